@@ -1,0 +1,46 @@
+// Builds everything: type-checks and compiles the server (and its tests) with tsc for `node --test`,
+// then bundles the language server, the CLI and the VS Code client with esbuild, so that a .vsix
+// works without a node_modules tree. The two Prisma schema validators (WebAssembly) are loaded from
+// files next to their JS, so they are copied beside the bundles instead of being inlined.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'server', 'package.json'));
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+function run(args) {
+  execFileSync(process.execPath, [tsc, ...args], { cwd: root, stdio: 'inherit' });
+}
+
+const started = Date.now();
+rmSync(join(root, 'server', 'out'), { recursive: true, force: true });
+run(['-b', 'server']);
+run(['-p', 'client', '--noEmit']);
+
+const wasmPackages = ['prisma-schema-wasm-v6', 'prisma-schema-wasm-v7'];
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['vscode', ...wasmPackages],
+};
+await build({ ...common, entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts' }, outdir: 'server/dist', absWorkingDir: root });
+await build({ ...common, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'client/dist', absWorkingDir: root });
+
+// The bundles require the wasm packages by name: give them a node_modules of their own.
+for (const name of wasmPackages) {
+  const pkgDir = dirname(require.resolve(`${name}/package.json`));
+  const dest = join(root, 'server', 'dist', 'node_modules', name);
+  if (existsSync(dest)) rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dest, { recursive: true });
+  cpSync(pkgDir, dest, { recursive: true });
+}
+console.log(`build: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);

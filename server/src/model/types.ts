@@ -1,0 +1,323 @@
+/**
+ * The Crosswire model: apps, their settings, listeners, datasources and code defaults.
+ * Every value keeps the file it came from and its exact source range, so every finding
+ * points at the right characters. Positions are 0-based lines and UTF-16 columns, as in LSP.
+ */
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** A place in the workspace. `file` is an absolute, normalised path (forward slashes on POSIX). */
+export interface Location {
+  file: string;
+  range: Range;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+// ---------------------------------------------------------------------------------------------
+// .env files
+
+export type EnvQuote = '"' | "'" | '`' | '';
+
+export interface EnvEntry {
+  key: string;
+  /** The value exactly as dotenv.parse returns it (quotes removed, escapes applied for "..."). */
+  value: string;
+  /** The value after dotenv-expand style `${VAR}` expansion against the app's environment. Filled by the index. */
+  expanded?: string;
+  /** Absolute path of the file. */
+  file: string;
+  /** Range of the key name. */
+  keyRange: Range;
+  /** Range of the value text as written, quotes included (empty range after `=` when the value is empty). */
+  valueRange: Range;
+  /** Range of the value inside its quotes (equal to valueRange when unquoted). */
+  innerRange: Range;
+  /** From the start of the key (or `export`) to the end of the value (last line for multi-line values). */
+  range: Range;
+  quote: EnvQuote;
+  /** Line had an `export ` prefix. */
+  exported: boolean;
+}
+
+/** How an env file is used. */
+export type EnvFileKind = 'live' | 'template';
+
+/**
+ * The environment an env file belongs to: `.env`/`.env.local` are the default (development
+ * on a developer machine), `.env.development*`, `.env.production*`, `.env.test*`, `.env.staging*`.
+ */
+export type EnvMode = 'default' | 'development' | 'production' | 'test' | 'staging' | string;
+
+export interface EnvProblem {
+  message: string;
+  range: Range;
+}
+
+export interface EnvFile {
+  file: string;
+  /** File name only, e.g. `.env.local`. */
+  name: string;
+  kind: EnvFileKind;
+  mode: EnvMode;
+  /** `.local` variants: machine-local overrides. */
+  local: boolean;
+  entries: EnvEntry[];
+  /** Lines the scanner could not make sense of (dotenv silently ignores them). */
+  problems: EnvProblem[];
+  /** The text that was parsed (kept so that fixes can compute edits). */
+  text: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// package.json
+
+export interface ScriptInfo {
+  name: string;
+  command: string;
+  /** Range of the script's value string (including its quotes) in package.json. */
+  range: Range;
+  /** Range of the command text inside the quotes. */
+  innerRange: Range;
+  /** Range of the script's key string in package.json. */
+  keyRange: Range;
+}
+
+export interface PackageJsonInfo {
+  file: string;
+  name?: string;
+  nameRange?: Range;
+  version?: string;
+  workspaces: string[];
+  scripts: ScriptInfo[];
+  /** dependencies + devDependencies + peerDependencies, name -> version range. */
+  dependencies: Record<string, string>;
+  main?: string;
+  text: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prisma
+
+export interface PrismaAssignment {
+  key: string;
+  /** Raw value text, e.g. `env("DATABASE_URL")` or `"postgresql://..."`. */
+  raw: string;
+  /** For `env("X")`: X. */
+  envVar?: string;
+  /** For a string literal: its value. */
+  literal?: string;
+  /** The whole `key = value` line range. */
+  range: Range;
+  keyRange: Range;
+  valueRange: Range;
+}
+
+export interface PrismaDatasource {
+  file: string;
+  name: string;
+  /** Range of the `datasource name {` header. */
+  headerRange: Range;
+  /** Range of the whole block, `datasource` to `}`. */
+  blockRange: Range;
+  provider?: PrismaAssignment;
+  url?: PrismaAssignment;
+  directUrl?: PrismaAssignment;
+  /** Every assignment in the block, in order. */
+  assignments: PrismaAssignment[];
+}
+
+export interface PrismaSchemaInfo {
+  file: string;
+  datasources: PrismaDatasource[];
+  /** Problems found by Prisma's own validator (prisma-schema-wasm) or by the block scanner. */
+  problems: { message: string; range: Range; severity: Severity }[];
+  text: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// TS/JS and Python code facts (parsed, never executed)
+
+/** `process.env.X ?? "default"`, `os.getenv("X", "default")`, `X: str = "default"` ... */
+export interface CodeDefault {
+  file: string;
+  key: string;
+  value: string;
+  /** Range of the default string literal (without quotes). */
+  range: Range;
+  language: 'ts' | 'js' | 'python';
+}
+
+/** A `.listen(...)` call in a server entry file. */
+export interface ListenCall {
+  file: string;
+  /** Literal port, when the argument is a number literal (or a string literal of digits). */
+  literal?: number;
+  /** `process.env.X` read for the port, e.g. PORT. */
+  envVar?: string;
+  /** Fallback literal in `process.env.PORT ?? 3000` / `|| 3000` / `Number(process.env.PORT) || 3000`. */
+  fallback?: number;
+  range: Range;
+}
+
+export interface CodeFileInfo {
+  file: string;
+  language: 'ts' | 'js' | 'python';
+  defaults: CodeDefault[];
+  listens: ListenCall[];
+  /** The file loads .env files itself: `import 'dotenv/config'`, `require('dotenv').config()`, Nest `ConfigModule.forRoot`. */
+  loadsDotenv: boolean;
+  /** Explicit env file paths given to the loader (`config({ path: '.env.local' })`, `envFilePath`). Relative to the app dir when relative. */
+  dotenvPaths: string[];
+  /** Vite `server.port` / `preview.port` / `strictPort` literals from a vite.config.* */
+  vite?: { serverPort?: number; serverPortRange?: Range; strictPort?: boolean; previewPort?: number; previewPortRange?: Range };
+  problems: { message: string; range: Range }[];
+  text: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apps
+
+export type Framework =
+  | 'next'
+  | 'vite'
+  | 'nest'
+  | 'express'
+  | 'fastify'
+  | 'koa'
+  | 'hono'
+  | 'node'
+  | 'python'
+  | 'unknown';
+
+/** How a listener's port was decided, from strongest to weakest. */
+export type PortSource = 'flag' | 'inline-env' | 'loaded-env' | 'config' | 'listen' | 'default';
+
+/** One server an app will start: one per dev/start-like script. */
+export interface Listener {
+  appId: string;
+  /** Script name in package.json (`dev`, `start`, ...). */
+  script: string;
+  command: string;
+  framework: Framework;
+  /** Which framework command binds the port, e.g. `next dev`, `vite preview`, `node server.js`. */
+  tool: string;
+  port: number;
+  how: PortSource;
+  /** The app set the port itself (anything but the framework's default). */
+  explicit: boolean;
+  /** The server moves to the next free port when its port is taken (`next dev`, Vite without strictPort). */
+  drifts: boolean;
+  /** Where the port comes from: the .env line, the config line, or the script string for flags/defaults. */
+  source: Location;
+  /** The script's value string in package.json. */
+  scriptLocation: Location;
+  /** Human explanation, e.g. "`next dev -p 8080` in script \"dev\"". */
+  reason: string;
+  /** Env variable the server reads its port from, when it reads one (PORT). */
+  portEnvVar?: string;
+  /** The env files loaded into process.env before the server starts (absolute paths), if any. */
+  loadedEnvFiles: string[];
+}
+
+export interface App {
+  /** Stable id: the app's folder relative to its workspace root (`.` for the root itself), prefixed by the root's name when several roots. */
+  id: string;
+  /** package.json name, else the folder name. */
+  name: string;
+  /** Absolute folder. */
+  dir: string;
+  /** The workspace folder it belongs to. */
+  root: string;
+  /** Apps with the same replica key are replicas of one app (same package name). */
+  replicaKey: string;
+  packageJson?: PackageJsonInfo;
+  framework: Framework;
+  /** Prisma major version from the app's dependencies (`prisma`, `@prisma/client`), if known. */
+  prismaMajor?: number;
+  hasPrismaConfig: boolean;
+  envFiles: EnvFile[];
+  schemas: PrismaSchemaInfo[];
+  code: CodeFileInfo[];
+  listeners: Listener[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings and fixes
+
+export interface TextEditAt {
+  file: string;
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  /** Computes the edits against the index's current text (open documents' unsaved text included). */
+  edits(): TextEditAt[];
+  /** Marks the preferred fix (VS Code's "auto fix" / lightbulb default). */
+  preferred?: boolean;
+}
+
+export interface RelatedInfo {
+  location: Location;
+  message: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  location: Location;
+  related: RelatedInfo[];
+  /** Id of the app the finding belongs to, if any. */
+  appId?: string;
+  fixes: Fix[];
+}
+
+export interface RuleDocs {
+  description: string;
+  /** Relative path of the docs page inside the repository, e.g. docs/rules/duplicate-secret.md */
+  url: string;
+}
+
+export interface Rule {
+  id: string;
+  docs: RuleDocs;
+  defaultSeverity: Severity;
+  fixable: boolean;
+  check(index: WorkspaceView): Finding[];
+}
+
+/** What rules see of the workspace index. Read-only. */
+export interface WorkspaceView {
+  readonly roots: readonly string[];
+  readonly apps: readonly App[];
+  appById(id: string): App | undefined;
+  /** Current text of a file (open document's unsaved text, else disk). */
+  textOf(file: string): string | undefined;
+  /** Workspace-wide options, e.g. core count used for pool defaults. */
+  readonly options: EngineOptions;
+}
+
+export interface EngineOptions {
+  /** Physical cores assumed for Prisma's default pool size (2 × cores + 1). */
+  cores: number;
+  /** Largest file Crosswire reads, in bytes. */
+  maxFileSize: number;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug?(message: string): void;
+}
