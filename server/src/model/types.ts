@@ -226,6 +226,8 @@ export interface Listener {
   portEnvVar?: string;
   /** The env files loaded into process.env before the server starts (absolute paths), if any. */
   loadedEnvFiles: string[];
+  /** Offset in `command` just after the tool's words (where a port flag can be inserted). */
+  toolEnd?: number;
 }
 
 export interface App {

@@ -1,0 +1,450 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type {
+  App, CodeFileInfo, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
+  PrismaSchemaInfo, Range, WorkspaceView,
+} from '../model/types';
+import { classifyEnvFile, expandEnv, parseEnv } from '../parsers/env';
+import { majorOf, parsePackageJson } from '../parsers/packageJson';
+import { parsePrismaSchema } from '../parsers/prisma';
+import { mayHaveCodeFacts, parseCode } from '../parsers/code';
+import { mayHavePythonFacts, parsePython } from '../parsers/python';
+import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
+import { discover, fileKind, type FileKind } from './discovery';
+
+/** One file as the index holds it. */
+export interface IndexedFile {
+  file: string;
+  root: string;
+  kind: FileKind;
+  text: string;
+  env?: EnvFile;
+  pkg?: PackageJsonInfo;
+  code?: CodeFileInfo;
+  /** Problems that make the file (partly) unreadable: reported as parse-error. */
+  problems: { message: string; range: Range }[];
+}
+
+const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+export const FRAMEWORK_DEFAULT_PORT = { 'next-dev': 3000, 'next-start': 3000, 'vite-dev': 5173, 'vite-preview': 4173, 'nest-start': 3000 } as const;
+
+const DELEGATING = /^(turbo|nx|lerna|npm\s+(-w|--workspace|run\s+\S+\s+(-w|--workspaces?))|pnpm\s+(-r|--recursive|--filter|-F)|yarn\s+workspaces?|npm-run-all|concurrently|rimraf|husky|changeset)/;
+
+function isMonorepoRoot(pkg: PackageJsonInfo): boolean {
+  if (pkg.workspaces.length === 0) return false;
+  return pkg.scripts.every((s) => DELEGATING.test(s.command.trim()) || !/\b(next|vite|nest|node|nodemon|tsx|ts-node)\b/.test(s.command));
+}
+
+export function norm(p: string): string {
+  return path.resolve(p);
+}
+
+export class WorkspaceIndex implements WorkspaceView {
+  readonly files = new Map<string, IndexedFile>();
+  private readonly overlays = new Map<string, string>();
+  private _apps: App[] = [];
+  private appMap = new Map<string, App>();
+  private prismaCache = new Map<string, PrismaSchemaInfo>();
+  /** Files that were skipped, with the reason (too large, unreadable, binary...). */
+  readonly skipped = new Map<string, string>();
+
+  constructor(
+    readonly roots: readonly string[],
+    readonly options: EngineOptions,
+    private readonly log: Logger,
+  ) {}
+
+  get apps(): readonly App[] {
+    return this._apps;
+  }
+
+  appById(id: string): App | undefined {
+    return this.appMap.get(id);
+  }
+
+  textOf(file: string): string | undefined {
+    return this.overlays.get(file) ?? this.files.get(file)?.text;
+  }
+
+  rootOf(file: string): string | undefined {
+    let best: string | undefined;
+    for (const r of this.roots) {
+      if ((file === r || file.startsWith(r.endsWith(path.sep) ? r : r + path.sep)) && (!best || r.length > best.length)) best = r;
+    }
+    return best;
+  }
+
+  kindOf(file: string): FileKind | undefined {
+    const root = this.rootOf(file);
+    if (!root) return undefined;
+    return fileKind(path.relative(root, file), classifyEnvFile);
+  }
+
+  async indexAll(): Promise<void> {
+    this.files.clear();
+    this.skipped.clear();
+    this.prismaCache.clear();
+    for (const root of this.roots) {
+      let found: string[];
+      try {
+        found = await discover(root);
+      } catch (e) {
+        this.log.warn(`Could not list files under ${root}: ${(e as Error).message}`);
+        continue;
+      }
+      const BATCH = 64;
+      for (let i = 0; i < found.length; i += BATCH) {
+        await Promise.all(found.slice(i, i + BATCH).map((f) => this.loadFromDisk(norm(f))));
+      }
+    }
+    this.rebuild();
+  }
+
+  /** Re-reads one file from disk (or drops it when it is gone); the open-document overlay, if any, still wins. */
+  async refresh(file: string): Promise<void> {
+    await this.loadFromDisk(file);
+    this.rebuild();
+  }
+
+  setOverlay(file: string, text: string | undefined): void {
+    if (text === undefined) this.overlays.delete(file);
+    else this.overlays.set(file, text);
+    const kind = this.kindOf(file);
+    if (!kind) return;
+    const current = this.files.get(file);
+    if (text !== undefined) this.ingest(file, kind, text);
+    else if (current) {
+      // Back to disk: re-read synchronously (small files; bounded by maxFileSize).
+      try {
+        const st = fs.statSync(file);
+        if (st.isFile() && st.size <= this.options.maxFileSize) this.ingest(file, kind, fs.readFileSync(file, 'utf8'));
+        else this.files.delete(file);
+      } catch {
+        this.files.delete(file);
+      }
+    }
+    this.rebuild();
+  }
+
+  private async loadFromDisk(file: string): Promise<void> {
+    const kind = this.kindOf(file);
+    if (!kind) {
+      this.files.delete(file);
+      return;
+    }
+    if (this.overlays.has(file)) {
+      this.ingest(file, kind, this.overlays.get(file)!);
+      return;
+    }
+    try {
+      const st = await fs.promises.stat(file);
+      if (!st.isFile()) {
+        this.files.delete(file);
+        return;
+      }
+      if (st.size > this.options.maxFileSize) {
+        this.files.delete(file);
+        this.skip(file, `larger than the ${this.options.maxFileSize}-byte limit (${st.size} bytes)`);
+        return;
+      }
+      const text = await fs.promises.readFile(file, 'utf8');
+      this.skipped.delete(file);
+      this.ingest(file, kind, text);
+    } catch (e) {
+      this.files.delete(file);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') this.skip(file, `unreadable (${code ?? (e as Error).message})`);
+    }
+  }
+
+  private skip(file: string, reason: string): void {
+    this.skipped.set(file, reason);
+    this.log.warn(`Skipped ${file}: ${reason}`);
+  }
+
+  /** Parses one file's text into the index. Never throws. */
+  private ingest(file: string, kind: FileKind, text: string): void {
+    const root = this.rootOf(file) ?? path.dirname(file);
+    const entry: IndexedFile = { file, root, kind, text, problems: [] };
+    try {
+      if (kind === 'env') {
+        const cls = classifyEnvFile(path.basename(file));
+        if (!cls) return;
+        const { entries, problems } = parseEnv(text, file);
+        entry.env = { file, name: path.basename(file), ...cls, entries, problems, text };
+        entry.problems.push(...problems);
+      } else if (kind === 'package') {
+        const { info, problems } = parsePackageJson(text, file);
+        entry.pkg = info;
+        entry.problems.push(...problems);
+      } else if (kind === 'code' || kind === 'prisma-config') {
+        if (text.includes('\0')) return void this.files.delete(file);
+        if (kind === 'prisma-config' || mayHaveCodeFacts(text)) {
+          entry.code = parseCode(text, file);
+          // Syntax errors in arbitrary source files are the compiler's business; only report them
+          // where Crosswire relies on the file (auth/config/server entry files are reported by rules).
+        }
+      } else if (kind === 'python') {
+        if (text.includes('\0')) return void this.files.delete(file);
+        if (mayHavePythonFacts(text)) entry.code = parsePython(text, file);
+      }
+      // prisma schemas are parsed in rebuild(), once the app's Prisma major is known
+    } catch (e) {
+      entry.problems.push({ message: `Crosswire could not read this file: ${(e as Error).message}`, range: ZERO });
+      this.log.error(`Parser failed on ${file}: ${(e as Error).stack ?? e}`);
+    }
+    this.files.set(file, entry);
+  }
+
+  /** Derives apps from the indexed files: app folders, their env, schemas, code and listeners. */
+  private rebuild(): void {
+    const appDirs = new Map<string, { root: string; pkg?: PackageJsonInfo; python?: boolean }>();
+    for (const f of this.files.values()) {
+      const dir = path.dirname(f.file);
+      if (f.kind === 'package' && f.pkg && !isMonorepoRoot(f.pkg)) appDirs.set(dir, { root: f.root, pkg: f.pkg });
+    }
+    for (const f of this.files.values()) {
+      const dir = path.dirname(f.file);
+      if ((f.kind === 'app-marker' || (f.kind === 'python' && path.basename(f.file) === 'setup.py')) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root, python: true });
+    }
+    const owner = (file: string, root: string): string | undefined => {
+      let dir = path.dirname(file);
+      for (;;) {
+        if (appDirs.has(dir)) return dir;
+        if (dir === root || !dir.startsWith(root)) return undefined;
+        const up = path.dirname(dir);
+        if (up === dir) return undefined;
+        dir = up;
+      }
+    };
+    // Config files with no app above them: the folder holding them is an app (a Python service, a deploy folder).
+    const sorted = [...this.files.values()].sort((a, b) => a.file.length - b.file.length || a.file.localeCompare(b.file));
+    for (const f of sorted) {
+      if (f.kind === 'env' && !owner(f.file, f.root)) appDirs.set(path.dirname(f.file), { root: f.root });
+    }
+    for (const f of sorted) {
+      if ((f.kind === 'code' || f.kind === 'python') && f.code && f.code.defaults.length > 0 && !owner(f.file, f.root)) appDirs.set(path.dirname(f.file), { root: f.root });
+    }
+
+    const apps = new Map<string, App>();
+    const multiRoot = this.roots.length > 1;
+    for (const [dir, meta] of appDirs) {
+      const rel = path.relative(meta.root, dir).split(path.sep).join('/') || '.';
+      const rootName = path.basename(meta.root);
+      const id = multiRoot ? (rel === '.' ? rootName : `${rootName}/${rel}`) : rel;
+      const pkg = meta.pkg;
+      const deps = pkg?.dependencies ?? {};
+      const framework: Framework = deps['next'] ? 'next' : deps['@nestjs/core'] ? 'nest' : deps['vite'] ? 'vite' : deps['express'] ? 'express' : deps['fastify'] ? 'fastify' : deps['koa'] ? 'koa' : deps['hono'] ? 'hono' : meta.python ? 'python' : pkg ? 'node' : 'unknown';
+      const name = pkg?.name ?? (rel === '.' ? rootName : path.basename(dir));
+      apps.set(dir, {
+        id,
+        name,
+        dir,
+        root: meta.root,
+        replicaKey: pkg?.name ? `pkg:${pkg.name}` : `dir:${id}`,
+        packageJson: pkg,
+        framework,
+        prismaMajor: majorOf(deps['prisma']) ?? majorOf(deps['@prisma/client']),
+        hasPrismaConfig: false,
+        envFiles: [],
+        schemas: [],
+        code: [],
+        listeners: [],
+      });
+    }
+    const prismaFiles: IndexedFile[] = [];
+    for (const f of this.files.values()) {
+      const dir = owner(f.file, f.root);
+      const app = dir ? apps.get(dir) : undefined;
+      if (!app) continue;
+      if (f.env) app.envFiles.push(f.env);
+      if (f.code) app.code.push(f.code);
+      if (f.kind === 'prisma-config') app.hasPrismaConfig = true;
+      if (f.kind === 'prisma') prismaFiles.push(f);
+    }
+    for (const f of prismaFiles) {
+      const app = apps.get(owner(f.file, f.root)!)!;
+      const major = app.prismaMajor ?? (app.hasPrismaConfig ? 7 : undefined);
+      const key = `${f.file}\0${major}`;
+      let schema = this.prismaCache.get(key);
+      if (!schema || schema.text !== f.text) {
+        try {
+          schema = parsePrismaSchema(f.text, f.file, major);
+        } catch (e) {
+          schema = { file: f.file, datasources: [], problems: [{ message: `Crosswire could not read this schema: ${(e as Error).message}`, range: ZERO, severity: 'warning' }], text: f.text };
+        }
+        this.prismaCache.set(key, schema);
+      }
+      app.schemas.push(schema);
+    }
+    for (const app of apps.values()) {
+      app.envFiles.sort((a, b) => envPrecedence(a) - envPrecedence(b) || a.file.localeCompare(b.file));
+      expandApp(app);
+      app.listeners = computeListeners(app, this.files);
+    }
+    this._apps = [...apps.values()].sort((a, b) => a.id.localeCompare(b.id));
+    this.appMap = new Map(this._apps.map((a) => [a.id, a]));
+  }
+}
+
+/** Next.js precedence for the default environment: .env.development.local, .env.local, .env.development, .env; then the rest. */
+function envPrecedence(f: EnvFile): number {
+  if (f.kind === 'template') return 100;
+  const order = ['.env.development.local', '.env.local', '.env.development', '.env'];
+  const i = order.indexOf(f.name);
+  return i === -1 ? 50 : i;
+}
+
+/** Fills `expanded` on every entry: `${VAR}` resolved within the file, then against the app's other default-environment files. */
+function expandApp(app: App): void {
+  const base = new Map<string, string>();
+  for (const f of [...app.envFiles].reverse()) {
+    if (f.kind === 'live' && (f.mode === 'default' || f.mode === 'development')) for (const e of f.entries) base.set(e.key, e.value);
+  }
+  for (const f of app.envFiles) {
+    if (!f.entries.some((e) => e.value.includes('$'))) {
+      for (const e of f.entries) e.expanded = e.value;
+      continue;
+    }
+    const values = new Map(base);
+    for (const e of f.entries) values.set(e.key, e.value);
+    let expanded: Map<string, string>;
+    try {
+      expanded = expandEnv(values);
+    } catch {
+      expanded = values;
+    }
+    // Each occurrence expands on its own (a key defined twice keeps each value).
+    for (const e of f.entries) {
+      if (!e.value.includes('$')) e.expanded = e.value;
+      else {
+        const single = new Map(values);
+        single.set(e.key, e.value);
+        try {
+          e.expanded = expandEnv(single).get(e.key) ?? expanded.get(e.key) ?? e.value;
+        } catch {
+          e.expanded = e.value;
+        }
+      }
+    }
+  }
+}
+
+/** The last entry of `key` in the first of `files` that defines it. */
+export function lookupEnv(app: App, fileNames: string[], key: string): EnvEntry | undefined {
+  for (const name of fileNames) {
+    const abs = path.resolve(app.dir, name);
+    const f = app.envFiles.find((e) => e.file === abs);
+    if (!f) continue;
+    const hits = f.entries.filter((e) => e.key === key);
+    if (hits.length) return hits[hits.length - 1];
+  }
+  return undefined;
+}
+
+function loc(file: string, range: Range): Location {
+  return { file, range };
+}
+
+function resolveEntry(app: App, entry: string, files: Map<string, IndexedFile>): CodeFileInfo | undefined {
+  const base = path.resolve(app.dir, entry);
+  const candidates = [base, `${base}.js`, `${base}.ts`, `${base}.mjs`, `${base}.cjs`, path.join(base, 'index.js'), path.join(base, 'index.ts')];
+  // A compiled entry (dist/main.js) stands for its source (src/main.ts).
+  const m = /^(?:\.\/)?(?:dist|build|out)\/(.*?)(?:\.[cm]?js)?$/.exec(entry);
+  if (m) candidates.push(path.resolve(app.dir, 'src', `${m[1]}.ts`), path.resolve(app.dir, 'src', `${m[1]}.js`));
+  for (const c of candidates) {
+    const f = files.get(c);
+    if (f) return f.code ?? { file: c, language: 'js', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], problems: [], text: f.text };
+  }
+  return undefined;
+}
+
+/** Computes, by each framework's real rules, the port every dev/start-like script will bind. */
+function computeListeners(app: App, files: Map<string, IndexedFile>): Listener[] {
+  const pkg = app.packageJson;
+  if (!pkg) return [];
+  const out: Listener[] = [];
+  const appLoadsDotenv = app.code.some((c) => c.loadsDotenv);
+  const appDotenvPaths = app.code.flatMap((c) => c.dotenvPaths);
+  const viteCfg = app.code.find((c) => /(^|[\\/])vite\.config\.[cm]?[jt]s$/.test(c.file) && path.dirname(c.file) === app.dir)?.vite;
+  const viteCfgFile = app.code.find((c) => /(^|[\\/])vite\.config\.[cm]?[jt]s$/.test(c.file) && path.dirname(c.file) === app.dir)?.file;
+
+  for (const script of pkg.scripts) {
+    let analyses: CommandAnalysis[];
+    try {
+      analyses = analyzeCommand(script.command);
+    } catch {
+      continue;
+    }
+    const scriptLocation = loc(pkg.file, script.range);
+    for (const a of analyses) {
+      if (a.tool === 'delegate' || a.tool === 'other') continue;
+      const base = {
+        appId: app.id,
+        script: script.name,
+        command: script.command,
+        scriptLocation,
+        loadedEnvFiles: [] as string[],
+        tool: a.toolText,
+        toolEnd: a.toolEnd,
+      };
+      const envFilesLoaded = [...a.envFiles];
+      const fromLoadedEnv = (key: string) => (envFilesLoaded.length ? lookupEnv(app, envFilesLoaded, key) : undefined);
+      const inlinePort = parsePortValue(a.inlineEnv['PORT']?.value);
+
+      if (a.tool === 'next-dev' || a.tool === 'next-start') {
+        const drifts = a.tool === 'next-dev';
+        const envEntry = fromLoadedEnv('PORT');
+        const envPort = parsePortValue(envEntry?.expanded ?? envEntry?.value);
+        let l: Listener;
+        if (a.portFlag) l = { ...base, framework: 'next', port: a.portFlag.port, how: 'flag', explicit: true, drifts, source: scriptLocation, reason: `\`${a.portFlag.text}\` in script "${script.name}"` };
+        else if (inlinePort) l = { ...base, framework: 'next', port: inlinePort, how: 'inline-env', explicit: true, drifts, source: scriptLocation, reason: `PORT=${inlinePort} set in script "${script.name}"`, portEnvVar: 'PORT' };
+        else if (envEntry && envPort) l = { ...base, framework: 'next', port: envPort, how: 'loaded-env', explicit: true, drifts, source: loc(envEntry.file, envEntry.range), reason: `PORT in ${path.basename(envEntry.file)}, loaded by script "${script.name}" before Next.js starts`, portEnvVar: 'PORT' };
+        else l = { ...base, framework: 'next', port: 3000, how: 'default', explicit: false, drifts, source: scriptLocation, reason: `\`${a.toolText}\` in script "${script.name}" uses Next.js's default port 3000` };
+        l.loadedEnvFiles = envFilesLoaded.map((f) => path.resolve(app.dir, f));
+        out.push(l);
+        continue;
+      }
+      if (a.tool === 'vite-dev' || a.tool === 'vite-preview') {
+        const preview = a.tool === 'vite-preview';
+        const cfgPort = preview ? viteCfg?.previewPort : viteCfg?.serverPort;
+        const cfgRange = preview ? viteCfg?.previewPortRange : viteCfg?.serverPortRange;
+        const strict = a.strictPort || !!viteCfg?.strictPort;
+        const def = preview ? 4173 : 5173;
+        let l: Listener;
+        if (a.portFlag) l = { ...base, framework: 'vite', port: a.portFlag.port, how: 'flag', explicit: true, drifts: !strict, source: scriptLocation, reason: `\`${a.portFlag.text}\` in script "${script.name}"` };
+        else if (cfgPort && cfgRange && viteCfgFile) l = { ...base, framework: 'vite', port: cfgPort, how: 'config', explicit: true, drifts: !strict, source: loc(viteCfgFile, cfgRange), reason: `${preview ? 'preview' : 'server'}.port in ${path.basename(viteCfgFile)}` };
+        else l = { ...base, framework: 'vite', port: def, how: 'default', explicit: false, drifts: !strict, source: scriptLocation, reason: `\`${a.toolText}\` in script "${script.name}" uses Vite's default ${preview ? 'preview ' : ''}port ${def}` };
+        out.push(l);
+        continue;
+      }
+      // Servers whose port comes from their own code: NestJS (src/main.ts) and plain Node entry files.
+      const entryCode = a.tool === 'nest-start' ? resolveEntry(app, 'src/main', files) : a.entry ? resolveEntry(app, a.entry, files) : undefined;
+      const listen = entryCode?.listens[0];
+      const framework: Framework = a.tool === 'nest-start' ? 'nest' : app.framework === 'nest' ? 'nest' : app.framework;
+      if (appLoadsDotenv || entryCode?.loadsDotenv) envFilesLoaded.push(...(appDotenvPaths.length ? appDotenvPaths : ['.env']));
+      const loaded = envFilesLoaded.map((f) => path.resolve(app.dir, f));
+      if (!listen) {
+        if (a.tool === 'nest-start' && !entryCode) {
+          out.push({ ...base, framework: 'nest', port: 3000, how: 'default', explicit: false, drifts: false, source: scriptLocation, reason: `\`nest start\` in script "${script.name}": no src/main.ts found, NestJS's usual port 3000 assumed`, loadedEnvFiles: loaded });
+        }
+        continue;
+      }
+      const listenLoc = loc(listen.file, listen.range);
+      const rel = path.relative(app.dir, listen.file).split(path.sep).join('/');
+      if (listen.literal !== undefined) {
+        out.push({ ...base, framework, port: listen.literal, how: 'listen', explicit: true, drifts: false, source: listenLoc, reason: `\`.listen(${listen.literal})\` in ${rel}`, loadedEnvFiles: loaded });
+        continue;
+      }
+      const envVar = listen.envVar ?? 'PORT';
+      const inline = parsePortValue(a.inlineEnv[envVar]?.value);
+      const envEntry = envFilesLoaded.length ? lookupEnv(app, envFilesLoaded, envVar) : undefined;
+      const envPort = parsePortValue(envEntry?.expanded ?? envEntry?.value);
+      if (inline) out.push({ ...base, framework, port: inline, how: 'inline-env', explicit: true, drifts: false, source: scriptLocation, reason: `${envVar}=${inline} set in script "${script.name}"`, portEnvVar: envVar, loadedEnvFiles: loaded });
+      else if (envEntry && envPort) out.push({ ...base, framework, port: envPort, how: 'loaded-env', explicit: true, drifts: false, source: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, portEnvVar: envVar, loadedEnvFiles: loaded });
+      else if (listen.fallback !== undefined) out.push({ ...base, framework, port: listen.fallback, how: 'listen', explicit: true, drifts: false, source: listenLoc, reason: `the fallback ${listen.fallback} in ${rel} (${envVar} is not set${envFilesLoaded.length ? ' in the env files it loads' : ', and no env file is loaded'})`, portEnvVar: envVar, loadedEnvFiles: loaded });
+    }
+  }
+  return out;
+}

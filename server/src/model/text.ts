@@ -1,0 +1,75 @@
+import type { Position, Range } from './types';
+
+/** Converts between string offsets (UTF-16) and LSP positions for one text. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 /* \n */) this.starts.push(i + 1);
+      else if (c === 13 /* \r */) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+
+  offsetAt(pos: Position): number {
+    if (pos.line >= this.starts.length) return this.text.length;
+    if (pos.line < 0) return 0;
+    return Math.min(this.starts[pos.line] + pos.character, this.lineEnd(pos.line));
+  }
+
+  range(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+
+  /** Offset of the end of a line's content (before its line break). */
+  lineEnd(line: number): number {
+    if (line + 1 < this.starts.length) {
+      let e = this.starts[line + 1] - 1;
+      if (e > this.starts[line] && this.text.charCodeAt(e) === 10 && this.text.charCodeAt(e - 1) === 13) e--;
+      else if (this.text.charCodeAt(e) === 13) {
+        /* lone CR */
+      }
+      return e;
+    }
+    return this.text.length;
+  }
+
+  lineText(line: number): string {
+    return this.text.slice(this.starts[line] ?? this.text.length, this.lineEnd(line));
+  }
+
+  /** Range of a whole line's content. */
+  lineRange(line: number): Range {
+    return { start: { line, character: 0 }, end: this.positionAt(this.lineEnd(line)) };
+  }
+}
+
+export function rangeContains(outer: Range, p: Position): boolean {
+  const afterStart = p.line > outer.start.line || (p.line === outer.start.line && p.character >= outer.start.character);
+  const beforeEnd = p.line < outer.end.line || (p.line === outer.end.line && p.character <= outer.end.character);
+  return afterStart && beforeEnd;
+}
+
+export function comparePositions(a: Position, b: Position): number {
+  return a.line - b.line || a.character - b.character;
+}

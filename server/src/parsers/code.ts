@@ -1,0 +1,262 @@
+import * as ts from 'typescript';
+import type { CodeDefault, CodeFileInfo, ListenCall } from '../model/types';
+import { LineIndex } from '../model/text';
+
+/** Cheap pre-filter: only files mentioning one of these are parsed at all. */
+export function mayHaveCodeFacts(text: string): boolean {
+  return (
+    text.includes('process.env') ||
+    text.includes('import.meta.env') ||
+    text.includes('.listen(') ||
+    text.includes('dotenv') ||
+    text.includes('ConfigModule') ||
+    text.includes('defineConfig') ||
+    text.includes('server:')
+  );
+}
+
+function scriptKind(file: string): ts.ScriptKind {
+  if (/\.tsx$/.test(file)) return ts.ScriptKind.TSX;
+  if (/\.jsx$/.test(file)) return ts.ScriptKind.JSX;
+  if (/\.[cm]?js$/.test(file)) return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
+}
+
+function unwrap(e: ts.Expression): ts.Expression {
+  let x = e;
+  for (;;) {
+    if (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
+    else if (ts.isTypeAssertionExpression(x)) x = x.expression;
+    else return x;
+  }
+}
+
+/** `process.env.X`, `process.env["X"]`, `import.meta.env.X` -> X */
+function envRead(e: ts.Expression): string | undefined {
+  const x = unwrap(e);
+  const isEnvObj = (o: ts.Expression) => {
+    const u = unwrap(o);
+    if (ts.isPropertyAccessExpression(u) && u.name.text === 'env') {
+      const b = unwrap(u.expression);
+      if (ts.isIdentifier(b) && b.text === 'process') return true;
+      if (ts.isMetaProperty(b)) return true;
+    }
+    return false;
+  };
+  if (ts.isPropertyAccessExpression(x) && isEnvObj(x.expression)) return x.name.text;
+  if (ts.isElementAccessExpression(x) && isEnvObj(x.expression) && ts.isStringLiteralLike(x.argumentExpression)) return x.argumentExpression.text;
+  // configService.get('PORT') / config.get<number>('PORT')
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && (x.expression.name.text === 'get' || x.expression.name.text === 'getOrThrow')) {
+    const a = x.arguments[0];
+    const obj = unwrap(x.expression.expression);
+    const objName = ts.isIdentifier(obj) ? obj.text : ts.isPropertyAccessExpression(obj) ? obj.name.text : '';
+    if (a && ts.isStringLiteralLike(a) && /config/i.test(objName) && /^[A-Z][A-Z0-9_]*$/.test(a.text)) return a.text;
+  }
+  return undefined;
+}
+
+function numberLiteral(e: ts.Expression | undefined): number | undefined {
+  if (!e) return undefined;
+  const x = unwrap(e);
+  if (ts.isNumericLiteral(x)) return Number(x.text);
+  if (ts.isStringLiteralLike(x) && /^\d{1,5}$/.test(x.text)) return Number(x.text);
+  return undefined;
+}
+
+interface PortExpr {
+  literal?: number;
+  envVar?: string;
+  fallback?: number;
+}
+
+/** Understands the usual ways to compute a port. */
+function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | undefined {
+  if (depth > 4) return undefined;
+  const x = unwrap(e);
+  const lit = numberLiteral(x);
+  if (lit !== undefined) return { literal: lit };
+  const env = envRead(x);
+  if (env) {
+    // config.get('PORT', 3000)
+    if (ts.isCallExpression(x) && x.arguments[1]) return { envVar: env, fallback: numberLiteral(x.arguments[1]) };
+    return { envVar: env };
+  }
+  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    const left = portExpr(x.left, sf, depth + 1);
+    const right = portExpr(x.right, sf, depth + 1);
+    if (left?.envVar) return { envVar: left.envVar, fallback: right?.literal ?? right?.fallback };
+    return left ?? right;
+  }
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.PlusToken) return portExpr(x.operand, sf, depth + 1);
+  if (ts.isCallExpression(x)) {
+    const callee = unwrap(x.expression);
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+    if ((name === 'Number' || name === 'parseInt' || name === 'String' || name === 'parseFloat') && x.arguments[0]) return portExpr(x.arguments[0], sf, depth + 1);
+  }
+  if (ts.isIdentifier(x)) {
+    const decl = findVariable(sf, x.text);
+    if (decl?.initializer) return portExpr(decl.initializer, sf, depth + 1);
+  }
+  if (ts.isPropertyAccessExpression(x)) {
+    // config.port where `const config = { port: ... }`
+    const obj = unwrap(x.expression);
+    if (ts.isIdentifier(obj)) {
+      const decl = findVariable(sf, obj.text);
+      const init = decl?.initializer && unwrap(decl.initializer);
+      if (init && ts.isObjectLiteralExpression(init)) {
+        const prop = init.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText(sf) === x.name.text) as ts.PropertyAssignment | undefined;
+        if (prop) return portExpr(prop.initializer, sf, depth + 1);
+      }
+    }
+  }
+  return undefined;
+}
+
+function findVariable(sf: ts.SourceFile, name: string): ts.VariableDeclaration | undefined {
+  let found: ts.VariableDeclaration | undefined;
+  const visit = (n: ts.Node) => {
+    if (found) return;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name) {
+      found = n;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+function objProp(o: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  for (const p of o.properties) {
+    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) return p.initializer;
+  }
+  return undefined;
+}
+
+/**
+ * Parses a TS/JS file with the TypeScript compiler API (syntax only: nothing is type-checked,
+ * resolved or executed) and extracts env defaults, listen calls, dotenv loading and Vite ports.
+ */
+export function parseCode(text: string, file: string): CodeFileInfo {
+  const info: CodeFileInfo = { file, language: /\.[cm]?jsx?$/.test(file) ? 'js' : 'ts', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], problems: [], text };
+  const lines = new LineIndex(text);
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
+  const diags = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
+  if (diags.length > 0) {
+    const d = diags[0];
+    info.problems.push({
+      message: `Syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')} (Crosswire read what it could of this file)`,
+      range: lines.range(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)),
+    });
+  }
+  const isVite = /(^|\/)vite\.config\.[cm]?[jt]s$/.test(file);
+
+  const addDefault = (key: string, lit: ts.Expression) => {
+    const x = unwrap(lit);
+    if (ts.isStringLiteralLike(x)) {
+      const start = x.getStart(sf) + 1;
+      info.defaults.push({ file, key, value: x.text, range: lines.range(start, start + x.text.length), language: info.language } as CodeDefault);
+    }
+  };
+
+  const visit = (n: ts.Node) => {
+    if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      const key = envRead(n.left);
+      if (key) addDefault(key, n.right);
+    }
+    if (ts.isCallExpression(n)) {
+      const callee = unwrap(n.expression);
+      // configService.get('X', 'default')
+      const key = envRead(n);
+      if (key && n.arguments[1]) addDefault(key, n.arguments[1]);
+      if (ts.isPropertyAccessExpression(callee)) {
+        const method = callee.name.text;
+        const target = unwrap(callee.expression);
+        if (method === 'listen' && n.arguments.length > 0) {
+          const p = portExpr(n.arguments[0], sf);
+          if (p) {
+            const call: ListenCall = { file, range: lines.range(n.getStart(sf), n.end), ...p };
+            info.listens.push(call);
+          }
+        }
+        if (method === 'config' && ts.isIdentifier(target) && /dotenv/i.test(target.text)) {
+          info.loadsDotenv = true;
+          const opts = n.arguments[0] && unwrap(n.arguments[0]);
+          if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(objProp(opts, 'path'));
+        }
+        if (method === 'config' && ts.isCallExpression(target)) {
+          // require('dotenv').config()
+          const req = unwrap(target.expression);
+          if (ts.isIdentifier(req) && req.text === 'require' && target.arguments[0] && ts.isStringLiteralLike(target.arguments[0]) && target.arguments[0].text === 'dotenv') {
+            info.loadsDotenv = true;
+            const opts = n.arguments[0] && unwrap(n.arguments[0]);
+            if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(objProp(opts, 'path'));
+          }
+        }
+        if ((method === 'forRoot' || method === 'forRootAsync') && ts.isIdentifier(target) && target.text === 'ConfigModule') {
+          const opts = n.arguments[0] && unwrap(n.arguments[0]);
+          const ignore = opts && ts.isObjectLiteralExpression(opts) ? objProp(opts, 'ignoreEnvFile') : undefined;
+          if (!(ignore && ignore.kind === ts.SyntaxKind.TrueKeyword)) {
+            info.loadsDotenv = true;
+            if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(objProp(opts, 'envFilePath'));
+          }
+        }
+      }
+      if (ts.isIdentifier(callee) && callee.text === 'require' && n.arguments[0] && ts.isStringLiteralLike(n.arguments[0]) && n.arguments[0].text === 'dotenv/config') info.loadsDotenv = true;
+      if (ts.isIdentifier(callee) && callee.text === 'config' && importsDotenvConfig) {
+        info.loadsDotenv = true;
+        const opts = n.arguments[0] && unwrap(n.arguments[0]);
+        if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(objProp(opts, 'path'));
+      }
+      if (isVite && ts.isIdentifier(callee) && callee.text === 'defineConfig' && n.arguments[0]) viteConfig(n.arguments[0]);
+    }
+    if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'dotenv/config') info.loadsDotenv = true;
+    if (isVite && ts.isExportAssignment(n)) viteConfig(n.expression);
+    ts.forEachChild(n, visit);
+  };
+
+  const collectPaths = (e: ts.Expression | undefined) => {
+    if (!e) return;
+    const x = unwrap(e);
+    if (ts.isStringLiteralLike(x)) info.dotenvPaths.push(x.text);
+    else if (ts.isArrayLiteralExpression(x)) for (const el of x.elements) if (ts.isStringLiteralLike(el)) info.dotenvPaths.push(el.text);
+  };
+
+  const viteConfig = (e: ts.Expression) => {
+    let x = unwrap(e);
+    if (ts.isArrowFunction(x) && !ts.isBlock(x.body)) x = unwrap(x.body);
+    if (!ts.isObjectLiteralExpression(x)) return;
+    const vite: NonNullable<CodeFileInfo['vite']> = info.vite ?? {};
+    const server = objProp(x, 'server');
+    if (server && ts.isObjectLiteralExpression(unwrap(server))) {
+      const s = unwrap(server) as ts.ObjectLiteralExpression;
+      const port = objProp(s, 'port');
+      const pv = numberLiteral(port);
+      if (port && pv !== undefined) {
+        vite.serverPort = pv;
+        vite.serverPortRange = lines.range(port.getStart(sf), port.end);
+      }
+      if (objProp(s, 'strictPort')?.kind === ts.SyntaxKind.TrueKeyword) vite.strictPort = true;
+    }
+    const preview = objProp(x, 'preview');
+    if (preview && ts.isObjectLiteralExpression(unwrap(preview))) {
+      const port = objProp(unwrap(preview) as ts.ObjectLiteralExpression, 'port');
+      const pv = numberLiteral(port);
+      if (port && pv !== undefined) {
+        vite.previewPort = pv;
+        vite.previewPortRange = lines.range(port.getStart(sf), port.end);
+      }
+    }
+    info.vite = vite;
+  };
+
+  let importsDotenvConfig = false;
+  for (const st of sf.statements) {
+    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.moduleSpecifier.text === 'dotenv') {
+      const nb = st.importClause?.namedBindings;
+      if (nb && ts.isNamedImports(nb) && nb.elements.some((el) => (el.propertyName ?? el.name).text === 'config')) importsDotenvConfig = true;
+    }
+  }
+  visit(sf);
+  return info;
+}

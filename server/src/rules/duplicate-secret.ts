@@ -1,0 +1,86 @@
+import type { App, EnvEntry, Finding, Rule, WorkspaceView } from '../model/types';
+import { mask } from '../model/mask';
+import { envLocation, generateSecret, identity, listNames, replaceEnvValue, where } from './util';
+
+/** Keys whose values are signing/encryption secrets. */
+export function isSecretKey(key: string): boolean {
+  const k = key.toUpperCase();
+  return /(^|_)SECRET$/.test(k) || /_PRIVATE_KEY$/.test(k) || k === 'SECRET_KEY' || k === 'SECRET_KEY_BASE' || k === 'APP_KEY';
+}
+
+/** A value that is a secret for the secret rules: not empty, not a URL, not an unexpanded reference. */
+export function isSecretValue(value: string): boolean {
+  const v = value.trim();
+  return v.length > 0 && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && !/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v);
+}
+
+interface Occurrence {
+  app: App;
+  entry: EnvEntry;
+  value: string;
+}
+
+export const duplicateSecret: Rule = {
+  id: 'duplicate-secret',
+  docs: {
+    description: 'The same secret (NEXTAUTH_SECRET, JWT_SECRET, SESSION_SECRET, ...) is used by two different apps.',
+    url: 'docs/rules/duplicate-secret.md',
+  },
+  defaultSeverity: 'error',
+  fixable: true,
+  check(index: WorkspaceView): Finding[] {
+    // Group by value: linear in the number of secrets, never app × app.
+    const byValue = new Map<string, Occurrence[]>();
+    for (const app of index.apps) {
+      for (const f of app.envFiles) {
+        if (f.kind !== 'live') continue;
+        for (const entry of f.entries) {
+          if (!isSecretKey(entry.key)) continue;
+          const value = entry.expanded ?? entry.value;
+          if (!isSecretValue(value)) continue;
+          let list = byValue.get(value);
+          if (!list) byValue.set(value, (list = []));
+          list.push({ app, entry, value });
+        }
+      }
+    }
+    const findings: Finding[] = [];
+    for (const [value, occs] of byValue) {
+      const identities = new Set(occs.map((o) => identity(o.app)));
+      if (identities.size < 2) continue;
+      const fingerprint = mask(value);
+      for (const o of occs) {
+        const others = occs.filter((x) => identity(x.app) !== identity(o.app));
+        const otherApps = listNames(others.map((x) => x.app.name));
+        const otherKeys = [...new Set(others.map((x) => x.entry.key))];
+        const keyNote = otherKeys.length === 1 && otherKeys[0] === o.entry.key ? '' : ` (as ${listNames(otherKeys)})`;
+        findings.push({
+          ruleId: 'duplicate-secret',
+          severity: 'error',
+          message:
+            `${o.entry.key} (${fingerprint}) of ${o.app.name} is also the secret of ${otherApps}${keyNote}. ` +
+            `Tokens and session cookies signed by one app are valid in the other. Give each app its own secret.`,
+          location: envLocation(o.entry),
+          related: others.map((x) => ({
+            location: envLocation(x.entry),
+            message: `${x.entry.key} of ${x.app.name} (${fingerprint}) at ${where(index, envLocation(x.entry))}`,
+          })),
+          appId: o.app.id,
+          fixes: [
+            {
+              title: `Generate a new secret for ${o.app.name}`,
+              preferred: true,
+              edits: () => {
+                // Every env file of this app, and of its replicas (which must keep sharing it), that holds the value.
+                const secret = generateSecret();
+                const targets = occs.filter((x) => identity(x.app) === identity(o.app));
+                return targets.map((x) => replaceEnvValue(x.entry, secret));
+              },
+            },
+          ],
+        });
+      }
+    }
+    return findings;
+  },
+};

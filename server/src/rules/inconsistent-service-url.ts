@@ -1,0 +1,112 @@
+import type { App, Finding, Location, Rule, WorkspaceView } from '../model/types';
+import { identity, listNames, originOf, rel, where } from './util';
+
+const FRAMEWORK_PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
+
+export function isServiceUrlKey(key: string): boolean {
+  return /_SERVICE_URL$/.test(key) || /(^|_)API_URL$/.test(key);
+}
+
+/**
+ * The comparison group of a key: a key that names a service (AUTH_SERVICE_URL, BILLING_API_URL) is
+ * compared across the workspace; a generic one (API_URL, VITE_API_URL, NEXT_PUBLIC_API_URL) only
+ * within its app, since two frontends may rightly call two backends.
+ */
+export function serviceGroup(key: string, app: App): string {
+  const stripped = key.replace(FRAMEWORK_PREFIXES, '');
+  if (stripped === 'API_URL' || stripped === 'SERVICE_URL' || stripped === 'BACKEND_URL') return `app:${identity(app)}:${stripped}`;
+  return `svc:${stripped}`;
+}
+
+/** Development sites: default/development env files and templates, and code defaults; production/staging/test are compared per environment. */
+function envBucket(mode: string): string {
+  if (mode === 'default' || mode === 'development') return 'development';
+  return mode;
+}
+
+export interface UrlSite {
+  app: App;
+  key: string;
+  value: string;
+  origin: string;
+  location: Location;
+  kind: 'env' | 'template' | 'code';
+  bucket: string;
+}
+
+export function serviceUrlSites(index: WorkspaceView): UrlSite[] {
+  const sites: UrlSite[] = [];
+  for (const app of index.apps) {
+    for (const f of app.envFiles) {
+      for (const e of f.entries) {
+        if (!isServiceUrlKey(e.key)) continue;
+        const value = (e.expanded ?? e.value).trim();
+        const o = originOf(value);
+        if (!o) continue;
+        sites.push({ app, key: e.key, value, origin: o.key, location: { file: e.file, range: e.range }, kind: f.kind === 'template' ? 'template' : 'env', bucket: envBucket(f.mode) });
+      }
+    }
+    for (const c of app.code) {
+      for (const d of c.defaults) {
+        if (!isServiceUrlKey(d.key)) continue;
+        const o = originOf(d.value.trim());
+        if (!o) continue;
+        sites.push({ app, key: d.key, value: d.value.trim(), origin: o.key, location: { file: d.file, range: d.range }, kind: 'code', bucket: 'development' });
+      }
+    }
+  }
+  return sites;
+}
+
+function display(origin: string): string {
+  return origin.replace(/:(80|443)$/, (m, p) => (origin.startsWith(p === '80' ? 'http:' : 'https:') ? '' : m));
+}
+
+export const inconsistentServiceUrl: Rule = {
+  id: 'inconsistent-service-url',
+  docs: {
+    description: 'A service URL (AUTH_SERVICE_URL, *_SERVICE_URL, *_API_URL) has different origins across the env files, templates and code defaults that define it.',
+    url: 'docs/rules/inconsistent-service-url.md',
+  },
+  defaultSeverity: 'warning',
+  fixable: false,
+  check(index: WorkspaceView): Finding[] {
+    const groups = new Map<string, UrlSite[]>();
+    for (const s of serviceUrlSites(index)) {
+      const k = `${serviceGroup(s.key, s.app)}\0${s.bucket}`;
+      let l = groups.get(k);
+      if (!l) groups.set(k, (l = []));
+      l.push(s);
+    }
+    const findings: Finding[] = [];
+    for (const sites of groups.values()) {
+      const byOrigin = new Map<string, UrlSite[]>();
+      for (const s of sites) {
+        let l = byOrigin.get(s.origin);
+        if (!l) byOrigin.set(s.origin, (l = []));
+        l.push(s);
+      }
+      if (byOrigin.size < 2) continue;
+      const counts = [...byOrigin.entries()].sort((a, b) => b[1].length - a[1].length);
+      const majority = counts[0][1].length > counts[1][1].length ? counts[0][0] : undefined;
+      const summary = counts.map(([o, ss]) => `${display(o)} (${ss.map((s) => where(index, s.location)).join(', ')})`).join('; ');
+      for (const s of sites) {
+        if (majority && s.origin === majority) continue;
+        const key = s.key;
+        const envNote = s.bucket === 'development' ? '' : ` in the ${s.bucket} environment`;
+        findings.push({
+          ruleId: 'inconsistent-service-url',
+          severity: 'warning',
+          message: majority
+            ? `${key} points at ${display(s.origin)} here, but ${counts[0][1].length} other ${counts[0][1].length === 1 ? 'definition points' : 'definitions point'} at ${display(majority)}${envNote}. Every place that defines it: ${summary}.`
+            : `${key} has ${byOrigin.size} different origins${envNote} and none is the majority: ${summary}.`,
+          location: s.location,
+          related: sites.filter((o) => o !== s).map((o) => ({ location: o.location, message: `${o.key} = ${display(o.origin)} (${o.kind === 'code' ? 'default in code' : o.kind}, ${listNames([o.app.name])}: ${rel(index, o.location.file)})` })),
+          appId: s.app.id,
+          fixes: [],
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,19 @@
+import type { Rule } from '../model/types';
+import { duplicateSecret } from './duplicate-secret';
+import { portCollision } from './port-collision';
+import { ineffectivePort } from './ineffective-port';
+import { implicitPort } from './implicit-port';
+import { missingConnectionLimit } from './missing-connection-limit';
+import { inconsistentServiceUrl } from './inconsistent-service-url';
+
+/** Every rule, in documentation order. Rule ids are stable: users put them in config and suppression comments. */
+export const RULES: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl];
+
+/** Not a rule module: the engine reports files it could not read under this id. */
+export const PARSE_ERROR_RULE: Rule = {
+  id: 'parse-error',
+  docs: { description: 'A file Crosswire reads could not be parsed (fully); findings that depend on it may be missing.', url: 'docs/rules/parse-error.md' },
+  defaultSeverity: 'warning',
+  fixable: false,
+  check: () => [],
+};

@@ -1,0 +1,201 @@
+import type { App, EnvEntry, Finding, Fix, Location, PrismaAssignment, PrismaDatasource, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
+import { identity, listNames, originOf, where } from './util';
+
+const POOLED_PROVIDERS = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
+const DB_SCHEMES = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
+
+/** The server a database URL points at: local hosts are one host. */
+export function serverKey(url: string): string | undefined {
+  const o = originOf(url);
+  if (!o || !DB_SCHEMES.has(o.scheme)) return undefined;
+  const scheme = o.scheme === 'postgres' ? 'postgresql' : o.scheme;
+  return `${scheme}://${o.local ? 'localhost' : o.host}:${o.port}`;
+}
+
+export function hasConnectionLimit(url: string): boolean {
+  const q = url.indexOf('?');
+  return q !== -1 && new URLSearchParams(url.slice(q + 1)).has('connection_limit');
+}
+
+/** Env files that count for the development value, in precedence order. */
+function devEnvFiles(app: App) {
+  return app.envFiles.filter((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development'));
+}
+
+export function resolveEnv(app: App, key: string): EnvEntry | undefined {
+  for (const f of devEnvFiles(app)) {
+    const hits = f.entries.filter((e) => e.key === key);
+    if (hits.length) return hits[hits.length - 1];
+  }
+  return undefined;
+}
+
+interface Use {
+  app: App;
+  server: string;
+  location: Location;
+  what: string;
+}
+
+export interface DatasourceUrl {
+  app: App;
+  ds: PrismaDatasource;
+  url: string;
+  server: string;
+  /** The env entry that supplies the URL, for `env("X")`. */
+  envEntry?: EnvEntry;
+  assignment: PrismaAssignment;
+}
+
+export function isPrisma7(app: App): boolean {
+  return (app.prismaMajor ?? 0) >= 7 || (app.prismaMajor === undefined && app.hasPrismaConfig);
+}
+
+export function datasourceUrls(app: App): DatasourceUrl[] {
+  const out: DatasourceUrl[] = [];
+  for (const schema of app.schemas) {
+    for (const ds of schema.datasources) {
+      const provider = ds.provider?.literal;
+      if (!ds.url || (provider && !POOLED_PROVIDERS.has(provider))) continue;
+      let url: string | undefined;
+      let envEntry: EnvEntry | undefined;
+      if (ds.url.envVar) {
+        envEntry = resolveEnv(app, ds.url.envVar);
+        url = envEntry ? (envEntry.expanded ?? envEntry.value) : undefined;
+      } else url = ds.url.literal;
+      if (!url) continue;
+      const server = serverKey(url);
+      if (server) out.push({ app, ds, url, server, envEntry, assignment: ds.url });
+    }
+  }
+  return out;
+}
+
+/** Every app's use of each database server: Prisma datasources and database URLs in live env files. */
+export function databaseUses(index: WorkspaceView): Map<string, Use[]> {
+  const uses = new Map<string, Use[]>();
+  const add = (u: Use) => {
+    let l = uses.get(u.server);
+    if (!l) uses.set(u.server, (l = []));
+    l.push(u);
+  };
+  for (const app of index.apps) {
+    const seen = new Set<string>();
+    for (const d of datasourceUrls(app)) {
+      seen.add(d.server);
+      add({ app, server: d.server, location: { file: d.ds.file, range: d.assignment.range }, what: `datasource ${d.ds.name}` });
+    }
+    for (const f of devEnvFiles(app)) {
+      for (const e of f.entries) {
+        const server = serverKey(e.expanded ?? e.value);
+        if (!server || seen.has(server)) continue;
+        seen.add(server);
+        add({ app, server, location: { file: e.file, range: e.range }, what: e.key });
+      }
+    }
+  }
+  return uses;
+}
+
+/** floor(80 / apps sharing the server), at most 10, at least 1. */
+export function suggestedLimit(sharing: number): number {
+  return Math.max(1, Math.min(10, Math.floor(80 / Math.max(1, sharing))));
+}
+
+/** Appends `connection_limit=n` to a URL written in an env file or a schema literal, quoting kept. */
+function appendParam(file: string, valueText: string, insertAt: { line: number; character: number }, n: number): TextEditAt {
+  const sep = valueText.includes('?') ? '&' : '?';
+  return { file, range: { start: insertAt, end: insertAt }, newText: `${sep}connection_limit=${n}` };
+}
+
+export function appendLimitEdits(d: DatasourceUrl, n: number): TextEditAt[] {
+  if (d.envEntry) {
+    // Every live definition of that variable in the app that points at the same server and lacks the limit.
+    const edits: TextEditAt[] = [];
+    for (const f of d.app.envFiles) {
+      if (f.kind !== 'live') continue;
+      for (const e of f.entries) {
+        if (e.key !== d.envEntry.key) continue;
+        const v = e.expanded ?? e.value;
+        if (serverKey(v) !== d.server || hasConnectionLimit(v)) continue;
+        const end = e.quote ? e.innerRange.end : e.valueRange.end;
+        edits.push(appendParam(e.file, e.value, end, n));
+      }
+    }
+    return edits;
+  }
+  const vr = d.assignment.valueRange;
+  return [appendParam(d.ds.file, d.url, { line: vr.end.line, character: vr.end.character - 1 }, n)];
+}
+
+export const missingConnectionLimit: Rule = {
+  id: 'missing-connection-limit',
+  docs: {
+    description: 'A Prisma datasource has no connection_limit while several apps share its database server (or connection_limit is written where Prisma rejects it).',
+    url: 'docs/rules/missing-connection-limit.md',
+  },
+  defaultSeverity: 'warning',
+  fixable: true,
+  check(index: WorkspaceView): Finding[] {
+    const uses = databaseUses(index);
+    const findings: Finding[] = [];
+    for (const app of index.apps) {
+      if (isPrisma7(app)) continue; // Prisma 7: the pool belongs to the driver adapter; v6 advice would be wrong.
+      const urls = datasourceUrls(app);
+      for (const schema of app.schemas) {
+        for (const ds of schema.datasources) {
+          // connection_limit written as a datasource property: Prisma rejects it.
+          const prop = ds.assignments.find((a) => a.key === 'connection_limit');
+          if (prop) {
+            const d = urls.find((u) => u.ds === ds);
+            const n = Number(prop.raw) > 0 ? Math.floor(Number(prop.raw)) : 10;
+            const fixes: Fix[] = [];
+            fixes.push({
+              title: d && !hasConnectionLimit(d.url) ? `Move connection_limit=${n} into the ${d.envEntry ? d.envEntry.key : 'url'}` : 'Remove the connection_limit property',
+              preferred: true,
+              edits: () => {
+                const removal: TextEditAt = { file: ds.file, range: { start: { line: prop.range.start.line, character: 0 }, end: { line: prop.range.start.line + 1, character: 0 } }, newText: '' };
+                return d && !hasConnectionLimit(d.url) ? [removal, ...appendLimitEdits(d, n)] : [removal];
+              },
+            });
+            findings.push({
+              ruleId: 'missing-connection-limit',
+              severity: 'error',
+              message: `Prisma rejects \`connection_limit\` inside a datasource block (P1012: Property not known). It is a query parameter of the connection URL: ${d?.envEntry ? `${d.envEntry.key}="…?connection_limit=${n}"` : `url "…?connection_limit=${n}"`}.`,
+              location: { file: ds.file, range: prop.range },
+              related: d?.envEntry ? [{ location: { file: d.envEntry.file, range: d.envEntry.range }, message: `${d.envEntry.key} is defined here` }] : [],
+              appId: app.id,
+              fixes,
+            });
+          }
+        }
+      }
+      for (const d of urls) {
+        if (hasConnectionLimit(d.url)) continue;
+        const sharers = (uses.get(d.server) ?? []).filter((u) => identity(u.app) !== identity(app));
+        const others = new Map<string, Use>();
+        for (const u of sharers) if (!others.has(identity(u.app))) others.set(identity(u.app), u);
+        const ownCount = urls.filter((u) => u.server === d.server).length;
+        const sharing = others.size + 1;
+        if (others.size === 0 && ownCount < 2) continue;
+        const n = suggestedLimit(sharing + Math.max(0, ownCount - 1));
+        const related: RelatedInfo[] = [];
+        if (d.envEntry) related.push({ location: { file: d.envEntry.file, range: d.envEntry.range }, message: `${d.envEntry.key} is defined here, with no connection_limit` });
+        for (const u of others.values()) related.push({ location: u.location, message: `${u.app.name} also uses ${d.server.replace(/^\w+:\/\//, '')} (${u.what}, ${where(index, u.location)})` });
+        const names = [...others.values()].map((u) => u.app.name);
+        findings.push({
+          ruleId: 'missing-connection-limit',
+          severity: 'warning',
+          message:
+            `Datasource ${d.ds.name} of ${app.name} has no connection_limit, and ${listNames(names.length ? names : ['another datasource of this app'])} ${names.length === 1 ? 'uses' : 'use'} the same database server (${d.server.replace(/^\w+:\/\//, '')}). ` +
+            `Prisma opens num_cpus × 2 + 1 connections per process by default, so the apps together can exhaust max_connections. Add connection_limit=${n} to the URL.`,
+          location: { file: d.ds.file, range: d.assignment.range },
+          related,
+          appId: app.id,
+          fixes: [{ title: `Add connection_limit=${n} to ${d.envEntry ? d.envEntry.key : 'the url'}`, preferred: true, edits: () => appendLimitEdits(d, n) }],
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,88 @@
+import * as path from 'node:path';
+import type { App, Fix, Listener, TextEditAt, WorkspaceView } from '../model/types';
+import { identity, liveEntries, originOf } from './util';
+
+/** Ports bound by listeners of apps other than `app` (and its replicas). */
+export function portsUsedByOthers(index: WorkspaceView, app: App): Set<number> {
+  const used = new Set<number>();
+  for (const other of index.apps) {
+    if (identity(other) === identity(app)) continue;
+    for (const l of other.listeners) used.add(l.port);
+  }
+  return used;
+}
+
+/** The port the app's own NEXTAUTH_URL / AUTH_URL names, when it is a local URL with a port. */
+export function portFromAuthUrl(app: App): number | undefined {
+  for (const e of liveEntries(app)) {
+    if (e.key !== 'NEXTAUTH_URL' && e.key !== 'AUTH_URL') continue;
+    const o = originOf(e.expanded ?? e.value);
+    if (o && o.local && (o.scheme === 'http' || o.scheme === 'https')) return o.port;
+  }
+  return undefined;
+}
+
+/** The port to give an implicit listener: the app's NEXTAUTH_URL port, else its default if free, else the lowest free port above. */
+export function choosePort(index: WorkspaceView, app: App, l: Listener, opts: { mustBeFree: boolean }): number | undefined {
+  const used = portsUsedByOthers(index, app);
+  const fromUrl = l.framework === 'next' ? portFromAuthUrl(app) : undefined;
+  if (fromUrl !== undefined && (!opts.mustBeFree || !used.has(fromUrl))) return fromUrl;
+  let p = l.port;
+  while (used.has(p) && p < 65535) p++;
+  return p;
+}
+
+function sameFamily(a: Listener, b: Listener): boolean {
+  const fam = (l: Listener) => (l.framework === 'vite' ? l.tool.startsWith('vite preview') ? 'vite-preview' : 'vite-dev' : l.framework);
+  return fam(a) === fam(b);
+}
+
+/**
+ * "Set the port of <app> to <n>": writes the port where the framework reads it — the `-p` flag for
+ * the Next.js CLI, `--port n --strictPort` for Vite, `PORT=n` in .env for servers that load .env
+ * before listening. Applied to every implicit listener of the same kind in the app (dev and start).
+ */
+export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: number): Fix | undefined {
+  const targets = app.listeners.filter((x) => !x.explicit && sameFamily(x, l));
+  const pkg = app.packageJson;
+  if (!pkg) return undefined;
+  const flag = l.framework === 'next' ? ` -p ${n}` : l.framework === 'vite' ? ` --port ${n} --strictPort` : undefined;
+  if (flag) {
+    const byScript = new Map<string, Listener>();
+    for (const t of targets) if (t.toolEnd !== undefined) byScript.set(t.script, t);
+    if (byScript.size === 0) return undefined;
+    return {
+      title: `Set the port of ${app.name} to ${n}`,
+      preferred: true,
+      edits: () => {
+        const edits: TextEditAt[] = [];
+        for (const t of byScript.values()) {
+          const script = pkg.scripts.find((s) => s.name === t.script);
+          if (!script) continue;
+          const raw = pkg.text.split(/\r?\n/)[script.innerRange.start.line]?.slice(script.innerRange.start.character, script.innerRange.end.character);
+          if (raw !== script.command) continue; // escaped characters: offsets would differ; leave it to the user
+          const at = { line: script.innerRange.start.line, character: script.innerRange.start.character + t.toolEnd! };
+          edits.push({ file: pkg.file, range: { start: at, end: at }, newText: flag });
+        }
+        return edits;
+      },
+    };
+  }
+  // Servers that read PORT from the env files they load.
+  const envName = l.loadedEnvFiles[0] ?? path.join(app.dir, '.env');
+  const envFile = app.envFiles.find((f) => f.file === envName);
+  if (!envFile) return undefined;
+  return {
+    title: `Set the port of ${app.name} to ${n}`,
+    preferred: true,
+    edits: () => {
+      const text = index.textOf(envFile.file) ?? envFile.text;
+      const lines = text.split(/\r\n|\r|\n/);
+      const last = lines.length - 1;
+      const end = { line: last, character: lines[last].length };
+      const eol = text.includes('\r\n') ? '\r\n' : '\n';
+      const prefix = lines[last].length > 0 ? eol : '';
+      return [{ file: envFile.file, range: { start: end, end }, newText: `${prefix}PORT=${n}${eol}` }];
+    },
+  };
+}

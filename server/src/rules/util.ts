@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import type { App, EnvEntry, Location, TextEditAt, WorkspaceView } from '../model/types';
+
+export const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '']);
+
+export function isLocalHost(host: string): boolean {
+  return LOCAL_HOSTS.has(host.toLowerCase()) || host.toLowerCase().endsWith('.localhost');
+}
+
+/** Apps that are replicas of one app share an identity: they never conflict with each other. */
+export function identity(app: App): string {
+  return app.replicaKey;
+}
+
+/** Counts how many apps share the identity of this one (replicas). */
+export function replicasOf(index: WorkspaceView, app: App): App[] {
+  return index.apps.filter((a) => a.replicaKey === app.replicaKey);
+}
+
+/** A path relative to the app's workspace root, for messages. */
+export function rel(index: WorkspaceView, file: string): string {
+  let best = '';
+  for (const r of index.roots) if (file.startsWith(r) && r.length > best.length) best = r;
+  const relPath = best ? path.relative(best, file) : file;
+  const out = relPath.split(path.sep).join('/');
+  return index.roots.length > 1 && best ? `${path.basename(best)}/${out}` : out;
+}
+
+export function where(index: WorkspaceView, l: Location): string {
+  return `${rel(index, l.file)}:${l.range.start.line + 1}`;
+}
+
+export function envLocation(e: EnvEntry): Location {
+  return { file: e.file, range: e.range };
+}
+
+/** The live (non-template) env entries of an app. */
+export function liveEntries(app: App): EnvEntry[] {
+  return app.envFiles.filter((f) => f.kind === 'live').flatMap((f) => f.entries);
+}
+
+/** 32 random bytes from crypto, base64: a fresh secret. Never logged. */
+export function generateSecret(): string {
+  return randomBytes(32).toString('base64');
+}
+
+/** Replaces an env entry's value, keeping its quoting (unquoted values get double quotes only if needed). */
+export function replaceEnvValue(e: EnvEntry, newValue: string): TextEditAt {
+  if (e.quote) return { file: e.file, range: e.innerRange, newText: newValue };
+  const needsQuotes = /[\s#'"`]/.test(newValue);
+  return { file: e.file, range: e.valueRange, newText: needsQuotes ? `"${newValue}"` : newValue };
+}
+
+export interface Origin {
+  scheme: string;
+  host: string;
+  port: number;
+  local: boolean;
+  /** Normalised text, local hosts folded to `localhost`. */
+  key: string;
+}
+
+export function originOf(value: string): Origin | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.includes('${')) return undefined;
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return undefined;
+  }
+  const scheme = u.protocol.replace(/:$/, '').toLowerCase();
+  const host = u.hostname.toLowerCase();
+  const defaults: Record<string, number> = { http: 80, https: 443, ws: 80, wss: 443, postgres: 5432, postgresql: 5432, mysql: 3306, redis: 6379, mongodb: 27017 };
+  const port = u.port ? Number(u.port) : (defaults[scheme] ?? 0);
+  const local = isLocalHost(host);
+  return { scheme, host, port, local, key: `${scheme}://${local ? 'localhost' : host}:${port}` };
+}
+
+export function plural(n: number, word: string, pluralWord = `${word}s`): string {
+  return `${n} ${n === 1 ? word : pluralWord}`;
+}
+
+export function listNames(names: string[]): string {
+  const u = [...new Set(names)];
+  if (u.length <= 1) return u.join('');
+  return `${u.slice(0, -1).join(', ')} and ${u[u.length - 1]}`;
+}

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { analyzeCommand, tokenize } from '../src/parsers/scripts';
+
+test('tokenize: quotes and segments keep offsets', () => {
+  const segs = tokenize(`prisma migrate deploy && PORT=4000 "next" start -p 80`);
+  assert.equal(segs.length, 2);
+  assert.deepEqual(segs[1].map((t) => t.text), ['PORT=4000', 'next', 'start', '-p', '80']);
+  assert.equal(segs[1][1].start, `prisma migrate deploy && PORT=4000 `.length);
+});
+
+test('analyzeCommand: Next.js flags in every spelling', () => {
+  for (const [cmd, port] of [['next dev -p 8080', 8080], ['next start --port 4000', 4000], ['next dev --port=4001', 4001], ['next dev -p4002', 4002], ['npx next start -p 9', 9]] as const) {
+    const [a] = analyzeCommand(cmd);
+    assert.equal(a.portFlag?.port, port, cmd);
+  }
+  const [dev] = analyzeCommand('next dev --turbo');
+  assert.equal(dev.tool, 'next-dev');
+  assert.equal(dev.portFlag, undefined);
+  assert.equal(dev.toolEnd, 'next dev'.length);
+  assert.deepEqual(analyzeCommand('next build'), []);
+  assert.deepEqual(analyzeCommand('next lint'), []);
+});
+
+test('analyzeCommand: Vite dev / preview / build and strictPort', () => {
+  assert.equal(analyzeCommand('vite')[0].tool, 'vite-dev');
+  assert.equal(analyzeCommand('vite --port 5174 --strictPort')[0].portFlag?.port, 5174);
+  assert.equal(analyzeCommand('vite --port 5174 --strictPort')[0].strictPort, true);
+  assert.equal(analyzeCommand('vite preview')[0].tool, 'vite-preview');
+  assert.deepEqual(analyzeCommand('tsc && vite build'), []);
+});
+
+test('analyzeCommand: inline env, cross-env, dotenv-cli, env-cmd, node --env-file, -r dotenv/config', () => {
+  assert.equal(analyzeCommand('PORT=4000 next start')[0].inlineEnv.PORT.value, '4000');
+  assert.equal(analyzeCommand('cross-env NODE_ENV=production PORT=4100 next start')[0].inlineEnv.PORT.value, '4100');
+  assert.deepEqual(analyzeCommand('dotenv -e .env.local -- next dev')[0].envFiles, ['.env.local']);
+  assert.deepEqual(analyzeCommand('dotenv -- next dev')[0].envFiles, ['.env']);
+  assert.deepEqual(analyzeCommand('env-cmd -f .env.staging node server.js')[0].envFiles, ['.env.staging']);
+  const n = analyzeCommand('node --env-file=.env server.js')[0];
+  assert.equal(n.tool, 'node');
+  assert.equal(n.entry, 'server.js');
+  assert.deepEqual(n.envFiles, ['.env']);
+  assert.deepEqual(analyzeCommand('node -r dotenv/config dist/index.js')[0].envFiles, ['.env']);
+  assert.equal(analyzeCommand('nodemon --watch src server.ts')[0].entry, 'server.ts');
+});
+
+test('analyzeCommand: delegation and concurrently', () => {
+  assert.equal(analyzeCommand('npm run start:dev')[0].delegateTo, 'start:dev');
+  assert.equal(analyzeCommand('yarn dev')[0].delegateTo, 'dev');
+  const c = analyzeCommand(`concurrently "next dev -p 3000" "vite --port 5173"`);
+  assert.deepEqual(c.map((a) => [a.tool, a.portFlag?.port]), [['next-dev', 3000], ['vite-dev', 5173]]);
+  const cmd = `concurrently "next dev" "vite"`;
+  const inner = analyzeCommand(cmd)[0];
+  assert.equal(cmd.slice(inner.toolStart, inner.toolEnd), 'next dev');
+});
