@@ -1,0 +1,4 @@
+// Entry point of the CLI bundle (server/dist/cli.js, run by server/bin/crosswire.js). See run.ts.
+import { main } from './run';
+
+void main(process.argv.slice(2));
