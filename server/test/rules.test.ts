@@ -88,12 +88,15 @@ test('port-collision: Next.js default 3000 vs a NestJS app reading PORT=3000 fro
   const pc = byRule(findings, 'port-collision');
   const files = pc.map((f) => `${path.relative(ws, f.location.file)}:${f.location.range.start.line}`).sort();
   // web: dev and start scripts (separate strings); api: one finding on the .env line read by both scripts
-  assert.deepEqual(files, ['api/.env:1', 'web/package.json:3', 'web/package.json:5'].sort());
+  const webPkg = path.join(ws, 'web/package.json');
+  const devLine = lineOf(webPkg, '"dev"');
+  const startLine = lineOf(webPkg, '"start"');
+  assert.deepEqual(files, ['api/.env:1', `web/package.json:${devLine}`, `web/package.json:${startLine}`].sort());
   const onEnv = pc.find((f) => f.location.file.endsWith('.env'))!;
   assert.match(onEnv.message, /port 3000/);
   assert.match(onEnv.message, /web/);
   assert.ok(onEnv.related.every((r) => r.location.file.endsWith(path.join('web', 'package.json'))));
-  const onDev = pc.find((f) => f.location.range.start.line === 3)!;
+  const onDev = pc.find((f) => f.location.file === webPkg && f.location.range.start.line === devLine)!;
   assert.match(onDev.message, /move/, '`next dev` drifts to another port: the message says so');
 });
 

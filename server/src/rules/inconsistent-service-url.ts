@@ -58,8 +58,13 @@ export function serviceUrlSites(index: WorkspaceView): UrlSite[] {
   return sites;
 }
 
-function display(origin: string): string {
-  return origin.replace(/:(80|443)$/, (m, p) => (origin.startsWith(p === '80' ? 'http:' : 'https:') ? '' : m));
+/** The origin as written (scheme://host:port), for messages. */
+function display(value: string): string {
+  try {
+    return new URL(value).origin;
+  } catch {
+    return value;
+  }
 }
 
 export const inconsistentServiceUrl: Rule = {
@@ -89,7 +94,7 @@ export const inconsistentServiceUrl: Rule = {
       if (byOrigin.size < 2) continue;
       const counts = [...byOrigin.entries()].sort((a, b) => b[1].length - a[1].length);
       const majority = counts[0][1].length > counts[1][1].length ? counts[0][0] : undefined;
-      const summary = counts.map(([o, ss]) => `${display(o)} (${ss.map((s) => where(index, s.location)).join(', ')})`).join('; ');
+      const summary = counts.map(([, ss]) => `${listNames(ss.map((s) => display(s.value)))} (${ss.map((s) => where(index, s.location)).join(', ')})`).join('; ');
       for (const s of sites) {
         if (majority && s.origin === majority) continue;
         const key = s.key;
@@ -98,10 +103,10 @@ export const inconsistentServiceUrl: Rule = {
           ruleId: 'inconsistent-service-url',
           severity: 'warning',
           message: majority
-            ? `${key} points at ${display(s.origin)} here, but ${counts[0][1].length} other ${counts[0][1].length === 1 ? 'definition points' : 'definitions point'} at ${display(majority)}${envNote}. Every place that defines it: ${summary}.`
+            ? `${key} points at ${display(s.value)} here, but ${counts[0][1].length} other ${counts[0][1].length === 1 ? 'definition points' : 'definitions point'} at ${listNames(counts[0][1].map((x) => display(x.value)))}${envNote}. Every place that defines it: ${summary}.`
             : `${key} has ${byOrigin.size} different origins${envNote} and none is the majority: ${summary}.`,
           location: s.location,
-          related: sites.filter((o) => o !== s).map((o) => ({ location: o.location, message: `${o.key} = ${display(o.origin)} (${o.kind === 'code' ? 'default in code' : o.kind}, ${listNames([o.app.name])}: ${rel(index, o.location.file)})` })),
+          related: sites.filter((o) => o !== s).map((o) => ({ location: o.location, message: `${o.key} = ${display(o.value)} (${o.kind === 'code' ? 'default in code' : o.kind}, ${listNames([o.app.name])}: ${rel(index, o.location.file)})` })),
           appId: s.app.id,
           fixes: [],
         });

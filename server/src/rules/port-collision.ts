@@ -62,7 +62,7 @@ export const portCollision: Rule = {
           ruleId: 'port-collision',
           severity: 'error',
           message:
-            `${app.name} listens on port ${port} (${l.reason}${ls.length > 1 ? `; scripts ${scripts}` : ''}), and so does ${listNames(others.map((o) => o.app.name))}: ` +
+            `${app.name} listens on port ${port} (${l.reason}${ls.length > 1 ? `; scripts ${scripts}` : ''}), and so ${new Set(others.map((o) => o.app.name)).size > 1 ? 'do' : 'does'} ${listNames(others.map((o) => o.app.name))}: ` +
             `${listNames(others.map((o) => describe(o.l, o.app)))}.${drift}`,
           location: l.source,
           related,
