@@ -1,0 +1,280 @@
+// The Crosswire VS Code extension: a thin client. It starts the Crosswire language server (bundled at
+// server/dist/server.js, spoken to over stdio), shows its state in the status bar, and offers three
+// commands. Every diagnostic, quick fix and report comes from the server; nothing is analysed here.
+import * as vscode from 'vscode';
+import {
+  DocumentSelector,
+  DynamicFeature,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  RegistrationData,
+  RevealOutputChannelOn,
+  ServerOptions,
+  State,
+  StaticFeature,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { AUDIT_COMMAND, AuditResult, CLIENT_COMMANDS, STATUS_NOTIFICATION, StatusParams } from './protocol';
+
+const CLIENT_ID = 'crosswire'; // also makes the client honour the `crosswire.trace.server` setting
+const CLIENT_NAME = 'Crosswire';
+
+/** The files the server indexes; changes on disk are forwarded to it as `workspace/didChangeWatchedFiles`. */
+export const WATCHED_FILES_GLOB =
+  '**/{.env*,*.env,*.template,package.json,schema.prisma,*.prisma,*.ts,*.tsx,*.js,*.mjs,*.cjs,*.py,docker-compose*.yml,compose*.yaml,pyproject.toml}';
+
+/** The documents whose (unsaved) text the server analyses. */
+export const DOCUMENT_SELECTOR: DocumentSelector = [
+  { scheme: 'file', language: 'dotenv' },
+  { scheme: 'file', pattern: '**/.env*' },
+  { scheme: 'file', pattern: '**/*.env' },
+  { scheme: 'file', pattern: '**/*.template' },
+  { scheme: 'file', pattern: '**/schema.prisma' },
+  { scheme: 'file', pattern: '**/*.prisma' },
+  { scheme: 'file', pattern: '**/package.json' },
+  { scheme: 'file', pattern: '**/*.{ts,tsx,js,mjs,cjs}' },
+  { scheme: 'file', pattern: '**/*.py' },
+];
+
+/** What `activate` returns: used by the in-editor tests. */
+export interface CrosswireApi {
+  /** The running language client, or undefined while `crosswire.enable` is false. */
+  readonly client: LanguageClient | undefined;
+  /** The last `crosswire/status` the server sent. */
+  readonly status: StatusParams | undefined;
+  /** Resolves once the server has finished its first indexing pass (or rejects if it cannot start). */
+  ready(): Promise<void>;
+}
+
+/** A LanguageClient that leaves the commands the extension registers itself to the extension: if the
+ *  server also lists them in `executeCommandProvider`, registering them twice would make VS Code throw
+ *  and the client fail to start. */
+class CrosswireLanguageClient extends LanguageClient {
+  override registerFeature(feature: StaticFeature | DynamicFeature<any>): void {
+    const dynamic = feature as Partial<DynamicFeature<any>>;
+    if (dynamic.registrationType?.method === ExecuteCommandRequest.method && typeof dynamic.register === 'function') {
+      const register = dynamic.register.bind(feature);
+      dynamic.register = (data: RegistrationData<any>) => {
+        const commands: string[] | undefined = data.registerOptions?.commands;
+        register({
+          ...data,
+          registerOptions: { ...data.registerOptions, commands: commands?.filter((c) => !CLIENT_COMMANDS.has(c)) },
+        });
+      };
+    }
+    super.registerFeature(feature);
+  }
+}
+
+let client: LanguageClient | undefined;
+let lastStatus: StatusParams | undefined;
+let output: vscode.LogOutputChannel | undefined;
+let statusItem: vscode.StatusBarItem | undefined;
+let firstReady: { promise: Promise<void>; resolve(): void; reject(e: unknown): void } | undefined;
+
+function deferred(): { promise: Promise<void>; resolve(): void; reject(e: unknown): void } {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // a rejection nobody waits for is not an error
+  return { promise, resolve, reject };
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<CrosswireApi> {
+  output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
+  context.subscriptions.push(output);
+
+  statusItem = vscode.window.createStatusBarItem('crosswire.status', vscode.StatusBarAlignment.Left, 0);
+  statusItem.name = CLIENT_NAME;
+  statusItem.command = AUDIT_COMMAND;
+  context.subscriptions.push(statusItem);
+  showStatus('$(sync~spin) Crosswire: starting', 'Crosswire is starting its language server');
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(AUDIT_COMMAND, () => audit()),
+    vscode.commands.registerCommand('crosswire.restart', () => restart(context)),
+    vscode.commands.registerCommand('crosswire.showOutput', () => output?.show(true)),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (!e.affectsConfiguration('crosswire.enable')) return;
+      if (isEnabled()) await start(context);
+      else await stop();
+    }),
+  );
+
+  firstReady = deferred();
+  if (isEnabled()) {
+    // Do not hold up activation on the first indexing pass; `ready()` waits for it.
+    start(context).catch((e) => firstReady?.reject(e));
+  } else {
+    showStatus('$(circle-slash) Crosswire: disabled', 'Crosswire is disabled (setting crosswire.enable)');
+  }
+
+  return {
+    get client() {
+      return client;
+    },
+    get status() {
+      return lastStatus;
+    },
+    ready: () => firstReady!.promise,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await stop();
+}
+
+function isEnabled(): boolean {
+  return vscode.workspace.getConfiguration('crosswire').get<boolean>('enable', true);
+}
+
+function createClient(context: vscode.ExtensionContext): LanguageClient {
+  const module = context.asAbsolutePath('server/dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.stdio },
+    debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: DOCUMENT_SELECTOR,
+    synchronize: {
+      configurationSection: 'crosswire',
+      fileEvents: vscode.workspace.createFileSystemWatcher(WATCHED_FILES_GLOB),
+    },
+    initializationOptions: {
+      // Where the server may find the rule documentation of this installation.
+      extensionPath: context.extensionPath,
+    },
+    outputChannel: output,
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    initializationFailedHandler: (error) => {
+      output?.error(`Crosswire server failed to initialize: ${String(error)}`);
+      return false;
+    },
+  };
+  const created = new CrosswireLanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+  created.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => onStatus(params));
+  created.onDidChangeState((e) => {
+    if (e.newState === State.Stopped) {
+      showStatus('$(error) Crosswire: stopped', 'The Crosswire language server is not running. Click to show its output.', 'crosswire.showOutput');
+    } else if (e.newState === State.Starting) {
+      showStatus('$(sync~spin) Crosswire: starting', 'Crosswire is starting its language server');
+    }
+  });
+  return created;
+}
+
+async function start(context: vscode.ExtensionContext): Promise<void> {
+  if (client) return;
+  client = createClient(context);
+  try {
+    await client.start();
+  } catch (e) {
+    output?.error(`Crosswire server could not start: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    showStatus('$(error) Crosswire: failed to start', 'The Crosswire language server could not start. Click to show its output.', 'crosswire.showOutput');
+    throw e;
+  }
+}
+
+async function stop(): Promise<void> {
+  const running = client;
+  client = undefined;
+  lastStatus = undefined;
+  if (running) {
+    try {
+      await running.stop();
+    } catch (e) {
+      output?.error(`Crosswire server did not stop cleanly: ${String(e)}`);
+    }
+  }
+  showStatus('$(circle-slash) Crosswire: disabled', 'Crosswire is disabled (setting crosswire.enable)');
+}
+
+async function restart(context: vscode.ExtensionContext): Promise<void> {
+  if (!isEnabled()) {
+    void vscode.window.showInformationMessage('Crosswire is disabled (setting crosswire.enable).');
+    return;
+  }
+  if (client && client.state !== State.Stopped) {
+    await client.restart();
+  } else {
+    await stop();
+    await start(context);
+  }
+}
+
+function onStatus(params: StatusParams): void {
+  lastStatus = params;
+  switch (params.state) {
+    case 'indexing': {
+      const soFar = typeof params.apps === 'number' ? ` (${plural(params.apps, 'app')} so far)` : '';
+      showStatus('$(sync~spin) Crosswire: indexing…', `Crosswire is indexing the workspace${soFar}`);
+      return;
+    }
+    case 'ready': {
+      const apps = plural(params.apps, 'app');
+      const findings = plural(params.findings, 'finding');
+      const icon = params.findings > 0 ? '$(warning)' : '$(check)';
+      const took = typeof params.durationMs === 'number' ? ` Last analysis took ${Math.round(params.durationMs)} ms.` : '';
+      showStatus(`${icon} Crosswire: ${apps}, ${findings}`, `Crosswire: ${apps}, ${findings}.${took} Click to audit the workspace.`);
+      firstReady?.resolve();
+      return;
+    }
+    case 'error':
+      output?.error(`Crosswire server: ${params.message}`);
+      showStatus('$(error) Crosswire: error', `Crosswire: ${params.message}. Click to show the output.`, 'crosswire.showOutput');
+      return;
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function showStatus(text: string, tooltip: string, command: string = AUDIT_COMMAND): void {
+  if (!statusItem) return;
+  statusItem.text = text;
+  statusItem.tooltip = tooltip;
+  statusItem.command = command;
+  statusItem.show();
+}
+
+/** "Crosswire: Audit workspace": the server re-indexes, republishes every diagnostic and returns a
+ *  markdown report, which is opened in a new untitled document and shown as a preview. */
+async function audit(): Promise<(AuditResult & { document: vscode.Uri }) | undefined> {
+  const running = client;
+  if (!running || !running.isRunning()) {
+    const choice = await vscode.window.showErrorMessage(
+      isEnabled() ? 'The Crosswire language server is not running.' : 'Crosswire is disabled (setting crosswire.enable).',
+      'Show output',
+    );
+    if (choice) output?.show(true);
+    return undefined;
+  }
+  let result: AuditResult | null;
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Crosswire: auditing the workspace' },
+      () => running.sendRequest(ExecuteCommandRequest.type, { command: AUDIT_COMMAND, arguments: [] }) as Promise<AuditResult | null>,
+    );
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    output?.error(`Crosswire audit failed: ${message}`);
+    void vscode.window.showErrorMessage(`Crosswire: the audit failed: ${message}`);
+    return undefined;
+  }
+  if (!result || typeof result.markdown !== 'string') {
+    void vscode.window.showErrorMessage('Crosswire: the server returned no audit report.');
+    return undefined;
+  }
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', document.uri);
+  } catch {
+    await vscode.window.showTextDocument(document, { preview: false });
+  }
+  return { ...result, document: document.uri };
+}
