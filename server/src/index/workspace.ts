@@ -394,7 +394,8 @@ function computeListeners(app: App, files: Map<string, IndexedFile>): Listener[]
       const inlinePort = parsePortValue(a.inlineEnv['PORT']?.value);
 
       if (a.tool === 'next-dev' || a.tool === 'next-start') {
-        const drifts = a.tool === 'next-dev';
+        // `next dev` moves to the next free port only when neither -p nor PORT is given; with one it fails with EADDRINUSE.
+        const drifts = a.tool === 'next-dev' && !a.portFlag && !inlinePort && !(fromLoadedEnv('PORT'));
         const envEntry = fromLoadedEnv('PORT');
         const envPort = parsePortValue(envEntry?.expanded ?? envEntry?.value);
         let l: Listener;
