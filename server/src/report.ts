@@ -149,18 +149,18 @@ export function renderAuditReport(data: AuditReportData): string {
   return out.join('\n');
 }
 
-/** "3000 (dev, start), 8765 (sync)" */
+/** "3000 (dev, start: default port), 8080 (serve)" */
 function listenSummary(app: App): string {
-  const byPort = new Map<number, string[]>();
+  const byPort = new Map<number, { scripts: string[]; implicit: boolean }>();
   for (const l of app.listeners ?? []) {
-    const s = byPort.get(l.port);
-    const label = l.explicit ? l.script : `${l.script}, default`;
-    if (s) s.push(label);
-    else byPort.set(l.port, [label]);
+    const s = byPort.get(l.port) ?? { scripts: [], implicit: true };
+    s.scripts.push(l.script);
+    s.implicit &&= !l.explicit;
+    byPort.set(l.port, s);
   }
   return [...byPort]
     .sort((a, b) => a[0] - b[0])
-    .map(([port, scripts]) => `${port} (${scripts.join('; ')})`)
+    .map(([port, s]) => `${port} (${s.scripts.join(', ')}${s.implicit ? ': default port' : ''})`)
     .join(', ');
 }
 

@@ -316,7 +316,7 @@ test('report: counts, apps table, findings by rule and app with file:// line lin
   assert.ok(alphaRow, md);
   assert.ok(alphaRow!.includes(`(${pathToFileURL(abs('alpha')).href})`));
   assert.ok(alphaRow!.includes('| next |'));
-  assert.ok(alphaRow!.includes('3000 (dev, default)'));
+  assert.ok(alphaRow!.includes('3000 (dev: default port)'));
   assert.ok(alphaRow!.includes('db.example:6543'));
   assert.ok(!md.includes('hunter2secret'), 'database passwords are never shown');
   // findings grouped by rule, then app

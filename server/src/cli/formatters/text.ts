@@ -12,6 +12,9 @@ const ANSI = {
   green: '\u001b[32m',
 };
 
+/** Messages longer than this are not padded (nor pad the others). */
+const MAX_PAD = 100;
+
 type Paint = (codes: string[], s: string) => string;
 
 const severityColor: Record<Severity, string> = { error: ANSI.red, warning: ANSI.yellow, info: ANSI.cyan };
@@ -40,7 +43,8 @@ export function formatText(findings: readonly Finding[], ctx: FormatContext): st
     });
     const wPos = Math.max(...rows.map((r) => r.pos.length));
     const wSev = Math.max(...rows.map((r) => r.sev.length));
-    const wMsg = Math.max(...rows.map((r) => r.msg.length));
+    // Messages are aligned like ESLint's, but a long one is not a reason to pad every other row to its width.
+    const wMsg = Math.max(0, ...rows.map((r) => r.msg.length).filter((n) => n <= MAX_PAD));
 
     out.push('');
     out.push(paint([ANSI.underline], relPath(ctx, file)));
