@@ -164,7 +164,9 @@ export class WorkspaceIndex implements WorkspaceView {
   }
 
   /** Parses one file's text into the index. Never throws. */
-  private ingest(file: string, kind: FileKind, text: string): void {
+  private ingest(file: string, kind: FileKind, rawText: string): void {
+    // Editors hide a byte-order mark: positions are counted without it.
+    const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
     const root = this.rootOf(file) ?? path.dirname(file);
     const entry: IndexedFile = { file, root, kind, text, problems: [] };
     try {
