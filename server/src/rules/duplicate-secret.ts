@@ -1,6 +1,6 @@
 import type { App, EnvEntry, Finding, Rule, WorkspaceView } from '../model/types';
 import { mask } from '../model/mask';
-import { envLocation, generateSecret, identity, listNames, replaceEnvValue, where } from './util';
+import { envLocation, generateSecret, identity, label, listNames, replaceEnvValue } from './util';
 
 /** Keys whose values are signing/encryption secrets. */
 export function isSecretKey(key: string): boolean {
@@ -51,19 +51,19 @@ export const duplicateSecret: Rule = {
       const fingerprint = mask(value);
       for (const o of occs) {
         const others = occs.filter((x) => identity(x.app) !== identity(o.app));
-        const otherApps = listNames(others.map((x) => x.app.name));
+        const otherApps = listNames(others.map((x) => label(index, x.app)));
         const otherKeys = [...new Set(others.map((x) => x.entry.key))];
         const keyNote = otherKeys.length === 1 && otherKeys[0] === o.entry.key ? '' : ` (as ${listNames(otherKeys)})`;
         findings.push({
           ruleId: 'duplicate-secret',
           severity: 'error',
           message:
-            `${o.entry.key} (${fingerprint}) of ${o.app.name} is also the secret of ${otherApps}${keyNote}. ` +
+            `${o.entry.key} (${fingerprint}) of ${label(index, o.app)} is also the secret of ${otherApps}${keyNote}. ` +
             `Tokens and session cookies signed by one app are valid in the other. Give each app its own secret.`,
           location: envLocation(o.entry),
           related: others.map((x) => ({
             location: envLocation(x.entry),
-            message: `${x.entry.key} of ${x.app.name} (${fingerprint}) at ${where(index, envLocation(x.entry))}`,
+            message: `${x.entry.key} of ${label(index, x.app)} (${fingerprint})`,
           })),
           appId: o.app.id,
           fixes: [

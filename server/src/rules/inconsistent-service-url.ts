@@ -1,5 +1,5 @@
 import type { App, Finding, Location, Rule, WorkspaceView } from '../model/types';
-import { identity, listNames, originOf, rel, where } from './util';
+import { identity, listNames, originOf, where } from './util';
 
 const FRAMEWORK_PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
 
@@ -106,7 +106,7 @@ export const inconsistentServiceUrl: Rule = {
             ? `${key} points at ${display(s.value)} here, but ${counts[0][1].length} other ${counts[0][1].length === 1 ? 'definition points' : 'definitions point'} at ${listNames(counts[0][1].map((x) => display(x.value)))}${envNote}. Every place that defines it: ${summary}.`
             : `${key} has ${byOrigin.size} different origins${envNote} and none is the majority: ${summary}.`,
           location: s.location,
-          related: sites.filter((o) => o !== s).map((o) => ({ location: o.location, message: `${o.key} = ${display(o.value)} (${o.kind === 'code' ? 'default in code' : o.kind}, ${listNames([o.app.name])}: ${rel(index, o.location.file)})` })),
+          related: sites.filter((o) => o !== s).map((o) => ({ location: o.location, message: `${o.key} = ${display(o.value)} (${o.kind === 'code' ? 'default in code' : o.kind === 'template' ? 'template' : 'env file'} of ${o.app.name})` })),
           appId: s.app.id,
           fixes: [],
         });

@@ -1,5 +1,5 @@
 import type { App, EnvEntry, Finding, Fix, Location, PrismaAssignment, PrismaDatasource, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
-import { identity, listNames, originOf, where } from './util';
+import { identity, label, listNames, originOf } from './util';
 
 const POOLED_PROVIDERS = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
 const DB_SCHEMES = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
@@ -181,13 +181,13 @@ export const missingConnectionLimit: Rule = {
         const n = suggestedLimit(sharing + Math.max(0, ownCount - 1));
         const related: RelatedInfo[] = [];
         if (d.envEntry) related.push({ location: { file: d.envEntry.file, range: d.envEntry.range }, message: `${d.envEntry.key} is defined here, with no connection_limit` });
-        for (const u of others.values()) related.push({ location: u.location, message: `${u.app.name} also uses ${d.server.replace(/^\w+:\/\//, '')} (${u.what}, ${where(index, u.location)})` });
+        for (const u of others.values()) related.push({ location: u.location, message: `${u.app.name} also uses ${d.server.replace(/^\w+:\/\//, '')} (${u.what})` });
         const names = [...others.values()].map((u) => u.app.name);
         findings.push({
           ruleId: 'missing-connection-limit',
           severity: 'warning',
           message:
-            `Datasource ${d.ds.name} of ${app.name} has no connection_limit, and ${listNames(names.length ? names : ['another datasource of this app'])} ${names.length === 1 ? 'uses' : 'use'} the same database server (${d.server.replace(/^\w+:\/\//, '')}). ` +
+            `Datasource ${d.ds.name} of ${label(index, app)} has no connection_limit, and ${listNames(names.length ? names : ['another datasource of this app'])} ${names.length === 1 ? 'uses' : 'use'} the same database server (${d.server.replace(/^\w+:\/\//, '')}). ` +
             `Prisma opens num_cpus × 2 + 1 connections per process by default, so the apps together can exhaust max_connections. Add connection_limit=${n} to the URL.`,
           location: { file: d.ds.file, range: d.assignment.range },
           related,

@@ -1,5 +1,5 @@
 import type { App, Finding, Listener, Rule, WorkspaceView } from '../model/types';
-import { identity, listNames, where } from './util';
+import { identity, listNames } from './util';
 import { choosePort, setPortFix } from './ports';
 
 function describe(l: Listener, app: App): string {
@@ -56,7 +56,7 @@ export const portCollision: Rule = {
           const k = `${o.l.source.file}:${o.l.source.range.start.line}`;
           if (seen.has(k)) continue;
           seen.add(k);
-          related.push({ location: o.l.source, message: `${o.app.name} listens on ${port}: ${o.l.reason} (${where(index, o.l.source)})` });
+          related.push({ location: o.l.source, message: `${o.app.name} listens on ${port}: ${o.l.reason}` });
         }
         findings.push({
           ruleId: 'port-collision',

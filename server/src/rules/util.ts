@@ -86,3 +86,10 @@ export function listNames(names: string[]): string {
   if (u.length <= 1) return u.join('');
   return `${u.slice(0, -1).join(', ')} and ${u[u.length - 1]}`;
 }
+
+/** An app's name for messages; replicas (same name) are told apart by their folder. */
+export function label(index: WorkspaceView, app: App): string {
+  let n = 0;
+  for (const a of index.apps) if (a.name === app.name) n++;
+  return n > 1 ? `${app.name} (${app.id})` : app.name;
+}
