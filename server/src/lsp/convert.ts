@@ -1,0 +1,188 @@
+/**
+ * Conversions between the engine's model (absolute paths, Findings, Fixes) and LSP objects
+ * (URIs, Diagnostics, WorkspaceEdits). Pure functions, no connection.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  CodeAction,
+  CodeActionKind,
+  Diagnostic,
+  DiagnosticRelatedInformation,
+  DiagnosticSeverity,
+  OptionalVersionedTextDocumentIdentifier,
+  TextDocumentEdit,
+  TextEdit,
+  WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import { URI } from 'vscode-uri';
+import type { Finding, Fix, Rule, Severity, TextEditAt } from '../model/types';
+import type { DiagnosticData } from './protocol';
+
+export const SOURCE = 'crosswire';
+const REMOTE_DOCS = 'https://github.com/crosswire-lint/crosswire/blob/main/';
+
+export function fileToUri(file: string): string {
+  return URI.file(file).toString();
+}
+
+export function uriToFile(uri: string): string | undefined {
+  try {
+    const u = URI.parse(uri);
+    if (u.scheme !== 'file') return undefined;
+    return u.fsPath;
+  } catch {
+    return undefined;
+  }
+}
+
+export function toSeverity(s: Severity): DiagnosticSeverity {
+  switch (s) {
+    case 'error':
+      return DiagnosticSeverity.Error;
+    case 'warning':
+      return DiagnosticSeverity.Warning;
+    default:
+      return DiagnosticSeverity.Information;
+  }
+}
+
+/**
+ * Finds docs pages: the repository / extension root is the nearest ancestor of the server bundle
+ * (server/dist/server.js -> ../../) holding `docs/rules`. A page that is not there links to GitHub.
+ */
+export class DocsResolver {
+  private readonly cache = new Map<string, string>();
+  private readonly docsRoots: string[];
+
+  constructor(startDir: string = __dirname) {
+    const roots: string[] = [];
+    let dir = startDir;
+    for (let i = 0; i < 6; i++) {
+      if (isDir(path.join(dir, 'docs', 'rules'))) roots.push(dir);
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+    this.docsRoots = roots;
+  }
+
+  /** Base URI (ending in '/') that repo-relative docs urls resolve against. */
+  baseUri(): string {
+    const root = this.docsRoots[0];
+    return root ? URI.file(root).toString() + '/' : REMOTE_DOCS;
+  }
+
+  href(ruleId: string, rule?: Rule): string {
+    const hit = this.cache.get(ruleId);
+    if (hit) return hit;
+    const rel = rule?.docs.url && !/^[a-z]+:/i.test(rule.docs.url) ? rule.docs.url : `docs/rules/${ruleId}.md`;
+    let href: string | undefined;
+    if (rule?.docs.url && /^[a-z]+:/i.test(rule.docs.url)) href = rule.docs.url; // already absolute
+    for (const root of this.docsRoots) {
+      if (href) break;
+      const candidate = path.join(root, ...rel.split('/'));
+      if (isFile(candidate)) href = URI.file(candidate).toString();
+    }
+    href ??= REMOTE_DOCS + rel;
+    this.cache.set(ruleId, href);
+    return href;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function findingKey(f: Finding): string {
+  const s = f.location.range.start;
+  return `${f.ruleId}:${s.line}:${s.character}`;
+}
+
+export interface DiagnosticOptions {
+  relatedInformation: boolean;
+  docs: DocsResolver;
+  rules: ReadonlyMap<string, Rule>;
+  /** Renders a file for a message when related information is not supported. */
+  displayPath(file: string): string;
+}
+
+export function toDiagnostic(f: Finding, o: DiagnosticOptions): Diagnostic {
+  const data: DiagnosticData = { ruleId: f.ruleId, key: findingKey(f) };
+  const d: Diagnostic = {
+    range: f.location.range,
+    severity: toSeverity(f.severity),
+    source: SOURCE,
+    code: f.ruleId,
+    codeDescription: { href: o.docs.href(f.ruleId, o.rules.get(f.ruleId)) },
+    message: f.message,
+    data,
+  };
+  if (f.related.length > 0) {
+    if (o.relatedInformation) {
+      d.relatedInformation = f.related.map((r) =>
+        DiagnosticRelatedInformation.create({ uri: fileToUri(r.location.file), range: r.location.range }, r.message),
+      );
+    } else {
+      const where = f.related.map((r) => `${o.displayPath(r.location.file)}:${r.location.range.start.line + 1}`);
+      d.message = `${f.message} (also: ${[...new Set(where)].join(', ')})`;
+    }
+  }
+  return d;
+}
+
+export interface EditOptions {
+  documentChanges: boolean;
+  /** Version of an open document, else undefined. */
+  versionOf(uri: string): number | undefined;
+}
+
+/** Groups the fix's edits by file into a WorkspaceEdit. */
+export function toWorkspaceEdit(edits: TextEditAt[], o: EditOptions): WorkspaceEdit {
+  const byUri = new Map<string, TextEdit[]>();
+  for (const e of edits) {
+    const uri = fileToUri(e.file);
+    let list = byUri.get(uri);
+    if (!list) byUri.set(uri, (list = []));
+    list.push(TextEdit.replace(e.range, e.newText));
+  }
+  if (o.documentChanges) {
+    const documentChanges: TextDocumentEdit[] = [];
+    for (const [uri, list] of byUri) {
+      const version = o.versionOf(uri);
+      documentChanges.push(
+        TextDocumentEdit.create(OptionalVersionedTextDocumentIdentifier.create(uri, version ?? null), list),
+      );
+    }
+    return { documentChanges };
+  }
+  const changes: { [uri: string]: TextEdit[] } = {};
+  for (const [uri, list] of byUri) changes[uri] = list;
+  return { changes };
+}
+
+export function toCodeAction(fix: Fix, diagnostic: Diagnostic, edit: WorkspaceEdit): CodeAction {
+  const action = CodeAction.create(fix.title, edit, CodeActionKind.QuickFix);
+  action.diagnostics = [diagnostic];
+  if (fix.preferred) action.isPreferred = true;
+  return action;
+}
+
+/** Stable comparison of two diagnostic lists. */
+export function sameDiagnostics(a: readonly Diagnostic[] | undefined, b: readonly Diagnostic[]): boolean {
+  if (!a) return b.length === 0;
+  if (a.length !== b.length) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
