@@ -1,13 +1,17 @@
 import * as path from 'node:path';
-import type { App, EngineOptions, Finding, Logger, Rule } from './model/types';
+import type { App, CrosswireConfig, EngineOptions, Finding, Logger, Rule, TextEditAt } from './model/types';
+import { commentPrefix } from './parsers/suppressions';
+import { emptyConfig } from './parsers/config';
 import { WorkspaceIndex } from './index/workspace';
-import { PARSE_ERROR_RULE, RULES } from './rules';
+import { ENGINE_RULES, PARSE_ERROR_RULE, RULES } from './rules';
 
 export interface EngineInit {
   /** Absolute workspace folder paths (several for a multi-root workspace / several CLI DIRs). */
   roots: string[];
   logger?: Logger;
   options?: Partial<EngineOptions>;
+  /** Configuration from outside the workspace (VS Code settings, --config); workspace config files win over it. */
+  config?: CrosswireConfig;
 }
 
 const SILENT: Logger = { info() {}, warn() {}, error() {}, debug() {} };
@@ -22,7 +26,8 @@ const RELIED_ON = /^(auth|main|server|app|index)\.[cm]?[jt]sx?$|^(vite|prisma)\.
  * surfaces are thin shells over it, so they always agree.
  */
 export class Engine {
-  readonly rules: readonly Rule[] = RULES;
+  /** The rules and the engine's own diagnostic ids (whose check() is empty), for docs, SARIF and config validation. */
+  readonly rules: readonly Rule[] = [...RULES, ...ENGINE_RULES];
   private cache: Finding[] | undefined;
 
   private constructor(
@@ -30,10 +35,18 @@ export class Engine {
     private readonly log: Logger,
   ) {}
 
+  /** Every id a diagnostic can carry: the rules and the engine's own (parse-error, invalid-config, unused-suppression). */
+  get allRules(): readonly Rule[] {
+    return this.rules;
+  }
+
   static async create(init: EngineInit): Promise<Engine> {
     const roots = [...new Set(init.roots.map((r) => path.resolve(r)))];
     const log = init.logger ?? SILENT;
-    const engine = new Engine(new WorkspaceIndex(roots, { ...DEFAULT_OPTIONS, ...init.options }, log), log);
+    const ruleIds = new Set([...RULES, ...ENGINE_RULES].map((r) => r.id));
+    const index = new WorkspaceIndex(roots, { ...DEFAULT_OPTIONS, ...init.options }, log, ruleIds);
+    if (init.config) index.externalConfig = init.config;
+    const engine = new Engine(index, log);
     await engine.reindex();
     return engine;
   }
@@ -71,8 +84,89 @@ export class Engine {
     return this.index.apps;
   }
 
+  /** Replaces the configuration that comes from outside the workspace (editor settings, --config). */
+  setExternalConfig(config: CrosswireConfig | undefined): void {
+    this.index.externalConfig = config ?? emptyConfig();
+    this.index.refreshDerived();
+    this.cache = undefined;
+  }
+
   findings(): Finding[] {
     if (this.cache) return this.cache;
+    const raw = this.rawFindings();
+    const out = this.applySuppressions(this.applySeverities(raw));
+    out.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.range.start.line - b.location.range.start.line || a.location.range.start.character - b.location.range.start.character || a.ruleId.localeCompare(b.ruleId));
+    this.cache = out;
+    return out;
+  }
+
+  private applySeverities(findings: Finding[]): Finding[] {
+    const sev = this.index.config.rules;
+    const out: Finding[] = [];
+    for (const f of findings) {
+      const s = sev[f.ruleId];
+      if (s === 'off') continue;
+      if (this.index.isIgnored(f.location.file)) continue;
+      out.push(s && s !== f.severity ? { ...f, severity: s } : f);
+    }
+    return out;
+  }
+
+  /** Drops findings under `crosswire-disable...` directives and reports directives that suppress nothing. */
+  private applySuppressions(findings: Finding[]): Finding[] {
+    const out: Finding[] = [];
+    const used = new Set<string>();
+    const byFile = new Map<string, Finding[]>();
+    for (const f of findings) {
+      const file = this.index.files.get(f.location.file);
+      const dirs = file?.suppressions ?? [];
+      let suppressed = false;
+      for (const d of dirs) {
+        const covers = d.rules.length === 0 || d.rules.includes(f.ruleId);
+        if (!covers) continue;
+        if (d.kind === 'file' || d.line + 1 === f.location.range.start.line) {
+          suppressed = true;
+          used.add(`${f.location.file}\0${d.line}\0${d.rules.length ? f.ruleId : '*'}`);
+        }
+      }
+      if (!suppressed) {
+        out.push(f);
+        byFile.set(f.location.file, [...(byFile.get(f.location.file) ?? []), f]);
+      }
+    }
+    if (this.index.config.rules['unused-suppression'] === 'off') return out;
+    const severity = (this.index.config.rules['unused-suppression'] as Finding['severity'] | undefined) ?? 'info';
+    const known = new Set(this.allRules.map((r) => r.id));
+    for (const f of this.index.files.values()) {
+      for (const d of f.suppressions) {
+        const range = { start: { line: d.line, character: d.start }, end: { line: d.line, character: d.end } };
+        const unusedRules = d.rules.length === 0 ? (used.has(`${f.file}\0${d.line}\0*`) ? [] : ['*']) : d.rules.filter((r) => !used.has(`${f.file}\0${d.line}\0${r}`));
+        for (const r of unusedRules) {
+          const what = r === '*' ? 'any rule' : `"${r}"`;
+          const message = r !== '*' && !known.has(r)
+            ? `Unknown rule id "${r}" in a crosswire-disable directive.`
+            : `Unused crosswire-disable directive: no finding of ${what} ${d.kind === 'file' ? 'in this file' : 'on the next line'}.`;
+          out.push({ ruleId: 'unused-suppression', severity, message, location: { file: f.file, range }, related: [], fixes: [] });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** "Disable <rule> for this line": the directive comment to insert above a finding's line, if the format has comments. */
+  disableEdit(finding: Finding): TextEditAt | undefined {
+    const prefix = commentPrefix(finding.location.file);
+    const text = this.index.textOf(finding.location.file);
+    if (!prefix || text === undefined) return undefined;
+    const line = finding.location.range.start.line;
+    const lineText = text.split(/\r\n|\r|\n/)[line] ?? '';
+    const indent = /^\s*/.exec(lineText)![0];
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const at = { line, character: 0 };
+    return { file: finding.location.file, range: { start: at, end: at }, newText: `${indent}${prefix} crosswire-disable-next-line ${finding.ruleId}${eol}` };
+  }
+
+  private rawFindings(): Finding[] {
     const out: Finding[] = [];
     for (const rule of this.rules) {
       try {
@@ -83,16 +177,18 @@ export class Engine {
       }
     }
     out.push(...this.parseErrors());
-    out.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.range.start.line - b.location.range.start.line || a.location.range.start.character - b.location.range.start.character || a.ruleId.localeCompare(b.ruleId));
-    this.cache = out;
     return out;
   }
 
   private parseErrors(): Finding[] {
     const out: Finding[] = [];
-    const push = (file: string, message: string, range: Finding['location']['range']) =>
-      out.push({ ruleId: PARSE_ERROR_RULE.id, severity: 'warning', message, location: { file, range }, related: [], fixes: [] });
+    const push = (file: string, message: string, range: Finding['location']['range'], ruleId = PARSE_ERROR_RULE.id) =>
+      out.push({ ruleId, severity: 'warning', message, location: { file, range }, related: [], fixes: [] });
     for (const f of this.index.files.values()) {
+      if (f.kind === 'config') {
+        for (const p of f.problems) push(f.file, p.message, p.range, 'invalid-config');
+        continue;
+      }
       if (f.kind === 'code' && !RELIED_ON.test(path.basename(f.file))) continue;
       for (const p of f.problems) push(f.file, p.message, p.range);
       if (f.code && RELIED_ON.test(path.basename(f.file))) for (const p of f.code.problems) push(f.file, p.message, p.range);

@@ -286,7 +286,7 @@ test('report: counts, apps table, findings by rule and app with file:// line lin
   editsCalled = 0;
   const mkApp = (id: string, name: string, over: Partial<App> = {}): App => ({
     id, name, dir: abs(id), root: dir, replicaKey: name, framework: 'next', hasPrismaConfig: false,
-    envFiles: [], schemas: [], code: [], listeners: [], ...over,
+    envFiles: [], schemas: [], code: [], listeners: [], compose: [], pm2: [], host: 'local', ...over,
   });
   const schemaLoc = find('odd#dir/schema.prisma', 'url');
   const alpha = mkApp('alpha', 'alpha', {

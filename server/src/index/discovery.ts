@@ -18,11 +18,15 @@ export const DISCOVERY_PATTERNS = [
   '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}',
   '**/*.py',
   '**/{pyproject.toml,requirements.txt,setup.py,Pipfile}',
+  '**/{docker-compose,compose}*.{yml,yaml}',
+  '**/postgresql.conf',
+  '**/crosswire.config.json',
+  '**/{ecosystem,pm2}*.json',
 ];
 
 const ignore = IGNORED_DIRS.map((d) => `**/${d}/**`).concat(['**/*.d.ts', '**/*.min.js', '**/*.map']);
 
-export type FileKind = 'env' | 'package' | 'prisma' | 'prisma-config' | 'code' | 'python' | 'app-marker';
+export type FileKind = 'env' | 'package' | 'prisma' | 'prisma-config' | 'code' | 'python' | 'app-marker' | 'compose' | 'pm2' | 'pg-conf' | 'config';
 
 /** Which kind of file a path is, by name; undefined when Crosswire does not read it. */
 export function fileKind(file: string, envKind: (name: string) => unknown): FileKind | undefined {
@@ -30,6 +34,10 @@ export function fileKind(file: string, envKind: (name: string) => unknown): File
   if (norm.split('/').some((seg) => IGNORED_DIRS.includes(seg))) return undefined;
   const base = path.basename(file);
   if (base === 'package.json') return 'package';
+  if (base === 'crosswire.config.json') return 'config';
+  if (base === 'postgresql.conf') return 'pg-conf';
+  if (/^(docker-)?compose(\.[\w-]+)?\.ya?ml$/.test(base)) return 'compose';
+  if (/^(ecosystem|pm2)(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(base) || /^(ecosystem|pm2)\.json$/.test(base)) return 'pm2';
   if (/\.prisma$/.test(base)) return 'prisma';
   if (/^prisma\.config\.[cm]?[jt]s$/.test(base)) return 'prisma-config';
   if (['pyproject.toml', 'requirements.txt', 'setup.py', 'Pipfile'].includes(base)) return base === 'setup.py' ? 'python' : 'app-marker';

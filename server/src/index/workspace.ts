@@ -1,9 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import picomatch from 'picomatch';
 import type {
-  App, CodeFileInfo, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
-  PrismaSchemaInfo, Range, WorkspaceView,
+  App, CodeFileInfo, ComposeFileInfo, CrosswireConfig, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
+  Pm2ConfigInfo, PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView,
 } from '../model/types';
+import { parseCompose, parsePostgresConf } from '../parsers/compose';
+import { parsePm2 } from '../parsers/pm2';
+import { emptyConfig, mergeConfigs, parseConfig } from '../parsers/config';
+import { parseSuppressions, type Suppression } from '../parsers/suppressions';
 import { classifyEnvFile, expandEnv, parseEnv } from '../parsers/env';
 import { majorOf, parsePackageJson } from '../parsers/packageJson';
 import { parsePrismaSchema } from '../parsers/prisma';
@@ -21,6 +26,12 @@ export interface IndexedFile {
   env?: EnvFile;
   pkg?: PackageJsonInfo;
   code?: CodeFileInfo;
+  compose?: ComposeFileInfo;
+  pm2?: Pm2ConfigInfo;
+  pgConf?: PostgresConfInfo;
+  config?: CrosswireConfig;
+  /** Inline `crosswire-disable...` directives in the file. */
+  suppressions: Suppression[];
   /** Problems that make the file (partly) unreadable: reported as parse-error. */
   problems: { message: string; range: Range }[];
 }
@@ -48,12 +59,22 @@ export class WorkspaceIndex implements WorkspaceView {
   private prismaCache = new Map<string, PrismaSchemaInfo>();
   /** Files that were skipped, with the reason (too large, unreadable, binary...). */
   readonly skipped = new Map<string, string>();
+  config: CrosswireConfig = emptyConfig();
+  composeFiles: ComposeFileInfo[] = [];
+  postgresConfs: PostgresConfInfo[] = [];
+  /** Configuration from outside the workspace files (VS Code settings, the CLI's --config), merged under the files'. */
+  externalConfig: CrosswireConfig = emptyConfig();
+  private ignoreMatcher: ((rel: string) => boolean) | undefined;
+  private readonly baseOptions: EngineOptions;
 
   constructor(
     readonly roots: readonly string[],
-    readonly options: EngineOptions,
+    public options: EngineOptions,
     private readonly log: Logger,
-  ) {}
+    private readonly ruleIds: ReadonlySet<string> = new Set(),
+  ) {
+    this.baseOptions = options;
+  }
 
   get apps(): readonly App[] {
     return this._apps;
@@ -168,7 +189,7 @@ export class WorkspaceIndex implements WorkspaceView {
     // Editors hide a byte-order mark: positions are counted without it.
     const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
     const root = this.rootOf(file) ?? path.dirname(file);
-    const entry: IndexedFile = { file, root, kind, text, problems: [] };
+    const entry: IndexedFile = { file, root, kind, text, problems: [], suppressions: [] };
     try {
       if (kind === 'env') {
         const cls = classifyEnvFile(path.basename(file));
@@ -191,6 +212,21 @@ export class WorkspaceIndex implements WorkspaceView {
         if (text.includes('\0')) return void this.files.delete(file);
         if (mayHavePythonFacts(text)) entry.code = parsePython(text, file);
       }
+      else if (kind === 'compose') {
+        entry.compose = parseCompose(text, file);
+        entry.problems.push(...entry.compose.problems);
+      } else if (kind === 'pm2') {
+        entry.pm2 = parsePm2(text, file);
+        entry.problems.push(...entry.pm2.problems);
+      } else if (kind === 'pg-conf') {
+        const mc = parsePostgresConf(text);
+        entry.pgConf = { file, text, maxConnections: mc ? { value: mc.value, range: { start: { line: mc.line, character: mc.start }, end: { line: mc.line, character: mc.end } } } : undefined };
+      } else if (kind === 'config') {
+        const parsed = parseConfig(text, file, this.ruleIds);
+        entry.config = parsed.config;
+        entry.problems.push(...parsed.problems);
+      }
+      entry.suppressions = parseSuppressions(text);
       // prisma schemas are parsed in rebuild(), once the app's Prisma major is known
     } catch (e) {
       entry.problems.push({ message: `Crosswire could not read this file: ${(e as Error).message}`, range: ZERO });
@@ -200,13 +236,37 @@ export class WorkspaceIndex implements WorkspaceView {
   }
 
   /** Derives apps from the indexed files: app folders, their env, schemas, code and listeners. */
+  /** Re-derives apps after a configuration change (no file is re-read). */
+  refreshDerived(): void {
+    this.rebuild();
+  }
+
+  /** Is a file ignored by the configuration's `ignore` globs (relative to its workspace folder)? */
+  isIgnored(file: string): boolean {
+    if (!this.ignoreMatcher) return false;
+    const root = this.rootOf(file);
+    if (!root) return false;
+    return this.ignoreMatcher(path.relative(root, file).split(path.sep).join('/'));
+  }
+
+  private applyConfig(): void {
+    const fromFiles: CrosswireConfig[] = [];
+    for (const f of this.files.values()) if (f.config && path.dirname(f.file) === f.root) fromFiles.push(f.config);
+    this.config = mergeConfigs([this.externalConfig, ...fromFiles]);
+    this.options = { ...this.baseOptions, ...(this.config.cores ? { cores: this.config.cores } : {}) };
+    const globs = this.config.ignore.flatMap((g) => [g, g.endsWith('/**') ? g : `${g.replace(/\/$/, '')}/**`]);
+    this.ignoreMatcher = globs.length ? picomatch(globs, { dot: true }) : undefined;
+  }
+
   private rebuild(): void {
+    this.applyConfig();
+    const visible = [...this.files.values()].filter((f) => !this.isIgnored(f.file));
     const appDirs = new Map<string, { root: string; pkg?: PackageJsonInfo; python?: boolean }>();
-    for (const f of this.files.values()) {
+    for (const f of visible) {
       const dir = path.dirname(f.file);
       if (f.kind === 'package' && f.pkg && !isMonorepoRoot(f.pkg)) appDirs.set(dir, { root: f.root, pkg: f.pkg });
     }
-    for (const f of this.files.values()) {
+    for (const f of visible) {
       const dir = path.dirname(f.file);
       if ((f.kind === 'app-marker' || (f.kind === 'python' && path.basename(f.file) === 'setup.py')) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root, python: true });
     }
@@ -221,7 +281,7 @@ export class WorkspaceIndex implements WorkspaceView {
       }
     };
     // Config files with no app above them: the folder holding them is an app (a Python service, a deploy folder).
-    const sorted = [...this.files.values()].sort((a, b) => a.file.length - b.file.length || a.file.localeCompare(b.file));
+    const sorted = [...visible].sort((a, b) => a.file.length - b.file.length || a.file.localeCompare(b.file));
     for (const f of sorted) {
       if (f.kind === 'env' && !owner(f.file, f.root)) appDirs.set(path.dirname(f.file), { root: f.root });
     }
@@ -253,16 +313,21 @@ export class WorkspaceIndex implements WorkspaceView {
         schemas: [],
         code: [],
         listeners: [],
+        compose: [],
+        pm2: [],
+        host: this.config.hosts[rel] ?? 'local',
       });
     }
     const prismaFiles: IndexedFile[] = [];
-    for (const f of this.files.values()) {
+    for (const f of visible) {
       const dir = owner(f.file, f.root);
       const app = dir ? apps.get(dir) : undefined;
       if (!app) continue;
       if (f.env) app.envFiles.push(f.env);
       if (f.code) app.code.push(f.code);
       if (f.kind === 'prisma-config') app.hasPrismaConfig = true;
+      if (f.compose) app.compose.push(f.compose);
+      if (f.pm2) app.pm2.push(f.pm2);
       if (f.kind === 'prisma') prismaFiles.push(f);
     }
     for (const f of prismaFiles) {
@@ -285,6 +350,16 @@ export class WorkspaceIndex implements WorkspaceView {
       expandApp(app);
       app.listeners = computeListeners(app, this.files);
     }
+    // Explicit replica groups from the configuration: folders that are the same app.
+    for (const group of this.config.replicas) {
+      const key = `cfg:${group.join('|')}`;
+      for (const app of apps.values()) {
+        const rel = path.relative(app.root, app.dir).split(path.sep).join('/') || '.';
+        if (group.some((g) => g.replace(/\/$/, '') === rel)) app.replicaKey = key;
+      }
+    }
+    this.composeFiles = visible.flatMap((f) => (f.compose ? [f.compose] : []));
+    this.postgresConfs = visible.flatMap((f) => (f.pgConf ? [f.pgConf] : []));
     this._apps = [...apps.values()].sort((a, b) => a.id.localeCompare(b.id));
     this.appMap = new Map(this._apps.map((a) => [a.id, a]));
   }
@@ -357,7 +432,7 @@ function resolveEntry(app: App, entry: string, files: Map<string, IndexedFile>):
   if (m) candidates.push(path.resolve(app.dir, 'src', `${m[1]}.ts`), path.resolve(app.dir, 'src', `${m[1]}.js`));
   for (const c of candidates) {
     const f = files.get(c);
-    if (f) return f.code ?? { file: c, language: 'js', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], problems: [], text: f.text };
+    if (f) return f.code ?? { file: c, language: 'js', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], driverPools: [], problems: [], text: f.text };
   }
   return undefined;
 }

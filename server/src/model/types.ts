@@ -179,7 +179,160 @@ export interface CodeFileInfo {
   dotenvPaths: string[];
   /** Vite `server.port` / `preview.port` / `strictPort` literals from a vite.config.* */
   vite?: { serverPort?: number; serverPortRange?: Range; strictPort?: boolean; previewPort?: number; previewPortRange?: Range };
+  /** Auth, session, cookie and CORS facts, for files that mention them. */
+  auth?: AuthFacts;
+  /** prisma.config.ts: `datasource.url` (literal or `env("X")` / `process.env.X`). */
+  prismaConfig?: { envVar?: string; literal?: string; range: Range };
+  /** `new PrismaPg({ ..., max })` / `new Pool({ max })`: the driver pool size, when written. */
+  driverPools: { kind: 'adapter-pg' | 'pg-pool'; max?: number; range: Range; connectionEnvVar?: string }[];
   problems: { message: string; range: Range }[];
+  text: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auth, sessions, cookies, CORS (from TS/JS, parsed, never executed)
+
+/** Code that reads a secret: `secret: process.env.NEXTAUTH_SECRET`, `jwt.sign(p, process.env.JWT_SECRET)`, ... */
+export interface SecretRead {
+  file: string;
+  /** The env variable read, when it is one (undefined for a literal or an unknown expression). */
+  envVar?: string;
+  /** Alternative env variables read as fallbacks (`process.env.AUTH_SECRET ?? process.env.NEXTAUTH_SECRET`). */
+  alternatives: string[];
+  /** What the secret is for. */
+  kind: 'nextauth' | 'jwt' | 'session';
+  /** A literal secret written in code (its range; its value is never kept). */
+  literal?: boolean;
+  range: Range;
+}
+
+/** NextAuth / Auth.js options found in code. */
+export interface NextAuthOptionsFact {
+  file: string;
+  /** 4 for next-auth v4 (`NextAuthOptions`, `next-auth` import), 5 for Auth.js (`NextAuth({...})` exporting handlers / `@auth/*`). */
+  version: 4 | 5;
+  /** Range of the options object's first line (where the finding sits). */
+  range: Range;
+  /** Offset just after the `{` of the options object, and the object's indentation, for inserting properties. */
+  insertAt: Position;
+  indent: string;
+  /** `cookies.sessionToken.name` when set (literal). */
+  sessionCookieName?: { value: string; range: Range };
+  /** `session.strategy` when set. */
+  sessionStrategy?: 'jwt' | 'database';
+  /** An `adapter:` is configured (database sessions by default). */
+  hasAdapter: boolean;
+  /** `useSecureCookies` literal, if set. */
+  useSecureCookies?: boolean;
+}
+
+export type CookieLib = 'iron-session' | 'next-auth' | 'express-session' | 'cookie-session' | 'res.cookie' | 'next-cookies' | 'unknown';
+
+/** A cookie options object in code. */
+export interface CookieOptionsFact {
+  file: string;
+  lib: CookieLib;
+  /** The cookie name when known (`cookieName`, `name`, first argument of `res.cookie`). */
+  name?: string;
+  /** Range of the options object (or of the call when options are absent). */
+  range: Range;
+  /** Each option as written: a literal, or `production` for `process.env.NODE_ENV === "production"`. */
+  secure?: { value: boolean | 'production' | 'unknown'; range: Range };
+  httpOnly?: { value: boolean | 'unknown'; range: Range };
+  sameSite?: { value: string; range: Range };
+  path?: { value: string; range: Range };
+  /** The object is the session cookie of the app (iron-session, next-auth session token, express-session). */
+  session: boolean;
+}
+
+/** `express-session` / `cookie-session` / in-memory session maps. */
+export interface SessionStoreFact {
+  file: string;
+  kind: 'express-session' | 'memory-map' | 'memory-adapter' | 'iron-session' | 'cookie-session' | 'next-auth-jwt';
+  /** express-session configured with a `store:`. */
+  hasStore: boolean;
+  range: Range;
+}
+
+/** `enableCors({ origin })` / `cors({ origin })`. */
+export interface CorsFact {
+  file: string;
+  /** Literal origins when written literally. */
+  origins?: string[];
+  /** The env variable the origin comes from (`process.env.CORS_ORIGIN`, `config.get('CORS_ORIGIN')`). */
+  envVar?: string;
+  credentials: boolean;
+  range: Range;
+}
+
+export interface AuthFacts {
+  secretReads: SecretRead[];
+  nextAuth: NextAuthOptionsFact[];
+  cookies: CookieOptionsFact[];
+  sessions: SessionStoreFact[];
+  cors: CorsFact[];
+  /** Imports of interest: 'next-auth', '@auth/core', 'iron-session', 'jsonwebtoken', '@nestjs/jwt', 'express-session', ... */
+  imports: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// docker compose, PM2, PostgreSQL settings
+
+export interface ComposePort {
+  /** The published host port. */
+  host: number;
+  container?: number;
+  /** Host IP the port is bound to (`127.0.0.1`, `0.0.0.0`, `::`), when given. */
+  hostIp?: string;
+  protocol: 'tcp' | 'udp';
+  range: Range;
+}
+
+export interface ComposeService {
+  file: string;
+  name: string;
+  image?: string;
+  nameRange: Range;
+  ports: ComposePort[];
+  profiles: string[];
+  /** `-c max_connections=N` in `command:`. */
+  maxConnections?: { value: number; range: Range };
+}
+
+export interface ComposeFileInfo {
+  file: string;
+  services: ComposeService[];
+  problems: { message: string; range: Range }[];
+  text: string;
+}
+
+export interface Pm2AppFact {
+  file: string;
+  name?: string;
+  script?: string;
+  args?: string;
+  cwd?: string;
+  /** `instances`: a number, or 'max' (one per core); -1 means cores - 1. */
+  instances?: number | 'max';
+  instancesRange?: Range;
+  execMode?: string;
+  /** `env` (and `env_production`) literal values. */
+  env: Record<string, { value: string; range: Range }>;
+  envProduction: Record<string, { value: string; range: Range }>;
+  range: Range;
+}
+
+export interface Pm2ConfigInfo {
+  file: string;
+  apps: Pm2AppFact[];
+  problems: { message: string; range: Range }[];
+  text: string;
+}
+
+/** `max_connections = N` in a postgresql.conf. */
+export interface PostgresConfInfo {
+  file: string;
+  maxConnections?: { value: number; range: Range };
   text: string;
 }
 
@@ -250,6 +403,12 @@ export interface App {
   schemas: PrismaSchemaInfo[];
   code: CodeFileInfo[];
   listeners: Listener[];
+  /** docker compose files in the app's folder. */
+  compose: ComposeFileInfo[];
+  /** PM2 ecosystem files in the app's folder. */
+  pm2: Pm2ConfigInfo[];
+  /** The machine the app runs on: 'local' unless configured (`hosts`), or a replica's own machine. */
+  host: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,13 +467,35 @@ export interface WorkspaceView {
   textOf(file: string): string | undefined;
   /** Workspace-wide options, e.g. core count used for pool defaults. */
   readonly options: EngineOptions;
+  /** The merged configuration. */
+  readonly config: CrosswireConfig;
+  /** docker compose files anywhere in the workspace (also those outside apps). */
+  readonly composeFiles: readonly ComposeFileInfo[];
+  /** postgresql.conf files in the workspace. */
+  readonly postgresConfs: readonly PostgresConfInfo[];
 }
 
 export interface EngineOptions {
-  /** Physical cores assumed for Prisma's default pool size (2 × cores + 1). */
+  /** Physical cores assumed for Prisma's default pool size (2 × cores + 1) and PM2 `instances: "max"`. */
   cores: number;
   /** Largest file Crosswire reads, in bytes. */
   maxFileSize: number;
+}
+
+export type SeveritySetting = 'off' | Severity;
+
+/** crosswire.config.json, merged over all workspace folders (and VS Code settings / --config). */
+export interface CrosswireConfig {
+  rules: Record<string, SeveritySetting>;
+  /** Globs (relative to the workspace folder) of files and folders Crosswire ignores. */
+  ignore: string[];
+  /** Explicit replica groups: folders (relative) that are the same app. */
+  replicas: string[][];
+  /** Apps (folders, relative) that run on another machine: host name per folder. */
+  hosts: Record<string, string>;
+  /** max_connections per database server (`host:port`, local hosts as `localhost:5432`). */
+  maxConnections: Record<string, number>;
+  cores?: number;
 }
 
 export interface Logger {

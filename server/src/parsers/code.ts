@@ -1,6 +1,7 @@
 import * as ts from 'typescript';
 import type { CodeDefault, CodeFileInfo, ListenCall } from '../model/types';
 import { LineIndex } from '../model/text';
+import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
 
 /** Cheap pre-filter: only files mentioning one of these are parsed at all. */
 export function mayHaveCodeFacts(text: string): boolean {
@@ -11,7 +12,10 @@ export function mayHaveCodeFacts(text: string): boolean {
     text.includes('dotenv') ||
     text.includes('ConfigModule') ||
     text.includes('defineConfig') ||
-    text.includes('server:')
+    text.includes('server:') ||
+    text.includes('PrismaPg') ||
+    text.includes('new Pool') ||
+    mayHaveAuthFacts(text)
   );
 }
 
@@ -138,8 +142,9 @@ function objProp(o: ts.ObjectLiteralExpression, name: string): ts.Expression | u
  * resolved or executed) and extracts env defaults, listen calls, dotenv loading and Vite ports.
  */
 export function parseCode(text: string, file: string): CodeFileInfo {
-  const info: CodeFileInfo = { file, language: /\.[cm]?jsx?$/.test(file) ? 'js' : 'ts', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], problems: [], text };
+  const info: CodeFileInfo = { file, language: /\.[cm]?jsx?$/.test(file) ? 'js' : 'ts', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], driverPools: [], problems: [], text };
   const lines = new LineIndex(text);
+  const isPrismaConfig = /(^|[\\/])prisma\.config\.[cm]?[jt]s$/.test(file);
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
   const diags = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
   if (diags.length > 0) {
@@ -210,6 +215,34 @@ export function parseCode(text: string, file: string): CodeFileInfo {
       }
       if (isVite && ts.isIdentifier(callee) && callee.text === 'defineConfig' && n.arguments[0]) viteConfig(n.arguments[0]);
     }
+    // Driver pools: new PrismaPg({ connectionString, max }) (Prisma 7's adapter) and pg's new Pool({ max })
+    if (ts.isNewExpression(n)) {
+      const cls = unwrap(n.expression).getText(sf);
+      const kind = cls === 'PrismaPg' ? 'adapter-pg' : /^(pg\.)?Pool$/.test(cls) ? 'pg-pool' : undefined;
+      if (kind) {
+        const opts = n.arguments?.[0] && unwrap(n.arguments[0]);
+        const pool: CodeFileInfo['driverPools'][number] = { kind, range: lines.range(n.getStart(sf), n.end) };
+        if (opts && ts.isObjectLiteralExpression(opts)) {
+          const max = objProp(opts, 'max');
+          const mv = numberLiteral(max);
+          if (mv !== undefined) pool.max = mv;
+          const cs = objProp(opts, 'connectionString');
+          if (cs) pool.connectionEnvVar = envVarRead(cs);
+        } else if (opts) pool.connectionEnvVar = envVarRead(opts);
+        info.driverPools.push(pool);
+      }
+    }
+    // prisma.config.ts: defineConfig({ datasource: { url: env('DATABASE_URL') } })
+    if (isPrismaConfig && ts.isPropertyAssignment(n) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) && n.name.text === 'url' && ts.isObjectLiteralExpression(n.parent) && ts.isPropertyAssignment(n.parent.parent) && n.parent.parent.name.getText(sf) === 'datasource') {
+      const v = unwrap(n.initializer);
+      const range = lines.range(n.getStart(sf), n.end);
+      if (ts.isCallExpression(v) && ts.isIdentifier(v.expression) && v.expression.text === 'env' && v.arguments[0] && ts.isStringLiteralLike(v.arguments[0])) info.prismaConfig = { envVar: v.arguments[0].text, range };
+      else if (ts.isStringLiteralLike(v)) info.prismaConfig = { literal: v.text, range };
+      else {
+        const ev = envVarRead(v);
+        info.prismaConfig = ev ? { envVar: ev, range } : { range };
+      }
+    }
     if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'dotenv/config') info.loadsDotenv = true;
     if (isVite && ts.isExportAssignment(n)) viteConfig(n.expression);
     ts.forEachChild(n, visit);
@@ -258,5 +291,6 @@ export function parseCode(text: string, file: string): CodeFileInfo {
     }
   }
   visit(sf);
+  if (mayHaveAuthFacts(text)) info.auth = extractAuthFacts(sf, lines, file);
   return info;
 }

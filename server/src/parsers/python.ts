@@ -16,7 +16,7 @@ const FIELD = /^(\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?:str|Optional\[str\]|str\s
  * (pydantic matches env names case-insensitively).
  */
 export function parsePython(text: string, file: string): CodeFileInfo {
-  const info: CodeFileInfo = { file, language: 'python', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], problems: [], text };
+  const info: CodeFileInfo = { file, language: 'python', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], driverPools: [], problems: [], text };
   const lines = new LineIndex(text);
   for (let ln = 0; ln < lines.lineCount; ln++) {
     const line = lines.lineText(ln);

@@ -17,3 +17,22 @@ export const PARSE_ERROR_RULE: Rule = {
   fixable: false,
   check: () => [],
 };
+
+/** Engine diagnostics about the configuration and suppression comments. */
+export const INVALID_CONFIG_RULE: Rule = {
+  id: 'invalid-config',
+  docs: { description: 'crosswire.config.json has an unknown key, an unknown rule id or a value of the wrong shape.', url: 'docs/rules/invalid-config.md' },
+  defaultSeverity: 'warning',
+  fixable: false,
+  check: () => [],
+};
+
+export const UNUSED_SUPPRESSION_RULE: Rule = {
+  id: 'unused-suppression',
+  docs: { description: 'A crosswire-disable directive that suppresses nothing (or names an unknown rule).', url: 'docs/rules/unused-suppression.md' },
+  defaultSeverity: 'info',
+  fixable: false,
+  check: () => [],
+};
+
+export const ENGINE_RULES: readonly Rule[] = [PARSE_ERROR_RULE, INVALID_CONFIG_RULE, UNUSED_SUPPRESSION_RULE];

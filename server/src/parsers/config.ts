@@ -1,0 +1,102 @@
+import * as ts from 'typescript';
+import type { CrosswireConfig, Range, SeveritySetting } from '../model/types';
+import { LineIndex } from '../model/text';
+
+export const CONFIG_FILE_NAME = 'crosswire.config.json';
+
+export function emptyConfig(): CrosswireConfig {
+  return { rules: {}, ignore: [], replicas: [], hosts: {}, maxConnections: {} };
+}
+
+const SEVERITIES = new Set(['off', 'info', 'warning', 'error']);
+const KEYS = new Set(['$schema', 'rules', 'ignore', 'replicas', 'hosts', 'maxConnections', 'cores']);
+
+export interface ParsedConfig {
+  config: CrosswireConfig;
+  problems: { message: string; range: Range }[];
+}
+
+/**
+ * Reads crosswire.config.json (JSON with comments) with the TypeScript JSON parser, validating
+ * every key; unknown keys and rule ids, and values of the wrong shape, become problems with ranges.
+ */
+export function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>): ParsedConfig {
+  const config = emptyConfig();
+  const problems: ParsedConfig['problems'] = [];
+  const lines = new LineIndex(text);
+  const sf = ts.parseJsonText(file, text);
+  const range = (n: ts.Node): Range => lines.range(n.getStart(sf), n.end);
+  for (const d of ((sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).slice(0, 3)) {
+    problems.push({ message: `Invalid JSON: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`, range: lines.range(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)) });
+  }
+  const root = sf.statements[0]?.expression;
+  if (!root) return { config, problems };
+  if (!ts.isObjectLiteralExpression(root)) {
+    problems.push({ message: 'crosswire.config.json must contain an object', range: range(root) });
+    return { config, problems };
+  }
+  const str = (e: ts.Expression) => (ts.isStringLiteral(e) ? e.text : undefined);
+  for (const p of root.properties) {
+    if (!ts.isPropertyAssignment(p)) continue;
+    const key = ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sf);
+    const v = p.initializer;
+    if (!KEYS.has(key)) {
+      problems.push({ message: `Unknown key "${key}". Known keys: ${[...KEYS].filter((k) => k !== '$schema').join(', ')}.`, range: range(p.name) });
+      continue;
+    }
+    switch (key) {
+      case 'rules':
+        if (!ts.isObjectLiteralExpression(v)) {
+          problems.push({ message: '"rules" must be an object of rule id to "off" | "info" | "warning" | "error"', range: range(v) });
+          break;
+        }
+        for (const r of v.properties) {
+          if (!ts.isPropertyAssignment(r)) continue;
+          const id = ts.isStringLiteral(r.name) || ts.isIdentifier(r.name) ? r.name.text : r.name.getText(sf);
+          const sev = str(r.initializer);
+          if (!knownRules.has(id)) problems.push({ message: `Unknown rule id "${id}".`, range: range(r.name) });
+          else if (!sev || !SEVERITIES.has(sev)) problems.push({ message: `Severity of "${id}" must be "off", "info", "warning" or "error".`, range: range(r.initializer) });
+          else config.rules[id] = sev as SeveritySetting;
+        }
+        break;
+      case 'ignore':
+        if (ts.isArrayLiteralExpression(v) && v.elements.every(ts.isStringLiteral)) config.ignore = v.elements.map((e) => (e as ts.StringLiteral).text);
+        else problems.push({ message: '"ignore" must be an array of glob strings', range: range(v) });
+        break;
+      case 'replicas':
+        if (ts.isArrayLiteralExpression(v) && v.elements.every((g) => ts.isArrayLiteralExpression(g) && g.elements.every(ts.isStringLiteral))) {
+          config.replicas = v.elements.map((g) => (g as ts.ArrayLiteralExpression).elements.map((e) => (e as ts.StringLiteral).text));
+        } else problems.push({ message: '"replicas" must be an array of groups, each an array of folders', range: range(v) });
+        break;
+      case 'hosts':
+        if (ts.isObjectLiteralExpression(v) && v.properties.every((h) => ts.isPropertyAssignment(h) && ts.isStringLiteral(h.initializer))) {
+          for (const h of v.properties as ts.NodeArray<ts.PropertyAssignment>) config.hosts[(h.name as ts.StringLiteral).text] = (h.initializer as ts.StringLiteral).text;
+        } else problems.push({ message: '"hosts" must map folders to host names', range: range(v) });
+        break;
+      case 'maxConnections':
+        if (ts.isObjectLiteralExpression(v) && v.properties.every((h) => ts.isPropertyAssignment(h) && ts.isNumericLiteral(h.initializer))) {
+          for (const h of v.properties as ts.NodeArray<ts.PropertyAssignment>) config.maxConnections[(h.name as ts.StringLiteral).text] = Number((h.initializer as ts.NumericLiteral).text);
+        } else problems.push({ message: '"maxConnections" must map database servers ("localhost:5432") to numbers', range: range(v) });
+        break;
+      case 'cores':
+        if (ts.isNumericLiteral(v) && Number(v.text) >= 1) config.cores = Number(v.text);
+        else problems.push({ message: '"cores" must be a positive number', range: range(v) });
+        break;
+    }
+  }
+  return { config, problems };
+}
+
+/** Merges configs: later ones win key by key; lists are concatenated. */
+export function mergeConfigs(list: CrosswireConfig[]): CrosswireConfig {
+  const out = emptyConfig();
+  for (const c of list) {
+    Object.assign(out.rules, c.rules);
+    out.ignore.push(...c.ignore);
+    out.replicas.push(...c.replicas);
+    Object.assign(out.hosts, c.hosts);
+    Object.assign(out.maxConnections, c.maxConnections);
+    if (c.cores !== undefined) out.cores = c.cores;
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+import * as ts from 'typescript';
+import type { Pm2AppFact, Pm2ConfigInfo, Range } from '../model/types';
+import { LineIndex } from '../model/text';
+
+export function isPm2File(name: string): boolean {
+  return /^(ecosystem|pm2)(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(name) || /^(ecosystem|pm2)\.json$/.test(name);
+}
+
+function unwrap(e: ts.Expression): ts.Expression {
+  let x = e;
+  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
+  return x;
+}
+
+function propName(p: ts.ObjectLiteralElementLike): string | undefined {
+  if (!ts.isPropertyAssignment(p)) return undefined;
+  return ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name) ? p.name.text : undefined;
+}
+
+/**
+ * Reads a PM2 ecosystem file (`module.exports = { apps: [...] }`, `export default {...}`, or JSON)
+ * with the TypeScript parser. Never requires or runs it.
+ */
+export function parsePm2(text: string, file: string): Pm2ConfigInfo {
+  const info: Pm2ConfigInfo = { file, apps: [], problems: [], text };
+  const lines = new LineIndex(text);
+  const isJson = file.endsWith('.json');
+  const sf = isJson ? ts.parseJsonText(file, text) : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, /\.ts$/.test(file) ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+  const diags = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
+  if (diags.length) {
+    const d = diags[0];
+    info.problems.push({ message: `Syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`, range: lines.range(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)) });
+  }
+  const range = (n: ts.Node): Range => lines.range(n.getStart(sf), n.end);
+  const constants = new Map<string, ts.Expression>();
+  const collectConsts = (n: ts.Node) => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) constants.set(n.name.text, n.initializer);
+    ts.forEachChild(n, collectConsts);
+  };
+  collectConsts(sf);
+  const resolve = (e: ts.Expression): ts.Expression => {
+    const x = unwrap(e);
+    return ts.isIdentifier(x) && constants.has(x.text) ? unwrap(constants.get(x.text)!) : x;
+  };
+  const literal = (e: ts.Expression): string | number | undefined => {
+    const x = resolve(e);
+    if (ts.isStringLiteralLike(x)) return x.text;
+    if (ts.isNumericLiteral(x)) return Number(x.text);
+    if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(x.operand)) return -Number(x.operand.text);
+    return undefined;
+  };
+  const envObject = (e: ts.Expression | undefined) => {
+    const out: Record<string, { value: string; range: Range }> = {};
+    const x = e && resolve(e);
+    if (!x || !ts.isObjectLiteralExpression(x)) return out;
+    for (const p of x.properties) {
+      const k = propName(p);
+      if (!k || !ts.isPropertyAssignment(p)) continue;
+      const v = literal(p.initializer);
+      if (v !== undefined) out[k] = { value: String(v), range: range(p) };
+    }
+    return out;
+  };
+  const readApp = (o: ts.ObjectLiteralExpression) => {
+    const app: Pm2AppFact = { file, env: {}, envProduction: {}, range: range(o) };
+    for (const p of o.properties) {
+      const k = propName(p);
+      if (!k || !ts.isPropertyAssignment(p)) continue;
+      const v = literal(p.initializer);
+      switch (k) {
+        case 'name':
+          if (typeof v === 'string') app.name = v;
+          break;
+        case 'script':
+          if (typeof v === 'string') app.script = v;
+          break;
+        case 'args':
+          if (typeof v === 'string') app.args = v;
+          break;
+        case 'cwd':
+          if (typeof v === 'string') app.cwd = v;
+          break;
+        case 'exec_mode':
+        case 'execMode':
+          if (typeof v === 'string') app.execMode = v;
+          break;
+        case 'instances':
+        case 'i':
+          if (v === 'max' || v === -1 || v === 0) app.instances = v === -1 ? -1 : 'max';
+          else if (typeof v === 'number') app.instances = v;
+          else if (typeof v === 'string' && /^\d+$/.test(v)) app.instances = Number(v);
+          app.instancesRange = range(p);
+          break;
+        case 'env':
+          app.env = envObject(p.initializer);
+          break;
+        case 'env_production':
+          app.envProduction = envObject(p.initializer);
+          break;
+      }
+    }
+    info.apps.push(app);
+  };
+  const readConfig = (e: ts.Expression) => {
+    const x = resolve(e);
+    if (ts.isObjectLiteralExpression(x)) {
+      const apps = x.properties.find((p) => propName(p) === 'apps') as ts.PropertyAssignment | undefined;
+      const arr = apps && resolve(apps.initializer);
+      if (arr && ts.isArrayLiteralExpression(arr)) for (const el of arr.elements) {
+        const o = resolve(el as ts.Expression);
+        if (ts.isObjectLiteralExpression(o)) readApp(o);
+      }
+    } else if (ts.isArrayLiteralExpression(x)) {
+      for (const el of x.elements) {
+        const o = resolve(el as ts.Expression);
+        if (ts.isObjectLiteralExpression(o)) readApp(o);
+      }
+    }
+  };
+  if (isJson) {
+    const root = (sf as ts.JsonSourceFile).statements[0]?.expression;
+    if (root) readConfig(root);
+    return info;
+  }
+  const visit = (n: ts.Node) => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = n.left.getText(sf);
+      if (left === 'module.exports' || left === 'exports.default') readConfig(n.right);
+    }
+    if (ts.isExportAssignment(n)) readConfig(n.expression);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return info;
+}
+
+/** Process count of a PM2 app: `instances` ('max' = cores, -1 = cores - 1), else 1. */
+export function pm2Processes(app: Pm2AppFact, cores: number): number {
+  if (app.instances === 'max') return cores;
+  if (app.instances === -1) return Math.max(1, cores - 1);
+  if (typeof app.instances === 'number' && app.instances > 0) return app.instances;
+  return 1;
+}
