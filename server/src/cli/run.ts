@@ -43,7 +43,11 @@ interface PackageFacts {
   root?: string;
   version: string;
   informationUri: string;
+  /** Web URL of the source repository (no .git), when package.json names one over http(s). */
+  repositoryWeb?: string;
 }
+
+const FALLBACK_URI = 'https://example.invalid/crosswire';
 
 /** The root package.json of Crosswire (named "crosswire"), found upwards from this file. */
 function packageFacts(): PackageFacts {
@@ -53,10 +57,11 @@ function packageFacts(): PackageFacts {
     try {
       const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8'));
       if (pkg && pkg.name === 'crosswire') {
-        let info: string | undefined = typeof pkg.homepage === 'string' ? pkg.homepage : undefined;
         const repo = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
-        if (!info && typeof repo === 'string') info = repo.replace(/^git\+/, '').replace(/\.git$/, '');
-        return { root: dir, version: String(pkg.version ?? '0.0.0'), informationUri: info ?? 'https://example.invalid/crosswire' };
+        const web = typeof repo === 'string' ? repo.replace(/^git\+/, '').replace(/\.git$/, '').replace(/\/$/, '') : undefined;
+        const repositoryWeb = web && /^https?:\/\//.test(web) ? web : undefined;
+        const homepage = typeof pkg.homepage === 'string' ? pkg.homepage : undefined;
+        return { root: dir, version: String(pkg.version ?? '0.0.0'), informationUri: homepage ?? repositoryWeb ?? FALLBACK_URI, repositoryWeb };
       }
     } catch {
       /* not here */
@@ -65,14 +70,14 @@ function packageFacts(): PackageFacts {
     if (parent === dir) break;
     dir = parent;
   }
-  return { version: '0.0.0', informationUri: 'https://example.invalid/crosswire' };
+  return { version: '0.0.0', informationUri: FALLBACK_URI };
 }
 
 function toolInfo(facts: PackageFacts): ToolInfo {
-  // Rule docs: the installed copy when it ships docs/rules, else the repository's.
+  // Rule docs: the repository's pages (a SARIF log is read on other machines), else the installed copy.
   let docsBaseUri: string | undefined;
-  if (facts.root && fs.existsSync(path.join(facts.root, 'docs', 'rules'))) docsBaseUri = dirUri(facts.root);
-  else if (/^https?:/.test(facts.informationUri)) docsBaseUri = facts.informationUri.replace(/\/?$/, '/') + 'blob/main/';
+  if (facts.repositoryWeb) docsBaseUri = `${facts.repositoryWeb}/blob/HEAD/`;
+  else if (facts.root && fs.existsSync(path.join(facts.root, 'docs', 'rules'))) docsBaseUri = dirUri(facts.root);
   return { name: 'Crosswire', version: facts.version, informationUri: facts.informationUri, docsBaseUri };
 }
 
