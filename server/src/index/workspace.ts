@@ -346,6 +346,8 @@ export class WorkspaceIndex implements WorkspaceView {
       app.schemas.push(schema);
     }
     for (const app of apps.values()) {
+      const nextAuthMajor = majorOf(app.packageJson?.dependencies['next-auth']);
+      if (nextAuthMajor !== undefined) for (const c of app.code) for (const n of c.auth?.nextAuth ?? []) n.version = nextAuthMajor >= 5 ? 5 : 4;
       app.envFiles.sort((a, b) => envPrecedence(a) - envPrecedence(b) || a.file.localeCompare(b.file));
       expandApp(app);
       app.listeners = computeListeners(app, this.files);

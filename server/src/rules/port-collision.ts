@@ -15,17 +15,20 @@ export const portCollision: Rule = {
   defaultSeverity: 'error',
   fixable: true,
   check(index: WorkspaceView): Finding[] {
-    // Group listeners by port: linear, never app × app.
-    const byPort = new Map<number, { app: App; l: Listener }[]>();
+    // Group listeners by machine and port: linear, never app × app.
+    // Apps configured to run on another machine (`hosts`) only collide with apps on that machine.
+    const byHostPort = new Map<string, { app: App; l: Listener }[]>();
     for (const app of index.apps) {
       for (const l of app.listeners) {
-        let list = byPort.get(l.port);
-        if (!list) byPort.set(l.port, (list = []));
+        const k = `${app.host}\0${l.port}`;
+        let list = byHostPort.get(k);
+        if (!list) byHostPort.set(k, (list = []));
         list.push({ app, l });
       }
     }
     const findings: Finding[] = [];
-    for (const [port, entries] of byPort) {
+    for (const entries of byHostPort.values()) {
+      const port = entries[0].l.port;
       if (new Set(entries.map((e) => identity(e.app))).size < 2) continue;
       // One finding per distinct source of the port (several scripts may read one .env line).
       const bySource = new Map<string, { app: App; ls: Listener[] }>();
