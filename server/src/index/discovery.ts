@@ -1,4 +1,5 @@
 import fg from 'fast-glob';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Folders never descended into: dependencies, VCS data and build output. `.gitignore` is deliberately not honoured: env files are usually git-ignored, and that is where the secrets are. */
@@ -48,16 +49,170 @@ export function fileKind(file: string, envKind: (name: string) => unknown): File
   return undefined;
 }
 
-/** Lists candidate files under a root with fast-glob, skipping ignored folders and not following symlinks. */
-export async function discover(root: string): Promise<string[]> {
-  return fg(DISCOVERY_PATTERNS, {
+/** Called for what discovery passes over, with the reason (a folder it cannot list, a folder named like a file). */
+export type OnSkip = (file: string, reason: string, level: 'info' | 'warn') => void;
+
+/**
+ * Lists candidate files under a root with fast-glob, skipping ignored folders and not following
+ * symlinks. Returns every matching entry that is not a folder (regular files, but also symbolic
+ * links, FIFOs...: {@link readIndexable} decides, with a reason). Folders it cannot list and folders
+ * named like a file Crosswire reads (a `.env` folder) are reported through `onSkip`.
+ */
+export async function discover(root: string, onSkip: OnSkip = () => undefined): Promise<string[]> {
+  const entries = await fg(DISCOVERY_PATTERNS, {
     cwd: root,
     absolute: true,
     dot: true,
-    onlyFiles: true,
+    onlyFiles: false,
+    objectMode: true,
     followSymbolicLinks: false,
     suppressErrors: true,
     unique: true,
     ignore,
+    fs: { readdir: reportingReaddir(onSkip) } as unknown as fg.Options['fs'],
   });
+  const out: string[] = [];
+  for (const e of entries) {
+    if (e.dirent.isDirectory()) onSkip(e.path, 'a folder, not a file', 'info');
+    else out.push(e.path);
+  }
+  return out;
+}
+
+/** fs.readdir that reports the folders it cannot list (fast-glob's suppressErrors would drop them silently). */
+function reportingReaddir(onSkip: OnSkip): typeof fs.readdir {
+  return ((dir: string, ...rest: unknown[]) => {
+    const cb = rest.pop() as (err: NodeJS.ErrnoException | null, res?: unknown) => void;
+    const done = (err: NodeJS.ErrnoException | null, res?: unknown) => {
+      if (err && err.code !== 'ENOENT' && err.code !== 'ENOTDIR') onSkip(dir, `folder not listed (${err.code ?? err.message})`, 'warn');
+      cb(err, res);
+    };
+    (fs.readdir as (...a: unknown[]) => void)(dir, ...rest, done);
+  }) as unknown as typeof fs.readdir;
+}
+
+export type ReadResult = { text: string } | { skip: string; level: 'info' | 'warn' } | { gone: true };
+
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+
+function inside(roots: readonly string[], file: string): boolean {
+  return roots.some((r) => file === r || file.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
+}
+
+function errorReason(e: unknown): ReadResult {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { gone: true };
+  if (code === 'ELOOP') return { skip: 'a symbolic link (not followed)', level: 'info' };
+  return { skip: `unreadable (${code ?? (e as Error).message})`, level: 'warn' };
+}
+
+function typeReason(st: fs.Stats, max: number): { skip: string; level: 'info' | 'warn' } | undefined {
+  if (st.isDirectory()) return { skip: 'a folder, not a file', level: 'info' };
+  if (!st.isFile()) {
+    const what = st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a regular file';
+    return { skip: `${what}, not a regular file`, level: 'warn' };
+  }
+  if (st.size > max) return { skip: `larger than the ${max}-byte limit (${st.size} bytes)`, level: 'warn' };
+  return undefined;
+}
+
+/** Why a symbolic link is not read: a loop, a target outside the workspace, or links are simply not followed. */
+function symlinkReason(file: string, realRoots: readonly string[], realpath: (p: string) => string): { skip: string; level: 'info' } {
+  try {
+    const target = realpath(file);
+    if (!inside(realRoots, target)) return { skip: 'a symbolic link to outside the workspace (not followed)', level: 'info' };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return { skip: 'a symbolic link loop (not followed)', level: 'info' };
+    return { skip: `a broken symbolic link (${code ?? 'unresolvable'})`, level: 'info' };
+  }
+  return { skip: 'a symbolic link (not followed)', level: 'info' };
+}
+
+/**
+ * Reads a file for the index, safely: never follows a symbolic link, never opens a FIFO or a device
+ * (which could block forever), and never reads more than `max` bytes, even when the file grows
+ * between the size check and the read. Returns its text, why it was skipped, or that it is gone.
+ */
+export async function readIndexable(file: string, realRoots: readonly string[], max: number): Promise<ReadResult> {
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.lstat(file);
+  } catch (e) {
+    return errorReason(e);
+  }
+  if (st.isSymbolicLink()) {
+    let real: string | undefined;
+    let err: unknown;
+    try {
+      real = await fs.promises.realpath(file);
+    } catch (e) {
+      err = e;
+    }
+    return symlinkReason(file, realRoots, () => {
+      if (err) throw err;
+      return real!;
+    });
+  }
+  const pre = typeReason(st, max);
+  if (pre) return pre;
+  let fh: fs.promises.FileHandle | undefined;
+  try {
+    fh = await fs.promises.open(file, OPEN_FLAGS);
+    const fst = await fh.stat();
+    const now = typeReason(fst, max);
+    if (now) return now;
+    const buf = Buffer.allocUnsafe(Math.min(max, Math.max(fst.size, 0)) + 1);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, total, buf.length - total, total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total === buf.length) {
+        if (total > max) return { skip: `grew beyond the ${max}-byte limit while being read`, level: 'warn' };
+        break; // the file grew but is still within the limit: read what fits, the watcher reports the rest
+      }
+    }
+    return { text: buf.subarray(0, total).toString('utf8') };
+  } catch (e) {
+    return errorReason(e);
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
+
+/** {@link readIndexable}, synchronously (for an open document that closes: back to the disk text). */
+export function readIndexableSync(file: string, realRoots: readonly string[], max: number): ReadResult {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch (e) {
+    return errorReason(e);
+  }
+  if (st.isSymbolicLink()) return symlinkReason(file, realRoots, (p) => fs.realpathSync(p));
+  const pre = typeReason(st, max);
+  if (pre) return pre;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, OPEN_FLAGS);
+    const fst = fs.fstatSync(fd);
+    const now = typeReason(fst, max);
+    if (now) return now;
+    const buf = Buffer.allocUnsafe(Math.min(max, fst.size) + 1);
+    let total = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, total, buf.length - total, total);
+      if (n === 0) break;
+      total += n;
+      if (total === buf.length) {
+        if (total > max) return { skip: `grew beyond the ${max}-byte limit while being read`, level: 'warn' };
+        break;
+      }
+    }
+    return { text: buf.subarray(0, total).toString('utf8') };
+  } catch (e) {
+    return errorReason(e);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }

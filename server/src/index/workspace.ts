@@ -15,7 +15,7 @@ import { parsePrismaSchema } from '../parsers/prisma';
 import { mayHaveCodeFacts, parseCode } from '../parsers/code';
 import { mayHavePythonFacts, parsePython } from '../parsers/python';
 import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
-import { discover, fileKind, type FileKind } from './discovery';
+import { discover, fileKind, readIndexable, readIndexableSync, type FileKind, type ReadResult } from './discovery';
 
 /** One file as the index holds it. */
 export interface IndexedFile {
@@ -106,10 +106,11 @@ export class WorkspaceIndex implements WorkspaceView {
     this.files.clear();
     this.skipped.clear();
     this.prismaCache.clear();
+    this._realRoots = undefined;
     for (const root of this.roots) {
       let found: string[];
       try {
-        found = await discover(root);
+        found = await discover(root, (file, reason, level) => this.skip(file, reason, level));
       } catch (e) {
         this.log.warn(`Could not list files under ${root}: ${(e as Error).message}`);
         continue;
@@ -136,14 +137,8 @@ export class WorkspaceIndex implements WorkspaceView {
     const current = this.files.get(file);
     if (text !== undefined) this.ingest(file, kind, text);
     else if (current) {
-      // Back to disk: re-read synchronously (small files; bounded by maxFileSize).
-      try {
-        const st = fs.statSync(file);
-        if (st.isFile() && st.size <= this.options.maxFileSize) this.ingest(file, kind, fs.readFileSync(file, 'utf8'));
-        else this.files.delete(file);
-      } catch {
-        this.files.delete(file);
-      }
+      // Back to disk: re-read synchronously (bounded by maxFileSize, never through a link or a FIFO).
+      this.accept(file, kind, readIndexableSync(file, this.realRoots(), this.options.maxFileSize));
     }
     this.rebuild();
   }
@@ -158,34 +153,53 @@ export class WorkspaceIndex implements WorkspaceView {
       this.ingest(file, kind, this.overlays.get(file)!);
       return;
     }
-    try {
-      const st = await fs.promises.stat(file);
-      if (!st.isFile()) {
-        this.files.delete(file);
-        return;
-      }
-      if (st.size > this.options.maxFileSize) {
-        this.files.delete(file);
-        this.skip(file, `larger than the ${this.options.maxFileSize}-byte limit (${st.size} bytes)`);
-        return;
-      }
-      const text = await fs.promises.readFile(file, 'utf8');
+    this.accept(file, kind, await readIndexable(file, this.realRoots(), this.options.maxFileSize));
+  }
+
+  /** The roots with symbolic links resolved (to tell whether a link points outside the workspace). */
+  private _realRoots: string[] | undefined;
+  private realRoots(): string[] {
+    if (!this._realRoots) {
+      this._realRoots = this.roots.map((r) => {
+        try {
+          return fs.realpathSync(r);
+        } catch {
+          return r;
+        }
+      });
+    }
+    return this._realRoots;
+  }
+
+  /** Ingests what was read from disk, or drops the file with the reason it was skipped. */
+  private accept(file: string, kind: FileKind, r: ReadResult): void {
+    if ('text' in r) {
       this.skipped.delete(file);
-      this.ingest(file, kind, text);
-    } catch (e) {
-      this.files.delete(file);
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') this.skip(file, `unreadable (${code ?? (e as Error).message})`);
+      this.ingest(file, kind, r.text);
+      return;
+    }
+    this.files.delete(file);
+    if ('skip' in r) this.skip(file, r.skip, r.level);
+    else {
+      this.skipped.delete(file);
+      this.log.debug?.(`${file} is gone`);
     }
   }
 
-  private skip(file: string, reason: string): void {
+  /** Records and logs why a file is not analysed (the CLI shows it with --verbose, the server in its output). */
+  private skip(file: string, reason: string, level: 'info' | 'warn' = 'warn'): void {
     this.skipped.set(file, reason);
-    this.log.warn(`Skipped ${file}: ${reason}`);
+    this.log[level](`Skipped ${file}: ${reason}`);
   }
 
   /** Parses one file's text into the index. Never throws. */
   private ingest(file: string, kind: FileKind, rawText: string): void {
+    // Open documents bypass the disk read: the size limit holds for them too.
+    if (rawText.length > this.options.maxFileSize || Buffer.byteLength(rawText, 'utf8') > this.options.maxFileSize) {
+      this.files.delete(file);
+      this.skip(file, `larger than the ${this.options.maxFileSize}-byte limit (${Buffer.byteLength(rawText, 'utf8')} bytes)`);
+      return;
+    }
     // Editors hide a byte-order mark: positions are counted without it.
     const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
     const root = this.rootOf(file) ?? path.dirname(file);
@@ -195,6 +209,7 @@ export class WorkspaceIndex implements WorkspaceView {
         const cls = classifyEnvFile(path.basename(file));
         if (!cls) return;
         const { entries, problems } = parseEnv(text, file);
+        if (problems.length === 1 && problems[0].message === 'binary file') this.log.info(`Skipped ${file}: binary content (NUL bytes), no entries read; reported as parse-error`);
         entry.env = { file, name: path.basename(file), ...cls, entries, problems, text };
         entry.problems.push(...problems);
       } else if (kind === 'package') {
@@ -202,14 +217,14 @@ export class WorkspaceIndex implements WorkspaceView {
         entry.pkg = info;
         entry.problems.push(...problems);
       } else if (kind === 'code' || kind === 'prisma-config') {
-        if (text.includes('\0')) return void this.files.delete(file);
+        if (text.includes('\0')) return void (this.files.delete(file), this.skip(file, 'binary content (NUL bytes)', 'info'));
         if (kind === 'prisma-config' || mayHaveCodeFacts(text)) {
           entry.code = parseCode(text, file);
           // Syntax errors in arbitrary source files are the compiler's business; only report them
           // where Crosswire relies on the file (auth/config/server entry files are reported by rules).
         }
       } else if (kind === 'python') {
-        if (text.includes('\0')) return void this.files.delete(file);
+        if (text.includes('\0')) return void (this.files.delete(file), this.skip(file, 'binary content (NUL bytes)', 'info'));
         if (mayHavePythonFacts(text)) entry.code = parsePython(text, file);
       }
       else if (kind === 'compose') {
