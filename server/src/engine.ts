@@ -4,6 +4,8 @@ import { commentPrefix } from './parsers/suppressions';
 import { emptyConfig } from './parsers/config';
 import { WorkspaceIndex } from './index/workspace';
 import { ENGINE_RULES, PARSE_ERROR_RULE, RULES } from './rules';
+import { envDefinition, envHover } from './queries';
+import type { Location, Position } from './model/types';
 
 export interface EngineInit {
   /** Absolute workspace folder paths (several for a multi-root workspace / several CLI DIRs). */
@@ -151,6 +153,16 @@ export class Engine {
       }
     }
     return out;
+  }
+
+  /** Markdown hover for an env key at a position (undefined elsewhere). */
+  hover(file: string, pos: Position): string | undefined {
+    return envHover(this.index, this.findings(), path.resolve(file), pos);
+  }
+
+  /** The env lines that supply the variable named at a position in code or schema.prisma. */
+  definition(file: string, pos: Position): Location[] {
+    return envDefinition(this.index, path.resolve(file), pos);
   }
 
   /** "Disable <rule> for this line": the directive comment to insert above a finding's line, if the format has comments. */

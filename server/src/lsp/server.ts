@@ -13,6 +13,12 @@ import {
   CodeActionKind,
   CodeActionParams,
   Connection,
+  DefinitionParams,
+  DidChangeConfigurationParams,
+  Hover,
+  HoverParams,
+  Location as LspLocation,
+  MarkupKind,
   Diagnostic,
   DidChangeWatchedFilesNotification,
   DidChangeWatchedFilesParams,
@@ -31,7 +37,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Engine } from '../engine';
-import type { Finding, Logger, Rule } from '../model/types';
+import type { CrosswireConfig, Finding, Logger, Rule, SeveritySetting } from '../model/types';
 import { renderAuditReport } from '../report';
 import {
   DocsResolver,
@@ -136,6 +142,9 @@ export class CrosswireServer {
 
     c.onDidChangeWatchedFiles((p) => this.guard('didChangeWatchedFiles', () => this.onWatchedFiles(p)));
     c.onCodeAction((p) => this.guardRequest('codeAction', () => this.onCodeAction(p), [] as CodeAction[]));
+    c.onHover((p) => this.guardRequest('hover', () => this.onHover(p), null));
+    c.onDefinition((p) => this.guardRequest('definition', () => this.onDefinition(p), [] as LspLocation[]));
+    c.onDidChangeConfiguration((p) => this.guard('didChangeConfiguration', () => this.onConfiguration(p)));
     c.onExecuteCommand((p) => this.onExecuteCommand(p));
     c.listen();
   }
@@ -157,6 +166,8 @@ export class CrosswireServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        hoverProvider: true,
+        definitionProvider: true,
         executeCommandProvider: { commands: [AuditCommand] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -188,7 +199,7 @@ export class CrosswireServer {
       this.sendStatus({ state: 'indexing', roots: [...this.roots] }, true);
       if (this.roots.length === 0) this.logger.warn('crosswire: no workspace folder; nothing to index');
       try {
-        this.engine = await Engine.create({ roots: [...this.roots], logger: this.logger });
+        this.engine = await Engine.create({ roots: [...this.roots], logger: this.logger, config: this.settingsConfig });
         this.engineFailed = undefined;
       } catch (e) {
         this.engine = undefined;
@@ -372,6 +383,47 @@ export class CrosswireServer {
   }
 
   // -------------------------------------------------------------------------------------------
+  // settings: crosswire.rules and crosswire.exclude mirror crosswire.config.json (the file wins)
+
+  private settingsConfig: CrosswireConfig | undefined;
+
+  private async onConfiguration(p: DidChangeConfigurationParams): Promise<void> {
+    const raw = (p.settings as { crosswire?: { rules?: unknown; exclude?: unknown } } | undefined)?.crosswire;
+    const rules: Record<string, SeveritySetting> = {};
+    if (raw?.rules && typeof raw.rules === 'object') {
+      for (const [id, sev] of Object.entries(raw.rules as Record<string, unknown>)) {
+        if (sev === 'off' || sev === 'info' || sev === 'warning' || sev === 'error') rules[id] = sev;
+        else this.logger.warn(`crosswire: setting crosswire.rules.${id}: "${String(sev)}" is not off/info/warning/error`);
+      }
+    }
+    const ignore = Array.isArray(raw?.exclude) ? (raw!.exclude as unknown[]).filter(isString) : [];
+    this.settingsConfig = { rules, ignore, replicas: [], hosts: {}, maxConnections: {} };
+    await this.enqueue(async () => {
+      if (!this.engine) return;
+      this.engine.setExternalConfig(this.settingsConfig);
+      this.publishAll(0, false);
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // hover and go to definition
+
+  private async onHover(p: HoverParams): Promise<Hover | null> {
+    await this.flush();
+    const file = uriToFile(p.textDocument.uri);
+    if (!this.engine || !file) return null;
+    const md = this.engine.hover(file, p.position);
+    return md ? { contents: { kind: MarkupKind.Markdown, value: md } } : null;
+  }
+
+  private async onDefinition(p: DefinitionParams): Promise<LspLocation[]> {
+    await this.flush();
+    const file = uriToFile(p.textDocument.uri);
+    if (!this.engine || !file) return [];
+    return this.engine.definition(file, p.position).map((l) => ({ uri: fileToUri(l.file), range: l.range }));
+  }
+
+  // -------------------------------------------------------------------------------------------
   // code actions
 
   private async onCodeAction(p: CodeActionParams): Promise<CodeAction[]> {
@@ -416,6 +468,12 @@ export class CrosswireServer {
           actions.push(toCodeAction(fix, d, edit));
           // Titles only: edit texts may hold freshly generated secrets.
           this.logger.debug?.(`code action "${fix.title}" (${edits.length} edit(s))`);
+        }
+        // "Disable <rule> for this line", like ESLint's: writes a crosswire-disable-next-line comment above it.
+        const disable = this.engine.disableEdit(f);
+        if (disable) {
+          const edit = toWorkspaceEdit([disable], { documentChanges: this.caps.documentChanges, versionOf: (uri) => this.documents.get(uri)?.version });
+          actions.push(toCodeAction({ title: `Disable ${f.ruleId} for this line`, edits: () => [disable] }, d, edit));
         }
       }
     }

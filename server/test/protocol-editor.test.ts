@@ -1,0 +1,107 @@
+/**
+ * The editor experience over the real protocol: hover on .env keys, go to definition from
+ * schema.prisma / auth.ts to the env line, "Disable <rule> for this line", and the
+ * crosswire.rules / crosswire.exclude settings.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CodeAction, Command, Hover, Location, MarkupContent, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { FileChange, LspClient, REPO_ROOT, fileOf, uriOf } from './helpers/lsp-client';
+
+function lineOf(file: string, needle: string): number {
+  const i = fs.readFileSync(file, 'utf8').split(/\r?\n/).findIndex((l) => l.includes(needle));
+  assert.ok(i >= 0, `"${needle}" not found in ${file}`);
+  return i;
+}
+
+function applyEdit(edit: WorkspaceEdit): string[] {
+  const byFile = new Map<string, TextEdit[]>();
+  for (const [uri, edits] of Object.entries(edit.changes ?? {})) byFile.set(fileOf(uri), edits);
+  for (const dc of edit.documentChanges ?? []) if ('edits' in dc) byFile.set(fileOf(dc.textDocument.uri), dc.edits as TextEdit[]);
+  for (const [file, edits] of byFile) {
+    let text = fs.readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const off = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+    for (const e of [...edits].sort((a, b) => off(b.range.start) - off(a.range.start))) text = text.slice(0, off(e.range.start)) + e.newText + text.slice(off(e.range.end));
+    fs.writeFileSync(file, text);
+  }
+  return [...byFile.keys()];
+}
+
+describe('editor experience over stdio', () => {
+  let client: LspClient;
+  let ws: string;
+  before(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-editor-'));
+    ws = path.join(dir, 'test-workspace');
+    fs.cpSync(path.join(REPO_ROOT, 'test-workspace'), ws, { recursive: true });
+    ws = fs.realpathSync(ws);
+    client = await LspClient.start({ folders: [ws] });
+    await client.waitForReady(0, 30_000);
+  });
+  after(() => {
+    client?.kill();
+    fs.rmSync(path.dirname(ws), { recursive: true, force: true });
+  });
+
+  test('hover on a .env key lists every definition per app, masked, with the findings on that line', async () => {
+    const env = path.join(ws, 'electricity-tokens/.env');
+    const line = lineOf(env, 'NEXTAUTH_SECRET=');
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(env) }, position: { line, character: 3 } })) as Hover;
+    const md = (hover.contents as MarkupContent).value;
+    assert.match(md, /\*\*NEXTAUTH_SECRET\*\*/);
+    assert.match(md, /multi-business-multi-apps/);
+    assert.match(md, /same value/);
+    assert.match(md, /duplicate-secret/);
+    assert.match(md, /sha256:[0-9a-f]{6}/);
+    assert.ok(!md.includes('pano-pamu'), 'the secret is never shown');
+    const none = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(path.join(ws, 'electricity-tokens/package.json')) }, position: { line: 0, character: 0 } });
+    assert.equal(none, null);
+  });
+
+  test('go to definition: env("DATABASE_URL") in schema.prisma and process.env.NEXTAUTH_SECRET in auth.ts jump to the env lines', async () => {
+    const schema = path.join(ws, 'electricity-tokens/prisma/schema.prisma');
+    const sline = lineOf(schema, 'env("DATABASE_URL")');
+    const col = fs.readFileSync(schema, 'utf8').split('\n')[sline].indexOf('DATABASE_URL');
+    const defs = (await client.connection.sendRequest('textDocument/definition', { textDocument: { uri: uriOf(schema) }, position: { line: sline, character: col + 2 } })) as Location[];
+    const envFile = path.join(ws, 'electricity-tokens/.env');
+    assert.ok(defs.some((d) => fileOf(d.uri) === envFile && d.range.start.line === lineOf(envFile, 'DATABASE_URL=')), JSON.stringify(defs));
+    const auth = path.join(ws, 'electricity-tokens/src/lib/auth.ts');
+    const aline = lineOf(auth, 'process.env.NEXTAUTH_SECRET');
+    const acol = fs.readFileSync(auth, 'utf8').split('\n')[aline].indexOf('NEXTAUTH_SECRET');
+    const adefs = (await client.connection.sendRequest('textDocument/definition', { textDocument: { uri: uriOf(auth) }, position: { line: aline, character: acol + 1 } })) as Location[];
+    const files = adefs.map((d) => path.relative(ws, fileOf(d.uri))).sort();
+    assert.deepEqual(files, ['electricity-tokens/.env', 'electricity-tokens/.env.local'].sort());
+  });
+
+  test('"Disable <rule> for this line" writes a directive and the diagnostic goes away', async () => {
+    const env = path.join(ws, 'it-assets-manager/.env');
+    const line = lineOf(env, 'PORT=3001');
+    const d = client.diagnosticsOf(env).find((x) => x.code === 'ineffective-port' && x.range.start.line === line)!;
+    assert.ok(d, 'ineffective-port on PORT=3001');
+    const actions = (await client.codeActions(env, d.range, [d])) as (CodeAction | Command)[];
+    const disable = actions.find((a) => a.title === 'Disable ineffective-port for this line') as CodeAction;
+    assert.ok(disable?.edit, actions.map((a) => a.title).join(', '));
+    const changed = applyEdit(disable.edit!);
+    assert.deepEqual(changed, [env]);
+    assert.equal(fs.readFileSync(env, 'utf8').split('\n')[line], '# crosswire-disable-next-line ineffective-port');
+    await client.didChangeWatchedFiles([{ file: env, type: FileChange.Changed }]);
+    await client.waitForDiagnostics(() => !client.diagnosticsOf(env).some((x) => x.code === 'ineffective-port'), 10_000, 'ineffective-port suppressed');
+    assert.ok(!client.diagnosticsOf(env).some((x) => x.code === 'unused-suppression'));
+  });
+
+  test('settings: crosswire.rules turns a rule off or changes its severity; crosswire.exclude ignores folders', async () => {
+    const netra = path.join(ws, 'netra/.env');
+    assert.ok(client.diagnosticsOf(netra).some((x) => x.code === 'inconsistent-service-url'));
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { crosswire: { rules: { 'inconsistent-service-url': 'off', 'implicit-port': 'info' }, exclude: ['status-page'] } } });
+    await client.waitForDiagnostics(() => !client.diagnosticsOf(netra).some((x) => x.code === 'inconsistent-service-url'), 10_000, 'rule off');
+    const pkg = path.join(ws, 'electricity-tokens/package.json');
+    await client.waitForDiagnostics(() => client.diagnosticsOf(pkg).filter((x) => x.code === 'implicit-port').every((x) => x.severity === 3), 10_000, 'implicit-port as info');
+    assert.ok(client.diagnosticsOf(pkg).some((x) => x.code === 'implicit-port'));
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { crosswire: {} } });
+    await client.waitForDiagnostics(() => client.diagnosticsOf(netra).some((x) => x.code === 'inconsistent-service-url'), 10_000, 'rule back on');
+  });
+});
