@@ -71,6 +71,8 @@ let client: LanguageClient | undefined;
 let lastStatus: StatusParams | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let statusItem: vscode.StatusBarItem | undefined;
+/** Like ESLint's: shown in the language status area of the files Crosswire reads. */
+let languageStatus: vscode.LanguageStatusItem | undefined;
 let firstReady: { promise: Promise<void>; resolve(): void; reject(e: unknown): void } | undefined;
 
 function deferred(): { promise: Promise<void>; resolve(): void; reject(e: unknown): void } {
@@ -92,6 +94,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Crossw
   statusItem.name = CLIENT_NAME;
   statusItem.command = AUDIT_COMMAND;
   context.subscriptions.push(statusItem);
+  languageStatus = vscode.languages.createLanguageStatusItem('crosswire.languageStatus', DOCUMENT_SELECTOR as vscode.DocumentSelector);
+  languageStatus.name = CLIENT_NAME;
+  context.subscriptions.push(languageStatus);
   showStatus('$(sync~spin) Crosswire: starting', 'Crosswire is starting its language server');
 
   context.subscriptions.push(
@@ -240,6 +245,13 @@ function showStatus(text: string, tooltip: string, command: string = AUDIT_COMMA
   statusItem.tooltip = tooltip;
   statusItem.command = command;
   statusItem.show();
+  if (languageStatus) {
+    languageStatus.text = text;
+    languageStatus.detail = tooltip;
+    languageStatus.busy = text.includes('~spin');
+    languageStatus.severity = text.startsWith('$(error)') ? vscode.LanguageStatusSeverity.Error : text.startsWith('$(warning)') ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
+    languageStatus.command = { title: command === AUDIT_COMMAND ? 'Audit workspace' : 'Show output', command };
+  }
 }
 
 /** "Crosswire: Audit workspace": the server re-indexes, republishes every diagnostic and returns a
