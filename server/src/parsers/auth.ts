@@ -199,6 +199,14 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
         const mod = targetName ? importedFrom.get(targetName) : importedFrom.get(calleeName);
         if (mod === 'jsonwebtoken') secretRead('jwt', n.arguments[1], n.arguments[1]);
       }
+      // Nest JwtService: this.jwt.sign(payload, { secret }), verifyAsync(token, { secret }) in a file using @nestjs/jwt
+      if (/^(sign|verify)(Async)?$/.test(calleeName) && target && imports.has('@nestjs/jwt') && n.arguments[1]) {
+        const opts = unwrap(n.arguments[1]);
+        if (ts.isObjectLiteralExpression(opts)) {
+          const secret = prop(opts, 'secret') ?? prop(opts, 'privateKey') ?? prop(opts, 'publicKey');
+          if (secret) secretRead('jwt', secret.initializer, secret);
+        }
+      }
       // express-session / cookie-session
       const mod = ts.isIdentifier(callee) ? importedFrom.get(callee.text) : undefined;
       if ((mod === 'express-session' || mod === 'cookie-session') && arg0 && ts.isObjectLiteralExpression(arg0)) {
