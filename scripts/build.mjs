@@ -4,7 +4,7 @@
 // files next to their JS, so they are copied beside the bundles instead of being inlined.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -13,13 +13,27 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'server', 'package.json'));
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
+/** Deletes compiled files whose TypeScript source is gone (a deleted test must not keep running). */
+function removeOrphans(outDir, srcDir) {
+  if (!existsSync(outDir)) return;
+  for (const entry of readdirSync(outDir, { withFileTypes: true })) {
+    const out = join(outDir, entry.name);
+    if (entry.isDirectory()) {
+      removeOrphans(out, join(srcDir, entry.name));
+      continue;
+    }
+    const m = /^(.*)\.(js|js\.map|d\.ts)$/.exec(entry.name);
+    if (m && !existsSync(join(srcDir, `${m[1]}.ts`))) rmSync(out, { force: true });
+  }
+}
+
 function run(args) {
   execFileSync(process.execPath, [tsc, ...args], { cwd: root, stdio: 'inherit' });
 }
 
 const started = Date.now();
-rmSync(join(root, 'server', 'out'), { recursive: true, force: true });
 run(['-b', 'server']);
+removeOrphans(join(root, 'server', 'out'), join(root, 'server'));
 run(['-p', 'client', '--noEmit']);
 
 const wasmPackages = ['prisma-schema-wasm-v6', 'prisma-schema-wasm-v7'];

@@ -8,7 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../engine';
-import type { Finding, Logger, Severity } from '../model/types';
+import type { CrosswireConfig, Finding, Logger, Severity } from '../model/types';
+import { parseConfig } from '../parsers/config';
+import { ENGINE_RULES, RULES } from '../rules';
+import { filterByBaseline, makeBaseline, readBaseline } from './baseline';
 import { dirUri, FORMATS, formatters, type FormatContext, type FormatName, type ToolInfo } from './formatters';
 
 export const USAGE = `Usage: crosswire audit [DIR...] [options]
@@ -25,6 +28,10 @@ Options:
   -o, --output <file>     Write the report to <file> instead of standard output
       --no-color          No ANSI colours (also when NO_COLOR is set or output is not a terminal)
       --color             Force ANSI colours in text output
+      --config <file>     Use this crosswire.config.json (workspace config files still win)
+      --baseline <file>   Report only findings that are not in this baseline
+      --baseline-write <file>
+                          Record the current findings as the baseline and exit 0
       --verbose           Log the engine's progress to standard error
   -h, --help              Show this help
   -v, --version           Print the version
@@ -88,6 +95,9 @@ interface Options {
   output?: string;
   color?: boolean;
   verbose: boolean;
+  config?: string;
+  baseline?: string;
+  baselineWrite?: string;
 }
 
 type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'audit'; options: Options };
@@ -107,6 +117,9 @@ export function parseCommandLine(argv: string[]): Parsed {
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         verbose: { type: 'boolean' },
+        config: { type: 'string' },
+        baseline: { type: 'string' },
+        'baseline-write': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -143,6 +156,9 @@ export function parseCommandLine(argv: string[]): Parsed {
       output: values.output,
       color,
       verbose: !!values.verbose,
+      config: values.config,
+      baseline: values.baseline,
+      baselineWrite: values['baseline-write'],
     },
   };
 }
@@ -189,10 +205,26 @@ function useColor(opt: Options): boolean {
 async function audit(opt: Options): Promise<{ text: string; code: 0 | 1 }> {
   const roots = resolveDirs(opt.dirs);
   const logger = opt.verbose ? stderrLogger() : undefined;
-  const engine = await Engine.create({ roots, logger });
-  const findings = engine.findings();
+  const config = opt.config ? loadConfig(opt.config) : undefined;
+  const engine = await Engine.create({ roots, logger, config });
+  const baseDir = roots.length === 1 ? roots[0] : process.cwd();
+  let findings = engine.findings();
+  if (opt.baselineWrite) {
+    const b = makeBaseline(findings, baseDir);
+    fs.writeFileSync(path.resolve(opt.baselineWrite), JSON.stringify(b, null, 2) + '\n');
+    return { text: `Wrote a baseline of ${findings.length} finding(s) to ${opt.baselineWrite}.\n`, code: 0 };
+  }
+  if (opt.baseline) {
+    let b;
+    try {
+      b = readBaseline(path.resolve(opt.baseline));
+    } catch (e) {
+      throw new UsageError(`cannot read the baseline ${opt.baseline}: ${(e as Error).message}`);
+    }
+    findings = filterByBaseline(findings, b, baseDir);
+  }
   const ctx: FormatContext = {
-    baseDir: roots.length === 1 ? roots[0] : process.cwd(),
+    baseDir,
     roots,
     rules: engine.rules,
     apps: engine.apps().map((a) => ({ id: a.id, name: a.name, dir: a.dir })),
@@ -200,6 +232,20 @@ async function audit(opt: Options): Promise<{ text: string; code: 0 | 1 }> {
     tool: toolInfo(packageFacts()),
   };
   return { text: formatters[opt.format](findings, ctx), code: exitCodeFor(findings, opt.failOn) };
+}
+
+/** Reads a --config file; its problems are usage errors. */
+function loadConfig(file: string): CrosswireConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(file), 'utf8');
+  } catch {
+    throw new UsageError(`config file not found: ${file}`);
+  }
+  const ids = new Set([...RULES, ...ENGINE_RULES].map((r) => r.id));
+  const { config, problems } = parseConfig(text, path.resolve(file), ids);
+  if (problems.length) throw new UsageError(`invalid config ${file}: ${problems.map((p) => `line ${p.range.start.line + 1}: ${p.message}`).join('; ')}`);
+  return config;
 }
 
 /** Writes the text (if any) to stdout, waits for it to drain, and exits (the engine may hold handles). */
