@@ -224,6 +224,12 @@ export interface NextAuthOptionsFact {
   hasAdapter: boolean;
   /** `useSecureCookies` literal, if set. */
   useSecureCookies?: boolean;
+  /** Range of the `useSecureCookies` property, when written (literal or not). */
+  useSecureCookiesRange?: Range;
+  /** `cookies.sessionToken` is configured (its name may still be non-literal: then `sessionCookieName` is undefined). */
+  customSessionToken?: boolean;
+  /** A `cookies: { ... }` object literal is present: where to insert into it (just after its `{`) and the indentation of its properties. */
+  cookiesObject?: { insertAt: Position; indent: string };
 }
 
 export type CookieLib = 'iron-session' | 'next-auth' | 'express-session' | 'cookie-session' | 'res.cookie' | 'next-cookies' | 'unknown';
@@ -234,6 +240,8 @@ export interface CookieOptionsFact {
   lib: CookieLib;
   /** The cookie name when known (`cookieName`, `name`, first argument of `res.cookie`). */
   name?: string;
+  /** Range of the literal that names the cookie (the `cookieName:` / `name:` property, or the first argument), when written. */
+  nameRange?: Range;
   /** Range of the options object (or of the call when options are absent). */
   range: Range;
   /** Each option as written: a literal, or `production` for `process.env.NODE_ENV === "production"`. */
@@ -262,6 +270,10 @@ export interface CorsFact {
   /** The env variable the origin comes from (`process.env.CORS_ORIGIN`, `config.get('CORS_ORIGIN')`). */
   envVar?: string;
   credentials: boolean;
+  /** `origin: true`: the middleware reflects the request's Origin (every origin allowed, credentials included). */
+  reflect?: boolean;
+  /** The env value is split into a list in code (`process.env.CORS_ORIGIN.split(',')`). */
+  splits?: boolean;
   range: Range;
 }
 

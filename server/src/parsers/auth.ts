@@ -1,10 +1,10 @@
 import * as ts from 'typescript';
-import type { AuthFacts, CookieLib, CookieOptionsFact, NextAuthOptionsFact, Range, SecretRead } from '../model/types';
+import type { AuthFacts, CookieLib, CookieOptionsFact, CorsFact, NextAuthOptionsFact, Range, SecretRead } from '../model/types';
 import { LineIndex } from '../model/text';
 
 /** Cheap pre-filter for files worth reading for auth/session/cookie/CORS facts. */
 export function mayHaveAuthFacts(text: string): boolean {
-  return /next-auth|@auth\/|NextAuth|jsonwebtoken|@nestjs\/jwt|JwtModule|iron-session|express-session|cookie-session|cookies\(\)|\.cookie\(|cookieOptions|enableCors|cors\(|secretOrKey|sessions?\s*=\s*new Map/.test(text);
+  return /next-auth|@auth\/|NextAuth|jsonwebtoken|@nestjs\/jwt|JwtModule|iron-session|express-session|cookie-session|cookies\(\)|\.cookie\(|cookieOptions|enableCors|cors\(|@fastify\/cors|\bcors\s*:|secretOrKey|sessions?\s*=\s*new Map/.test(text);
 }
 
 function unwrap(e: ts.Expression): ts.Expression {
@@ -46,8 +46,12 @@ function envVarsOf(e: ts.Expression): string[] {
   const direct = envVarRead(x);
   if (direct) return [direct];
   if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return [...envVarsOf(x.left), ...envVarsOf(x.right)];
-  if (ts.isCallExpression(x) && x.arguments[0]) return envVarsOf(x.arguments[0]); // String(...), new TextEncoder().encode(...)
+  if (ts.isCallExpression(x) && x.arguments[0]) {
+    const fromArg = envVarsOf(x.arguments[0]); // String(...), new TextEncoder().encode(...)
+    if (fromArg.length || !ts.isPropertyAccessExpression(x.expression)) return fromArg;
+  }
   if (ts.isNewExpression(x) && x.arguments?.[0]) return envVarsOf(x.arguments[0]);
+  // process.env.X.trim(), process.env.X?.split(',').map((s) => s.trim())
   if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) return envVarsOf(x.expression.expression);
   return [];
 }
@@ -94,8 +98,9 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
     facts.secretReads.push({ file, envVar: vars[0], alternatives: vars.slice(1), kind, literal: vars.length === 0 && hasLiteralString(value) ? true : undefined, range: range(at) });
   };
 
-  const cookieProps = (o: ts.ObjectLiteralExpression, lib: CookieLib, name: string | undefined, session: boolean, at: ts.Node = o): CookieOptionsFact => {
+  const cookieProps = (o: ts.ObjectLiteralExpression, lib: CookieLib, name: string | undefined, session: boolean, at: ts.Node = o, nameAt?: ts.Node): CookieOptionsFact => {
     const fact: CookieOptionsFact = { file, lib, name, range: range(at), session };
+    if (nameAt) fact.nameRange = range(nameAt);
     for (const p of o.properties) {
       if (!ts.isPropertyAssignment(p)) continue;
       const k = propName(p);
@@ -146,24 +151,66 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
     }
     const usc = prop(o, 'useSecureCookies');
     if (usc) {
+      fact.useSecureCookiesRange = range(usc);
       const v = unwrap(usc.initializer);
       if (v.kind === ts.SyntaxKind.TrueKeyword) fact.useSecureCookies = true;
       if (v.kind === ts.SyntaxKind.FalseKeyword) fact.useSecureCookies = false;
     }
     const cookies = prop(o, 'cookies');
     if (cookies && ts.isObjectLiteralExpression(unwrap(cookies.initializer))) {
-      const st = prop(unwrap(cookies.initializer) as ts.ObjectLiteralExpression, 'sessionToken');
+      const co = unwrap(cookies.initializer) as ts.ObjectLiteralExpression;
+      const coStart = co.getStart(sf);
+      const coFirst = co.properties[0];
+      fact.cookiesObject = {
+        insertAt: lines.positionAt(coStart + 1),
+        indent: coFirst ? lines.lineText(lines.positionAt(coFirst.getStart(sf)).line).match(/^\s*/)![0] : `${indent}  `,
+      };
+      const st = prop(co, 'sessionToken');
+      if (st) fact.customSessionToken = true;
       if (st && ts.isObjectLiteralExpression(unwrap(st.initializer))) {
         const sto = unwrap(st.initializer) as ts.ObjectLiteralExpression;
         const nm = prop(sto, 'name');
         const nv = nm && unwrap(nm.initializer);
         if (nm && nv && (ts.isStringLiteralLike(nv))) fact.sessionCookieName = { value: nv.text, range: range(nm) };
         const opts = prop(sto, 'options');
-        if (opts && ts.isObjectLiteralExpression(unwrap(opts.initializer))) cookieProps(unwrap(opts.initializer) as ts.ObjectLiteralExpression, 'next-auth', fact.sessionCookieName?.value, true);
+        if (opts && ts.isObjectLiteralExpression(unwrap(opts.initializer))) cookieProps(unwrap(opts.initializer) as ts.ObjectLiteralExpression, 'next-auth', fact.sessionCookieName?.value, true, undefined, fact.sessionCookieName ? nm : undefined);
       }
     }
     facts.nextAuth.push(fact);
     if (fact.sessionStrategy !== 'database' && !(fact.hasAdapter && !fact.sessionStrategy)) facts.sessions.push({ file, kind: 'next-auth-jwt', hasStore: false, range: fact.range });
+  };
+
+  /** Which env variable an expression splits into a list: `process.env.X.split(',')`, `...split(',').map(...)`. */
+  const splitsEnv = (e: ts.Expression): boolean => {
+    let x: ts.Expression = unwrap(e);
+    while (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
+      if (x.expression.name.text === 'split') return true;
+      x = unwrap(x.expression.expression);
+    }
+    return false;
+  };
+
+  const corsFact = (o: ts.ObjectLiteralExpression, at: ts.Node) => {
+    const origin = prop(o, 'origin');
+    const creds = prop(o, 'credentials');
+    const credentials = !!creds && unwrap(creds.initializer).kind === ts.SyntaxKind.TrueKeyword;
+    const fact: CorsFact = { file, credentials, range: range(origin ?? at) };
+    if (origin) {
+      const v = unwrap(origin.initializer);
+      if (ts.isStringLiteralLike(v)) fact.origins = [v.text];
+      else if (ts.isArrayLiteralExpression(v)) {
+        fact.origins = v.elements.filter(ts.isStringLiteralLike).map((e) => e.text);
+        const fromEnv = v.elements.flatMap((e) => (ts.isSpreadElement(e) ? envVarsOf(e.expression) : ts.isExpression(e) && !ts.isStringLiteralLike(e) ? envVarsOf(e) : []));
+        if (fromEnv[0]) fact.envVar = fromEnv[0];
+        if (v.elements.some((e) => ts.isSpreadElement(e) && splitsEnv(e.expression))) fact.splits = true;
+      } else if (v.kind === ts.SyntaxKind.TrueKeyword) fact.reflect = true;
+      else {
+        const vars = envVarsOf(v);
+        if (vars[0]) fact.envVar = vars[0];
+        if (vars[0] && splitsEnv(v)) fact.splits = true;
+      }
+    } else fact.origins = ['*']; // the cors package's default
+    facts.cors.push(fact);
   };
 
   const visit = (n: ts.Node) => {
@@ -219,8 +266,9 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
         const cookie = prop(arg0, 'cookie');
         const co = cookie && unwrap(cookie.initializer);
         const cookieName = nv && ts.isStringLiteralLike(nv) ? nv.text : mod === 'express-session' ? 'connect.sid' : 'session';
-        if (co && ts.isObjectLiteralExpression(co)) cookieProps(co, mod, cookieName, true);
-        else cookieProps(arg0, mod, cookieName, true, n);
+        const nameAt = nv && ts.isStringLiteralLike(nv) ? name : undefined;
+        if (co && ts.isObjectLiteralExpression(co)) cookieProps(co, mod, cookieName, true, co, nameAt);
+        else cookieProps(arg0, mod, cookieName, true, n, nameAt);
       }
       // res.cookie(name, value, options)
       if (calleeName === 'cookie' && target && n.arguments.length >= 2) {
@@ -228,8 +276,8 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
         const name = ts.isStringLiteralLike(nm) ? nm.text : undefined;
         const opts = n.arguments[2] && unwrap(n.arguments[2]);
         const session = !!name && /sess|token|auth|sid/i.test(name);
-        if (opts && ts.isObjectLiteralExpression(opts)) cookieProps(opts, 'res.cookie', name, session);
-        else facts.cookies.push({ file, lib: 'res.cookie', name, range: range(n), session });
+        if (opts && ts.isObjectLiteralExpression(opts)) cookieProps(opts, 'res.cookie', name, session, opts, name ? nm : undefined);
+        else facts.cookies.push({ file, lib: 'res.cookie', name, ...(name ? { nameRange: range(nm) } : {}), range: range(n), session });
       }
       // cookies().set(name, value, options) / response.cookies.set({...})
       if (calleeName === 'set' && target && /cookies/.test(target.getText(sf)) && n.arguments.length >= 1) {
@@ -238,51 +286,52 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
           const nm = prop(a0, 'name');
           const nv = nm && unwrap(nm.initializer);
           const name = nv && ts.isStringLiteralLike(nv) ? nv.text : undefined;
-          cookieProps(a0, 'next-cookies', name, !!name && /sess|token|auth|sid/i.test(name));
+          cookieProps(a0, 'next-cookies', name, !!name && /sess|token|auth|sid/i.test(name), a0, name ? nm : undefined);
         } else {
           const name = ts.isStringLiteralLike(a0) ? a0.text : undefined;
           const opts = n.arguments[2] && unwrap(n.arguments[2]);
           const session = !!name && /sess|token|auth|sid/i.test(name);
-          if (opts && ts.isObjectLiteralExpression(opts)) cookieProps(opts, 'next-cookies', name, session);
-          else facts.cookies.push({ file, lib: 'next-cookies', name, range: range(n), session });
+          if (opts && ts.isObjectLiteralExpression(opts)) cookieProps(opts, 'next-cookies', name, session, opts, name ? a0 : undefined);
+          else facts.cookies.push({ file, lib: 'next-cookies', name, ...(name ? { nameRange: range(a0) } : {}), range: range(n), session });
         }
       }
-      // CORS: app.enableCors({ origin, credentials }) / cors({ origin, credentials })
-      if ((calleeName === 'enableCors' || (ts.isIdentifier(callee) && importedFrom.get(callee.text) === 'cors')) && arg0 && ts.isObjectLiteralExpression(arg0)) {
-        const origin = prop(arg0, 'origin');
-        const creds = prop(arg0, 'credentials');
-        const credentials = !!creds && unwrap(creds.initializer).kind === ts.SyntaxKind.TrueKeyword;
-        const fact = { file, credentials, range: range(origin ?? n) } as AuthFacts['cors'][number];
-        if (origin) {
-          const v = unwrap(origin.initializer);
-          if (ts.isStringLiteralLike(v)) fact.origins = [v.text];
-          else if (ts.isArrayLiteralExpression(v)) fact.origins = v.elements.filter(ts.isStringLiteralLike).map((e) => e.text);
-          else if (v.kind === ts.SyntaxKind.TrueKeyword) fact.origins = ['*'];
-          else {
-            const vars = envVarsOf(v);
-            if (vars[0]) fact.envVar = vars[0];
-          }
-        }
-        facts.cors.push(fact);
+      // CORS: app.enableCors({ origin, credentials }) / cors({ origin, credentials }) / fastify.register(fastifyCors, { ... })
+      // / NestFactory.create(AppModule, { cors: { ... } | true })
+      const isCorsMiddleware = ts.isIdentifier(callee) && /^(cors|@fastify\/cors)$/.test(importedFrom.get(callee.text) ?? '');
+      const fastifyCors = calleeName === 'register' && arg0 && ts.isIdentifier(arg0) && importedFrom.get(arg0.text) === '@fastify/cors';
+      const corsOpts = fastifyCors ? n.arguments[1] && unwrap(n.arguments[1]) : calleeName === 'enableCors' || isCorsMiddleware ? arg0 : undefined;
+      if (corsOpts && ts.isObjectLiteralExpression(corsOpts)) corsFact(corsOpts, n);
+      else if (!corsOpts && (calleeName === 'enableCors' || isCorsMiddleware) && n.arguments.length === 0) {
+        // enableCors() / cors(): the cors package's default origin `*`, no credentials
+        facts.cors.push({ file, origins: ['*'], credentials: false, range: range(n) });
+      }
+      if (calleeName === 'create' && targetName === 'NestFactory' && n.arguments[1]) {
+        const o = unwrap(n.arguments[1]);
+        const c = ts.isObjectLiteralExpression(o) ? prop(o, 'cors') : undefined;
+        const cv = c && unwrap(c.initializer);
+        if (cv && ts.isObjectLiteralExpression(cv)) corsFact(cv, c!);
+        else if (cv && cv.kind === ts.SyntaxKind.TrueKeyword) facts.cors.push({ file, origins: ['*'], credentials: false, range: range(c!) });
       }
     }
     // iron-session options: { cookieName, password, cookieOptions }
     if (ts.isObjectLiteralExpression(n) && prop(n, 'cookieName') && prop(n, 'password')) {
       const pw = prop(n, 'password')!;
       secretRead('session', pw.initializer, pw);
-      const nm = unwrap(prop(n, 'cookieName')!.initializer);
+      const cn = prop(n, 'cookieName')!;
+      const nm = unwrap(cn.initializer);
       const name = ts.isStringLiteralLike(nm) ? nm.text : undefined;
       const co = prop(n, 'cookieOptions');
       const coo = co && unwrap(co.initializer);
-      if (coo && ts.isObjectLiteralExpression(coo)) cookieProps(coo, 'iron-session', name, true);
-      else facts.cookies.push({ file, lib: 'iron-session', name, range: range(n), session: true });
+      if (coo && ts.isObjectLiteralExpression(coo)) cookieProps(coo, 'iron-session', name, true, coo, name ? cn : undefined);
+      else facts.cookies.push({ file, lib: 'iron-session', name, ...(name ? { nameRange: range(cn) } : {}), range: range(n), session: true });
       facts.sessions.push({ file, kind: 'iron-session', hasStore: true, range: range(n) });
     }
     // passport-jwt: super({ secretOrKey: ... })
     if (ts.isPropertyAssignment(n) && propName(n) === 'secretOrKey') secretRead('jwt', n.initializer, n);
     // NextAuth options object in a next-auth file, not typed: an object with `providers`
     if (hasNextAuth && ts.isObjectLiteralExpression(n) && prop(n, 'providers') && !seenNextAuth.has(n)) {
-      const parent = n.parent;
+      let parent = n.parent;
+      while (parent && (ts.isSatisfiesExpression(parent) || ts.isAsExpression(parent) || ts.isParenthesizedExpression(parent))) parent = parent.parent;
       if (ts.isVariableDeclaration(parent) || ts.isExportAssignment(parent)) nextAuthOptions(n, imports.has('next-auth') ? 4 : 5);
     }
     // module-level in-memory session stores
