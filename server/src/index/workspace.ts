@@ -13,7 +13,7 @@ import { classifyEnvFile, expandEnv, parseEnv } from '../parsers/env';
 import { majorOf, parsePackageJson } from '../parsers/packageJson';
 import { parsePrismaSchema } from '../parsers/prisma';
 import { mayHaveCodeFacts, parseCode } from '../parsers/code';
-import { mayHavePythonFacts, parsePython } from '../parsers/python';
+import { findPythonAssignments, mayHavePythonFacts, parsePython, pythonPortExpr } from '../parsers/python';
 import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
 import { discover, fileKind, readIndexable, readIndexableSync, type FileKind, type ReadResult } from './discovery';
 
@@ -365,7 +365,7 @@ export class WorkspaceIndex implements WorkspaceView {
       if (nextAuthMajor !== undefined) for (const c of app.code) for (const n of c.auth?.nextAuth ?? []) n.version = nextAuthMajor >= 5 ? 5 : 4;
       app.envFiles.sort((a, b) => envPrecedence(a) - envPrecedence(b) || a.file.localeCompare(b.file));
       expandApp(app);
-      app.listeners = computeListeners(app, this.files);
+      app.listeners = app.packageJson ? computeListeners(app, this.files) : computePythonListeners(app);
     }
     // Explicit replica groups from the configuration: folders that are the same app.
     for (const group of this.config.replicas) {
@@ -539,6 +539,74 @@ function computeListeners(app: App, files: Map<string, IndexedFile>): Listener[]
       if (inline) out.push({ ...base, framework, port: inline, how: 'inline-env', explicit: true, drifts: false, source: scriptLocation, reason: `${envVar}=${inline} set in script "${script.name}"`, portEnvVar: envVar, loadedEnvFiles: loaded });
       else if (envEntry && envPort) out.push({ ...base, framework, port: envPort, how: 'loaded-env', explicit: true, drifts: false, source: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, portEnvVar: envVar, loadedEnvFiles: loaded });
       else if (listen.fallback !== undefined) out.push({ ...base, framework, port: listen.fallback, how: 'listen', explicit: true, drifts: false, source: listenLoc, reason: `the fallback ${listen.fallback} in ${rel} (${envVar} is not set${envFilesLoaded.length ? ' in the env files it loads' : ', and no env file is loaded'})`, portEnvVar: envVar, loadedEnvFiles: loaded });
+    }
+  }
+  return out;
+}
+
+/**
+ * Python services (no package.json): each server call in the app's Python files (`uvicorn.run`,
+ * Flask's `app.run`, aiohttp's `web.run_app`) is a listener. The port argument is resolved like a
+ * Node server's: a literal; an env read, taken from the app's development env files when it is set
+ * there, else its fallback; a name (`config.BACKEND_PORT`) through its assignment in the app's
+ * Python files; no argument: the server's default port.
+ */
+function computePythonListeners(app: App): Listener[] {
+  const out: Listener[] = [];
+  const pyFiles = app.code.filter((c) => c.language === 'python');
+  const devEnv = app.envFiles.filter((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development'));
+  const envValue = (key: string): EnvEntry | undefined => {
+    for (const f of devEnv) {
+      const hits = f.entries.filter((e) => e.key === key);
+      if (hits.length) return hits[hits.length - 1];
+    }
+    return undefined;
+  };
+  for (const c of pyFiles) {
+    for (const call of c.listens) {
+      const rel = path.relative(app.dir, c.file).split(path.sep).join('/');
+      const tool = call.tool ?? 'python';
+      const callLoc = loc(c.file, call.range);
+      const base = {
+        appId: app.id,
+        script: rel,
+        command: `python ${rel}`,
+        framework: 'python' as Framework,
+        tool,
+        drifts: false,
+        scriptLocation: callLoc,
+        loadedEnvFiles: [] as string[],
+      };
+      let p: { literal?: number; envVar?: string; fallback?: number } | undefined = call;
+      let source = callLoc;
+      let via = '';
+      if (call.ref) {
+        p = undefined;
+        for (const f of [c, ...pyFiles.filter((x) => x !== c)]) {
+          for (const a of findPythonAssignments(f.text, call.ref)) {
+            if (f === c && a.line >= call.range.start.line && a.line <= call.range.end.line) continue;
+            const r = pythonPortExpr(a.expr);
+            if (r && !r.ref) {
+              p = r;
+              source = loc(f.file, { start: { line: a.line, character: a.start }, end: { line: a.line, character: a.end } });
+              via = ` via ${call.ref} in ${path.relative(app.dir, f.file).split(path.sep).join('/')}`;
+              break;
+            }
+          }
+          if (p) break;
+        }
+        if (!p) continue;
+      }
+      if (p.literal !== undefined) {
+        out.push({ ...base, port: p.literal, how: 'listen', explicit: true, source, reason: `\`${tool}(port=${p.literal})\` in ${rel}${via}` });
+      } else if (p.envVar) {
+        const e = envValue(p.envVar);
+        const port = parsePortValue(e?.expanded ?? e?.value);
+        if (e && port) out.push({ ...base, port, how: 'loaded-env', explicit: true, source: loc(e.file, e.range), reason: `${p.envVar} in ${path.basename(e.file)}, read by \`${tool}\` in ${rel}${via}`, portEnvVar: p.envVar, loadedEnvFiles: [e.file] });
+        else if (p.fallback !== undefined) out.push({ ...base, port: p.fallback, how: 'listen', explicit: true, source, reason: `\`${tool}\` in ${rel} uses the fallback ${p.fallback} of ${p.envVar}${via} (${p.envVar} is not set in the app's env files)`, portEnvVar: p.envVar });
+      } else if (call.defaultPort !== undefined && !call.ref) {
+        out.push({ ...base, port: call.defaultPort, how: 'default', explicit: false, source, reason: `\`${tool}\` in ${rel} passes no port: its default ${call.defaultPort}` });
+      }
     }
   }
   return out;

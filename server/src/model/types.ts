@@ -165,6 +165,12 @@ export interface ListenCall {
   envVar?: string;
   /** Fallback literal in `process.env.PORT ?? 3000` / `|| 3000` / `Number(process.env.PORT) || 3000`. */
   fallback?: number;
+  /** Python: the port is a name defined elsewhere (`port=config.BACKEND_PORT` -> `BACKEND_PORT`), resolved by the index. */
+  ref?: string;
+  /** Python: the server function called (`uvicorn.run`, `app.run`, `web.run_app`); no port argument means its default port. */
+  tool?: string;
+  /** Python: the server's default port when the call passes none (uvicorn 8000, Flask 5000, aiohttp 8080). */
+  defaultPort?: number;
   range: Range;
 }
 

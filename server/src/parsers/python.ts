@@ -1,8 +1,8 @@
-import type { CodeDefault, CodeFileInfo } from '../model/types';
+import type { CodeDefault, CodeFileInfo, ListenCall } from '../model/types';
 import { LineIndex } from '../model/text';
 
 export function mayHavePythonFacts(text: string): boolean {
-  return text.includes('getenv') || text.includes('environ') || /:\s*str\s*=/.test(text);
+  return text.includes('getenv') || text.includes('environ') || /:\s*str\s*=/.test(text) || /\.run(_app)?\(/.test(text);
 }
 
 // os.getenv("X", "default") / os.environ.get("X", "default") / getenv('X', 'default')
@@ -35,7 +35,162 @@ export function parsePython(text: string, file: string): CodeFileInfo {
       info.defaults.push(def(file, f[2].toUpperCase(), f[4], ln, valueStart));
     }
   }
+  info.listens = pythonListens(text, file, lines);
   return info;
+}
+
+/** Servers started from Python code, with the port they use when the call passes none. */
+const SERVER_CALL = /\b(uvicorn\.run|(?:aiohttp\.)?web\.run_app|([A-Za-z_][A-Za-z0-9_]*)\.run)\s*\(/g;
+const NOT_SERVERS = new Set(['asyncio', 'subprocess', 'trio', 'anyio', 'uvloop', 'loop', 'self', 'pool', 'executor', 'runner', 'unittest', 'pytest', 'cli', 'typer', 'celery', 'worker', 'job', 'task', 'os', 'sys']);
+
+/**
+ * `uvicorn.run(app, host=..., port=N)`, Flask's `app.run(port=...)`, aiohttp's `web.run_app(app, port=...)`:
+ * where a Python service binds its port. The port argument is read as a literal, an env read
+ * (`int(os.getenv("AUTH_PORT", "8081"))`) or a name defined elsewhere (`config.BACKEND_PORT`).
+ */
+export function pythonListens(text: string, file: string, lines = new LineIndex(text)): ListenCall[] {
+  const out: ListenCall[] = [];
+  const flask = /^\s*(from\s+flask(_socketio)?\s+import|import\s+flask)/m.test(text);
+  SERVER_CALL.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = SERVER_CALL.exec(text))) {
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    const prefix = text.slice(lineStart, m.index);
+    if (prefix.includes('#') || /^\s*(def|class)\b/.test(prefix) || /[.\w]$/.test(prefix)) continue;
+    const callee = m[1];
+    const owner = m[2];
+    if (owner && NOT_SERVERS.has(owner)) continue;
+    const open = m.index + m[0].length - 1;
+    const args = splitArgs(text, open);
+    if (!args) continue;
+    const port = args.list.find((a) => /^\s*port\s*=/.test(a.text));
+    const tool = callee;
+    const defaultPort = callee === 'uvicorn.run' ? 8000 : /run_app$/.test(callee) ? 8080 : owner && flask ? 5000 : undefined;
+    if (!port) {
+      if (defaultPort === undefined) continue;
+      out.push({ file, tool, defaultPort, range: lines.range(m.index, m.index + callee.length) });
+      continue;
+    }
+    const eq = port.text.indexOf('=');
+    const exprText = port.text.slice(eq + 1);
+    const lead = exprText.length - exprText.trimStart().length;
+    const p = pythonPortExpr(exprText);
+    if (!p) continue;
+    const start = port.start + (port.text.length - port.text.trimStart().length);
+    const end = port.start + eq + 1 + lead + exprText.trim().length;
+    out.push({ file, tool, defaultPort, range: lines.range(start, end), ...p });
+  }
+  return out;
+}
+
+/** The top-level arguments of a call whose `(` is at `open`, with their offsets. Strings and brackets are skipped over. */
+function splitArgs(text: string, open: number): { list: { text: string; start: number }[]; end: number } | undefined {
+  const list: { text: string; start: number }[] = [];
+  let depth = 0;
+  let start = open + 1;
+  // Comments are blanked (same length, so offsets hold) before arguments are read.
+  let masked = text;
+  for (let i = open; i < masked.length && i < open + 5000; i++) {
+    const c = masked[i];
+    if (c === '"' || c === "'") {
+      const triple = masked.startsWith(c.repeat(3), i);
+      const close = triple ? masked.indexOf(c.repeat(3), i + 3) : findClose(masked, i, c);
+      if (close < 0) return undefined;
+      i = triple ? close + 2 : close;
+      continue;
+    }
+    if (c === '#') {
+      let nl = masked.indexOf('\n', i);
+      if (nl < 0) nl = masked.length;
+      masked = masked.slice(0, i) + ' '.repeat(nl - i) + masked.slice(nl);
+      i = nl;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) {
+        if (masked.slice(start, i).trim()) list.push({ text: masked.slice(start, i), start });
+        return { list, end: i + 1 };
+      }
+    } else if (c === ',' && depth === 1) {
+      list.push({ text: masked.slice(start, i), start });
+      start = i + 1;
+    }
+  }
+  return undefined;
+}
+
+function findClose(text: string, i: number, q: string): number {
+  for (let j = i + 1; j < text.length; j++) {
+    if (text[j] === '\\') j++;
+    else if (text[j] === q) return j;
+    else if (text[j] === '\n') return -1;
+  }
+  return -1;
+}
+
+/** A Python port expression: `8081`, `"8081"`, `int(os.getenv("X", "8081"))`, `os.environ["X"]`, `int(os.getenv("X") or 8081)`, `config.PORT`. */
+export function pythonPortExpr(expr: string, depth = 0): { literal?: number; envVar?: string; fallback?: number; ref?: string } | undefined {
+  const e = expr.replace(/#.*$/s, '').trim().replace(/,$/, '').trim();
+  if (depth > 4 || !e) return undefined;
+  const num = (x: string) => {
+    const n = /^(["']?)(\d{1,5})\1$/.exec(x.trim());
+    return n ? Number(n[2]) : undefined;
+  };
+  const lit = num(e);
+  if (lit !== undefined) return lit > 0 && lit <= 65535 ? { literal: lit } : undefined;
+  const wrapped = /^(?:int|str)\(\s*([\s\S]*)\)$/.exec(e);
+  if (wrapped && balanced(wrapped[1])) return pythonPortExpr(wrapped[1], depth + 1);
+  const or = topLevelOr(e);
+  if (or) {
+    const left = pythonPortExpr(or[0], depth + 1);
+    const right = pythonPortExpr(or[1], depth + 1);
+    if (left?.envVar) return { envVar: left.envVar, fallback: left.fallback ?? right?.literal ?? right?.fallback };
+    return left ?? right;
+  }
+  const getenv = /^(?:os\.)?(?:getenv|environ\.get)\(\s*(["'])([A-Za-z_][A-Za-z0-9_]*)\1\s*(?:,\s*(?:default\s*=\s*)?([^,()]+?))?\s*\)$/.exec(e);
+  if (getenv) return { envVar: getenv[2], fallback: getenv[3] !== undefined ? num(getenv[3]) : undefined };
+  const item = /^(?:os\.)?environ\[\s*(["'])([A-Za-z_][A-Za-z0-9_]*)\1\s*\]$/.exec(e);
+  if (item) return { envVar: item[2] };
+  const ref = /^(?:[A-Za-z_][A-Za-z0-9_]*(?:\(\))?\.)*([A-Za-z_][A-Za-z0-9_]*)$/.exec(e);
+  if (ref && !/^(True|False|None)$/.test(ref[1])) return { ref: ref[1] };
+  return undefined;
+}
+
+function balanced(s: string): boolean {
+  let d = 0;
+  for (const c of s) {
+    if (c === '(') d++;
+    else if (c === ')' && --d < 0) return false;
+  }
+  return d === 0;
+}
+
+function topLevelOr(s: string): [string, string] | undefined {
+  let d = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(' || c === '[') d++;
+    else if (c === ')' || c === ']') d--;
+    else if (d === 0 && s.startsWith(' or ', i)) return [s.slice(0, i), s.slice(i + 4)];
+  }
+  return undefined;
+}
+
+/**
+ * Where a Python name used as a port may be defined in `text`: assignments `NAME = <expr>` /
+ * `NAME: int = <expr>` at any level (not keyword arguments of a multi-line call), in order.
+ */
+export function findPythonAssignments(text: string, name: string): { expr: string; line: number; start: number; end: number }[] {
+  const re = new RegExp(`^(\\s*)${name}\\s*(?::\\s*[A-Za-z_][\\w\\[\\]., |]*)?=(?!=)\\s*(.+)$`);
+  const out: { expr: string; line: number; start: number; end: number }[] = [];
+  text.split(/\r\n|\r|\n/).forEach((l, i) => {
+    const m = re.exec(l);
+    if (!m || l.trimEnd().endsWith(',')) return;
+    out.push({ expr: m[2], line: i, start: m[1].length, end: l.trimEnd().length });
+  });
+  return out;
 }
 
 function def(file: string, key: string, value: string, line: number, character: number): CodeDefault {

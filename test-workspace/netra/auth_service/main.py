@@ -1,5 +1,7 @@
 """Netra auth service: issues and validates tokens for the backend."""
 
+import os
+
 import uvicorn
 from fastapi import FastAPI
 
@@ -17,4 +19,5 @@ async def validate(token: dict[str, str]) -> dict[str, bool]:
 
 
 if __name__ == "__main__":
-    uvicorn.run("main:app", host="0.0.0.0", port=8081, reload=False)
+    # Preferred port 8081; the dev launcher moves auth to 8082-8090 when it is taken.
+    uvicorn.run("main:app", host="0.0.0.0", port=int(os.getenv("AUTH_SERVICE_PORT", "8081")), reload=False)

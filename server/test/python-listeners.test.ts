@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { pythonListens, pythonPortExpr } from '../src/parsers/python';
+import { audit, byRule, lineOf, makeWorkspace } from './helpers/workspace';
+
+const PYPROJECT = '[project]\nname = "svc"\nversion = "0.1.0"\n';
+
+test('python parser: server calls and the port expressions they pass', () => {
+  const text = [
+    'import os, asyncio, subprocess',
+    'import uvicorn',
+    'from flask import Flask',
+    'app = Flask(__name__)',
+    'asyncio.run(main())',
+    'subprocess.run(["ls"], check=True)',
+    '# uvicorn.run("main:app", port=9999)',
+    'uvicorn.run("main:app", host="0.0.0.0", port=8081)',
+    'uvicorn.run(app, port=int(os.getenv("AUTH_PORT", "8082")))',
+    'uvicorn.run(',
+    '    "main:app",',
+    '    host="127.0.0.1",  # local only',
+    '    port=settings.PORT,',
+    ')',
+    'app.run(debug=True)',
+    'uvicorn.run(app, port=int(os.environ["PORT"]))',
+    'uvicorn.run(app, port=int(os.getenv("PORT") or 8083))',
+    'uvicorn.run("main:app")',
+  ].join('\n');
+  const ls = pythonListens(text, '/x/main.py');
+  const at = (line: number) => ls.filter((l) => l.range.start.line === line);
+  assert.equal(ls.length, 7, JSON.stringify(ls));
+  assert.equal(at(7)[0].literal, 8081);
+  assert.equal(at(7)[0].tool, 'uvicorn.run');
+  // the range is the port argument
+  assert.equal(text.split('\n')[7].slice(at(7)[0].range.start.character, at(7)[0].range.end.character), 'port=8081');
+  assert.deepEqual([at(8)[0].envVar, at(8)[0].fallback], ['AUTH_PORT', 8082]);
+  assert.equal(at(12)[0].ref, 'PORT');
+  assert.deepEqual([at(14)[0].tool, at(14)[0].defaultPort, at(14)[0].literal], ['app.run', 5000, undefined]);
+  assert.deepEqual([at(15)[0].envVar, at(15)[0].fallback], ['PORT', undefined]);
+  assert.deepEqual([at(16)[0].envVar, at(16)[0].fallback], ['PORT', 8083]);
+  assert.deepEqual([at(17)[0].defaultPort, at(17)[0].literal, at(17)[0].envVar], [8000, undefined, undefined]);
+  assert.deepEqual(pythonPortExpr(' "8001" '), { literal: 8001 });
+  assert.equal(pythonPortExpr('70000'), undefined);
+  assert.equal(pythonPortExpr('get_port()'), undefined);
+});
+
+test('python listeners: env files, fallbacks and names defined in another module of the app', async () => {
+  const ws = makeWorkspace({
+    'auth/pyproject.toml': PYPROJECT,
+    'auth/main.py': 'import os\nimport uvicorn\n\nif __name__ == "__main__":\n    uvicorn.run("main:app", port=int(os.getenv("AUTH_PORT", "8081")))\n',
+    'auth/.env': 'AUTH_PORT=8090\n',
+    'backend/pyproject.toml': PYPROJECT,
+    'backend/app/config.py': 'import os\n\nBACKEND_PORT = int(os.environ.get("BACKEND_PORT", "8000"))\n',
+    'backend/app/main.py': 'import uvicorn\nfrom app import config\n\nuvicorn.run("app.main:app", host="0.0.0.0", port=config.BACKEND_PORT)\n',
+    'flaskapp/requirements.txt': 'flask\n',
+    'flaskapp/app.py': 'from flask import Flask\napp = Flask(__name__)\n\nif __name__ == "__main__":\n    app.run(debug=True)\n',
+  });
+  const { engine } = await audit(ws);
+  const byId = (id: string) => engine.apps().find((a) => a.id === id)!;
+  const auth = byId('auth').listeners;
+  assert.equal(auth.length, 1);
+  assert.deepEqual([auth[0].port, auth[0].how, auth[0].framework, auth[0].script], [8090, 'loaded-env', 'python', 'main.py']);
+  assert.equal(auth[0].source.file, path.join(ws, 'auth/.env'));
+  const be = byId('backend').listeners;
+  assert.deepEqual([be[0].port, be[0].how, be[0].explicit], [8000, 'listen', true]);
+  assert.equal(be[0].source.file, path.join(ws, 'backend/app/config.py'));
+  assert.equal(be[0].source.range.start.line, lineOf(path.join(ws, 'backend/app/config.py'), 'BACKEND_PORT ='));
+  assert.match(be[0].reason, /BACKEND_PORT in app\/config\.py/);
+  const fl = byId('flaskapp').listeners;
+  assert.deepEqual([fl[0].port, fl[0].how, fl[0].explicit], [5000, 'default', false]);
+});
+
+test('python listeners take part in port-collision like any other server', async () => {
+  const ws = makeWorkspace({
+    'a/pyproject.toml': PYPROJECT,
+    'a/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8081)\n',
+    'b/pyproject.toml': PYPROJECT,
+    'b/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8081)\n',
+  });
+  const { findings } = await audit(ws);
+  const pc = byRule(findings, 'port-collision');
+  assert.deepEqual(pc.map((f) => path.relative(ws, f.location.file)).sort(), ['a/main.py', 'b/main.py']);
+  for (const f of pc) assert.equal(f.location.range.start.line, 1);
+});
