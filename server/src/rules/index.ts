@@ -5,9 +5,13 @@ import { ineffectivePort } from './ineffective-port';
 import { implicitPort } from './implicit-port';
 import { missingConnectionLimit } from './missing-connection-limit';
 import { inconsistentServiceUrl } from './inconsistent-service-url';
+import { danglingServiceUrl } from './dangling-service-url';
+import { sharedDatabase } from './shared-database';
+import { connectionBudget } from './connection-budget';
+import { composePortCollision } from './compose-port-collision';
 
 /** Every rule, in documentation order. Rule ids are stable: users put them in config and suppression comments. */
-export const RULES: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl];
+export const RULES: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl, danglingServiceUrl, sharedDatabase, connectionBudget, composePortCollision];
 
 /** Not a rule module: the engine reports files it could not read under this id. */
 export const PARSE_ERROR_RULE: Rule = {

@@ -1,4 +1,6 @@
-import type { App, EnvEntry, Finding, Fix, Location, PrismaAssignment, PrismaDatasource, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
+import * as ts from 'typescript';
+import type { App, CodeFileInfo, EnvEntry, Finding, Fix, Location, PrismaAssignment, PrismaDatasource, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
+import { LineIndex } from '../model/text';
 import { identity, label, listNames, originOf } from './util';
 
 const POOLED_PROVIDERS = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
@@ -140,7 +142,11 @@ export const missingConnectionLimit: Rule = {
     const uses = databaseUses(index);
     const findings: Finding[] = [];
     for (const app of index.apps) {
-      if (isPrisma7(app)) continue; // Prisma 7: the pool belongs to the driver adapter; v6 advice would be wrong.
+      if (isPrisma7(app)) {
+        // Prisma 7: the pool belongs to the driver adapter; v6 advice would be wrong.
+        findings.push(...prisma7Findings(index, app, uses));
+        continue;
+      }
       const urls = datasourceUrls(app);
       for (const schema of app.schemas) {
         for (const ds of schema.datasources) {
@@ -199,3 +205,136 @@ export const missingConnectionLimit: Rule = {
     return findings;
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Prisma 7: the URL comes from prisma.config.ts (or the adapter's connectionString), the pool is
+// the driver's: `new PrismaPg({ connectionString, max })`, pg's Pool default max 10.
+
+type DriverPool = CodeFileInfo['driverPools'][number];
+
+/** The URL a Prisma 7 pool connects to: its connectionString's env variable, else prisma.config.ts's datasource.url. */
+function prisma7Url(app: App, pool: DriverPool): { url: string; envEntry?: EnvEntry; config?: Location } | undefined {
+  const cfgFile = app.code.find((c) => c.prismaConfig);
+  const config = cfgFile?.prismaConfig ? { file: cfgFile.file, range: cfgFile.prismaConfig.range } : undefined;
+  if (pool.connectionEnvVar) {
+    const e = resolveEnv(app, pool.connectionEnvVar);
+    if (e) return { url: e.expanded ?? e.value, envEntry: e, config };
+  }
+  const pc = cfgFile?.prismaConfig;
+  if (pc?.envVar) {
+    const e = resolveEnv(app, pc.envVar);
+    if (e) return { url: e.expanded ?? e.value, envEntry: e, config };
+  } else if (pc?.literal) return { url: pc.literal, config };
+  return undefined;
+}
+
+/** The `new PrismaPg(...)` / `new Pool(...)` expression starting at `pool.range.start` in the file's current text. */
+function findNew(text: string, file: string, pool: DriverPool): { sf: ts.SourceFile; node: ts.NewExpression; lines: LineIndex } | undefined {
+  const lines = new LineIndex(text);
+  const at = lines.offsetAt(pool.range.start);
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, /\.[cm]?jsx?$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+  let found: ts.NewExpression | undefined;
+  const visit = (n: ts.Node) => {
+    if (found || n.end < at || n.getStart(sf) > at) return;
+    if (ts.isNewExpression(n) && n.getStart(sf) === at) found = n;
+    else ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found ? { sf, node: found, lines } : undefined;
+}
+
+/** Is the pool configured by an options object (or nothing), so that `max` can be written into it? */
+function optionsOf(node: ts.NewExpression): ts.ObjectLiteralExpression | null | undefined {
+  const arg = node.arguments?.[0];
+  if (!arg) return null;
+  let x: ts.Expression = arg;
+  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
+  return ts.isObjectLiteralExpression(x) ? x : undefined;
+}
+
+/** Inserts `max: n` into the pool's options object (or sets an existing `max`), keeping its layout. */
+export function setPoolMaxEdits(index: WorkspaceView, file: string, pool: DriverPool, n: number): TextEditAt[] {
+  const text = index.textOf(file);
+  if (text === undefined) return [];
+  const hit = findNew(text, file, pool);
+  if (!hit) return [];
+  const { sf, node, lines } = hit;
+  const opts = optionsOf(node);
+  if (opts === undefined) return [];
+  const edit = (from: number, to: number, newText: string): TextEditAt[] => [{ file, range: lines.range(from, to), newText }];
+  if (opts === null) {
+    const open = text.indexOf('(', node.expression.end);
+    return open === -1 ? [] : edit(open + 1, open + 1, `{ max: ${n} }`);
+  }
+  const existing = opts.properties.find((p) => ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'max') as ts.PropertyAssignment | undefined;
+  if (existing) return edit(existing.initializer.getStart(sf), existing.initializer.end, String(n));
+  const props = opts.properties;
+  if (props.length === 0) return edit(opts.getStart(sf), opts.end, `{ max: ${n} }`);
+  const last = props[props.length - 1];
+  const multiline = lines.positionAt(props[0].getStart(sf)).line !== lines.positionAt(opts.getStart(sf)).line;
+  if (!multiline) return edit(last.end, last.end, `, max: ${n}`);
+  const lastStart = lines.positionAt(last.getStart(sf));
+  const indent = /^\s*/.exec(lines.lineText(lastStart.line))![0];
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const comma = /^\s*,/.exec(text.slice(last.end));
+  if (comma) {
+    const after = last.end + comma[0].length;
+    return edit(after, after, `${eol}${indent}max: ${n},`);
+  }
+  return edit(last.end, last.end, `,${eol}${indent}max: ${n}`);
+}
+
+function prisma7Findings(index: WorkspaceView, app: App, uses: Map<string, Use[]>): Finding[] {
+  const findings: Finding[] = [];
+  const adapters = app.code.flatMap((c) => c.driverPools.map((p) => ({ c, p })));
+  const hasAdapter = adapters.some((x) => x.p.kind === 'adapter-pg');
+  if (!hasAdapter) return findings;
+  // `new PrismaPg(pool)`: the pg Pool passed in holds the pool size.
+  const passesPool = adapters.some((x) => x.p.kind === 'adapter-pg' && !x.p.connectionEnvVar && optionIsPool(index, x.c, x.p));
+  const candidates = adapters
+    .filter((x) => (x.p.kind === 'adapter-pg' ? !passesPool || x.p.connectionEnvVar : passesPool))
+    .map((x) => ({ ...x, where: prisma7Url(app, x.p) }))
+    .filter((x): x is typeof x & { where: NonNullable<typeof x.where> } => !!x.where && !!serverKey(x.where.url));
+  for (const { c, p, where } of candidates) {
+    if (p.max !== undefined) continue;
+    const server = serverKey(where.url)!;
+    const others = new Map<string, Use>();
+    for (const u of uses.get(server) ?? []) if (identity(u.app) !== identity(app) && !others.has(identity(u.app))) others.set(identity(u.app), u);
+    const ownCount = candidates.filter((x) => serverKey(x.where.url) === server).length;
+    if (others.size === 0 && ownCount < 2) continue;
+    const q = where.url.indexOf('?');
+    const written = q === -1 ? null : new URLSearchParams(where.url.slice(q + 1)).get('connection_limit');
+    const fromUrl = written !== null && /^\d+$/.test(written) && Number(written) > 0 ? Number(written) : undefined;
+    const n = fromUrl ?? suggestedLimit(others.size + ownCount);
+    const what = p.kind === 'adapter-pg' ? 'PrismaPg adapter' : 'pg Pool';
+    const text = index.textOf(c.file);
+    const hit = text !== undefined ? findNew(text, c.file, p) : undefined;
+    const fixable = !!hit && optionsOf(hit.node) !== undefined;
+    const names = [...others.values()].map((u) => u.app.name);
+    const related: RelatedInfo[] = [];
+    if (where.envEntry) related.push({ location: { file: where.envEntry.file, range: where.envEntry.range }, message: `${where.envEntry.key} is defined here${fromUrl !== undefined ? ': its connection_limit is ignored by the driver adapter' : ''}` });
+    if (where.config) related.push({ location: where.config, message: 'datasource.url in prisma.config.ts' });
+    for (const u of others.values()) related.push({ location: u.location, message: `${u.app.name} also uses ${server.replace(/^\w+:\/\//, '')} (${u.what})` });
+    findings.push({
+      ruleId: 'missing-connection-limit',
+      severity: 'warning',
+      message:
+        `The ${what} of ${label(index, app)} (Prisma 7) has no \`max\`, so each process opens up to 10 connections (pg's Pool default), and ` +
+        `${listNames(names.length ? names : ['another pool of this app'])} ${names.length === 1 ? 'uses' : 'use'} the same database server (${server.replace(/^\w+:\/\//, '')}). ` +
+        (fromUrl !== undefined ? `connection_limit=${fromUrl} in the URL has no effect in Prisma 7: the driver adapter ignores it. ` : `In Prisma 7 the pool belongs to the driver adapter; connection_limit in the URL has no effect. `) +
+        `Set max on the ${what}: \`${p.kind === 'adapter-pg' ? 'new PrismaPg' : 'new Pool'}({ connectionString, max: ${n} })\`.`,
+      location: { file: c.file, range: p.range },
+      related,
+      appId: app.id,
+      fixes: fixable ? [{ title: `Set max: ${n} on the ${what}`, preferred: true, edits: () => setPoolMaxEdits(index, c.file, p, n) }] : [],
+    });
+  }
+  return findings;
+}
+
+/** Is the adapter's argument something other than an options object (a pg Pool passed in)? */
+function optionIsPool(index: WorkspaceView, c: CodeFileInfo, p: DriverPool): boolean {
+  const text = index.textOf(c.file);
+  const hit = text !== undefined ? findNew(text, c.file, p) : undefined;
+  return !!hit && optionsOf(hit.node) === undefined;
+}

@@ -1,0 +1,98 @@
+import type { Finding, RelatedInfo, Rule, WorkspaceView } from '../model/types';
+import { appBindings, publishedPorts, type AppBinding, type PublishedPort } from './machines';
+import { identity, label, listNames, rel } from './util';
+
+/** Bindings on all interfaces and on loopback are the same host; two different specific addresses are not. */
+function ipClass(ip: string | undefined): string {
+  const x = (ip ?? '').replace(/^\[|\]$/g, '').toLowerCase();
+  if (x === '' || x === '0.0.0.0' || x === '::') return '*';
+  if (x === '127.0.0.1' || x === '::1' || x === 'localhost') return 'loopback';
+  return x;
+}
+
+function overlap(a: string | undefined, b: string | undefined): boolean {
+  const x = ipClass(a);
+  const y = ipClass(b);
+  return x === '*' || y === '*' || x === y;
+}
+
+function profiles(p: PublishedPort): string {
+  return p.service.profiles.length ? ` (profile ${p.service.profiles.join(', ')})` : '';
+}
+
+export const composePortCollision: Rule = {
+  id: 'compose-port-collision',
+  docs: {
+    description: 'A host port published by a docker compose service is also published by another compose stack, or bound by an app of the workspace.',
+    url: 'docs/rules/compose-port-collision.md',
+  },
+  defaultSeverity: 'error',
+  fixable: false,
+  check(index: WorkspaceView): Finding[] {
+    // Group by machine, protocol and host port: linear in the number of bindings.
+    const groups = new Map<string, { pubs: PublishedPort[]; apps: AppBinding[] }>();
+    for (const p of publishedPorts(index)) {
+      const k = `${p.machine}\0${p.port.protocol}\0${p.port.host}`;
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = { pubs: [], apps: [] }));
+      g.pubs.push(p);
+    }
+    if (groups.size === 0) return [];
+    for (const b of appBindings(index)) {
+      const g = groups.get(`${b.machine}\0tcp\0${b.listener.port}`);
+      if (g) g.apps.push(b);
+    }
+    const findings: Finding[] = [];
+    const reported = new Set<string>();
+    for (const { pubs, apps } of groups.values()) {
+      if (new Set(pubs.map((p) => p.stack)).size < 2 && apps.length === 0) continue;
+      for (const pub of pubs) {
+        const where = `${pub.file.file}\0${pub.port.range.start.line}\0${pub.port.range.start.character}`;
+        if (reported.has(where)) continue;
+        const port = pub.port.host;
+        const otherPubs = pubs.filter((o) => o.stack !== pub.stack && overlap(o.port.hostIp, pub.port.hostIp));
+        // The app whose folder holds the stack usually runs either in it or on the host: not a collision with itself.
+        const seen = new Set<string>();
+        const otherApps = apps.filter((a) => {
+          if (pub.app && identity(a.app) === identity(pub.app)) return false;
+          const k = `${a.app.id}\0${a.listener.source.file}\0${a.listener.source.range.start.line}`;
+          if (seen.has(k)) return false;
+          seen.add(k);
+          return true;
+        });
+        if (otherPubs.length === 0 && otherApps.length === 0) continue;
+        reported.add(where);
+        const stacks = new Map<string, PublishedPort[]>();
+        for (const o of otherPubs) stacks.set(o.stack, [...(stacks.get(o.stack) ?? []), o]);
+        const parts: string[] = [];
+        for (const list of stacks.values()) {
+          parts.push(`${listNames(list.map((o) => `service ${o.service.name}${profiles(o)}`))} of ${rel(index, list[0].file.file)}`);
+        }
+        const appNames = new Map<string, AppBinding[]>();
+        for (const a of otherApps) appNames.set(a.app.id, [...(appNames.get(a.app.id) ?? []), a]);
+        for (const list of appNames.values()) parts.push(`${label(index, list[0].app)} (${list[0].listener.reason})`);
+        const verb = (otherApps.length === 0 ? 'publish' : 'bind') + (parts.length > 1 ? '' : 's');
+        const failure = otherApps.length > 0
+          ? `whichever starts second fails (Docker: "Bind for 0.0.0.0:${port} failed: port is already allocated"; a server: EADDRINUSE)`
+          : `the second \`docker compose up\` fails with "Bind for 0.0.0.0:${port} failed: port is already allocated"`;
+        const machine = pub.machine === 'local' ? '' : ` on ${pub.machine.replace(/^replica:/, 'the machine of ')}`;
+        const related: RelatedInfo[] = [
+          ...otherPubs.map((o) => ({ location: { file: o.file.file, range: o.port.range }, message: `service ${o.service.name}${profiles(o)} publishes ${port} here` })),
+          ...otherApps.map((a) => ({ location: a.listener.source, message: `${a.app.name} listens on ${port}: ${a.listener.reason}` })),
+        ];
+        findings.push({
+          ruleId: 'compose-port-collision',
+          severity: 'error',
+          message:
+            `Service ${pub.service.name}${profiles(pub)} in ${rel(index, pub.file.file)} publishes host port ${port}${pub.port.protocol === 'udp' ? '/udp' : ''}${machine}, ` +
+            `and ${listNames(parts)} also ${verb} it. Only one of them can bind the port: ${failure}.`,
+          location: { file: pub.file.file, range: pub.port.range },
+          related,
+          appId: pub.app?.id,
+          fixes: [],
+        });
+      }
+    }
+    return findings;
+  },
+};

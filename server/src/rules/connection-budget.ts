@@ -1,0 +1,90 @@
+import type { App, Finding, RelatedInfo, Rule, WorkspaceView } from '../model/types';
+import { appPools, processCount, serverLimit, type DbTarget, type PoolUse } from './databases';
+import { label, listNames } from './util';
+
+/** superuser_reserved_connections: PostgreSQL keeps these for superusers. */
+const RESERVED = 3;
+
+interface Share {
+  app: App;
+  pools: PoolUse[];
+  processes: { n: number; why: string };
+  total: number;
+}
+
+export const connectionBudget: Rule = {
+  id: 'connection-budget',
+  docs: {
+    description: "The apps that use one PostgreSQL server can together open more connections (pool size × processes) than its max_connections allows.",
+    url: 'docs/rules/connection-budget.md',
+  },
+  defaultSeverity: 'warning',
+  fixable: false,
+  check(index: WorkspaceView): Finding[] {
+    // Group pools by server: linear in the number of pools.
+    const servers = new Map<string, { target: DbTarget; shares: Map<App, Share> }>();
+    for (const app of index.apps) {
+      const pools = appPools(index, app).filter((p) => p.target.scheme === 'postgresql');
+      if (pools.length === 0) continue;
+      const processes = processCount(index, app);
+      for (const p of pools) {
+        let s = servers.get(p.target.server);
+        if (!s) servers.set(p.target.server, (s = { target: p.target, shares: new Map() }));
+        let share = s.shares.get(app);
+        if (!share) s.shares.set(app, (share = { app, pools: [], processes, total: 0 }));
+        share.pools.push(p);
+        share.total += p.size * processes.n;
+      }
+    }
+    const findings: Finding[] = [];
+    for (const { target, shares } of servers.values()) {
+      let total = 0;
+      for (const s of shares.values()) total += s.total;
+      const limit = serverLimit(index, target);
+      const budget = Math.max(0, limit.max - RESERVED);
+      if (total <= budget) continue;
+      const list = [...shares.values()];
+      for (const s of list) {
+        const others = list.filter((o) => o !== s);
+        const pools = s.pools.map((p) => `${p.size} (${p.sizeWhy})`);
+        const perProcess = s.pools.reduce((n, p) => n + p.size, 0);
+        const mine =
+          `${label(index, s.app)} can open up to ${s.total} connections to ${target.serverLabel}: ` +
+          `${s.processes.why} × ${s.pools.length > 1 ? `pools of ${listNames(pools)} = ${perProcess}` : `a pool of ${pools[0]}`}`;
+        const theirs = others.length
+          ? `. With ${listNames(others.map((o) => `${label(index, o.app)} (${o.total})`))}, the apps together can open ${total}`
+          : '';
+        const related: RelatedInfo[] = [];
+        for (const o of others) {
+          const seen = new Set<string>();
+          for (const p of o.pools) {
+            const k = `${p.location.file}:${p.location.range.start.line}`;
+            if (seen.has(k)) continue;
+            seen.add(k);
+            related.push({ location: p.location, message: `${o.app.name}: ${o.processes.why} × a pool of ${p.size} (${p.sizeWhy}) = ${p.size * o.processes.n}` });
+          }
+        }
+        if (limit.location) related.push({ location: limit.location, message: `max_connections = ${limit.max} here` });
+        const reported = new Set<string>();
+        for (const p of s.pools) {
+          const k = `${p.location.file}:${p.location.range.start.line}`;
+          if (reported.has(k)) continue;
+          reported.add(k);
+          findings.push({
+            ruleId: 'connection-budget',
+            severity: 'warning',
+            message:
+              `${mine}${theirs}, more than the ${budget} that max_connections = ${limit.max} (${limit.why}) leaves; ${RESERVED} are reserved for superusers. ` +
+              `Once the server is full, new connections fail with "FATAL: sorry, too many clients already". ` +
+              `Lower the pool sizes (connection_limit in the URL up to Prisma 6, max on the pg Pool or PrismaPg adapter), run fewer processes, or raise max_connections.`,
+            location: p.location,
+            related: [...s.pools.filter((x) => x !== p && `${x.location.file}:${x.location.range.start.line}` !== k).map((x) => ({ location: x.location, message: `also ${x.size} (${x.sizeWhy}) per process` })), ...related],
+            appId: s.app.id,
+            fixes: [],
+          });
+        }
+      }
+    }
+    return findings;
+  },
+};
