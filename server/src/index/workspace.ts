@@ -603,7 +603,7 @@ function computePythonListeners(app: App): Listener[] {
         const e = envValue(p.envVar);
         const port = parsePortValue(e?.expanded ?? e?.value);
         if (e && port) out.push({ ...base, port, how: 'loaded-env', explicit: true, source: loc(e.file, e.range), reason: `${p.envVar} in ${path.basename(e.file)}, read by \`${tool}\` in ${rel}${via}`, portEnvVar: p.envVar, loadedEnvFiles: [e.file] });
-        else if (p.fallback !== undefined) out.push({ ...base, port: p.fallback, how: 'listen', explicit: true, source, reason: `\`${tool}\` in ${rel} uses the fallback ${p.fallback} of ${p.envVar}${via} (${p.envVar} is not set in the app's env files)`, portEnvVar: p.envVar });
+        else if (p.fallback !== undefined) out.push({ ...base, port: p.fallback, how: 'listen', explicit: true, source, reason: `\`${tool}\` in ${rel}${via}: ${p.envVar} is not set in the app's env files, so its fallback ${p.fallback}`, portEnvVar: p.envVar });
       } else if (call.defaultPort !== undefined && !call.ref) {
         out.push({ ...base, port: call.defaultPort, how: 'default', explicit: false, source, reason: `\`${tool}\` in ${rel} passes no port: its default ${call.defaultPort}` });
       }

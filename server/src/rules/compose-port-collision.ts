@@ -71,7 +71,7 @@ export const composePortCollision: Rule = {
         const appNames = new Map<string, AppBinding[]>();
         for (const a of otherApps) appNames.set(a.app.id, [...(appNames.get(a.app.id) ?? []), a]);
         for (const list of appNames.values()) parts.push(`${label(index, list[0].app)} (${list[0].listener.reason})`);
-        const verb = (otherApps.length === 0 ? 'publish' : 'bind') + (parts.length > 1 ? '' : 's');
+        const verb = otherApps.length === 0 ? (parts.length > 1 ? 'publish' : 'publishes') : parts.length > 1 ? 'bind' : 'binds';
         const failure = otherApps.length > 0
           ? `whichever starts second fails (Docker: "Bind for 0.0.0.0:${port} failed: port is already allocated"; a server: EADDRINUSE)`
           : `the second \`docker compose up\` fails with "Bind for 0.0.0.0:${port} failed: port is already allocated"`;
