@@ -9,9 +9,14 @@ import { danglingServiceUrl } from './dangling-service-url';
 import { sharedDatabase } from './shared-database';
 import { connectionBudget } from './connection-budget';
 import { composePortCollision } from './compose-port-collision';
+import { replicaDrift } from './replica-drift';
+import { duplicateNodeId } from './duplicate-node-id';
+import { weakSecret } from './weak-secret';
+import { missingSecret } from './missing-secret';
+import { nextauthUrlMismatch } from './nextauth-url-mismatch';
 
 /** Every rule, in documentation order. Rule ids are stable: users put them in config and suppression comments. */
-export const RULES: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl, danglingServiceUrl, sharedDatabase, connectionBudget, composePortCollision];
+export const RULES: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl, replicaDrift, duplicateNodeId, weakSecret, missingSecret, nextauthUrlMismatch, danglingServiceUrl, sharedDatabase, connectionBudget, composePortCollision];
 
 /** Not a rule module: the engine reports files it could not read under this id. */
 export const PARSE_ERROR_RULE: Rule = {

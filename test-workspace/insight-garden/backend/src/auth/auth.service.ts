@@ -1,4 +1,5 @@
 import { ConflictException, Injectable, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { Prisma } from '@prisma/client';
 import * as bcrypt from 'bcrypt';
@@ -9,6 +10,7 @@ export class AuthService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly jwt: JwtService,
+    private readonly config: ConfigService,
   ) {}
 
   async register(email: string, password: string) {
@@ -37,6 +39,14 @@ export class AuthService {
   }
 
   private issueToken(sub: string, email: string) {
-    return { accessToken: this.jwt.sign({ sub, email }), user: { id: sub, email } };
+    // Long-lived refresh token (POST /auth/refresh), signed with its own secret.
+    const refreshToken = this.jwt.sign(
+      { sub, email },
+      {
+        secret: this.config.getOrThrow<string>('JWT_REFRESH_SECRET'),
+        expiresIn: Number(this.config.get('JWT_REFRESH_EXPIRES_IN', 2592000)),
+      },
+    );
+    return { accessToken: this.jwt.sign({ sub, email }), refreshToken, user: { id: sub, email } };
   }
 }

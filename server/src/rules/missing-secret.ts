@@ -1,0 +1,172 @@
+import * as path from 'node:path';
+import type { App, EnvFile, Finding, Location, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
+import { LineIndex } from '../model/text';
+import { generateSecret, label, listNames } from './util';
+
+const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+function majorOf(range: string | undefined): number | undefined {
+  const m = range ? /(\d+)/.exec(range) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** NextAuth major version of the app: from its next-auth dependency, else the parsed options, else Auth.js (@auth/*) imports. */
+function nextAuthVersion(app: App, file: string): 4 | 5 {
+  const dep = majorOf(app.packageJson?.dependencies['next-auth']);
+  if (dep !== undefined) return dep >= 5 ? 5 : 4;
+  const code = app.code.find((c) => c.file === file);
+  const fact = code?.auth?.nextAuth[0];
+  if (fact) return fact.version;
+  if (code?.auth?.imports.some((m) => m.startsWith('@auth/'))) return 5;
+  return 4;
+}
+
+/** The variables NextAuth falls back to when `secret` is not set: v4 `NEXTAUTH_SECRET`; v5 `AUTH_SECRET ?? NEXTAUTH_SECRET` (and AUTH_SECRET_1..3). */
+function implicitSecretVars(version: 4 | 5): string[] {
+  return version === 5 ? ['AUTH_SECRET', 'NEXTAUTH_SECRET', 'AUTH_SECRET_1', 'AUTH_SECRET_2', 'AUTH_SECRET_3'] : ['NEXTAUTH_SECRET'];
+}
+
+/**
+ * The live env files the app loads into process.env: every live env file of its folder for Next.js (it loads
+ * .env, .env.local, .env.[mode], .env.[mode].local itself); otherwise the files its scripts load (`--env-file`,
+ * `dotenv -e`) and the files its code loads (`dotenv`, Nest `ConfigModule.forRoot`, default `.env`).
+ * `known` resolves a path to an indexed env file anywhere in the workspace; `unseen` collects loaded paths outside the
+ * app that Crosswire does not index (their content is unknown).
+ */
+export function loadedEnvFiles(app: App, known: Map<string, EnvFile>): { files: EnvFile[]; unseen: string[] } {
+  const live = app.envFiles.filter((f) => f.kind === 'live');
+  if (app.framework === 'next') return { files: live.filter((f) => path.dirname(f.file) === app.dir), unseen: [] };
+  const paths = new Set<string>();
+  for (const l of app.listeners) for (const f of l.loadedEnvFiles) paths.add(path.resolve(app.dir, f));
+  for (const c of app.code) {
+    if (!c.loadsDotenv) continue;
+    if (c.dotenvPaths.length) for (const p of c.dotenvPaths) paths.add(path.resolve(app.dir, p));
+    else paths.add(path.join(app.dir, '.env'));
+  }
+  const files: EnvFile[] = [];
+  const unseen: string[] = [];
+  for (const p of paths) {
+    const f = known.get(p);
+    if (f) {
+      if (f.kind === 'live' && !files.includes(f)) files.push(f);
+    } else if (path.relative(app.dir, p).startsWith('..')) unseen.push(p);
+  }
+  return { files, unseen };
+}
+
+interface Need {
+  /** Where the secret is read (or the NextAuth options that read it implicitly). */
+  location: Location;
+  /** Any of these variables supplies the secret. */
+  vars: string[];
+  /** What the code does, for the message: "reads JWT_SECRET to sign and verify JWTs". */
+  subject: string;
+  /** The variable a fix adds. */
+  primary: string;
+}
+
+function definedIn(files: EnvFile[], app: App, key: string): boolean {
+  for (const f of files) for (const e of f.entries) if (e.key === key && (e.expanded ?? e.value).trim()) return true;
+  for (const p of app.pm2) for (const a of p.apps) if (a.env[key]?.value.trim() || a.envProduction[key]?.value.trim()) return true;
+  return false;
+}
+
+function appendLine(index: WorkspaceView, file: string, line: string): TextEditAt | undefined {
+  const text = index.textOf(file);
+  if (text === undefined) return undefined;
+  const end = new LineIndex(text).positionAt(text.length);
+  const sep = text.length === 0 || /[\r\n]$/.test(text) ? '' : text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  return { file, range: { start: end, end }, newText: `${sep}${line}${eol}` };
+}
+
+export const missingSecret: Rule = {
+  id: 'missing-secret',
+  docs: {
+    description: 'An app signs tokens or sessions with NextAuth/Auth.js or JWT (Nest JwtModule, passport-jwt, jsonwebtoken), but no live env file it loads defines the secret.',
+    url: 'docs/rules/missing-secret.md',
+  },
+  defaultSeverity: 'error',
+  fixable: true,
+  check(index: WorkspaceView): Finding[] {
+    const known = new Map<string, EnvFile>();
+    for (const app of index.apps) for (const f of app.envFiles) known.set(f.file, f);
+    const findings: Finding[] = [];
+    for (const app of index.apps) {
+      // An app without any live env file gets its environment from elsewhere (deployment, CI): nothing to check.
+      if (!app.envFiles.some((f) => f.kind === 'live')) continue;
+      const needs: Need[] = [];
+      let explicitNextAuth = false;
+      for (const c of app.code) {
+        for (const r of c.auth?.secretReads ?? []) {
+          if (r.kind === 'session' || !r.envVar) continue; // literals and unknown expressions are not env reads
+          const vars = [r.envVar, ...r.alternatives];
+          if (r.kind === 'nextauth') {
+            explicitNextAuth = true;
+            // `secret ??= process.env.X`: NextAuth still falls back to its own variables when X is unset.
+            for (const v of implicitSecretVars(nextAuthVersion(app, c.file))) if (!vars.includes(v)) vars.push(v);
+          }
+          const alts = r.alternatives.length ? ` (or ${listNames(r.alternatives)})` : '';
+          const subject =
+            r.kind === 'nextauth'
+              ? `reads ${r.envVar}${alts} as its NextAuth secret${vars.length > 1 + r.alternatives.length ? ` (NextAuth falls back to ${listNames(vars.slice(1 + r.alternatives.length).filter((v) => !/_\d$/.test(v)))})` : ''}`
+              : `reads ${r.envVar}${alts} to sign and verify JWTs`;
+          needs.push({ location: { file: r.file, range: r.range }, vars, subject, primary: r.envVar });
+        }
+      }
+      if (!explicitNextAuth) {
+        // Options without `secret`: NextAuth reads its variable itself.
+        for (const c of app.code) {
+          for (const n of c.auth?.nextAuth ?? []) {
+            const version = nextAuthVersion(app, c.file);
+            const vars = implicitSecretVars(version);
+            const subject = version === 5 ? 'configures Auth.js (next-auth v5) without `secret`, so it reads AUTH_SECRET (or NEXTAUTH_SECRET)' : 'configures NextAuth v4 without `secret`, so it reads NEXTAUTH_SECRET';
+            needs.push({ location: { file: n.file, range: n.range }, vars, subject, primary: vars[0] });
+          }
+        }
+      }
+      if (!needs.length) continue;
+      const { files, unseen } = loadedEnvFiles(app, known);
+      if (unseen.length) continue; // it loads a file Crosswire cannot see
+      for (const need of needs) {
+        if (need.vars.some((v) => definedIn(files, app, v))) continue;
+        const shown = need.vars.filter((v) => !/^AUTH_SECRET_\d$/.test(v));
+        const empty = files.some((f) => f.entries.some((e) => need.vars.includes(e.key)));
+        const related: RelatedInfo[] = files.map((f) => ({
+          location: { file: f.file, range: ZERO },
+          message: f.entries.some((e) => need.vars.includes(e.key)) ? `${f.name} sets ${listNames(shown)} to an empty value` : `${f.name} is loaded and does not define ${listNames(shown)}`,
+        }));
+        for (const f of app.envFiles) {
+          if (f.kind !== 'template') continue;
+          for (const e of f.entries) if (need.vars.includes(e.key)) related.push({ location: { file: f.file, range: e.range }, message: `${e.key} is listed in the template ${f.name}, which is never loaded` });
+        }
+        const loadedNames = files.map((f) => path.relative(app.dir, f.file).split(path.sep).join('/'));
+        const where = loadedNames.length ? `none of the env files it loads (${listNames(loadedNames)}) defines it${empty ? ' with a value' : ''}` : `it loads no env file (${listNames(app.envFiles.filter((f) => f.kind === 'live').map((f) => f.name))} ${app.envFiles.filter((f) => f.kind === 'live').length === 1 ? 'is' : 'are'} never read)`;
+        const target = files.find((f) => f.name === '.env' && path.dirname(f.file) === app.dir) ?? files.find((f) => f.mode === 'default' && path.dirname(f.file) === app.dir);
+        findings.push({
+          ruleId: 'missing-secret',
+          severity: 'error',
+          message:
+            `${label(index, app)} ${need.subject}, but ${where}. ` +
+            `Without the secret it cannot sign or verify tokens: it fails at startup or at the first sign-in. A template that lists the key does not count: it is never loaded.`,
+          location: need.location,
+          related,
+          appId: app.id,
+          fixes: target
+            ? [
+                {
+                  title: `Add ${need.primary} to ${target.name} with a generated secret`,
+                  preferred: true,
+                  edits: () => {
+                    const e = appendLine(index, target.file, `${need.primary}="${generateSecret()}"`);
+                    return e ? [e] : [];
+                  },
+                },
+              ]
+            : [],
+        });
+      }
+    }
+    return findings;
+  },
+};

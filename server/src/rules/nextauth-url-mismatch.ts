@@ -1,0 +1,103 @@
+import type { App, EnvEntry, Finding, Listener, Rule, WorkspaceView } from '../model/types';
+import { urlParts } from './replica-drift';
+import { envLocation, isLocalHost, label, listNames, replaceEnvValue } from './util';
+
+function majorOf(range: string | undefined): number | undefined {
+  const m = range ? /(\d+)/.exec(range) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The app uses NextAuth / Auth.js: 4 or 5 when known, 0 when it does but the version is unknown, undefined when it does not. */
+function authVersion(app: App): number | undefined {
+  const deps = app.packageJson?.dependencies ?? {};
+  const dep = majorOf(deps['next-auth']);
+  if (dep !== undefined) return dep >= 5 ? 5 : 4;
+  const facts = app.code.flatMap((c) => c.auth?.nextAuth ?? []);
+  if (facts.length) return facts[0].version;
+  if (Object.keys(deps).some((d) => d.startsWith('@auth/'))) return 5;
+  return undefined;
+}
+
+/** Listeners started by a development command (`next dev`, `vite`, `nest start --watch`, a "dev" script). */
+function isDevListener(l: Listener): boolean {
+  if (l.framework === 'next') return /\bdev\b/.test(l.tool);
+  return /\bdev\b|watch/i.test(l.script) || /\bdev\b|--watch/.test(l.command);
+}
+
+/** The listeners an env file's values apply to: development files to dev servers, production files to the others. */
+function listenersFor(app: App, mode: string): Listener[] {
+  if (mode === 'default') return app.listeners;
+  if (mode === 'development') return app.listeners.filter(isDevListener);
+  if (mode === 'production') return app.listeners.filter((l) => !isDevListener(l));
+  return []; // test, staging, ...: another machine or no server
+}
+
+function withPort(value: string, port: number): string | undefined {
+  const p = urlParts(value);
+  if (!p) return undefined;
+  const scheme = p.scheme.toLowerCase();
+  const dflt = scheme === 'https://' ? 443 : scheme === 'http://' ? 80 : undefined;
+  const host = p.hostport.replace(/:\d*$/, '');
+  return `${p.scheme}${p.userinfo}${port === dflt ? host : `${host}:${port}`}${p.path}${p.rest}`;
+}
+
+export const nextauthUrlMismatch: Rule = {
+  id: 'nextauth-url-mismatch',
+  docs: {
+    description: 'NEXTAUTH_URL / AUTH_URL names a local port other than the one the app really listens on.',
+    url: 'docs/rules/nextauth-url-mismatch.md',
+  },
+  defaultSeverity: 'warning',
+  fixable: true,
+  check(index: WorkspaceView): Finding[] {
+    const findings: Finding[] = [];
+    for (const app of index.apps) {
+      if (!app.listeners.length) continue;
+      const version = authVersion(app);
+      if (version === undefined) continue;
+      // v4 reads NEXTAUTH_URL only; Auth.js v5 reads AUTH_URL ?? NEXTAUTH_URL, so NEXTAUTH_URL is dead where AUTH_URL is set.
+      const live = app.envFiles.filter((f) => f.kind === 'live');
+      const hasAuthUrl = live.some((f) => f.entries.some((e) => e.key === 'AUTH_URL' && e.value.trim()));
+      const keys = version === 4 ? ['NEXTAUTH_URL'] : version === 5 && hasAuthUrl ? ['AUTH_URL'] : ['AUTH_URL', 'NEXTAUTH_URL'];
+      for (const f of live) {
+        const listeners = listenersFor(app, f.mode);
+        if (!listeners.length) continue;
+        for (const e of f.entries) {
+          if (!keys.includes(e.key)) continue;
+          const finding = check(index, app, e, listeners);
+          if (finding) findings.push(finding);
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+function check(index: WorkspaceView, app: App, e: EnvEntry, listeners: Listener[]): Finding | undefined {
+  const value = (e.expanded ?? e.value).trim();
+  const p = urlParts(value);
+  if (!p || !/^https?:\/\/$/i.test(p.scheme) || !p.host) return undefined;
+  // Only local URLs are compared: a real host name sits behind DNS, a proxy or a load balancer.
+  if (!isLocalHost(p.host)) return undefined;
+  const https = /^https/i.test(p.scheme);
+  const port = p.port ? Number(p.port) : https ? 443 : 80;
+  if (listeners.some((l) => l.port === port)) return undefined;
+  const ports = [...new Set(listeners.map((l) => l.port))];
+  const portText = p.port ? `port ${port}` : `no port (so ${port}, the ${https ? 'https' : 'http'} default)`;
+  const fixes = [];
+  if (ports.length === 1 && e.value === (e.expanded ?? e.value)) {
+    const newValue = withPort(e.value.trim(), ports[0]);
+    if (newValue !== undefined) fixes.push({ title: `Use port ${ports[0]} in ${e.key}`, preferred: true, edits: () => [replaceEnvValue(e, newValue)] });
+  }
+  return {
+    ruleId: 'nextauth-url-mismatch',
+    severity: 'warning',
+    message:
+      `${e.key} of ${label(index, app)} names ${portText}, but the app listens on ${listNames(ports.map(String))} (${listNames(listeners.map((l) => l.reason))}). ` +
+      `NextAuth builds its callback and redirect URLs from ${e.key}, so sign-in sends the browser to a port where this app is not running.`,
+    location: envLocation(e),
+    related: listeners.map((l) => ({ location: l.source, message: `${app.name} listens on ${l.port}: ${l.reason}` })),
+    appId: app.id,
+    fixes,
+  };
+}

@@ -1,0 +1,214 @@
+import type { App, EnvEntry, Finding, Fix, Rule, WorkspaceView } from '../model/types';
+import { mask } from '../model/mask';
+import { resolveEnv } from './missing-connection-limit';
+import { envLocation, isLocalHost, label, listNames, replaceEnvValue } from './util';
+
+/** Replica groups (apps sharing a replica key: same package name, or a `replicas` group of the config) with two or more members. */
+export function replicaGroups(index: WorkspaceView): App[][] {
+  const groups = new Map<string, App[]>();
+  for (const app of index.apps) {
+    let g = groups.get(app.replicaKey);
+    if (!g) groups.set(app.replicaKey, (g = []));
+    g.push(app);
+  }
+  return [...groups.values()].filter((g) => g.length > 1);
+}
+
+/** The parts of a connection URL as written: `scheme://` `user:pass@` `host:port` `/path` `?query#hash`. */
+export interface UrlParts {
+  scheme: string;
+  userinfo: string;
+  hostport: string;
+  host: string;
+  port: string;
+  path: string;
+  rest: string;
+}
+
+export function urlParts(value: string): UrlParts | undefined {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(\/[^?#]*)?(.*)$/is.exec(value.trim());
+  if (!m) return undefined;
+  const authority = m[2];
+  const at = authority.lastIndexOf('@');
+  const userinfo = at === -1 ? '' : authority.slice(0, at + 1);
+  const hostport = authority.slice(at + 1);
+  const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostport);
+  if (!hp) return undefined;
+  return { scheme: m[1], userinfo, hostport, host: hp[1].replace(/^\[|\]$/g, ''), port: hp[2] ?? '', path: m[3] ?? '', rest: m[4] };
+}
+
+function joinUrl(p: UrlParts): string {
+  return `${p.scheme}${p.userinfo}${p.hostport}${p.path}${p.rest}`;
+}
+
+const DB_DEFAULT_PORTS: Record<string, string> = { postgresql: '5432', postgres: '5432', mysql: '3306', cockroachdb: '26257', mongodb: '27017', 'mongodb+srv': '27017' };
+
+interface SharedValue {
+  key: string;
+  /** What is compared, for messages. */
+  what: string;
+  /** The compared value of an entry, or undefined when it does not take part. */
+  project(value: string): string | undefined;
+  /** How a value is shown: never a secret, never a credential. */
+  show(projected: string): string;
+  /** The new raw value of `target` once it takes the compared part of `source`, or undefined when no safe edit exists. */
+  copy(target: EnvEntry, source: EnvEntry): string | undefined;
+  why: string;
+}
+
+/** The whole value, copied as is (only when no `${VAR}` expansion is involved). */
+function copyWhole(target: EnvEntry, source: EnvEntry): string | undefined {
+  if (source.value !== (source.expanded ?? source.value)) return undefined;
+  return source.value;
+}
+
+function secretValue(key: string, why: string): SharedValue {
+  return { key, what: key, project: (v) => (v.trim() ? v : undefined), show: (v) => mask(v), copy: copyWhole, why };
+}
+
+const SESSION_WHY =
+  'Replicas must share it: a session cookie encrypted on one server cannot be decrypted on the other ("JWT_SESSION_ERROR: decryption operation failed"), so users are logged out whenever they move between servers.';
+
+const dbName = (v: string) => {
+  const p = urlParts(v);
+  if (!p || !/^(postgres(ql)?|mysql|cockroachdb|mongodb(\+srv)?|sqlserver):\/\/$/i.test(p.scheme)) return undefined;
+  const name = p.path.replace(/^\//, '');
+  if (!name) return undefined;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+};
+
+const dbServer = (v: string) => {
+  const p = urlParts(v);
+  if (!p || !/^(postgres(ql)?|mysql|cockroachdb|mongodb(\+srv)?|sqlserver):\/\/$/i.test(p.scheme) || !p.host) return undefined;
+  // A local database is each machine's own: "localhost" on two servers names two servers, and is not compared.
+  if (isLocalHost(p.host)) return undefined;
+  const scheme = p.scheme.slice(0, -3).toLowerCase();
+  return `${p.host.toLowerCase()}:${p.port || DB_DEFAULT_PORTS[scheme] || ''}`;
+};
+
+/** The values replicas of one app must share (incident b). */
+export const SHARED_VALUES: readonly SharedValue[] = [
+  secretValue('NEXTAUTH_SECRET', SESSION_WHY),
+  secretValue('AUTH_SECRET', SESSION_WHY),
+  secretValue('SYNC_REGISTRATION_KEY', 'Replicas must share it: the sync peers authenticate each other with it, so servers with different keys never discover each other.'),
+  {
+    key: 'SYNC_SERVICE_PORT',
+    what: 'SYNC_SERVICE_PORT',
+    project: (v) => (v.trim() ? v.trim() : undefined),
+    show: (v) => v,
+    copy: copyWhole,
+    why: 'Replicas must share it: each server connects to its peers on this port.',
+  },
+  {
+    key: 'DATABASE_URL',
+    what: "DATABASE_URL's database name",
+    project: dbName,
+    show: (v) => `database "${v}"`,
+    copy: (target, source) => {
+      if (target.value !== (target.expanded ?? target.value) || source.value !== (source.expanded ?? source.value)) return undefined;
+      const t = urlParts(target.value);
+      const s = urlParts(source.value);
+      return t && s && s.path ? joinUrl({ ...t, path: s.path }) : undefined;
+    },
+    why: 'Replicas of one app must work on the same database (or synced copies of it); with different database names they serve different data.',
+  },
+  {
+    key: 'DATABASE_URL',
+    what: "DATABASE_URL's server",
+    project: dbServer,
+    show: (v) => `server ${v}`,
+    copy: (target, source) => {
+      if (target.value !== (target.expanded ?? target.value) || source.value !== (source.expanded ?? source.value)) return undefined;
+      const t = urlParts(target.value);
+      const s = urlParts(source.value);
+      return t && s ? joinUrl({ ...t, hostport: s.hostport }) : undefined;
+    },
+    why: 'Replicas of one app must use the same database server (or synced copies of it); otherwise each server sees different data.',
+  },
+];
+
+interface Site {
+  app: App;
+  entry: EnvEntry;
+  value: string;
+}
+
+/** Every live default/development entry of `key` in `app` whose compared value is `value` (e.g. both `.env` and `.env.local`). */
+function entriesHolding(app: App, spec: SharedValue, value: string): EnvEntry[] {
+  const out: EnvEntry[] = [];
+  for (const f of app.envFiles) {
+    if (f.kind !== 'live' || (f.mode !== 'default' && f.mode !== 'development')) continue;
+    for (const e of f.entries) if (e.key === spec.key && spec.project(e.expanded ?? e.value) === value) out.push(e);
+  }
+  return out;
+}
+
+export const replicaDrift: Rule = {
+  id: 'replica-drift',
+  docs: {
+    description: 'Replicas of one app (the same app on several servers) disagree on a value they must share: NEXTAUTH_SECRET/AUTH_SECRET, SYNC_REGISTRATION_KEY, SYNC_SERVICE_PORT, the database of DATABASE_URL.',
+    url: 'docs/rules/replica-drift.md',
+  },
+  defaultSeverity: 'error',
+  fixable: true,
+  check(index: WorkspaceView): Finding[] {
+    const findings: Finding[] = [];
+    for (const group of replicaGroups(index)) {
+      for (const spec of SHARED_VALUES) {
+        // The value each replica really uses: the highest-precedence live file that defines the key.
+        const sites: Site[] = [];
+        for (const app of group) {
+          const entry = resolveEnv(app, spec.key);
+          if (!entry) continue;
+          const value = spec.project(entry.expanded ?? entry.value);
+          if (value !== undefined) sites.push({ app, entry, value });
+        }
+        const byValue = new Map<string, Site[]>();
+        for (const s of sites) {
+          let l = byValue.get(s.value);
+          if (!l) byValue.set(s.value, (l = []));
+          l.push(s);
+        }
+        if (byValue.size < 2) continue;
+        const ranked = [...byValue.entries()].sort((a, b) => b[1].length - a[1].length);
+        const majority = ranked[0][1].length > ranked[1][1].length ? ranked[0][0] : undefined;
+        for (const s of sites) {
+          if (s.value === majority) continue;
+          const others = sites.filter((o) => o.value !== s.value);
+          const sources = majority !== undefined ? [byValue.get(majority)![0]] : [...byValue.entries()].filter(([v]) => v !== s.value).map(([, l]) => l[0]);
+          const fixes: Fix[] = [];
+          for (const src of sources) {
+            const newValue = spec.copy(s.entry, src.entry);
+            if (newValue === undefined) continue;
+            fixes.push({
+              title: `Copy ${spec.what} from ${label(index, src.app)}`,
+              preferred: majority !== undefined,
+              edits: () =>
+                entriesHolding(s.app, spec, s.value).flatMap((e) => {
+                  const v = spec.copy(e, src.entry);
+                  return v === undefined ? [] : [replaceEnvValue(e, v)];
+                }),
+            });
+          }
+          const otherList = listNames(others.map((o) => `${label(index, o.app)} has ${spec.show(o.value)}`));
+          findings.push({
+            ruleId: 'replica-drift',
+            severity: 'error',
+            message:
+              `${spec.what} of ${label(index, s.app)} is ${spec.show(s.value)}, but ${others.length === 1 ? 'its replica' : 'its replicas'} ${otherList}` +
+              `${majority !== undefined ? ` (${spec.show(majority)} is the value most replicas use)` : ''}. ${spec.why}`,
+            location: envLocation(s.entry),
+            related: others.map((o) => ({ location: envLocation(o.entry), message: `${spec.key} of ${label(index, o.app)} (${spec.show(o.value)})` })),
+            appId: s.app.id,
+            fixes,
+          });
+        }
+      }
+    }
+    return findings;
+  },
+};

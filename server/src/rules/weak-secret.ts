@@ -1,0 +1,125 @@
+import type { App, EnvEntry, Finding, Rule, WorkspaceView } from '../model/types';
+import { mask } from '../model/mask';
+import { isSecretKey, isSecretValue } from './duplicate-secret';
+import { envLocation, generateSecret, identity, label, replaceEnvValue } from './util';
+
+/** Minimum length and strength of a secret: 32 characters, 128 bits (32 hex characters is exactly 128). */
+export const MIN_LENGTH = 32;
+export const MIN_BITS = 128;
+
+/** Placeholders and defaults copied from tutorials, templates and framework docs. */
+const PLACEHOLDER_PATTERNS: RegExp[] = [
+  /^change[-_ .]?(me|it|this)/i, // change-me-in-production..., changeme, change_this
+  /^replace[-_ .]?(me|with|this)/i,
+  /^your[-_ .]/i, // your_very_secure_secret..., your-secret-here
+  /^<[^>]*>$/, // <your-long-random-string>
+  /^(secret|changeme|password|passw0rd|default|example|test|dev|development|supersecret|super[-_]secret|mysecret|my[-_]secret|keyboard cat|s3cr3t|todo|xxx+|null|undefined|none|123456\d*|qwerty)$/i,
+  /^(generate|insert|put|enter|add)[-_ ]/i, // generate-with-openssl..., insert-secret-here
+  /(^|[-_ ])(placeholder|here)$/i, // secret-here, some_placeholder
+];
+
+export function isPlaceholder(value: string): boolean {
+  const v = value.trim();
+  return PLACEHOLDER_PATTERNS.some((re) => re.test(v));
+}
+
+/**
+ * Estimated strength in bits: length × log2(alphabet), where the alphabet is 10 for digits only, 16 for a hex string,
+ * and otherwise the sum of the character classes used (26 lowercase, 26 uppercase, 10 digits, 33 other printable characters).
+ */
+export function estimatedBits(value: string): number {
+  if (!value) return 0;
+  let alphabet: number;
+  if (/^[0-9]+$/.test(value)) alphabet = 10;
+  else if (/^[0-9a-f]+$/.test(value) || /^[0-9A-F]+$/.test(value)) alphabet = 16;
+  else {
+    alphabet = 0;
+    if (/[a-z]/.test(value)) alphabet += 26;
+    if (/[A-Z]/.test(value)) alphabet += 26;
+    if (/[0-9]/.test(value)) alphabet += 10;
+    if (/[^a-zA-Z0-9]/.test(value)) alphabet += 33;
+  }
+  return [...value].length * Math.log2(alphabet);
+}
+
+export interface Weakness {
+  kind: 'placeholder' | 'template' | 'length' | 'bits';
+  text: string;
+}
+
+/** Why a secret value is weak, or undefined when it is not. `templateValues` are the app's own templates' values for the key. */
+export function weakness(value: string, templateValues: readonly string[]): Weakness | undefined {
+  const length = [...value].length;
+  if (isPlaceholder(value)) return { kind: 'placeholder', text: 'is a known placeholder or default value' };
+  if (templateValues.includes(value)) return { kind: 'template', text: 'is the example value of the app\'s own template' };
+  if (length < MIN_LENGTH) return { kind: 'length', text: `is only ${length} characters long (at least ${MIN_LENGTH} are needed)` };
+  const bits = estimatedBits(value);
+  if (bits < MIN_BITS) return { kind: 'bits', text: `has an estimated strength of ${Math.floor(bits)} bits (length × log2 of its alphabet; at least ${MIN_BITS} are needed)` };
+  return undefined;
+}
+
+function templateValues(app: App, key: string): string[] {
+  const out: string[] = [];
+  for (const f of app.envFiles) if (f.kind === 'template') for (const e of f.entries) if (e.key === key && e.value.trim()) out.push(e.expanded ?? e.value);
+  return out;
+}
+
+export const weakSecret: Rule = {
+  id: 'weak-secret',
+  docs: {
+    description: 'A live secret (NEXTAUTH_SECRET, JWT_SECRET, SESSION_SECRET, ...) is a placeholder, the template\'s example, shorter than 32 characters, or under 128 bits.',
+    url: 'docs/rules/weak-secret.md',
+  },
+  defaultSeverity: 'warning',
+  fixable: true,
+  check(index: WorkspaceView): Finding[] {
+    const findings: Finding[] = [];
+    // Every live secret of every app and replica, grouped by identity, key and value: the fix rewrites them together.
+    const holders = new Map<string, EnvEntry[]>();
+    const sites: { app: App; entry: EnvEntry; value: string }[] = [];
+    for (const app of index.apps) {
+      for (const f of app.envFiles) {
+        if (f.kind !== 'live') continue;
+        for (const entry of f.entries) {
+          if (!isSecretKey(entry.key)) continue;
+          const value = entry.expanded ?? entry.value;
+          if (!isSecretValue(value)) continue;
+          sites.push({ app, entry, value });
+          const k = `${identity(app)}\0${entry.key}\0${value}`;
+          let l = holders.get(k);
+          if (!l) holders.set(k, (l = []));
+          l.push(entry);
+        }
+      }
+    }
+    for (const { app, entry, value } of sites) {
+      const w = weakness(value, templateValues(app, entry.key));
+      if (!w) continue;
+      const templateEntry = w.kind === 'template' ? app.envFiles.find((f) => f.kind === 'template' && f.entries.some((e) => e.key === entry.key && (e.expanded ?? e.value) === value)) : undefined;
+      findings.push({
+        ruleId: 'weak-secret',
+        severity: 'warning',
+        message:
+          `${entry.key} (${mask(value)}) of ${label(index, app)} ${w.text}. ` +
+          `Anyone who guesses it can forge this app's tokens and session cookies. Use 32 random bytes, e.g. \`openssl rand -base64 32\`.`,
+        location: envLocation(entry),
+        related: templateEntry
+          ? templateEntry.entries.filter((e) => e.key === entry.key).map((e) => ({ location: envLocation(e), message: `${e.key} in the template ${templateEntry.name}` }))
+          : [],
+        appId: app.id,
+        fixes: [
+          {
+            title: `Generate a strong ${entry.key} for ${app.name}`,
+            preferred: true,
+            edits: () => {
+              // Every env file of this app, and of its replicas (which must keep sharing it), that holds the value for this key.
+              const secret = generateSecret();
+              return (holders.get(`${identity(app)}\0${entry.key}\0${value}`) ?? [entry]).map((e) => replaceEnvValue(e, secret));
+            },
+          },
+        ],
+      });
+    }
+    return findings;
+  },
+};
