@@ -134,10 +134,9 @@ export class WorkspaceIndex implements WorkspaceView {
     else this.overlays.set(file, text);
     const kind = this.kindOf(file);
     if (!kind) return;
-    const current = this.files.get(file);
     if (text !== undefined) this.ingest(file, kind, text);
-    else if (current) {
-      // Back to disk: re-read synchronously (bounded by maxFileSize, never through a link or a FIFO).
+    else {
+      // Back to disk (also when the open text was skipped): re-read synchronously, bounded by maxFileSize, never through a link or a FIFO.
       this.accept(file, kind, readIndexableSync(file, this.realRoots(), this.options.maxFileSize));
     }
     this.rebuild();

@@ -38,6 +38,8 @@ export interface ClientOptions {
   documentChanges?: boolean;
   trace?: 'off' | 'messages' | 'verbose';
   env?: NodeJS.ProcessEnv;
+  /** Keep everything the server writes to stdout (the raw JSON-RPC stream) in `stdout`. */
+  captureStdout?: boolean;
 }
 
 type Waiter = { check: () => boolean; resolve: () => void };
@@ -53,6 +55,10 @@ export class LspClient {
   readonly logs: { type: number; message: string }[] = [];
   readonly registrations: { id: string; method: string; registerOptions?: unknown }[] = [];
   stderr = '';
+  /** The raw stdout stream (with `captureStdout`). */
+  stdout = '';
+  /** `$/logTrace` notifications. */
+  readonly traces: { message: string; verbose?: string }[] = [];
   initializeResult: InitializeResult | undefined;
   private readonly waiters = new Set<Waiter>();
   private readonly versions = new Map<string, number>();
@@ -75,6 +81,11 @@ export class LspClient {
     this.proc.stderr!.on('data', (d: string) => {
       this.stderr += d;
     });
+    if (options.captureStdout) {
+      this.proc.stdout!.on('data', (d: Buffer) => {
+        this.stdout += d.toString('utf8');
+      });
+    }
     this.connection = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.publications.push(p);
@@ -98,6 +109,9 @@ export class LspClient {
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onRequest('workspace/applyEdit', () => ({ applied: false }));
     this.connection.onNotification('$/progress', () => undefined);
+    this.connection.onNotification('$/logTrace', (p: { message: string; verbose?: string }) => {
+      this.traces.push(p);
+    });
     this.connection.onNotification('window/showMessage', (p: { type: number; message: string }) => {
       this.logs.push(p);
     });
