@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { App, EnvFile, Finding, Location, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { generateSecret, label, listNames } from './util';
+import { generateSecret, listNames } from './util';
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -147,7 +147,7 @@ export const missingSecret: Rule = {
           ruleId: 'missing-secret',
           severity: 'error',
           message:
-            `${label(index, app)} ${need.subject}, but ${where}. ` +
+            `${app.name} ${need.subject}, but ${where}. ` +
             `Without the secret it cannot sign or verify tokens: it fails at startup or at the first sign-in. A template that lists the key does not count: it is never loaded.`,
           location: need.location,
           related,

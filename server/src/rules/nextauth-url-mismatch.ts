@@ -1,6 +1,6 @@
 import type { App, EnvEntry, Finding, Listener, Rule, WorkspaceView } from '../model/types';
 import { urlParts } from './replica-drift';
-import { envLocation, isLocalHost, label, listNames, replaceEnvValue } from './util';
+import { envLocation, isLocalHost, listNames, replaceEnvValue } from './util';
 
 function majorOf(range: string | undefined): number | undefined {
   const m = range ? /(\d+)/.exec(range) : null;
@@ -93,7 +93,7 @@ function check(index: WorkspaceView, app: App, e: EnvEntry, listeners: Listener[
     ruleId: 'nextauth-url-mismatch',
     severity: 'warning',
     message:
-      `${e.key} of ${label(index, app)} names ${portText}, but the app listens on ${listNames(ports.map(String))} (${listNames(listeners.map((l) => l.reason))}). ` +
+      `${e.key} of ${app.name} names ${portText}, but the app listens on ${listNames(ports.map(String))} (${listNames(listeners.map((l) => l.reason))}). ` +
       `NextAuth builds its callback and redirect URLs from ${e.key}, so sign-in sends the browser to a port where this app is not running.`,
     location: envLocation(e),
     related: listeners.map((l) => ({ location: l.source, message: `${app.name} listens on ${l.port}: ${l.reason}` })),

@@ -1,7 +1,7 @@
 import type { App, EnvEntry, Finding, Rule, WorkspaceView } from '../model/types';
 import { mask } from '../model/mask';
 import { isSecretKey, isSecretValue } from './duplicate-secret';
-import { envLocation, generateSecret, identity, label, replaceEnvValue } from './util';
+import { envLocation, generateSecret, identity, replaceEnvValue } from './util';
 
 /** Minimum length and strength of a secret: 32 characters, 128 bits (32 hex characters is exactly 128). */
 export const MIN_LENGTH = 32;
@@ -100,7 +100,7 @@ export const weakSecret: Rule = {
         ruleId: 'weak-secret',
         severity: 'warning',
         message:
-          `${entry.key} (${mask(value)}) of ${label(index, app)} ${w.text}. ` +
+          `${entry.key} (${mask(value)}) of ${app.name} ${w.text}. ` +
           `Anyone who guesses it can forge this app's tokens and session cookies. Use 32 random bytes, e.g. \`openssl rand -base64 32\`.`,
         location: envLocation(entry),
         related: templateEntry
