@@ -73,6 +73,22 @@ function at(findings: JsonFinding[], ruleId: string): Set<string> {
 function sorted(s: Iterable<string>): string[] {
   return [...s].sort();
 }
+/** Every expected location is reported (exactness is checked against expected-findings.json below). */
+function assertIncludes(actual: Set<string>, expected: string[], what: string): void {
+  const missing = expected.filter((k) => !actual.has(k));
+  assert.deepEqual(missing, [], `${what}: missing ${missing.join(', ')} (got ${sorted(actual).join(', ')})`);
+}
+
+interface Expected {
+  rule: string;
+  severity: string;
+  file: string;
+  /** The trimmed text of the line the finding starts on. */
+  line: string;
+}
+function expectedFindings(): Expected[] {
+  return JSON.parse(fs.readFileSync(path.join(repoRoot, 'test-workspace', 'expected-findings.json'), 'utf8')).findings;
+}
 
 const envLine = (k: string) => new RegExp(`^\\s*(export\\s+)?${k}\\s*=`);
 const scriptLine = (name: string) => new RegExp(`^\\s*"${name}"\\s*:`);
@@ -152,8 +168,9 @@ test('the clean app alone: no problems, exit 0 at every level', () => {
 test('one app alone has nothing to conflict with: only warnings, paths relative to DIR', () => {
   const j = json(['audit', 'electricity-tokens']);
   assert.equal(j.run.code, 0, 'no errors: exit 0 with the default --fail-on error');
-  assert.deepEqual(sorted(new Set(j.findings.map((f) => f.ruleId))), ['implicit-port']);
-  assert.deepEqual(sorted(at(j.findings, 'implicit-port')), sorted([key('package.json', lineOf('electricity-tokens/package.json', scriptLine('dev'))), key('package.json', lineOf('electricity-tokens/package.json', scriptLine('start')))]));
+  assert.deepEqual(j.findings.filter((f) => f.severity === 'error'), [], 'nothing to conflict with');
+  for (const rule of ['duplicate-secret', 'port-collision', 'missing-connection-limit']) assert.equal(at(j.findings, rule).size, 0, rule);
+  assertIncludes(at(j.findings, 'implicit-port'), [key('package.json', lineOf('electricity-tokens/package.json', scriptLine('dev'))), key('package.json', lineOf('electricity-tokens/package.json', scriptLine('start')))], 'implicit-port, relative to DIR');
   assert.equal(run(['audit', 'electricity-tokens', '--fail-on', 'warning']).code, 1);
 });
 
@@ -162,7 +179,7 @@ test('one app alone has nothing to conflict with: only warnings, paths relative 
 
 test('json: duplicate-secret on every NEXTAUTH_SECRET line, naming the other app, never between replicas', () => {
   const files = ['electricity-tokens/.env', 'electricity-tokens/.env.local', 'multi-business-multi-apps/.env', 'multi-business-multi-apps/.env.local', 'multi-business-server-2/.env.local'];
-  assert.deepEqual(sorted(at(all, 'duplicate-secret')), sorted(files.map((f) => key(f, lineOf(f, envLine('NEXTAUTH_SECRET'))))));
+  assertIncludes(at(all, 'duplicate-secret'), files.map((f) => key(f, lineOf(f, envLine('NEXTAUTH_SECRET')))), 'duplicate-secret');
   const et = pkgName('electricity-tokens');
   const mb = pkgName('multi-business-multi-apps');
   for (const f of all.filter((x) => x.ruleId === 'duplicate-secret')) {
@@ -190,15 +207,18 @@ test('json: port-collision at 3000 and ineffective-port', () => {
     key('it-assets-manager/package.json', lineOf('it-assets-manager/package.json', scriptLine('start'))),
     key('insight-garden/backend/.env', lineOf('insight-garden/backend/.env', envLine('PORT'))),
   ];
-  assert.deepEqual(sorted(at(all, 'port-collision')), sorted(expected));
+  assertIncludes(at(all, 'port-collision'), expected, 'port-collision');
   for (const f of all.filter((x) => x.ruleId === 'port-collision')) {
     assert.equal(f.severity, 'error');
     assert.match(f.message, /3000/);
     assert.ok(f.related.length > 0);
     assert.ok(f.related.every((r) => r.file.split('/')[0] !== f.file.split('/')[0]), 'related to the other apps');
   }
-  assert.deepEqual(sorted(at(all, 'ineffective-port')), [key('it-assets-manager/.env', lineOf('it-assets-manager/.env', envLine('PORT')))]);
-  const ineffective = all.find((f) => f.ruleId === 'ineffective-port')!;
+  const ineffectiveAt = key('it-assets-manager/.env', lineOf('it-assets-manager/.env', envLine('PORT')));
+  assertIncludes(at(all, 'ineffective-port'), [ineffectiveAt], 'ineffective-port');
+  const mbPort = key('multi-business-multi-apps/.env', lineOf('multi-business-multi-apps/.env', envLine('PORT')));
+  assert.ok(!at(all, 'ineffective-port').has(mbPort), 'PORT=8080 equals the real port (-p 8080): not reported');
+  const ineffective = all.find((f) => f.ruleId === 'ineffective-port' && key(f.file, f.line) === ineffectiveAt)!;
   assert.equal(ineffective.severity, 'warning');
   assert.match(ineffective.message, /3000/, 'says which port the app really uses');
 });
@@ -212,7 +232,7 @@ test('json: implicit-port on each default-port dev/start script, with its fix', 
     ['insight-garden/frontend', 'dev'],
     ['insight-garden/frontend', 'preview'],
   ].map(([d, s]) => key(`${d}/package.json`, lineOf(`${d}/package.json`, scriptLine(s))));
-  assert.deepEqual(sorted(at(all, 'implicit-port')), sorted(expected));
+  assertIncludes(at(all, 'implicit-port'), expected, 'implicit-port');
   for (const f of all.filter((x) => x.ruleId === 'implicit-port')) {
     assert.equal(f.severity, 'warning');
     const app = pkgName(path.posix.dirname(f.file));
@@ -227,25 +247,35 @@ test('json: missing-connection-limit on shared-server url lines, error on in-blo
   const urlLines = schemas.map((s) => key(s, lineOf(s, /^\s*url\s*=/)));
   const blockLines = ['multi-business-multi-apps', 'multi-business-server-2'].map((d) => `${d}/prisma/schema.prisma`).map((s) => key(s, lineOf(s, /^\s*connection_limit\s*=/)));
   const mcl = all.filter((f) => f.ruleId === 'missing-connection-limit');
-  assert.deepEqual(sorted(at(all, 'missing-connection-limit')), sorted([...urlLines, ...blockLines]));
-  for (const f of mcl) {
+  assertIncludes(at(all, 'missing-connection-limit'), [...urlLines, ...blockLines], 'missing-connection-limit');
+  assert.deepEqual(mcl.filter((f) => f.file.startsWith('status-page/')), [], 'status-page has connection_limit in its URL');
+  for (const f of mcl.filter((x) => schemas.includes(x.file))) {
     const k = key(f.file, f.line);
     assert.equal(f.severity, blockLines.includes(k) ? 'error' : 'warning', k);
   }
 });
 
-test('json: inconsistent-service-url on netra/.env only', () => {
-  assert.deepEqual(sorted(at(all, 'inconsistent-service-url')), [key('netra/.env', lineOf('netra/.env', envLine('AUTH_SERVICE_URL')))]);
-  const f = all.find((x) => x.ruleId === 'inconsistent-service-url')!;
+test('json: inconsistent-service-url on netra/.env (not .env.test, not the template)', () => {
+  const netra = key('netra/.env', lineOf('netra/.env', envLine('AUTH_SERVICE_URL')));
+  assertIncludes(at(all, 'inconsistent-service-url'), [netra], 'inconsistent-service-url');
+  for (const other of ['netra/.env.test', 'netra/.env.unified.template']) {
+    assert.ok(![...at(all, 'inconsistent-service-url')].some((k) => k.startsWith(other + ':')), `${other} is not reported`);
+  }
+  const f = all.find((x) => x.ruleId === 'inconsistent-service-url' && key(x.file, x.line) === netra)!;
   assert.equal(f.severity, 'warning');
   assert.ok(f.related.length > 0);
 });
 
-test('json: nothing else — no finding in the clean app, no parse errors, no unexpected rule', () => {
+test('json: exactly the findings of test-workspace/expected-findings.json (rule, severity, file, line text)', () => {
+  const text = (rel: string, line: number) => (fs.readFileSync(path.join(ws, rel), 'utf8').split(/\r?\n/)[line - 1] ?? '').trim();
+  const actual = all.map((f) => `${f.ruleId} ${f.severity} ${f.file} | ${text(f.file, f.line)}`);
+  const expected = expectedFindings().map((e) => `${e.rule} ${e.severity} ${e.file} | ${e.line}`);
+  assert.deepEqual(actual.sort(), expected.sort());
+});
+
+test('json: well-formed findings, nothing in the clean app, no parse errors', () => {
   assert.deepEqual(all.filter((f) => f.file.startsWith('status-page/')), []);
   assert.deepEqual(all.filter((f) => f.ruleId === 'parse-error').map((f) => `${f.file}:${f.line} ${f.message}`), []);
-  const known = [...new Set((JSON.parse(fs.readFileSync(path.join(repoRoot, 'test-workspace', 'expected-findings.json'), 'utf8')).findings as { rule: string }[]).map((e) => e.rule))];
-  assert.deepEqual(all.filter((f) => !known.includes(f.ruleId)), []);
   for (const f of all) {
     assert.ok(!path.isAbsolute(f.file) && !f.file.includes('\\') && !f.file.startsWith('..'), f.file);
     assert.ok(f.line >= 1 && f.column >= 1 && f.endLine >= f.line, JSON.stringify(f));
