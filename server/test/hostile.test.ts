@@ -393,7 +393,10 @@ describe('hostile workspaces', { timeout: 120_000 }, () => {
       const f = engine.index.files.get(hot);
       assert.ok(f, 'the final file is indexed');
       assert.equal(f.text, 'PORT=4103\nAPP_C_SECRET=only-in-app-c-final-state\n');
-      assert.equal(engine.findings().filter((x) => x.location.file === hot).length, 0, 'no stale finding on the settled file');
+      // ... and the findings are those of a fresh index of the settled workspace.
+      const fresh = await Engine.create({ roots: [ws] });
+      const summary = (list: Finding[]) => list.map((x) => `${x.ruleId} ${path.relative(ws, x.location.file)}:${x.location.range.start.line} ${x.message}`).sort();
+      assert.deepEqual(summary(engine.findings()), summary(fresh.findings()), 'no stale finding once the file settled');
       assertPlantedFound(ws, engine.findings());
     } finally {
       writer.kill('SIGKILL');

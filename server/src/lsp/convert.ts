@@ -117,10 +117,14 @@ export interface DiagnosticOptions {
   rules: ReadonlyMap<string, Rule>;
   /** Renders a file for a message when related information is not supported. */
   displayPath(file: string): string;
+  /** The analysed version of an open document (recorded in Diagnostic.data), else undefined. */
+  versionOf?(file: string): number | undefined;
 }
 
 export function toDiagnostic(f: Finding, o: DiagnosticOptions): Diagnostic {
   const data: DiagnosticData = { ruleId: f.ruleId, key: findingKey(f) };
+  const version = o.versionOf?.(f.location.file);
+  if (version !== undefined) data.version = version;
   const d: Diagnostic = {
     range: f.location.range,
     severity: toSeverity(f.severity),

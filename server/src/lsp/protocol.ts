@@ -44,4 +44,6 @@ export interface DiagnosticData {
   ruleId: string;
   /** `<ruleId>:<line>:<character>` of the finding's start: identifies the finding within its file. */
   key: string;
+  /** For an open document: the version of its text the diagnostic was computed from. Code actions for an older version are refused. */
+  version?: number;
 }

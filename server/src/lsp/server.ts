@@ -29,6 +29,9 @@ import {
   ResponseError,
   SetTraceNotification,
   ErrorCodes,
+  LSPErrorCodes,
+  CancellationToken,
+  DidChangeTextDocumentParams,
   TextDocuments,
   Trace,
   TextDocumentSyncKind,
@@ -37,7 +40,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Engine } from '../engine';
-import type { CrosswireConfig, Finding, Logger, Rule, SeveritySetting } from '../model/types';
+import type { CrosswireConfig, Finding, Fix, Logger, Rule, SeveritySetting, TextEditAt } from '../model/types';
 import { renderAuditReport } from '../report';
 import {
   DocsResolver,
@@ -98,6 +101,13 @@ export class CrosswireServer {
   private lastStatusKey = '';
 
   private readonly pendingOverlays = new Map<string, string | undefined>();
+  /** file -> version of the open document whose text is pending (set with pendingOverlays). */
+  private readonly pendingVersions = new Map<string, number>();
+  /** file -> version of the open document whose text the engine has analysed (the findings, and the fixes, are for it). */
+  private readonly analysedVersions = new Map<string, number>();
+  /** Bumped by every (re)creation of the engine: a superseded indexing pass publishes nothing. */
+  private generation = 0;
+  private maxFileSize: number | undefined;
   private readonly pendingDisk = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -136,16 +146,16 @@ export class CrosswireServer {
       if (this.timer) clearTimeout(this.timer);
     });
 
-    this.documents.onDidChangeContent((e) => this.guard('didChange', () => this.overlay(e.document.uri, e.document.getText())));
+    this.documents.onDidChangeContent((e) => this.guard('didChange', () => this.overlay(e.document.uri, e.document.getText(), e.document.version)));
     this.documents.onDidClose((e) => this.guard('didClose', () => this.overlay(e.document.uri, undefined)));
-    this.documents.listen(c);
+    this.documents.listen(this.inOrderChanges(c));
 
     c.onDidChangeWatchedFiles((p) => this.guard('didChangeWatchedFiles', () => this.onWatchedFiles(p)));
-    c.onCodeAction((p) => this.guardRequest('codeAction', () => this.onCodeAction(p), [] as CodeAction[]));
+    c.onCodeAction((p, token) => this.guardRequest('codeAction', () => this.onCodeAction(p, token), [] as CodeAction[]));
     c.onHover((p) => this.guardRequest('hover', () => this.onHover(p), null));
     c.onDefinition((p) => this.guardRequest('definition', () => this.onDefinition(p), [] as LspLocation[]));
     c.onDidChangeConfiguration((p) => this.guard('didChangeConfiguration', () => this.onConfiguration(p)));
-    c.onExecuteCommand((p) => this.onExecuteCommand(p));
+    c.onExecuteCommand((p, token) => this.onExecuteCommand(p, token));
     c.listen();
   }
 
@@ -162,6 +172,8 @@ export class CrosswireServer {
     };
     this.roots = rootsOf(params);
     if (typeof params.trace === 'string') this.trace = Trace.fromString(params.trace);
+    const max = (params.initializationOptions as { maxFileSize?: unknown } | undefined)?.maxFileSize;
+    if (typeof max === 'number' && Number.isFinite(max) && max > 0) this.maxFileSize = Math.floor(max);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -194,25 +206,40 @@ export class CrosswireServer {
   }
 
   private async createEngine(): Promise<void> {
+    const generation = ++this.generation;
     await this.enqueue(async () => {
+      // Folders changed again (or shutdown) before this pass started: the newer pass does the work.
+      if (generation !== this.generation || this.shuttingDown) return;
       const t0 = Date.now();
-      this.sendStatus({ state: 'indexing', roots: [...this.roots] }, true);
-      if (this.roots.length === 0) this.logger.warn('crosswire: no workspace folder; nothing to index');
+      const roots = [...this.roots];
+      this.sendStatus({ state: 'indexing', roots }, true);
+      if (roots.length === 0) this.logger.warn('crosswire: no workspace folder; nothing to index');
+      let engine: Engine;
       try {
-        this.engine = await Engine.create({ roots: [...this.roots], logger: this.logger, config: this.settingsConfig });
-        this.engineFailed = undefined;
+        engine = await Engine.create({ roots, logger: this.logger, config: this.settingsConfig, ...(this.maxFileSize ? { options: { maxFileSize: this.maxFileSize } } : {}) });
       } catch (e) {
+        if (generation !== this.generation) return;
         this.engine = undefined;
         this.engineFailed = errorText(e);
         this.logger.error(`crosswire: indexing failed: ${errorStack(e)}`);
         this.sendStatus({ state: 'error', message: this.engineFailed }, true);
         return;
       }
+      if (generation !== this.generation || this.shuttingDown) {
+        this.logger.info(`crosswire: indexing of ${roots.length} folder(s) superseded${this.shuttingDown ? ' by shutdown' : ''}; its results are dropped`);
+        return;
+      }
+      this.engine = engine;
+      this.engineFailed = undefined;
+      this.analysedVersions.clear();
       this.rulesById = new Map(this.engine.rules.map((r) => [r.id, r]));
       // Documents opened while indexing: their unsaved text wins over the disk.
       for (const doc of this.documents.all()) {
         const file = uriToFile(doc.uri);
-        if (file) this.pendingOverlays.set(file, doc.getText());
+        if (file) {
+          this.pendingOverlays.set(file, doc.getText());
+          this.pendingVersions.set(file, doc.version);
+        }
       }
       await this.applyPending();
       this.publishAll(Date.now() - t0, true);
@@ -234,10 +261,12 @@ export class CrosswireServer {
   // -------------------------------------------------------------------------------------------
   // changes
 
-  private overlay(uri: string, text: string | undefined): void {
+  private overlay(uri: string, text: string | undefined, version?: number): void {
     const file = uriToFile(uri);
     if (!file) return;
     this.pendingOverlays.set(file, text);
+    if (text !== undefined && version !== undefined) this.pendingVersions.set(file, version);
+    else this.pendingVersions.delete(file);
     this.schedule();
   }
 
@@ -294,8 +323,13 @@ export class CrosswireServer {
       }
     }
     const overlays = [...this.pendingOverlays];
+    const versions = new Map(this.pendingVersions);
     this.pendingOverlays.clear();
+    this.pendingVersions.clear();
     for (const [file, text] of overlays) {
+      const version = versions.get(file);
+      if (text === undefined || version === undefined) this.analysedVersions.delete(file);
+      else this.analysedVersions.set(file, version);
       try {
         engine.setOverlay(file, text);
       } catch (e) {
@@ -341,6 +375,7 @@ export class CrosswireServer {
       docs: this.docs,
       rules: this.rulesById,
       displayPath: (file: string) => this.displayPath(file),
+      versionOf: (file: string) => this.analysedVersion(fileToUri(file)),
     };
     let sent = 0;
     for (const [uri, list] of byUri) {
@@ -365,7 +400,42 @@ export class CrosswireServer {
   }
 
   private send(uri: string, diagnostics: Diagnostic[]): void {
-    this.connection.sendDiagnostics({ uri, diagnostics }).catch((e) => this.logger.warn(`crosswire: ${errorText(e)}`));
+    // For an open document: the version the diagnostics were computed for (clients drop outdated ones).
+    const version = this.analysedVersion(uri);
+    this.connection.sendDiagnostics({ uri, diagnostics, ...(version !== undefined ? { version } : {}) }).catch((e) => this.logger.warn(`crosswire: ${errorText(e)}`));
+  }
+
+  /** The version of an open document whose text the engine has analysed; undefined when it is not open. */
+  private analysedVersion(uri: string): number | undefined {
+    if (!this.documents.get(uri)) return undefined;
+    const file = uriToFile(uri);
+    return file ? this.analysedVersions.get(file) : undefined;
+  }
+
+  /**
+   * Wraps the connection for TextDocuments: a didChange whose version is not newer than the
+   * document's is out of order (a stale or repeated notification). It is dropped with a log line
+   * rather than applied over newer text.
+   */
+  private inOrderChanges(c: Connection): Connection {
+    return new Proxy(c, {
+      get: (target, prop, receiver) => {
+        if (prop === 'onDidChangeTextDocument') {
+          return (handler: (p: DidChangeTextDocumentParams) => void) =>
+            target.onDidChangeTextDocument((p) => {
+              const doc = this.documents.get(p.textDocument.uri);
+              const v = p.textDocument.version;
+              if (doc && typeof v === 'number' && v <= doc.version) {
+                this.logger.warn(`crosswire: ignored an out-of-order change of ${p.textDocument.uri} (version ${v}; the document is at version ${doc.version})`);
+                return;
+              }
+              handler(p);
+            });
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
   }
 
   private sendStatus(s: StatusParams, force: boolean): void {
@@ -426,22 +496,63 @@ export class CrosswireServer {
   // -------------------------------------------------------------------------------------------
   // code actions
 
-  private async onCodeAction(p: CodeActionParams): Promise<CodeAction[]> {
+  private async onCodeAction(p: CodeActionParams, token?: CancellationToken): Promise<CodeAction[] | ResponseError<void>> {
     if (p.context.only && !p.context.only.some((k) => CodeActionKind.QuickFix === k || CodeActionKind.QuickFix.startsWith(k + '.') || k === CodeActionKind.Empty)) {
       return [];
     }
-    await this.flush();
-    if (!this.engine) return [];
+    // Fixes are computed from the engine's state and carry the document versions that state is
+    // for: an edit that arrives meanwhile makes them stale, and stale fixes are never returned.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.flush();
+      if (token?.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      const result = this.codeActionsNow(p);
+      if (result.stale === 0) return result.actions;
+      if (attempt === 2) {
+        this.logger.info(`crosswire: ${result.stale} quick fix(es) withheld: the document changed while they were computed`);
+        return result.actions;
+      }
+    }
+    return [];
+  }
+
+  /** Is an open document newer than the text the engine analysed? */
+  private isStale(uri: string): boolean {
+    const doc = this.documents.get(uri);
+    if (!doc) return false;
+    const file = uriToFile(uri);
+    return !file || this.analysedVersions.get(file) !== doc.version;
+  }
+
+  private codeActionsNow(p: CodeActionParams): { actions: CodeAction[]; stale: number } {
+    if (!this.engine) return { actions: [], stale: 0 };
     const file = uriToFile(p.textDocument.uri);
-    if (!file) return [];
-    const inFile = this.findingsByUri.get(fileToUri(file)) ?? [];
+    if (!file) return { actions: [], stale: 0 };
+    const uri = fileToUri(file);
+    const inFile = this.findingsByUri.get(uri) ?? [];
     const actions: CodeAction[] = [];
+    let stale = 0;
     const seen = new Set<Finding>();
+    const editOptions = { documentChanges: this.caps.documentChanges, versionOf: (u: string) => this.analysedVersion(u) };
+    const push = (title: string, d: Diagnostic, edits: TextEditAt[], fix: Fix) => {
+      const uris = [...new Set(edits.map((e) => fileToUri(e.file)))];
+      if (uris.some((u) => this.isStale(u))) {
+        stale++;
+        return;
+      }
+      actions.push(toCodeAction(fix, d, toWorkspaceEdit(edits, editOptions)));
+      // Titles only: edit texts may hold freshly generated secrets.
+      this.logger.debug?.(`code action "${title}" (${edits.length} edit(s))`);
+    };
     for (const d of p.context.diagnostics) {
       if (d.source !== SOURCE) continue;
       const data = d.data as Partial<DiagnosticData> | undefined;
       const ruleId = typeof data?.ruleId === 'string' ? data.ruleId : typeof d.code === 'string' ? d.code : undefined;
       if (!ruleId) continue;
+      // A diagnostic published for an older version of this document: its fixes would be for that text.
+      if (typeof data?.version === 'number' && this.documents.get(uri) && data.version !== this.analysedVersion(uri)) {
+        this.logger.debug?.(`code actions refused for a diagnostic of version ${data.version} (the document is at ${this.documents.get(uri)?.version})`);
+        continue;
+      }
       const matches = inFile.filter(
         (f) =>
           f.ruleId === ruleId &&
@@ -453,7 +564,7 @@ export class CrosswireServer {
         if (seen.has(f)) continue;
         seen.add(f);
         for (const fix of f.fixes) {
-          let edits;
+          let edits: TextEditAt[];
           try {
             edits = fix.edits();
           } catch (e) {
@@ -461,32 +572,25 @@ export class CrosswireServer {
             continue;
           }
           if (edits.length === 0) continue;
-          const edit = toWorkspaceEdit(edits, {
-            documentChanges: this.caps.documentChanges,
-            versionOf: (uri) => this.documents.get(uri)?.version,
-          });
-          actions.push(toCodeAction(fix, d, edit));
-          // Titles only: edit texts may hold freshly generated secrets.
-          this.logger.debug?.(`code action "${fix.title}" (${edits.length} edit(s))`);
+          push(fix.title, d, edits, fix);
         }
         // "Disable <rule> for this line", like ESLint's: writes a crosswire-disable-next-line comment above it.
         const disable = this.engine.disableEdit(f);
-        if (disable) {
-          const edit = toWorkspaceEdit([disable], { documentChanges: this.caps.documentChanges, versionOf: (uri) => this.documents.get(uri)?.version });
-          actions.push(toCodeAction({ title: `Disable ${f.ruleId} for this line`, edits: () => [disable] }, d, edit));
-        }
+        if (disable) push(`Disable ${f.ruleId} for this line`, d, [disable], { title: `Disable ${f.ruleId} for this line`, edits: () => [disable] });
       }
     }
-    return actions;
+    return { actions, stale };
   }
 
   // -------------------------------------------------------------------------------------------
   // commands
 
-  private async onExecuteCommand(p: ExecuteCommandParams): Promise<AuditResult | ResponseError<void> | null> {
+  private async onExecuteCommand(p: ExecuteCommandParams, token?: CancellationToken): Promise<AuditResult | ResponseError<void> | null> {
     if (p.command !== AuditCommand) return new ResponseError(ErrorCodes.InvalidParams, `unknown command ${p.command}`);
+    const cancelled = () => new ResponseError<void>(LSPErrorCodes.RequestCancelled, 'crosswire: audit cancelled');
     try {
       await this.flush();
+      if (token?.isCancellationRequested) return cancelled();
       if (!this.engine) {
         if (this.engineFailed) await this.createEngine();
         if (!this.engine) return new ResponseError(ErrorCodes.InternalError, `crosswire: indexing failed: ${this.engineFailed ?? 'not ready'}`);
@@ -498,6 +602,8 @@ export class CrosswireServer {
         await engine.reindex(); // open documents' overlays survive a re-index
         await this.applyPending();
         this.publishAll(Date.now() - t0, true);
+        // Cancelled mid-way: the index and the diagnostics are current; only the report is not made.
+        if (token?.isCancellationRequested) return cancelled();
         const findings = this.lastFindings;
         const apps = engine.apps();
         const byRule: Record<string, number> = {};
@@ -506,6 +612,7 @@ export class CrosswireServer {
         const r: AuditResult = { markdown, findings: findings.length, apps: apps.length, byRule, roots: [...this.roots] };
         return r;
       });
+      if (result instanceof ResponseError) return result;
       return result ?? new ResponseError(ErrorCodes.InternalError, 'crosswire: audit failed (see the output log)');
     } catch (e) {
       this.logger.error(`crosswire: audit failed: ${errorStack(e)}`);
