@@ -14,9 +14,13 @@ import { duplicateNodeId } from './duplicate-node-id';
 import { weakSecret } from './weak-secret';
 import { missingSecret } from './missing-secret';
 import { nextauthUrlMismatch } from './nextauth-url-mismatch';
+import { sharedSessionCookie } from './shared-session-cookie';
+import { cookieOptions } from './cookie-options';
+import { clusterWithoutSessionStore } from './cluster-without-session-store';
+import { corsOriginMismatch } from './cors-origin-mismatch';
 
 /** Every rule, in documentation order. Rule ids are stable: users put them in config and suppression comments. */
-export const RULES: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl, replicaDrift, duplicateNodeId, weakSecret, missingSecret, nextauthUrlMismatch, danglingServiceUrl, sharedDatabase, connectionBudget, composePortCollision];
+export const RULES: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl, replicaDrift, duplicateNodeId, weakSecret, missingSecret, nextauthUrlMismatch, sharedSessionCookie, cookieOptions, clusterWithoutSessionStore, corsOriginMismatch, danglingServiceUrl, sharedDatabase, connectionBudget, composePortCollision];
 
 /** Not a rule module: the engine reports files it could not read under this id. */
 export const PARSE_ERROR_RULE: Rule = {

@@ -1,0 +1,76 @@
+import type { App, Finding, SessionStoreFact, Rule, WorkspaceView } from '../model/types';
+import { rel } from './util';
+import { appLabel, pm2Entries, TextAt } from './session-facts';
+
+/** Sessions kept in the memory of one process: lost to every other process of a cluster. */
+function memorySessions(app: App): SessionStoreFact[] {
+  const out: SessionStoreFact[] = [];
+  for (const c of app.code) {
+    for (const s of c.auth?.sessions ?? []) {
+      if ((s.kind === 'express-session' && !s.hasStore) || s.kind === 'memory-map' || s.kind === 'memory-adapter') out.push(s);
+    }
+  }
+  return out;
+}
+
+function describe(s: SessionStoreFact): string {
+  switch (s.kind) {
+    case 'express-session':
+      return 'express-session without a store keeps them in its default MemoryStore';
+    case 'memory-map':
+      return 'a module-level session map holds them';
+    default:
+      return 'an in-memory session store holds them';
+  }
+}
+
+export const clusterWithoutSessionStore: Rule = {
+  id: 'cluster-without-session-store',
+  docs: {
+    description: 'PM2 runs several instances of an app whose sessions live in process memory: each instance knows only its own sessions.',
+    url: 'docs/rules/cluster-without-session-store.md',
+  },
+  defaultSeverity: 'warning',
+  fixable: true,
+  check(index: WorkspaceView): Finding[] {
+    const findings: Finding[] = [];
+    const memo = new Map<App, SessionStoreFact[]>();
+    for (const p of pm2Entries(index)) {
+      const n = p.fact.instances;
+      if (n === undefined || !p.fact.instancesRange || (typeof n === 'number' && n >= 0 && n <= 1)) continue;
+      let sessions = memo.get(p.app);
+      if (!sessions) memo.set(p.app, (sessions = memorySessions(p.app)));
+      if (!sessions.length) continue;
+      const count = n === 'max' ? `one process per CPU core (instances: "max")` : n === -1 ? 'one process per CPU core but one (instances: -1)' : `${n} processes`;
+      const name = p.fact.name ?? p.app.name;
+      findings.push({
+        ruleId: 'cluster-without-session-store',
+        severity: 'warning',
+        message:
+          `PM2 runs ${name} as ${count}, but ${appLabel(index, p.app)} keeps its sessions in process memory: ${describe(sessions[0])} (${rel(index, sessions[0].file)}:${sessions[0].range.start.line + 1}). ` +
+          `PM2's cluster mode sends each request to any instance, and an instance does not know the sessions the others created, so users are logged out at random (incident d). ` +
+          `Use a shared session store (Redis, the database) or stateless signed cookie sessions, or run one instance.`,
+        location: { file: p.file, range: p.fact.instancesRange },
+        related: sessions.map((s) => ({ location: { file: s.file, range: s.range }, message: `sessions in process memory: ${describe(s)}` })),
+        appId: p.app.id,
+        fixes: [
+          {
+            title: `Run a single instance of ${name}`,
+            edits: () => {
+              const t = TextAt.of(index, p.file);
+              const r = p.fact.instancesRange!;
+              if (!t) return [];
+              const start = t.offset(r.start);
+              const seg = t.text.slice(start, t.offset(r.end));
+              const m = /^(["']?(?:instances|i)["']?\s*:\s*)(.+?)\s*$/s.exec(seg);
+              if (!m) return [];
+              const s = start + m[1].length;
+              return [{ file: p.file, range: { start: t.position(s), end: t.position(s + m[2].length) }, newText: '1' }];
+            },
+          },
+        ],
+      });
+    }
+    return findings;
+  },
+};

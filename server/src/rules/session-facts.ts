@@ -1,0 +1,223 @@
+/**
+ * Shared facts for the session/cookie/CORS rules (shared-session-cookie, cookie-options,
+ * cluster-without-session-store, cors-origin-mismatch): the URL an app is served at, the
+ * environments where NODE_ENV is production, the PM2 entries that run an app, and text helpers for fixes.
+ */
+import * as path from 'node:path';
+import type { App, EnvEntry, Location, Pm2AppFact, Position, WorkspaceView } from '../model/types';
+import { LineIndex } from '../model/text';
+import { label, originOf, type Origin } from './util';
+
+/** Prefixes that expose an env variable to browser code (Vite, Next.js, CRA, Nuxt, SvelteKit, ...). */
+export const BROWSER_PREFIX = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_|NG_APP_|VUE_APP_|GATSBY_|EXPO_PUBLIC_)/;
+
+/** Keys that name the URL the app itself is served at (not the URL of a service it calls). */
+export function isServedUrlKey(key: string): boolean {
+  const k = key.toUpperCase();
+  const stripped = k.replace(BROWSER_PREFIX, '');
+  if (stripped === 'URL') return stripped !== k; // NEXT_PUBLIC_URL, but not a bare URL
+  return /^(NEXTAUTH_URL|AUTH_URL|APP_URL|APP_BASE_URL|BASE_URL|SITE_URL|PUBLIC_URL|APP_ORIGIN|PUBLIC_ORIGIN|ORIGIN|WEB_URL|HOST_URL|CANONICAL_URL)$/.test(stripped);
+}
+
+export interface ServedUrl {
+  key: string;
+  value: string;
+  origin: Origin;
+  location: Location;
+  /** For messages: `NEXT_PUBLIC_APP_URL in .env`, `env.APP_URL in ecosystem.config.js`. */
+  source: string;
+  /** The env file's mode (`default`, `production`, ...), or `pm2`. */
+  mode: string;
+}
+
+/** A PM2 app entry and the app it runs. */
+export interface Pm2Entry {
+  app: App;
+  file: string;
+  fact: Pm2AppFact;
+}
+
+/**
+ * The PM2 entries of the workspace with the app each one runs: the app whose folder is the entry's `cwd`, else
+ * the app that holds its `script`, else the app that holds the ecosystem file.
+ */
+export function pm2Entries(index: WorkspaceView): Pm2Entry[] {
+  const byDir = new Map<string, App>();
+  for (const a of index.apps) byDir.set(a.dir, a);
+  const appHolding = (file: string): App | undefined => {
+    let dir = path.dirname(file);
+    for (;;) {
+      const a = byDir.get(dir);
+      if (a) return a;
+      const up = path.dirname(dir);
+      if (up === dir) return undefined;
+      dir = up;
+    }
+  };
+  const out: Pm2Entry[] = [];
+  for (const owner of index.apps) {
+    for (const cfg of owner.pm2) {
+      const base = path.dirname(cfg.file);
+      for (const fact of cfg.apps) {
+        let target: App | undefined;
+        if (fact.cwd) target = byDir.get(path.resolve(base, fact.cwd));
+        if (!target && fact.script && !/^(npm|pnpm|yarn|bun|npx)$/.test(fact.script)) {
+          const a = appHolding(path.resolve(fact.cwd ? path.resolve(base, fact.cwd) : base, fact.script));
+          if (a && a.dir.startsWith(owner.dir)) target = a;
+        }
+        out.push({ app: target ?? owner, file: cfg.file, fact });
+      }
+    }
+  }
+  return out;
+}
+
+/** The URLs an app is served at, from its live env files (modes accepted by `modes`) and its PM2 env blocks. */
+export function servedUrls(app: App, pm2: Pm2Entry[], modes: (mode: string) => boolean, keys: (key: string) => boolean = isServedUrlKey): ServedUrl[] {
+  const out: ServedUrl[] = [];
+  for (const f of app.envFiles) {
+    if (f.kind !== 'live' || !modes(f.mode)) continue;
+    for (const e of f.entries) {
+      if (!keys(e.key)) continue;
+      const value = (e.expanded ?? e.value).trim();
+      const origin = originOf(value);
+      if (!origin || !/^https?$/.test(origin.scheme)) continue;
+      out.push({ key: e.key, value, origin, location: { file: e.file, range: e.range }, source: `${e.key} in ${f.name}`, mode: f.mode });
+    }
+  }
+  for (const p of pm2) {
+    if (p.app !== app) continue;
+    for (const [block, env] of [['env', p.fact.env], ['env_production', p.fact.envProduction]] as const) {
+      for (const [key, v] of Object.entries(env)) {
+        if (!keys(key)) continue;
+        const origin = originOf(v.value.trim());
+        if (!origin || !/^https?$/.test(origin.scheme)) continue;
+        out.push({ key, value: v.value.trim(), origin, location: { file: p.file, range: v.range }, source: `${block}.${key} in ${path.basename(p.file)}`, mode: 'pm2' });
+      }
+    }
+  }
+  return out;
+}
+
+export interface Signal {
+  location: Location;
+  /** For messages, e.g. `NODE_ENV=production in .env`. */
+  text: string;
+}
+
+/** Where an app runs with NODE_ENV=production: env lines, PM2 env blocks, `next start`, inline `NODE_ENV=production`. */
+export function productionSignals(app: App, pm2: Pm2Entry[]): Signal[] {
+  const out: Signal[] = [];
+  for (const f of app.envFiles) {
+    if (f.kind !== 'live' || f.mode === 'development' || f.mode === 'test') continue;
+    for (const e of f.entries) {
+      if (e.key === 'NODE_ENV' && (e.expanded ?? e.value).trim() === 'production') out.push({ location: { file: e.file, range: e.range }, text: `NODE_ENV=production in ${f.name}` });
+    }
+  }
+  for (const p of pm2) {
+    if (p.app !== app) continue;
+    for (const [block, env] of [['env', p.fact.env], ['env_production', p.fact.envProduction]] as const) {
+      const v = env['NODE_ENV'];
+      if (v && v.value.trim() === 'production') out.push({ location: { file: p.file, range: v.range }, text: `${block}.NODE_ENV = "production" in ${path.basename(p.file)}` });
+    }
+  }
+  const seenScripts = new Set<string>();
+  for (const l of app.listeners) {
+    if (seenScripts.has(l.script)) continue;
+    if (l.tool === 'next start') {
+      seenScripts.add(l.script);
+      out.push({ location: l.scriptLocation, text: `\`next start\` (script "${l.script}") runs with NODE_ENV=production` });
+    }
+  }
+  for (const s of app.packageJson?.scripts ?? []) {
+    if (!seenScripts.has(s.name) && /(^|\s)NODE_ENV=production(\s|$)/.test(s.command)) out.push({ location: { file: app.packageJson!.file, range: s.range }, text: `NODE_ENV=production in script "${s.name}"` });
+  }
+  return out;
+}
+
+/** The host a browser stores an app's cookies under: the served URL's host, else the app's machine (`localhost` for local apps). */
+export function cookieHost(app: App, origin?: Origin): string {
+  if (origin && !origin.local) return origin.host;
+  return app.host !== 'local' ? app.host : 'localhost';
+}
+
+/** A cookie-name-safe short name for an app (`@acme/shop-web` -> `shop-web`). */
+export function slug(app: App): string {
+  const s = app.name.replace(/^@[^/]+\//, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  return s || 'app';
+}
+
+/** The live env entry that wins for `key` among the app's env files of the development environment. */
+export function effectiveEnvEntry(app: App, key: string, modes: (mode: string) => boolean = (m) => m === 'default' || m === 'development'): EnvEntry | undefined {
+  const loaded = new Set(app.listeners.flatMap((l) => l.loadedEnvFiles));
+  // app.envFiles is sorted by precedence: the first file that defines the key wins; within a file, the last line.
+  for (const f of app.envFiles) {
+    if (f.kind !== 'live' || !modes(f.mode)) continue;
+    if (loaded.size && !loaded.has(f.file)) continue;
+    const hits = f.entries.filter((e) => e.key === key);
+    if (hits.length) return hits[hits.length - 1];
+  }
+  return undefined;
+}
+
+/** Text helpers for fixes, computed against the index's current text. */
+export class TextAt {
+  readonly lines: LineIndex;
+  constructor(readonly text: string) {
+    this.lines = new LineIndex(text);
+  }
+  static of(index: WorkspaceView, file: string): TextAt | undefined {
+    const t = index.textOf(file);
+    return t === undefined ? undefined : new TextAt(t);
+  }
+  offset(p: Position): number {
+    return this.lines.offsetAt(p);
+  }
+  position(o: number): Position {
+    return this.lines.positionAt(o);
+  }
+  indentOf(line: number): string {
+    return this.lines.lineText(line).match(/^\s*/)![0];
+  }
+  /** The quote character used on a line (for inserted string literals), `'` by default. */
+  quoteOn(line: number): string {
+    const m = /['"`]/.exec(this.lines.lineText(line));
+    return m && m[0] !== '`' ? m[0] : "'";
+  }
+}
+
+/** Inserts `props` (each `key: value`) as the first properties of the object literal whose `{` ends just before `insertAt`. */
+export function insertProperties(t: TextAt, file: string, insertAt: Position, props: string[]): { file: string; range: { start: Position; end: Position }; newText: string } {
+  const off = t.offset(insertAt);
+  const rest = t.text.slice(off);
+  const lineIndent = t.indentOf(insertAt.line);
+  const m = /^[ \t]*(\r?\n)([ \t]*)(\S)/.exec(rest);
+  if (m && m[3] !== '}') {
+    // multi-line object: one property per line, with the indentation of the existing first property
+    const indent = m[2];
+    return { file, range: { start: insertAt, end: insertAt }, newText: props.map((p) => `${m[1]}${indent}${p},`).join('') };
+  }
+  if (m) {
+    // `{` + newline + `}`: an empty multi-line object
+    const indent = `${lineIndent}  `;
+    return { file, range: { start: insertAt, end: insertAt }, newText: props.map((p) => `${m[1]}${indent}${p},`).join('') };
+  }
+  const empty = /^\s*\}/.test(rest);
+  return { file, range: { start: insertAt, end: insertAt }, newText: empty ? ` ${props.join(', ')} ` : ` ${props.join(', ')},` };
+}
+
+/**
+ * An app's name for messages. Replicas share their name and are one app, so the name alone is enough (and stays the
+ * same when another replica is renamed or broken); two unrelated apps with one name are told apart by their folder.
+ */
+export function appLabel(index: WorkspaceView, app: App): string {
+  for (const a of index.apps) if (a !== app && a.name === app.name && a.replicaKey !== app.replicaKey) return label(index, app);
+  return app.name;
+}
+
+/** A URL for messages, without any `user:password@` part (never print credentials) and without a trailing slash. */
+export function safeUrl(value: string): string {
+  const v = value.trim();
+  const stripped = v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1');
+  return stripped.replace(/\/+$/, '') || stripped;
+}

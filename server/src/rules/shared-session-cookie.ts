@@ -1,0 +1,197 @@
+import type { App, CookieOptionsFact, Finding, Location, NextAuthOptionsFact, Rule, TextEditAt, WorkspaceView } from '../model/types';
+import { identity, listNames } from './util';
+import { appLabel, cookieHost, insertProperties, pm2Entries, servedUrls, slug, TextAt, type Pm2Entry } from './session-facts';
+
+const NEXTAUTH_URL_KEYS = (version: 4 | 5) => (key: string) => key === 'NEXTAUTH_URL' || (version === 5 && key === 'AUTH_URL');
+
+/** One place where an app sets (or defaults) its session cookie's name. */
+interface Site {
+  app: App;
+  host: string;
+  name: string;
+  /** For messages: "NextAuth v4's default name", "iron-session cookieName". */
+  how: string;
+  location: Location;
+  kind: 'next-auth' | 'named';
+  nextAuth?: NextAuthOptionsFact;
+  cookie?: CookieOptionsFact;
+}
+
+function locKey(l: Location): string {
+  return `${l.file}:${l.range.start.line}:${l.range.start.character}`;
+}
+
+/** The session middleware call that holds a cookie fact without a name property (express-session's default `connect.sid`). */
+function sessionCallLocation(app: App, c: CookieOptionsFact): Location {
+  const code = app.code.find((x) => x.file === c.file);
+  const s = code?.auth?.sessions.find(
+    (x) => (x.kind === 'express-session' || x.kind === 'cookie-session') && (x.range.start.line < c.range.start.line || (x.range.start.line === c.range.start.line && x.range.start.character <= c.range.start.character)) && (x.range.end.line > c.range.end.line || (x.range.end.line === c.range.end.line && x.range.end.character >= c.range.end.character)),
+  );
+  return { file: c.file, range: s?.range ?? c.range };
+}
+
+function sitesOf(app: App, pm2: Pm2Entry[]): Site[] {
+  const sites: Site[] = [];
+  const facts = app.code.flatMap((c) => c.auth?.nextAuth ?? []);
+  // NextAuth/Auth.js: the name follows the version and https (`__Secure-` prefix) unless configured.
+  for (const n of facts) {
+    if (n.customSessionToken && !n.sessionCookieName) continue; // computed name: unknown
+    const urls = servedUrls(app, pm2, () => true, NEXTAUTH_URL_KEYS(n.version));
+    const envs = urls.length ? urls.map((u) => ({ host: cookieHost(app, u.origin), https: u.origin.scheme === 'https' })) : [{ host: cookieHost(app), https: false }];
+    for (const env of envs) {
+      const secure = n.useSecureCookies ?? env.https;
+      const base = n.version === 5 ? 'authjs.session-token' : 'next-auth.session-token';
+      const name = n.sessionCookieName?.value ?? `${secure ? '__Secure-' : ''}${base}`;
+      const how = n.sessionCookieName ? `cookies.sessionToken.name` : `${n.version === 5 ? 'Auth.js' : 'NextAuth v4'}'s default name${secure ? ' under https' : ''}`;
+      sites.push({ app, host: env.host, name, how, location: { file: n.file, range: n.sessionCookieName?.range ?? n.range }, kind: 'next-auth', nextAuth: n });
+    }
+  }
+  // iron-session, express-session, cookie-session: the configured name (express-session's default connect.sid).
+  const urls = servedUrls(app, pm2, () => true);
+  const hosts = urls.length ? [...new Set(urls.map((u) => cookieHost(app, u.origin)))] : [cookieHost(app)];
+  for (const c of app.code) {
+    for (const k of c.auth?.cookies ?? []) {
+      if (!k.session || !k.name || (k.lib !== 'iron-session' && k.lib !== 'express-session' && k.lib !== 'cookie-session')) continue;
+      const how = k.lib === 'iron-session' ? 'iron-session cookieName' : k.nameRange ? `${k.lib} name` : `${k.lib}'s default name`;
+      const location = k.nameRange ? { file: k.file, range: k.nameRange } : sessionCallLocation(app, k);
+      for (const host of hosts) sites.push({ app, host, name: k.name, how, location, kind: 'named', cookie: k });
+    }
+  }
+  return sites;
+}
+
+/** The new cookie name for a site's app. */
+function newName(site: Site): string {
+  const s = slug(site.app);
+  if (site.kind === 'next-auth') return `${s}.session-token`;
+  if (site.cookie?.lib === 'express-session') return `${s}.sid`;
+  return `${s}.session`;
+}
+
+/** Replaces the string literal inside a `name: '...'` / `cookieName: '...'` property (or a bare literal). */
+function replaceNameLiteral(index: WorkspaceView, loc: Location, name: string): TextEditAt | undefined {
+  const t = TextAt.of(index, loc.file);
+  if (!t) return undefined;
+  const start = t.offset(loc.range.start);
+  const end = t.offset(loc.range.end);
+  const seg = t.text.slice(start, end);
+  const m = /(['"`])((?:\\.|(?!\1)[^\\])*)\1\s*,?\s*$/.exec(seg);
+  if (!m) return undefined;
+  const litStart = start + m.index + 1;
+  return { file: loc.file, range: { start: t.position(litStart), end: t.position(litStart + m[2].length) }, newText: name };
+}
+
+function secureExpression(n: NextAuthOptionsFact): string {
+  if (n.useSecureCookies !== undefined) return String(n.useSecureCookies);
+  const url = n.version === 5 ? '(process.env.AUTH_URL ?? process.env.NEXTAUTH_URL)' : 'process.env.NEXTAUTH_URL';
+  return `${url}?.startsWith('https://') ?? process.env.NODE_ENV === 'production'`;
+}
+
+/** The edit that gives one NextAuth options object its own session cookie name, keeping NextAuth's default options. */
+function nextAuthEdit(index: WorkspaceView, n: NextAuthOptionsFact, name: string): TextEditAt | undefined {
+  if (n.sessionCookieName) return replaceNameLiteral(index, { file: n.file, range: n.sessionCookieName.range }, name);
+  const t = TextAt.of(index, n.file);
+  if (!t) return undefined;
+  const q = t.quoteOn(n.range.start.line) === '"' ? '"' : "'";
+  const token = (indent: string) =>
+    [
+      `sessionToken: {`,
+      `${indent}  name: ${q}${name}${q},`,
+      `${indent}  options: {`,
+      `${indent}    httpOnly: true,`,
+      `${indent}    sameSite: ${q}lax${q},`,
+      `${indent}    path: ${q}/${q},`,
+      `${indent}    secure: ${secureExpression(n).replace(/'/g, q)},`,
+      `${indent}  },`,
+      `${indent}}`,
+    ].join('\n');
+  if (n.cookiesObject) return insertProperties(t, n.file, n.cookiesObject.insertAt, [token(n.cookiesObject.indent)]);
+  const i = n.indent;
+  const block = [`cookies: {`, `${i}  ${token(`${i}  `)},`, `${i}}`].join('\n');
+  return insertProperties(t, n.file, n.insertAt, [block]);
+}
+
+/** Inserts `name: '<name>'` into an express-session / cookie-session options object that has none. */
+function insertSessionName(index: WorkspaceView, loc: Location, name: string): TextEditAt | undefined {
+  const t = TextAt.of(index, loc.file);
+  if (!t) return undefined;
+  const from = t.offset(loc.range.start);
+  const brace = t.text.indexOf('{', from);
+  if (brace < 0 || brace > t.offset(loc.range.end)) return undefined;
+  const q = t.quoteOn(loc.range.start.line);
+  return insertProperties(t, loc.file, t.position(brace + 1), [`name: ${q}${name}${q}`]);
+}
+
+export const sharedSessionCookie: Rule = {
+  id: 'shared-session-cookie',
+  docs: {
+    description: 'Two different apps served on the same host use the same session cookie name (cookies are not isolated by port).',
+    url: 'docs/rules/shared-session-cookie.md',
+  },
+  defaultSeverity: 'warning',
+  fixable: true,
+  check(index: WorkspaceView): Finding[] {
+    const pm2 = pm2Entries(index);
+    const all: Site[] = [];
+    for (const app of index.apps) all.push(...sitesOf(app, pm2));
+    // Group by (host, cookie name): linear in the number of sites, never app × app.
+    const groups = new Map<string, Site[]>();
+    for (const s of all) {
+      const k = `${s.host}\0${s.name}`;
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = []));
+      if (!g.some((x) => x.app === s.app && locKey(x.location) === locKey(s.location))) g.push(s);
+    }
+    // Every site of one app identity, by cookie name: a rename must reach all of them (middleware and actions, replicas).
+    const byIdentityName = new Map<string, Site[]>();
+    for (const s of all) {
+      const k = `${identity(s.app)}\0${s.name}`;
+      let l = byIdentityName.get(k);
+      if (!l) byIdentityName.set(k, (l = []));
+      if (!l.some((x) => locKey(x.location) === locKey(s.location))) l.push(s);
+    }
+    const findings: Finding[] = [];
+    for (const sites of groups.values()) {
+      const ids = new Set(sites.map((s) => identity(s.app)));
+      if (ids.size < 2) continue;
+      for (const s of sites) {
+        const others = sites.filter((o) => identity(o.app) !== identity(s.app));
+        const host = s.host === 'localhost' ? 'localhost' : s.host;
+        const nextAuthNote = sites.some((x) => x.kind === 'next-auth')
+          ? ' NextAuth deletes a session cookie it cannot decrypt, so signing in to one app signs the user out of the other; with equal secrets, the session of one app is valid in the other (incident a).'
+          : ' Each app overwrites the cookie the other one set, so signing in to one app signs the user out of the other.';
+        const name = newName(s);
+        const targets = byIdentityName.get(`${identity(s.app)}\0${s.name}`) ?? [s];
+        findings.push({
+          ruleId: 'shared-session-cookie',
+          severity: 'warning',
+          message:
+            `The session cookie "${s.name}" (${s.how}) of ${appLabel(index, s.app)} is also the session cookie of ${listNames(others.map((o) => appLabel(index, o.app)))} on ${host}. ` +
+            `Browsers do not isolate cookies by port (RFC 6265 §8.5), so both apps read and write the same cookie.${nextAuthNote} Give each app its own cookie name.`,
+          location: s.location,
+          related: others.map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
+          appId: s.app.id,
+          fixes: [
+            {
+              title: `Name the session cookie of ${s.app.name} "${name}"`,
+              preferred: true,
+              edits: () => {
+                const edits: TextEditAt[] = [];
+                const done = new Set<string>();
+                for (const t of targets) {
+                  const key = t.nextAuth ? `${t.nextAuth.file}:${t.nextAuth.range.start.line}` : locKey(t.location);
+                  if (done.has(key)) continue;
+                  done.add(key);
+                  const e = t.kind === 'next-auth' ? nextAuthEdit(index, t.nextAuth!, name) : t.cookie?.nameRange ? replaceNameLiteral(index, t.location, name) : insertSessionName(index, t.location, name);
+                  if (e) edits.push(e);
+                }
+                return edits;
+              },
+            },
+          ],
+        });
+      }
+    }
+    return findings;
+  },
+};
