@@ -61,6 +61,31 @@ function urlRange(site: UrlSite): { range: Range; entry?: EnvEntry } | undefined
   return undefined;
 }
 
+const readable = new WeakMap<object, boolean>();
+
+/**
+ * The package.json of an app that Crosswire cannot read (invalid JSON, or so broken that no
+ * package was parsed from it): the app's servers are unknown, so it may listen anywhere.
+ */
+function unreadablePackage(index: WorkspaceView, app: App): string | undefined {
+  const pkg = app.packageJson;
+  if (!pkg) {
+    const file = path.join(app.dir, 'package.json');
+    return index.textOf(file) !== undefined ? file : undefined;
+  }
+  let ok = readable.get(pkg);
+  if (ok === undefined) {
+    try {
+      JSON.parse(pkg.text);
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    readable.set(pkg, ok);
+  }
+  return ok ? undefined : pkg.file;
+}
+
 export const danglingServiceUrl: Rule = {
   id: 'dangling-service-url',
   docs: {
@@ -105,8 +130,15 @@ export const danglingServiceUrl: Rule = {
       return !!b && (b.apps.length > 0 || b.pubs.length > 0);
     };
     const findings: Finding[] = [];
+    let unknown: { app: App; file: string }[] | undefined;
     for (const { s, o, machine } of parsed) {
       if (isBound(machine, o.port)) continue;
+      // Apps on that machine whose package.json Crosswire cannot read: they may listen there.
+      unknown ??= index.apps.flatMap((app) => {
+        const file = unreadablePackage(index, app);
+        return file ? [{ app, file }] : [];
+      });
+      const unsure = unknown.filter((u) => machineOf(index, u.app) === machine && identity(u.app) !== identity(s.app)).slice(0, 5);
       // The app the key names, when exactly one other app matches every word of the service name.
       const words = serviceWords(s.key);
       let named: App[] = [];
@@ -128,6 +160,8 @@ export const danglingServiceUrl: Rule = {
       const related: RelatedInfo[] = [];
       for (const b of namedBindings) related.push({ location: b.listener.source, message: `${label(index, b.app)} listens on ${b.listener.port}: ${b.listener.reason}` });
       for (const x of peers) related.push({ location: x.s.location, message: `${x.s.key} = ${display(x.s.value)} (${x.s.kind === 'code' ? 'default in code' : x.s.kind === 'template' ? 'template' : 'env file'} of ${x.s.app.name}), where something listens` });
+
+      for (const u of unsure) related.push({ location: { file: u.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, message: `${u.app.name}: package.json could not be read, so its servers are unknown` });
 
       let hint: string;
       if (namedApp && namedPorts.length) hint = ` ${label(index, namedApp)} listens on ${listNames(namedPorts.map(String))} (${listNames([...new Set(namedBindings.map((b) => b.listener.reason))])}).`;
@@ -151,7 +185,8 @@ export const danglingServiceUrl: Rule = {
         severity: 'warning',
         message:
           `${what} points at ${display(s.value)}, but nothing in the workspace listens on port ${o.port}${machine === 'local' ? '' : ` of ${machine.replace(/^replica:/, 'the machine of ')}`}: ` +
-          `no app's server and no docker compose service. Requests to it fail with ECONNREFUSED.${hint}`,
+          `no app's server and no docker compose service. Requests to it fail with ECONNREFUSED.${hint}` +
+          (unsure.length ? ` (The package.json of ${listNames(unsure.map((u) => label(index, u.app)))} could not be read: ${unsure.length === 1 ? 'it' : 'they'} may listen there.)` : ''),
         location: s.location,
         related,
         appId: s.app.id,
