@@ -3,7 +3,9 @@
 // commands. Every diagnostic, quick fix and report comes from the server; nothing is analysed here.
 import * as vscode from 'vscode';
 import {
+  CloseAction,
   DocumentSelector,
+  ErrorAction,
   DynamicFeature,
   ExecuteCommandRequest,
   LanguageClient,
@@ -16,6 +18,8 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { AUDIT_COMMAND, AuditResult, CLIENT_COMMANDS, STATUS_NOTIFICATION, StatusParams } from './protocol';
+import { redactTrace } from './redact';
+import { RestartPolicy } from './restartPolicy';
 
 const CLIENT_ID = 'crosswire'; // also makes the client honour the `crosswire.trace.server` setting
 const CLIENT_NAME = 'Crosswire';
@@ -137,6 +141,24 @@ function isEnabled(): boolean {
   return vscode.workspace.getConfiguration('crosswire').get<boolean>('enable', true);
 }
 
+/** Restarts a server that died, a bounded number of times, telling the user once (see restartPolicy.ts). */
+const restartPolicy = new RestartPolicy();
+
+/** The output channel for LSP traces: the same channel, with document texts and edit texts redacted. */
+function redactingChannel(channel: vscode.LogOutputChannel): vscode.LogOutputChannel {
+  const redacted = new Set(['append', 'appendLine', 'replace', 'trace', 'debug', 'info', 'warn', 'error']);
+  return new Proxy(channel, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (typeof prop === 'string' && redacted.has(prop)) {
+        return (message: unknown, ...rest: unknown[]) => (value as (...a: unknown[]) => unknown).call(target, typeof message === 'string' ? redactTrace(message) : message, ...rest);
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+}
+
 function createClient(context: vscode.ExtensionContext): LanguageClient {
   const module = context.asAbsolutePath('server/dist/server.js');
   const serverOptions: ServerOptions = {
@@ -152,8 +174,25 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
     initializationOptions: {
       // Where the server may find the rule documentation of this installation.
       extensionPath: context.extensionPath,
+      // Largest file the server reads (bytes); larger ones are skipped with a notice in the output.
+      maxFileSize: vscode.workspace.getConfiguration('crosswire').get<number>('maxFileSize'),
     },
     outputChannel: output,
+    traceOutputChannel: output ? redactingChannel(output) : undefined,
+    errorHandler: {
+      error: (_error, _message, count) => ({ action: restartPolicy.onError(count) === 'continue' ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true }),
+      closed: () => {
+        const decision = restartPolicy.onClosed();
+        output?.warn(decision.log);
+        if (decision.notify) {
+          const show = decision.notify.severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+          void show(decision.notify.text, 'Show output').then((choice) => {
+            if (choice) output?.show(true);
+          });
+        }
+        return { action: decision.restart ? CloseAction.Restart : CloseAction.DoNotRestart, handled: true };
+      },
+    },
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     initializationFailedHandler: (error) => {
       output?.error(`Crosswire server failed to initialize: ${String(error)}`);
@@ -203,6 +242,7 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
     void vscode.window.showInformationMessage('Crosswire is disabled (setting crosswire.enable).');
     return;
   }
+  restartPolicy.reset();
   if (client && client.state !== State.Stopped) {
     await client.restart();
   } else {

@@ -198,6 +198,17 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
       for (const f of envFiles) await client.didOpen(f, fs.readFileSync(f, 'utf8'), 'dotenv');
       await client.didChange(envFiles[0], fs.readFileSync(envFiles[0], 'utf8') + `EXTRA_SECRET=${secrets.add(secretLike(99))}\n`);
       await client.waitFor('the edit analysed', () => client.logs.some((l) => l.message.includes('document change')), 10_000);
+      // Hovers on every key of the open env files (definitions per app, masked).
+      const hovers: string[] = [];
+      for (const f of envFiles) {
+        const lines = fs.readFileSync(f, 'utf8').split(/\r?\n/);
+        for (let line = 0; line < lines.length; line++) {
+          if (!/^\s*(export\s+)?[A-Z_]+\s*[=:]/.test(lines[line])) continue;
+          const h = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(f) }, position: { line, character: lines[line].search(/[A-Z]/) + 1 } });
+          if (h) hovers.push(JSON.stringify(h));
+        }
+      }
+      assert.ok(hovers.length >= 10, `hovers: ${hovers.length}`);
       const titles: string[] = [];
       let generate: { file: string; action: CodeAction } | undefined;
       for (const [uri, list] of [...client.diagnostics]) {
@@ -246,6 +257,7 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
         ...secrets.leaks(JSON.stringify([...client.diagnostics]), 'diagnostics'),
         ...secrets.leaks(JSON.stringify(client.publications), 'publications'),
         ...secrets.leaks(titles.join('\n'), 'code action titles'),
+        ...secrets.leaks(hovers.join('\n'), 'hovers'),
         ...secrets.leaks(audit.markdown + audit2.markdown, 'audit report'),
         ...secrets.leaks(JSON.stringify(client.statuses), 'status'),
         ...secrets.leaks(client.logs.map((l) => l.message).join('\n'), 'window/logMessage'),
@@ -260,7 +272,6 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
       const all = JSON.stringify([...client.diagnostics]);
       assert.ok([...secrets.values].some((s) => all.includes(mask(s))), 'findings name secrets by their sha256 fingerprint');
       assert.ok(!client.logs.some((l) => l.type === 1), client.logs.filter((l) => l.type === 1).map((l) => l.message).join('\n'));
-      void uriOf;
     } finally {
       client.kill();
     }
