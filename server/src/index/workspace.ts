@@ -362,6 +362,11 @@ export class WorkspaceIndex implements WorkspaceView {
     for (const app of apps.values()) {
       const nextAuthMajor = majorOf(app.packageJson?.dependencies['next-auth']);
       if (nextAuthMajor !== undefined) for (const c of app.code) for (const n of c.auth?.nextAuth ?? []) n.version = nextAuthMajor >= 5 ? 5 : 4;
+      // Deterministic order (files are read concurrently): same input, same output, byte for byte.
+      app.code.sort((a, b) => a.file.localeCompare(b.file));
+      app.schemas.sort((a, b) => a.file.localeCompare(b.file));
+      app.compose.sort((a, b) => a.file.localeCompare(b.file));
+      app.pm2.sort((a, b) => a.file.localeCompare(b.file));
       app.envFiles.sort((a, b) => envPrecedence(a) - envPrecedence(b) || a.file.localeCompare(b.file));
       expandApp(app);
       app.listeners = app.packageJson ? computeListeners(app, this.files) : computePythonListeners(app);
@@ -374,8 +379,8 @@ export class WorkspaceIndex implements WorkspaceView {
         if (group.some((g) => g.replace(/\/$/, '') === rel)) app.replicaKey = key;
       }
     }
-    this.composeFiles = visible.flatMap((f) => (f.compose ? [f.compose] : []));
-    this.postgresConfs = visible.flatMap((f) => (f.pgConf ? [f.pgConf] : []));
+    this.composeFiles = visible.flatMap((f) => (f.compose ? [f.compose] : [])).sort((a, b) => a.file.localeCompare(b.file));
+    this.postgresConfs = visible.flatMap((f) => (f.pgConf ? [f.pgConf] : [])).sort((a, b) => a.file.localeCompare(b.file));
     this._apps = [...apps.values()].sort((a, b) => a.id.localeCompare(b.id));
     this.appMap = new Map(this._apps.map((a) => [a.id, a]));
   }
