@@ -37,12 +37,17 @@ removeOrphans(join(root, 'server', 'out'), join(root, 'server'));
 run(['-p', 'client', '--noEmit']);
 
 const wasmPackages = ['prisma-schema-wasm-v6', 'prisma-schema-wasm-v7'];
+// `--minify` (used by `npm run package`): minified bundles for the .vsix (source maps stay beside them and
+// out of the .vsix; keepNames keeps class and function names in stack traces and logs).
+const minify = process.argv.includes('--minify');
 const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
+  minify,
+  keepNames: minify,
   logLevel: 'warning',
   external: ['vscode', ...wasmPackages],
 };

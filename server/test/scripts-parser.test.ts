@@ -53,3 +53,8 @@ test('analyzeCommand: delegation and concurrently', () => {
   const inner = analyzeCommand(cmd)[0];
   assert.equal(cmd.slice(inner.toolStart, inner.toolEnd), 'next dev');
 });
+
+test('analyzeCommand: one-shot node scripts and inline code before a server do not hide it', () => {
+  assert.deepEqual(analyzeCommand(`node -e "require('fs').writeFileSync('x','')" && next dev -p 4100`).map((a) => [a.tool, a.portFlag?.port]), [['next-dev', 4100]]);
+  assert.deepEqual(analyzeCommand('node scripts/check-env.js && next start').map((a) => a.tool), ['node', 'next-start']);
+});

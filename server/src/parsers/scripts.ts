@@ -221,6 +221,9 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
     while (rest[k] && rest[k].text.startsWith('-')) {
       const t = rest[k].text;
       let m: RegExpExecArray | null;
+      if (t === '-e' || t === '--eval' || t === '-p' || t === '--print' || t === '--test' || t === '-v' || t === '--version') {
+        if (name === 'node' || name === 'bun' || name === 'tsx') return undefined; // inline code or a one-shot run: not a server entry
+      }
       if ((m = /^--env-file(?:-if-exists)?=(.+)$/.exec(t))) res.envFiles.push(m[1]);
       else if (t === '--env-file' && rest[k + 1]) {
         res.envFiles.push(rest[k + 1].text);
@@ -283,7 +286,9 @@ export function analyzeCommand(command: string): CommandAnalysis[] {
     const a = analyzeSegment(seg, command);
     if (a) {
       out.push(a);
-      if (a.tool !== 'delegate') break;
+      // A server started with `&&` blocks the rest of the line; a plain `node x.js` may be a one-shot
+      // script (`node scripts/check-env.js && next start`), which the index tells apart by its code.
+      if (a.tool !== 'delegate' && a.tool !== 'node') break;
     }
   }
   return out;
