@@ -1,0 +1,870 @@
+'use strict';
+/**
+ * Writes a synthetic but realistic multi-app workspace of N apps (a turbo-style monorepo: apps/, services/,
+ * packages/, replicas/) with a known number of planted conflicts for every rule, and computes the exact
+ * number of findings each rule must report from what it planted.
+ *
+ *   const { generate } = require('./bench/generate');
+ *   const ws = generate({ dir: '/tmp/ws-100', n: 100 });   // ws.expected = { 'duplicate-secret': 12, ... }
+ *
+ * Every app is one of Next.js (next-auth, often Prisma), Vite + React, NestJS (ConfigModule, JWT, Prisma),
+ * Express (dotenv, express-session) or a Python/FastAPI service. Apps get `.env`, often `.env.local` and
+ * `.env.example`, and realistic source files; many have `prisma/schema.prisma` and an auth module. Decoys
+ * that must be skipped live in `node_modules/`, `.next/` and `dist/` (a copy of another app's secret, a
+ * package.json whose `next start` would collide on 3000, ...).
+ *
+ * Planted per "unit" (u = max(1, floor(N / 50)) units):
+ *   duplicate-secret          a pair (every third unit: a trio) of different apps sharing one secret value
+ *   port-collision            two different apps on one explicit port (Next -p vs Express PORT, or two NestJS PORT=)
+ *   implicit-port             a Next.js app with bare `next dev`/`next start` and a Vite app with bare `vite`/`vite preview`
+ *                             (these also collide with each other on 3000 / 5173 / 4173 once there are two of them)
+ *   ineffective-port          a PORT= line in a Next.js (or Vite) app's .env that the server never reads
+ *   missing-connection-limit  three apps' Prisma datasources on one database server (one of them with connection_limit
+ *                             every other unit), a Prisma app sharing a server with a Python service's DATABASE_URL, and
+ *                             a `connection_limit = 10` property inside a datasource block (the error)
+ *   inconsistent-service-url  a *_SERVICE_URL with a 3-vs-1 majority, one with a 1-vs-1 tie, and a Python service
+ *                             whose .env disagrees with its pydantic default and its template
+ * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
+ * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
+ * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
+ *
+ * The expected counts are not hard-coded: every env entry, listener, datasource and code default the generator
+ * writes is recorded in a model, and expectedFindings() applies each rule's documented semantics to that model
+ * (group secrets by value, listeners by port and source, datasources by server, service URLs by key and origin).
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url'];
+
+// ------------------------------------------------------------------------------------------------
+// deterministic randomness
+
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const AREAS = ['billing', 'payments', 'inventory', 'orders', 'catalog', 'search', 'notifications', 'identity', 'admin', 'reports',
+  'analytics', 'shipping', 'checkout', 'crm', 'support', 'onboarding', 'scheduler', 'media', 'docs', 'marketing', 'pricing',
+  'loyalty', 'fleet', 'payroll', 'ledger', 'tickets', 'assets', 'warehouse', 'procurement', 'compliance'];
+const SUFFIX = { next: ['portal', 'dashboard', 'console', 'web', 'site', 'admin'], vite: ['ui', 'spa', 'frontend', 'widget', 'studio'],
+  nest: ['api', 'service', 'gateway', 'backend'], express: ['server', 'api', 'webhooks', 'proxy'], python: ['worker', 'ml', 'etl', 'jobs'] };
+const SERVICES = ['LEDGER', 'FULFILMENT', 'RISK', 'TAX', 'GEO', 'PRICING', 'AUDIT', 'QUOTA', 'RATING', 'ROUTING', 'SEARCH_INDEX', 'MAILER'];
+
+// 20-app pattern: next 6, vite 4, nest 4, express 4, python 2.
+const KIND_PATTERN = ['next', 'vite', 'nest', 'express', 'next', 'vite', 'next', 'nest', 'express', 'python',
+  'next', 'vite', 'nest', 'express', 'next', 'vite', 'next', 'nest', 'express', 'python'];
+
+// ------------------------------------------------------------------------------------------------
+// the model the expected counts are computed from
+
+/** Mirrors the rules' key predicates (server/src/rules/duplicate-secret.ts, inconsistent-service-url.ts). */
+function isSecretKey(key) {
+  const k = key.toUpperCase();
+  return /(^|_)SECRET$/.test(k) || /_PRIVATE_KEY$/.test(k) || k === 'SECRET_KEY' || k === 'SECRET_KEY_BASE' || k === 'APP_KEY';
+}
+function isServiceUrlKey(key) {
+  return /_SERVICE_URL$/.test(key) || /(^|_)API_URL$/.test(key);
+}
+const FRAMEWORK_PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
+function serviceGroup(key, identity) {
+  const s = key.replace(FRAMEWORK_PREFIXES, '');
+  return s === 'API_URL' || s === 'SERVICE_URL' || s === 'BACKEND_URL' ? `app:${identity}:${s}` : `svc:${s}`;
+}
+const LOCAL = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '']);
+const DEFAULT_PORTS = { http: 80, https: 443, postgres: 5432, postgresql: 5432, mysql: 3306, redis: 6379 };
+function origin(value) {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.includes('${')) return undefined;
+  let u;
+  try {
+    u = new URL(value);
+  } catch {
+    return undefined; // like originOf: not a URL (e.g. a comma-separated list of origins)
+  }
+  const scheme = u.protocol.slice(0, -1).toLowerCase();
+  const host = u.hostname.toLowerCase();
+  return { scheme, key: `${scheme}://${LOCAL.has(host) ? 'localhost' : host}:${u.port ? Number(u.port) : DEFAULT_PORTS[scheme] ?? 0}` };
+}
+function dbServer(value) {
+  const o = origin(value);
+  if (!o || !['postgres', 'postgresql', 'mysql'].includes(o.scheme)) return undefined;
+  return o.key.replace(/^postgres:/, 'postgresql:');
+}
+const hasLimit = (url) => url.includes('?') && new URLSearchParams(url.slice(url.indexOf('?') + 1)).has('connection_limit');
+
+/**
+ * Applies each rule's semantics to the recorded model. `apps` are the model records (one per app folder).
+ * Rule semantics (see server/src/rules/*.ts and docs/rules/*.md):
+ * - duplicate-secret: secrets in live env files grouped by value; a value held by >= 2 identities (package names)
+ *   yields one finding per occurrence.
+ * - port-collision: listeners grouped by port; a port bound by >= 2 identities yields one finding per distinct source.
+ * - implicit-port: one finding per listener on a framework default.
+ * - ineffective-port: a PORT= line in a live env file no PORT-reading listener loads, whose value is not a real port.
+ * - missing-connection-limit: an error per in-block connection_limit property; a warning per datasource without
+ *   connection_limit whose server another identity also uses (datasource or DATABASE_URL-like env entry).
+ * - inconsistent-service-url: sites grouped by key (workspace-wide for named services) and environment; in a group
+ *   with >= 2 origins, every site outside the strict majority origin (all sites when there is none).
+ */
+function expectedFindings(apps) {
+  const out = Object.fromEntries(RULE_IDS.map((r) => [r, 0]));
+  // duplicate-secret
+  const byValue = new Map();
+  for (const a of apps) for (const f of a.env) if (f.live) for (const [k, v] of f.entries) {
+    if (!isSecretKey(k) || !v.trim() || /^[a-z][a-z0-9+.-]*:\/\//i.test(v)) continue;
+    if (!byValue.has(v)) byValue.set(v, []);
+    byValue.get(v).push(a.identity);
+  }
+  for (const ids of byValue.values()) if (new Set(ids).size >= 2) out['duplicate-secret'] += ids.length;
+  // port-collision, implicit-port
+  const byPort = new Map();
+  for (const a of apps) for (const l of a.listeners) {
+    if (!l.explicit) out['implicit-port']++;
+    if (!byPort.has(l.port)) byPort.set(l.port, []);
+    byPort.get(l.port).push({ identity: a.identity, source: l.source });
+  }
+  for (const ls of byPort.values()) if (new Set(ls.map((l) => l.identity)).size >= 2) out['port-collision'] += new Set(ls.map((l) => l.source)).size;
+  // ineffective-port
+  for (const a of apps) {
+    if (a.listeners.length === 0) continue;
+    const real = new Set(a.listeners.map((l) => l.port));
+    for (const f of a.env) {
+      if (!f.live || a.loadsEnv.includes(f.name)) continue;
+      for (const [k, v] of f.entries) if (k === 'PORT' && /^\d+$/.test(v) && !real.has(Number(v))) out['ineffective-port']++;
+    }
+  }
+  // missing-connection-limit
+  const users = new Map();
+  const dsOf = (a) => a.datasources.map((d) => {
+    const url = d.envVar ? devValue(a, d.envVar) : d.literal;
+    return { ...d, url, server: url && dbServer(url) };
+  });
+  for (const a of apps) {
+    for (const d of dsOf(a)) if (d.server) addTo(users, d.server, a.identity);
+    for (const f of a.env) if (f.live && f.dev) for (const [, v] of f.entries) { const s = dbServer(v); if (s) addTo(users, s, a.identity); }
+  }
+  for (const a of apps) for (const d of dsOf(a)) {
+    if (d.inBlock) out['missing-connection-limit']++;
+    if (!d.server || hasLimit(d.url)) continue;
+    if ([...users.get(d.server)].some((id) => id !== a.identity)) out['missing-connection-limit']++;
+  }
+  // inconsistent-service-url
+  const groups = new Map();
+  for (const a of apps) {
+    const sites = [];
+    for (const f of a.env) for (const [k, v] of f.entries) if (isServiceUrlKey(k)) sites.push({ k, v, bucket: f.bucket });
+    for (const c of a.codeDefaults) if (isServiceUrlKey(c.key)) sites.push({ k: c.key, v: c.value, bucket: 'development' });
+    for (const s of sites) {
+      const o = origin(s.v.trim());
+      if (!o) continue;
+      const g = `${serviceGroup(s.k, a.identity)}\0${s.bucket}`;
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g).push(o.key);
+    }
+  }
+  for (const origins of groups.values()) {
+    const counts = new Map();
+    for (const o of origins) counts.set(o, (counts.get(o) ?? 0) + 1);
+    if (counts.size < 2) continue;
+    const sorted = [...counts.values()].sort((x, y) => y - x);
+    out['inconsistent-service-url'] += sorted[0] > sorted[1] ? origins.length - sorted[0] : origins.length;
+  }
+  return out;
+}
+
+function addTo(map, key, v) {
+  if (!map.has(key)) map.set(key, new Set());
+  map.get(key).add(v);
+}
+
+/** The development value of a key: Next.js precedence over the app's default/development live env files. */
+function devValue(app, key) {
+  const order = ['.env.development.local', '.env.local', '.env.development', '.env'];
+  for (const name of order) {
+    const f = app.env.find((e) => e.name === name);
+    const hit = f && [...f.entries].reverse().find(([k]) => k === key);
+    if (hit) return hit[1];
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------------------------------------------
+// the generator
+
+function classify(name) {
+  if (/\.(example|sample|template)$/.test(name)) return { live: false, dev: false, bucket: 'development' };
+  const mode = name === '.env' || name === '.env.local' ? 'default' : name.replace(/^\.env\./, '').replace(/\.local$/, '');
+  return { live: true, dev: mode === 'default' || mode === 'development', bucket: mode === 'default' || mode === 'development' ? 'development' : mode };
+}
+
+class Workspace {
+  constructor(dir, seed) {
+    this.dir = dir;
+    this.rand = mulberry32(seed);
+    this.files = 0;
+    this.decoyFiles = 0;
+    this.bytes = 0;
+    this.apps = [];
+  }
+
+  pick(list) {
+    return list[Math.floor(this.rand() * list.length)];
+  }
+
+  chance(p) {
+    return this.rand() < p;
+  }
+
+  secret(style) {
+    const bytes = Buffer.alloc(32);
+    for (let i = 0; i < 32; i++) bytes[i] = Math.floor(this.rand() * 256);
+    return style === 'hex' ? bytes.toString('hex') : bytes.toString('base64');
+  }
+
+  write(rel, text, decoy = false) {
+    const abs = path.join(this.dir, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, text);
+    if (decoy) this.decoyFiles++;
+    else this.files++;
+    this.bytes += Buffer.byteLength(text);
+  }
+
+  /** Writes an env file and records its entries in the app's model. entries: [key, value, quote?] or '# comment' or ''. */
+  env(app, name, lines) {
+    const entries = [];
+    const text = lines.map((l) => {
+      if (typeof l === 'string') return l;
+      const [k, v, q] = l;
+      entries.push([k, v]);
+      return q ? `${k}="${v}"` : `${k}=${v}`;
+    }).join('\n') + '\n';
+    this.write(`${app.dir}/${name}`, text);
+    app.model.env.push({ name, entries, ...classify(name) });
+  }
+}
+
+function pkgJson(name, version, scripts, deps, devDeps, extra = {}) {
+  return JSON.stringify({ name, version, private: true, ...extra, scripts, dependencies: deps, devDependencies: devDeps }, null, 2) + '\n';
+}
+
+/** Builds the app specs, assigns the planted conflicts, and writes everything. */
+function generate({ dir, n, seed = 20240601 }) {
+  if (!(n >= 20)) throw new Error(`generate: n must be >= 20 (got ${n})`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const ws = new Workspace(dir, seed);
+  const units = Math.max(1, Math.floor(n / 50));
+
+  // ---- specs
+  const specs = [];
+  for (let i = 0; i < n; i++) {
+    const kind = KIND_PATTERN[i % KIND_PATTERN.length];
+    const name = `${AREAS[i % AREAS.length]}-${SUFFIX[kind][Math.floor(i / AREAS.length) % SUFFIX[kind].length]}-${i}`;
+    const folder = kind === 'next' || kind === 'vite' ? 'apps' : 'services';
+    specs.push({
+      i, kind, name, dir: `${folder}/${name}`, pkgName: `@acme/${name}`,
+      port: 10000 + 3 * i, // 10000..25000: never a framework default, never a planted port
+      prisma: kind !== 'vite' && kind !== 'python' && ws.chance(0.6),
+      db: ws.chance(0.5) ? { host: `pg-${i}.db.internal`, port: 5432 } : { host: 'localhost', port: 15432 + i }, // own server
+      dbLimit: ws.chance(0.25),
+      envLocal: kind === 'next' ? ws.chance(0.6) : kind === 'vite' ? ws.chance(0.3) : false,
+      envExample: ws.chance(0.7),
+      envProd: kind === 'next' && ws.chance(0.2),
+      authService: kind !== 'vite' && ws.chance(0.45),
+      portLine: kind === 'next' && ws.chance(0.1), // PORT=<its -p port>: correct, never reported
+      decoy: i % 4 === 1,
+      secret: ws.secret(ws.chance(0.5) ? 'hex' : 'base64'),
+      prodSecret: ws.secret('base64'),
+      extraUrls: [], // [key, value] added to .env
+      plants: [],
+    });
+  }
+  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set() };
+  const take = (kinds, cat, pred = () => true) => {
+    const s = specs.find((x) => kinds.includes(x.kind) && !used.any.has(x.i) && !used[cat].has(x.i) && pred(x));
+    if (!s) throw new Error(`generate: not enough ${kinds.join('/')} apps for the ${cat} plants at n=${n}`);
+    used[cat].add(s.i);
+    return s;
+  };
+  const reserve = (s) => used.any.add(s.i);
+
+  // The service every AUTH_SERVICE_URL names: a NestJS app that really listens on 8001 (so no URL dangles).
+  const authSvc = specs.find((s) => s.kind === 'nest');
+  Object.assign(authSvc, { name: 'auth-service', dir: 'services/auth-service', pkgName: '@acme/auth-service', port: 8001, authService: false });
+  reserve(authSvc);
+  // The incremental benchmark edits this app's .env: two Express apps nothing else touches.
+  const editTarget = specs.find((s) => s.kind === 'express');
+  reserve(editTarget);
+  const editOther = specs.find((s) => s.kind === 'express' && !used.any.has(s.i));
+  reserve(editOther);
+  // Replicas (same package name, same secrets, ports and database): never reported against each other.
+  const replicaSources = [];
+  for (let k = 0; k < Math.max(1, Math.floor(units / 2)); k++) {
+    const s = specs.find((x) => x.kind === (k % 2 ? 'nest' : 'next') && !used.any.has(x.i));
+    s.prisma = true;
+    s.dbLimit = false;
+    s.authService = false; // a replica runs on another machine: its localhost is not this one's
+    reserve(s);
+    replicaSources.push(s);
+  }
+
+  for (let u = 0; u < units; u++) {
+    // duplicate-secret: a pair, every third unit a trio, of different apps with one secret value.
+    const holders = [take(['next', 'nest', 'express', 'python'], 'secret'), take(['next', 'nest', 'express', 'python'], 'secret')];
+    if (u % 3 === 2) holders.push(take(['next', 'nest', 'express', 'python'], 'secret'));
+    for (const h of holders.slice(1)) {
+      h.secret = holders[0].secret;
+      h.plants.push('duplicate-secret');
+    }
+    holders[0].plants.push('duplicate-secret');
+
+    // port-collision on an explicit port.
+    const planted = 40000 + u;
+    if (u % 2 === 0) {
+      const a = take(['next'], 'port', (x) => !x.portLine);
+      const b = take(['express'], 'port');
+      a.port = planted;
+      b.port = planted;
+      a.plants.push('port-collision');
+      b.plants.push('port-collision');
+    } else {
+      const a = take(['nest'], 'port');
+      const b = take(['nest'], 'port');
+      a.port = planted;
+      b.port = planted;
+      a.plants.push('port-collision');
+      b.plants.push('port-collision');
+    }
+
+    // implicit-port: bare `next dev`/`next start`, bare `vite`/`vite preview`.
+    const nx = take(['next'], 'port', (x) => !x.portLine);
+    nx.implicit = true;
+    nx.plants.push('implicit-port');
+    const vt = take(['vite'], 'port');
+    vt.implicit = true;
+    vt.plants.push('implicit-port');
+
+    // ineffective-port: PORT= in .env that the Next.js CLI / Vite never reads.
+    const ie = take([u % 2 ? 'vite' : 'next'], 'port', (x) => !x.portLine);
+    ie.ineffectivePort = ie.port + 1000 + u;
+    ie.plants.push('ineffective-port');
+
+    // missing-connection-limit: three apps' datasources on one server (every other unit one has connection_limit).
+    const host = `pg-shared-${u}.db.internal`;
+    for (let k = 0; k < 3; k++) {
+      const a = take(['next', 'nest', 'express'], 'db');
+      a.prisma = true;
+      a.db = { host, port: 5432 };
+      a.dbLimit = u % 2 === 1 && k === 0;
+      a.plants.push('missing-connection-limit(shared)');
+    }
+    // a Prisma app and a Python service's DATABASE_URL on one server.
+    const pa = take(['next', 'nest', 'express'], 'db');
+    const py = take(['python'], 'db');
+    pa.prisma = true;
+    pa.dbLimit = false;
+    pa.db = { host: `pg-analytics-${u}.db.internal`, port: 5432 };
+    py.db = pa.db;
+    pa.plants.push('missing-connection-limit(env-sharer)');
+    py.plants.push('missing-connection-limit(env-sharer)');
+    // `connection_limit = 10` inside the datasource block (own server: only the error).
+    const ib = take(['next', 'nest'], 'db');
+    ib.prisma = true;
+    ib.inBlock = true;
+    ib.plants.push('missing-connection-limit(in-block)');
+
+    // inconsistent-service-url: 3 vs 1, and a 1 vs 1 tie (keys unique to the plant); a Python .env vs its defaults.
+    const svc = `${SERVICES[u % SERVICES.length]}${u >= SERVICES.length ? `_${Math.floor(u / SERVICES.length)}` : ''}`;
+    const notUsed = specs.filter((x) => !used.any.has(x.i));
+    const picked = new Set();
+    const pickAt = (k) => {
+      let j = (u * 7 + k * 13) % notUsed.length;
+      while (picked.has(j)) j = (j + 1) % notUsed.length;
+      picked.add(j);
+      return notUsed[j];
+    };
+    const maj = `${svc}_SERVICE_URL`;
+    const svcHost = `${svc.toLowerCase().replace(/_/g, '-')}.internal`;
+    for (let k = 0; k < 4; k++) pickAt(k).extraUrls.push([maj, k === 3 ? `http://${svcHost}:8081` : `http://${svcHost}:8080`, k === 3]);
+    const tie = `${svc}_API_URL`;
+    pickAt(4).extraUrls.push([tie, `https://${svcHost}:9443/v1`, true]);
+    pickAt(5).extraUrls.push([tie, `https://${svcHost}:9444/v1`, true]);
+    const pyu = specs.find((x) => x.kind === 'python' && !used.any.has(x.i) && !x.urlDrift);
+    if (pyu) {
+      const cb = `${svc.toLowerCase().replace(/_/g, '-')}-callbacks.internal`;
+      pyu.urlDrift = { key: `${svc}_CALLBACK_SERVICE_URL`, env: `http://${cb}:${9100 + u}`, def: `http://${cb}:${9200 + u}` };
+      pyu.plants.push('inconsistent-service-url(python)');
+    }
+  }
+
+  // Every frontend's API URL names a real backend, and that backend's CORS origins list every frontend that
+  // calls it (dev and preview origins), so nothing dangles and no CORS origin is missing.
+  const portUsers = new Map();
+  for (const x of specs) portUsers.set(x.port, (portUsers.get(x.port) ?? 0) + 1);
+  const backends = specs.filter((x) => (x.kind === 'nest' || x.kind === 'express') && x !== editTarget && x !== editOther && x !== authSvc && portUsers.get(x.port) === 1);
+  const frontends = specs.filter((x) => x.kind === 'vite');
+  const origins = (fe) => (fe.implicit ? [5173, 4173] : [fe.port, fe.port + 1]).map((p) => `http://localhost:${p}`);
+  for (const b of specs) b.corsOrigins = [];
+  for (const fe of frontends) {
+    const b = backends[(fe.i * 7) % backends.length];
+    fe.apiPort = b.port;
+    b.corsOrigins.push(...origins(fe));
+  }
+  for (const b of specs) if (b.corsOrigins.length === 0) b.corsOrigins.push(...origins(frontends[(b.i * 3) % frontends.length]));
+
+  // ---- write
+  writeRoot(ws, n);
+  for (const s of specs) writeApp(ws, s);
+  for (const s of replicaSources) writeApp(ws, { ...s, dir: `replicas/${s.name}-eu`, replica: true, decoy: false, extraUrls: [] });
+  const libs = Math.max(1, Math.floor(n / 20));
+  for (let k = 0; k < libs; k++) writeLibrary(ws, k);
+
+  const expected = expectedFindings(ws.apps.map((a) => a.model));
+  const editEnv = path.join(dir, editTarget.dir, '.env');
+  return {
+    dir,
+    n,
+    units,
+    apps: ws.apps.length, // engine-visible app folders: the N apps, replicas and libraries
+    files: ws.files,
+    decoyFiles: ws.decoyFiles,
+    bytes: ws.bytes,
+    expected,
+    plants: summarizePlants(specs),
+    edit: {
+      file: editEnv,
+      text: fs.readFileSync(editEnv, 'utf8'),
+      secretKey: 'SESSION_SECRET',
+      ownSecret: editTarget.secret,
+      otherSecret: editOther.secret,
+      ownPort: editTarget.port,
+      otherPort: editOther.port,
+      otherApp: editOther.pkgName,
+      otherEnv: path.join(dir, editOther.dir, '.env'),
+    },
+  };
+}
+
+function summarizePlants(specs) {
+  const out = {};
+  for (const s of specs) for (const p of s.plants) out[p] = (out[p] ?? 0) + 1;
+  return out;
+}
+
+function writeRoot(ws, n) {
+  ws.write('package.json', pkgJson('acme-platform', '0.0.0', { dev: 'turbo run dev', build: 'turbo run build', lint: 'turbo run lint', test: 'turbo run test', typecheck: 'turbo run typecheck' },
+    {}, { turbo: '^2.0.14', prettier: '^3.3.3' }, { workspaces: ['apps/*', 'services/*', 'packages/*'], packageManager: 'pnpm@9.6.0' }));
+  ws.write('turbo.json', JSON.stringify({ $schema: 'https://turbo.build/schema.json', tasks: { build: { dependsOn: ['^build'], outputs: ['dist/**', '.next/**'] }, dev: { cache: false, persistent: true } } }, null, 2) + '\n');
+  ws.write('README.md', `# acme-platform\n\n${n} apps and services. Run \`pnpm dev\` at the root.\n`);
+  // Hoisted dependencies: decoys with listeners, env files and secrets that discovery must skip.
+  ws.write('node_modules/next/package.json', JSON.stringify({ name: 'next', version: '14.2.5', bin: { next: './dist/bin/next' }, scripts: { dev: 'next dev', start: 'next start' } }, null, 2), true);
+  ws.write('node_modules/next/dist/server/config.js', 'module.exports = { port: process.env.PORT || 3000 };\n', true);
+  ws.write('node_modules/@nestjs/core/package.json', JSON.stringify({ name: '@nestjs/core', version: '10.4.1', scripts: { start: 'nest start' } }, null, 2), true);
+  ws.write('node_modules/.pnpm/dotenv@16.4.5/node_modules/dotenv/.env', 'SESSION_SECRET=fixture-secret-for-dotenv-tests\nPORT=3000\n', true);
+  ws.write('node_modules/.pnpm/dotenv@16.4.5/node_modules/dotenv/package.json', JSON.stringify({ name: 'dotenv', version: '16.4.5', scripts: { start: 'node server.js' } }), true);
+}
+
+function writeLibrary(ws, k) {
+  const name = ['ui', 'utils', 'config', 'logger', 'auth-client', 'tsconfig', 'eslint-config', 'types'][k % 8] + (k >= 8 ? `-${Math.floor(k / 8)}` : '');
+  const dir = `packages/${name}`;
+  ws.write(`${dir}/package.json`, pkgJson(`@acme/${name}`, '0.0.0', { build: 'tsup src/index.ts --format cjs,esm --dts', lint: 'eslint src', test: 'vitest run', dev: 'tsup src/index.ts --watch' },
+    { clsx: '^2.1.1' }, { tsup: '^8.2.4', typescript: '^5.5.4', vitest: '^2.0.5' }, { main: './dist/index.js', types: './dist/index.d.ts' }));
+  ws.write(`${dir}/src/index.ts`, `export * from './format';\nexport * from './retry';\n`);
+  ws.write(`${dir}/src/format.ts`, `export function formatMoney(cents: number, currency = 'USD'): string {\n  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);\n}\n`);
+  ws.write(`${dir}/src/retry.ts`, `export async function retry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {\n  let last: unknown;\n  for (let i = 0; i < attempts; i++) {\n    try {\n      return await fn();\n    } catch (e) {\n      last = e;\n      await new Promise((r) => setTimeout(r, 2 ** i * 100));\n    }\n  }\n  throw last;\n}\n`);
+  ws.write(`${dir}/dist/index.js`, `"use strict";module.exports={};\n`, true);
+  ws.apps.push({ model: { identity: `@acme/${name}`, env: [], listeners: [], datasources: [], codeDefaults: [], loadsEnv: [] } });
+}
+
+function dbUrl(s, name) {
+  const user = s.kind === 'nest' ? 'nest' : 'app';
+  const q = s.dbLimit ? `?connection_limit=${5 + (s.i % 4)}&pool_timeout=20` : s.i % 3 === 0 ? '?schema=public' : '';
+  return `postgresql://${user}:${user}_pw_${s.i}@${s.db.host}:${s.db.port}/${name.replace(/-/g, '_')}${q}`;
+}
+
+function prismaSchema(s) {
+  const block = s.inBlock ? '  connection_limit = 10\n' : '';
+  return `// This is your Prisma schema file,
+// learn more about it in the docs: https://pris.ly/d/prisma-schema
+
+generator client {
+  provider = "prisma-client-js"
+}
+
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+${block}}
+
+model User {
+  id        String   @id @default(cuid())
+  email     String   @unique
+  name      String?
+  role      Role     @default(USER)
+  createdAt DateTime @default(now())
+  updatedAt DateTime @updatedAt
+  sessions  Session[]
+  ${s.kind === 'next' ? 'accounts  Account[]' : 'orders    Order[]'}
+}
+
+model Session {
+  id           String   @id @default(cuid())
+  sessionToken String   @unique
+  userId       String
+  expires      DateTime
+  user         User     @relation(fields: [userId], references: [id], onDelete: Cascade)
+}
+${s.kind === 'next' ? `
+model Account {
+  id                String  @id @default(cuid())
+  userId            String
+  type              String
+  provider          String
+  providerAccountId String
+  refresh_token     String? @db.Text
+  access_token      String? @db.Text
+  expires_at        Int?
+  user              User    @relation(fields: [userId], references: [id], onDelete: Cascade)
+
+  @@unique([provider, providerAccountId])
+}
+` : `
+model Order {
+  id        Int      @id @default(autoincrement())
+  userId    String
+  total     Decimal  @db.Decimal(12, 2)
+  status    String   @default("pending")
+  createdAt DateTime @default(now())
+  user      User     @relation(fields: [userId], references: [id])
+
+  @@index([userId, createdAt])
+}
+`}
+enum Role {
+  USER
+  ADMIN
+}
+`;
+}
+
+/** Appends the app's *_SERVICE_URL / *_API_URL lines (shared consistent AUTH_SERVICE_URL and planted ones). */
+function urlLines(s) {
+  const lines = [];
+  if (s.authService) lines.push(['AUTH_SERVICE_URL', s.i % 5 === 0 ? 'http://localhost:8001' : 'http://127.0.0.1:8001/']);
+  for (const [k, v, q] of s.extraUrls) lines.push(q ? [k, v, true] : [k, v]);
+  return lines;
+}
+
+function writeApp(ws, s) {
+  const model = { identity: s.pkgName, env: [], listeners: [], datasources: [], codeDefaults: [], loadsEnv: [] };
+  const app = { dir: s.dir, model };
+  ws.apps.push(app);
+  ({ next: writeNext, vite: writeVite, nest: writeNest, express: writeExpress, python: writePython })[s.kind](ws, s, app);
+  if (s.prisma) {
+    ws.write(`${s.dir}/prisma/schema.prisma`, prismaSchema(s));
+    model.datasources.push({ envVar: 'DATABASE_URL', inBlock: !!s.inBlock });
+  }
+}
+
+const title = (s) => s.name.replace(/-\d+$/, '').split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
+
+function writeNext(ws, s, app) {
+  const m = app.model;
+  const p = s.implicit ? '' : ` -p ${s.port}`;
+  const scripts = { dev: `next dev${p}`, build: s.prisma ? 'prisma generate && next build' : 'next build', start: `next start${p}`, lint: 'next lint', typecheck: 'tsc --noEmit' };
+  if (s.prisma) Object.assign(scripts, { 'db:migrate': 'prisma migrate dev', 'db:studio': 'prisma studio' });
+  const deps = { next: '14.2.5', react: '18.3.1', 'react-dom': '18.3.1', 'next-auth': '^4.24.7', zod: '^3.23.8', '@acme/ui': 'workspace:*' };
+  const dev = { typescript: '^5.5.4', '@types/node': '^20.14.10', '@types/react': '^18.3.3', eslint: '^8.57.0', 'eslint-config-next': '14.2.5' };
+  if (s.prisma) Object.assign(deps, { '@prisma/client': '^5.17.0', '@auth/prisma-adapter': '^2.4.1' }), Object.assign(dev, { prisma: '^5.17.0' });
+  ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '0.3.1', scripts, deps, dev));
+  const port = s.implicit ? 3000 : s.port;
+  for (const script of ['dev', 'start']) m.listeners.push({ port, source: `${s.dir}/package.json#${script}`, explicit: !s.implicit });
+
+  // A replica is deployed on its own machine behind TLS (its Secure session cookie needs https).
+  const url = s.replica ? `https://${s.name}.eu.acme.internal` : `http://localhost:${port}`;
+  const lines = ['# Local development settings (not committed)', ['NODE_ENV', 'development'], ''];
+  if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
+  lines.push(['NEXTAUTH_URL', url], ['NEXTAUTH_SECRET', s.secret, true], ['NEXT_PUBLIC_APP_NAME', title(s), true]);
+  if (s.portLine) lines.push(['PORT', String(s.port)]);
+  if (s.ineffectivePort) lines.push('# moved off the shared port', ['PORT', String(s.ineffectivePort)]);
+  lines.push(['SENTRY_DSN', `https://${(s.i * 7919).toString(16)}@o4507.ingest.sentry.io/${1000 + s.i}`], ['REDIS_URL', `redis://cache-${s.i}.internal:6379`], ...urlLines(s));
+  ws.env(app, '.env', lines);
+  if (s.envLocal) ws.env(app, '.env.local', ['# machine-local overrides', ['NEXTAUTH_URL', url], ['NEXTAUTH_SECRET', s.secret, true], ['NEXT_TELEMETRY_DISABLED', '1']]);
+  if (s.envProd) ws.env(app, '.env.production', [['NEXTAUTH_URL', `https://${s.name}.acme.example`], ['NEXTAUTH_SECRET', s.prodSecret, true]]);
+  if (s.envExample) ws.env(app, '.env.example', ['# Copy to .env and fill in', ['DATABASE_URL', 'postgresql://user:password@localhost:5432/mydb', true], ['NEXTAUTH_URL', 'http://localhost:3000'], ['NEXTAUTH_SECRET', 'change-me-in-production', true], ...(s.authService ? [['AUTH_SERVICE_URL', 'http://127.0.0.1:8001']] : [])]);
+
+  ws.write(`${s.dir}/next.config.mjs`, `/** @type {import('next').NextConfig} */\nconst nextConfig = {\n  reactStrictMode: true,\n  transpilePackages: ['@acme/ui'],\n  output: 'standalone',\n};\n\nexport default nextConfig;\n`);
+  ws.write(`${s.dir}/src/lib/auth.ts`, `import type { NextAuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+${s.prisma ? "import { PrismaAdapter } from '@auth/prisma-adapter';\nimport { prisma } from './db';\n" : ''}
+export const authOptions: NextAuthOptions = {
+${s.prisma ? '  adapter: PrismaAdapter(prisma),\n' : ''}  secret: process.env.NEXTAUTH_SECRET,
+  session: { strategy: 'jwt', maxAge: 60 * 60 * 8 },
+  // One cookie name per app: apps on one host (any port) share cookies.
+  cookies: {
+    sessionToken: { name: '${s.name}.session-token', options: { httpOnly: true, sameSite: 'lax', path: '/', secure: process.env.NODE_ENV === 'production' } },
+  },
+  pages: { signIn: '/login' },
+  providers: [
+    CredentialsProvider({
+      name: 'Email',
+      credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+      async authorize(credentials) {
+        if (!credentials?.email || !credentials.password) return null;
+        const res = await fetch(\`\${process.env.NEXTAUTH_URL}/api/login\`, { method: 'POST', body: JSON.stringify(credentials) });
+        return res.ok ? res.json() : null;
+      },
+    }),
+  ],
+  callbacks: {
+    async jwt({ token, user }) {
+      if (user) token.role = (user as { role?: string }).role;
+      return token;
+    },
+  },
+};
+`);
+  if (s.prisma) ws.write(`${s.dir}/src/lib/db.ts`, `import { PrismaClient } from '@prisma/client';\n\nconst globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };\n\nexport const prisma = globalForPrisma.prisma ?? new PrismaClient({ log: process.env.NODE_ENV === 'development' ? ['query'] : [] });\n\nif (process.env.NODE_ENV !== 'production') globalForPrisma.prisma = prisma;\n`);
+  ws.write(`${s.dir}/src/app/api/auth/[...nextauth]/route.ts`, `import NextAuth from 'next-auth';\nimport { authOptions } from '@/lib/auth';\n\nconst handler = NextAuth(authOptions);\nexport { handler as GET, handler as POST };\n`);
+  ws.write(`${s.dir}/src/app/layout.tsx`, `import type { ReactNode } from 'react';\nimport './globals.css';\n\nexport const metadata = { title: '${title(s)}' };\n\nexport default function RootLayout({ children }: { children: ReactNode }) {\n  return (\n    <html lang="en">\n      <body>{children}</body>\n    </html>\n  );\n}\n`);
+  ws.write(`${s.dir}/src/app/page.tsx`, `import { getServerSession } from 'next-auth';\nimport { authOptions } from '@/lib/auth';\nimport { Button } from '@acme/ui';\n\nexport default async function Home() {\n  const session = await getServerSession(authOptions);\n  return (\n    <main className="p-8">\n      <h1>${title(s)}</h1>\n      <p>{session ? \`Signed in as \${session.user?.email}\` : 'Not signed in'}</p>\n      <Button href="/login">Sign in</Button>\n    </main>\n  );\n}\n`);
+  ws.write(`${s.dir}/src/components/DataTable.tsx`, dataTable());
+  if (s.authService) {
+    ws.write(`${s.dir}/src/lib/services.ts`, `export const AUTH_SERVICE_URL = process.env.AUTH_SERVICE_URL ?? 'http://localhost:8001';\n\nexport async function introspect(token: string) {\n  const res = await fetch(\`\${AUTH_SERVICE_URL}/introspect\`, { method: 'POST', headers: { authorization: \`Bearer \${token}\` } });\n  if (!res.ok) throw new Error(\`auth service: \${res.status}\`);\n  return res.json();\n}\n`);
+    m.codeDefaults.push({ key: 'AUTH_SERVICE_URL', value: 'http://localhost:8001' });
+  }
+  // build output decoy: a copy of the env with the secret, and a server listening on 3000
+  if (s.decoy) {
+    ws.write(`${s.dir}/.next/standalone/.env`, `NEXTAUTH_SECRET="${s.secret}"\nPORT=3000\n`, true);
+    ws.write(`${s.dir}/.next/standalone/server.js`, `const port = parseInt(process.env.PORT, 10) || 3000;\nrequire('next').startServer({ port });\n`, true);
+    ws.write(`${s.dir}/node_modules/.bin/next`, '#!/usr/bin/env node\n', true);
+    ws.write(`${s.dir}/node_modules/@acme/ui/package.json`, JSON.stringify({ name: '@acme/ui', scripts: { dev: 'next dev' } }), true);
+  }
+}
+
+function dataTable() {
+  return `import { useMemo, useState } from 'react';
+
+export interface Column<T> {
+  key: keyof T;
+  label: string;
+  width?: number;
+}
+
+export function DataTable<T extends { id: string | number }>({ rows, columns }: { rows: T[]; columns: Column<T>[] }) {
+  const [sortBy, setSortBy] = useState<keyof T | undefined>();
+  const sorted = useMemo(() => (sortBy ? [...rows].sort((a, b) => String(a[sortBy]).localeCompare(String(b[sortBy]))) : rows), [rows, sortBy]);
+  return (
+    <table>
+      <thead>
+        <tr>{columns.map((c) => <th key={String(c.key)} onClick={() => setSortBy(c.key)}>{c.label}</th>)}</tr>
+      </thead>
+      <tbody>
+        {sorted.map((r) => (
+          <tr key={r.id}>{columns.map((c) => <td key={String(c.key)}>{String(r[c.key])}</td>)}</tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+`;
+}
+
+function writeVite(ws, s, app) {
+  const m = app.model;
+  const scripts = s.implicit
+    ? { dev: 'vite', build: 'tsc -b && vite build', preview: 'vite preview', lint: 'eslint .', test: 'vitest run' }
+    : { dev: `vite --port ${s.port} --strictPort`, build: 'tsc -b && vite build', preview: `vite preview --port ${s.port + 1} --strictPort`, lint: 'eslint .', test: 'vitest run' };
+  ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '0.1.0', scripts, { react: '^18.3.1', 'react-dom': '^18.3.1', '@tanstack/react-query': '^5.51.1', 'react-router-dom': '^6.25.1' },
+    { vite: '^5.3.4', '@vitejs/plugin-react': '^4.3.1', typescript: '^5.5.4', vitest: '^2.0.5', eslint: '^9.7.0' }, { type: 'module' }));
+  m.listeners.push({ port: s.implicit ? 5173 : s.port, source: `${s.dir}/package.json#dev`, explicit: !s.implicit });
+  m.listeners.push({ port: s.implicit ? 4173 : s.port + 1, source: `${s.dir}/package.json#preview`, explicit: !s.implicit });
+  const backend = `http://localhost:${s.apiPort}`;
+  const lines = [['VITE_API_URL', backend], ['VITE_SENTRY_DSN', `https://${(s.i * 104729).toString(16)}@o4507.ingest.sentry.io/${2000 + s.i}`], ['VITE_FEATURE_FLAGS', 'search,exports']];
+  if (s.ineffectivePort) lines.push(['PORT', String(s.ineffectivePort)]);
+  lines.push(...urlLines(s));
+  ws.env(app, '.env', lines);
+  if (s.envLocal) ws.env(app, '.env.local', [['VITE_API_URL', backend.replace('localhost', '127.0.0.1')]]);
+  if (s.envExample) ws.env(app, '.env.example', [['VITE_API_URL', 'http://localhost:' + backend.split(':').pop()]]);
+  ws.write(`${s.dir}/vite.config.ts`, `import { defineConfig } from 'vite';\nimport react from '@vitejs/plugin-react';\n\nexport default defineConfig({\n  plugins: [react()],\n  build: { outDir: 'dist', sourcemap: true },\n});\n`);
+  ws.write(`${s.dir}/index.html`, `<!doctype html>\n<html><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>\n`);
+  ws.write(`${s.dir}/src/main.tsx`, `import React from 'react';\nimport ReactDOM from 'react-dom/client';\nimport { QueryClient, QueryClientProvider } from '@tanstack/react-query';\nimport App from './App';\n\nconst client = new QueryClient();\nReactDOM.createRoot(document.getElementById('root')!).render(\n  <React.StrictMode>\n    <QueryClientProvider client={client}>\n      <App />\n    </QueryClientProvider>\n  </React.StrictMode>,\n);\n`);
+  ws.write(`${s.dir}/src/App.tsx`, `import { useQuery } from '@tanstack/react-query';\nimport { api } from './api/client';\n\nexport default function App() {\n  const { data, isLoading } = useQuery({ queryKey: ['items'], queryFn: () => api('/items') });\n  if (isLoading) return <p>Loading…</p>;\n  return <ul>{(data as { id: string; name: string }[]).map((i) => <li key={i.id}>{i.name}</li>)}</ul>;\n}\n`);
+  ws.write(`${s.dir}/src/api/client.ts`, `const BASE = import.meta.env.VITE_API_URL ?? '${backend}';\n\nexport async function api<T = unknown>(path: string, init?: RequestInit): Promise<T> {\n  const res = await fetch(\`\${BASE}\${path}\`, { credentials: 'include', ...init });\n  if (!res.ok) throw new Error(\`\${res.status} \${res.statusText}\`);\n  return res.json() as Promise<T>;\n}\n`);
+  m.codeDefaults.push({ key: 'VITE_API_URL', value: backend });
+  ws.write(`${s.dir}/src/components/DataTable.tsx`, dataTable());
+  if (s.decoy) {
+    ws.write(`${s.dir}/dist/assets/index-3f9a1c.js`, `const e="${backend}";fetch(e+"/items");\n`, true);
+    ws.write(`${s.dir}/node_modules/vite/package.json`, JSON.stringify({ name: 'vite', version: '5.3.4', scripts: { dev: 'vite' } }), true);
+  }
+}
+
+function writeNest(ws, s, app) {
+  const m = app.model;
+  const scripts = { build: 'nest build', start: 'nest start', 'start:dev': 'nest start --watch', 'start:debug': 'nest start --debug --watch', 'start:prod': 'node dist/main', lint: 'eslint "{src,test}/**/*.ts" --fix', test: 'jest', 'test:e2e': 'jest --config ./test/jest-e2e.json' };
+  if (s.prisma) Object.assign(scripts, { 'prisma:generate': 'prisma generate', 'prisma:migrate': 'prisma migrate dev' });
+  const deps = { '@nestjs/common': '^10.3.10', '@nestjs/core': '^10.3.10', '@nestjs/config': '^3.2.3', '@nestjs/jwt': '^10.2.0', '@nestjs/passport': '^10.0.3', '@nestjs/platform-express': '^10.3.10', passport: '^0.7.0', 'passport-jwt': '^4.0.1', 'reflect-metadata': '^0.2.2', rxjs: '^7.8.1' };
+  const dev = { '@nestjs/cli': '^10.4.2', '@nestjs/testing': '^10.3.10', jest: '^29.7.0', 'ts-jest': '^29.2.3', typescript: '^5.5.4' };
+  if (s.prisma) deps['@prisma/client'] = '^5.17.0', dev.prisma = '^5.17.0';
+  ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '1.2.0', scripts, deps, dev));
+  // Every start script reads PORT from .env (ConfigModule loads it before listen): one source.
+  for (const script of ['start', 'start:dev', 'start:debug', 'start:prod']) m.listeners.push({ port: s.port, source: `${s.dir}/.env#PORT`, explicit: true, script });
+  m.loadsEnv.push('.env');
+  const lines = ['# NestJS service configuration', ['PORT', String(s.port)]];
+  if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
+  lines.push(['JWT_SECRET', s.secret, true], ['JWT_EXPIRES_IN', '1h'], ['REDIS_HOST', `cache-${s.i}.internal`], ['REDIS_PORT', '6379'], ['CORS_ORIGIN', s.corsOrigins.join(',')], ...urlLines(s));
+  ws.env(app, '.env', lines);
+  if (s.envExample) ws.env(app, '.env.example', [['PORT', '3000'], ['DATABASE_URL', 'postgresql://user:password@localhost:5432/app', true], ['JWT_SECRET', 'change-me-in-production', true], ['JWT_EXPIRES_IN', '1h']]);
+  ws.write(`${s.dir}/nest-cli.json`, JSON.stringify({ collection: '@nestjs/schematics', sourceRoot: 'src' }, null, 2) + '\n');
+  ws.write(`${s.dir}/src/main.ts`, `import { NestFactory } from '@nestjs/core';
+import { ValidationPipe } from '@nestjs/common';
+import { AppModule } from './app.module';
+
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true }));
+  app.enableCors({ origin: process.env.CORS_ORIGIN?.split(',').map((o) => o.trim()), credentials: true });
+  await app.listen(process.env.PORT ?? 3000);
+}
+bootstrap();
+`);
+  ws.write(`${s.dir}/src/app.module.ts`, `import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { AuthModule } from './auth/auth.module';
+${s.prisma ? "import { PrismaModule } from './prisma/prisma.module';\n" : ''}import { HealthController } from './health.controller';
+
+@Module({
+  imports: [ConfigModule.forRoot({ isGlobal: true }), AuthModule${s.prisma ? ', PrismaModule' : ''}],
+  controllers: [HealthController],
+})
+export class AppModule {}
+`);
+  ws.write(`${s.dir}/src/health.controller.ts`, `import { Controller, Get } from '@nestjs/common';\n\n@Controller('health')\nexport class HealthController {\n  @Get()\n  check() {\n    return { status: 'ok', uptime: process.uptime() };\n  }\n}\n`);
+  ws.write(`${s.dir}/src/auth/auth.module.ts`, `import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { JwtStrategy } from './jwt.strategy';
+
+@Module({
+  imports: [
+    PassportModule,
+    JwtModule.registerAsync({
+      imports: [ConfigModule],
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => ({
+        secret: config.get<string>('JWT_SECRET'),
+        signOptions: { expiresIn: config.get<string>('JWT_EXPIRES_IN') },
+      }),
+    }),
+  ],
+  providers: [JwtStrategy],
+})
+export class AuthModule {}
+`);
+  ws.write(`${s.dir}/src/auth/jwt.strategy.ts`, `import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor(config: ConfigService) {
+    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: false, secretOrKey: config.get<string>('JWT_SECRET') });
+  }
+
+  validate(payload: { sub: string; role: string }) {
+    return { userId: payload.sub, role: payload.role };
+  }
+}
+`);
+  if (s.prisma) {
+    ws.write(`${s.dir}/src/prisma/prisma.module.ts`, `import { Global, Module } from '@nestjs/common';\nimport { PrismaService } from './prisma.service';\n\n@Global()\n@Module({ providers: [PrismaService], exports: [PrismaService] })\nexport class PrismaModule {}\n`);
+    ws.write(`${s.dir}/src/prisma/prisma.service.ts`, `import { Injectable, OnModuleInit } from '@nestjs/common';\nimport { PrismaClient } from '@prisma/client';\n\n@Injectable()\nexport class PrismaService extends PrismaClient implements OnModuleInit {\n  async onModuleInit() {\n    await this.$connect();\n  }\n}\n`);
+  }
+  if (s.decoy) {
+    ws.write(`${s.dir}/dist/main.js`, `"use strict";\nconst core_1 = require("@nestjs/core");\nasync function bootstrap() { const app = await core_1.NestFactory.create(AppModule); await app.listen(3000); }\nbootstrap();\n`, true);
+    ws.write(`${s.dir}/node_modules/@acme/config/.env`, `JWT_SECRET="${s.secret.slice(0, 8)}shared-test-fixture"\nPORT=3000\n`, true);
+  }
+}
+
+function writeExpress(ws, s, app) {
+  const m = app.model;
+  const scripts = { dev: s.i % 2 ? 'nodemon server.js' : 'node --watch server.js', start: 'node server.js', lint: 'eslint .', test: 'node --test test/' };
+  if (s.prisma) scripts.postinstall = 'prisma generate';
+  const deps = { express: '^4.19.2', dotenv: '^16.4.5', 'express-session': '^1.18.0', helmet: '^7.1.0', cors: '^2.8.5' };
+  if (s.prisma) deps['@prisma/client'] = '^5.17.0';
+  ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '2.0.3', scripts, deps, { nodemon: '^3.1.4', eslint: '^9.7.0', ...(s.prisma ? { prisma: '^5.17.0' } : {}) }));
+  for (const script of ['dev', 'start']) m.listeners.push({ port: s.port, source: `${s.dir}/.env#PORT`, explicit: true, script });
+  m.loadsEnv.push('.env');
+  const lines = [['PORT', String(s.port)], ['SESSION_SECRET', s.secret]];
+  if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
+  lines.push(['CORS_ORIGIN', s.corsOrigins.join(',')], ['LOG_LEVEL', 'info'], ['TRUST_PROXY', '1'], ...urlLines(s));
+  ws.env(app, '.env', lines);
+  if (s.envExample) ws.env(app, '.env.example', [['PORT', '4000'], ['SESSION_SECRET', 'change-me-in-production'], ['LOG_LEVEL', 'info']]);
+  ws.write(`${s.dir}/server.js`, `require('dotenv').config();
+const express = require('express');
+const session = require('express-session');
+const helmet = require('helmet');
+const cors = require('cors');
+const routes = require('./src/routes');
+
+const app = express();
+const PORT = process.env.PORT || 4000;
+
+app.use(helmet());
+app.use(cors({ origin: (process.env.CORS_ORIGIN || '').split(','), credentials: true }));
+app.use(express.json());
+app.use(session({ name: '${s.name}.sid', secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false, cookie: { secure: process.env.NODE_ENV === 'production', httpOnly: true, sameSite: 'lax' } }));
+app.use('/api', routes);
+
+app.listen(PORT, () => console.log(\`${s.name} listening on \${PORT}\`));
+`);
+  ws.write(`${s.dir}/src/routes/index.js`, `const { Router } = require('express');\nconst router = Router();\n\nrouter.get('/health', (req, res) => res.json({ ok: true }));\nrouter.post('/webhooks/:source', (req, res) => {\n  req.app.emit('webhook', req.params.source, req.body);\n  res.status(202).end();\n});\n\nmodule.exports = router;\n`);
+  ws.write(`${s.dir}/src/lib/errors.js`, `class HttpError extends Error {\n  constructor(status, message) {\n    super(message);\n    this.status = status;\n  }\n}\n\nmodule.exports = { HttpError };\n`);
+  if (s.decoy) ws.write(`${s.dir}/node_modules/express/package.json`, JSON.stringify({ name: 'express', version: '4.19.2', scripts: { start: 'node index.js' } }), true);
+}
+
+function writePython(ws, s, app) {
+  const m = app.model;
+  ws.write(`${s.dir}/pyproject.toml`, `[project]\nname = "${s.name}"\nversion = "0.5.0"\nrequires-python = ">=3.11"\ndependencies = ["fastapi>=0.111", "uvicorn[standard]>=0.30", "pydantic-settings>=2.3", "sqlalchemy>=2.0", "psycopg[binary]>=3.2", "python-dotenv>=1.0"]\n`);
+  const lines = [['PORT', String(s.port)], ['SECRET_KEY', s.secret], ['DATABASE_URL', `postgresql://etl:etl_pw_${s.i}@${s.db.host}:${s.db.port}/${s.name.replace(/-/g, '_')}`], ['LOG_LEVEL', 'INFO'], ...urlLines(s)];
+  if (s.urlDrift) lines.push([s.urlDrift.key, s.urlDrift.env]);
+  ws.env(app, '.env', lines);
+  if (s.urlDrift) ws.env(app, '.env.example', [['SECRET_KEY', 'change-me'], [s.urlDrift.key, s.urlDrift.def]]);
+  ws.write(`${s.dir}/app/__init__.py`, '');
+  ws.write(`${s.dir}/app/main.py`, `import os\n\nimport uvicorn\nfrom dotenv import load_dotenv\nfrom fastapi import FastAPI\n\nfrom app.config import settings\n\nload_dotenv()\napp = FastAPI(title="${title(s)}")\n\n\n@app.get("/health")\ndef health() -> dict:\n    return {"ok": True, "env": settings.log_level}\n\n\nif __name__ == "__main__":\n    uvicorn.run(app, host="0.0.0.0", port=int(os.getenv("PORT", "${s.port}")))\n`);
+  // uvicorn on PORT from .env, with the same port as its fallback: one explicit listener whichever the server reads.
+  m.listeners.push({ port: s.port, source: `${s.dir}/.env#PORT`, explicit: true });
+  m.loadsEnv.push('.env');
+  const fields = [];
+  if (s.authService) {
+    fields.push('    AUTH_SERVICE_URL: str = "http://127.0.0.1:8001"');
+    m.codeDefaults.push({ key: 'AUTH_SERVICE_URL', value: 'http://127.0.0.1:8001' });
+  }
+  if (s.urlDrift) {
+    fields.push(`    ${s.urlDrift.key}: str = "${s.urlDrift.def}"`);
+    m.codeDefaults.push({ key: s.urlDrift.key, value: s.urlDrift.def });
+  }
+  ws.write(`${s.dir}/app/config.py`, `from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\nclass Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_file=".env")\n\n    log_level: int = 20\n${fields.join('\n')}${fields.length ? '\n' : ''}\n\nsettings = Settings()\n`);
+  if (s.decoy) ws.write(`${s.dir}/.venv/lib/python3.11/site-packages/fastapi/.env`, `SECRET_KEY=${s.secret}\n`, true);
+}
+
+module.exports = { generate, expectedFindings, RULE_IDS };
+
+if (require.main === module) {
+  const n = Number(process.argv[2] ?? 100);
+  const dir = path.resolve(process.argv[3] ?? path.join(require('node:os').tmpdir(), `crosswire-bench-${n}`));
+  const t = Date.now();
+  const ws = generate({ dir, n });
+  const { text: _t, ...edit } = ws.edit;
+  console.log(JSON.stringify({ ...ws, edit, ms: Date.now() - t }, null, 2));
+}
