@@ -1,6 +1,7 @@
 // The Crosswire VS Code extension: a thin client. It starts the Crosswire language server (bundled at
 // server/dist/server.js, spoken to over stdio), shows its state in the status bar, and offers three
 // commands. Every diagnostic, quick fix and report comes from the server; nothing is analysed here.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   CloseAction,
@@ -322,7 +323,20 @@ async function audit(): Promise<(AuditResult & { document: vscode.Uri }) | undef
     void vscode.window.showErrorMessage('Crosswire: the server returned no audit report.');
     return undefined;
   }
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
+  // An untitled document placed in the first workspace folder: the report's relative links
+  // (`app/.env#L3`) then open the files from the Markdown preview, which does not follow file: links.
+  const base = result.roots?.[0];
+  let document: vscode.TextDocument;
+  if (base) {
+    const uri = vscode.Uri.file(path.join(base, 'Crosswire audit.md')).with({ scheme: 'untitled' });
+    document = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(0, 0, document.lineCount, 0), result.markdown);
+    await vscode.workspace.applyEdit(edit);
+    await vscode.languages.setTextDocumentLanguage(document, 'markdown');
+  } else {
+    document = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
+  }
   try {
     await vscode.commands.executeCommand('markdown.showPreview', document.uri);
   } catch {

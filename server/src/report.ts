@@ -17,6 +17,11 @@ export interface AuditReportData {
   docsBaseUri?: string;
   /** Report title (default "Crosswire audit"). */
   title?: string;
+  /**
+   * Folder the report document will live in: locations become relative links (`app/.env#L3`), which
+   * VS Code's Markdown preview opens (it does not render `file:` links). Without it, `file://` URLs.
+   */
+  linkBase?: string;
 }
 
 const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
@@ -58,9 +63,12 @@ export function renderAuditReport(data: AuditReportData): string {
     const name = path.basename(root);
     return rel === '.' ? name : `${name}/${rel}`;
   };
+  /** Link target of a file or folder: relative to linkBase when given (see AuditReportData.linkBase), else a file:// URL. */
+  const target = (p: string): string =>
+    data.linkBase ? path.relative(data.linkBase, p).split(path.sep).map(encodeURIComponent).join('/') || '.' : pathToFileURL(p).href;
   const link = (loc: Location): string => {
     const line = loc.range.start.line + 1;
-    return `[${mdLabel(`${display(loc.file)}:${line}`)}](${pathToFileURL(loc.file).href}#L${line})`;
+    return `[${mdLabel(`${display(loc.file)}:${line}`)}](${target(loc.file)}#L${line})`;
   };
   const docsLink = (url: string): string => {
     if (!data.docsBaseUri) return url;
@@ -82,7 +90,7 @@ export function renderAuditReport(data: AuditReportData): string {
 
   const out: string[] = [];
   out.push(`# ${data.title ?? 'Crosswire audit'}`, '');
-  out.push(`Workspace: ${roots.map((r) => `[${mdLabel(path.basename(r) || r)}](${pathToFileURL(r).href})`).join(', ')}`, '');
+  out.push(`Workspace: ${roots.map((r) => `[${mdLabel(path.basename(r) || r)}](${target(r)})`).join(', ')}`, '');
   out.push(
     `**${plural(apps.length, 'app')} indexed** · ` +
       `**${plural(data.findings.length, 'finding')}**: ` +
@@ -100,7 +108,7 @@ export function renderAuditReport(data: AuditReportData): string {
     for (const a of sorted) {
       const n = data.findings.filter((f) => f.appId === a.id).length;
       out.push(
-        `| ${md(a.name)} | [${mdLabel(display(a.dir))}](${pathToFileURL(a.dir).href}) | ${md(a.framework)} | ` +
+        `| ${md(a.name)} | [${mdLabel(display(a.dir))}](${target(a.dir)}) | ${md(a.framework)} | ` +
           `${md(listenSummary(a)) || '—'} | ${md(databaseSummary(a)) || '—'} | ${n} |`,
       );
     }

@@ -608,7 +608,7 @@ export class CrosswireServer {
         const apps = engine.apps();
         const byRule: Record<string, number> = {};
         for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
-        const markdown = renderAuditReport({ roots: [...this.roots], apps, findings, rules: engine.rules, docsBaseUri: this.docs.baseUri() });
+        const markdown = renderAuditReport({ roots: [...this.roots], apps, findings, rules: engine.rules, docsBaseUri: this.docs.baseUri(), linkBase: this.roots[0] });
         const r: AuditResult = { markdown, findings: findings.length, apps: apps.length, byRule, roots: [...this.roots] };
         return r;
       });
