@@ -56,7 +56,7 @@ test('connection-budget: the apps of one server are summed, each finding states 
   assert.deepEqual(d.map((f) => path.relative(ws, f.location.file)).sort(), ['a/.env', 'b/.env', 'c/.env']);
   const b = d.find((f) => f.location.file.endsWith(path.join('b', '.env')))!;
   assert.match(b.message, /billing can open up to 10 connections .*2 PM2 processes × a pool of 5 \(connection_limit=5\)/);
-  assert.match(b.message, /With orders \(9\) and ingest \(10\), the apps together can open 29, more than the 22 that max_connections = 25 \(max_connections = 25 in postgresql.conf\)/);
+  assert.match(b.message, /With ingest \(10\) and orders \(9\), the apps together can open 29, more than the 22 that max_connections = 25 \(max_connections = 25 in postgresql.conf\)/);
   const c = d.find((f) => f.location.file.endsWith(path.join('c', '.env')))!;
   assert.match(c.message, /pg Pool's default max of 10/);
   assert.ok(b.related.some((r) => r.location.file === path.join(ws, 'pg/postgresql.conf')));

@@ -1,6 +1,10 @@
 import type { Finding, RelatedInfo, Rule, WorkspaceView } from '../model/types';
-import { appBindings, publishedPorts, type AppBinding, type PublishedPort } from './machines';
-import { identity, label, listNames, rel } from './util';
+import { appBindings, labeler, publishedPorts, type AppBinding, type PublishedPort } from './machines';
+import { identity, listNames, rel } from './util';
+
+/** Other stacks and apps named in a message, and related locations, per finding. */
+const MAX_NAMED = 8;
+const MAX_RELATED = 20;
 
 /** Bindings on all interfaces and on loopback are the same host; two different specific addresses are not. */
 function ipClass(ip: string | undefined): string {
@@ -44,6 +48,7 @@ export const composePortCollision: Rule = {
     }
     const findings: Finding[] = [];
     const reported = new Set<string>();
+    const label = labeler(index);
     for (const { pubs, apps } of groups.values()) {
       if (new Set(pubs.map((p) => p.stack)).size < 2 && apps.length === 0) continue;
       for (const pub of pubs) {
@@ -63,23 +68,29 @@ export const composePortCollision: Rule = {
         if (otherPubs.length === 0 && otherApps.length === 0) continue;
         reported.add(where);
         const stacks = new Map<string, PublishedPort[]>();
-        for (const o of otherPubs) stacks.set(o.stack, [...(stacks.get(o.stack) ?? []), o]);
+        for (const o of otherPubs) push(stacks, o.stack, o);
         const parts: string[] = [];
+        let unnamed = 0;
         for (const list of stacks.values()) {
-          parts.push(`${listNames(list.map((o) => `service ${o.service.name}${profiles(o)}`))} of ${rel(index, list[0].file.file)}`);
+          if (parts.length < MAX_NAMED) parts.push(`${listNames(list.map((o) => `service ${o.service.name}${profiles(o)}`))} of ${rel(index, list[0].file.file)}`);
+          else unnamed++;
         }
         const appNames = new Map<string, AppBinding[]>();
-        for (const a of otherApps) appNames.set(a.app.id, [...(appNames.get(a.app.id) ?? []), a]);
-        for (const list of appNames.values()) parts.push(`${label(index, list[0].app)} (${list[0].listener.reason})`);
+        for (const a of otherApps) push(appNames, a.app.id, a);
+        for (const list of appNames.values()) {
+          if (parts.length < MAX_NAMED) parts.push(`${label(list[0].app)} (${list[0].listener.reason})`);
+          else unnamed++;
+        }
+        if (unnamed) parts.push(`${unnamed} more`);
         const verb = otherApps.length === 0 ? (parts.length > 1 ? 'publish' : 'publishes') : parts.length > 1 ? 'bind' : 'binds';
         const failure = otherApps.length > 0
           ? `whichever starts second fails (Docker: "Bind for 0.0.0.0:${port} failed: port is already allocated"; a server: EADDRINUSE)`
           : `the second \`docker compose up\` fails with "Bind for 0.0.0.0:${port} failed: port is already allocated"`;
         const machine = pub.machine === 'local' ? '' : ` on ${pub.machine.replace(/^replica:/, 'the machine of ')}`;
         const related: RelatedInfo[] = [
-          ...otherPubs.map((o) => ({ location: { file: o.file.file, range: o.port.range }, message: `service ${o.service.name}${profiles(o)} publishes ${port} here` })),
-          ...otherApps.map((a) => ({ location: a.listener.source, message: `${a.app.name} listens on ${port}: ${a.listener.reason}` })),
-        ];
+          ...otherPubs.slice(0, MAX_RELATED).map((o) => ({ location: { file: o.file.file, range: o.port.range }, message: `service ${o.service.name}${profiles(o)} publishes ${port} here` })),
+          ...otherApps.slice(0, MAX_RELATED).map((a) => ({ location: a.listener.source, message: `${a.app.name} listens on ${port}: ${a.listener.reason}` })),
+        ].slice(0, MAX_RELATED);
         findings.push({
           ruleId: 'compose-port-collision',
           severity: 'error',
@@ -96,3 +107,10 @@ export const composePortCollision: Rule = {
     return findings;
   },
 };
+
+/** Appends to the list under `key` (created on first use). */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

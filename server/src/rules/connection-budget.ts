@@ -1,9 +1,12 @@
 import type { App, Finding, RelatedInfo, Rule, WorkspaceView } from '../model/types';
-import { appPools, processCount, serverLimit, type DbTarget, type PoolUse } from './databases';
-import { label, listNames } from './util';
+import { labeler } from './machines';
+import { appPools, limitSources, processCount, serverLimit, type DbTarget, type LimitSources, type PoolUse } from './databases';
+import { listNames } from './util';
 
 /** superuser_reserved_connections: PostgreSQL keeps these for superusers. */
 const RESERVED = 3;
+/** Other apps named in a message (the largest shares); the rest are counted. */
+const MAX_NAMED = 8;
 
 interface Share {
   app: App;
@@ -37,23 +40,32 @@ export const connectionBudget: Rule = {
       }
     }
     const findings: Finding[] = [];
+    let sources: LimitSources | undefined;
     for (const { target, shares } of servers.values()) {
       let total = 0;
       for (const s of shares.values()) total += s.total;
-      const limit = serverLimit(index, target);
+      const limit = serverLimit(index, target, (sources ??= limitSources(index)));
       const budget = Math.max(0, limit.max - RESERVED);
       if (total <= budget) continue;
-      const list = [...shares.values()];
+      // Largest shares first; messages and related locations name at most MAX_NAMED other apps.
+      const list = [...shares.values()].sort((a, b) => b.total - a.total || a.app.id.localeCompare(b.app.id));
+      const name = labeler(index);
       for (const s of list) {
-        const others = list.filter((o) => o !== s);
+        const others: Share[] = [];
+        for (const o of list) {
+          if (o === s) continue;
+          if (others.length === MAX_NAMED) break;
+          others.push(o);
+        }
+        const more = list.length - 1 - others.length;
         const pools = s.pools.map((p) => `${p.size} (${p.sizeWhy})`);
         const perProcess = s.pools.reduce((n, p) => n + p.size, 0);
         const mine =
-          `${label(index, s.app)} can open up to ${s.total} connections to ${target.serverLabel}: ` +
+          `${name(s.app)} can open up to ${s.total} connections to ${target.serverLabel}: ` +
           `${s.processes.why} × ${s.pools.length > 1 ? `pools of ${listNames(pools)} = ${perProcess}` : `a pool of ${pools[0]}`}`;
-        const theirs = others.length
-          ? `. With ${listNames(others.map((o) => `${label(index, o.app)} (${o.total})`))}, the apps together can open ${total}`
-          : '';
+        const named = others.map((o) => `${name(o.app)} (${o.total})`);
+        if (more > 0) named.push(`${more} more app${more === 1 ? '' : 's'}`);
+        const theirs = others.length ? `. With ${listNames(named)}, the apps together can open ${total}` : '';
         const related: RelatedInfo[] = [];
         for (const o of others) {
           const seen = new Set<string>();

@@ -108,13 +108,13 @@ export const danglingServiceUrl: Rule = {
     const byApp = new Map<App, AppBinding[]>();
     for (const b of appBindings(index)) {
       slot(b.machine, b.listener.port).apps.push(b);
-      byApp.set(b.app, [...(byApp.get(b.app) ?? []), b]);
+      push(byApp, b.app, b);
     }
     for (const p of publishedPorts(index)) if (p.port.protocol === 'tcp') slot(p.machine, p.port.host).pubs.push(p);
 
     // Apps by name word, to find the app a key names (AUTH_SERVICE_URL -> netra/auth_service).
     const byWord = new Map<string, App[]>();
-    for (const app of index.apps) for (const w of appWords(app)) byWord.set(w, [...(byWord.get(w) ?? []), app]);
+    for (const app of index.apps) for (const w of appWords(app)) push(byWord, w, app);
 
     const parsed = sites.flatMap((s) => {
       const o = originOf(s.value);
@@ -123,7 +123,7 @@ export const danglingServiceUrl: Rule = {
     const byGroup = new Map<string, typeof parsed>();
     for (const x of parsed) {
       const g = serviceGroup(x.s.key, x.s.app);
-      byGroup.set(g, [...(byGroup.get(g) ?? []), x]);
+      push(byGroup, g, x);
     }
     const isBound = (machine: string, port: number) => {
       const b = bound.get(`${machine}\0${port}`);
@@ -131,6 +131,8 @@ export const danglingServiceUrl: Rule = {
     };
     const findings: Finding[] = [];
     let unknown: { app: App; file: string }[] | undefined;
+    // Per service: the development sites that point at a live port (at most 10 named), and their ports.
+    const boundPeers = new Map<string, { list: typeof parsed; ports: number[] }>();
     for (const { s, o, machine } of parsed) {
       if (isBound(machine, o.port)) continue;
       // Apps on that machine whose package.json Crosswire cannot read: they may listen there.
@@ -153,8 +155,15 @@ export const danglingServiceUrl: Rule = {
       const namedBindings = namedApp ? (byApp.get(namedApp) ?? []).filter((b) => b.machine === machine) : [];
       const namedPorts = [...new Set(namedBindings.map((b) => b.listener.port))];
       // The other development sites of the same service that do point at a live port.
-      const peers = (byGroup.get(serviceGroup(s.key, s.app)) ?? []).filter((x) => x.s !== s && isBound(x.machine, x.o.port));
-      const peerPorts = [...new Set(peers.map((x) => x.o.port))];
+      const g = serviceGroup(s.key, s.app);
+      let bp = boundPeers.get(g);
+      if (!bp) {
+        const list = (byGroup.get(g) ?? []).filter((x) => isBound(x.machine, x.o.port));
+        boundPeers.set(g, (bp = { list: list.slice(0, 10), ports: [...new Set(list.map((x) => x.o.port))] }));
+      }
+      // (a dangling site is never among the bound ones)
+      const peers = bp.list;
+      const peerPorts = bp.ports;
       const target = namedPorts.length === 1 ? namedPorts[0] : !namedApp && peerPorts.length === 1 ? peerPorts[0] : undefined;
 
       const related: RelatedInfo[] = [];
@@ -196,3 +205,10 @@ export const danglingServiceUrl: Rule = {
     return findings;
   },
 };
+
+/** Appends to the list under `key` (created on first use). */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -210,27 +210,40 @@ export interface ServerLimit {
   why: string;
 }
 
+/** Where max_connections is set for local servers: compose commands and postgresql.conf files, by machine and port. */
+export interface LimitSources {
+  compose: Map<string, ServerLimit>;
+  confs: Map<string, ServerLimit>;
+}
+
+export function limitSources(index: WorkspaceView): LimitSources {
+  const compose = new Map<string, ServerLimit>();
+  for (const p of publishedPorts(index)) {
+    const mc = p.service.maxConnections;
+    if (!mc || p.port.protocol !== 'tcp') continue;
+    const k = `${p.machine}\0${p.port.host}`;
+    const cur = compose.get(k);
+    if (!cur || mc.value < cur.max) compose.set(k, { max: mc.value, location: { file: p.file.file, range: mc.range }, why: `\`-c max_connections=${mc.value}\` in the command of service ${p.service.name}` });
+  }
+  const confs = new Map<string, ServerLimit>();
+  if (index.postgresConfs.length) {
+    const dirs = [...index.apps].sort((a, b) => b.dir.length - a.dir.length);
+    for (const conf of index.postgresConfs) {
+      if (!conf.maxConnections) continue;
+      const port = Number(/^\s*port\s*=\s*'?(\d+)/m.exec(conf.text)?.[1] ?? 5432);
+      const app = dirs.find((a) => conf.file.startsWith(a.dir + path.sep));
+      const k = `${app ? machineOf(index, app) : 'local'}\0${port}`;
+      if (!confs.has(k)) confs.set(k, { max: conf.maxConnections.value, location: { file: conf.file, range: conf.maxConnections.range }, why: `max_connections = ${conf.maxConnections.value} in postgresql.conf` });
+    }
+  }
+  return { compose, confs };
+}
+
 /** From crosswire.config.json, a compose service's `-c max_connections=N`, a postgresql.conf, else PostgreSQL's default 100. */
-export function serverLimit(index: WorkspaceView, target: DbTarget): ServerLimit {
+export function serverLimit(index: WorkspaceView, target: DbTarget, sources: LimitSources = limitSources(index)): ServerLimit {
   const cfg = index.config.maxConnections[target.configKey] ?? (target.machine ? index.config.maxConnections[`localhost:${target.port}`] : undefined);
   if (cfg !== undefined) return { max: cfg, why: `maxConnections in crosswire.config.json` };
   if (target.machine === undefined) return { max: 100, why: "PostgreSQL's default" };
-  let best: ServerLimit | undefined;
-  for (const p of publishedPorts(index)) {
-    if (p.machine !== target.machine || p.port.host !== target.port || p.port.protocol !== 'tcp') continue;
-    const mc = p.service.maxConnections;
-    if (mc && (!best || mc.value < best.max)) best = { max: mc.value, location: { file: p.file.file, range: mc.range }, why: `\`-c max_connections=${mc.value}\` in the command of service ${p.service.name}` };
-  }
-  if (best) return best;
-  for (const conf of index.postgresConfs) {
-    if (!conf.maxConnections) continue;
-    const port = Number(/^\s*port\s*=\s*'?(\d+)/m.exec(conf.text)?.[1] ?? 5432);
-    if (port !== target.port) continue;
-    let app: App | undefined;
-    for (const a of index.apps) if (conf.file.startsWith(a.dir + path.sep) && (!app || a.dir.length > app.dir.length)) app = a;
-    const machine = app ? machineOf(index, app) : 'local';
-    if (machine !== target.machine) continue;
-    return { max: conf.maxConnections.value, location: { file: conf.file, range: conf.maxConnections.range }, why: `max_connections = ${conf.maxConnections.value} in postgresql.conf` };
-  }
-  return { max: 100, why: "PostgreSQL's default" };
+  const k = `${target.machine}\0${target.port}`;
+  return sources.compose.get(k) ?? sources.confs.get(k) ?? { max: 100, why: "PostgreSQL's default" };
 }

@@ -112,3 +112,10 @@ export function appBindings(index: WorkspaceView): AppBinding[] {
   }
   return out;
 }
+
+/** `label()` for many apps at once: a name that several apps share gets the app's folder. Counts names once. */
+export function labeler(index: WorkspaceView): (app: App) => string {
+  const count = new Map<string, number>();
+  for (const a of index.apps) count.set(a.name, (count.get(a.name) ?? 0) + 1);
+  return (app) => ((count.get(app.name) ?? 0) > 1 ? `${app.name} (${app.id})` : app.name);
+}

@@ -1,6 +1,11 @@
 import type { Finding, Rule, WorkspaceView } from '../model/types';
 import { appDatabaseUses, type DbUse } from './databases';
-import { identity, label, listNames } from './util';
+import { labeler } from './machines';
+import { identity, listNames } from './util';
+
+/** Other apps named in a message, and related locations, per finding. */
+const MAX_NAMED = 8;
+const MAX_RELATED = 20;
 
 export const sharedDatabase: Rule = {
   id: 'shared-database',
@@ -22,19 +27,33 @@ export const sharedDatabase: Rule = {
       }
     }
     const findings: Finding[] = [];
+    const label = labeler(index);
     for (const uses of groups.values()) {
-      if (uses.length < 2 || new Set(uses.map((u) => identity(u.app))).size < 2) continue;
+      if (uses.length < 2) continue;
+      // Distinct apps (replicas are one) of the group, each with its first use: linear per group.
+      const byIdentity = new Map<string, DbUse>();
+      for (const u of uses) if (!byIdentity.has(identity(u.app))) byIdentity.set(identity(u.app), u);
+      if (byIdentity.size < 2) continue;
       for (const u of uses) {
-        const others = uses.filter((o) => identity(o.app) !== identity(u.app));
+        const id = identity(u.app);
+        // The first other uses: enough for the names and related locations of one finding.
+        const others: DbUse[] = [];
+        for (const o of uses) {
+          if (identity(o.app) === id) continue;
+          others.push(o);
+          if (others.length === MAX_RELATED) break;
+        }
+        const otherCount = byIdentity.size - 1;
         const t = u.target;
         const schema = t.scheme === 'postgresql' && t.schema !== 'public' ? `, schema ${t.schema}` : '';
         const env = u.bucket === 'development' ? '' : ` in the ${u.bucket} environment`;
-        const names = [...new Set(others.map((o) => label(index, o.app)))];
+        const shown = [...new Set(others.map((o) => label(o.app)))].slice(0, MAX_NAMED);
+        const names = otherCount > shown.length ? [...shown, `${otherCount - shown.length} more app${otherCount - shown.length === 1 ? '' : 's'}`] : shown;
         findings.push({
           ruleId: 'shared-database',
           severity: 'warning',
           message:
-            `${label(index, u.app)} and ${listNames(names)} use the same database (${t.database}${schema} on ${t.serverLabel})${env}. ` +
+            `${label(u.app)} and ${listNames(names)} use the same database (${t.database}${schema} on ${t.serverLabel})${env}. ` +
             `Their migrations fight: each app's migration history lacks the other's tables, so each sees them as drift ` +
             `(\`prisma migrate dev\` then offers to reset the database, deleting the other app's data). ` +
             `Give each app its own database; different databases on one server are fine${t.scheme === 'postgresql' ? ', and so is a schema of its own (`?schema=...`)' : ''}.`,
