@@ -1,5 +1,5 @@
 import type { App, Finding, Location, Rule, WorkspaceView } from '../model/types';
-import { identity, listNames, originOf, where } from './util';
+import { identity, listNames, MAX_RELATED, originOf, where } from './util';
 
 const FRAMEWORK_PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
 
@@ -94,7 +94,15 @@ export const inconsistentServiceUrl: Rule = {
       if (byOrigin.size < 2) continue;
       const counts = [...byOrigin.entries()].sort((a, b) => b[1].length - a[1].length);
       const majority = counts[0][1].length > counts[1][1].length ? counts[0][0] : undefined;
-      const summary = counts.map(([, ss]) => `${listNames(ss.map((s) => display(s.value)))} (${ss.map((s) => where(index, s.location)).join(', ')})`).join('; ');
+      // Bounded text and related lists: a key defined in thousands of places must not cost sites × sites.
+      const shown = counts.slice(0, 5).map(([, ss]) => {
+        const locs = ss.slice(0, 3).map((x) => where(index, x.location));
+        const more = ss.length > 3 ? ` and ${ss.length - 3} more` : '';
+        return `${listNames([...new Set(ss.slice(0, 3).map((x) => display(x.value)))])} (${locs.join(', ')}${more})`;
+      });
+      const summary = shown.join('; ') + (counts.length > 5 ? `; and ${counts.length - 5} other origins` : '');
+      const majorityValues = listNames([...new Set(counts[0][1].slice(0, 3).map((x) => display(x.value)))]);
+      const relatedPool = counts.flatMap(([, ss]) => ss.slice(0, MAX_RELATED));
       for (const s of sites) {
         if (majority && s.origin === majority) continue;
         const key = s.key;
@@ -103,10 +111,10 @@ export const inconsistentServiceUrl: Rule = {
           ruleId: 'inconsistent-service-url',
           severity: 'warning',
           message: majority
-            ? `${key} points at ${display(s.value)} here, but ${counts[0][1].length} other ${counts[0][1].length === 1 ? 'definition points' : 'definitions point'} at ${listNames(counts[0][1].map((x) => display(x.value)))}${envNote}. Every place that defines it: ${summary}.`
+            ? `${key} points at ${display(s.value)} here, but ${counts[0][1].length} other ${counts[0][1].length === 1 ? 'definition points' : 'definitions point'} at ${majorityValues}${envNote}. Every place that defines it: ${summary}.`
             : `${key} has ${byOrigin.size} different origins${envNote} and none is the majority: ${summary}.`,
           location: s.location,
-          related: sites.filter((o) => o !== s).map((o) => ({ location: o.location, message: `${o.key} = ${display(o.value)} (${o.kind === 'code' ? 'default in code' : o.kind === 'template' ? 'template' : 'env file'} of ${o.app.name})` })),
+          related: relatedPool.filter((o) => o !== s).slice(0, MAX_RELATED).map((o) => ({ location: o.location, message: `${o.key} = ${display(o.value)} (${o.kind === 'code' ? 'default in code' : o.kind === 'template' ? 'template' : 'env file'} of ${o.app.name})` })),
           appId: s.app.id,
           fixes: [],
         });

@@ -1,7 +1,7 @@
 import * as ts from 'typescript';
 import type { App, CodeFileInfo, EnvEntry, Finding, Fix, Location, PrismaAssignment, PrismaDatasource, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { identity, label, listNames, originOf } from './util';
+import { identity, label, listNames, namesWithTotal, originOf, SharingIndex } from './util';
 
 const POOLED_PROVIDERS = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
 const DB_SCHEMES = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
@@ -140,11 +140,14 @@ export const missingConnectionLimit: Rule = {
   fixable: true,
   check(index: WorkspaceView): Finding[] {
     const uses = databaseUses(index);
+    // Who else uses each server, replicas counted once: O(apps), never app × app.
+    const sharing = new SharingIndex<Use>();
+    for (const [server, list] of uses) for (const u of list) sharing.add(server, identity(u.app), u);
     const findings: Finding[] = [];
     for (const app of index.apps) {
       if (isPrisma7(app)) {
         // Prisma 7: the pool belongs to the driver adapter; v6 advice would be wrong.
-        findings.push(...prisma7Findings(index, app, uses));
+        findings.push(...prisma7Findings(index, app, sharing));
         continue;
       }
       const urls = datasourceUrls(app);
@@ -178,22 +181,19 @@ export const missingConnectionLimit: Rule = {
       }
       for (const d of urls) {
         if (hasConnectionLimit(d.url)) continue;
-        const sharers = (uses.get(d.server) ?? []).filter((u) => identity(u.app) !== identity(app));
-        const others = new Map<string, Use>();
-        for (const u of sharers) if (!others.has(identity(u.app))) others.set(identity(u.app), u);
+        const { total: otherCount, sample } = sharing.othersOf(d.server, identity(app));
         const ownCount = urls.filter((u) => u.server === d.server).length;
-        const sharing = others.size + 1;
-        if (others.size === 0 && ownCount < 2) continue;
-        const n = suggestedLimit(sharing + Math.max(0, ownCount - 1));
+        if (otherCount === 0 && ownCount < 2) continue;
+        const n = suggestedLimit(otherCount + 1 + Math.max(0, ownCount - 1));
         const related: RelatedInfo[] = [];
         if (d.envEntry) related.push({ location: { file: d.envEntry.file, range: d.envEntry.range }, message: `${d.envEntry.key} is defined here, with no connection_limit` });
-        for (const u of others.values()) related.push({ location: u.location, message: `${u.app.name} also uses ${d.server.replace(/^\w+:\/\//, '')} (${u.what})` });
-        const names = [...others.values()].map((u) => u.app.name);
+        for (const u of sample) related.push({ location: u.location, message: `${u.app.name} also uses ${d.server.replace(/^\w+:\/\//, '')} (${u.what})` });
+        const names = sample.map((u) => u.app.name);
         findings.push({
           ruleId: 'missing-connection-limit',
           severity: 'warning',
           message:
-            `Datasource ${d.ds.name} of ${label(index, app)} has no connection_limit, and ${listNames(names.length ? names : ['another datasource of this app'])} ${names.length === 1 ? 'uses' : 'use'} the same database server (${d.server.replace(/^\w+:\/\//, '')}). ` +
+            `Datasource ${d.ds.name} of ${label(index, app)} has no connection_limit, and ${names.length ? namesWithTotal(names, otherCount) : 'another datasource of this app'} ${otherCount === 1 ? 'uses' : 'use'} the same database server (${d.server.replace(/^\w+:\/\//, '')}). ` +
             `Prisma opens num_cpus × 2 + 1 connections per process by default, so the apps together can exhaust max_connections. Add connection_limit=${n} to the URL.`,
           location: { file: d.ds.file, range: d.assignment.range },
           related,
@@ -284,7 +284,7 @@ export function setPoolMaxEdits(index: WorkspaceView, file: string, pool: Driver
   return edit(last.end, last.end, `,${eol}${indent}max: ${n}`);
 }
 
-function prisma7Findings(index: WorkspaceView, app: App, uses: Map<string, Use[]>): Finding[] {
+function prisma7Findings(index: WorkspaceView, app: App, sharing: SharingIndex<Use>): Finding[] {
   const findings: Finding[] = [];
   const adapters = app.code.flatMap((c) => c.driverPools.map((p) => ({ c, p })));
   const hasAdapter = adapters.some((x) => x.p.kind === 'adapter-pg');
@@ -298,29 +298,28 @@ function prisma7Findings(index: WorkspaceView, app: App, uses: Map<string, Use[]
   for (const { c, p, where } of candidates) {
     if (p.max !== undefined) continue;
     const server = serverKey(where.url)!;
-    const others = new Map<string, Use>();
-    for (const u of uses.get(server) ?? []) if (identity(u.app) !== identity(app) && !others.has(identity(u.app))) others.set(identity(u.app), u);
+    const { total: otherCount, sample } = sharing.othersOf(server, identity(app));
     const ownCount = candidates.filter((x) => serverKey(x.where.url) === server).length;
-    if (others.size === 0 && ownCount < 2) continue;
+    if (otherCount === 0 && ownCount < 2) continue;
     const q = where.url.indexOf('?');
     const written = q === -1 ? null : new URLSearchParams(where.url.slice(q + 1)).get('connection_limit');
     const fromUrl = written !== null && /^\d+$/.test(written) && Number(written) > 0 ? Number(written) : undefined;
-    const n = fromUrl ?? suggestedLimit(others.size + ownCount);
+    const n = fromUrl ?? suggestedLimit(otherCount + ownCount);
     const what = p.kind === 'adapter-pg' ? 'PrismaPg adapter' : 'pg Pool';
     const text = index.textOf(c.file);
     const hit = text !== undefined ? findNew(text, c.file, p) : undefined;
     const fixable = !!hit && optionsOf(hit.node) !== undefined;
-    const names = [...others.values()].map((u) => u.app.name);
+    const names = sample.map((u) => u.app.name);
     const related: RelatedInfo[] = [];
     if (where.envEntry) related.push({ location: { file: where.envEntry.file, range: where.envEntry.range }, message: `${where.envEntry.key} is defined here${fromUrl !== undefined ? ': its connection_limit is ignored by the driver adapter' : ''}` });
     if (where.config) related.push({ location: where.config, message: 'datasource.url in prisma.config.ts' });
-    for (const u of others.values()) related.push({ location: u.location, message: `${u.app.name} also uses ${server.replace(/^\w+:\/\//, '')} (${u.what})` });
+    for (const u of sample) related.push({ location: u.location, message: `${u.app.name} also uses ${server.replace(/^\w+:\/\//, '')} (${u.what})` });
     findings.push({
       ruleId: 'missing-connection-limit',
       severity: 'warning',
       message:
         `The ${what} of ${label(index, app)} (Prisma 7) has no \`max\`, so each process opens up to 10 connections (pg's Pool default), and ` +
-        `${listNames(names.length ? names : ['another pool of this app'])} ${names.length === 1 ? 'uses' : 'use'} the same database server (${server.replace(/^\w+:\/\//, '')}). ` +
+        `${names.length ? namesWithTotal(names, otherCount) : 'another pool of this app'} ${otherCount === 1 ? 'uses' : 'use'} the same database server (${server.replace(/^\w+:\/\//, '')}). ` +
         (fromUrl !== undefined ? `connection_limit=${fromUrl} in the URL has no effect in Prisma 7: the driver adapter ignores it. ` : `In Prisma 7 the pool belongs to the driver adapter; connection_limit in the URL has no effect. `) +
         `Set max on the ${what}: \`${p.kind === 'adapter-pg' ? 'new PrismaPg' : 'new Pool'}({ connectionString, max: ${n} })\`.`,
       location: { file: c.file, range: p.range },

@@ -89,7 +89,53 @@ export function listNames(names: string[]): string {
 
 /** An app's name for messages; replicas (same name) are told apart by their folder. */
 export function label(index: WorkspaceView, app: App): string {
-  let n = 0;
-  for (const a of index.apps) if (a.name === app.name) n++;
-  return n > 1 ? `${app.name} (${app.id})` : app.name;
+  return (nameCounts(index).get(app.name) ?? 0) > 1 ? `${app.name} (${app.id})` : app.name;
+}
+
+/** How many apps bear each name; computed once per set of apps (the index replaces the array when it changes). */
+const nameCountCache = new WeakMap<readonly App[], Map<string, number>>();
+function nameCounts(index: WorkspaceView): Map<string, number> {
+  let m = nameCountCache.get(index.apps);
+  if (!m) {
+    m = new Map();
+    for (const a of index.apps) m.set(a.name, (m.get(a.name) ?? 0) + 1);
+    nameCountCache.set(index.apps, m);
+  }
+  return m;
+}
+
+/** How many related locations a finding lists at most: the message says how many more there are. */
+export const MAX_RELATED = 20;
+
+/** "a, b, c and 17 other apps": names listed up to `max`, the rest counted. */
+export function namesWithTotal(names: string[], total: number, max = 5, noun = 'apps'): string {
+  const u = [...new Set(names)].slice(0, max);
+  const rest = total - u.length;
+  if (rest <= 0) return listNames(u);
+  return `${u.join(', ')} and ${rest} other ${noun}`;
+}
+
+/**
+ * Groups items by a key and, within it, keeps the first item per identity (replicas count once).
+ * `othersOf` then answers "who else shares this key" in O(result) instead of scanning every item.
+ */
+export class SharingIndex<T> {
+  private readonly byKey = new Map<string, Map<string, T>>();
+  add(key: string, ident: string, item: T): void {
+    let m = this.byKey.get(key);
+    if (!m) this.byKey.set(key, (m = new Map()));
+    if (!m.has(ident)) m.set(ident, item);
+  }
+  /** Identities other than `ident` sharing `key`: their total, and up to `limit` of their first items. */
+  othersOf(key: string, ident: string, limit = MAX_RELATED): { total: number; sample: T[] } {
+    const m = this.byKey.get(key);
+    if (!m) return { total: 0, sample: [] };
+    const total = m.size - (m.has(ident) ? 1 : 0);
+    const sample: T[] = [];
+    for (const [id, item] of m) {
+      if (sample.length >= limit) break;
+      if (id !== ident) sample.push(item);
+    }
+    return { total, sample };
+  }
 }
