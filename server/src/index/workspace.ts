@@ -125,8 +125,9 @@ export class WorkspaceIndex implements WorkspaceView {
 
   /** Re-reads one file from disk (or drops it when it is gone); the open-document overlay, if any, still wins. */
   async refresh(file: string): Promise<void> {
+    const before = this.files.get(file);
     await this.loadFromDisk(file);
-    this.rebuild();
+    this.update(file, before);
   }
 
   setOverlay(file: string, text: string | undefined): void {
@@ -134,12 +135,13 @@ export class WorkspaceIndex implements WorkspaceView {
     else this.overlays.set(file, text);
     const kind = this.kindOf(file);
     if (!kind) return;
+    const before = this.files.get(file);
     if (text !== undefined) this.ingest(file, kind, text);
     else {
       // Back to disk (also when the open text was skipped): re-read synchronously, bounded by maxFileSize, never through a link or a FIFO.
       this.accept(file, kind, readIndexableSync(file, this.realRoots(), this.options.maxFileSize));
     }
-    this.rebuild();
+    this.update(file, before);
   }
 
   private async loadFromDisk(file: string): Promise<void> {
@@ -272,10 +274,80 @@ export class WorkspaceIndex implements WorkspaceView {
     this.ignoreMatcher = globs.length ? picomatch(globs, { dot: true }) : undefined;
   }
 
+  /** App folder -> how it became an app; file -> its app folder; app folder -> its files. Kept for incremental updates. */
+  private appDirMeta = new Map<string, AppMeta>();
+  private fileOwner = new Map<string, string>();
+  private appFiles = new Map<string, Set<string>>();
+
+  /**
+   * After one file changed: re-derives only the app that owns it when app boundaries cannot have
+   * moved (an env file, code, a schema, a compose or PM2 file of an existing app); otherwise, and
+   * for package.json, Python markers and crosswire.config.json, re-derives everything.
+   */
+  private update(file: string, before: IndexedFile | undefined): void {
+    if (!this.updateOne(file, before)) this.rebuild();
+  }
+
+  private updateOne(file: string, before: IndexedFile | undefined): boolean {
+    const after = this.files.get(file);
+    const entry = after ?? before;
+    if (!entry) return true; // neither before nor now a file Crosswire reads
+    const kind = entry.kind;
+    if (kind === 'package' || kind === 'app-marker' || kind === 'config' || (kind === 'python' && path.basename(file) === 'setup.py')) return false;
+    if (this.isIgnored(file)) return true;
+    let dir = this.fileOwner.get(file) ?? this.ownerDir(file, entry.root);
+    const createsApp = (f: IndexedFile | undefined) => !!f && (f.kind === 'env' || (!!f.code && f.code.defaults.length > 0));
+    if (!dir) return !createsApp(after); // unowned: nothing to update unless it now founds an app
+    const meta = this.appDirMeta.get(dir)!;
+    // An app founded by an env file or code defaults may vanish (or another may appear below it).
+    if (!meta.pkg && !meta.python && (!after || (kind !== 'env' && createsApp(before) !== createsApp(after)))) return false;
+    let set = this.appFiles.get(dir);
+    if (!set) this.appFiles.set(dir, (set = new Set()));
+    if (after) {
+      set.add(file);
+      this.fileOwner.set(file, dir);
+    } else {
+      set.delete(file);
+      this.fileOwner.delete(file);
+    }
+    const app = this.deriveApp(dir, meta);
+    const i = this._apps.findIndex((a) => a.dir === dir);
+    if (i === -1) return false;
+    const apps = [...this._apps]; // a new array: caches keyed by it (labels, port owners) are recomputed
+    apps[i] = app;
+    this._apps = apps;
+    this.appMap.set(app.id, app);
+    if (kind === 'compose' || kind === 'pg-conf') this.collectWorkspaceFiles();
+    return true;
+  }
+
+  private ownerDir(file: string, root: string): string | undefined {
+    let dir = path.dirname(file);
+    for (;;) {
+      if (this.appDirMeta.has(dir)) return dir;
+      if (dir === root || !dir.startsWith(root)) return undefined;
+      const up = path.dirname(dir);
+      if (up === dir) return undefined;
+      dir = up;
+    }
+  }
+
+  private collectWorkspaceFiles(): void {
+    const compose: ComposeFileInfo[] = [];
+    const pg: PostgresConfInfo[] = [];
+    for (const f of this.files.values()) {
+      if (this.isIgnored(f.file)) continue;
+      if (f.compose) compose.push(f.compose);
+      if (f.pgConf) pg.push(f.pgConf);
+    }
+    this.composeFiles = compose.sort((a, b) => a.file.localeCompare(b.file));
+    this.postgresConfs = pg.sort((a, b) => a.file.localeCompare(b.file));
+  }
+
   private rebuild(): void {
     this.applyConfig();
     const visible = [...this.files.values()].filter((f) => !this.isIgnored(f.file));
-    const appDirs = new Map<string, { root: string; pkg?: PackageJsonInfo; python?: boolean }>();
+    const appDirs = new Map<string, AppMeta>();
     for (const f of visible) {
       const dir = path.dirname(f.file);
       if (f.kind === 'package' && f.pkg && !isMonorepoRoot(f.pkg)) appDirs.set(dir, { root: f.root, pkg: f.pkg });
@@ -284,59 +356,63 @@ export class WorkspaceIndex implements WorkspaceView {
       const dir = path.dirname(f.file);
       if ((f.kind === 'app-marker' || (f.kind === 'python' && path.basename(f.file) === 'setup.py')) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root, python: true });
     }
-    const owner = (file: string, root: string): string | undefined => {
-      let dir = path.dirname(file);
-      for (;;) {
-        if (appDirs.has(dir)) return dir;
-        if (dir === root || !dir.startsWith(root)) return undefined;
-        const up = path.dirname(dir);
-        if (up === dir) return undefined;
-        dir = up;
-      }
-    };
+    this.appDirMeta = appDirs;
     // Config files with no app above them: the folder holding them is an app (a Python service, a deploy folder).
     const sorted = [...visible].sort((a, b) => a.file.length - b.file.length || a.file.localeCompare(b.file));
     for (const f of sorted) {
-      if (f.kind === 'env' && !owner(f.file, f.root)) appDirs.set(path.dirname(f.file), { root: f.root });
+      if (f.kind === 'env' && !this.ownerDir(f.file, f.root)) appDirs.set(path.dirname(f.file), { root: f.root });
     }
     for (const f of sorted) {
-      if ((f.kind === 'code' || f.kind === 'python') && f.code && f.code.defaults.length > 0 && !owner(f.file, f.root)) appDirs.set(path.dirname(f.file), { root: f.root });
+      if ((f.kind === 'code' || f.kind === 'python') && f.code && f.code.defaults.length > 0 && !this.ownerDir(f.file, f.root)) appDirs.set(path.dirname(f.file), { root: f.root });
     }
-
-    const apps = new Map<string, App>();
-    const multiRoot = this.roots.length > 1;
-    for (const [dir, meta] of appDirs) {
-      const rel = path.relative(meta.root, dir).split(path.sep).join('/') || '.';
-      const rootName = path.basename(meta.root);
-      const id = multiRoot ? (rel === '.' ? rootName : `${rootName}/${rel}`) : rel;
-      const pkg = meta.pkg;
-      const deps = pkg?.dependencies ?? {};
-      const framework: Framework = deps['next'] ? 'next' : deps['@nestjs/core'] ? 'nest' : deps['vite'] ? 'vite' : deps['express'] ? 'express' : deps['fastify'] ? 'fastify' : deps['koa'] ? 'koa' : deps['hono'] ? 'hono' : meta.python ? 'python' : pkg ? 'node' : 'unknown';
-      const name = pkg?.name ?? (rel === '.' ? rootName : path.basename(dir));
-      apps.set(dir, {
-        id,
-        name,
-        dir,
-        root: meta.root,
-        replicaKey: pkg?.name ? `pkg:${pkg.name}` : `dir:${id}`,
-        packageJson: pkg,
-        framework,
-        prismaMajor: majorOf(deps['prisma']) ?? majorOf(deps['@prisma/client']),
-        hasPrismaConfig: false,
-        envFiles: [],
-        schemas: [],
-        code: [],
-        listeners: [],
-        compose: [],
-        pm2: [],
-        host: this.config.hosts[rel] ?? 'local',
-      });
-    }
-    const prismaFiles: IndexedFile[] = [];
+    this.fileOwner = new Map();
+    this.appFiles = new Map();
     for (const f of visible) {
-      const dir = owner(f.file, f.root);
-      const app = dir ? apps.get(dir) : undefined;
-      if (!app) continue;
+      const dir = this.ownerDir(f.file, f.root);
+      if (!dir) continue;
+      this.fileOwner.set(f.file, dir);
+      let set = this.appFiles.get(dir);
+      if (!set) this.appFiles.set(dir, (set = new Set()));
+      set.add(f.file);
+    }
+    const apps = [...appDirs].map(([dir, meta]) => this.deriveApp(dir, meta));
+    this.collectWorkspaceFiles();
+    this._apps = apps.sort((a, b) => a.id.localeCompare(b.id));
+    this.appMap = new Map(this._apps.map((a) => [a.id, a]));
+  }
+
+  /** Builds one app from its files: env (expanded), schemas, code, compose, PM2, listeners. */
+  private deriveApp(dir: string, meta: AppMeta): App {
+    const multiRoot = this.roots.length > 1;
+    const rel = path.relative(meta.root, dir).split(path.sep).join('/') || '.';
+    const rootName = path.basename(meta.root);
+    const id = multiRoot ? (rel === '.' ? rootName : `${rootName}/${rel}`) : rel;
+    const pkg = meta.pkg;
+    const deps = pkg?.dependencies ?? {};
+    const framework: Framework = deps['next'] ? 'next' : deps['@nestjs/core'] ? 'nest' : deps['vite'] ? 'vite' : deps['express'] ? 'express' : deps['fastify'] ? 'fastify' : deps['koa'] ? 'koa' : deps['hono'] ? 'hono' : meta.python ? 'python' : pkg ? 'node' : 'unknown';
+    const name = pkg?.name ?? (rel === '.' ? rootName : path.basename(dir));
+    const app: App = {
+      id,
+      name,
+      dir,
+      root: meta.root,
+      replicaKey: pkg?.name ? `pkg:${pkg.name}` : `dir:${id}`,
+      packageJson: pkg,
+      framework,
+      prismaMajor: majorOf(deps['prisma']) ?? majorOf(deps['@prisma/client']),
+      hasPrismaConfig: false,
+      envFiles: [],
+      schemas: [],
+      code: [],
+      listeners: [],
+      compose: [],
+      pm2: [],
+      host: this.config.hosts[rel] ?? 'local',
+    };
+    const prismaFiles: IndexedFile[] = [];
+    for (const file of this.appFiles.get(dir) ?? []) {
+      const f = this.files.get(file);
+      if (!f) continue;
       if (f.env) app.envFiles.push(f.env);
       if (f.code) app.code.push(f.code);
       if (f.kind === 'prisma-config') app.hasPrismaConfig = true;
@@ -345,7 +421,6 @@ export class WorkspaceIndex implements WorkspaceView {
       if (f.kind === 'prisma') prismaFiles.push(f);
     }
     for (const f of prismaFiles) {
-      const app = apps.get(owner(f.file, f.root)!)!;
       const major = app.prismaMajor ?? (app.hasPrismaConfig ? 7 : undefined);
       const key = `${f.file}\0${major}`;
       let schema = this.prismaCache.get(key);
@@ -359,31 +434,28 @@ export class WorkspaceIndex implements WorkspaceView {
       }
       app.schemas.push(schema);
     }
-    for (const app of apps.values()) {
-      const nextAuthMajor = majorOf(app.packageJson?.dependencies['next-auth']);
-      if (nextAuthMajor !== undefined) for (const c of app.code) for (const n of c.auth?.nextAuth ?? []) n.version = nextAuthMajor >= 5 ? 5 : 4;
-      // Deterministic order (files are read concurrently): same input, same output, byte for byte.
-      app.code.sort((a, b) => a.file.localeCompare(b.file));
-      app.schemas.sort((a, b) => a.file.localeCompare(b.file));
-      app.compose.sort((a, b) => a.file.localeCompare(b.file));
-      app.pm2.sort((a, b) => a.file.localeCompare(b.file));
-      app.envFiles.sort((a, b) => envPrecedence(a) - envPrecedence(b) || a.file.localeCompare(b.file));
-      expandApp(app);
-      app.listeners = app.packageJson ? computeListeners(app, this.files) : computePythonListeners(app);
-    }
+    const nextAuthMajor = majorOf(app.packageJson?.dependencies['next-auth']);
+    if (nextAuthMajor !== undefined) for (const c of app.code) for (const n of c.auth?.nextAuth ?? []) n.version = nextAuthMajor >= 5 ? 5 : 4;
+    // Deterministic order (files are read concurrently): same input, same output, byte for byte.
+    app.code.sort((a, b) => a.file.localeCompare(b.file));
+    app.schemas.sort((a, b) => a.file.localeCompare(b.file));
+    app.compose.sort((a, b) => a.file.localeCompare(b.file));
+    app.pm2.sort((a, b) => a.file.localeCompare(b.file));
+    app.envFiles.sort((a, b) => envPrecedence(a) - envPrecedence(b) || a.file.localeCompare(b.file));
+    expandApp(app);
+    app.listeners = app.packageJson ? computeListeners(app, this.files) : computePythonListeners(app);
     // Explicit replica groups from the configuration: folders that are the same app.
     for (const group of this.config.replicas) {
-      const key = `cfg:${group.join('|')}`;
-      for (const app of apps.values()) {
-        const rel = path.relative(app.root, app.dir).split(path.sep).join('/') || '.';
-        if (group.some((g) => g.replace(/\/$/, '') === rel)) app.replicaKey = key;
-      }
+      if (group.some((g) => g.replace(/\/$/, '') === rel)) app.replicaKey = `cfg:${group.join('|')}`;
     }
-    this.composeFiles = visible.flatMap((f) => (f.compose ? [f.compose] : [])).sort((a, b) => a.file.localeCompare(b.file));
-    this.postgresConfs = visible.flatMap((f) => (f.pgConf ? [f.pgConf] : [])).sort((a, b) => a.file.localeCompare(b.file));
-    this._apps = [...apps.values()].sort((a, b) => a.id.localeCompare(b.id));
-    this.appMap = new Map(this._apps.map((a) => [a.id, a]));
+    return app;
   }
+}
+
+interface AppMeta {
+  root: string;
+  pkg?: PackageJsonInfo;
+  python?: boolean;
 }
 
 /** Next.js precedence for the default environment: .env.development.local, .env.local, .env.development, .env; then the rest. */

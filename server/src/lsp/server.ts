@@ -68,7 +68,8 @@ export const WATCH_GLOBS = [
   '**/pyproject.toml',
 ];
 
-export const DEBOUNCE_MS = 50;
+/** Delay before pending changes are analysed: none beyond the current turn (see schedule()). */
+export const DEBOUNCE_MS = 0;
 
 export interface ServerOptions {
   /** Forces debug logging (else only with trace "verbose" or CROSSWIRE_DEBUG=1). */
@@ -286,9 +287,13 @@ export class CrosswireServer {
     this.schedule();
   }
 
+  /**
+   * Runs the pending changes as soon as the current turn ends. While an analysis runs, changes
+   * that arrive meanwhile accumulate and are applied together by the next one, so a burst of
+   * keystrokes costs one analysis per pass, and an isolated keystroke waits for no timer.
+   */
   private schedule(): void {
-    if (this.shuttingDown) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.shuttingDown || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();

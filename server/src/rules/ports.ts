@@ -2,14 +2,29 @@ import * as path from 'node:path';
 import type { App, Fix, Listener, TextEditAt, WorkspaceView } from '../model/types';
 import { identity, liveEntries, originOf } from './util';
 
-/** Ports bound by listeners of apps other than `app` (and its replicas). */
-export function portsUsedByOthers(index: WorkspaceView, app: App): Set<number> {
-  const used = new Set<number>();
-  for (const other of index.apps) {
-    if (identity(other) === identity(app)) continue;
-    for (const l of other.listeners) used.add(l.port);
+/** Port -> identities (apps, replicas counted once) that bind it; computed once per set of apps. */
+const portOwnersCache = new WeakMap<readonly App[], Map<number, Set<string>>>();
+function portOwners(index: WorkspaceView): Map<number, Set<string>> {
+  let m = portOwnersCache.get(index.apps);
+  if (!m) {
+    m = new Map();
+    for (const a of index.apps) {
+      for (const l of a.listeners) {
+        let s = m.get(l.port);
+        if (!s) m.set(l.port, (s = new Set()));
+        s.add(identity(a));
+      }
+    }
+    portOwnersCache.set(index.apps, m);
   }
-  return used;
+  return m;
+}
+
+/** Whether a port is bound by a listener of an app other than `app` (and its replicas). */
+export function portUsedByOthers(index: WorkspaceView, app: App, port: number): boolean {
+  const owners = portOwners(index).get(port);
+  if (!owners) return false;
+  return owners.size > 1 || !owners.has(identity(app));
 }
 
 /** The port the app's own NEXTAUTH_URL / AUTH_URL names, when it is a local URL with a port. */
@@ -24,11 +39,11 @@ export function portFromAuthUrl(app: App): number | undefined {
 
 /** The port to give an implicit listener: the app's NEXTAUTH_URL port, else its default if free, else the lowest free port above. */
 export function choosePort(index: WorkspaceView, app: App, l: Listener, opts: { mustBeFree: boolean }): number | undefined {
-  const used = portsUsedByOthers(index, app);
+  const used = (p: number) => portUsedByOthers(index, app, p);
   const fromUrl = l.framework === 'next' ? portFromAuthUrl(app) : undefined;
-  if (fromUrl !== undefined && (!opts.mustBeFree || !used.has(fromUrl))) return fromUrl;
+  if (fromUrl !== undefined && (!opts.mustBeFree || !used(fromUrl))) return fromUrl;
   let p = l.port;
-  while (used.has(p) && p < 65535) p++;
+  while (used(p) && p < 65535) p++;
   return p;
 }
 
