@@ -1,5 +1,5 @@
 import type { App, Finding, Location, Rule, WorkspaceView } from '../model/types';
-import { identity, listNames, MAX_RELATED, originOf, where } from './util';
+import { identity, listNames, MAX_RELATED, originOf, perApp, where } from './util';
 
 const FRAMEWORK_PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
 
@@ -36,27 +36,32 @@ export interface UrlSite {
 
 export function serviceUrlSites(index: WorkspaceView): UrlSite[] {
   const sites: UrlSite[] = [];
-  for (const app of index.apps) {
-    for (const f of app.envFiles) {
-      for (const e of f.entries) {
-        if (!isServiceUrlKey(e.key)) continue;
-        const value = (e.expanded ?? e.value).trim();
-        const o = originOf(value);
-        if (!o) continue;
-        sites.push({ app, key: e.key, value, origin: o.key, location: { file: e.file, range: e.range }, kind: f.kind === 'template' ? 'template' : 'env', bucket: envBucket(f.mode) });
-      }
+  for (const app of index.apps) for (const s of appServiceUrlSites(app)) sites.push(s);
+  return sites;
+}
+
+/** The service-URL sites of one app (memoised per app: see perApp). */
+export const appServiceUrlSites = perApp((app: App): UrlSite[] => {
+  const sites: UrlSite[] = [];
+  for (const f of app.envFiles) {
+    for (const e of f.entries) {
+      if (!isServiceUrlKey(e.key)) continue;
+      const value = (e.expanded ?? e.value).trim();
+      const o = originOf(value);
+      if (!o) continue;
+      sites.push({ app, key: e.key, value, origin: o.key, location: { file: e.file, range: e.range }, kind: f.kind === 'template' ? 'template' : 'env', bucket: envBucket(f.mode) });
     }
-    for (const c of app.code) {
-      for (const d of c.defaults) {
-        if (!isServiceUrlKey(d.key)) continue;
-        const o = originOf(d.value.trim());
-        if (!o) continue;
-        sites.push({ app, key: d.key, value: d.value.trim(), origin: o.key, location: { file: d.file, range: d.range }, kind: 'code', bucket: 'development' });
-      }
+  }
+  for (const c of app.code) {
+    for (const d of c.defaults) {
+      if (!isServiceUrlKey(d.key)) continue;
+      const o = originOf(d.value.trim());
+      if (!o) continue;
+      sites.push({ app, key: d.key, value: d.value.trim(), origin: o.key, location: { file: d.file, range: d.range }, kind: 'code', bucket: 'development' });
     }
   }
   return sites;
-}
+});
 
 /** The origin as written (scheme://host:port), for messages. */
 function display(value: string): string {

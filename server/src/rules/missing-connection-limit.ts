@@ -1,7 +1,7 @@
 import * as ts from 'typescript';
 import type { App, CodeFileInfo, EnvEntry, Finding, Fix, Location, PrismaAssignment, PrismaDatasource, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { identity, label, listNames, namesWithTotal, originOf, SharingIndex } from './util';
+import { identity, label, listNames, namesWithTotal, originOf, perApp, SharingIndex } from './util';
 
 const POOLED_PROVIDERS = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
 const DB_SCHEMES = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
@@ -53,7 +53,10 @@ export function isPrisma7(app: App): boolean {
   return (app.prismaMajor ?? 0) >= 7 || (app.prismaMajor === undefined && app.hasPrismaConfig);
 }
 
-export function datasourceUrls(app: App): DatasourceUrl[] {
+/** The Prisma datasource URLs of an app, resolved through its env files (memoised per app). */
+export const datasourceUrls = perApp(computeDatasourceUrls);
+
+function computeDatasourceUrls(app: App): DatasourceUrl[] {
   const out: DatasourceUrl[] = [];
   for (const schema of app.schemas) {
     for (const ds of schema.datasources) {
@@ -76,28 +79,34 @@ export function datasourceUrls(app: App): DatasourceUrl[] {
 /** Every app's use of each database server: Prisma datasources and database URLs in live env files. */
 export function databaseUses(index: WorkspaceView): Map<string, Use[]> {
   const uses = new Map<string, Use[]>();
-  const add = (u: Use) => {
-    let l = uses.get(u.server);
-    if (!l) uses.set(u.server, (l = []));
-    l.push(u);
-  };
   for (const app of index.apps) {
-    const seen = new Set<string>();
-    for (const d of datasourceUrls(app)) {
-      seen.add(d.server);
-      add({ app, server: d.server, location: { file: d.ds.file, range: d.assignment.range }, what: `datasource ${d.ds.name}` });
-    }
-    for (const f of devEnvFiles(app)) {
-      for (const e of f.entries) {
-        const server = serverKey(e.expanded ?? e.value);
-        if (!server || seen.has(server)) continue;
-        seen.add(server);
-        add({ app, server, location: { file: e.file, range: e.range }, what: e.key });
-      }
+    for (const u of appDatabaseServerUses(app)) {
+      let l = uses.get(u.server);
+      if (!l) uses.set(u.server, (l = []));
+      l.push(u);
     }
   }
   return uses;
 }
+
+/** One app's uses of database servers: its datasources, then database URLs in its env files (memoised per app). */
+const appDatabaseServerUses = perApp((app: App): Use[] => {
+  const out: Use[] = [];
+  const seen = new Set<string>();
+  for (const d of datasourceUrls(app)) {
+    seen.add(d.server);
+    out.push({ app, server: d.server, location: { file: d.ds.file, range: d.assignment.range }, what: `datasource ${d.ds.name}` });
+  }
+  for (const f of devEnvFiles(app)) {
+    for (const e of f.entries) {
+      const server = serverKey(e.expanded ?? e.value);
+      if (!server || seen.has(server)) continue;
+      seen.add(server);
+      out.push({ app, server, location: { file: e.file, range: e.range }, what: e.key });
+    }
+  }
+  return out;
+});
 
 /** floor(80 / apps sharing the server), at most 10, at least 1. */
 export function suggestedLimit(sharing: number): number {

@@ -61,7 +61,33 @@ export interface Origin {
   key: string;
 }
 
+/** originOf is pure and called for every URL-valued entry on every pass: remember recent answers. */
+const originCache = new Map<string, Origin | null>();
 export function originOf(value: string): Origin | undefined {
+  const hit = originCache.get(value);
+  if (hit !== undefined) return hit ?? undefined;
+  const o = computeOrigin(value);
+  if (originCache.size > 50_000) originCache.clear();
+  originCache.set(value, o ?? null);
+  return o;
+}
+
+/**
+ * Memoises a per-app computation by App object. The index keeps an app's object while none of its
+ * files change (an edit re-derives only its own app), so repeated passes recompute only that app.
+ * Only for functions of the app alone.
+ */
+export function perApp<T>(fn: (app: App) => T): (app: App) => T {
+  const cache = new WeakMap<App, T>();
+  return (app) => {
+    if (cache.has(app)) return cache.get(app) as T;
+    const v = fn(app);
+    cache.set(app, v);
+    return v;
+  };
+}
+
+function computeOrigin(value: string): Origin | undefined {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.includes('${')) return undefined;
   let u: URL;
   try {
