@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { App, CrosswireConfig, EngineOptions, Finding, Logger, Rule, TextEditAt } from './model/types';
+import type { App, CrosswireConfig, EngineOptions, Finding, IndexChange, Logger, Rule, TextEditAt } from './model/types';
 import { commentPrefix } from './parsers/suppressions';
 import { emptyConfig } from './parsers/config';
 import { WorkspaceIndex } from './index/workspace';
@@ -178,16 +178,44 @@ export class Engine {
     return { file: finding.location.file, range: { start: at, end: at }, newText: `${indent}${prefix} crosswire-disable-next-line ${finding.ruleId}${eol}` };
   }
 
-  private rawFindings(): Finding[] {
-    const out: Finding[] = [];
-    for (const rule of this.rules) {
-      try {
-        for (const f of rule.check(this.index)) out.push(f);
-      } catch (e) {
-        // A failing rule must not lose the other rules' findings.
-        this.log.error(`Rule ${rule.id} failed: ${(e as Error).stack ?? e}`);
-      }
+  /** Each rule's findings of its last run, reused while nothing it depends on has changed. */
+  private byRule = new Map<string, Finding[]>();
+
+  /** Whether a rule must run again after these changes (see Rule.dependsOn). */
+  private affected(rule: Rule, changes: IndexChange[] | 'full'): boolean {
+    const last = this.byRule.get(rule.id);
+    if (changes === 'full' || !last || !rule.dependsOn) return true;
+    for (const c of changes) {
+      if (c.other) return true;
+      // Positions in the edited file may have moved: findings that point into it are recomputed.
+      if (last.some((f) => f.location.file === c.file || f.related.some((r) => r.location.file === c.file))) return true;
+      if (c.listenersChanged && rule.dependsOn.listeners) return true;
+      const envKey = rule.dependsOn.envKey;
+      if (envKey && c.envChanges.some((k) => envKey(k.key, k.values))) return true;
     }
+    return false;
+  }
+
+  private rawFindings(): Finding[] {
+    const changes = this.index.takeChanges();
+    const out: Finding[] = [];
+    let reran = 0;
+    for (const rule of this.rules) {
+      let list = this.byRule.get(rule.id);
+      if (!list || this.affected(rule, changes)) {
+        reran++;
+        try {
+          list = rule.check(this.index);
+        } catch (e) {
+          // A failing rule must not lose the other rules' findings.
+          this.log.error(`Rule ${rule.id} failed: ${(e as Error).stack ?? e}`);
+          list = [];
+        }
+        this.byRule.set(rule.id, list);
+      }
+      for (const f of list) out.push(f);
+    }
+    this.log.debug?.(`rules: ${reran} of ${this.rules.length} re-run`);
     out.push(...this.parseErrors());
     return out;
   }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type {
-  App, CodeFileInfo, ComposeFileInfo, CrosswireConfig, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
+  App, CodeFileInfo, ComposeFileInfo, IndexChange, CrosswireConfig, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
   Pm2ConfigInfo, PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView,
 } from '../model/types';
 import { parseCompose, parsePostgresConf } from '../parsers/compose';
@@ -276,6 +276,15 @@ export class WorkspaceIndex implements WorkspaceView {
 
   /** App folder -> how it became an app; file -> its app folder; app folder -> its files. Kept for incremental updates. */
   private appDirMeta = new Map<string, AppMeta>();
+  /** Changes since the engine last asked (takeChanges); 'full' after a full re-derivation. */
+  private changes: IndexChange[] | 'full' = 'full';
+
+  /** Hands the engine what changed since its last call, and starts a new record. */
+  takeChanges(): IndexChange[] | 'full' {
+    const c = this.changes;
+    this.changes = [];
+    return c;
+  }
   private fileOwner = new Map<string, string>();
   private appFiles = new Map<string, Set<string>>();
 
@@ -295,6 +304,11 @@ export class WorkspaceIndex implements WorkspaceView {
     const kind = entry.kind;
     if (kind === 'package' || kind === 'app-marker' || kind === 'config' || (kind === 'python' && path.basename(file) === 'setup.py')) return false;
     if (this.isIgnored(file)) return true;
+    if (kind === 'compose' || kind === 'pg-conf') {
+      // Read workspace-wide (also outside apps): every rule may see them.
+      this.collectWorkspaceFiles();
+      if (this.changes !== 'full') this.changes.push({ file, kind, envChanges: [], listenersChanged: false, other: true });
+    }
     let dir = this.fileOwner.get(file) ?? this.ownerDir(file, entry.root);
     const createsApp = (f: IndexedFile | undefined) => !!f && (f.kind === 'env' || (!!f.code && f.code.defaults.length > 0));
     if (!dir) return !createsApp(after); // unowned: nothing to update unless it now founds an app
@@ -313,11 +327,11 @@ export class WorkspaceIndex implements WorkspaceView {
     const app = this.deriveApp(dir, meta);
     const i = this._apps.findIndex((a) => a.dir === dir);
     if (i === -1) return false;
+    if (this.changes !== 'full') this.changes.push(describeChange(file, kind, this._apps[i], app));
     const apps = [...this._apps]; // a new array: caches keyed by it (labels, port owners) are recomputed
     apps[i] = app;
     this._apps = apps;
     this.appMap.set(app.id, app);
-    if (kind === 'compose' || kind === 'pg-conf') this.collectWorkspaceFiles();
     return true;
   }
 
@@ -379,6 +393,7 @@ export class WorkspaceIndex implements WorkspaceView {
     this.collectWorkspaceFiles();
     this._apps = apps.sort((a, b) => a.id.localeCompare(b.id));
     this.appMap = new Map(this._apps.map((a) => [a.id, a]));
+    this.changes = 'full';
   }
 
   /** Builds one app from its files: env (expanded), schemas, code, compose, PM2, listeners. */
@@ -450,6 +465,36 @@ export class WorkspaceIndex implements WorkspaceView {
     }
     return app;
   }
+}
+
+/** Which env keys' values and whether the listeners differ between two derivations of one app. */
+function describeChange(file: string, kind: string, before: App, after: App): IndexChange {
+  const values = (app: App) => {
+    const m = new Map<string, string[]>();
+    for (const f of app.envFiles) for (const e of f.entries) {
+      const k = `${f.file}\0${e.key}`;
+      const list = m.get(k);
+      const v = `${f.kind}:${e.expanded ?? e.value}`;
+      if (list) list.push(v);
+      else m.set(k, [v]);
+    }
+    return m;
+  };
+  const a = values(before);
+  const b = values(after);
+  const changed = new Map<string, string[]>();
+  const note = (k: string) => {
+    const key = k.split('\0')[1];
+    const vals = [...(a.get(k) ?? []), ...(b.get(k) ?? [])].map((v) => v.slice(v.indexOf(':') + 1));
+    changed.set(key, [...(changed.get(key) ?? []), ...vals]);
+  };
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || w.length !== v.length || v.some((x, i) => x !== w[i])) note(k);
+  }
+  for (const k of b.keys()) if (!a.has(k)) note(k);
+  const sig = (app: App) => JSON.stringify(app.listeners.map((l) => [l.script, l.port, l.how, l.explicit, l.drifts, l.source.file, l.source.range.start.line, l.portEnvVar]));
+  return { file, kind, envChanges: [...changed].map(([key, vals]) => ({ key, values: vals })), listenersChanged: sig(before) !== sig(after), other: kind !== 'env' };
 }
 
 interface AppMeta {

@@ -474,6 +474,31 @@ export interface Rule {
   defaultSeverity: Severity;
   fixable: boolean;
   check(index: WorkspaceView): Finding[];
+  /**
+   * What the rule's result depends on, so that after an edit the engine re-runs only the rules it
+   * may affect (issue 4: a keystroke must not re-run everything). Omitted: re-run on every change.
+   * A rule is always re-run when a finding of its last run touches the changed file (positions move).
+   */
+  dependsOn?: RuleDependencies;
+}
+
+export interface RuleDependencies {
+  /** Env keys whose (expanded) value matters; called with each key whose values changed in the edited app, with its old and new values. */
+  envKey?(key: string, values: string[]): boolean;
+  /** The rule reads listeners (ports): re-run when an app's listeners change. */
+  listeners?: boolean;
+}
+
+/** What one incremental update changed, as the index reports it to the engine. */
+export interface IndexChange {
+  file: string;
+  /** Kind of the changed file ('env', 'code', ...). */
+  kind: string;
+  /** Env keys whose values (expanded) changed anywhere in the app, with their old and new values. */
+  envChanges: { key: string; values: string[] }[];
+  listenersChanged: boolean;
+  /** Anything other than env values and listeners may have changed (code facts, schemas, compose...). */
+  other: boolean;
 }
 
 /** What rules see of the workspace index. Read-only. */

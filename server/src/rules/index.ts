@@ -1,4 +1,5 @@
 import type { Rule } from '../model/types';
+import { DEPENDS } from './deps';
 import { duplicateSecret } from './duplicate-secret';
 import { portCollision } from './port-collision';
 import { ineffectivePort } from './ineffective-port';
@@ -20,7 +21,10 @@ import { clusterWithoutSessionStore } from './cluster-without-session-store';
 import { corsOriginMismatch } from './cors-origin-mismatch';
 
 /** Every rule, in documentation order. Rule ids are stable: users put them in config and suppression comments. */
-export const RULES: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl, replicaDrift, duplicateNodeId, weakSecret, missingSecret, nextauthUrlMismatch, sharedSessionCookie, cookieOptions, clusterWithoutSessionStore, corsOriginMismatch, danglingServiceUrl, sharedDatabase, connectionBudget, composePortCollision];
+const ALL: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl, replicaDrift, duplicateNodeId, weakSecret, missingSecret, nextauthUrlMismatch, sharedSessionCookie, cookieOptions, clusterWithoutSessionStore, corsOriginMismatch, danglingServiceUrl, sharedDatabase, connectionBudget, composePortCollision];
+
+/** Every rule, with what it depends on (rules/deps.ts) for incremental re-runs. */
+export const RULES: readonly Rule[] = ALL.map((r) => (DEPENDS[r.id] ? { ...r, dependsOn: DEPENDS[r.id] } : r));
 
 /** Not a rule module: the engine reports files it could not read under this id. */
 export const PARSE_ERROR_RULE: Rule = {
