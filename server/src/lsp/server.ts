@@ -94,6 +94,9 @@ export class CrosswireServer {
   private caps: ClientCaps = { relatedInformation: false, documentChanges: false, dynamicWatch: false, workspaceFolders: false };
   private rulesById = new Map<string, Rule>();
 
+  /** uri -> the findings behind the last diagnostics computed for it, and the document version they were for. */
+  private lastListByUri = new Map<string, Finding[]>();
+  private lastVersionByUri = new Map<string, number | undefined>();
   /** uri -> diagnostics last sent. */
   private readonly published = new Map<string, Diagnostic[]>();
   /** canonical uri -> current findings in that file (from the last publish). */
@@ -383,7 +386,16 @@ export class CrosswireServer {
       versionOf: (file: string) => this.analysedVersion(fileToUri(file)),
     };
     let sent = 0;
+    const lastLists = this.lastListByUri;
+    this.lastListByUri = new Map();
     for (const [uri, list] of byUri) {
+      // The engine reuses the Finding objects of rules it did not re-run: a file whose findings are
+      // the very same objects (and whose analysed version is unchanged) needs no conversion at all.
+      const version = this.analysedVersion(uri);
+      const prev = lastLists.get(uri);
+      this.lastListByUri.set(uri, list);
+      if (prev && prev.length === list.length && prev.every((f, i) => f === list[i]) && this.lastVersionByUri.get(uri) === version && this.published.has(uri)) continue;
+      this.lastVersionByUri.set(uri, version);
       const diagnostics = list.map((f) => toDiagnostic(f, opts));
       if (sameDiagnostics(this.published.get(uri), diagnostics)) continue;
       this.published.set(uri, diagnostics);
