@@ -30,6 +30,8 @@ export interface IndexedFile {
   pm2?: Pm2ConfigInfo;
   pgConf?: PostgresConfInfo;
   config?: CrosswireConfig;
+  /** The text was not kept (a source file with no facts); textOf() reads it from disk when asked. */
+  textDropped?: boolean;
   /** Inline `crosswire-disable...` directives in the file. */
   suppressions: Suppression[];
   /** Problems that make the file (partly) unreadable: reported as parse-error. */
@@ -85,7 +87,14 @@ export class WorkspaceIndex implements WorkspaceView {
   }
 
   textOf(file: string): string | undefined {
-    return this.overlays.get(file) ?? this.files.get(file)?.text;
+    const overlay = this.overlays.get(file);
+    if (overlay !== undefined) return overlay;
+    const f = this.files.get(file);
+    if (!f) return undefined;
+    if (!f.textDropped) return f.text;
+    // A source file with no facts keeps no text in memory (most of a monorepo's code): read on demand.
+    const r = readIndexableSync(file, this.realRoots(), this.options.maxFileSize);
+    return 'text' in r ? r.text : undefined;
   }
 
   rootOf(file: string): string | undefined {
@@ -221,12 +230,18 @@ export class WorkspaceIndex implements WorkspaceView {
         if (text.includes('\0')) return void (this.files.delete(file), this.skip(file, 'binary content (NUL bytes)', 'info'));
         if (kind === 'prisma-config' || mayHaveCodeFacts(text)) {
           entry.code = parseCode(text, file);
+          if (!hasFacts(entry.code)) entry.code = undefined;
           // Syntax errors in arbitrary source files are the compiler's business; only report them
           // where Crosswire relies on the file (auth/config/server entry files are reported by rules).
         }
       } else if (kind === 'python') {
         if (text.includes('\0')) return void (this.files.delete(file), this.skip(file, 'binary content (NUL bytes)', 'info'));
         if (mayHavePythonFacts(text)) entry.code = parsePython(text, file);
+        if (entry.code && !hasFacts(entry.code) && path.basename(file) !== 'setup.py') entry.code = undefined;
+      }
+      if ((kind === 'code' || kind === 'python') && !entry.code && !this.overlays.has(file)) {
+        entry.text = '';
+        entry.textDropped = true;
       }
       else if (kind === 'compose') {
         entry.compose = parseCompose(text, file);
@@ -465,6 +480,15 @@ export class WorkspaceIndex implements WorkspaceView {
     }
     return app;
   }
+}
+
+/** Whether parsed code holds anything Crosswire uses (else neither the facts nor the text are kept). */
+function hasFacts(c: CodeFileInfo): boolean {
+  return (
+    c.defaults.length > 0 || c.listens.length > 0 || c.loadsDotenv || c.dotenvPaths.length > 0 || c.vite !== undefined ||
+    c.prismaConfig !== undefined || c.driverPools.length > 0 || c.problems.length > 0 ||
+    (c.auth !== undefined && (c.auth.secretReads.length > 0 || c.auth.nextAuth.length > 0 || c.auth.cookies.length > 0 || c.auth.sessions.length > 0 || c.auth.cors.length > 0))
+  );
 }
 
 /** Which env keys' values and whether the listeners differ between two derivations of one app. */

@@ -73,13 +73,31 @@ export function parsePrismaSchema(text: string, file: string, prismaMajor?: numb
     info.problems.push({ message: `datasource "${current.name}" is never closed with }`, range: current.headerRange, severity: 'warning' });
     info.datasources.push(current);
   }
-  for (const p of validateWithPrisma(text, file, prismaMajor, lines)) {
+  // Prisma judges only the datasource and generator blocks here (the only errors Crosswire reports
+  // when datasources were found): everything else is blanked out, offsets and lines kept, so the
+  // validator's memory does not grow with the size of a workspace's models.
+  const judged = info.datasources.length > 0 ? blankOutsideConfigBlocks(text) : text;
+  for (const p of validateWithPrisma(judged, file, prismaMajor, lines)) {
     const inDatasource = info.datasources.some((d) => overlaps(d.blockRange, p.range));
     // The connection_limit property is reported by missing-connection-limit with a fix; don't say it twice.
     if (/connection_limit/.test(p.message)) continue;
     if (inDatasource || info.datasources.length === 0) info.problems.push(p);
   }
   return info;
+}
+
+/** Replaces every character outside `datasource`/`generator` blocks with a space (line breaks kept). */
+function blankOutsideConfigBlocks(text: string): string {
+  const out: string[] = [];
+  let depth = 0;
+  for (const line of text.split(/(?<=\n)/)) {
+    const code = stripComment(line);
+    const starts = depth === 0 && /^\s*(datasource|generator)\s+\w+\s*\{/.test(code);
+    const inside = depth > 0 || starts;
+    out.push(inside ? line : line.replace(/[^\r\n]/g, ' '));
+    if (inside) depth = Math.max(0, depth + (code.match(/\{/g)?.length ?? 0) - (code.match(/\}/g)?.length ?? 0));
+  }
+  return out.join('');
 }
 
 function stripComment(line: string): string {
