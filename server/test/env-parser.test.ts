@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { parse as dotenvParse } from 'dotenv';
 import { classifyEnvFile, expandEnv, parseEnv } from '../src/parsers/env';
 import type { EnvEntry, Position, Range } from '../src/model/types';
+import { mulberry32 } from './helpers/rng';
 
 const FILE = '/ws/app/.env';
 
@@ -451,17 +452,6 @@ test('a large file scans quickly', () => {
 
 // ------------------------------------------------------------------------------------------------
 // generated corpus
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generator(seed: number) {
   const rnd = mulberry32(seed);

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../src/engine';
 import type { Finding } from '../src/model/types';
+import { mulberry32 } from './helpers/rng';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -73,25 +74,13 @@ test('incremental updates agree with a fresh index after every kind of change', 
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A seeded PRNG (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Random edits of env files as a user would type them (open documents): each rule re-runs only when
  * something it depends on changed (Rule.dependsOn), and the result must still equal a fresh index.
  */
 test('random env edits: incremental findings (with rules skipped by their dependencies) equal a fresh index', async () => {
   const seed = Number(process.env.CROSSWIRE_INCR_SEED ?? 20261124);
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-incr-rand-'));
   const ws = path.join(dir, 'ws');

@@ -7,17 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { CodeAction, Command, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { FileChange, LspClient, fileOf } from './lsp-client';
-
-function offsetAt(text: string, pos: { line: number; character: number }): number {
-  let offset = 0;
-  for (let line = 0; line < pos.line; line++) {
-    const nl = text.indexOf('\n', offset);
-    if (nl < 0) return text.length;
-    offset = nl + 1;
-  }
-  const lineEnd = text.indexOf('\n', offset);
-  return Math.min(offset + pos.character, lineEnd < 0 ? text.length : lineEnd);
-}
+import { LineIndex } from '../../src/model/text';
 
 /** Applies a WorkspaceEdit (changes or documentChanges) to the files on disk; returns the edited files. */
 export function applyWorkspaceEdit(edit: WorkspaceEdit): string[] {
@@ -29,11 +19,11 @@ export function applyWorkspaceEdit(edit: WorkspaceEdit): string[] {
     add(dc.textDocument.uri, dc.edits as TextEdit[]);
   }
   for (const [file, edits] of byFile) {
-    const text = fs.readFileSync(file, 'utf8');
-    const sorted = edits.map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText })).sort((a, b) => b.start - a.start || b.end - a.end);
-    let out = text;
-    for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-    fs.writeFileSync(file, out);
+    let text = fs.readFileSync(file, 'utf8');
+    const idx = new LineIndex(text);
+    const sorted = edits.map((e) => ({ start: idx.offsetAt(e.range.start), end: idx.offsetAt(e.range.end), newText: e.newText })).sort((a, b) => b.start - a.start || b.end - a.end);
+    for (const e of sorted) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
+    fs.writeFileSync(file, text);
   }
   return [...byFile.keys()].sort();
 }
