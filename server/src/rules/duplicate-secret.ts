@@ -1,6 +1,6 @@
 import type { App, EnvEntry, Finding, Rule, WorkspaceView } from '../model/types';
 import { mask } from '../model/mask';
-import { envLocation, generateSecret, identity, label, listNames, replaceEnvValue } from './util';
+import { envLocation, generateSecret, identity, label, listNames, perApp, replaceEnvValue } from './util';
 
 /** Keys whose values are signing/encryption secrets. */
 export function isSecretKey(key: string): boolean {
@@ -14,11 +14,25 @@ export function isSecretValue(value: string): boolean {
   return v.length > 0 && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && !/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v);
 }
 
-interface Occurrence {
+export interface Occurrence {
   app: App;
   entry: EnvEntry;
   value: string;
 }
+
+/** The secrets (by key) of an app's live env files, with their expanded values (memoised per app). */
+export const liveSecrets = perApp((app: App): Occurrence[] => {
+  const out: Occurrence[] = [];
+  for (const f of app.envFiles) {
+    if (f.kind !== 'live') continue;
+    for (const entry of f.entries) {
+      if (!isSecretKey(entry.key)) continue;
+      const value = entry.expanded ?? entry.value;
+      if (isSecretValue(value)) out.push({ app, entry, value });
+    }
+  }
+  return out;
+});
 
 export const duplicateSecret: Rule = {
   id: 'duplicate-secret',
@@ -32,16 +46,10 @@ export const duplicateSecret: Rule = {
     // Group by value: linear in the number of secrets, never app × app.
     const byValue = new Map<string, Occurrence[]>();
     for (const app of index.apps) {
-      for (const f of app.envFiles) {
-        if (f.kind !== 'live') continue;
-        for (const entry of f.entries) {
-          if (!isSecretKey(entry.key)) continue;
-          const value = entry.expanded ?? entry.value;
-          if (!isSecretValue(value)) continue;
-          let list = byValue.get(value);
-          if (!list) byValue.set(value, (list = []));
-          list.push({ app, entry, value });
-        }
+      for (const o of liveSecrets(app)) {
+        let list = byValue.get(o.value);
+        if (!list) byValue.set(o.value, (list = []));
+        list.push(o);
       }
     }
     const findings: Finding[] = [];

@@ -1,6 +1,6 @@
 import type { App, EnvEntry, Finding, Rule, WorkspaceView } from '../model/types';
 import { mask } from '../model/mask';
-import { isSecretKey, isSecretValue } from './duplicate-secret';
+import { liveSecrets } from './duplicate-secret';
 import { envLocation, generateSecret, identity, replaceEnvValue } from './util';
 
 /** Minimum length and strength of a secret: 32 characters, 128 bits (32 hex characters is exactly 128). */
@@ -78,18 +78,12 @@ export const weakSecret: Rule = {
     const holders = new Map<string, EnvEntry[]>();
     const sites: { app: App; entry: EnvEntry; value: string }[] = [];
     for (const app of index.apps) {
-      for (const f of app.envFiles) {
-        if (f.kind !== 'live') continue;
-        for (const entry of f.entries) {
-          if (!isSecretKey(entry.key)) continue;
-          const value = entry.expanded ?? entry.value;
-          if (!isSecretValue(value)) continue;
-          sites.push({ app, entry, value });
-          const k = `${identity(app)}\0${entry.key}\0${value}`;
-          let l = holders.get(k);
-          if (!l) holders.set(k, (l = []));
-          l.push(entry);
-        }
+      for (const site of liveSecrets(app)) {
+        sites.push(site);
+        const k = `${identity(app)}\0${site.entry.key}\0${site.value}`;
+        let l = holders.get(k);
+        if (!l) holders.set(k, (l = []));
+        l.push(site.entry);
       }
     }
     for (const { app, entry, value } of sites) {
