@@ -182,19 +182,28 @@ export async function readIndexable(file: string, realRoots: readonly string[], 
 }
 
 /** {@link readIndexable}, synchronously (for an open document that closes: back to the disk text). */
-export function readIndexableSync(file: string, realRoots: readonly string[], max: number): ReadResult {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(file);
-  } catch (e) {
-    return errorReason(e);
+export function readIndexableSync(file: string, realRoots: readonly string[], max: number, listedAsFile = false): ReadResult {
+  // A path that discovery listed as a regular file skips the lstat: O_NOFOLLOW refuses a link that
+  // replaced it (ELOOP), O_NONBLOCK keeps a FIFO from blocking, and fstat below checks the type and size.
+  if (!listedAsFile) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(file);
+    } catch (e) {
+      return errorReason(e);
+    }
+    if (st.isSymbolicLink()) return symlinkReason(file, realRoots, (p) => fs.realpathSync(p));
+    const pre = typeReason(st, max);
+    if (pre) return pre;
   }
-  if (st.isSymbolicLink()) return symlinkReason(file, realRoots, (p) => fs.realpathSync(p));
-  const pre = typeReason(st, max);
-  if (pre) return pre;
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, OPEN_FLAGS);
+    try {
+      fd = fs.openSync(file, OPEN_FLAGS);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') return symlinkReason(file, realRoots, (p) => fs.realpathSync(p));
+      throw e;
+    }
     const fst = fs.fstatSync(fd);
     const now = typeReason(fst, max);
     if (now) return now;

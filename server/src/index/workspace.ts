@@ -128,7 +128,7 @@ export class WorkspaceIndex implements WorkspaceView {
       // parsing being synchronous anyway), yielding between batches so requests are still served.
       const BATCH = 128;
       for (let i = 0; i < found.length; i += BATCH) {
-        for (const f of found.slice(i, i + BATCH)) this.loadFromDiskSync(norm(f));
+        for (const f of found.slice(i, i + BATCH)) this.loadFromDiskSync(norm(f), true);
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
@@ -156,7 +156,7 @@ export class WorkspaceIndex implements WorkspaceView {
     this.update(file, before);
   }
 
-  private loadFromDiskSync(file: string): void {
+  private loadFromDiskSync(file: string, listedAsFile = false): void {
     const kind = this.kindOf(file);
     if (!kind) {
       this.files.delete(file);
@@ -166,7 +166,7 @@ export class WorkspaceIndex implements WorkspaceView {
       this.ingest(file, kind, this.overlays.get(file)!);
       return;
     }
-    this.accept(file, kind, readIndexableSync(file, this.realRoots(), this.options.maxFileSize));
+    this.accept(file, kind, readIndexableSync(file, this.realRoots(), this.options.maxFileSize, listedAsFile));
   }
 
   private async loadFromDisk(file: string): Promise<void> {
