@@ -3,7 +3,7 @@ import type { App, EnvEntry, Finding, Fix, Range, RelatedInfo, Rule, TextEditAt,
 import { LineIndex } from '../model/text';
 import { serviceGroup, serviceUrlSites, type UrlSite } from './inconsistent-service-url';
 import { appBindings, machineOf, publishedPorts, type AppBinding, type PublishedPort } from './machines';
-import { identity, label, listNames, originOf, where } from './util';
+import { identity, label, listNames, originOf, perApp, where } from './util';
 
 const WEB_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
 const PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
@@ -18,9 +18,8 @@ export function serviceWords(key: string): string[] {
     .filter(Boolean);
 }
 
-function appWords(app: App): Set<string> {
-  return new Set([app.name, path.basename(app.dir)].flatMap((n) => n.toLowerCase().split(/[^a-z0-9]+/)).filter(Boolean));
-}
+/** The words of an app's name and folder (memoised per app). */
+const appWords = perApp((app: App): Set<string> => new Set([app.name, path.basename(app.dir)].flatMap((n) => n.toLowerCase().split(/[^a-z0-9]+/)).filter(Boolean)));
 
 /** The URL as written (scheme://host:port), for messages. */
 function display(value: string): string {
