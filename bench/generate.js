@@ -35,7 +35,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url'];
+const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
+  'weak-secret'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -97,6 +98,22 @@ function dbServer(value) {
   if (!o || !['postgres', 'postgresql', 'mysql'].includes(o.scheme)) return undefined;
   return o.key.replace(/^postgres:/, 'postgresql:');
 }
+/** Mirrors server/src/rules/weak-secret.ts: placeholder, the app's own template value, < 32 characters, < 128 bits. */
+const PLACEHOLDERS = [/^change[-_ .]?(me|it|this)/i, /^replace[-_ .]?(me|with|this)/i, /^your[-_ .]/i, /^<[^>]*>$/,
+  /^(secret|changeme|password|passw0rd|default|example|test|dev|development|supersecret|super[-_]secret|mysecret|my[-_]secret|keyboard cat|s3cr3t|todo|xxx+|null|undefined|none|123456\d*|qwerty)$/i,
+  /^(generate|insert|put|enter|add)[-_ ]/i, /(^|[-_ ])(placeholder|here)$/i];
+function isWeakSecret(value, templateValues) {
+  if (PLACEHOLDERS.some((re) => re.test(value.trim())) || templateValues.includes(value)) return true;
+  const len = [...value].length;
+  if (len < 32) return true;
+  let alphabet;
+  if (/^[0-9]+$/.test(value)) alphabet = 10;
+  else if (/^[0-9a-f]+$/.test(value) || /^[0-9A-F]+$/.test(value)) alphabet = 16;
+  else alphabet = (/[a-z]/.test(value) ? 26 : 0) + (/[A-Z]/.test(value) ? 26 : 0) + (/[0-9]/.test(value) ? 10 : 0) + (/[^a-zA-Z0-9]/.test(value) ? 33 : 0);
+  return len * Math.log2(alphabet) < 128;
+}
+const isSecretValue = (v) => v.trim().length > 0 && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v.trim()) && !/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v.trim());
+
 const hasLimit = (url) => url.includes('?') && new URLSearchParams(url.slice(url.indexOf('?') + 1)).has('connection_limit');
 
 /**
@@ -122,6 +139,12 @@ function expectedFindings(apps) {
     byValue.get(v).push(a.identity);
   }
   for (const ids of byValue.values()) if (new Set(ids).size >= 2) out['duplicate-secret'] += ids.length;
+  // weak-secret: one finding per weak live secret site.
+  for (const a of apps) for (const f of a.env) if (f.live) for (const [k, v] of f.entries) {
+    if (!isSecretKey(k) || !isSecretValue(v)) continue;
+    const templ = a.env.filter((t) => !t.live).flatMap((t) => t.entries.filter(([tk, tv]) => tk === k && tv.trim()).map(([, tv]) => tv));
+    if (isWeakSecret(v, templ)) out['weak-secret']++;
+  }
   // port-collision, implicit-port
   const byPort = new Map();
   for (const a of apps) for (const l of a.listeners) {
@@ -324,6 +347,11 @@ function generate({ dir, n, seed = 20240601 }) {
       h.plants.push('duplicate-secret');
     }
     holders[0].plants.push('duplicate-secret');
+
+    // weak-secret: a too-short SESSION_SECRET (unique per unit, so no duplicate-secret) in an Express app's .env.
+    const weak = take(['express'], 'secret');
+    weak.secret = `express-session-dev-${u}`;
+    weak.plants.push('weak-secret');
 
     // port-collision on an explicit port.
     const planted = 40000 + u;
