@@ -24,6 +24,9 @@
  *                             a `connection_limit = 10` property inside a datasource block (the error)
  *   inconsistent-service-url  a *_SERVICE_URL with a 3-vs-1 majority, one with a 1-vs-1 tie, and a Python service
  *                             whose .env disagrees with its pydantic default and its template
+ *   weak-secret               an Express app whose SESSION_SECRET is too short (a value of its own: no duplicate-secret)
+ *   duplicate-node-id         every other replica pair (k = 0, 2, ...) with one SYNC_NODE_ID in both .env files (the
+ *                             other pairs have distinct ids); both members are reported
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -36,7 +39,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
-  'weak-secret'];
+  'weak-secret', 'duplicate-node-id'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -114,6 +117,8 @@ function isWeakSecret(value, templateValues) {
 }
 const isSecretValue = (v) => v.trim().length > 0 && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v.trim()) && !/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v.trim());
 
+const isNodeIdKey = (key) => /(^|_)NODE_(ID|NAME)$/.test(key.toUpperCase()) || /(^|_)(INSTANCE|PEER)_ID$/.test(key.toUpperCase());
+
 const hasLimit = (url) => url.includes('?') && new URLSearchParams(url.slice(url.indexOf('?') + 1)).has('connection_limit');
 
 /**
@@ -144,6 +149,26 @@ function expectedFindings(apps) {
     if (!isSecretKey(k) || !isSecretValue(v)) continue;
     const templ = a.env.filter((t) => !t.live).flatMap((t) => t.entries.filter(([tk, tv]) => tk === k && tv.trim()).map(([, tv]) => tv));
     if (isWeakSecret(v, templ)) out['weak-secret']++;
+  }
+  // duplicate-node-id: replica groups (apps of one identity); per node-id key, the value each member resolves
+  // (development precedence); every member of a value held by >= 2 members.
+  const groupsById = new Map();
+  for (const a of apps) {
+    if (!groupsById.has(a.identity)) groupsById.set(a.identity, []);
+    groupsById.get(a.identity).push(a);
+  }
+  const replicaGroups = [...groupsById.values()].filter((g) => g.length > 1);
+  for (const g of replicaGroups) {
+    const keys = new Set();
+    for (const a of g) for (const f of a.env) if (f.live) for (const [k] of f.entries) if (isNodeIdKey(k)) keys.add(k);
+    for (const k of keys) {
+      const count = new Map();
+      for (const a of g) {
+        const v = (devValue(a, k) ?? '').trim();
+        if (v) count.set(v, (count.get(v) ?? 0) + 1);
+      }
+      for (const c of count.values()) if (c >= 2) out['duplicate-node-id'] += c;
+    }
   }
   // port-collision, implicit-port
   const byPort = new Map();
@@ -334,6 +359,9 @@ function generate({ dir, n, seed = 20240601 }) {
     s.prisma = true;
     s.dbLimit = false;
     s.authService = false; // a replica runs on another machine: its localhost is not this one's
+    // duplicate-node-id: every other replica pair shares one SYNC_NODE_ID (the others have distinct ids).
+    s.nodeId = k % 2 === 0 ? [`sync-node-${k}`, `sync-node-${k}`] : [`sync-node-${k}-a`, `sync-node-${k}-b`];
+    if (k % 2 === 0) s.plants.push('duplicate-node-id');
     reserve(s);
     replicaSources.push(s);
   }
@@ -621,6 +649,7 @@ function writeNext(ws, s, app) {
   if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
   lines.push(['NEXTAUTH_URL', url], ['NEXTAUTH_SECRET', s.secret, true], ['NEXT_PUBLIC_APP_NAME', title(s), true]);
   if (s.portLine) lines.push(['PORT', String(s.port)]);
+  if (s.nodeId) lines.push(['SYNC_NODE_ID', s.nodeId[s.replica ? 1 : 0]]);
   if (s.ineffectivePort) lines.push('# moved off the shared port', ['PORT', String(s.ineffectivePort)]);
   lines.push(['SENTRY_DSN', `https://${(s.i * 7919).toString(16)}@o4507.ingest.sentry.io/${1000 + s.i}`], ['REDIS_URL', `redis://cache-${s.i}.internal:6379`], ...urlLines(s));
   ws.env(app, '.env', lines);
@@ -747,6 +776,7 @@ function writeNest(ws, s, app) {
   m.loadsEnv.push('.env');
   const lines = ['# NestJS service configuration', ['PORT', String(s.port)]];
   if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
+  if (s.nodeId) lines.push(['SYNC_NODE_ID', s.nodeId[s.replica ? 1 : 0]]);
   lines.push(['JWT_SECRET', s.secret, true], ['JWT_EXPIRES_IN', '1h'], ['REDIS_HOST', `cache-${s.i}.internal`], ['REDIS_PORT', '6379'], ['CORS_ORIGIN', s.corsOrigins.join(',')], ...urlLines(s));
   ws.env(app, '.env', lines);
   if (s.envExample) ws.env(app, '.env.example', [['PORT', '3000'], ['DATABASE_URL', 'postgresql://user:password@localhost:5432/app', true], ['JWT_SECRET', 'change-me-in-production', true], ['JWT_EXPIRES_IN', '1h']]);
