@@ -27,6 +27,7 @@
  *   weak-secret               an Express app whose SESSION_SECRET is too short (a value of its own: no duplicate-secret)
  *   duplicate-node-id         every other replica pair (k = 0, 2, ...) with one SYNC_NODE_ID in both .env files (the
  *                             other pairs have distinct ids); both members are reported
+ *   replica-drift             the same pairs: the replica's NEXTAUTH_SECRET differs from its source's (1 vs 1: both reported)
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -39,7 +40,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
-  'weak-secret', 'duplicate-node-id'];
+  'weak-secret', 'duplicate-node-id', 'replica-drift'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -169,6 +170,40 @@ function expectedFindings(apps) {
       }
       for (const c of count.values()) if (c >= 2) out['duplicate-node-id'] += c;
     }
+  }
+  // replica-drift: per replica group and shared value (the whole NEXTAUTH_SECRET / AUTH_SECRET / SYNC_REGISTRATION_KEY /
+  // SYNC_SERVICE_PORT, DATABASE_URL's database name and non-local server), the value each member resolves; with >= 2
+  // values, every member outside the strict majority value (all of them when there is none).
+  const urlPart = (v) => /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(\/[^?#]*)?(.*)$/is.exec(v.trim());
+  const isDbScheme = (m) => /^(postgres(ql)?|mysql|cockroachdb|mongodb(\+srv)?|sqlserver):\/\/$/i.test(m[1]);
+  const DRIFT = [
+    ['NEXTAUTH_SECRET', (v) => (v.trim() ? v : undefined)], ['AUTH_SECRET', (v) => (v.trim() ? v : undefined)],
+    ['SYNC_REGISTRATION_KEY', (v) => (v.trim() ? v : undefined)], ['SYNC_SERVICE_PORT', (v) => v.trim() || undefined],
+    ['DATABASE_URL', (v) => { const m = urlPart(v); if (!m || !isDbScheme(m)) return undefined; return (m[3] ?? '').replace(/^\//, '') || undefined; }],
+    ['DATABASE_URL', (v) => {
+      const m = urlPart(v);
+      if (!m || !isDbScheme(m)) return undefined;
+      const hostport = m[2].slice(m[2].lastIndexOf('@') + 1);
+      const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostport);
+      const host = hp && hp[1].replace(/^\[|\]$/g, '');
+      if (!host || LOCAL.has(host.toLowerCase())) return undefined;
+      const scheme = m[1].slice(0, -3).toLowerCase();
+      return `${host.toLowerCase()}:${hp[2] || { postgresql: '5432', postgres: '5432', mysql: '3306', cockroachdb: '26257', mongodb: '27017', 'mongodb+srv': '27017' }[scheme] || ''}`;
+    }],
+  ];
+  for (const g of replicaGroups) for (const [key, project] of DRIFT) {
+    const vals = [];
+    for (const a of g) {
+      const raw = devValue(a, key);
+      const v = raw === undefined ? undefined : project(raw);
+      if (v !== undefined) vals.push(v);
+    }
+    const count = new Map();
+    for (const v of vals) count.set(v, (count.get(v) ?? 0) + 1);
+    if (count.size < 2) continue;
+    const ranked = [...count.entries()].sort((x, y) => y[1] - x[1]);
+    const majority = ranked[0][1] > ranked[1][1] ? ranked[0][0] : undefined;
+    out['replica-drift'] += vals.filter((v) => v !== majority).length;
   }
   // port-collision, implicit-port
   const byPort = new Map();
@@ -362,6 +397,11 @@ function generate({ dir, n, seed = 20240601 }) {
     // duplicate-node-id: every other replica pair shares one SYNC_NODE_ID (the others have distinct ids).
     s.nodeId = k % 2 === 0 ? [`sync-node-${k}`, `sync-node-${k}`] : [`sync-node-${k}-a`, `sync-node-${k}-b`];
     if (k % 2 === 0) s.plants.push('duplicate-node-id');
+    // replica-drift: the Next.js replicas (k = 0, 2, ...) get a NEXTAUTH_SECRET of their own (strong, unique).
+    if (k % 2 === 0) {
+      s.driftSecret = ws.secret('base64');
+      s.plants.push('replica-drift');
+    }
     reserve(s);
     replicaSources.push(s);
   }
@@ -478,7 +518,7 @@ function generate({ dir, n, seed = 20240601 }) {
   // ---- write
   writeRoot(ws, n);
   for (const s of specs) writeApp(ws, s);
-  for (const s of replicaSources) writeApp(ws, { ...s, dir: `replicas/${s.name}-eu`, replica: true, decoy: false, extraUrls: [] });
+  for (const s of replicaSources) writeApp(ws, { ...s, dir: `replicas/${s.name}-eu`, replica: true, decoy: false, extraUrls: [], secret: s.driftSecret ?? s.secret });
   const libs = Math.max(1, Math.floor(n / 20));
   for (let k = 0; k < libs; k++) writeLibrary(ws, k);
 
