@@ -28,6 +28,7 @@
  *   duplicate-node-id         every other replica pair (k = 0, 2, ...) with one SYNC_NODE_ID in both .env files (the
  *                             other pairs have distinct ids); both members are reported
  *   replica-drift             the same pairs: the replica's NEXTAUTH_SECRET differs from its source's (1 vs 1: both reported)
+ *   shared-database           two Prisma apps (NestJS / Express, with connection_limit) on one database of one server
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -40,7 +41,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
-  'weak-secret', 'duplicate-node-id', 'replica-drift'];
+  'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -205,6 +206,34 @@ function expectedFindings(apps) {
     const majority = ranked[0][1] > ranked[1][1] ? ranked[0][0] : undefined;
     out['replica-drift'] += vals.filter((v) => v !== majority).length;
   }
+  // shared-database: every app's database uses (its datasources' development URLs and every postgres/mysql URL of its
+  // live env files, by environment), deduplicated per app; a (environment, server, database, schema) used by >= 2
+  // identities yields one finding per use. A local host is the app's machine (a replica's own).
+  const dbUses = new Map();
+  for (const a of apps) {
+    const mine = new Set();
+    const add = (url, bucket) => {
+      const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url.trim());
+      const scheme = m && { postgresql: 'postgresql', postgres: 'postgresql', mysql: 'mysql' }[m[1].toLowerCase()];
+      if (!scheme || url.includes('${')) return;
+      let u;
+      try { u = new URL(url.trim()); } catch { return; }
+      const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+      if (!host) return;
+      const server = `${scheme}://${LOCAL.has(host) ? `localhost@${a.machine ?? ''}` : host}:${u.port ? Number(u.port) : scheme === 'postgresql' ? 5432 : 3306}`;
+      let database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+      if (!database && scheme === 'postgresql') database = decodeURIComponent(u.username) || 'postgres';
+      const schema = scheme === 'postgresql' ? u.searchParams.get('schema') ?? 'public' : '';
+      mine.add(`${bucket}\0${server}\0${database}\0${schema}`);
+    };
+    for (const d of a.datasources) { const url = d.envVar ? devValue(a, d.envVar) : d.literal; if (url) add(url, 'development'); }
+    for (const f of a.env) if (f.live) for (const [, v] of f.entries) add(v, f.bucket);
+    for (const k of mine) {
+      if (!dbUses.has(k)) dbUses.set(k, []);
+      dbUses.get(k).push(a.identity);
+    }
+  }
+  for (const ids of dbUses.values()) if (new Set(ids).size >= 2) out['shared-database'] += ids.length;
   // port-collision, implicit-port
   const byPort = new Map();
   for (const a of apps) for (const l of a.listeners) {
@@ -476,6 +505,16 @@ function generate({ dir, n, seed = 20240601 }) {
     ib.inBlock = true;
     ib.plants.push('missing-connection-limit(in-block)');
 
+    // shared-database: two Prisma apps (with connection_limit: no missing-connection-limit) on one database of one server.
+    for (const k of [0, 1]) {
+      const a = take(['nest', 'express'], 'db');
+      a.prisma = true;
+      a.dbLimit = true;
+      a.db = { host: `pg-orders-${u}.db.internal`, port: 5432 };
+      a.dbName = `orders_${u}`;
+      a.plants.push('shared-database');
+    }
+
     // inconsistent-service-url: 3 vs 1, and a 1 vs 1 tie (keys unique to the plant); a Python .env vs its defaults.
     const svc = `${SERVICES[u % SERVICES.length]}${u >= SERVICES.length ? `_${Math.floor(u / SERVICES.length)}` : ''}`;
     const notUsed = specs.filter((x) => !used.any.has(x.i));
@@ -582,7 +621,7 @@ function writeLibrary(ws, k) {
 function dbUrl(s, name) {
   const user = s.kind === 'nest' ? 'nest' : 'app';
   const q = s.dbLimit ? `?connection_limit=${5 + (s.i % 4)}&pool_timeout=20` : s.i % 3 === 0 ? '?schema=public' : '';
-  return `postgresql://${user}:${user}_pw_${s.i}@${s.db.host}:${s.db.port}/${name.replace(/-/g, '_')}${q}`;
+  return `postgresql://${user}:${user}_pw_${s.i}@${s.db.host}:${s.db.port}/${s.dbName ?? name.replace(/-/g, '_')}${q}`;
 }
 
 function prismaSchema(s) {
@@ -659,7 +698,7 @@ function urlLines(s) {
 }
 
 function writeApp(ws, s) {
-  const model = { identity: s.pkgName, env: [], listeners: [], datasources: [], codeDefaults: [], loadsEnv: [] };
+  const model = { identity: s.pkgName, machine: s.replica ? s.dir : undefined, env: [], listeners: [], datasources: [], codeDefaults: [], loadsEnv: [] };
   const app = { dir: s.dir, model };
   ws.apps.push(app);
   ({ next: writeNext, vite: writeVite, nest: writeNest, express: writeExpress, python: writePython })[s.kind](ws, s, app);
