@@ -29,6 +29,7 @@
  *                             other pairs have distinct ids); both members are reported
  *   replica-drift             the same pairs: the replica's NEXTAUTH_SECRET differs from its source's (1 vs 1: both reported)
  *   shared-database           two Prisma apps (NestJS / Express, with connection_limit) on one database of one server
+ *   compose-port-collision    two Express apps' docker-compose.yml publishing one Redis host port (both reported)
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -41,7 +42,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
-  'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database'];
+  'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database', 'compose-port-collision'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -234,6 +235,18 @@ function expectedFindings(apps) {
     }
   }
   for (const ids of dbUses.values()) if (new Set(ids).size >= 2) out['shared-database'] += ids.length;
+  // compose-port-collision: host ports published by compose stacks (every app here runs on the local machine: replicas
+  // have no compose file); a published port is reported when another stack publishes it or another identity listens on it.
+  const pubsByPort = new Map();
+  for (const a of apps) for (const c of a.compose ?? []) {
+    if (!pubsByPort.has(c.port)) pubsByPort.set(c.port, []);
+    pubsByPort.get(c.port).push({ ...c, identity: a.identity });
+  }
+  for (const [port, pubs] of pubsByPort) for (const p of pubs) {
+    const otherStack = pubs.some((o) => o.stack !== p.stack);
+    const otherApp = apps.some((a) => a.identity !== p.identity && a.listeners.some((l) => l.port === port));
+    if (otherStack || otherApp) out['compose-port-collision']++;
+  }
   // port-collision, implicit-port
   const byPort = new Map();
   for (const a of apps) for (const l of a.listeners) {
@@ -398,7 +411,7 @@ function generate({ dir, n, seed = 20240601 }) {
       plants: [],
     });
   }
-  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set() };
+  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set(), compose: new Set() };
   const take = (kinds, cat, pred = () => true) => {
     const s = specs.find((x) => kinds.includes(x.kind) && !used.any.has(x.i) && !used[cat].has(x.i) && pred(x));
     if (!s) throw new Error(`generate: not enough ${kinds.join('/')} apps for the ${cat} plants at n=${n}`);
@@ -513,6 +526,13 @@ function generate({ dir, n, seed = 20240601 }) {
       a.db = { host: `pg-orders-${u}.db.internal`, port: 5432 };
       a.dbName = `orders_${u}`;
       a.plants.push('shared-database');
+    }
+
+    // compose-port-collision: two Express apps' compose stacks publishing one Redis host port.
+    for (const k of [0, 1]) {
+      const a = take(['express'], 'compose');
+      a.composePort = 31000 + u;
+      a.plants.push('compose-port-collision');
     }
 
     // inconsistent-service-url: 3 vs 1, and a 1 vs 1 tie (keys unique to the plant); a Python .env vs its defaults.
@@ -967,6 +987,10 @@ app.listen(PORT, () => console.log(\`${s.name} listening on \${PORT}\`));
 `);
   ws.write(`${s.dir}/src/routes/index.js`, `const { Router } = require('express');\nconst router = Router();\n\nrouter.get('/health', (req, res) => res.json({ ok: true }));\nrouter.post('/webhooks/:source', (req, res) => {\n  req.app.emit('webhook', req.params.source, req.body);\n  res.status(202).end();\n});\n\nmodule.exports = router;\n`);
   ws.write(`${s.dir}/src/lib/errors.js`, `class HttpError extends Error {\n  constructor(status, message) {\n    super(message);\n    this.status = status;\n  }\n}\n\nmodule.exports = { HttpError };\n`);
+  if (s.composePort) {
+    ws.write(`${s.dir}/docker-compose.yml`, `services:\n  redis:\n    image: redis:7-alpine\n    ports:\n      - "${s.composePort}:6379"\n`);
+    m.compose = [{ port: s.composePort, stack: s.dir }];
+  }
   if (s.decoy) ws.write(`${s.dir}/node_modules/express/package.json`, JSON.stringify({ name: 'express', version: '4.19.2', scripts: { start: 'node index.js' } }), true);
 }
 
