@@ -30,6 +30,7 @@
  *   replica-drift             the same pairs: the replica's NEXTAUTH_SECRET differs from its source's (1 vs 1: both reported)
  *   shared-database           two Prisma apps (NestJS / Express, with connection_limit) on one database of one server
  *   compose-port-collision    two Express apps' docker-compose.yml publishing one Redis host port (both reported)
+ *   nextauth-url-mismatch     a Next.js app whose NEXTAUTH_URL names another local port than its -p (one per .env / .env.local)
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -42,7 +43,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
-  'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database', 'compose-port-collision'];
+  'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database', 'compose-port-collision',
+  'nextauth-url-mismatch'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -247,6 +249,16 @@ function expectedFindings(apps) {
     const otherApp = apps.some((a) => a.identity !== p.identity && a.listeners.some((l) => l.port === port));
     if (otherStack || otherApp) out['compose-port-collision']++;
   }
+  // nextauth-url-mismatch: in a next-auth v4 app, every NEXTAUTH_URL of a live file naming a local host on a port none
+  // of the listeners the file applies to uses (the generator writes local URLs only in default-mode files: all listeners).
+  for (const a of apps) if (a.nextAuth && a.listeners.length) for (const f of a.env) if (f.live) for (const [k, v] of f.entries) {
+    if (k !== 'NEXTAUTH_URL') continue;
+    const m = /^(https?):\/\/([^/?#:]+)(?::(\d+))?/i.exec(v.trim());
+    if (!m || !LOCAL.has(m[2].toLowerCase())) continue;
+    if (f.name !== '.env' && f.name !== '.env.local') throw new Error(`model: local NEXTAUTH_URL in ${f.name}`);
+    const port = m[3] ? Number(m[3]) : m[1].toLowerCase() === 'https' ? 443 : 80;
+    if (!a.listeners.some((l) => l.port === port)) out['nextauth-url-mismatch']++;
+  }
   // port-collision, implicit-port
   const byPort = new Map();
   for (const a of apps) for (const l of a.listeners) {
@@ -411,7 +423,7 @@ function generate({ dir, n, seed = 20240601 }) {
       plants: [],
     });
   }
-  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set(), compose: new Set() };
+  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set(), compose: new Set(), nextauth: new Set() };
   const take = (kinds, cat, pred = () => true) => {
     const s = specs.find((x) => kinds.includes(x.kind) && !used.any.has(x.i) && !used[cat].has(x.i) && pred(x));
     if (!s) throw new Error(`generate: not enough ${kinds.join('/')} apps for the ${cat} plants at n=${n}`);
@@ -534,6 +546,11 @@ function generate({ dir, n, seed = 20240601 }) {
       a.composePort = 31000 + u;
       a.plants.push('compose-port-collision');
     }
+
+    // nextauth-url-mismatch: a Next.js app whose NEXTAUTH_URL (.env, and .env.local when it has one) names port + 2.
+    const na = take(['next'], 'nextauth', (x) => !x.portLine);
+    na.authUrlPort = na.port + 2;
+    na.plants.push('nextauth-url-mismatch');
 
     // inconsistent-service-url: 3 vs 1, and a 1 vs 1 tie (keys unique to the plant); a Python .env vs its defaults.
     const svc = `${SERVICES[u % SERVICES.length]}${u >= SERVICES.length ? `_${Math.floor(u / SERVICES.length)}` : ''}`;
@@ -743,7 +760,8 @@ function writeNext(ws, s, app) {
   for (const script of ['dev', 'start']) m.listeners.push({ port, source: `${s.dir}/package.json#${script}`, explicit: !s.implicit });
 
   // A replica is deployed on its own machine behind TLS (its Secure session cookie needs https).
-  const url = s.replica ? `https://${s.name}.eu.acme.internal` : `http://localhost:${port}`;
+  const url = s.replica ? `https://${s.name}.eu.acme.internal` : `http://localhost:${s.authUrlPort ?? port}`;
+  m.nextAuth = true; // next-auth ^4 in its dependencies
   const lines = ['# Local development settings (not committed)', ['NODE_ENV', 'development'], ''];
   if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
   lines.push(['NEXTAUTH_URL', url], ['NEXTAUTH_SECRET', s.secret, true], ['NEXT_PUBLIC_APP_NAME', title(s), true]);
