@@ -31,6 +31,7 @@
  *   shared-database           two Prisma apps (NestJS / Express, with connection_limit) on one database of one server
  *   compose-port-collision    two Express apps' docker-compose.yml publishing one Redis host port (both reported)
  *   nextauth-url-mismatch     a Next.js app whose NEXTAUTH_URL names another local port than its -p (one per .env / .env.local)
+ *   cluster-without-session-store  an Express app (express-session, no store; no Prisma) in PM2 cluster mode (4 / "max")
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -44,7 +45,7 @@ const path = require('node:path');
 
 const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
   'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database', 'compose-port-collision',
-  'nextauth-url-mismatch'];
+  'nextauth-url-mismatch', 'cluster-without-session-store'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -259,6 +260,9 @@ function expectedFindings(apps) {
     const port = m[3] ? Number(m[3]) : m[1].toLowerCase() === 'https' ? 443 : 80;
     if (!a.listeners.some((l) => l.port === port)) out['nextauth-url-mismatch']++;
   }
+  // cluster-without-session-store: one finding per PM2 entry with several instances of an app whose sessions live in
+  // process memory (every Express app: express-session without a store).
+  for (const a of apps) if (a.memorySessions) for (const n of a.pm2Instances ?? []) if (n === 'max' || n === -1 || n > 1) out['cluster-without-session-store']++;
   // port-collision, implicit-port
   const byPort = new Map();
   for (const a of apps) for (const l of a.listeners) {
@@ -423,7 +427,7 @@ function generate({ dir, n, seed = 20240601 }) {
       plants: [],
     });
   }
-  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set(), compose: new Set(), nextauth: new Set() };
+  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set(), compose: new Set(), nextauth: new Set(), pm2: new Set() };
   const take = (kinds, cat, pred = () => true) => {
     const s = specs.find((x) => kinds.includes(x.kind) && !used.any.has(x.i) && !used[cat].has(x.i) && pred(x));
     if (!s) throw new Error(`generate: not enough ${kinds.join('/')} apps for the ${cat} plants at n=${n}`);
@@ -551,6 +555,13 @@ function generate({ dir, n, seed = 20240601 }) {
     const na = take(['next'], 'nextauth', (x) => !x.portLine);
     na.authUrlPort = na.port + 2;
     na.plants.push('nextauth-url-mismatch');
+
+    // cluster-without-session-store: an Express app without Prisma (no connection pool to multiply) run by PM2 in
+    // cluster mode, every other unit with instances: "max".
+    const cl = take(['express'], 'pm2', (x) => !x.prisma && !used.db.has(x.i));
+    cl.pm2Instances = u % 2 ? 'max' : 4;
+    used.db.add(cl.i); // and no later database plant
+    cl.plants.push('cluster-without-session-store');
 
     // inconsistent-service-url: 3 vs 1, and a 1 vs 1 tie (keys unique to the plant); a Python .env vs its defaults.
     const svc = `${SERVICES[u % SERVICES.length]}${u >= SERVICES.length ? `_${Math.floor(u / SERVICES.length)}` : ''}`;
@@ -1005,6 +1016,11 @@ app.listen(PORT, () => console.log(\`${s.name} listening on \${PORT}\`));
 `);
   ws.write(`${s.dir}/src/routes/index.js`, `const { Router } = require('express');\nconst router = Router();\n\nrouter.get('/health', (req, res) => res.json({ ok: true }));\nrouter.post('/webhooks/:source', (req, res) => {\n  req.app.emit('webhook', req.params.source, req.body);\n  res.status(202).end();\n});\n\nmodule.exports = router;\n`);
   ws.write(`${s.dir}/src/lib/errors.js`, `class HttpError extends Error {\n  constructor(status, message) {\n    super(message);\n    this.status = status;\n  }\n}\n\nmodule.exports = { HttpError };\n`);
+  m.memorySessions = true; // express-session without a store
+  if (s.pm2Instances !== undefined) {
+    ws.write(`${s.dir}/ecosystem.config.js`, `module.exports = {\n  apps: [\n    {\n      name: '${s.name}',\n      script: 'server.js',\n      instances: ${JSON.stringify(s.pm2Instances)},\n      exec_mode: 'cluster',\n    },\n  ],\n};\n`);
+    m.pm2Instances = [s.pm2Instances];
+  }
   if (s.composePort) {
     ws.write(`${s.dir}/docker-compose.yml`, `services:\n  redis:\n    image: redis:7-alpine\n    ports:\n      - "${s.composePort}:6379"\n`);
     m.compose = [{ port: s.composePort, stack: s.dir }];
