@@ -32,6 +32,7 @@
  *   compose-port-collision    two Express apps' docker-compose.yml publishing one Redis host port (both reported)
  *   nextauth-url-mismatch     a Next.js app whose NEXTAUTH_URL names another local port than its -p (one per .env / .env.local)
  *   cluster-without-session-store  an Express app (express-session, no store; no Prisma) in PM2 cluster mode (4 / "max")
+ *   missing-secret            a Next.js app (no .env.production) whose live env files lack NEXTAUTH_SECRET
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -45,7 +46,8 @@ const path = require('node:path');
 
 const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
   'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database', 'compose-port-collision',
-  'nextauth-url-mismatch', 'cluster-without-session-store'];
+  'nextauth-url-mismatch', 'cluster-without-session-store',
+  'missing-secret'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -263,6 +265,11 @@ function expectedFindings(apps) {
   // cluster-without-session-store: one finding per PM2 entry with several instances of an app whose sessions live in
   // process memory (every Express app: express-session without a store).
   for (const a of apps) if (a.memorySessions) for (const n of a.pm2Instances ?? []) if (n === 'max' || n === -1 || n > 1) out['cluster-without-session-store']++;
+  // missing-secret: a Next.js app (src/lib/auth.ts reads process.env.NEXTAUTH_SECRET: one need) none of whose live env
+  // files (Next.js loads them all) defines NEXTAUTH_SECRET. NestJS apps always define their JWT_SECRET.
+  for (const a of apps) if (a.nextAuth && a.env.some((f) => f.live)) {
+    if (!a.env.some((f) => f.live && f.entries.some(([k, v]) => k === 'NEXTAUTH_SECRET' && v.trim()))) out['missing-secret']++;
+  }
   // port-collision, implicit-port
   const byPort = new Map();
   for (const a of apps) for (const l of a.listeners) {
@@ -563,6 +570,11 @@ function generate({ dir, n, seed = 20240601 }) {
     used.db.add(cl.i); // and no later database plant
     cl.plants.push('cluster-without-session-store');
 
+    // missing-secret: a Next.js app (no .env.production) whose .env and .env.local lack NEXTAUTH_SECRET.
+    const ms = take(['next'], 'secret', (x) => !x.envProd);
+    ms.noSecret = true;
+    ms.plants.push('missing-secret');
+
     // inconsistent-service-url: 3 vs 1, and a 1 vs 1 tie (keys unique to the plant); a Python .env vs its defaults.
     const svc = `${SERVICES[u % SERVICES.length]}${u >= SERVICES.length ? `_${Math.floor(u / SERVICES.length)}` : ''}`;
     const notUsed = specs.filter((x) => !used.any.has(x.i));
@@ -775,13 +787,13 @@ function writeNext(ws, s, app) {
   m.nextAuth = true; // next-auth ^4 in its dependencies
   const lines = ['# Local development settings (not committed)', ['NODE_ENV', 'development'], ''];
   if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
-  lines.push(['NEXTAUTH_URL', url], ['NEXTAUTH_SECRET', s.secret, true], ['NEXT_PUBLIC_APP_NAME', title(s), true]);
+  lines.push(['NEXTAUTH_URL', url], ...(s.noSecret ? [] : [['NEXTAUTH_SECRET', s.secret, true]]), ['NEXT_PUBLIC_APP_NAME', title(s), true]);
   if (s.portLine) lines.push(['PORT', String(s.port)]);
   if (s.nodeId) lines.push(['SYNC_NODE_ID', s.nodeId[s.replica ? 1 : 0]]);
   if (s.ineffectivePort) lines.push('# moved off the shared port', ['PORT', String(s.ineffectivePort)]);
   lines.push(['SENTRY_DSN', `https://${(s.i * 7919).toString(16)}@o4507.ingest.sentry.io/${1000 + s.i}`], ['REDIS_URL', `redis://cache-${s.i}.internal:6379`], ...urlLines(s));
   ws.env(app, '.env', lines);
-  if (s.envLocal) ws.env(app, '.env.local', ['# machine-local overrides', ['NEXTAUTH_URL', url], ['NEXTAUTH_SECRET', s.secret, true], ['NEXT_TELEMETRY_DISABLED', '1']]);
+  if (s.envLocal) ws.env(app, '.env.local', ['# machine-local overrides', ['NEXTAUTH_URL', url], ...(s.noSecret ? [] : [['NEXTAUTH_SECRET', s.secret, true]]), ['NEXT_TELEMETRY_DISABLED', '1']]);
   if (s.envProd) ws.env(app, '.env.production', [['NEXTAUTH_URL', `https://${s.name}.acme.example`], ['NEXTAUTH_SECRET', s.prodSecret, true]]);
   if (s.envExample) ws.env(app, '.env.example', ['# Copy to .env and fill in', ['DATABASE_URL', 'postgresql://user:password@localhost:5432/mydb', true], ['NEXTAUTH_URL', 'http://localhost:3000'], ['NEXTAUTH_SECRET', 'change-me-in-production', true], ...(s.authService ? [['AUTH_SERVICE_URL', 'http://127.0.0.1:8001']] : [])]);
 
