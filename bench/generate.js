@@ -33,6 +33,7 @@
  *   nextauth-url-mismatch     a Next.js app whose NEXTAUTH_URL names another local port than its -p (one per .env / .env.local)
  *   cluster-without-session-store  an Express app (express-session, no store; no Prisma) in PM2 cluster mode (4 / "max")
  *   missing-secret            a Next.js app (no .env.production) whose live env files lack NEXTAUTH_SECRET
+ *   dangling-service-url      a backend's .env with ARCHIVE<u>_SERVICE_URL=http://localhost:<29000+u> (nothing listens there)
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -47,7 +48,7 @@ const path = require('node:path');
 const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
   'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database', 'compose-port-collision',
   'nextauth-url-mismatch', 'cluster-without-session-store',
-  'missing-secret'];
+  'missing-secret', 'dangling-service-url'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -270,6 +271,24 @@ function expectedFindings(apps) {
   for (const a of apps) if (a.nextAuth && a.env.some((f) => f.live)) {
     if (!a.env.some((f) => f.live && f.entries.some(([k, v]) => k === 'NEXTAUTH_SECRET' && v.trim()))) out['missing-secret']++;
   }
+  // dangling-service-url: every development-bucket service-URL site (env files, templates, code defaults) with a local
+  // http(s) origin on a port no app listens on and no compose service publishes. (The generator's keys never name an
+  // app without listeners, and replicas listen on the same ports as their sources.)
+  const boundPorts = new Set();
+  for (const a of apps) {
+    for (const l of a.listeners) boundPorts.add(l.port);
+    for (const c of a.compose ?? []) boundPorts.add(c.port);
+  }
+  for (const a of apps) {
+    const sites = [];
+    for (const f of a.env) if (f.bucket === 'development') for (const [k, v] of f.entries) if (isServiceUrlKey(k)) sites.push(v);
+    for (const c of a.codeDefaults) if (isServiceUrlKey(c.key)) sites.push(c.value);
+    for (const v of sites) {
+      const o = origin(v.trim());
+      if (!o || !['http', 'https', 'ws', 'wss'].includes(o.scheme) || !o.key.includes('://localhost:')) continue;
+      if (!boundPorts.has(Number(o.key.split(':').pop()))) out['dangling-service-url']++;
+    }
+  }
   // port-collision, implicit-port
   const byPort = new Map();
   for (const a of apps) for (const l of a.listeners) {
@@ -434,7 +453,7 @@ function generate({ dir, n, seed = 20240601 }) {
       plants: [],
     });
   }
-  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set(), compose: new Set(), nextauth: new Set(), pm2: new Set() };
+  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set(), compose: new Set(), nextauth: new Set(), pm2: new Set(), dangling: new Set() };
   const take = (kinds, cat, pred = () => true) => {
     const s = specs.find((x) => kinds.includes(x.kind) && !used.any.has(x.i) && !used[cat].has(x.i) && pred(x));
     if (!s) throw new Error(`generate: not enough ${kinds.join('/')} apps for the ${cat} plants at n=${n}`);
@@ -574,6 +593,12 @@ function generate({ dir, n, seed = 20240601 }) {
     const ms = take(['next'], 'secret', (x) => !x.envProd);
     ms.noSecret = true;
     ms.plants.push('missing-secret');
+
+    // dangling-service-url: a backend's .env names a local ARCHIVE<u>_SERVICE_URL port nothing listens on (a key of its
+    // own: one origin, so no inconsistent-service-url; its word names no app).
+    const dg = take(['nest', 'express', 'python'], 'dangling');
+    dg.extraUrls.push([`ARCHIVE${u}_SERVICE_URL`, `http://localhost:${29000 + u}`]);
+    dg.plants.push('dangling-service-url');
 
     // inconsistent-service-url: 3 vs 1, and a 1 vs 1 tie (keys unique to the plant); a Python .env vs its defaults.
     const svc = `${SERVICES[u % SERVICES.length]}${u >= SERVICES.length ? `_${Math.floor(u / SERVICES.length)}` : ''}`;
