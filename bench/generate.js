@@ -34,6 +34,7 @@
  *   cluster-without-session-store  an Express app (express-session, no store; no Prisma) in PM2 cluster mode (4 / "max")
  *   missing-secret            a Next.js app (no .env.production) whose live env files lack NEXTAUTH_SECRET
  *   dangling-service-url      a backend's .env with ARCHIVE<u>_SERVICE_URL=http://localhost:<29000+u> (nothing listens there)
+ *   cors-origin-mismatch      an explicit-port Vite app whose backend's CORS_ORIGIN lists its preview origin but not its dev one
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -48,7 +49,7 @@ const path = require('node:path');
 const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
   'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database', 'compose-port-collision',
   'nextauth-url-mismatch', 'cluster-without-session-store',
-  'missing-secret', 'dangling-service-url'];
+  'missing-secret', 'dangling-service-url', 'cors-origin-mismatch'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -289,6 +290,14 @@ function expectedFindings(apps) {
       if (!boundPorts.has(Number(o.key.split(':').pop()))) out['dangling-service-url']++;
     }
   }
+  // cors-origin-mismatch: a Vite frontend's VITE_API_URL reaches the backend listening on that port (on this machine);
+  // one finding per backend CORS setting (CORS_ORIGIN in its .env) and frontend dev-server origin it does not list.
+  const corsMissing = new Set();
+  for (const fe of apps) if (fe.devOrigin) for (const b of apps) {
+    if (!b.corsOrigins || b.machine || !b.listeners.some((l) => l.port === fe.apiPort)) continue;
+    if (!b.corsOrigins.includes(fe.devOrigin)) corsMissing.add(`${b.identity}|${fe.devOrigin}`);
+  }
+  out['cors-origin-mismatch'] += corsMissing.size;
   // port-collision, implicit-port
   const byPort = new Map();
   for (const a of apps) for (const l of a.listeners) {
@@ -632,10 +641,16 @@ function generate({ dir, n, seed = 20240601 }) {
   const frontends = specs.filter((x) => x.kind === 'vite');
   const origins = (fe) => (fe.implicit ? [5173, 4173] : [fe.port, fe.port + 1]).map((p) => `http://localhost:${p}`);
   for (const b of specs) b.corsOrigins = [];
+  // cors-origin-mismatch: per unit, an explicit-port Vite app whose backend lists only its preview origin, not its dev one.
+  const explicitFrontends = frontends.filter((fe) => !fe.implicit);
+  for (let u = 0; u < units; u++) {
+    explicitFrontends[u * 3].corsPlant = true;
+    explicitFrontends[u * 3].plants.push('cors-origin-mismatch');
+  }
   for (const fe of frontends) {
     const b = backends[(fe.i * 7) % backends.length];
     fe.apiPort = b.port;
-    b.corsOrigins.push(...origins(fe));
+    b.corsOrigins.push(...origins(fe).slice(fe.corsPlant ? 1 : 0));
   }
   for (const b of specs) if (b.corsOrigins.length === 0) b.corsOrigins.push(...origins(frontends[(b.i * 3) % frontends.length]));
 
@@ -909,6 +924,8 @@ function writeVite(ws, s, app) {
   m.listeners.push({ port: s.implicit ? 5173 : s.port, source: `${s.dir}/package.json#dev`, explicit: !s.implicit });
   m.listeners.push({ port: s.implicit ? 4173 : s.port + 1, source: `${s.dir}/package.json#preview`, explicit: !s.implicit });
   const backend = `http://localhost:${s.apiPort}`;
+  m.apiPort = s.apiPort;
+  m.devOrigin = `http://localhost:${s.implicit ? 5173 : s.port}`;
   const lines = [['VITE_API_URL', backend], ['VITE_SENTRY_DSN', `https://${(s.i * 104729).toString(16)}@o4507.ingest.sentry.io/${2000 + s.i}`], ['VITE_FEATURE_FLAGS', 'search,exports']];
   if (s.ineffectivePort) lines.push(['PORT', String(s.ineffectivePort)]);
   lines.push(...urlLines(s));
@@ -943,6 +960,7 @@ function writeNest(ws, s, app) {
   if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
   if (s.nodeId) lines.push(['SYNC_NODE_ID', s.nodeId[s.replica ? 1 : 0]]);
   lines.push(['JWT_SECRET', s.secret, true], ['JWT_EXPIRES_IN', '1h'], ['REDIS_HOST', `cache-${s.i}.internal`], ['REDIS_PORT', '6379'], ['CORS_ORIGIN', s.corsOrigins.join(',')], ...urlLines(s));
+  m.corsOrigins = s.corsOrigins;
   ws.env(app, '.env', lines);
   if (s.envExample) ws.env(app, '.env.example', [['PORT', '3000'], ['DATABASE_URL', 'postgresql://user:password@localhost:5432/app', true], ['JWT_SECRET', 'change-me-in-production', true], ['JWT_EXPIRES_IN', '1h']]);
   ws.write(`${s.dir}/nest-cli.json`, JSON.stringify({ collection: '@nestjs/schematics', sourceRoot: 'src' }, null, 2) + '\n');
@@ -1031,6 +1049,7 @@ function writeExpress(ws, s, app) {
   const lines = [['PORT', String(s.port)], ['SESSION_SECRET', s.secret]];
   if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
   lines.push(['CORS_ORIGIN', s.corsOrigins.join(',')], ['LOG_LEVEL', 'info'], ['TRUST_PROXY', '1'], ...urlLines(s));
+  m.corsOrigins = s.corsOrigins;
   ws.env(app, '.env', lines);
   if (s.envExample) ws.env(app, '.env.example', [['PORT', '4000'], ['SESSION_SECRET', 'change-me-in-production'], ['LOG_LEVEL', 'info']]);
   ws.write(`${s.dir}/server.js`, `require('dotenv').config();
