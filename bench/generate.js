@@ -35,6 +35,7 @@
  *   missing-secret            a Next.js app (no .env.production) whose live env files lack NEXTAUTH_SECRET
  *   dangling-service-url      a backend's .env with ARCHIVE<u>_SERVICE_URL=http://localhost:<29000+u> (nothing listens there)
  *   cors-origin-mismatch      an explicit-port Vite app whose backend's CORS_ORIGIN lists its preview origin but not its dev one
+ *   shared-session-cookie     two Express apps (on localhost) whose express-session cookies share one name
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -49,7 +50,8 @@ const path = require('node:path');
 const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
   'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database', 'compose-port-collision',
   'nextauth-url-mismatch', 'cluster-without-session-store',
-  'missing-secret', 'dangling-service-url', 'cors-origin-mismatch'];
+  'missing-secret', 'dangling-service-url', 'cors-origin-mismatch',
+  'shared-session-cookie'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -298,6 +300,15 @@ function expectedFindings(apps) {
     if (!b.corsOrigins.includes(fe.devOrigin)) corsMissing.add(`${b.identity}|${fe.devOrigin}`);
   }
   out['cors-origin-mismatch'] += corsMissing.size;
+  // shared-session-cookie: session cookie names by host (Express apps: express-session's name on localhost; every
+  // Next.js app's NextAuth cookie name is its own); a (host, name) of >= 2 identities yields one finding per app.
+  const cookieGroups = new Map();
+  for (const a of apps) for (const c of a.cookieSites ?? []) {
+    const k = `${c.host}\0${c.name}`;
+    if (!cookieGroups.has(k)) cookieGroups.set(k, []);
+    cookieGroups.get(k).push(a.identity);
+  }
+  for (const ids of cookieGroups.values()) if (new Set(ids).size >= 2) out['shared-session-cookie'] += ids.length;
   // port-collision, implicit-port
   const byPort = new Map();
   for (const a of apps) for (const l of a.listeners) {
@@ -462,7 +473,7 @@ function generate({ dir, n, seed = 20240601 }) {
       plants: [],
     });
   }
-  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set(), compose: new Set(), nextauth: new Set(), pm2: new Set(), dangling: new Set() };
+  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set(), compose: new Set(), nextauth: new Set(), pm2: new Set(), dangling: new Set(), cookie: new Set() };
   const take = (kinds, cat, pred = () => true) => {
     const s = specs.find((x) => kinds.includes(x.kind) && !used.any.has(x.i) && !used[cat].has(x.i) && pred(x));
     if (!s) throw new Error(`generate: not enough ${kinds.join('/')} apps for the ${cat} plants at n=${n}`);
@@ -608,6 +619,13 @@ function generate({ dir, n, seed = 20240601 }) {
     const dg = take(['nest', 'express', 'python'], 'dangling');
     dg.extraUrls.push([`ARCHIVE${u}_SERVICE_URL`, `http://localhost:${29000 + u}`]);
     dg.plants.push('dangling-service-url');
+
+    // shared-session-cookie: two Express apps whose express-session cookie has one name.
+    for (const k of [0, 1]) {
+      const a = take(['express'], 'cookie');
+      a.cookieName = `acme-${u}.sid`;
+      a.plants.push('shared-session-cookie');
+    }
 
     // inconsistent-service-url: 3 vs 1, and a 1 vs 1 tie (keys unique to the plant); a Python .env vs its defaults.
     const svc = `${SERVICES[u % SERVICES.length]}${u >= SERVICES.length ? `_${Math.floor(u / SERVICES.length)}` : ''}`;
@@ -1065,7 +1083,7 @@ const PORT = process.env.PORT || 4000;
 app.use(helmet());
 app.use(cors({ origin: (process.env.CORS_ORIGIN || '').split(','), credentials: true }));
 app.use(express.json());
-app.use(session({ name: '${s.name}.sid', secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false, cookie: { secure: process.env.NODE_ENV === 'production', httpOnly: true, sameSite: 'lax' } }));
+app.use(session({ name: '${s.cookieName ?? `${s.name}.sid`}', secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false, cookie: { secure: process.env.NODE_ENV === 'production', httpOnly: true, sameSite: 'lax' } }));
 app.use('/api', routes);
 
 app.listen(PORT, () => console.log(\`${s.name} listening on \${PORT}\`));
@@ -1073,6 +1091,7 @@ app.listen(PORT, () => console.log(\`${s.name} listening on \${PORT}\`));
   ws.write(`${s.dir}/src/routes/index.js`, `const { Router } = require('express');\nconst router = Router();\n\nrouter.get('/health', (req, res) => res.json({ ok: true }));\nrouter.post('/webhooks/:source', (req, res) => {\n  req.app.emit('webhook', req.params.source, req.body);\n  res.status(202).end();\n});\n\nmodule.exports = router;\n`);
   ws.write(`${s.dir}/src/lib/errors.js`, `class HttpError extends Error {\n  constructor(status, message) {\n    super(message);\n    this.status = status;\n  }\n}\n\nmodule.exports = { HttpError };\n`);
   m.memorySessions = true; // express-session without a store
+  m.cookieSites = [{ host: 'localhost', name: s.cookieName ?? `${s.name}.sid` }];
   if (s.pm2Instances !== undefined) {
     ws.write(`${s.dir}/ecosystem.config.js`, `module.exports = {\n  apps: [\n    {\n      name: '${s.name}',\n      script: 'server.js',\n      instances: ${JSON.stringify(s.pm2Instances)},\n      exec_mode: 'cluster',\n    },\n  ],\n};\n`);
     m.pm2Instances = [s.pm2Instances];
