@@ -36,6 +36,7 @@
  *   dangling-service-url      a backend's .env with ARCHIVE<u>_SERVICE_URL=http://localhost:<29000+u> (nothing listens there)
  *   cors-origin-mismatch      an explicit-port Vite app whose backend's CORS_ORIGIN lists its preview origin but not its dev one
  *   shared-session-cookie     two Express apps (on localhost) whose express-session cookies share one name
+ *   cookie-options            an Express app whose express-session cookie has httpOnly: false
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -51,7 +52,7 @@ const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'imp
   'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database', 'compose-port-collision',
   'nextauth-url-mismatch', 'cluster-without-session-store',
   'missing-secret', 'dangling-service-url', 'cors-origin-mismatch',
-  'shared-session-cookie'];
+  'shared-session-cookie', 'cookie-options'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -309,6 +310,9 @@ function expectedFindings(apps) {
     cookieGroups.get(k).push(a.identity);
   }
   for (const ids of cookieGroups.values()) if (new Set(ids).size >= 2) out['shared-session-cookie'] += ids.length;
+  // cookie-options: one finding per session cookie written with httpOnly: false (every other option the generator writes
+  // is valid: sameSite lax, the library's path, secure only with NODE_ENV=production on localhost or https URLs).
+  for (const a of apps) out['cookie-options'] += a.httpOnlyFalse ?? 0;
   // port-collision, implicit-port
   const byPort = new Map();
   for (const a of apps) for (const l of a.listeners) {
@@ -473,7 +477,7 @@ function generate({ dir, n, seed = 20240601 }) {
       plants: [],
     });
   }
-  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set(), compose: new Set(), nextauth: new Set(), pm2: new Set(), dangling: new Set(), cookie: new Set() };
+  const used = { any: new Set(), port: new Set(), db: new Set(), secret: new Set(), compose: new Set(), nextauth: new Set(), pm2: new Set(), dangling: new Set(), cookie: new Set(), cookieOptions: new Set() };
   const take = (kinds, cat, pred = () => true) => {
     const s = specs.find((x) => kinds.includes(x.kind) && !used.any.has(x.i) && !used[cat].has(x.i) && pred(x));
     if (!s) throw new Error(`generate: not enough ${kinds.join('/')} apps for the ${cat} plants at n=${n}`);
@@ -626,6 +630,11 @@ function generate({ dir, n, seed = 20240601 }) {
       a.cookieName = `acme-${u}.sid`;
       a.plants.push('shared-session-cookie');
     }
+
+    // cookie-options: an Express app whose express-session cookie has httpOnly: false.
+    const co = take(['express'], 'cookieOptions');
+    co.httpOnlyFalse = true;
+    co.plants.push('cookie-options');
 
     // inconsistent-service-url: 3 vs 1, and a 1 vs 1 tie (keys unique to the plant); a Python .env vs its defaults.
     const svc = `${SERVICES[u % SERVICES.length]}${u >= SERVICES.length ? `_${Math.floor(u / SERVICES.length)}` : ''}`;
@@ -1083,7 +1092,7 @@ const PORT = process.env.PORT || 4000;
 app.use(helmet());
 app.use(cors({ origin: (process.env.CORS_ORIGIN || '').split(','), credentials: true }));
 app.use(express.json());
-app.use(session({ name: '${s.cookieName ?? `${s.name}.sid`}', secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false, cookie: { secure: process.env.NODE_ENV === 'production', httpOnly: true, sameSite: 'lax' } }));
+app.use(session({ name: '${s.cookieName ?? `${s.name}.sid`}', secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false, cookie: { secure: process.env.NODE_ENV === 'production', httpOnly: ${!s.httpOnlyFalse}, sameSite: 'lax' } }));
 app.use('/api', routes);
 
 app.listen(PORT, () => console.log(\`${s.name} listening on \${PORT}\`));
@@ -1092,6 +1101,7 @@ app.listen(PORT, () => console.log(\`${s.name} listening on \${PORT}\`));
   ws.write(`${s.dir}/src/lib/errors.js`, `class HttpError extends Error {\n  constructor(status, message) {\n    super(message);\n    this.status = status;\n  }\n}\n\nmodule.exports = { HttpError };\n`);
   m.memorySessions = true; // express-session without a store
   m.cookieSites = [{ host: 'localhost', name: s.cookieName ?? `${s.name}.sid` }];
+  m.httpOnlyFalse = s.httpOnlyFalse ? 1 : 0;
   if (s.pm2Instances !== undefined) {
     ws.write(`${s.dir}/ecosystem.config.js`, `module.exports = {\n  apps: [\n    {\n      name: '${s.name}',\n      script: 'server.js',\n      instances: ${JSON.stringify(s.pm2Instances)},\n      exec_mode: 'cluster',\n    },\n  ],\n};\n`);
     m.pm2Instances = [s.pm2Instances];
