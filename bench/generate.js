@@ -13,7 +13,7 @@
  * that must be skipped live in `node_modules/`, `.next/` and `dist/` (a copy of another app's secret, a
  * package.json whose `next start` would collide on 3000, ...).
  *
- * Planted per "unit" (u = max(1, floor(N / 50)) units):
+ * Planted per "unit" (u = max(1, floor(N / 50)) units; duplicate-node-id and replica-drift per replica pair):
  *   duplicate-secret          a pair (every third unit: a trio) of different apps sharing one secret value
  *   port-collision            two different apps on one explicit port (Next -p vs Express PORT, or two NestJS PORT=)
  *   implicit-port             a Next.js app with bare `next dev`/`next start` and a Vite app with bare `vite`/`vite preview`
@@ -37,6 +37,7 @@
  *   cors-origin-mismatch      an explicit-port Vite app whose backend's CORS_ORIGIN lists its preview origin but not its dev one
  *   shared-session-cookie     two Express apps (on localhost) whose express-session cookies share one name
  *   cookie-options            an Express app whose express-session cookie has httpOnly: false
+ *   connection-budget         two Prisma apps with connection_limit=60 on one PostgreSQL server (120 > 97): both reported
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
  * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
@@ -52,7 +53,7 @@ const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'imp
   'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database', 'compose-port-collision',
   'nextauth-url-mismatch', 'cluster-without-session-store',
   'missing-secret', 'dangling-service-url', 'cors-origin-mismatch',
-  'shared-session-cookie', 'cookie-options'];
+  'shared-session-cookie', 'cookie-options', 'connection-budget'];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -345,6 +346,22 @@ function expectedFindings(apps) {
     if (!d.server || hasLimit(d.url)) continue;
     if ([...users.get(d.server)].some((id) => id !== a.identity)) out['missing-connection-limit']++;
   }
+  // connection-budget: per PostgreSQL server (a local host is the app's machine), the sum over apps of Prisma pool size
+  // (connection_limit, else 2 x 4 cores + 1) x processes (PM2 instances, "max" = 4 cores, else 1); a server over
+  // 100 - 3 reserved yields one finding per app using it (one datasource URL line each).
+  const budget = new Map();
+  for (const a of apps) for (const d of dsOf(a)) {
+    if (!d.server || !d.server.startsWith('postgresql:')) continue;
+    const server = d.server.includes('://localhost:') ? `${d.server}@${a.machine ?? ''}` : d.server;
+    const q = d.url.indexOf('?');
+    const lim = q === -1 ? null : new URLSearchParams(d.url.slice(q + 1)).get('connection_limit');
+    const size = lim !== null && /^\d+$/.test(lim) ? Number(lim) : 9;
+    const procs = (a.pm2Instances ?? []).length ? a.pm2Instances.reduce((n, x) => n + (x === 'max' ? 4 : x === -1 ? 3 : x), 0) : 1;
+    if (!budget.has(server)) budget.set(server, new Map());
+    const m = budget.get(server);
+    m.set(a, (m.get(a) ?? 0) + size * procs);
+  }
+  for (const m of budget.values()) if ([...m.values()].reduce((x, y) => x + y, 0) > 97) out['connection-budget'] += m.size;
   // inconsistent-service-url
   const groups = new Map();
   for (const a of apps) {
@@ -636,6 +653,16 @@ function generate({ dir, n, seed = 20240601 }) {
     co.httpOnlyFalse = true;
     co.plants.push('cookie-options');
 
+    // connection-budget: two Prisma apps with connection_limit=60 each on one server (120 > 100 - 3).
+    for (const k of [0, 1]) {
+      const a = take(['next', 'nest', 'express'], 'db');
+      a.prisma = true;
+      a.dbLimit = true;
+      a.connLimit = 60;
+      a.db = { host: `pg-budget-${u}.db.internal`, port: 5432 };
+      a.plants.push('connection-budget');
+    }
+
     // inconsistent-service-url: 3 vs 1, and a 1 vs 1 tie (keys unique to the plant); a Python .env vs its defaults.
     const svc = `${SERVICES[u % SERVICES.length]}${u >= SERVICES.length ? `_${Math.floor(u / SERVICES.length)}` : ''}`;
     const notUsed = specs.filter((x) => !used.any.has(x.i));
@@ -747,7 +774,7 @@ function writeLibrary(ws, k) {
 
 function dbUrl(s, name) {
   const user = s.kind === 'nest' ? 'nest' : 'app';
-  const q = s.dbLimit ? `?connection_limit=${5 + (s.i % 4)}&pool_timeout=20` : s.i % 3 === 0 ? '?schema=public' : '';
+  const q = s.dbLimit ? `?connection_limit=${s.connLimit ?? 5 + (s.i % 4)}&pool_timeout=20` : s.i % 3 === 0 ? '?schema=public' : '';
   return `postgresql://${user}:${user}_pw_${s.i}@${s.db.host}:${s.db.port}/${s.dbName ?? name.replace(/-/g, '_')}${q}`;
 }
 
