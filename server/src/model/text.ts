@@ -41,6 +41,11 @@ export class LineIndex {
     return { start: this.positionAt(start), end: this.positionAt(end) };
   }
 
+  /** Offset of the start of a line. */
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
+  }
+
   /** Offset of the end of a line's content (before its line break). */
   lineEnd(line: number): number {
     if (line + 1 < this.starts.length) {

@@ -14,6 +14,7 @@
  */
 import { parse as dotenvParse } from 'dotenv';
 import type { EnvEntry, EnvProblem, EnvQuote, Position, Range } from '../model/types';
+import { LineIndex } from '../model/text';
 
 // dotenv 18.0.10 lib/main.js (default, non-`fast` parser):
 // const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/mg
@@ -27,39 +28,6 @@ const LOOKS_LIKE_ENTRY = /^\s*(?:export\s+)?[A-Za-z_][\w.-]*\s*=/;
 const BINARY_PROBE = 8192;
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
-
-class Lines {
-  private readonly starts: number[] = [0];
-  constructor(private readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-  get count(): number {
-    return this.starts.length;
-  }
-  lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-  pos(offset: number): Position {
-    const line = this.lineOf(offset);
-    return { line, character: offset - this.starts[line] };
-  }
-  range(start: number, end: number): Range {
-    return { start: this.pos(start), end: this.pos(end) };
-  }
-  start(line: number): number {
-    return this.starts[line];
-  }
-  end(line: number): number {
-    return line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
-  }
-}
 
 /** dotenv's post-processing of one raw value (used only when dotenv itself gives no value, e.g. `__proto__`). */
 function dotenvValue(raw: string): string {
@@ -94,10 +62,10 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
   if (text.slice(0, BINARY_PROBE).includes('\0')) return { entries: [], problems: [{ message: 'binary file', range: ZERO }] };
 
   const src = text.indexOf('\r') === -1 ? text : text.replace(/\r\n?/g, '\n');
-  const lines = new Lines(src);
+  const lines = new LineIndex(src);
   const entries: EnvEntry[] = [];
   const problems: { line: number; problem: EnvProblem }[] = [];
-  const covered = new Uint8Array(lines.count);
+  const covered = new Uint8Array(lines.lineCount);
 
   const re = new RegExp(LINE.source, LINE.flags);
   let m: RegExpExecArray | null;
@@ -154,14 +122,14 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
       exported: m[1] !== undefined,
     });
 
-    const firstLine = lines.lineOf(start);
-    const lastLine = lines.lineOf(m.index + m[0].length);
+    const firstLine = lines.positionAt(start).line;
+    const lastLine = lines.positionAt(m.index + m[0].length).line;
     for (let l = firstLine; l <= lastLine; l++) covered[l] = 1;
 
     // Suspicious entries (dotenv accepts them, but the value is probably not what was meant).
-    const keyLine = lines.lineOf(keyStart);
-    const sepLine = lines.lineOf(sep);
-    const valueLine = lines.lineOf(vs);
+    const keyLine = lines.positionAt(keyStart).line;
+    const sepLine = lines.positionAt(sep).line;
+    const valueLine = lines.positionAt(vs).line;
     if (sepLine > keyLine) {
       problems.push({
         line: keyLine,
@@ -171,7 +139,7 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
         },
       });
     } else if (ve > vs && valueLine > sepLine) {
-      const shown = src.slice(vs, Math.min(ve, lines.end(valueLine)));
+      const shown = src.slice(vs, Math.min(ve, lines.lineEnd(valueLine)));
       problems.push({
         line: sepLine,
         problem: {
@@ -188,7 +156,7 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
           ? `Text after the closing ${quoteName(q)}: dotenv keeps the whole text, quotes included, as the value of ${key}`
           : `Unterminated ${quoteName(q)}: dotenv keeps the opening quote as part of the value of ${key}`;
       problems.push({ line: valueLine, problem: { message, range: lines.range(vs, ve) } });
-    } else if (quote !== '' && lines.lineOf(ve) > valueLine) {
+    } else if (quote !== '' && lines.positionAt(ve).line > valueLine) {
       const inner = src.slice(is, ie).split('\n').slice(1);
       const swallowed = inner.filter((l) => LOOKS_LIKE_ENTRY.test(l)).length;
       if (swallowed > 0) {
@@ -196,7 +164,7 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
           line: valueLine,
           problem: {
             message: `The ${quoteName(quote)}d value of ${key} spans ${inner.length + 1} lines and contains ${swallowed} line(s) that look like KEY=value entries: is a closing quote missing?`,
-            range: lines.range(vs, lines.end(valueLine)),
+            range: lines.range(vs, lines.lineEnd(valueLine)),
           },
         });
       }
@@ -204,12 +172,12 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
   }
 
   // Lines no entry covers: blank lines and comments are fine, anything else dotenv silently ignores.
-  for (let l = 0; l < lines.count; l++) {
+  for (let l = 0; l < lines.lineCount; l++) {
     if (covered[l]) continue;
-    const lineText = src.slice(lines.start(l), lines.end(l));
+    const lineText = src.slice(lines.lineStart(l), lines.lineEnd(l));
     const content = lineText.trim();
     if (content === '' || content.startsWith('#')) continue;
-    const s = lines.start(l) + lineText.indexOf(content);
+    const s = lines.lineStart(l) + lineText.indexOf(content);
     problems.push({ line: l, problem: { message: garbageMessage(content), range: lines.range(s, s + content.length) } });
   }
 
