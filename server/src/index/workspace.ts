@@ -157,29 +157,27 @@ export class WorkspaceIndex implements WorkspaceView {
   }
 
   private loadFromDiskSync(file: string, listedAsFile = false): void {
-    const kind = this.kindOf(file);
-    if (!kind) {
-      this.files.delete(file);
-      return;
-    }
-    if (this.overlays.has(file)) {
-      this.ingest(file, kind, this.overlays.get(file)!);
-      return;
-    }
-    this.accept(file, kind, readIndexableSync(file, this.realRoots(), this.options.maxFileSize, listedAsFile));
+    const kind = this.kindToRead(file);
+    if (kind) this.accept(file, kind, readIndexableSync(file, this.realRoots(), this.options.maxFileSize, listedAsFile));
   }
 
   private async loadFromDisk(file: string): Promise<void> {
+    const kind = this.kindToRead(file);
+    if (kind) this.accept(file, kind, await readIndexable(file, this.realRoots(), this.options.maxFileSize));
+  }
+
+  /** The kind of a file that must be read from disk; handles files Crosswire does not read and open documents (whose text wins). */
+  private kindToRead(file: string): FileKind | undefined {
     const kind = this.kindOf(file);
     if (!kind) {
       this.files.delete(file);
-      return;
+      return undefined;
     }
     if (this.overlays.has(file)) {
       this.ingest(file, kind, this.overlays.get(file)!);
-      return;
+      return undefined;
     }
-    this.accept(file, kind, await readIndexable(file, this.realRoots(), this.options.maxFileSize));
+    return kind;
   }
 
   /** The roots with symbolic links resolved (to tell whether a link points outside the workspace). */
