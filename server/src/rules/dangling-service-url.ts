@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { App, EnvEntry, Finding, Fix, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { serviceGroup, serviceUrlSites, type UrlSite } from './inconsistent-service-url';
+import { display, serviceGroup, serviceUrlSites, type UrlSite } from './inconsistent-service-url';
 import { appBindings, machineOf, publishedPorts, type AppBinding, type PublishedPort } from './machines';
 import { identity, label, listNames, originOf, perApp, where } from './util';
 
@@ -21,14 +21,6 @@ export function serviceWords(key: string): string[] {
 /** The words of an app's name and folder (memoised per app). */
 const appWords = perApp((app: App): Set<string> => new Set([app.name, path.basename(app.dir)].flatMap((n) => n.toLowerCase().split(/[^a-z0-9]+/)).filter(Boolean)));
 
-/** The URL as written (scheme://host:port), for messages. */
-function display(value: string): string {
-  try {
-    return new URL(value).origin;
-  } catch {
-    return value;
-  }
-}
 
 /** `scheme://[user@]host` then an optional `:port`, at the start of a URL. */
 const AUTHORITY = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?(?:\[[^\]]*\]|[^:/?#\s]*))(?::(\d+))?/i;

@@ -64,7 +64,7 @@ export const appServiceUrlSites = perApp((app: App): UrlSite[] => {
 });
 
 /** The origin as written (scheme://host:port), for messages. */
-function display(value: string): string {
+export function display(value: string): string {
   try {
     return new URL(value).origin;
   } catch {
