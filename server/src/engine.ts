@@ -37,10 +37,6 @@ export class Engine {
     private readonly log: Logger,
   ) {}
 
-  /** Every id a diagnostic can carry: the rules and the engine's own (parse-error, invalid-config, unused-suppression). */
-  get allRules(): readonly Rule[] {
-    return this.rules;
-  }
 
   static async create(init: EngineInit): Promise<Engine> {
     const roots = [...new Set(init.roots.map((r) => path.resolve(r)))];
@@ -138,7 +134,7 @@ export class Engine {
     }
     if (this.index.config.rules['unused-suppression'] === 'off') return out;
     const severity = (this.index.config.rules['unused-suppression'] as Finding['severity'] | undefined) ?? 'info';
-    const known = new Set(this.allRules.map((r) => r.id));
+    const known = new Set(this.rules.map((r) => r.id));
     for (const f of this.index.files.values()) {
       for (const d of f.suppressions) {
         const range = { start: { line: d.line, character: d.start }, end: { line: d.line, character: d.end } };

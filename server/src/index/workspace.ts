@@ -40,7 +40,6 @@ export interface IndexedFile {
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-export const FRAMEWORK_DEFAULT_PORT = { 'next-dev': 3000, 'next-start': 3000, 'vite-dev': 5173, 'vite-preview': 4173, 'nest-start': 3000 } as const;
 
 const DELEGATING = /^(turbo|nx|lerna|npm\s+(-w|--workspace|run\s+\S+\s+(-w|--workspaces?))|pnpm\s+(-r|--recursive|--filter|-F)|yarn\s+workspaces?|npm-run-all|concurrently|rimraf|husky|changeset)/;
 

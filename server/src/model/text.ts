@@ -74,7 +74,3 @@ export function rangeContains(outer: Range, p: Position): boolean {
   const beforeEnd = p.line < outer.end.line || (p.line === outer.end.line && p.character <= outer.end.character);
   return afterStart && beforeEnd;
 }
-
-export function comparePositions(a: Position, b: Position): number {
-  return a.line - b.line || a.character - b.character;
-}

@@ -13,10 +13,6 @@ export function identity(app: App): string {
   return app.replicaKey;
 }
 
-/** Counts how many apps share the identity of this one (replicas). */
-export function replicasOf(index: WorkspaceView, app: App): App[] {
-  return index.apps.filter((a) => a.replicaKey === app.replicaKey);
-}
 
 /** A path relative to the app's workspace root, for messages. */
 export function rel(index: WorkspaceView, file: string): string {
