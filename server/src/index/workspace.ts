@@ -5,38 +5,16 @@ import type {
   App, CodeFileInfo, ComposeFileInfo, IndexChange, CrosswireConfig, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
   Pm2ConfigInfo, PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView,
 } from '../model/types';
-import { parseCompose, parsePostgresConf } from '../parsers/compose';
-import { parsePm2 } from '../parsers/pm2';
-import { emptyConfig, mergeConfigs, parseConfig } from '../parsers/config';
-import { parseSuppressions, type Suppression } from '../parsers/suppressions';
-import { classifyEnvFile, expandEnv, parseEnv } from '../parsers/env';
-import { majorOf, parsePackageJson } from '../parsers/packageJson';
+import { emptyConfig, mergeConfigs } from '../parsers/config';
+import { classifyEnvFile, expandEnv } from '../parsers/env';
+import { majorOf } from '../parsers/packageJson';
 import { parsePrismaSchema } from '../parsers/prisma';
-import { mayHaveCodeFacts, parseCode } from '../parsers/code';
-import { findPythonAssignments, mayHavePythonFacts, parsePython, pythonPortExpr } from '../parsers/python';
+import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
 import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
 import { discover, fileKind, readIndexable, readIndexableSync, type FileKind, type ReadResult } from './discovery';
+import { parseIndexedFile, type IndexedFile, type IngestLog, type Parsed } from './ingest';
 
-/** One file as the index holds it. */
-export interface IndexedFile {
-  file: string;
-  root: string;
-  kind: FileKind;
-  text: string;
-  env?: EnvFile;
-  pkg?: PackageJsonInfo;
-  code?: CodeFileInfo;
-  compose?: ComposeFileInfo;
-  pm2?: Pm2ConfigInfo;
-  pgConf?: PostgresConfInfo;
-  config?: CrosswireConfig;
-  /** The text was not kept (a source file with no facts); textOf() reads it from disk when asked. */
-  textDropped?: boolean;
-  /** Inline `crosswire-disable...` directives in the file. */
-  suppressions: Suppression[];
-  /** Problems that make the file (partly) unreadable: reported as parse-error. */
-  problems: { message: string; range: Range }[];
-}
+export type { IndexedFile } from './ingest';
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -123,15 +101,23 @@ export class WorkspaceIndex implements WorkspaceView {
         this.log.warn(`Could not list files under ${root}: ${(e as Error).message}`);
         continue;
       }
-      // Synchronous reads in batches (measured: about twice as fast as promise-based reads here, the
-      // parsing being synchronous anyway), yielding between batches so requests are still served.
-      const BATCH = 128;
-      for (let i = 0; i < found.length; i += BATCH) {
-        for (const f of found.slice(i, i + BATCH)) this.loadFromDiskSync(norm(f), true);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      await this.loadAll(found.map(norm));
     }
     this.rebuild();
+  }
+
+  /**
+   * Reads and parses the listed files: synchronous reads in batches (measured: about twice as fast as
+   * promise-based reads here, the parsing being synchronous anyway), yielding between batches so
+   * requests are still served. (Parse worker threads were measured too: no gain on 2 cores, where V8's
+   * background compiler and GC threads already keep the second core busy during a cold indexing.)
+   */
+  private async loadAll(listed: string[]): Promise<void> {
+    const BATCH = 128;
+    for (let i = 0; i < listed.length; i += BATCH) {
+      for (const f of listed.slice(i, i + BATCH)) this.loadFromDiskSync(f, true);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Re-reads one file from disk (or drops it when it is gone); the open-document overlay, if any, still wins. */
@@ -217,66 +203,19 @@ export class WorkspaceIndex implements WorkspaceView {
 
   /** Parses one file's text into the index. Never throws. */
   private ingest(file: string, kind: FileKind, rawText: string): void {
-    // Open documents bypass the disk read: the size limit holds for them too.
-    if (rawText.length > this.options.maxFileSize || Buffer.byteLength(rawText, 'utf8') > this.options.maxFileSize) {
+    const logs: IngestLog[] = [];
+    const r = parseIndexedFile(file, kind, rawText, this.rootOf(file) ?? path.dirname(file), { maxFileSize: this.options.maxFileSize, ruleIds: this.ruleIds, keepText: this.overlays.has(file) }, logs);
+    this.applyParsed(file, r, logs);
+  }
+
+  /** Stores what parseIndexedFile made of a file (here or in a parse worker), with its log lines. */
+  private applyParsed(file: string, r: Parsed, logs: readonly IngestLog[]): void {
+    for (const l of logs) this.log[l.level](l.message);
+    if ('entry' in r) this.files.set(file, r.entry);
+    else {
       this.files.delete(file);
-      this.skip(file, `larger than the ${this.options.maxFileSize}-byte limit (${Buffer.byteLength(rawText, 'utf8')} bytes)`);
-      return;
+      this.skip(file, r.skip, r.level);
     }
-    // Editors hide a byte-order mark: positions are counted without it.
-    const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
-    const root = this.rootOf(file) ?? path.dirname(file);
-    const entry: IndexedFile = { file, root, kind, text, problems: [], suppressions: [] };
-    try {
-      if (kind === 'env') {
-        const cls = classifyEnvFile(path.basename(file));
-        if (!cls) return;
-        const { entries, problems } = parseEnv(text, file);
-        if (problems.length === 1 && problems[0].message === 'binary file') this.log.info(`Skipped ${file}: binary content (NUL bytes), no entries read; reported as parse-error`);
-        entry.env = { file, name: path.basename(file), ...cls, entries, problems, text };
-        entry.problems.push(...problems);
-      } else if (kind === 'package') {
-        const { info, problems } = parsePackageJson(text, file);
-        entry.pkg = info;
-        entry.problems.push(...problems);
-      } else if (kind === 'code' || kind === 'prisma-config') {
-        if (text.includes('\0')) return void (this.files.delete(file), this.skip(file, 'binary content (NUL bytes)', 'info'));
-        if (kind === 'prisma-config' || mayHaveCodeFacts(text)) {
-          entry.code = parseCode(text, file);
-          if (!hasFacts(entry.code)) entry.code = undefined;
-          // Syntax errors in arbitrary source files are the compiler's business; only report them
-          // where Crosswire relies on the file (auth/config/server entry files are reported by rules).
-        }
-      } else if (kind === 'python') {
-        if (text.includes('\0')) return void (this.files.delete(file), this.skip(file, 'binary content (NUL bytes)', 'info'));
-        if (mayHavePythonFacts(text)) entry.code = parsePython(text, file);
-        if (entry.code && !hasFacts(entry.code) && path.basename(file) !== 'setup.py') entry.code = undefined;
-      }
-      if ((kind === 'code' || kind === 'python') && !entry.code && !this.overlays.has(file)) {
-        entry.text = '';
-        entry.textDropped = true;
-      }
-      else if (kind === 'compose') {
-        entry.compose = parseCompose(text, file);
-        entry.problems.push(...entry.compose.problems);
-      } else if (kind === 'pm2') {
-        entry.pm2 = parsePm2(text, file);
-        entry.problems.push(...entry.pm2.problems);
-      } else if (kind === 'pg-conf') {
-        const mc = parsePostgresConf(text);
-        entry.pgConf = { file, text, maxConnections: mc ? { value: mc.value, range: { start: { line: mc.line, character: mc.start }, end: { line: mc.line, character: mc.end } } } : undefined };
-      } else if (kind === 'config') {
-        const parsed = parseConfig(text, file, this.ruleIds);
-        entry.config = parsed.config;
-        entry.problems.push(...parsed.problems);
-      }
-      entry.suppressions = parseSuppressions(text);
-      // prisma schemas are parsed in rebuild(), once the app's Prisma major is known
-    } catch (e) {
-      entry.problems.push({ message: `Crosswire could not read this file: ${(e as Error).message}`, range: ZERO });
-      this.log.error(`Parser failed on ${file}: ${(e as Error).stack ?? e}`);
-    }
-    this.files.set(file, entry);
   }
 
   /** Derives apps from the indexed files: app folders, their env, schemas, code and listeners. */
@@ -493,15 +432,6 @@ export class WorkspaceIndex implements WorkspaceView {
     }
     return app;
   }
-}
-
-/** Whether parsed code holds anything Crosswire uses (else neither the facts nor the text are kept). */
-function hasFacts(c: CodeFileInfo): boolean {
-  return (
-    c.defaults.length > 0 || c.listens.length > 0 || c.loadsDotenv || c.dotenvPaths.length > 0 || c.vite !== undefined ||
-    c.prismaConfig !== undefined || c.driverPools.length > 0 || c.problems.length > 0 ||
-    (c.auth !== undefined && (c.auth.secretReads.length > 0 || c.auth.nextAuth.length > 0 || c.auth.cookies.length > 0 || c.auth.sessions.length > 0 || c.auth.cors.length > 0))
-  );
 }
 
 /** Which env keys' values and whether the listeners differ between two derivations of one app. */

@@ -1,4 +1,5 @@
 import type { PrismaAssignment, PrismaDatasource, PrismaSchemaInfo, Range, Severity } from '../model/types';
+import * as v8 from 'node:v8';
 import { LineIndex } from '../model/text';
 
 /**
@@ -74,10 +75,11 @@ export function parsePrismaSchema(text: string, file: string, prismaMajor?: numb
     info.datasources.push(current);
   }
   // Prisma judges only the datasource and generator blocks here (the only errors Crosswire reports
-  // when datasources were found): everything else is blanked out, offsets and lines kept, so the
-  // validator's memory does not grow with the size of a workspace's models.
-  const judged = info.datasources.length > 0 ? blankOutsideConfigBlocks(text) : text;
-  for (const p of validateWithPrisma(judged, file, prismaMajor, lines)) {
+  // when datasources were found): every other line is emptied, line numbers and the kept lines intact,
+  // so positions carry over, the validator's memory does not grow with a workspace's models, and the
+  // verdict is shared by every schema with the same config blocks (most of a monorepo's).
+  const judged = info.datasources.length > 0 ? configBlocksOnly(text) : text;
+  for (const p of validateWithPrisma(judged, prismaMajor, judged === text ? lines : undefined)) {
     const inDatasource = info.datasources.some((d) => overlaps(d.blockRange, p.range));
     // The connection_limit property is reported by missing-connection-limit with a fix; don't say it twice.
     if (/connection_limit/.test(p.message)) continue;
@@ -86,18 +88,24 @@ export function parsePrismaSchema(text: string, file: string, prismaMajor?: numb
   return info;
 }
 
-/** Replaces every character outside `datasource`/`generator` blocks with a space (line breaks kept). */
-function blankOutsideConfigBlocks(text: string): string {
-  const out: string[] = [];
+/** Empties every line outside `datasource`/`generator` blocks (line breaks kept), then drops the trailing empty lines. */
+function configBlocksOnly(text: string): string {
+  let out = '';
   let depth = 0;
+  let pendingBreaks = '';
   for (const line of text.split(/(?<=\n)/)) {
-    const code = stripComment(line);
-    const starts = depth === 0 && /^\s*(datasource|generator)\s+\w+\s*\{/.test(code);
-    const inside = depth > 0 || starts;
-    out.push(inside ? line : line.replace(/[^\r\n]/g, ' '));
-    if (inside) depth = Math.max(0, depth + (code.match(/\{/g)?.length ?? 0) - (code.match(/\}/g)?.length ?? 0));
+    const starts = depth === 0 && (line.includes('datasource') || line.includes('generator')) && /^\s*(datasource|generator)\s+\w+\s*\{/.test(stripComment(line));
+    if (depth > 0 || starts) {
+      const code = stripComment(line);
+      out += pendingBreaks + line;
+      pendingBreaks = '';
+      depth = Math.max(0, depth + (code.match(/\{/g)?.length ?? 0) - (code.match(/\}/g)?.length ?? 0));
+    } else {
+      const m = /\r?\n$/.exec(line);
+      if (m) pendingBreaks += m[0];
+    }
   }
-  return out.join('');
+  return out;
 }
 
 function stripComment(line: string): string {
@@ -119,11 +127,25 @@ function overlaps(a: Range, b: Range): boolean {
 }
 
 type Validator = { lint(input: string): string };
+
+let baselineOnly = false;
+function setWasmBaselineOnly(): void {
+  if (baselineOnly) return;
+  baselineOnly = true;
+  try {
+    v8.setFlagsFromString('--liftoff-only');
+  } catch {
+    // an engine without the flag: the validator just compiles as usual
+  }
+}
 const validators = new Map<string, Validator | null>();
 
 function loadValidator(major: number | undefined): Validator | null {
   const name = major !== undefined && major >= 7 ? 'prisma-schema-wasm-v7' : 'prisma-schema-wasm-v6';
   if (!validators.has(name)) {
+    // Baseline-compile the validator's WebAssembly only (V8's Liftoff): the optimising tier would add
+    // ~40 MB of resident code per validator for calls that take a few milliseconds either way.
+    setWasmBaselineOnly();
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       validators.set(name, require(name) as Validator);
@@ -141,13 +163,31 @@ interface WasmDiagnostic {
   is_warning: boolean;
 }
 
+type PrismaProblem = { message: string; range: Range; severity: Severity };
+/** Verdicts by validator and judged text: identical config blocks are judged once (bounded, cleared when full). */
+const verdicts = new Map<string, PrismaProblem[]>();
+const MAX_VERDICTS = 1000;
+
+/** Prisma's own validation errors (cached by text), positions in `text` (whose lines are the schema's lines). */
+function validateWithPrisma(text: string, major: number | undefined, lines: LineIndex | undefined): PrismaProblem[] {
+  const key = `${major !== undefined && major >= 7 ? 7 : 6}\0${text}`;
+  let verdict = verdicts.get(key);
+  if (!verdict) {
+    verdict = lintWithPrisma(text, major, lines ?? new LineIndex(text));
+    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+    verdicts.set(key, verdict);
+  }
+  return verdict.map((p) => ({ ...p, range: { start: { ...p.range.start }, end: { ...p.range.end } } }));
+}
+
 /** Prisma's own validation errors, converted from UTF-8 byte offsets to positions. */
-function validateWithPrisma(text: string, file: string, major: number | undefined, lines: LineIndex): { message: string; range: Range; severity: Severity }[] {
+function lintWithPrisma(text: string, major: number | undefined, lines: LineIndex): PrismaProblem[] {
   const v = loadValidator(major);
   if (!v) return [];
   let diags: WasmDiagnostic[];
   try {
-    diags = JSON.parse(v.lint(JSON.stringify([[file, text]]))) as WasmDiagnostic[];
+    // One file name for all: the verdict depends on the text alone, so it can be shared.
+    diags = JSON.parse(v.lint(JSON.stringify([['schema.prisma', text]]))) as WasmDiagnostic[];
   } catch {
     return [];
   }

@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+import type { CodeFileInfo, ComposeFileInfo, CrosswireConfig, EnvFile, PackageJsonInfo, Pm2ConfigInfo, PostgresConfInfo, Range } from '../model/types';
+import { parseCompose, parsePostgresConf } from '../parsers/compose';
+import { parsePm2 } from '../parsers/pm2';
+import { parseConfig } from '../parsers/config';
+import { parseSuppressions, type Suppression } from '../parsers/suppressions';
+import { classifyEnvFile, parseEnv } from '../parsers/env';
+import { parsePackageJson } from '../parsers/packageJson';
+import { mayHaveCodeFacts, parseCode } from '../parsers/code';
+import { mayHavePythonFacts, parsePython } from '../parsers/python';
+import type { FileKind } from './discovery';
+
+/** One file as the index holds it. */
+export interface IndexedFile {
+  file: string;
+  root: string;
+  kind: FileKind;
+  text: string;
+  env?: EnvFile;
+  pkg?: PackageJsonInfo;
+  code?: CodeFileInfo;
+  compose?: ComposeFileInfo;
+  pm2?: Pm2ConfigInfo;
+  pgConf?: PostgresConfInfo;
+  config?: CrosswireConfig;
+  /** The text was not kept (a source file with no facts); textOf() reads it from disk when asked. */
+  textDropped?: boolean;
+  /** Inline `crosswire-disable...` directives in the file. */
+  suppressions: Suppression[];
+  /** Problems that make the file (partly) unreadable: reported as parse-error. */
+  problems: { message: string; range: Range }[];
+}
+
+/** What became of one file's text: an index entry, or the reason it is not analysed. */
+export type Parsed = { entry: IndexedFile } | { skip: string; level: 'info' | 'warn' };
+
+/** A log line made while parsing (returned, not printed, so a parse worker can hand it to the index). */
+export interface IngestLog {
+  level: 'info' | 'error';
+  message: string;
+}
+
+export interface IngestOptions {
+  maxFileSize: number;
+  /** Rule ids a crosswire.config.json may name. */
+  ruleIds: ReadonlySet<string>;
+  /** Keep the text of a source file without facts (an open document). */
+  keepText: boolean;
+}
+
+const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/**
+ * Parses one file's text into an index entry. Pure (no index state, no I/O), never throws: the index
+ * calls it on the main thread and the parse workers call it for their share of a cold indexing.
+ */
+export function parseIndexedFile(file: string, kind: FileKind, rawText: string, root: string, opts: IngestOptions, logs: IngestLog[]): Parsed {
+  // Open documents bypass the disk read: the size limit holds for them too.
+  if (rawText.length > opts.maxFileSize || Buffer.byteLength(rawText, 'utf8') > opts.maxFileSize) {
+    return { skip: `larger than the ${opts.maxFileSize}-byte limit (${Buffer.byteLength(rawText, 'utf8')} bytes)`, level: 'warn' };
+  }
+  // Editors hide a byte-order mark: positions are counted without it.
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
+  const entry: IndexedFile = { file, root, kind, text, problems: [], suppressions: [] };
+  try {
+    if (kind === 'env') {
+      const cls = classifyEnvFile(path.basename(file));
+      if (!cls) return { entry };
+      const { entries, problems } = parseEnv(text, file);
+      if (problems.length === 1 && problems[0].message === 'binary file') logs.push({ level: 'info', message: `Skipped ${file}: binary content (NUL bytes), no entries read; reported as parse-error` });
+      entry.env = { file, name: path.basename(file), ...cls, entries, problems, text };
+      entry.problems.push(...problems);
+    } else if (kind === 'package') {
+      const { info, problems } = parsePackageJson(text, file);
+      entry.pkg = info;
+      entry.problems.push(...problems);
+    } else if (kind === 'code' || kind === 'prisma-config' || kind === 'python') {
+      if (text.includes('\0')) return { skip: 'binary content (NUL bytes)', level: 'info' };
+      if (kind === 'python') {
+        if (mayHavePythonFacts(text)) entry.code = parsePython(text, file);
+        if (entry.code && !hasFacts(entry.code) && path.basename(file) !== 'setup.py') entry.code = undefined;
+      } else if (kind === 'prisma-config' || mayHaveCodeFacts(text)) {
+        entry.code = parseCode(text, file);
+        // Syntax errors in arbitrary source files are the compiler's business; only report them
+        // where Crosswire relies on the file (auth/config/server entry files are reported by rules).
+        if (!hasFacts(entry.code)) entry.code = undefined;
+      }
+      if (kind !== 'prisma-config' && !entry.code && !opts.keepText) {
+        entry.text = '';
+        entry.textDropped = true;
+      }
+    } else if (kind === 'compose') {
+      entry.compose = parseCompose(text, file);
+      entry.problems.push(...entry.compose.problems);
+    } else if (kind === 'pm2') {
+      entry.pm2 = parsePm2(text, file);
+      entry.problems.push(...entry.pm2.problems);
+    } else if (kind === 'pg-conf') {
+      const mc = parsePostgresConf(text);
+      entry.pgConf = { file, text, maxConnections: mc ? { value: mc.value, range: { start: { line: mc.line, character: mc.start }, end: { line: mc.line, character: mc.end } } } : undefined };
+    } else if (kind === 'config') {
+      const parsed = parseConfig(text, file, opts.ruleIds);
+      entry.config = parsed.config;
+      entry.problems.push(...parsed.problems);
+    }
+    entry.suppressions = parseSuppressions(text);
+    // prisma schemas are parsed when apps are derived, once the app's Prisma major is known
+  } catch (e) {
+    entry.problems.push({ message: `Crosswire could not read this file: ${(e as Error).message}`, range: ZERO });
+    logs.push({ level: 'error', message: `Parser failed on ${file}: ${(e as Error).stack ?? e}` });
+  }
+  return { entry };
+}
+
+/** Whether parsed code holds anything Crosswire uses (else neither the facts nor the text are kept). */
+export function hasFacts(c: CodeFileInfo): boolean {
+  return (
+    c.defaults.length > 0 || c.listens.length > 0 || c.loadsDotenv || c.dotenvPaths.length > 0 || c.vite !== undefined ||
+    c.prismaConfig !== undefined || c.driverPools.length > 0 || c.problems.length > 0 ||
+    (c.auth !== undefined && (c.auth.secretReads.length > 0 || c.auth.nextAuth.length > 0 || c.auth.cookies.length > 0 || c.auth.sessions.length > 0 || c.auth.cors.length > 0))
+  );
+}
