@@ -4,7 +4,7 @@
  *   1. cold audit: Engine.create + findings() in a fresh process, for N = 100, 500, 2000 apps (and 5000 with --large),
  *      checking that every rule's findings count is exactly what the generator planted (a fast wrong answer fails);
  *   2. the read floor on the same tree: the engine's fast-glob patterns and ignores + reading every file, nothing
- *      else (the faster of one-at-a-time and 64-in-flight reads), and the ratio audit / floor;
+ *      else (the faster of fast-glob sync + one-at-a-time reads and fast-glob async + 64-in-flight reads), and the ratio audit / floor;
  *   3. incremental latency over the real protocol on the N = 2000 workspace: 200 didChange edits to one app's .env
  *      that alternately create and remove a duplicate secret and a port collision, p50 / p95 / max;
  *   4. the language server's peak RSS (VmHWM) on that workspace after indexing;
@@ -320,7 +320,7 @@ async function main() {
   for (const r of rows) {
     lines.push(`${pad(r.n, 6)} ${pad(r.appFolders, 8)} ${pad(r.files, 7)} ${pad(r.floor.ms.toFixed(0), 9)} ${pad(r.audit.ms.toFixed(0), 9)} ${pad(r.ratio.toFixed(2), 6)} ${pad(r.floor.ms / r.n < 1 ? (r.floor.ms / r.n).toFixed(3) : (r.floor.ms / r.n).toFixed(2), 10)} ${pad((r.audit.ms / r.n).toFixed(2), 10)} ${pad(r.growth ? r.growth.toFixed(2) : '-', 7)} ${pad(r.cliWallMs.toFixed(0), 8)} ${pad(r.audit.peakRssMB?.toFixed(0) ?? '?', 7)}  ${r.countsOk ? 'exact' : 'WRONG'} (${Object.values(r.expected).reduce((a, b) => a + b, 0)} planted)`);
   }
-  lines.push('  floor = fast-glob with the engine\'s patterns + read every file (faster of sync / 64 async); audit = Engine.create + findings();');
+  lines.push('  floor = fast-glob with the engine\'s patterns + read every file (faster of sync walk + sync reads / async walk + 64 async reads); audit = Engine.create + findings();');
   lines.push('  growth = log(audit ratio) / log(N ratio) vs the previous size (1.00 = linear); cli = wall time of `crosswire audit --format json`.');
   if (incremental) {
     lines.push('');
