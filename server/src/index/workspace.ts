@@ -553,7 +553,7 @@ function computeListeners(app: App, files: Map<string, IndexedFile>): Listener[]
   const viteCfgFile = app.code.find((c) => /(^|[\\/])vite\.config\.[cm]?[jt]s$/.test(c.file) && path.dirname(c.file) === app.dir)?.file;
 
   for (const script of pkg.scripts) {
-    let analyses: CommandAnalysis[];
+    let analyses: readonly CommandAnalysis[];
     try {
       analyses = analyzeCommand(script.command);
     } catch {

@@ -265,7 +265,21 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
  * script). Environment set by earlier segments (`export PORT=1 && next start` is rare) is ignored.
  * `concurrently "a" "b"` yields one analysis per quoted command.
  */
-export function analyzeCommand(command: string): CommandAnalysis[] {
+export function analyzeCommand(command: string): readonly Readonly<CommandAnalysis>[] {
+  // A monorepo repeats the same few scripts in every app: analyse each command text once.
+  let cached = analyses.get(command);
+  if (!cached) {
+    cached = Object.freeze(analyzeUncached(command).map((a) => Object.freeze(a)));
+    if (analyses.size >= MAX_ANALYSES) analyses.clear();
+    analyses.set(command, cached);
+  }
+  return cached;
+}
+
+const analyses = new Map<string, readonly Readonly<CommandAnalysis>[]>();
+const MAX_ANALYSES = 5000;
+
+function analyzeUncached(command: string): CommandAnalysis[] {
   const out: CommandAnalysis[] = [];
   for (const seg of tokenize(command)) {
     const head = seg[0]?.text;
