@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import type { Finding, Rule, WorkspaceView } from '../model/types';
+import type { App, Finding, Rule, WorkspaceView } from '../model/types';
+import { perAppFindings } from './incremental';
 import { parsePortValue } from '../parsers/scripts';
 import { envLocation, listNames } from './util';
 
@@ -16,10 +17,11 @@ export const ineffectivePort: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: false,
-  check(index: WorkspaceView): Finding[] {
+  // Findings about an app depend on that app alone: memoised per app.
+  check: perAppFindings((_index: WorkspaceView, app: App): Finding[] => {
     const findings: Finding[] = [];
-    for (const app of index.apps) {
-      if (app.listeners.length === 0) continue;
+    {
+      if (app.listeners.length === 0) return findings;
       for (const f of app.envFiles) {
         if (f.kind !== 'live') continue;
         // Is this file loaded by any listener that reads PORT?
@@ -46,5 +48,5 @@ export const ineffectivePort: Rule = {
       }
     }
     return findings;
-  },
+  }),
 };

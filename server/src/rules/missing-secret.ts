@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { App, EnvFile, Finding, Location, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
 import { generateSecret, listNames } from './util';
+import { changedApps, perIndex, sameOr } from './incremental';
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -33,7 +34,7 @@ function implicitSecretVars(version: 4 | 5): string[] {
  * `known` resolves a path to an indexed env file anywhere in the workspace; `unseen` collects loaded paths outside the
  * app that Crosswire does not index (their content is unknown).
  */
-export function loadedEnvFiles(app: App, known: Map<string, EnvFile>): { files: EnvFile[]; unseen: string[] } {
+export function loadedEnvFiles(app: App, known: { get(file: string): EnvFile | undefined }): { files: EnvFile[]; unseen: string[] } {
   const live = app.envFiles.filter((f) => f.kind === 'live');
   if (app.framework === 'next') return { files: live.filter((f) => path.dirname(f.file) === app.dir), unseen: [] };
   const paths = new Set<string>();
@@ -89,12 +90,51 @@ export const missingSecret: Rule = {
   defaultSeverity: 'error',
   fixable: true,
   check(index: WorkspaceView): Finding[] {
-    const known = new Map<string, EnvFile>();
-    for (const app of index.apps) for (const f of app.envFiles) known.set(f.file, f);
-    const findings: Finding[] = [];
+    const s = state(index);
+    if (s.apps === index.apps) return s.out;
+    const known = envFilesByPath(index);
+    const out: Finding[] = [];
     for (const app of index.apps) {
+      // Memoised per app, while the env files it looked up elsewhere in the workspace are the same.
+      let m = memo.get(app);
+      if (!m || m.lookups.some(([file, f]) => known.get(file) !== f)) {
+        const lookups: [string, EnvFile | undefined][] = [];
+        const findings = appFindings(index, app, { get: (file) => { const f = known.get(file); lookups.push([file, f]); return f; } });
+        memo.set(app, (m = { lookups, findings }));
+      }
+      for (const f of m.findings) out.push(f);
+    }
+    s.apps = index.apps;
+    s.out = sameOr(s.out, out);
+    return s.out;
+  },
+};
+
+const memo = new WeakMap<App, { lookups: [string, EnvFile | undefined][]; findings: Finding[] }>();
+const state = perIndex(() => ({ apps: undefined as readonly App[] | undefined, out: [] as Finding[] }));
+
+/** Every env file of the workspace by path, kept up to date from the apps that changed. */
+const envFilesIndex = perIndex(() => ({ apps: [] as readonly App[], map: new Map<string, EnvFile>() }));
+function envFilesByPath(index: WorkspaceView): Map<string, EnvFile> {
+  const s = envFilesIndex(index);
+  if (s.apps === index.apps) return s.map;
+  const changed = changedApps(s.apps, index.apps);
+  if (changed) {
+    for (const i of changed) for (const f of s.apps[i].envFiles) s.map.delete(f.file);
+    for (const i of changed) for (const f of index.apps[i].envFiles) s.map.set(f.file, f);
+  } else {
+    s.map = new Map();
+    for (const app of index.apps) for (const f of app.envFiles) s.map.set(f.file, f);
+  }
+  s.apps = index.apps;
+  return s.map;
+}
+
+function appFindings(index: WorkspaceView, app: App, known: { get(file: string): EnvFile | undefined }): Finding[] {
+    const findings: Finding[] = [];
+    {
       // An app without any live env file gets its environment from elsewhere (deployment, CI): nothing to check.
-      if (!app.envFiles.some((f) => f.kind === 'live')) continue;
+      if (!app.envFiles.some((f) => f.kind === 'live')) return findings;
       const needs: Need[] = [];
       let explicitNextAuth = false;
       for (const c of app.code) {
@@ -125,9 +165,9 @@ export const missingSecret: Rule = {
           }
         }
       }
-      if (!needs.length) continue;
+      if (!needs.length) return findings;
       const { files, unseen } = loadedEnvFiles(app, known);
-      if (unseen.length) continue; // it loads a file Crosswire cannot see
+      if (unseen.length) return findings; // it loads a file Crosswire cannot see
       for (const need of needs) {
         if (need.vars.some((v) => definedIn(files, app, v))) continue;
         const shown = need.vars.filter((v) => !/^AUTH_SECRET_\d$/.test(v));
@@ -168,5 +208,4 @@ export const missingSecret: Rule = {
       }
     }
     return findings;
-  },
-};
+}

@@ -1,5 +1,6 @@
 import type { App, EnvEntry, Finding, Listener, Rule, WorkspaceView } from '../model/types';
 import { urlParts } from './replica-drift';
+import { perAppFindings } from './incremental';
 import { envLocation, isLocalHost, listNames, replaceEnvValue } from './util';
 
 function majorOf(range: string | undefined): number | undefined {
@@ -49,12 +50,13 @@ export const nextauthUrlMismatch: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
+  // Findings about an app depend on that app alone: memoised per app.
+  check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
     const findings: Finding[] = [];
-    for (const app of index.apps) {
-      if (!app.listeners.length) continue;
+    {
+      if (!app.listeners.length) return findings;
       const version = authVersion(app);
-      if (version === undefined) continue;
+      if (version === undefined) return findings;
       // v4 reads NEXTAUTH_URL only; Auth.js v5 reads AUTH_URL ?? NEXTAUTH_URL, so NEXTAUTH_URL is dead where AUTH_URL is set.
       const live = app.envFiles.filter((f) => f.kind === 'live');
       const hasAuthUrl = live.some((f) => f.entries.some((e) => e.key === 'AUTH_URL' && e.value.trim()));
@@ -70,7 +72,7 @@ export const nextauthUrlMismatch: Rule = {
       }
     }
     return findings;
-  },
+  }),
 };
 
 function check(index: WorkspaceView, app: App, e: EnvEntry, listeners: Listener[]): Finding | undefined {

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { App, EnvEntry, Location, Pm2AppFact, Position, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { label, originOf, type Origin } from './util';
+import { label, nameFacts, originOf, type Origin } from './util';
 
 /** Prefixes that expose an env variable to browser code (Vite, Next.js, CRA, Nuxt, SvelteKit, ...). */
 export const BROWSER_PREFIX = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_|NG_APP_|VUE_APP_|GATSBY_|EXPO_PUBLIC_)/;
@@ -211,8 +211,8 @@ export function insertProperties(t: TextAt, file: string, insertAt: Position, pr
  * same when another replica is renamed or broken); two unrelated apps with one name are told apart by their folder.
  */
 export function appLabel(index: WorkspaceView, app: App): string {
-  for (const a of index.apps) if (a !== app && a.name === app.name && a.replicaKey !== app.replicaKey) return label(index, app);
-  return app.name;
+  // Another app of this name with another replica key: the name's set of keys holds more than the app's own.
+  return (nameFacts(index).replicaKeys.get(app.name)?.size ?? 0) > 1 ? label(index, app) : app.name;
 }
 
 /** A URL for messages, without any `user:password@` part (never print credentials) and without a trailing slash. */
