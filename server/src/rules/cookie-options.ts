@@ -1,5 +1,6 @@
 import type { App, CookieOptionsFact, Finding, Location, NextAuthOptionsFact, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
-import { appLabel, insertProperties, safeUrl, pm2Entries, productionSignals, servedUrls, TextAt, type Pm2Entry, type ServedUrl, type Signal } from './session-facts';
+import { appLabel, insertProperties, safeUrl, pm2EntriesOf, productionSignals, servedUrls, TextAt, type Pm2Entry, type ServedUrl, type Signal } from './session-facts';
+import { perAppFindings } from './incremental';
 
 /**
  * What each library sets when the code leaves an attribute out (read from their sources):
@@ -226,10 +227,11 @@ export const cookieOptions: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
-    const pm2 = pm2Entries(index);
+  // Findings about an app depend on it and the PM2 entries that run it: memoised on both.
+  check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
+    const pm2 = pm2EntriesOf(index, app);
     const findings: Finding[] = [];
-    for (const app of index.apps) {
+    {
       for (const code of app.code) {
         const auth = code.auth;
         if (!auth) continue;
@@ -246,5 +248,5 @@ export const cookieOptions: Rule = {
       }
     }
     return findings;
-  },
+  }, pm2EntriesOf),
 };

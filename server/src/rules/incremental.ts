@@ -44,19 +44,22 @@ export function sameOr(prev: Finding[] | undefined, list: Finding[]): Finding[] 
 
 /**
  * A rule whose findings about each app depend on that app alone: findings memoised per App object,
- * concatenated in app order. `fn` must not read other apps (see the header).
+ * concatenated in app order. `fn` must not read other apps (see the header), except through
+ * `dependency`, whose result (compared by identity) must change whenever what it read changes.
  */
-export function perAppFindings(fn: (index: WorkspaceView, app: App) => Finding[]): (index: WorkspaceView) => Finding[] {
-  const memo = new WeakMap<App, Finding[]>();
+export function perAppFindings(fn: (index: WorkspaceView, app: App) => Finding[], dependency?: (index: WorkspaceView, app: App) => unknown): (index: WorkspaceView) => Finding[] {
+  const memo = new WeakMap<App, { dep: unknown; findings: Finding[] }>();
   const state = perIndex(() => ({ apps: undefined as readonly App[] | undefined, out: [] as Finding[] }));
   return (index) => {
     const s = state(index);
+    // (dependencies are functions of the apps: same apps, same findings)
     if (s.apps === index.apps) return s.out;
     const out: Finding[] = [];
     for (const app of index.apps) {
-      let list = memo.get(app);
-      if (!list) memo.set(app, (list = fn(index, app)));
-      for (const f of list) out.push(f);
+      const dep = dependency?.(index, app);
+      let m = memo.get(app);
+      if (!m || m.dep !== dep) memo.set(app, (m = { dep, findings: fn(index, app) }));
+      for (const f of m.findings) out.push(f);
     }
     s.apps = index.apps;
     s.out = sameOr(s.out, out);
