@@ -1,5 +1,6 @@
 import type { Finding, RelatedInfo, Rule, WorkspaceView } from '../model/types';
-import { appBindings, labeler, publishedPorts, type AppBinding, type PublishedPort } from './machines';
+import { bindingsOf, labeler, machinesEpoch, publishedPorts, type AppBinding, type PublishedPort } from './machines';
+import { AppGroups, perIndex, sameOr } from './incremental';
 import { identity, listNames, rel } from './util';
 
 /** Other stacks and apps named in a message, and related locations, per finding. */
@@ -33,24 +34,49 @@ export const composePortCollision: Rule = {
   defaultSeverity: 'error',
   fixable: false,
   check(index: WorkspaceView): Finding[] {
-    // Group by machine, protocol and host port: linear in the number of bindings.
-    const groups = new Map<string, { pubs: PublishedPort[]; apps: AppBinding[] }>();
-    for (const p of publishedPorts(index)) {
-      const k = `${p.machine}\0${p.port.protocol}\0${p.port.host}`;
-      let g = groups.get(k);
-      if (!g) groups.set(k, (g = { pubs: [], apps: [] }));
-      g.pubs.push(p);
+    const st = state(index);
+    const pubs = publishedPorts(index);
+    // App servers by machine and port, kept up to date from the apps that changed (all again when another app changed machine).
+    const dirty = st.bindings.update(index.apps, machinesEpoch(index));
+    if (pubs !== st.pubs || dirty === 'all') {
+      // Group by machine, protocol and host port: linear in the number of bindings.
+      st.pubs = pubs;
+      st.groups = new Map();
+      for (const p of pubs) push(st.groups, `${p.machine}\0${p.port.protocol}\0${p.port.host}`, p);
+      st.results = new Map();
+      for (const [key, list] of st.groups) st.results.set(key, groupFindings(index, list, st.bindings.items(key) ?? []));
+    } else {
+      let changed = false;
+      for (const key of dirty) {
+        const list = st.groups.get(key);
+        if (!list) continue;
+        st.results.set(key, groupFindings(index, list, st.bindings.items(key) ?? []));
+        changed = true;
+      }
+      if (!changed) return st.out;
     }
-    if (groups.size === 0) return [];
-    for (const b of appBindings(index)) {
-      const g = groups.get(`${b.machine}\0tcp\0${b.listener.port}`);
-      if (g) g.apps.push(b);
-    }
+    const out: Finding[] = [];
+    for (const r of st.results.values()) for (const f of r) out.push(f);
+    st.out = sameOr(st.out, out);
+    return st.out;
+  },
+};
+
+const state = perIndex((index) => ({
+  pubs: undefined as PublishedPort[] | undefined,
+  groups: new Map<string, PublishedPort[]>(),
+  bindings: new AppGroups<AppBinding>((app) => bindingsOf(index, app).map((b) => [`${b.machine}\0tcp\0${b.listener.port}`, b] as const)),
+  results: new Map<string, Finding[]>(),
+  out: [] as Finding[],
+}));
+
+/** The findings of one group of published ports and the app servers on the same machine, protocol and port. */
+function groupFindings(index: WorkspaceView, pubs: PublishedPort[], apps: AppBinding[]): Finding[] {
     const findings: Finding[] = [];
     const reported = new Set<string>();
     const label = labeler(index);
-    for (const { pubs, apps } of groups.values()) {
-      if (new Set(pubs.map((p) => p.stack)).size < 2 && apps.length === 0) continue;
+    {
+      if (new Set(pubs.map((p) => p.stack)).size < 2 && apps.length === 0) return findings;
       for (const pub of pubs) {
         const where = `${pub.file.file}\0${pub.port.range.start.line}\0${pub.port.range.start.character}`;
         if (reported.has(where)) continue;
@@ -105,8 +131,7 @@ export const composePortCollision: Rule = {
       }
     }
     return findings;
-  },
-};
+}
 
 /** Appends to the list under `key` (created on first use). */
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -134,6 +134,11 @@ export class AppGroups<T> {
     g.splice(at, 0, m);
   }
 
+  /** Whether any app contributes to the group. */
+  has(key: string): boolean {
+    return this.groups.has(key);
+  }
+
   keys(): IterableIterator<string> {
     return this.groups.keys();
   }

@@ -97,9 +97,10 @@ export const missingSecret: Rule = {
     for (const app of index.apps) {
       // Memoised per app, while the env files it looked up elsewhere in the workspace are the same.
       let m = memo.get(app);
-      if (!m || m.lookups.some(([file, f]) => known.get(file) !== f)) {
-        const lookups: [string, EnvFile | undefined][] = [];
-        const findings = appFindings(index, app, { get: (file) => { const f = known.get(file); lookups.push([file, f]); return f; } });
+      // (by the app that holds the file: a re-derived app may re-expand the values of its files in place)
+      if (!m || m.lookups.some(([file, owner]) => known.get(file)?.app !== owner)) {
+        const lookups: [string, App | undefined][] = [];
+        const findings = appFindings(index, app, { get: (file) => { const f = known.get(file); lookups.push([file, f?.app]); return f?.file; } });
         memo.set(app, (m = { lookups, findings }));
       }
       for (const f of m.findings) out.push(f);
@@ -110,21 +111,21 @@ export const missingSecret: Rule = {
   },
 };
 
-const memo = new WeakMap<App, { lookups: [string, EnvFile | undefined][]; findings: Finding[] }>();
+const memo = new WeakMap<App, { lookups: [string, App | undefined][]; findings: Finding[] }>();
 const state = perIndex(() => ({ apps: undefined as readonly App[] | undefined, out: [] as Finding[] }));
 
 /** Every env file of the workspace by path, kept up to date from the apps that changed. */
-const envFilesIndex = perIndex(() => ({ apps: [] as readonly App[], map: new Map<string, EnvFile>() }));
-function envFilesByPath(index: WorkspaceView): Map<string, EnvFile> {
+const envFilesIndex = perIndex(() => ({ apps: [] as readonly App[], map: new Map<string, { file: EnvFile; app: App }>() }));
+function envFilesByPath(index: WorkspaceView): Map<string, { file: EnvFile; app: App }> {
   const s = envFilesIndex(index);
   if (s.apps === index.apps) return s.map;
   const changed = changedApps(s.apps, index.apps);
   if (changed) {
     for (const i of changed) for (const f of s.apps[i].envFiles) s.map.delete(f.file);
-    for (const i of changed) for (const f of index.apps[i].envFiles) s.map.set(f.file, f);
+    for (const i of changed) for (const f of index.apps[i].envFiles) s.map.set(f.file, { file: f, app: index.apps[i] });
   } else {
     s.map = new Map();
-    for (const app of index.apps) for (const f of app.envFiles) s.map.set(f.file, f);
+    for (const app of index.apps) for (const f of app.envFiles) s.map.set(f.file, { file: f, app });
   }
   s.apps = index.apps;
   return s.map;
