@@ -231,20 +231,18 @@ export const cookieOptions: Rule = {
   check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
     const pm2 = pm2EntriesOf(index, app);
     const findings: Finding[] = [];
-    {
-      for (const code of app.code) {
-        const auth = code.auth;
-        if (!auth) continue;
-        for (const c of auth.cookies) {
-          if (!c.session) continue;
-          findings.push(...checkCookie(index, app, pm2, c, auth.nextAuth[0]));
-        }
-        // NextAuth's useSecureCookies: true with its default cookies (custom ones are checked above)
-        for (const n of auth.nextAuth) {
-          if (n.useSecureCookies !== true || !n.useSecureCookiesRange) continue;
-          const sc = secureCase(app, pm2, true, undefined, 'useSecureCookies: true');
-          if (sc) findings.push(secureFinding(index, app, { file: n.file, range: firstLine(index, n.file, n.useSecureCookiesRange) }, `The NextAuth session cookie`, sc));
-        }
+    for (const code of app.code) {
+      const auth = code.auth;
+      if (!auth) continue;
+      for (const c of auth.cookies) {
+        if (!c.session) continue;
+        findings.push(...checkCookie(index, app, pm2, c, auth.nextAuth[0]));
+      }
+      // NextAuth's useSecureCookies: true with its default cookies (custom ones are checked above)
+      for (const n of auth.nextAuth) {
+        if (n.useSecureCookies !== true || !n.useSecureCookiesRange) continue;
+        const sc = secureCase(app, pm2, true, undefined, 'useSecureCookies: true');
+        if (sc) findings.push(secureFinding(index, app, { file: n.file, range: firstLine(index, n.file, n.useSecureCookiesRange) }, `The NextAuth session cookie`, sc));
       }
     }
     return findings;

@@ -233,61 +233,59 @@ const memo = new WeakMap<App, { links: ApiLink[]; findings: Finding[] }>();
 const state = perIndex(() => ({ apps: undefined as readonly App[] | undefined, out: [] as Finding[] }));
 
 function backendFindings(index: WorkspaceView, backend: App, apiLinks: ApiLink[]): Finding[] {
-    const findings: Finding[] = [];
-    {
-      const cors = backend.code.flatMap((c) => c.auth?.cors ?? []);
-      const frontends = apiLinks.map((l) => ({ link: l, servers: devServers(l.frontend) })).filter((x) => x.servers.length);
-      if (!frontends.length) return findings;
-      const seen = new Set<string>();
-      for (const c of cors) {
-        const a = allowedOf(index, backend, c);
-        if (!a || a.reflect) continue;
-        const at = `${a.location.file}:${a.location.range.start.line}:${a.location.range.start.character}`;
-        for (const { link, servers } of frontends) {
-          for (const srv of servers) {
-            if (seen.has(`${at}|${srv.origin}`)) continue;
-            const included = a.origins.includes(srv.origin);
-            const wildcard = a.any && !included;
-            if (included || (wildcard && !c.credentials)) continue;
-            seen.add(`${at}|${srv.origin}`);
-            const keep = a.list ? a.origins.filter((o) => o !== '*') : [];
-            const related: RelatedInfo[] = [
-              { location: link.location, message: `${link.key}=${safeUrl(link.value)} in ${appLabel(index, link.frontend)} points at ${appLabel(index, backend)}` },
-              { location: srv.location, message: `${appLabel(index, link.frontend)} runs at ${srv.origin}` },
-            ];
-            if (a.location.file !== c.file || a.location.range.start.line !== c.range.start.line) related.push({ location: { file: c.file, range: c.range }, message: `the CORS origin is read here${c.credentials ? ' (credentials: true)' : ''}` });
-            const hint = a.origins.map((o) => o.replace(/\/+$/, '')).includes(srv.origin)
-              ? ' The Origin header never ends with a slash, and the CORS middleware compares the strings exactly.'
-              : !a.list && a.origins.some((o) => o.includes(','))
-                ? ' The value lists several origins, but the code passes it as one string: nothing matches it.'
-                : '';
-            const problem = wildcard
-              ? a.unset
-                ? `${appLabel(index, backend)} reads its CORS origin from ${a.unset}, which no env file it loads sets, so the CORS middleware answers with \`Access-Control-Allow-Origin: *\`; with credentials: true the browser rejects that for ${appLabel(index, link.frontend)} at ${srv.origin}`
-                : `the CORS origin of ${appLabel(index, backend)} is \`*\` (${a.source}) with credentials: true, which browsers reject for credentialed requests from ${appLabel(index, link.frontend)} at ${srv.origin}`
-              : `the CORS origin of ${appLabel(index, backend)} (${a.source}) does not include ${srv.origin}, where the ${srv.what} of ${appLabel(index, link.frontend)} runs`;
-            findings.push({
-              ruleId: 'cors-origin-mismatch',
-              severity: 'warning',
-              message:
-                `${appLabel(index, link.frontend)} calls ${appLabel(index, backend)} (${link.key}=${safeUrl(link.value)}, ${where(index, link.location)}), but ${problem}. ` +
-                `The browser blocks the responses and fetch fails with "Failed to fetch" (incident e).${hint} Allow ${srv.origin}.`,
-              location: a.location,
-              related,
-              appId: backend.id,
-              fixes: [
-                {
-                  title: a.list && keep.length ? `Add ${srv.origin} to the CORS origins of ${backend.name}` : `Set the CORS origin of ${backend.name} to ${srv.origin}`,
-                  preferred: true,
-                  edits: () => fixEdits(index, backend, a, keep, srv.origin),
-                },
-              ],
-            });
-          }
-        }
+  const findings: Finding[] = [];
+  const cors = backend.code.flatMap((c) => c.auth?.cors ?? []);
+  const frontends = apiLinks.map((l) => ({ link: l, servers: devServers(l.frontend) })).filter((x) => x.servers.length);
+  if (!frontends.length) return findings;
+  const seen = new Set<string>();
+  for (const c of cors) {
+    const a = allowedOf(index, backend, c);
+    if (!a || a.reflect) continue;
+    const at = `${a.location.file}:${a.location.range.start.line}:${a.location.range.start.character}`;
+    for (const { link, servers } of frontends) {
+      for (const srv of servers) {
+        if (seen.has(`${at}|${srv.origin}`)) continue;
+        const included = a.origins.includes(srv.origin);
+        const wildcard = a.any && !included;
+        if (included || (wildcard && !c.credentials)) continue;
+        seen.add(`${at}|${srv.origin}`);
+        const keep = a.list ? a.origins.filter((o) => o !== '*') : [];
+        const related: RelatedInfo[] = [
+          { location: link.location, message: `${link.key}=${safeUrl(link.value)} in ${appLabel(index, link.frontend)} points at ${appLabel(index, backend)}` },
+          { location: srv.location, message: `${appLabel(index, link.frontend)} runs at ${srv.origin}` },
+        ];
+        if (a.location.file !== c.file || a.location.range.start.line !== c.range.start.line) related.push({ location: { file: c.file, range: c.range }, message: `the CORS origin is read here${c.credentials ? ' (credentials: true)' : ''}` });
+        const hint = a.origins.map((o) => o.replace(/\/+$/, '')).includes(srv.origin)
+          ? ' The Origin header never ends with a slash, and the CORS middleware compares the strings exactly.'
+          : !a.list && a.origins.some((o) => o.includes(','))
+            ? ' The value lists several origins, but the code passes it as one string: nothing matches it.'
+            : '';
+        const problem = wildcard
+          ? a.unset
+            ? `${appLabel(index, backend)} reads its CORS origin from ${a.unset}, which no env file it loads sets, so the CORS middleware answers with \`Access-Control-Allow-Origin: *\`; with credentials: true the browser rejects that for ${appLabel(index, link.frontend)} at ${srv.origin}`
+            : `the CORS origin of ${appLabel(index, backend)} is \`*\` (${a.source}) with credentials: true, which browsers reject for credentialed requests from ${appLabel(index, link.frontend)} at ${srv.origin}`
+          : `the CORS origin of ${appLabel(index, backend)} (${a.source}) does not include ${srv.origin}, where the ${srv.what} of ${appLabel(index, link.frontend)} runs`;
+        findings.push({
+          ruleId: 'cors-origin-mismatch',
+          severity: 'warning',
+          message:
+            `${appLabel(index, link.frontend)} calls ${appLabel(index, backend)} (${link.key}=${safeUrl(link.value)}, ${where(index, link.location)}), but ${problem}. ` +
+            `The browser blocks the responses and fetch fails with "Failed to fetch" (incident e).${hint} Allow ${srv.origin}.`,
+          location: a.location,
+          related,
+          appId: backend.id,
+          fixes: [
+            {
+              title: a.list && keep.length ? `Add ${srv.origin} to the CORS origins of ${backend.name}` : `Set the CORS origin of ${backend.name} to ${srv.origin}`,
+              preferred: true,
+              edits: () => fixEdits(index, backend, a, keep, srv.origin),
+            },
+          ],
+        });
       }
     }
-    return findings;
+  }
+  return findings;
 }
 
 function commonDepth(a: string, b: string): number {

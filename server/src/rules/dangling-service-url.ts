@@ -234,45 +234,45 @@ function unknownApps(index: WorkspaceView): { app: App; file: string }[] {
 }
 
 function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; file: string }[], namedApp: App | undefined, namedBindings: AppBinding[], peers: Parsed[], peerPorts: number[]): Finding {
-      const { s, o, machine } = x;
-      const namedPorts = [...new Set(namedBindings.map((b) => b.listener.port))];
-      const target = namedPorts.length === 1 ? namedPorts[0] : !namedApp && peerPorts.length === 1 ? peerPorts[0] : undefined;
+  const { s, o, machine } = x;
+  const namedPorts = [...new Set(namedBindings.map((b) => b.listener.port))];
+  const target = namedPorts.length === 1 ? namedPorts[0] : !namedApp && peerPorts.length === 1 ? peerPorts[0] : undefined;
 
-      const related: RelatedInfo[] = [];
-      for (const b of namedBindings) related.push({ location: b.listener.source, message: `${label(index, b.app)} listens on ${b.listener.port}: ${b.listener.reason}` });
-      for (const x of peers) related.push({ location: x.s.location, message: `${x.s.key} = ${display(x.s.value)} (${x.s.kind === 'code' ? 'default in code' : x.s.kind === 'template' ? 'template' : 'env file'} of ${x.s.app.name}), where something listens` });
+  const related: RelatedInfo[] = [];
+  for (const b of namedBindings) related.push({ location: b.listener.source, message: `${label(index, b.app)} listens on ${b.listener.port}: ${b.listener.reason}` });
+  for (const x of peers) related.push({ location: x.s.location, message: `${x.s.key} = ${display(x.s.value)} (${x.s.kind === 'code' ? 'default in code' : x.s.kind === 'template' ? 'template' : 'env file'} of ${x.s.app.name}), where something listens` });
 
-      for (const u of unsure) related.push({ location: { file: u.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, message: `${u.app.name}: package.json could not be read, so its servers are unknown` });
+  for (const u of unsure) related.push({ location: { file: u.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, message: `${u.app.name}: package.json could not be read, so its servers are unknown` });
 
-      let hint: string;
-      if (namedApp && namedPorts.length) hint = ` ${label(index, namedApp)} listens on ${listNames(namedPorts.map(String))} (${listNames([...new Set(namedBindings.map((b) => b.listener.reason))])}).`;
-      else if (peerPorts.length) hint = ` Other definitions of ${s.key} point at ${listNames(peerPorts.map(String))}, where something listens (${peers.map((x) => where(index, x.s.location)).join(', ')}).`;
-      else hint = '';
-      const fixes: Fix[] = [];
-      const written = target !== undefined ? urlRange(s) : undefined;
-      if (target !== undefined && written) {
-        fixes.push({
-          title: `Point ${s.key} at port ${target}${namedApp ? ` (${namedApp.name})` : ''}`,
-          preferred: true,
-          edits: () => {
-            const e = portEdit(index, s.location.file, written.range, target);
-            return e ? [e] : [];
-          },
-        });
-      }
-      const what = s.kind === 'code' ? `The default of ${s.key} in code` : s.kind === 'template' ? `${s.key} in this template` : s.key;
-      return {
-        ruleId: 'dangling-service-url',
-        severity: 'warning',
-        message:
-          `${what} points at ${display(s.value)}, but nothing in the workspace listens on port ${o.port}${machine === 'local' ? '' : ` of ${machine.replace(/^replica:/, 'the machine of ')}`}: ` +
-          `no app's server and no docker compose service. Requests to it fail with ECONNREFUSED.${hint}` +
-          (unsure.length ? ` (The package.json of ${listNames(unsure.map((u) => label(index, u.app)))} could not be read: ${unsure.length === 1 ? 'it' : 'they'} may listen there.)` : ''),
-        location: s.location,
-        related,
-        appId: s.app.id,
-        fixes,
-      };
+  let hint: string;
+  if (namedApp && namedPorts.length) hint = ` ${label(index, namedApp)} listens on ${listNames(namedPorts.map(String))} (${listNames([...new Set(namedBindings.map((b) => b.listener.reason))])}).`;
+  else if (peerPorts.length) hint = ` Other definitions of ${s.key} point at ${listNames(peerPorts.map(String))}, where something listens (${peers.map((x) => where(index, x.s.location)).join(', ')}).`;
+  else hint = '';
+  const fixes: Fix[] = [];
+  const written = target !== undefined ? urlRange(s) : undefined;
+  if (target !== undefined && written) {
+    fixes.push({
+      title: `Point ${s.key} at port ${target}${namedApp ? ` (${namedApp.name})` : ''}`,
+      preferred: true,
+      edits: () => {
+        const e = portEdit(index, s.location.file, written.range, target);
+        return e ? [e] : [];
+      },
+    });
+  }
+  const what = s.kind === 'code' ? `The default of ${s.key} in code` : s.kind === 'template' ? `${s.key} in this template` : s.key;
+  return {
+    ruleId: 'dangling-service-url',
+    severity: 'warning',
+    message:
+      `${what} points at ${display(s.value)}, but nothing in the workspace listens on port ${o.port}${machine === 'local' ? '' : ` of ${machine.replace(/^replica:/, 'the machine of ')}`}: ` +
+      `no app's server and no docker compose service. Requests to it fail with ECONNREFUSED.${hint}` +
+      (unsure.length ? ` (The package.json of ${listNames(unsure.map((u) => label(index, u.app)))} could not be read: ${unsure.length === 1 ? 'it' : 'they'} may listen there.)` : ''),
+    location: s.location,
+    related,
+    appId: s.app.id,
+    fixes,
+  };
 }
 
 /** Appends to the list under `key` (created on first use). */

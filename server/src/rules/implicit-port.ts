@@ -14,24 +14,22 @@ export const implicitPort: Rule = {
   // the other apps' ports, so fixes are computed on demand.
   check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
     const findings: Finding[] = [];
-    {
-      for (const l of app.listeners) {
-        if (l.explicit) continue;
-        const fixes = (): Fix[] => {
-          const n = choosePort(index, app, l, { mustBeFree: false });
-          const fix = n !== undefined ? setPortFix(index, app, l, n) : undefined;
-          return fix ? [fix] : [];
-        };
-        const where = l.framework === 'next' ? 'with `-p <port>` (the Next.js CLI does not read PORT from .env files)' : l.framework === 'vite' ? 'with `--port <port> --strictPort` or server.port in vite.config' : 'explicitly';
-        findings.push(lazyFixes({
-          ruleId: 'implicit-port',
-          severity: 'warning',
-          message: `${l.reason}: nothing in ${app.name} sets its port. Another app on this machine can take ${l.port} first${l.drifts ? ` and ${app.name} will silently move to another port` : ''}. Set it ${where}.`,
-          location: l.source,
-          related: [],
-          appId: app.id,
-        }, index, fixes));
-      }
+    for (const l of app.listeners) {
+      if (l.explicit) continue;
+      const fixes = (): Fix[] => {
+        const n = choosePort(index, app, l, { mustBeFree: false });
+        const fix = n !== undefined ? setPortFix(index, app, l, n) : undefined;
+        return fix ? [fix] : [];
+      };
+      const where = l.framework === 'next' ? 'with `-p <port>` (the Next.js CLI does not read PORT from .env files)' : l.framework === 'vite' ? 'with `--port <port> --strictPort` or server.port in vite.config' : 'explicitly';
+      findings.push(lazyFixes({
+        ruleId: 'implicit-port',
+        severity: 'warning',
+        message: `${l.reason}: nothing in ${app.name} sets its port. Another app on this machine can take ${l.port} first${l.drifts ? ` and ${app.name} will silently move to another port` : ''}. Set it ${where}.`,
+        location: l.source,
+        related: [],
+        appId: app.id,
+      }, index, fixes));
     }
     return findings;
   }),

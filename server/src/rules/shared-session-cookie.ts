@@ -160,51 +160,48 @@ function sitesOfIdentity(index: WorkspaceView, ident: string, name: string): Sit
 }
 
 function groupFindings(index: WorkspaceView, members: Site[]): Finding[] {
-    const sites: Site[] = [];
-    for (const s of members) if (!sites.some((x) => x.app === s.app && locKey(x.location) === locKey(s.location))) sites.push(s);
-    const findings: Finding[] = [];
-    {
-      const ids = new Set(sites.map((s) => identity(s.app)));
-      if (ids.size < 2) return findings;
-      for (const s of sites) {
-        const others = sites.filter((o) => identity(o.app) !== identity(s.app));
-        const host = s.host === 'localhost' ? 'localhost' : s.host;
-        const nextAuthNote = sites.some((x) => x.kind === 'next-auth')
-          ? ' NextAuth deletes a session cookie it cannot decrypt, so signing in to one app signs the user out of the other; with equal secrets, the session of one app is valid in the other (incident a).'
-          : ' Each app overwrites the cookie the other one set, so signing in to one app signs the user out of the other.';
-        const name = newName(s);
-
-        findings.push({
-          ruleId: 'shared-session-cookie',
-          severity: 'warning',
-          message:
-            `The session cookie "${s.name}" (${s.how}) of ${appLabel(index, s.app)} is also the session cookie of ${listNames(others.map((o) => appLabel(index, o.app)))} on ${host}. ` +
-            `Browsers do not isolate cookies by port (RFC 6265 §8.5), so both apps read and write the same cookie.${nextAuthNote} Give each app its own cookie name.`,
-          location: s.location,
-          related: others.map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
-          appId: s.app.id,
-          fixes: [
-            {
-              title: `Name the session cookie of ${s.app.name} "${name}"`,
-              preferred: true,
-              edits: () => {
-                const edits: TextEditAt[] = [];
-                const done = new Set<string>();
-                const found = sitesOfIdentity(index, identity(s.app), s.name);
-                const targets = found.length ? found : [s];
-                for (const t of targets) {
-                  const key = t.nextAuth ? `${t.nextAuth.file}:${t.nextAuth.range.start.line}` : locKey(t.location);
-                  if (done.has(key)) continue;
-                  done.add(key);
-                  const e = t.kind === 'next-auth' ? nextAuthEdit(index, t.nextAuth!, name) : t.cookie?.nameRange ? replaceNameLiteral(index, t.location, name) : insertSessionName(index, t.location, name);
-                  if (e) edits.push(e);
-                }
-                return edits;
-              },
-            },
-          ],
-        });
-      }
-    }
-    return findings;
+  const sites: Site[] = [];
+  for (const s of members) if (!sites.some((x) => x.app === s.app && locKey(x.location) === locKey(s.location))) sites.push(s);
+  const findings: Finding[] = [];
+  const ids = new Set(sites.map((s) => identity(s.app)));
+  if (ids.size < 2) return findings;
+  for (const s of sites) {
+    const others = sites.filter((o) => identity(o.app) !== identity(s.app));
+    const host = s.host === 'localhost' ? 'localhost' : s.host;
+    const nextAuthNote = sites.some((x) => x.kind === 'next-auth')
+      ? ' NextAuth deletes a session cookie it cannot decrypt, so signing in to one app signs the user out of the other; with equal secrets, the session of one app is valid in the other (incident a).'
+      : ' Each app overwrites the cookie the other one set, so signing in to one app signs the user out of the other.';
+    const name = newName(s);
+    findings.push({
+      ruleId: 'shared-session-cookie',
+      severity: 'warning',
+      message:
+        `The session cookie "${s.name}" (${s.how}) of ${appLabel(index, s.app)} is also the session cookie of ${listNames(others.map((o) => appLabel(index, o.app)))} on ${host}. ` +
+        `Browsers do not isolate cookies by port (RFC 6265 §8.5), so both apps read and write the same cookie.${nextAuthNote} Give each app its own cookie name.`,
+      location: s.location,
+      related: others.map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
+      appId: s.app.id,
+      fixes: [
+        {
+          title: `Name the session cookie of ${s.app.name} "${name}"`,
+          preferred: true,
+          edits: () => {
+            const edits: TextEditAt[] = [];
+            const done = new Set<string>();
+            const found = sitesOfIdentity(index, identity(s.app), s.name);
+            const targets = found.length ? found : [s];
+            for (const t of targets) {
+              const key = t.nextAuth ? `${t.nextAuth.file}:${t.nextAuth.range.start.line}` : locKey(t.location);
+              if (done.has(key)) continue;
+              done.add(key);
+              const e = t.kind === 'next-auth' ? nextAuthEdit(index, t.nextAuth!, name) : t.cookie?.nameRange ? replaceNameLiteral(index, t.location, name) : insertSessionName(index, t.location, name);
+              if (e) edits.push(e);
+            }
+            return edits;
+          },
+        },
+      ],
+    });
+  }
+  return findings;
 }
