@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { App, CrosswireConfig, EngineOptions, Finding, IndexChange, Logger, Rule, TextEditAt } from './model/types';
+import type { App, CrosswireConfig, EngineOptions, Finding, IndexChange, Logger, PrismaSchemaInfo, Rule, TextEditAt } from './model/types';
 import { commentPrefix } from './parsers/suppressions';
 import { emptyConfig } from './parsers/config';
 import { WorkspaceIndex } from './index/workspace';
@@ -56,18 +56,20 @@ export class Engine {
   async reindex(): Promise<void> {
     const t = Date.now();
     await this.index.indexAll();
-    this.cache = undefined;
+    this.stale = true;
     this.log.info(`Indexed ${this.index.files.size} files, ${this.index.apps.length} apps in ${Date.now() - t} ms`);
   }
 
   setOverlay(file: string, text: string | undefined): void {
     this.index.setOverlay(path.resolve(file), text);
-    this.cache = undefined;
+    this.dirtyFiles.add(path.resolve(file));
+    this.stale = true;
   }
 
   async refreshFromDisk(file: string): Promise<void> {
     await this.index.refresh(path.resolve(file));
-    this.cache = undefined;
+    this.dirtyFiles.add(path.resolve(file));
+    this.stale = true;
   }
 
   isRelevant(file: string): boolean {
@@ -86,16 +88,196 @@ export class Engine {
   setExternalConfig(config: CrosswireConfig | undefined): void {
     this.index.externalConfig = config ?? emptyConfig();
     this.index.refreshDerived();
+    this.stale = true;
+  }
+
+  /**
+   * Every finding, sorted by file, position and rule. Built from the per-file lists (see
+   * changedFiles()/findingsIn()), which an edit updates only for the files it affects.
+   */
+  findings(): Finding[] {
+    this.pass();
+    if (this.cache) return this.cache;
+    const files = [...this.finalByFile.keys()].sort((a, b) => a.localeCompare(b));
+    const out: Finding[] = [];
+    for (const file of files) for (const f of this.finalByFile.get(file)!) out.push(f);
+    out.sort(compareFindings);
+    this.cache = out;
+    return out;
+  }
+
+  /** The findings located in one file (sorted), as of the last pass. */
+  findingsIn(file: string): readonly Finding[] {
+    this.pass();
+    return this.finalByFile.get(file) ?? NONE;
+  }
+
+  /** Files that have findings, as of the last pass. */
+  filesWithFindings(): IterableIterator<string> {
+    this.pass();
+    return this.finalByFile.keys();
+  }
+
+  /** How many findings there are, and of which severity. */
+  counts(): { findings: number; errors: number; warnings: number } {
+    this.pass();
+    return { ...this.totals };
+  }
+
+  /**
+   * Brings the findings up to date and hands over the files whose findings may have changed since
+   * the last call ('all' after a full pass, e.g. the first one or a configuration change).
+   */
+  takeChangedFiles(): Set<string> | 'all' {
+    this.pass();
+    const c = this.changed;
+    this.changed = new Set();
+    return c;
+  }
+
+  /** Files set or refreshed since the last pass (their text, parse errors and suppressions may have changed). */
+  private readonly dirtyFiles = new Set<string>();
+  private stale = true;
+  /** file -> its findings after severities and suppressions, sorted; files without findings are absent. */
+  private finalByFile = new Map<string, Finding[]>();
+  /** ruleId -> file -> that rule's findings located in the file, in the rule's order. */
+  private ruleByFile = new Map<string, Map<string, Finding[]>>();
+  /** ruleId -> every file its last findings point at (location or related): an edit of one of them re-runs it. */
+  private ruleFiles = new Map<string, Set<string>>();
+  /** file -> parse-error / invalid-config findings of the file (and of the schemas read from it). */
+  private parseByFile = new Map<string, Finding[]>();
+  private changed: Set<string> | 'all' = 'all';
+  private totals = { findings: 0, errors: 0, warnings: 0 };
+  private lastApps: readonly App[] = [];
+  /** Severity-overridden copies of rule findings (the copy is kept while the finding is). */
+  private overridden = new WeakMap<Finding, Finding>();
+
+  private pass(): void {
+    if (!this.stale) return;
+    this.stale = false;
+    this.cache = undefined;
+    const changes = this.index.takeChanges();
+    const dirty = [...this.dirtyFiles];
+    this.dirtyFiles.clear();
+    if (changes === 'full') return this.fullPass();
+    const touched = new Set<string>(dirty);
+    let reran = 0;
+    for (const rule of this.rules) {
+      const last = this.byRule.get(rule.id);
+      if (last && !this.affected(rule, changes)) continue;
+      reran++;
+      const list = this.runRule(rule);
+      if (list === last) continue;
+      this.setRuleFindings(rule.id, list, touched);
+    }
+    this.log.debug?.(`rules: ${reran} of ${this.rules.length} re-run`);
+    // Parse errors: of the files that changed, and of the schemas of apps that were re-derived.
+    const parseFiles = new Set<string>(dirty);
+    const apps = this.index.apps;
+    const prev = this.lastApps;
+    if (apps.length === prev.length) {
+      for (let i = 0; i < apps.length; i++) {
+        if (apps[i] === prev[i]) continue;
+        for (const s of prev[i].schemas) parseFiles.add(s.file);
+        for (const s of apps[i].schemas) parseFiles.add(s.file);
+      }
+    } else {
+      for (const a of prev) for (const s of a.schemas) parseFiles.add(s.file);
+      for (const a of apps) for (const s of a.schemas) parseFiles.add(s.file);
+    }
+    this.lastApps = apps;
+    if (parseFiles.size) {
+      const schemas = new Map<string, PrismaSchemaInfo[]>();
+      for (const a of apps) for (const s of a.schemas) if (parseFiles.has(s.file)) push(schemas, s.file, s);
+      for (const file of parseFiles) {
+        const list = this.parseErrorsOf(file, schemas.get(file) ?? []);
+        const old = this.parseByFile.get(file);
+        if (list.length) this.parseByFile.set(file, list);
+        else this.parseByFile.delete(file);
+        if (!sameList(old ?? NONE, list)) touched.add(file);
+      }
+    }
+    for (const file of touched) this.refreshFile(file);
+  }
+
+  private fullPass(): void {
+    this.byRule.clear();
+    this.ruleByFile.clear();
+    this.ruleFiles.clear();
+    for (const rule of this.rules) this.setRuleFindings(rule.id, this.runRule(rule), undefined);
+    this.parseByFile = new Map();
+    const schemas = new Map<string, PrismaSchemaInfo[]>();
+    for (const a of this.index.apps) for (const s of a.schemas) push(schemas, s.file, s);
+    const files = new Set<string>([...this.index.files.keys(), ...schemas.keys()]);
+    for (const file of files) {
+      const list = this.parseErrorsOf(file, schemas.get(file) ?? []);
+      if (list.length) this.parseByFile.set(file, list);
+    }
+    this.lastApps = this.index.apps;
+    this.finalByFile = new Map();
+    this.totals = { findings: 0, errors: 0, warnings: 0 };
+    const all = new Set<string>(files);
+    for (const m of this.ruleByFile.values()) for (const f of m.keys()) all.add(f);
+    for (const file of all) this.refreshFile(file);
+    this.changed = 'all';
+  }
+
+  private runRule(rule: Rule): Finding[] {
+    try {
+      return rule.check(this.index);
+    } catch (e) {
+      // A failing rule must not lose the other rules' findings.
+      this.log.error(`Rule ${rule.id} failed: ${(e as Error).stack ?? e}`);
+      return [];
+    }
+  }
+
+  /** Records a rule's new findings; adds the files whose findings of this rule changed to `touched`. */
+  private setRuleFindings(id: string, list: Finding[], touched: Set<string> | undefined): void {
+    this.byRule.set(id, list);
+    const byFile = new Map<string, Finding[]>();
+    const files = new Set<string>();
+    for (const f of list) {
+      push(byFile, f.location.file, f);
+      files.add(f.location.file);
+      for (const r of f.related) files.add(r.location.file);
+    }
+    this.ruleFiles.set(id, files);
+    const old = this.ruleByFile.get(id);
+    this.ruleByFile.set(id, byFile);
+    if (!touched) return;
+    for (const [file, l] of byFile) if (!old || !sameList(old.get(file) ?? NONE, l)) touched.add(file);
+    if (old) for (const file of old.keys()) if (!byFile.has(file)) touched.add(file);
+  }
+
+  /** Recomputes one file's final findings from the rules' and the parse errors' (severities, ignores, suppressions). */
+  private refreshFile(file: string): void {
+    const raw: Finding[] = [];
+    for (const rule of this.rules) {
+      const l = this.ruleByFile.get(rule.id)?.get(file);
+      if (l) for (const f of l) raw.push(f);
+    }
+    const pe = this.parseByFile.get(file);
+    if (pe) for (const f of pe) raw.push(f);
+    const out = this.applySuppressions(file, this.applySeverities(raw));
+    out.sort(compareFindings);
+    const old = this.finalByFile.get(file);
+    if (old && sameList(old, out)) return;
+    if (old) this.count(old, -1);
+    if (out.length) {
+      this.finalByFile.set(file, out);
+      this.count(out, 1);
+    } else this.finalByFile.delete(file);
+    if (this.changed !== 'all' && (old?.length || out.length)) this.changed.add(file);
     this.cache = undefined;
   }
 
-  findings(): Finding[] {
-    if (this.cache) return this.cache;
-    const raw = this.rawFindings();
-    const out = this.applySuppressions(this.applySeverities(raw));
-    out.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.range.start.line - b.location.range.start.line || a.location.range.start.character - b.location.range.start.character || a.ruleId.localeCompare(b.ruleId));
-    this.cache = out;
-    return out;
+  private count(list: Finding[], sign: 1 | -1): void {
+    this.totals.findings += sign * list.length;
+    for (const f of list) {
+      if (f.severity === 'error') this.totals.errors += sign;
+      else if (f.severity === 'warning') this.totals.warnings += sign;
+    }
   }
 
   private applySeverities(findings: Finding[]): Finding[] {
@@ -105,51 +287,56 @@ export class Engine {
       const s = sev[f.ruleId];
       if (s === 'off') continue;
       if (this.index.isIgnored(f.location.file)) continue;
-      out.push(s && s !== f.severity ? { ...f, severity: s } : f);
+      out.push(s && s !== f.severity ? this.withSeverity(f, s) : f);
     }
     return out;
   }
 
-  /** Drops findings under `crosswire-disable...` directives and reports directives that suppress nothing. */
-  private applySuppressions(findings: Finding[]): Finding[] {
+  /** A copy of a finding with another severity; its fixes stay the original's (they may be computed on demand). */
+  private withSeverity(f: Finding, severity: Finding['severity']): Finding {
+    const hit = this.overridden.get(f);
+    if (hit && hit.severity === severity) return hit;
+    const copy = { ...f, severity };
+    Object.defineProperty(copy, 'fixes', { get: () => f.fixes, enumerable: true, configurable: true });
+    this.overridden.set(f, copy);
+    return copy;
+  }
+
+  /** Drops the file's findings under `crosswire-disable...` directives and reports its directives that suppress nothing. */
+  private applySuppressions(file: string, findings: Finding[]): Finding[] {
+    const dirs = this.index.files.get(file)?.suppressions ?? [];
+    if (dirs.length === 0) return findings;
     const out: Finding[] = [];
     const used = new Set<string>();
-    const byFile = new Map<string, Finding[]>();
     for (const f of findings) {
-      const file = this.index.files.get(f.location.file);
-      const dirs = file?.suppressions ?? [];
       let suppressed = false;
       for (const d of dirs) {
         const covers = d.rules.length === 0 || d.rules.includes(f.ruleId);
         if (!covers) continue;
         if (d.kind === 'file' || d.line + 1 === f.location.range.start.line) {
           suppressed = true;
-          used.add(`${f.location.file}\0${d.line}\0${d.rules.length ? f.ruleId : '*'}`);
+          used.add(`${d.line}\0${d.rules.length ? f.ruleId : '*'}`);
         }
       }
-      if (!suppressed) {
-        out.push(f);
-        byFile.set(f.location.file, [...(byFile.get(f.location.file) ?? []), f]);
-      }
+      if (!suppressed) out.push(f);
     }
     if (this.index.config.rules['unused-suppression'] === 'off') return out;
     const severity = (this.index.config.rules['unused-suppression'] as Finding['severity'] | undefined) ?? 'info';
-    const known = new Set(this.rules.map((r) => r.id));
-    for (const f of this.index.files.values()) {
-      for (const d of f.suppressions) {
-        const range = { start: { line: d.line, character: d.start }, end: { line: d.line, character: d.end } };
-        const unusedRules = d.rules.length === 0 ? (used.has(`${f.file}\0${d.line}\0*`) ? [] : ['*']) : d.rules.filter((r) => !used.has(`${f.file}\0${d.line}\0${r}`));
-        for (const r of unusedRules) {
-          const what = r === '*' ? 'any rule' : `"${r}"`;
-          const message = r !== '*' && !known.has(r)
-            ? `Unknown rule id "${r}" in a crosswire-disable directive.`
-            : `Unused crosswire-disable directive: no finding of ${what} ${d.kind === 'file' ? 'in this file' : 'on the next line'}.`;
-          out.push({ ruleId: 'unused-suppression', severity, message, location: { file: f.file, range }, related: [], fixes: [] });
-        }
+    for (const d of dirs) {
+      const range = { start: { line: d.line, character: d.start }, end: { line: d.line, character: d.end } };
+      const unusedRules = d.rules.length === 0 ? (used.has(`${d.line}\0*`) ? [] : ['*']) : d.rules.filter((r) => !used.has(`${d.line}\0${r}`));
+      for (const r of unusedRules) {
+        const what = r === '*' ? 'any rule' : `"${r}"`;
+        const message = r !== '*' && !this.knownRuleIds.has(r)
+          ? `Unknown rule id "${r}" in a crosswire-disable directive.`
+          : `Unused crosswire-disable directive: no finding of ${what} ${d.kind === 'file' ? 'in this file' : 'on the next line'}.`;
+        out.push({ ruleId: 'unused-suppression', severity, message, location: { file, range }, related: [], fixes: [] });
       }
     }
     return out;
   }
+
+  private readonly knownRuleIds = new Set(this.rules.map((r) => r.id));
 
   /** Markdown hover for an env key at a position (undefined elsewhere). */
   hover(file: string, pos: Position): string | undefined {
@@ -178,13 +365,13 @@ export class Engine {
   private byRule = new Map<string, Finding[]>();
 
   /** Whether a rule must run again after these changes (see Rule.dependsOn). */
-  private affected(rule: Rule, changes: IndexChange[] | 'full'): boolean {
-    const last = this.byRule.get(rule.id);
-    if (changes === 'full' || !last || !rule.dependsOn) return true;
+  private affected(rule: Rule, changes: IndexChange[]): boolean {
+    if (!rule.dependsOn) return true;
+    const files = this.ruleFiles.get(rule.id);
     for (const c of changes) {
       if (c.other) return true;
       // Positions in the edited file may have moved: findings that point into it are recomputed.
-      if (last.some((f) => f.location.file === c.file || f.related.some((r) => r.location.file === c.file))) return true;
+      if (files?.has(c.file)) return true;
       if (c.listenersChanged && rule.dependsOn.listeners) return true;
       const envKey = rule.dependsOn.envKey;
       if (envKey && c.envChanges.some((k) => envKey(k.key, k.values))) return true;
@@ -192,46 +379,39 @@ export class Engine {
     return false;
   }
 
-  private rawFindings(): Finding[] {
-    const changes = this.index.takeChanges();
+  /** parse-error and invalid-config findings of one file: its own problems and those of the schemas read from it. */
+  private parseErrorsOf(file: string, schemas: readonly PrismaSchemaInfo[]): Finding[] {
     const out: Finding[] = [];
-    let reran = 0;
-    for (const rule of this.rules) {
-      let list = this.byRule.get(rule.id);
-      if (!list || this.affected(rule, changes)) {
-        reran++;
-        try {
-          list = rule.check(this.index);
-        } catch (e) {
-          // A failing rule must not lose the other rules' findings.
-          this.log.error(`Rule ${rule.id} failed: ${(e as Error).stack ?? e}`);
-          list = [];
-        }
-        this.byRule.set(rule.id, list);
-      }
-      for (const f of list) out.push(f);
-    }
-    this.log.debug?.(`rules: ${reran} of ${this.rules.length} re-run`);
-    out.push(...this.parseErrors());
-    return out;
-  }
-
-  private parseErrors(): Finding[] {
-    const out: Finding[] = [];
-    const push = (file: string, message: string, range: Finding['location']['range'], ruleId = PARSE_ERROR_RULE.id) =>
+    const push = (message: string, range: Finding['location']['range'], ruleId = PARSE_ERROR_RULE.id) =>
       out.push({ ruleId, severity: 'warning', message, location: { file, range }, related: [], fixes: [] });
-    for (const f of this.index.files.values()) {
+    const f = this.index.files.get(file);
+    if (f) {
       if (f.kind === 'config') {
-        for (const p of f.problems) push(f.file, p.message, p.range, 'invalid-config');
-        continue;
+        for (const p of f.problems) push(p.message, p.range, 'invalid-config');
+      } else if (f.kind !== 'code' || RELIED_ON.test(path.basename(f.file))) {
+        for (const p of f.problems) push(p.message, p.range);
+        if (f.code && RELIED_ON.test(path.basename(f.file))) for (const p of f.code.problems) push(p.message, p.range);
       }
-      if (f.kind === 'code' && !RELIED_ON.test(path.basename(f.file))) continue;
-      for (const p of f.problems) push(f.file, p.message, p.range);
-      if (f.code && RELIED_ON.test(path.basename(f.file))) for (const p of f.code.problems) push(f.file, p.message, p.range);
     }
-    for (const app of this.index.apps) {
-      for (const s of app.schemas) for (const p of s.problems) push(s.file, p.message, p.range);
-    }
+    for (const s of schemas) for (const p of s.problems) push(p.message, p.range);
     return out;
   }
+}
+
+const NONE: readonly Finding[] = Object.freeze([]) as readonly Finding[];
+
+function compareFindings(a: Finding, b: Finding): number {
+  return a.location.file.localeCompare(b.location.file) || a.location.range.start.line - b.location.range.start.line || a.location.range.start.character - b.location.range.start.character || a.ruleId.localeCompare(b.ruleId);
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -116,3 +116,63 @@ test('random env edits: incremental findings (with rules skipped by their depend
   }
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * The same on the benchmark's synthetic workspace, where every workspace rule has findings: random edits of
+ * env files (ports, served and service URLs, CORS origins, secrets, NODE_ENV, lines copied from other apps)
+ * and of ports in code, from the disk or open documents. Each rule memoises per app and keeps cross-app
+ * groups from one edit to the next (rules/incremental.ts): findings, related locations and fix titles must
+ * equal a fresh index after every edit, in the same order.
+ */
+test('random edits of the bench workspace: memoised rules equal a fresh index', async () => {
+  const seed = Number(process.env.CROSSWIRE_INCR_SEED ?? 20261124);
+  const rand = mulberry32(seed);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-incr-bench-'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { generate } = require(path.join(root, 'bench', 'generate.js')) as { generate(o: { dir: string; n: number }): { dir: string } };
+  const ws = generate({ dir: path.join(dir, 'ws'), n: 40 }).dir;
+  const full = (fs_: Finding[]) => fs_.map((f) => `${snapshot([f])[0]}|${f.related.map((r) => r.message).join(',')}`);
+  const engine = await Engine.create({ roots: [ws] });
+  const files = engine.files().filter((f) => /[\\/]\.env(\.[\w.-]+)?$/.test(f) || /^(server|main|vite\.config)\.[jt]s$/.test(path.basename(f)));
+  const envFiles = files.filter((f) => /[\\/]\.env/.test(f));
+  const lines = new Set<string>();
+  for (const f of envFiles) for (const l of (engine.index.textOf(f) ?? '').split('\n')) if (/^[A-Z_][A-Z0-9_]*=/.test(l)) lines.add(l);
+  const copied = [...lines];
+  const inventions = [
+    () => `PORT=${pick([3000, 3001, 4000, 5173, 8000, 8080])}`,
+    () => `NEXTAUTH_URL=http://${pick(['localhost', '127.0.0.1', 'app.example.com'])}:${pick([3000, 3001, 8080])}`,
+    () => `APP_URL=${pick(['https://a.example.com', 'http://b.example.com', 'http://localhost:3000'])}`,
+    () => `CORS_ORIGIN=http://localhost:${pick([3000, 5173, 5174])}`,
+    () => `VITE_API_URL=http://localhost:${pick([3000, 4000, 8000])}`,
+    () => `AUTH_SERVICE_URL=http://localhost:${pick([8000, 8001, 9000])}`,
+    () => `NEXTAUTH_SECRET=${pick(['short', 'x7Qp2LwN9vRt4KzB8mYc3HdF6jGs1AeU'])}`,
+    () => 'NODE_ENV=production',
+    () => pick(copied),
+    () => pick(copied),
+  ];
+  const overlaid = new Set<string>();
+  for (let step = 0; step < 60; step++) {
+    const file = rand() < 0.85 ? pick(envFiles) : pick(files);
+    let text = engine.index.textOf(file) ?? '';
+    if (envFiles.includes(file)) {
+      const ls = text.split('\n');
+      const op = rand();
+      if (op < 0.35 && ls.length > 1) ls.splice(Math.floor(rand() * ls.length), 1);
+      else if (op < 0.75) ls.splice(Math.floor(rand() * (ls.length + 1)), 0, pick(inventions)());
+      else ls[Math.floor(rand() * ls.length)] = pick(inventions)();
+      text = ls.join('\n');
+    } else {
+      text = text.replace(/\b(3\d{3}|4\d{3}|5\d{3}|8\d{3})\b/, () => String(pick([3000, 3001, 4000, 5173, 8080])));
+    }
+    fs.writeFileSync(file, text);
+    // An open document's text wins over the disk: once opened, a file is edited as a document.
+    if (overlaid.has(file) || rand() < 0.5) {
+      overlaid.add(file);
+      engine.setOverlay(file, text);
+    } else await engine.refreshFromDisk(file);
+    const fresh = await Engine.create({ roots: [ws] });
+    assert.deepEqual(full(engine.findings()), full(fresh.findings()), `seed ${seed}, step ${step}: ${path.relative(ws, file)}`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});

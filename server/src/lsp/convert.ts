@@ -23,8 +23,17 @@ import type { DiagnosticData } from './protocol';
 export const SOURCE = 'crosswire';
 const REMOTE_DOCS = 'https://github.com/crosswire-lint/crosswire/blob/main/';
 
+/** file -> URI: the conversion is pure and the same few thousand files are converted on every publish. */
+const uriCache = new Map<string, string>();
+
 export function fileToUri(file: string): string {
-  return URI.file(file).toString();
+  let uri = uriCache.get(file);
+  if (uri === undefined) {
+    uri = URI.file(file).toString();
+    if (uriCache.size >= 200_000) uriCache.clear();
+    uriCache.set(file, uri);
+  }
+  return uri;
 }
 
 export function uriToFile(uri: string): string | undefined {

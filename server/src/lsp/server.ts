@@ -95,13 +95,12 @@ export class CrosswireServer {
   private rulesById = new Map<string, Rule>();
 
   /** uri -> the findings behind the last diagnostics computed for it, and the document version they were for. */
-  private lastListByUri = new Map<string, Finding[]>();
+  private lastListByUri = new Map<string, readonly Finding[]>();
   private lastVersionByUri = new Map<string, number | undefined>();
   /** uri -> diagnostics last sent. */
   private readonly published = new Map<string, Diagnostic[]>();
-  /** canonical uri -> current findings in that file (from the last publish). */
-  private findingsByUri = new Map<string, Finding[]>();
-  private lastFindings: Finding[] = [];
+  /** Open documents whose analysed version changed since the last publish (their diagnostics carry it). */
+  private readonly versionChanged = new Set<string>();
   private lastStatusKey = '';
 
   private readonly pendingOverlays = new Map<string, string | undefined>();
@@ -338,6 +337,7 @@ export class CrosswireServer {
       const version = versions.get(file);
       if (text === undefined || version === undefined) this.analysedVersions.delete(file);
       else this.analysedVersions.set(file, version);
+      this.versionChanged.add(path.resolve(file));
       try {
         engine.setOverlay(file, text);
       } catch (e) {
@@ -362,22 +362,13 @@ export class CrosswireServer {
   private publishAll(durationMs: number, forceStatus: boolean): void {
     const engine = this.engine;
     if (!engine || this.shuttingDown) return;
-    let findings: Finding[];
+    let changed: Set<string> | 'all';
     try {
-      findings = engine.findings();
+      changed = engine.takeChangedFiles();
     } catch (e) {
       this.logger.error(`crosswire: rules failed: ${errorStack(e)}`);
       return;
     }
-    this.lastFindings = findings;
-    const byUri = new Map<string, Finding[]>();
-    for (const f of findings) {
-      const uri = fileToUri(f.location.file);
-      let list = byUri.get(uri);
-      if (!list) byUri.set(uri, (list = []));
-      list.push(f);
-    }
-    this.findingsByUri = byUri;
     const opts = {
       relatedInformation: this.caps.relatedInformation,
       docs: this.docs,
@@ -386,34 +377,62 @@ export class CrosswireServer {
       versionOf: (file: string) => this.analysedVersion(fileToUri(file)),
     };
     let sent = 0;
-    const lastLists = this.lastListByUri;
-    this.lastListByUri = new Map();
-    for (const [uri, list] of byUri) {
+    // Only the files whose findings the engine reports as changed (or whose analysed version changed) are converted and compared.
+    const publish = (file: string) => {
+      const uri = fileToUri(file);
+      const list = engine.findingsIn(file);
+      if (list.length === 0) {
+        this.lastListByUri.delete(uri);
+        this.lastVersionByUri.delete(uri);
+        const old = this.published.get(uri);
+        if (old) {
+          this.published.delete(uri);
+          if (old.length > 0) {
+            this.send(uri, []);
+            sent++;
+          }
+        }
+        return;
+      }
       // The engine reuses the Finding objects of rules it did not re-run: a file whose findings are
       // the very same objects (and whose analysed version is unchanged) needs no conversion at all.
       const version = this.analysedVersion(uri);
-      const prev = lastLists.get(uri);
+      const prev = this.lastListByUri.get(uri);
       this.lastListByUri.set(uri, list);
-      if (prev && prev.length === list.length && prev.every((f, i) => f === list[i]) && this.lastVersionByUri.get(uri) === version && this.published.has(uri)) continue;
+      if (prev && prev.length === list.length && prev.every((f, i) => f === list[i]) && this.lastVersionByUri.get(uri) === version && this.published.has(uri)) return;
       this.lastVersionByUri.set(uri, version);
       const diagnostics = list.map((f) => toDiagnostic(f, opts));
-      if (sameDiagnostics(this.published.get(uri), diagnostics)) continue;
+      if (sameDiagnostics(this.published.get(uri), diagnostics)) return;
       this.published.set(uri, diagnostics);
       this.send(uri, diagnostics);
       sent++;
-    }
-    for (const [uri, old] of [...this.published]) {
-      if (byUri.has(uri)) continue;
-      this.published.delete(uri);
-      if (old.length > 0) {
-        this.send(uri, []);
-        sent++;
+    };
+    const versions = [...this.versionChanged];
+    this.versionChanged.clear();
+    if (changed === 'all') {
+      const files = new Set(engine.filesWithFindings());
+      const uris = new Set<string>();
+      for (const file of files) {
+        uris.add(fileToUri(file));
+        publish(file);
       }
+      for (const [uri, old] of [...this.published]) {
+        if (uris.has(uri)) continue;
+        this.published.delete(uri);
+        this.lastListByUri.delete(uri);
+        this.lastVersionByUri.delete(uri);
+        if (old.length > 0) {
+          this.send(uri, []);
+          sent++;
+        }
+      }
+    } else {
+      for (const file of versions) changed.add(file);
+      for (const file of changed) publish(file);
     }
-    this.logger.debug?.(`published ${sent} file(s); ${findings.length} finding(s) in ${durationMs} ms`);
-    const errors = findings.filter((f) => f.severity === 'error').length;
-    const warnings = findings.filter((f) => f.severity === 'warning').length;
-    this.sendStatus({ state: 'ready', apps: engine.apps().length, findings: findings.length, errors, warnings, durationMs }, forceStatus);
+    const counts = engine.counts();
+    this.logger.debug?.(`published ${sent} file(s); ${counts.findings} finding(s) in ${durationMs} ms`);
+    this.sendStatus({ state: 'ready', apps: engine.apps().length, findings: counts.findings, errors: counts.errors, warnings: counts.warnings, durationMs }, forceStatus);
   }
 
   private send(uri: string, diagnostics: Diagnostic[]): void {
@@ -545,7 +564,7 @@ export class CrosswireServer {
     const file = uriToFile(p.textDocument.uri);
     if (!file) return { actions: [], stale: 0 };
     const uri = fileToUri(file);
-    const inFile = this.findingsByUri.get(uri) ?? [];
+    const inFile = this.engine.findingsIn(file);
     const actions: CodeAction[] = [];
     let stale = 0;
     const seen = new Set<Finding>();
@@ -621,7 +640,7 @@ export class CrosswireServer {
         this.publishAll(Date.now() - t0, true);
         // Cancelled mid-way: the index and the diagnostics are current; only the report is not made.
         if (token?.isCancellationRequested) return cancelled();
-        const findings = this.lastFindings;
+        const findings = engine.findings();
         const apps = engine.apps();
         const byRule: Record<string, number> = {};
         for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;

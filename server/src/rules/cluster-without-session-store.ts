@@ -1,6 +1,7 @@
 import type { App, Finding, SessionStoreFact, Rule, WorkspaceView } from '../model/types';
 import { rel } from './util';
-import { appLabel, pm2Entries, TextAt } from './session-facts';
+import { appLabel, pm2Entries, TextAt, type Pm2Entry } from './session-facts';
+import { perIndex } from './incremental';
 
 /** Sessions kept in the memory of one process: lost to every other process of a cluster. */
 function memorySessions(app: App): SessionStoreFact[] {
@@ -33,9 +34,14 @@ export const clusterWithoutSessionStore: Rule = {
   defaultSeverity: 'warning',
   fixable: true,
   check(index: WorkspaceView): Finding[] {
+    // The findings depend on the PM2 entries and the apps they run: while the entries are the same array
+    // (see pm2Entries), so are the apps.
+    const entries = pm2Entries(index);
+    const st = state(index);
+    if (st.entries === entries) return st.out;
     const findings: Finding[] = [];
     const memo = new Map<App, SessionStoreFact[]>();
-    for (const p of pm2Entries(index)) {
+    for (const p of entries) {
       const n = p.fact.instances;
       if (n === undefined || !p.fact.instancesRange || (typeof n === 'number' && n >= 0 && n <= 1)) continue;
       let sessions = memo.get(p.app);
@@ -71,6 +77,10 @@ export const clusterWithoutSessionStore: Rule = {
         ],
       });
     }
+    st.entries = entries;
+    st.out = findings;
     return findings;
   },
 };
+
+const state = perIndex(() => ({ entries: undefined as Pm2Entry[] | undefined, out: [] as Finding[] }));

@@ -1,5 +1,6 @@
 import type { App, CookieOptionsFact, Finding, Location, NextAuthOptionsFact, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
-import { appLabel, insertProperties, safeUrl, pm2Entries, productionSignals, servedUrls, TextAt, type Pm2Entry, type ServedUrl, type Signal } from './session-facts';
+import { appLabel, insertProperties, safeUrl, pm2EntriesOf, productionSignals, servedUrls, TextAt, type Pm2Entry, type ServedUrl, type Signal } from './session-facts';
+import { perAppFindings } from './incremental';
 
 /**
  * What each library sets when the code leaves an attribute out (read from their sources):
@@ -226,25 +227,24 @@ export const cookieOptions: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
-    const pm2 = pm2Entries(index);
+  // Findings about an app depend on it and the PM2 entries that run it: memoised on both.
+  check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
+    const pm2 = pm2EntriesOf(index, app);
     const findings: Finding[] = [];
-    for (const app of index.apps) {
-      for (const code of app.code) {
-        const auth = code.auth;
-        if (!auth) continue;
-        for (const c of auth.cookies) {
-          if (!c.session) continue;
-          findings.push(...checkCookie(index, app, pm2, c, auth.nextAuth[0]));
-        }
-        // NextAuth's useSecureCookies: true with its default cookies (custom ones are checked above)
-        for (const n of auth.nextAuth) {
-          if (n.useSecureCookies !== true || !n.useSecureCookiesRange) continue;
-          const sc = secureCase(app, pm2, true, undefined, 'useSecureCookies: true');
-          if (sc) findings.push(secureFinding(index, app, { file: n.file, range: firstLine(index, n.file, n.useSecureCookiesRange) }, `The NextAuth session cookie`, sc));
-        }
+    for (const code of app.code) {
+      const auth = code.auth;
+      if (!auth) continue;
+      for (const c of auth.cookies) {
+        if (!c.session) continue;
+        findings.push(...checkCookie(index, app, pm2, c, auth.nextAuth[0]));
+      }
+      // NextAuth's useSecureCookies: true with its default cookies (custom ones are checked above)
+      for (const n of auth.nextAuth) {
+        if (n.useSecureCookies !== true || !n.useSecureCookiesRange) continue;
+        const sc = secureCase(app, pm2, true, undefined, 'useSecureCookies: true');
+        if (sc) findings.push(secureFinding(index, app, { file: n.file, range: firstLine(index, n.file, n.useSecureCookiesRange) }, `The NextAuth session cookie`, sc));
       }
     }
     return findings;
-  },
+  }, pm2EntriesOf),
 };

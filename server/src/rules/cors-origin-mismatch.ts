@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { App, CodeDefault, CorsFact, EnvEntry, Finding, Location, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
-import { originOf, replaceEnvValue, where } from './util';
+import { originOf, perApp, replaceEnvValue, where } from './util';
+import { perIndex, sameOr } from './incremental';
 import { appLabel, BROWSER_PREFIX, safeUrl, effectiveEnvEntry, TextAt } from './session-facts';
 
 /** Browser-app frameworks, by dependency. */
@@ -149,105 +150,143 @@ export const corsOriginMismatch: Rule = {
   defaultSeverity: 'warning',
   fixable: true,
   check(index: WorkspaceView): Finding[] {
+    const st = state(index);
+    if (st.apps === index.apps) return st.out;
     // Backends with a CORS setting, by the local machine and port they listen on.
-    const backends = new Map<string, { app: App; cors: CorsFact[] }[]>();
+    const backends = new Map<string, Backend[]>();
     for (const app of index.apps) {
-      const cors = app.code.flatMap((c) => c.auth?.cors ?? []);
-      if (!cors.length) continue;
-      for (const port of new Set(app.listeners.map((l) => l.port))) {
+      const b = backendOf(app);
+      if (!b) continue;
+      for (const port of b.ports) {
         const k = `${app.host}:${port}`;
         let l = backends.get(k);
         if (!l) backends.set(k, (l = []));
-        l.push({ app, cors });
+        l.push(b);
       }
     }
-    if (!backends.size) return [];
-    // Frontends' API URLs, grouped by the backend they reach.
-    const links = new Map<App, ApiLink[]>();
-    for (const fe of index.apps) {
-      if (!isFrontend(fe)) continue;
-      const keys = new Set<string>();
-      for (const f of fe.envFiles) if (f.kind === 'live' && (f.mode === 'default' || f.mode === 'development')) for (const e of f.entries) if (isBrowserApiUrlKey(e.key)) keys.add(e.key);
-      const sites: ApiLink[] = [];
-      for (const key of keys) {
-        const e = effectiveEnvEntry(fe, key);
-        if (e) sites.push({ frontend: fe, key, value: (e.expanded ?? e.value).trim(), location: { file: e.file, range: e.range } });
-      }
-      for (const d of fe.code.flatMap((c) => c.defaults)) {
-        if (isBrowserApiUrlKey(d.key) && !keys.has(d.key)) sites.push({ frontend: fe, key: d.key, value: d.value.trim(), location: { file: d.file, range: d.range } });
-      }
-      for (const s of sites) {
-        const o = originOf(s.value);
-        if (!o || !o.local || !/^https?$/.test(o.scheme)) continue;
-        const candidates = (backends.get(`${fe.host}:${o.port}`) ?? []).filter((b) => b.app !== fe);
-        if (!candidates.length) continue;
-        // Several backends on one port already collide (port-collision): take the nearest to the frontend.
-        const depth = (b: App) => commonDepth(b.dir, fe.dir);
-        const best = Math.max(...candidates.map((b) => depth(b.app)));
-        for (const b of candidates.filter((x) => depth(x.app) === best)) {
-          let l = links.get(b.app);
-          if (!l) links.set(b.app, (l = []));
-          if (!l.some((x) => x.frontend === fe)) l.push(s);
-        }
-      }
-    }
-    const findings: Finding[] = [];
-    for (const [backend, apiLinks] of links) {
-      const cors = backend.code.flatMap((c) => c.auth?.cors ?? []);
-      const frontends = apiLinks.map((l) => ({ link: l, servers: devServers(l.frontend) })).filter((x) => x.servers.length);
-      if (!frontends.length) continue;
-      const seen = new Set<string>();
-      for (const c of cors) {
-        const a = allowedOf(index, backend, c);
-        if (!a || a.reflect) continue;
-        const at = `${a.location.file}:${a.location.range.start.line}:${a.location.range.start.character}`;
-        for (const { link, servers } of frontends) {
-          for (const srv of servers) {
-            if (seen.has(`${at}|${srv.origin}`)) continue;
-            const included = a.origins.includes(srv.origin);
-            const wildcard = a.any && !included;
-            if (included || (wildcard && !c.credentials)) continue;
-            seen.add(`${at}|${srv.origin}`);
-            const keep = a.list ? a.origins.filter((o) => o !== '*') : [];
-            const related: RelatedInfo[] = [
-              { location: link.location, message: `${link.key}=${safeUrl(link.value)} in ${appLabel(index, link.frontend)} points at ${appLabel(index, backend)}` },
-              { location: srv.location, message: `${appLabel(index, link.frontend)} runs at ${srv.origin}` },
-            ];
-            if (a.location.file !== c.file || a.location.range.start.line !== c.range.start.line) related.push({ location: { file: c.file, range: c.range }, message: `the CORS origin is read here${c.credentials ? ' (credentials: true)' : ''}` });
-            const hint = a.origins.map((o) => o.replace(/\/+$/, '')).includes(srv.origin)
-              ? ' The Origin header never ends with a slash, and the CORS middleware compares the strings exactly.'
-              : !a.list && a.origins.some((o) => o.includes(','))
-                ? ' The value lists several origins, but the code passes it as one string: nothing matches it.'
-                : '';
-            const problem = wildcard
-              ? a.unset
-                ? `${appLabel(index, backend)} reads its CORS origin from ${a.unset}, which no env file it loads sets, so the CORS middleware answers with \`Access-Control-Allow-Origin: *\`; with credentials: true the browser rejects that for ${appLabel(index, link.frontend)} at ${srv.origin}`
-                : `the CORS origin of ${appLabel(index, backend)} is \`*\` (${a.source}) with credentials: true, which browsers reject for credentialed requests from ${appLabel(index, link.frontend)} at ${srv.origin}`
-              : `the CORS origin of ${appLabel(index, backend)} (${a.source}) does not include ${srv.origin}, where the ${srv.what} of ${appLabel(index, link.frontend)} runs`;
-            findings.push({
-              ruleId: 'cors-origin-mismatch',
-              severity: 'warning',
-              message:
-                `${appLabel(index, link.frontend)} calls ${appLabel(index, backend)} (${link.key}=${safeUrl(link.value)}, ${where(index, link.location)}), but ${problem}. ` +
-                `The browser blocks the responses and fetch fails with "Failed to fetch" (incident e).${hint} Allow ${srv.origin}.`,
-              location: a.location,
-              related,
-              appId: backend.id,
-              fixes: [
-                {
-                  title: a.list && keep.length ? `Add ${srv.origin} to the CORS origins of ${backend.name}` : `Set the CORS origin of ${backend.name} to ${srv.origin}`,
-                  preferred: true,
-                  edits: () => fixEdits(index, backend, a, keep, srv.origin),
-                },
-              ],
-            });
+    const out: Finding[] = [];
+    if (backends.size) {
+      // Frontends' API URLs, grouped by the backend they reach.
+      const links = new Map<App, ApiLink[]>();
+      for (const fe of index.apps) {
+        for (const { site: s, port } of apiSitesOf(fe)) {
+          const candidates = (backends.get(`${fe.host}:${port}`) ?? []).filter((b) => b.app !== fe);
+          if (!candidates.length) continue;
+          // Several backends on one port already collide (port-collision): take the nearest to the frontend.
+          const depth = (b: App) => commonDepth(b.dir, fe.dir);
+          const best = candidates.length === 1 ? undefined : Math.max(...candidates.map((b) => depth(b.app)));
+          for (const b of best === undefined ? candidates : candidates.filter((x) => depth(x.app) === best)) {
+            let l = links.get(b.app);
+            if (!l) links.set(b.app, (l = []));
+            if (!l.some((x) => x.frontend === fe)) l.push(s);
           }
         }
       }
+      // Findings about a backend depend on it and the sites that point at it: memoised on both.
+      for (const [backend, apiLinks] of links) {
+        let m = memo.get(backend);
+        if (!m || m.links.length !== apiLinks.length || m.links.some((l, i) => l !== apiLinks[i])) memo.set(backend, (m = { links: apiLinks, findings: backendFindings(index, backend, apiLinks) }));
+        for (const f of m.findings) out.push(f);
+      }
     }
-    return findings;
+    st.apps = index.apps;
+    st.out = sameOr(st.out, out);
+    return st.out;
   },
 };
+
+interface Backend {
+  app: App;
+  cors: CorsFact[];
+  ports: number[];
+}
+
+/** An app's CORS settings and the ports it listens on (memoised per app). */
+const backendOf = perApp((app: App): Backend | undefined => {
+  const cors = app.code.flatMap((c) => c.auth?.cors ?? []);
+  return cors.length ? { app, cors, ports: [...new Set(app.listeners.map((l) => l.port))] } : undefined;
+});
+
+/** A frontend's browser-exposed API URLs that name a local http(s) port (memoised per app). */
+const apiSitesOf = perApp((fe: App): { site: ApiLink; port: number }[] => {
+  if (!isFrontend(fe)) return [];
+  const keys = new Set<string>();
+  for (const f of fe.envFiles) if (f.kind === 'live' && (f.mode === 'default' || f.mode === 'development')) for (const e of f.entries) if (isBrowserApiUrlKey(e.key)) keys.add(e.key);
+  const sites: ApiLink[] = [];
+  for (const key of keys) {
+    const e = effectiveEnvEntry(fe, key);
+    if (e) sites.push({ frontend: fe, key, value: (e.expanded ?? e.value).trim(), location: { file: e.file, range: e.range } });
+  }
+  for (const d of fe.code.flatMap((c) => c.defaults)) {
+    if (isBrowserApiUrlKey(d.key) && !keys.has(d.key)) sites.push({ frontend: fe, key: d.key, value: d.value.trim(), location: { file: d.file, range: d.range } });
+  }
+  const out: { site: ApiLink; port: number }[] = [];
+  for (const s of sites) {
+    const o = originOf(s.value);
+    if (!o || !o.local || !/^https?$/.test(o.scheme)) continue;
+    out.push({ site: s, port: o.port });
+  }
+  return out;
+});
+
+const memo = new WeakMap<App, { links: ApiLink[]; findings: Finding[] }>();
+const state = perIndex(() => ({ apps: undefined as readonly App[] | undefined, out: [] as Finding[] }));
+
+function backendFindings(index: WorkspaceView, backend: App, apiLinks: ApiLink[]): Finding[] {
+  const findings: Finding[] = [];
+  const cors = backend.code.flatMap((c) => c.auth?.cors ?? []);
+  const frontends = apiLinks.map((l) => ({ link: l, servers: devServers(l.frontend) })).filter((x) => x.servers.length);
+  if (!frontends.length) return findings;
+  const seen = new Set<string>();
+  for (const c of cors) {
+    const a = allowedOf(index, backend, c);
+    if (!a || a.reflect) continue;
+    const at = `${a.location.file}:${a.location.range.start.line}:${a.location.range.start.character}`;
+    for (const { link, servers } of frontends) {
+      for (const srv of servers) {
+        if (seen.has(`${at}|${srv.origin}`)) continue;
+        const included = a.origins.includes(srv.origin);
+        const wildcard = a.any && !included;
+        if (included || (wildcard && !c.credentials)) continue;
+        seen.add(`${at}|${srv.origin}`);
+        const keep = a.list ? a.origins.filter((o) => o !== '*') : [];
+        const related: RelatedInfo[] = [
+          { location: link.location, message: `${link.key}=${safeUrl(link.value)} in ${appLabel(index, link.frontend)} points at ${appLabel(index, backend)}` },
+          { location: srv.location, message: `${appLabel(index, link.frontend)} runs at ${srv.origin}` },
+        ];
+        if (a.location.file !== c.file || a.location.range.start.line !== c.range.start.line) related.push({ location: { file: c.file, range: c.range }, message: `the CORS origin is read here${c.credentials ? ' (credentials: true)' : ''}` });
+        const hint = a.origins.map((o) => o.replace(/\/+$/, '')).includes(srv.origin)
+          ? ' The Origin header never ends with a slash, and the CORS middleware compares the strings exactly.'
+          : !a.list && a.origins.some((o) => o.includes(','))
+            ? ' The value lists several origins, but the code passes it as one string: nothing matches it.'
+            : '';
+        const problem = wildcard
+          ? a.unset
+            ? `${appLabel(index, backend)} reads its CORS origin from ${a.unset}, which no env file it loads sets, so the CORS middleware answers with \`Access-Control-Allow-Origin: *\`; with credentials: true the browser rejects that for ${appLabel(index, link.frontend)} at ${srv.origin}`
+            : `the CORS origin of ${appLabel(index, backend)} is \`*\` (${a.source}) with credentials: true, which browsers reject for credentialed requests from ${appLabel(index, link.frontend)} at ${srv.origin}`
+          : `the CORS origin of ${appLabel(index, backend)} (${a.source}) does not include ${srv.origin}, where the ${srv.what} of ${appLabel(index, link.frontend)} runs`;
+        findings.push({
+          ruleId: 'cors-origin-mismatch',
+          severity: 'warning',
+          message:
+            `${appLabel(index, link.frontend)} calls ${appLabel(index, backend)} (${link.key}=${safeUrl(link.value)}, ${where(index, link.location)}), but ${problem}. ` +
+            `The browser blocks the responses and fetch fails with "Failed to fetch" (incident e).${hint} Allow ${srv.origin}.`,
+          location: a.location,
+          related,
+          appId: backend.id,
+          fixes: [
+            {
+              title: a.list && keep.length ? `Add ${srv.origin} to the CORS origins of ${backend.name}` : `Set the CORS origin of ${backend.name} to ${srv.origin}`,
+              preferred: true,
+              edits: () => fixEdits(index, backend, a, keep, srv.origin),
+            },
+          ],
+        });
+      }
+    }
+  }
+  return findings;
+}
 
 function commonDepth(a: string, b: string): number {
   const pa = a.split(path.sep);

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
-import type { App, EnvEntry, Finding, Fix, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
+import type { App, ComposeFileInfo, EnvEntry, Finding, Fix, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { display, serviceGroup, serviceUrlSites, type UrlSite } from './inconsistent-service-url';
-import { appBindings, machineOf, publishedPorts, type AppBinding, type PublishedPort } from './machines';
-import { identity, label, listNames, originOf, perApp, where } from './util';
+import { appServiceUrlSites, display, serviceGroup, type UrlSite } from './inconsistent-service-url';
+import { bindingsOf, machineOf, machinesEpoch, publishedPorts, type AppBinding, type PublishedPort } from './machines';
+import { identity, label, listNames, originOf, perApp, where, type Origin } from './util';
+import { AppGroups, changedApps, perIndex, sameOr } from './incremental';
 
 const WEB_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
 const PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
@@ -86,116 +87,193 @@ export const danglingServiceUrl: Rule = {
   defaultSeverity: 'warning',
   fixable: true,
   check(index: WorkspaceView): Finding[] {
-    const sites = serviceUrlSites(index).filter((s) => s.bucket === 'development');
-    if (sites.length === 0) return [];
-    // What listens on each machine and port: app servers and published compose ports.
-    const bound = new Map<string, { apps: AppBinding[]; pubs: PublishedPort[] }>();
-    const slot = (machine: string, port: number) => {
-      const k = `${machine}\0${port}`;
-      let s = bound.get(k);
-      if (!s) bound.set(k, (s = { apps: [], pubs: [] }));
-      return s;
-    };
-    const byApp = new Map<App, AppBinding[]>();
-    for (const b of appBindings(index)) {
-      slot(b.machine, b.listener.port).apps.push(b);
-      push(byApp, b.app, b);
+    const st = state(index);
+    // (compose files outside every app change without any app changing)
+    if (st.apps === index.apps && st.files === index.composeFiles) return st.out;
+    const epoch = machinesEpoch(index);
+    // What listens on each machine and port: app servers (kept up to date from the apps that changed) and published compose ports.
+    st.bound.update(index.apps, epoch);
+    const pubs = publishedPorts(index);
+    if (pubs !== st.pubs) {
+      st.pubs = pubs;
+      st.pubKeys = new Set(pubs.filter((p) => p.port.protocol === 'tcp').map((p) => `${p.machine}\0${p.port.host}`));
     }
-    for (const p of publishedPorts(index)) if (p.port.protocol === 'tcp') slot(p.machine, p.port.host).pubs.push(p);
-
-    // Apps by name word, to find the app a key names (AUTH_SERVICE_URL -> netra/auth_service).
-    const byWord = new Map<string, App[]>();
-    for (const app of index.apps) for (const w of appWords(app)) push(byWord, w, app);
-
-    const parsed = sites.flatMap((s) => {
-      const o = originOf(s.value);
-      return o && o.local && WEB_SCHEMES.has(o.scheme) ? [{ s, o, machine: machineOf(index, s.app) }] : [];
-    });
-    const byGroup = new Map<string, typeof parsed>();
-    for (const x of parsed) {
-      const g = serviceGroup(x.s.key, x.s.app);
-      push(byGroup, g, x);
-    }
-    const isBound = (machine: string, port: number) => {
-      const b = bound.get(`${machine}\0${port}`);
-      return !!b && (b.apps.length > 0 || b.pubs.length > 0);
-    };
+    // The development sites of each service.
+    st.byGroup.update(index.apps, epoch);
+    const isBound = (key: string) => st.bound.has(key) || st.pubKeys.has(key);
     const findings: Finding[] = [];
-    let unknown: { app: App; file: string }[] | undefined;
     // Per service: the development sites that point at a live port (at most 10 named), and their ports.
-    const boundPeers = new Map<string, { list: typeof parsed; ports: number[] }>();
-    for (const { s, o, machine } of parsed) {
-      if (isBound(machine, o.port)) continue;
-      // Apps on that machine whose package.json Crosswire cannot read: they may listen there.
-      unknown ??= index.apps.flatMap((app) => {
-        const file = unreadablePackage(index, app);
-        return file ? [{ app, file }] : [];
-      });
-      const unsure = unknown.filter((u) => machineOf(index, u.app) === machine && identity(u.app) !== identity(s.app)).slice(0, 5);
-      // The app the key names, when exactly one other app matches every word of the service name.
-      const words = serviceWords(s.key);
-      let named: App[] = [];
-      if (words.length) {
-        const candidates = byWord.get(words[0]) ?? [];
-        named = candidates.filter((a) => identity(a) !== identity(s.app) && words.every((w) => appWords(a).has(w)));
-        named = [...new Map(named.map((a) => [identity(a), a])).values()];
+    const boundPeers = new Map<string, { list: Parsed[]; ports: number[] }>();
+    for (const app of index.apps) {
+      for (const x of parsedOf(index, app)) {
+        if (isBound(x.key)) continue;
+        const { s, machine } = x;
+        // Apps on that machine whose package.json Crosswire cannot read: they may listen there.
+        const unsure = unknownApps(index).filter((u) => machineOf(index, u.app) === machine && identity(u.app) !== identity(s.app)).slice(0, 5);
+        // The app the key names, when exactly one other app matches every word of the service name.
+        const words = serviceWords(s.key);
+        let named: App[] = [];
+        if (words.length) {
+          const candidates = appsByWord(index).get(words[0]) ?? [];
+          named = candidates.filter((a) => identity(a) !== identity(s.app) && words.every((w) => appWords(a).has(w)));
+          named = [...new Map(named.map((a) => [identity(a), a])).values()];
+        }
+        const namedApp = named.length === 1 ? named[0] : undefined;
+        // An app it names whose servers Crosswire cannot see (port computed at run time): it may listen there.
+        if (namedApp && bindingsOf(index, namedApp).length === 0) continue;
+        const namedBindings = namedApp ? bindingsOf(index, namedApp).filter((b) => b.machine === machine) : [];
+        // The other development sites of the same service that do point at a live port.
+        let bp = boundPeers.get(x.group);
+        if (!bp) {
+          const list = (st.byGroup.items(x.group) ?? []).filter((y) => isBound(y.key));
+          boundPeers.set(x.group, (bp = { list: list.slice(0, 10), ports: [...new Set(list.map((y) => y.o.port))] }));
+        }
+        // The finding is kept while everything it says is the same.
+        const deps: unknown[] = [namedApp, ...namedBindings, '|', ...bp.list, '|', ...bp.ports, '|', ...unsure.map((u) => u.app)];
+        const m = memo.get(x);
+        if (m && m.deps.length === deps.length && m.deps.every((d, i) => d === deps[i])) {
+          findings.push(m.finding);
+          continue;
+        }
+        const finding = danglingFinding(index, x, unsure, namedApp, namedBindings, bp.list, bp.ports);
+        memo.set(x, { deps, finding });
+        findings.push(finding);
       }
-      const namedApp = named.length === 1 ? named[0] : undefined;
-      // An app it names whose servers Crosswire cannot see (port computed at run time): it may listen there.
-      if (namedApp && (byApp.get(namedApp) ?? []).length === 0) continue;
-      const namedBindings = namedApp ? (byApp.get(namedApp) ?? []).filter((b) => b.machine === machine) : [];
-      const namedPorts = [...new Set(namedBindings.map((b) => b.listener.port))];
-      // The other development sites of the same service that do point at a live port.
-      const g = serviceGroup(s.key, s.app);
-      let bp = boundPeers.get(g);
-      if (!bp) {
-        const list = (byGroup.get(g) ?? []).filter((x) => isBound(x.machine, x.o.port));
-        boundPeers.set(g, (bp = { list: list.slice(0, 10), ports: [...new Set(list.map((x) => x.o.port))] }));
-      }
-      // (a dangling site is never among the bound ones)
-      const peers = bp.list;
-      const peerPorts = bp.ports;
-      const target = namedPorts.length === 1 ? namedPorts[0] : !namedApp && peerPorts.length === 1 ? peerPorts[0] : undefined;
-
-      const related: RelatedInfo[] = [];
-      for (const b of namedBindings) related.push({ location: b.listener.source, message: `${label(index, b.app)} listens on ${b.listener.port}: ${b.listener.reason}` });
-      for (const x of peers) related.push({ location: x.s.location, message: `${x.s.key} = ${display(x.s.value)} (${x.s.kind === 'code' ? 'default in code' : x.s.kind === 'template' ? 'template' : 'env file'} of ${x.s.app.name}), where something listens` });
-
-      for (const u of unsure) related.push({ location: { file: u.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, message: `${u.app.name}: package.json could not be read, so its servers are unknown` });
-
-      let hint: string;
-      if (namedApp && namedPorts.length) hint = ` ${label(index, namedApp)} listens on ${listNames(namedPorts.map(String))} (${listNames([...new Set(namedBindings.map((b) => b.listener.reason))])}).`;
-      else if (peerPorts.length) hint = ` Other definitions of ${s.key} point at ${listNames(peerPorts.map(String))}, where something listens (${peers.map((x) => where(index, x.s.location)).join(', ')}).`;
-      else hint = '';
-      const fixes: Fix[] = [];
-      const written = target !== undefined ? urlRange(s) : undefined;
-      if (target !== undefined && written) {
-        fixes.push({
-          title: `Point ${s.key} at port ${target}${namedApp ? ` (${namedApp.name})` : ''}`,
-          preferred: true,
-          edits: () => {
-            const e = portEdit(index, s.location.file, written.range, target);
-            return e ? [e] : [];
-          },
-        });
-      }
-      const what = s.kind === 'code' ? `The default of ${s.key} in code` : s.kind === 'template' ? `${s.key} in this template` : s.key;
-      findings.push({
-        ruleId: 'dangling-service-url',
-        severity: 'warning',
-        message:
-          `${what} points at ${display(s.value)}, but nothing in the workspace listens on port ${o.port}${machine === 'local' ? '' : ` of ${machine.replace(/^replica:/, 'the machine of ')}`}: ` +
-          `no app's server and no docker compose service. Requests to it fail with ECONNREFUSED.${hint}` +
-          (unsure.length ? ` (The package.json of ${listNames(unsure.map((u) => label(index, u.app)))} could not be read: ${unsure.length === 1 ? 'it' : 'they'} may listen there.)` : ''),
-        location: s.location,
-        related,
-        appId: s.app.id,
-        fixes,
-      });
     }
-    return findings;
+    st.apps = index.apps;
+    st.files = index.composeFiles;
+    st.out = sameOr(st.out, findings);
+    return st.out;
   },
 };
+
+/** A development site with a local web origin, on the machine of its app. */
+interface Parsed {
+  s: UrlSite;
+  o: Origin;
+  machine: string;
+  /** machine and port */
+  key: string;
+  /** serviceGroup() */
+  group: string;
+}
+
+/** An app's development service-URL sites with a local web origin (memoised per app and machine). */
+const parsedMemo = new WeakMap<App, { machine: string; parsed: Parsed[] }>();
+function parsedOf(index: WorkspaceView, app: App): Parsed[] {
+  const machine = machineOf(index, app);
+  let m = parsedMemo.get(app);
+  if (!m || m.machine !== machine) {
+    const parsed: Parsed[] = [];
+    for (const s of appServiceUrlSites(app)) {
+      if (s.bucket !== 'development') continue;
+      const o = originOf(s.value);
+      if (o && o.local && WEB_SCHEMES.has(o.scheme)) parsed.push({ s, o, machine, key: `${machine}\0${o.port}`, group: serviceGroup(s.key, s.app) });
+    }
+    parsedMemo.set(app, (m = { machine, parsed }));
+  }
+  return m.parsed;
+}
+
+const memo = new WeakMap<Parsed, { deps: unknown[]; finding: Finding }>();
+
+const state = perIndex((index) => ({
+  apps: undefined as readonly App[] | undefined,
+  files: undefined as readonly ComposeFileInfo[] | undefined,
+  out: [] as Finding[],
+  bound: new AppGroups<AppBinding>((app) => bindingsOf(index, app).map((b) => [`${b.machine}\0${b.listener.port}`, b] as const)),
+  byGroup: new AppGroups<Parsed>((app) => parsedOf(index, app).map((x) => [x.group, x] as const)),
+  pubs: undefined as PublishedPort[] | undefined,
+  pubKeys: new Set<string>(),
+}));
+
+/** Apps by name word, to find the app a key names (AUTH_SERVICE_URL -> netra/auth_service); words never change in place. */
+const wordState = perIndex(() => ({ apps: [] as readonly App[], byWord: new Map<string, App[]>() }));
+function appsByWord(index: WorkspaceView): Map<string, App[]> {
+  const s = wordState(index);
+  if (s.apps === index.apps) return s.byWord;
+  const changed = changedApps(s.apps, index.apps);
+  if (changed) {
+    for (const i of changed) {
+      const old = s.apps[i];
+      const app = index.apps[i];
+      for (const w of appWords(app)) {
+        const list = s.byWord.get(w);
+        const at = list ? list.indexOf(old) : -1;
+        if (list && at !== -1) list[at] = app;
+      }
+    }
+  } else {
+    s.byWord = new Map();
+    for (const app of index.apps) for (const w of appWords(app)) push(s.byWord, w, app);
+  }
+  s.apps = index.apps;
+  return s.byWord;
+}
+
+/** The apps whose package.json Crosswire cannot read, in app order. */
+const unknownState = perIndex(() => ({ apps: [] as readonly App[], list: [] as { app: App; file: string }[] }));
+const unreadable = new WeakMap<App, string | null>();
+function unreadableOf(index: WorkspaceView, app: App): string | undefined {
+  let u = unreadable.get(app);
+  if (u === undefined) unreadable.set(app, (u = unreadablePackage(index, app) ?? null));
+  return u ?? undefined;
+}
+function unknownApps(index: WorkspaceView): { app: App; file: string }[] {
+  const s = unknownState(index);
+  if (s.apps === index.apps) return s.list;
+  const changed = changedApps(s.apps, index.apps);
+  if (!changed || changed.some((i) => unreadableOf(index, s.apps[i]) !== undefined || unreadableOf(index, index.apps[i]) !== undefined)) {
+    s.list = index.apps.flatMap((app) => {
+      const file = unreadableOf(index, app);
+      return file ? [{ app, file }] : [];
+    });
+  }
+  s.apps = index.apps;
+  return s.list;
+}
+
+function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; file: string }[], namedApp: App | undefined, namedBindings: AppBinding[], peers: Parsed[], peerPorts: number[]): Finding {
+  const { s, o, machine } = x;
+  const namedPorts = [...new Set(namedBindings.map((b) => b.listener.port))];
+  const target = namedPorts.length === 1 ? namedPorts[0] : !namedApp && peerPorts.length === 1 ? peerPorts[0] : undefined;
+
+  const related: RelatedInfo[] = [];
+  for (const b of namedBindings) related.push({ location: b.listener.source, message: `${label(index, b.app)} listens on ${b.listener.port}: ${b.listener.reason}` });
+  for (const x of peers) related.push({ location: x.s.location, message: `${x.s.key} = ${display(x.s.value)} (${x.s.kind === 'code' ? 'default in code' : x.s.kind === 'template' ? 'template' : 'env file'} of ${x.s.app.name}), where something listens` });
+
+  for (const u of unsure) related.push({ location: { file: u.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, message: `${u.app.name}: package.json could not be read, so its servers are unknown` });
+
+  let hint: string;
+  if (namedApp && namedPorts.length) hint = ` ${label(index, namedApp)} listens on ${listNames(namedPorts.map(String))} (${listNames([...new Set(namedBindings.map((b) => b.listener.reason))])}).`;
+  else if (peerPorts.length) hint = ` Other definitions of ${s.key} point at ${listNames(peerPorts.map(String))}, where something listens (${peers.map((x) => where(index, x.s.location)).join(', ')}).`;
+  else hint = '';
+  const fixes: Fix[] = [];
+  const written = target !== undefined ? urlRange(s) : undefined;
+  if (target !== undefined && written) {
+    fixes.push({
+      title: `Point ${s.key} at port ${target}${namedApp ? ` (${namedApp.name})` : ''}`,
+      preferred: true,
+      edits: () => {
+        const e = portEdit(index, s.location.file, written.range, target);
+        return e ? [e] : [];
+      },
+    });
+  }
+  const what = s.kind === 'code' ? `The default of ${s.key} in code` : s.kind === 'template' ? `${s.key} in this template` : s.key;
+  return {
+    ruleId: 'dangling-service-url',
+    severity: 'warning',
+    message:
+      `${what} points at ${display(s.value)}, but nothing in the workspace listens on port ${o.port}${machine === 'local' ? '' : ` of ${machine.replace(/^replica:/, 'the machine of ')}`}: ` +
+      `no app's server and no docker compose service. Requests to it fail with ECONNREFUSED.${hint}` +
+      (unsure.length ? ` (The package.json of ${listNames(unsure.map((u) => label(index, u.app)))} could not be read: ${unsure.length === 1 ? 'it' : 'they'} may listen there.)` : ''),
+    location: s.location,
+    related,
+    appId: s.app.id,
+    fixes,
+  };
+}
 
 /** Appends to the list under `key` (created on first use). */
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

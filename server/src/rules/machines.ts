@@ -1,6 +1,7 @@
 import type { App, ComposeFileInfo, ComposePort, ComposeService, Listener, WorkspaceView } from '../model/types';
 import { composeStackKey } from '../parsers/compose';
-import { isLocalHost, originOf } from './util';
+import { isLocalHost, label, originOf } from './util';
+import { changedApps } from './incremental';
 
 /**
  * Which machine an app runs on. `app.host` when configured (`hosts`). Replicas of one app run on
@@ -26,38 +27,89 @@ function ownHost(app: App): string | undefined {
   return undefined;
 }
 
-const cache = new WeakMap<readonly App[], Map<App, string>>();
+interface MachineState {
+  apps: readonly App[];
+  out: Map<App, string>;
+  /** Replica key -> its apps, in app order. */
+  groups: Map<string, App[]>;
+  /** Replaced whenever an app that was not re-derived changes machine (what rules keyed by machine must notice). */
+  epoch: object;
+}
+
+const states = new WeakMap<WorkspaceView, MachineState>();
 
 function machines(index: WorkspaceView): Map<App, string> {
-  const hit = cache.get(index.apps);
-  if (hit) return hit;
+  return machineState(index).out;
+}
+
+/**
+ * An object that stays the same while no app kept across an edit changed machine: memoised
+ * computations that read machineOf() for apps other than the edited ones may be kept while it is.
+ */
+export function machinesEpoch(index: WorkspaceView): object {
+  return machineState(index).epoch;
+}
+
+function machineState(index: WorkspaceView): MachineState {
+  const apps = index.apps;
+  let s = states.get(index);
+  if (s && s.apps === apps) return s;
+  const changed = s ? changedApps(s.apps, apps) : undefined;
+  if (s && changed && changed.every((i) => s!.apps[i].replicaKey === apps[i].replicaKey)) {
+    // Only the replica groups of the re-derived apps can change (a replica's own URL names its machine).
+    const touched = new Set<string>();
+    for (const i of changed) {
+      const old = s.apps[i];
+      const group = s.groups.get(old.replicaKey)!;
+      group[group.indexOf(old)] = apps[i];
+      s.out.delete(old);
+      touched.add(old.replicaKey);
+    }
+    const replaced = new Set(changed.map((i) => apps[i]));
+    let moved = false;
+    for (const key of touched) {
+      const group = s.groups.get(key)!;
+      const before = group.map((a) => s!.out.get(a));
+      assign(group, s.out);
+      group.forEach((a, j) => {
+        if (!replaced.has(a) && s!.out.get(a) !== before[j]) moved = true;
+      });
+    }
+    s.apps = apps;
+    if (moved) s.epoch = {};
+    return s;
+  }
   const out = new Map<App, string>();
   const groups = new Map<string, App[]>();
-  for (const app of index.apps) {
+  for (const app of apps) {
     let g = groups.get(app.replicaKey);
     if (!g) groups.set(app.replicaKey, (g = []));
     g.push(app);
   }
-  for (const group of groups.values()) {
-    if (group.length === 1) {
-      out.set(group[0], group[0].host);
-      continue;
-    }
-    let first = true;
-    for (const app of [...group].sort((a, b) => a.id.localeCompare(b.id))) {
-      if (app.host !== 'local') out.set(app, app.host);
-      else {
-        const own = ownHost(app);
-        if (own) out.set(app, own);
-        else if (first) {
-          out.set(app, 'local');
-          first = false;
-        } else out.set(app, `replica:${app.id}`);
-      }
+  for (const group of groups.values()) assign(group, out);
+  s = { apps, out, groups, epoch: {} };
+  states.set(index, s);
+  return s;
+}
+
+/** The machines of one replica group's apps. */
+function assign(group: App[], out: Map<App, string>): void {
+  if (group.length === 1) {
+    out.set(group[0], group[0].host);
+    return;
+  }
+  let first = true;
+  for (const app of [...group].sort((a, b) => a.id.localeCompare(b.id))) {
+    if (app.host !== 'local') out.set(app, app.host);
+    else {
+      const own = ownHost(app);
+      if (own) out.set(app, own);
+      else if (first) {
+        out.set(app, 'local');
+        first = false;
+      } else out.set(app, `replica:${app.id}`);
     }
   }
-  cache.set(index.apps, out);
-  return out;
 }
 
 /** `localhost` on a machine, as a host name: `localhost` for this machine, the host for a named machine. */
@@ -82,8 +134,30 @@ export interface PublishedPort {
   app?: App;
 }
 
-/** Every host port published by a compose service in the workspace. */
+/**
+ * Every host port published by a compose service in the workspace. The same array while the compose files,
+ * the machines (machinesEpoch) and the apps that hold compose files are.
+ */
 export function publishedPorts(index: WorkspaceView): PublishedPort[] {
+  const apps = index.apps;
+  const epoch = machinesEpoch(index);
+  const s = published.get(index);
+  if (s && s.apps === apps && s.epoch === epoch && s.files === index.composeFiles) return s.out;
+  if (s && s.epoch === epoch && s.files === index.composeFiles) {
+    const changed = changedApps(s.apps, apps);
+    if (changed && changed.every((i) => s.apps[i].compose.length === 0 && apps[i].compose.length === 0)) {
+      s.apps = apps;
+      return s.out;
+    }
+  }
+  const out = computePublishedPorts(index);
+  published.set(index, { apps, epoch, files: index.composeFiles, out });
+  return out;
+}
+
+const published = new WeakMap<WorkspaceView, { apps: readonly App[]; epoch: object; files: readonly ComposeFileInfo[]; out: PublishedPort[] }>();
+
+function computePublishedPorts(index: WorkspaceView): PublishedPort[] {
   const owner = new Map<string, App>();
   for (const app of index.apps) for (const c of app.compose) owner.set(c.file, app);
   const out: PublishedPort[] = [];
@@ -113,9 +187,16 @@ export function appBindings(index: WorkspaceView): AppBinding[] {
   return out;
 }
 
-/** `label()` for many apps at once: a name that several apps share gets the app's folder. Counts names once. */
+/** `label()` for many apps at once: a name that several apps share gets the app's folder. */
 export function labeler(index: WorkspaceView): (app: App) => string {
-  const count = new Map<string, number>();
-  for (const a of index.apps) count.set(a.name, (count.get(a.name) ?? 0) + 1);
-  return (app) => ((count.get(app.name) ?? 0) > 1 ? `${app.name} (${app.id})` : app.name);
+  return (app) => label(index, app);
+}
+
+/** An app's servers with its machine (memoised per app and machine). */
+const bindingMemo = new WeakMap<App, { machine: string; bindings: AppBinding[] }>();
+export function bindingsOf(index: WorkspaceView, app: App): AppBinding[] {
+  const machine = machineOf(index, app);
+  let m = bindingMemo.get(app);
+  if (!m || m.machine !== machine) bindingMemo.set(app, (m = { machine, bindings: app.listeners.map((listener) => ({ app, listener, machine })) }));
+  return m.bindings;
 }

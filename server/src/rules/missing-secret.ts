@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { App, EnvFile, Finding, Location, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
 import { generateSecret, listNames } from './util';
+import { changedApps, perIndex, sameOr } from './incremental';
 
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -33,7 +34,7 @@ function implicitSecretVars(version: 4 | 5): string[] {
  * `known` resolves a path to an indexed env file anywhere in the workspace; `unseen` collects loaded paths outside the
  * app that Crosswire does not index (their content is unknown).
  */
-export function loadedEnvFiles(app: App, known: Map<string, EnvFile>): { files: EnvFile[]; unseen: string[] } {
+export function loadedEnvFiles(app: App, known: { get(file: string): EnvFile | undefined }): { files: EnvFile[]; unseen: string[] } {
   const live = app.envFiles.filter((f) => f.kind === 'live');
   if (app.framework === 'next') return { files: live.filter((f) => path.dirname(f.file) === app.dir), unseen: [] };
   const paths = new Set<string>();
@@ -89,84 +90,121 @@ export const missingSecret: Rule = {
   defaultSeverity: 'error',
   fixable: true,
   check(index: WorkspaceView): Finding[] {
-    const known = new Map<string, EnvFile>();
-    for (const app of index.apps) for (const f of app.envFiles) known.set(f.file, f);
-    const findings: Finding[] = [];
+    const s = state(index);
+    if (s.apps === index.apps) return s.out;
+    const known = envFilesByPath(index);
+    const out: Finding[] = [];
     for (const app of index.apps) {
-      // An app without any live env file gets its environment from elsewhere (deployment, CI): nothing to check.
-      if (!app.envFiles.some((f) => f.kind === 'live')) continue;
-      const needs: Need[] = [];
-      let explicitNextAuth = false;
-      for (const c of app.code) {
-        for (const r of c.auth?.secretReads ?? []) {
-          if (r.kind === 'session' || !r.envVar) continue; // literals and unknown expressions are not env reads
-          const vars = [r.envVar, ...r.alternatives];
-          if (r.kind === 'nextauth') {
-            explicitNextAuth = true;
-            // `secret ??= process.env.X`: NextAuth still falls back to its own variables when X is unset.
-            for (const v of implicitSecretVars(nextAuthVersion(app, c.file))) if (!vars.includes(v)) vars.push(v);
-          }
-          const alts = r.alternatives.length ? ` (or ${listNames(r.alternatives)})` : '';
-          const subject =
-            r.kind === 'nextauth'
-              ? `reads ${r.envVar}${alts} as its NextAuth secret${vars.length > 1 + r.alternatives.length ? ` (NextAuth falls back to ${listNames(vars.slice(1 + r.alternatives.length).filter((v) => !/_\d$/.test(v)))})` : ''}`
-              : `reads ${r.envVar}${alts} to sign and verify JWTs`;
-          needs.push({ location: { file: r.file, range: r.range }, vars, subject, primary: r.envVar });
-        }
+      // Memoised per app, while the env files it looked up elsewhere in the workspace are the same.
+      let m = memo.get(app);
+      // (by the app that holds the file: a re-derived app may re-expand the values of its files in place)
+      if (!m || m.lookups.some(([file, owner]) => known.get(file)?.app !== owner)) {
+        const lookups: [string, App | undefined][] = [];
+        const findings = appFindings(index, app, { get: (file) => { const f = known.get(file); lookups.push([file, f?.app]); return f?.file; } });
+        memo.set(app, (m = { lookups, findings }));
       }
-      if (!explicitNextAuth) {
-        // Options without `secret`: NextAuth reads its variable itself.
-        for (const c of app.code) {
-          for (const n of c.auth?.nextAuth ?? []) {
-            const version = nextAuthVersion(app, c.file);
-            const vars = implicitSecretVars(version);
-            const subject = version === 5 ? 'configures Auth.js (next-auth v5) without `secret`, so it reads AUTH_SECRET (or NEXTAUTH_SECRET)' : 'configures NextAuth v4 without `secret`, so it reads NEXTAUTH_SECRET';
-            needs.push({ location: { file: n.file, range: n.range }, vars, subject, primary: vars[0] });
-          }
-        }
-      }
-      if (!needs.length) continue;
-      const { files, unseen } = loadedEnvFiles(app, known);
-      if (unseen.length) continue; // it loads a file Crosswire cannot see
-      for (const need of needs) {
-        if (need.vars.some((v) => definedIn(files, app, v))) continue;
-        const shown = need.vars.filter((v) => !/^AUTH_SECRET_\d$/.test(v));
-        const empty = files.some((f) => f.entries.some((e) => need.vars.includes(e.key)));
-        const related: RelatedInfo[] = files.map((f) => ({
-          location: { file: f.file, range: ZERO },
-          message: f.entries.some((e) => need.vars.includes(e.key)) ? `${f.name} sets ${listNames(shown)} to an empty value` : `${f.name} is loaded and does not define ${listNames(shown)}`,
-        }));
-        for (const f of app.envFiles) {
-          if (f.kind !== 'template') continue;
-          for (const e of f.entries) if (need.vars.includes(e.key)) related.push({ location: { file: f.file, range: e.range }, message: `${e.key} is listed in the template ${f.name}, which is never loaded` });
-        }
-        const loadedNames = files.map((f) => path.relative(app.dir, f.file).split(path.sep).join('/'));
-        const where = loadedNames.length ? `none of the env files it loads (${listNames(loadedNames)}) defines it${empty ? ' with a value' : ''}` : `it loads no env file (${listNames(app.envFiles.filter((f) => f.kind === 'live').map((f) => f.name))} ${app.envFiles.filter((f) => f.kind === 'live').length === 1 ? 'is' : 'are'} never read)`;
-        const target = files.find((f) => f.name === '.env' && path.dirname(f.file) === app.dir) ?? files.find((f) => f.mode === 'default' && path.dirname(f.file) === app.dir);
-        findings.push({
-          ruleId: 'missing-secret',
-          severity: 'error',
-          message:
-            `${app.name} ${need.subject}, but ${where}. ` +
-            `Without the secret it cannot sign or verify tokens: it fails at startup or at the first sign-in. A template that lists the key does not count: it is never loaded.`,
-          location: need.location,
-          related,
-          appId: app.id,
-          fixes: target
-            ? [
-                {
-                  title: `Add ${need.primary} to ${target.name} with a generated secret`,
-                  preferred: true,
-                  edits: () => {
-                    const e = appendLine(index, target.file, `${need.primary}="${generateSecret()}"`);
-                    return e ? [e] : [];
-                  },
-                },
-              ]
-            : [],
-        });
-      }
+      for (const f of m.findings) out.push(f);
     }
-    return findings;
+    s.apps = index.apps;
+    s.out = sameOr(s.out, out);
+    return s.out;
   },
 };
+
+const memo = new WeakMap<App, { lookups: [string, App | undefined][]; findings: Finding[] }>();
+const state = perIndex(() => ({ apps: undefined as readonly App[] | undefined, out: [] as Finding[] }));
+
+/** Every env file of the workspace by path, kept up to date from the apps that changed. */
+const envFilesIndex = perIndex(() => ({ apps: [] as readonly App[], map: new Map<string, { file: EnvFile; app: App }>() }));
+function envFilesByPath(index: WorkspaceView): Map<string, { file: EnvFile; app: App }> {
+  const s = envFilesIndex(index);
+  if (s.apps === index.apps) return s.map;
+  const changed = changedApps(s.apps, index.apps);
+  if (changed) {
+    for (const i of changed) for (const f of s.apps[i].envFiles) s.map.delete(f.file);
+    for (const i of changed) for (const f of index.apps[i].envFiles) s.map.set(f.file, { file: f, app: index.apps[i] });
+  } else {
+    s.map = new Map();
+    for (const app of index.apps) for (const f of app.envFiles) s.map.set(f.file, { file: f, app });
+  }
+  s.apps = index.apps;
+  return s.map;
+}
+
+function appFindings(index: WorkspaceView, app: App, known: { get(file: string): EnvFile | undefined }): Finding[] {
+  const findings: Finding[] = [];
+  // An app without any live env file gets its environment from elsewhere (deployment, CI): nothing to check.
+  if (!app.envFiles.some((f) => f.kind === 'live')) return findings;
+  const needs: Need[] = [];
+  let explicitNextAuth = false;
+  for (const c of app.code) {
+    for (const r of c.auth?.secretReads ?? []) {
+      if (r.kind === 'session' || !r.envVar) continue; // literals and unknown expressions are not env reads
+      const vars = [r.envVar, ...r.alternatives];
+      if (r.kind === 'nextauth') {
+        explicitNextAuth = true;
+        // `secret ??= process.env.X`: NextAuth still falls back to its own variables when X is unset.
+        for (const v of implicitSecretVars(nextAuthVersion(app, c.file))) if (!vars.includes(v)) vars.push(v);
+      }
+      const alts = r.alternatives.length ? ` (or ${listNames(r.alternatives)})` : '';
+      const subject =
+        r.kind === 'nextauth'
+          ? `reads ${r.envVar}${alts} as its NextAuth secret${vars.length > 1 + r.alternatives.length ? ` (NextAuth falls back to ${listNames(vars.slice(1 + r.alternatives.length).filter((v) => !/_\d$/.test(v)))})` : ''}`
+          : `reads ${r.envVar}${alts} to sign and verify JWTs`;
+      needs.push({ location: { file: r.file, range: r.range }, vars, subject, primary: r.envVar });
+    }
+  }
+  if (!explicitNextAuth) {
+    // Options without `secret`: NextAuth reads its variable itself.
+    for (const c of app.code) {
+      for (const n of c.auth?.nextAuth ?? []) {
+        const version = nextAuthVersion(app, c.file);
+        const vars = implicitSecretVars(version);
+        const subject = version === 5 ? 'configures Auth.js (next-auth v5) without `secret`, so it reads AUTH_SECRET (or NEXTAUTH_SECRET)' : 'configures NextAuth v4 without `secret`, so it reads NEXTAUTH_SECRET';
+        needs.push({ location: { file: n.file, range: n.range }, vars, subject, primary: vars[0] });
+      }
+    }
+  }
+  if (!needs.length) return findings;
+  const { files, unseen } = loadedEnvFiles(app, known);
+  if (unseen.length) return findings; // it loads a file Crosswire cannot see
+  for (const need of needs) {
+    if (need.vars.some((v) => definedIn(files, app, v))) continue;
+    const shown = need.vars.filter((v) => !/^AUTH_SECRET_\d$/.test(v));
+    const empty = files.some((f) => f.entries.some((e) => need.vars.includes(e.key)));
+    const related: RelatedInfo[] = files.map((f) => ({
+      location: { file: f.file, range: ZERO },
+      message: f.entries.some((e) => need.vars.includes(e.key)) ? `${f.name} sets ${listNames(shown)} to an empty value` : `${f.name} is loaded and does not define ${listNames(shown)}`,
+    }));
+    for (const f of app.envFiles) {
+      if (f.kind !== 'template') continue;
+      for (const e of f.entries) if (need.vars.includes(e.key)) related.push({ location: { file: f.file, range: e.range }, message: `${e.key} is listed in the template ${f.name}, which is never loaded` });
+    }
+    const loadedNames = files.map((f) => path.relative(app.dir, f.file).split(path.sep).join('/'));
+    const where = loadedNames.length ? `none of the env files it loads (${listNames(loadedNames)}) defines it${empty ? ' with a value' : ''}` : `it loads no env file (${listNames(app.envFiles.filter((f) => f.kind === 'live').map((f) => f.name))} ${app.envFiles.filter((f) => f.kind === 'live').length === 1 ? 'is' : 'are'} never read)`;
+    const target = files.find((f) => f.name === '.env' && path.dirname(f.file) === app.dir) ?? files.find((f) => f.mode === 'default' && path.dirname(f.file) === app.dir);
+    findings.push({
+      ruleId: 'missing-secret',
+      severity: 'error',
+      message:
+        `${app.name} ${need.subject}, but ${where}. ` +
+        `Without the secret it cannot sign or verify tokens: it fails at startup or at the first sign-in. A template that lists the key does not count: it is never loaded.`,
+      location: need.location,
+      related,
+      appId: app.id,
+      fixes: target
+        ? [
+            {
+              title: `Add ${need.primary} to ${target.name} with a generated secret`,
+              preferred: true,
+              edits: () => {
+                const e = appendLine(index, target.file, `${need.primary}="${generateSecret()}"`);
+                return e ? [e] : [];
+              },
+            },
+          ]
+        : [],
+    });
+  }
+  return findings;
+}

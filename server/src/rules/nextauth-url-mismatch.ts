@@ -1,5 +1,6 @@
 import type { App, EnvEntry, Finding, Listener, Rule, WorkspaceView } from '../model/types';
 import { urlParts } from './replica-drift';
+import { perAppFindings } from './incremental';
 import { envLocation, isLocalHost, listNames, replaceEnvValue } from './util';
 
 function majorOf(range: string | undefined): number | undefined {
@@ -49,28 +50,27 @@ export const nextauthUrlMismatch: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
+  // Findings about an app depend on that app alone: memoised per app.
+  check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
     const findings: Finding[] = [];
-    for (const app of index.apps) {
-      if (!app.listeners.length) continue;
-      const version = authVersion(app);
-      if (version === undefined) continue;
-      // v4 reads NEXTAUTH_URL only; Auth.js v5 reads AUTH_URL ?? NEXTAUTH_URL, so NEXTAUTH_URL is dead where AUTH_URL is set.
-      const live = app.envFiles.filter((f) => f.kind === 'live');
-      const hasAuthUrl = live.some((f) => f.entries.some((e) => e.key === 'AUTH_URL' && e.value.trim()));
-      const keys = version === 4 ? ['NEXTAUTH_URL'] : version === 5 && hasAuthUrl ? ['AUTH_URL'] : ['AUTH_URL', 'NEXTAUTH_URL'];
-      for (const f of live) {
-        const listeners = listenersFor(app, f.mode);
-        if (!listeners.length) continue;
-        for (const e of f.entries) {
-          if (!keys.includes(e.key)) continue;
-          const finding = check(index, app, e, listeners);
-          if (finding) findings.push(finding);
-        }
+    if (!app.listeners.length) return findings;
+    const version = authVersion(app);
+    if (version === undefined) return findings;
+    // v4 reads NEXTAUTH_URL only; Auth.js v5 reads AUTH_URL ?? NEXTAUTH_URL, so NEXTAUTH_URL is dead where AUTH_URL is set.
+    const live = app.envFiles.filter((f) => f.kind === 'live');
+    const hasAuthUrl = live.some((f) => f.entries.some((e) => e.key === 'AUTH_URL' && e.value.trim()));
+    const keys = version === 4 ? ['NEXTAUTH_URL'] : version === 5 && hasAuthUrl ? ['AUTH_URL'] : ['AUTH_URL', 'NEXTAUTH_URL'];
+    for (const f of live) {
+      const listeners = listenersFor(app, f.mode);
+      if (!listeners.length) continue;
+      for (const e of f.entries) {
+        if (!keys.includes(e.key)) continue;
+        const finding = check(index, app, e, listeners);
+        if (finding) findings.push(finding);
       }
     }
     return findings;
-  },
+  }),
 };
 
 function check(index: WorkspaceView, app: App, e: EnvEntry, listeners: Listener[]): Finding | undefined {

@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import type { App, EnvEntry, Location, Pm2AppFact, Position, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { label, originOf, type Origin } from './util';
+import { label, nameFacts, originOf, type Origin } from './util';
+import { changedApps } from './incremental';
 
 /** Prefixes that expose an env variable to browser code (Vite, Next.js, CRA, Nuxt, SvelteKit, ...). */
 export const BROWSER_PREFIX = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_|NG_APP_|VUE_APP_|GATSBY_|EXPO_PUBLIC_)/;
@@ -38,10 +39,47 @@ export interface Pm2Entry {
 }
 
 /**
+ * The PM2 entries of the workspace (see computePm2Entries), kept while the apps that changed hold no PM2
+ * file and run no entry: the same array then, so that it can tell callers that nothing PM2-related moved.
+ */
+export function pm2Entries(index: WorkspaceView): Pm2Entry[] {
+  return pm2State(index).entries;
+}
+
+/** The PM2 entries that run one app (an empty array shared by every app that none runs). */
+export function pm2EntriesOf(index: WorkspaceView, app: App): Pm2Entry[] {
+  return pm2State(index).byApp.get(app) ?? NO_ENTRIES;
+}
+
+const NO_ENTRIES: Pm2Entry[] = [];
+const pm2States = new WeakMap<WorkspaceView, { apps: readonly App[]; entries: Pm2Entry[]; byApp: Map<App, Pm2Entry[]> }>();
+
+function pm2State(index: WorkspaceView): { apps: readonly App[]; entries: Pm2Entry[]; byApp: Map<App, Pm2Entry[]> } {
+  const apps = index.apps;
+  let s = pm2States.get(index);
+  if (s && s.apps === apps) return s;
+  const changed = s ? changedApps(s.apps, apps) : undefined;
+  if (s && changed && changed.every((i) => s!.apps[i].pm2.length === 0 && apps[i].pm2.length === 0 && !s!.byApp.has(s!.apps[i]))) {
+    s.apps = apps;
+    return s;
+  }
+  const entries = computePm2Entries(index);
+  const byApp = new Map<App, Pm2Entry[]>();
+  for (const e of entries) {
+    const l = byApp.get(e.app);
+    if (l) l.push(e);
+    else byApp.set(e.app, [e]);
+  }
+  s = { apps, entries, byApp };
+  pm2States.set(index, s);
+  return s;
+}
+
+/**
  * The PM2 entries of the workspace with the app each one runs: the app whose folder is the entry's `cwd`, else
  * the app that holds its `script`, else the app that holds the ecosystem file.
  */
-export function pm2Entries(index: WorkspaceView): Pm2Entry[] {
+function computePm2Entries(index: WorkspaceView): Pm2Entry[] {
   const byDir = new Map<string, App>();
   for (const a of index.apps) byDir.set(a.dir, a);
   const appHolding = (file: string): App | undefined => {
@@ -211,8 +249,8 @@ export function insertProperties(t: TextAt, file: string, insertAt: Position, pr
  * same when another replica is renamed or broken); two unrelated apps with one name are told apart by their folder.
  */
 export function appLabel(index: WorkspaceView, app: App): string {
-  for (const a of index.apps) if (a !== app && a.name === app.name && a.replicaKey !== app.replicaKey) return label(index, app);
-  return app.name;
+  // Another app of this name with another replica key: the name's set of keys holds more than the app's own.
+  return (nameFacts(index).replicaKeys.get(app.name)?.size ?? 0) > 1 ? label(index, app) : app.name;
 }
 
 /** A URL for messages, without any `user:password@` part (never print credentials) and without a trailing slash. */

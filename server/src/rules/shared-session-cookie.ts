@@ -1,6 +1,7 @@
 import type { App, CookieOptionsFact, Finding, Location, NextAuthOptionsFact, Rule, TextEditAt, WorkspaceView } from '../model/types';
 import { identity, listNames } from './util';
-import { appLabel, cookieHost, insertProperties, pm2Entries, servedUrls, slug, TextAt, type Pm2Entry } from './session-facts';
+import { appLabel, cookieHost, insertProperties, pm2Entries, pm2EntriesOf, servedUrls, slug, TextAt, type Pm2Entry } from './session-facts';
+import { GroupedFindings, perIndex } from './incremental';
 
 const NEXTAUTH_URL_KEYS = (version: 4 | 5) => (key: string) => key === 'NEXTAUTH_URL' || (version === 5 && key === 'AUTH_URL');
 
@@ -131,67 +132,76 @@ export const sharedSessionCookie: Rule = {
   defaultSeverity: 'warning',
   fixable: true,
   check(index: WorkspaceView): Finding[] {
-    const pm2 = pm2Entries(index);
-    const all: Site[] = [];
-    for (const app of index.apps) all.push(...sitesOf(app, pm2));
-    // Group by (host, cookie name): linear in the number of sites, never app × app.
-    const groups = new Map<string, Site[]>();
-    for (const s of all) {
-      const k = `${s.host}\0${s.name}`;
-      let g = groups.get(k);
-      if (!g) groups.set(k, (g = []));
-      if (!g.some((x) => x.app === s.app && locKey(x.location) === locKey(s.location))) g.push(s);
-    }
-    // Every site of one app identity, by cookie name: a rename must reach all of them (middleware and actions, replicas).
-    const byIdentityName = new Map<string, Site[]>();
-    for (const s of all) {
-      const k = `${identity(s.app)}\0${s.name}`;
-      let l = byIdentityName.get(k);
-      if (!l) byIdentityName.set(k, (l = []));
-      if (!l.some((x) => locKey(x.location) === locKey(s.location))) l.push(s);
-    }
-    const findings: Finding[] = [];
-    for (const sites of groups.values()) {
-      const ids = new Set(sites.map((s) => identity(s.app)));
-      if (ids.size < 2) continue;
-      for (const s of sites) {
-        const others = sites.filter((o) => identity(o.app) !== identity(s.app));
-        const host = s.host === 'localhost' ? 'localhost' : s.host;
-        const nextAuthNote = sites.some((x) => x.kind === 'next-auth')
-          ? ' NextAuth deletes a session cookie it cannot decrypt, so signing in to one app signs the user out of the other; with equal secrets, the session of one app is valid in the other (incident a).'
-          : ' Each app overwrites the cookie the other one set, so signing in to one app signs the user out of the other.';
-        const name = newName(s);
-        const targets = byIdentityName.get(`${identity(s.app)}\0${s.name}`) ?? [s];
-        findings.push({
-          ruleId: 'shared-session-cookie',
-          severity: 'warning',
-          message:
-            `The session cookie "${s.name}" (${s.how}) of ${appLabel(index, s.app)} is also the session cookie of ${listNames(others.map((o) => appLabel(index, o.app)))} on ${host}. ` +
-            `Browsers do not isolate cookies by port (RFC 6265 §8.5), so both apps read and write the same cookie.${nextAuthNote} Give each app its own cookie name.`,
-          location: s.location,
-          related: others.map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
-          appId: s.app.id,
-          fixes: [
-            {
-              title: `Name the session cookie of ${s.app.name} "${name}"`,
-              preferred: true,
-              edits: () => {
-                const edits: TextEditAt[] = [];
-                const done = new Set<string>();
-                for (const t of targets) {
-                  const key = t.nextAuth ? `${t.nextAuth.file}:${t.nextAuth.range.start.line}` : locKey(t.location);
-                  if (done.has(key)) continue;
-                  done.add(key);
-                  const e = t.kind === 'next-auth' ? nextAuthEdit(index, t.nextAuth!, name) : t.cookie?.nameRange ? replaceNameLiteral(index, t.location, name) : insertSessionName(index, t.location, name);
-                  if (e) edits.push(e);
-                }
-                return edits;
-              },
-            },
-          ],
-        });
-      }
-    }
-    return findings;
+    // Group by (host, cookie name): linear in the number of sites, never app × app; an edit re-evaluates
+    // only the groups of the apps it changed (all of them when the PM2 entries changed).
+    return groups(index).run(index.apps, pm2Entries(index));
   },
 };
+
+/** An app's sites, keyed by host and cookie name (memoised per app and the PM2 entries that run it). */
+const siteMemo = new WeakMap<App, { pm2: Pm2Entry[]; keyed: (readonly [string, Site])[] }>();
+function keyedSites(index: WorkspaceView, app: App): (readonly [string, Site])[] {
+  const pm2 = pm2EntriesOf(index, app);
+  let m = siteMemo.get(app);
+  if (!m || m.pm2 !== pm2) siteMemo.set(app, (m = { pm2, keyed: sitesOf(app, pm2).map((s) => [`${s.host}\0${s.name}`, s] as const) }));
+  return m.keyed;
+}
+
+const groups = perIndex((index) => new GroupedFindings((app) => keyedSites(index, app), (_key, members) => groupFindings(index, members)));
+
+/** Every site of one app identity with one cookie name: a rename must reach all of them (middleware and actions, replicas). */
+function sitesOfIdentity(index: WorkspaceView, ident: string, name: string): Site[] {
+  const out: Site[] = [];
+  for (const app of index.apps) {
+    if (identity(app) !== ident) continue;
+    for (const [, s] of keyedSites(index, app)) if (s.name === name && !out.some((x) => locKey(x.location) === locKey(s.location))) out.push(s);
+  }
+  return out;
+}
+
+function groupFindings(index: WorkspaceView, members: Site[]): Finding[] {
+  const sites: Site[] = [];
+  for (const s of members) if (!sites.some((x) => x.app === s.app && locKey(x.location) === locKey(s.location))) sites.push(s);
+  const findings: Finding[] = [];
+  const ids = new Set(sites.map((s) => identity(s.app)));
+  if (ids.size < 2) return findings;
+  for (const s of sites) {
+    const others = sites.filter((o) => identity(o.app) !== identity(s.app));
+    const host = s.host === 'localhost' ? 'localhost' : s.host;
+    const nextAuthNote = sites.some((x) => x.kind === 'next-auth')
+      ? ' NextAuth deletes a session cookie it cannot decrypt, so signing in to one app signs the user out of the other; with equal secrets, the session of one app is valid in the other (incident a).'
+      : ' Each app overwrites the cookie the other one set, so signing in to one app signs the user out of the other.';
+    const name = newName(s);
+    findings.push({
+      ruleId: 'shared-session-cookie',
+      severity: 'warning',
+      message:
+        `The session cookie "${s.name}" (${s.how}) of ${appLabel(index, s.app)} is also the session cookie of ${listNames(others.map((o) => appLabel(index, o.app)))} on ${host}. ` +
+        `Browsers do not isolate cookies by port (RFC 6265 §8.5), so both apps read and write the same cookie.${nextAuthNote} Give each app its own cookie name.`,
+      location: s.location,
+      related: others.map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
+      appId: s.app.id,
+      fixes: [
+        {
+          title: `Name the session cookie of ${s.app.name} "${name}"`,
+          preferred: true,
+          edits: () => {
+            const edits: TextEditAt[] = [];
+            const done = new Set<string>();
+            const found = sitesOfIdentity(index, identity(s.app), s.name);
+            const targets = found.length ? found : [s];
+            for (const t of targets) {
+              const key = t.nextAuth ? `${t.nextAuth.file}:${t.nextAuth.range.start.line}` : locKey(t.location);
+              if (done.has(key)) continue;
+              done.add(key);
+              const e = t.kind === 'next-auth' ? nextAuthEdit(index, t.nextAuth!, name) : t.cookie?.nameRange ? replaceNameLiteral(index, t.location, name) : insertSessionName(index, t.location, name);
+              if (e) edits.push(e);
+            }
+            return edits;
+          },
+        },
+      ],
+    });
+  }
+  return findings;
+}

@@ -114,16 +114,45 @@ export function label(index: WorkspaceView, app: App): string {
   return (nameCounts(index).get(app.name) ?? 0) > 1 ? `${app.name} (${app.id})` : app.name;
 }
 
-/** How many apps bear each name; computed once per set of apps (the index replaces the array when it changes). */
-const nameCountCache = new WeakMap<readonly App[], Map<string, number>>();
-function nameCounts(index: WorkspaceView): Map<string, number> {
-  let m = nameCountCache.get(index.apps);
-  if (!m) {
-    m = new Map();
-    for (const a of index.apps) m.set(a.name, (m.get(a.name) ?? 0) + 1);
-    nameCountCache.set(index.apps, m);
+/**
+ * How many apps bear each name, and which replica keys each name has. Names and replica keys change only
+ * with a full re-derivation of the apps: when an edit re-derived some apps in place with the same names
+ * and keys, the previous counts are kept (checked in O(apps) pointer comparisons, no map is rebuilt).
+ */
+interface NameFacts {
+  apps: readonly App[];
+  counts: Map<string, number>;
+  replicaKeys: Map<string, Set<string>>;
+}
+const nameFactsCache = new WeakMap<WorkspaceView, NameFacts>();
+export function nameFacts(index: WorkspaceView): NameFacts {
+  const apps = index.apps;
+  let n = nameFactsCache.get(index);
+  if (n && n.apps === apps) return n;
+  if (n && n.apps.length === apps.length) {
+    let same = true;
+    for (let i = 0; i < apps.length && same; i++) {
+      const a = apps[i];
+      const b = n.apps[i];
+      if (a !== b && (a.name !== b.name || a.replicaKey !== b.replicaKey)) same = false;
+    }
+    if (same) {
+      n.apps = apps;
+      return n;
+    }
   }
-  return m;
+  n = { apps, counts: new Map(), replicaKeys: new Map() };
+  for (const a of apps) {
+    n.counts.set(a.name, (n.counts.get(a.name) ?? 0) + 1);
+    let s = n.replicaKeys.get(a.name);
+    if (!s) n.replicaKeys.set(a.name, (s = new Set()));
+    s.add(a.replicaKey);
+  }
+  nameFactsCache.set(index, n);
+  return n;
+}
+function nameCounts(index: WorkspaceView): Map<string, number> {
+  return nameFacts(index).counts;
 }
 
 /** How many related locations a finding lists at most: the message says how many more there are. */

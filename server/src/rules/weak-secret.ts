@@ -2,6 +2,7 @@ import type { App, EnvEntry, Finding, Rule, WorkspaceView } from '../model/types
 import { mask } from '../model/mask';
 import { liveSecrets } from './duplicate-secret';
 import { envLocation, generateSecret, identity, replaceEnvValue } from './util';
+import { perAppFindings } from './incremental';
 
 /** Minimum length and strength of a secret: 32 characters, 128 bits (32 hex characters is exactly 128). */
 export const MIN_LENGTH = 32;
@@ -72,21 +73,10 @@ export const weakSecret: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
+  // Findings about an app depend on that app alone: memoised per app.
+  check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
     const findings: Finding[] = [];
-    // Every live secret of every app and replica, grouped by identity, key and value: the fix rewrites them together.
-    const holders = new Map<string, EnvEntry[]>();
-    const sites: { app: App; entry: EnvEntry; value: string }[] = [];
-    for (const app of index.apps) {
-      for (const site of liveSecrets(app)) {
-        sites.push(site);
-        const k = `${identity(app)}\0${site.entry.key}\0${site.value}`;
-        let l = holders.get(k);
-        if (!l) holders.set(k, (l = []));
-        l.push(site.entry);
-      }
-    }
-    for (const { app, entry, value } of sites) {
+    for (const { entry, value } of liveSecrets(app)) {
       const w = weakness(value, templateValues(app, entry.key));
       if (!w) continue;
       const templateEntry = w.kind === 'template' ? app.envFiles.find((f) => f.kind === 'template' && f.entries.some((e) => e.key === entry.key && (e.expanded ?? e.value) === value)) : undefined;
@@ -108,12 +98,17 @@ export const weakSecret: Rule = {
             edits: () => {
               // Every env file of this app, and of its replicas (which must keep sharing it), that holds the value for this key.
               const secret = generateSecret();
-              return (holders.get(`${identity(app)}\0${entry.key}\0${value}`) ?? [entry]).map((e) => replaceEnvValue(e, secret));
+              const holders: EnvEntry[] = [];
+              for (const a of index.apps) {
+                if (identity(a) !== identity(app)) continue;
+                for (const o of liveSecrets(a)) if (o.entry.key === entry.key && o.value === value) holders.push(o.entry);
+              }
+              return (holders.length ? holders : [entry]).map((e) => replaceEnvValue(e, secret));
             },
           },
         ],
       });
     }
     return findings;
-  },
+  }),
 };
