@@ -162,9 +162,11 @@ function redactingChannel(channel: vscode.LogOutputChannel): vscode.LogOutputCha
 
 function createClient(context: vscode.ExtensionContext): LanguageClient {
   const module = context.asAbsolutePath('server/dist/server.js');
+  // The server's Node flags live in package.json (crosswireServer.execArgv), where the tests and the benchmark read them too.
+  const execArgv = (context.extension.packageJSON as { crosswireServer?: { execArgv?: string[] } }).crosswireServer?.execArgv ?? [];
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.stdio },
-    debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    run: { module, transport: TransportKind.stdio, options: { execArgv } },
+    debug: { module, transport: TransportKind.stdio, options: { execArgv: [...execArgv, '--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,

@@ -4,6 +4,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import * as fs from 'node:fs';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type {
   CodeAction,
@@ -20,6 +21,8 @@ import { URI } from 'vscode-uri';
 /** Repository root, from server/out/test/helpers/. */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export const SERVER_BUNDLE = path.join(REPO_ROOT, 'server', 'dist', 'server.js');
+/** The Node flags the VS Code client starts the server with (package.json crosswireServer.execArgv). */
+export const SERVER_EXEC_ARGV: string[] = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).crosswireServer?.execArgv ?? [];
 
 export const FileChange = { Created: 1, Changed: 2, Deleted: 3 } as const;
 
@@ -66,7 +69,7 @@ export class LspClient {
   private readonly exited: Promise<number | null>;
 
   private constructor(readonly options: ClientOptions) {
-    this.proc = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], {
+    this.proc = spawn(process.execPath, [...SERVER_EXEC_ARGV, SERVER_BUNDLE, '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env },
     });
