@@ -95,7 +95,6 @@ function reportingReaddirSync(onSkip: OnSkip): typeof fs.readdirSync {
   }) as unknown as typeof fs.readdirSync;
 }
 
-
 export type ReadResult = { text: string } | { skip: string; level: 'info' | 'warn' } | { gone: true };
 
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import type { CodeFileInfo, ComposeFileInfo, CrosswireConfig, EnvFile, PackageJsonInfo, Pm2ConfigInfo, PostgresConfInfo, Range } from '../model/types';
+import type { CodeFileInfo, ComposeFileInfo, CrosswireConfig, EnvFile, Logger, PackageJsonInfo, Pm2ConfigInfo, PostgresConfInfo, Range } from '../model/types';
+import { ZERO_RANGE } from '../model/text';
 import { parseCompose, parsePostgresConf } from '../parsers/compose';
 import { parsePm2 } from '../parsers/pm2';
 import { parseConfig } from '../parsers/config';
@@ -34,12 +35,6 @@ export interface IndexedFile {
 /** What became of one file's text: an index entry, or the reason it is not analysed. */
 export type Parsed = { entry: IndexedFile } | { skip: string; level: 'info' | 'warn' };
 
-/** A log line made while parsing (returned, not printed, so a parse worker can hand it to the index). */
-export interface IngestLog {
-  level: 'info' | 'error';
-  message: string;
-}
-
 export interface IngestOptions {
   maxFileSize: number;
   /** Rule ids a crosswire.config.json may name. */
@@ -48,13 +43,12 @@ export interface IngestOptions {
   keepText: boolean;
 }
 
-const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 /**
- * Parses one file's text into an index entry. Pure (no index state, no I/O), never throws: the index
- * calls it on the main thread and the parse workers call it for their share of a cold indexing.
+ * Parses one file's text into an index entry, or says why it is skipped. No index state and no I/O;
+ * never throws (a parser's failure becomes a parse problem of the file, and an error in the log).
  */
-export function parseIndexedFile(file: string, kind: FileKind, rawText: string, root: string, opts: IngestOptions, logs: IngestLog[]): Parsed {
+export function parseIndexedFile(file: string, kind: FileKind, rawText: string, root: string, opts: IngestOptions, log: Logger): Parsed {
   // Open documents bypass the disk read: the size limit holds for them too.
   if (rawText.length > opts.maxFileSize || Buffer.byteLength(rawText, 'utf8') > opts.maxFileSize) {
     return { skip: `larger than the ${opts.maxFileSize}-byte limit (${Buffer.byteLength(rawText, 'utf8')} bytes)`, level: 'warn' };
@@ -67,7 +61,7 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       const cls = classifyEnvFile(path.basename(file));
       if (!cls) return { entry };
       const { entries, problems } = parseEnv(text, file);
-      if (problems.length === 1 && problems[0].message === 'binary file') logs.push({ level: 'info', message: `Skipped ${file}: binary content (NUL bytes), no entries read; reported as parse-error` });
+      if (problems.length === 1 && problems[0].message === 'binary file') log.info(`Skipped ${file}: binary content (NUL bytes), no entries read; reported as parse-error`);
       entry.env = { file, name: path.basename(file), ...cls, entries, problems, text };
       entry.problems.push(...problems);
     } else if (kind === 'package') {
@@ -106,8 +100,8 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
     entry.suppressions = parseSuppressions(text);
     // prisma schemas are parsed when apps are derived, once the app's Prisma major is known
   } catch (e) {
-    entry.problems.push({ message: `Crosswire could not read this file: ${(e as Error).message}`, range: ZERO });
-    logs.push({ level: 'error', message: `Parser failed on ${file}: ${(e as Error).stack ?? e}` });
+    entry.problems.push({ message: `Crosswire could not read this file: ${(e as Error).message}`, range: ZERO_RANGE });
+    log.error(`Parser failed on ${file}: ${(e as Error).stack ?? e}`);
   }
   return { entry };
 }

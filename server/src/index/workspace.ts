@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type {
   App, CodeFileInfo, ComposeFileInfo, IndexChange, CrosswireConfig, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
-  Pm2ConfigInfo, PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView,
+  PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView,
 } from '../model/types';
 import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { classifyEnvFile, expandEnv } from '../parsers/env';
@@ -12,11 +12,11 @@ import { parsePrismaSchema } from '../parsers/prisma';
 import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
 import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
 import { discover, fileKind, readIndexable, readIndexableSync, type FileKind, type ReadResult } from './discovery';
-import { parseIndexedFile, type IndexedFile, type IngestLog, type Parsed } from './ingest';
+import { parseIndexedFile, type IndexedFile } from './ingest';
+import { ZERO_RANGE } from '../model/text';
 
 export type { IndexedFile } from './ingest';
 
-const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 
 const DELEGATING = /^(turbo|nx|lerna|npm\s+(-w|--workspace|run\s+\S+\s+(-w|--workspaces?))|pnpm\s+(-r|--recursive|--filter|-F)|yarn\s+workspaces?|npm-run-all|concurrently|rimraf|husky|changeset)/;
@@ -201,16 +201,9 @@ export class WorkspaceIndex implements WorkspaceView {
     this.log[level](`Skipped ${file}: ${reason}`);
   }
 
-  /** Parses one file's text into the index. Never throws. */
+  /** Parses one file's text into the index (or records why it is skipped). Never throws. */
   private ingest(file: string, kind: FileKind, rawText: string): void {
-    const logs: IngestLog[] = [];
-    const r = parseIndexedFile(file, kind, rawText, this.rootOf(file) ?? path.dirname(file), { maxFileSize: this.options.maxFileSize, ruleIds: this.ruleIds, keepText: this.overlays.has(file) }, logs);
-    this.applyParsed(file, r, logs);
-  }
-
-  /** Stores what parseIndexedFile made of a file (here or in a parse worker), with its log lines. */
-  private applyParsed(file: string, r: Parsed, logs: readonly IngestLog[]): void {
-    for (const l of logs) this.log[l.level](l.message);
+    const r = parseIndexedFile(file, kind, rawText, this.rootOf(file) ?? path.dirname(file), { maxFileSize: this.options.maxFileSize, ruleIds: this.ruleIds, keepText: this.overlays.has(file) }, this.log);
     if ('entry' in r) this.files.set(file, r.entry);
     else {
       this.files.delete(file);
@@ -410,7 +403,7 @@ export class WorkspaceIndex implements WorkspaceView {
         try {
           schema = parsePrismaSchema(f.text, f.file, major);
         } catch (e) {
-          schema = { file: f.file, datasources: [], problems: [{ message: `Crosswire could not read this schema: ${(e as Error).message}`, range: ZERO, severity: 'warning' }], text: f.text };
+          schema = { file: f.file, datasources: [], problems: [{ message: `Crosswire could not read this schema: ${(e as Error).message}`, range: ZERO_RANGE, severity: 'warning' }], text: f.text };
         }
         this.prismaCache.set(key, schema);
       }

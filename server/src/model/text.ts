@@ -1,5 +1,8 @@
 import type { Position, Range } from './types';
 
+/** The empty range at the start of a file (where a problem about the whole file points); shared, do not mutate. */
+export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
 /** Converts between string offsets (UTF-16) and LSP positions for one text. */
 export class LineIndex {
   private readonly starts: number[] = [0];

@@ -13,8 +13,8 @@
  * strip it before calling if positions must match an editor that hides it).
  */
 import { parse as dotenvParse } from 'dotenv';
-import type { EnvEntry, EnvProblem, EnvQuote, Position, Range } from '../model/types';
-import { LineIndex } from '../model/text';
+import type { EnvEntry, EnvProblem, EnvQuote } from '../model/types';
+import { LineIndex, ZERO_RANGE } from '../model/text';
 
 // dotenv 18.0.10 lib/main.js (default, non-`fast` parser):
 // const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/mg
@@ -38,7 +38,6 @@ function dotenvValue(raw: string): string {
   return v;
 }
 
-const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 function quoteName(q: string): string {
   return q === '"' ? 'double quote' : q === "'" ? 'single quote' : 'backtick';
@@ -54,12 +53,12 @@ export function parseEnv(text: string, file: string): { entries: EnvEntry[]; pro
   try {
     return scan(typeof text === 'string' ? text : String(text ?? ''), String(file ?? ''));
   } catch (e) {
-    return { entries: [], problems: [{ message: `Crosswire could not scan this file: ${(e as Error)?.message ?? e}`, range: ZERO }] };
+    return { entries: [], problems: [{ message: `Crosswire could not scan this file: ${(e as Error)?.message ?? e}`, range: ZERO_RANGE }] };
   }
 }
 
 function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvProblem[] } {
-  if (text.slice(0, BINARY_PROBE).includes('\0')) return { entries: [], problems: [{ message: 'binary file', range: ZERO }] };
+  if (text.slice(0, BINARY_PROBE).includes('\0')) return { entries: [], problems: [{ message: 'binary file', range: ZERO_RANGE }] };
 
   const src = text.indexOf('\r') === -1 ? text : text.replace(/\r\n?/g, '\n');
   const lines = new LineIndex(src);

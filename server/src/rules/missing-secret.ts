@@ -1,10 +1,9 @@
 import * as path from 'node:path';
-import type { App, EnvFile, Finding, Location, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
-import { LineIndex } from '../model/text';
+import type { App, EnvFile, Finding, Location, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
+import { LineIndex, ZERO_RANGE } from '../model/text';
 import { generateSecret, listNames } from './util';
 import { changedApps, perIndex, sameOr } from './incremental';
 
-const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 function majorOf(range: string | undefined): number | undefined {
   const m = range ? /(\d+)/.exec(range) : null;
@@ -173,7 +172,7 @@ function appFindings(index: WorkspaceView, app: App, known: { get(file: string):
     const shown = need.vars.filter((v) => !/^AUTH_SECRET_\d$/.test(v));
     const empty = files.some((f) => f.entries.some((e) => need.vars.includes(e.key)));
     const related: RelatedInfo[] = files.map((f) => ({
-      location: { file: f.file, range: ZERO },
+      location: { file: f.file, range: ZERO_RANGE },
       message: f.entries.some((e) => need.vars.includes(e.key)) ? `${f.name} sets ${listNames(shown)} to an empty value` : `${f.name} is loaded and does not define ${listNames(shown)}`,
     }));
     for (const f of app.envFiles) {
