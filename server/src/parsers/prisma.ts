@@ -94,9 +94,8 @@ function configBlocksOnly(text: string): string {
   let depth = 0;
   let pendingBreaks = '';
   for (const line of text.split(/(?<=\n)/)) {
-    const starts = depth === 0 && (line.includes('datasource') || line.includes('generator')) && /^\s*(datasource|generator)\s+\w+\s*\{/.test(stripComment(line));
-    if (depth > 0 || starts) {
-      const code = stripComment(line);
+    const code = depth > 0 || line.includes('datasource') || line.includes('generator') ? stripComment(line) : '';
+    if (depth > 0 || /^\s*(datasource|generator)\s+\w+\s*\{/.test(code)) {
       out += pendingBreaks + line;
       pendingBreaks = '';
       depth = Math.max(0, depth + (code.match(/\{/g)?.length ?? 0) - (code.match(/\}/g)?.length ?? 0));
@@ -140,7 +139,13 @@ function setWasmBaselineOnly(): void {
 }
 const validators = new Map<string, Validator | null>();
 
+/** The validator's version line for a project's Prisma major: 7 for Prisma 7 projects, else 6. */
+function prismaLine(major: number | undefined): 6 | 7 {
+  return major !== undefined && major >= 7 ? 7 : 6;
+}
+
 function loadValidator(major: number | undefined): Validator | null {
+  // (kept literal: the no-exec guard checks that this computed require picks one of two fixed names)
   const name = major !== undefined && major >= 7 ? 'prisma-schema-wasm-v7' : 'prisma-schema-wasm-v6';
   if (!validators.has(name)) {
     // Baseline-compile the validator's WebAssembly only (V8's Liftoff): the optimising tier would add
@@ -170,7 +175,7 @@ const MAX_VERDICTS = 1000;
 
 /** Prisma's own validation errors (cached by text), positions in `text` (whose lines are the schema's lines). */
 function validateWithPrisma(text: string, major: number | undefined, lines: LineIndex | undefined): PrismaProblem[] {
-  const key = `${major !== undefined && major >= 7 ? 7 : 6}\0${text}`;
+  const key = `${prismaLine(major)}\0${text}`;
   let verdict = verdicts.get(key);
   if (!verdict) {
     verdict = lintWithPrisma(text, major, lines ?? new LineIndex(text));
@@ -196,5 +201,5 @@ function lintWithPrisma(text: string, major: number | undefined, lines: LineInde
   const toOffset = (b: number) => (ascii ? b : bytes.subarray(0, b).toString('utf8').length);
   return diags
     .filter((d) => !d.is_warning)
-    .map((d) => ({ message: `Prisma ${major !== undefined && major >= 7 ? '7' : '6'} rejects this schema: ${d.text}`, range: lines.range(toOffset(d.start), toOffset(d.end)), severity: 'warning' as Severity }));
+    .map((d) => ({ message: `Prisma ${prismaLine(major)} rejects this schema: ${d.text}`, range: lines.range(toOffset(d.start), toOffset(d.end)), severity: 'warning' as Severity }));
 }
