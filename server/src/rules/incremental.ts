@@ -35,6 +35,35 @@ export function perIndex<S>(make: (index: WorkspaceView) => S): (index: Workspac
   };
 }
 
+/**
+ * A workspace-wide value recomputed only when an edit could change it: kept while `deps(index)` are the
+ * same objects and every app re-derived in place passes `unaffected(before, after, value)`.
+ */
+export function keptAcrossEdits<T>(
+  compute: (index: WorkspaceView) => T,
+  unaffected: (before: App, after: App, value: T) => boolean,
+  deps: (index: WorkspaceView) => readonly unknown[] = () => [],
+): (index: WorkspaceView) => T {
+  const state = perIndex(() => ({ apps: undefined as readonly App[] | undefined, deps: [] as readonly unknown[], value: undefined as T | undefined }));
+  return (index) => {
+    const s = state(index);
+    const apps = index.apps;
+    const d = deps(index);
+    if (s.apps && d.length === s.deps.length && d.every((x, i) => x === s.deps[i])) {
+      if (s.apps === apps) return s.value as T;
+      const before = s.apps;
+      const changed = changedApps(before, apps);
+      if (changed && changed.every((i) => unaffected(before[i], apps[i], s.value as T))) {
+        s.apps = apps;
+        return s.value as T;
+      }
+    }
+    const value = compute(index);
+    Object.assign(s, { apps, deps: d, value });
+    return value;
+  };
+}
+
 /** `list` itself, or `prev` when both hold the same findings in the same order (the engine then skips the rule's files). */
 export function sameOr(prev: Finding[] | undefined, list: Finding[]): Finding[] {
   if (!prev || prev.length !== list.length) return list;

@@ -1,7 +1,7 @@
 import type { App, ComposeFileInfo, ComposePort, ComposeService, Listener, WorkspaceView } from '../model/types';
 import { composeStackKey } from '../parsers/compose';
 import { isLocalHost, label, originOf } from './util';
-import { changedApps } from './incremental';
+import { changedApps, keptAcrossEdits } from './incremental';
 
 /**
  * Which machine an app runs on. `app.host` when configured (`hosts`). Replicas of one app run on
@@ -138,24 +138,11 @@ export interface PublishedPort {
  * Every host port published by a compose service in the workspace. The same array while the compose files,
  * the machines (machinesEpoch) and the apps that hold compose files are.
  */
-export function publishedPorts(index: WorkspaceView): PublishedPort[] {
-  const apps = index.apps;
-  const epoch = machinesEpoch(index);
-  const s = published.get(index);
-  if (s && s.apps === apps && s.epoch === epoch && s.files === index.composeFiles) return s.out;
-  if (s && s.epoch === epoch && s.files === index.composeFiles) {
-    const changed = changedApps(s.apps, apps);
-    if (changed && changed.every((i) => s.apps[i].compose.length === 0 && apps[i].compose.length === 0)) {
-      s.apps = apps;
-      return s.out;
-    }
-  }
-  const out = computePublishedPorts(index);
-  published.set(index, { apps, epoch, files: index.composeFiles, out });
-  return out;
-}
-
-const published = new WeakMap<WorkspaceView, { apps: readonly App[]; epoch: object; files: readonly ComposeFileInfo[]; out: PublishedPort[] }>();
+export const publishedPorts: (index: WorkspaceView) => PublishedPort[] = keptAcrossEdits(
+  (index) => computePublishedPorts(index),
+  (before, after) => before.compose.length === 0 && after.compose.length === 0,
+  (index) => [machinesEpoch(index), index.composeFiles],
+);
 
 function computePublishedPorts(index: WorkspaceView): PublishedPort[] {
   const owner = new Map<string, App>();

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { App, EnvEntry, Location, Pm2AppFact, Position, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
 import { label, nameFacts, originOf, type Origin } from './util';
-import { changedApps } from './incremental';
+import { keptAcrossEdits } from './incremental';
 
 /** Prefixes that expose an env variable to browser code (Vite, Next.js, CRA, Nuxt, SvelteKit, ...). */
 export const BROWSER_PREFIX = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_|NG_APP_|VUE_APP_|GATSBY_|EXPO_PUBLIC_)/;
@@ -52,28 +52,20 @@ export function pm2EntriesOf(index: WorkspaceView, app: App): Pm2Entry[] {
 }
 
 const NO_ENTRIES: Pm2Entry[] = [];
-const pm2States = new WeakMap<WorkspaceView, { apps: readonly App[]; entries: Pm2Entry[]; byApp: Map<App, Pm2Entry[]> }>();
 
-function pm2State(index: WorkspaceView): { apps: readonly App[]; entries: Pm2Entry[]; byApp: Map<App, Pm2Entry[]> } {
-  const apps = index.apps;
-  let s = pm2States.get(index);
-  if (s && s.apps === apps) return s;
-  const changed = s ? changedApps(s.apps, apps) : undefined;
-  if (s && changed && changed.every((i) => s!.apps[i].pm2.length === 0 && apps[i].pm2.length === 0 && !s!.byApp.has(s!.apps[i]))) {
-    s.apps = apps;
-    return s;
-  }
-  const entries = computePm2Entries(index);
-  const byApp = new Map<App, Pm2Entry[]>();
-  for (const e of entries) {
-    const l = byApp.get(e.app);
-    if (l) l.push(e);
-    else byApp.set(e.app, [e]);
-  }
-  s = { apps, entries, byApp };
-  pm2States.set(index, s);
-  return s;
-}
+const pm2State = keptAcrossEdits(
+  (index) => {
+    const entries = computePm2Entries(index);
+    const byApp = new Map<App, Pm2Entry[]>();
+    for (const e of entries) {
+      const l = byApp.get(e.app);
+      if (l) l.push(e);
+      else byApp.set(e.app, [e]);
+    }
+    return { entries, byApp };
+  },
+  (before, after, s) => before.pm2.length === 0 && after.pm2.length === 0 && !s.byApp.has(before),
+);
 
 /**
  * The PM2 entries of the workspace with the app each one runs: the app whose folder is the entry's `cwd`, else

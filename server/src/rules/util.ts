@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { App, EnvEntry, Location, TextEditAt, WorkspaceView } from '../model/types';
+import { keptAcrossEdits } from './incremental';
 
 export const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '']);
 
@@ -117,40 +118,21 @@ export function label(index: WorkspaceView, app: App): string {
 /**
  * How many apps bear each name, and which replica keys each name has. Names and replica keys change only
  * with a full re-derivation of the apps: when an edit re-derived some apps in place with the same names
- * and keys, the previous counts are kept (checked in O(apps) pointer comparisons, no map is rebuilt).
+ * and keys, the previous counts are kept (no map is rebuilt).
  */
-interface NameFacts {
-  apps: readonly App[];
-  counts: Map<string, number>;
-  replicaKeys: Map<string, Set<string>>;
-}
-const nameFactsCache = new WeakMap<WorkspaceView, NameFacts>();
-export function nameFacts(index: WorkspaceView): NameFacts {
-  const apps = index.apps;
-  let n = nameFactsCache.get(index);
-  if (n && n.apps === apps) return n;
-  if (n && n.apps.length === apps.length) {
-    let same = true;
-    for (let i = 0; i < apps.length && same; i++) {
-      const a = apps[i];
-      const b = n.apps[i];
-      if (a !== b && (a.name !== b.name || a.replicaKey !== b.replicaKey)) same = false;
+export const nameFacts = keptAcrossEdits(
+  (index) => {
+    const n = { counts: new Map<string, number>(), replicaKeys: new Map<string, Set<string>>() };
+    for (const a of index.apps) {
+      n.counts.set(a.name, (n.counts.get(a.name) ?? 0) + 1);
+      let s = n.replicaKeys.get(a.name);
+      if (!s) n.replicaKeys.set(a.name, (s = new Set()));
+      s.add(a.replicaKey);
     }
-    if (same) {
-      n.apps = apps;
-      return n;
-    }
-  }
-  n = { apps, counts: new Map(), replicaKeys: new Map() };
-  for (const a of apps) {
-    n.counts.set(a.name, (n.counts.get(a.name) ?? 0) + 1);
-    let s = n.replicaKeys.get(a.name);
-    if (!s) n.replicaKeys.set(a.name, (s = new Set()));
-    s.add(a.replicaKey);
-  }
-  nameFactsCache.set(index, n);
-  return n;
-}
+    return n;
+  },
+  (before, after) => before.name === after.name && before.replicaKey === after.replicaKey,
+);
 function nameCounts(index: WorkspaceView): Map<string, number> {
   return nameFacts(index).counts;
 }
