@@ -4,6 +4,7 @@ import { commentPrefix } from './parsers/suppressions';
 import { emptyConfig } from './parsers/config';
 import { WorkspaceIndex } from './index/workspace';
 import { ENGINE_RULES, PARSE_ERROR_RULE, RULES } from './rules';
+import { changedApps } from './rules/incremental';
 import { envDefinition, envHover } from './queries';
 import type { Location, Position } from './model/types';
 
@@ -175,9 +176,9 @@ export class Engine {
     const parseFiles = new Set<string>(dirty);
     const apps = this.index.apps;
     const prev = this.lastApps;
-    if (apps.length === prev.length) {
-      for (let i = 0; i < apps.length; i++) {
-        if (apps[i] === prev[i]) continue;
+    const rederived = changedApps(prev, apps);
+    if (rederived) {
+      for (const i of rederived) {
         for (const s of prev[i].schemas) parseFiles.add(s.file);
         for (const s of apps[i].schemas) parseFiles.add(s.file);
       }

@@ -378,22 +378,21 @@ export class CrosswireServer {
     };
     let sent = 0;
     // Only the files whose findings the engine reports as changed (or whose analysed version changed) are converted and compared.
+    const unpublish = (uri: string) => {
+      this.lastListByUri.delete(uri);
+      this.lastVersionByUri.delete(uri);
+      const old = this.published.get(uri);
+      if (!old) return;
+      this.published.delete(uri);
+      if (old.length > 0) {
+        this.send(uri, []);
+        sent++;
+      }
+    };
     const publish = (file: string) => {
       const uri = fileToUri(file);
       const list = engine.findingsIn(file);
-      if (list.length === 0) {
-        this.lastListByUri.delete(uri);
-        this.lastVersionByUri.delete(uri);
-        const old = this.published.get(uri);
-        if (old) {
-          this.published.delete(uri);
-          if (old.length > 0) {
-            this.send(uri, []);
-            sent++;
-          }
-        }
-        return;
-      }
+      if (list.length === 0) return unpublish(uri);
       // The engine reuses the Finding objects of rules it did not re-run: a file whose findings are
       // the very same objects (and whose analysed version is unchanged) needs no conversion at all.
       const version = this.analysedVersion(uri);
@@ -416,16 +415,7 @@ export class CrosswireServer {
         uris.add(fileToUri(file));
         publish(file);
       }
-      for (const [uri, old] of [...this.published]) {
-        if (uris.has(uri)) continue;
-        this.published.delete(uri);
-        this.lastListByUri.delete(uri);
-        this.lastVersionByUri.delete(uri);
-        if (old.length > 0) {
-          this.send(uri, []);
-          sent++;
-        }
-      }
+      for (const uri of [...this.published.keys()]) if (!uris.has(uri)) unpublish(uri);
     } else {
       for (const file of versions) changed.add(file);
       for (const file of changed) publish(file);
