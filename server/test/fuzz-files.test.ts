@@ -143,6 +143,8 @@ describe('fuzz: a broken file changes nothing outside its app', { timeout: 120_0
   let baseline: Finding[];
   const logs: { level: string; message: string }[] = [];
   let targets: { file: string; text: string; appDir: string }[] = [];
+  /** app folder -> the ports its servers listened on before any file was broken. */
+  const servedPorts = new Map<string, Set<number>>();
 
   before(async () => {
     const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-fuzz-')));
@@ -166,6 +168,7 @@ describe('fuzz: a broken file changes nothing outside its app', { timeout: 120_0
       assert.ok(sentinel.some((f) => f.ruleId === rule), `the sentinel has a ${rule} finding: ${sentinel.map((f) => f.ruleId).join(', ')}`);
     }
     const appDirs = engine.apps().map((a) => a.dir).sort((a, b) => b.length - a.length);
+    for (const a of engine.apps()) servedPorts.set(a.dir, new Set(a.listeners.map((l) => l.port)));
     targets = walk(ws)
       .filter(isTarget)
       .map((file) => ({ file, text: fs.readFileSync(file, 'utf8'), appDir: appDirs.find((d) => inside(d, file)) ?? path.dirname(file) }));
@@ -177,7 +180,13 @@ describe('fuzz: a broken file changes nothing outside its app', { timeout: 120_0
   function check(target: { file: string; text: string; appDir: string }, broken: string): void {
     const now = engine.findings();
     assert.deepEqual(logs.filter((l) => l.level === 'error').map((l) => l.message), [], 'no parser or rule failed');
-    const involves = (f: Finding) => inside(target.appDir, f.location.file) || f.related.some((r) => inside(target.appDir, r.location.file));
+    // A broken package.json or server file can take the app's server away: another app's URL or CORS origin that
+    // pointed at it then points at nothing. Such a finding cannot name the broken app (it is about its absence),
+    // so it counts as involving the app when the port it names was one the app served.
+    const served = servedPorts.get(target.appDir) ?? new Set<number>();
+    const aboutItsServer = (f: Finding) =>
+      (f.ruleId === 'dangling-service-url' || f.ruleId === 'cors-origin-mismatch') && [...f.message.matchAll(/:(\d{2,5})\b/g)].some((m) => served.has(Number(m[1])));
+    const involves = (f: Finding) => inside(target.appDir, f.location.file) || f.related.some((r) => inside(target.appDir, r.location.file)) || aboutItsServer(f);
     // A site (rule + location) is exempt when a finding there, before or after, involves the broken file's app.
     const exempt = new Set([...baseline, ...now].filter(involves).map(site));
     const outside = (list: Finding[]) => list.filter((f) => !exempt.has(site(f)));
