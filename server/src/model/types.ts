@@ -365,6 +365,17 @@ export type Framework =
   | 'fastify'
   | 'koa'
   | 'hono'
+  | 'remix'
+  | 'astro'
+  | 'nuxt'
+  | 'angular'
+  | 'cra'
+  | 'storybook'
+  | 'expo'
+  | 'react-email'
+  | 'wrangler'
+  | 'docusaurus'
+  | 'gatsby'
   | 'node'
   | 'python'
   | 'unknown';
@@ -399,6 +410,26 @@ export interface Listener {
   loadedEnvFiles: string[];
   /** Offset in `command` just after the tool's words (where a port flag can be inserted). */
   toolEnd?: number;
+  /**
+   * What the process is for: a dev server, a production server, a preview of a build, a component explorer,
+   * or `server` when nothing tells (a plain `node server.js`, a Python `uvicorn.run`): it runs in any mode.
+   */
+  role: 'dev' | 'start' | 'preview' | 'storybook' | 'server';
+  /** The flag a port fix writes after the tool's words, `{port}` standing for the port (` -p {port}`), when the framework takes one. */
+  fixFlag?: string;
+  /** The framework's name for messages (`Next.js`, `Vite`). */
+  frameworkLabel?: string;
+}
+
+/** A server process whose port Crosswire cannot know statically: rules never guess it (`crosswire apps` shows the reason). */
+export interface UnknownPort {
+  appId: string;
+  script: string;
+  command: string;
+  /** Why the port is unknown, e.g. "no src/main.ts found for `nest start`". */
+  reason: string;
+  location: Location;
+  role: Listener['role'];
 }
 
 export interface App {
@@ -421,6 +452,8 @@ export interface App {
   schemas: PrismaSchemaInfo[];
   code: CodeFileInfo[];
   listeners: Listener[];
+  /** Server processes whose port cannot be known statically. */
+  unknownPorts: UnknownPort[];
   /** docker compose files in the app's folder. */
   compose: ComposeFileInfo[];
   /** PM2 ecosystem files in the app's folder. */
@@ -501,6 +534,13 @@ export interface IndexChange {
   other: boolean;
 }
 
+/** A monorepo root's package.json: not an app, but its scripts start the apps' scripts (turbo, nx, `pnpm -r`, ...). */
+export interface MonorepoRoot {
+  dir: string;
+  root: string;
+  pkg: PackageJsonInfo;
+}
+
 /** What rules see of the workspace index. Read-only. */
 export interface WorkspaceView {
   readonly roots: readonly string[];
@@ -516,6 +556,8 @@ export interface WorkspaceView {
   readonly composeFiles: readonly ComposeFileInfo[];
   /** postgresql.conf files in the workspace. */
   readonly postgresConfs: readonly PostgresConfInfo[];
+  /** Monorepo roots (package.json files that are not apps). */
+  readonly monorepoRoots: readonly MonorepoRoot[];
 }
 
 export interface EngineOptions {
