@@ -4,10 +4,8 @@ function bindArg(args: readonly string[], flags: string[]): PortArg | undefined 
   let found: PortArg | undefined;
   for (let k = 0; k < args.length; k++) {
     for (const f of flags) {
-      let p: number | undefined;
-      if (args[k] === f) p = hostPort(args[k + 1]);
-      else if (args[k].startsWith(`${f}=`)) p = hostPort(args[k].slice(f.length + 1));
-      if (p) found = { port: p, first: k, last: args[k] === f ? k + 1 : k };
+      if (args[k] === f && args[k + 1] !== undefined) found = { port: hostPort(args[k + 1]), first: k, last: k + 1 };
+      else if (args[k].startsWith(`${f}=`)) found = { port: hostPort(args[k].slice(f.length + 1)), first: k, last: k };
     }
   }
   return found;

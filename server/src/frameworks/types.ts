@@ -11,7 +11,8 @@ export type ServeRole = 'dev' | 'start' | 'preview' | 'storybook';
 
 /** A port written in a command's arguments (`-p 3000`, `--port=3000`, `--bind 0.0.0.0:8000`, `runserver 8000`). */
 export interface PortArg {
-  port: number;
+  /** undefined: the port is written but not as a number (`--port $(get-port)`, `-p $PORT`): unknown until the script runs. */
+  port: number | undefined;
   /** Index of the first and last argument word that hold it. */
   first: number;
   last: number;
@@ -69,12 +70,10 @@ export function flagPort(args: readonly string[], flags: readonly string[]): Por
   for (let k = 0; k < args.length; k++) {
     const t = args[k];
     for (const f of flags) {
-      if (t === f && args[k + 1] !== undefined) {
-        const p = portNumber(args[k + 1]);
-        if (p) found = { port: p, first: k, last: k + 1 };
+      if (t === f && args[k + 1] !== undefined && !args[k + 1].startsWith('-')) {
+        found = { port: portNumber(args[k + 1]), first: k, last: k + 1 };
       } else if (t.startsWith(`${f}=`)) {
-        const p = portNumber(t.slice(f.length + 1));
-        if (p) found = { port: p, first: k, last: k };
+        found = { port: portNumber(t.slice(f.length + 1)), first: k, last: k };
       } else if (/^-[a-zA-Z]$/.test(f) && t.startsWith(f) && /^\d+$/.test(t.slice(2))) {
         const p = portNumber(t.slice(2));
         if (p) found = { port: p, first: k, last: k };

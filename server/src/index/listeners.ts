@@ -114,6 +114,12 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
   const envFilesLoaded = [...a.envFiles];
   const spec = a.serve;
   if (spec && !spec.entry) {
+    const unknownEnv = spec.portEnv.find((v) => a.inlineEnv[v] !== undefined && parsePortValue(a.inlineEnv[v].value) === undefined);
+    if (a.portUnknown || (unknownEnv && !a.portFlag)) {
+      const what = a.portUnknown ? `\`${a.portUnknown}\`` : `${unknownEnv}=${a.inlineEnv[unknownEnv!].value}`;
+      found.unknown.push({ appId: app.id, script: scriptName, command, role: spec.role, location: scriptLocation, reason: `${what} in script "${scriptName}" is decided when the script runs` });
+      return;
+    }
     found.listeners.push(serveListener(app, spec, scriptName, a, base, envFilesLoaded, scriptLocation, fixable));
     return;
   }

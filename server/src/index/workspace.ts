@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type {
   App, CodeFileInfo, ComposeFileInfo, IndexChange, CrosswireConfig, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
-  PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView, MonorepoRoot,
+  PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView, MonorepoRoot, Runs,
 } from '../model/types';
 import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { classifyEnvFile, expandEnv } from '../parsers/env';
@@ -13,6 +13,8 @@ import { discover, fileKind, readIndexable, readIndexableSync, type FileKind, ty
 import { parseIndexedFile, type IndexedFile } from './ingest';
 import { ZERO_RANGE } from '../model/text';
 import { computeListeners, computePythonListeners } from './listeners';
+import { analyzeCommand } from '../parsers/scripts';
+import { computeRuns } from './runs';
 import { detectFramework } from '../frameworks';
 
 export type { IndexedFile } from './ingest';
@@ -20,15 +22,20 @@ export { lookupEnv } from './listeners';
 
 
 
-const DELEGATING = /^(turbo|nx|lerna|npm\s+(-w|--workspace|run\s+\S+\s+(-w|--workspaces?))|pnpm\s+(-r|--recursive|--filter|-F)|yarn\s+workspaces?|npm-run-all|concurrently|rimraf|husky|changeset)/;
-
 /**
  * A monorepo root is not an app: its package.json declares workspaces (or sits beside pnpm-workspace.yaml,
- * lerna.json, nx.json or turbo.json) and its scripts only delegate to the packages (turbo, nx, lerna, `pnpm -r`...).
+ * lerna.json, nx.json or turbo.json) and none of its scripts starts a framework's server itself (they delegate
+ * to the packages: turbo, nx, lerna, `pnpm -r`...). A root that runs `next dev` is an app with packages.
  */
 function isMonorepoRoot(pkg: PackageJsonInfo, markers: boolean): boolean {
   if (pkg.workspaces.length === 0 && !markers) return false;
-  return pkg.scripts.every((s) => DELEGATING.test(s.command.trim()) || !/\b(next|vite|nest|node|nodemon|tsx|ts-node)\b/.test(s.command));
+  return !pkg.scripts.some((s) => {
+    try {
+      return analyzeCommand(s.command).some((a) => a.serve !== undefined);
+    } catch {
+      return false;
+    }
+  });
 }
 
 export function norm(p: string): string {
@@ -64,6 +71,12 @@ export class WorkspaceIndex implements WorkspaceView {
 
   get apps(): readonly App[] {
     return this._apps;
+  }
+
+  private runsCache: { apps: readonly App[]; runs: Runs } | undefined;
+  runs(): Runs {
+    if (!this.runsCache || this.runsCache.apps !== this._apps) this.runsCache = { apps: this._apps, runs: computeRuns(this._apps, this.monorepoRoots) };
+    return this.runsCache.runs;
   }
 
   appById(id: string): App | undefined {
@@ -222,6 +235,17 @@ export class WorkspaceIndex implements WorkspaceView {
   /** Re-derives apps after a configuration change (no file is re-read). */
   refreshDerived(): void {
     this.rebuild();
+  }
+
+  /**
+   * Package names are unique within one monorepo, so two packages of one name in different monorepos (a
+   * collection of example repositories, each with its `web` and `docs`) are different apps, not replicas:
+   * the name is qualified by the monorepo root above the app, when there is one.
+   */
+  private workspaceScope(dir: string): string {
+    let best = '';
+    for (const r of this.monorepoRoots) if (dir !== r.dir && dir.startsWith(r.dir + path.sep) && r.dir.length > best.length) best = r.dir;
+    return best ? `@${path.relative(this.rootOf(best) ?? best, best) || '.'}` : '';
   }
 
   private hasWorkspaceMarker(dir: string): boolean {
@@ -385,7 +409,7 @@ export class WorkspaceIndex implements WorkspaceView {
       name,
       dir,
       root: meta.root,
-      replicaKey: pkg?.name ? `pkg:${pkg.name}` : `dir:${id}`,
+      replicaKey: pkg?.name ? `pkg:${pkg.name}${this.workspaceScope(dir)}${replicaSignature(pkg)}` : `dir:${id}`,
       packageJson: pkg,
       framework,
       prismaMajor: majorOf(deps['prisma']) ?? majorOf(deps['@prisma/client']),
@@ -472,6 +496,18 @@ function describeChange(file: string, kind: string, before: App, after: App): In
   for (const k of b.keys()) if (!a.has(k)) note(k);
   const sig = (app: App) => JSON.stringify(app.listeners.map((l) => [l.script, l.port, l.how, l.explicit, l.drifts, l.source.file, l.source.range.start.line, l.portEnvVar]));
   return { file, kind, envChanges: [...changed].map(([key, vals]) => ({ key, values: vals })), listenersChanged: sig(before) !== sig(after), other: kind !== 'env' };
+}
+
+/**
+ * Replicas are copies of one app deployed on several servers: the same package name, scripts and dependencies.
+ * Two different projects that happen to share a name (`web`, `nextjs` in a collection of examples) are not.
+ */
+function replicaSignature(pkg: PackageJsonInfo): string {
+  const scripts = pkg.scripts.map((s) => `${s.name}=${s.command}`).sort().join('\n');
+  const deps = Object.keys(pkg.dependencies).sort().join(',');
+  let h = 0;
+  for (const ch of `${scripts}\0${deps}`) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
+  return `#${(h >>> 0).toString(36)}`;
 }
 
 /** Whether a folder holds pnpm-workspace.yaml, lerna.json, nx.json or turbo.json (a monorepo root's markers). */

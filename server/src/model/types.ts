@@ -541,6 +541,25 @@ export interface MonorepoRoot {
   pkg: PackageJsonInfo;
 }
 
+/** Processes one entry script starts together (see index/runs.ts). */
+export interface RunSet {
+  /** Where the entry script is (its value string in package.json). */
+  location: Location;
+  /** How it starts them, for messages: `turbo run dev` in script "dev" of package.json. */
+  label: string;
+  /** Processes started together (keys from {@link processKey}). */
+  processes: string[];
+}
+
+export interface Runs {
+  /** Processes something starts. */
+  running: Set<string>;
+  /** Run sets of two or more processes of different apps (certain to run together). */
+  sets: RunSet[];
+  /** Process key -> indexes into `sets`. */
+  setsOf: Map<string, number[]>;
+}
+
 /** What rules see of the workspace index. Read-only. */
 export interface WorkspaceView {
   readonly roots: readonly string[];
@@ -558,6 +577,8 @@ export interface WorkspaceView {
   readonly postgresConfs: readonly PostgresConfInfo[];
   /** Monorepo roots (package.json files that are not apps). */
   readonly monorepoRoots: readonly MonorepoRoot[];
+  /** Which server processes run, and which certainly run together (computed once per set of apps). */
+  runs(): Runs;
 }
 
 export interface EngineOptions {

@@ -10,6 +10,8 @@ export function mayHaveCodeFacts(text: string): boolean {
     text.includes('process.env') ||
     text.includes('import.meta.env') ||
     text.includes('.listen(') ||
+    text.includes('serve(') ||
+    /export\s+default\s*\{/.test(text) ||
     text.includes('dotenv') ||
     text.includes('ConfigModule') ||
     text.includes('defineConfig') ||
@@ -166,20 +168,49 @@ export function parseCode(text: string, file: string): CodeFileInfo {
   };
 
   const visit = (n: ts.Node) => {
+    if (ts.isExportAssignment(n) && !n.isExportEquals) {
+      // Bun: `export default { port, fetch }` starts a server on port, else BUN_PORT / PORT / NODE_PORT, else 3000.
+      const o = unwrap(n.expression);
+      if (ts.isObjectLiteralExpression(o) && o.properties.some((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) && p.name && ts.isIdentifier(p.name) && p.name.text === 'fetch')) {
+        const shorthand = o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'port');
+        const port = objProp(o, 'port') ?? (shorthand ? findVariable(sf, 'port')?.initializer : undefined);
+        const p = port ? portExpr(port, sf) : shorthand ? undefined : { envVar: 'PORT', fallback: 3000 };
+        if (p) info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), tool: 'bun', ...p });
+      }
+    }
     if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
       const key = envRead(n.left);
       if (key) addDefault(key, n.right);
     }
     if (ts.isCallExpression(n)) {
       const callee = unwrap(n.expression);
+      if (ts.isIdentifier(callee) && callee.text === 'serve' && n.arguments[0]) {
+        // @hono/node-server: serve({ fetch: app.fetch, port }), default 3000.
+        const opts = unwrap(n.arguments[0]);
+        if (ts.isObjectLiteralExpression(opts) && objProp(opts, 'fetch')) {
+          const port = objProp(opts, 'port');
+          const p = port ? portExpr(port, sf) : { literal: 3000 };
+          if (p) info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), ...p });
+        }
+      }
       // configService.get('X', 'default')
       const key = envRead(n);
       if (key && n.arguments[1]) addDefault(key, n.arguments[1]);
       if (ts.isPropertyAccessExpression(callee)) {
         const method = callee.name.text;
         const target = unwrap(callee.expression);
+        if ((method === 'serve' && ts.isIdentifier(target) && (target.text === 'Bun' || target.text === 'Deno')) && n.arguments.length > 0) {
+          // Bun.serve({ port, fetch }): port, else BUN_PORT / PORT / NODE_PORT, else 3000. Deno.serve({ port }, handler): port, else 8000.
+          const opts = unwrap(n.arguments[0]);
+          const port = ts.isObjectLiteralExpression(opts) ? objProp(opts, 'port') : undefined;
+          const p = port ? portExpr(port, sf) : target.text === 'Bun' ? { envVar: 'PORT', fallback: 3000 } : ts.isObjectLiteralExpression(opts) || ts.isArrowFunction(opts) || ts.isFunctionExpression(opts) ? { literal: 8000 } : undefined;
+          if (p) info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), ...p });
+        }
         if (method === 'listen' && n.arguments.length > 0) {
-          const p = portExpr(n.arguments[0], sf);
+          const first = unwrap(n.arguments[0]);
+          // Fastify: listen({ port, host }); a listen() without a port property binds Fastify's default 3000.
+          const portArg = ts.isObjectLiteralExpression(first) ? objProp(first, 'port') : n.arguments[0];
+          const p = portArg ? portExpr(portArg, sf) : undefined;
           if (p) {
             const call: ListenCall = { file, range: lines.range(n.getStart(sf), n.end), ...p };
             info.listens.push(call);

@@ -89,6 +89,8 @@ export interface CommandAnalysis {
   delegateTo?: string;
   /** Words passed on to the delegated script (`pnpm with-env next dev`, `npm run dev -- -p 4000`). */
   delegateArgs?: string;
+  /** A port argument that is not a number (`--port $(microfrontends port)`): the port is decided when the script runs. */
+  portUnknown?: string;
   /** The framework server command, when the tool is one. */
   serve?: ServeSpec;
   /** For orchestrators: which packages' scripts they run. */
@@ -216,7 +218,8 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
     const args = rest.slice(n);
     const texts = args.map((w) => w.text);
     const pa = spec.portArg ? spec.portArg(texts) : spec.portFlags.length ? flagPort(texts, spec.portFlags) : undefined;
-    if (pa) res.portFlag = { port: pa.port, start: args[pa.first].start, end: args[pa.last].end, text: command.slice(args[pa.first].start, args[pa.last].end) };
+    if (pa && pa.port !== undefined) res.portFlag = { port: pa.port, start: args[pa.first].start, end: args[pa.last].end, text: command.slice(args[pa.first].start, args[pa.last].end) };
+    else if (pa) res.portUnknown = command.slice(args[pa.first].start, args[pa.last].end);
     if (spec.strictFlags?.some((f) => texts.includes(f))) res.strictPort = true;
     return res;
   }

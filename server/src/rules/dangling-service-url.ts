@@ -110,6 +110,9 @@ export const danglingServiceUrl: Rule = {
         const { s, machine } = x;
         // Apps on that machine whose package.json Crosswire cannot read: they may listen there.
         const unsure = unknownApps(index).filter((u) => machineOf(index, u.app) === machine && identity(u.app) !== identity(s.app)).slice(0, 5);
+        // A server whose port Crosswire cannot know (computed at run time, an entry it cannot find, a Python service
+        // started in a way it does not read) may be the one listening there: unknown is not "nothing".
+        if (unsure.length || unseenServers(index).some((a) => machineOf(index, a) === machine)) continue;
         // The app the key names, when exactly one other app matches every word of the service name.
         const words = serviceWords(s.key);
         let named: App[] = [];
@@ -273,6 +276,20 @@ function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; fi
     appId: s.app.id,
     fixes,
   };
+}
+
+/** Frameworks whose apps are servers even when Crosswire sees no listener. */
+const SERVER_FRAMEWORKS = new Set(['express', 'fastify', 'koa', 'hono', 'nest', 'python', 'remix']);
+
+/** Apps that run a server whose port Crosswire does not know (memoised per set of apps). */
+const unseenMemo = new WeakMap<readonly App[], App[]>();
+function unseenServers(index: WorkspaceView): App[] {
+  let list = unseenMemo.get(index.apps);
+  if (!list) {
+    list = index.apps.filter((a) => a.unknownPorts.length > 0 || (a.listeners.length === 0 && SERVER_FRAMEWORKS.has(a.framework)));
+    unseenMemo.set(index.apps, list);
+  }
+  return list;
 }
 
 /** Appends to the list under `key` (created on first use). */

@@ -83,6 +83,9 @@ export const inconsistentServiceUrl: Rule = {
   check(index: WorkspaceView): Finding[] {
     const groups = new Map<string, UrlSite[]>();
     for (const s of serviceUrlSites(index)) {
+      // Development values name local services; a public URL there (`process.env.API_URL || "https://api.example.com"`)
+      // is the production default, not a competing development value.
+      if (s.bucket === 'development' && !originOf(s.value)?.local) continue;
       const k = `${serviceGroup(s.key, s.app)}\0${s.bucket}`;
       let l = groups.get(k);
       if (!l) groups.set(k, (l = []));
