@@ -110,9 +110,6 @@ export const danglingServiceUrl: Rule = {
         const { s, machine } = x;
         // Apps on that machine whose package.json Crosswire cannot read: they may listen there.
         const unsure = unknownApps(index).filter((u) => machineOf(index, u.app) === machine && identity(u.app) !== identity(s.app)).slice(0, 5);
-        // A server whose port Crosswire cannot know (computed at run time, an entry it cannot find, a Python service
-        // started in a way it does not read) may be the one listening there: unknown is not "nothing".
-        if (unsure.length || unseenServers(index).some((a) => machineOf(index, a) === machine)) continue;
         // The app the key names, when exactly one other app matches every word of the service name.
         const words = serviceWords(s.key);
         let named: App[] = [];
@@ -125,6 +122,10 @@ export const danglingServiceUrl: Rule = {
         // An app it names whose servers Crosswire cannot see (port computed at run time): it may listen there.
         if (namedApp && bindingsOf(index, namedApp).length === 0) continue;
         const namedBindings = namedApp ? bindingsOf(index, namedApp).filter((b) => b.machine === machine) : [];
+        // Unless the URL names a service Crosswire knows to listen elsewhere, a server whose port it cannot know (an
+        // unreadable package.json, a port computed at run time, a Python service started in a way it does not read)
+        // may be the one listening there: unknown is not "nothing".
+        if (!namedBindings.length && (unsure.length || unseenServers(index).some((a) => identity(a) !== identity(s.app) && machineOf(index, a) === machine))) continue;
         // The other development sites of the same service that do point at a live port.
         let bp = boundPeers.get(x.group);
         if (!bp) {
