@@ -409,7 +409,7 @@ export class WorkspaceIndex implements WorkspaceView {
       name,
       dir,
       root: meta.root,
-      replicaKey: pkg?.name ? `pkg:${pkg.name}${this.workspaceScope(dir)}${replicaSignature(pkg)}` : `dir:${id}`,
+      replicaKey: pkg?.name ? `pkg:${pkg.name}${this.workspaceScope(dir)}` : `dir:${id}`,
       packageJson: pkg,
       framework,
       prismaMajor: majorOf(deps['prisma']) ?? majorOf(deps['@prisma/client']),
@@ -496,18 +496,6 @@ function describeChange(file: string, kind: string, before: App, after: App): In
   for (const k of b.keys()) if (!a.has(k)) note(k);
   const sig = (app: App) => JSON.stringify(app.listeners.map((l) => [l.script, l.port, l.how, l.explicit, l.drifts, l.source.file, l.source.range.start.line, l.portEnvVar]));
   return { file, kind, envChanges: [...changed].map(([key, vals]) => ({ key, values: vals })), listenersChanged: sig(before) !== sig(after), other: kind !== 'env' };
-}
-
-/**
- * Replicas are copies of one app deployed on several servers: the same package name, scripts and dependencies.
- * Two different projects that happen to share a name (`web`, `nextjs` in a collection of examples) are not.
- */
-function replicaSignature(pkg: PackageJsonInfo): string {
-  const scripts = pkg.scripts.map((s) => `${s.name}=${s.command}`).sort().join('\n');
-  const deps = Object.keys(pkg.dependencies).sort().join(',');
-  let h = 0;
-  for (const ch of `${scripts}\0${deps}`) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
-  return `#${(h >>> 0).toString(36)}`;
 }
 
 /** Whether a folder holds pnpm-workspace.yaml, lerna.json, nx.json or turbo.json (a monorepo root's markers). */
