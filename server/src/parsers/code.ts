@@ -136,6 +136,8 @@ function findVariable(sf: ts.SourceFile, name: string): ts.VariableDeclaration |
 function objProp(o: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
   for (const p of o.properties) {
     if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) return p.initializer;
+    // `{ port }`: the variable of that name (resolved by portExpr through its declaration)
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
   }
   return undefined;
 }
@@ -172,9 +174,8 @@ export function parseCode(text: string, file: string): CodeFileInfo {
       // Bun: `export default { port, fetch }` starts a server on port, else BUN_PORT / PORT / NODE_PORT, else 3000.
       const o = unwrap(n.expression);
       if (ts.isObjectLiteralExpression(o) && o.properties.some((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) && p.name && ts.isIdentifier(p.name) && p.name.text === 'fetch')) {
-        const shorthand = o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'port');
-        const port = objProp(o, 'port') ?? (shorthand ? findVariable(sf, 'port')?.initializer : undefined);
-        const p = port ? portExpr(port, sf) : shorthand ? undefined : { envVar: 'PORT', fallback: 3000 };
+        const port = objProp(o, 'port');
+        const p = port ? portExpr(port, sf) : { envVar: 'PORT', fallback: 3000 };
         if (p) info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), tool: 'bun', ...p });
       }
     }

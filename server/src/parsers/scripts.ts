@@ -223,9 +223,12 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
     if (spec.strictFlags?.some((f) => texts.includes(f))) res.strictPort = true;
     return res;
   }
-  if (NODE_RUNNERS.has(name) && !(name === 'bun' && rest[0] && !/\.[cm]?[jt]sx?$/.test(rest[0].text) && !rest[0].text.startsWith('-'))) {
-    // node [flags] entry — flags may load env files.
-    let k = 0;
+  const isFile = (w: Token | undefined) => !!w && /\.[cm]?[jt]sx?$/.test(w.text);
+  // `bun dev` / `bun run dev` run a package script; `bun server.ts` / `bun run server.ts` / `bun --watch x.ts` run a file.
+  const bunRunsScript = name === 'bun' && !!rest[0] && !isFile(rest[0]) && !rest[0].text.startsWith('-') && !(rest[0].text === 'run' && isFile(rest[1]));
+  if (NODE_RUNNERS.has(name) && !bunRunsScript) {
+    // node [flags] entry — flags may load env files. (`deno run [flags] entry`, `bun run entry.ts`)
+    let k = (name === 'deno' || name === 'bun') && rest[0]?.text === 'run' ? 1 : 0;
     while (rest[k] && rest[k].text.startsWith('-')) {
       const t = rest[k].text;
       let m: RegExpExecArray | null;
