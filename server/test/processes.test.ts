@@ -155,3 +155,28 @@ test('crosswire apps: what Crosswire understood, in text and JSON', () => {
   const bad = spawnSync(process.execPath, [CLI, 'apps', ws, '--format', 'sarif'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
 });
+
+test('Nx: a project.json application is an app even without package.json; its serve target has a port; run-many starts them together', async () => {
+  const project = (name: string, serve: object) => JSON.stringify({ name, projectType: 'application', targets: { serve, build: { executor: '@nx/webpack:webpack' } } }, null, 2);
+  const ws = makeWorkspace({
+    'package.json': JSON.stringify({ name: 'nx-mono', private: true, scripts: { dev: 'nx run-many -t serve -p shop,admin' }, devDependencies: { nx: '19.0.0' } }),
+    'nx.json': '{}',
+    'apps/shop/project.json': project('shop', { executor: '@angular-devkit/build-angular:dev-server', options: { port: 4300 } }),
+    'apps/admin/project.json': project('admin', { executor: '@nx/webpack:dev-server', options: { port: 4300 } }),
+    'apps/api/project.json': project('api', { executor: '@nx/js:node', options: { buildTarget: 'api:build' } }),
+    'apps/docs/project.json': project('docs', { executor: 'nx:run-commands', options: { command: 'astro dev --port 4321' } }),
+    'libs/ui/project.json': JSON.stringify({ name: 'ui', projectType: 'library' }),
+  });
+  const { engine, findings } = await audit(ws);
+  assert.deepEqual(engine.apps().map((a) => a.id).sort(), ['apps/admin', 'apps/api', 'apps/docs', 'apps/shop'], 'libraries are not apps');
+  const ports = Object.fromEntries(engine.apps().map((a) => [a.id, a.listeners.map((l) => l.port)]));
+  assert.deepEqual(ports['apps/shop'], [4300]);
+  assert.deepEqual(ports['apps/docs'], [4321]);
+  assert.match(engine.apps().find((a) => a.id === 'apps/api')!.unknownPorts[0].reason, /@nx\/js:node, whose port Crosswire does not read/);
+  const pc = byRule(findings, 'port-collision');
+  assert.deepEqual(pc.map((f) => path.relative(ws, f.location.file)).sort(), ['apps/admin/project.json', 'apps/shop/project.json']);
+  for (const f of pc) {
+    assert.equal(f.severity, 'error');
+    assert.match(f.message, /both started by script "dev"/);
+  }
+});

@@ -10,6 +10,7 @@ import type { App, CodeFileInfo, EnvEntry, Listener, Location, Range, UnknownPor
 import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
 import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
 import type { ServeSpec } from '../frameworks';
+import { LineIndex } from '../model/text';
 import type { IndexedFile } from './ingest';
 
 /** The last entry of `key` in the first of `files` that defines it. */
@@ -271,6 +272,66 @@ export function computePythonListeners(app: App): Found {
         found.listeners.push({ ...base, port: call.defaultPort, how: 'default', explicit: false, source, reason: `\`${tool}\` in ${rel} passes no port: its default ${call.defaultPort}` });
       } else unknown(`\`${tool}\` in ${rel}: its port is computed in a way Crosswire does not evaluate`);
     }
+  }
+  return found;
+}
+
+/** An Nx project.json of an application (not a library). */
+export function isNxApplication(data: unknown): boolean {
+  return !!data && typeof data === 'object' && (data as Record<string, unknown>).projectType === 'application';
+}
+
+/** Nx executors that run a dev server, with their default port (Angular's and webpack's dev servers: 4200). */
+const NX_DEV_SERVERS: Record<string, { port?: number; label: string }> = {
+  '@angular/build:dev-server': { port: 4200, label: 'Angular' },
+  '@angular-devkit/build-angular:dev-server': { port: 4200, label: 'Angular' },
+  '@nx/angular:dev-server': { port: 4200, label: 'Angular' },
+  '@nx/webpack:dev-server': { port: 4200, label: 'webpack-dev-server' },
+  '@nrwl/web:dev-server': { port: 4200, label: 'webpack-dev-server' },
+  '@nx/vite:dev-server': { label: 'Vite' },
+  '@nx/next:server': { label: 'Next.js' },
+  '@nx/js:node': { label: 'Node.js' },
+  '@nx/node:execute': { label: 'Node.js' },
+  '@nrwl/node:execute': { label: 'Node.js' },
+};
+
+/**
+ * The servers of an Nx project's targets (`serve`, `dev`, `start`, `preview`): a `port` option, the executor's
+ * documented default, or a command of `nx:run-commands` read like a package.json script; otherwise the port is
+ * unknown (a Next.js or Node executor whose port comes from elsewhere), never guessed.
+ */
+export function nxTargetListeners(app: App, data: unknown, file: string, text: string, files: Map<string, IndexedFile>): Found {
+  const found: Found = { listeners: [], unknown: [] };
+  if (!data || typeof data !== 'object') return found;
+  const targets = (data as Record<string, unknown>).targets;
+  if (!targets || typeof targets !== 'object') return found;
+  const lines = new LineIndex(text);
+  for (const [name, raw] of Object.entries(targets as Record<string, unknown>)) {
+    if (!/^(serve|dev|start|preview|serve-static)$/.test(name) || !raw || typeof raw !== 'object') continue;
+    const t = raw as { executor?: unknown; options?: Record<string, unknown>; command?: unknown };
+    const at = text.indexOf(`"${name}"`);
+    const location = loc(file, at >= 0 ? lines.range(at, at + name.length + 2) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+    const script = `nx:${name}`;
+    const role: Listener['role'] = name === 'serve' || name === 'dev' ? 'dev' : name === 'start' ? 'start' : 'preview';
+    const executor = typeof t.executor === 'string' ? t.executor : undefined;
+    const command = typeof t.command === 'string' ? t.command : typeof t.options?.command === 'string' ? (t.options.command as string) : undefined;
+    if (command && (!executor || executor === 'nx:run-commands')) {
+      let analyses: readonly CommandAnalysis[] = [];
+      try {
+        analyses = analyzeCommand(command);
+      } catch {
+        analyses = [];
+      }
+      for (const a of analyses) if (a.tool !== 'delegate' && a.tool !== 'other' && a.tool !== 'orchestrate') addProcess(app, files, script, command, location, a, found, false);
+      continue;
+    }
+    if (!executor) continue;
+    const known = NX_DEV_SERVERS[executor];
+    const port = typeof t.options?.port === 'number' ? t.options.port : typeof t.options?.port === 'string' ? parsePortValue(t.options.port) : undefined;
+    const base = { appId: app.id, script, command: `nx run ${app.name}:${name}`, scriptLocation: location, source: location, loadedEnvFiles: [] as string[], tool: executor, framework: app.framework, role, drifts: false };
+    if (port) found.listeners.push({ ...base, port, how: 'config', explicit: true, reason: `the port option of target "${name}" in project.json` });
+    else if (known?.port) found.listeners.push({ ...base, port: known.port, how: 'default', explicit: false, reason: `target "${name}" (${executor}) uses ${known.label}'s default port ${known.port}`, frameworkLabel: known.label });
+    else if (known || /server|serve|execute|node/.test(executor)) found.unknown.push({ appId: app.id, script, command: base.command, role, location, reason: `target "${name}" runs ${executor}, whose port Crosswire does not read` });
   }
   return found;
 }

@@ -45,7 +45,7 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
     const key = `${base}\0${o.filters.join('\0')}`;
     let hit = membersCache.get(key);
     if (hit) return hit;
-    const inScope = apps.filter((a) => a.packageJson && a.dir !== base && a.dir.startsWith(base + path.sep));
+    const inScope = apps.filter((a) => a.dir !== base && a.dir.startsWith(base + path.sep));
     if (!o.filters.length) hit = inScope;
     else {
       const matchers = o.filters.map((f) => {
@@ -89,9 +89,10 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
         const o = a.orchestrate;
         for (const m of members(p.dir, o)) {
           const mp = pkgOfApp.get(m.id);
-          if (!mp) continue;
           for (const t of o.tasks) {
-            const got = resolve(mp, t, depth + 1, seen).flat();
+            // A package script of that name, else (Nx) a target of the project's project.json.
+            const nxTarget = processKey(m.id, `nx:${t}`);
+            const got = mp && scriptOf(mp, t) ? resolve(mp, t, depth + 1, seen).flat() : o.runner === 'nx' && servers.has(nxTarget) ? [nxTarget] : [];
             if (!got.length) continue;
             if (o.parallel) own.push(...got);
             else groups.push(got);
@@ -126,8 +127,9 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
       }
     }
   }
-  // Python services and other apps without package.json: their server runs when the app runs.
+  // Nx targets a developer runs (`nx serve app`) and, for Python services and other apps without package.json, their server.
   for (const a of apps) {
+    for (const l of [...a.listeners, ...a.unknownPorts]) if (/^nx:(serve|dev|start)$/.test(l.script)) running.add(processKey(a.id, l.script));
     if (a.packageJson) continue;
     for (const l of a.listeners) running.add(processKey(a.id, l.script));
     for (const u of a.unknownPorts) running.add(processKey(a.id, u.script));

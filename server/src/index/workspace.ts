@@ -12,7 +12,7 @@ import { parsePrismaSchema } from '../parsers/prisma';
 import { discover, fileKind, readIndexable, readIndexableSync, type FileKind, type ReadResult } from './discovery';
 import { parseIndexedFile, type IndexedFile } from './ingest';
 import { ZERO_RANGE } from '../model/text';
-import { computeListeners, computePythonListeners } from './listeners';
+import { computeListeners, computePythonListeners, isNxApplication, nxTargetListeners } from './listeners';
 import { analyzeCommand } from '../parsers/scripts';
 import { computeRuns } from './runs';
 import { detectFramework } from '../frameworks';
@@ -297,7 +297,7 @@ export class WorkspaceIndex implements WorkspaceView {
     const entry = after ?? before;
     if (!entry) return true; // neither before nor now a file Crosswire reads
     const kind = entry.kind;
-    if (kind === 'package' || kind === 'app-marker' || kind === 'config' || (kind === 'python' && path.basename(file) === 'setup.py')) return false;
+    if (kind === 'package' || kind === 'app-marker' || kind === 'config' || kind === 'repo-config' || (kind === 'python' && path.basename(file) === 'setup.py')) return false;
     if (this.isIgnored(file)) return true;
     if (kind === 'compose' || kind === 'pg-conf') {
       // Read workspace-wide (also outside apps): every rule may see them.
@@ -366,6 +366,8 @@ export class WorkspaceIndex implements WorkspaceView {
     for (const f of visible) {
       const dir = path.dirname(f.file);
       if ((f.kind === 'app-marker' || (f.kind === 'python' && path.basename(f.file) === 'setup.py')) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root, python: true });
+      // An Nx application project is an app even without a package.json (its targets say what it serves).
+      if (f.repoConfig?.kind === 'nx-project' && isNxApplication(f.repoConfig.data) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root });
     }
     this.appDirMeta = appDirs;
     this.monorepoRoots = monorepoRoots.sort((a, b) => a.dir.localeCompare(b.dir));
@@ -458,6 +460,12 @@ export class WorkspaceIndex implements WorkspaceView {
     app.envFiles.sort((a, b) => envPrecedence(a) - envPrecedence(b) || a.file.localeCompare(b.file));
     expandApp(app);
     const servers = app.packageJson ? computeListeners(app, this.files) : computePythonListeners(app);
+    const nx = this.files.get(path.join(dir, 'project.json'))?.repoConfig;
+    if (nx?.kind === 'nx-project') {
+      const targets = nxTargetListeners(app, nx.data, path.join(dir, 'project.json'), this.files.get(path.join(dir, 'project.json'))!.text, this.files);
+      servers.listeners.push(...targets.listeners);
+      servers.unknown.push(...targets.unknown);
+    }
     app.listeners = servers.listeners;
     app.unknownPorts = servers.unknown;
     // Explicit replica groups from the configuration: folders that are the same app.
