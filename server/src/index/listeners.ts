@@ -60,6 +60,11 @@ export function roleOfScript(name: string): Listener['role'] {
   return 'server';
 }
 
+/** Frameworks whose app is a server written in code. */
+const SERVER_FRAMEWORKS = new Set(['express', 'fastify', 'koa', 'hono', 'nest']);
+/** Scripts that start the app itself. */
+const ENTRY_SCRIPT = /^(dev|start|serve|develop|start:dev|start:prod|prod)$/;
+
 /** Default-environment env files of an app, in precedence order (what a tool that loads .env itself sees). */
 const DOTENV_ORDER = ['.env.development.local', '.env.local', '.env.development', '.env'];
 
@@ -126,7 +131,8 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
   }
   // Servers whose port comes from their own code: NestJS (its entry file) and plain Node entry files.
   const role = spec?.role === 'dev' ? 'dev' : roleOfScript(scriptName);
-  const entryPath = spec?.entry === 'nest' ? nestEntry(app, files) : a.entry;
+  // `node .` runs the package's `main`.
+  const entryPath = spec?.entry === 'nest' ? nestEntry(app, files) : a.entry === '.' || a.entry === './' ? app.packageJson?.main ?? 'index.js' : a.entry;
   const entryCode = entryPath ? resolveEntry(app, entryPath, files) : undefined;
   const listen = entryCode?.listens[0];
   const framework = spec?.entry === 'nest' || app.framework === 'nest' ? 'nest' : app.framework;
@@ -138,6 +144,11 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
       found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: entryCode ? `${entryPath} has no listen() call Crosswire can read` : `\`nest start\` runs ${entryPath}, which Crosswire did not find` });
     } else if (entryCode && entryCode.listens.length === 0 && /\blisten\s*\(|\bserve\s*\(|Bun\.serve|Deno\.serve/.test(entryCode.text)) {
       found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `the port of the server in ${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} is computed in a way Crosswire does not evaluate` });
+    } else if (entryCode && entryCode.listens.length === 0 && SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
+      // The entry starts the server elsewhere (an imported module, a class method): its port is not in the entry.
+      found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} starts the server in code Crosswire cannot follow to its port` });
+    } else if (!entryCode && entryPath && SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
+      found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `script "${scriptName}" runs ${entryPath}, which Crosswire did not find (a build output?)` });
     }
     return;
   }
