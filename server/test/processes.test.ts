@@ -117,15 +117,17 @@ test('nest-cli.json says where the entry is; script chains are followed (`npm ru
     'apps/api/nest-cli.json': JSON.stringify({ sourceRoot: 'server', entryFile: 'bootstrap' }),
     'apps/api/server/bootstrap.ts': 'async function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\nbootstrap();\n',
     'apps/web/package.json': pkg('web', { dev: 'pnpm with-env next dev', 'with-env': 'dotenv -e ../../.env --' }, { next: '14.2.0', 'dotenv-cli': '7.0.0' }),
+    '.env': 'PORT=3100\n',
   });
   const { engine, findings } = await audit(ws);
-  assert.deepEqual(engine.apps().map((a) => a.name).sort(), ['api', 'web'], 'the root with pnpm-workspace.yaml is not an app');
+  assert.deepEqual(engine.apps().map((a) => a.name).sort(), ['api', 'web'], 'the root with pnpm-workspace.yaml (and its shared .env) is not an app');
   assert.deepEqual(engine.apps().find((a) => a.name === 'api')!.listeners.map((l) => l.port), [3000]);
-  assert.deepEqual(engine.apps().find((a) => a.name === 'web')!.listeners.map((l) => [l.script, l.port]), [['dev', 3000]]);
+  // dotenv-cli loads the monorepo's .env into the environment before `next dev` starts: its PORT is the port.
+  assert.deepEqual(engine.apps().find((a) => a.name === 'web')!.listeners.map((l) => [l.script, l.port, l.how]), [['dev', 3100, 'loaded-env']]);
   const runs = engine.index.runs();
   assert.equal(runs.sets.length, 1, JSON.stringify(runs.sets));
   assert.deepEqual(runs.sets[0].processes.map((p) => p.split('\0')[1]).sort(), ['dev', 'dev']);
-  // Started together: NestJS cannot move off 3000; `next dev` moves, and nothing names 3000: no finding.
+  // Started together, on 3000 and 3100: no finding.
   assert.deepEqual(byRule(findings, 'port-collision'), []);
 });
 

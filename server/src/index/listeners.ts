@@ -13,11 +13,14 @@ import type { ServeSpec } from '../frameworks';
 import { LineIndex } from '../model/text';
 import type { IndexedFile } from './ingest';
 
-/** The last entry of `key` in the first of `files` that defines it. */
-export function lookupEnv(app: App, fileNames: string[], key: string): EnvEntry | undefined {
+/**
+ * The last entry of `key` in the first of `files` that defines it. A file outside the app (`dotenv -e ../../.env`,
+ * a monorepo's shared .env) is looked up in the index when `files` is given.
+ */
+export function lookupEnv(app: App, fileNames: string[], key: string, files?: Map<string, IndexedFile>): EnvEntry | undefined {
   for (const name of fileNames) {
     const abs = path.resolve(app.dir, name);
-    const f = app.envFiles.find((e) => e.file === abs);
+    const f = app.envFiles.find((e) => e.file === abs) ?? files?.get(abs)?.env;
     if (!f) continue;
     const hits = f.entries.filter((e) => e.key === key);
     if (hits.length) return hits[hits.length - 1];
@@ -126,7 +129,7 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
       found.unknown.push({ appId: app.id, script: scriptName, command, role: spec.role, location: scriptLocation, reason: `${what} in script "${scriptName}" is decided when the script runs` });
       return;
     }
-    found.listeners.push(serveListener(app, spec, scriptName, a, base, envFilesLoaded, scriptLocation, fixable));
+    found.listeners.push(serveListener(app, files, spec, scriptName, a, base, envFilesLoaded, scriptLocation, fixable));
     return;
   }
   // Servers whose port comes from their own code: NestJS (its entry file) and plain Node entry files.
@@ -161,7 +164,7 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
   }
   const envVar = listen.envVar ?? 'PORT';
   const inline = parsePortValue(a.inlineEnv[envVar]?.value);
-  const envEntry = envFilesLoaded.length ? lookupEnv(app, envFilesLoaded, envVar) : undefined;
+  const envEntry = envFilesLoaded.length ? lookupEnv(app, envFilesLoaded, envVar, files) : undefined;
   const envPort = parsePortValue(envEntry?.expanded ?? envEntry?.value);
   if (inline) found.listeners.push({ ...common, port: inline, how: 'inline-env', explicit: true, source: scriptLocation, reason: `${envVar}=${inline} set in script "${scriptName}"`, portEnvVar: envVar });
   else if (envEntry && envPort) found.listeners.push({ ...common, port: envPort, how: 'loaded-env', explicit: true, source: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, portEnvVar: envVar });
@@ -171,7 +174,7 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
 }
 
 /** A framework server command's listener: flag, then the environment it reads, then its config, then its default. */
-function serveListener(app: App, spec: ServeSpec, scriptName: string, a: CommandAnalysis, base: Omit<Listener, 'framework' | 'port' | 'how' | 'explicit' | 'drifts' | 'source' | 'reason' | 'role'>, envFilesLoaded: string[], scriptLocation: Location, fixable: boolean): Listener {
+function serveListener(app: App, files: Map<string, IndexedFile>, spec: ServeSpec, scriptName: string, a: CommandAnalysis, base: Omit<Listener, 'framework' | 'port' | 'how' | 'explicit' | 'drifts' | 'source' | 'reason' | 'role'>, envFilesLoaded: string[], scriptLocation: Location, fixable: boolean): Listener {
   const role = spec.role;
   const strict = a.strictPort || (spec.config !== undefined && !!viteConfig(app)?.vite?.strictPort);
   const common = { ...base, framework: spec.framework, role, frameworkLabel: spec.label, fixFlag: fixable ? spec.fixFlag : undefined };
@@ -188,7 +191,7 @@ function serveListener(app: App, spec: ServeSpec, scriptName: string, a: Command
   const envFiles = [...envFilesLoaded, ...(spec.loadsDotenv ? DOTENV_ORDER : [])];
   for (const v of spec.portEnv) {
     if (l || !envFiles.length) break;
-    const e = lookupEnv(app, envFiles, v);
+    const e = lookupEnv(app, envFiles, v, files);
     const p = parsePortValue(e?.expanded ?? e?.value);
     if (e && p) {
       const by = envFilesLoaded.length ? `loaded by script "${scriptName}" before ${spec.label} starts` : `which ${spec.label} loads itself`;

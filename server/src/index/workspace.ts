@@ -373,11 +373,14 @@ export class WorkspaceIndex implements WorkspaceView {
     this.monorepoRoots = monorepoRoots.sort((a, b) => a.dir.localeCompare(b.dir));
     // Config files with no app above them: the folder holding them is an app (a Python service, a deploy folder).
     const sorted = [...visible].sort((a, b) => a.file.length - b.file.length || a.file.localeCompare(b.file));
+    // (A monorepo root's own env files are shared by its packages, which load them with `dotenv -e ../../.env`: the
+    // root does not become an app of its own, which would "share" every secret with the packages.)
+    const rootDirs = new Set(monorepoRoots.map((r) => r.dir));
     for (const f of sorted) {
-      if (f.kind === 'env' && !this.ownerDir(f.file, f.root)) appDirs.set(path.dirname(f.file), { root: f.root });
+      if (f.kind === 'env' && !this.ownerDir(f.file, f.root) && !rootDirs.has(path.dirname(f.file))) appDirs.set(path.dirname(f.file), { root: f.root });
     }
     for (const f of sorted) {
-      if ((f.kind === 'code' || f.kind === 'python') && f.code && f.code.defaults.length > 0 && !this.ownerDir(f.file, f.root)) appDirs.set(path.dirname(f.file), { root: f.root });
+      if ((f.kind === 'code' || f.kind === 'python') && f.code && f.code.defaults.length > 0 && !this.ownerDir(f.file, f.root) && !rootDirs.has(path.dirname(f.file))) appDirs.set(path.dirname(f.file), { root: f.root });
     }
     this.fileOwner = new Map();
     this.appFiles = new Map();
