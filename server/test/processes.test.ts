@@ -182,3 +182,25 @@ test('Nx: a project.json application is an app even without package.json; its se
     assert.match(f.message, /both started by script "dev"/);
   }
 });
+
+test('a port read from one of several variables (`APP_PORT || PORT || 3000`) takes the first one set, inline or loaded', async () => {
+  const server = "const app = require('express')();\nconst port = process.env.REMIX_APP_PORT || process.env.PORT || 3000;\napp.listen(port);\n";
+  const ws = makeWorkspace({
+    'a/package.json': pkg('a', { dev: 'cross-env NODE_ENV=development PORT=3030 tsx ./server.ts' }, { express: '4.19.0' }),
+    'a/server.ts': server,
+    'b/package.json': pkg('b', { start: 'node --env-file=.env server.js' }, { express: '4.19.0' }),
+    'b/server.js': server,
+    'b/.env': 'PORT=4040\n',
+    'c/package.json': pkg('c', { start: 'node server.js' }, { express: '4.19.0' }),
+    'c/server.js': server,
+    'd/package.json': pkg('d', { start: 'PORT=$APP_PORT node server.js' }, { express: '4.19.0' }),
+    'd/server.js': server,
+  });
+  const { engine } = await audit(ws);
+  const port = (n: string) => engine.apps().find((a) => a.name === n)!.listeners.map((l) => l.port);
+  assert.deepEqual(port('a'), [3030]);
+  assert.deepEqual(port('b'), [4040]);
+  assert.deepEqual(port('c'), [3000]);
+  assert.deepEqual(port('d'), [], 'PORT=$APP_PORT is decided when the script runs');
+  assert.match(engine.apps().find((a) => a.name === 'd')!.unknownPorts[0].reason, /decided when the script runs/);
+});

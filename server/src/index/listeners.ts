@@ -162,10 +162,18 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
     found.listeners.push({ ...common, port: listen.literal, how: 'listen', explicit: true, source: listenLoc, reason: `\`.listen(${listen.literal})\` in ${rel}` });
     return;
   }
-  const envVar = listen.envVar ?? 'PORT';
+  // The variables the code reads, in order: the first one set (inline, else in an env file loaded first) wins.
+  const vars = [listen.envVar ?? 'PORT', ...(listen.alsoEnv ?? [])];
+  const inlineVar = vars.find((v) => a.inlineEnv[v] !== undefined);
+  const fileVar = envFilesLoaded.length ? vars.find((v) => lookupEnv(app, envFilesLoaded, v, files)) : undefined;
+  const envVar = inlineVar ?? fileVar ?? vars[0];
   const inline = parsePortValue(a.inlineEnv[envVar]?.value);
-  const envEntry = envFilesLoaded.length ? lookupEnv(app, envFilesLoaded, envVar, files) : undefined;
+  const envEntry = !inlineVar && envFilesLoaded.length ? lookupEnv(app, envFilesLoaded, envVar, files) : undefined;
   const envPort = parsePortValue(envEntry?.expanded ?? envEntry?.value);
+  if (inlineVar && !inline) {
+    found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `${envVar}=${a.inlineEnv[envVar].value} in script "${scriptName}" is decided when the script runs` });
+    return;
+  }
   if (inline) found.listeners.push({ ...common, port: inline, how: 'inline-env', explicit: true, source: scriptLocation, reason: `${envVar}=${inline} set in script "${scriptName}"`, portEnvVar: envVar });
   else if (envEntry && envPort) found.listeners.push({ ...common, port: envPort, how: 'loaded-env', explicit: true, source: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, portEnvVar: envVar });
   else if (envEntry) found.unknown.push({ appId: app.id, script: scriptName, command, role, location: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)} is not a port number Crosswire can read` });

@@ -163,6 +163,8 @@ export interface ListenCall {
   literal?: number;
   /** `process.env.X` read for the port, e.g. PORT. */
   envVar?: string;
+  /** Further variables read when envVar is unset, in order (`process.env.APP_PORT || process.env.PORT || 3000`). */
+  alsoEnv?: string[];
   /** Fallback literal in `process.env.PORT ?? 3000` / `|| 3000` / `Number(process.env.PORT) || 3000`. */
   fallback?: number;
   /** Python: the port is a name defined elsewhere (`port=config.BACKEND_PORT` -> `BACKEND_PORT`), resolved by the index. */

@@ -73,6 +73,8 @@ function numberLiteral(e: ts.Expression | undefined): number | undefined {
 interface PortExpr {
   literal?: number;
   envVar?: string;
+  /** Further variables read when envVar is unset (`process.env.APP_PORT || process.env.PORT || 3000`). */
+  alsoEnv?: string[];
   fallback?: number;
 }
 
@@ -91,7 +93,10 @@ function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | un
   if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
     const left = portExpr(x.left, sf, depth + 1);
     const right = portExpr(x.right, sf, depth + 1);
-    if (left?.envVar) return { envVar: left.envVar, fallback: right?.literal ?? right?.fallback };
+    if (left?.envVar) {
+      const also = [...(left.alsoEnv ?? []), ...(right?.envVar ? [right.envVar, ...(right.alsoEnv ?? [])] : [])];
+      return { envVar: left.envVar, ...(also.length ? { alsoEnv: also } : {}), fallback: right?.literal ?? right?.fallback ?? left.fallback };
+    }
     return left ?? right;
   }
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.PlusToken) return portExpr(x.operand, sf, depth + 1);
