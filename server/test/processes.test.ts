@@ -204,3 +204,27 @@ test('a port read from one of several variables (`APP_PORT || PORT || 3000`) tak
   assert.deepEqual(port('d'), [], 'PORT=$APP_PORT is decided when the script runs');
   assert.match(engine.apps().find((a) => a.name === 'd')!.unknownPorts[0].reason, /decided when the script runs/);
 });
+
+test('Bun serves a default-exported Hono app (not Node); `bun run --hot x.ts`; a PORT ternary; a compiled entry stands for its source', async () => {
+  const hono = "import { Hono } from 'hono';\nconst app = new Hono();\napp.get('/', (c) => c.text('ok'));\nexport default app;\n";
+  const ws = makeWorkspace({
+    'bun/package.json': pkg('bun-hono', { dev: 'bun run --hot src/index.ts' }, { hono: '4.5.0' }),
+    'bun/src/index.ts': hono,
+    'node/package.json': pkg('node-hono', { dev: 'tsx src/index.ts' }, { hono: '4.5.0' }),
+    'node/src/index.ts': hono,
+    'ternary/package.json': pkg('ternary', { dev: 'PORT=3003 bun run --hot src/index.ts' }, { hono: '4.5.0' }),
+    'ternary/src/index.ts': "export default {\n  port: process.env.PORT ? Number.parseInt(process.env.PORT, 10) : 3000,\n  fetch: () => new Response('ok'),\n};\n",
+    'env/package.json': pkg('by-env', { start: 'node src/main.js' }, { express: '4.19.0' }),
+    'env/src/main.js': "const app = require('express')();\napp.listen(process.env.NODE_ENV === 'production' ? 80 : 3000);\n",
+    'remix/package.json': pkg('remix-app', { start: 'node build/server/main.js' }, { '@remix-run/serve': '2.0.0' }),
+    'remix/server/main.js': "const app = require('express')();\napp.listen(process.env.PORT || 3000);\n",
+  });
+  const { engine } = await audit(ws);
+  const app = (n: string) => engine.apps().find((a) => a.name === n)!;
+  assert.deepEqual(app('bun-hono').listeners.map((l) => l.port), [3000]);
+  assert.deepEqual(app('node-hono').listeners, [], 'under Node a default export serves nothing');
+  assert.deepEqual(app('ternary').listeners.map((l) => l.port), [3003]);
+  assert.deepEqual(app('by-env').listeners, [], 'a condition on NODE_ENV: which branch runs is unknown');
+  assert.equal(app('by-env').unknownPorts.length, 1);
+  assert.deepEqual(app('remix-app').listeners.map((l) => l.port), [3000]);
+});

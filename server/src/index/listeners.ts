@@ -37,7 +37,8 @@ function resolveEntry(app: App, entry: string, files: Map<string, IndexedFile>):
   const base = path.resolve(app.dir, entry);
   const candidates = [base, `${base}.js`, `${base}.ts`, `${base}.mjs`, `${base}.cjs`, `${base}.mts`, path.join(base, 'index.js'), path.join(base, 'index.ts')];
   const m = /^(?:\.\/)?(?:dist|build|out)\/(.*?)(?:\.[cm]?js)?$/.exec(entry);
-  if (m) candidates.push(path.resolve(app.dir, 'src', `${m[1]}.ts`), path.resolve(app.dir, 'src', `${m[1]}.js`));
+  // A compiled entry (dist/main.js, build/server/main.js) stands for its source: src/main.ts, or server/main.ts beside it.
+  if (m) for (const dir of ['src', '.']) for (const ext of ['ts', 'js', 'mts', 'mjs']) candidates.push(path.resolve(app.dir, dir, `${m[1]}.${ext}`));
   for (const c of candidates) {
     const f = files.get(c);
     if (f) return f.code ?? { file: c, language: 'js', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], driverPools: [], problems: [], text: f.text };
@@ -64,7 +65,7 @@ export function roleOfScript(name: string): Listener['role'] {
 }
 
 /** Frameworks whose app is a server written in code. */
-const SERVER_FRAMEWORKS = new Set(['express', 'fastify', 'koa', 'hono', 'nest']);
+const SERVER_FRAMEWORKS = new Set(['express', 'fastify', 'koa', 'hono', 'nest', 'remix']);
 /** Scripts that start the app itself. */
 const ENTRY_SCRIPT = /^(dev|start|serve|develop|start:dev|start:prod|prod)$/;
 
@@ -137,7 +138,8 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
   // `node .` runs the package's `main`.
   const entryPath = spec?.entry === 'nest' ? nestEntry(app, files) : a.entry === '.' || a.entry === './' ? app.packageJson?.main ?? 'index.js' : a.entry;
   const entryCode = entryPath ? resolveEntry(app, entryPath, files) : undefined;
-  const listen = entryCode?.listens[0];
+  // A default export is a server only when Bun runs the file (`bun src/index.ts`); under Node it is just an export.
+  const listen = entryCode?.listens.find((x) => x.tool !== 'bun' || /^bun\b/.test(a.toolText));
   const framework = spec?.entry === 'nest' || app.framework === 'nest' ? 'nest' : app.framework;
   const appDotenvPaths = app.code.flatMap((c) => c.dotenvPaths);
   if (app.code.some((c) => c.loadsDotenv) || entryCode?.loadsDotenv) envFilesLoaded.push(...(appDotenvPaths.length ? appDotenvPaths : ['.env']));

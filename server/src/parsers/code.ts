@@ -12,6 +12,7 @@ export function mayHaveCodeFacts(text: string): boolean {
     text.includes('.listen(') ||
     text.includes('serve(') ||
     /export\s+default\s*\{/.test(text) ||
+    (/export\s+default\s+\w/.test(text) && /new\s+\w*(Hono|Elysia)\b/.test(text)) ||
     text.includes('dotenv') ||
     text.includes('ConfigModule') ||
     text.includes('defineConfig') ||
@@ -100,6 +101,14 @@ function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | un
     return left ?? right;
   }
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.PlusToken) return portExpr(x.operand, sf, depth + 1);
+  // `process.env.PORT ? Number(process.env.PORT) : 3000`: the variable when set, else the other branch.
+  if (ts.isConditionalExpression(x)) {
+    const tested = envRead(x.condition);
+    const whenSet = portExpr(x.whenTrue, sf, depth + 1);
+    const otherwise = portExpr(x.whenFalse, sf, depth + 1);
+    if (tested && whenSet?.envVar === tested) return { envVar: tested, fallback: otherwise?.literal ?? otherwise?.fallback };
+    return undefined; // a condition on something else (NODE_ENV, a flag): which branch runs is not known statically
+  }
   if (ts.isCallExpression(x)) {
     const callee = unwrap(x.expression);
     const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
@@ -175,6 +184,14 @@ export function parseCode(text: string, file: string): CodeFileInfo {
   };
 
   const visit = (n: ts.Node) => {
+    if (ts.isExportAssignment(n) && !n.isExportEquals && ts.isIdentifier(unwrap(n.expression))) {
+      // Bun also serves `export default app` when app is a Hono (or Elysia) application: it has a `fetch` method.
+      const init = findVariable(sf, (unwrap(n.expression) as ts.Identifier).text)?.initializer;
+      const made = init && unwrap(init);
+      if (made && ts.isNewExpression(made) && ts.isIdentifier(made.expression) && /Hono$|^Elysia$/.test(made.expression.text)) {
+        info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), tool: 'bun', envVar: 'PORT', fallback: 3000 });
+      }
+    }
     if (ts.isExportAssignment(n) && !n.isExportEquals) {
       // Bun: `export default { port, fetch }` starts a server on port, else BUN_PORT / PORT / NODE_PORT, else 3000.
       const o = unwrap(n.expression);

@@ -225,7 +225,8 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
   }
   const isFile = (w: Token | undefined) => !!w && /\.[cm]?[jt]sx?$/.test(w.text);
   // `bun dev` / `bun run dev` run a package script; `bun server.ts` / `bun run server.ts` / `bun --watch x.ts` run a file.
-  const bunRunsScript = name === 'bun' && !!rest[0] && !isFile(rest[0]) && !rest[0].text.startsWith('-') && !(rest[0].text === 'run' && isFile(rest[1]));
+  const afterRun = rest[0]?.text === 'run' ? rest.slice(1).find((w) => !w.text.startsWith('-')) : undefined;
+  const bunRunsScript = name === 'bun' && !!rest[0] && !isFile(rest[0]) && !rest[0].text.startsWith('-') && !(rest[0].text === 'run' && isFile(afterRun));
   if (NODE_RUNNERS.has(name) && !bunRunsScript) {
     // node [flags] entry — flags may load env files. (`deno run [flags] entry`, `bun run entry.ts`)
     let k = (name === 'deno' || name === 'bun') && rest[0]?.text === 'run' ? 1 : 0;

@@ -70,7 +70,9 @@ export function collisions(index: WorkspaceView): { findings: Finding[]; reporte
       }
       if (!partners.length) continue;
       const hard = partners.filter((p) => !p.drift);
-      const names = portNames(index, port, e.app);
+      // Places in apps other than the two that collide say best who expects the port (a client's URL, a CORS origin).
+      const involved = new Set([identity(e.app), ...partners.map((p) => identity(p.app))]);
+      const names = portNames(index, port, e.app).sort((x, y) => Number(involved.has(identity(x.app))) - Number(involved.has(identity(y.app))));
       if (!hard.length && !names.length) continue; // both may move: nothing in the workspace depends on who gets the port
       const k = `${e.l.source.file}\0${e.l.source.range.start.line}\0${e.l.source.range.start.character}`;
       if (seen.has(k)) continue;
