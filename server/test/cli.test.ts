@@ -216,7 +216,7 @@ test('json: port-collision at 3000 between apps that run together, and ineffecti
     assert.ok(f.related.length > 0);
     assert.ok(f.related.some((r) => r.file.split('/')[0] !== f.file.split('/')[0]), 'related to the other apps');
   }
-  assert.match(all.find((f) => key(f.file, f.line) === drifting)!.message, /NEXTAUTH_URL/, 'names what expects the port');
+  assert.match(all.find((f) => key(f.file, f.line) === drifting)!.message, /(VITE_API_URL|NEXTAUTH_URL) in .* expects 3000/, 'names what expects the port');
   const ineffectiveAt = key('it-assets-manager/.env', lineOf('it-assets-manager/.env', envLine('PORT')));
   assertIncludes(at(all, 'ineffective-port'), [ineffectiveAt], 'ineffective-port');
   const mbPort = key('multi-business-multi-apps/.env', lineOf('multi-business-multi-apps/.env', envLine('PORT')));
