@@ -89,7 +89,7 @@ export function understand(index: WorkspaceView, rel: (file: string) => string):
   const systemsOut = linked.map((list) => {
     const ids = new Set(list.map(identity));
     const links = new Set<string>();
-    for (const id of ids) for (const [other, why] of sys.edges.get(id) ?? []) if (ids.has(other)) links.add(why);
+    for (const id of ids) for (const [other, why] of sys.edges.get(id) ?? []) if (ids.has(other)) links.add(why());
     return { apps: list.map((a) => a.id), links: [...links].slice(0, 50) };
   });
   return { apps, runGroups, systems: systemsOut };

@@ -73,9 +73,21 @@ export class WorkspaceIndex implements WorkspaceView {
     return this._apps;
   }
 
-  private runsCache: { apps: readonly App[]; runs: Runs } | undefined;
+  private runsCache: { apps: readonly App[]; key: unknown[]; runs: Runs } | undefined;
+  /**
+   * What runs and what runs together depends only on the packages' scripts and on which scripts start a server:
+   * an edit of an env file that changes neither keeps the result (checked by identity, linear in the apps).
+   */
   runs(): Runs {
-    if (!this.runsCache || this.runsCache.apps !== this._apps) this.runsCache = { apps: this._apps, runs: computeRuns(this._apps, this.monorepoRoots) };
+    if (this.runsCache?.apps === this._apps) return this.runsCache.runs;
+    const key: unknown[] = [this.monorepoRoots];
+    for (const a of this._apps) key.push(a.id, a.packageJson, a.listeners.map((l) => l.script).join('\0'), a.unknownPorts.map((u) => u.script).join('\0'));
+    const prev = this.runsCache;
+    if (prev && prev.key.length === key.length && prev.key.every((k, i) => k === key[i])) {
+      this.runsCache = { apps: this._apps, key, runs: prev.runs };
+      return prev.runs;
+    }
+    this.runsCache = { apps: this._apps, key, runs: computeRuns(this._apps, this.monorepoRoots) };
     return this.runsCache.runs;
   }
 
