@@ -191,6 +191,8 @@ export interface CodeFileInfo {
   auth?: AuthFacts;
   /** prisma.config.ts: `datasource.url` (literal or `env("X")` / `process.env.X`). */
   prismaConfig?: { envVar?: string; literal?: string; range: Range };
+  /** Local web URLs with a port written as string literals (not env defaults): `return "http://localhost:3000"`. */
+  urlLiterals?: { value: string; range: Range }[];
   /** `new PrismaPg({ ..., max })` / `new Pool({ max })`: the driver pool size, when written. */
   driverPools: { kind: 'adapter-pg' | 'pg-pool'; max?: number; range: Range; connectionEnvVar?: string }[];
   problems: { message: string; range: Range }[];

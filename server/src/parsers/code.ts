@@ -4,6 +4,9 @@ import type { CodeDefault, CodeFileInfo, ListenCall } from '../model/types';
 import { LineIndex } from '../model/text';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
 
+/** `http://localhost:3000/...`, `ws://127.0.0.1:8080`: a local web URL with an explicit port. */
+const LOCAL_URL = /^(https?|wss?):\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0):\d{2,5}(\/|$)/;
+
 /** Cheap pre-filter: only files mentioning one of these are parsed at all. */
 export function mayHaveCodeFacts(text: string): boolean {
   return (
@@ -184,6 +187,11 @@ export function parseCode(text: string, file: string): CodeFileInfo {
   };
 
   const visit = (n: ts.Node) => {
+    // A local URL with a port written in code (`return "http://localhost:3000"`): it names a port a server must keep.
+    if (ts.isStringLiteralLike(n) && n.text.length < 200 && LOCAL_URL.test(n.text) && !ts.isImportDeclaration(n.parent) && !ts.isExportDeclaration(n.parent)) {
+      const start = n.getStart(sf) + 1;
+      (info.urlLiterals ??= []).push({ value: n.text, range: lines.range(start, start + n.text.length) });
+    }
     if (ts.isExportAssignment(n) && !n.isExportEquals && ts.isIdentifier(unwrap(n.expression))) {
       // Bun also serves `export default app` when app is a Hono (or Elysia) application: it has a `fetch` method.
       const init = findVariable(sf, (unwrap(n.expression) as ts.Identifier).text)?.initializer;

@@ -3,7 +3,7 @@ import { processKey } from '../index/runs';
 import { identity, label } from './util';
 import { lazyFixes } from './incremental';
 import { choosePort, setPortFix } from './ports';
-import { portNames, systems, whyLinked, type Systems } from './systems';
+import { portNames, systems, whyLinked, type PortName, type Systems } from './systems';
 
 /**
  * Two server processes of different apps that run at the same time (one script starts both, or the apps form
@@ -31,10 +31,12 @@ interface Entry {
   l: Listener;
 }
 
-/** Places in the system that name the port, those in apps other than the colliding ones first (a client's URL, a CORS origin). */
+/** Places in the system that name the port, in the order a message should cite them. */
 function portNamesFor(index: WorkspaceView, port: number, e: Entry, sample: Entry[]) {
-  const involved = new Set([identity(e.app), ...sample.map((p) => identity(p.app))]);
-  return portNames(index, port, e.app).sort((x, y) => Number(involved.has(identity(x.app))) - Number(involved.has(identity(y.app))));
+  // The process's own app first (its own URL expects it there), then third apps, then its partners.
+  const partners = new Set(sample.map((p) => identity(p.app)));
+  const rank = (n: PortName) => (identity(n.app) === identity(e.app) ? 0 : partners.has(identity(n.app)) ? 2 : 1);
+  return portNames(index, port, e.app).sort((x, y) => rank(x) - rank(y));
 }
 
 interface Bucket {
@@ -167,7 +169,7 @@ export function collisions(index: WorkspaceView): { findings: Finding[]; reporte
       reported.add(e.l);
       const first = sample[0];
       const who = sample.slice(0, MAX_NAMED).map((p) => label(index, p.app)).join(', ') + (sample.length > MAX_NAMED ? ` and ${sample.length - MAX_NAMED}${sample.length >= 20 ? '+' : ''} more` : '');
-      const how = certain ? `both started by ${certain.label}` : `assumed to run together: ${whyLinked(index, e.app, first.app)}`;
+      const how = certain ? `${sample.length > 1 ? 'all' : 'both'} started by ${certain.label}` : `assumed to run together: ${whyLinked(index, e.app, first.app)}`;
       const message = hard
         ? `${label(index, e.app)} and ${who} listen on port ${port} (${how}); whichever starts second fails with EADDRINUSE.`
         : `${label(index, e.app)} and ${who} want port ${port} (${how}); ${(e.l.drifts ? e.l : first.l).tool} moves to another port, but ${names[0].text} expects ${port}.`;

@@ -55,6 +55,7 @@ function urlSitesOf(app: App): { key: string; value: string; location: Location;
   };
   for (const f of app.envFiles) for (const e of f.entries) for (const value of splitUrls(e)) add(e.key, value, { file: e.file, range: e.range }, f.kind === 'live');
   for (const c of app.code) for (const d of c.defaults) add(d.key, d.value, { file: c.file, range: d.range }, false);
+  for (const c of app.code) for (const u of c.urlLiterals ?? []) add(`"${u.value.replace(/^(\w+:\/\/[^/]+).*$/, '$1')}"`, u.value, { file: c.file, range: u.range }, false);
   return out;
 }
 
