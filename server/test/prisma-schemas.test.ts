@@ -385,3 +385,14 @@ test('diff and patch files named like env files are not env files', () => {
   for (const name of ['.env.vault.diff', '.env.client.diff', '.env.patch', '.env.orig', '.env.rej']) assert.equal(classifyEnvFile(name), null, name);
   assert.notEqual(classifyEnvFile('.env.production'), null);
 });
+
+test('one file produces at most 50 parse-error findings, the last counting the rest', async () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 120; i++) lines.push(`not a key value line ${i}`, `KEY_${i}=value`);
+  const ws = makeWorkspace({ 'api/package.json': pkg('api', {}, {}), 'api/.env': lines.join('\n') + '\n' });
+  const pe = byRule((await audit(ws)).findings, 'parse-error');
+  assert.equal(pe.length, 50);
+  const last = pe.sort((a, b) => a.location.range.start.line - b.location.range.start.line)[49];
+  assert.equal(last.location.range.start.line, 98);
+  assert.match(last.message, /could not read 71 more places of this file \(the first is here\); only the first 49 are listed/);
+});

@@ -22,11 +22,15 @@ export function declaredSchemaLocations(dir: string, pkg: PackageJsonInfo | unde
   if (pkg?.prismaSchema) out.push(path.resolve(dir, pkg.prismaSchema));
   if (pkg) for (const p of schemaPathsInScripts(pkg.scripts.map((s) => s.command))) out.push(path.resolve(dir, p));
   for (const c of configFiles) {
-    const p = prismaConfigSchemaPath(c.text, c.file);
+    let p = configPaths.get(c);
+    if (p === undefined) configPaths.set(c, (p = prismaConfigSchemaPath(c.text, c.file) ?? null));
     if (p) out.push(path.resolve(path.dirname(c.file), p));
   }
   return [...new Set(out)];
 }
+
+/** `schema` of each indexed prisma.config file (an edit makes a new IndexedFile): parsed once, not at every derivation. */
+const configPaths = new WeakMap<IndexedFile, string | null>();
 
 function isUnder(file: string, dir: string): boolean {
   return file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
