@@ -274,6 +274,7 @@ test('redaction: quoted values go, Prisma\'s own words stay; property over rando
     'Expected a String value, but received array value `…`.',
   );
   assert.equal(redactValidatorMessage('Property not known: "abc".', values), 'Property not known: "…".');
+  assert.equal(redactValidatorMessage('Argument "url" is missing in data source block "db".', values), 'Argument "url" is missing in data source block "db".');
   assert.equal(redactValidatorMessage('The `extensions` property is only available with the `postgresqlExtensions` preview feature.', values), 'The `extensions` property is only available with the `postgresqlExtensions` preview feature.');
   assert.equal(redactValidatorMessage('the URL must start with the protocol `postgresql://` or `postgres://`.', values), 'the URL must start with the protocol `postgresql://` or `postgres://`.');
   assert.equal(redactValidatorMessage('received u:topsecretvalue unquoted', values), 'received … unquoted');
@@ -370,6 +371,15 @@ test('fuzz: random schemas and schema folders never throw, yield at most one pro
     }),
     fuzzParams(500),
   );
+});
+
+test('connection_limit written in a datasource: missing-connection-limit reports it up to Prisma 6, parse-error in Prisma 7', () => {
+  const text = 'datasource db {\n  provider         = "postgresql"\n  url              = env("DATABASE_URL")\n  connection_limit = 5\n}\n';
+  assert.equal(parsePrismaSchema(text, 'schema.prisma', 6).problems.length, 0);
+  const v7 = parsePrismaSchema(text.replace('  url              = env("DATABASE_URL")\n', ''), 'schema.prisma', 7).problems;
+  assert.equal(v7.length, 1);
+  assert.match(v7[0].message, /^Prisma 7 rejects this schema: Property not known: "connection_limit"\.$/);
+  assert.equal(v7[0].range.start.line, 2);
 });
 
 test('a .prisma file with no Prisma block is reported once; a comment-only one is not', () => {

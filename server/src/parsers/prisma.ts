@@ -216,8 +216,9 @@ function validateUnit(scans: readonly FileScan[], prismaMajor: number | undefine
   const verdict = validateWithPrisma(judged.map((j) => j.text), prismaMajor);
   for (const p of verdict) {
     const scan = scans[p.index];
-    // The connection_limit property is reported by missing-connection-limit with a fix; don't say it twice.
-    if (/connection_limit/.test(p.message)) continue;
+    // Up to Prisma 6, the connection_limit property is reported by missing-connection-limit with a fix; don't
+    // say it twice. (In Prisma 7 projects that rule judges the driver adapter: the property is reported here.)
+    if (prismaLine(prismaMajor) === 6 && /connection_limit/.test(p.message)) continue;
     if (scan.info.datasources.some((d) => overlaps(d.blockRange, p.range))) out.push(p);
   }
   return out;
@@ -397,13 +398,17 @@ export interface SchemaValues {
   windows: Set<string>;
   /** The code's shorter runs (Crosswire's vocabulary aside). */
   short: Set<string>;
+  /** Datasource and generator names that read as names (`db`, `client`): a message may quote them. */
+  names: Set<string>;
 }
 
 /** The runs of the judged texts' code (comments stripped): linear in the texts (bounded by MAX_VALIDATED_CONFIG). */
 export function schemaValues(texts: readonly string[]): SchemaValues {
-  const values: SchemaValues = { windows: new Set(), short: new Set() };
+  const values: SchemaValues = { windows: new Set(), short: new Set(), names: new Set() };
   for (const t of texts) {
     for (const line of t.split('\n')) {
+      const header = /^\s*(?:datasource|generator)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(line);
+      if (header && plainName(header[1])) values.names.add(header[1]);
       for (const m of stripComment(line).matchAll(RUN)) {
         const run = m[0];
         if (VOCABULARY.has(run)) continue;
@@ -431,12 +436,12 @@ function sharesWindow(run: string, values: SchemaValues): boolean {
  * ever shown, and no quoted value at all.
  */
 export function redactValidatorMessage(message: string, values: SchemaValues): string {
-  const fromSchema = (run: string) => !VOCABULARY.has(run) && (run.length < WINDOW ? values.short.has(run) : sharesWindow(run, values));
+  const fromSchema = (run: string) => !VOCABULARY.has(run) && !values.names.has(run) && (run.length < WINDOW ? values.short.has(run) : sharesWindow(run, values));
   return message.replace(/`[^`]*`|"[^"]*"|'[^'\s]*'|[A-Za-z0-9+/=_\-.:@%~!$&*?#]+/g, (m) => {
     const q = m[0];
     if (q === '`' || q === '"' || q === "'") {
       const inner = m.slice(1, -1);
-      if (VOCABULARY.has(inner)) return m;
+      if (VOCABULARY.has(inner) || values.names.has(inner)) return m;
       for (const r of inner.matchAll(RUN)) if (fromSchema(r[0])) return `${q}…${q}`;
       return m;
     }
