@@ -395,8 +395,23 @@ export class Engine {
       }
     }
     for (const s of schemas) for (const p of s.problems) push(p.message, p.range);
-    return out;
+    return capParseErrors(out);
   }
+}
+
+/** At most this many parse-error findings on one file: the last one counts the rest. */
+export const MAX_PARSE_ERRORS_PER_FILE = 50;
+
+/** Bounds what one (hostile or garbage) file can produce: the first problems, then one finding that counts the others. */
+function capParseErrors(list: Finding[]): Finding[] {
+  const pe = list.filter((f) => f.ruleId === PARSE_ERROR_RULE.id);
+  if (pe.length <= MAX_PARSE_ERRORS_PER_FILE) return list;
+  pe.sort((a, b) => a.location.range.start.line - b.location.range.start.line || a.location.range.start.character - b.location.range.start.character);
+  const kept = pe.slice(0, MAX_PARSE_ERRORS_PER_FILE - 1);
+  const next = pe[MAX_PARSE_ERRORS_PER_FILE - 1];
+  const rest = pe.length - kept.length;
+  kept.push({ ...next, message: `Crosswire could not read ${rest} more places of this file (the first is here); only the first ${kept.length} are listed` });
+  return [...list.filter((f) => f.ruleId !== PARSE_ERROR_RULE.id), ...kept];
 }
 
 const NONE: readonly Finding[] = Object.freeze([]) as readonly Finding[];

@@ -8,7 +8,6 @@ import type {
 import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { classifyEnvFile, expandEnv } from '../parsers/env';
 import { majorOf } from '../parsers/packageJson';
-import { parsePrismaSchema } from '../parsers/prisma';
 import { discover, fileKind, readIndexable, readIndexableSync, type FileKind, type ReadResult } from './discovery';
 import { parseIndexedFile, type IndexedFile } from './ingest';
 import { ZERO_RANGE } from '../model/text';
@@ -16,6 +15,7 @@ import { computeListeners, computePythonListeners, isNxApplication, nxTargetList
 import { analyzeCommand } from '../parsers/scripts';
 import { computeRuns } from './runs';
 import { detectFramework } from '../frameworks';
+import { PrismaSchemas } from './prisma-schemas';
 
 export type { IndexedFile } from './ingest';
 export { lookupEnv } from './listeners';
@@ -47,7 +47,9 @@ export class WorkspaceIndex implements WorkspaceView {
   private readonly overlays = new Map<string, string>();
   private _apps: App[] = [];
   private appMap = new Map<string, App>();
-  private prismaCache = new Map<string, PrismaSchemaInfo>();
+  private prismaSchemas = new PrismaSchemas();
+  /** `.prisma` files ignored by the configuration (computed with the apps): a schema folder holding one is incomplete. */
+  private ignoredPrisma: string[] = [];
   /** Files that were skipped, with the reason (too large, unreadable, binary...). */
   readonly skipped = new Map<string, string>();
   config: CrosswireConfig = emptyConfig();
@@ -123,7 +125,7 @@ export class WorkspaceIndex implements WorkspaceView {
   async indexAll(): Promise<void> {
     this.files.clear();
     this.skipped.clear();
-    this.prismaCache.clear();
+    this.prismaSchemas.clear();
     this._realRoots = undefined;
     for (const root of this.roots) {
       let found: string[];
@@ -368,6 +370,7 @@ export class WorkspaceIndex implements WorkspaceView {
   private rebuild(): void {
     this.applyConfig();
     const visible = [...this.files.values()].filter((f) => !this.isIgnored(f.file));
+    this.ignoredPrisma = [...this.files.values()].filter((f) => f.kind === 'prisma' && this.isIgnored(f.file)).map((f) => f.file);
     const appDirs = new Map<string, AppMeta>();
     const monorepoRoots: MonorepoRoot[] = [];
     for (const f of visible) {
@@ -441,29 +444,24 @@ export class WorkspaceIndex implements WorkspaceView {
       host: this.config.hosts[rel] ?? 'local',
     };
     const prismaFiles: IndexedFile[] = [];
+    const prismaConfigs: IndexedFile[] = [];
     for (const file of this.appFiles.get(dir) ?? []) {
       const f = this.files.get(file);
       if (!f) continue;
       if (f.env) app.envFiles.push(f.env);
       if (f.code) app.code.push(f.code);
-      if (f.kind === 'prisma-config') app.hasPrismaConfig = true;
+      if (f.kind === 'prisma-config') {
+        app.hasPrismaConfig = true;
+        prismaConfigs.push(f);
+      }
       if (f.compose) app.compose.push(f.compose);
       if (f.pm2) app.pm2.push(f.pm2);
       if (f.kind === 'prisma') prismaFiles.push(f);
     }
-    for (const f of prismaFiles) {
-      const major = app.prismaMajor ?? (app.hasPrismaConfig ? 7 : undefined);
-      const key = `${f.file}\0${major}`;
-      let schema = this.prismaCache.get(key);
-      if (!schema || schema.text !== f.text) {
-        try {
-          schema = parsePrismaSchema(f.text, f.file, major);
-        } catch (e) {
-          schema = { file: f.file, datasources: [], problems: [{ message: `Crosswire could not read this schema: ${(e as Error).message}`, range: ZERO_RANGE, severity: 'warning' }], text: f.text };
-        }
-        this.prismaCache.set(key, schema);
-      }
-      app.schemas.push(schema);
+    if (prismaFiles.length > 0) {
+      // A schema may be a folder of files (Prisma >= 6.7): validated together, as Prisma merges them.
+      const unread = [...this.ignoredPrisma, ...[...this.skipped.keys()].filter((f) => f.endsWith('.prisma'))];
+      app.schemas.push(...this.prismaSchemas.forApp(dir, pkg, prismaFiles, prismaConfigs, unread, app.prismaMajor ?? (app.hasPrismaConfig ? 7 : undefined)));
     }
     const nextAuthMajor = majorOf(app.packageJson?.dependencies['next-auth']);
     if (nextAuthMajor !== undefined) for (const c of app.code) for (const n of c.auth?.nextAuth ?? []) n.version = nextAuthMajor >= 5 ? 5 : 4;

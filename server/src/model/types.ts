@@ -101,6 +101,8 @@ export interface PackageJsonInfo {
   /** dependencies + devDependencies + peerDependencies, name -> version range. */
   dependencies: Record<string, string>;
   main?: string;
+  /** `"prisma": { "schema": "..." }`: where the Prisma CLI finds the schema (a file or a folder), relative to the package. */
+  prismaSchema?: string;
   text: string;
 }
 

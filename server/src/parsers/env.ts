@@ -219,7 +219,7 @@ const MODE_ALIASES: Record<string, string> = {
 const NOT_ENV_EXTENSIONS = new Set([
   'ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'd', 'map', 'json', 'jsonc', 'json5', 'yml', 'yaml', 'toml',
   'py', 'pyc', 'rb', 'go', 'rs', 'java', 'sh', 'bash', 'zsh', 'fish', 'ps1', 'bat', 'cmd', 'md', 'markdown', 'html',
-  'lock', 'swp', 'swo', 'gpg', 'pgp', 'asc', 'age', 'enc', 'gz', 'zip', 'tar',
+  'lock', 'swp', 'swo', 'gpg', 'pgp', 'asc', 'age', 'enc', 'gz', 'zip', 'tar', 'diff', 'patch', 'orig', 'rej',
 ]);
 
 function knownMode(parts: string[]): string | undefined {

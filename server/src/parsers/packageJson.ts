@@ -51,6 +51,12 @@ export function parsePackageJson(text: string, file: string): ParsedPackageJson 
       case 'main':
         info.main = stringValue(v);
         break;
+      case 'prisma':
+        if (ts.isObjectLiteralExpression(v)) {
+          const schema = v.properties.find((q) => propName(q) === 'schema');
+          if (schema && ts.isPropertyAssignment(schema)) info.prismaSchema = stringValue(schema.initializer);
+        }
+        break;
       case 'workspaces': {
         const arr = ts.isArrayLiteralExpression(v)
           ? v
