@@ -235,3 +235,31 @@ test('shared-session-cookie: names held in constants are resolved in the workspa
     (ws, findings) => assert.deepEqual(byRule(findings, 'shared-session-cookie'), []),
   );
 });
+
+test('weak-secret: a placeholder the app refuses in its own code is not reported; an unguarded one still is', async () => {
+  await withWs(
+    {
+      // a template repository: the root .env holds placeholders, the backend below it refuses them outside development
+      'package.json': JSON.stringify({ name: 'stack', private: true, workspaces: ['frontend'] }),
+      '.env': 'SECRET_KEY=changethis\nSESSION_SECRET=change-me-please\n',
+      'backend/pyproject.toml': '[project]\nname = "backend"\n',
+      'backend/app/config.py': [
+        'class Settings(BaseSettings):',
+        '    SECRET_KEY: str',
+        '    def _check(self, name: str, value: str) -> None:',
+        '        if value == "changethis":',
+        '            raise ValueError(f"{name} is still the default")',
+        '',
+      ].join('\n'),
+      // a Node app whose code refuses its own placeholder, and one that does not
+      ...server('api', 4100, "if (process.env.JWT_SECRET === 'change-me-in-production') throw new Error('set JWT_SECRET');\n"),
+      'api/.env': 'JWT_SECRET=change-me-in-production\n',
+      ...server('web', 4200),
+      'web/.env': 'JWT_SECRET=change-me-in-production\n',
+    },
+    (ws, findings) => {
+      // SESSION_SECRET is not guarded; web does not guard its JWT_SECRET.
+      assert.deepEqual(sites(ws, byRule(findings, 'weak-secret')), ['.env:2', 'web/.env:1']);
+    },
+  );
+});

@@ -110,7 +110,7 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
 export function hasFacts(c: CodeFileInfo): boolean {
   return (
     c.defaults.length > 0 || c.listens.length > 0 || c.loadsDotenv || c.dotenvPaths.length > 0 || c.vite !== undefined ||
-    c.prismaConfig !== undefined || c.driverPools.length > 0 || c.problems.length > 0 ||
+    c.prismaConfig !== undefined || c.driverPools.length > 0 || c.problems.length > 0 || (c.placeholderGuards?.length ?? 0) > 0 ||
     (c.auth !== undefined && (c.auth.secretReads.length > 0 || c.auth.nextAuth.length > 0 || c.auth.cookies.length > 0 || c.auth.sessions.length > 0 || c.auth.cors.length > 0))
   );
 }

@@ -192,6 +192,11 @@ export interface CodeFileInfo {
   /** `new PrismaPg({ ..., max })` / `new Pool({ max })`: the driver pool size, when written. */
   driverPools: { kind: 'adapter-pg' | 'pg-pool'; max?: number; range: Range; connectionEnvVar?: string }[];
   problems: { message: string; range: Range }[];
+  /**
+   * Placeholder secrets the code compares a value with (`if value == "changethis": raise ...`): the app refuses them
+   * itself, so weak-secret does not report them.
+   */
+  placeholderGuards?: string[];
   text: string;
 }
 

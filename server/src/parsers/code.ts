@@ -2,6 +2,7 @@
 import ts = require('typescript');
 import type { CodeDefault, CodeFileInfo, ListenCall } from '../model/types';
 import { LineIndex } from '../model/text';
+import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
 
 /** Cheap pre-filter: only files mentioning one of these are parsed at all. */
@@ -16,7 +17,8 @@ export function mayHaveCodeFacts(text: string): boolean {
     text.includes('server:') ||
     text.includes('PrismaPg') ||
     text.includes('new Pool') ||
-    mayHaveAuthFacts(text)
+    mayHaveAuthFacts(text) ||
+    GUARD_HINT.test(text)
   );
 }
 
@@ -165,7 +167,15 @@ export function parseCode(text: string, file: string): CodeFileInfo {
     }
   };
 
+  const guards = GUARD_HINT.test(text);
   const visit = (n: ts.Node) => {
+    // `if (secret === 'change-me') throw ...`: the app refuses a placeholder itself
+    if (guards && ts.isBinaryExpression(n) && /^(===?|!==?)$/.test(n.operatorToken.getText(sf))) {
+      for (const side of [n.left, n.right]) {
+        const x = unwrap(side);
+        if (ts.isStringLiteralLike(x) && isGuardedPlaceholder(x.text)) (info.placeholderGuards ??= []).push(x.text);
+      }
+    }
     if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
       const key = envRead(n.left);
       if (key) addDefault(key, n.right);
