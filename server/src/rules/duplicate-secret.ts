@@ -44,7 +44,7 @@ export const liveSecrets = perApp((app: App): Occurrence[] => {
 export const duplicateSecret: Rule = {
   id: 'duplicate-secret',
   docs: {
-    description: 'The same secret (NEXTAUTH_SECRET, JWT_SECRET, SESSION_SECRET, ...) is used by two different apps.',
+    description: 'The same signing key (NEXTAUTH_SECRET, JWT_SECRET, SESSION_SECRET, ...) is used by two different apps that are not meant to share it.',
     url: 'docs/rules/duplicate-secret.md',
   },
   defaultSeverity: 'error',

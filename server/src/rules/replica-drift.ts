@@ -152,7 +152,7 @@ function entriesHolding(app: App, spec: SharedValue, value: string): EnvEntry[] 
 export const replicaDrift: Rule = {
   id: 'replica-drift',
   docs: {
-    description: 'Replicas of one app (the same app on several servers) disagree on a value they must share: NEXTAUTH_SECRET/AUTH_SECRET, SYNC_REGISTRATION_KEY, SYNC_SERVICE_PORT, the database of DATABASE_URL.',
+    description: 'Replicas of one app (the same app on several servers) disagree on a value they must share: NEXTAUTH_SECRET/AUTH_SECRET, SYNC_REGISTRATION_KEY, SYNC_SERVICE_PORT, the database of DATABASE_URL; or apps that must share a secret (a token signer and its verifier, a sharedSecrets group) hold different ones.',
     url: 'docs/rules/replica-drift.md',
   },
   defaultSeverity: 'error',
