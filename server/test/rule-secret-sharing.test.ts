@@ -263,3 +263,37 @@ test('weak-secret: a placeholder the app refuses in its own code is not reported
     },
   );
 });
+
+test('cors-origin-mismatch: origins from a spread or a list with an unreadable element are unknown; a const options object is read', async () => {
+  const VITE = { react: '18.3.1', vite: '5.4.11' };
+  const web = {
+    'web/package.json': pkg('web', { dev: 'vite' }, VITE),
+    'web/vite.config.ts': "import { defineConfig } from 'vite';\nexport default defineConfig({ server: { port: 5174, strictPort: true } });\n",
+    'web/.env': 'VITE_API_URL=http://localhost:4000\n',
+  };
+  const apiWith = (body: string) => ({
+    ...web,
+    'api/package.json': pkg('api', { start: 'node server.js' }, { express: '4.21.1', cors: '2.8.5', dotenv: '16.4.5' }),
+    'api/server.js': `require('dotenv').config();\nconst express = require('express');\nconst cors = require('cors');\nconst app = express();\n${body}\napp.listen(4000);\n`,
+  });
+  for (const body of [
+    "const { corsOptions } = require('./cors-options');\napp.use(cors({ ...corsOptions, credentials: true }));",
+    "app.use(cors({ origin: ['http://localhost:5173', process.env.EXTRA ? extraOrigin : undefined, allowedOrigin], credentials: true }));",
+  ]) {
+    await withWs(apiWith(body), (ws, findings) => assert.deepEqual(byRule(findings, 'cors-origin-mismatch'), [], body));
+  }
+  // The same options in a const of the file are read: 5173 does not allow the frontend on 5174.
+  await withWs(apiWith("const options = { origin: 'http://localhost:5173', credentials: true };\napp.use(cors(options));"), (ws, findings) => {
+    assert.equal(byRule(findings, 'cors-origin-mismatch').length, 1);
+  });
+});
+
+test('missing-secret: an app whose only env files are test fixtures gets its environment elsewhere', async () => {
+  const signer = `const jwt = require('jsonwebtoken');\napp.post('/login', (req, res) => res.json({ token: jwt.sign({ id: 1 }, process.env.JWT_SECRET) }));\n`;
+  await withWs({ ...server('api', 4100, signer), 'api/.env.test': 'DATABASE_URL=postgresql://localhost:5432/test\n' }, (ws, findings) => {
+    assert.deepEqual(byRule(findings, 'missing-secret'), []);
+  });
+  await withWs({ ...server('api', 4100, signer), 'api/.env': 'DATABASE_URL=postgresql://localhost:5432/app\n' }, (ws, findings) => {
+    assert.equal(byRule(findings, 'missing-secret').length, 1, 'a live .env without the secret is still reported');
+  });
+});

@@ -303,10 +303,14 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
     const creds = prop(o, 'credentials');
     const credentials = !!creds && unwrap(creds.initializer).kind === ts.SyntaxKind.TrueKeyword;
     const fact: CorsFact = { file, credentials, range: range(origin ?? at) };
+    // A spread (`{ ...corsOptions, credentials: true }`) may set the origin: unknown, not the package's default.
+    const spread = o.properties.some((p) => ts.isSpreadAssignment(p));
     if (origin) {
       const v = unwrap(origin.initializer);
       if (ts.isStringLiteralLike(v)) fact.origins = [v.text];
-      else if (ts.isArrayLiteralExpression(v)) {
+      else if (ts.isArrayLiteralExpression(v) && v.elements.some((e) => !ts.isStringLiteralLike(e) && envVarsOf(ts.isSpreadElement(e) ? e.expression : e).length === 0)) {
+        // an element Crosswire cannot read (a variable, a regex, a call): the list is unknown
+      } else if (ts.isArrayLiteralExpression(v)) {
         fact.origins = v.elements.filter(ts.isStringLiteralLike).map((e) => e.text);
         const fromEnv = v.elements.flatMap((e) => (ts.isSpreadElement(e) ? envVarsOf(e.expression) : ts.isExpression(e) && !ts.isStringLiteralLike(e) ? envVarsOf(e) : []));
         if (fromEnv[0]) fact.envVar = fromEnv[0];
@@ -317,7 +321,7 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
         if (vars[0]) fact.envVar = vars[0];
         if (vars[0] && splitsEnv(v)) fact.splits = true;
       }
-    } else fact.origins = ['*']; // the cors package's default
+    } else if (!spread) fact.origins = ['*']; // the cors package's default
     facts.cors.push(fact);
   };
 
@@ -429,7 +433,8 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
       const isCorsMiddleware = ts.isIdentifier(callee) && /^(cors|@fastify\/cors)$/.test(importedFrom.get(callee.text) ?? '');
       const fastifyCors = calleeName === 'register' && arg0 && ts.isIdentifier(arg0) && importedFrom.get(arg0.text) === '@fastify/cors';
       const corsOpts = fastifyCors ? n.arguments[1] && unwrap(n.arguments[1]) : calleeName === 'enableCors' || isCorsMiddleware ? arg0 : undefined;
-      if (corsOpts && ts.isObjectLiteralExpression(corsOpts)) corsFact(corsOpts, n);
+      const corsObject = objectOf(corsOpts);
+      if (corsObject) corsFact(corsObject, n);
       else if (!corsOpts && (calleeName === 'enableCors' || isCorsMiddleware) && n.arguments.length === 0) {
         // enableCors() / cors(): the cors package's default origin `*`, no credentials
         facts.cors.push({ file, origins: ['*'], credentials: false, range: range(n) });
