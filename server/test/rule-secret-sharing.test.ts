@@ -297,3 +297,14 @@ test('missing-secret: an app whose only env files are test fixtures gets its env
     assert.equal(byRule(findings, 'missing-secret').length, 1, 'a live .env without the secret is still reported');
   });
 });
+
+test('a signer whose key is held in a const of the file is still recognised (jose verifier, same variable)', async () => {
+  const signerConst = `const jwt = require('jsonwebtoken');\nconst SECRET = process.env.JWT_SECRET;\napp.post('/login', (req, res) => res.json({ token: jwt.sign({ id: 1 }, SECRET) }));\n`;
+  const joseVerifier = {
+    'gw/package.json': pkg('gw', { start: 'node server.mjs' }, { jose: '5.9.6', dotenv: '16.4.5' }),
+    'gw/server.mjs': "import 'dotenv/config';\nimport http from 'node:http';\nimport { jwtVerify } from 'jose';\nconst key = new TextEncoder().encode(process.env.JWT_SECRET);\nhttp.createServer(async (req, res) => { await jwtVerify(req.headers.authorization, key); res.end(); }).listen(4200);\n",
+  };
+  await withWs({ ...server('api', 4100, signerConst), ...joseVerifier, 'api/.env': `JWT_SECRET=${A}\n`, 'gw/.env': `JWT_SECRET=${A}\n` }, (ws, findings) => {
+    assert.deepEqual(byRule(findings, 'duplicate-secret'), []);
+  });
+});

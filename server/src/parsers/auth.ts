@@ -5,7 +5,7 @@ import { LineIndex } from '../model/text';
 
 /** Cheap pre-filter for files worth reading for auth/session/cookie/CORS facts. */
 export function mayHaveAuthFacts(text: string): boolean {
-  return /next-auth|@auth\/|NextAuth|jsonwebtoken|@nestjs\/jwt|JwtModule|iron-session|express-session|cookie-session|cookies\(\)|\.cookie\(|cookieOptions|enableCors|cors\(|@fastify\/cors|\bcors\s*:|secretOrKey|sessions?\s*=\s*new Map/.test(text);
+  return /next-auth|@auth\/|NextAuth|jsonwebtoken|jwtVerify|SignJWT|@nestjs\/jwt|JwtModule|iron-session|express-session|cookie-session|cookies\(\)|\.cookie\(|cookieOptions|enableCors|cors\(|@fastify\/cors|\bcors\s*:|secretOrKey|sessions?\s*=\s*new Map/.test(text);
 }
 
 function unwrap(e: ts.Expression): ts.Expression {
@@ -163,7 +163,16 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
   const seenNextAuth = new Set<ts.Node>();
 
   const secretRead = (kind: SecretRead['kind'], value: ts.Expression, at: ts.Node, use: NonNullable<SecretRead['use']> = 'both') => {
-    const vars = envVarsOf(value);
+    // `const JWT_SECRET = process.env.JWT_SECRET!` in this file, then `jwt.sign(p, JWT_SECRET)`
+    let v = value;
+    for (let i = 0; i < 3; i++) {
+      const x = unwrap(v);
+      const init = ts.isIdentifier(x) ? declared.get(x.text) : undefined;
+      if (!init) break;
+      v = init;
+    }
+    const vars = envVarsOf(v);
+    value = v;
     facts.secretReads.push({ file, envVar: vars[0], alternatives: vars.slice(1), kind, use, literal: vars.length === 0 && hasLiteralString(value) ? true : undefined, range: range(at) });
   };
 
