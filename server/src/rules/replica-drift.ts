@@ -253,7 +253,7 @@ function sharedSecretDrift(index: WorkspaceView, g: SharingGroup): Finding[] {
     for (const s of sites) {
       const others = sites.filter((o) => identity(o.app) !== identity(s.app) && o.value !== s.value);
       if (!others.length) continue;
-      const codeSites = g.uses.filter((u) => identity(u.app) !== identity(s.app) || u.app === s.app);
+      const codeSites = g.uses;
       findings.push({
         ruleId: 'replica-drift',
         severity: 'error',

@@ -177,7 +177,10 @@ export const sharingGroups = keptAcrossEdits(
   (before, after) => {
     const a = tokenUses(before);
     const b = tokenUses(after);
-    return a.length === b.length && a.every((u, i) => u.key === b[i].key && u.use === b[i].use) && before.replicaKey === after.replicaKey;
+    const same = (u: TokenUse, v: TokenUse) =>
+      u.key === v.key && u.use === v.use && u.location.file === v.location.file && u.location.range.start.line === v.location.range.start.line && u.location.range.start.character === v.location.range.start.character && u.location.range.end.line === v.location.range.end.line && u.location.range.end.character === v.location.range.end.character;
+    // (an app that takes part in no group and reads no token secret cannot change any group)
+    return a.length === b.length && a.every((u, i) => same(u, b[i])) && before.replicaKey === after.replicaKey && before.name === after.name;
   },
 );
 
