@@ -308,3 +308,38 @@ test('a signer whose key is held in a const of the file is still recognised (jos
     assert.deepEqual(byRule(findings, 'duplicate-secret'), []);
   });
 });
+
+test('shared-session-cookie: editing a constant in another package updates the finding as a fresh audit would', async () => {
+  const app = (name: string, port: number) => ({
+    [`${name}/package.json`]: pkg(name, { start: 'node src/main.js' }, { express: '4.21.1', 'express-session': '1.18.1' }),
+    [`${name}/src/main.js`]: `const express = require('express');\nconst session = require('express-session');\nconst { SESSION_COOKIE } = require('../../shared/names');\nconst app = express();\napp.use(session({ name: SESSION_COOKIE, secret: process.env.SESSION_SECRET, cookie: { sameSite: 'lax' } }));\napp.listen(${port});\n`,
+  });
+  // (main.js reads the name through require() destructuring: unknown, never connect.sid; session.ts imports it)
+  const files = {
+    ...app('one', 4101),
+    ...app('two', 4102),
+    'one/src/session.ts': "import session from 'express-session';\nimport { SESSION_COOKIE } from '../../shared/names';\nexport const mw = session({ name: SESSION_COOKIE, secret: process.env.SESSION_SECRET as string, cookie: { sameSite: 'lax' } });\n",
+    'two/src/session.ts': "import session from 'express-session';\nimport { SESSION_COOKIE } from '../../shared/names';\nexport const mw = session({ name: SESSION_COOKIE, secret: process.env.SESSION_SECRET as string, cookie: { sameSite: 'lax' } });\n",
+    'shared/package.json': pkg('@acme/shared', { build: 'tsc' }),
+    'shared/names.ts': "export const SESSION_COOKIE = 'acme_session';\n",
+  };
+  const ws = makeWorkspace(files);
+  try {
+    const { engine } = await audit(ws);
+    assert.equal(byRule(engine.findings(), 'shared-session-cookie').length, 2);
+    const names = path.join(ws, 'shared/names.ts');
+    fs.writeFileSync(names, "export const SESSION_COOKIE = 'acme_session';\nexport const OTHER = 1;\n");
+    await engine.refreshFromDisk(names);
+    assert.equal(byRule(engine.findings(), 'shared-session-cookie').length, 2);
+    engine.setOverlay(path.join(ws, 'two/src/session.ts'), files['two/src/session.ts'].replace("import { SESSION_COOKIE } from '../../shared/names';", "const SESSION_COOKIE = 'two_session';"));
+    assert.deepEqual(byRule(engine.findings(), 'shared-session-cookie'), [], 'two now has its own name');
+    engine.setOverlay(path.join(ws, 'two/src/session.ts'), undefined);
+    assert.equal(byRule(engine.findings(), 'shared-session-cookie').length, 2);
+    engine.setOverlay(names, "export const SESSION_COOKIE = process.env.COOKIE_NAME;\n");
+    assert.deepEqual(byRule(engine.findings(), 'shared-session-cookie'), [], 'a computed constant is unknown');
+    const fresh = await audit(ws);
+    assert.deepEqual(byRule(fresh.findings, 'shared-session-cookie').length, 2, 'on disk the constant is still a literal');
+  } finally {
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
+});

@@ -161,9 +161,27 @@ export const sharedSessionCookie: Rule = {
   check(index: WorkspaceView): Finding[] {
     // Group by (host, cookie name): linear in the number of sites, never app × app; an edit re-evaluates
     // only the groups of the apps it changed (all of them when the PM2 entries changed).
-    return groups(index).run(index.apps, pm2Entries(index));
+    return groups(index).run(index.apps, epochOf(index));
   },
 };
+
+/**
+ * What makes every group stale: the PM2 entries, and the files session cookie names were resolved in (a constant in
+ * another app's file changes no app of the names' apps). A new object when either changed.
+ */
+const epochState = perIndex(() => ({ pm2: undefined as unknown, epoch: {} as object, read: new Map<string, string | undefined>() }));
+function epochOf(index: WorkspaceView): object {
+  const s = epochState(index);
+  const pm2 = pm2Entries(index);
+  let stale = s.pm2 !== pm2;
+  for (const [file, text] of s.read) if (index.textOf(file) !== text) stale = true;
+  if (stale) {
+    s.pm2 = pm2;
+    s.epoch = {};
+    s.read.clear();
+  }
+  return s.epoch;
+}
 
 /** An app's sites, keyed by host and cookie name (memoised per app and the PM2 entries that run it). */
 const siteMemo = new WeakMap<App, { pm2: Pm2Entry[]; read: ResolvedConst['read']; keyed: (readonly [string, Site])[] }>();
@@ -176,6 +194,8 @@ function keyedSites(index: WorkspaceView, app: App): (readonly [string, Site])[]
     const keyed = sitesOf(index, app, pm2, read).map((s) => [`${s.host}\0${s.name}`, s] as const);
     siteMemo.set(app, (m = { pm2, read, keyed }));
   }
+  const es = epochState(index);
+  for (const [file, text] of m.read) es.read.set(file, text);
   return m.keyed;
 }
 
