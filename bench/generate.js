@@ -15,9 +15,17 @@
  *
  * Planted per "unit" (u = max(1, floor(N / 50)) units; duplicate-node-id and replica-drift per replica pair):
  *   duplicate-secret          a pair (every third unit: a trio) of different apps sharing one secret value
- *   port-collision            two different apps on one explicit port (Next -p vs Express PORT, or two NestJS PORT=)
- *   implicit-port             a Next.js app with bare `next dev`/`next start` and a Vite app with bare `vite`/`vite preview`
- *                             (these also collide with each other on 3000 / 5173 / 4173 once there are two of them)
+ *   port-collision            two different apps on one explicit port that the root's `turbo run dev` starts together
+ *                             (Next -p vs Express PORT, or two NestJS PORT= with a `dev` script): errors, and for Next.js /
+ *                             Express their production servers too when live configuration links the apps; and a Vite
+ *                             `--port` without --strictPort on an Express app's port, which the CORS_ORIGIN of the Vite
+ *                             app's backend names: a warning for each
+ *   implicit-port             a Vite app with bare `vite` (its `start` script) / `vite preview` and a NestJS backend of its
+ *                             own (its VITE_API_URL names the backend's port, the backend's CORS_ORIGIN the Vite default
+ *                             origins; nothing links the pair to the rest), so each unit's Vite app is alone on 5173 in
+ *                             its system; and once (unit 0) a Next.js app with bare `next dev`/`next start` in the root's
+ *                             `turbo run dev`, whose port 3000 the auth service's CORS_ORIGIN names (info each; previews
+ *                             and `next start`, which never moves, are not reported)
  *   ineffective-port          a PORT= line in a Next.js (or Vite) app's .env that the server never reads
  *   missing-connection-limit  three apps' Prisma datasources on one database server (one of them with connection_limit
  *                             every other unit), a Prisma app sharing a server with a Python service's DATABASE_URL, and
@@ -40,11 +48,14 @@
  *   connection-budget         two Prisma apps with connection_limit=60 on one PostgreSQL server (120 > 97): both reported
  * and decoys that must NOT be reported: replicas (same package name) sharing secrets, ports and a database;
  * PORT= lines equal to the real port; identical placeholder secrets in every .env.example; one AUTH_SERVICE_URL
- * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports.
+ * shared consistently by hundreds of apps (127.0.0.1 vs localhost spellings); localhost databases on distinct ports;
+ * `vite preview` scripts on 4173 that nothing starts; the implicit Vite apps of different units, each on 5173 in a
+ * system of its own.
  *
- * The expected counts are not hard-coded: every env entry, listener, datasource and code default the generator
- * writes is recorded in a model, and expectedFindings() applies each rule's documented semantics to that model
- * (group secrets by value, listeners by port and source, datasources by server, service URLs by key and origin).
+ * The expected counts are not hard-coded: every env entry, listener (port, source, script, role, whether it moves
+ * when its port is taken), datasource and code default the generator writes is recorded in a model, and
+ * expectedFindings() applies each rule's documented semantics to that model (group secrets by value, listeners by
+ * port and source over what runs together, datasources by server, service URLs by key and origin).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -74,6 +85,8 @@ const AREAS = ['billing', 'payments', 'inventory', 'orders', 'catalog', 'search'
   'loyalty', 'fleet', 'payroll', 'ledger', 'tickets', 'assets', 'warehouse', 'procurement', 'compliance'];
 const SUFFIX = { next: ['portal', 'dashboard', 'console', 'web', 'site', 'admin'], vite: ['ui', 'spa', 'frontend', 'widget', 'studio'],
   nest: ['api', 'service', 'gateway', 'backend'], express: ['server', 'api', 'webhooks', 'proxy'], python: ['worker', 'ml', 'etl', 'jobs'] };
+/** The monorepo root's scripts: each `turbo run <task>` runs that script of every package under the root, all at once. */
+const ROOT_SCRIPTS = { dev: 'turbo run dev', build: 'turbo run build', lint: 'turbo run lint', test: 'turbo run test', typecheck: 'turbo run typecheck' };
 const SERVICES = ['LEDGER', 'FULFILMENT', 'RISK', 'TAX', 'GEO', 'PRICING', 'AUDIT', 'QUOTA', 'RATING', 'ROUTING', 'SEARCH_INDEX', 'MAILER'];
 
 // 20-app pattern: next 6, vite 4, nest 4, express 4, python 2.
@@ -110,6 +123,11 @@ function origin(value) {
   const host = u.hostname.toLowerCase();
   return { scheme, key: `${scheme}://${LOCAL.has(host) ? 'localhost' : host}:${u.port ? Number(u.port) : DEFAULT_PORTS[scheme] ?? 0}` };
 }
+/** Mirrors isPublicHost of server/src/rules/inconsistent-service-url.ts. */
+function isPublicHost(host) {
+  if (!host.includes('.') || /^[\d.]+$/.test(host) || host.includes(':')) return false;
+  return !/\.(local|localhost|internal|lan|test|home|svc|cluster\.local)$/.test(host);
+}
 function dbServer(value) {
   const o = origin(value);
   if (!o || !['postgres', 'postgresql', 'mysql'].includes(o.scheme)) return undefined;
@@ -140,13 +158,17 @@ const hasLimit = (url) => url.includes('?') && new URLSearchParams(url.slice(url
  * Rule semantics (see server/src/rules/*.ts and docs/rules/*.md):
  * - duplicate-secret: secrets in live env files grouped by value; a value held by >= 2 identities (package names)
  *   yields one finding per occurrence.
- * - port-collision: listeners grouped by port; a port bound by >= 2 identities yields one finding per distinct source.
- * - implicit-port: one finding per listener on a framework default.
+ * - port-collision: running listeners grouped by port; a listener with a listener of another identity that runs with it
+ *   (runsAndSystems) is reported when one of them does not move to another port (error), or, when one moves, when a
+ *   URL site of its system names the port (warning); one finding per distinct source of a port.
+ * - implicit-port: a running listener on a framework default that moves when the port is taken, not reported by
+ *   port-collision, in a run set or in a system of >= 2 identities, whose port a URL site of another identity of its
+ *   system names.
  * - ineffective-port: a PORT= line in a live env file no PORT-reading listener loads, whose value is not a real port.
  * - missing-connection-limit: an error per in-block connection_limit property; a warning per datasource without
  *   connection_limit whose server another identity also uses (datasource or DATABASE_URL-like env entry).
- * - inconsistent-service-url: sites grouped by key (workspace-wide for named services) and environment; in a group
- *   with >= 2 origins, every site outside the strict majority origin (all sites when there is none).
+ * - inconsistent-service-url: sites grouped by key (workspace-wide for named services) and environment, development
+ *   sites on a public domain left out; in a group with >= 2 origins, every site outside the strict majority origin (all sites when there is none).
  */
 function expectedFindings(apps) {
   const out = Object.fromEntries(RULE_IDS.map((r) => [r, 0]));
@@ -314,14 +336,36 @@ function expectedFindings(apps) {
   // cookie-options: one finding per session cookie written with httpOnly: false (every other option the generator writes
   // is valid: sameSite lax, the library's path, secure only with NODE_ENV=production on localhost or https URLs).
   for (const a of apps) out['cookie-options'] += a.httpOnlyFalse ?? 0;
-  // port-collision, implicit-port
+  // port-collision, implicit-port (over what runs and what runs together: see runsAndSystems)
+  const { running, together, component, namesOf } = runsAndSystems(apps);
   const byPort = new Map();
   for (const a of apps) for (const l of a.listeners) {
-    if (!l.explicit) out['implicit-port']++;
+    if (!running.has(l)) continue;
     if (!byPort.has(l.port)) byPort.set(l.port, []);
-    byPort.get(l.port).push({ identity: a.identity, source: l.source });
+    byPort.get(l.port).push({ a, l });
   }
-  for (const ls of byPort.values()) if (new Set(ls.map((l) => l.identity)).size >= 2) out['port-collision'] += new Set(ls.map((l) => l.source)).size;
+  const reported = new Set();
+  for (const [port, entries] of byPort) {
+    if (new Set(entries.map((e) => e.a.identity)).size < 2) continue;
+    const seen = new Set();
+    for (const e of entries) {
+      const partners = entries.filter((o) => o.a.identity !== e.a.identity && together(e.a, e.l, o.a, o.l));
+      if (!partners.length) continue;
+      const hard = partners.filter((o) => !e.l.drifts && !o.l.drifts);
+      if (!hard.length && !namesOf(port, e.a).length) continue;
+      if (seen.has(e.l.source)) continue;
+      seen.add(e.l.source);
+      reported.add(e.l);
+      out['port-collision']++;
+    }
+  }
+  const systemSize = new Map();
+  for (const id of new Set(apps.map((a) => a.identity))) systemSize.set(component(id), (systemSize.get(component(id)) ?? 0) + 1);
+  for (const a of apps) for (const l of a.listeners) {
+    if (l.explicit || !l.drifts || reported.has(l) || !running.has(l)) continue;
+    if (!running.inSet.has(l) && systemSize.get(component(a.identity)) < 2) continue;
+    if (namesOf(l.port, a, a).length) out['implicit-port']++;
+  }
   // ineffective-port
   for (const a of apps) {
     if (a.listeners.length === 0) continue;
@@ -371,6 +415,8 @@ function expectedFindings(apps) {
     for (const s of sites) {
       const o = origin(s.v.trim());
       if (!o) continue;
+      // a public domain among development values is the production default, not a competing development value
+      if (s.bucket === 'development' && isPublicHost(new URL(s.v.trim()).hostname.toLowerCase())) continue;
       const g = `${serviceGroup(s.k, a.identity)}\0${s.bucket}`;
       if (!groups.has(g)) groups.set(g, []);
       groups.get(g).push(o.key);
@@ -384,6 +430,139 @@ function expectedFindings(apps) {
     out['inconsistent-service-url'] += sorted[0] > sorted[1] ? origins.length - sorted[0] : origins.length;
   }
   return out;
+}
+
+/**
+ * What runs and what runs together (server/src/index/runs.ts, server/src/rules/systems.ts), over the model:
+ * - A listener runs when its app has no package.json (a Python service), when its script is one of the app's entry
+ *   scripts, or when a root script (`turbo run <task>`) runs it. Each root script's processes form a run set when they
+ *   belong to >= 2 app folders; processes of one run set run together for certain.
+ * - Apps (by identity) are linked into systems by: a URL (http/ws, local host, with a port; env files, templates and
+ *   code defaults; comma-separated lists split) naming a port another app's running listener uses (the nearest such
+ *   app in the folder tree, when exactly one is nearest; not a port of the app itself), a local database server in live
+ *   env files, a live secret value, a run set. Live links (URLs of live env files, databases, secrets) also make the
+ *   live systems.
+ * - Two running processes of different identities run together when a run set has both; otherwise when their roles
+ *   meet (never a preview or storybook; the same role, or one is a plain server) and their apps are of one system:
+ *   any system when one of them is a dev server, a live system otherwise.
+ * - The names of a port near an app: URL sites of apps of its system naming that port.
+ */
+const ENTRY_SCRIPTS = /^(dev|develop|start|serve|start:dev|start:prod|dev:all|prod)$/;
+const ROOT_TASKS = Object.values(ROOT_SCRIPTS).map((c) => /^turbo run (\S+)$/.exec(c)[1]);
+function runsAndSystems(apps) {
+  const running = new Set();
+  running.inSet = new Set();
+  const setsOf = new Map();
+  for (const a of apps) for (const l of a.listeners) if (!a.pkg || ENTRY_SCRIPTS.test(l.script) || ROOT_TASKS.includes(l.script)) running.add(l);
+  ROOT_TASKS.forEach((task, i) => {
+    const members = apps.filter((a) => a.pkg && a.listeners.some((l) => l.script === task));
+    if (members.length < 2) return;
+    for (const a of members) for (const l of a.listeners) if (l.script === task) {
+      running.inSet.add(l);
+      if (!setsOf.has(l)) setsOf.set(l, new Set());
+      setsOf.get(l).add(i);
+    }
+  });
+  const makeUf = () => {
+    const parent = new Map();
+    const find = (x) => {
+      let r = x;
+      while (parent.has(r) && parent.get(r) !== r) r = parent.get(r);
+      parent.set(x, r);
+      return r;
+    };
+    return { find, join: (x, y) => { const rx = find(x); const ry = find(y); if (rx !== ry) parent.set(rx, ry); } };
+  };
+  const all = makeUf();
+  const live = makeUf();
+  const link = (x, y, isLive) => {
+    if (x === y) return;
+    all.join(x, y);
+    if (isLive) live.join(x, y);
+  };
+  // 1. URLs naming another app's port.
+  const listening = new Map();
+  for (const a of apps) for (const l of a.listeners) if (running.has(l)) addTo(listening, l.port, a);
+  const names = new Map();
+  const depth = (x, y) => {
+    const p = x.split('/');
+    const q = y.split('/');
+    let i = 0;
+    while (i < p.length && i < q.length && p[i] === q[i]) i++;
+    return i;
+  };
+  for (const a of apps) {
+    const sites = [];
+    for (const f of a.env) for (const [, v] of f.entries) for (const x of v.includes(',') ? v.split(',').map((y) => y.trim()).filter(Boolean) : [v]) sites.push({ value: x, live: f.live });
+    for (const c of a.codeDefaults) sites.push({ value: c.value, live: false });
+    const own = new Set(a.listeners.map((l) => l.port));
+    for (const s of sites) {
+      const o = localPortOf(s.value);
+      if (!o || !/^(https?|wss?)$/.test(o.scheme)) continue;
+      if (!names.has(o.port)) names.set(o.port, []);
+      names.get(o.port).push(a);
+      if (own.has(o.port)) continue;
+      const candidates = [...(listening.get(o.port) ?? [])].filter((b) => b.identity !== a.identity);
+      const best = Math.max(...candidates.map((b) => depth(a.dir, b.dir)));
+      const nearest = new Set(candidates.filter((b) => depth(a.dir, b.dir) === best).map((b) => b.identity));
+      if (nearest.size === 1) link(a.identity, [...nearest][0], s.live);
+    }
+  }
+  // 2. A local database server in live env files (a replica's localhost is its own machine).
+  const byServer = new Map();
+  for (const a of apps) for (const f of a.env) if (f.live) for (const [, v] of f.entries) {
+    const m = /^(postgres(?:ql)?|mysql):\/\//i.exec(v.trim());
+    if (!m || v.includes('${')) continue;
+    let u;
+    try { u = new URL(v.trim()); } catch { continue; }
+    const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (!LOCAL.has(host) && !host.endsWith('.localhost')) continue;
+    const scheme = m[1].toLowerCase() === 'mysql' ? 'mysql' : 'postgresql';
+    const server = `${scheme}://localhost@${a.machine ?? ''}:${u.port ? Number(u.port) : scheme === 'mysql' ? 3306 : 5432}`;
+    if (byServer.has(server)) link(a.identity, byServer.get(server), true);
+    else byServer.set(server, a.identity);
+  }
+  // 3. A live secret value shared.
+  const bySecret = new Map();
+  for (const a of apps) for (const f of a.env) if (f.live) for (const [k, v] of f.entries) {
+    if (!isSecretKey(k) || !isSecretValue(v)) continue;
+    if (bySecret.has(v)) link(a.identity, bySecret.get(v), true);
+    else bySecret.set(v, a.identity);
+  }
+  // 4. Run sets.
+  for (const task of ROOT_TASKS) {
+    const members = apps.filter((a) => a.pkg && a.listeners.some((l) => l.script === task && running.inSet.has(l)));
+    for (const b of members.slice(1)) link(members[0].identity, b.identity, false);
+  }
+  const component = (id) => all.find(id);
+  const liveComponent = (id) => live.find(id);
+  const rolesMeet = (x, y) => !['preview', 'storybook'].includes(x.role) && !['preview', 'storybook'].includes(y.role) && (x.role === y.role || x.role === 'server' || y.role === 'server');
+  const together = (a, la, b, lb) => {
+    if (!running.has(la) || !running.has(lb)) return false;
+    const sb = setsOf.get(lb) ?? new Set();
+    if ([...(setsOf.get(la) ?? [])].some((i) => sb.has(i))) return true;
+    if (!rolesMeet(la, lb)) return false;
+    const comp = la.role === 'dev' || lb.role === 'dev' ? component : liveComponent;
+    return comp(a.identity) === comp(b.identity);
+  };
+  const namesOf = (port, near, except) => (names.get(port) ?? []).filter((n) => component(n.identity) === component(near.identity) && (!except || n.identity !== except.identity));
+  return { running, together, component, namesOf };
+}
+
+/** The scheme and port of a URL on a local host (like originOf: the scheme's default port when none is written). */
+function localPortOf(value) {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.includes('${')) return undefined;
+  let u;
+  try {
+    u = new URL(value);
+  } catch {
+    return undefined;
+  }
+  const scheme = u.protocol.slice(0, -1).toLowerCase();
+  const host = u.hostname.toLowerCase();
+  if (!LOCAL.has(host) && !host.endsWith('.localhost')) return undefined;
+  const port = u.port ? Number(u.port) : { http: 80, https: 443, ws: 80, wss: 443 }[scheme] ?? 0;
+  return port ? { scheme, port } : undefined;
 }
 
 function addTo(map, key, v) {
@@ -531,6 +710,24 @@ function generate({ dir, n, seed = 20240601 }) {
     replicaSources.push(s);
   }
 
+  // implicit-port: per unit, a Vite frontend with bare `vite` / `vite preview` and its own NestJS backend, a system of
+  // their own: the frontend's `start` script runs it (the root's `turbo run dev` does not), its VITE_API_URL names the
+  // backend's port, and the backend's CORS_ORIGIN names the frontend's default ports. Nothing else links the two to
+  // other apps: the frontend is reserved, and the backend gets no shared secret, no planted port and no local URL (it
+  // may still carry plants on database servers of other hosts), so the frontends never run together on 5173.
+  const standalone = [];
+  for (let u = 0; u < units; u++) {
+    const fe = specs.find((x) => x.kind === 'vite' && !used.any.has(x.i));
+    const be = specs.find((x) => x.kind === 'nest' && !used.any.has(x.i) && !used.secret.has(x.i) && !used.port.has(x.i));
+    if (!fe || !be) throw new Error(`generate: not enough vite/nest apps for the implicit-port plants at n=${n}`);
+    Object.assign(fe, { implicit: true, standalone: true, backend: be });
+    be.authService = false;
+    fe.plants.push('implicit-port');
+    reserve(fe);
+    for (const cat of ['secret', 'port', 'dangling']) used[cat].add(be.i);
+    standalone.push(fe);
+  }
+
   for (let u = 0; u < units; u++) {
     // duplicate-secret: a pair, every third unit a trio, of different apps with one secret value.
     const holders = [take(['next', 'nest', 'express', 'python'], 'secret'), take(['next', 'nest', 'express', 'python'], 'secret')];
@@ -556,21 +753,35 @@ function generate({ dir, n, seed = 20240601 }) {
       a.plants.push('port-collision');
       b.plants.push('port-collision');
     } else {
+      // two NestJS apps with a `dev` script (`nest start --watch`), so the root's `turbo run dev` starts both.
       const a = take(['nest'], 'port');
       const b = take(['nest'], 'port');
       a.port = planted;
       b.port = planted;
+      a.devScript = true;
+      b.devScript = true;
       a.plants.push('port-collision');
       b.plants.push('port-collision');
     }
 
-    // implicit-port: bare `next dev`/`next start`, bare `vite`/`vite preview`.
-    const nx = take(['next'], 'port', (x) => !x.portLine);
-    nx.implicit = true;
-    nx.plants.push('implicit-port');
-    const vt = take(['vite'], 'port');
-    vt.implicit = true;
-    vt.plants.push('implicit-port');
+    // port-collision (warnings): a Vite dev server on an explicit port without --strictPort and an Express app on that
+    // port, both started by the root's `turbo run dev`: Vite moves to the next free port, but the CORS_ORIGIN of the
+    // backend the Vite app calls names the port (both reported, as warnings).
+    const dv = take(['vite'], 'port');
+    const de = take(['express'], 'port');
+    dv.port = 41000 + 2 * u;
+    de.port = dv.port;
+    dv.noStrictPort = true;
+    dv.plants.push('port-collision(drift)');
+    de.plants.push('port-collision(drift)');
+
+    // implicit-port: one Next.js app with bare `next dev`/`next start` in the root's `turbo run dev` (one only: two
+    // would be a port-collision on 3000); the auth service's CORS_ORIGIN names its default origin (see below).
+    if (u === 0) {
+      const nx = take(['next'], 'port', (x) => !x.portLine);
+      nx.implicit = true;
+      nx.plants.push('implicit-port');
+    }
 
     // ineffective-port: PORT= in .env that the Next.js CLI / Vite never reads.
     const ie = take([u % 2 ? 'vite' : 'next'], 'port', (x) => !x.portLine);
@@ -691,12 +902,13 @@ function generate({ dir, n, seed = 20240601 }) {
   // calls it (dev and preview origins), so nothing dangles and no CORS origin is missing.
   const portUsers = new Map();
   for (const x of specs) portUsers.set(x.port, (portUsers.get(x.port) ?? 0) + 1);
-  const backends = specs.filter((x) => (x.kind === 'nest' || x.kind === 'express') && x !== editTarget && x !== editOther && x !== authSvc && portUsers.get(x.port) === 1);
-  const frontends = specs.filter((x) => x.kind === 'vite');
+  const standaloneBackends = new Set(standalone.map((fe) => fe.backend));
+  const backends = specs.filter((x) => (x.kind === 'nest' || x.kind === 'express') && x !== editTarget && x !== editOther && x !== authSvc && !standaloneBackends.has(x) && portUsers.get(x.port) === 1);
+  const frontends = specs.filter((x) => x.kind === 'vite' && !x.standalone);
   const origins = (fe) => (fe.implicit ? [5173, 4173] : [fe.port, fe.port + 1]).map((p) => `http://localhost:${p}`);
   for (const b of specs) b.corsOrigins = [];
   // cors-origin-mismatch: per unit, an explicit-port Vite app whose backend lists only its preview origin, not its dev one.
-  const explicitFrontends = frontends.filter((fe) => !fe.implicit);
+  const explicitFrontends = frontends.filter((fe) => !fe.implicit && !fe.noStrictPort);
   for (let u = 0; u < units; u++) {
     explicitFrontends[u * 3].corsPlant = true;
     explicitFrontends[u * 3].plants.push('cors-origin-mismatch');
@@ -706,7 +918,15 @@ function generate({ dir, n, seed = 20240601 }) {
     fe.apiPort = b.port;
     b.corsOrigins.push(...origins(fe).slice(fe.corsPlant ? 1 : 0));
   }
-  for (const b of specs) if (b.corsOrigins.length === 0) b.corsOrigins.push(...origins(frontends[(b.i * 3) % frontends.length]));
+  for (const fe of standalone) {
+    fe.apiPort = fe.backend.port;
+    fe.backend.corsOrigins.push(...origins(fe));
+  }
+  // (a backend nothing calls lists some frontend; never one on its own port)
+  const fallback = frontends.filter((fe) => !fe.noStrictPort);
+  for (const b of specs) if (b.corsOrigins.length === 0) b.corsOrigins.push(...origins(fallback[(b.i * 3) % fallback.length]));
+  // The implicit Next.js app calls the auth service from the browser: its CORS_ORIGIN names http://localhost:3000.
+  authSvc.corsOrigins.push('http://localhost:3000');
 
   // ---- write
   writeRoot(ws, n);
@@ -748,7 +968,7 @@ function summarizePlants(specs) {
 }
 
 function writeRoot(ws, n) {
-  ws.write('package.json', pkgJson('acme-platform', '0.0.0', { dev: 'turbo run dev', build: 'turbo run build', lint: 'turbo run lint', test: 'turbo run test', typecheck: 'turbo run typecheck' },
+  ws.write('package.json', pkgJson('acme-platform', '0.0.0', ROOT_SCRIPTS,
     {}, { turbo: '^2.0.14', prettier: '^3.3.3' }, { workspaces: ['apps/*', 'services/*', 'packages/*'], packageManager: 'pnpm@9.6.0' }));
   ws.write('turbo.json', JSON.stringify({ $schema: 'https://turbo.build/schema.json', tasks: { build: { dependsOn: ['^build'], outputs: ['dist/**', '.next/**'] }, dev: { cache: false, persistent: true } } }, null, 2) + '\n');
   ws.write('README.md', `# acme-platform\n\n${n} apps and services. Run \`pnpm dev\` at the root.\n`);
@@ -769,7 +989,7 @@ function writeLibrary(ws, k) {
   ws.write(`${dir}/src/format.ts`, `export function formatMoney(cents: number, currency = 'USD'): string {\n  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);\n}\n`);
   ws.write(`${dir}/src/retry.ts`, `export async function retry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {\n  let last: unknown;\n  for (let i = 0; i < attempts; i++) {\n    try {\n      return await fn();\n    } catch (e) {\n      last = e;\n      await new Promise((r) => setTimeout(r, 2 ** i * 100));\n    }\n  }\n  throw last;\n}\n`);
   ws.write(`${dir}/dist/index.js`, `"use strict";module.exports={};\n`, true);
-  ws.apps.push({ model: { identity: `@acme/${name}`, env: [], listeners: [], datasources: [], codeDefaults: [], loadsEnv: [] } });
+  ws.apps.push({ model: { identity: `@acme/${name}`, dir, pkg: true, env: [], listeners: [], datasources: [], codeDefaults: [], loadsEnv: [] } });
 }
 
 function dbUrl(s, name) {
@@ -852,7 +1072,7 @@ function urlLines(s) {
 }
 
 function writeApp(ws, s) {
-  const model = { identity: s.pkgName, machine: s.replica ? s.dir : undefined, env: [], listeners: [], datasources: [], codeDefaults: [], loadsEnv: [] };
+  const model = { identity: s.pkgName, dir: s.dir, pkg: s.kind !== 'python', machine: s.replica ? s.dir : undefined, env: [], listeners: [], datasources: [], codeDefaults: [], loadsEnv: [] };
   const app = { dir: s.dir, model };
   ws.apps.push(app);
   ({ next: writeNext, vite: writeVite, nest: writeNest, express: writeExpress, python: writePython })[s.kind](ws, s, app);
@@ -874,7 +1094,9 @@ function writeNext(ws, s, app) {
   if (s.prisma) Object.assign(deps, { '@prisma/client': '^5.17.0', '@auth/prisma-adapter': '^2.4.1' }), Object.assign(dev, { prisma: '^5.17.0' });
   ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '0.3.1', scripts, deps, dev));
   const port = s.implicit ? 3000 : s.port;
-  for (const script of ['dev', 'start']) m.listeners.push({ port, source: `${s.dir}/package.json#${script}`, explicit: !s.implicit });
+  // `next dev` moves to the next free port when its port is implicit; `next start` never moves.
+  m.listeners.push({ port, source: `${s.dir}/package.json#dev`, explicit: !s.implicit, script: 'dev', role: 'dev', drifts: !!s.implicit });
+  m.listeners.push({ port, source: `${s.dir}/package.json#start`, explicit: !s.implicit, script: 'start', role: 'start', drifts: false });
 
   // A replica is deployed on its own machine behind TLS (its Secure session cookie needs https).
   const url = s.replica ? `https://${s.name}.eu.acme.internal` : `http://localhost:${s.authUrlPort ?? port}`;
@@ -970,13 +1192,16 @@ export function DataTable<T extends { id: string | number }>({ rows, columns }: 
 
 function writeVite(ws, s, app) {
   const m = app.model;
+  // A standalone frontend (with its own backend, outside the root's `turbo run dev`) is started by its `start` script.
+  const devScript = s.standalone ? 'start' : 'dev';
   const scripts = s.implicit
-    ? { dev: 'vite', build: 'tsc -b && vite build', preview: 'vite preview', lint: 'eslint .', test: 'vitest run' }
-    : { dev: `vite --port ${s.port} --strictPort`, build: 'tsc -b && vite build', preview: `vite preview --port ${s.port + 1} --strictPort`, lint: 'eslint .', test: 'vitest run' };
+    ? { [devScript]: 'vite', build: 'tsc -b && vite build', preview: 'vite preview', lint: 'eslint .', test: 'vitest run' }
+    : { dev: `vite --port ${s.port}${s.noStrictPort ? '' : ' --strictPort'}`, build: 'tsc -b && vite build', preview: `vite preview --port ${s.port + 1} --strictPort`, lint: 'eslint .', test: 'vitest run' };
   ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '0.1.0', scripts, { react: '^18.3.1', 'react-dom': '^18.3.1', '@tanstack/react-query': '^5.51.1', 'react-router-dom': '^6.25.1' },
     { vite: '^5.3.4', '@vitejs/plugin-react': '^4.3.1', typescript: '^5.5.4', vitest: '^2.0.5', eslint: '^9.7.0' }, { type: 'module' }));
-  m.listeners.push({ port: s.implicit ? 5173 : s.port, source: `${s.dir}/package.json#dev`, explicit: !s.implicit });
-  m.listeners.push({ port: s.implicit ? 4173 : s.port + 1, source: `${s.dir}/package.json#preview`, explicit: !s.implicit });
+  // Without --strictPort Vite moves to the next free port; `vite preview` is a preview (it runs only when something starts it).
+  m.listeners.push({ port: s.implicit ? 5173 : s.port, source: `${s.dir}/package.json#${devScript}`, explicit: !s.implicit, script: devScript, role: 'dev', drifts: !!s.implicit || !!s.noStrictPort });
+  m.listeners.push({ port: s.implicit ? 4173 : s.port + 1, source: `${s.dir}/package.json#preview`, explicit: !s.implicit, script: 'preview', role: 'preview', drifts: !!s.implicit });
   const backend = `http://localhost:${s.apiPort}`;
   m.apiPort = s.apiPort;
   m.devOrigin = `http://localhost:${s.implicit ? 5173 : s.port}`;
@@ -1001,14 +1226,16 @@ function writeVite(ws, s, app) {
 
 function writeNest(ws, s, app) {
   const m = app.model;
-  const scripts = { build: 'nest build', start: 'nest start', 'start:dev': 'nest start --watch', 'start:debug': 'nest start --debug --watch', 'start:prod': 'node dist/main', lint: 'eslint "{src,test}/**/*.ts" --fix', test: 'jest', 'test:e2e': 'jest --config ./test/jest-e2e.json' };
+  const scripts = { ...(s.devScript ? { dev: 'nest start --watch' } : {}), build: 'nest build', start: 'nest start', 'start:dev': 'nest start --watch', 'start:debug': 'nest start --debug --watch', 'start:prod': 'node dist/main', lint: 'eslint "{src,test}/**/*.ts" --fix', test: 'jest', 'test:e2e': 'jest --config ./test/jest-e2e.json' };
   if (s.prisma) Object.assign(scripts, { 'prisma:generate': 'prisma generate', 'prisma:migrate': 'prisma migrate dev' });
   const deps = { '@nestjs/common': '^10.3.10', '@nestjs/core': '^10.3.10', '@nestjs/config': '^3.2.3', '@nestjs/jwt': '^10.2.0', '@nestjs/passport': '^10.0.3', '@nestjs/platform-express': '^10.3.10', passport: '^0.7.0', 'passport-jwt': '^4.0.1', 'reflect-metadata': '^0.2.2', rxjs: '^7.8.1' };
   const dev = { '@nestjs/cli': '^10.4.2', '@nestjs/testing': '^10.3.10', jest: '^29.7.0', 'ts-jest': '^29.2.3', typescript: '^5.5.4' };
   if (s.prisma) deps['@prisma/client'] = '^5.17.0', dev.prisma = '^5.17.0';
   ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '1.2.0', scripts, deps, dev));
   // Every start script reads PORT from .env (ConfigModule loads it before listen): one source.
-  for (const script of ['start', 'start:dev', 'start:debug', 'start:prod']) m.listeners.push({ port: s.port, source: `${s.dir}/.env#PORT`, explicit: true, script });
+  // (`nest start --watch` / `--debug --watch` are dev servers; `nest start` and `node dist/main` production ones.)
+  const nestRoles = { dev: 'dev', start: 'start', 'start:dev': 'dev', 'start:debug': 'dev', 'start:prod': 'start' };
+  for (const script of Object.keys(scripts)) if (nestRoles[script]) m.listeners.push({ port: s.port, source: `${s.dir}/.env#PORT`, explicit: true, script, role: nestRoles[script], drifts: false });
   m.loadsEnv.push('.env');
   const lines = ['# NestJS service configuration', ['PORT', String(s.port)]];
   if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
@@ -1098,7 +1325,7 @@ function writeExpress(ws, s, app) {
   const deps = { express: '^4.19.2', dotenv: '^16.4.5', 'express-session': '^1.18.0', helmet: '^7.1.0', cors: '^2.8.5' };
   if (s.prisma) deps['@prisma/client'] = '^5.17.0';
   ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '2.0.3', scripts, deps, { nodemon: '^3.1.4', eslint: '^9.7.0', ...(s.prisma ? { prisma: '^5.17.0' } : {}) }));
-  for (const script of ['dev', 'start']) m.listeners.push({ port: s.port, source: `${s.dir}/.env#PORT`, explicit: true, script });
+  for (const script of ['dev', 'start']) m.listeners.push({ port: s.port, source: `${s.dir}/.env#PORT`, explicit: true, script, role: script, drifts: false });
   m.loadsEnv.push('.env');
   const lines = [['PORT', String(s.port)], ['SESSION_SECRET', s.secret]];
   if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
@@ -1150,7 +1377,7 @@ function writePython(ws, s, app) {
   ws.write(`${s.dir}/app/__init__.py`, '');
   ws.write(`${s.dir}/app/main.py`, `import os\n\nimport uvicorn\nfrom dotenv import load_dotenv\nfrom fastapi import FastAPI\n\nfrom app.config import settings\n\nload_dotenv()\napp = FastAPI(title="${title(s)}")\n\n\n@app.get("/health")\ndef health() -> dict:\n    return {"ok": True, "env": settings.log_level}\n\n\nif __name__ == "__main__":\n    uvicorn.run(app, host="0.0.0.0", port=int(os.getenv("PORT", "${s.port}")))\n`);
   // uvicorn on PORT from .env, with the same port as its fallback: one explicit listener whichever the server reads.
-  m.listeners.push({ port: s.port, source: `${s.dir}/.env#PORT`, explicit: true });
+  m.listeners.push({ port: s.port, source: `${s.dir}/.env#PORT`, explicit: true, script: 'app/main.py', role: 'server', drifts: false });
   m.loadsEnv.push('.env');
   const fields = [];
   if (s.authService) {

@@ -286,12 +286,12 @@ test('report: counts, apps table, findings by rule and app with file:// line lin
   editsCalled = 0;
   const mkApp = (id: string, name: string, over: Partial<App> = {}): App => ({
     id, name, dir: abs(id), root: dir, replicaKey: name, framework: 'next', hasPrismaConfig: false,
-    envFiles: [], schemas: [], code: [], listeners: [], compose: [], pm2: [], host: 'local', ...over,
+    envFiles: [], schemas: [], code: [], listeners: [], unknownPorts: [], compose: [], pm2: [], host: 'local', ...over,
   });
   const schemaLoc = find('odd#dir/schema.prisma', 'url');
   const alpha = mkApp('alpha', 'alpha', {
     listeners: [
-      { appId: 'alpha', script: 'dev', command: 'next dev', framework: 'next', tool: 'next dev', port: 3000, how: 'default', explicit: false, drifts: true, source: find('alpha/package.json', '"next dev"'), scriptLocation: find('alpha/package.json', '"next dev"'), reason: 'default', loadedEnvFiles: [] },
+      { appId: 'alpha', script: 'dev', command: 'next dev', framework: 'next', tool: 'next dev', port: 3000, how: 'default', explicit: false, drifts: true, source: find('alpha/package.json', '"next dev"'), scriptLocation: find('alpha/package.json', '"next dev"'), reason: 'default', loadedEnvFiles: [], role: 'dev' },
     ],
     envFiles: [
       {

@@ -21,6 +21,8 @@ import { parsePrismaSchema } from '../src/parsers/prisma';
 import { parseCode } from '../src/parsers/code';
 import { parsePackageJson } from '../src/parsers/packageJson';
 import { fuzzParams, runProperty, runPropertyAsync } from './helpers/fuzz';
+import { systems } from '../src/rules/systems';
+import { identity } from '../src/rules/util';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 const SOURCE_WS = path.join(REPO_ROOT, 'test-workspace');
@@ -141,6 +143,8 @@ describe('fuzz: a broken file changes nothing outside its app', { timeout: 120_0
   let ws: string;
   let engine: Engine;
   let baseline: Finding[];
+  /** App dir -> the other app dirs of its system (rules/systems.ts) in the unbroken workspace. */
+  let baselineSystems: Map<string, Set<string>>;
   const logs: { level: string; message: string }[] = [];
   let targets: { file: string; text: string; appDir: string }[] = [];
   /** app folder -> the ports its servers listened on before any file was broken. */
@@ -163,6 +167,7 @@ describe('fuzz: a broken file changes nothing outside its app', { timeout: 120_0
     const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error'), debug: capture('debug') };
     engine = await Engine.create({ roots: [ws], logger });
     baseline = engine.findings();
+    baselineSystems = systemPeers();
     const sentinel = baseline.filter((f) => inside(path.join(ws, 'sentinel-one'), f.location.file));
     for (const rule of ['duplicate-secret', 'port-collision', 'missing-connection-limit']) {
       assert.ok(sentinel.some((f) => f.ruleId === rule), `the sentinel has a ${rule} finding: ${sentinel.map((f) => f.ruleId).join(', ')}`);
@@ -177,16 +182,36 @@ describe('fuzz: a broken file changes nothing outside its app', { timeout: 120_0
 
   after(() => fs.rmSync(path.dirname(ws), { recursive: true, force: true }));
 
+  /** For each app folder, the folders of the apps in its system (which servers run together follows from the system). */
+  function systemPeers(): Map<string, Set<string>> {
+    const sys = systems(engine.index);
+    const byComp = new Map<string, Set<string>>();
+    for (const a of engine.apps()) {
+      const c = sys.component.get(identity(a))!;
+      const set = byComp.get(c) ?? new Set<string>();
+      set.add(a.dir);
+      byComp.set(c, set);
+    }
+    return new Map(engine.apps().map((a) => [a.dir, byComp.get(sys.component.get(identity(a))!)!]));
+  }
+
   function check(target: { file: string; text: string; appDir: string }, broken: string): void {
     const now = engine.findings();
+    // Which servers run together is decided per system (apps linked by URLs, database servers, secrets): a broken app
+    // can join or leave a system, so port findings in its system, before or after, involve it.
+    const peers = new Set([...(baselineSystems.get(target.appDir) ?? []), ...(systemPeers().get(target.appDir) ?? [])]);
+    const inItsSystem = (f: Finding) => (f.ruleId === 'port-collision' || f.ruleId === 'implicit-port') && [...peers].some((d) => inside(d, f.location.file));
     assert.deepEqual(logs.filter((l) => l.level === 'error').map((l) => l.message), [], 'no parser or rule failed');
     // A broken package.json or server file can take the app's server away: another app's URL or CORS origin that
     // pointed at it then points at nothing. Such a finding cannot name the broken app (it is about its absence),
     // so it counts as involving the app when the port it names was one the app served.
-    const served = servedPorts.get(target.appDir) ?? new Set<number>();
+    // (the ports it serves before the break, and after: a broken script can also start a server on another port)
+    const served = new Set([...(servedPorts.get(target.appDir) ?? []), ...(engine.apps().find((a) => a.dir === target.appDir)?.listeners.map((l) => l.port) ?? [])]);
+    // Likewise, since issue 10, which servers run together follows from the URLs that name them: when the broken app no
+    // longer serves a port, a URL naming that port may link other apps (port-collision, implicit-port on that port).
     const aboutItsServer = (f: Finding) =>
-      (f.ruleId === 'dangling-service-url' || f.ruleId === 'cors-origin-mismatch') && [...f.message.matchAll(/:(\d{2,5})\b/g)].some((m) => served.has(Number(m[1])));
-    const involves = (f: Finding) => inside(target.appDir, f.location.file) || f.related.some((r) => inside(target.appDir, r.location.file)) || aboutItsServer(f);
+      (['dangling-service-url', 'cors-origin-mismatch', 'port-collision', 'implicit-port'].includes(f.ruleId)) && [...f.message.matchAll(/(?::|port )(\d{2,5})\b/g)].some((m) => served.has(Number(m[1])));
+    const involves = (f: Finding) => inside(target.appDir, f.location.file) || f.related.some((r) => inside(target.appDir, r.location.file)) || aboutItsServer(f) || inItsSystem(f);
     // A site (rule + location) is exempt when a finding there, before or after, involves the broken file's app.
     const exempt = new Set([...baseline, ...now].filter(involves).map(site));
     const outside = (list: Finding[]) => list.filter((f) => !exempt.has(site(f)));

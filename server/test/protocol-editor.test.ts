@@ -96,11 +96,11 @@ describe('editor experience over stdio', () => {
   test('settings: crosswire.rules turns a rule off or changes its severity; crosswire.exclude ignores folders', async () => {
     const netra = path.join(ws, 'netra/.env');
     assert.ok(client.diagnosticsOf(netra).some((x) => x.code === 'inconsistent-service-url'));
-    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { crosswire: { rules: { 'inconsistent-service-url': 'off', 'implicit-port': 'info' }, exclude: ['status-page'] } } });
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { crosswire: { rules: { 'inconsistent-service-url': 'off', 'port-collision': 'info' }, exclude: ['status-page'] } } });
     await client.waitForDiagnostics(() => !client.diagnosticsOf(netra).some((x) => x.code === 'inconsistent-service-url'), 10_000, 'rule off');
     const pkg = path.join(ws, 'electricity-tokens/package.json');
-    await client.waitForDiagnostics(() => client.diagnosticsOf(pkg).filter((x) => x.code === 'implicit-port').every((x) => x.severity === 3), 10_000, 'implicit-port as info');
-    assert.ok(client.diagnosticsOf(pkg).some((x) => x.code === 'implicit-port'));
+    await client.waitForDiagnostics(() => client.diagnosticsOf(pkg).filter((x) => x.code === 'port-collision').every((x) => x.severity === 3), 10_000, 'port-collision as info');
+    assert.ok(client.diagnosticsOf(pkg).some((x) => x.code === 'port-collision'));
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { crosswire: {} } });
     await client.waitForDiagnostics(() => client.diagnosticsOf(netra).some((x) => x.code === 'inconsistent-service-url'), 10_000, 'rule back on');
   });

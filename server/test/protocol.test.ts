@@ -13,6 +13,7 @@ import { FileChange, LspClient, REPO_ROOT, SERVER_BUNDLE, fileOf, uriOf } from '
 
 const ERROR = 1;
 const WARNING = 2;
+const INFO = 3;
 
 const tempDirs: string[] = [];
 function copyWorkspace(): string {
@@ -216,23 +217,20 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
   });
 
   test('port-collision, ineffective-port and implicit-port at the right lines', () => {
-    const scripts: [string, string][] = [
-      [f('electricity-tokens', 'package.json'), '"dev":'],
-      [f('electricity-tokens', 'package.json'), '"start":'],
-      [f('it-assets-manager', 'package.json'), '"dev":'],
-      [f('it-assets-manager', 'package.json'), '"start":'],
-    ];
-    for (const [file, needle] of scripts) {
-      const d = expectAt(file, 'port-collision', needle, ERROR);
+    // Issue 10: electricity-tokens and the insight-garden backend share a database server, so they are taken to run
+    // together; `next start` cannot share 3000 (error), `next dev` moves away from it while NEXTAUTH_URL names it (warning).
+    const start = expectAt(f('electricity-tokens', 'package.json'), 'port-collision', '"start":', ERROR);
+    const dev = expectAt(f('electricity-tokens', 'package.json'), 'port-collision', '"dev":', WARNING);
+    for (const d of [start, dev]) {
       assert.match(msg(d), /3000/);
-      const own = path.dirname(file);
-      assert.ok(relatedFiles(d).some((r) => !isInside(own, r)), `port-collision related to another app: ${relatedFiles(d).join(', ')}`);
-      expectAt(file, 'implicit-port', needle, WARNING);
+      assert.ok(relatedFiles(d).some((r) => !isInside(ET(), r)), `port-collision related to another app: ${relatedFiles(d).join(', ')}`);
     }
     const backendPort = expectAt(f('insight-garden', 'backend', '.env'), 'port-collision', 'PORT=3000', ERROR);
     assert.ok(relatedFiles(backendPort).some((r) => !isInside(IGB(), r)));
-    expectAt(f('insight-garden', 'frontend', 'package.json'), 'implicit-port', '"dev":', WARNING);
-    expectAt(f('insight-garden', 'frontend', 'package.json'), 'implicit-port', '"preview":', WARNING);
+    // it-assets-manager shares nothing with them: not compared.
+    assert.equal(diags(f('it-assets-manager', 'package.json'), 'port-collision').length, 0);
+    expectAt(f('insight-garden', 'frontend', 'package.json'), 'implicit-port', '"dev":', INFO);
+    assert.equal(diags(f('insight-garden', 'frontend', 'package.json'), 'implicit-port').length, 1, 'vite preview: nothing depends on it');
 
     const ineffective = expectAt(f('it-assets-manager', '.env'), 'ineffective-port', 'PORT=3001', WARNING);
     assert.match(msg(ineffective), /3000/);
@@ -372,7 +370,7 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
 
   test('quick fix: Set the port of insight-garden-frontend', async () => {
     const pkg = f('insight-garden', 'frontend', 'package.json');
-    const d = expectAt(pkg, 'implicit-port', '"dev":', WARNING);
+    const d = expectAt(pkg, 'implicit-port', '"dev":', INFO);
     const action = await quickFix(pkg, d, /^Set the port of insight-garden-frontend to \d+$/);
     const port = Number(/(\d+)$/.exec(action.title)![1]);
     assert.deepEqual(editedFiles(action.edit!), [pkg]);

@@ -72,14 +72,19 @@ test('python listeners: env files, fallbacks and names defined in another module
 });
 
 test('python listeners take part in port-collision like any other server', async () => {
-  const ws = makeWorkspace({
+  // The two services use one database server in their live env files: they run on this machine together (issue 10).
+  const files = {
     'a/pyproject.toml': PYPROJECT,
     'a/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8081)\n',
     'b/pyproject.toml': PYPROJECT,
     'b/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8081)\n',
-  });
+  };
+  const ws = makeWorkspace({ ...files, 'a/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/a\n', 'b/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/b\n' });
   const { findings } = await audit(ws);
   const pc = byRule(findings, 'port-collision');
   assert.deepEqual(pc.map((f) => path.relative(ws, f.location.file)).sort(), ['a/main.py', 'b/main.py']);
   for (const f of pc) assert.equal(f.location.range.start.line, 1);
+  // Without anything that links them, two services side by side are not taken to run together.
+  const alone = await audit(makeWorkspace(files));
+  assert.deepEqual(byRule(alone.findings, 'port-collision'), []);
 });

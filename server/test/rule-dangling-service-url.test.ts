@@ -97,17 +97,22 @@ test('dangling-service-url: code defaults and templates are development sites to
   assert.equal(fs.readFileSync(path.join(ws, 'client/.env.example'), 'utf8'), 'LEDGER_SERVICE_URL=http://localhost:8300\n');
 });
 
-test('dangling-service-url: an app whose package.json cannot be read may listen there: said so, with a related location', async () => {
+test('dangling-service-url: an app whose package.json cannot be read, or whose port is unknown, may listen there: not judged', async () => {
+  // Issue 10: unknown is not "nothing listens". The unreadable file itself is reported (parse-error).
   const ws = makeWorkspace({
     'web/package.json': pkg('web', { dev: 'vite --port 5180 --strictPort' }, { vite: '5.4.0' }),
     'web/.env': 'VITE_API_URL=http://localhost:4000\n',
     'api/package.json': '{\n  "name": "helpdesk-api",\n  "scripts": { "start": "node server.js" ',
   });
   const { findings } = await audit(ws);
-  const d = byRule(findings, 'dangling-service-url');
-  assert.equal(d.length, 1);
-  assert.match(d[0].message, /The package\.json of helpdesk-api could not be read: it may listen there/);
-  assert.deepEqual(d[0].related.map((r) => path.relative(ws, r.location.file)), ['api/package.json']);
+  assert.deepEqual(byRule(findings, 'dangling-service-url'), []);
+  assert.ok(byRule(findings, 'parse-error').some((f) => f.location.file === path.join(ws, 'api/package.json')));
+  const unknown = makeWorkspace({
+    'web/package.json': pkg('web', { dev: 'vite --port 5180 --strictPort' }, { vite: '5.4.0' }),
+    'web/.env': 'VITE_API_URL=http://localhost:4000\n',
+    'api/package.json': pkg('api', { dev: 'next dev --port $(get-port)' }, { next: '14.2.0' }),
+  });
+  assert.deepEqual(byRule((await audit(unknown)).findings, 'dangling-service-url'), []);
 });
 
 test('dangling-service-url: service words of a key', () => {

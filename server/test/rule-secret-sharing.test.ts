@@ -239,11 +239,11 @@ test('shared-session-cookie: names held in constants are resolved in the workspa
 test('weak-secret: a placeholder the app refuses in its own code is not reported; an unguarded one still is', async () => {
   await withWs(
     {
-      // a template repository: the root .env holds placeholders, the backend below it refuses them outside development
-      'package.json': JSON.stringify({ name: 'stack', private: true, workspaces: ['frontend'] }),
-      '.env': 'SECRET_KEY=changethis\nSESSION_SECRET=change-me-please\n',
-      'backend/pyproject.toml': '[project]\nname = "backend"\n',
-      'backend/app/config.py': [
+      // a template stack: its .env (read by compose and by the backend) holds placeholders, the backend below it
+      // refuses them outside development
+      'stack/.env': 'SECRET_KEY=changethis\nSESSION_SECRET=change-me-please\n',
+      'stack/backend/pyproject.toml': '[project]\nname = "backend"\n',
+      'stack/backend/app/config.py': [
         'class Settings(BaseSettings):',
         '    SECRET_KEY: str',
         '    def _check(self, name: str, value: str) -> None:',
@@ -259,7 +259,7 @@ test('weak-secret: a placeholder the app refuses in its own code is not reported
     },
     (ws, findings) => {
       // SESSION_SECRET is not guarded; web does not guard its JWT_SECRET.
-      assert.deepEqual(sites(ws, byRule(findings, 'weak-secret')), ['.env:2', 'web/.env:1']);
+      assert.deepEqual(sites(ws, byRule(findings, 'weak-secret')), ['stack/.env:2', 'web/.env:1']);
     },
   );
 });

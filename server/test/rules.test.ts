@@ -77,10 +77,12 @@ test('duplicate-secret: the fix writes one new 32-byte secret into every env fil
 // ---------------------------------------------------------------------------------------------- ports
 
 test('port-collision: Next.js default 3000 vs a NestJS app reading PORT=3000 from .env through ConfigModule', async () => {
+  // The two apps use one database server in their live env files: they run on this machine together (issue 10).
   const ws = makeWorkspace({
     'web/package.json': pkg('web', { dev: 'next dev', build: 'next build', start: 'next start' }, NEXT),
+    'web/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/web\nNEXTAUTH_URL=http://localhost:3000\n',
     'api/package.json': pkg('api', { start: 'nest start', 'start:dev': 'nest start --watch' }, { '@nestjs/core': '10.0.0', '@nestjs/config': '3.0.0' }),
-    'api/.env': 'DATABASE_URL=postgresql://u:p@db.internal:5432/api\nPORT=3000\n',
+    'api/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/api\nPORT=3000\n',
     'api/src/main.ts': "import { NestFactory } from '@nestjs/core';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(process.env.PORT ?? 3000);\n}\nbootstrap();\n",
     'api/src/app.module.ts': "import { ConfigModule } from '@nestjs/config';\n@Module({ imports: [ConfigModule.forRoot({ isGlobal: true })] })\nexport class AppModule {}\n",
   });
@@ -98,6 +100,40 @@ test('port-collision: Next.js default 3000 vs a NestJS app reading PORT=3000 fro
   assert.ok(onEnv.related.every((r) => r.location.file.endsWith(path.join('web', 'package.json'))));
   const onDev = pc.find((f) => f.location.file === webPkg && f.location.range.start.line === devLine)!;
   assert.match(onDev.message, /move/, '`next dev` drifts to another port: the message says so');
+  assert.match(onDev.message, /NEXTAUTH_URL/, 'and names what expects the port it loses');
+  assert.equal(onDev.severity, 'warning');
+  assert.equal(onEnv.severity, 'error');
+  assert.match(onEnv.message, /assumed to run together: .*localhost:5432/);
+});
+
+test('port-collision: apps that nothing shows run together are not compared (independent examples, unrelated packages)', async () => {
+  const ws = makeWorkspace({
+    'examples/blog/package.json': pkg('blog', { dev: 'next dev', start: 'next start' }, NEXT),
+    'examples/shop/package.json': pkg('shop', { dev: 'next dev', start: 'next start' }, NEXT),
+    'examples/api/package.json': pkg('api', { start: 'node server.js' }, { express: '4.19.0' }),
+    'examples/api/server.js': "const app = require('express')();\napp.listen(3000);\n",
+    'examples/blog/.env.example': 'NEXT_PUBLIC_SITE_URL=http://localhost:3000\n',
+  });
+  const { findings } = await audit(ws);
+  assert.deepEqual(byRule(findings, 'port-collision'), []);
+  assert.deepEqual(byRule(findings, 'implicit-port'), []);
+});
+
+test('port-collision: a root script that starts the apps together (turbo, pnpm -r, concurrently) makes it certain', async () => {
+  for (const dev of ['turbo run dev', 'pnpm -r --parallel dev', 'concurrently "pnpm --filter web dev" "pnpm --filter admin dev"']) {
+    const ws = makeWorkspace({
+      'package.json': JSON.stringify({ name: 'mono', private: true, workspaces: ['apps/*'], scripts: { dev, start: 'turbo run start' } }),
+      'apps/web/package.json': pkg('web', { dev: 'next dev', start: 'next start' }, NEXT),
+      'apps/admin/package.json': pkg('admin', { dev: 'next dev', start: 'next start', preview: 'vite preview' }, NEXT),
+      'apps/docs/package.json': pkg('docs', { preview: 'vite preview', storybook: 'storybook dev' }, { vite: '5.0.0' }),
+    });
+    const { findings } = await audit(ws);
+    const pc = byRule(findings, 'port-collision');
+    const lines = pc.map((f) => `${path.relative(ws, f.location.file)}:${f.severity}`).sort();
+    // next start cannot share 3000 (error); next dev moves, and nothing names 3000: not reported; previews nobody starts: ignored.
+    assert.deepEqual(lines, ['apps/admin/package.json:error', 'apps/web/package.json:error'], dev);
+    for (const f of pc) assert.match(f.message, /both started by script "start"/, dev);
+  }
 });
 
 test('port-collision: none for explicit distinct ports, and none between replicas', async () => {
@@ -133,26 +169,32 @@ test('ineffective-port: PORT in .env of a Next.js app is never read; equal value
 });
 
 test('implicit-port: the fix writes -p for Next.js (port from NEXTAUTH_URL) and --port --strictPort for Vite', async () => {
+  // Each app names the other's default port (issue 10: reported only where another app depends on a port that moves).
   const ws = makeWorkspace({
     'web/package.json': pkg('web', { dev: 'next dev', start: 'next start' }, NEXT),
-    'web/.env': 'NEXTAUTH_URL=http://localhost:3005\n',
+    'web/.env': 'NEXTAUTH_URL=http://localhost:3005\nCORS_ORIGIN=http://localhost:5173\n',
     'spa/package.json': pkg('spa', { dev: 'vite', preview: 'vite preview' }, { vite: '5.4.0' }),
+    'spa/.env': 'VITE_API_URL=http://localhost:3000\n',
   });
   const { findings } = await audit(ws);
   const imp = byRule(findings, 'implicit-port');
-  assert.equal(imp.length, 4);
+  assert.equal(imp.length, 2, imp.map((f) => f.message).join('\n'));
+  for (const f of imp) assert.equal(f.severity, 'info');
   const web = imp.find((f) => f.location.file.endsWith(path.join('web', 'package.json')))!;
+  assert.match(web.message, /VITE_API_URL in spa\/\.env/);
   assert.equal(web.fixes[0].title, 'Set the port of web to 3005');
   applyEdits(web.fixes[0].edits());
-  const spa = imp.find((f) => f.location.file.endsWith(path.join('spa', 'package.json')) && /"dev"/.test(f.message))!;
+  const spa = imp.find((f) => f.location.file.endsWith(path.join('spa', 'package.json')))!;
+  assert.match(spa.message, /CORS_ORIGIN in web\/\.env/);
   assert.equal(spa.fixes[0].title, 'Set the port of spa to 5173');
   applyEdits(spa.fixes[0].edits());
   const webPkg = JSON.parse(fs.readFileSync(path.join(ws, 'web/package.json'), 'utf8'));
   assert.deepEqual(webPkg.scripts, { dev: 'next dev -p 3005', start: 'next start -p 3005' });
   const spaPkg = JSON.parse(fs.readFileSync(path.join(ws, 'spa/package.json'), 'utf8'));
   assert.equal(spaPkg.scripts.dev, 'vite --port 5173 --strictPort');
+  assert.equal(spaPkg.scripts.preview, 'vite preview', 'the preview nobody depends on is left alone');
   const after = await audit(ws);
-  assert.deepEqual(byRule(after.findings, 'implicit-port').map((f) => f.message.slice(0, 20)).length, 1, 'only vite preview is left');
+  assert.deepEqual(byRule(after.findings, 'implicit-port'), []);
 });
 
 // ---------------------------------------------------------------------------------------------- connection limit

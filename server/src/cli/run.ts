@@ -13,8 +13,10 @@ import { parseConfig } from '../parsers/config';
 import { ENGINE_RULES, RULES } from '../rules';
 import { filterByBaseline, makeBaseline, readBaseline } from './baseline';
 import { dirUri, FORMATS, formatters, type FormatContext, type FormatName, type ToolInfo } from './formatters';
+import { understand, understandingText } from '../understanding';
 
 export const USAGE = `Usage: crosswire audit [DIR...] [options]
+       crosswire apps [DIR...] [--format text|json]
 
 Audits the apps under each DIR (default: the current directory) for configuration
 conflicts between them: shared secrets, port collisions, database pools, service URLs.
@@ -35,6 +37,12 @@ Options:
       --verbose           Log the engine's progress to standard error
   -h, --help              Show this help
   -v, --version           Print the version
+
+\`crosswire apps\` prints what Crosswire understood instead of findings: each app with its
+framework, the server processes its scripts start and the port each binds (or why the port
+is unknown), whether anything starts them, its env files and database servers; the run
+groups (processes one script starts together) and the systems (apps linked by their
+configuration, assumed to run together).
 
 Exit status: 0 when nothing is at or above --fail-on, 1 when something is,
 2 on a usage or internal error.
@@ -100,7 +108,7 @@ interface Options {
   baselineWrite?: string;
 }
 
-type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'audit'; options: Options };
+type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'audit'; options: Options } | { kind: 'apps'; options: Options };
 
 export function parseCommandLine(argv: string[]): Parsed {
   let values;
@@ -132,10 +140,11 @@ export function parseCommandLine(argv: string[]): Parsed {
   if (values.version) return { kind: 'version' };
 
   const [command, ...dirs] = positionals;
-  if (command === undefined) throw new UsageError('missing command (expected "audit").');
-  if (command !== 'audit') throw new UsageError(`unknown command "${command}" (expected "audit").`);
+  if (command === undefined) throw new UsageError('missing command (expected "audit" or "apps").');
+  if (command !== 'audit' && command !== 'apps') throw new UsageError(`unknown command "${command}" (expected "audit" or "apps").`);
 
   const format = values.format ?? 'text';
+  if (command === 'apps' && format !== 'text' && format !== 'json') throw new UsageError(`unknown format "${format}" for apps (expected text or json).`);
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`unknown format "${format}" (expected one of: ${FORMATS.join(', ')}).`);
   }
@@ -148,7 +157,7 @@ export function parseCommandLine(argv: string[]): Parsed {
   if (values['no-color']) color = false;
   else if (values.color) color = true;
   return {
-    kind: 'audit',
+    kind: command,
     options: {
       dirs: dirs.length > 0 ? dirs : ['.'],
       format: format as FormatName,
@@ -234,6 +243,23 @@ async function audit(opt: Options): Promise<{ text: string; code: 0 | 1 }> {
   return { text: formatters[opt.format](findings, ctx), code: exitCodeFor(findings, opt.failOn) };
 }
 
+/** `crosswire apps`: what Crosswire understood of the workspace. */
+async function apps(opt: Options): Promise<{ text: string; code: 0 }> {
+  const roots = resolveDirs(opt.dirs);
+  const logger = opt.verbose ? stderrLogger() : undefined;
+  const config = opt.config ? loadConfig(opt.config) : undefined;
+  const engine = await Engine.create({ roots, logger, config });
+  const baseDir = roots.length === 1 ? roots[0] : process.cwd();
+  const u = understand(engine.index, (file) => escapeControls(path.relative(baseDir, file).split(path.sep).join('/')));
+  return { text: opt.format === 'json' ? JSON.stringify(u, null, 2) + '\n' : understandingText(u), code: 0 };
+}
+
+/** Control characters in names from the workspace are shown escaped, never sent to the terminal. */
+function escapeControls(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** Reads a --config file; its problems are usage errors. */
 function loadConfig(file: string): CrosswireConfig {
   let text: string;
@@ -266,7 +292,7 @@ export async function main(argv: string[]): Promise<void> {
     if (parsed.kind === 'version') return finish(0, packageFacts().version + '\n');
     const opt = parsed.options;
     verbose = opt.verbose;
-    const { text, code } = await audit(opt);
+    const { text, code } = parsed.kind === 'apps' ? await apps(opt) : await audit(opt);
     if (opt.output !== undefined) {
       fs.writeFileSync(path.resolve(opt.output), text);
       return finish(code);

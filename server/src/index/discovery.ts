@@ -12,6 +12,8 @@ export const IGNORED_DIRS = [
 export const DISCOVERY_PATTERNS = [
   '**/.env',
   '**/.env.*',
+  '**/.env-*',
+  '**/env.{example,sample,template}',
   '**/*.env',
   '**/package.json',
   '**/*.prisma',
@@ -23,11 +25,15 @@ export const DISCOVERY_PATTERNS = [
   '**/postgresql.conf',
   '**/crosswire.config.json',
   '**/{ecosystem,pm2}*.json',
+  '**/{pnpm-workspace.yaml,lerna.json,nx.json,turbo.json,project.json,nest-cli.json}',
 ];
 
 const ignore = IGNORED_DIRS.map((d) => `**/${d}/**`).concat(['**/*.d.ts', '**/*.min.js', '**/*.map']);
 
-export type FileKind = 'env' | 'package' | 'prisma' | 'prisma-config' | 'code' | 'python' | 'app-marker' | 'compose' | 'pm2' | 'pg-conf' | 'config';
+export type FileKind = 'env' | 'package' | 'prisma' | 'prisma-config' | 'code' | 'python' | 'app-marker' | 'compose' | 'pm2' | 'pg-conf' | 'config' | 'repo-config';
+
+/** Monorepo and project files: workspace roots (pnpm, lerna, Nx, Turborepo), Nx projects, NestJS's CLI config. */
+export const REPO_CONFIG_FILES = ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json', 'project.json', 'nest-cli.json'];
 
 /** Which kind of file a path is, by name; undefined when Crosswire does not read it. */
 export function fileKind(file: string, envKind: (name: string) => unknown): FileKind | undefined {
@@ -37,6 +43,7 @@ export function fileKind(file: string, envKind: (name: string) => unknown): File
   if (base === 'package.json') return 'package';
   if (base === 'crosswire.config.json') return 'config';
   if (base === 'postgresql.conf') return 'pg-conf';
+  if (REPO_CONFIG_FILES.includes(base)) return 'repo-config';
   if (/^(docker-)?compose(\.[\w-]+)?\.ya?ml$/.test(base)) return 'compose';
   if (/^(ecosystem|pm2)(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(base) || /^(ecosystem|pm2)\.json$/.test(base)) return 'pm2';
   if (/\.prisma$/.test(base)) return 'prisma';

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import * as YAML from 'yaml';
 import type { CodeFileInfo, ComposeFileInfo, CrosswireConfig, EnvFile, Logger, PackageJsonInfo, Pm2ConfigInfo, PostgresConfInfo, Range } from '../model/types';
 import { ZERO_RANGE } from '../model/text';
 import { parseCompose, parsePostgresConf } from '../parsers/compose';
@@ -24,6 +25,8 @@ export interface IndexedFile {
   pm2?: Pm2ConfigInfo;
   pgConf?: PostgresConfInfo;
   config?: CrosswireConfig;
+  /** pnpm-workspace.yaml, lerna.json, nx.json, turbo.json, an Nx project.json or nest-cli.json, parsed (undefined data when it does not parse). */
+  repoConfig?: { kind: 'pnpm-workspace' | 'lerna' | 'nx' | 'turbo' | 'nx-project' | 'nest-cli'; data: unknown };
   /** The text was not kept (a source file with no facts); textOf() reads it from disk when asked. */
   textDropped?: boolean;
   /** Inline `crosswire-disable...` directives in the file. */
@@ -92,6 +95,8 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
     } else if (kind === 'pg-conf') {
       const mc = parsePostgresConf(text);
       entry.pgConf = { file, text, maxConnections: mc ? { value: mc.value, range: { start: { line: mc.line, character: mc.start }, end: { line: mc.line, character: mc.end } } } : undefined };
+    } else if (kind === 'repo-config') {
+      entry.repoConfig = parseRepoConfig(path.basename(file), text);
     } else if (kind === 'config') {
       const parsed = parseConfig(text, file, opts.ruleIds);
       entry.config = parsed.config;
@@ -104,6 +109,22 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
     log.error(`Parser failed on ${file}: ${(e as Error).stack ?? e}`);
   }
   return { entry };
+}
+
+const REPO_KINDS: Record<string, NonNullable<IndexedFile['repoConfig']>['kind']> = {
+  'pnpm-workspace.yaml': 'pnpm-workspace', 'lerna.json': 'lerna', 'nx.json': 'nx', 'turbo.json': 'turbo', 'project.json': 'nx-project', 'nest-cli.json': 'nest-cli',
+};
+
+/** Monorepo and project files: only their presence and a few keys matter, so a file that does not parse keeps no data (no finding). */
+function parseRepoConfig(base: string, text: string): IndexedFile['repoConfig'] {
+  const kind = REPO_KINDS[base];
+  let data: unknown;
+  try {
+    data = base.endsWith('.yaml') ? YAML.parse(text) : JSON.parse(text.replace(/^\s*\/\/.*$/gm, ''));
+  } catch {
+    data = undefined;
+  }
+  return { kind, data };
 }
 
 /** Whether parsed code holds anything Crosswire uses (else neither the facts nor the text are kept). */

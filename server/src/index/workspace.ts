@@ -3,27 +3,39 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type {
   App, CodeFileInfo, ComposeFileInfo, IndexChange, CrosswireConfig, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
-  PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView,
+  PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView, MonorepoRoot, Runs,
 } from '../model/types';
 import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { classifyEnvFile, expandEnv } from '../parsers/env';
 import { majorOf } from '../parsers/packageJson';
 import { parsePrismaSchema } from '../parsers/prisma';
-import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
-import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
 import { discover, fileKind, readIndexable, readIndexableSync, type FileKind, type ReadResult } from './discovery';
 import { parseIndexedFile, type IndexedFile } from './ingest';
 import { ZERO_RANGE } from '../model/text';
+import { computeListeners, computePythonListeners, isNxApplication, nxTargetListeners } from './listeners';
+import { analyzeCommand } from '../parsers/scripts';
+import { computeRuns } from './runs';
+import { detectFramework } from '../frameworks';
 
 export type { IndexedFile } from './ingest';
+export { lookupEnv } from './listeners';
 
 
 
-const DELEGATING = /^(turbo|nx|lerna|npm\s+(-w|--workspace|run\s+\S+\s+(-w|--workspaces?))|pnpm\s+(-r|--recursive|--filter|-F)|yarn\s+workspaces?|npm-run-all|concurrently|rimraf|husky|changeset)/;
-
-function isMonorepoRoot(pkg: PackageJsonInfo): boolean {
-  if (pkg.workspaces.length === 0) return false;
-  return pkg.scripts.every((s) => DELEGATING.test(s.command.trim()) || !/\b(next|vite|nest|node|nodemon|tsx|ts-node)\b/.test(s.command));
+/**
+ * A monorepo root is not an app: its package.json declares workspaces (or sits beside pnpm-workspace.yaml,
+ * lerna.json, nx.json or turbo.json) and none of its scripts starts a framework's server itself (they delegate
+ * to the packages: turbo, nx, lerna, `pnpm -r`...). A root that runs `next dev` is an app with packages.
+ */
+function isMonorepoRoot(pkg: PackageJsonInfo, markers: boolean): boolean {
+  if (pkg.workspaces.length === 0 && !markers) return false;
+  return !pkg.scripts.some((s) => {
+    try {
+      return analyzeCommand(s.command).some((a) => a.serve !== undefined);
+    } catch {
+      return false;
+    }
+  });
 }
 
 export function norm(p: string): string {
@@ -40,6 +52,8 @@ export class WorkspaceIndex implements WorkspaceView {
   readonly skipped = new Map<string, string>();
   config: CrosswireConfig = emptyConfig();
   composeFiles: ComposeFileInfo[] = [];
+  /** package.json files of monorepo roots (not apps): their scripts start the apps' scripts together. */
+  monorepoRoots: MonorepoRoot[] = [];
   postgresConfs: PostgresConfInfo[] = [];
   /** Configuration from outside the workspace files (VS Code settings, the CLI's --config), merged under the files'. */
   externalConfig: CrosswireConfig = emptyConfig();
@@ -57,6 +71,24 @@ export class WorkspaceIndex implements WorkspaceView {
 
   get apps(): readonly App[] {
     return this._apps;
+  }
+
+  private runsCache: { apps: readonly App[]; key: unknown[]; runs: Runs } | undefined;
+  /**
+   * What runs and what runs together depends only on the packages' scripts and on which scripts start a server:
+   * an edit of an env file that changes neither keeps the result (checked by identity, linear in the apps).
+   */
+  runs(): Runs {
+    if (this.runsCache?.apps === this._apps) return this.runsCache.runs;
+    const key: unknown[] = [this.monorepoRoots];
+    for (const a of this._apps) key.push(a.id, a.packageJson, a.listeners.map((l) => l.script).join('\0'), a.unknownPorts.map((u) => u.script).join('\0'));
+    const prev = this.runsCache;
+    if (prev && prev.key.length === key.length && prev.key.every((k, i) => k === key[i])) {
+      this.runsCache = { apps: this._apps, key, runs: prev.runs };
+      return prev.runs;
+    }
+    this.runsCache = { apps: this._apps, key, runs: computeRuns(this._apps, this.monorepoRoots) };
+    return this.runsCache.runs;
   }
 
   appById(id: string): App | undefined {
@@ -217,6 +249,21 @@ export class WorkspaceIndex implements WorkspaceView {
     this.rebuild();
   }
 
+  /**
+   * Package names are unique within one monorepo, so two packages of one name in different monorepos (a
+   * collection of example repositories, each with its `web` and `docs`) are different apps, not replicas:
+   * the name is qualified by the monorepo root above the app, when there is one.
+   */
+  private workspaceScope(dir: string): string {
+    let best = '';
+    for (const r of this.monorepoRoots) if (dir !== r.dir && dir.startsWith(r.dir + path.sep) && r.dir.length > best.length) best = r.dir;
+    return best ? `@${path.relative(this.rootOf(best) ?? best, best) || '.'}` : '';
+  }
+
+  private hasWorkspaceMarker(dir: string): boolean {
+    return markerIn(this.files, dir);
+  }
+
   /** Is a file ignored by the configuration's `ignore` globs (relative to its workspace folder)? */
   isIgnored(file: string): boolean {
     if (!this.ignoreMatcher) return false;
@@ -262,7 +309,7 @@ export class WorkspaceIndex implements WorkspaceView {
     const entry = after ?? before;
     if (!entry) return true; // neither before nor now a file Crosswire reads
     const kind = entry.kind;
-    if (kind === 'package' || kind === 'app-marker' || kind === 'config' || (kind === 'python' && path.basename(file) === 'setup.py')) return false;
+    if (kind === 'package' || kind === 'app-marker' || kind === 'config' || kind === 'repo-config' || (kind === 'python' && path.basename(file) === 'setup.py')) return false;
     if (this.isIgnored(file)) return true;
     if (kind === 'compose' || kind === 'pg-conf') {
       // Read workspace-wide (also outside apps): every rule may see them.
@@ -322,22 +369,30 @@ export class WorkspaceIndex implements WorkspaceView {
     this.applyConfig();
     const visible = [...this.files.values()].filter((f) => !this.isIgnored(f.file));
     const appDirs = new Map<string, AppMeta>();
+    const monorepoRoots: MonorepoRoot[] = [];
     for (const f of visible) {
       const dir = path.dirname(f.file);
-      if (f.kind === 'package' && f.pkg && !isMonorepoRoot(f.pkg)) appDirs.set(dir, { root: f.root, pkg: f.pkg });
+      if (f.kind === 'package' && f.pkg && !isMonorepoRoot(f.pkg, this.hasWorkspaceMarker(dir))) appDirs.set(dir, { root: f.root, pkg: f.pkg });
+      else if (f.kind === 'package' && f.pkg) monorepoRoots.push({ dir, root: f.root, pkg: f.pkg });
     }
     for (const f of visible) {
       const dir = path.dirname(f.file);
       if ((f.kind === 'app-marker' || (f.kind === 'python' && path.basename(f.file) === 'setup.py')) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root, python: true });
+      // An Nx application project is an app even without a package.json (its targets say what it serves).
+      if (f.repoConfig?.kind === 'nx-project' && isNxApplication(f.repoConfig.data) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root });
     }
     this.appDirMeta = appDirs;
+    this.monorepoRoots = monorepoRoots.sort((a, b) => a.dir.localeCompare(b.dir));
     // Config files with no app above them: the folder holding them is an app (a Python service, a deploy folder).
     const sorted = [...visible].sort((a, b) => a.file.length - b.file.length || a.file.localeCompare(b.file));
+    // (A monorepo root's own env files are shared by its packages, which load them with `dotenv -e ../../.env`: the
+    // root does not become an app of its own, which would "share" every secret with the packages.)
+    const rootDirs = new Set(monorepoRoots.map((r) => r.dir));
     for (const f of sorted) {
-      if (f.kind === 'env' && !this.ownerDir(f.file, f.root)) appDirs.set(path.dirname(f.file), { root: f.root });
+      if (f.kind === 'env' && !this.ownerDir(f.file, f.root) && !rootDirs.has(path.dirname(f.file))) appDirs.set(path.dirname(f.file), { root: f.root });
     }
     for (const f of sorted) {
-      if ((f.kind === 'code' || f.kind === 'python') && f.code && f.code.defaults.length > 0 && !this.ownerDir(f.file, f.root)) appDirs.set(path.dirname(f.file), { root: f.root });
+      if ((f.kind === 'code' || f.kind === 'python') && f.code && f.code.defaults.length > 0 && !this.ownerDir(f.file, f.root) && !rootDirs.has(path.dirname(f.file))) appDirs.set(path.dirname(f.file), { root: f.root });
     }
     this.fileOwner = new Map();
     this.appFiles = new Map();
@@ -364,14 +419,14 @@ export class WorkspaceIndex implements WorkspaceView {
     const id = multiRoot ? (rel === '.' ? rootName : `${rootName}/${rel}`) : rel;
     const pkg = meta.pkg;
     const deps = pkg?.dependencies ?? {};
-    const framework: Framework = deps['next'] ? 'next' : deps['@nestjs/core'] ? 'nest' : deps['vite'] ? 'vite' : deps['express'] ? 'express' : deps['fastify'] ? 'fastify' : deps['koa'] ? 'koa' : deps['hono'] ? 'hono' : meta.python ? 'python' : pkg ? 'node' : 'unknown';
+    const framework: Framework = detectFramework(deps, !!meta.python, !!pkg);
     const name = pkg?.name ?? (rel === '.' ? rootName : path.basename(dir));
     const app: App = {
       id,
       name,
       dir,
       root: meta.root,
-      replicaKey: pkg?.name ? `pkg:${pkg.name}` : `dir:${id}`,
+      replicaKey: pkg?.name ? `pkg:${pkg.name}${this.workspaceScope(dir)}` : `dir:${id}`,
       packageJson: pkg,
       framework,
       prismaMajor: majorOf(deps['prisma']) ?? majorOf(deps['@prisma/client']),
@@ -380,6 +435,7 @@ export class WorkspaceIndex implements WorkspaceView {
       schemas: [],
       code: [],
       listeners: [],
+      unknownPorts: [],
       compose: [],
       pm2: [],
       host: this.config.hosts[rel] ?? 'local',
@@ -418,7 +474,15 @@ export class WorkspaceIndex implements WorkspaceView {
     app.pm2.sort((a, b) => a.file.localeCompare(b.file));
     app.envFiles.sort((a, b) => envPrecedence(a) - envPrecedence(b) || a.file.localeCompare(b.file));
     expandApp(app);
-    app.listeners = app.packageJson ? computeListeners(app, this.files) : computePythonListeners(app);
+    const servers = app.packageJson ? computeListeners(app, this.files) : computePythonListeners(app);
+    const nx = this.files.get(path.join(dir, 'project.json'))?.repoConfig;
+    if (nx?.kind === 'nx-project') {
+      const targets = nxTargetListeners(app, nx.data, path.join(dir, 'project.json'), this.files.get(path.join(dir, 'project.json'))!.text, this.files);
+      servers.listeners.push(...targets.listeners);
+      servers.unknown.push(...targets.unknown);
+    }
+    app.listeners = servers.listeners;
+    app.unknownPorts = servers.unknown;
     // Explicit replica groups from the configuration: folders that are the same app.
     for (const group of this.config.replicas) {
       if (group.some((g) => g.replace(/\/$/, '') === rel)) app.replicaKey = `cfg:${group.join('|')}`;
@@ -455,6 +519,12 @@ function describeChange(file: string, kind: string, before: App, after: App): In
   for (const k of b.keys()) if (!a.has(k)) note(k);
   const sig = (app: App) => JSON.stringify(app.listeners.map((l) => [l.script, l.port, l.how, l.explicit, l.drifts, l.source.file, l.source.range.start.line, l.portEnvVar]));
   return { file, kind, envChanges: [...changed].map(([key, vals]) => ({ key, values: vals })), listenersChanged: sig(before) !== sig(after), other: kind !== 'env' };
+}
+
+/** Whether a folder holds pnpm-workspace.yaml, lerna.json, nx.json or turbo.json (a monorepo root's markers). */
+function markerIn(files: Map<string, IndexedFile>, dir: string): boolean {
+  for (const name of ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json']) if (files.has(path.join(dir, name))) return true;
+  return false;
 }
 
 interface AppMeta {
@@ -506,189 +576,3 @@ function expandApp(app: App): void {
   }
 }
 
-/** The last entry of `key` in the first of `files` that defines it. */
-export function lookupEnv(app: App, fileNames: string[], key: string): EnvEntry | undefined {
-  for (const name of fileNames) {
-    const abs = path.resolve(app.dir, name);
-    const f = app.envFiles.find((e) => e.file === abs);
-    if (!f) continue;
-    const hits = f.entries.filter((e) => e.key === key);
-    if (hits.length) return hits[hits.length - 1];
-  }
-  return undefined;
-}
-
-function loc(file: string, range: Range): Location {
-  return { file, range };
-}
-
-function resolveEntry(app: App, entry: string, files: Map<string, IndexedFile>): CodeFileInfo | undefined {
-  const base = path.resolve(app.dir, entry);
-  const candidates = [base, `${base}.js`, `${base}.ts`, `${base}.mjs`, `${base}.cjs`, path.join(base, 'index.js'), path.join(base, 'index.ts')];
-  // A compiled entry (dist/main.js) stands for its source (src/main.ts).
-  const m = /^(?:\.\/)?(?:dist|build|out)\/(.*?)(?:\.[cm]?js)?$/.exec(entry);
-  if (m) candidates.push(path.resolve(app.dir, 'src', `${m[1]}.ts`), path.resolve(app.dir, 'src', `${m[1]}.js`));
-  for (const c of candidates) {
-    const f = files.get(c);
-    if (f) return f.code ?? { file: c, language: 'js', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], driverPools: [], problems: [], text: f.text };
-  }
-  return undefined;
-}
-
-/** Computes, by each framework's real rules, the port every dev/start-like script will bind. */
-function computeListeners(app: App, files: Map<string, IndexedFile>): Listener[] {
-  const pkg = app.packageJson;
-  if (!pkg) return [];
-  const out: Listener[] = [];
-  const appLoadsDotenv = app.code.some((c) => c.loadsDotenv);
-  const appDotenvPaths = app.code.flatMap((c) => c.dotenvPaths);
-  const viteCfg = app.code.find((c) => /(^|[\\/])vite\.config\.[cm]?[jt]s$/.test(c.file) && path.dirname(c.file) === app.dir)?.vite;
-  const viteCfgFile = app.code.find((c) => /(^|[\\/])vite\.config\.[cm]?[jt]s$/.test(c.file) && path.dirname(c.file) === app.dir)?.file;
-
-  for (const script of pkg.scripts) {
-    let analyses: readonly CommandAnalysis[];
-    try {
-      analyses = analyzeCommand(script.command);
-    } catch {
-      continue;
-    }
-    const scriptLocation = loc(pkg.file, script.range);
-    for (const a of analyses) {
-      if (a.tool === 'delegate' || a.tool === 'other') continue;
-      const base = {
-        appId: app.id,
-        script: script.name,
-        command: script.command,
-        scriptLocation,
-        loadedEnvFiles: [] as string[],
-        tool: a.toolText,
-        toolEnd: a.toolEnd,
-      };
-      const envFilesLoaded = [...a.envFiles];
-      const fromLoadedEnv = (key: string) => (envFilesLoaded.length ? lookupEnv(app, envFilesLoaded, key) : undefined);
-      const inlinePort = parsePortValue(a.inlineEnv['PORT']?.value);
-
-      if (a.tool === 'next-dev' || a.tool === 'next-start') {
-        // `next dev` moves to the next free port only when neither -p nor PORT is given; with one it fails with EADDRINUSE.
-        const drifts = a.tool === 'next-dev' && !a.portFlag && !inlinePort && !(fromLoadedEnv('PORT'));
-        const envEntry = fromLoadedEnv('PORT');
-        const envPort = parsePortValue(envEntry?.expanded ?? envEntry?.value);
-        let l: Listener;
-        if (a.portFlag) l = { ...base, framework: 'next', port: a.portFlag.port, how: 'flag', explicit: true, drifts, source: scriptLocation, reason: `\`${a.portFlag.text}\` in script "${script.name}"` };
-        else if (inlinePort) l = { ...base, framework: 'next', port: inlinePort, how: 'inline-env', explicit: true, drifts, source: scriptLocation, reason: `PORT=${inlinePort} set in script "${script.name}"`, portEnvVar: 'PORT' };
-        else if (envEntry && envPort) l = { ...base, framework: 'next', port: envPort, how: 'loaded-env', explicit: true, drifts, source: loc(envEntry.file, envEntry.range), reason: `PORT in ${path.basename(envEntry.file)}, loaded by script "${script.name}" before Next.js starts`, portEnvVar: 'PORT' };
-        else l = { ...base, framework: 'next', port: 3000, how: 'default', explicit: false, drifts, source: scriptLocation, reason: `\`${a.toolText}\` in script "${script.name}" uses Next.js's default port 3000` };
-        l.loadedEnvFiles = envFilesLoaded.map((f) => path.resolve(app.dir, f));
-        out.push(l);
-        continue;
-      }
-      if (a.tool === 'vite-dev' || a.tool === 'vite-preview') {
-        const preview = a.tool === 'vite-preview';
-        const cfgPort = preview ? viteCfg?.previewPort : viteCfg?.serverPort;
-        const cfgRange = preview ? viteCfg?.previewPortRange : viteCfg?.serverPortRange;
-        const strict = a.strictPort || !!viteCfg?.strictPort;
-        const def = preview ? 4173 : 5173;
-        let l: Listener;
-        if (a.portFlag) l = { ...base, framework: 'vite', port: a.portFlag.port, how: 'flag', explicit: true, drifts: !strict, source: scriptLocation, reason: `\`${a.portFlag.text}\` in script "${script.name}"` };
-        else if (cfgPort && cfgRange && viteCfgFile) l = { ...base, framework: 'vite', port: cfgPort, how: 'config', explicit: true, drifts: !strict, source: loc(viteCfgFile, cfgRange), reason: `${preview ? 'preview' : 'server'}.port in ${path.basename(viteCfgFile)}` };
-        else l = { ...base, framework: 'vite', port: def, how: 'default', explicit: false, drifts: !strict, source: scriptLocation, reason: `\`${a.toolText}\` in script "${script.name}" uses Vite's default ${preview ? 'preview ' : ''}port ${def}` };
-        out.push(l);
-        continue;
-      }
-      // Servers whose port comes from their own code: NestJS (src/main.ts) and plain Node entry files.
-      const entryCode = a.tool === 'nest-start' ? resolveEntry(app, 'src/main', files) : a.entry ? resolveEntry(app, a.entry, files) : undefined;
-      const listen = entryCode?.listens[0];
-      const framework: Framework = a.tool === 'nest-start' ? 'nest' : app.framework === 'nest' ? 'nest' : app.framework;
-      if (appLoadsDotenv || entryCode?.loadsDotenv) envFilesLoaded.push(...(appDotenvPaths.length ? appDotenvPaths : ['.env']));
-      const loaded = envFilesLoaded.map((f) => path.resolve(app.dir, f));
-      if (!listen) {
-        if (a.tool === 'nest-start' && !entryCode) {
-          out.push({ ...base, framework: 'nest', port: 3000, how: 'default', explicit: false, drifts: false, source: scriptLocation, reason: `\`nest start\` in script "${script.name}": no src/main.ts found, NestJS's usual port 3000 assumed`, loadedEnvFiles: loaded });
-        }
-        continue;
-      }
-      const listenLoc = loc(listen.file, listen.range);
-      const rel = path.relative(app.dir, listen.file).split(path.sep).join('/');
-      if (listen.literal !== undefined) {
-        out.push({ ...base, framework, port: listen.literal, how: 'listen', explicit: true, drifts: false, source: listenLoc, reason: `\`.listen(${listen.literal})\` in ${rel}`, loadedEnvFiles: loaded });
-        continue;
-      }
-      const envVar = listen.envVar ?? 'PORT';
-      const inline = parsePortValue(a.inlineEnv[envVar]?.value);
-      const envEntry = envFilesLoaded.length ? lookupEnv(app, envFilesLoaded, envVar) : undefined;
-      const envPort = parsePortValue(envEntry?.expanded ?? envEntry?.value);
-      if (inline) out.push({ ...base, framework, port: inline, how: 'inline-env', explicit: true, drifts: false, source: scriptLocation, reason: `${envVar}=${inline} set in script "${script.name}"`, portEnvVar: envVar, loadedEnvFiles: loaded });
-      else if (envEntry && envPort) out.push({ ...base, framework, port: envPort, how: 'loaded-env', explicit: true, drifts: false, source: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, portEnvVar: envVar, loadedEnvFiles: loaded });
-      else if (listen.fallback !== undefined) out.push({ ...base, framework, port: listen.fallback, how: 'listen', explicit: true, drifts: false, source: listenLoc, reason: `the fallback ${listen.fallback} in ${rel} (${envVar} is not set${envFilesLoaded.length ? ' in the env files it loads' : ', and no env file is loaded'})`, portEnvVar: envVar, loadedEnvFiles: loaded });
-    }
-  }
-  return out;
-}
-
-/**
- * Python services (no package.json): each server call in the app's Python files (`uvicorn.run`,
- * Flask's `app.run`, aiohttp's `web.run_app`) is a listener. The port argument is resolved like a
- * Node server's: a literal; an env read, taken from the app's development env files when it is set
- * there, else its fallback; a name (`config.BACKEND_PORT`) through its assignment in the app's
- * Python files; no argument: the server's default port.
- */
-function computePythonListeners(app: App): Listener[] {
-  const out: Listener[] = [];
-  const pyFiles = app.code.filter((c) => c.language === 'python');
-  const devEnv = app.envFiles.filter((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development'));
-  const envValue = (key: string): EnvEntry | undefined => {
-    for (const f of devEnv) {
-      const hits = f.entries.filter((e) => e.key === key);
-      if (hits.length) return hits[hits.length - 1];
-    }
-    return undefined;
-  };
-  for (const c of pyFiles) {
-    for (const call of c.listens) {
-      const rel = path.relative(app.dir, c.file).split(path.sep).join('/');
-      const tool = call.tool ?? 'python';
-      const callLoc = loc(c.file, call.range);
-      const base = {
-        appId: app.id,
-        script: rel,
-        command: `python ${rel}`,
-        framework: 'python' as Framework,
-        tool,
-        drifts: false,
-        scriptLocation: callLoc,
-        loadedEnvFiles: [] as string[],
-      };
-      let p: { literal?: number; envVar?: string; fallback?: number } | undefined = call;
-      let source = callLoc;
-      let via = '';
-      if (call.ref) {
-        p = undefined;
-        for (const f of [c, ...pyFiles.filter((x) => x !== c)]) {
-          for (const a of findPythonAssignments(f.text, call.ref)) {
-            if (f === c && a.line >= call.range.start.line && a.line <= call.range.end.line) continue;
-            const r = pythonPortExpr(a.expr);
-            if (r && !r.ref) {
-              p = r;
-              source = loc(f.file, { start: { line: a.line, character: a.start }, end: { line: a.line, character: a.end } });
-              via = ` via ${call.ref} in ${path.relative(app.dir, f.file).split(path.sep).join('/')}`;
-              break;
-            }
-          }
-          if (p) break;
-        }
-        if (!p) continue;
-      }
-      if (p.literal !== undefined) {
-        out.push({ ...base, port: p.literal, how: 'listen', explicit: true, source, reason: `\`${tool}(port=${p.literal})\` in ${rel}${via}` });
-      } else if (p.envVar) {
-        const e = envValue(p.envVar);
-        const port = parsePortValue(e?.expanded ?? e?.value);
-        if (e && port) out.push({ ...base, port, how: 'loaded-env', explicit: true, source: loc(e.file, e.range), reason: `${p.envVar} in ${path.basename(e.file)}, read by \`${tool}\` in ${rel}${via}`, portEnvVar: p.envVar, loadedEnvFiles: [e.file] });
-        else if (p.fallback !== undefined) out.push({ ...base, port: p.fallback, how: 'listen', explicit: true, source, reason: `\`${tool}\` in ${rel}${via}: ${p.envVar} is not set in the app's env files, so its fallback ${p.fallback}`, portEnvVar: p.envVar });
-      } else if (call.defaultPort !== undefined && !call.ref) {
-        out.push({ ...base, port: call.defaultPort, how: 'default', explicit: false, source, reason: `\`${tool}\` in ${rel} passes no port: its default ${call.defaultPort}` });
-      }
-    }
-  }
-  return out;
-}

@@ -163,6 +163,8 @@ export interface ListenCall {
   literal?: number;
   /** `process.env.X` read for the port, e.g. PORT. */
   envVar?: string;
+  /** Further variables read when envVar is unset, in order (`process.env.APP_PORT || process.env.PORT || 3000`). */
+  alsoEnv?: string[];
   /** Fallback literal in `process.env.PORT ?? 3000` / `|| 3000` / `Number(process.env.PORT) || 3000`. */
   fallback?: number;
   /** Python: the port is a name defined elsewhere (`port=config.BACKEND_PORT` -> `BACKEND_PORT`), resolved by the index. */
@@ -396,6 +398,17 @@ export type Framework =
   | 'fastify'
   | 'koa'
   | 'hono'
+  | 'remix'
+  | 'astro'
+  | 'nuxt'
+  | 'angular'
+  | 'cra'
+  | 'storybook'
+  | 'expo'
+  | 'react-email'
+  | 'wrangler'
+  | 'docusaurus'
+  | 'gatsby'
   | 'node'
   | 'python'
   | 'unknown';
@@ -430,6 +443,26 @@ export interface Listener {
   loadedEnvFiles: string[];
   /** Offset in `command` just after the tool's words (where a port flag can be inserted). */
   toolEnd?: number;
+  /**
+   * What the process is for: a dev server, a production server, a preview of a build, a component explorer,
+   * or `server` when nothing tells (a plain `node server.js`, a Python `uvicorn.run`): it runs in any mode.
+   */
+  role: 'dev' | 'start' | 'preview' | 'storybook' | 'server';
+  /** The flag a port fix writes after the tool's words, `{port}` standing for the port (` -p {port}`), when the framework takes one. */
+  fixFlag?: string;
+  /** The framework's name for messages (`Next.js`, `Vite`). */
+  frameworkLabel?: string;
+}
+
+/** A server process whose port Crosswire cannot know statically: rules never guess it (`crosswire apps` shows the reason). */
+export interface UnknownPort {
+  appId: string;
+  script: string;
+  command: string;
+  /** Why the port is unknown, e.g. "no src/main.ts found for `nest start`". */
+  reason: string;
+  location: Location;
+  role: Listener['role'];
 }
 
 export interface App {
@@ -452,6 +485,8 @@ export interface App {
   schemas: PrismaSchemaInfo[];
   code: CodeFileInfo[];
   listeners: Listener[];
+  /** Server processes whose port cannot be known statically. */
+  unknownPorts: UnknownPort[];
   /** docker compose files in the app's folder. */
   compose: ComposeFileInfo[];
   /** PM2 ecosystem files in the app's folder. */
@@ -532,6 +567,32 @@ export interface IndexChange {
   other: boolean;
 }
 
+/** A monorepo root's package.json: not an app, but its scripts start the apps' scripts (turbo, nx, `pnpm -r`, ...). */
+export interface MonorepoRoot {
+  dir: string;
+  root: string;
+  pkg: PackageJsonInfo;
+}
+
+/** Processes one entry script starts together (see index/runs.ts). */
+export interface RunSet {
+  /** Where the entry script is (its value string in package.json). */
+  location: Location;
+  /** How it starts them, for messages: `turbo run dev` in script "dev" of package.json. */
+  label: string;
+  /** Processes started together (keys from {@link processKey}). */
+  processes: string[];
+}
+
+export interface Runs {
+  /** Processes something starts. */
+  running: Set<string>;
+  /** Run sets of two or more processes of different apps (certain to run together). */
+  sets: RunSet[];
+  /** Process key -> indexes into `sets`. */
+  setsOf: Map<string, number[]>;
+}
+
 /** What rules see of the workspace index. Read-only. */
 export interface WorkspaceView {
   readonly roots: readonly string[];
@@ -547,6 +608,10 @@ export interface WorkspaceView {
   readonly composeFiles: readonly ComposeFileInfo[];
   /** postgresql.conf files in the workspace. */
   readonly postgresConfs: readonly PostgresConfInfo[];
+  /** Monorepo roots (package.json files that are not apps). */
+  readonly monorepoRoots: readonly MonorepoRoot[];
+  /** Which server processes run, and which certainly run together (computed once per set of apps). */
+  runs(): Runs;
 }
 
 export interface EngineOptions {

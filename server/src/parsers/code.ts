@@ -11,6 +11,9 @@ export function mayHaveCodeFacts(text: string): boolean {
     text.includes('process.env') ||
     text.includes('import.meta.env') ||
     text.includes('.listen(') ||
+    text.includes('serve(') ||
+    /export\s+default\s*\{/.test(text) ||
+    (/export\s+default\s+\w/.test(text) && /new\s+\w*(Hono|Elysia)\b/.test(text)) ||
     text.includes('dotenv') ||
     text.includes('ConfigModule') ||
     text.includes('defineConfig') ||
@@ -73,6 +76,8 @@ function numberLiteral(e: ts.Expression | undefined): number | undefined {
 interface PortExpr {
   literal?: number;
   envVar?: string;
+  /** Further variables read when envVar is unset (`process.env.APP_PORT || process.env.PORT || 3000`). */
+  alsoEnv?: string[];
   fallback?: number;
 }
 
@@ -91,10 +96,21 @@ function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | un
   if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
     const left = portExpr(x.left, sf, depth + 1);
     const right = portExpr(x.right, sf, depth + 1);
-    if (left?.envVar) return { envVar: left.envVar, fallback: right?.literal ?? right?.fallback };
+    if (left?.envVar) {
+      const also = [...(left.alsoEnv ?? []), ...(right?.envVar ? [right.envVar, ...(right.alsoEnv ?? [])] : [])];
+      return { envVar: left.envVar, ...(also.length ? { alsoEnv: also } : {}), fallback: right?.literal ?? right?.fallback ?? left.fallback };
+    }
     return left ?? right;
   }
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.PlusToken) return portExpr(x.operand, sf, depth + 1);
+  // `process.env.PORT ? Number(process.env.PORT) : 3000`: the variable when set, else the other branch.
+  if (ts.isConditionalExpression(x)) {
+    const tested = envRead(x.condition);
+    const whenSet = portExpr(x.whenTrue, sf, depth + 1);
+    const otherwise = portExpr(x.whenFalse, sf, depth + 1);
+    if (tested && whenSet?.envVar === tested) return { envVar: tested, fallback: otherwise?.literal ?? otherwise?.fallback };
+    return undefined; // a condition on something else (NODE_ENV, a flag): which branch runs is not known statically
+  }
   if (ts.isCallExpression(x)) {
     const callee = unwrap(x.expression);
     const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
@@ -136,6 +152,8 @@ function findVariable(sf: ts.SourceFile, name: string): ts.VariableDeclaration |
 function objProp(o: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
   for (const p of o.properties) {
     if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) return p.initializer;
+    // `{ port }`: the variable of that name (resolved by portExpr through its declaration)
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
   }
   return undefined;
 }
@@ -176,20 +194,56 @@ export function parseCode(text: string, file: string): CodeFileInfo {
         if (ts.isStringLiteralLike(x) && isGuardedPlaceholder(x.text)) (info.placeholderGuards ??= []).push(x.text);
       }
     }
+    if (ts.isExportAssignment(n) && !n.isExportEquals && ts.isIdentifier(unwrap(n.expression))) {
+      // Bun also serves `export default app` when app is a Hono (or Elysia) application: it has a `fetch` method.
+      const init = findVariable(sf, (unwrap(n.expression) as ts.Identifier).text)?.initializer;
+      const made = init && unwrap(init);
+      if (made && ts.isNewExpression(made) && ts.isIdentifier(made.expression) && /Hono$|^Elysia$/.test(made.expression.text)) {
+        info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), tool: 'bun', envVar: 'PORT', fallback: 3000 });
+      }
+    }
+    if (ts.isExportAssignment(n) && !n.isExportEquals) {
+      // Bun: `export default { port, fetch }` starts a server on port, else BUN_PORT / PORT / NODE_PORT, else 3000.
+      const o = unwrap(n.expression);
+      if (ts.isObjectLiteralExpression(o) && o.properties.some((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) && p.name && ts.isIdentifier(p.name) && p.name.text === 'fetch')) {
+        const port = objProp(o, 'port');
+        const p = port ? portExpr(port, sf) : { envVar: 'PORT', fallback: 3000 };
+        if (p) info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), tool: 'bun', ...p });
+      }
+    }
     if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
       const key = envRead(n.left);
       if (key) addDefault(key, n.right);
     }
     if (ts.isCallExpression(n)) {
       const callee = unwrap(n.expression);
+      if (ts.isIdentifier(callee) && callee.text === 'serve' && n.arguments[0]) {
+        // @hono/node-server: serve({ fetch: app.fetch, port }), default 3000.
+        const opts = unwrap(n.arguments[0]);
+        if (ts.isObjectLiteralExpression(opts) && objProp(opts, 'fetch')) {
+          const port = objProp(opts, 'port');
+          const p = port ? portExpr(port, sf) : { literal: 3000 };
+          if (p) info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), ...p });
+        }
+      }
       // configService.get('X', 'default')
       const key = envRead(n);
       if (key && n.arguments[1]) addDefault(key, n.arguments[1]);
       if (ts.isPropertyAccessExpression(callee)) {
         const method = callee.name.text;
         const target = unwrap(callee.expression);
+        if ((method === 'serve' && ts.isIdentifier(target) && (target.text === 'Bun' || target.text === 'Deno')) && n.arguments.length > 0) {
+          // Bun.serve({ port, fetch }): port, else BUN_PORT / PORT / NODE_PORT, else 3000. Deno.serve({ port }, handler): port, else 8000.
+          const opts = unwrap(n.arguments[0]);
+          const port = ts.isObjectLiteralExpression(opts) ? objProp(opts, 'port') : undefined;
+          const p = port ? portExpr(port, sf) : target.text === 'Bun' ? { envVar: 'PORT', fallback: 3000 } : ts.isObjectLiteralExpression(opts) || ts.isArrowFunction(opts) || ts.isFunctionExpression(opts) ? { literal: 8000 } : undefined;
+          if (p) info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), ...p });
+        }
         if (method === 'listen' && n.arguments.length > 0) {
-          const p = portExpr(n.arguments[0], sf);
+          const first = unwrap(n.arguments[0]);
+          // Fastify: listen({ port, host }); a listen() without a port property binds Fastify's default 3000.
+          const portArg = ts.isObjectLiteralExpression(first) ? objProp(first, 'port') : n.arguments[0];
+          const p = portArg ? portExpr(portArg, sf) : undefined;
           if (p) {
             const call: ListenCall = { file, range: lines.range(n.getStart(sf), n.end), ...p };
             info.listens.push(call);

@@ -241,6 +241,7 @@ export function classifyEnvFile(fileName: string): { kind: 'live' | 'template'; 
   let fromStem = false;
   if (name === '.env') parts = [];
   else if (name.startsWith('.env.')) parts = name.slice(5).split('.').filter(Boolean);
+  else if (/^\.env-(example|sample|template|dist|defaults)$/.test(name)) parts = [name.slice(5)];
   else if (name.length > 4 && name.endsWith('.env')) {
     parts = name.slice(0, -4).split('.').filter(Boolean);
     fromStem = true;

@@ -1,3 +1,5 @@
+import { flagPort, matchServe, type ServeSpec } from '../frameworks';
+
 /**
  * Reads a package.json script command (a shell command line) without running it: which server
  * it starts, with which port flag, which environment it sets inline and which env files it loads.
@@ -48,15 +50,24 @@ export function tokenize(command: string): Token[][] {
   return segments.filter((s) => s.length > 0);
 }
 
-export type Tool =
-  | 'next-dev'
-  | 'next-start'
-  | 'vite-dev'
-  | 'vite-preview'
-  | 'nest-start'
-  | 'node'
-  | 'delegate'
-  | 'other';
+/**
+ * What a command does: a framework's server command (the id of its {@link ServeSpec}: `next-dev`, `vite-preview`,
+ * `nest-start`, ...), a script runner running an entry file (`node`), another script of the same package
+ * (`delegate`), scripts of other workspace packages (`orchestrate`: turbo, nx, `pnpm -r`, `npm -w`, lerna), or
+ * anything else (`other`).
+ */
+export type Tool = string;
+
+/** `turbo run dev --filter web`, `pnpm -r dev`, `npm run dev -w api`, `nx run-many -t serve`: scripts of other workspace packages. */
+export interface Orchestration {
+  runner: 'turbo' | 'nx' | 'pnpm' | 'npm' | 'yarn' | 'lerna' | 'bun';
+  /** Script (task, target) names run in each selected package. */
+  tasks: string[];
+  /** Selected packages: names or name globs (`web`, `@acme/*`), or paths (`./apps/web`, `apps/*`); empty: all packages. */
+  filters: string[];
+  /** The tasks run at the same time (turbo's persistent tasks, `--parallel`, nx run-many). */
+  parallel: boolean;
+}
 
 export interface CommandAnalysis {
   tool: Tool;
@@ -76,9 +87,17 @@ export interface CommandAnalysis {
   entry?: string;
   /** For `npm run x` / `yarn x` / `pnpm x`: the script it delegates to. */
   delegateTo?: string;
+  /** Words passed on to the delegated script (`pnpm with-env next dev`, `npm run dev -- -p 4000`). */
+  delegateArgs?: string;
+  /** A port argument that is not a number (`--port $(microfrontends port)`): the port is decided when the script runs. */
+  portUnknown?: string;
+  /** The framework server command, when the tool is one. */
+  serve?: ServeSpec;
+  /** For orchestrators: which packages' scripts they run. */
+  orchestrate?: Orchestration;
 }
 
-const NODE_RUNNERS = new Set(['node', 'nodemon', 'ts-node', 'ts-node-dev', 'tsx', 'bun', 'babel-node', 'esno']);
+const NODE_RUNNERS = new Set(['node', 'nodemon', 'ts-node', 'ts-node-dev', 'tsx', 'bun', 'babel-node', 'esno', 'deno']);
 const PM_RUN = new Set(['npm', 'yarn', 'pnpm', 'bun']);
 
 function parsePortValue(v: string | undefined): number | undefined {
@@ -180,44 +199,37 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
     }
   };
 
-  if (name === 'next') {
-    if (sub === 'dev' || sub === 'start') {
-      res.tool = sub === 'dev' ? 'next-dev' : 'next-start';
-      res.toolText = `next ${sub}`;
-      res.toolEnd = rest[0].end;
-      scanPortFlags(rest.slice(1), ['-p']);
-      return res;
-    }
-    return undefined;
-  }
-  if (name === 'vite') {
-    if (sub === 'build' || sub === 'optimize') return undefined;
-    if (sub === 'preview') {
-      res.tool = 'vite-preview';
-      res.toolText = 'vite preview';
-      res.toolEnd = rest[0].end;
-      scanPortFlags(rest.slice(1), []);
-      return res;
-    }
-    res.tool = 'vite-dev';
-    const hasSub = sub === 'dev' || sub === 'serve';
-    res.toolText = hasSub ? `vite ${sub}` : 'vite';
-    res.toolEnd = hasSub ? rest[0].end : head.end;
-    scanPortFlags(hasSub ? rest.slice(1) : rest, []);
+  const orch = orchestration(name, rest.map((w) => w.text));
+  if (orch) {
+    res.tool = 'orchestrate';
+    res.orchestrate = orch;
+    res.toolText = command.slice(head.start, (rest[rest.length - 1] ?? head).end);
+    res.toolEnd = (rest[rest.length - 1] ?? head).end;
     return res;
   }
-  if (name === 'nest') {
-    if (sub === 'start') {
-      res.tool = 'nest-start';
-      res.toolText = 'nest start';
-      res.toolEnd = rest[0].end;
-      return res;
-    }
-    return undefined;
+  const served = matchServe(name, rest.map((w) => w.text));
+  if (served) {
+    const { spec, words: n } = served;
+    res.tool = spec.id;
+    res.serve = spec;
+    const last = n > 0 ? rest[n - 1] : head;
+    res.toolText = command.slice(head.start, last.end).replace(/^.*node_modules\/\.bin\//, '');
+    res.toolEnd = last.end;
+    const args = rest.slice(n);
+    const texts = args.map((w) => w.text);
+    const pa = spec.portArg ? spec.portArg(texts) : spec.portFlags.length ? flagPort(texts, spec.portFlags) : undefined;
+    if (pa && pa.port !== undefined) res.portFlag = { port: pa.port, start: args[pa.first].start, end: args[pa.last].end, text: command.slice(args[pa.first].start, args[pa.last].end) };
+    else if (pa) res.portUnknown = command.slice(args[pa.first].start, args[pa.last].end);
+    if (spec.strictFlags?.some((f) => texts.includes(f))) res.strictPort = true;
+    return res;
   }
-  if (NODE_RUNNERS.has(name)) {
-    // node [flags] entry — flags may load env files.
-    let k = 0;
+  const isFile = (w: Token | undefined) => !!w && /\.[cm]?[jt]sx?$/.test(w.text);
+  // `bun dev` / `bun run dev` run a package script; `bun server.ts` / `bun run server.ts` / `bun --watch x.ts` run a file.
+  const afterRun = rest[0]?.text === 'run' ? rest.slice(1).find((w) => !w.text.startsWith('-')) : undefined;
+  const bunRunsScript = name === 'bun' && !!rest[0] && !isFile(rest[0]) && !rest[0].text.startsWith('-') && !(rest[0].text === 'run' && isFile(afterRun));
+  if (NODE_RUNNERS.has(name) && !bunRunsScript) {
+    // node [flags] entry — flags may load env files. (`deno run [flags] entry`, `bun run entry.ts`)
+    let k = (name === 'deno' || name === 'bun') && rest[0]?.text === 'run' ? 1 : 0;
     while (rest[k] && rest[k].text.startsWith('-')) {
       const t = rest[k].text;
       let m: RegExpExecArray | null;
@@ -252,12 +264,119 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
     let target = rest[k]?.text;
     if (target === 'run' || target === 'run-script') target = rest[k + 1]?.text;
     if (!target || ['install', 'ci', 'exec', 'test', 'build', 'i', 'add'].includes(target)) return undefined;
-    if (rest.some((w) => w.text === '-w' || w.text.startsWith('--workspace') || w.text === '--filter' || w.text === '-r' || w.text === '--recursive')) return undefined;
+    const at = rest.findIndex((w, j) => j >= k && w.text === target);
+    let extra = rest.slice(at + 1);
+    if (extra[0]?.text === '--') extra = extra.slice(1);
     res.tool = 'delegate';
     res.delegateTo = target;
+    if (extra.length) res.delegateArgs = command.slice(extra[0].start, extra[extra.length - 1].end);
     return res;
   }
   return undefined;
+}
+
+/** Values of a flag given as `--flag v`, `--flag=v` or (short) `-f v`. */
+function flagValues(args: readonly string[], long: string[], short: string[] = []): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const t = args[k];
+    const eq = long.find((f) => t.startsWith(`${f}=`));
+    if (eq) out.push(t.slice(eq.length + 1));
+    else if ((long.includes(t) || short.includes(t)) && args[k + 1] !== undefined) out.push(args[++k]);
+  }
+  return out;
+}
+
+/** Positional words (not flags, not flag values) of an orchestrator's arguments. */
+function positionals(args: readonly string[], valued: string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const t = args[k];
+    if (t === '--') break;
+    if (t.startsWith('-')) {
+      if (valued.includes(t)) k++;
+      continue;
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+/** turbo, nx, pnpm -r/--filter, npm -w/--workspaces, yarn workspace(s), lerna run, bun --filter: which scripts of which packages. */
+function orchestration(bin: string, args: readonly string[]): Orchestration | undefined {
+  const splitList = (v: string[]) => v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  if (bin === 'turbo') {
+    const pos = positionals(args, ['--filter', '-F', '--concurrency', '--cache-dir', '--graph', '--log-order', '--output-logs', '--env-mode', '--ui', '--log-prefix']);
+    const tasks = pos[0] === 'run' ? pos.slice(1) : pos;
+    if (!tasks.length || ['prune', 'login', 'link', 'unlink', 'gen', 'daemon', 'telemetry', 'bin', 'ls', 'info', 'query', 'watch'].includes(tasks[0])) {
+      if (tasks[0] !== 'watch') return undefined;
+      tasks.shift();
+    }
+    return { runner: 'turbo', tasks, filters: flagValues(args, ['--filter', '-F'], ['-F']).map(turboFilter).filter((f): f is string => !!f), parallel: true };
+  }
+  if (bin === 'nx') {
+    const pos = positionals(args, ['-t', '--target', '--targets', '-p', '--projects', '--exclude', '-c', '--configuration', '--parallel', '--maxParallel']);
+    if (pos[0] === 'run-many' || pos[0] === 'affected') {
+      const tasks = splitList(flagValues(args, ['--target', '--targets', '-t'], ['-t']));
+      return tasks.length ? { runner: 'nx', tasks, filters: splitList(flagValues(args, ['--projects', '-p'], ['-p'])), parallel: true } : undefined;
+    }
+    if (pos[0] === 'run' && pos[1]?.includes(':')) {
+      const [project, target] = pos[1].split(':');
+      return { runner: 'nx', tasks: [target], filters: [project], parallel: false };
+    }
+    if (pos.length >= 2 && !['graph', 'format', 'generate', 'g', 'reset', 'migrate', 'show', 'release', 'init', 'add', 'list', 'report', 'daemon', 'sync', 'watch'].includes(pos[0])) {
+      return { runner: 'nx', tasks: [pos[0]], filters: [pos[1]], parallel: false };
+    }
+    return undefined;
+  }
+  if (bin === 'pnpm' || bin === 'bun') {
+    const recursive = args.includes('-r') || args.includes('--recursive');
+    const filters = flagValues(args, ['--filter', '-F', '--filter-prod'], ['-F']);
+    if (!recursive && !filters.length) return undefined;
+    const pos = positionals(args, ['--filter', '-F', '--filter-prod', '--workspace-concurrency', '--reporter', '-C', '--dir']);
+    const tasks = pos[0] === 'run' || pos[0] === 'run-script' ? pos.slice(1, 2) : pos.slice(0, 1);
+    if (!tasks.length || ['install', 'i', 'add', 'exec', 'build', 'test', 'publish', 'update', 'remove', 'why', 'list', 'ls', 'outdated'].includes(tasks[0])) return undefined;
+    const cleaned = filters.map(pnpmFilter).filter((f): f is string => !!f);
+    return { runner: bin, tasks, filters: cleaned, parallel: args.includes('--parallel') || !!filters.length || recursive };
+  }
+  if (bin === 'npm') {
+    const ws = flagValues(args, ['--workspace', '-w'], ['-w']);
+    const all = args.includes('--workspaces') || args.includes('-ws');
+    if (!ws.length && !all) return undefined;
+    const pos = positionals(args, ['--workspace', '-w']);
+    const tasks = pos[0] === 'run' || pos[0] === 'run-script' ? pos.slice(1, 2) : pos[0] === 'start' ? ['start'] : [];
+    return tasks.length ? { runner: 'npm', tasks, filters: ws, parallel: false } : undefined;
+  }
+  if (bin === 'yarn') {
+    if (args[0] === 'workspace' && args[1] && args[2]) {
+      const t = args[2] === 'run' ? args[3] : args[2];
+      return t ? { runner: 'yarn', tasks: [t], filters: [args[1]], parallel: false } : undefined;
+    }
+    if (args[0] === 'workspaces') {
+      const pos = positionals(args.slice(1), ['--include', '--exclude', '-j', '--jobs', '--from']);
+      const runAt = pos.indexOf('run');
+      const t = runAt === -1 ? undefined : pos[runAt + 1];
+      const parallel = args.some((a) => a === '-p' || a === '--parallel' || /^-[a-zA-Z]*p[a-zA-Z]*$/.test(a) && a !== '-p' && a.length <= 5);
+      return t ? { runner: 'yarn', tasks: [t], filters: flagValues(args, ['--include'], []), parallel } : undefined;
+    }
+    return undefined;
+  }
+  if (bin === 'lerna' && args[0] === 'run' && args[1]) {
+    return { runner: 'lerna', tasks: [args[1]], filters: flagValues(args, ['--scope'], []), parallel: args.includes('--parallel') || args.includes('--stream') };
+  }
+  return undefined;
+}
+
+/** A turbo `--filter` value to a package selector: `web`, `web...` and `...web` select web; `./apps/*` selects by path; `[HEAD^1]` (changes) selects nothing knowable. */
+function turboFilter(f: string): string | undefined {
+  if (f.startsWith('!') || f.includes('[')) return undefined;
+  const x = f.replace(/^\.\.\.\^?/, '').replace(/\^?\.\.\.$/, '').replace(/^\{(.*)\}$/, '$1');
+  return x || undefined;
+}
+
+/** pnpm `--filter` values: the same selectors as turbo's. */
+function pnpmFilter(f: string): string | undefined {
+  return turboFilter(f);
 }
 
 /**
@@ -283,9 +402,20 @@ function analyzeUncached(command: string): CommandAnalysis[] {
   const out: CommandAnalysis[] = [];
   for (const seg of tokenize(command)) {
     const head = seg[0]?.text;
-    if (head === 'concurrently' || head === 'npm-run-all' || head === 'run-p') {
-      for (const w of seg.slice(1)) {
-        if (w.text.startsWith('-')) continue;
+    if (head === 'concurrently' || head === 'npm-run-all' || head === 'run-p' || head === 'run-s') {
+      const valued = new Set(['-n', '--names', '-c', '--prefix-colors', '-p', '--prefix', '-k', '--kill-others-on-fail', '--max-processes', '-m', '--success', '-s', '--restart-tries', '--handle-input', '-l', '--prefix-length', '-t', '--timestamp-format', '--default-input-target', '--restart-after', '--cwd']);
+      const words = seg.slice(1);
+      for (let k = 0; k < words.length; k++) {
+        const w = words[k];
+        if (w.text.startsWith('-')) {
+          if (head === 'concurrently' && valued.has(w.text)) k++;
+          continue;
+        }
+        const npmStyle = head === 'concurrently' ? /^(npm|pnpm|yarn|bun):(\S+)$/.exec(w.text) : null;
+        if (npmStyle) {
+          out.push({ tool: 'delegate', delegateTo: npmStyle[2], toolText: '', toolEnd: 0, toolStart: 0, strictPort: false, inlineEnv: {}, envFiles: [] });
+          continue;
+        }
         const inner = command.slice(w.start, w.end);
         const quoted = /^["']/.test(inner);
         const offset = w.start + (quoted ? 1 : 0);

@@ -122,6 +122,10 @@ export const danglingServiceUrl: Rule = {
         // An app it names whose servers Crosswire cannot see (port computed at run time): it may listen there.
         if (namedApp && bindingsOf(index, namedApp).length === 0) continue;
         const namedBindings = namedApp ? bindingsOf(index, namedApp).filter((b) => b.machine === machine) : [];
+        // Unless the URL names a service Crosswire knows to listen elsewhere, a server whose port it cannot know (an
+        // unreadable package.json, a port computed at run time, a Python service started in a way it does not read)
+        // may be the one listening there: unknown is not "nothing".
+        if (!namedBindings.length && (unsure.length || unseenServers(index).some((a) => identity(a) !== identity(s.app) && machineOf(index, a) === machine))) continue;
         // The other development sites of the same service that do point at a live port.
         let bp = boundPeers.get(x.group);
         if (!bp) {
@@ -273,6 +277,20 @@ function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; fi
     appId: s.app.id,
     fixes,
   };
+}
+
+/** Frameworks whose apps are servers even when Crosswire sees no listener. */
+const SERVER_FRAMEWORKS = new Set(['express', 'fastify', 'koa', 'hono', 'nest', 'python', 'remix']);
+
+/** Apps that run a server whose port Crosswire does not know (memoised per set of apps). */
+const unseenMemo = new WeakMap<readonly App[], App[]>();
+function unseenServers(index: WorkspaceView): App[] {
+  let list = unseenMemo.get(index.apps);
+  if (!list) {
+    list = index.apps.filter((a) => a.unknownPorts.length > 0 || (a.listeners.length === 0 && SERVER_FRAMEWORKS.has(a.framework)));
+    unseenMemo.set(index.apps, list);
+  }
+  return list;
 }
 
 /** Appends to the list under `key` (created on first use). */

@@ -23,8 +23,7 @@ export const DEPENDS: Record<string, RuleDependencies> = {
   'replica-drift': { envKey: (k, v) => isSecretKey(k) || /^SYNC_|_KEY$/.test(k) || dbValues(k, v) },
   'duplicate-node-id': { envKey: (k) => /(NODE|INSTANCE|PEER)_(ID|NAME)$|_ID$|_NAME$/.test(k) },
   'nextauth-url-mismatch': { envKey: (k) => /^(NEXTAUTH_URL|AUTH_URL)$/.test(k), listeners: true },
-  'port-collision': { envKey: (k) => /PORT|^(NEXTAUTH_URL|AUTH_URL)$/.test(k), listeners: true },
-  'implicit-port': { envKey: (k) => /PORT|^(NEXTAUTH_URL|AUTH_URL)$/.test(k), listeners: true },
+  // Which processes run together depends on URLs, database servers and secrets of every app (rules/systems.ts): re-run on every change.
   'ineffective-port': { envKey: (k) => /PORT/.test(k), listeners: true },
   'inconsistent-service-url': { envKey: (k) => isServiceUrlKey(k) },
   'dangling-service-url': { envKey: (k) => isServiceUrlKey(k) || /PORT/.test(k), listeners: true },

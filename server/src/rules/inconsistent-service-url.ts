@@ -63,6 +63,12 @@ export const appServiceUrlSites = perApp((app: App): UrlSite[] => {
   return sites;
 });
 
+/** A host name with a public-looking domain (not an address, not a single-label or internal name). */
+function isPublicHost(host: string): boolean {
+  if (!host.includes('.') || /^[\d.]+$/.test(host) || host.includes(':')) return false;
+  return !/\.(local|localhost|internal|lan|test|home|svc|cluster\.local)$/.test(host);
+}
+
 /** The origin as written (scheme://host:port), for messages. */
 export function display(value: string): string {
   try {
@@ -83,6 +89,10 @@ export const inconsistentServiceUrl: Rule = {
   check(index: WorkspaceView): Finding[] {
     const groups = new Map<string, UrlSite[]>();
     for (const s of serviceUrlSites(index)) {
+      // Development values name local or internal services (localhost, a compose service name, an address); a public
+      // domain there (`process.env.API_URL || "https://api.example.com"`) is the production default, not a competing
+      // development value.
+      if (s.bucket === 'development' && isPublicHost(originOf(s.value)?.host ?? '')) continue;
       const k = `${serviceGroup(s.key, s.app)}\0${s.bucket}`;
       let l = groups.get(k);
       if (!l) groups.set(k, (l = []));

@@ -48,7 +48,7 @@ export function choosePort(index: WorkspaceView, app: App, l: Listener, opts: { 
 }
 
 function sameFamily(a: Listener, b: Listener): boolean {
-  const fam = (l: Listener) => (l.framework === 'vite' ? l.tool.startsWith('vite preview') ? 'vite-preview' : 'vite-dev' : l.framework);
+  const fam = (l: Listener) => `${l.framework}\0${l.role === 'preview' || l.role === 'storybook' ? l.role : 'app'}`;
   return fam(a) === fam(b);
 }
 
@@ -61,7 +61,8 @@ export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: numbe
   const targets = app.listeners.filter((x) => !x.explicit && sameFamily(x, l));
   const pkg = app.packageJson;
   if (!pkg) return undefined;
-  const flag = l.framework === 'next' ? ` -p ${n}` : l.framework === 'vite' ? ` --port ${n} --strictPort` : undefined;
+  // The flag the framework takes (frameworks/*.ts); servers that read PORT from the env files they load get a PORT line.
+  const flag = l.fixFlag?.replace('{port}', String(n));
   if (flag) {
     const byScript = new Map<string, Listener>();
     for (const t of targets) if (t.toolEnd !== undefined) byScript.set(t.script, t);

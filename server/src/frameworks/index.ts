@@ -1,0 +1,54 @@
+/**
+ * The frameworks Crosswire knows, one module each. Adding a framework is one file (see types.ts) and one line here.
+ */
+import type { Framework } from '../model/types';
+import type { FrameworkModule, ServeSpec } from './types';
+import { nextjs } from './next';
+import { vite } from './vite';
+import { nest } from './nest';
+import { remix } from './remix';
+import { astro } from './astro';
+import { nuxt } from './nuxt';
+import { angular } from './angular';
+import { cra } from './cra';
+import { storybook } from './storybook';
+import { expo } from './expo';
+import { reactEmail } from './react-email';
+import { wrangler } from './wrangler';
+import { docusaurus } from './docusaurus';
+import { gatsby } from './gatsby';
+import { python } from './python';
+
+export type { FrameworkModule, ServeSpec, ServeRole, PortArg } from './types';
+export { flagPort, portNumber, hostPort } from './types';
+
+/** In detection order: the first whose dependency an app has names its framework. */
+export const FRAMEWORKS: readonly FrameworkModule[] = [nextjs, nuxt, remix, astro, angular, cra, gatsby, docusaurus, nest, expo, storybook, reactEmail, wrangler, vite, python];
+
+/** The server command `bin args...` starts, if it is one a framework module knows. */
+export function matchServe(bin: string, args: readonly string[]): { spec: ServeSpec; words: number } | undefined {
+  for (const f of FRAMEWORKS) {
+    const m = f.match(bin, args);
+    if (m) return m;
+  }
+  return undefined;
+}
+
+/** Servers written in code (their port comes from a `listen` call), detected from dependencies. */
+const CODE_SERVERS: [string, Framework][] = [['@nestjs/core', 'nest'], ['express', 'express'], ['fastify', 'fastify'], ['koa', 'koa'], ['hono', 'hono']];
+
+/** The framework an app uses, from its dependencies. */
+export function detectFramework(deps: Record<string, string>, python: boolean, hasPackage: boolean): Framework {
+  // The framework that owns the app's server wins over a library it also depends on (a Next.js app depending on vite for tests).
+  for (const f of FRAMEWORKS) if (f.framework !== 'vite' && f.framework !== 'storybook' && f.framework !== 'expo' && f.deps.some((d) => deps[d])) return f.framework;
+  for (const [dep, fw] of CODE_SERVERS) if (deps[dep]) return fw;
+  if (deps['expo'] || deps['react-native']) return 'expo';
+  if (deps['vite']) return 'vite';
+  if (python) return 'python';
+  return hasPackage ? 'node' : 'unknown';
+}
+
+/** The module of a framework, for its label and browser prefix. */
+export function frameworkModule(fw: Framework): FrameworkModule | undefined {
+  return FRAMEWORKS.find((f) => f.framework === fw);
+}

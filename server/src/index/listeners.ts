@@ -1,0 +1,361 @@
+/**
+ * The servers an app starts and the port each binds, by each framework's real rules (frameworks/*.ts):
+ * a port flag, then the variables the server reads from its process environment (set inline, or by an env
+ * file loaded before it starts), then its config file, then its default. A port Crosswire cannot know (an
+ * entry file it cannot find, a port computed by a function) is recorded as unknown with the reason, never
+ * replaced by a guess.
+ */
+import * as path from 'node:path';
+import type { App, CodeFileInfo, EnvEntry, Listener, Location, Range, UnknownPort } from '../model/types';
+import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
+import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
+import type { ServeSpec } from '../frameworks';
+import { LineIndex } from '../model/text';
+import type { IndexedFile } from './ingest';
+
+/**
+ * The last entry of `key` in the first of `files` that defines it. A file outside the app (`dotenv -e ../../.env`,
+ * a monorepo's shared .env) is looked up in the index when `files` is given.
+ */
+export function lookupEnv(app: App, fileNames: string[], key: string, files?: Map<string, IndexedFile>): EnvEntry | undefined {
+  for (const name of fileNames) {
+    const abs = path.resolve(app.dir, name);
+    const f = app.envFiles.find((e) => e.file === abs) ?? files?.get(abs)?.env;
+    if (!f) continue;
+    const hits = f.entries.filter((e) => e.key === key);
+    if (hits.length) return hits[hits.length - 1];
+  }
+  return undefined;
+}
+
+function loc(file: string, range: Range): Location {
+  return { file, range };
+}
+
+/** The entry file's code facts: the file as written, its compiled form's source (dist/main.js -> src/main.ts), or an index file. */
+function resolveEntry(app: App, entry: string, files: Map<string, IndexedFile>): CodeFileInfo | undefined {
+  const base = path.resolve(app.dir, entry);
+  const candidates = [base, `${base}.js`, `${base}.ts`, `${base}.mjs`, `${base}.cjs`, `${base}.mts`, path.join(base, 'index.js'), path.join(base, 'index.ts')];
+  const m = /^(?:\.\/)?(?:dist|build|out)\/(.*?)(?:\.[cm]?js)?$/.exec(entry);
+  // A compiled entry (dist/main.js, build/server/main.js) stands for its source: src/main.ts, or server/main.ts beside it.
+  if (m) for (const dir of ['src', '.']) for (const ext of ['ts', 'js', 'mts', 'mjs']) candidates.push(path.resolve(app.dir, dir, `${m[1]}.${ext}`));
+  for (const c of candidates) {
+    const f = files.get(c);
+    if (f) return f.code ?? { file: c, language: 'js', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], driverPools: [], problems: [], text: f.text };
+  }
+  return undefined;
+}
+
+/** The entry of a NestJS app: nest-cli.json's `sourceRoot` + `entryFile` (defaults src, main). */
+function nestEntry(app: App, files: Map<string, IndexedFile>): string {
+  const cli = files.get(path.join(app.dir, 'nest-cli.json'))?.repoConfig;
+  const data = cli?.kind === 'nest-cli' && cli.data && typeof cli.data === 'object' ? (cli.data as Record<string, unknown>) : {};
+  const sourceRoot = typeof data.sourceRoot === 'string' ? data.sourceRoot : 'src';
+  const entryFile = typeof data.entryFile === 'string' ? data.entryFile : 'main';
+  return `${sourceRoot.replace(/\/$/, '')}/${entryFile}`;
+}
+
+/** What a script name says about the process it starts, when the command itself does not tell. */
+export function roleOfScript(name: string): Listener['role'] {
+  if (/(^|:)(dev|develop|watch)(:|$)|^start:dev$|dev$/.test(name)) return 'dev';
+  if (/(^|:)(start|serve|prod|production)(:|$)/.test(name)) return 'start';
+  if (/preview/.test(name)) return 'preview';
+  if (/storybook/.test(name)) return 'storybook';
+  return 'server';
+}
+
+/** Frameworks whose app is a server written in code. */
+const SERVER_FRAMEWORKS = new Set(['express', 'fastify', 'koa', 'hono', 'nest', 'remix']);
+/** Scripts that start the app itself. */
+const ENTRY_SCRIPT = /^(dev|start|serve|develop|start:dev|start:prod|prod)$/;
+
+/** Default-environment env files of an app, in precedence order (what a tool that loads .env itself sees). */
+const DOTENV_ORDER = ['.env.development.local', '.env.local', '.env.development', '.env'];
+
+interface Found {
+  listeners: Listener[];
+  unknown: UnknownPort[];
+}
+
+/** Computes the processes every script of a Node app starts and the port each binds. */
+export function computeListeners(app: App, files: Map<string, IndexedFile>): Found {
+  const pkg = app.packageJson;
+  const found: Found = { listeners: [], unknown: [] };
+  if (!pkg) return found;
+  const scripts = new Map(pkg.scripts.map((s) => [s.name, s]));
+  for (const script of pkg.scripts) {
+    let analyses: readonly CommandAnalysis[];
+    try {
+      analyses = analyzeCommand(script.command);
+    } catch {
+      continue;
+    }
+    const scriptLocation = loc(pkg.file, script.range);
+    for (const a of analyses) {
+      // `pnpm with-env next dev`: the other script's command with these words appended is what runs.
+      if (a.tool === 'delegate' && a.delegateArgs && a.delegateTo && scripts.has(a.delegateTo) && a.delegateTo !== script.name) {
+        const composed = `${scripts.get(a.delegateTo)!.command} ${a.delegateArgs}`;
+        let inner: readonly CommandAnalysis[] = [];
+        try {
+          inner = analyzeCommand(composed);
+        } catch {
+          inner = [];
+        }
+        for (const b of inner) if (b.tool !== 'delegate' && b.tool !== 'orchestrate' && b.tool !== 'other') addProcess(app, files, script.name, composed, scriptLocation, { ...b, toolEnd: undefined as unknown as number }, found, false);
+        continue;
+      }
+      if (a.tool === 'delegate' || a.tool === 'other' || a.tool === 'orchestrate') continue;
+      addProcess(app, files, script.name, script.command, scriptLocation, a, found, true);
+    }
+  }
+  return found;
+}
+
+function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: string, command: string, scriptLocation: Location, a: CommandAnalysis, found: Found, fixable: boolean): void {
+  const base = {
+    appId: app.id,
+    script: scriptName,
+    command,
+    scriptLocation,
+    loadedEnvFiles: [] as string[],
+    tool: a.toolText,
+    toolEnd: fixable ? a.toolEnd : undefined,
+  };
+  const envFilesLoaded = [...a.envFiles];
+  const spec = a.serve;
+  if (spec && !spec.entry) {
+    const unknownEnv = spec.portEnv.find((v) => a.inlineEnv[v] !== undefined && parsePortValue(a.inlineEnv[v].value) === undefined);
+    if (a.portUnknown || (unknownEnv && !a.portFlag)) {
+      const what = a.portUnknown ? `\`${a.portUnknown}\`` : `${unknownEnv}=${a.inlineEnv[unknownEnv!].value}`;
+      found.unknown.push({ appId: app.id, script: scriptName, command, role: spec.role, location: scriptLocation, reason: `${what} in script "${scriptName}" is decided when the script runs` });
+      return;
+    }
+    found.listeners.push(serveListener(app, files, spec, scriptName, a, base, envFilesLoaded, scriptLocation, fixable));
+    return;
+  }
+  // Servers whose port comes from their own code: NestJS (its entry file) and plain Node entry files.
+  const role = spec?.role === 'dev' ? 'dev' : roleOfScript(scriptName);
+  // `node .` runs the package's `main`.
+  const entryPath = spec?.entry === 'nest' ? nestEntry(app, files) : a.entry === '.' || a.entry === './' ? app.packageJson?.main ?? 'index.js' : a.entry;
+  const entryCode = entryPath ? resolveEntry(app, entryPath, files) : undefined;
+  // A default export is a server only when Bun runs the file (`bun src/index.ts`); under Node it is just an export.
+  const listen = entryCode?.listens.find((x) => x.tool !== 'bun' || /^bun\b/.test(a.toolText));
+  const framework = spec?.entry === 'nest' || app.framework === 'nest' ? 'nest' : app.framework;
+  const appDotenvPaths = app.code.flatMap((c) => c.dotenvPaths);
+  if (app.code.some((c) => c.loadsDotenv) || entryCode?.loadsDotenv) envFilesLoaded.push(...(appDotenvPaths.length ? appDotenvPaths : ['.env']));
+  const loaded = envFilesLoaded.map((f) => path.resolve(app.dir, f));
+  if (!listen) {
+    if (spec?.entry === 'nest') {
+      found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: entryCode ? `${entryPath} has no listen() call Crosswire can read` : `\`nest start\` runs ${entryPath}, which Crosswire did not find` });
+    } else if (entryCode && entryCode.listens.length === 0 && /\blisten\s*\(|\bserve\s*\(|Bun\.serve|Deno\.serve/.test(entryCode.text)) {
+      found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `the port of the server in ${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} is computed in a way Crosswire does not evaluate` });
+    } else if (entryCode && entryCode.listens.length === 0 && SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
+      // The entry starts the server elsewhere (an imported module, a class method): its port is not in the entry.
+      found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} starts the server in code Crosswire cannot follow to its port` });
+    } else if (!entryCode && entryPath && SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
+      found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `script "${scriptName}" runs ${entryPath}, which Crosswire did not find (a build output?)` });
+    }
+    return;
+  }
+  const listenLoc = loc(listen.file, listen.range);
+  const rel = path.relative(app.dir, listen.file).split(path.sep).join('/');
+  const common = { ...base, framework, role, drifts: false, loadedEnvFiles: loaded } as const;
+  if (listen.literal !== undefined) {
+    found.listeners.push({ ...common, port: listen.literal, how: 'listen', explicit: true, source: listenLoc, reason: `\`.listen(${listen.literal})\` in ${rel}` });
+    return;
+  }
+  // The variables the code reads, in order: the first one set (inline, else in an env file loaded first) wins.
+  const vars = [listen.envVar ?? 'PORT', ...(listen.alsoEnv ?? [])];
+  const inlineVar = vars.find((v) => a.inlineEnv[v] !== undefined);
+  const fileVar = envFilesLoaded.length ? vars.find((v) => lookupEnv(app, envFilesLoaded, v, files)) : undefined;
+  const envVar = inlineVar ?? fileVar ?? vars[0];
+  const inline = parsePortValue(a.inlineEnv[envVar]?.value);
+  const envEntry = !inlineVar && envFilesLoaded.length ? lookupEnv(app, envFilesLoaded, envVar, files) : undefined;
+  const envPort = parsePortValue(envEntry?.expanded ?? envEntry?.value);
+  if (inlineVar && !inline) {
+    found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `${envVar}=${a.inlineEnv[envVar].value} in script "${scriptName}" is decided when the script runs` });
+    return;
+  }
+  if (inline) found.listeners.push({ ...common, port: inline, how: 'inline-env', explicit: true, source: scriptLocation, reason: `${envVar}=${inline} set in script "${scriptName}"`, portEnvVar: envVar });
+  else if (envEntry && envPort) found.listeners.push({ ...common, port: envPort, how: 'loaded-env', explicit: true, source: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, portEnvVar: envVar });
+  else if (envEntry) found.unknown.push({ appId: app.id, script: scriptName, command, role, location: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)} is not a port number Crosswire can read` });
+  else if (listen.fallback !== undefined) found.listeners.push({ ...common, port: listen.fallback, how: 'listen', explicit: true, source: listenLoc, reason: `the fallback ${listen.fallback} in ${rel} (${envVar} is not set${envFilesLoaded.length ? ' in the env files it loads' : ', and no env file is loaded'})`, portEnvVar: envVar });
+  else found.unknown.push({ appId: app.id, script: scriptName, command, role, location: listenLoc, reason: `${rel} listens on ${envVar}, which nothing Crosswire reads sets` });
+}
+
+/** A framework server command's listener: flag, then the environment it reads, then its config, then its default. */
+function serveListener(app: App, files: Map<string, IndexedFile>, spec: ServeSpec, scriptName: string, a: CommandAnalysis, base: Omit<Listener, 'framework' | 'port' | 'how' | 'explicit' | 'drifts' | 'source' | 'reason' | 'role'>, envFilesLoaded: string[], scriptLocation: Location, fixable: boolean): Listener {
+  const role = spec.role;
+  const strict = a.strictPort || (spec.config !== undefined && !!viteConfig(app)?.vite?.strictPort);
+  const common = { ...base, framework: spec.framework, role, frameworkLabel: spec.label, fixFlag: fixable ? spec.fixFlag : undefined };
+  const drift = (explicit: boolean) => (spec.drift === 'never' ? false : spec.drift === 'when-implicit' ? !explicit : !strict);
+  let l: Listener | undefined;
+  if (a.portFlag) {
+    l = { ...common, port: a.portFlag.port, how: 'flag', explicit: true, drifts: drift(true), source: scriptLocation, reason: `\`${a.portFlag.text}\` in script "${scriptName}"` };
+  }
+  for (const v of spec.portEnv) {
+    if (l) break;
+    const inline = parsePortValue(a.inlineEnv[v]?.value);
+    if (inline) l = { ...common, port: inline, how: 'inline-env', explicit: true, drifts: drift(true), source: scriptLocation, reason: `${v}=${inline} set in script "${scriptName}"`, portEnvVar: v };
+  }
+  const envFiles = [...envFilesLoaded, ...(spec.loadsDotenv ? DOTENV_ORDER : [])];
+  for (const v of spec.portEnv) {
+    if (l || !envFiles.length) break;
+    const e = lookupEnv(app, envFiles, v, files);
+    const p = parsePortValue(e?.expanded ?? e?.value);
+    if (e && p) {
+      const by = envFilesLoaded.length ? `loaded by script "${scriptName}" before ${spec.label} starts` : `which ${spec.label} loads itself`;
+      l = { ...common, port: p, how: 'loaded-env', explicit: true, drifts: drift(true), source: loc(e.file, e.range), reason: `${v} in ${path.basename(e.file)}, ${by}`, portEnvVar: v };
+    }
+  }
+  if (!l && spec.config) {
+    const cfg = viteConfig(app);
+    const preview = spec.config === 'vite-preview';
+    const port = preview ? cfg?.vite?.previewPort : cfg?.vite?.serverPort;
+    const range = preview ? cfg?.vite?.previewPortRange : cfg?.vite?.serverPortRange;
+    if (cfg && port && range) l = { ...common, port, how: 'config', explicit: true, drifts: drift(true), source: loc(cfg.file, range), reason: `${preview ? 'preview' : 'server'}.port in ${path.basename(cfg.file)}` };
+  }
+  if (!l) {
+    l = { ...common, port: spec.defaultPort, how: 'default', explicit: false, drifts: drift(false), source: scriptLocation, reason: `\`${a.toolText}\` in script "${scriptName}" uses ${spec.label}'s default ${spec.role === 'preview' && spec.framework === 'vite' ? 'preview ' : ''}port ${spec.defaultPort}` };
+  }
+  l.loadedEnvFiles = envFilesLoaded.map((f) => path.resolve(app.dir, f));
+  return l;
+}
+
+function viteConfig(app: App): CodeFileInfo | undefined {
+  return app.code.find((c) => /(^|[\\/])vite\.config\.[cm]?[jt]s$/.test(c.file) && path.dirname(c.file) === app.dir);
+}
+
+/**
+ * Python services (no package.json): each server call in the app's Python files (`uvicorn.run`,
+ * Flask's `app.run`, aiohttp's `web.run_app`) is a listener. The port argument is resolved like a
+ * Node server's: a literal; an env read, taken from the app's development env files when it is set
+ * there, else its fallback; a name (`config.BACKEND_PORT`) through its assignment in the app's
+ * Python files; no argument: the server's default port.
+ */
+export function computePythonListeners(app: App): Found {
+  const found: Found = { listeners: [], unknown: [] };
+  const pyFiles = app.code.filter((c) => c.language === 'python');
+  const devEnv = app.envFiles.filter((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development'));
+  const envValue = (key: string): EnvEntry | undefined => {
+    for (const f of devEnv) {
+      const hits = f.entries.filter((e) => e.key === key);
+      if (hits.length) return hits[hits.length - 1];
+    }
+    return undefined;
+  };
+  for (const c of pyFiles) {
+    for (const call of c.listens) {
+      const rel = path.relative(app.dir, c.file).split(path.sep).join('/');
+      const tool = call.tool ?? 'python';
+      const callLoc = loc(c.file, call.range);
+      const base = {
+        appId: app.id,
+        script: rel,
+        command: `python ${rel}`,
+        framework: 'python' as const,
+        tool,
+        drifts: false,
+        role: 'server' as const,
+        scriptLocation: callLoc,
+        loadedEnvFiles: [] as string[],
+      };
+      const unknown = (reason: string, at: Location = callLoc) => found.unknown.push({ appId: app.id, script: rel, command: base.command, role: 'server', location: at, reason });
+      let p: { literal?: number; envVar?: string; fallback?: number } | undefined = call;
+      let source = callLoc;
+      let via = '';
+      if (call.ref) {
+        p = undefined;
+        for (const f of [c, ...pyFiles.filter((x) => x !== c)]) {
+          for (const a of findPythonAssignments(f.text, call.ref)) {
+            if (f === c && a.line >= call.range.start.line && a.line <= call.range.end.line) continue;
+            const r = pythonPortExpr(a.expr);
+            if (r && !r.ref) {
+              p = r;
+              source = loc(f.file, { start: { line: a.line, character: a.start }, end: { line: a.line, character: a.end } });
+              via = ` via ${call.ref} in ${path.relative(app.dir, f.file).split(path.sep).join('/')}`;
+              break;
+            }
+          }
+          if (p) break;
+        }
+        if (!p) {
+          unknown(`\`${tool}\` in ${rel} takes its port from ${call.ref}, which Crosswire cannot resolve`);
+          continue;
+        }
+      }
+      if (p.literal !== undefined) {
+        found.listeners.push({ ...base, port: p.literal, how: 'listen', explicit: true, source, reason: `\`${tool}(port=${p.literal})\` in ${rel}${via}` });
+      } else if (p.envVar) {
+        const e = envValue(p.envVar);
+        const port = parsePortValue(e?.expanded ?? e?.value);
+        if (e && port) found.listeners.push({ ...base, port, how: 'loaded-env', explicit: true, source: loc(e.file, e.range), reason: `${p.envVar} in ${path.basename(e.file)}, read by \`${tool}\` in ${rel}${via}`, portEnvVar: p.envVar, loadedEnvFiles: [e.file] });
+        else if (p.fallback !== undefined) found.listeners.push({ ...base, port: p.fallback, how: 'listen', explicit: true, source, reason: `\`${tool}\` in ${rel}${via}: ${p.envVar} is not set in the app's env files, so its fallback ${p.fallback}`, portEnvVar: p.envVar });
+        else unknown(`\`${tool}\` in ${rel} reads its port from ${p.envVar}, which the app's env files do not set`);
+      } else if (call.defaultPort !== undefined && !call.ref) {
+        found.listeners.push({ ...base, port: call.defaultPort, how: 'default', explicit: false, source, reason: `\`${tool}\` in ${rel} passes no port: its default ${call.defaultPort}` });
+      } else unknown(`\`${tool}\` in ${rel}: its port is computed in a way Crosswire does not evaluate`);
+    }
+  }
+  return found;
+}
+
+/** An Nx project.json of an application (not a library). */
+export function isNxApplication(data: unknown): boolean {
+  return !!data && typeof data === 'object' && (data as Record<string, unknown>).projectType === 'application';
+}
+
+/** Nx executors that run a dev server, with their default port (Angular's and webpack's dev servers: 4200). */
+const NX_DEV_SERVERS: Record<string, { port?: number; label: string }> = {
+  '@angular/build:dev-server': { port: 4200, label: 'Angular' },
+  '@angular-devkit/build-angular:dev-server': { port: 4200, label: 'Angular' },
+  '@nx/angular:dev-server': { port: 4200, label: 'Angular' },
+  '@nx/webpack:dev-server': { port: 4200, label: 'webpack-dev-server' },
+  '@nrwl/web:dev-server': { port: 4200, label: 'webpack-dev-server' },
+  '@nx/vite:dev-server': { label: 'Vite' },
+  '@nx/next:server': { label: 'Next.js' },
+  '@nx/js:node': { label: 'Node.js' },
+  '@nx/node:execute': { label: 'Node.js' },
+  '@nrwl/node:execute': { label: 'Node.js' },
+};
+
+/**
+ * The servers of an Nx project's targets (`serve`, `dev`, `start`, `preview`): a `port` option, the executor's
+ * documented default, or a command of `nx:run-commands` read like a package.json script; otherwise the port is
+ * unknown (a Next.js or Node executor whose port comes from elsewhere), never guessed.
+ */
+export function nxTargetListeners(app: App, data: unknown, file: string, text: string, files: Map<string, IndexedFile>): Found {
+  const found: Found = { listeners: [], unknown: [] };
+  if (!data || typeof data !== 'object') return found;
+  const targets = (data as Record<string, unknown>).targets;
+  if (!targets || typeof targets !== 'object') return found;
+  const lines = new LineIndex(text);
+  for (const [name, raw] of Object.entries(targets as Record<string, unknown>)) {
+    if (!/^(serve|dev|start|preview|serve-static)$/.test(name) || !raw || typeof raw !== 'object') continue;
+    const t = raw as { executor?: unknown; options?: Record<string, unknown>; command?: unknown };
+    const at = text.indexOf(`"${name}"`);
+    const location = loc(file, at >= 0 ? lines.range(at, at + name.length + 2) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+    const script = `nx:${name}`;
+    const role: Listener['role'] = name === 'serve' || name === 'dev' ? 'dev' : name === 'start' ? 'start' : 'preview';
+    const executor = typeof t.executor === 'string' ? t.executor : undefined;
+    const command = typeof t.command === 'string' ? t.command : typeof t.options?.command === 'string' ? (t.options.command as string) : undefined;
+    if (command && (!executor || executor === 'nx:run-commands')) {
+      let analyses: readonly CommandAnalysis[] = [];
+      try {
+        analyses = analyzeCommand(command);
+      } catch {
+        analyses = [];
+      }
+      for (const a of analyses) if (a.tool !== 'delegate' && a.tool !== 'other' && a.tool !== 'orchestrate') addProcess(app, files, script, command, location, a, found, false);
+      continue;
+    }
+    if (!executor) continue;
+    const known = NX_DEV_SERVERS[executor];
+    const port = typeof t.options?.port === 'number' ? t.options.port : typeof t.options?.port === 'string' ? parsePortValue(t.options.port) : undefined;
+    const base = { appId: app.id, script, command: `nx run ${app.name}:${name}`, scriptLocation: location, source: location, loadedEnvFiles: [] as string[], tool: executor, framework: app.framework, role, drifts: false };
+    if (port) found.listeners.push({ ...base, port, how: 'config', explicit: true, reason: `the port option of target "${name}" in project.json` });
+    else if (known?.port) found.listeners.push({ ...base, port: known.port, how: 'default', explicit: false, reason: `target "${name}" (${executor}) uses ${known.label}'s default port ${known.port}`, frameworkLabel: known.label });
+    else if (known || /server|serve|execute|node/.test(executor)) found.unknown.push({ appId: app.id, script, command: base.command, role, location, reason: `target "${name}" runs ${executor}, whose port Crosswire does not read` });
+  }
+  return found;
+}

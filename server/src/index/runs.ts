@@ -1,0 +1,146 @@
+/**
+ * Which server processes run, and which run at the same time. A process is an app's script that starts a server
+ * (a listener, or a server whose port is unknown). It runs when something a developer starts reaches it: a script of
+ * a monorepo root (`turbo run dev`, `pnpm -r --parallel dev`, `nx run-many -t serve`, `concurrently ...`), or one of
+ * an app's own entry scripts (`dev`, `start`, `serve`, ...), following script chains (`npm run dev:web`,
+ * `pnpm with-env next dev`). Processes that one such entry starts together are certain to run at the same time;
+ * a `preview` or `storybook` script that nothing starts is not counted at all.
+ */
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import type { App, MonorepoRoot, PackageJsonInfo, RunSet, Runs } from '../model/types';
+import { analyzeCommand, type CommandAnalysis, type Orchestration } from '../parsers/scripts';
+
+/** Scripts a developer or a deployment runs directly. */
+const ENTRY_NAMES = /^(dev|develop|start|serve|start:dev|start:prod|dev:all|prod)$/;
+
+/** `appId\0script`: one process. */
+export function processKey(appId: string, script: string): string {
+  return `${appId}\0${script}`;
+}
+
+interface Pkg {
+  dir: string;
+  pkg: PackageJsonInfo;
+  app?: App;
+}
+
+/** Computes what runs and what runs together, from every package's scripts. Linear in the scripts (each script resolved once per entry, bounded depth). */
+export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]): Runs {
+  const pkgs: Pkg[] = [...roots.map((r) => ({ dir: r.dir, pkg: r.pkg })), ...apps.filter((a) => a.packageJson).map((a) => ({ dir: a.dir, pkg: a.packageJson!, app: a }))];
+  const servers = new Set<string>();
+  for (const a of apps) {
+    for (const l of a.listeners) servers.add(processKey(a.id, l.script));
+    for (const u of a.unknownPorts) servers.add(processKey(a.id, u.script));
+  }
+  const rootOf = (dir: string): string => {
+    let best = '';
+    for (const r of roots) if ((dir === r.dir || dir.startsWith(r.dir + path.sep)) && r.dir.length > best.length) best = r.dir;
+    return best;
+  };
+  const membersCache = new Map<string, App[]>();
+  /** The packages an orchestrator in `dir` selects. */
+  const members = (dir: string, o: Orchestration): App[] => {
+    const base = rootOf(dir) || dir;
+    const key = `${base}\0${o.filters.join('\0')}`;
+    let hit = membersCache.get(key);
+    if (hit) return hit;
+    const inScope = apps.filter((a) => a.dir !== base && a.dir.startsWith(base + path.sep));
+    if (!o.filters.length) hit = inScope;
+    else {
+      const matchers = o.filters.map((f) => {
+        if (f.startsWith('.') || f.includes('/') && !f.startsWith('@')) {
+          const glob = picomatch(path.posix.normalize(f.replace(/^\.\//, '')).replace(/\/$/, ''));
+          return (a: App) => glob(path.relative(base, a.dir).split(path.sep).join('/'));
+        }
+        const glob = picomatch(f);
+        return (a: App) => glob(a.packageJson?.name ?? '') || glob(path.basename(a.dir));
+      });
+      hit = inScope.filter((a) => matchers.some((m) => m(a)));
+    }
+    membersCache.set(key, hit);
+    return hit;
+  };
+
+  const scriptOf = (p: Pkg, name: string) => p.pkg.scripts.find((s) => s.name === name);
+  const pkgOfApp = new Map(pkgs.filter((p) => p.app).map((p) => [p.app!.id, p]));
+
+  /** The processes a script starts (groups: processes of one group run together). */
+  const resolve = (p: Pkg, scriptName: string, depth: number, seen: Set<string>): string[][] => {
+    const script = scriptOf(p, scriptName);
+    if (!script || depth > 8) return [];
+    const id = `${p.dir}\0${scriptName}`;
+    if (seen.has(id)) return [];
+    seen.add(id);
+    const own: string[] = [];
+    if (p.app && servers.has(processKey(p.app.id, scriptName))) own.push(processKey(p.app.id, scriptName));
+    const groups: string[][] = [];
+    let analyses: readonly CommandAnalysis[] = [];
+    try {
+      analyses = analyzeCommand(script.command);
+    } catch {
+      analyses = [];
+    }
+    for (const a of analyses) {
+      if (a.tool === 'delegate' && a.delegateTo) {
+        const targets = a.delegateTo.includes('*') ? p.pkg.scripts.filter((s) => picomatch(a.delegateTo!.replace(/:/g, '/'))(s.name.replace(/:/g, '/'))).map((s) => s.name) : [a.delegateTo];
+        for (const t of targets) if (t !== scriptName && !a.delegateArgs) for (const g of resolve(p, t, depth + 1, seen)) own.push(...g);
+      } else if (a.tool === 'orchestrate' && a.orchestrate) {
+        const o = a.orchestrate;
+        for (const m of members(p.dir, o)) {
+          const mp = pkgOfApp.get(m.id);
+          for (const t of o.tasks) {
+            // A package script of that name, else (Nx) a target of the project's project.json.
+            const nxTarget = processKey(m.id, `nx:${t}`);
+            const got = mp && scriptOf(mp, t) ? resolve(mp, t, depth + 1, seen).flat() : o.runner === 'nx' && servers.has(nxTarget) ? [nxTarget] : [];
+            if (!got.length) continue;
+            if (o.parallel) own.push(...got);
+            else groups.push(got);
+          }
+        }
+      }
+    }
+    if (own.length) groups.unshift(own);
+    seen.delete(id);
+    return groups;
+  };
+
+  const running = new Set<string>();
+  const sets: RunSet[] = [];
+  const setsOf = new Map<string, number[]>();
+  const appIdOf = (k: string) => k.slice(0, k.indexOf('\0'));
+  for (const p of pkgs) {
+    for (const s of p.pkg.scripts) {
+      const orchestrates = analyzeSafe(s.command).some((a) => a.tool === 'orchestrate' || (a.tool === 'delegate' && !!a.delegateTo?.includes('*'))) || /^\s*(concurrently|npm-run-all|run-p)\b/.test(s.command);
+      if (p.app && !ENTRY_NAMES.test(s.name) && !orchestrates) continue;
+      for (const group of resolve(p, s.name, 0, new Set())) {
+        const uniq = [...new Set(group)];
+        for (const k of uniq) running.add(k);
+        if (new Set(uniq.map(appIdOf)).size < 2) continue;
+        const i = sets.length;
+        sets.push({ location: { file: p.pkg.file, range: s.range }, label: `script "${s.name}" of ${path.basename(p.dir)}/package.json (\`${s.command.length > 60 ? `${s.command.slice(0, 57)}...` : s.command}\`)`, processes: uniq });
+        for (const k of uniq) {
+          const list = setsOf.get(k) ?? [];
+          list.push(i);
+          setsOf.set(k, list);
+        }
+      }
+    }
+  }
+  // Nx targets a developer runs (`nx serve app`) and, for Python services and other apps without package.json, their server.
+  for (const a of apps) {
+    for (const l of [...a.listeners, ...a.unknownPorts]) if (/^nx:(serve|dev|start)$/.test(l.script)) running.add(processKey(a.id, l.script));
+    if (a.packageJson) continue;
+    for (const l of a.listeners) running.add(processKey(a.id, l.script));
+    for (const u of a.unknownPorts) running.add(processKey(a.id, u.script));
+  }
+  return { running, sets, setsOf };
+}
+
+function analyzeSafe(command: string): readonly CommandAnalysis[] {
+  try {
+    return analyzeCommand(command);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * Which server processes run at the same time, and how sure Crosswire is of it.
+ *
+ * - Certain: one entry script starts both (index/runs.ts: `turbo run dev`, `pnpm -r --parallel dev`,
+ *   `concurrently`, ...).
+ * - Assumed: the apps form one system, shown by their configuration: one names a port the other listens on
+ *   (a service URL, a CORS origin), they use one database server in their live env files, or they share a
+ *   live secret. Apps side by side that form one system are deployed together (the setting Crosswire is for),
+ *   so their dev servers run together, and so do their production servers.
+ * - Otherwise (packages of one monorepo that nothing starts together, a collection of independent examples):
+ *   not together, and the port rules say nothing.
+ */
+import * as path from 'node:path';
+import type { App, EnvEntry, Listener, Location, RunSet, WorkspaceView } from '../model/types';
+import { processKey } from '../index/runs';
+import { appDatabaseUses } from './databases';
+import { liveSecrets } from './duplicate-secret';
+import { identity, isLocalHost, originOf, perApp, rel } from './util';
+import { machinesEpoch } from './machines';
+
+/** A place that names a local port: an env value (live or template), a code default. */
+export interface PortName {
+  app: App;
+  key: string;
+  location: Location;
+  port: number;
+  /** What it is, for messages: `CORS_ORIGIN in api/.env` (computed when a message needs it). */
+  readonly text: string;
+}
+
+export interface Systems {
+  apps: readonly App[];
+  /** Identity -> its system, from every link (what dev servers run with). */
+  component: Map<string, string>;
+  /** Identity -> its system from links in live configuration only (what production servers on this machine run with). */
+  liveComponent: Map<string, string>;
+  /** Identity -> identity -> why they are linked (direct links only; the text is made when a message needs it). */
+  edges: Map<string, Map<string, () => string>>;
+  /** Port -> places naming it. */
+  names: Map<number, PortName[]>;
+}
+
+const cache = new WeakMap<WorkspaceView, Systems>();
+
+/** URL values in an app's env files (live and templates) and code defaults. */
+const urlSites = perApp(urlSitesOf);
+function urlSitesOf(app: App): { key: string; value: string; location: Location; file: string; live: boolean; port: number }[] {
+  // Only local web origins with a port matter (what names a port on this machine).
+  const out: { key: string; value: string; location: Location; file: string; live: boolean; port: number }[] = [];
+  const add = (key: string, value: string, location: Location, live: boolean) => {
+    if (!value.includes('://')) return;
+    const o = originOf(value);
+    if (!o || !o.local || !o.port || !/^(https?|wss?)$/.test(o.scheme)) return;
+    out.push({ key, value, location, file: location.file, live, port: o.port });
+  };
+  for (const f of app.envFiles) for (const e of f.entries) for (const value of splitUrls(e)) add(e.key, value, { file: e.file, range: e.range }, f.kind === 'live');
+  for (const c of app.code) for (const d of c.defaults) add(d.key, d.value, { file: c.file, range: d.range }, false);
+  return out;
+}
+
+function splitUrls(e: EnvEntry): string[] {
+  const v = e.expanded ?? e.value;
+  return v.includes(',') ? v.split(',').map((x) => x.trim()).filter(Boolean) : [v];
+}
+
+function compute(index: WorkspaceView): Systems {
+  const apps = index.apps;
+  const parent = new Map<string, string>();
+  const edges = new Map<string, Map<string, () => string>>();
+  const liveParent = new Map<string, string>();
+  const find = (par: Map<string, string>, x: string): string => {
+    let r = x;
+    while (par.get(r) !== undefined && par.get(r) !== r) r = par.get(r)!;
+    par.set(x, r);
+    return r;
+  };
+  const join = (par: Map<string, string>, x: string, y: string) => {
+    const rx = find(par, x);
+    const ry = find(par, y);
+    if (rx !== ry) par.set(rx, ry);
+  };
+  /** Links two apps; `live`: the link comes from live configuration (env files in use on this machine), not templates, code defaults or dev scripts. */
+  const union = (a: App, b: App, why: () => string, live: boolean) => {
+    const x = identity(a);
+    const y = identity(b);
+    if (x === y) return;
+    for (const [p, q] of [[x, y], [y, x]]) {
+      const m = edges.get(p) ?? new Map<string, () => string>();
+      if (!m.has(q)) m.set(q, why);
+      edges.set(p, m);
+    }
+    join(parent, x, y);
+    if (live) join(liveParent, x, y);
+  };
+  for (const a of apps) {
+    parent.set(identity(a), identity(a));
+    liveParent.set(identity(a), identity(a));
+  }
+
+  // Who listens where (running processes only).
+  const runs = index.runs();
+  const listenersByPort = new Map<number, { app: App; l: Listener }[]>();
+  for (const a of apps) {
+    for (const l of a.listeners) {
+      if (!runs.running.has(processKey(a.id, l.script))) continue;
+      const list = listenersByPort.get(l.port) ?? [];
+      list.push({ app: a, l });
+      listenersByPort.set(l.port, list);
+    }
+  }
+
+  // 1. One app names a port another listens on (the listener closest in the folder tree, when it is the only one there).
+  const tries = new Map<number, TrieNode>();
+  const names = new Map<number, PortName[]>();
+  for (const a of apps) {
+    const own = new Set(a.listeners.map((l) => l.port));
+    for (const s of urlSites(a)) {
+      const o = { port: s.port };
+      const list = names.get(o.port) ?? [];
+      list.push({ app: a, key: s.key, location: s.location, port: o.port, get text() { return `${s.key} in ${rel(index, s.file)}`; } });
+      names.set(o.port, list);
+      if (own.has(o.port)) continue;
+      let trie = tries.get(o.port);
+      if (!trie) tries.set(o.port, (trie = folderTrie((listenersByPort.get(o.port) ?? []).map((x) => x.app))));
+      const target = nearestIn(trie, a);
+      if (target) union(a, target, () => `${s.key} in ${rel(index, s.file)} names port ${o.port} of ${target.name}`, s.live);
+    }
+  }
+  // 2. The same database server in live configuration.
+  const byServer = new Map<string, App>();
+  const epoch = machinesEpoch(index);
+  for (const a of apps) {
+    for (const u of liveDatabaseUses(index, a, epoch)) {
+      if (!u.envEntry) continue;
+      const host = /^[a-z]+:\/\/([^:/]+)/.exec(u.target.server)?.[1] ?? '';
+      if (!isLocalHost(host.replace(/@.*$/, '')) && !host.startsWith('localhost')) continue;
+      const first = byServer.get(u.target.server);
+      if (!first) byServer.set(u.target.server, a);
+      else union(a, first, () => `${first.name} and ${a.name} use the database server ${u.target.serverLabel}`, true);
+    }
+  }
+  // 3. A live secret value shared.
+  const bySecret = new Map<string, App>();
+  for (const a of apps) {
+    for (const o of liveSecrets(a)) {
+      const first = bySecret.get(o.value);
+      if (!first) bySecret.set(o.value, a);
+      else union(a, first, () => `${first.name} and ${a.name} share the value of ${o.entry.key}`, true);
+    }
+  }
+  // 4. Processes one script starts together.
+  const byId = new Map(apps.map((a) => [a.id, a]));
+  for (const set of runs.sets) {
+    const members = set.processes.map((k) => byId.get(k.slice(0, k.indexOf('\0')))).filter((x): x is App => !!x);
+    for (const m of members.slice(1)) union(members[0], m, () => `${set.label} starts them together`, false);
+  }
+  const component = new Map<string, string>();
+  const liveComponent = new Map<string, string>();
+  for (const a of apps) {
+    component.set(identity(a), find(parent, identity(a)));
+    liveComponent.set(identity(a), find(liveParent, identity(a)));
+  }
+  return { apps, component, liveComponent, edges, names };
+}
+
+/** The database uses of an app's live env files (memoised per app while no replica changed machine). */
+const dbMemo = new WeakMap<App, { epoch: object; uses: ReturnType<typeof appDatabaseUses> }>();
+function liveDatabaseUses(index: WorkspaceView, app: App, epoch: object): ReturnType<typeof appDatabaseUses> {
+  const hit = dbMemo.get(app);
+  if (hit && hit.epoch === epoch) return hit.uses;
+  const uses = appDatabaseUses(index, app).filter((u) => u.envEntry);
+  dbMemo.set(app, { epoch, uses });
+  return uses;
+}
+
+/** A folder tree of the apps that listen on one port; each folder knows up to 3 of the identities below it. */
+interface TrieNode {
+  children: Map<string, TrieNode>;
+  apps: App[];
+}
+
+function folderTrie(apps: App[]): TrieNode {
+  const root: TrieNode = { children: new Map(), apps: [] };
+  for (const a of apps) {
+    let node = root;
+    const add = (n: TrieNode) => {
+      if (n.apps.length < 3 && !n.apps.some((x) => identity(x) === identity(a))) n.apps.push(a);
+    };
+    add(node);
+    for (const seg of a.dir.split(path.sep)) {
+      let next = node.children.get(seg);
+      if (!next) node.children.set(seg, (next = { children: new Map(), apps: [] }));
+      node = next;
+      add(node);
+    }
+  }
+  return root;
+}
+
+/**
+ * Of the apps in the trie other than `a` (and its replicas), the one closest to `a` in the folder tree, when the
+ * closest folder that holds any of them holds exactly one: O(depth of the folder), not O(apps).
+ */
+function nearestIn(root: TrieNode, a: App): App | undefined {
+  const path_: TrieNode[] = [root];
+  let node = root;
+  for (const seg of a.dir.split(path.sep)) {
+    const next = node.children.get(seg);
+    if (!next) break;
+    path_.push(next);
+    node = next;
+  }
+  for (let i = path_.length - 1; i >= 0; i--) {
+    const others = path_[i].apps.filter((x) => identity(x) !== identity(a));
+    if (others.length === 0) continue;
+    // Up to 3 identities are kept per folder: with `a` among them, 2 others known means "more than one".
+    return others.length === 1 && (path_[i].apps.length < 3 || path_[i].apps.some((x) => identity(x) === identity(a))) ? others[0] : undefined;
+  }
+  return undefined;
+}
+
+function commonDepth(a: string, b: string): number {
+  const x = a.split(path.sep);
+  const y = b.split(path.sep);
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  return i;
+}
+
+export function systems(index: WorkspaceView): Systems {
+  let s = cache.get(index);
+  if (!s || s.apps !== index.apps) cache.set(index, (s = compute(index)));
+  return s;
+}
+
+/** How two processes run together: a run set that starts both, or the link that makes their apps one system; undefined when nothing shows they do. */
+export function together(index: WorkspaceView, a: App, la: Listener, b: App, lb: Listener): { certain?: RunSet; assumed?: string } | undefined {
+  const runs = index.runs();
+  const ka = processKey(a.id, la.script);
+  const kb = processKey(b.id, lb.script);
+  if (!runs.running.has(ka) || !runs.running.has(kb)) return undefined;
+  const sa = runs.setsOf.get(ka) ?? [];
+  const sb = new Set(runs.setsOf.get(kb) ?? []);
+  const shared = sa.find((i) => sb.has(i));
+  if (shared !== undefined) return { certain: runs.sets[shared] };
+  if (!rolesMeet(la, lb)) return undefined;
+  const sys = systems(index);
+  // Dev servers of one system run together; production servers only when live configuration on this machine links them
+  // (a monorepo's apps are usually deployed apart, while checkouts configured side by side on one machine run there together).
+  const dev = la.role === 'dev' || lb.role === 'dev';
+  const comp = dev ? sys.component : sys.liveComponent;
+  const ca = comp.get(identity(a));
+  if (ca === undefined || ca !== comp.get(identity(b))) return undefined;
+  return { assumed: linkPath(sys, identity(a), identity(b)) };
+}
+
+/** Why two apps of one system are linked: the direct link, else the links of a shortest path (breadth-first, bounded). */
+/** Why two apps of one system are linked (for messages). */
+export function whyLinked(index: WorkspaceView, a: App, b: App): string {
+  return linkPath(systems(index), identity(a), identity(b));
+}
+
+function linkPath(sys: Systems, from: string, to: string): string {
+  const direct = sys.edges.get(from)?.get(to);
+  if (direct) return direct();
+  const prev = new Map<string, string>([[from, from]]);
+  const queue = [from];
+  for (let i = 0; i < queue.length && i < 10_000; i++) {
+    const cur = queue[i];
+    for (const next of sys.edges.get(cur)?.keys() ?? []) {
+      if (prev.has(next)) continue;
+      prev.set(next, cur);
+      if (next === to) {
+        const steps: string[] = [];
+        for (let n = to; n !== from; n = prev.get(n)!) steps.unshift(sys.edges.get(prev.get(n)!)!.get(n)!());
+        return steps.length > 3 ? `${steps.slice(0, 2).join('; ')}; and ${steps.length - 2} more links` : steps.join('; ');
+      }
+      queue.push(next);
+    }
+  }
+  return 'they form one system';
+}
+
+/** Dev servers run with dev servers, production servers with production servers; previews and component explorers only when a script starts them together. */
+function rolesMeet(a: Listener, b: Listener): boolean {
+  if (a.role === 'preview' || a.role === 'storybook' || b.role === 'preview' || b.role === 'storybook') return false;
+  return a.role === b.role || a.role === 'server' || b.role === 'server';
+}
+
+/** Places (in apps other than `except`) that name a local port. */
+/** Places in the system of `near` (apps other than `except`) that name a local port, the closest in the folder tree first. */
+export function portNames(index: WorkspaceView, port: number, near: App, except?: App): PortName[] {
+  const sys = systems(index);
+  const comp = sys.component.get(identity(near));
+  const out = (sys.names.get(port) ?? []).filter((n) => sys.component.get(identity(n.app)) === comp && (!except || identity(n.app) !== identity(except)));
+  out.sort((x, y) => commonDepth(y.app.dir, near.dir) - commonDepth(x.app.dir, near.dir));
+  return out;
+}
