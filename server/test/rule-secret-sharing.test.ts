@@ -343,3 +343,22 @@ test('shared-session-cookie: editing a constant in another package updates the f
     fs.rmSync(ws, { recursive: true, force: true });
   }
 });
+
+test('duplicate-secret: two deployment folders of one name (alternative ways to deploy one app) share on purpose; another name does not', async () => {
+  await withWs(
+    {
+      'deployments/aio/community/variables.env': `SECRET_KEY=${A}\n`,
+      'deployments/aio/community/Dockerfile': 'FROM scratch\n',
+      'deployments/cli/community/variables.env': `SECRET_KEY=${A}\n`,
+      'deployments/cli/community/docker-compose.yml': 'services:\n  api:\n    image: example/api\n    env_file: variables.env\n',
+      'deployments/cli/enterprise/variables.env': `SECRET_KEY=${A}\n`,
+    },
+    (ws, findings) => {
+      const dup = byRule(findings, 'duplicate-secret');
+      // community twice is one app; enterprise reuses its key: reported on all three, each naming the other app.
+      assert.deepEqual(sites(ws, dup), ['deployments/aio/community/variables.env:1', 'deployments/cli/community/variables.env:1', 'deployments/cli/enterprise/variables.env:1']);
+      const aio = dup.find((f) => f.location.file.includes(`${path.sep}aio${path.sep}`))!;
+      assert.match(aio.message, /also the secret of enterprise\./);
+    },
+  );
+});

@@ -184,11 +184,22 @@ export const sharingGroups = keptAcrossEdits(
   },
 );
 
-/** Whether two secrets (app and key each) are meant to be equal: one app (replicas), or one sharing group. */
+/**
+ * A deployment folder: env and deploy files only (no package.json, no Python project, no code). Two of them with one
+ * name (`deployments/aio/community`, `deployments/cli/community`) are the same app deployed one way or another, like
+ * replicas: they hold the same secret on purpose.
+ */
+function deploymentName(app: App): string | undefined {
+  return !app.packageJson && app.framework !== 'python' && app.code.length === 0 ? app.name : undefined;
+}
+
+/** Whether two secrets (app and key each) are meant to be equal: one app (replicas, deployment variants), or one sharing group. */
 export function mustShare(groups: SharingGroup[], a: App, keyA: string, b: App, keyB: string): boolean {
   const ia = identity(a);
   const ib = identity(b);
   if (ia === ib) return true;
+  const da = deploymentName(a);
+  if (da !== undefined && da === deploymentName(b)) return true;
   for (const g of groups) {
     if (!g.identities.has(ia) || !g.identities.has(ib)) continue;
     if (g.key === undefined || (g.key === keyA && g.key === keyB)) return true;
