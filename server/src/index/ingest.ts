@@ -131,7 +131,7 @@ function parseRepoConfig(base: string, text: string): IndexedFile['repoConfig'] 
 export function hasFacts(c: CodeFileInfo): boolean {
   return (
     c.defaults.length > 0 || c.listens.length > 0 || (c.urlLiterals?.length ?? 0) > 0 || c.loadsDotenv || c.dotenvPaths.length > 0 || c.vite !== undefined ||
-    c.prismaConfig !== undefined || c.driverPools.length > 0 || c.problems.length > 0 ||
+    c.prismaConfig !== undefined || c.driverPools.length > 0 || c.problems.length > 0 || (c.placeholderGuards?.length ?? 0) > 0 ||
     (c.auth !== undefined && (c.auth.secretReads.length > 0 || c.auth.nextAuth.length > 0 || c.auth.cookies.length > 0 || c.auth.sessions.length > 0 || c.auth.cors.length > 0))
   );
 }

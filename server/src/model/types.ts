@@ -198,6 +198,11 @@ export interface CodeFileInfo {
   /** `new PrismaPg({ ..., max })` / `new Pool({ max })`: the driver pool size, when written. */
   driverPools: { kind: 'adapter-pg' | 'pg-pool'; max?: number; range: Range; connectionEnvVar?: string }[];
   problems: { message: string; range: Range }[];
+  /**
+   * Placeholder secrets the code compares a value with (`if value == "changethis": raise ...`): the app refuses them
+   * itself, so weak-secret does not report them.
+   */
+  placeholderGuards?: string[];
   text: string;
 }
 
@@ -213,9 +218,19 @@ export interface SecretRead {
   alternatives: string[];
   /** What the secret is for. */
   kind: 'nextauth' | 'jwt' | 'session';
+  /** Whether the code signs with it, only verifies with it (passport-jwt, `jwt.verify`, jose `jwtVerify`), or both (JwtModule, NextAuth, sessions). */
+  use?: 'sign' | 'verify' | 'both';
   /** A literal secret written in code (its range; its value is never kept). */
   literal?: boolean;
   range: Range;
+}
+
+/** An identifier imported from another module of the workspace (`import { NAME } from './const'`), resolved by the rules (parse only). */
+export interface ConstRef {
+  /** The module specifier as written (`./const`, `../../const`). */
+  module: string;
+  /** The exported name. */
+  name: string;
 }
 
 /** NextAuth / Auth.js options found in code. */
@@ -240,6 +255,13 @@ export interface NextAuthOptionsFact {
   useSecureCookiesRange?: Range;
   /** `cookies.sessionToken` is configured (its name may still be non-literal: then `sessionCookieName` is undefined). */
   customSessionToken?: boolean;
+  /** The session cookie's name is an imported constant: resolved within the workspace, else unknown. */
+  sessionCookieNameRef?: ConstRef & { range: Range };
+  /**
+   * The cookies cannot be read statically: a spread in the options (`...authConfig`), `cookies: someVariable`, a
+   * computed `cookies`: the session cookie's name and options are unknown (never the library's default).
+   */
+  opaqueCookies?: boolean;
   /** A `cookies: { ... }` object literal is present: where to insert into it (just after its `{`) and the indentation of its properties. */
   cookiesObject?: { insertAt: Position; indent: string };
 }
@@ -263,6 +285,15 @@ export interface CookieOptionsFact {
   path?: { value: string; range: Range };
   /** The object is the session cookie of the app (iron-session, next-auth session token, express-session). */
   session: boolean;
+  /**
+   * The options are not all written out: a spread (`...baseOptions`, `...(cond ? { sameSite: 'none' } : {})`), a
+   * variable or call that could not be resolved in the file. Attributes it does not show are unknown, not missing.
+   */
+  opaque?: boolean;
+  /** The name is an imported constant (resolved within the workspace by the rules, else unknown). */
+  nameRef?: ConstRef;
+  /** The name is written but cannot be read (computed, or an unresolved identifier): unknown, never the default. */
+  nameUnknown?: boolean;
 }
 
 /** `express-session` / `cookie-session` / in-memory session maps. */
@@ -608,6 +639,11 @@ export interface CrosswireConfig {
   /** max_connections per database server (`host:port`, local hosts as `localhost:5432`). */
   maxConnections: Record<string, number>;
   cores?: number;
+  /**
+   * Groups of app folders (relative) that must use the same secrets: a token signer and its verifier (an API and its
+   * websocket gateway). duplicate-secret never reports them against each other; replica-drift reports them when they differ.
+   */
+  sharedSecrets?: string[][];
 }
 
 export interface Logger {

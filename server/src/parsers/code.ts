@@ -2,6 +2,7 @@
 import ts = require('typescript');
 import type { CodeDefault, CodeFileInfo, ListenCall } from '../model/types';
 import { LineIndex } from '../model/text';
+import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
 
 /** `http://localhost:3000/...`, `ws://127.0.0.1:8080`: a local web URL with an explicit port. */
@@ -22,7 +23,8 @@ export function mayHaveCodeFacts(text: string): boolean {
     text.includes('server:') ||
     text.includes('PrismaPg') ||
     text.includes('new Pool') ||
-    mayHaveAuthFacts(text)
+    mayHaveAuthFacts(text) ||
+    GUARD_HINT.test(text)
   );
 }
 
@@ -186,11 +188,19 @@ export function parseCode(text: string, file: string): CodeFileInfo {
     }
   };
 
+  const guards = GUARD_HINT.test(text);
   const visit = (n: ts.Node) => {
     // A local URL with a port written in code (`return "http://localhost:3000"`): it names a port a server must keep.
     if (ts.isStringLiteralLike(n) && n.text.length < 200 && LOCAL_URL.test(n.text) && !ts.isImportDeclaration(n.parent) && !ts.isExportDeclaration(n.parent)) {
       const start = n.getStart(sf) + 1;
       (info.urlLiterals ??= []).push({ value: n.text, range: lines.range(start, start + n.text.length) });
+    }
+    // `if (secret === 'change-me') throw ...`: the app refuses a placeholder itself
+    if (guards && ts.isBinaryExpression(n) && /^(===?|!==?)$/.test(n.operatorToken.getText(sf))) {
+      for (const side of [n.left, n.right]) {
+        const x = unwrap(side);
+        if (ts.isStringLiteralLike(x) && isGuardedPlaceholder(x.text)) (info.placeholderGuards ??= []).push(x.text);
+      }
     }
     if (ts.isExportAssignment(n) && !n.isExportEquals && ts.isIdentifier(unwrap(n.expression))) {
       // Bun also serves `export default app` when app is a Hono (or Elysia) application: it has a `fetch` method.

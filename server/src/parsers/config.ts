@@ -10,7 +10,7 @@ export function emptyConfig(): CrosswireConfig {
 }
 
 const SEVERITIES = new Set(['off', 'info', 'warning', 'error']);
-const KEYS = new Set(['$schema', 'rules', 'ignore', 'replicas', 'hosts', 'maxConnections', 'cores']);
+const KEYS = new Set(['$schema', 'rules', 'ignore', 'replicas', 'hosts', 'maxConnections', 'cores', 'sharedSecrets']);
 
 export interface ParsedConfig {
   config: CrosswireConfig;
@@ -79,6 +79,12 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
           for (const h of v.properties as ts.NodeArray<ts.PropertyAssignment>) config.maxConnections[(h.name as ts.StringLiteral).text] = Number((h.initializer as ts.NumericLiteral).text);
         } else problems.push({ message: '"maxConnections" must map database servers ("localhost:5432") to numbers', range: range(v) });
         break;
+      case 'sharedSecrets':
+        // Groups of app folders that must use the same secrets (a token signer and its verifier).
+        if (ts.isArrayLiteralExpression(v) && v.elements.every((g) => ts.isArrayLiteralExpression(g) && g.elements.length >= 2 && g.elements.every((e) => ts.isStringLiteral(e) && e.text.trim() !== ''))) {
+          config.sharedSecrets = v.elements.map((g) => (g as ts.ArrayLiteralExpression).elements.map((e) => (e as ts.StringLiteral).text));
+        } else problems.push({ message: '"sharedSecrets" must be an array of groups, each an array of two or more app folders that must use the same secrets', range: range(v) });
+        break;
       case 'cores':
         if (ts.isNumericLiteral(v) && Number(v.text) >= 1) config.cores = Number(v.text);
         else problems.push({ message: '"cores" must be a positive number', range: range(v) });
@@ -98,6 +104,7 @@ export function mergeConfigs(list: CrosswireConfig[]): CrosswireConfig {
     Object.assign(out.hosts, c.hosts);
     Object.assign(out.maxConnections, c.maxConnections);
     if (c.cores !== undefined) out.cores = c.cores;
+    if (c.sharedSecrets?.length) out.sharedSecrets = [...(out.sharedSecrets ?? []), ...c.sharedSecrets];
   }
   return out;
 }

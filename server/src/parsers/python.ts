@@ -1,8 +1,9 @@
 import type { CodeDefault, CodeFileInfo, ListenCall } from '../model/types';
 import { LineIndex } from '../model/text';
+import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 
 export function mayHavePythonFacts(text: string): boolean {
-  return text.includes('getenv') || text.includes('environ') || /:\s*str\s*=/.test(text) || /\.run(_app)?\(/.test(text);
+  return text.includes('getenv') || text.includes('environ') || /:\s*str\s*=/.test(text) || /\.run(_app)?\(/.test(text) || GUARD_HINT.test(text);
 }
 
 // os.getenv("X", "default") / os.environ.get("X", "default") / getenv('X', 'default')
@@ -28,6 +29,13 @@ export function parsePython(text: string, file: string): CodeFileInfo {
     while ((m = GETENV.exec(line))) {
       const valueStart = m.index + m[0].length - 1 - m[4].length;
       info.defaults.push(def(file, m[2], m[4], ln, valueStart));
+    }
+    // `if value == "changethis":` / `"changeme" != secret`: the app refuses a placeholder itself
+    if (GUARD_HINT.test(line)) {
+      for (const g of line.matchAll(/(?:==|!=)\s*(["'])([^"'\n]{1,80})\1|(["'])([^"'\n]{1,80})\3\s*(?:==|!=)/g)) {
+        const lit = g[2] ?? g[4];
+        if (lit && isGuardedPlaceholder(lit)) (info.placeholderGuards ??= []).push(lit);
+      }
     }
     const f = FIELD.exec(line);
     if (f && f[1].length > 0) {

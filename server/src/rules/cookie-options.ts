@@ -141,10 +141,11 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
   const d = defaultsOf(c, nextAuth?.version);
   const lib = LIB_NAME[c.lib];
   const what = `The ${cookieLabel(c)}`;
-  // 1. sameSite / path left to a library that does not set them
+  // 1. sameSite / path left to a library that does not set them. Options that are not all written out (a spread, a
+  // variable from elsewhere) may set them: unknown, not missing.
   const missing: string[] = [];
-  if (!c.sameSite && d.sameSite === undefined) missing.push('sameSite');
-  if (!c.path && d.path === undefined) missing.push('path');
+  if (!c.opaque && !c.sameSite && d.sameSite === undefined) missing.push('sameSite');
+  if (!c.opaque && !c.path && d.path === undefined) missing.push('path');
   if (missing.length) {
     const why: string[] = [];
     if (missing.includes('sameSite')) why.push('without SameSite each browser applies its own default (Lax in Chrome, None in Safari and Firefox), so the cookie is sent on cross-site requests in some browsers and not in others');
@@ -199,7 +200,7 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
   }
   // 3. SameSite=None without Secure: browsers reject the cookie
   const secureValue = c.secure?.value === 'unknown' ? undefined : c.secure?.value;
-  if (c.sameSite && c.sameSite.value.toLowerCase() === 'none' && (secureValue ?? d.secure) === false) {
+  if (c.sameSite && c.sameSite.value.toLowerCase() === 'none' && (secureValue ?? (c.opaque ? undefined : d.secure)) === false) {
     out.push({
       ruleId: 'cookie-options',
       severity: 'warning',
@@ -211,7 +212,7 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
     });
   }
   // 4. Secure while served over plain http on a LAN host (incident d)
-  if (c.secure?.value !== 'unknown') {
+  if (c.secure?.value !== 'unknown' && (c.secure || !c.opaque)) {
     const written = c.secure ? (c.secure.value === 'production' ? 'secure: process.env.NODE_ENV === "production"' : `secure: ${c.secure.value}`) : lib;
     const sc = secureCase(app, pm2, c.secure?.value as boolean | 'production' | undefined, d.secure, written);
     if (sc) out.push(secureFinding(index, app, { file: c.file, range: firstLine(index, c.file, c.secure?.range ?? c.range) }, what, sc));

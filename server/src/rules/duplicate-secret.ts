@@ -1,6 +1,7 @@
 import type { App, EnvEntry, Finding, Rule, WorkspaceView } from '../model/types';
 import { mask } from '../model/mask';
 import { envLocation, generateSecret, identity, label, listNames, perApp, replaceEnvValue } from './util';
+import { isLibraryPackage, isOutsideCredential, isTestFixture, mustShare, sharingGroups } from './secret-sharing';
 
 /** Keys whose values are signing/encryption secrets. */
 export function isSecretKey(key: string): boolean {
@@ -20,13 +21,19 @@ export interface Occurrence {
   value: string;
 }
 
-/** The secrets (by key) of an app's live env files, with their expanded values (memoised per app). */
+/**
+ * The secrets an app signs or encrypts its own tokens, cookies and sessions with, from its live env files, with their
+ * expanded values (memoised per app). Not judged: committed test fixtures (`.env.test`, `.env.ci`, files under
+ * `test/`, `e2e/`, `fixtures/`, ...), credentials of outside services (`*_CLIENT_SECRET`, `AUTH_GITHUB_SECRET`,
+ * `STRIPE_WEBHOOK_SECRET`, ...), and library packages (no server: they sign nothing).
+ */
 export const liveSecrets = perApp((app: App): Occurrence[] => {
   const out: Occurrence[] = [];
+  if (isLibraryPackage(app)) return out;
   for (const f of app.envFiles) {
-    if (f.kind !== 'live') continue;
+    if (f.kind !== 'live' || isTestFixture(app, f)) continue;
     for (const entry of f.entries) {
-      if (!isSecretKey(entry.key)) continue;
+      if (!isSecretKey(entry.key) || isOutsideCredential(entry.key)) continue;
       const value = entry.expanded ?? entry.value;
       if (isSecretValue(value)) out.push({ app, entry, value });
     }
@@ -37,7 +44,7 @@ export const liveSecrets = perApp((app: App): Occurrence[] => {
 export const duplicateSecret: Rule = {
   id: 'duplicate-secret',
   docs: {
-    description: 'The same secret (NEXTAUTH_SECRET, JWT_SECRET, SESSION_SECRET, ...) is used by two different apps.',
+    description: 'The same signing key (NEXTAUTH_SECRET, JWT_SECRET, SESSION_SECRET, ...) is used by two different apps that are not meant to share it.',
     url: 'docs/rules/duplicate-secret.md',
   },
   defaultSeverity: 'error',
@@ -53,12 +60,17 @@ export const duplicateSecret: Rule = {
       }
     }
     const findings: Finding[] = [];
+    let groups: ReturnType<typeof sharingGroups> | undefined;
     for (const [value, occs] of byValue) {
       const identities = new Set(occs.map((o) => identity(o.app)));
       if (identities.size < 2) continue;
+      // Apps that must share this secret (a token signer and its verifier, a `sharedSecrets` group) are not reported
+      // against each other.
+      groups ??= sharingGroups(index);
       const fingerprint = mask(value);
       for (const o of occs) {
-        const others = occs.filter((x) => identity(x.app) !== identity(o.app));
+        const others = occs.filter((x) => !mustShare(groups!, o.app, o.entry.key, x.app, x.entry.key));
+        if (!others.length) continue;
         const otherApps = listNames(others.map((x) => label(index, x.app)));
         const otherKeys = [...new Set(others.map((x) => x.entry.key))];
         const keyNote = otherKeys.length === 1 && otherKeys[0] === o.entry.key ? '' : ` (as ${listNames(otherKeys)})`;

@@ -3,6 +3,7 @@ import type { App, EnvFile, Finding, Location, RelatedInfo, Rule, TextEditAt, Wo
 import { LineIndex, ZERO_RANGE } from '../model/text';
 import { generateSecret, listNames } from './util';
 import { changedApps, perIndex, sameOr } from './incremental';
+import { isTestFixture } from './secret-sharing';
 
 
 function majorOf(range: string | undefined): number | undefined {
@@ -133,7 +134,8 @@ function envFilesByPath(index: WorkspaceView): Map<string, { file: EnvFile; app:
 function appFindings(index: WorkspaceView, app: App, known: { get(file: string): EnvFile | undefined }): Finding[] {
   const findings: Finding[] = [];
   // An app without any live env file gets its environment from elsewhere (deployment, CI): nothing to check.
-  if (!app.envFiles.some((f) => f.kind === 'live')) return findings;
+  // Committed test fixtures (`.env.test`, env files under `e2e/`...) do not count: they configure test runs.
+  if (!app.envFiles.some((f) => f.kind === 'live' && !isTestFixture(app, f))) return findings;
   const needs: Need[] = [];
   let explicitNextAuth = false;
   for (const c of app.code) {

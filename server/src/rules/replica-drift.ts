@@ -1,7 +1,9 @@
 import type { App, EnvEntry, Finding, Fix, Rule, WorkspaceView } from '../model/types';
 import { mask } from '../model/mask';
 import { resolveEnv } from './missing-connection-limit';
-import { envLocation, isLocalHost, label, listNames, replaceEnvValue } from './util';
+import { envLocation, identity, isLocalHost, label, listNames, replaceEnvValue } from './util';
+import { isSecretKey, isSecretValue } from './duplicate-secret';
+import { isOutsideCredential, isTestFixture, sharingGroups, type SharingGroup } from './secret-sharing';
 
 /** Replica groups (apps sharing a replica key: same package name, or a `replicas` group of the config) with two or more members. */
 export function replicaGroups(index: WorkspaceView): App[][] {
@@ -150,7 +152,7 @@ function entriesHolding(app: App, spec: SharedValue, value: string): EnvEntry[] 
 export const replicaDrift: Rule = {
   id: 'replica-drift',
   docs: {
-    description: 'Replicas of one app (the same app on several servers) disagree on a value they must share: NEXTAUTH_SECRET/AUTH_SECRET, SYNC_REGISTRATION_KEY, SYNC_SERVICE_PORT, the database of DATABASE_URL.',
+    description: 'Replicas of one app (the same app on several servers) disagree on a value they must share: NEXTAUTH_SECRET/AUTH_SECRET, SYNC_REGISTRATION_KEY, SYNC_SERVICE_PORT, the database of DATABASE_URL; or apps that must share a secret (a token signer and its verifier, a sharedSecrets group) hold different ones.',
     url: 'docs/rules/replica-drift.md',
   },
   defaultSeverity: 'error',
@@ -209,6 +211,68 @@ export const replicaDrift: Rule = {
         }
       }
     }
+    for (const g of sharingGroups(index)) findings.push(...sharedSecretDrift(index, g));
     return findings;
   },
 };
+
+/** The secret an app really uses for `key`: its highest-precedence live development entry, unless a test fixture. */
+function secretEntry(app: App, key: string): EnvEntry | undefined {
+  const e = resolveEnv(app, key);
+  if (!e) return undefined;
+  const f = app.envFiles.find((x) => x.file === e.file);
+  if (f && isTestFixture(app, f)) return undefined;
+  return isSecretValue(e.expanded ?? e.value) ? e : undefined;
+}
+
+/**
+ * Apps that must share a secret (a signer and the app that verifies its tokens, or a `sharedSecrets` group) but hold
+ * different values: tokens one issues are rejected by the other. Apps that do not define the key are left out
+ * (their value may come from the process environment).
+ */
+function sharedSecretDrift(index: WorkspaceView, g: SharingGroup): Finding[] {
+  const apps = index.apps.filter((a) => g.identities.has(identity(a)));
+  const keys = new Set<string>();
+  if (g.key) keys.add(g.key);
+  else for (const a of apps) for (const f of a.envFiles) if (f.kind === 'live') for (const e of f.entries) if (isSecretKey(e.key) && !isOutsideCredential(e.key)) keys.add(e.key);
+  const findings: Finding[] = [];
+  for (const key of keys) {
+    const sites: Site[] = [];
+    for (const app of apps) {
+      const entry = secretEntry(app, key);
+      if (entry) sites.push({ app, entry, value: entry.expanded ?? entry.value });
+    }
+    // Compared between apps, not between replicas of one app (that is the replica rule above).
+    const perIdentity = new Map<string, Set<string>>();
+    for (const s of sites) {
+      let v = perIdentity.get(identity(s.app));
+      if (!v) perIdentity.set(identity(s.app), (v = new Set()));
+      v.add(s.value);
+    }
+    if (perIdentity.size < 2 || new Set(sites.map((s) => s.value)).size < 2) continue;
+    for (const s of sites) {
+      const others = sites.filter((o) => identity(o.app) !== identity(s.app) && o.value !== s.value);
+      if (!others.length) continue;
+      const codeSites = g.uses;
+      findings.push({
+        ruleId: 'replica-drift',
+        severity: 'error',
+        message:
+          `${key} of ${label(index, s.app)} is ${mask(s.value)}, but ${listNames(others.map((o) => `${label(index, o.app)} has ${mask(o.value)}`))}, and these apps must share it: ${g.why}. ` +
+          `A token signed with one secret fails verification with the other, so every request between them is rejected as unauthenticated. Use one secret in both.`,
+        location: envLocation(s.entry),
+        related: [
+          ...others.map((o) => ({ location: envLocation(o.entry), message: `${key} of ${label(index, o.app)} (${mask(o.value)})` })),
+          ...codeSites.slice(0, 10).map((u) => ({ location: u.location, message: `${u.app.name} ${u.what} (${u.key})` })),
+        ],
+        appId: s.app.id,
+        fixes: others.slice(0, 1).flatMap((src) => {
+          const v = copyWhole(s.entry, src.entry);
+          if (v === undefined) return [];
+          return [{ title: `Copy ${key} from ${label(index, src.app)}`, edits: () => [replaceEnvValue(s.entry, v)] }];
+        }),
+      });
+    }
+  }
+  return findings;
+}

@@ -4,6 +4,8 @@
  * environments where NODE_ENV is production, the PM2 entries that run an app, and text helpers for fixes.
  */
 import * as path from 'node:path';
+// A plain require, like the parsers: constants imported from other files are resolved by parsing them.
+import ts = require('typescript');
 import type { App, EnvEntry, Location, Pm2AppFact, Position, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
 import { label, nameFacts, originOf, type Origin } from './util';
@@ -250,4 +252,96 @@ export function safeUrl(value: string): string {
   const v = value.trim();
   const stripped = v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1');
   return stripped.replace(/\/+$/, '') || stripped;
+}
+
+/** Extensions tried, in order, for a relative import without one (and for a `.js` import of a `.ts` file). */
+const IMPORT_SUFFIXES = ['', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.tsx', '/index.js', '/index.mjs'];
+
+/** A string constant resolved in another file of the workspace, and the files whose text it depends on. */
+export interface ResolvedConst {
+  value?: string;
+  location?: Location;
+  /** Every file read to resolve it, with the text read (to tell when the answer may have changed). */
+  read: [string, string | undefined][];
+}
+
+const constCache = new Map<string, { text: string; exports: Map<string, { value?: string; range?: import('../model/types').Range; from?: { module: string; name: string } }> }>();
+
+/** The exported string constants of one file's text (`export const A = 'x'`, `export { B }`, `export { C } from './d'`). */
+function exportsOf(file: string, text: string) {
+  const hit = constCache.get(file);
+  if (hit && hit.text === text) return hit.exports;
+  const exports = new Map<string, { value?: string; range?: import('../model/types').Range; from?: { module: string; name: string } }>();
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
+  const lines = new LineIndex(text);
+  const local = new Map<string, ts.Expression>();
+  const unwrap = (e: ts.Expression): ts.Expression => {
+    let x = e;
+    while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x) || ts.isTypeAssertionExpression(x)) x = x.expression;
+    return x;
+  };
+  const literal = (e: ts.Expression | undefined, depth = 0): ts.StringLiteralLike | undefined => {
+    if (!e) return undefined;
+    const x = unwrap(e);
+    if (ts.isStringLiteralLike(x)) return x;
+    if (ts.isIdentifier(x) && depth < 4) return literal(local.get(x.text), depth + 1);
+    return undefined;
+  };
+  for (const st of sf.statements) {
+    if (ts.isVariableStatement(st) && st.declarationList.flags & ts.NodeFlags.Const) {
+      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer) local.set(d.name.text, d.initializer);
+    }
+  }
+  for (const st of sf.statements) {
+    if (ts.isVariableStatement(st) && st.declarationList.flags & ts.NodeFlags.Const && st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+      for (const d of st.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name)) continue;
+        const lit = literal(d.initializer);
+        exports.set(d.name.text, lit ? { value: lit.text, range: lines.range(lit.getStart(sf), lit.end) } : {});
+      }
+    } else if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause) && !st.isTypeOnly) {
+      const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+      for (const el of st.exportClause.elements) {
+        const orig = (el.propertyName ?? el.name).text;
+        if (from) exports.set(el.name.text, from.startsWith('.') ? { from: { module: from, name: orig } } : {});
+        else {
+          const lit = literal(local.get(orig));
+          exports.set(el.name.text, lit ? { value: lit.text, range: lines.range(lit.getStart(sf), lit.end) } : {});
+        }
+      }
+    }
+  }
+  if (constCache.size > 2000) constCache.clear();
+  constCache.set(file, { text, exports });
+  return exports;
+}
+
+/**
+ * Resolves a string constant imported from a relative module of the workspace, by parsing (never running) the
+ * files it is exported from (re-exports followed a few steps). Undefined `value`: unknown (a path alias, a package,
+ * a computed value, a file Crosswire does not index).
+ */
+export function resolveConst(index: WorkspaceView, fromFile: string, ref: { module: string; name: string }, depth = 0): ResolvedConst {
+  const read: ResolvedConst['read'] = [];
+  if (!ref.module.startsWith('.') || depth > 3) return { read };
+  const base = path.resolve(path.dirname(fromFile), ref.module);
+  const bases = /\.[cm]?js$/.test(base) ? [base, base.replace(/\.([cm]?)js$/, '.$1ts'), base.replace(/\.js$/, '.tsx')] : [base];
+  for (const b of bases) {
+    for (const suffix of IMPORT_SUFFIXES) {
+      const file = b + suffix;
+      if (!/\.[cm]?[jt]sx?$/.test(file)) continue;
+      const text = index.textOf(file);
+      read.push([file, text]);
+      if (text === undefined) continue;
+      const e = exportsOf(file, text).get(ref.name);
+      if (!e) return { read };
+      if (e.value !== undefined) return { value: e.value, location: e.range ? { file, range: e.range } : undefined, read };
+      if (e.from) {
+        const r = resolveConst(index, file, e.from, depth + 1);
+        return { ...r, read: [...read, ...r.read] };
+      }
+      return { read };
+    }
+  }
+  return { read };
 }

@@ -1,6 +1,6 @@
 import type { App, CookieOptionsFact, Finding, Location, NextAuthOptionsFact, Rule, TextEditAt, WorkspaceView } from '../model/types';
 import { identity, listNames } from './util';
-import { appLabel, cookieHost, insertProperties, pm2Entries, pm2EntriesOf, servedUrls, slug, TextAt, type Pm2Entry } from './session-facts';
+import { appLabel, cookieHost, insertProperties, pm2Entries, pm2EntriesOf, resolveConst, servedUrls, slug, TextAt, type Pm2Entry, type ResolvedConst } from './session-facts';
 import { GroupedFindings, perIndex } from './incremental';
 
 const NEXTAUTH_URL_KEYS = (version: 4 | 5) => (key: string) => key === 'NEXTAUTH_URL' || (version === 5 && key === 'AUTH_URL');
@@ -16,6 +16,8 @@ interface Site {
   kind: 'next-auth' | 'named';
   nextAuth?: NextAuthOptionsFact;
   cookie?: CookieOptionsFact;
+  /** The name is a constant imported from another file: the fix does not rewrite it (other code may use it). */
+  constant?: boolean;
 }
 
 function locKey(l: Location): string {
@@ -31,20 +33,33 @@ function sessionCallLocation(app: App, c: CookieOptionsFact): Location {
   return { file: c.file, range: s?.range ?? c.range };
 }
 
-function sitesOf(app: App, pm2: Pm2Entry[]): Site[] {
+function sitesOf(index: WorkspaceView, app: App, pm2: Pm2Entry[], read: ResolvedConst['read']): Site[] {
   const sites: Site[] = [];
   const facts = app.code.flatMap((c) => c.auth?.nextAuth ?? []);
+  // A name held in a constant imported from another file: resolved there (parsed, never run), else unknown.
+  const resolved = (file: string, ref: { module: string; name: string }) => {
+    const r = resolveConst(index, file, ref);
+    read.push(...r.read);
+    return r;
+  };
   // NextAuth/Auth.js: the name follows the version and https (`__Secure-` prefix) unless configured.
   for (const n of facts) {
-    if (n.customSessionToken && !n.sessionCookieName) continue; // computed name: unknown
+    // Cookies from a spread or a variable, or a name that cannot be read: unknown, never the library's default.
+    if (n.opaqueCookies) continue;
+    let configured = n.sessionCookieName;
+    if (n.customSessionToken && !configured && n.sessionCookieNameRef) {
+      const r = resolved(n.file, n.sessionCookieNameRef);
+      if (r.value !== undefined) configured = { value: r.value, range: n.sessionCookieNameRef.range };
+    }
+    if (n.customSessionToken && !configured) continue;
     const urls = servedUrls(app, pm2, () => true, NEXTAUTH_URL_KEYS(n.version));
     const envs = urls.length ? urls.map((u) => ({ host: cookieHost(app, u.origin), https: u.origin.scheme === 'https' })) : [{ host: cookieHost(app), https: false }];
     for (const env of envs) {
       const secure = n.useSecureCookies ?? env.https;
       const base = n.version === 5 ? 'authjs.session-token' : 'next-auth.session-token';
-      const name = n.sessionCookieName?.value ?? `${secure ? '__Secure-' : ''}${base}`;
-      const how = n.sessionCookieName ? `cookies.sessionToken.name` : `${n.version === 5 ? 'Auth.js' : 'NextAuth v4'}'s default name${secure ? ' under https' : ''}`;
-      sites.push({ app, host: env.host, name, how, location: { file: n.file, range: n.sessionCookieName?.range ?? n.range }, kind: 'next-auth', nextAuth: n });
+      const name = configured?.value ?? `${secure ? '__Secure-' : ''}${base}`;
+      const how = configured ? (n.sessionCookieName ? `cookies.sessionToken.name` : `cookies.sessionToken.name, a constant imported from ${n.sessionCookieNameRef!.module}`) : `${n.version === 5 ? 'Auth.js' : 'NextAuth v4'}'s default name${secure ? ' under https' : ''}`;
+      sites.push({ app, host: env.host, name, how, location: { file: n.file, range: configured?.range ?? n.range }, kind: 'next-auth', nextAuth: n, constant: !n.sessionCookieName && !!configured });
     }
   }
   // iron-session, express-session, cookie-session: the configured name (express-session's default connect.sid).
@@ -52,10 +67,22 @@ function sitesOf(app: App, pm2: Pm2Entry[]): Site[] {
   const hosts = urls.length ? [...new Set(urls.map((u) => cookieHost(app, u.origin)))] : [cookieHost(app)];
   for (const c of app.code) {
     for (const k of c.auth?.cookies ?? []) {
-      if (!k.session || !k.name || (k.lib !== 'iron-session' && k.lib !== 'express-session' && k.lib !== 'cookie-session')) continue;
-      const how = k.lib === 'iron-session' ? 'iron-session cookieName' : k.nameRange ? `${k.lib} name` : `${k.lib}'s default name`;
-      const location = k.nameRange ? { file: k.file, range: k.nameRange } : sessionCallLocation(app, k);
-      for (const host of hosts) sites.push({ app, host, name: k.name, how, location, kind: 'named', cookie: k });
+      if (!k.session || (k.lib !== 'iron-session' && k.lib !== 'express-session' && k.lib !== 'cookie-session')) continue;
+      let name = k.name;
+      let how = k.lib === 'iron-session' ? 'iron-session cookieName' : k.nameRange ? `${k.lib} name` : `${k.lib}'s default name`;
+      let location = k.nameRange ? { file: k.file, range: k.nameRange } : sessionCallLocation(app, k);
+      let constant = false;
+      if (name === undefined && k.nameRef) {
+        const r = resolved(k.file, k.nameRef);
+        if (r.value !== undefined) {
+          name = r.value;
+          how = `${k.lib === 'iron-session' ? 'iron-session cookieName' : `${k.lib} name`}, a constant imported from ${k.nameRef.module}`;
+          location = sessionCallLocation(app, k);
+          constant = true;
+        }
+      }
+      if (name === undefined) continue; // unknown: never the library's default
+      for (const host of hosts) sites.push({ app, host, name, how, location, kind: 'named', cookie: k, constant });
     }
   }
   return sites;
@@ -134,16 +161,41 @@ export const sharedSessionCookie: Rule = {
   check(index: WorkspaceView): Finding[] {
     // Group by (host, cookie name): linear in the number of sites, never app × app; an edit re-evaluates
     // only the groups of the apps it changed (all of them when the PM2 entries changed).
-    return groups(index).run(index.apps, pm2Entries(index));
+    return groups(index).run(index.apps, epochOf(index));
   },
 };
 
+/**
+ * What makes every group stale: the PM2 entries, and the files session cookie names were resolved in (a constant in
+ * another app's file changes no app of the names' apps). A new object when either changed.
+ */
+const epochState = perIndex(() => ({ pm2: undefined as unknown, epoch: {} as object, read: new Map<string, string | undefined>() }));
+function epochOf(index: WorkspaceView): object {
+  const s = epochState(index);
+  const pm2 = pm2Entries(index);
+  let stale = s.pm2 !== pm2;
+  for (const [file, text] of s.read) if (index.textOf(file) !== text) stale = true;
+  if (stale) {
+    s.pm2 = pm2;
+    s.epoch = {};
+    s.read.clear();
+  }
+  return s.epoch;
+}
+
 /** An app's sites, keyed by host and cookie name (memoised per app and the PM2 entries that run it). */
-const siteMemo = new WeakMap<App, { pm2: Pm2Entry[]; keyed: (readonly [string, Site])[] }>();
+const siteMemo = new WeakMap<App, { pm2: Pm2Entry[]; read: ResolvedConst['read']; keyed: (readonly [string, Site])[] }>();
 function keyedSites(index: WorkspaceView, app: App): (readonly [string, Site])[] {
   const pm2 = pm2EntriesOf(index, app);
   let m = siteMemo.get(app);
-  if (!m || m.pm2 !== pm2) siteMemo.set(app, (m = { pm2, keyed: sitesOf(app, pm2).map((s) => [`${s.host}\0${s.name}`, s] as const) }));
+  // (also recomputed when a file a constant was resolved in has changed)
+  if (!m || m.pm2 !== pm2 || m.read.some(([file, text]) => index.textOf(file) !== text)) {
+    const read: ResolvedConst['read'] = [];
+    const keyed = sitesOf(index, app, pm2, read).map((s) => [`${s.host}\0${s.name}`, s] as const);
+    siteMemo.set(app, (m = { pm2, read, keyed }));
+  }
+  const es = epochState(index);
+  for (const [file, text] of m.read) es.read.set(file, text);
   return m.keyed;
 }
 
@@ -181,7 +233,8 @@ function groupFindings(index: WorkspaceView, members: Site[]): Finding[] {
       location: s.location,
       related: others.map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
       appId: s.app.id,
-      fixes: [
+      // A name held in a shared constant is renamed where the constant is defined, by hand (other code may read it).
+      fixes: s.constant ? [] : [
         {
           title: `Name the session cookie of ${s.app.name} "${name}"`,
           preferred: true,
@@ -192,7 +245,7 @@ function groupFindings(index: WorkspaceView, members: Site[]): Finding[] {
             const targets = found.length ? found : [s];
             for (const t of targets) {
               const key = t.nextAuth ? `${t.nextAuth.file}:${t.nextAuth.range.start.line}` : locKey(t.location);
-              if (done.has(key)) continue;
+              if (done.has(key) || t.constant) continue;
               done.add(key);
               const e = t.kind === 'next-auth' ? nextAuthEdit(index, t.nextAuth!, name) : t.cookie?.nameRange ? replaceNameLiteral(index, t.location, name) : insertSessionName(index, t.location, name);
               if (e) edits.push(e);

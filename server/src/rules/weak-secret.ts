@@ -1,28 +1,16 @@
+import * as path from 'node:path';
 import type { App, EnvEntry, Finding, Rule, WorkspaceView } from '../model/types';
 import { mask } from '../model/mask';
 import { liveSecrets } from './duplicate-secret';
 import { envLocation, generateSecret, identity, replaceEnvValue } from './util';
-import { perAppFindings } from './incremental';
+import { keptAcrossEdits, perAppFindings } from './incremental';
+import { isPlaceholder } from '../model/placeholder';
 
 /** Minimum length and strength of a secret: 32 characters, 128 bits (32 hex characters is exactly 128). */
 export const MIN_LENGTH = 32;
 export const MIN_BITS = 128;
 
-/** Placeholders and defaults copied from tutorials, templates and framework docs. */
-const PLACEHOLDER_PATTERNS: RegExp[] = [
-  /^change[-_ .]?(me|it|this)/i, // change-me-in-production..., changeme, change_this
-  /^replace[-_ .]?(me|with|this)/i,
-  /^your[-_ .]/i, // your_very_secure_secret..., your-secret-here
-  /^<[^>]*>$/, // <your-long-random-string>
-  /^(secret|changeme|password|passw0rd|default|example|test|dev|development|supersecret|super[-_]secret|mysecret|my[-_]secret|keyboard cat|s3cr3t|todo|xxx+|null|undefined|none|123456\d*|qwerty)$/i,
-  /^(generate|insert|put|enter|add)[-_ ]/i, // generate-with-openssl..., insert-secret-here
-  /(^|[-_ ])(placeholder|here)$/i, // secret-here, some_placeholder
-];
-
-export function isPlaceholder(value: string): boolean {
-  const v = value.trim();
-  return PLACEHOLDER_PATTERNS.some((re) => re.test(v));
-}
+export { isPlaceholder } from '../model/placeholder';
 
 /**
  * Estimated strength in bits: length × log2(alphabet), where the alphabet is 10 for digits only, 16 for a hex string,
@@ -65,6 +53,32 @@ function templateValues(app: App, key: string): string[] {
   return out;
 }
 
+/**
+ * The placeholders the code of each app refuses (`if value == "changethis": raise`), by app folder. Kept while the
+ * edited apps' guards are the same (the same object then: weak-secret's per-app memo depends on it).
+ */
+const guardsByDir = keptAcrossEdits(
+  (index: WorkspaceView) => {
+    const m = new Map<string, Set<string>>();
+    for (const a of index.apps) {
+      const g = guardsOf(a);
+      if (g.length) m.set(a.dir, new Set(g));
+    }
+    return m;
+  },
+  (before, after) => guardsOf(before).join('\0') === guardsOf(after).join('\0'),
+);
+
+function guardsOf(app: App): string[] {
+  return app.code.flatMap((c) => c.placeholderGuards ?? []);
+}
+
+/** The app itself, or an app in a folder below it (a backend that reads the root `.env`), refuses this placeholder. */
+function refusedByCode(guards: Map<string, Set<string>>, app: App, value: string): boolean {
+  for (const [dir, set] of guards) if (set.has(value) && (dir === app.dir || dir.startsWith(app.dir.endsWith(path.sep) ? app.dir : app.dir + path.sep))) return true;
+  return false;
+}
+
 export const weakSecret: Rule = {
   id: 'weak-secret',
   docs: {
@@ -76,9 +90,12 @@ export const weakSecret: Rule = {
   // Findings about an app depend on that app alone: memoised per app.
   check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
     const findings: Finding[] = [];
+    const guards = guardsByDir(index);
     for (const { entry, value } of liveSecrets(app)) {
       const w = weakness(value, templateValues(app, entry.key));
       if (!w) continue;
+      // The app's own code refuses this placeholder (outside development): it cannot reach production unnoticed.
+      if (w.kind === 'placeholder' && refusedByCode(guards, app, value)) continue;
       const templateEntry = w.kind === 'template' ? app.envFiles.find((f) => f.kind === 'template' && f.entries.some((e) => e.key === entry.key && (e.expanded ?? e.value) === value)) : undefined;
       findings.push({
         ruleId: 'weak-secret',
@@ -110,5 +127,5 @@ export const weakSecret: Rule = {
       });
     }
     return findings;
-  }),
+  }, (index) => guardsByDir(index)),
 };

@@ -1,0 +1,208 @@
+/**
+ * Which secrets the secret rules judge, and which apps must share one (issue 10, root cause 7):
+ * - committed test fixtures (`.env.test`, `.env.ci`, env files under `test/`, `e2e/`, `fixtures/`, ...) are not
+ *   production secrets;
+ * - a credential issued by an outside service (`*_CLIENT_SECRET`, `AUTH_GITHUB_SECRET`, `STRIPE_WEBHOOK_SECRET`, ...)
+ *   is not a key the app signs its own tokens with, and two apps of one team may well hold the same one;
+ * - a library package (no server, no dev/start script that serves, no auth code) signs nothing;
+ * - a token signer and the app that verifies its tokens (`jwt.sign` in one, `jwt.verify` / passport-jwt in the other,
+ *   with the same variable), or apps the configuration lists under `sharedSecrets`, must share the secret.
+ */
+import * as path from 'node:path';
+import type { App, EnvFile, Location, SecretRead, WorkspaceView } from '../model/types';
+import { identity, perApp } from './util';
+import { keptAcrossEdits } from './incremental';
+
+/** Folders whose env files are test fixtures. */
+const TEST_DIRS = new Set(['test', 'tests', '__tests__', 'e2e', 'fixtures', '__fixtures__', 'cypress', 'playwright']);
+/** Env file modes of test runs and CI (`.env.test`, `.env.testing`, `.env.ci`, `.env.e2e`). */
+const TEST_MODES = new Set(['test', 'ci', 'e2e', 'cypress', 'playwright']);
+
+/** A committed test fixture: a test/CI env file, or any env file under a test folder of the workspace. */
+export function isTestFixture(app: App, f: EnvFile): boolean {
+  if (TEST_MODES.has(f.mode)) return true;
+  const rel = path.relative(app.root, path.dirname(f.file));
+  if (!rel || rel.startsWith('..')) return false;
+  return rel.split(/[\\/]/).some((seg) => TEST_DIRS.has(seg.toLowerCase()));
+}
+
+/**
+ * Services whose credentials apps hold (OAuth providers, payments, analytics, mail, infrastructure): `<PROVIDER>_...`
+ * and Auth.js's `AUTH_<PROVIDER>_SECRET` are issued by them, not keys the app signs its own tokens with.
+ */
+const PROVIDERS = new Set(
+  (
+    'STRIPE PAYPAL BRAINTREE ADYEN PADDLE LEMONSQUEEZY LEMON RAZORPAY MOLLIE SQUARE PLAID COINBASE ' +
+    'GITHUB GITLAB BITBUCKET GOOGLE GCP FIREBASE APPLE MICROSOFT AZURE AWS COGNITO AUTH0 OKTA CLERK WORKOS KEYCLOAK ' +
+    'SUPABASE DISCORD SLACK TWITTER FACEBOOK META INSTAGRAM LINKEDIN TWITCH SPOTIFY ZOOM DROPBOX NOTION LINEAR JIRA ' +
+    'ATLASSIAN HUBSPOT SALESFORCE INTERCOM TWILIO SENDGRID MAILGUN POSTMARK RESEND MAILCHIMP LOOPS POSTHOG SEGMENT ' +
+    'MIXPANEL AMPLITUDE OPENPANEL PLAUSIBLE SENTRY DATADOG ALGOLIA PUSHER ABLY CLOUDINARY UPLOADTHING UPSTASH TURSO ' +
+    'UNKEY TINYBIRD OPENAI ANTHROPIC COHERE REPLICATE VERCEL NETLIFY CLOUDFLARE SHOPIFY AIRTABLE HCAPTCHA RECAPTCHA ' +
+    'TURNSTILE NOVU KNOCK INNGEST QSTASH SVIX OAUTH OIDC SAML SSO AZURE_AD ENTRA'
+  ).split(' '),
+);
+
+/** Words of a key that say it protects the app's own tokens, cookies or data. */
+const OWN_WORDS = new Set(['JWT', 'SESSION', 'COOKIE', 'TOKEN', 'SIGNING', 'ENCRYPTION', 'ENCRYPT', 'CRYPTO', 'REFRESH', 'ACCESS', 'HMAC', 'CSRF', 'NEXTAUTH', 'AUTH', 'APP', 'MASTER', 'INTERNAL', 'ADMIN']);
+
+/** A credential of an outside service (an OAuth client secret, a payments or analytics key, a provider's webhook secret). */
+export function isOutsideCredential(key: string): boolean {
+  const k = key.toUpperCase();
+  if (/_(CLIENT|CONSUMER|OAUTH)_SECRET$/.test(k) || /(^|_)CLIENT_SECRET$/.test(k)) return true;
+  const words = k.split('_').filter(Boolean);
+  // Auth.js v5 reads AUTH_<PROVIDER>_ID / AUTH_<PROVIDER>_SECRET for its OAuth providers.
+  if (words.length >= 3 && words[0] === 'AUTH' && words[words.length - 1] === 'SECRET') {
+    const middle = words.slice(1, -1);
+    if (middle.some((w) => PROVIDERS.has(w)) || !middle.some((w) => OWN_WORDS.has(w))) return true;
+  }
+  // AUTH0_SECRET is the Auth0 SDK's own cookie encryption key; every other provider-prefixed secret is issued by it.
+  if (k === 'AUTH0_SECRET') return false;
+  return PROVIDERS.has(words[0]) || (words.length > 1 && PROVIDERS.has(`${words[0]}_${words[1]}`));
+}
+
+/** Scripts that build or check, never serve. */
+const NON_SERVING = /^\s*(tsc|tsup|rollup|esbuild|unbuild|swc|babel|webpack(?!\s+serve)|vite\s+build|next\s+build|turbo|echo|rimraf|prisma|drizzle-kit|eslint|prettier|jest|vitest|pkgroll|bunchee|microbundle|tsx\s+scripts|node\s+scripts)\b/;
+
+/**
+ * A library package: a package.json app with no server (no listener, no listen call), no dev/start/serve script that
+ * could serve, and no code that signs or reads tokens or sessions. Its env file feeds a test or a script, not an app
+ * that signs anything.
+ */
+export const isLibraryPackage = perApp((app: App): boolean => {
+  if (!app.packageJson || app.listeners.length) return false;
+  if (app.framework === 'next' || app.framework === 'nest') return false;
+  for (const c of app.code) {
+    if (c.listens.length) return false;
+    const a = c.auth;
+    if (a && (a.secretReads.length || a.nextAuth.length || a.sessions.length)) return false;
+  }
+  for (const s of app.packageJson.scripts) {
+    if (/^(dev|start|serve|develop)(:|$)/.test(s.name) && !NON_SERVING.test(s.command)) return false;
+  }
+  return true;
+});
+
+/** Where a signer signs, or a verifier verifies, tokens with an env variable. */
+export interface TokenUse {
+  app: App;
+  key: string;
+  use: 'sign' | 'verify' | 'both';
+  location: Location;
+  what: string;
+}
+
+function describeRead(r: SecretRead): string {
+  if (r.use === 'verify') return 'verifies tokens with it';
+  if (r.use === 'sign') return 'signs tokens with it';
+  return 'signs and verifies tokens with it';
+}
+
+/** The JWT secret reads of an app, by env variable. */
+const tokenUses = perApp((app: App): TokenUse[] => {
+  const out: TokenUse[] = [];
+  for (const c of app.code) {
+    for (const r of c.auth?.secretReads ?? []) {
+      if (r.kind !== 'jwt') continue;
+      for (const key of [r.envVar, ...r.alternatives]) if (key) out.push({ app, key, use: r.use ?? 'both', location: { file: r.file, range: r.range }, what: describeRead(r) });
+    }
+  }
+  return out;
+});
+
+/** A group of apps (by identity) that must share the secret of `key` (undefined key: every secret they both hold). */
+export interface SharingGroup {
+  key?: string;
+  identities: Set<string>;
+  /** Why, for messages: `a verifies the tokens b signs with JWT_SECRET` or `listed together under sharedSecrets`. */
+  why: string;
+  /** The code that shows it (sign and verify sites), for related locations. */
+  uses: TokenUse[];
+  /** The config group's folders, when declared. */
+  folders?: string[];
+}
+
+function normFolder(f: string): string {
+  return f.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '') || '.';
+}
+
+/** Whether a `sharedSecrets` folder names an app (its id, or its folder relative to its workspace folder). */
+export function folderMatches(app: App, folder: string): boolean {
+  const f = normFolder(folder);
+  const rel = path.relative(app.root, app.dir).split(path.sep).join('/') || '.';
+  return app.id === f || rel === f;
+}
+
+/**
+ * The groups of apps that must share secrets: sign/verify pairs found in code (a key one app only verifies tokens
+ * with, and another app signs with), and the configuration's `sharedSecrets`. Recomputed only when an edited app's
+ * token uses changed (the configuration re-derives every app).
+ */
+export const sharingGroups = keptAcrossEdits(
+  (index: WorkspaceView): SharingGroup[] => {
+    const groups: SharingGroup[] = [];
+    const byKey = new Map<string, TokenUse[]>();
+    for (const app of index.apps) {
+      for (const u of tokenUses(app)) {
+        let l = byKey.get(u.key);
+        if (!l) byKey.set(u.key, (l = []));
+        l.push(u);
+      }
+    }
+    for (const [key, uses] of byKey) {
+      const perIdentity = new Map<string, Set<string>>();
+      for (const u of uses) {
+        let s = perIdentity.get(identity(u.app));
+        if (!s) perIdentity.set(identity(u.app), (s = new Set()));
+        s.add(u.use);
+      }
+      if (perIdentity.size < 2) continue;
+      const verifiers = [...perIdentity].filter(([, s]) => s.size === 1 && s.has('verify')).map(([id]) => id);
+      const signers = [...perIdentity].filter(([, s]) => s.has('sign') || s.has('both')).map(([id]) => id);
+      if (!verifiers.length || !signers.some((s) => !verifiers.includes(s))) continue;
+      const name = (id: string) => uses.find((u) => identity(u.app) === id)!.app.name;
+      groups.push({
+        key,
+        identities: new Set(perIdentity.keys()),
+        why: `${verifiers.map(name).join(', ')} ${verifiers.length === 1 ? 'verifies' : 'verify'} the tokens ${signers.filter((s) => !verifiers.includes(s)).map(name).join(', ')} ${signers.length === 1 ? 'signs' : 'sign'} with ${key}`,
+        uses,
+      });
+    }
+    for (const folders of index.config.sharedSecrets ?? []) {
+      const ids = new Set<string>();
+      for (const app of index.apps) if (folders.some((f) => folderMatches(app, f))) ids.add(identity(app));
+      if (ids.size >= 2) groups.push({ identities: ids, why: `they are listed together under "sharedSecrets" in crosswire.config.json (${folders.join(', ')})`, uses: [], folders });
+    }
+    return groups;
+  },
+  (before, after) => {
+    const a = tokenUses(before);
+    const b = tokenUses(after);
+    const same = (u: TokenUse, v: TokenUse) =>
+      u.key === v.key && u.use === v.use && u.location.file === v.location.file && u.location.range.start.line === v.location.range.start.line && u.location.range.start.character === v.location.range.start.character && u.location.range.end.line === v.location.range.end.line && u.location.range.end.character === v.location.range.end.character;
+    // (an app that takes part in no group and reads no token secret cannot change any group)
+    return a.length === b.length && a.every((u, i) => same(u, b[i])) && before.replicaKey === after.replicaKey && before.name === after.name;
+  },
+);
+
+/**
+ * A deployment folder: env and deploy files only (no package.json, no Python project, no code). Two of them with one
+ * name (`deployments/aio/community`, `deployments/cli/community`) are the same app deployed one way or another, like
+ * replicas: they hold the same secret on purpose.
+ */
+function deploymentName(app: App): string | undefined {
+  return !app.packageJson && app.framework !== 'python' && app.code.length === 0 ? app.name : undefined;
+}
+
+/** Whether two secrets (app and key each) are meant to be equal: one app (replicas, deployment variants), or one sharing group. */
+export function mustShare(groups: SharingGroup[], a: App, keyA: string, b: App, keyB: string): boolean {
+  const ia = identity(a);
+  const ib = identity(b);
+  if (ia === ib) return true;
+  const da = deploymentName(a);
+  if (da !== undefined && da === deploymentName(b)) return true;
+  for (const g of groups) {
+    if (!g.identities.has(ia) || !g.identities.has(ib)) continue;
+    if (g.key === undefined || (g.key === keyA && g.key === keyB)) return true;
+  }
+  return false;
+}
