@@ -306,17 +306,18 @@ export function composeProjects(input: ComposeInput): ComposeProject[] {
     const plain = invocations.filter((inv) => inv.files.length === 0 && inv.script.dir === dir);
     // A script's `-f` list that is the default files themselves runs the default variant.
     const same = variants.find((v) => v.how === 'script' && v.files.length === defaults.length && v.files.every((f, k) => f === defaults[k]));
+    const folderProject = defaults.length ? projectOf(dir, defaults[0], plain.find((p) => p.projectName)?.projectName) : undefined;
     if (same) same.startedBy.push(...plain);
     else if (defaults.length) {
-      const project = projectOf(dir, defaults[0], plain.find((p) => p.projectName)?.projectName);
-      variants.push({ project, files: withIncludes(defaults), how, startedBy: plain });
+      variants.push({ project: folderProject!, files: withIncludes(defaults), how, startedBy: plain });
       for (const f of defaults) used.add(f);
     }
     for (const f of files) {
       if (used.has(f) || isOverrideFile(path.basename(f.file))) continue;
       // Included by another file of the folder: part of that file's variant, not run alone.
       if (files.some((g) => g !== f && g.includes.some((inc) => path.resolve(dir, inc) === path.resolve(f.file)))) continue;
-      variants.push({ project: projectOf(dir, f), files: withIncludes([f]), how: 'alone', startedBy: [] });
+      // Another way to run the folder's project (the same services), unless the file names a project of its own.
+      variants.push({ project: f.name === undefined && folderProject ? folderProject : projectOf(dir, f), files: withIncludes([f]), how: 'alone', startedBy: [] });
     }
     // An override file with no default file beside it is only ever merged by -f lists (handled above) or run alone.
     for (const f of files) if (!used.has(f) && isOverrideFile(path.basename(f.file)) && defaults.length === 0) variants.push({ project: projectOf(dir, f), files: [f], how: 'alone', startedBy: [] });

@@ -148,7 +148,7 @@ function relation(index: WorkspaceView, a: PublishedPort, b: PublishedPort): { s
   const [appB, whyB] = [...ub.home][0];
   return {
     severity: 'error',
-    why: `each is the infrastructure of other apps (${label(index, appB)}: ${whyB}; ${label(index, appA)}: ${whyA}), and working on both on one machine runs both`,
+    why: `the two projects are the infrastructure of different apps (${label(index, appB)}: ${whyB}; ${label(index, appA)}: ${whyA}), assumed to be run on one machine`,
   };
 }
 
