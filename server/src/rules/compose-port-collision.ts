@@ -144,11 +144,10 @@ function relation(index: WorkspaceView, a: PublishedPort, b: PublishedPort): { s
   const ub = projectUsers(index, pb);
   if (!ua.infraOnly || !ub.infraOnly || ua.home.size === 0 || ub.home.size === 0) return undefined;
   for (const app of ua.home.keys()) if (ub.home.has(app)) return undefined; // alternatives for the same apps
-  const [appA, whyA] = [...ua.home][0];
-  const [appB, whyB] = [...ub.home][0];
+  const where = (p: ComposeProject) => rel(index, p.dir) || '.';
   return {
     severity: 'error',
-    why: `the two projects are the infrastructure of different apps (${label(index, appB)}: ${whyB}; ${label(index, appA)}: ${whyA}), assumed to be run on one machine`,
+    why: `the two projects are the infrastructure of different apps of this workspace (those of ${where(pb)} and of ${where(pa)}), assumed to be run on one machine`,
   };
 }
 
@@ -205,7 +204,7 @@ function appFindings(index: WorkspaceView, pubs: PublishedPort[]): Finding[] {
       else {
         const comp = sys.component.get(identity(app));
         const mate = [...users].find(([u]) => comp !== undefined && sys.component.get(identity(u)) === comp);
-        if (mate) why = `${label(index, mate[0])} uses project ${s.project.name} (${mate[1]}) and is assumed to run with ${label(index, app)}, one system`;
+        if (mate) why = `project ${s.project.name} is used by an app assumed to run with ${label(index, app)} (one system)`;
       }
       if (!why) continue;
       const key = `${pub.stack}\0${s.name}\0${app.id}`;
