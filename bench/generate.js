@@ -37,7 +37,7 @@
  *                             other pairs have distinct ids); both members are reported
  *   replica-drift             the same pairs: the replica's NEXTAUTH_SECRET differs from its source's (1 vs 1: both reported)
  *   shared-database           two Prisma apps (NestJS / Express, with connection_limit) on one database of one server
- *   compose-port-collision    two Express apps' docker-compose.yml publishing one Redis host port (both reported)
+ *   compose-port-collision    two Express apps' docker-compose.yml publishing one Redis host port (one finding for the pair)
  *   nextauth-url-mismatch     a Next.js app whose NEXTAUTH_URL names another local port than its -p (one per .env / .env.local)
  *   cluster-without-session-store  an Express app (express-session, no store; no Prisma) in PM2 cluster mode (4 / "max")
  *   missing-secret            a Next.js app (no .env.production) whose live env files lack NEXTAUTH_SECRET
@@ -268,17 +268,17 @@ function expectedFindings(apps) {
     }
   }
   for (const ids of dbUses.values()) if (new Set(ids).size >= 2) out['shared-database'] += ids.length;
-  // compose-port-collision: host ports published by compose stacks (every app here runs on the local machine: replicas
-  // have no compose file); a published port is reported when another stack publishes it or another identity listens on it.
+  // compose-port-collision: host ports published by compose stacks. Each stack here is the infrastructure of the
+  // Express app whose folder holds it (a Redis image), so two stacks on one port collide: one finding per pair of
+  // services. (Apps' servers never listen on the 31000+ ports the stacks publish.)
   const pubsByPort = new Map();
   for (const a of apps) for (const c of a.compose ?? []) {
     if (!pubsByPort.has(c.port)) pubsByPort.set(c.port, []);
     pubsByPort.get(c.port).push({ ...c, identity: a.identity });
   }
-  for (const [port, pubs] of pubsByPort) for (const p of pubs) {
-    const otherStack = pubs.some((o) => o.stack !== p.stack);
-    const otherApp = apps.some((a) => a.identity !== p.identity && a.listeners.some((l) => l.port === port));
-    if (otherStack || otherApp) out['compose-port-collision']++;
+  for (const pubs of pubsByPort.values()) {
+    const stacks = new Set(pubs.map((p) => p.stack)).size;
+    out['compose-port-collision'] += (stacks * (stacks - 1)) / 2;
   }
   // nextauth-url-mismatch: in a next-auth v4 app, every NEXTAUTH_URL of a live file naming a local host on a port none
   // of the listeners the file applies to uses (the generator writes local URLs only in default-mode files: all listeners).

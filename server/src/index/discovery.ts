@@ -9,6 +9,9 @@ export const IGNORED_DIRS = [
   '.tox', '.mypy_cache', '.pytest_cache', 'bower_components', 'jspm_packages', '.yarn', '.pnpm-store',
 ];
 
+/** Folders compose files are kept in (their YAML files are read as compose files when they are). */
+export const COMPOSE_DIRS = ['docker', 'dockers', 'deploy', 'deployment', 'deployments', 'compose'];
+
 export const DISCOVERY_PATTERNS = [
   '**/.env',
   '**/.env.*',
@@ -21,7 +24,11 @@ export const DISCOVERY_PATTERNS = [
   '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}',
   '**/*.py',
   '**/{pyproject.toml,requirements.txt,setup.py,Pipfile}',
-  '**/{docker-compose,compose}*.{yml,yaml}',
+  // Compose files: the default names and their variants (`compose.prod.yaml`, `docker-compose-local.yml`,
+  // `dev-compose.yml`), and any YAML under the folders projects keep them in; a file that is not a compose file
+  // (no top-level `services:`/`include:`) is dropped silently after parsing.
+  '**/*compose*.{yml,yaml}',
+  `**/{${COMPOSE_DIRS.join(',')}}/**/*.{yml,yaml}`,
   '**/postgresql.conf',
   '**/crosswire.config.json',
   '**/{ecosystem,pm2}*.json',
@@ -44,7 +51,7 @@ export function fileKind(file: string, envKind: (name: string) => unknown): File
   if (base === 'crosswire.config.json') return 'config';
   if (base === 'postgresql.conf') return 'pg-conf';
   if (REPO_CONFIG_FILES.includes(base)) return 'repo-config';
-  if (/^(docker-)?compose(\.[\w-]+)?\.ya?ml$/.test(base)) return 'compose';
+  if (/\.ya?ml$/.test(base) && (/compose/i.test(base) || norm.split('/').slice(0, -1).some((seg) => COMPOSE_DIRS.includes(seg)))) return 'compose';
   if (/^(ecosystem|pm2)(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(base) || /^(ecosystem|pm2)\.json$/.test(base)) return 'pm2';
   if (/\.prisma$/.test(base)) return 'prisma';
   if (/^prisma\.config\.[cm]?[jt]s$/.test(base)) return 'prisma-config';

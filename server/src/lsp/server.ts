@@ -63,8 +63,8 @@ export const WATCH_GLOBS = [
   '**/package.json',
   '**/schema.prisma',
   '**/*.{ts,tsx,js,mjs,cjs,py}',
-  '**/docker-compose*.{yml,yaml}',
-  '**/compose*.{yml,yaml}',
+  '**/*compose*.{yml,yaml}',
+  '**/{docker,dockers,deploy,deployment,deployments,compose}/**/*.{yml,yaml}',
   '**/pyproject.toml',
 ];
 

@@ -348,10 +348,39 @@ export interface ComposeService {
   name: string;
   image?: string;
   nameRange: Range;
+  /** Ports published on a fixed host port, as written (no interpolation: specs with `$` are in `rawPorts` only). */
   ports: ComposePort[];
+  /** Every `ports:` entry as written (short syntax, or the long syntax's fields), to interpolate with the project's `.env`. */
+  rawPorts: ComposeRawPort[];
   profiles: string[];
   /** `-c max_connections=N` in `command:`. */
   maxConnections?: { value: number; range: Range };
+  /** `build:` (a string is the context), uninterpolated. */
+  build?: { context?: string; dockerfile?: string; target?: string; range: Range };
+  /** `environment:` (map or list), uninterpolated; `value` undefined for a bare `KEY` (taken from the shell). */
+  environment: ComposeValue[];
+  /** `env_file:` entries (string, list of strings or of `{ path, required }`), uninterpolated. */
+  envFiles: { path: string; required: boolean; range: Range }[];
+  /** `extends: { file, service }` (or `extends: service`). */
+  extends?: { file?: string; service: string };
+  dependsOn: string[];
+  containerName?: string;
+}
+
+export interface ComposeValue {
+  key: string;
+  value?: string;
+  range: Range;
+}
+
+export interface ComposeRawPort {
+  /** Short syntax (`"${WEB_PORT:-3000}:3000"`), or undefined for the long syntax. */
+  spec?: string;
+  published?: string;
+  target?: string;
+  hostIp?: string;
+  protocol?: string;
+  range: Range;
 }
 
 export interface ComposeFileInfo {
@@ -359,6 +388,12 @@ export interface ComposeFileInfo {
   services: ComposeService[];
   problems: { message: string; range: Range }[];
   text: string;
+  /** Top-level `name:` (the project name), uninterpolated. */
+  name?: string;
+  /** Top-level `include:` paths (relative to the file), uninterpolated. */
+  includes: string[];
+  /** Whether the text is a compose file at all (a top-level `services:` or `include:`): files found by a broad name pattern that are not are ignored. */
+  isCompose: boolean;
 }
 
 export interface Pm2AppFact {

@@ -1,11 +1,48 @@
-import type { Finding, RelatedInfo, Rule, WorkspaceView } from '../model/types';
-import { bindingsOf, labeler, machinesEpoch, publishedPorts, type AppBinding, type PublishedPort } from './machines';
-import { AppGroups, perIndex, sameOr } from './incremental';
-import { identity, listNames, rel } from './util';
+import type { App, Finding, Listener, RelatedInfo, Rule, Severity, WorkspaceView } from '../model/types';
+import { processKey } from '../index/runs';
+import type { ComposeProject, ResolvedService } from '../index/compose-projects';
+import { machineOf, publishedPorts, type PublishedPort } from './machines';
+import { projectUsers } from './compose-model';
+import { sameOr } from './incremental';
+import { systems } from './systems';
+import { identity, label, listNames, rel } from './util';
 
-/** Other stacks and apps named in a message, and related locations, per finding. */
-const MAX_NAMED = 8;
-const MAX_RELATED = 20;
+/**
+ * Host ports published by docker compose services that cannot all be bound, judged by Compose's own model
+ * (index/compose-projects.ts):
+ * - One project is one set of containers: the same service name in one project is one container, whichever file
+ *   defines it (`docker-compose.images.yml` beside `docker-compose.yml` runs the same services another way).
+ * - Different services of one merged variant (`compose.yaml` + `compose.override.yaml`, a script's `-f a -f b`,
+ *   `include:`) that publish one port collide when they run together: both in the default profile, or sharing a
+ *   profile, or in profiles enabled together (`COMPOSE_PROFILES`, `--profile a --profile b`).
+ * - Services of different projects collide only where something shows the projects run together: a script
+ *   starts both (certain), or each is the infrastructure of a different app of the workspace (its compose file is
+ *   in the app's folder, the app's script runs it, or the app's env names the port) (assumed). Independent example
+ *   projects, alternative deployments and test stacks are not compared.
+ * - A service published on a port an app's server listens on, when the service is infrastructure the app (or its
+ *   system) uses. A service that builds or runs a workspace app is a containerised deployment: never compared with
+ *   host dev servers, least of all with that app's own.
+ * Ports whose value is unknown (an unset variable without default) are never compared. One finding per pair.
+ */
+export const composePortCollision: Rule = {
+  id: 'compose-port-collision',
+  docs: {
+    description: 'Two compose services that run together publish one host port, or a compose service publishes a port that an app running beside it listens on.',
+    url: 'docs/rules/compose-port-collision.md',
+  },
+  defaultSeverity: 'error',
+  fixable: false,
+  check(index: WorkspaceView): Finding[] {
+    const pubs = publishedPorts(index);
+    const hit = cache.get(index);
+    if (hit && hit.pubs === pubs && hit.apps === index.apps) return hit.out;
+    const out = sameOr(hit?.out, computeFindings(index, pubs));
+    cache.set(index, { pubs, apps: index.apps, out });
+    return out;
+  },
+};
+
+const cache = new WeakMap<WorkspaceView, { pubs: PublishedPort[]; apps: readonly App[]; out: Finding[] }>();
 
 /** Bindings on all interfaces and on loopback are the same host; two different specific addresses are not. */
 function ipClass(ip: string | undefined): string {
@@ -21,119 +58,181 @@ function overlap(a: string | undefined, b: string | undefined): boolean {
   return x === '*' || y === '*' || x === y;
 }
 
-function profiles(p: PublishedPort): string {
-  return p.service.profiles.length ? ` (profile ${p.service.profiles.join(', ')})` : '';
+function profileText(s: ResolvedService): string {
+  return s.profiles.length ? ` (profile ${s.profiles.join(', ')})` : '';
 }
 
-export const composePortCollision: Rule = {
-  id: 'compose-port-collision',
-  docs: {
-    description: 'A host port published by a docker compose service is also published by another compose stack, or bound by an app of the workspace.',
-    url: 'docs/rules/compose-port-collision.md',
-  },
-  defaultSeverity: 'error',
-  fixable: false,
-  check(index: WorkspaceView): Finding[] {
-    const st = state(index);
-    const pubs = publishedPorts(index);
-    // App servers by machine and port, kept up to date from the apps that changed (all again when another app changed machine).
-    const dirty = st.bindings.update(index.apps, machinesEpoch(index));
-    if (pubs !== st.pubs || dirty === 'all') {
-      // Group by machine, protocol and host port: linear in the number of bindings.
-      st.pubs = pubs;
-      st.groups = new Map();
-      for (const p of pubs) push(st.groups, `${p.machine}\0${p.port.protocol}\0${p.port.host}`, p);
-      st.results = new Map();
-      for (const [key, list] of st.groups) st.results.set(key, groupFindings(index, list, st.bindings.items(key) ?? []));
-    } else {
-      let changed = false;
-      for (const key of dirty) {
-        const list = st.groups.get(key);
-        if (!list) continue;
-        st.results.set(key, groupFindings(index, list, st.bindings.items(key) ?? []));
-        changed = true;
-      }
-      if (!changed) return st.out;
-    }
-    const out: Finding[] = [];
-    for (const r of st.results.values()) for (const f of r) out.push(f);
-    st.out = sameOr(st.out, out);
-    return st.out;
-  },
-};
+/** Whether two services of one variant run together, given their profiles. */
+function profilesMeet(project: ComposeProject, a: ResolvedService, b: ResolvedService, enabledTogether: string[][]): boolean {
+  if (a.profiles.length === 0 || b.profiles.length === 0) return true;
+  if (a.profiles.includes('*') || b.profiles.includes('*')) return true;
+  if (a.profiles.some((p) => b.profiles.includes(p))) return true;
+  const sets = [project.enabledProfiles, ...enabledTogether];
+  return sets.some((set) => set.includes('*') || (a.profiles.some((p) => set.includes(p)) && b.profiles.some((p) => set.includes(p))));
+}
 
-const state = perIndex((index) => ({
-  pubs: undefined as PublishedPort[] | undefined,
-  groups: new Map<string, PublishedPort[]>(),
-  bindings: new AppGroups<AppBinding>((app) => bindingsOf(index, app).map((b) => [`${b.machine}\0tcp\0${b.listener.port}`, b] as const)),
-  results: new Map<string, Finding[]>(),
-  out: [] as Finding[],
-}));
+interface Pair {
+  a: PublishedPort;
+  b: PublishedPort;
+  ports: PublishedPort[];
+  severity: Severity;
+  why: string;
+}
 
-/** The findings of one group of published ports and the app servers on the same machine, protocol and port. */
-function groupFindings(index: WorkspaceView, pubs: PublishedPort[], apps: AppBinding[]): Finding[] {
-  const findings: Finding[] = [];
-  const reported = new Set<string>();
-  const label = labeler(index);
-  if (new Set(pubs.map((p) => p.stack)).size < 2 && apps.length === 0) return findings;
-  for (const pub of pubs) {
-    const where = `${pub.file.file}\0${pub.port.range.start.line}\0${pub.port.range.start.character}`;
-    if (reported.has(where)) continue;
-    const port = pub.port.host;
-    const otherPubs = pubs.filter((o) => o.stack !== pub.stack && overlap(o.port.hostIp, pub.port.hostIp));
-    // The app whose folder holds the stack usually runs either in it or on the host: not a collision with itself.
-    const seen = new Set<string>();
-    const otherApps = apps.filter((a) => {
-      if (pub.app && identity(a.app) === identity(pub.app)) return false;
-      const k = `${a.app.id}\0${a.listener.source.file}\0${a.listener.source.range.start.line}`;
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
-    if (otherPubs.length === 0 && otherApps.length === 0) continue;
-    reported.add(where);
-    const stacks = new Map<string, PublishedPort[]>();
-    for (const o of otherPubs) push(stacks, o.stack, o);
-    const parts: string[] = [];
-    let unnamed = 0;
-    for (const list of stacks.values()) {
-      if (parts.length < MAX_NAMED) parts.push(`${listNames(list.map((o) => `service ${o.service.name}${profiles(o)}`))} of ${rel(index, list[0].file.file)}`);
-      else unnamed++;
-    }
-    const appNames = new Map<string, AppBinding[]>();
-    for (const a of otherApps) push(appNames, a.app.id, a);
-    for (const list of appNames.values()) {
-      if (parts.length < MAX_NAMED) parts.push(`${label(list[0].app)} (${list[0].listener.reason})`);
-      else unnamed++;
-    }
-    if (unnamed) parts.push(`${unnamed} more`);
-    const verb = otherApps.length === 0 ? (parts.length > 1 ? 'publish' : 'publishes') : parts.length > 1 ? 'bind' : 'binds';
-    const failure = otherApps.length > 0
-      ? `whichever starts second fails (Docker: "Bind for 0.0.0.0:${port} failed: port is already allocated"; a server: EADDRINUSE)`
-      : `the second \`docker compose up\` fails with "Bind for 0.0.0.0:${port} failed: port is already allocated"`;
-    const machine = pub.machine === 'local' ? '' : ` on ${pub.machine.replace(/^replica:/, 'the machine of ')}`;
-    const related: RelatedInfo[] = [
-      ...otherPubs.slice(0, MAX_RELATED).map((o) => ({ location: { file: o.file.file, range: o.port.range }, message: `service ${o.service.name}${profiles(o)} publishes ${port} here` })),
-      ...otherApps.slice(0, MAX_RELATED).map((a) => ({ location: a.listener.source, message: `${a.app.name} listens on ${port}: ${a.listener.reason}` })),
-    ].slice(0, MAX_RELATED);
-    findings.push({
-      ruleId: 'compose-port-collision',
-      severity: 'error',
-      message:
-        `Service ${pub.service.name}${profiles(pub)} in ${rel(index, pub.file.file)} publishes host port ${port}${pub.port.protocol === 'udp' ? '/udp' : ''}${machine}, ` +
-        `and ${listNames(parts)} also ${verb} it. Only one of them can bind the port: ${failure}.`,
-      location: { file: pub.file.file, range: pub.port.range },
-      related,
-      appId: pub.app?.id,
-      fixes: [],
-    });
+interface AppPair {
+  pub: PublishedPort;
+  app: App;
+  l: Listener;
+  ports: number[];
+  severity: Severity;
+  why: string;
+}
+
+function computeFindings(index: WorkspaceView, pubs: PublishedPort[]): Finding[] {
+  if (pubs.length === 0) return [];
+  const byPort = new Map<string, PublishedPort[]>();
+  for (const p of pubs) {
+    const k = `${p.machine}\0${p.port.protocol}\0${p.port.host}`;
+    const list = byPort.get(k) ?? [];
+    list.push(p);
+    byPort.set(k, list);
   }
+  const pairs = new Map<string, Pair>();
+  for (const list of byPort.values()) {
+    if (new Set(list.map((p) => p.resolved.key)).size < 2) continue;
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length && j < i + 200; j++) {
+        let [a, b] = [list[i], list[j]];
+        if (a.resolved.key === b.resolved.key || !overlap(a.port.hostIp, b.port.hostIp)) continue;
+        const rel = relation(index, a, b);
+        if (!rel) continue;
+        // Reported on the later file (by path), the other one related.
+        if (a.file.file.localeCompare(b.file.file) > 0 || (a.file.file === b.file.file && a.port.range.start.line > b.port.range.start.line)) [a, b] = [b, a];
+        const key = `${b.stack}\0${b.resolved.name}\0${a.stack}\0${a.resolved.name}`;
+        const cur = pairs.get(key);
+        if (cur) {
+          if (!cur.ports.some((p) => p.port.host === b.port.host)) cur.ports.push(b);
+        } else pairs.set(key, { a, b, ports: [b], ...rel });
+      }
+    }
+  }
+  const findings: Finding[] = [];
+  for (const pr of pairs.values()) findings.push(pairFinding(index, pr));
+  findings.push(...appFindings(index, pubs));
   return findings;
 }
 
-/** Appends to the list under `key` (created on first use). */
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+/** How sure Crosswire is that two published ports of different services are bound at the same time. */
+function relation(index: WorkspaceView, a: PublishedPort, b: PublishedPort): { severity: Severity; why: string } | undefined {
+  const pa = a.resolved.project;
+  const pb = b.resolved.project;
+  if (a.variant === b.variant) {
+    const together = a.variant.startedBy.map((inv) => inv.profiles).filter((x) => x.length > 0);
+    if (!profilesMeet(pa, a.resolved, b.resolved, together)) return undefined;
+    const files = a.variant.files.length > 1 ? `Compose merges ${listNames(a.variant.files.map((f) => rel(index, f.file)))} into one project` : `both are services of project ${pa.name}`;
+    return { severity: 'error', why: `${files}, so \`docker compose up\` starts both` };
+  }
+  if (pa === pb || (pa.name === pb.name && pa.dir === pb.dir)) return undefined; // alternative files of one project
+  // A script that starts both projects.
+  const scriptsA = new Set(a.variant.startedBy.filter((i) => i.command === 'up' || i.command === 'run' || i.command === 'start').map((i) => i.script));
+  const both = b.variant.startedBy.find((i) => scriptsA.has(i.script));
+  if (both) return { severity: 'error', why: `script "${both.script.name}" starts both projects` };
+  // Infrastructure of two different apps (projects that run no workspace code, each in the folder of its own
+  // apps): a developer running both apps on one machine runs both. Projects that run workspace code are
+  // self-contained stacks (examples, deployments), not compared with each other without a script.
+  const ua = projectUsers(index, pa);
+  const ub = projectUsers(index, pb);
+  if (!ua.infraOnly || !ub.infraOnly || ua.home.size === 0 || ub.home.size === 0) return undefined;
+  for (const app of ua.home.keys()) if (ub.home.has(app)) return undefined; // alternatives for the same apps
+  const where = (p: ComposeProject) => rel(index, p.dir) || '.';
+  return {
+    severity: 'error',
+    why: `the two projects are the infrastructure of different apps of this workspace (those of ${where(pb)} and of ${where(pa)}), assumed to be run on one machine`,
+  };
+}
+
+function pairFinding(index: WorkspaceView, pr: Pair): Finding {
+  const { a, b } = pr;
+  const ports = pr.ports.map((p) => `${p.port.host}${p.port.protocol === 'udp' ? '/udp' : ''}`);
+  const machine = b.machine === 'local' ? '' : ` on ${b.machine.replace(/^replica:/, 'the machine of ')}`;
+  const other = a.resolved.project === b.resolved.project || a.variant === b.variant ? `service ${a.resolved.name}${profileText(a.resolved)}` : `service ${a.resolved.name}${profileText(a.resolved)} of ${rel(index, a.file.file)}`;
+  const related: RelatedInfo[] = [{ location: { file: a.file.file, range: a.port.range }, message: `service ${a.resolved.name} publishes ${a.port.host} here` }];
+  for (const p of pr.ports.slice(1)) related.push({ location: { file: p.file.file, range: p.port.range }, message: `service ${b.resolved.name} also publishes ${p.port.host} here` });
+  return {
+    ruleId: 'compose-port-collision',
+    severity: pr.severity,
+    message:
+      `Service ${b.resolved.name}${profileText(b.resolved)} in ${rel(index, b.file.file)} publishes host port${ports.length > 1 ? 's' : ''} ${listNames(ports)}${machine}, ` +
+      `and ${other} publishes ${ports.length > 1 ? 'them' : 'it'} too: ${pr.why}. The second fails with "Bind for 0.0.0.0:${b.port.host} failed: port is already allocated".`,
+    location: { file: b.file.file, range: b.port.range },
+    related: related.slice(0, 20),
+    appId: b.app?.id,
+    fixes: [],
+  };
+}
+
+/** Compose services that publish a port an app's server binds, when the app runs beside the project. */
+function appFindings(index: WorkspaceView, pubs: PublishedPort[]): Finding[] {
+  const runs = index.runs();
+  const byPort = new Map<string, { app: App; l: Listener }[]>();
+  for (const app of index.apps) {
+    const machine = machineOf(index, app);
+    for (const l of app.listeners) {
+      if (!runs.running.has(processKey(app.id, l.script))) continue;
+      const k = `${machine}\0${l.port}`;
+      const list = byPort.get(k) ?? [];
+      list.push({ app, l });
+      byPort.set(k, list);
+    }
+  }
+  if (byPort.size === 0) return [];
+  const sys = systems(index);
+  const pairs = new Map<string, AppPair>();
+  for (const pub of pubs) {
+    if (pub.port.protocol !== 'tcp') continue;
+    const s = pub.resolved;
+    // A service that runs workspace code is a containerised deployment of it: it replaces the host servers.
+    if (s.app || s.buildsWorkspace) continue;
+    const listeners = byPort.get(`${pub.machine}\0${pub.port.host}`);
+    if (!listeners) continue;
+    const users = projectUsers(index, s.project).users;
+    if (users.size === 0) continue;
+    for (const { app, l } of listeners) {
+      let why: string | undefined;
+      const direct = [...users].find(([u]) => identity(u) === identity(app));
+      if (direct) why = `${label(index, app)} uses project ${s.project.name} (${direct[1]})`;
+      else {
+        const comp = sys.component.get(identity(app));
+        const mate = [...users].find(([u]) => comp !== undefined && sys.component.get(identity(u)) === comp);
+        if (mate) why = `project ${s.project.name} is used by an app assumed to run with ${label(index, app)} (one system)`;
+      }
+      if (!why) continue;
+      const key = `${pub.stack}\0${s.name}\0${app.id}`;
+      const cur = pairs.get(key);
+      if (cur) {
+        if (!cur.ports.includes(pub.port.host)) cur.ports.push(pub.port.host);
+        continue;
+      }
+      pairs.set(key, { pub, app, l, ports: [pub.port.host], severity: l.drifts ? 'warning' : 'error', why });
+    }
+  }
+  const out: Finding[] = [];
+  for (const pr of pairs.values()) {
+    const { pub, app, l } = pr;
+    const consequence = l.drifts
+      ? `${label(index, app)}'s server moves to another port when ${pub.port.host} is taken, and the container fails to start when the server was first`
+      : `whichever starts second fails (Docker: "Bind for 0.0.0.0:${pub.port.host} failed: port is already allocated"; the server: EADDRINUSE)`;
+    out.push({
+      ruleId: 'compose-port-collision',
+      severity: pr.severity,
+      message:
+        `Service ${pub.resolved.name}${profileText(pub.resolved)} in ${rel(index, pub.file.file)} publishes host port ${pub.port.host}, ` +
+        `which ${label(index, app)} also binds (${l.reason}); ${pr.why}. Only one of them can bind the port: ${consequence}.`,
+      location: { file: pub.file.file, range: pub.port.range },
+      related: [{ location: l.source, message: `${app.name} listens on ${l.port}: ${l.reason}` }],
+      appId: pub.app?.id ?? app.id,
+      fixes: [],
+    });
+  }
+  return out;
 }

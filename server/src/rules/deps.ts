@@ -33,5 +33,5 @@ export const DEPENDS: Record<string, RuleDependencies> = {
   'shared-session-cookie': { envKey: (k) => servedKeys(k) || isSecretKey(k) },
   'cookie-options': { envKey: (k) => servedKeys(k) },
   'cors-origin-mismatch': { envKey: (k) => /CORS|ORIGIN/i.test(k) || isServiceUrlKey(k) || servedKeys(k), listeners: true },
-  'compose-port-collision': { envKey: (k) => /PORT/.test(k), listeners: true },
+  // compose-port-collision: re-run on every change (a project's .env, any app's env URLs, scripts); memoised on its inputs.
 };

@@ -1,7 +1,8 @@
 import type { App, ComposeFileInfo, ComposePort, ComposeService, Listener, WorkspaceView } from '../model/types';
-import { composeStackKey } from '../parsers/compose';
+import type { ComposeVariant, ResolvedService } from '../index/compose-projects';
+import { composeModel, type ComposeModel } from './compose-model';
 import { isLocalHost, label, originOf } from './util';
-import { changedApps, keptAcrossEdits } from './incremental';
+import { changedApps } from './incremental';
 
 /**
  * Which machine an app runs on. `app.host` when configured (`hosts`). Replicas of one app run on
@@ -122,37 +123,54 @@ export function machineOfHost(index: WorkspaceView, app: App, host: string): str
   return isLocalHost(host) ? machineOf(index, app) : host.toLowerCase();
 }
 
-/** A port published by a compose service, with the stack and machine it belongs to. */
+/** A port published by a compose service, with the project and machine it belongs to. */
 export interface PublishedPort {
   file: ComposeFileInfo;
+  /** The definition (in `file`) that publishes the port. */
   service: ComposeService;
   port: ComposePort;
-  /** Files Compose merges (compose.yaml + compose.override.yaml) share one stack key. */
+  /** The project's key (name and folder): files of one project share it. */
   stack: string;
   machine: string;
   /** The app whose folder holds the compose file, if any. */
   app?: App;
+  /** The service as its project runs it (interpolated ports, profiles, the app it runs). */
+  resolved: ResolvedService;
+  variant: ComposeVariant;
 }
 
 /**
- * Every host port published by a compose service in the workspace. The same array while the compose files,
- * the machines (machinesEpoch) and the apps that hold compose files are.
+ * Every host port published by a compose service in the workspace, interpolated with its project's `.env`
+ * (ports whose value is unknown are left out). The same array while the compose model and the machines are.
  */
-export const publishedPorts: (index: WorkspaceView) => PublishedPort[] = keptAcrossEdits(
-  (index) => computePublishedPorts(index),
-  (before, after) => before.compose.length === 0 && after.compose.length === 0,
-  (index) => [machinesEpoch(index), index.composeFiles],
-);
+export function publishedPorts(index: WorkspaceView): PublishedPort[] {
+  const model = composeModel(index);
+  const epoch = machinesEpoch(index);
+  const hit = pubMemo.get(index);
+  if (hit && hit.model === model && hit.epoch === epoch) return hit.out;
+  const out = computePublishedPorts(index, model);
+  pubMemo.set(index, { model, epoch, out });
+  return out;
+}
 
-function computePublishedPorts(index: WorkspaceView): PublishedPort[] {
+const pubMemo = new WeakMap<WorkspaceView, { model: ComposeModel; epoch: object; out: PublishedPort[] }>();
+
+function computePublishedPorts(index: WorkspaceView, model: ComposeModel): PublishedPort[] {
   const owner = new Map<string, App>();
   for (const app of index.apps) for (const c of app.compose) owner.set(c.file, app);
+  const files = new Map(index.composeFiles.map((f) => [f.file, f]));
   const out: PublishedPort[] = [];
-  for (const file of index.composeFiles) {
-    const app = owner.get(file.file);
-    const machine = app ? machineOf(index, app) : 'local';
-    for (const service of file.services) {
-      for (const port of service.ports) out.push({ file, service, port, stack: composeStackKey(file.file), machine, app });
+  for (const { project, variant, service } of model.services) {
+    for (const port of service.ports) {
+      const file = files.get(port.file);
+      const def = service.definitions.find((d) => d.file === port.file) ?? service.definitions[service.definitions.length - 1];
+      if (!file) continue;
+      const app = owner.get(file.file);
+      const machine = app ? machineOf(index, app) : 'local';
+      out.push({
+        file, service: def, port: { host: port.host, container: port.container, hostIp: port.hostIp, protocol: port.protocol, range: port.range },
+        stack: `${project.name}\0${project.dir}`, machine, app, resolved: service, variant,
+      });
     }
   }
   return out;

@@ -1,0 +1,123 @@
+/**
+ * The workspace's compose projects (index/compose-projects.ts) as rules see them, memoised per index: recomputed
+ * when the compose files, the apps or the text of a file the projects read (a `.env`, an `env_file`) change.
+ */
+import * as path from 'node:path';
+import type { App, WorkspaceView } from '../model/types';
+import { composeProjects, type ComposeInputScript, type ComposeProject, type ComposeVariant, type ResolvedService } from '../index/compose-projects';
+import { originOf } from './util';
+
+export interface ComposeModel {
+  projects: ComposeProject[];
+  /** Every service of every variant. */
+  services: { project: ComposeProject; variant: ComposeVariant; service: ResolvedService }[];
+}
+
+interface State {
+  files: unknown;
+  apps: unknown;
+  roots: unknown;
+  read: Map<string, string | undefined>;
+  model: ComposeModel;
+}
+
+const cache = new WeakMap<WorkspaceView, State>();
+
+export function composeModel(index: WorkspaceView): ComposeModel {
+  const s = cache.get(index);
+  if (s && s.files === index.composeFiles && s.apps === index.apps && s.roots === index.monorepoRoots && [...s.read].every(([f, t]) => index.textOf(f) === t)) return s.model;
+  const read = new Map<string, string | undefined>();
+  const scripts: ComposeInputScript[] = [];
+  for (const a of index.apps) for (const sc of a.packageJson?.scripts ?? []) scripts.push({ dir: a.dir, name: sc.name, command: sc.command, location: { file: a.packageJson!.file, range: sc.innerRange } });
+  for (const r of index.monorepoRoots) for (const sc of r.pkg.scripts) scripts.push({ dir: r.dir, name: sc.name, command: sc.command, location: { file: r.pkg.file, range: sc.innerRange } });
+  const projects = index.composeFiles.length === 0 ? [] : composeProjects({
+    files: index.composeFiles,
+    textOf: (f) => {
+      const t = index.textOf(f);
+      read.set(f, t);
+      return t;
+    },
+    apps: index.apps.filter(isProgram).map((a) => ({ id: a.id, name: a.name, dir: a.dir })),
+    scripts,
+    rootNames: [...index.monorepoRoots.map((r) => r.pkg.name), ...index.apps.filter((a) => index.roots.includes(a.dir)).map((a) => a.packageJson?.name)].filter((n): n is string => !!n),
+  });
+  const services: ComposeModel['services'] = [];
+  for (const project of projects) for (const variant of project.variants) for (const service of variant.services) services.push({ project, variant, service });
+  const model = { projects, services };
+  cache.set(index, { files: index.composeFiles, apps: index.apps, roots: index.monorepoRoots, read, model });
+  return model;
+}
+
+/** The app of a service, as an App of the index. */
+export function serviceApp(index: WorkspaceView, s: ResolvedService): App | undefined {
+  return s.app ? index.appById(s.app.id) : undefined;
+}
+
+/** Whether an app is a real program (a package or a Python project), not a folder that only holds an env file. */
+function isProgram(app: App): boolean {
+  return !!app.packageJson || app.framework === 'python' || app.listeners.length > 0;
+}
+
+/** How apps relate to a compose project. */
+export interface ProjectUsers {
+  /** Apps the project belongs to: the project's folder holds them (or is in theirs), or their script runs it. */
+  home: Map<App, string>;
+  /** `home`, and apps whose env files name a port the project publishes on localhost (`REDIS_PORT=6379`). */
+  users: Map<App, string>;
+  /** The project runs no workspace code (only images): infrastructure for apps that run on the host. */
+  infraOnly: boolean;
+}
+
+/**
+ * Apps that use a compose project while they run on the host, with the evidence (for messages). Only real
+ * programs count (a folder holding nothing but an env file is not one).
+ */
+export function projectUsers(index: WorkspaceView, project: ComposeProject): ProjectUsers {
+  const memo = usersMemo.get(project);
+  if (memo && memo.apps === index.apps) return memo.value;
+  const home = new Map<App, string>();
+  const users = new Map<App, string>();
+  const ports = new Set<number>();
+  let infraOnly = true;
+  for (const v of project.variants) for (const s of v.services) {
+    if (s.app || s.buildsWorkspace) infraOnly = false;
+    else for (const p of s.ports) ports.add(p.host);
+  }
+  const within = (dir: string, p: string) => p === dir || p.startsWith(dir + path.sep);
+  for (const app of index.apps) {
+    if (!isProgram(app)) continue;
+    if (within(project.dir, app.dir) || within(app.dir, project.dir)) {
+      home.set(app, within(app.dir, project.dir) ? `the compose file is in its folder` : `it is in the project's folder`);
+      continue;
+    }
+    const started = project.variants.flatMap((v) => v.startedBy).find((inv) => inv.script.dir === app.dir);
+    if (started) home.set(app, `its script "${started.script.name}" runs it`);
+  }
+  for (const [a, w] of home) users.set(a, w);
+  // A monorepo root's script that runs the project (`"dx": "docker compose -f docker/dev/compose.yml up -d"`) runs it for every app of the monorepo.
+  const rootRun = project.variants.flatMap((v) => v.startedBy).find((inv) => index.monorepoRoots.some((r) => r.dir === inv.script.dir));
+  if (rootRun) {
+    for (const app of index.apps) if (isProgram(app) && !users.has(app) && within(rootRun.script.dir, app.dir)) users.set(app, `script "${rootRun.script.name}" of the monorepo root runs it`);
+  }
+  if (ports.size > 0) {
+    for (const app of index.apps) {
+      if (users.has(app) || !isProgram(app)) continue;
+      outer: for (const f of app.envFiles) {
+        for (const e of f.entries) {
+          const v = e.expanded ?? e.value;
+          const o = v.includes('://') ? originOf(v) : undefined;
+          const port = o && o.local ? o.port : /PORT$/.test(e.key) && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
+          if (port !== undefined && ports.has(port)) {
+            users.set(app, `${e.key} in ${path.relative(app.dir, f.file) || f.name} names port ${port}`);
+            break outer;
+          }
+        }
+      }
+    }
+  }
+  const value = { home, users, infraOnly };
+  usersMemo.set(project, { apps: index.apps, value });
+  return value;
+}
+
+const usersMemo = new WeakMap<ComposeProject, { apps: readonly App[]; value: ProjectUsers }>();
