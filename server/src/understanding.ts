@@ -12,6 +12,7 @@ import { appDatabaseUses } from './rules/databases';
 import { systems } from './rules/systems';
 import { identity } from './rules/util';
 import { frameworkModule } from './frameworks';
+import { composeModel } from './rules/compose-model';
 
 export interface ProcessView {
   script: string;
@@ -39,6 +40,8 @@ export interface AppView {
   envFiles: { file: string; kind: string; mode: string }[];
   databaseServers: string[];
   composeFiles: string[];
+  /** Compose services that run this app (they build its folder or run the image its scripts build). */
+  composeServices: { project: string; service: string; file: string; ports: string[]; why: string }[];
   /** Index into `systems`, when the app is linked to others. */
   system: number | null;
 }
@@ -62,6 +65,16 @@ export function understand(index: WorkspaceView, rel: (file: string) => string):
   const linked = [...byComp.values()].filter((list) => new Set(list.map(identity)).size > 1);
   const systemOf = new Map<App, number>();
   linked.forEach((list, i) => list.forEach((a) => systemOf.set(a, i)));
+  const servicesOf = new Map<string, AppView['composeServices']>();
+  for (const { project, service } of composeModel(index).services) {
+    if (!service.app) continue;
+    const list = servicesOf.get(service.app.id) ?? [];
+    const file = rel(service.definitions[0]?.file ?? project.dir);
+    if (!list.some((x) => x.project === project.name && x.service === service.name && x.file === file)) {
+      list.push({ project: project.name, service: service.name, file, ports: service.ports.map((p) => `${p.host}:${p.container ?? '?'}`), why: service.appReason ?? '' });
+    }
+    servicesOf.set(service.app.id, list);
+  }
   const apps: AppView[] = index.apps.map((a) => {
     const processes: ProcessView[] = [];
     for (const l of a.listeners) {
@@ -82,6 +95,7 @@ export function understand(index: WorkspaceView, rel: (file: string) => string):
       envFiles: a.envFiles.map((f) => ({ file: rel(f.file), kind: f.kind, mode: f.mode })),
       databaseServers: [...new Set(appDatabaseUses(index, a).map((u) => u.target.serverLabel))],
       composeFiles: a.compose.map((c) => rel(c.file)),
+      composeServices: servicesOf.get(a.id) ?? [],
       system: systemOf.get(a) ?? null,
     };
   });
@@ -109,6 +123,7 @@ export function understandingText(u: Understanding): string {
     if (a.envFiles.length) out.push(`  env files: ${a.envFiles.map((f) => `${path.basename(f.file)}${f.kind === 'template' ? ' (template)' : ''}`).join(', ')}`);
     if (a.databaseServers.length) out.push(`  database servers: ${a.databaseServers.join(', ')}`);
     if (a.composeFiles.length) out.push(`  compose files: ${a.composeFiles.join(', ')}`);
+    for (const c of a.composeServices.slice(0, 10)) out.push(`  runs as compose service ${c.project}/${c.service} (${c.file}${c.ports.length ? `, publishes ${c.ports.join(', ')}` : ''})${c.why ? `: ${c.why}` : ''}`);
     if (a.system !== null) out.push(`  system ${a.system + 1}`);
     out.push('');
   }
