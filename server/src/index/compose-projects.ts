@@ -215,9 +215,11 @@ export function composeProjects(input: ComposeInput): ComposeProject[] {
   const invocations = input.scripts.flatMap(composeInvocations);
   const imageApps = new Map<string, { app: ComposeInputApp; script: ComposeInputScript }>();
   for (const s of input.scripts) {
+    const images = builtImages(s.command);
+    if (!images.length) continue;
     const app = appHolding(input.apps, s.dir);
     if (!app) continue;
-    for (const img of builtImages(s.command)) if (!imageApps.has(img)) imageApps.set(img, { app, script: s });
+    for (const img of images) if (!imageApps.has(img)) imageApps.set(img, { app, script: s });
   }
 
   const projects = new Map<string, ComposeProject>();

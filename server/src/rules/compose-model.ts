@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { App, WorkspaceView } from '../model/types';
 import { composeProjects, type ComposeInputScript, type ComposeProject, type ComposeVariant, type ResolvedService } from '../index/compose-projects';
-import { originOf } from './util';
+import { originOf, perApp } from './util';
 
 export interface ComposeModel {
   projects: ComposeProject[];
@@ -16,6 +16,8 @@ export interface ComposeModel {
 interface State {
   files: unknown;
   apps: unknown;
+  /** What the model reads of the apps (ids, folders, package.json, programs): kept across an edit that changes none. */
+  appKey: unknown[];
   roots: unknown;
   read: Map<string, string | undefined>;
   model: ComposeModel;
@@ -25,7 +27,14 @@ const cache = new WeakMap<WorkspaceView, State>();
 
 export function composeModel(index: WorkspaceView): ComposeModel {
   const s = cache.get(index);
-  if (s && s.files === index.composeFiles && s.apps === index.apps && s.roots === index.monorepoRoots && [...s.read].every(([f, t]) => index.textOf(f) === t)) return s.model;
+  const appKey: unknown[] = [];
+  if (s && s.apps !== index.apps) for (const a of index.apps) appKey.push(a.id, a.dir, a.packageJson, isProgram(a));
+  const sameApps = !!s && (s.apps === index.apps || (appKey.length === s.appKey.length && appKey.every((k, i) => k === s.appKey[i])));
+  if (s && sameApps && s.files === index.composeFiles && s.roots === index.monorepoRoots && [...s.read].every(([f, t]) => index.textOf(f) === t)) {
+    if (s.apps !== index.apps) cache.set(index, { ...s, apps: index.apps, appKey });
+    return s.model;
+  }
+  if (!appKey.length) for (const a of index.apps) appKey.push(a.id, a.dir, a.packageJson, isProgram(a));
   const read = new Map<string, string | undefined>();
   const scripts: ComposeInputScript[] = [];
   for (const a of index.apps) for (const sc of a.packageJson?.scripts ?? []) scripts.push({ dir: a.dir, name: sc.name, command: sc.command, location: { file: a.packageJson!.file, range: sc.innerRange } });
@@ -44,7 +53,7 @@ export function composeModel(index: WorkspaceView): ComposeModel {
   const services: ComposeModel['services'] = [];
   for (const project of projects) for (const variant of project.variants) for (const service of variant.services) services.push({ project, variant, service });
   const model = { projects, services };
-  cache.set(index, { files: index.composeFiles, apps: index.apps, roots: index.monorepoRoots, read, model });
+  cache.set(index, { files: index.composeFiles, apps: index.apps, appKey, roots: index.monorepoRoots, read, model });
   return model;
 }
 
@@ -57,6 +66,20 @@ export function serviceApp(index: WorkspaceView, s: ResolvedService): App | unde
 function isProgram(app: App): boolean {
   return !!app.packageJson || app.framework === 'python' || app.listeners.length > 0;
 }
+
+/** The local ports an app's env files name (a local URL, or `*_PORT=n`), with the first place naming each (memoised per app). */
+const envPorts = perApp((app: App): Map<number, string> => {
+  const out = new Map<number, string>();
+  for (const f of app.envFiles) {
+    for (const e of f.entries) {
+      const v = e.expanded ?? e.value;
+      const o = v.includes('://') ? originOf(v) : undefined;
+      const port = o && o.local ? o.port : /PORT$/.test(e.key) && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
+      if (port !== undefined && !out.has(port)) out.set(port, `${e.key} in ${path.relative(app.dir, f.file) || f.name} names port ${port}`);
+    }
+  }
+  return out;
+});
 
 /** How apps relate to a compose project. */
 export interface ProjectUsers {
@@ -102,15 +125,10 @@ export function projectUsers(index: WorkspaceView, project: ComposeProject): Pro
   if (ports.size > 0) {
     for (const app of index.apps) {
       if (users.has(app) || !isProgram(app)) continue;
-      outer: for (const f of app.envFiles) {
-        for (const e of f.entries) {
-          const v = e.expanded ?? e.value;
-          const o = v.includes('://') ? originOf(v) : undefined;
-          const port = o && o.local ? o.port : /PORT$/.test(e.key) && /^\d+$/.test(v.trim()) ? Number(v) : undefined;
-          if (port !== undefined && ports.has(port)) {
-            users.set(app, `${e.key} in ${path.relative(app.dir, f.file) || f.name} names port ${port}`);
-            break outer;
-          }
+      for (const [port, why] of envPorts(app)) {
+        if (ports.has(port)) {
+          users.set(app, why);
+          break;
         }
       }
     }
