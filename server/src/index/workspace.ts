@@ -6,7 +6,7 @@ import type {
   PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView,
 } from '../model/types';
 import { emptyConfig, mergeConfigs } from '../parsers/config';
-import { classifyEnvFile, expandEnv } from '../parsers/env';
+import { classifyEnvFile, createExpander } from '../parsers/env';
 import { majorOf } from '../parsers/packageJson';
 import { parsePrismaSchema } from '../parsers/prisma';
 import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
@@ -484,25 +484,10 @@ function expandApp(app: App): void {
     }
     const values = new Map(base);
     for (const e of f.entries) values.set(e.key, e.value);
-    let expanded: Map<string, string>;
-    try {
-      expanded = expandEnv(values);
-    } catch {
-      expanded = values;
-    }
-    // Each occurrence expands on its own (a key defined twice keeps each value).
-    for (const e of f.entries) {
-      if (!e.value.includes('$')) e.expanded = e.value;
-      else {
-        const single = new Map(values);
-        single.set(e.key, e.value);
-        try {
-          e.expanded = expandEnv(single).get(e.key) ?? expanded.get(e.key) ?? e.value;
-        } catch {
-          e.expanded = e.value;
-        }
-      }
-    }
+    // One expansion per file; each occurrence of a key defined twice expands on its own at its place
+    // (linear in the file: a full re-expansion per entry was O(n³) on a file of chained references).
+    const expander = createExpander(values);
+    for (const e of f.entries) e.expanded = e.value.includes('$') ? expander.expandAs(e.key, e.value) : e.value;
   }
 }
 
