@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import picomatch from 'picomatch';
 import type {
   App, CodeFileInfo, ComposeFileInfo, IndexChange, CrosswireConfig, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
   PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView,
 } from '../model/types';
 import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { classifyEnvFile, createExpander } from '../parsers/env';
+import { compileGlobs } from '../parsers/glob';
 import { majorOf } from '../parsers/packageJson';
 import { parsePrismaSchema } from '../parsers/prisma';
 import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
@@ -38,6 +38,8 @@ export class WorkspaceIndex implements WorkspaceView {
   private prismaCache = new Map<string, PrismaSchemaInfo>();
   /** Files that were skipped, with the reason (too large, unreadable, binary...). */
   readonly skipped = new Map<string, string>();
+  /** The files among them that Crosswire would have read (reported on the file as parse-error, info: never a silent all clear). */
+  readonly unread = new Map<string, string>();
   config: CrosswireConfig = emptyConfig();
   composeFiles: ComposeFileInfo[] = [];
   postgresConfs: PostgresConfInfo[] = [];
@@ -91,12 +93,13 @@ export class WorkspaceIndex implements WorkspaceView {
   async indexAll(): Promise<void> {
     this.files.clear();
     this.skipped.clear();
+    this.unread.clear();
     this.prismaCache.clear();
     this._realRoots = undefined;
     for (const root of this.roots) {
       let found: string[];
       try {
-        found = await discover(root, (file, reason, level) => this.skip(file, reason, level));
+        found = await discover(root, (file, reason, level) => this.skip(file, reason, level, false));
       } catch (e) {
         this.log.warn(`Could not list files under ${root}: ${(e as Error).message}`);
         continue;
@@ -184,6 +187,7 @@ export class WorkspaceIndex implements WorkspaceView {
   private accept(file: string, kind: FileKind, r: ReadResult): void {
     if ('text' in r) {
       this.skipped.delete(file);
+      this.unread.delete(file);
       this.ingest(file, kind, r.text);
       return;
     }
@@ -191,21 +195,25 @@ export class WorkspaceIndex implements WorkspaceView {
     if ('skip' in r) this.skip(file, r.skip, r.level);
     else {
       this.skipped.delete(file);
+      this.unread.delete(file);
       this.log.debug?.(`${file} is gone`);
     }
   }
 
   /** Records and logs why a file is not analysed (the CLI shows it with --verbose, the server in its output). */
-  private skip(file: string, reason: string, level: 'info' | 'warn' = 'warn'): void {
+  private skip(file: string, reason: string, level: 'info' | 'warn' = 'warn', isFile = true): void {
     this.skipped.set(file, reason);
+    if (isFile) this.unread.set(file, reason);
     this.log[level](`Skipped ${file}: ${reason}`);
   }
 
   /** Parses one file's text into the index (or records why it is skipped). Never throws. */
   private ingest(file: string, kind: FileKind, rawText: string): void {
     const r = parseIndexedFile(file, kind, rawText, this.rootOf(file) ?? path.dirname(file), { maxFileSize: this.options.maxFileSize, ruleIds: this.ruleIds, keepText: this.overlays.has(file) }, this.log);
-    if ('entry' in r) this.files.set(file, r.entry);
-    else {
+    if ('entry' in r) {
+      this.files.set(file, r.entry);
+      this.unread.delete(file);
+    } else {
       this.files.delete(file);
       this.skip(file, r.skip, r.level);
     }
@@ -231,7 +239,7 @@ export class WorkspaceIndex implements WorkspaceView {
     this.config = mergeConfigs([this.externalConfig, ...fromFiles]);
     this.options = { ...this.baseOptions, ...(this.config.cores ? { cores: this.config.cores } : {}) };
     const globs = this.config.ignore.flatMap((g) => [g, g.endsWith('/**') ? g : `${g.replace(/\/$/, '')}/**`]);
-    this.ignoreMatcher = globs.length ? picomatch(globs, { dot: true }) : undefined;
+    this.ignoreMatcher = globs.length ? compileGlobs(globs) : undefined;
   }
 
   /** App folder -> how it became an app; file -> its app folder; app folder -> its files. Kept for incremental updates. */

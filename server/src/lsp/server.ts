@@ -41,6 +41,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Engine } from '../engine';
 import type { CrosswireConfig, Finding, Fix, Logger, Rule, SeveritySetting, TextEditAt } from '../model/types';
+import { escapeControl } from '../model/text';
 import { renderAuditReport } from '../report';
 import {
   DocsResolver,
@@ -126,11 +127,11 @@ export class CrosswireServer {
     this.docs = new DocsResolver(options.docsFrom);
     const debugOn = () => options.debug === true || process.env.CROSSWIRE_DEBUG === '1' || this.trace === Trace.Verbose;
     this.logger = {
-      info: (m) => connection.console.info(m),
-      warn: (m) => connection.console.warn(m),
-      error: (m) => connection.console.error(m),
+      info: (m) => connection.console.info(escapeControl(m, true)),
+      warn: (m) => connection.console.warn(escapeControl(m, true)),
+      error: (m) => connection.console.error(escapeControl(m, true)),
       debug: (m) => {
-        if (debugOn()) connection.console.log(`[debug] ${m}`);
+        if (debugOn()) connection.console.log(`[debug] ${escapeControl(m, true)}`);
       },
     };
   }
