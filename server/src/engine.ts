@@ -73,6 +73,11 @@ export class Engine {
     this.stale = true;
   }
 
+  /** Whether the disk holds the text the index read for this file (a fix computed from it is still right). */
+  isCurrentOnDisk(file: string): boolean {
+    return this.index.isCurrentOnDisk(path.resolve(file));
+  }
+
   isRelevant(file: string): boolean {
     return this.index.kindOf(path.resolve(file)) !== undefined;
   }

@@ -156,6 +156,37 @@ function symlinkReason(file: string, realRoots: readonly string[], realpath: (p:
 }
 
 /**
+ * A read buffer that is full but still within the limit: the file is longer than its size said (it
+ * grew, or it is a procfs/FUSE file whose stat size is 0). Doubled, up to one byte past the limit.
+ */
+function grown(buf: Buffer, max: number): Buffer {
+  const next = Buffer.allocUnsafe(Math.min(max + 1, Math.max(4096, buf.length * 2)));
+  buf.copy(next);
+  return next;
+}
+
+/** The real path of an open file: from /proc where there is one (what was opened), else by resolving its path. */
+function realPathOfOpen(fd: number, file: string): string | undefined {
+  try {
+    return fs.readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    try {
+      return fs.realpathSync.native(file);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Why an opened file is not read: its real path is outside the workspace folders (a folder on its path is a symbolic link out). */
+function outsideReason(fd: number, file: string, realRoots: readonly string[]): { skip: string; level: 'info' } | undefined {
+  if (realRoots.length === 0) return undefined;
+  const real = realPathOfOpen(fd, file);
+  if (real === undefined || inside(realRoots, real)) return undefined;
+  return { skip: 'outside the workspace through a symbolic link to a folder (not followed)', level: 'info' };
+}
+
+/**
  * Reads a file for the index, safely: never follows a symbolic link, never opens a FIFO or a device
  * (which could block forever), and never reads more than `max` bytes, even when the file grows
  * between the size check and the read. Returns its text, why it was skipped, or that it is gone.
@@ -185,10 +216,12 @@ export async function readIndexable(file: string, realRoots: readonly string[], 
   let fh: fs.promises.FileHandle | undefined;
   try {
     fh = await fs.promises.open(file, OPEN_FLAGS);
+    const outside = outsideReason(fh.fd, file, realRoots);
+    if (outside) return outside;
     const fst = await fh.stat();
     const now = typeReason(fst, max);
     if (now) return now;
-    const buf = Buffer.allocUnsafe(Math.min(max, Math.max(fst.size, 0)) + 1);
+    let buf: Buffer = Buffer.allocUnsafe(Math.min(max, Math.max(fst.size, 0)) + 1);
     let total = 0;
     for (;;) {
       const { bytesRead } = await fh.read(buf, total, buf.length - total, total);
@@ -196,7 +229,7 @@ export async function readIndexable(file: string, realRoots: readonly string[], 
       total += bytesRead;
       if (total === buf.length) {
         if (total > max) return { skip: `grew beyond the ${max}-byte limit while being read`, level: 'warn' };
-        break; // the file grew but is still within the limit: read what fits, the watcher reports the rest
+        buf = grown(buf, max);
       }
     }
     return { text: buf.subarray(0, total).toString('utf8') };
@@ -230,10 +263,16 @@ export function readIndexableSync(file: string, realRoots: readonly string[], ma
       if ((e as NodeJS.ErrnoException).code === 'ELOOP') return symlinkReason(file, realRoots, (p) => fs.realpathSync(p));
       throw e;
     }
+    // A file listed by discovery was reached without following any link; any other path may pass
+    // through a symbolic link to a folder (O_NOFOLLOW guards only the last component).
+    if (!listedAsFile) {
+      const outside = outsideReason(fd, file, realRoots);
+      if (outside) return outside;
+    }
     const fst = fs.fstatSync(fd);
     const now = typeReason(fst, max);
     if (now) return now;
-    const buf = Buffer.allocUnsafe(Math.min(max, fst.size) + 1);
+    let buf: Buffer = Buffer.allocUnsafe(Math.min(max, fst.size) + 1);
     let total = 0;
     for (;;) {
       const n = fs.readSync(fd, buf, total, buf.length - total, total);
@@ -241,7 +280,7 @@ export function readIndexableSync(file: string, realRoots: readonly string[], ma
       total += n;
       if (total === buf.length) {
         if (total > max) return { skip: `grew beyond the ${max}-byte limit while being read`, level: 'warn' };
-        break;
+        buf = grown(buf, max);
       }
     }
     return { text: buf.subarray(0, total).toString('utf8') };

@@ -225,6 +225,16 @@ export class WorkspaceIndex implements WorkspaceView {
     this.rebuild();
   }
 
+  /** Whether the disk holds the text indexed for a file (not an open document's; a file not indexed is never current). */
+  isCurrentOnDisk(file: string): boolean {
+    const f = this.files.get(file);
+    if (!f || f.textDropped) return false;
+    const r = readIndexableSync(file, this.realRoots(), this.options.maxFileSize);
+    if (!('text' in r)) return false;
+    const disk = r.text.charCodeAt(0) === 0xfeff ? r.text.slice(1) : r.text;
+    return disk === f.text;
+  }
+
   /** Is a file ignored by the configuration's `ignore` globs (relative to its workspace folder)? */
   isIgnored(file: string): boolean {
     if (!this.ignoreMatcher) return false;
