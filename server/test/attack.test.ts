@@ -275,7 +275,7 @@ describe('never a silent all clear', { timeout: 120_000 }, () => {
       'a/package.json': pkg('a'),
       'a/.env': `NEXTAUTH_SECRET=${SECRET}\n` + '# padding\n'.repeat(100),
       'a/.env.local': 'PORT=3001\n',
-      'a/server.js': 'require("http").createServer().listen(\0\0\0\0 4000);\n',
+      'a/server.js': 'require("http").createServer().listen(\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0 4000);\n',
     });
     const engine = await Engine.create({ roots: [ws], options: { maxFileSize: 500 } });
     const onEnv = engine.findings().filter((f) => f.location.file === path.join(ws, 'a', '.env'));
