@@ -195,7 +195,7 @@ describe('nothing under the size limit takes super-linear time', { timeout: 120_
     assert.ok(invalid.some((f) => /more than 256 alternatives/.test(f.message)), JSON.stringify(invalid.map((f) => f.message)));
   });
 
-  test('property: random .env, Python and glob inputs are handled in linear time and dotenv agrees on .env values', () => {
+  test('property: random .env (blank-heavy runs too), Python and glob inputs are handled under the time bound', () => {
     const envText = fc.array(fc.constantFrom('\n', ' ', '\t', 'A', 'b', '=', '#', '"', "'", '`', '\\', '$', '{', '}', ':', 'export ', '\r', '\0'), { maxLength: 400 }).map((a) => a.join(''));
     fc.assert(
       fc.property(envText, fc.integer({ min: 1, max: 200 }), (unit, times) => {
