@@ -73,6 +73,11 @@ export class Engine {
     this.stale = true;
   }
 
+  /** Whether the disk holds the text the index read for this file (a fix computed from it is still right). */
+  isCurrentOnDisk(file: string): boolean {
+    return this.index.isCurrentOnDisk(path.resolve(file));
+  }
+
   isRelevant(file: string): boolean {
     return this.index.kindOf(path.resolve(file)) !== undefined;
   }
@@ -209,7 +214,7 @@ export class Engine {
     this.parseByFile = new Map();
     const schemas = new Map<string, PrismaSchemaInfo[]>();
     for (const a of this.index.apps) for (const s of a.schemas) push(schemas, s.file, s);
-    const files = new Set<string>([...this.index.files.keys(), ...schemas.keys()]);
+    const files = new Set<string>([...this.index.files.keys(), ...schemas.keys(), ...this.index.unread.keys()]);
     for (const file of files) {
       const list = this.parseErrorsOf(file, schemas.get(file) ?? []);
       if (list.length) this.parseByFile.set(file, list);
@@ -395,6 +400,10 @@ export class Engine {
       }
     }
     for (const s of schemas) for (const p of s.problems) push(p.message, p.range);
+    const unread = f ? undefined : this.index.unread.get(file);
+    if (unread !== undefined) {
+      out.push({ ruleId: PARSE_ERROR_RULE.id, severity: 'info', message: `Crosswire did not read this file (${unread}): findings that depend on it may be missing`, location: { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, related: [], fixes: [] });
+    }
     return capParseErrors(out);
   }
 }

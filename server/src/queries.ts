@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { App, EnvEntry, Finding, Location, Position } from './model/types';
-import { mask } from './model/mask';
+import { displayKey, mask } from './model/mask';
 import { rangeContains } from './model/text';
 import type { WorkspaceIndex } from './index/workspace';
 import { isSecretKey } from './rules/duplicate-secret';
@@ -51,7 +51,7 @@ export function envHover(index: WorkspaceIndex, findings: readonly Finding[], fi
     }
   }
   const involved = findings.filter((f) => (f.location.file === file && f.location.range.start.line === here.range.start.line) || f.related.some((r) => r.location.file === file && r.location.range.start.line === here.range.start.line));
-  const out = [`**${key}**: defined ${count === 1 ? 'only here' : `in ${count} places`} in the workspace`, ''];
+  const out = [`**${displayKey(key)}**: defined ${count === 1 ? 'only here' : `in ${count} places`} in the workspace`, ''];
   if (count > 1) out.push('| app | file | kind | value | vs. here |', '|---|---|---|---|---|', ...rows, '');
   if (involved.length) {
     out.push('Crosswire findings on this line:', '');

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { App, EnvFile, Finding, Location, PrismaDatasource, Rule, Severity } from './model/types';
+import { escapeControl } from './model/text';
 
 export interface AuditReportData {
   roots: readonly string[];
@@ -32,8 +33,7 @@ function plural(n: number, word: string): string {
 
 /** Text safe in Markdown prose / table cells (no HTML, no table breaks, one line). */
 function md(text: string): string {
-  return text
-    .replace(/\r?\n/g, ' ')
+  return escapeControl(text.replace(/\r?\n/g, ' '))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

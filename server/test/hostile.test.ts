@@ -134,7 +134,10 @@ describe('hostile workspaces', { timeout: 120_000 }, () => {
     const { engine, findings, logs, ms } = await audit(ws);
     assertPlantedFound(ws, findings);
     assert.ok(!engine.files().includes(big), 'the big file is not indexed');
-    assert.ok(!findings.some((f) => f.location.file === big || f.related.some((r) => r.location.file === big)));
+    // Issue 11 (never a silent all clear): the skipped file carries one info finding saying so, and nothing else.
+    const onBig = findings.filter((f) => f.location.file === big || f.related.some((r) => r.location.file === big));
+    assert.deepEqual(onBig.map((f) => [f.ruleId, f.severity]), [['parse-error', 'info']]);
+    assert.match(onBig[0].message, /did not read this file \(larger than the 1000000-byte limit/);
     assertLogged(logs, big, /larger than the 1000000-byte limit \(5\d{7} bytes\)/);
     assert.ok(ms < 10_000, `took ${ms} ms`);
 
@@ -429,7 +432,8 @@ describe('hostile workspace over the language server', { timeout: 120_000 }, () 
     assert.match(warn, new RegExp(`Skipped ${escapeRe(big)}: larger than the 1000000-byte limit`), 'the size notice is in the output channel (warning)');
     const info = c.logs.map((l) => l.message).join('\n');
     assert.match(info, new RegExp(`Skipped ${escapeRe(path.join(ws, 'app-d', '.env'))}: a symbolic link to outside the workspace`));
-    assert.equal(c.diagnosticsOf(big).length, 0);
+    // Issue 11: the skipped file is reported on itself (info), nothing more.
+    assert.deepEqual(c.diagnosticsOf(big).map((d) => [d.code, d.severity]), [['parse-error', 3]]);
 
     // Open app-e/.env, then delete it on disk while it is open: the open text still counts.
     const text = fs.readFileSync(doomed, 'utf8');

@@ -126,6 +126,26 @@ function secretWorkspace(): { ws: string; secrets: Secrets } {
     'gamma/server.js': "require('dotenv').config();\nrequire('express')().listen(process.env.PORT || 4100);\n",
     'gamma/.env': `PORT=4100\nSESSION_SECRET=${shared.session}\nJWT_SECRET=${shared.jwt}\nAUTH_SERVICE_URL=http://svc:${s()}@localhost:8081\n`,
     'gamma/.env.test': `AUTH_SERVICE_URL=http://svc:${s()}@localhost:8081\nTEST_SECRET=${s()}\n`,
+    // Malformed env files (issue 11): parse-error messages and hovers must not quote any of it.
+    'delta/package.json': pkg('delta', { start: 'node server.js' }, { express: '^4.21.1' }),
+    'delta/.env': [
+      `# a comment with a NUL \0 byte, and the shared secret below is still read`,
+      `NEXTAUTH_SECRET=${shared.nextauth}`,
+      'JWT_SECRET',
+      `="${s()}"`,
+      'SESSION_SECRET=',
+      `"${s()}"`,
+      `PRIVATE_KEY=-----BEGIN PRIVATE KEY-----`,
+      secrets.add(`MIIEvQIBADANBgkqhk${randomBytes(33).toString('base64')}`),
+      secrets.add(`${randomBytes(31).toString('base64').slice(0, -2)}==`),
+      '-----END PRIVATE KEY-----',
+      `${secrets.add(randomBytes(24).toString('base64url').replace(/[-_]/g, 'x'))}=x`,
+      `API_KEY "${s()}"`,
+      `WEBHOOK_SECRET='${s()}`,
+      `STRIPE_SECRET_KEY="${s()}" trailing`,
+      `${secrets.add(randomBytes(24).toString('hex'))}`,
+      '',
+    ].join('\n'),
   };
   for (const [rel, text] of Object.entries(files)) {
     const abs = path.join(ws, rel);
@@ -173,7 +193,14 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
         const r = spawnSync(process.execPath, [CLI, 'audit', ws, '--format', format, '--fail-on', 'never', ...extra], { encoding: 'utf8', timeout: 60_000 });
         assert.equal(r.status, 0, r.stderr);
         leaks.push(...secrets.leaks(r.stdout, `${format} ${extra.join(' ')} stdout`), ...secrets.leaks(r.stderr, `${format} ${extra.join(' ')} stderr`));
-        if (format === 'json') findings = (JSON.parse(r.stdout) as unknown[]).length;
+        if (format === 'json') {
+          const list = JSON.parse(r.stdout) as { ruleId?: string; rule?: string; file: string; message: string }[];
+          findings = list.length;
+          // The malformed file is read (a NUL in a comment does not make it binary) and its problems are reported.
+          const delta = list.filter((f) => f.file.split(/[\\/]/).slice(-2).join('/') === 'delta/.env');
+          assert.ok(delta.some((f) => (f.ruleId ?? f.rule) === 'duplicate-secret'), JSON.stringify(delta.map((f) => f.message)));
+          assert.ok(delta.filter((f) => (f.ruleId ?? f.rule) === 'parse-error').length >= 5, JSON.stringify(delta.map((f) => f.message)));
+        }
       }
       const out = path.join(ws, `..`, `${path.basename(ws)}-report.${format}`);
       temps.push(out);
@@ -208,6 +235,22 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
           if (h) hovers.push(JSON.stringify(h));
         }
       }
+      // Every line of the malformed env file, hovered at its first and middle character.
+      const delta = path.join(ws, 'delta', '.env');
+      await client.didOpen(delta, fs.readFileSync(delta, 'utf8'), 'dotenv');
+      const deltaLines = fs.readFileSync(delta, 'utf8').split('\n');
+      let deltaHovers = 0;
+      for (let line = 0; line < deltaLines.length; line++) {
+        for (const character of [0, Math.floor(deltaLines[line].length / 2)]) {
+          const h = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(delta) }, position: { line, character } });
+          if (h) {
+            hovers.push(JSON.stringify(h));
+            deltaHovers++;
+          }
+        }
+      }
+      assert.ok(deltaHovers >= 6, `hovers on the malformed file: ${deltaHovers}`);
+      assert.ok(hovers.some((h) => /a 32-character key \(sha256:/.test(h)), 'a secret line parsed as a key is shown by its length and fingerprint');
       assert.ok(hovers.length >= 10, `hovers: ${hovers.length}`);
       const titles: string[] = [];
       let generate: { file: string; action: CodeAction } | undefined;

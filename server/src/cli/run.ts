@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { Engine } from '../engine';
 import type { CrosswireConfig, Finding, Logger, Severity } from '../model/types';
 import { parseConfig } from '../parsers/config';
+import { escapeControl } from '../model/text';
 import { ENGINE_RULES, RULES } from '../rules';
 import { filterByBaseline, makeBaseline, readBaseline } from './baseline';
 import { dirUri, FORMATS, formatters, type FormatContext, type FormatName, type ToolInfo } from './formatters';
@@ -185,6 +186,12 @@ function resolveDirs(dirs: string[]): string[] {
       throw new UsageError(`directory not found: ${d}`);
     }
     if (!stat.isDirectory()) throw new UsageError(`not a directory: ${d}`);
+    // A folder that cannot be listed is an error, not "no problems in 0 apps" (ESLint fails here too).
+    try {
+      fs.readdirSync(abs);
+    } catch (e) {
+      throw new UsageError(`cannot list directory ${d}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
     if (!seen.has(abs)) {
       seen.add(abs);
       roots.push(abs);
@@ -194,7 +201,7 @@ function resolveDirs(dirs: string[]): string[] {
 }
 
 function stderrLogger(): Logger {
-  const log = (level: string) => (message: string) => process.stderr.write(`[crosswire ${level}] ${message}\n`);
+  const log = (level: string) => (message: string) => process.stderr.write(`[crosswire ${level}] ${escapeControl(message)}\n`);
   return { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
 }
 
@@ -300,10 +307,10 @@ export async function main(argv: string[]): Promise<void> {
     return finish(code, text);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`crosswire: ${e.message}\nRun "crosswire --help" for usage.\n`);
+      process.stderr.write(`crosswire: ${escapeControl(e.message)}\nRun "crosswire --help" for usage.\n`);
     } else {
       const err = e as Error;
-      process.stderr.write(`crosswire: internal error: ${err?.message ?? String(e)}\n`);
+      process.stderr.write(`crosswire: internal error: ${escapeControl(err?.message ?? String(e))}\n`);
       if (verbose && err?.stack) process.stderr.write(err.stack + '\n');
     }
     finish(2);

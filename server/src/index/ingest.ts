@@ -6,7 +6,7 @@ import { isComposeFile, parseCompose, parsePostgresConf } from '../parsers/compo
 import { parsePm2 } from '../parsers/pm2';
 import { parseConfig } from '../parsers/config';
 import { parseSuppressions, type Suppression } from '../parsers/suppressions';
-import { classifyEnvFile, parseEnv } from '../parsers/env';
+import { classifyEnvFile, looksBinary, parseEnv } from '../parsers/env';
 import { parsePackageJson } from '../parsers/packageJson';
 import { mayHaveCodeFacts, parseCode } from '../parsers/code';
 import { mayHavePythonFacts, parsePython } from '../parsers/python';
@@ -72,7 +72,8 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       entry.pkg = info;
       entry.problems.push(...problems);
     } else if (kind === 'code' || kind === 'prisma-config' || kind === 'python') {
-      if (text.includes('\0')) return { skip: 'binary content (NUL bytes)', level: 'info' };
+      // Binary by more than one byte (a source file may hold a stray NUL in a string and still parse).
+      if (looksBinary(text)) return { skip: 'binary content (NUL bytes)', level: 'info' };
       if (kind === 'python') {
         if (mayHavePythonFacts(text)) entry.code = parsePython(text, file);
         if (entry.code && !hasFacts(entry.code) && path.basename(file) !== 'setup.py') entry.code = undefined;

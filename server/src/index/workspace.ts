@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import picomatch from 'picomatch';
 import type {
   App, CodeFileInfo, ComposeFileInfo, IndexChange, CrosswireConfig, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
   PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView, MonorepoRoot, Runs,
 } from '../model/types';
 import { emptyConfig, mergeConfigs } from '../parsers/config';
-import { classifyEnvFile, expandEnv } from '../parsers/env';
+import { classifyEnvFile, createExpander } from '../parsers/env';
+import { compileGlobs } from '../parsers/glob';
 import { majorOf } from '../parsers/packageJson';
 import { discover, fileKind, readIndexable, readIndexableSync, type FileKind, type ReadResult } from './discovery';
 import { parseIndexedFile, type IndexedFile } from './ingest';
@@ -52,6 +52,8 @@ export class WorkspaceIndex implements WorkspaceView {
   private ignoredPrisma: string[] = [];
   /** Files that were skipped, with the reason (too large, unreadable, binary...). */
   readonly skipped = new Map<string, string>();
+  /** The files among them that Crosswire would have read (reported on the file as parse-error, info: never a silent all clear). */
+  readonly unread = new Map<string, string>();
   config: CrosswireConfig = emptyConfig();
   composeFiles: ComposeFileInfo[] = [];
   /** package.json files of monorepo roots (not apps): their scripts start the apps' scripts together. */
@@ -126,11 +128,12 @@ export class WorkspaceIndex implements WorkspaceView {
     this.files.clear();
     this.skipped.clear();
     this.prismaSchemas.clear();
+    this.unread.clear();
     this._realRoots = undefined;
     for (const root of this.roots) {
       let found: string[];
       try {
-        found = await discover(root, (file, reason, level) => this.skip(file, reason, level));
+        found = await discover(root, (file, reason, level) => this.skip(file, reason, level, false));
       } catch (e) {
         this.log.warn(`Could not list files under ${root}: ${(e as Error).message}`);
         continue;
@@ -218,6 +221,7 @@ export class WorkspaceIndex implements WorkspaceView {
   private accept(file: string, kind: FileKind, r: ReadResult): void {
     if ('text' in r) {
       this.skipped.delete(file);
+      this.unread.delete(file);
       this.ingest(file, kind, r.text);
       return;
     }
@@ -225,21 +229,25 @@ export class WorkspaceIndex implements WorkspaceView {
     if ('skip' in r) this.skip(file, r.skip, r.level);
     else {
       this.skipped.delete(file);
+      this.unread.delete(file);
       this.log.debug?.(`${file} is gone`);
     }
   }
 
   /** Records and logs why a file is not analysed (the CLI shows it with --verbose, the server in its output). */
-  private skip(file: string, reason: string, level: 'info' | 'warn' = 'warn'): void {
+  private skip(file: string, reason: string, level: 'info' | 'warn' = 'warn', isFile = true): void {
     this.skipped.set(file, reason);
+    if (isFile) this.unread.set(file, reason);
     this.log[level](`Skipped ${file}: ${reason}`);
   }
 
   /** Parses one file's text into the index (or records why it is skipped). Never throws. */
   private ingest(file: string, kind: FileKind, rawText: string): void {
     const r = parseIndexedFile(file, kind, rawText, this.rootOf(file) ?? path.dirname(file), { maxFileSize: this.options.maxFileSize, ruleIds: this.ruleIds, keepText: this.overlays.has(file) }, this.log);
-    if ('entry' in r) this.files.set(file, r.entry);
-    else {
+    if ('entry' in r) {
+      this.files.set(file, r.entry);
+      this.unread.delete(file);
+    } else {
       this.files.delete(file);
       this.skip(file, r.skip, r.level);
     }
@@ -266,6 +274,16 @@ export class WorkspaceIndex implements WorkspaceView {
     return markerIn(this.files, dir);
   }
 
+  /** Whether the disk holds the text indexed for a file (not an open document's; a file not indexed is never current). */
+  isCurrentOnDisk(file: string): boolean {
+    const f = this.files.get(file);
+    if (!f || f.textDropped) return false;
+    const r = readIndexableSync(file, this.realRoots(), this.options.maxFileSize);
+    if (!('text' in r)) return false;
+    const disk = r.text.charCodeAt(0) === 0xfeff ? r.text.slice(1) : r.text;
+    return disk === f.text;
+  }
+
   /** Is a file ignored by the configuration's `ignore` globs (relative to its workspace folder)? */
   isIgnored(file: string): boolean {
     if (!this.ignoreMatcher) return false;
@@ -280,7 +298,7 @@ export class WorkspaceIndex implements WorkspaceView {
     this.config = mergeConfigs([this.externalConfig, ...fromFiles]);
     this.options = { ...this.baseOptions, ...(this.config.cores ? { cores: this.config.cores } : {}) };
     const globs = this.config.ignore.flatMap((g) => [g, g.endsWith('/**') ? g : `${g.replace(/\/$/, '')}/**`]);
-    this.ignoreMatcher = globs.length ? picomatch(globs, { dot: true }) : undefined;
+    this.ignoreMatcher = globs.length ? compileGlobs(globs) : undefined;
   }
 
   /** App folder -> how it became an app; file -> its app folder; app folder -> its files. Kept for incremental updates. */
@@ -552,25 +570,10 @@ function expandApp(app: App): void {
     }
     const values = new Map(base);
     for (const e of f.entries) values.set(e.key, e.value);
-    let expanded: Map<string, string>;
-    try {
-      expanded = expandEnv(values);
-    } catch {
-      expanded = values;
-    }
-    // Each occurrence expands on its own (a key defined twice keeps each value).
-    for (const e of f.entries) {
-      if (!e.value.includes('$')) e.expanded = e.value;
-      else {
-        const single = new Map(values);
-        single.set(e.key, e.value);
-        try {
-          e.expanded = expandEnv(single).get(e.key) ?? expanded.get(e.key) ?? e.value;
-        } catch {
-          e.expanded = e.value;
-        }
-      }
-    }
+    // One expansion per file; each occurrence of a key defined twice expands on its own at its place
+    // (linear in the file: a full re-expansion per entry was O(n³) on a file of chained references).
+    const expander = createExpander(values);
+    for (const e of f.entries) e.expanded = e.value.includes('$') ? expander.expandAs(e.key, e.value) : e.value;
   }
 }
 

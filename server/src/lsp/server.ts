@@ -41,6 +41,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Engine } from '../engine';
 import type { CrosswireConfig, Finding, Fix, Logger, Rule, SeveritySetting, TextEditAt } from '../model/types';
+import { escapeControl } from '../model/text';
 import { renderAuditReport } from '../report';
 import {
   DocsResolver,
@@ -126,11 +127,11 @@ export class CrosswireServer {
     this.docs = new DocsResolver(options.docsFrom);
     const debugOn = () => options.debug === true || process.env.CROSSWIRE_DEBUG === '1' || this.trace === Trace.Verbose;
     this.logger = {
-      info: (m) => connection.console.info(m),
-      warn: (m) => connection.console.warn(m),
-      error: (m) => connection.console.error(m),
+      info: (m) => connection.console.info(escapeControl(m, true)),
+      warn: (m) => connection.console.warn(escapeControl(m, true)),
+      error: (m) => connection.console.error(escapeControl(m, true)),
       debug: (m) => {
-        if (debugOn()) connection.console.log(`[debug] ${m}`);
+        if (debugOn()) connection.console.log(`[debug] ${escapeControl(m, true)}`);
       },
     };
   }
@@ -191,6 +192,8 @@ export class CrosswireServer {
   }
 
   private async onInitialized(): Promise<void> {
+    for (const p of notFolders) this.logger.warn(`crosswire: workspace folder ${p} is not a folder; it is not indexed as one`);
+    notFolders.clear();
     if (this.caps.dynamicWatch) {
       this.connection.client
         .register(DidChangeWatchedFilesNotification.type, { watchers: WATCH_GLOBS.map((globPattern) => ({ globPattern })) })
@@ -257,6 +260,8 @@ export class CrosswireServer {
       if (p && !next.includes(p)) next.push(p);
     }
     this.roots = next;
+    for (const p of notFolders) this.logger.warn(`crosswire: workspace folder ${p} is not a folder; it is not indexed as one`);
+    notFolders.clear();
     this.logger.info(`crosswire: workspace folders changed; re-indexing ${next.length} folder(s)`);
     await this.createEngine();
   }
@@ -565,6 +570,15 @@ export class CrosswireServer {
         stale++;
         return;
       }
+      // A file that is not open: its fix is for the text the engine read. When the disk holds another
+      // text (changed, no watcher event yet), the fix would write into the wrong place: withheld, and
+      // the file is re-read so the next attempt recomputes it from the new text.
+      const changedOnDisk = [...new Set(edits.map((e) => e.file))].filter((f) => !this.documents.get(fileToUri(f)) && !this.engine!.isCurrentOnDisk(f));
+      if (changedOnDisk.length) {
+        for (const f of changedOnDisk) this.pendingDisk.add(f);
+        stale++;
+        return;
+      }
       actions.push(toCodeAction(fix, d, toWorkspaceEdit(edits, editOptions)));
       // Titles only: edit texts may hold freshly generated secrets.
       this.logger.debug?.(`code action "${title}" (${edits.length} edit(s))`);
@@ -612,6 +626,7 @@ export class CrosswireServer {
   // commands
 
   private async onExecuteCommand(p: ExecuteCommandParams, token?: CancellationToken): Promise<AuditResult | ResponseError<void> | null> {
+    if (this.shuttingDown) return afterShutdown();
     if (p.command !== AuditCommand) return new ResponseError(ErrorCodes.InvalidParams, `unknown command ${p.command}`);
     const cancelled = () => new ResponseError<void>(LSPErrorCodes.RequestCancelled, 'crosswire: audit cancelled');
     try {
@@ -660,7 +675,8 @@ export class CrosswireServer {
     }
   }
 
-  private async guardRequest<T>(what: string, fn: () => Promise<T>, fallback: T): Promise<T> {
+  private async guardRequest<T>(what: string, fn: () => Promise<T>, fallback: T): Promise<T | ResponseError<void>> {
+    if (this.shuttingDown) return afterShutdown();
     try {
       return await fn();
     } catch (e) {
@@ -668,6 +684,11 @@ export class CrosswireServer {
       return fallback;
     }
   }
+}
+
+/** LSP: after `shutdown`, every request but `exit` fails with InvalidRequest. */
+function afterShutdown(): ResponseError<void> {
+  return new ResponseError(ErrorCodes.InvalidRequest, 'crosswire: the server is shutting down');
 }
 
 function rootsOf(params: InitializeParams): string[] {
@@ -685,9 +706,28 @@ function rootsOf(params: InitializeParams): string[] {
   return roots;
 }
 
+/**
+ * The folder of a workspace folder URI; undefined when it names something that is not a folder (a
+ * file given as a workspace folder would become the root of itself, and its findings would vanish:
+ * the file is then indexed through the folder that holds it, if any). A folder that does not exist
+ * yet is kept.
+ */
 function folderPath(f: WorkspaceFolder): string | undefined {
-  return uriToFile(f.uri);
+  const p = uriToFile(f.uri);
+  if (!p) return undefined;
+  try {
+    if (!fs.statSync(p).isDirectory()) {
+      notFolders.add(p);
+      return undefined;
+    }
+  } catch {
+    /* not there (yet): kept */
+  }
+  return p;
 }
+
+/** Workspace folder URIs that named a file (logged once the connection is up). */
+const notFolders = new Set<string>();
 
 function isString(x: unknown): x is string {
   return typeof x === 'string';

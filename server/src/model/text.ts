@@ -77,3 +77,19 @@ export function rangeContains(outer: Range, p: Position): boolean {
   const beforeEnd = p.line < outer.end.line || (p.line === outer.end.line && p.character <= outer.end.character);
   return afterStart && beforeEnd;
 }
+
+/**
+ * A string for a terminal or a log line: control characters (C0, DEL, C1, and the line and
+ * paragraph separators) escaped as `\n`, `\r`, `\t`, `\e` or `\xNN` / `\uNNNN`, so that a folder or
+ * package name cannot move the cursor, set the terminal's title or clear its screen.
+ */
+export function escapeControl(s: string, keepNewlines = false): string {
+  return s.replace(keepNewlines ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g : /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    if (c === '\u001b') return '\\e';
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}

@@ -2,6 +2,7 @@
 import ts = require('typescript');
 import type { CrosswireConfig, Range, SeveritySetting } from '../model/types';
 import { LineIndex } from '../model/text';
+import { globProblem } from './glob';
 
 export const CONFIG_FILE_NAME = 'crosswire.config.json';
 
@@ -61,8 +62,14 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
         }
         break;
       case 'ignore':
-        if (ts.isArrayLiteralExpression(v) && v.elements.every(ts.isStringLiteral)) config.ignore = v.elements.map((e) => (e as ts.StringLiteral).text);
-        else problems.push({ message: '"ignore" must be an array of glob strings', range: range(v) });
+        if (ts.isArrayLiteralExpression(v) && v.elements.every(ts.isStringLiteral)) {
+          config.ignore = [];
+          for (const e of v.elements as ts.NodeArray<ts.StringLiteral>) {
+            const why = globProblem(e.text);
+            if (why) problems.push({ message: `Ignore pattern not used: ${why}.`, range: range(e) });
+            else config.ignore.push(e.text);
+          }
+        } else problems.push({ message: '"ignore" must be an array of glob strings', range: range(v) });
         break;
       case 'replicas':
         if (ts.isArrayLiteralExpression(v) && v.elements.every((g) => ts.isArrayLiteralExpression(g) && g.elements.every(ts.isStringLiteral))) {

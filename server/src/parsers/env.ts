@@ -15,17 +15,77 @@
 import { parse as dotenvParse } from 'dotenv';
 import type { EnvEntry, EnvProblem, EnvQuote } from '../model/types';
 import { LineIndex, ZERO_RANGE } from '../model/text';
+import { isPlainName } from '../model/mask';
 
 // dotenv 18.0.10 lib/main.js (default, non-`fast` parser):
 // const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/mg
+// Run as is, that regex is quadratic on whitespace runs: at every line start inside a run of blank
+// lines, its leading `\s*` eats the whole run and backtracks over it. The scanner below finds the
+// same matches in linear time: at a line start it skips the whitespace once (what the greedy `\s*`
+// takes first; a shorter take cannot match, since a key or `export` never starts with whitespace),
+// then runs the rest of the regex sticky at the first non-blank character. When that fails, every
+// line start inside the skipped run would fail the same way, so the search resumes after it.
 // Groups here: 1 `export `, 2 key, 3 separator, 4 raw value.
-const LINE =
-  /(?:^|^)\s*(export\s+)?([\w.-]+)(\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;
+const REST =
+  /(export\s+)?([\w.-]+)(\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dmy;
+const LEADING_WS = /\s*/y;
+/** The characters after which `^` matches in a multiline regex. */
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/g;
+
+function isLineTerminator(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/** The matches dotenv's LINE regex finds in `src`, in order (see above): the start of each match and the sticky match of the rest. */
+function* lineMatches(src: string): Generator<{ index: number; rest: RegExpExecArray }> {
+  const rest = new RegExp(REST.source, REST.flags);
+  const ws = new RegExp(LEADING_WS.source, LEADING_WS.flags);
+  const lt = new RegExp(LINE_TERMINATOR.source, LINE_TERMINATOR.flags);
+  let pos = 0;
+  while (pos <= src.length) {
+    let i = pos;
+    if (i > 0 && !isLineTerminator(src.charCodeAt(i - 1))) {
+      lt.lastIndex = i;
+      const t = lt.exec(src);
+      if (!t) return;
+      i = t.index + 1;
+    }
+    ws.lastIndex = i;
+    ws.exec(src);
+    const k = ws.lastIndex;
+    rest.lastIndex = k;
+    const r = rest.exec(src);
+    if (!r || r[0].length === 0) {
+      pos = k + 1;
+      continue;
+    }
+    yield { index: i, rest: r };
+    pos = k + r[0].length;
+  }
+}
 
 /** A line that looks like an entry (used to spot quoted values that swallow following lines). */
 const LOOKS_LIKE_ENTRY = /^\s*(?:export\s+)?[A-Za-z_][\w.-]*\s*=/;
 
 const BINARY_PROBE = 8192;
+/** The problem of a file read as binary: no entry was read from it. */
+export const BINARY_MESSAGE = 'binary file';
+
+/**
+ * Whether a text is binary rather than a dotenv file with a stray byte: the first 8 KB hold a NUL and
+ * more than one control character in ten (dotenv parses a file with one NUL in a comment, and so
+ * does Crosswire; a file of NULs and random bytes is not a .env file).
+ */
+export function looksBinary(text: string): boolean {
+  const probe = text.slice(0, BINARY_PROBE);
+  if (!probe.includes('\0')) return false;
+  let controls = 0;
+  for (let i = 0; i < probe.length; i++) {
+    const c = probe.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12 && c !== 11 && c !== 27) || c === 0xfffd) controls++;
+  }
+  return controls >= 2 && controls * 10 > probe.length;
+}
 
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
@@ -58,7 +118,7 @@ export function parseEnv(text: string, file: string): { entries: EnvEntry[]; pro
 }
 
 function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvProblem[] } {
-  if (text.slice(0, BINARY_PROBE).includes('\0')) return { entries: [], problems: [{ message: 'binary file', range: ZERO_RANGE }] };
+  if (looksBinary(text)) return { entries: [], problems: [{ message: BINARY_MESSAGE, range: ZERO_RANGE }] };
 
   const src = text.indexOf('\r') === -1 ? text : text.replace(/\r\n?/g, '\n');
   const lines = new LineIndex(src);
@@ -66,13 +126,7 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
   const problems: { line: number; problem: EnvProblem }[] = [];
   const covered = new Uint8Array(lines.lineCount);
 
-  const re = new RegExp(LINE.source, LINE.flags);
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(src)) !== null) {
-    if (m[0].length === 0) {
-      re.lastIndex++;
-      continue;
-    }
+  for (const { rest: m } of lineMatches(src)) {
     const ind = m.indices!;
     const key = m[2];
     const keyStart = ind[2][0];
@@ -103,6 +157,7 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
 
     let value: string;
     try {
+      // The match without its leading blank lines (dotenv finds the same entry in it, in one step).
       const one = dotenvParse(m[0]) as Record<string, string>;
       value = hasOwn(one, key) ? one[key] : dotenvValue(raw);
     } catch {
@@ -133,16 +188,15 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
       problems.push({
         line: keyLine,
         problem: {
-          message: `"${key}" has no "=" on its own line, so dotenv joins it with line ${sepLine + 1} (${key}=${JSON.stringify(shortened(value))})`,
+          message: `${quotedKey(key)} has no "=" on its own line, so dotenv joins it with line ${sepLine + 1} and takes its value from there`,
           range: lines.range(start, keyEnd),
         },
       });
     } else if (ve > vs && valueLine > sepLine) {
-      const shown = src.slice(vs, Math.min(ve, lines.lineEnd(valueLine)));
       problems.push({
         line: sepLine,
         problem: {
-          message: `${key} has no value on its own line, so dotenv takes its value from line ${valueLine + 1} (${JSON.stringify(shortened(shown))})`,
+          message: `${quotedKey(key)} has no value on its own line, so dotenv takes its value from line ${valueLine + 1}`,
           range: lines.range(start, afterSep),
         },
       });
@@ -152,8 +206,8 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
       const closed = src.indexOf(q, vs + 1);
       const message =
         closed !== -1 && closed < ve
-          ? `Text after the closing ${quoteName(q)}: dotenv keeps the whole text, quotes included, as the value of ${key}`
-          : `Unterminated ${quoteName(q)}: dotenv keeps the opening quote as part of the value of ${key}`;
+          ? `Text after the closing ${quoteName(q)}: dotenv keeps the whole text, quotes included, as the value of ${quotedKey(key)}`
+          : `Unterminated ${quoteName(q)}: dotenv keeps the opening quote as part of the value of ${quotedKey(key)}`;
       problems.push({ line: valueLine, problem: { message, range: lines.range(vs, ve) } });
     } else if (quote !== '' && lines.positionAt(ve).line > valueLine) {
       const inner = src.slice(is, ie).split('\n').slice(1);
@@ -162,7 +216,7 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
         problems.push({
           line: valueLine,
           problem: {
-            message: `The ${quoteName(quote)}d value of ${key} spans ${inner.length + 1} lines and contains ${swallowed} line(s) that look like KEY=value entries: is a closing quote missing?`,
+            message: `The ${quoteName(quote)}d value of ${quotedKey(key)} spans ${inner.length + 1} lines and contains ${swallowed} line(s) that look like KEY=value entries: is a closing quote missing?`,
             range: lines.range(vs, lines.lineEnd(valueLine)),
           },
         });
@@ -184,18 +238,32 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
   return { entries, problems: problems.map((p) => p.problem) };
 }
 
-function shortened(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+/**
+ * A key as messages show it: quoted when it reads like a variable name, else only its length. A
+ * line of a secret (a PEM body, a token pasted without `KEY=`) can parse as a key, and messages
+ * never quote text that may hold a secret (see {@link isPlainName}).
+ */
+function quotedKey(key: string): string {
+  return isPlainName(key) ? `"${key}"` : `A key of ${key.length} characters that looks like a secret, not a name,`;
 }
 
+/**
+ * Why dotenv ignores a line. The line is never quoted (it may be a secret's continuation): only a
+ * name-like word, the offending character of an invalid key, and Crosswire's own words.
+ */
 function garbageMessage(content: string): string {
   const ignored = 'dotenv ignores this line';
-  if (/^(?:export\s+)?[\w.-]+$/.test(content)) return `"${shortened(content)}" has no "=": ${ignored}`;
+  if (/^(?:export\s+)?[\w.-]+$/.test(content)) {
+    const word = content.replace(/^export\s+/, '');
+    return isPlainName(word) ? `"${word}" has no "=": ${ignored}` : `This line has no "=" (and does not look like a variable name: is it the continuation of a multi-line value that needs quotes?): ${ignored}`;
+  }
   if (content.startsWith('=')) return `Missing key before "=": ${ignored}`;
   const eq = content.indexOf('=');
   if (eq > 0) {
     const key = content.slice(0, eq).trim().replace(/^export\s+/, '');
-    return `Invalid key "${shortened(key)}" (keys may contain only letters, digits, "_", "." and "-"): ${ignored}`;
+    const bad = [...key].find((c) => !/[\w.-]/.test(c));
+    const what = bad === undefined ? '' : /\s/.test(bad) ? ' (it contains a space)' : ` (it contains ${JSON.stringify(bad)})`;
+    return `Invalid key${what}: keys may contain only letters, digits, "_", "." and "-": ${ignored}`;
   }
   return `Not a KEY=value line: ${ignored}`;
 }
@@ -272,13 +340,24 @@ function dict(from?: Iterable<[string, string]>): Dict {
   return d;
 }
 
-/** dotenv-expand 1000.0.0's `expand(value, { processEnv, runningParsed })` (the `${}` part of it). */
-function interpolate(value: string, processEnv: Dict, running: Dict): string {
-  const env = dict([...Object.entries(running), ...Object.entries(processEnv)]);
+/** Total characters one expansion pass may scan (over all its keys): beyond it, values are left unexpanded. */
+const MAX_WORK = 20_000_000;
+
+type Lookup = (name: string) => string | undefined;
+
+/**
+ * dotenv-expand 1000.0.0's `expand(value, { processEnv, runningParsed })` (the `${}` part of it).
+ * `lookup` answers what dotenv-expand's `{ ...runningParsed, ...processEnv }` holds for a name, in O(1)
+ * (building that object per key made a file of n entries cost O(n²), and O(n³) per app).
+ * `budget.left` bounds the characters scanned; when it runs out the value is returned unexpanded.
+ */
+function interpolate(value: string, lookup: Lookup, budget: { left: number }): string {
   const re = /(?<!\\)\${([^{}]+)}|(?<!\\)\$([A-Za-z_][A-Za-z0-9_]*)/g;
   let result = value;
   let steps = 0;
   let m: RegExpExecArray | null;
+  budget.left -= value.length;
+  if (budget.left < 0) return value;
   while ((m = re.exec(result)) !== null) {
     const [template, braced, bare] = m;
     const expr = braced || bare;
@@ -289,8 +368,8 @@ function interpolate(value: string, processEnv: Dict, running: Dict): string {
     const pieces = expr.split(sep);
     const name = pieces.shift()!;
     const alt = pieces.join(sep);
-    const has = hasOwn(env, name);
-    const cur = has ? env[name] : undefined;
+    const cur = lookup(name);
+    const has = cur !== undefined;
     let replacement: string;
     if (op === ':-') replacement = cur || alt;
     else if (op === '-') replacement = has ? (cur as string) : alt;
@@ -299,6 +378,8 @@ function interpolate(value: string, processEnv: Dict, running: Dict): string {
     else replacement = cur || '';
     // String.prototype.replace with a string pattern, like dotenv-expand ($$, $& ... in the replacement included).
     const next = result.replace(template, replacement);
+    budget.left -= next.length;
+    if (budget.left < 0) return value;
     if (next === cur) {
       result = next;
       break;
@@ -314,6 +395,59 @@ function interpolate(value: string, processEnv: Dict, running: Dict): string {
   return result;
 }
 
+/** What expanding a set of values needs to know to expand one more value of one of its keys. */
+export interface Expander {
+  /** Every key's expanded value, in the order of the input map. */
+  readonly expanded: Map<string, string>;
+  /** The value `key` would expand to if the input held `value` for it (`key` must be one of the input's keys). */
+  expandAs(key: string, value: string): string;
+}
+
+/**
+ * {@link expandEnv}, keeping what is needed to expand another value of one key at its place in the
+ * order (a key defined twice in one file: each occurrence expands on its own) in time linear in that value.
+ */
+export function createExpander(values: Map<string, string>, processEnv?: Record<string, string>): Expander {
+  const parsed = dict(values);
+  const original = dict(Object.entries(parsed));
+  const env = dict(processEnv ? Object.entries(processEnv).filter(([, v]) => typeof v === 'string') : []);
+  // for..in order, as dotenv-expand iterates its object (integer-like keys first).
+  const order = Object.keys(parsed);
+  const position = new Map<string, number>();
+  order.forEach((k, i) => position.set(k, i));
+  const budget = { left: MAX_WORK };
+  // While key number `at` expands, dotenv-expand sees `{ ...running, ...scoped }`: running holds the
+  // keys before it (expanded), scoped is processEnv without the keys of running whose file value it equals.
+  const lookupAt =
+    (at: number): Lookup =>
+    (name) => {
+      const p = position.get(name);
+      const inRunning = p !== undefined && p < at;
+      if (hasOwn(env, name) && !(inRunning && env[name] === original[name])) return env[name];
+      return inRunning ? parsed[name] : undefined;
+    };
+  const expandOne = (key: string, v: string, at: number): string => {
+    if (env[key] && env[key] !== v) v = env[key];
+    else v = interpolate(v, lookupAt(at), budget);
+    return v.replace(/\\\$/g, '$');
+  };
+  for (let i = 0; i < order.length; i++) parsed[order[i]] = expandOne(order[i], parsed[order[i]], i);
+  const expanded = new Map([...values.keys()].map((k) => [k, parsed[k]] as [string, string]));
+  return {
+    expanded,
+    expandAs(key, value) {
+      const at = position.get(key);
+      if (at === undefined) return value;
+      if (value === values.get(key)) return expanded.get(key) ?? value;
+      try {
+        return expandOne(key, value, at);
+      } catch {
+        return value;
+      }
+    },
+  };
+}
+
 /**
  * dotenv-expand semantics (`${VAR}`, `$VAR`, `${VAR:-default}`, `${VAR-default}`, `${VAR:+alt}`,
  * `${VAR+alt}`, `\$` escapes), computed here rather than by calling dotenv-expand: its 1000.x
@@ -324,24 +458,7 @@ function interpolate(value: string, processEnv: Dict, running: Dict): string {
  */
 export function expandEnv(values: Map<string, string>, processEnv?: Record<string, string>): Map<string, string> {
   try {
-    const parsed = dict(values);
-    const original = dict(Object.entries(parsed));
-    const env = dict(processEnv ? Object.entries(processEnv).filter(([, v]) => typeof v === 'string') : []);
-    const running = dict();
-    // for..in order, as dotenv-expand iterates its object (integer-like keys first).
-    for (const key of Object.keys(parsed)) {
-      let v = parsed[key];
-      if (env[key] && env[key] !== v) v = env[key];
-      else {
-        const scoped = dict(Object.entries(env));
-        for (const k of Object.keys(running)) if (scoped[k] === original[k]) delete scoped[k];
-        v = interpolate(v, scoped, running);
-      }
-      v = v.replace(/\\\$/g, '$');
-      parsed[key] = v;
-      running[key] = v;
-    }
-    return new Map([...values.keys()].map((k) => [k, parsed[k]] as [string, string]));
+    return createExpander(values, processEnv).expanded;
   } catch {
     return new Map(values);
   }

@@ -61,10 +61,14 @@ export function pythonListens(text: string, file: string, lines = new LineIndex(
   const flask = /^\s*(from\s+flask(_socketio)?\s+import|import\s+flask)/m.test(text);
   SERVER_CALL.lastIndex = 0;
   let m: RegExpExecArray | null;
+  // The last `#` seen, found by one forward scan over the matches (linear even on one long line).
+  let hashScan = 0;
+  let lastHash = -1;
   while ((m = SERVER_CALL.exec(text))) {
-    const lineStart = text.lastIndexOf('\n', m.index) + 1;
-    const prefix = text.slice(lineStart, m.index);
-    if (prefix.includes('#') || /^\s*(def|class)\b/.test(prefix) || /[.\w]$/.test(prefix)) continue;
+    const lineStart = lines.lineStart(lines.positionAt(m.index).line);
+    for (; hashScan < m.index; hashScan++) if (text.charCodeAt(hashScan) === 35) lastHash = hashScan;
+    const before = m.index > lineStart ? text[m.index - 1] : '';
+    if (lastHash >= lineStart || /^\s*(def|class)\b/.test(text.slice(lineStart, Math.min(m.index, lineStart + 200))) || /[.\w]/.test(before)) continue;
     const callee = m[1];
     const owner = m[2];
     if (owner && NOT_SERVERS.has(owner)) continue;
@@ -91,26 +95,35 @@ export function pythonListens(text: string, file: string, lines = new LineIndex(
   return out;
 }
 
-/** The top-level arguments of a call whose `(` is at `open`, with their offsets. Strings and brackets are skipped over. */
+/** How far past its `(` a call's arguments are read. */
+const ARGS_WINDOW = 5000;
+
+/**
+ * The top-level arguments of a call whose `(` is at `open`, with their offsets. Strings and brackets
+ * are skipped over; comments are blanked in the arguments' text (same length, so offsets hold).
+ * Reads at most {@link ARGS_WINDOW} characters, each once (a file of many calls costs O(calls × window),
+ * not a copy of the whole text per `#`).
+ */
 function splitArgs(text: string, open: number): { list: { text: string; start: number }[]; end: number } | undefined {
-  const list: { text: string; start: number }[] = [];
+  const limit = Math.min(text.length, open + ARGS_WINDOW);
+  const win = text.slice(0, limit);
+  const comments: [number, number][] = [];
+  const cut: [number, number][] = [];
   let depth = 0;
   let start = open + 1;
-  // Comments are blanked (same length, so offsets hold) before arguments are read.
-  let masked = text;
-  for (let i = open; i < masked.length && i < open + 5000; i++) {
-    const c = masked[i];
+  for (let i = open; i < limit; i++) {
+    const c = win[i];
     if (c === '"' || c === "'") {
-      const triple = masked.startsWith(c.repeat(3), i);
-      const close = triple ? masked.indexOf(c.repeat(3), i + 3) : findClose(masked, i, c);
+      const triple = win.startsWith(c.repeat(3), i);
+      const close = triple ? win.indexOf(c.repeat(3), i + 3) : findClose(win, i, c);
       if (close < 0) return undefined;
       i = triple ? close + 2 : close;
       continue;
     }
     if (c === '#') {
-      let nl = masked.indexOf('\n', i);
-      if (nl < 0) nl = masked.length;
-      masked = masked.slice(0, i) + ' '.repeat(nl - i) + masked.slice(nl);
+      let nl = win.indexOf('\n', i);
+      if (nl < 0) nl = limit;
+      comments.push([i, nl]);
       i = nl;
       continue;
     }
@@ -118,15 +131,30 @@ function splitArgs(text: string, open: number): { list: { text: string; start: n
     else if (c === ')' || c === ']' || c === '}') {
       depth--;
       if (depth === 0) {
-        if (masked.slice(start, i).trim()) list.push({ text: masked.slice(start, i), start });
+        cut.push([start, i]);
+        const list = cut.map(([s, e]) => ({ text: blanked(win, s, e, comments), start: s })).filter((a, k) => k < cut.length - 1 || a.text.trim());
         return { list, end: i + 1 };
       }
     } else if (c === ',' && depth === 1) {
-      list.push({ text: masked.slice(start, i), start });
+      cut.push([start, i]);
       start = i + 1;
     }
   }
   return undefined;
+}
+
+/** `text[s, e)` with the comment ranges (sorted, not overlapping) blanked. */
+function blanked(text: string, s: number, e: number, comments: readonly [number, number][]): string {
+  let out = '';
+  let at = s;
+  for (const [cs, ce] of comments) {
+    if (ce <= at || cs >= e) continue;
+    const from = Math.max(cs, at);
+    const to = Math.min(ce, e);
+    out += text.slice(at, from) + ' '.repeat(to - from);
+    at = to;
+  }
+  return out + text.slice(at, e);
 }
 
 function findClose(text: string, i: number, q: string): number {

@@ -1,4 +1,5 @@
 import type { Finding, Severity } from '../../model/types';
+import { escapeControl as esc } from '../../model/text';
 import { countBySeverity, oneBased, oneLine, plural, relPath, type FormatContext } from './common';
 
 const ANSI = {
@@ -39,7 +40,7 @@ export function formatText(findings: readonly Finding[], ctx: FormatContext): st
   for (const [file, list] of byFile) {
     const rows = list.map((f) => {
       const p = oneBased(f.location.range);
-      return { f, pos: `${p.line}:${p.column}`, sev: f.severity, msg: oneLine(f.message), rule: f.ruleId };
+      return { f, pos: `${p.line}:${p.column}`, sev: f.severity, msg: esc(oneLine(f.message)), rule: f.ruleId };
     });
     const wPos = Math.max(...rows.map((r) => r.pos.length));
     const wSev = Math.max(...rows.map((r) => r.sev.length));
@@ -47,7 +48,7 @@ export function formatText(findings: readonly Finding[], ctx: FormatContext): st
     const wMsg = Math.max(0, ...rows.map((r) => r.msg.length).filter((n) => n <= MAX_PAD));
 
     out.push('');
-    out.push(paint([ANSI.underline], relPath(ctx, file)));
+    out.push(paint([ANSI.underline], esc(relPath(ctx, file))));
     for (const r of rows) {
       const line =
         '  ' +
@@ -60,8 +61,8 @@ export function formatText(findings: readonly Finding[], ctx: FormatContext): st
         paint([ANSI.dim], r.rule);
       out.push(line.replace(/\s+$/, ''));
       for (const rel of r.f.related) {
-        const where = `${relPath(ctx, rel.location.file)}:${rel.location.range.start.line + 1}`;
-        out.push(`      ${paint([ANSI.dim], '→')} ${where}: ${oneLine(rel.message)}`);
+        const where = `${esc(relPath(ctx, rel.location.file))}:${rel.location.range.start.line + 1}`;
+        out.push(`      ${paint([ANSI.dim], '→')} ${where}: ${esc(oneLine(rel.message))}`);
       }
     }
   }
