@@ -105,8 +105,9 @@ test("a datasource property enabled by another file's generator: judged with the
   ws = makeWorkspace({ ...folder('"postgresqlExtensions"'), 'crosswire.config.json': '{ "ignore": ["web/schema/generator.prisma"] }\n' });
   assert.deepEqual(parseErrors((await audit(ws)).findings, ws), []);
   // ... or too large to be read.
+  // (issue 11: the skipped file itself gets its info finding; nothing is said about the schema)
   ws = makeWorkspace({ ...folder('"postgresqlExtensions"'), 'web/schema/generator.prisma': folder('"postgresqlExtensions"')['web/schema/generator.prisma'] + `// ${'x'.repeat(1_100_000)}\n` });
-  assert.deepEqual(parseErrors((await audit(ws)).findings, ws), []);
+  assert.deepEqual(parseErrors((await audit(ws)).findings, ws).filter((x) => !x.startsWith('web/schema/generator.prisma:0: Crosswire did not read this file')), []);
 });
 
 test('an edit of one file of a schema folder re-judges the folder (incremental index)', async () => {
