@@ -129,3 +129,13 @@ test('dangling-service-url: the quick fix over the protocol', { timeout: 60_000 
   assert.deepEqual(r.changed, [path.join(fs.realpathSync(ws), '.env')]);
   assert.equal(lineOf(env, 'AUTH_SERVICE_URL=http://127.0.0.1:8081'), 1);
 });
+
+test('dangling-service-url: not judged on a replica\'s own machine that nothing names (what else runs there is unknown)', async () => {
+  const ws = makeWorkspace({
+    'templates/a/package.json': pkg('next', { dev: 'next dev' }, { next: '14.2.0' }),
+    'templates/b/package.json': pkg('next', { dev: 'next dev --port 3000' }, { next: '14.2.0' }),
+    'templates/b/src/page.tsx': "const api = process.env.NEXT_PUBLIC_API_URL ?? 'http://localhost:8000';\nexport default api;\n",
+  });
+  const { findings } = await audit(ws);
+  assert.deepEqual(byRule(findings, 'dangling-service-url'), []);
+});

@@ -119,3 +119,15 @@ test('weak-secret: the fix through the language server replaces the placeholder 
     fs.rmSync(ws, { recursive: true, force: true });
   }
 });
+
+test('weak-secret: a compose kit (a folder with no program, only a compose file and its env files for published images) is not judged', async () => {
+  const ws = makeWorkspace({
+    'platform/docker-compose.yml': 'services:\n  api:\n    image: ghcr.io/acme/api:3.2\n    env_file:\n      - backend.env\n    ports:\n      - "8000:8000"\n',
+    'platform/backend.env': 'DATABASE_URL=postgres://acme:acme@db/acme\nSECRET_KEY=changeme\n',
+    'app/package.json': pkg('app', { start: 'node server.js' }, { express: '4.19.0', dotenv: '16.4.5' }),
+    'app/.env': 'SESSION_SECRET=changeme\n',
+  });
+  const { findings } = await audit(ws);
+  const ws2 = byRule(findings, 'weak-secret').map((f) => path.relative(ws, f.location.file));
+  assert.deepEqual(ws2, ['app/.env'], 'the program\'s own placeholder is reported; the kit\'s documented default is not');
+});

@@ -126,6 +126,8 @@ export const danglingServiceUrl: Rule = {
         // unreadable package.json, a port computed at run time, a Python service started in a way it does not read)
         // may be the one listening there: unknown is not "nothing".
         if (!namedBindings.length && (unsure.length || unseenServers(index).some((a) => identity(a) !== identity(s.app) && machineOf(index, a) === machine))) continue;
+        // A replica's own machine inferred without evidence (no URL or configuration names it): what else runs there is unknown.
+        if (!namedBindings.length && machine.startsWith('replica:')) continue;
         // The other development sites of the same service that do point at a live port.
         let bp = boundPeers.get(x.group);
         if (!bp) {

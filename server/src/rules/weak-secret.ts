@@ -90,6 +90,10 @@ export const weakSecret: Rule = {
   // Findings about an app depend on that app alone: memoised per app.
   check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
     const findings: Finding[] = [];
+    // A folder that is no program (no package.json, no Python project, no server) and holds a compose file is a
+    // compose kit: its env files configure the published images it runs, and their committed placeholders are the
+    // kit's documented defaults. Crosswire judges the secrets of the workspace's own programs.
+    if (!app.packageJson && app.framework !== 'python' && app.listeners.length === 0 && app.compose.length > 0) return findings;
     const guards = guardsByDir(index);
     for (const { entry, value } of liveSecrets(app)) {
       const w = weakness(value, templateValues(app, entry.key));
