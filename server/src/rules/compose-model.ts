@@ -68,7 +68,7 @@ function isProgram(app: App): boolean {
 }
 
 /** The local ports an app's env files name (a local URL, or `*_PORT=n`), with the first place naming each (memoised per app). */
-const envPorts = perApp((app: App): Map<number, string> => {
+export const envPorts = perApp((app: App): Map<number, string> => {
   const out = new Map<number, string>();
   for (const f of app.envFiles) {
     for (const e of f.entries) {

@@ -2,7 +2,7 @@ import type { App, Finding, Listener, RelatedInfo, Rule, Severity, WorkspaceView
 import { processKey } from '../index/runs';
 import type { ComposeProject, ResolvedService } from '../index/compose-projects';
 import { machineOf, publishedPorts, type PublishedPort } from './machines';
-import { projectUsers } from './compose-model';
+import { envPorts, projectUsers } from './compose-model';
 import { sameOr } from './incremental';
 import { systems } from './systems';
 import { identity, label, listNames, rel } from './util';
@@ -36,13 +36,30 @@ export const composePortCollision: Rule = {
     const pubs = publishedPorts(index);
     const hit = cache.get(index);
     if (hit && hit.pubs === pubs && hit.apps === index.apps) return hit.out;
+    // An edit that changes none of what the rule reads of the apps (their machine, running servers' ports, the ports
+    // their env files name, their system) keeps the findings: most edits of an .env change none of it.
+    const key = appsKey(index);
+    if (hit && hit.pubs === pubs && hit.key === key) {
+      cache.set(index, { ...hit, apps: index.apps });
+      return hit.out;
+    }
     const out = sameOr(hit?.out, computeFindings(index, pubs));
-    cache.set(index, { pubs, apps: index.apps, out });
+    cache.set(index, { pubs, apps: index.apps, key, out });
     return out;
   },
 };
 
-const cache = new WeakMap<WorkspaceView, { pubs: PublishedPort[]; apps: readonly App[]; out: Finding[] }>();
+const cache = new WeakMap<WorkspaceView, { pubs: PublishedPort[]; apps: readonly App[]; key: string; out: Finding[] }>();
+
+function appsKey(index: WorkspaceView): string {
+  const runs = index.runs();
+  const sys = systems(index);
+  const parts: string[] = [];
+  for (const a of index.apps) {
+    parts.push(a.id, machineOf(index, a), a.name, a.listeners.filter((l) => runs.running.has(processKey(a.id, l.script))).map((l) => `${l.script}:${l.port}:${l.source.file}:${l.source.range.start.line}:${l.source.range.start.character}`).join(','), [...envPorts(a).keys()].join(','), sys.component.get(identity(a)) ?? '', String(a.packageJson?.scripts.length ?? -1));
+  }
+  return parts.join('\0');
+}
 
 /** Bindings on all interfaces and on loopback are the same host; two different specific addresses are not. */
 function ipClass(ip: string | undefined): string {
