@@ -228,3 +228,20 @@ test('Bun serves a default-exported Hono app (not Node); `bun run --hot x.ts`; a
   assert.equal(app('by-env').unknownPorts.length, 1);
   assert.deepEqual(app('remix-app').listeners.map((l) => l.port), [3000]);
 });
+
+test('a port from a validated env object (zod / t3-env) takes the schema default: `const { PORT } = env()`, `env.PORT`', async () => {
+  const schema = "import { z } from 'zod';\nexport const env = () => z.object({\n  NODE_ENV: z.string().prefault('development'),\n  PORT: z.coerce.number().default(4600),\n}).parse(process.env);\n";
+  const ws = makeWorkspace({
+    'a/package.json': pkg('a', { dev: 'deno run -A --watch src/serve.ts' }, {}),
+    'a/src/env.ts': schema,
+    'a/src/serve.ts': "import { env } from './env';\nconst { PORT } = env();\nDeno.serve({ port: PORT }, (_r) => new Response('ok'));\n",
+    'b/package.json': pkg('b', { start: 'node src/main.js' }, { express: '4.19.0' }),
+    'b/src/env.js': schema,
+    'b/src/main.js': "const { env } = require('./env');\nconst app = require('express')();\napp.listen(env.PORT);\n",
+    'b/.env.example': 'PORT=4600\n',
+  });
+  const { engine } = await audit(ws);
+  const port = (n: string) => engine.apps().find((a) => a.name === n)!.listeners.map((l) => [l.port, l.reason]);
+  assert.deepEqual(port('a'), [[4600, 'the default 4600 of PORT in src/env.ts (PORT is not set, and no env file is loaded)']]);
+  assert.equal(port('b')[0][0], 4600);
+});

@@ -64,6 +64,12 @@ export function roleOfScript(name: string): Listener['role'] {
   return 'server';
 }
 
+/** A numeric default the app's code gives an env variable (a schema's `.default(3000)`, `process.env.X ?? '3000'`). */
+function schemaDefault(app: App, key: string): { value: string; file: string; range: Range } | undefined {
+  for (const c of app.code) for (const d of c.defaults) if (d.key === key && /^\d{1,5}$/.test(d.value)) return d;
+  return undefined;
+}
+
 /** Frameworks whose app is a server written in code. */
 const SERVER_FRAMEWORKS = new Set(['express', 'fastify', 'koa', 'hono', 'nest', 'remix']);
 /** Scripts that start the app itself. */
@@ -180,6 +186,11 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
   else if (envEntry && envPort) found.listeners.push({ ...common, port: envPort, how: 'loaded-env', explicit: true, source: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, portEnvVar: envVar });
   else if (envEntry) found.unknown.push({ appId: app.id, script: scriptName, command, role, location: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)} is not a port number Crosswire can read` });
   else if (listen.fallback !== undefined) found.listeners.push({ ...common, port: listen.fallback, how: 'listen', explicit: true, source: listenLoc, reason: `the fallback ${listen.fallback} in ${rel} (${envVar} is not set${envFilesLoaded.length ? ' in the env files it loads' : ', and no env file is loaded'})`, portEnvVar: envVar });
+  else if (schemaDefault(app, envVar)) {
+    // The app validates its environment with a schema that gives the variable a default (zod, t3-env).
+    const d = schemaDefault(app, envVar)!;
+    found.listeners.push({ ...common, port: Number(d.value), how: 'listen', explicit: true, source: loc(d.file, d.range), reason: `the default ${d.value} of ${envVar} in ${path.relative(app.dir, d.file).split(path.sep).join('/')} (${envVar} is not set${envFilesLoaded.length ? ' in the env files it loads' : ', and no env file is loaded'})`, portEnvVar: envVar });
+  }
   else found.unknown.push({ appId: app.id, script: scriptName, command, role, location: listenLoc, reason: `${rel} listens on ${envVar}, which nothing Crosswire reads sets` });
 }
 

@@ -122,6 +122,12 @@ function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | un
   if (ts.isIdentifier(x)) {
     const decl = findVariable(sf, x.text);
     if (decl?.initializer) return portExpr(decl.initializer, sf, depth + 1);
+    // `const { PORT } = env()`: a variable of a validated env object (t3-env, zod); its default lives in the schema.
+    if (!decl && /^([A-Z][A-Z0-9_]*_)?PORT$/.test(x.text) && destructured(sf, x.text)) return { envVar: x.text };
+  }
+  // `env.PORT` of a validated env object (t3-env, zod): the variable, its default from the schema.
+  if (ts.isPropertyAccessExpression(x) && /^([A-Z][A-Z0-9_]*_)?PORT$/.test(x.name.text) && ts.isIdentifier(unwrap(x.expression)) && /env/i.test((unwrap(x.expression) as ts.Identifier).text)) {
+    return { envVar: x.name.text };
   }
   if (ts.isPropertyAccessExpression(x)) {
     // config.port where `const config = { port: ... }`
@@ -136,6 +142,21 @@ function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | un
     }
   }
   return undefined;
+}
+
+/** Whether `name` is bound by an object destructuring (`const { PORT } = env()`) in the file. */
+function destructured(sf: ts.SourceFile, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node) => {
+    if (found) return;
+    if (ts.isBindingElement(n) && ts.isIdentifier(n.name) && n.name.text === name && !n.propertyName) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found;
 }
 
 function findVariable(sf: ts.SourceFile, name: string): ts.VariableDeclaration | undefined {
@@ -188,8 +209,29 @@ export function parseCode(text: string, file: string): CodeFileInfo {
     }
   };
 
+  // Env schemas (zod, t3-env): `PORT: z.coerce.number().default(3000)` is the default of PORT.
+  const schemaDefault = (n: ts.PropertyAssignment) => {
+    const key = ts.isIdentifier(n.name) || ts.isStringLiteral(n.name) ? n.name.text : undefined;
+    if (!key || !/^[A-Z][A-Z0-9_]*$/.test(key)) return;
+    let call: ts.Expression = n.initializer;
+    for (let hops = 0; hops < 12 && ts.isCallExpression(call); hops++) {
+      const callee = call.expression;
+      if (!ts.isPropertyAccessExpression(callee)) return;
+      if (/^(default|prefault|catch)$/.test(callee.name.text) && call.arguments.length === 1) {
+        const arg = unwrap(call.arguments[0]);
+        if (ts.isNumericLiteral(arg) || ts.isStringLiteralLike(arg)) {
+          const start = arg.getStart(sf) + (ts.isNumericLiteral(arg) ? 0 : 1);
+          info.defaults.push({ file, key, value: arg.text, range: lines.range(start, start + arg.text.length), language: info.language } as CodeDefault);
+        }
+        return;
+      }
+      call = callee.expression;
+    }
+  };
+
   const guards = GUARD_HINT.test(text);
   const visit = (n: ts.Node) => {
+    if (ts.isPropertyAssignment(n) && ts.isCallExpression(n.initializer)) schemaDefault(n);
     // A local URL with a port written in code (`return "http://localhost:3000"`): it names a port a server must keep.
     if (ts.isStringLiteralLike(n) && n.text.length < 200 && LOCAL_URL.test(n.text) && !ts.isImportDeclaration(n.parent) && !ts.isExportDeclaration(n.parent)) {
       const start = n.getStart(sf) + 1;
