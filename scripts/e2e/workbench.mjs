@@ -76,6 +76,11 @@ export async function checkWorkbench({ browser, base, workspace, results, log })
               .first()
               .waitFor({ state: 'visible', timeout: 5_000 })
               .then(() => hover.first().innerText(), () => '');
+            // The hover renders its parts one after the other: read it again until the rule id is there (or 5 s pass).
+            for (let i = 0; hoverText && !/duplicate-secret/.test(hoverText) && i < 25; i++) {
+              await page.waitForTimeout(200);
+              hoverText = (await page.locator('.monaco-hover:visible').allInnerTexts().catch(() => [])).join('\n') || hoverText;
+            }
           }
         }
         check('hovering the squiggle shows the duplicate-secret message', /NEXTAUTH_SECRET.* of electricity-tokens .*multi-business-multi-apps/s.test(hoverText) && /duplicate-secret/.test(hoverText), hoverText.replace(/\s+/g, ' ').slice(0, 200) || 'no hover');
