@@ -257,15 +257,11 @@ async function apps(opt: Options): Promise<{ text: string; code: 0 }> {
   const config = opt.config ? loadConfig(opt.config) : undefined;
   const engine = await Engine.create({ roots, logger, config });
   const baseDir = roots.length === 1 ? roots[0] : process.cwd();
-  const u = understand(engine.index, (file) => escapeControls(path.relative(baseDir, file).split(path.sep).join('/')));
-  return { text: opt.format === 'json' ? JSON.stringify(u, null, 2) + '\n' : understandingText(u), code: 0 };
+  const u = understand(engine.index, (file) => path.relative(baseDir, file).split(path.sep).join('/'));
+  // Names, paths and commands come from the workspace: control characters are shown escaped, never sent to the terminal.
+  return { text: opt.format === 'json' ? JSON.stringify(u, null, 2) + '\n' : escapeControl(understandingText(u), true), code: 0 };
 }
 
-/** Control characters in names from the workspace are shown escaped, never sent to the terminal. */
-function escapeControls(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
 
 /** Reads a --config file; its problems are usage errors. */
 function loadConfig(file: string): CrosswireConfig {

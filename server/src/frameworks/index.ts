@@ -34,6 +34,9 @@ export function matchServe(bin: string, args: readonly string[]): { spec: ServeS
   return undefined;
 }
 
+/** Frameworks whose app is a server written in code (its port comes from its entry's `listen`/`serve`). */
+export const CODE_SERVER_FRAMEWORKS: ReadonlySet<Framework> = new Set<Framework>(['express', 'fastify', 'koa', 'hono', 'nest', 'remix']);
+
 /** Servers written in code (their port comes from a `listen` call), detected from dependencies. */
 const CODE_SERVERS: [string, Framework][] = [['@nestjs/core', 'nest'], ['express', 'express'], ['fastify', 'fastify'], ['koa', 'koa'], ['hono', 'hono']];
 

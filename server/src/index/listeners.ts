@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { App, CodeFileInfo, EnvEntry, Listener, Location, Range, UnknownPort } from '../model/types';
 import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
 import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
-import type { ServeSpec } from '../frameworks';
+import { CODE_SERVER_FRAMEWORKS, type ServeSpec } from '../frameworks';
 import { LineIndex } from '../model/text';
 import type { IndexedFile } from './ingest';
 
@@ -70,8 +70,6 @@ function schemaDefault(app: App, key: string): { value: string; file: string; ra
   return undefined;
 }
 
-/** Frameworks whose app is a server written in code. */
-const SERVER_FRAMEWORKS = new Set(['express', 'fastify', 'koa', 'hono', 'nest', 'remix']);
 /** Scripts that start the app itself. */
 const ENTRY_SCRIPT = /^(dev|start|serve|develop|start:dev|start:prod|prod)$/;
 
@@ -107,7 +105,7 @@ export function computeListeners(app: App, files: Map<string, IndexedFile>): Fou
         } catch {
           inner = [];
         }
-        for (const b of inner) if (b.tool !== 'delegate' && b.tool !== 'orchestrate' && b.tool !== 'other') addProcess(app, files, script.name, composed, scriptLocation, { ...b, toolEnd: undefined as unknown as number }, found, false);
+        for (const b of inner) if (b.tool !== 'delegate' && b.tool !== 'orchestrate' && b.tool !== 'other') addProcess(app, files, script.name, composed, scriptLocation, b, found, false);
         continue;
       }
       if (a.tool === 'delegate' || a.tool === 'other' || a.tool === 'orchestrate') continue;
@@ -155,10 +153,10 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
       found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: entryCode ? `${entryPath} has no listen() call Crosswire can read` : `\`nest start\` runs ${entryPath}, which Crosswire did not find` });
     } else if (entryCode && entryCode.listens.length === 0 && /\blisten\s*\(|\bserve\s*\(|Bun\.serve|Deno\.serve/.test(entryCode.text)) {
       found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `the port of the server in ${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} is computed in a way Crosswire does not evaluate` });
-    } else if (entryCode && entryCode.listens.length === 0 && SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
+    } else if (entryCode && entryCode.listens.length === 0 && CODE_SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
       // The entry starts the server elsewhere (an imported module, a class method): its port is not in the entry.
       found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} starts the server in code Crosswire cannot follow to its port` });
-    } else if (!entryCode && entryPath && SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
+    } else if (!entryCode && entryPath && CODE_SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
       found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `script "${scriptName}" runs ${entryPath}, which Crosswire did not find (a build output?)` });
     }
     return;

@@ -75,13 +75,7 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
     const own: string[] = [];
     if (p.app && servers.has(processKey(p.app.id, scriptName))) own.push(processKey(p.app.id, scriptName));
     const groups: string[][] = [];
-    let analyses: readonly CommandAnalysis[] = [];
-    try {
-      analyses = analyzeCommand(script.command);
-    } catch {
-      analyses = [];
-    }
-    for (const a of analyses) {
+    for (const a of analyzeSafe(script.command)) {
       if (a.tool === 'delegate' && a.delegateTo) {
         const targets = a.delegateTo.includes('*') ? p.pkg.scripts.filter((s) => picomatch(a.delegateTo!.replace(/:/g, '/'))(s.name.replace(/:/g, '/'))).map((s) => s.name) : [a.delegateTo];
         for (const t of targets) if (t !== scriptName && !a.delegateArgs) for (const g of resolve(p, t, depth + 1, seen)) own.push(...g);

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {
-  App, CodeFileInfo, ComposeFileInfo, IndexChange, CrosswireConfig, EngineOptions, EnvEntry, EnvFile, Framework, Listener, Location, Logger, PackageJsonInfo,
-  PostgresConfInfo, PrismaSchemaInfo, Range, WorkspaceView, MonorepoRoot, Runs,
+  App, ComposeFileInfo, IndexChange, CrosswireConfig, EngineOptions, EnvFile, Framework, Logger, PackageJsonInfo,
+  PostgresConfInfo, WorkspaceView, MonorepoRoot, Runs,
 } from '../model/types';
 import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { classifyEnvFile, createExpander } from '../parsers/env';
@@ -10,7 +10,6 @@ import { compileGlobs } from '../parsers/glob';
 import { majorOf } from '../parsers/packageJson';
 import { discover, fileKind, readIndexable, readIndexableSync, type FileKind, type ReadResult } from './discovery';
 import { parseIndexedFile, type IndexedFile } from './ingest';
-import { ZERO_RANGE } from '../model/text';
 import { computeListeners, computePythonListeners, isNxApplication, nxTargetListeners } from './listeners';
 import { analyzeCommand } from '../parsers/scripts';
 import { computeRuns } from './runs';
@@ -18,7 +17,6 @@ import { detectFramework } from '../frameworks';
 import { PrismaSchemas } from './prisma-schemas';
 
 export type { IndexedFile } from './ingest';
-export { lookupEnv } from './listeners';
 
 
 

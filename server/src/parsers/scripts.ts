@@ -1,4 +1,4 @@
-import { flagPort, matchServe, type ServeSpec } from '../frameworks';
+import { flagPort, matchServe, portNumber, type ServeSpec } from '../frameworks';
 
 /**
  * Reads a package.json script command (a shell command line) without running it: which server
@@ -100,11 +100,8 @@ export interface CommandAnalysis {
 const NODE_RUNNERS = new Set(['node', 'nodemon', 'ts-node', 'ts-node-dev', 'tsx', 'bun', 'babel-node', 'esno', 'deno']);
 const PM_RUN = new Set(['npm', 'yarn', 'pnpm', 'bun']);
 
-function parsePortValue(v: string | undefined): number | undefined {
-  if (!v || !/^\d{1,5}$/.test(v)) return undefined;
-  const p = Number(v);
-  return p > 0 && p < 65536 ? p : undefined;
-}
+/** A port number written as text (the frameworks' rule), or undefined. */
+const parsePortValue = portNumber;
 
 /** Analyses one segment (words of one simple command). */
 function analyzeSegment(words: Token[], command: string): CommandAnalysis | undefined {
@@ -178,26 +175,6 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
   const name = head.text.replace(/^.*node_modules\/\.bin\//, '').replace(/^.*node_modules\/next\/dist\/bin\/next$/, 'next');
   const rest = words.slice(i + 1);
   res.toolStart = head.start;
-  const sub = rest[0]?.text;
-
-  const scanPortFlags = (args: Token[], short: string[]) => {
-    for (let k = 0; k < args.length; k++) {
-      const t = args[k].text;
-      let m: RegExpExecArray | null;
-      if ((t === '--port' || short.includes(t)) && args[k + 1]) {
-        const port = parsePortValue(args[k + 1].text);
-        if (port) res.portFlag = { port, start: args[k].start, end: args[k + 1].end, text: command.slice(args[k].start, args[k + 1].end) };
-      } else if ((m = /^--port=(\d+)$/.exec(t))) {
-        const port = parsePortValue(m[1]);
-        if (port) res.portFlag = { port, start: args[k].start, end: args[k].end, text: t };
-      } else if (short.length && (m = /^-p(\d+)$/.exec(t))) {
-        const port = parsePortValue(m[1]);
-        if (port) res.portFlag = { port, start: args[k].start, end: args[k].end, text: t };
-      } else if (t === '--strictPort' || t === '--strict-port') {
-        res.strictPort = true;
-      }
-    }
-  };
 
   const orch = orchestration(name, rest.map((w) => w.text));
   if (orch) {
@@ -336,7 +313,8 @@ function orchestration(bin: string, args: readonly string[]): Orchestration | un
     const pos = positionals(args, ['--filter', '-F', '--filter-prod', '--workspace-concurrency', '--reporter', '-C', '--dir']);
     const tasks = pos[0] === 'run' || pos[0] === 'run-script' ? pos.slice(1, 2) : pos.slice(0, 1);
     if (!tasks.length || ['install', 'i', 'add', 'exec', 'build', 'test', 'publish', 'update', 'remove', 'why', 'list', 'ls', 'outdated'].includes(tasks[0])) return undefined;
-    const cleaned = filters.map(pnpmFilter).filter((f): f is string => !!f);
+    // pnpm's `--filter` selectors are turbo's.
+    const cleaned = filters.map(turboFilter).filter((f): f is string => !!f);
     return { runner: bin, tasks, filters: cleaned, parallel: args.includes('--parallel') || !!filters.length || recursive };
   }
   if (bin === 'npm') {
@@ -372,11 +350,6 @@ function turboFilter(f: string): string | undefined {
   if (f.startsWith('!') || f.includes('[')) return undefined;
   const x = f.replace(/^\.\.\.\^?/, '').replace(/\^?\.\.\.$/, '').replace(/^\{(.*)\}$/, '$1');
   return x || undefined;
-}
-
-/** pnpm `--filter` values: the same selectors as turbo's. */
-function pnpmFilter(f: string): string | undefined {
-  return turboFilter(f);
 }
 
 /**

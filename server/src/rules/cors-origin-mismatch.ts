@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { App, CodeDefault, CorsFact, EnvEntry, Finding, Location, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
-import { originOf, perApp, replaceEnvValue, where } from './util';
+import { commonDepth, originOf, perApp, replaceEnvValue, where } from './util';
 import { perIndex, sameOr } from './incremental';
 import { appLabel, BROWSER_PREFIX, safeUrl, effectiveEnvEntry, TextAt } from './session-facts';
 
@@ -288,10 +288,3 @@ function backendFindings(index: WorkspaceView, backend: App, apiLinks: ApiLink[]
   return findings;
 }
 
-function commonDepth(a: string, b: string): number {
-  const pa = a.split(path.sep);
-  const pb = b.split(path.sep);
-  let i = 0;
-  while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
-  return i;
-}

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { CODE_SERVER_FRAMEWORKS } from '../frameworks';
 import type { App, ComposeFileInfo, EnvEntry, Finding, Fix, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
 import { appServiceUrlSites, display, serviceGroup, type UrlSite } from './inconsistent-service-url';
@@ -281,15 +282,13 @@ function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; fi
   };
 }
 
-/** Frameworks whose apps are servers even when Crosswire sees no listener. */
-const SERVER_FRAMEWORKS = new Set(['express', 'fastify', 'koa', 'hono', 'nest', 'python', 'remix']);
 
 /** Apps that run a server whose port Crosswire does not know (memoised per set of apps). */
 const unseenMemo = new WeakMap<readonly App[], App[]>();
 function unseenServers(index: WorkspaceView): App[] {
   let list = unseenMemo.get(index.apps);
   if (!list) {
-    list = index.apps.filter((a) => a.unknownPorts.length > 0 || (a.listeners.length === 0 && SERVER_FRAMEWORKS.has(a.framework)));
+    list = index.apps.filter((a) => a.unknownPorts.length > 0 || (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')));
     unseenMemo.set(index.apps, list);
   }
   return list;

@@ -1,4 +1,4 @@
-import type { App, Finding, Fix, Rule, WorkspaceView } from '../model/types';
+import type { Finding, Fix, Rule, WorkspaceView } from '../model/types';
 import { processKey } from '../index/runs';
 import { lazyFixes } from './incremental';
 import { choosePort, setPortFix } from './ports';

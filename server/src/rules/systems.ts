@@ -11,11 +11,11 @@
  *   not together, and the port rules say nothing.
  */
 import * as path from 'node:path';
-import type { App, EnvEntry, Listener, Location, RunSet, WorkspaceView } from '../model/types';
+import type { App, EnvEntry, Listener, Location, WorkspaceView } from '../model/types';
 import { processKey } from '../index/runs';
 import { appDatabaseUses } from './databases';
 import { liveSecrets } from './duplicate-secret';
-import { identity, isLocalHost, originOf, perApp, rel } from './util';
+import { commonDepth, identity, isLocalHost, originOf, perApp, rel } from './util';
 import { machinesEpoch } from './machines';
 
 /** A place that names a local port: an env value (live or template), a code default. */
@@ -116,15 +116,14 @@ function compute(index: WorkspaceView): Systems {
   for (const a of apps) {
     const own = new Set(a.listeners.map((l) => l.port));
     for (const s of urlSites(a)) {
-      const o = { port: s.port };
-      const list = names.get(o.port) ?? [];
-      list.push({ app: a, key: s.key, location: s.location, port: o.port, get text() { return `${s.key} in ${rel(index, s.file)}`; } });
-      names.set(o.port, list);
-      if (own.has(o.port)) continue;
-      let trie = tries.get(o.port);
-      if (!trie) tries.set(o.port, (trie = folderTrie((listenersByPort.get(o.port) ?? []).map((x) => x.app))));
+      const list = names.get(s.port) ?? [];
+      list.push({ app: a, key: s.key, location: s.location, port: s.port, get text() { return `${s.key} in ${rel(index, s.file)}`; } });
+      names.set(s.port, list);
+      if (own.has(s.port)) continue;
+      let trie = tries.get(s.port);
+      if (!trie) tries.set(s.port, (trie = folderTrie((listenersByPort.get(s.port) ?? []).map((x) => x.app))));
       const target = nearestIn(trie, a);
-      if (target) union(a, target, () => `${s.key} in ${rel(index, s.file)} names port ${o.port} of ${target.name}`, s.live);
+      if (target) union(a, target, () => `${s.key} in ${rel(index, s.file)} names port ${s.port} of ${target.name}`, s.live);
     }
   }
   // 2. The same database server in live configuration.
@@ -220,42 +219,12 @@ function nearestIn(root: TrieNode, a: App): App | undefined {
   return undefined;
 }
 
-function commonDepth(a: string, b: string): number {
-  const x = a.split(path.sep);
-  const y = b.split(path.sep);
-  let i = 0;
-  while (i < x.length && i < y.length && x[i] === y[i]) i++;
-  return i;
-}
-
 export function systems(index: WorkspaceView): Systems {
   let s = cache.get(index);
   if (!s || s.apps !== index.apps) cache.set(index, (s = compute(index)));
   return s;
 }
 
-/** How two processes run together: a run set that starts both, or the link that makes their apps one system; undefined when nothing shows they do. */
-export function together(index: WorkspaceView, a: App, la: Listener, b: App, lb: Listener): { certain?: RunSet; assumed?: string } | undefined {
-  const runs = index.runs();
-  const ka = processKey(a.id, la.script);
-  const kb = processKey(b.id, lb.script);
-  if (!runs.running.has(ka) || !runs.running.has(kb)) return undefined;
-  const sa = runs.setsOf.get(ka) ?? [];
-  const sb = new Set(runs.setsOf.get(kb) ?? []);
-  const shared = sa.find((i) => sb.has(i));
-  if (shared !== undefined) return { certain: runs.sets[shared] };
-  if (!rolesMeet(la, lb)) return undefined;
-  const sys = systems(index);
-  // Dev servers of one system run together; production servers only when live configuration on this machine links them
-  // (a monorepo's apps are usually deployed apart, while checkouts configured side by side on one machine run there together).
-  const dev = la.role === 'dev' || lb.role === 'dev';
-  const comp = dev ? sys.component : sys.liveComponent;
-  const ca = comp.get(identity(a));
-  if (ca === undefined || ca !== comp.get(identity(b))) return undefined;
-  return { assumed: linkPath(sys, identity(a), identity(b)) };
-}
-
-/** Why two apps of one system are linked: the direct link, else the links of a shortest path (breadth-first, bounded). */
 /** Why two apps of one system are linked (for messages). */
 export function whyLinked(index: WorkspaceView, a: App, b: App): string {
   return linkPath(systems(index), identity(a), identity(b));
@@ -282,11 +251,6 @@ function linkPath(sys: Systems, from: string, to: string): string {
   return 'they form one system';
 }
 
-/** Dev servers run with dev servers, production servers with production servers; previews and component explorers only when a script starts them together. */
-function rolesMeet(a: Listener, b: Listener): boolean {
-  if (a.role === 'preview' || a.role === 'storybook' || b.role === 'preview' || b.role === 'storybook') return false;
-  return a.role === b.role || a.role === 'server' || b.role === 'server';
-}
 
 /** Places (in apps other than `except`) that name a local port. */
 /** Places in the system of `near` (apps other than `except`) that name a local port, the closest in the folder tree first. */

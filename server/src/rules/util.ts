@@ -15,6 +15,15 @@ export function identity(app: App): string {
 }
 
 
+/** How many leading folders two absolute paths share. */
+export function commonDepth(a: string, b: string): number {
+  const x = a.split(path.sep);
+  const y = b.split(path.sep);
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  return i;
+}
+
 /** A path relative to the app's workspace root, for messages. */
 export function rel(index: WorkspaceView, file: string): string {
   let best = '';
