@@ -7,8 +7,8 @@ import type { App, EnvEntry, Finding, Location, Position } from './model/types';
 import { displayKey, mask } from './model/mask';
 import { rangeContains } from './model/text';
 import type { WorkspaceIndex } from './index/workspace';
-import { isSecretKey } from './rules/duplicate-secret';
-import { originOf } from './rules/util';
+import { isSecretKey } from './facts/secrets';
+import { originOf } from './facts/util';
 
 function appOf(index: WorkspaceIndex, file: string): App | undefined {
   let best: App | undefined;

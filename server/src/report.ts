@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { App, EnvFile, Finding, Location, PrismaDatasource, Rule, Severity } from './model/types';
+import type { App, EnvFile, Finding, Location, PrismaDatasource, Severity } from './model/types';
+import type { RuleMeta as Rule } from './model/rule';
 import { escapeControl } from './model/text';
 
 export interface AuditReportData {

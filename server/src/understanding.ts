@@ -8,11 +8,11 @@
 import * as path from 'node:path';
 import type { App, WorkspaceView } from './model/types';
 import { processKey } from './index/runs';
-import { appDatabaseUses } from './rules/databases';
-import { systems } from './rules/systems';
-import { identity } from './rules/util';
+import { appDatabaseUses } from './facts/databases';
+import { systems } from './facts/systems';
+import { identity } from './facts/util';
 import { frameworkModule } from './frameworks';
-import { composeModel } from './rules/compose-model';
+import { composeModel } from './facts/compose-model';
 
 export interface ProcessView {
   script: string;

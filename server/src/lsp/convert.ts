@@ -17,7 +17,8 @@ import {
   WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
-import type { Finding, Fix, Rule, Severity, TextEditAt } from '../model/types';
+import type { Finding, Fix, Severity, TextEditAt } from '../model/types';
+import type { RuleMeta as Rule } from '../model/rule';
 import type { DiagnosticData } from './protocol';
 
 export const SOURCE = 'crosswire';

@@ -40,7 +40,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Engine } from '../engine';
-import type { CrosswireConfig, Finding, Fix, Logger, Rule, SeveritySetting, TextEditAt } from '../model/types';
+import type { CrosswireConfig, Finding, Fix, Logger, SeveritySetting, TextEditAt } from '../model/types';
+import type { RuleMeta as Rule } from '../model/rule';
 import { escapeControl } from '../model/text';
 import { renderAuditReport } from '../report';
 import {

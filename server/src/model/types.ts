@@ -567,33 +567,6 @@ export interface Finding {
   fixes: Fix[];
 }
 
-export interface RuleDocs {
-  description: string;
-  /** Relative path of the docs page inside the repository, e.g. docs/rules/duplicate-secret.md */
-  url: string;
-}
-
-export interface Rule {
-  id: string;
-  docs: RuleDocs;
-  defaultSeverity: Severity;
-  fixable: boolean;
-  check(index: WorkspaceView): Finding[];
-  /**
-   * What the rule's result depends on, so that after an edit the engine re-runs only the rules it
-   * may affect (issue 4: a keystroke must not re-run everything). Omitted: re-run on every change.
-   * A rule is always re-run when a finding of its last run touches the changed file (positions move).
-   */
-  dependsOn?: RuleDependencies;
-}
-
-export interface RuleDependencies {
-  /** Env keys whose (expanded) value matters; called with each key whose values changed in the edited app, with its old and new values. */
-  envKey?(key: string, values: string[]): boolean;
-  /** The rule reads listeners (ports): re-run when an app's listeners change. */
-  listeners?: boolean;
-}
-
 /** What one incremental update changed, as the index reports it to the engine. */
 export interface IndexChange {
   file: string;

@@ -1,7 +1,7 @@
-import type { App, Finding, SessionStoreFact, Rule, WorkspaceView } from '../model/types';
-import { rel } from './util';
-import { appLabel, pm2Entries, TextAt, type Pm2Entry } from './session-facts';
-import { perIndex } from './incremental';
+import type { App, SessionStoreFact } from '../model/types';
+import { rel } from '../facts/util';
+import { appLabel, pm2EntriesOf, TextAt } from '../facts/sessions';
+import { appRule } from '../model/rule';
 
 /** Sessions kept in the memory of one process: lost to every other process of a cluster. */
 function memorySessions(app: App): SessionStoreFact[] {
@@ -25,7 +25,7 @@ function describe(s: SessionStoreFact): string {
   }
 }
 
-export const clusterWithoutSessionStore: Rule = {
+export const clusterWithoutSessionStore = appRule({
   id: 'cluster-without-session-store',
   docs: {
     description: 'PM2 runs several instances of an app whose sessions live in process memory: each instance knows only its own sessions.',
@@ -33,32 +33,25 @@ export const clusterWithoutSessionStore: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
-    // The findings depend on the PM2 entries and the apps they run: while the entries are the same array
-    // (see pm2Entries), so are the apps.
-    const entries = pm2Entries(index);
-    const st = state(index);
-    if (st.entries === entries) return st.out;
-    const findings: Finding[] = [];
-    const memo = new Map<App, SessionStoreFact[]>();
-    for (const p of entries) {
+  facts: ['pm2Entries', 'code'],
+  check(app, ctx) {
+    const index = ctx.index;
+    let sessions: SessionStoreFact[] | undefined;
+    for (const p of pm2EntriesOf(index, app)) {
       const n = p.fact.instances;
       if (n === undefined || !p.fact.instancesRange || (typeof n === 'number' && n >= 0 && n <= 1)) continue;
-      let sessions = memo.get(p.app);
-      if (!sessions) memo.set(p.app, (sessions = memorySessions(p.app)));
+      sessions ??= memorySessions(app);
       if (!sessions.length) continue;
       const count = n === 'max' ? `one process per CPU core (instances: "max")` : n === -1 ? 'one process per CPU core but one (instances: -1)' : `${n} processes`;
       const name = p.fact.name ?? p.app.name;
-      findings.push({
-        ruleId: 'cluster-without-session-store',
-        severity: 'warning',
+      ctx.report({
         message:
           `PM2 runs ${name} as ${count}, but ${appLabel(index, p.app)} keeps its sessions in process memory: ${describe(sessions[0])} (${rel(index, sessions[0].file)}:${sessions[0].range.start.line + 1}). ` +
           `PM2's cluster mode sends each request to any instance, and an instance does not know the sessions the others created, so users are logged out at random (incident d). ` +
           `Use a shared session store (Redis, the database) or stateless signed cookie sessions, or run one instance.`,
-        location: { file: p.file, range: p.fact.instancesRange },
+        at: { file: p.file, range: p.fact.instancesRange },
         related: sessions.map((s) => ({ location: { file: s.file, range: s.range }, message: `sessions in process memory: ${describe(s)}` })),
-        appId: p.app.id,
+        app: p.app,
         fixes: [
           {
             title: `Run a single instance of ${name}`,
@@ -77,10 +70,5 @@ export const clusterWithoutSessionStore: Rule = {
         ],
       });
     }
-    st.entries = entries;
-    st.out = findings;
-    return findings;
   },
-};
-
-const state = perIndex(() => ({ entries: undefined as Pm2Entry[] | undefined, out: [] as Finding[] }));
+});

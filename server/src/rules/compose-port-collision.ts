@@ -1,11 +1,11 @@
-import type { App, Finding, Listener, RelatedInfo, Rule, Severity, WorkspaceView } from '../model/types';
+import type { App, Listener, RelatedInfo, Severity, WorkspaceView } from '../model/types';
 import { processKey } from '../index/runs';
 import type { ComposeProject, ResolvedService } from '../index/compose-projects';
-import { machineOf, publishedPorts, type PublishedPort } from './machines';
-import { envPorts, projectUsers } from './compose-model';
-import { sameOr } from './incremental';
-import { systems } from './systems';
-import { identity, label, listNames, rel } from './util';
+import { machineOf, publishedPorts, type PublishedPort } from '../facts/machines';
+import { envPorts, projectUsers } from '../facts/compose-model';
+import { workspaceRule, type Report } from '../model/rule';
+import { systems } from '../facts/systems';
+import { identity, label, listNames, rel } from '../facts/util';
 
 /**
  * Host ports published by docker compose services that cannot all be bound, judged by Compose's own model
@@ -24,7 +24,7 @@ import { identity, label, listNames, rel } from './util';
  *   host dev servers, least of all with that app's own.
  * Ports whose value is unknown (an unset variable without default) are never compared. One finding per pair.
  */
-export const composePortCollision: Rule = {
+export const composePortCollision = workspaceRule({
   id: 'compose-port-collision',
   docs: {
     description: 'Two compose services that run together publish one host port, or a compose service publishes a port that an app running beside it listens on.',
@@ -32,34 +32,11 @@ export const composePortCollision: Rule = {
   },
   defaultSeverity: 'error',
   fixable: false,
-  check(index: WorkspaceView): Finding[] {
-    const pubs = publishedPorts(index);
-    const hit = cache.get(index);
-    if (hit && hit.pubs === pubs && hit.apps === index.apps) return hit.out;
-    // An edit that changes none of what the rule reads of the apps (their machine, running servers' ports, the ports
-    // their env files name, their system) keeps the findings: most edits of an .env change none of it.
-    const key = appsKey(index);
-    if (hit && hit.pubs === pubs && hit.key === key) {
-      cache.set(index, { ...hit, apps: index.apps });
-      return hit.out;
-    }
-    const out = sameOr(hit?.out, computeFindings(index, pubs));
-    cache.set(index, { pubs, apps: index.apps, key, out });
-    return out;
+  facts: ['listeners', 'env', 'package', 'runs', 'systems', 'machines', 'publishedPorts', 'composeModel', 'composeUsers'],
+  check(ctx) {
+    for (const r of computeFindings(ctx.index, publishedPorts(ctx.index))) ctx.report(r);
   },
-};
-
-const cache = new WeakMap<WorkspaceView, { pubs: PublishedPort[]; apps: readonly App[]; key: string; out: Finding[] }>();
-
-function appsKey(index: WorkspaceView): string {
-  const runs = index.runs();
-  const sys = systems(index);
-  const parts: string[] = [];
-  for (const a of index.apps) {
-    parts.push(a.id, machineOf(index, a), a.name, a.listeners.filter((l) => runs.running.has(processKey(a.id, l.script))).map((l) => `${l.script}:${l.port}:${l.source.file}:${l.source.range.start.line}:${l.source.range.start.character}`).join(','), [...envPorts(a).keys()].join(','), sys.component.get(identity(a)) ?? '', String(a.packageJson?.scripts.length ?? -1));
-  }
-  return parts.join('\0');
-}
+});
 
 /** Bindings on all interfaces and on loopback are the same host; two different specific addresses are not. */
 function ipClass(ip: string | undefined): string {
@@ -105,7 +82,7 @@ interface AppPair {
   why: string;
 }
 
-function computeFindings(index: WorkspaceView, pubs: PublishedPort[]): Finding[] {
+function computeFindings(index: WorkspaceView, pubs: PublishedPort[]): Report[] {
   if (pubs.length === 0) return [];
   const byPort = new Map<string, PublishedPort[]>();
   for (const p of pubs) {
@@ -133,7 +110,7 @@ function computeFindings(index: WorkspaceView, pubs: PublishedPort[]): Finding[]
       }
     }
   }
-  const findings: Finding[] = [];
+  const findings: Report[] = [];
   for (const pr of pairs.values()) findings.push(pairFinding(index, pr));
   findings.push(...appFindings(index, pubs));
   return findings;
@@ -168,7 +145,7 @@ function relation(index: WorkspaceView, a: PublishedPort, b: PublishedPort): { s
   };
 }
 
-function pairFinding(index: WorkspaceView, pr: Pair): Finding {
+function pairFinding(index: WorkspaceView, pr: Pair): Report {
   const { a, b } = pr;
   const ports = pr.ports.map((p) => `${p.port.host}${p.port.protocol === 'udp' ? '/udp' : ''}`);
   const machine = b.machine === 'local' ? '' : ` on ${b.machine.replace(/^replica:/, 'the machine of ')}`;
@@ -176,20 +153,19 @@ function pairFinding(index: WorkspaceView, pr: Pair): Finding {
   const related: RelatedInfo[] = [{ location: { file: a.file.file, range: a.port.range }, message: `service ${a.resolved.name} publishes ${a.port.host} here` }];
   for (const p of pr.ports.slice(1)) related.push({ location: { file: p.file.file, range: p.port.range }, message: `service ${b.resolved.name} also publishes ${p.port.host} here` });
   return {
-    ruleId: 'compose-port-collision',
-    severity: pr.severity,
+    weaker: (pr.severity) !== 'error',
     message:
       `Service ${b.resolved.name}${profileText(b.resolved)} in ${rel(index, b.file.file)} publishes host port${ports.length > 1 ? 's' : ''} ${listNames(ports)}${machine}, ` +
       `and ${other} publishes ${ports.length > 1 ? 'them' : 'it'} too: ${pr.why}. The second fails with "Bind for 0.0.0.0:${b.port.host} failed: port is already allocated".`,
-    location: { file: b.file.file, range: b.port.range },
+    at: { file: b.file.file, range: b.port.range },
     related: related.slice(0, 20),
-    appId: b.app?.id,
+    app: b.app,
     fixes: [],
   };
 }
 
 /** Compose services that publish a port an app's server binds, when the app runs beside the project. */
-function appFindings(index: WorkspaceView, pubs: PublishedPort[]): Finding[] {
+function appFindings(index: WorkspaceView, pubs: PublishedPort[]): Report[] {
   const runs = index.runs();
   const byPort = new Map<string, { app: App; l: Listener }[]>();
   for (const app of index.apps) {
@@ -233,21 +209,20 @@ function appFindings(index: WorkspaceView, pubs: PublishedPort[]): Finding[] {
       pairs.set(key, { pub, app, l, ports: [pub.port.host], severity: l.drifts ? 'warning' : 'error', why });
     }
   }
-  const out: Finding[] = [];
+  const out: Report[] = [];
   for (const pr of pairs.values()) {
     const { pub, app, l } = pr;
     const consequence = l.drifts
       ? `${label(index, app)}'s server moves to another port when ${pub.port.host} is taken, and the container fails to start when the server was first`
       : `whichever starts second fails (Docker: "Bind for 0.0.0.0:${pub.port.host} failed: port is already allocated"; the server: EADDRINUSE)`;
     out.push({
-      ruleId: 'compose-port-collision',
-      severity: pr.severity,
+      weaker: (pr.severity) !== 'error',
       message:
         `Service ${pub.resolved.name}${profileText(pub.resolved)} in ${rel(index, pub.file.file)} publishes host port ${pub.port.host}, ` +
         `which ${label(index, app)} also binds (${l.reason}); ${pr.why}. Only one of them can bind the port: ${consequence}.`,
-      location: { file: pub.file.file, range: pub.port.range },
+      at: { file: pub.file.file, range: pub.port.range },
       related: [{ location: l.source, message: `${app.name} listens on ${l.port}: ${l.reason}` }],
-      appId: pub.app?.id ?? app.id,
+      app: pub.app ?? app,
       fixes: [],
     });
   }

@@ -1,7 +1,8 @@
-import type { App, Finding, RelatedInfo, Rule, WorkspaceView } from '../model/types';
-import { labeler } from './machines';
-import { appPools, limitSources, processCount, serverLimit, type DbTarget, type LimitSources, type PoolUse } from './databases';
-import { listNames } from './util';
+import type { App, RelatedInfo } from '../model/types';
+import { groupRule } from '../model/rule';
+import { labeler } from '../facts/machines';
+import { appPools, limitSources, processCount, serverLimit, type DbTarget, type PoolUse } from '../facts/databases';
+import { listNames } from '../facts/util';
 
 /** superuser_reserved_connections: PostgreSQL keeps these for superusers. */
 const RESERVED = 3;
@@ -15,7 +16,7 @@ interface Share {
   total: number;
 }
 
-export const connectionBudget: Rule = {
+export const connectionBudget = groupRule<{ pool: PoolUse; processes: { n: number; why: string } }>({
   id: 'connection-budget',
   docs: {
     description: "The apps that use one PostgreSQL server can together open more connections (pool size × processes) than its max_connections allows.",
@@ -23,30 +24,30 @@ export const connectionBudget: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: false,
-  check(index: WorkspaceView): Finding[] {
-    // Group pools by server: linear in the number of pools.
-    const servers = new Map<string, { target: DbTarget; shares: Map<App, Share> }>();
-    for (const app of index.apps) {
-      const pools = appPools(index, app).filter((p) => p.target.scheme === 'postgresql');
-      if (pools.length === 0) continue;
-      const processes = processCount(index, app);
-      for (const p of pools) {
-        let s = servers.get(p.target.server);
-        if (!s) servers.set(p.target.server, (s = { target: p.target, shares: new Map() }));
-        let share = s.shares.get(app);
-        if (!share) s.shares.set(app, (share = { app, pools: [], processes, total: 0 }));
-        share.pools.push(p);
-        share.total += p.size * processes.n;
-      }
+  facts: ['env', 'schemas', 'code', 'pm2', 'package', 'machines', 'databases'],
+  // Pools grouped by server: linear in the number of pools.
+  groupBy(app, { index }) {
+    const pools = appPools(index, app).filter((p) => p.target.scheme === 'postgresql');
+    if (pools.length === 0) return [];
+    const processes = processCount(index, app);
+    return pools.map((pool) => [pool.target.server, { pool, processes }] as const);
+  },
+  check(_server, members, ctx) {
+    const index = ctx.index;
+    const target: DbTarget = members[0].item.pool.target;
+    const shares = new Map<App, Share>();
+    for (const { app, item } of members) {
+      let share = shares.get(app);
+      if (!share) shares.set(app, (share = { app, pools: [], processes: item.processes, total: 0 }));
+      share.pools.push(item.pool);
+      share.total += item.pool.size * item.processes.n;
     }
-    const findings: Finding[] = [];
-    let sources: LimitSources | undefined;
-    for (const { target, shares } of servers.values()) {
+    {
       let total = 0;
       for (const s of shares.values()) total += s.total;
-      const limit = serverLimit(index, target, (sources ??= limitSources(index)));
+      const limit = serverLimit(index, target, limitSources(index));
       const budget = Math.max(0, limit.max - RESERVED);
-      if (total <= budget) continue;
+      if (total <= budget) return;
       // Largest shares first; messages and related locations name at most MAX_NAMED other apps.
       const list = [...shares.values()].sort((a, b) => b.total - a.total || a.app.id.localeCompare(b.app.id));
       const name = labeler(index);
@@ -82,21 +83,18 @@ export const connectionBudget: Rule = {
           const k = `${p.location.file}:${p.location.range.start.line}`;
           if (reported.has(k)) continue;
           reported.add(k);
-          findings.push({
-            ruleId: 'connection-budget',
-            severity: 'warning',
+          ctx.report({
             message:
               `${mine}${theirs}, more than the ${budget} that max_connections = ${limit.max} (${limit.why}) leaves; ${RESERVED} are reserved for superusers. ` +
               `Once the server is full, new connections fail with "FATAL: sorry, too many clients already". ` +
               `Lower the pool sizes (connection_limit in the URL up to Prisma 6, max on the pg Pool or PrismaPg adapter), run fewer processes, or raise max_connections.`,
-            location: p.location,
+            at: p.location,
             related: [...s.pools.filter((x) => x !== p && `${x.location.file}:${x.location.range.start.line}` !== k).map((x) => ({ location: x.location, message: `also ${x.size} (${x.sizeWhy}) per process` })), ...related],
-            appId: s.app.id,
+            app: s.app,
             fixes: [],
           });
         }
       }
     }
-    return findings;
   },
-};
+});

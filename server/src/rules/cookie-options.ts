@@ -1,6 +1,6 @@
-import type { App, CookieOptionsFact, Finding, Location, NextAuthOptionsFact, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
-import { appLabel, insertProperties, safeUrl, pm2EntriesOf, productionSignals, servedUrls, TextAt, type Pm2Entry, type ServedUrl, type Signal } from './session-facts';
-import { perAppFindings } from './incremental';
+import type { App, CookieOptionsFact, Location, NextAuthOptionsFact, Range, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
+import { appLabel, insertProperties, safeUrl, pm2EntriesOf, productionSignals, servedUrls, TextAt, type Pm2Entry, type ServedUrl, type Signal } from '../facts/sessions';
+import { appRule, type Report } from '../model/rule';
 
 /**
  * What each library sets when the code leaves an attribute out (read from their sources):
@@ -91,21 +91,19 @@ function secureCase(app: App, pm2: Pm2Entry[], value: boolean | 'production' | '
   return undefined;
 }
 
-function secureFinding(index: WorkspaceView, app: App, location: Location, what: string, sc: SecureCase): Finding {
+function secureFinding(index: WorkspaceView, app: App, location: Location, what: string, sc: SecureCase): Report {
   const urls = [...new Map(sc.urls.map((u) => [displayUrl(u), u])).values()];
   const related: RelatedInfo[] = [
     ...sc.urls.map((u) => ({ location: u.location, message: `${u.source}: served over plain http at ${displayUrl(u)}` })),
     ...sc.signals.map((s) => ({ location: s.location, message: s.text })),
   ];
   return {
-    ruleId: 'cookie-options',
-    severity: 'warning',
     message:
       `${what} of ${appLabel(index, app)} ${sc.why}. But the app is served over plain http at ${urls.map(displayUrl).join(', ')} (${urls.map((u) => u.source).join(', ')}). ` +
       `Browsers drop a Secure cookie set over http on any host but localhost, so the user is never logged in (incident d). Serve the app over https, or do not mark the cookie Secure there.`,
-    location,
+    at: location,
     related,
-    appId: app.id,
+    app: app,
     fixes: [],
   };
 }
@@ -136,8 +134,8 @@ function addAttributesEdit(index: WorkspaceView, c: CookieOptionsFact, props: st
   return undefined;
 }
 
-function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieOptionsFact, nextAuth: NextAuthOptionsFact | undefined): Finding[] {
-  const out: Finding[] = [];
+function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieOptionsFact, nextAuth: NextAuthOptionsFact | undefined): Report[] {
+  const out: Report[] = [];
   const d = defaultsOf(c, nextAuth?.version);
   const lib = LIB_NAME[c.lib];
   const what = `The ${cookieLabel(c)}`;
@@ -153,12 +151,10 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
     const props = missing.map((m) => (m === 'sameSite' ? "sameSite: 'lax'" : "path: '/'"));
     const nextAuthNote = c.lib === 'next-auth' && nextAuth?.version === 4 ? ' (next-auth v4 replaces its default session cookie with a custom one whole: nothing is merged in)' : '';
     out.push({
-      ruleId: 'cookie-options',
-      severity: 'warning',
       message: `${what} of ${appLabel(index, app)} sets no ${missing.join(' and no ')}, and ${lib} does not add ${missing.length === 2 ? 'them' : 'it'}${nextAuthNote}: ${why.join('; ')} (incident d). Set ${props.join(' and ')}.`,
-      location: { file: c.file, range: firstLine(index, c.file, c.range) },
+      at: { file: c.file, range: firstLine(index, c.file, c.range) },
       related: [],
-      appId: app.id,
+      app: app,
       fixes: [
         {
           title: `Add ${props.join(', ')} to the ${cookieLabel(c)}`,
@@ -174,12 +170,10 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
   // 2. httpOnly: false on a session cookie
   if (c.httpOnly?.value === false) {
     out.push({
-      ruleId: 'cookie-options',
-      severity: 'warning',
       message: `${what} of ${appLabel(index, app)} has httpOnly: false: any script on the page (an XSS payload, a compromised dependency) can read the session and send it elsewhere. Session cookies should be httpOnly.`,
-      location: { file: c.file, range: c.httpOnly.range },
+      at: { file: c.file, range: c.httpOnly.range },
       related: [],
-      appId: app.id,
+      app: app,
       fixes: [
         {
           title: `Set httpOnly: true on the ${cookieLabel(c)}`,
@@ -202,12 +196,10 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
   const secureValue = c.secure?.value === 'unknown' ? undefined : c.secure?.value;
   if (c.sameSite && c.sameSite.value.toLowerCase() === 'none' && (secureValue ?? (c.opaque ? undefined : d.secure)) === false) {
     out.push({
-      ruleId: 'cookie-options',
-      severity: 'warning',
       message: `${what} of ${appLabel(index, app)} has sameSite: "none" but is not Secure: browsers reject SameSite=None cookies without Secure, so the cookie is never stored.`,
-      location: { file: c.file, range: c.sameSite.range },
+      at: { file: c.file, range: c.sameSite.range },
       related: c.secure ? [{ location: { file: c.file, range: c.secure.range }, message: 'secure is false here' }] : [],
-      appId: app.id,
+      app: app,
       fixes: [],
     });
   }
@@ -220,7 +212,7 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
   return out;
 }
 
-export const cookieOptions: Rule = {
+export const cookieOptions = appRule({
   id: 'cookie-options',
   docs: {
     description: "A session cookie's options break it: no sameSite/path where the library sets none, httpOnly: false, or Secure while the app is served over plain http.",
@@ -228,10 +220,11 @@ export const cookieOptions: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  // Findings about an app depend on it and the PM2 entries that run it: memoised on both.
-  check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
+  facts: ['code', 'env', 'listeners', 'pm2Entries', 'package'],
+  check(app, ctx) {
+    const index = ctx.index;
     const pm2 = pm2EntriesOf(index, app);
-    const findings: Finding[] = [];
+    const findings: Report[] = [];
     for (const code of app.code) {
       const auth = code.auth;
       if (!auth) continue;
@@ -246,6 +239,6 @@ export const cookieOptions: Rule = {
         if (sc) findings.push(secureFinding(index, app, { file: n.file, range: firstLine(index, n.file, n.useSecureCookiesRange) }, `The NextAuth session cookie`, sc));
       }
     }
-    return findings;
-  }, pm2EntriesOf),
-};
+    for (const f of findings) ctx.report(f);
+  },
+});

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
-import type { App, CodeDefault, CorsFact, EnvEntry, Finding, Location, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
-import { commonDepth, originOf, perApp, replaceEnvValue, where } from './util';
-import { perIndex, sameOr } from './incremental';
-import { appLabel, BROWSER_PREFIX, safeUrl, effectiveEnvEntry, TextAt } from './session-facts';
+import type { App, CodeDefault, CorsFact, EnvEntry, Location, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
+import { commonDepth, originOf, perApp, replaceEnvValue, where } from '../facts/util';
+import { appRule, type Report } from '../model/rule';
+import { derived } from '../facts/track';
+import { appLabel, BROWSER_PREFIX, safeUrl, effectiveEnvEntry, TextAt } from '../facts/sessions';
 
 /** Browser-app frameworks, by dependency. */
 const FRONTEND_DEPS = ['vite', 'next', 'react-scripts', '@angular/core', '@sveltejs/kit', 'nuxt'];
@@ -141,7 +142,7 @@ function fixEdits(index: WorkspaceView, backend: App, a: Allowed, keep: string[]
   return [{ file: a.location.file, range: { start: t.position(s), end: t.position(s + m[2].length) }, newText: value }];
 }
 
-export const corsOriginMismatch: Rule = {
+export const corsOriginMismatch = appRule({
   id: 'cors-origin-mismatch',
   docs: {
     description: "A backend's CORS origin does not allow a frontend of the workspace whose API URL points at it (or allows `*` with credentials).",
@@ -149,12 +150,27 @@ export const corsOriginMismatch: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
-    const st = state(index);
-    if (st.apps === index.apps) return st.out;
-    // Backends with a CORS setting, by the local machine and port they listen on.
+  facts: ['code', 'env', 'listeners', 'corsLinks'],
+  check(app, ctx) {
+    const links = corsLinks(ctx.index).get(app);
+    if (links) for (const r of backendFindings(ctx.index, app, links)) ctx.report(r);
+  },
+});
+
+/** A frontend's API URL that reaches a backend, with the frontend's dev servers. */
+interface Link {
+  link: ApiLink;
+  servers: DevServer[];
+}
+
+/**
+ * Backend -> the frontends' API URLs that reach it (the derived fact `corsLinks`): backends with a CORS setting, by
+ * the machine and port they listen on; each frontend's browser-exposed API URL names one of them.
+ */
+function corsLinks(index: WorkspaceView): Map<App, Link[]> {
+  return derived('corsLinks', index, (ix) => {
     const backends = new Map<string, Backend[]>();
-    for (const app of index.apps) {
+    for (const app of ix.apps) {
       const b = backendOf(app);
       if (!b) continue;
       for (const port of b.ports) {
@@ -164,36 +180,25 @@ export const corsOriginMismatch: Rule = {
         l.push(b);
       }
     }
-    const out: Finding[] = [];
-    if (backends.size) {
-      // Frontends' API URLs, grouped by the backend they reach.
-      const links = new Map<App, ApiLink[]>();
-      for (const fe of index.apps) {
-        for (const { site: s, port } of apiSitesOf(fe)) {
-          const candidates = (backends.get(`${fe.host}:${port}`) ?? []).filter((b) => b.app !== fe);
-          if (!candidates.length) continue;
-          // Several backends on one port already collide (port-collision): take the nearest to the frontend.
-          const depth = (b: App) => commonDepth(b.dir, fe.dir);
-          const best = candidates.length === 1 ? undefined : Math.max(...candidates.map((b) => depth(b.app)));
-          for (const b of best === undefined ? candidates : candidates.filter((x) => depth(x.app) === best)) {
-            let l = links.get(b.app);
-            if (!l) links.set(b.app, (l = []));
-            if (!l.some((x) => x.frontend === fe)) l.push(s);
-          }
+    const links = new Map<App, Link[]>();
+    if (!backends.size) return links;
+    for (const fe of ix.apps) {
+      for (const { site: s, port } of apiSitesOf(fe)) {
+        const candidates = (backends.get(`${fe.host}:${port}`) ?? []).filter((b) => b.app !== fe);
+        if (!candidates.length) continue;
+        // Several backends on one port already collide (port-collision): take the nearest to the frontend.
+        const depth = (b: App) => commonDepth(b.dir, fe.dir);
+        const best = candidates.length === 1 ? undefined : Math.max(...candidates.map((b) => depth(b.app)));
+        for (const b of best === undefined ? candidates : candidates.filter((x) => depth(x.app) === best)) {
+          let l = links.get(b.app);
+          if (!l) links.set(b.app, (l = []));
+          if (!l.some((x) => x.link.frontend === fe)) l.push({ link: s, servers: devServers(fe) });
         }
       }
-      // Findings about a backend depend on it and the sites that point at it: memoised on both.
-      for (const [backend, apiLinks] of links) {
-        let m = memo.get(backend);
-        if (!m || m.links.length !== apiLinks.length || m.links.some((l, i) => l !== apiLinks[i])) memo.set(backend, (m = { links: apiLinks, findings: backendFindings(index, backend, apiLinks) }));
-        for (const f of m.findings) out.push(f);
-      }
     }
-    st.apps = index.apps;
-    st.out = sameOr(st.out, out);
-    return st.out;
-  },
-};
+    return links;
+  });
+}
 
 interface Backend {
   app: App;
@@ -229,13 +234,11 @@ const apiSitesOf = perApp((fe: App): { site: ApiLink; port: number }[] => {
   return out;
 });
 
-const memo = new WeakMap<App, { links: ApiLink[]; findings: Finding[] }>();
-const state = perIndex(() => ({ apps: undefined as readonly App[] | undefined, out: [] as Finding[] }));
 
-function backendFindings(index: WorkspaceView, backend: App, apiLinks: ApiLink[]): Finding[] {
-  const findings: Finding[] = [];
+function backendFindings(index: WorkspaceView, backend: App, links: Link[]): Report[] {
+  const findings: Report[] = [];
   const cors = backend.code.flatMap((c) => c.auth?.cors ?? []);
-  const frontends = apiLinks.map((l) => ({ link: l, servers: devServers(l.frontend) })).filter((x) => x.servers.length);
+  const frontends = links.filter((x) => x.servers.length);
   if (!frontends.length) return findings;
   const seen = new Set<string>();
   for (const c of cors) {
@@ -266,14 +269,12 @@ function backendFindings(index: WorkspaceView, backend: App, apiLinks: ApiLink[]
             : `the CORS origin of ${appLabel(index, backend)} is \`*\` (${a.source}) with credentials: true, which browsers reject for credentialed requests from ${appLabel(index, link.frontend)} at ${srv.origin}`
           : `the CORS origin of ${appLabel(index, backend)} (${a.source}) does not include ${srv.origin}, where the ${srv.what} of ${appLabel(index, link.frontend)} runs`;
         findings.push({
-          ruleId: 'cors-origin-mismatch',
-          severity: 'warning',
           message:
             `${appLabel(index, link.frontend)} calls ${appLabel(index, backend)} (${link.key}=${safeUrl(link.value)}, ${where(index, link.location)}), but ${problem}. ` +
             `The browser blocks the responses and fetch fails with "Failed to fetch" (incident e).${hint} Allow ${srv.origin}.`,
-          location: a.location,
+          at: a.location,
           related,
-          appId: backend.id,
+          app: backend,
           fixes: [
             {
               title: a.list && keep.length ? `Add ${srv.origin} to the CORS origins of ${backend.name}` : `Set the CORS origin of ${backend.name} to ${srv.origin}`,

@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import { CODE_SERVER_FRAMEWORKS } from '../frameworks';
-import type { App, ComposeFileInfo, EnvEntry, Finding, Fix, Range, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
+import type { App, EnvEntry, Fix, Range, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { appServiceUrlSites, display, serviceGroup, type UrlSite } from './inconsistent-service-url';
-import { bindingsOf, machineOf, machinesEpoch, publishedPorts, type AppBinding, type PublishedPort } from './machines';
-import { identity, label, listNames, originOf, perApp, where, type Origin } from './util';
-import { AppGroups, changedApps, perIndex, sameOr } from './incremental';
+import { appServiceUrlSites, display, serviceGroup, type UrlSite } from '../facts/service-urls';
+import { bindingsOf, machineOf, publishedPorts, type AppBinding } from '../facts/machines';
+import { byApps, identity, label, listNames, originOf, perApp, where, type Origin } from '../facts/util';
+import { appRule, type Report } from '../model/rule';
+import { derived } from '../facts/track';
 
 const WEB_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
 const PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
@@ -79,7 +80,7 @@ function unreadablePackage(index: WorkspaceView, app: App): string | undefined {
   return ok ? undefined : pkg.file;
 }
 
-export const danglingServiceUrl: Rule = {
+export const danglingServiceUrl = appRule({
   id: 'dangling-service-url',
   docs: {
     description: 'A local service URL (*_SERVICE_URL, *_API_URL) names a port on which no app of the workspace listens and no docker compose service publishes.',
@@ -87,72 +88,87 @@ export const danglingServiceUrl: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
-    const st = state(index);
-    // (compose files outside every app change without any app changing)
-    if (st.apps === index.apps && st.files === index.composeFiles) return st.out;
-    const epoch = machinesEpoch(index);
-    // What listens on each machine and port: app servers (kept up to date from the apps that changed) and published compose ports.
-    st.bound.update(index.apps, epoch);
-    const pubs = publishedPorts(index);
-    if (pubs !== st.pubs) {
-      st.pubs = pubs;
-      st.pubKeys = new Set(pubs.filter((p) => p.port.protocol === 'tcp').map((p) => `${p.machine}\0${p.port.host}`));
-    }
-    // The development sites of each service.
-    st.byGroup.update(index.apps, epoch);
-    const isBound = (key: string) => st.bound.has(key) || st.pubKeys.has(key);
-    const findings: Finding[] = [];
+  facts: ['env', 'code', 'machines', 'serviceUrls', 'listening'],
+  check(app, ctx) {
+    const index = ctx.index;
+    const l = listening(index);
+    const byGroup = serviceUrlsByGroup(index);
+    const isBound = (key: string) => l.bound.has(key) || l.pubKeys.has(key);
     // Per service: the development sites that point at a live port (at most 10 named), and their ports.
     const boundPeers = new Map<string, { list: Parsed[]; ports: number[] }>();
-    for (const app of index.apps) {
-      for (const x of parsedOf(index, app)) {
-        if (isBound(x.key)) continue;
-        const { s, machine } = x;
-        // Apps on that machine whose package.json Crosswire cannot read: they may listen there.
-        const unsure = unknownApps(index).filter((u) => machineOf(index, u.app) === machine && identity(u.app) !== identity(s.app)).slice(0, 5);
-        // The app the key names, when exactly one other app matches every word of the service name.
-        const words = serviceWords(s.key);
-        let named: App[] = [];
-        if (words.length) {
-          const candidates = appsByWord(index).get(words[0]) ?? [];
-          named = candidates.filter((a) => identity(a) !== identity(s.app) && words.every((w) => appWords(a).has(w)));
-          named = [...new Map(named.map((a) => [identity(a), a])).values()];
-        }
-        const namedApp = named.length === 1 ? named[0] : undefined;
-        // An app it names whose servers Crosswire cannot see (port computed at run time): it may listen there.
-        if (namedApp && bindingsOf(index, namedApp).length === 0) continue;
-        const namedBindings = namedApp ? bindingsOf(index, namedApp).filter((b) => b.machine === machine) : [];
-        // Unless the URL names a service Crosswire knows to listen elsewhere, a server whose port it cannot know (an
-        // unreadable package.json, a port computed at run time, a Python service started in a way it does not read)
-        // may be the one listening there: unknown is not "nothing".
-        if (!namedBindings.length && (unsure.length || unseenServers(index).some((a) => identity(a) !== identity(s.app) && machineOf(index, a) === machine))) continue;
-        // A replica's own machine inferred without evidence (no URL or configuration names it): what else runs there is unknown.
-        if (!namedBindings.length && machine.startsWith('replica:')) continue;
-        // The other development sites of the same service that do point at a live port.
-        let bp = boundPeers.get(x.group);
-        if (!bp) {
-          const list = (st.byGroup.items(x.group) ?? []).filter((y) => isBound(y.key));
-          boundPeers.set(x.group, (bp = { list: list.slice(0, 10), ports: [...new Set(list.map((y) => y.o.port))] }));
-        }
-        // The finding is kept while everything it says is the same.
-        const deps: unknown[] = [namedApp, ...namedBindings, '|', ...bp.list, '|', ...bp.ports, '|', ...unsure.map((u) => u.app)];
-        const m = memo.get(x);
-        if (m && m.deps.length === deps.length && m.deps.every((d, i) => d === deps[i])) {
-          findings.push(m.finding);
-          continue;
-        }
-        const finding = danglingFinding(index, x, unsure, namedApp, namedBindings, bp.list, bp.ports);
-        memo.set(x, { deps, finding });
-        findings.push(finding);
+    for (const x of parsedOf(index, app)) {
+      if (isBound(x.key)) continue;
+      const { s, machine } = x;
+      // Apps on that machine whose package.json Crosswire cannot read: they may listen there.
+      const unsure = l.unknownApps.filter((u) => machineOf(index, u.app) === machine && identity(u.app) !== identity(s.app)).slice(0, 5);
+      // The app the key names, when exactly one other app matches every word of the service name.
+      const words = serviceWords(s.key);
+      let named: App[] = [];
+      if (words.length) {
+        const candidates = appsByWord(index).get(words[0]) ?? [];
+        named = candidates.filter((a) => identity(a) !== identity(s.app) && words.every((w) => appWords(a).has(w)));
+        named = [...new Map(named.map((a) => [identity(a), a])).values()];
       }
+      const namedApp = named.length === 1 ? named[0] : undefined;
+      const bindings = namedApp ? (l.bindings.get(namedApp) ?? []) : [];
+      // An app it names whose servers Crosswire cannot see (port computed at run time): it may listen there.
+      if (namedApp && bindings.length === 0) continue;
+      const namedBindings = bindings.filter((b) => b.machine === machine);
+      // Unless the URL names a service Crosswire knows to listen elsewhere, a server whose port it cannot know (an
+      // unreadable package.json, a port computed at run time, a Python service started in a way it does not read)
+      // may be the one listening there: unknown is not "nothing".
+      if (!namedBindings.length && (unsure.length || l.unseen.some((a) => identity(a) !== identity(s.app) && machineOf(index, a) === machine))) continue;
+      // A replica's own machine inferred without evidence (no URL or configuration names it): what else runs there is unknown.
+      if (!namedBindings.length && machine.startsWith('replica:')) continue;
+      // The other development sites of the same service that do point at a live port.
+      let bp = boundPeers.get(x.group);
+      if (!bp) {
+        const list = (byGroup.get(x.group) ?? []).filter((y) => isBound(y.key));
+        boundPeers.set(x.group, (bp = { list: list.slice(0, 10), ports: [...new Set(list.map((y) => y.o.port))] }));
+      }
+      ctx.report(danglingFinding(index, x, unsure, namedApp, namedBindings, bp.list, bp.ports));
     }
-    st.apps = index.apps;
-    st.files = index.composeFiles;
-    st.out = sameOr(st.out, findings);
-    return st.out;
   },
-};
+});
+
+/** What listens where (the derived fact `listening`): app servers and published compose ports by machine and port, and the servers Crosswire cannot see. */
+interface Listening {
+  bound: Set<string>;
+  pubKeys: Set<string>;
+  bindings: Map<App, AppBinding[]>;
+  /** Apps whose package.json Crosswire cannot read, in app order. */
+  unknownApps: { app: App; file: string }[];
+  /** Apps that run a server whose port Crosswire does not know. */
+  unseen: App[];
+}
+
+function listening(index: WorkspaceView): Listening {
+  return derived('listening', index, (ix) => {
+    const bound = new Set<string>();
+    const bindings = new Map<App, AppBinding[]>();
+    for (const app of ix.apps) {
+      const list = bindingsOf(ix, app);
+      bindings.set(app, list);
+      for (const b of list) bound.add(`${b.machine}\0${b.listener.port}`);
+    }
+    const pubKeys = new Set(publishedPorts(ix).filter((p) => p.port.protocol === 'tcp').map((p) => `${p.machine}\0${p.port.host}`));
+    const unknownApps = ix.apps.flatMap((app) => {
+      const file = unreadablePackage(ix, app);
+      return file ? [{ app, file }] : [];
+    });
+    const unseen = ix.apps.filter((a) => a.unknownPorts.length > 0 || (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')));
+    return { bound, pubKeys, bindings, unknownApps, unseen };
+  });
+}
+
+/** Every app's development service-URL sites with a local web origin, by service (the derived fact `serviceUrls`). */
+function serviceUrlsByGroup(index: WorkspaceView): Map<string, Parsed[]> {
+  return derived('serviceUrls', index, (ix) => {
+    const out = new Map<string, Parsed[]>();
+    for (const app of ix.apps) for (const x of parsedOf(ix, app)) push(out, x.group, x);
+    return out;
+  });
+}
 
 /** A development site with a local web origin, on the machine of its app. */
 interface Parsed {
@@ -165,82 +181,29 @@ interface Parsed {
   group: string;
 }
 
-/** An app's development service-URL sites with a local web origin (memoised per app and machine). */
-const parsedMemo = new WeakMap<App, { machine: string; parsed: Parsed[] }>();
+/** An app's development service-URL sites with a local web origin. */
 function parsedOf(index: WorkspaceView, app: App): Parsed[] {
   const machine = machineOf(index, app);
-  let m = parsedMemo.get(app);
-  if (!m || m.machine !== machine) {
-    const parsed: Parsed[] = [];
-    for (const s of appServiceUrlSites(app)) {
-      if (s.bucket !== 'development') continue;
-      const o = originOf(s.value);
-      if (o && o.local && WEB_SCHEMES.has(o.scheme)) parsed.push({ s, o, machine, key: `${machine}\0${o.port}`, group: serviceGroup(s.key, s.app) });
-    }
-    parsedMemo.set(app, (m = { machine, parsed }));
+  const parsed: Parsed[] = [];
+  for (const s of appServiceUrlSites(app)) {
+    if (s.bucket !== 'development') continue;
+    const o = originOf(s.value);
+    if (o && o.local && WEB_SCHEMES.has(o.scheme)) parsed.push({ s, o, machine, key: `${machine}\0${o.port}`, group: serviceGroup(s.key, s.app) });
   }
-  return m.parsed;
+  return parsed;
 }
 
-const memo = new WeakMap<Parsed, { deps: unknown[]; finding: Finding }>();
-
-const state = perIndex((index) => ({
-  apps: undefined as readonly App[] | undefined,
-  files: undefined as readonly ComposeFileInfo[] | undefined,
-  out: [] as Finding[],
-  bound: new AppGroups<AppBinding>((app) => bindingsOf(index, app).map((b) => [`${b.machine}\0${b.listener.port}`, b] as const)),
-  byGroup: new AppGroups<Parsed>((app) => parsedOf(index, app).map((x) => [x.group, x] as const)),
-  pubs: undefined as PublishedPort[] | undefined,
-  pubKeys: new Set<string>(),
-}));
-
-/** Apps by name word, to find the app a key names (AUTH_SERVICE_URL -> netra/auth_service); words never change in place. */
-const wordState = perIndex(() => ({ apps: [] as readonly App[], byWord: new Map<string, App[]>() }));
+/** Apps by name word, to find the app a key names (AUTH_SERVICE_URL -> netra/auth_service): from names and folders only. */
+const words = new WeakMap<readonly App[], Map<string, App[]>>();
 function appsByWord(index: WorkspaceView): Map<string, App[]> {
-  const s = wordState(index);
-  if (s.apps === index.apps) return s.byWord;
-  const changed = changedApps(s.apps, index.apps);
-  if (changed) {
-    for (const i of changed) {
-      const old = s.apps[i];
-      const app = index.apps[i];
-      for (const w of appWords(app)) {
-        const list = s.byWord.get(w);
-        const at = list ? list.indexOf(old) : -1;
-        if (list && at !== -1) list[at] = app;
-      }
-    }
-  } else {
-    s.byWord = new Map();
-    for (const app of index.apps) for (const w of appWords(app)) push(s.byWord, w, app);
-  }
-  s.apps = index.apps;
-  return s.byWord;
+  return byApps(index.apps, words, () => {
+    const byWord = new Map<string, App[]>();
+    for (const app of index.apps) for (const w of appWords(app)) push(byWord, w, app);
+    return byWord;
+  });
 }
 
-/** The apps whose package.json Crosswire cannot read, in app order. */
-const unknownState = perIndex(() => ({ apps: [] as readonly App[], list: [] as { app: App; file: string }[] }));
-const unreadable = new WeakMap<App, string | null>();
-function unreadableOf(index: WorkspaceView, app: App): string | undefined {
-  let u = unreadable.get(app);
-  if (u === undefined) unreadable.set(app, (u = unreadablePackage(index, app) ?? null));
-  return u ?? undefined;
-}
-function unknownApps(index: WorkspaceView): { app: App; file: string }[] {
-  const s = unknownState(index);
-  if (s.apps === index.apps) return s.list;
-  const changed = changedApps(s.apps, index.apps);
-  if (!changed || changed.some((i) => unreadableOf(index, s.apps[i]) !== undefined || unreadableOf(index, index.apps[i]) !== undefined)) {
-    s.list = index.apps.flatMap((app) => {
-      const file = unreadableOf(index, app);
-      return file ? [{ app, file }] : [];
-    });
-  }
-  s.apps = index.apps;
-  return s.list;
-}
-
-function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; file: string }[], namedApp: App | undefined, namedBindings: AppBinding[], peers: Parsed[], peerPorts: number[]): Finding {
+function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; file: string }[], namedApp: App | undefined, namedBindings: AppBinding[], peers: Parsed[], peerPorts: number[]): Report {
   const { s, o, machine } = x;
   const namedPorts = [...new Set(namedBindings.map((b) => b.listener.port))];
   const target = namedPorts.length === 1 ? namedPorts[0] : !namedApp && peerPorts.length === 1 ? peerPorts[0] : undefined;
@@ -269,30 +232,17 @@ function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; fi
   }
   const what = s.kind === 'code' ? `The default of ${s.key} in code` : s.kind === 'template' ? `${s.key} in this template` : s.key;
   return {
-    ruleId: 'dangling-service-url',
-    severity: 'warning',
     message:
       `${what} points at ${display(s.value)}, but nothing in the workspace listens on port ${o.port}${machine === 'local' ? '' : ` of ${machine.replace(/^replica:/, 'the machine of ')}`}: ` +
       `no app's server and no docker compose service. Requests to it fail with ECONNREFUSED.${hint}` +
       (unsure.length ? ` (The package.json of ${listNames(unsure.map((u) => label(index, u.app)))} could not be read: ${unsure.length === 1 ? 'it' : 'they'} may listen there.)` : ''),
-    location: s.location,
+    at: s.location,
     related,
-    appId: s.app.id,
+    app: s.app,
     fixes,
   };
 }
 
-
-/** Apps that run a server whose port Crosswire does not know (memoised per set of apps). */
-const unseenMemo = new WeakMap<readonly App[], App[]>();
-function unseenServers(index: WorkspaceView): App[] {
-  let list = unseenMemo.get(index.apps);
-  if (!list) {
-    list = index.apps.filter((a) => a.unknownPorts.length > 0 || (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')));
-    unseenMemo.set(index.apps, list);
-  }
-  return list;
-}
 
 /** Appends to the list under `key` (created on first use). */
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { App, EnvEntry, Finding, Rule, WorkspaceView } from '../model/types';
-import { resolveEnv } from './missing-connection-limit';
-import { replicaGroups } from './replica-drift';
-import { envLocation, label, listNames, replaceEnvValue } from './util';
+import type { App, EnvEntry } from '../model/types';
+import { resolveEnv } from '../facts/datasources';
+import { groupRule } from '../model/rule';
+import { envLocation, label, listNames, replaceEnvValue } from '../facts/util';
 
 /** Keys whose value identifies one server of a replicated app: SYNC_NODE_ID, SYNC_NODE_NAME, NODE_ID, CLUSTER_NODE_NAME, INSTANCE_ID, PEER_ID. */
 export function isNodeIdKey(key: string): boolean {
@@ -38,7 +38,7 @@ interface Site {
   value: string;
 }
 
-export const duplicateNodeId: Rule = {
+export const duplicateNodeId = groupRule<null>({
   id: 'duplicate-node-id',
   docs: {
     description: 'Replicas of one app share a value that must be unique per server (SYNC_NODE_ID, SYNC_NODE_NAME, *_NODE_ID, *_NODE_NAME, *_INSTANCE_ID, *_PEER_ID).',
@@ -46,9 +46,13 @@ export const duplicateNodeId: Rule = {
   },
   defaultSeverity: 'error',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
-    const findings: Finding[] = [];
-    for (const group of replicaGroups(index)) {
+  facts: ['env'],
+  groupBy: (app) => [[app.replicaKey, null]],
+  check(_key, members, ctx) {
+    const index = ctx.index;
+    const group = members.map((m) => m.app);
+    if (group.length < 2) return;
+    {
       const keys = new Set<string>();
       for (const app of group) for (const f of app.envFiles) if (f.kind === 'live') for (const e of f.entries) if (isNodeIdKey(e.key)) keys.add(e.key);
       for (const key of keys) {
@@ -69,15 +73,13 @@ export const duplicateNodeId: Rule = {
           if (sites.length < 2) continue;
           for (const s of sites) {
             const others = sites.filter((o) => o !== s);
-            findings.push({
-              ruleId: 'duplicate-node-id',
-              severity: 'error',
+            ctx.report({
               message:
                 `${key} "${value}" of ${label(index, s.app)} is also the ${key} of its ${others.length === 1 ? 'replica' : 'replicas'} ${listNames(others.map((o) => label(index, o.app)))}. ` +
                 `It must be unique on each server: the peers tell servers apart by it, so two servers with one ${isName ? 'name' : 'id'} are taken for the same node.`,
-              location: envLocation(s.entry),
+              at: envLocation(s.entry),
               related: others.map((o) => ({ location: envLocation(o.entry), message: `${key} of ${label(index, o.app)} (the same value)` })),
-              appId: s.app.id,
+              app: s.app,
               fixes: [
                 {
                   title: `Generate a new ${key} for ${label(index, s.app)}`,
@@ -99,6 +101,5 @@ export const duplicateNodeId: Rule = {
         }
       }
     }
-    return findings;
   },
-};
+});

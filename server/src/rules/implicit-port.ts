@@ -1,10 +1,10 @@
-import type { Finding, Fix, Rule, WorkspaceView } from '../model/types';
+import type { Fix } from '../model/types';
+import { appRule } from '../model/rule';
 import { processKey } from '../index/runs';
-import { lazyFixes } from './incremental';
-import { choosePort, setPortFix } from './ports';
-import { collisions } from './port-collision';
-import { portNames, systems } from './systems';
-import { identity, label } from './util';
+import { choosePort, setPortFix } from '../facts/ports';
+import { collisions } from '../facts/port-collisions';
+import { portNames, systems } from '../facts/systems';
+import { identity, label } from '../facts/util';
 
 /**
  * A server that runs with other apps' servers, relies on its framework's default port and moves to another port
@@ -12,7 +12,7 @@ import { identity, label } from './util';
  * whatever took the port. Reported as info: nothing in the workspace takes the port today (that would be a
  * port-collision, which is reported instead), so it is advice to pin the port, not a conflict.
  */
-export const implicitPort: Rule = {
+export const implicitPort = appRule({
   id: 'implicit-port',
   docs: {
     description: "A server other apps depend on relies on its framework's default port and moves when it is taken.",
@@ -20,17 +20,14 @@ export const implicitPort: Rule = {
   },
   defaultSeverity: 'info',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
+  facts: ['listeners', 'runs', 'systems', 'portCollisions'],
+  check(app, ctx) {
+    const index = ctx.index;
     const runs = index.runs();
     const reported = collisions(index).reported;
     const sys = systems(index);
-    const componentSize = new Map<string, number>();
-    for (const c of new Set(index.apps.map((a) => identity(a)))) {
-      const comp = sys.component.get(c)!;
-      componentSize.set(comp, (componentSize.get(comp) ?? 0) + 1);
-    }
-    const findings: Finding[] = [];
-    for (const app of index.apps) {
+    const componentSize = sys.componentSize;
+    {
       for (const l of app.listeners) {
         if (l.explicit || !l.drifts || reported.has(l)) continue;
         const k = processKey(app.id, l.script);
@@ -44,16 +41,13 @@ export const implicitPort: Rule = {
           const fix = n !== undefined ? setPortFix(index, app, l, n) : undefined;
           return fix ? [fix] : [];
         };
-        findings.push(lazyFixes({
-          ruleId: 'implicit-port',
-          severity: 'info',
+        ctx.report({
           message: `${label(index, app)} relies on ${l.frameworkLabel ?? 'its framework'}'s default port ${l.port} and moves when it is taken, but ${names[0].text} (${label(index, names[0].app)}) expects ${l.port}.`,
-          location: l.source,
+          at: l.source,
           related: names.slice(0, 5).map((n) => ({ location: n.location, message: `${n.text} names port ${l.port}` })),
-          appId: app.id,
-        }, index, fixes));
+          fixes,
+        });
       }
     }
-    return findings;
   },
-};
+});

@@ -1,5 +1,4 @@
-import type { Rule } from '../model/types';
-import { DEPENDS } from './deps';
+import type { Rule, RuleMeta } from '../model/rule';
 import { duplicateSecret } from './duplicate-secret';
 import { portCollision } from './port-collision';
 import { ineffectivePort } from './ineffective-port';
@@ -21,35 +20,29 @@ import { clusterWithoutSessionStore } from './cluster-without-session-store';
 import { corsOriginMismatch } from './cors-origin-mismatch';
 
 /** Every rule, in documentation order. Rule ids are stable: users put them in config and suppression comments. */
-const ALL: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl, replicaDrift, duplicateNodeId, weakSecret, missingSecret, nextauthUrlMismatch, sharedSessionCookie, cookieOptions, clusterWithoutSessionStore, corsOriginMismatch, danglingServiceUrl, sharedDatabase, connectionBudget, composePortCollision];
-
-/** Every rule, with what it depends on (rules/deps.ts) for incremental re-runs. */
-export const RULES: readonly Rule[] = ALL.map((r) => (DEPENDS[r.id] ? { ...r, dependsOn: DEPENDS[r.id] } : r));
+export const RULES: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl, replicaDrift, duplicateNodeId, weakSecret, missingSecret, nextauthUrlMismatch, sharedSessionCookie, cookieOptions, clusterWithoutSessionStore, corsOriginMismatch, danglingServiceUrl, sharedDatabase, connectionBudget, composePortCollision];
 
 /** Not a rule module: the engine reports files it could not read under this id. */
-export const PARSE_ERROR_RULE: Rule = {
+export const PARSE_ERROR_RULE: RuleMeta = {
   id: 'parse-error',
   docs: { description: 'A file Crosswire reads could not be parsed (fully); findings that depend on it may be missing.', url: 'docs/rules/parse-error.md' },
   defaultSeverity: 'warning',
   fixable: false,
-  check: () => [],
 };
 
 /** Engine diagnostics about the configuration and suppression comments. */
-export const INVALID_CONFIG_RULE: Rule = {
+export const INVALID_CONFIG_RULE: RuleMeta = {
   id: 'invalid-config',
   docs: { description: 'crosswire.config.json has an unknown key, an unknown rule id or a value of the wrong shape.', url: 'docs/rules/invalid-config.md' },
   defaultSeverity: 'warning',
   fixable: false,
-  check: () => [],
 };
 
-export const UNUSED_SUPPRESSION_RULE: Rule = {
+export const UNUSED_SUPPRESSION_RULE: RuleMeta = {
   id: 'unused-suppression',
   docs: { description: 'A crosswire-disable directive that suppresses nothing (or names an unknown rule).', url: 'docs/rules/unused-suppression.md' },
   defaultSeverity: 'info',
   fixable: false,
-  check: () => [],
 };
 
-export const ENGINE_RULES: readonly Rule[] = [PARSE_ERROR_RULE, INVALID_CONFIG_RULE, UNUSED_SUPPRESSION_RULE];
+export const ENGINE_RULES: readonly RuleMeta[] = [PARSE_ERROR_RULE, INVALID_CONFIG_RULE, UNUSED_SUPPRESSION_RULE];

@@ -1,15 +1,14 @@
 import * as path from 'node:path';
-import type { App, Finding, Rule, WorkspaceView } from '../model/types';
-import { perAppFindings } from './incremental';
+import { appRule } from '../model/rule';
 import { parsePortValue } from '../parsers/scripts';
-import { envLocation, listNames } from './util';
+import { envLocation, listNames } from '../facts/util';
 
 const WHY: Record<string, string> = {
   next: 'the Next.js CLI starts the server before it loads .env files, so PORT there is never read (only -p / --port or PORT in the process environment count)',
   vite: 'Vite does not read PORT at all (it uses --port or server.port in vite.config)',
 };
 
-export const ineffectivePort: Rule = {
+export const ineffectivePort = appRule({
   id: 'ineffective-port',
   docs: {
     description: 'A PORT= line in a .env file that the app\'s server never reads, with a value other than the port it really uses.',
@@ -17,10 +16,9 @@ export const ineffectivePort: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: false,
-  // Findings about an app depend on that app alone: memoised per app.
-  check: perAppFindings((_index: WorkspaceView, app: App): Finding[] => {
-    const findings: Finding[] = [];
-    if (app.listeners.length === 0) return findings;
+  facts: ['env', 'listeners'],
+  check(app, ctx) {
+    if (app.listeners.length === 0) return;
     for (const f of app.envFiles) {
       if (f.kind !== 'live') continue;
       // Is this file loaded by any listener that reads PORT?
@@ -34,17 +32,12 @@ export const ineffectivePort: Rule = {
         if (real.includes(value)) continue;
         const l = app.listeners[0];
         const why = WHY[l.framework] ?? `no script of ${app.name} loads ${path.basename(f.file)} before its server listens`;
-        findings.push({
-          ruleId: 'ineffective-port',
-          severity: 'warning',
+        ctx.report({
           message: `PORT=${value} has no effect: ${app.name} will listen on ${listNames(real.map(String))} (${listNames(app.listeners.map((x) => x.reason))}), because ${why}.`,
-          location: envLocation(e),
+          at: envLocation(e),
           related: app.listeners.filter((x, i, arr) => arr.findIndex((y) => y.source.file === x.source.file && y.source.range.start.line === x.source.range.start.line) === i).map((x) => ({ location: x.source, message: `${x.script}: ${x.reason}` })),
-          appId: app.id,
-          fixes: [],
         });
       }
     }
-    return findings;
-  }),
-};
+  },
+});

@@ -1,113 +1,10 @@
 // A plain require: `import * as` would route every ts.* call through an interop getter (measured ~5% of a cold audit).
 import ts = require('typescript');
-import type { App, CodeFileInfo, EnvEntry, Finding, Fix, Location, PrismaAssignment, PrismaDatasource, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
+import type { App, CodeFileInfo, EnvEntry, Fix, Location, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { identity, label, listNames, namesWithTotal, originOf, perApp, SharingIndex } from './util';
-
-const POOLED_PROVIDERS = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
-const DB_SCHEMES = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
-
-/** The server a database URL points at: local hosts are one host. */
-export function serverKey(url: string): string | undefined {
-  const o = originOf(url);
-  if (!o || !DB_SCHEMES.has(o.scheme)) return undefined;
-  const scheme = o.scheme === 'postgres' ? 'postgresql' : o.scheme;
-  return `${scheme}://${o.local ? 'localhost' : o.host}:${o.port}`;
-}
-
-export function hasConnectionLimit(url: string): boolean {
-  const q = url.indexOf('?');
-  return q !== -1 && new URLSearchParams(url.slice(q + 1)).has('connection_limit');
-}
-
-/** Env files that count for the development value, in precedence order. */
-function devEnvFiles(app: App) {
-  return app.envFiles.filter((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development'));
-}
-
-export function resolveEnv(app: App, key: string): EnvEntry | undefined {
-  for (const f of devEnvFiles(app)) {
-    const hits = f.entries.filter((e) => e.key === key);
-    if (hits.length) return hits[hits.length - 1];
-  }
-  return undefined;
-}
-
-interface Use {
-  app: App;
-  server: string;
-  location: Location;
-  what: string;
-}
-
-export interface DatasourceUrl {
-  app: App;
-  ds: PrismaDatasource;
-  url: string;
-  server: string;
-  /** The env entry that supplies the URL, for `env("X")`. */
-  envEntry?: EnvEntry;
-  assignment: PrismaAssignment;
-}
-
-export function isPrisma7(app: App): boolean {
-  return (app.prismaMajor ?? 0) >= 7 || (app.prismaMajor === undefined && app.hasPrismaConfig);
-}
-
-/** The Prisma datasource URLs of an app, resolved through its env files (memoised per app). */
-export const datasourceUrls = perApp(computeDatasourceUrls);
-
-function computeDatasourceUrls(app: App): DatasourceUrl[] {
-  const out: DatasourceUrl[] = [];
-  for (const schema of app.schemas) {
-    for (const ds of schema.datasources) {
-      const provider = ds.provider?.literal;
-      if (!ds.url || (provider && !POOLED_PROVIDERS.has(provider))) continue;
-      let url: string | undefined;
-      let envEntry: EnvEntry | undefined;
-      if (ds.url.envVar) {
-        envEntry = resolveEnv(app, ds.url.envVar);
-        url = envEntry ? (envEntry.expanded ?? envEntry.value) : undefined;
-      } else url = ds.url.literal;
-      if (!url) continue;
-      const server = serverKey(url);
-      if (server) out.push({ app, ds, url, server, envEntry, assignment: ds.url });
-    }
-  }
-  return out;
-}
-
-/** Every app's use of each database server: Prisma datasources and database URLs in live env files. */
-export function databaseUses(index: WorkspaceView): Map<string, Use[]> {
-  const uses = new Map<string, Use[]>();
-  for (const app of index.apps) {
-    for (const u of appDatabaseServerUses(app)) {
-      let l = uses.get(u.server);
-      if (!l) uses.set(u.server, (l = []));
-      l.push(u);
-    }
-  }
-  return uses;
-}
-
-/** One app's uses of database servers: its datasources, then database URLs in its env files (memoised per app). */
-const appDatabaseServerUses = perApp((app: App): Use[] => {
-  const out: Use[] = [];
-  const seen = new Set<string>();
-  for (const d of datasourceUrls(app)) {
-    seen.add(d.server);
-    out.push({ app, server: d.server, location: { file: d.ds.file, range: d.assignment.range }, what: `datasource ${d.ds.name}` });
-  }
-  for (const f of devEnvFiles(app)) {
-    for (const e of f.entries) {
-      const server = serverKey(e.expanded ?? e.value);
-      if (!server || seen.has(server)) continue;
-      seen.add(server);
-      out.push({ app, server, location: { file: e.file, range: e.range }, what: e.key });
-    }
-  }
-  return out;
-});
+import { identity, label, listNames, namesWithTotal, originOf, perApp, SharingIndex } from '../facts/util';
+import { datasourceUrls, hasConnectionLimit, isPrisma7, resolveEnv, serverKey, serverSharing, type DatasourceUrl, type ServerUse } from '../facts/datasources';
+import { appRule, type Report } from '../model/rule';
 
 /** floor(80 / apps sharing the server), at most 10, at least 1. */
 export function suggestedLimit(sharing: number): number {
@@ -140,7 +37,7 @@ export function appendLimitEdits(d: DatasourceUrl, n: number): TextEditAt[] {
   return [appendParam(d.ds.file, d.url, { line: vr.end.line, character: vr.end.character - 1 }, n)];
 }
 
-export const missingConnectionLimit: Rule = {
+export const missingConnectionLimit = appRule({
   id: 'missing-connection-limit',
   docs: {
     description: 'A Prisma datasource has no connection_limit while several apps share its database server (or connection_limit is written where Prisma rejects it).',
@@ -148,17 +45,17 @@ export const missingConnectionLimit: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
-    const uses = databaseUses(index);
-    // Who else uses each server, replicas counted once: O(apps), never app × app.
-    const sharing = new SharingIndex<Use>();
-    for (const [server, list] of uses) for (const u of list) sharing.add(server, identity(u.app), u);
-    const findings: Finding[] = [];
-    for (const app of index.apps) {
+  facts: ['env', 'schemas', 'code', 'package', 'serverUses'],
+  check(app, ctx) {
+    const index = ctx.index;
+    // Who else uses each server, replicas counted once.
+    const sharing = serverSharing(index);
+    const findings: Report[] = [];
+    {
       if (isPrisma7(app)) {
         // Prisma 7: the pool belongs to the driver adapter; v6 advice would be wrong.
-        findings.push(...prisma7Findings(index, app, sharing));
-        continue;
+        for (const r of prisma7Findings(index, app, sharing)) ctx.report(r);
+        return;
       }
       const urls = datasourceUrls(app);
       for (const schema of app.schemas) {
@@ -178,12 +75,11 @@ export const missingConnectionLimit: Rule = {
               },
             });
             findings.push({
-              ruleId: 'missing-connection-limit',
-              severity: 'error',
+              stronger: true,
               message: `Prisma rejects \`connection_limit\` inside a datasource block (P1012: Property not known). It is a query parameter of the connection URL: ${d?.envEntry ? `${d.envEntry.key}="…?connection_limit=${n}"` : `url "…?connection_limit=${n}"`}.`,
-              location: { file: ds.file, range: prop.range },
+              at: { file: ds.file, range: prop.range },
               related: d?.envEntry ? [{ location: { file: d.envEntry.file, range: d.envEntry.range }, message: `${d.envEntry.key} is defined here` }] : [],
-              appId: app.id,
+              app: app,
               fixes,
             });
           }
@@ -200,21 +96,19 @@ export const missingConnectionLimit: Rule = {
         for (const u of sample) related.push({ location: u.location, message: `${u.app.name} also uses ${d.server.replace(/^\w+:\/\//, '')} (${u.what})` });
         const names = sample.map((u) => u.app.name);
         findings.push({
-          ruleId: 'missing-connection-limit',
-          severity: 'warning',
           message:
             `Datasource ${d.ds.name} of ${label(index, app)} has no connection_limit, and ${names.length ? namesWithTotal(names, otherCount) : 'another datasource of this app'} ${otherCount === 1 ? 'uses' : 'use'} the same database server (${d.server.replace(/^\w+:\/\//, '')}). ` +
             `Prisma opens num_cpus × 2 + 1 connections per process by default, so the apps together can exhaust max_connections. Add connection_limit=${n} to the URL.`,
-          location: { file: d.ds.file, range: d.assignment.range },
+          at: { file: d.ds.file, range: d.assignment.range },
           related,
-          appId: app.id,
+          app: app,
           fixes: [{ title: `Add connection_limit=${n} to ${d.envEntry ? d.envEntry.key : 'the url'}`, preferred: true, edits: () => appendLimitEdits(d, n) }],
         });
       }
     }
-    return findings;
+    for (const r of findings) ctx.report(r);
   },
-};
+});
 
 // ---------------------------------------------------------------------------------------------
 // Prisma 7: the URL comes from prisma.config.ts (or the adapter's connectionString), the pool is
@@ -294,8 +188,8 @@ export function setPoolMaxEdits(index: WorkspaceView, file: string, pool: Driver
   return edit(last.end, last.end, `,${eol}${indent}max: ${n}`);
 }
 
-function prisma7Findings(index: WorkspaceView, app: App, sharing: SharingIndex<Use>): Finding[] {
-  const findings: Finding[] = [];
+function prisma7Findings(index: WorkspaceView, app: App, sharing: SharingIndex<ServerUse>): Report[] {
+  const findings: Report[] = [];
   const adapters = app.code.flatMap((c) => c.driverPools.map((p) => ({ c, p })));
   const hasAdapter = adapters.some((x) => x.p.kind === 'adapter-pg');
   if (!hasAdapter) return findings;
@@ -325,16 +219,14 @@ function prisma7Findings(index: WorkspaceView, app: App, sharing: SharingIndex<U
     if (where.config) related.push({ location: where.config, message: 'datasource.url in prisma.config.ts' });
     for (const u of sample) related.push({ location: u.location, message: `${u.app.name} also uses ${server.replace(/^\w+:\/\//, '')} (${u.what})` });
     findings.push({
-      ruleId: 'missing-connection-limit',
-      severity: 'warning',
       message:
         `The ${what} of ${label(index, app)} (Prisma 7) has no \`max\`, so each process opens up to 10 connections (pg's Pool default), and ` +
         `${names.length ? namesWithTotal(names, otherCount) : 'another pool of this app'} ${otherCount === 1 ? 'uses' : 'use'} the same database server (${server.replace(/^\w+:\/\//, '')}). ` +
         (fromUrl !== undefined ? `connection_limit=${fromUrl} in the URL has no effect in Prisma 7: the driver adapter ignores it. ` : `In Prisma 7 the pool belongs to the driver adapter; connection_limit in the URL has no effect. `) +
         `Set max on the ${what}: \`${p.kind === 'adapter-pg' ? 'new PrismaPg' : 'new Pool'}({ connectionString, max: ${n} })\`.`,
-      location: { file: c.file, range: p.range },
+      at: { file: c.file, range: p.range },
       related,
-      appId: app.id,
+      app: app,
       fixes: fixable ? [{ title: `Set max: ${n} on the ${what}`, preferred: true, edits: () => setPoolMaxEdits(index, c.file, p, n) }] : [],
     });
   }

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
-import type { App, EnvFile, Finding, Location, RelatedInfo, Rule, TextEditAt, WorkspaceView } from '../model/types';
+import type { App, EnvFile, Location, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex, ZERO_RANGE } from '../model/text';
-import { generateSecret, listNames } from './util';
-import { changedApps, perIndex, sameOr } from './incremental';
-import { isTestFixture } from './secret-sharing';
+import { generateSecret, listNames } from '../facts/util';
+import { appRule, type Report } from '../model/rule';
+import { envFilesByPath } from '../facts/env';
+import { isTestFixture } from '../facts/secret-sharing';
 
 
 function majorOf(range: string | undefined): number | undefined {
@@ -81,7 +82,7 @@ function appendLine(index: WorkspaceView, file: string, line: string): TextEditA
   return { file, range: { start: end, end }, newText: `${sep}${line}${eol}` };
 }
 
-export const missingSecret: Rule = {
+export const missingSecret = appRule({
   id: 'missing-secret',
   docs: {
     description: 'An app signs tokens or sessions with NextAuth/Auth.js or JWT (Nest JwtModule, passport-jwt, jsonwebtoken), but no live env file it loads defines the secret.',
@@ -89,50 +90,15 @@ export const missingSecret: Rule = {
   },
   defaultSeverity: 'error',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
-    const s = state(index);
-    if (s.apps === index.apps) return s.out;
-    const known = envFilesByPath(index);
-    const out: Finding[] = [];
-    for (const app of index.apps) {
-      // Memoised per app, while the env files it looked up elsewhere in the workspace are the same.
-      let m = memo.get(app);
-      // (by the app that holds the file: a re-derived app may re-expand the values of its files in place)
-      if (!m || m.lookups.some(([file, owner]) => known.get(file)?.app !== owner)) {
-        const lookups: [string, App | undefined][] = [];
-        const findings = appFindings(index, app, { get: (file) => { const f = known.get(file); lookups.push([file, f?.app]); return f?.file; } });
-        memo.set(app, (m = { lookups, findings }));
-      }
-      for (const f of m.findings) out.push(f);
-    }
-    s.apps = index.apps;
-    s.out = sameOr(s.out, out);
-    return s.out;
+  facts: ['env', 'code', 'package', 'listeners', 'pm2', 'envFilesByPath'],
+  check(app, ctx) {
+    const known = envFilesByPath(ctx.index);
+    for (const r of appFindings(ctx.index, app, { get: (file) => known.get(file)?.file })) ctx.report(r);
   },
-};
+});
 
-const memo = new WeakMap<App, { lookups: [string, App | undefined][]; findings: Finding[] }>();
-const state = perIndex(() => ({ apps: undefined as readonly App[] | undefined, out: [] as Finding[] }));
-
-/** Every env file of the workspace by path, kept up to date from the apps that changed. */
-const envFilesIndex = perIndex(() => ({ apps: [] as readonly App[], map: new Map<string, { file: EnvFile; app: App }>() }));
-function envFilesByPath(index: WorkspaceView): Map<string, { file: EnvFile; app: App }> {
-  const s = envFilesIndex(index);
-  if (s.apps === index.apps) return s.map;
-  const changed = changedApps(s.apps, index.apps);
-  if (changed) {
-    for (const i of changed) for (const f of s.apps[i].envFiles) s.map.delete(f.file);
-    for (const i of changed) for (const f of index.apps[i].envFiles) s.map.set(f.file, { file: f, app: index.apps[i] });
-  } else {
-    s.map = new Map();
-    for (const app of index.apps) for (const f of app.envFiles) s.map.set(f.file, { file: f, app });
-  }
-  s.apps = index.apps;
-  return s.map;
-}
-
-function appFindings(index: WorkspaceView, app: App, known: { get(file: string): EnvFile | undefined }): Finding[] {
-  const findings: Finding[] = [];
+function appFindings(index: WorkspaceView, app: App, known: { get(file: string): EnvFile | undefined }): Report[] {
+  const findings: Report[] = [];
   // An app without any live env file gets its environment from elsewhere (deployment, CI): nothing to check.
   // Committed test fixtures (`.env.test`, env files under `e2e/`...) do not count: they configure test runs.
   if (!app.envFiles.some((f) => f.kind === 'live' && !isTestFixture(app, f))) return findings;
@@ -185,14 +151,12 @@ function appFindings(index: WorkspaceView, app: App, known: { get(file: string):
     const where = loadedNames.length ? `none of the env files it loads (${listNames(loadedNames)}) defines it${empty ? ' with a value' : ''}` : `it loads no env file (${listNames(app.envFiles.filter((f) => f.kind === 'live').map((f) => f.name))} ${app.envFiles.filter((f) => f.kind === 'live').length === 1 ? 'is' : 'are'} never read)`;
     const target = files.find((f) => f.name === '.env' && path.dirname(f.file) === app.dir) ?? files.find((f) => f.mode === 'default' && path.dirname(f.file) === app.dir);
     findings.push({
-      ruleId: 'missing-secret',
-      severity: 'error',
       message:
         `${app.name} ${need.subject}, but ${where}. ` +
         `Without the secret it cannot sign or verify tokens: it fails at startup or at the first sign-in. A template that lists the key does not count: it is never loaded.`,
-      location: need.location,
+      at: need.location,
       related,
-      appId: app.id,
+      app: app,
       fixes: target
         ? [
             {

@@ -1,7 +1,7 @@
-import type { App, EnvEntry, Finding, Listener, Rule, WorkspaceView } from '../model/types';
-import { urlParts } from './replica-drift';
-import { perAppFindings } from './incremental';
-import { envLocation, isLocalHost, listNames, replaceEnvValue } from './util';
+import type { App, EnvEntry, Listener } from '../model/types';
+import { urlParts } from '../facts/replicas';
+import { appRule, type Report } from '../model/rule';
+import { envLocation, isLocalHost, listNames, replaceEnvValue } from '../facts/util';
 
 function majorOf(range: string | undefined): number | undefined {
   const m = range ? /(\d+)/.exec(range) : null;
@@ -42,7 +42,7 @@ function withPort(value: string, port: number): string | undefined {
   return `${p.scheme}${p.userinfo}${port === dflt ? host : `${host}:${port}`}${p.path}${p.rest}`;
 }
 
-export const nextauthUrlMismatch: Rule = {
+export const nextauthUrlMismatch = appRule({
   id: 'nextauth-url-mismatch',
   docs: {
     description: 'NEXTAUTH_URL / AUTH_URL names a local port other than the one the app really listens on.',
@@ -50,12 +50,11 @@ export const nextauthUrlMismatch: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  // Findings about an app depend on that app alone: memoised per app.
-  check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
-    const findings: Finding[] = [];
-    if (!app.listeners.length) return findings;
+  facts: ['env', 'listeners', 'code', 'package'],
+  check(app, ctx) {
+    if (!app.listeners.length) return;
     const version = authVersion(app);
-    if (version === undefined) return findings;
+    if (version === undefined) return;
     // v4 reads NEXTAUTH_URL only; Auth.js v5 reads AUTH_URL ?? NEXTAUTH_URL, so NEXTAUTH_URL is dead where AUTH_URL is set.
     const live = app.envFiles.filter((f) => f.kind === 'live');
     const hasAuthUrl = live.some((f) => f.entries.some((e) => e.key === 'AUTH_URL' && e.value.trim()));
@@ -65,15 +64,14 @@ export const nextauthUrlMismatch: Rule = {
       if (!listeners.length) continue;
       for (const e of f.entries) {
         if (!keys.includes(e.key)) continue;
-        const finding = check(index, app, e, listeners);
-        if (finding) findings.push(finding);
+        const report = check(app, e, listeners);
+        if (report) ctx.report(report);
       }
     }
-    return findings;
-  }),
-};
+  },
+});
 
-function check(index: WorkspaceView, app: App, e: EnvEntry, listeners: Listener[]): Finding | undefined {
+function check(app: App, e: EnvEntry, listeners: Listener[]): Report | undefined {
   const value = (e.expanded ?? e.value).trim();
   const p = urlParts(value);
   if (!p || !/^https?:\/\/$/i.test(p.scheme) || !p.host) return undefined;
@@ -90,14 +88,11 @@ function check(index: WorkspaceView, app: App, e: EnvEntry, listeners: Listener[
     if (newValue !== undefined) fixes.push({ title: `Use port ${ports[0]} in ${e.key}`, preferred: true, edits: () => [replaceEnvValue(e, newValue)] });
   }
   return {
-    ruleId: 'nextauth-url-mismatch',
-    severity: 'warning',
     message:
       `${e.key} of ${app.name} names ${portText}, but the app listens on ${listNames(ports.map(String))} (${listNames(listeners.map((l) => l.reason))}). ` +
       `NextAuth builds its callback and redirect URLs from ${e.key}, so sign-in sends the browser to a port where this app is not running.`,
-    location: envLocation(e),
+    at: envLocation(e),
     related: listeners.map((l) => ({ location: l.source, message: `${app.name} listens on ${l.port}: ${l.reason}` })),
-    appId: app.id,
     fixes,
   };
 }

@@ -1,43 +1,11 @@
-import type { App, EnvEntry, Finding, Fix, Rule, WorkspaceView } from '../model/types';
+import type { App, EnvEntry, Fix, WorkspaceView } from '../model/types';
 import { mask } from '../model/mask';
-import { resolveEnv } from './missing-connection-limit';
-import { envLocation, identity, isLocalHost, label, listNames, replaceEnvValue } from './util';
-import { isSecretKey, isSecretValue } from './duplicate-secret';
-import { isOutsideCredential, isTestFixture, sharingGroups, type SharingGroup } from './secret-sharing';
-
-/** Replica groups (apps sharing a replica key: same package name, or a `replicas` group of the config) with two or more members. */
-export function replicaGroups(index: WorkspaceView): App[][] {
-  const groups = new Map<string, App[]>();
-  for (const app of index.apps) {
-    let g = groups.get(app.replicaKey);
-    if (!g) groups.set(app.replicaKey, (g = []));
-    g.push(app);
-  }
-  return [...groups.values()].filter((g) => g.length > 1);
-}
-
-/** The parts of a connection URL as written: `scheme://` `user:pass@` `host:port` `/path` `?query#hash`. */
-export interface UrlParts {
-  scheme: string;
-  userinfo: string;
-  hostport: string;
-  host: string;
-  port: string;
-  path: string;
-  rest: string;
-}
-
-export function urlParts(value: string): UrlParts | undefined {
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(\/[^?#]*)?(.*)$/is.exec(value.trim());
-  if (!m) return undefined;
-  const authority = m[2];
-  const at = authority.lastIndexOf('@');
-  const userinfo = at === -1 ? '' : authority.slice(0, at + 1);
-  const hostport = authority.slice(at + 1);
-  const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostport);
-  if (!hp) return undefined;
-  return { scheme: m[1], userinfo, hostport, host: hp[1].replace(/^\[|\]$/g, ''), port: hp[2] ?? '', path: m[3] ?? '', rest: m[4] };
-}
+import { resolveEnv } from '../facts/datasources';
+import { envLocation, identity, isLocalHost, label, listNames, replaceEnvValue } from '../facts/util';
+import { isSecretKey, isSecretValue } from '../facts/secrets';
+import { isOutsideCredential, isTestFixture, sharingGroups, type SharingGroup } from '../facts/secret-sharing';
+import { urlParts, type UrlParts } from '../facts/replicas';
+import { groupRule, type Report } from '../model/rule';
 
 function joinUrl(p: UrlParts): string {
   return `${p.scheme}${p.userinfo}${p.hostport}${p.path}${p.rest}`;
@@ -149,7 +117,7 @@ function entriesHolding(app: App, spec: SharedValue, value: string): EnvEntry[] 
   return out;
 }
 
-export const replicaDrift: Rule = {
+export const replicaDrift = groupRule<null>({
   id: 'replica-drift',
   docs: {
     description: 'Replicas of one app (the same app on several servers) disagree on a value they must share: NEXTAUTH_SECRET/AUTH_SECRET, SYNC_REGISTRATION_KEY, SYNC_SERVICE_PORT, the database of DATABASE_URL; or apps that must share a secret (a token signer and its verifier, a sharedSecrets group) hold different ones.',
@@ -157,9 +125,25 @@ export const replicaDrift: Rule = {
   },
   defaultSeverity: 'error',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
-    const findings: Finding[] = [];
-    for (const group of replicaGroups(index)) {
+  facts: ['env', 'secretSharing'],
+  // One group per replica key (replicas of one app), and one per sharing group (apps that must share a secret).
+  groupBy(app, { index }) {
+    const out: [string, null][] = [[`replicas\0${app.replicaKey}`, null]];
+    sharingGroups(index).forEach((g, i) => {
+      if (g.identities.has(identity(app))) out.push([`sharing\0${i}`, null]);
+    });
+    return out;
+  },
+  check(key, members, ctx) {
+    const index = ctx.index;
+    const group = members.map((m) => m.app);
+    if (key.startsWith('sharing\0')) {
+      const g = sharingGroups(index)[Number(key.slice(8))];
+      if (g) for (const r of sharedSecretDrift(index, g, group)) ctx.report(r);
+      return;
+    }
+    if (group.length < 2) return;
+    {
       for (const spec of SHARED_VALUES) {
         // The value each replica really uses: the highest-precedence live file that defines the key.
         const sites: Site[] = [];
@@ -197,24 +181,20 @@ export const replicaDrift: Rule = {
             });
           }
           const otherList = listNames(others.map((o) => `${label(index, o.app)} has ${spec.show(o.value)}`));
-          findings.push({
-            ruleId: 'replica-drift',
-            severity: 'error',
+          ctx.report({
             message:
               `${spec.what} of ${label(index, s.app)} is ${spec.show(s.value)}, but ${others.length === 1 ? 'its replica' : 'its replicas'} ${otherList}` +
               `${majority !== undefined ? ` (${spec.show(majority)} is the value most replicas use)` : ''}. ${spec.why}`,
-            location: envLocation(s.entry),
+            at: envLocation(s.entry),
             related: others.map((o) => ({ location: envLocation(o.entry), message: `${spec.key} of ${label(index, o.app)} (${spec.show(o.value)})` })),
-            appId: s.app.id,
+            app: s.app,
             fixes,
           });
         }
       }
     }
-    for (const g of sharingGroups(index)) findings.push(...sharedSecretDrift(index, g));
-    return findings;
   },
-};
+});
 
 /** The secret an app really uses for `key`: its highest-precedence live development entry, unless a test fixture. */
 function secretEntry(app: App, key: string): EnvEntry | undefined {
@@ -230,12 +210,11 @@ function secretEntry(app: App, key: string): EnvEntry | undefined {
  * different values: tokens one issues are rejected by the other. Apps that do not define the key are left out
  * (their value may come from the process environment).
  */
-function sharedSecretDrift(index: WorkspaceView, g: SharingGroup): Finding[] {
-  const apps = index.apps.filter((a) => g.identities.has(identity(a)));
+function sharedSecretDrift(index: WorkspaceView, g: SharingGroup, apps: App[]): Report[] {
   const keys = new Set<string>();
   if (g.key) keys.add(g.key);
   else for (const a of apps) for (const f of a.envFiles) if (f.kind === 'live') for (const e of f.entries) if (isSecretKey(e.key) && !isOutsideCredential(e.key)) keys.add(e.key);
-  const findings: Finding[] = [];
+  const findings: Report[] = [];
   for (const key of keys) {
     const sites: Site[] = [];
     for (const app of apps) {
@@ -255,17 +234,15 @@ function sharedSecretDrift(index: WorkspaceView, g: SharingGroup): Finding[] {
       if (!others.length) continue;
       const codeSites = g.uses;
       findings.push({
-        ruleId: 'replica-drift',
-        severity: 'error',
         message:
           `${key} of ${label(index, s.app)} is ${mask(s.value)}, but ${listNames(others.map((o) => `${label(index, o.app)} has ${mask(o.value)}`))}, and these apps must share it: ${g.why}. ` +
           `A token signed with one secret fails verification with the other, so every request between them is rejected as unauthenticated. Use one secret in both.`,
-        location: envLocation(s.entry),
+        at: envLocation(s.entry),
         related: [
           ...others.map((o) => ({ location: envLocation(o.entry), message: `${key} of ${label(index, o.app)} (${mask(o.value)})` })),
           ...codeSites.slice(0, 10).map((u) => ({ location: u.location, message: `${u.app.name} ${u.what} (${u.key})` })),
         ],
-        appId: s.app.id,
+        app: s.app,
         fixes: others.slice(0, 1).flatMap((src) => {
           const v = copyWhole(s.entry, src.entry);
           if (v === undefined) return [];

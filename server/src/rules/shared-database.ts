@@ -1,13 +1,13 @@
-import type { Finding, Rule, WorkspaceView } from '../model/types';
-import { appDatabaseUses, type DbUse } from './databases';
-import { labeler } from './machines';
-import { identity, listNames } from './util';
+import { groupRule } from '../model/rule';
+import { appDatabaseUses, type DbUse } from '../facts/databases';
+import { labeler } from '../facts/machines';
+import { identity, listNames } from '../facts/util';
 
 /** Other apps named in a message, and related locations, per finding. */
 const MAX_NAMED = 8;
 const MAX_RELATED = 20;
 
-export const sharedDatabase: Rule = {
+export const sharedDatabase = groupRule<DbUse>({
   id: 'shared-database',
   docs: {
     description: 'Two different apps use the same database (same server, database and schema), so their migrations fight.',
@@ -15,25 +15,19 @@ export const sharedDatabase: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: false,
-  check(index: WorkspaceView): Finding[] {
-    // Group every app's database uses by environment, server, database and schema: linear, never app × app.
-    const groups = new Map<string, DbUse[]>();
-    for (const app of index.apps) {
-      for (const u of appDatabaseUses(index, app)) {
-        const k = `${u.bucket}\0${u.target.server}\0${u.target.database}\0${u.target.schema}`;
-        let g = groups.get(k);
-        if (!g) groups.set(k, (g = []));
-        g.push(u);
-      }
-    }
-    const findings: Finding[] = [];
+  facts: ['env', 'schemas', 'code', 'machines', 'databases'],
+  // Every app's database uses, grouped by environment, server, database and schema: linear, never app × app.
+  groupBy: (app, { index }) => appDatabaseUses(index, app).map((u) => [`${u.bucket}\0${u.target.server}\0${u.target.database}\0${u.target.schema}`, u] as const),
+  check(_key, members, ctx) {
+    const index = ctx.index;
+    const uses = members.map((m) => m.item);
     const label = labeler(index);
-    for (const uses of groups.values()) {
-      if (uses.length < 2) continue;
+    {
+      if (uses.length < 2) return;
       // Distinct apps (replicas are one) of the group, each with its first use: linear per group.
       const byIdentity = new Map<string, DbUse>();
       for (const u of uses) if (!byIdentity.has(identity(u.app))) byIdentity.set(identity(u.app), u);
-      if (byIdentity.size < 2) continue;
+      if (byIdentity.size < 2) return;
       for (const u of uses) {
         const id = identity(u.app);
         // The first other uses: enough for the names and related locations of one finding.
@@ -49,21 +43,18 @@ export const sharedDatabase: Rule = {
         const env = u.bucket === 'development' ? '' : ` in the ${u.bucket} environment`;
         const shown = [...new Set(others.map((o) => label(o.app)))].slice(0, MAX_NAMED);
         const names = otherCount > shown.length ? [...shown, `${otherCount - shown.length} more app${otherCount - shown.length === 1 ? '' : 's'}`] : shown;
-        findings.push({
-          ruleId: 'shared-database',
-          severity: 'warning',
+        ctx.report({
           message:
             `${label(u.app)} and ${listNames(names)} use the same database (${t.database}${schema} on ${t.serverLabel})${env}. ` +
             `Their migrations fight: each app's migration history lacks the other's tables, so each sees them as drift ` +
             `(\`prisma migrate dev\` then offers to reset the database, deleting the other app's data). ` +
             `Give each app its own database; different databases on one server are fine${t.scheme === 'postgresql' ? ', and so is a schema of its own (`?schema=...`)' : ''}.`,
-          location: u.location,
+          at: u.location,
           related: others.map((o) => ({ location: o.location, message: `${o.app.name} uses ${t.database}${schema} on ${t.serverLabel} (${o.what})` })),
-          appId: u.app.id,
+          app: u.app,
           fixes: [],
         });
       }
     }
-    return findings;
   },
-};
+});

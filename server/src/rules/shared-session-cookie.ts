@@ -1,7 +1,7 @@
-import type { App, CookieOptionsFact, Finding, Location, NextAuthOptionsFact, Rule, TextEditAt, WorkspaceView } from '../model/types';
-import { identity, listNames } from './util';
-import { appLabel, cookieHost, insertProperties, pm2Entries, pm2EntriesOf, resolveConst, servedUrls, slug, TextAt, type Pm2Entry, type ResolvedConst } from './session-facts';
-import { GroupedFindings, perIndex } from './incremental';
+import type { App, CookieOptionsFact, Location, NextAuthOptionsFact, TextEditAt, WorkspaceView } from '../model/types';
+import { identity, listNames } from '../facts/util';
+import { appLabel, cookieHost, insertProperties, pm2EntriesOf, resolveConst, servedUrls, slug, TextAt, type Pm2Entry, type ResolvedConst } from '../facts/sessions';
+import { groupRule, type Report } from '../model/rule';
 
 const NEXTAUTH_URL_KEYS = (version: 4 | 5) => (key: string) => key === 'NEXTAUTH_URL' || (version === 5 && key === 'AUTH_URL');
 
@@ -150,7 +150,8 @@ function insertSessionName(index: WorkspaceView, loc: Location, name: string): T
   return insertProperties(t, loc.file, t.position(brace + 1), [`name: ${q}${name}${q}`]);
 }
 
-export const sharedSessionCookie: Rule = {
+/** Grouped by (host, cookie name): linear in the number of sites, never app × app. */
+export const sharedSessionCookie = groupRule<Site>({
   id: 'shared-session-cookie',
   docs: {
     description: 'Two different apps served on the same host use the same session cookie name (cookies are not isolated by port).',
@@ -158,48 +159,17 @@ export const sharedSessionCookie: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  check(index: WorkspaceView): Finding[] {
-    // Group by (host, cookie name): linear in the number of sites, never app × app; an edit re-evaluates
-    // only the groups of the apps it changed (all of them when the PM2 entries changed).
-    return groups(index).run(index.apps, epochOf(index));
+  facts: ['code', 'env', 'listeners', 'pm2Entries', 'constants'],
+  groupBy: (app, { index }) => keyedSites(index, app),
+  check(_key, members, ctx) {
+    for (const r of groupFindings(ctx.index, members.map((m) => m.item))) ctx.report(r);
   },
-};
+});
 
-/**
- * What makes every group stale: the PM2 entries, and the files session cookie names were resolved in (a constant in
- * another app's file changes no app of the names' apps). A new object when either changed.
- */
-const epochState = perIndex(() => ({ pm2: undefined as unknown, epoch: {} as object, read: new Map<string, string | undefined>() }));
-function epochOf(index: WorkspaceView): object {
-  const s = epochState(index);
-  const pm2 = pm2Entries(index);
-  let stale = s.pm2 !== pm2;
-  for (const [file, text] of s.read) if (index.textOf(file) !== text) stale = true;
-  if (stale) {
-    s.pm2 = pm2;
-    s.epoch = {};
-    s.read.clear();
-  }
-  return s.epoch;
-}
-
-/** An app's sites, keyed by host and cookie name (memoised per app and the PM2 entries that run it). */
-const siteMemo = new WeakMap<App, { pm2: Pm2Entry[]; read: ResolvedConst['read']; keyed: (readonly [string, Site])[] }>();
+/** An app's sites, keyed by host and cookie name. */
 function keyedSites(index: WorkspaceView, app: App): (readonly [string, Site])[] {
-  const pm2 = pm2EntriesOf(index, app);
-  let m = siteMemo.get(app);
-  // (also recomputed when a file a constant was resolved in has changed)
-  if (!m || m.pm2 !== pm2 || m.read.some(([file, text]) => index.textOf(file) !== text)) {
-    const read: ResolvedConst['read'] = [];
-    const keyed = sitesOf(index, app, pm2, read).map((s) => [`${s.host}\0${s.name}`, s] as const);
-    siteMemo.set(app, (m = { pm2, read, keyed }));
-  }
-  const es = epochState(index);
-  for (const [file, text] of m.read) es.read.set(file, text);
-  return m.keyed;
+  return sitesOf(index, app, pm2EntriesOf(index, app), []).map((s) => [`${s.host}\0${s.name}`, s] as const);
 }
-
-const groups = perIndex((index) => new GroupedFindings((app) => keyedSites(index, app), (_key, members) => groupFindings(index, members)));
 
 /** Every site of one app identity with one cookie name: a rename must reach all of them (middleware and actions, replicas). */
 function sitesOfIdentity(index: WorkspaceView, ident: string, name: string): Site[] {
@@ -211,10 +181,10 @@ function sitesOfIdentity(index: WorkspaceView, ident: string, name: string): Sit
   return out;
 }
 
-function groupFindings(index: WorkspaceView, members: Site[]): Finding[] {
+function groupFindings(index: WorkspaceView, members: Site[]): Report[] {
   const sites: Site[] = [];
   for (const s of members) if (!sites.some((x) => x.app === s.app && locKey(x.location) === locKey(s.location))) sites.push(s);
-  const findings: Finding[] = [];
+  const findings: Report[] = [];
   const ids = new Set(sites.map((s) => identity(s.app)));
   if (ids.size < 2) return findings;
   for (const s of sites) {
@@ -225,14 +195,12 @@ function groupFindings(index: WorkspaceView, members: Site[]): Finding[] {
       : ' Each app overwrites the cookie the other one set, so signing in to one app signs the user out of the other.';
     const name = newName(s);
     findings.push({
-      ruleId: 'shared-session-cookie',
-      severity: 'warning',
       message:
         `The session cookie "${s.name}" (${s.how}) of ${appLabel(index, s.app)} is also the session cookie of ${listNames(others.map((o) => appLabel(index, o.app)))} on ${host}. ` +
         `Browsers do not isolate cookies by port (RFC 6265 §8.5), so both apps read and write the same cookie.${nextAuthNote} Give each app its own cookie name.`,
-      location: s.location,
+      at: s.location,
       related: others.map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
-      appId: s.app.id,
+      app: s.app,
       // A name held in a shared constant is renamed where the constant is defined, by hand (other code may read it).
       fixes: s.constant ? [] : [
         {

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
-import type { App, EnvEntry, Finding, Rule, WorkspaceView } from '../model/types';
+import type { App, EnvEntry } from '../model/types';
 import { mask } from '../model/mask';
-import { liveSecrets } from './duplicate-secret';
-import { envLocation, generateSecret, identity, replaceEnvValue } from './util';
-import { keptAcrossEdits, perAppFindings } from './incremental';
+import { liveSecrets } from '../facts/secrets';
+import { envLocation, generateSecret, identity, replaceEnvValue } from '../facts/util';
+import { appRule } from '../model/rule';
+import { guardsByDir } from '../facts/secrets';
 import { isPlaceholder } from '../model/placeholder';
 
 /** Minimum length and strength of a secret: 32 characters, 128 bits (32 hex characters is exactly 128). */
@@ -57,29 +58,13 @@ function templateValues(app: App, key: string): string[] {
  * The placeholders the code of each app refuses (`if value == "changethis": raise`), by app folder. Kept while the
  * edited apps' guards are the same (the same object then: weak-secret's per-app memo depends on it).
  */
-const guardsByDir = keptAcrossEdits(
-  (index: WorkspaceView) => {
-    const m = new Map<string, Set<string>>();
-    for (const a of index.apps) {
-      const g = guardsOf(a);
-      if (g.length) m.set(a.dir, new Set(g));
-    }
-    return m;
-  },
-  (before, after) => guardsOf(before).join('\0') === guardsOf(after).join('\0'),
-);
-
-function guardsOf(app: App): string[] {
-  return app.code.flatMap((c) => c.placeholderGuards ?? []);
-}
-
 /** The app itself, or an app in a folder below it (a backend that reads the root `.env`), refuses this placeholder. */
 function refusedByCode(guards: Map<string, Set<string>>, app: App, value: string): boolean {
   for (const [dir, set] of guards) if (set.has(value) && (dir === app.dir || dir.startsWith(app.dir.endsWith(path.sep) ? app.dir : app.dir + path.sep))) return true;
   return false;
 }
 
-export const weakSecret: Rule = {
+export const weakSecret = appRule({
   id: 'weak-secret',
   docs: {
     description: 'A live secret (NEXTAUTH_SECRET, JWT_SECRET, SESSION_SECRET, ...) is a placeholder, the template\'s example, shorter than 32 characters, or under 128 bits.',
@@ -87,13 +72,13 @@ export const weakSecret: Rule = {
   },
   defaultSeverity: 'warning',
   fixable: true,
-  // Findings about an app depend on that app alone: memoised per app.
-  check: perAppFindings((index: WorkspaceView, app: App): Finding[] => {
-    const findings: Finding[] = [];
+  facts: ['env', 'code', 'listeners', 'package', 'compose', 'placeholderGuards'],
+  check(app, ctx) {
+    const index = ctx.index;
     // A folder that is no program (no package.json, no Python project, no server) and holds a compose file is a
     // compose kit: its env files configure the published images it runs, and their committed placeholders are the
     // kit's documented defaults. Crosswire judges the secrets of the workspace's own programs.
-    if (!app.packageJson && app.framework !== 'python' && app.listeners.length === 0 && app.compose.length > 0) return findings;
+    if (!app.packageJson && app.framework !== 'python' && app.listeners.length === 0 && app.compose.length > 0) return;
     const guards = guardsByDir(index);
     for (const { entry, value } of liveSecrets(app)) {
       const w = weakness(value, templateValues(app, entry.key));
@@ -101,17 +86,14 @@ export const weakSecret: Rule = {
       // The app's own code refuses this placeholder (outside development): it cannot reach production unnoticed.
       if (w.kind === 'placeholder' && refusedByCode(guards, app, value)) continue;
       const templateEntry = w.kind === 'template' ? app.envFiles.find((f) => f.kind === 'template' && f.entries.some((e) => e.key === entry.key && (e.expanded ?? e.value) === value)) : undefined;
-      findings.push({
-        ruleId: 'weak-secret',
-        severity: 'warning',
+      ctx.report({
         message:
           `${entry.key} (${mask(value)}) of ${app.name} ${w.text}. ` +
           `Anyone who guesses it can forge this app's tokens and session cookies. Use 32 random bytes, e.g. \`openssl rand -base64 32\`.`,
-        location: envLocation(entry),
+        at: envLocation(entry),
         related: templateEntry
           ? templateEntry.entries.filter((e) => e.key === entry.key).map((e) => ({ location: envLocation(e), message: `${e.key} in the template ${templateEntry.name}` }))
           : [],
-        appId: app.id,
         fixes: [
           {
             title: `Generate a strong ${entry.key} for ${app.name}`,
@@ -130,6 +112,5 @@ export const weakSecret: Rule = {
         ],
       });
     }
-    return findings;
-  }, (index) => guardsByDir(index)),
-};
+  },
+});

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Finding, Range, Rule, Severity } from '../../model/types';
+import type { Finding, Range, Severity } from '../../model/types';
+import type { RuleMeta as Rule } from '../../model/rule';
 
 /** What a formatter needs to know about a rule (a subset of the engine's Rule). */
 export type RuleMeta = Pick<Rule, 'id' | 'docs' | 'defaultSeverity' | 'fixable'>;

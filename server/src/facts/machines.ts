@@ -2,7 +2,7 @@ import type { App, ComposeFileInfo, ComposePort, ComposeService, Listener, Works
 import type { ComposeVariant, ResolvedService } from '../index/compose-projects';
 import { composeModel, type ComposeModel } from './compose-model';
 import { isLocalHost, label, originOf } from './util';
-import { changedApps } from './incremental';
+import { derived } from './track';
 
 /**
  * Which machine an app runs on. `app.host` when configured (`hosts`). Replicas of one app run on
@@ -28,69 +28,19 @@ function ownHost(app: App): string | undefined {
   return undefined;
 }
 
-interface MachineState {
-  apps: readonly App[];
-  out: Map<App, string>;
-  /** Replica key -> its apps, in app order. */
-  groups: Map<string, App[]>;
-  /** Replaced whenever an app that was not re-derived changes machine (what rules keyed by machine must notice). */
-  epoch: object;
-}
-
-const states = new WeakMap<WorkspaceView, MachineState>();
-
+/** App -> the machine it runs on (every app of the workspace). */
 function machines(index: WorkspaceView): Map<App, string> {
-  return machineState(index).out;
-}
-
-/**
- * An object that stays the same while no app kept across an edit changed machine: memoised
- * computations that read machineOf() for apps other than the edited ones may be kept while it is.
- */
-export function machinesEpoch(index: WorkspaceView): object {
-  return machineState(index).epoch;
-}
-
-function machineState(index: WorkspaceView): MachineState {
-  const apps = index.apps;
-  let s = states.get(index);
-  if (s && s.apps === apps) return s;
-  const changed = s ? changedApps(s.apps, apps) : undefined;
-  if (s && changed && changed.every((i) => s!.apps[i].replicaKey === apps[i].replicaKey)) {
-    // Only the replica groups of the re-derived apps can change (a replica's own URL names its machine).
-    const touched = new Set<string>();
-    for (const i of changed) {
-      const old = s.apps[i];
-      const group = s.groups.get(old.replicaKey)!;
-      group[group.indexOf(old)] = apps[i];
-      s.out.delete(old);
-      touched.add(old.replicaKey);
+  return derived('machines', index, (ix) => {
+    const out = new Map<App, string>();
+    const groups = new Map<string, App[]>();
+    for (const app of ix.apps) {
+      let g = groups.get(app.replicaKey);
+      if (!g) groups.set(app.replicaKey, (g = []));
+      g.push(app);
     }
-    const replaced = new Set(changed.map((i) => apps[i]));
-    let moved = false;
-    for (const key of touched) {
-      const group = s.groups.get(key)!;
-      const before = group.map((a) => s!.out.get(a));
-      assign(group, s.out);
-      group.forEach((a, j) => {
-        if (!replaced.has(a) && s!.out.get(a) !== before[j]) moved = true;
-      });
-    }
-    s.apps = apps;
-    if (moved) s.epoch = {};
-    return s;
-  }
-  const out = new Map<App, string>();
-  const groups = new Map<string, App[]>();
-  for (const app of apps) {
-    let g = groups.get(app.replicaKey);
-    if (!g) groups.set(app.replicaKey, (g = []));
-    g.push(app);
-  }
-  for (const group of groups.values()) assign(group, out);
-  s = { apps, out, groups, epoch: {} };
-  states.set(index, s);
-  return s;
+    for (const group of groups.values()) assign(group, out);
+    return out;
+  });
 }
 
 /** The machines of one replica group's apps. */
@@ -144,16 +94,8 @@ export interface PublishedPort {
  * (ports whose value is unknown are left out). The same array while the compose model and the machines are.
  */
 export function publishedPorts(index: WorkspaceView): PublishedPort[] {
-  const model = composeModel(index);
-  const epoch = machinesEpoch(index);
-  const hit = pubMemo.get(index);
-  if (hit && hit.model === model && hit.epoch === epoch) return hit.out;
-  const out = computePublishedPorts(index, model);
-  pubMemo.set(index, { model, epoch, out });
-  return out;
+  return derived('publishedPorts', index, (ix) => computePublishedPorts(ix, composeModel(ix)));
 }
-
-const pubMemo = new WeakMap<WorkspaceView, { model: ComposeModel; epoch: object; out: PublishedPort[] }>();
 
 function computePublishedPorts(index: WorkspaceView, model: ComposeModel): PublishedPort[] {
   const owner = new Map<string, App>();
@@ -197,11 +139,8 @@ export function labeler(index: WorkspaceView): (app: App) => string {
   return (app) => label(index, app);
 }
 
-/** An app's servers with its machine (memoised per app and machine). */
-const bindingMemo = new WeakMap<App, { machine: string; bindings: AppBinding[] }>();
+/** An app's servers with its machine. */
 export function bindingsOf(index: WorkspaceView, app: App): AppBinding[] {
   const machine = machineOf(index, app);
-  let m = bindingMemo.get(app);
-  if (!m || m.machine !== machine) bindingMemo.set(app, (m = { machine, bindings: app.listeners.map((listener) => ({ app, listener, machine })) }));
-  return m.bindings;
+  return app.listeners.map((listener) => ({ app, listener, machine }));
 }

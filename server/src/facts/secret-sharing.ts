@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import type { App, EnvFile, Location, SecretRead, WorkspaceView } from '../model/types';
 import { identity, perApp } from './util';
-import { keptAcrossEdits } from './incremental';
+import { derived } from './track';
 
 /** Folders whose env files are test fixtures. */
 const TEST_DIRS = new Set(['test', 'tests', '__tests__', 'e2e', 'fixtures', '__fixtures__', 'cypress', 'playwright']);
@@ -137,8 +137,12 @@ export function folderMatches(app: App, folder: string): boolean {
  * with, and another app signs with), and the configuration's `sharedSecrets`. Recomputed only when an edited app's
  * token uses changed (the configuration re-derives every app).
  */
-export const sharingGroups = keptAcrossEdits(
-  (index: WorkspaceView): SharingGroup[] => {
+export function sharingGroups(index: WorkspaceView): SharingGroup[] {
+  return derived('secretSharing', index, computeSharingGroups);
+}
+
+function computeSharingGroups(index: WorkspaceView): SharingGroup[] {
+  {
     const groups: SharingGroup[] = [];
     const byKey = new Map<string, TokenUse[]>();
     for (const app of index.apps) {
@@ -173,16 +177,8 @@ export const sharingGroups = keptAcrossEdits(
       if (ids.size >= 2) groups.push({ identities: ids, why: `they are listed together under "sharedSecrets" in crosswire.config.json (${folders.join(', ')})`, uses: [], folders });
     }
     return groups;
-  },
-  (before, after) => {
-    const a = tokenUses(before);
-    const b = tokenUses(after);
-    const same = (u: TokenUse, v: TokenUse) =>
-      u.key === v.key && u.use === v.use && u.location.file === v.location.file && u.location.range.start.line === v.location.range.start.line && u.location.range.start.character === v.location.range.start.character && u.location.range.end.line === v.location.range.end.line && u.location.range.end.character === v.location.range.end.character;
-    // (an app that takes part in no group and reads no token secret cannot change any group)
-    return a.length === b.length && a.every((u, i) => same(u, b[i])) && before.replicaKey === after.replicaKey && before.name === after.name;
-  },
-);
+  }
+}
 
 /**
  * A deployment folder: env and deploy files only (no package.json, no Python project, no code). Two of them with one

@@ -1,12 +1,15 @@
 import * as path from 'node:path';
-import type { App, CrosswireConfig, EngineOptions, Finding, IndexChange, Logger, PrismaSchemaInfo, Rule, TextEditAt } from './model/types';
-import { commentPrefix } from './parsers/suppressions';
-import { emptyConfig } from './parsers/config';
-import { WorkspaceIndex } from './index/workspace';
-import { ENGINE_RULES, PARSE_ERROR_RULE, RULES } from './rules';
-import { changedApps } from './rules/incremental';
-import { envDefinition, envHover } from './queries';
-import type { Location, Position } from './model/types';
+import type { App, CrosswireConfig, EngineOptions, Finding, Logger, PrismaSchemaInfo, TextEditAt, WorkspaceView } from '../model/types';
+import type { RuleMeta } from '../model/rule';
+import { commentPrefix } from '../parsers/suppressions';
+import { emptyConfig } from '../parsers/config';
+import { WorkspaceIndex } from '../index/workspace';
+import { ENGINE_RULES, PARSE_ERROR_RULE, RULES } from '../rules';
+import { checkedView, instrumentApp } from '../facts/track';
+import { envDefinition, envHover } from '../queries';
+import type { Location, Position } from '../model/types';
+import { RuleRunner } from './runner';
+import { changedApps, computeDelta, workspaceFiles, type WorkspaceFiles } from './delta';
 
 export interface EngineInit {
   /** Absolute workspace folder paths (several for a multi-root workspace / several CLI DIRs). */
@@ -30,13 +33,19 @@ const RELIED_ON = /^(auth|main|server|app|index)\.[cm]?[jt]sx?$|^(vite|prisma)\.
  */
 export class Engine {
   /** The rules and the engine's own diagnostic ids (whose check() is empty), for docs, SARIF and config validation. */
-  readonly rules: readonly Rule[] = [...RULES, ...ENGINE_RULES];
+  readonly rules: readonly RuleMeta[] = [...RULES, ...ENGINE_RULES];
   private cache: Finding[] | undefined;
+  private readonly runner: RuleRunner;
+  /** What rules see: the index, or with fact checking on a view that checks their reads (facts/track.ts). */
+  private readonly view: WorkspaceView;
 
   private constructor(
     readonly index: WorkspaceIndex,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.runner = new RuleRunner(RULES, log);
+    this.view = checkedView(index);
+  }
 
 
   static async create(init: EngineInit): Promise<Engine> {
@@ -148,8 +157,7 @@ export class Engine {
   private finalByFile = new Map<string, Finding[]>();
   /** ruleId -> file -> that rule's findings located in the file, in the rule's order. */
   private ruleByFile = new Map<string, Map<string, Finding[]>>();
-  /** ruleId -> every file its last findings point at (location or related): an edit of one of them re-runs it. */
-  private ruleFiles = new Map<string, Set<string>>();
+  private lastFiles: WorkspaceFiles | undefined;
   /** file -> parse-error / invalid-config findings of the file (and of the schemas read from it). */
   private parseByFile = new Map<string, Finding[]>();
   private changed: Set<string> | 'all' = 'all';
@@ -163,20 +171,22 @@ export class Engine {
     this.stale = false;
     this.cache = undefined;
     const changes = this.index.takeChanges();
+    if (!this.lastFiles) return this.fullPass();
     const dirty = [...this.dirtyFiles];
     this.dirtyFiles.clear();
     if (changes === 'full') return this.fullPass();
     const touched = new Set<string>(dirty);
-    let reran = 0;
-    for (const rule of this.rules) {
-      const last = this.byRule.get(rule.id);
-      if (last && !this.affected(rule, changes)) continue;
-      reran++;
-      const list = this.runRule(rule);
-      if (list === last) continue;
-      this.setRuleFindings(rule.id, list, touched);
-    }
-    this.log.debug?.(`rules: ${reran} of ${this.rules.length} re-run`);
+    const files = workspaceFiles(this.index);
+    const delta = computeDelta(this.lastApps, this.index.apps, this.lastFiles, files);
+    if (!delta) return this.fullPass();
+    // An edited file that changed no app's facts: facts that read files on demand may have changed.
+    const changedDirs = [...delta.apps.keys()].map((id) => this.index.appById(id)!.dir + path.sep);
+    if (dirty.some((f) => !changedDirs.some((d) => f.startsWith(d)))) delta.workspace.add('otherFiles');
+    this.lastFiles = files;
+    for (const app of this.index.apps) instrumentApp(app);
+    const changedRules = this.runner.update(this.view, delta);
+    for (const id of changedRules) this.setRuleFindings(id, this.runner.findings(id), touched);
+    this.log.debug?.(`rules: ${changedRules.length} of ${RULES.length} changed`);
     // Parse errors: of the files that changed, and of the schemas of apps that were re-derived.
     const parseFiles = new Set<string>(dirty);
     const apps = this.index.apps;
@@ -207,10 +217,10 @@ export class Engine {
   }
 
   private fullPass(): void {
-    this.byRule.clear();
     this.ruleByFile.clear();
-    this.ruleFiles.clear();
-    for (const rule of this.rules) this.setRuleFindings(rule.id, this.runRule(rule), undefined);
+    this.lastFiles = workspaceFiles(this.index);
+    for (const app of this.index.apps) instrumentApp(app);
+    for (const id of this.runner.runAll(this.view)) this.setRuleFindings(id, this.runner.findings(id), undefined);
     this.parseByFile = new Map();
     const schemas = new Map<string, PrismaSchemaInfo[]>();
     for (const a of this.index.apps) for (const s of a.schemas) push(schemas, s.file, s);
@@ -228,27 +238,10 @@ export class Engine {
     this.changed = 'all';
   }
 
-  private runRule(rule: Rule): Finding[] {
-    try {
-      return rule.check(this.index);
-    } catch (e) {
-      // A failing rule must not lose the other rules' findings.
-      this.log.error(`Rule ${rule.id} failed: ${(e as Error).stack ?? e}`);
-      return [];
-    }
-  }
-
   /** Records a rule's new findings; adds the files whose findings of this rule changed to `touched`. */
   private setRuleFindings(id: string, list: Finding[], touched: Set<string> | undefined): void {
-    this.byRule.set(id, list);
     const byFile = new Map<string, Finding[]>();
-    const files = new Set<string>();
-    for (const f of list) {
-      push(byFile, f.location.file, f);
-      files.add(f.location.file);
-      for (const r of f.related) files.add(r.location.file);
-    }
-    this.ruleFiles.set(id, files);
+    for (const f of list) push(byFile, f.location.file, f);
     const old = this.ruleByFile.get(id);
     this.ruleByFile.set(id, byFile);
     if (!touched) return;
@@ -365,24 +358,6 @@ export class Engine {
     const eol = text.includes('\r\n') ? '\r\n' : '\n';
     const at = { line, character: 0 };
     return { file: finding.location.file, range: { start: at, end: at }, newText: `${indent}${prefix} crosswire-disable-next-line ${finding.ruleId}${eol}` };
-  }
-
-  /** Each rule's findings of its last run, reused while nothing it depends on has changed. */
-  private byRule = new Map<string, Finding[]>();
-
-  /** Whether a rule must run again after these changes (see Rule.dependsOn). */
-  private affected(rule: Rule, changes: IndexChange[]): boolean {
-    if (!rule.dependsOn) return true;
-    const files = this.ruleFiles.get(rule.id);
-    for (const c of changes) {
-      if (c.other) return true;
-      // Positions in the edited file may have moved: findings that point into it are recomputed.
-      if (files?.has(c.file)) return true;
-      if (c.listenersChanged && rule.dependsOn.listeners) return true;
-      const envKey = rule.dependsOn.envKey;
-      if (envKey && c.envChanges.some((k) => envKey(k.key, k.values))) return true;
-    }
-    return false;
   }
 
   /** parse-error and invalid-config findings of one file: its own problems and those of the schemas read from it. */

@@ -14,9 +14,9 @@ import * as path from 'node:path';
 import type { App, EnvEntry, Listener, Location, WorkspaceView } from '../model/types';
 import { processKey } from '../index/runs';
 import { appDatabaseUses } from './databases';
-import { liveSecrets } from './duplicate-secret';
+import { liveSecrets } from './secrets';
 import { commonDepth, identity, isLocalHost, originOf, perApp, rel } from './util';
-import { machinesEpoch } from './machines';
+import { derived } from './track';
 
 /** A place that names a local port: an env value (live or template), a code default. */
 export interface PortName {
@@ -38,9 +38,10 @@ export interface Systems {
   edges: Map<string, Map<string, () => string>>;
   /** Port -> places naming it. */
   names: Map<number, PortName[]>;
+  /** System -> how many apps (replicas counted once) it holds. */
+  componentSize: Map<string, number>;
 }
 
-const cache = new WeakMap<WorkspaceView, Systems>();
 
 /** URL values in an app's env files (live and templates) and code defaults. */
 const urlSites = perApp(urlSitesOf);
@@ -128,9 +129,8 @@ function compute(index: WorkspaceView): Systems {
   }
   // 2. The same database server in live configuration.
   const byServer = new Map<string, App>();
-  const epoch = machinesEpoch(index);
   for (const a of apps) {
-    for (const u of liveDatabaseUses(index, a, epoch)) {
+    for (const u of appDatabaseUses(index, a)) {
       if (!u.envEntry) continue;
       const host = /^[a-z]+:\/\/([^:/]+)/.exec(u.target.server)?.[1] ?? '';
       if (!isLocalHost(host.replace(/@.*$/, '')) && !host.startsWith('localhost')) continue;
@@ -160,17 +160,12 @@ function compute(index: WorkspaceView): Systems {
     component.set(identity(a), find(parent, identity(a)));
     liveComponent.set(identity(a), find(liveParent, identity(a)));
   }
-  return { apps, component, liveComponent, edges, names };
-}
-
-/** The database uses of an app's live env files (memoised per app while no replica changed machine). */
-const dbMemo = new WeakMap<App, { epoch: object; uses: ReturnType<typeof appDatabaseUses> }>();
-function liveDatabaseUses(index: WorkspaceView, app: App, epoch: object): ReturnType<typeof appDatabaseUses> {
-  const hit = dbMemo.get(app);
-  if (hit && hit.epoch === epoch) return hit.uses;
-  const uses = appDatabaseUses(index, app).filter((u) => u.envEntry);
-  dbMemo.set(app, { epoch, uses });
-  return uses;
+  const componentSize = new Map<string, number>();
+  for (const c of new Set(apps.map((a) => identity(a)))) {
+    const comp = component.get(c)!;
+    componentSize.set(comp, (componentSize.get(comp) ?? 0) + 1);
+  }
+  return { apps, component, liveComponent, edges, names, componentSize };
 }
 
 /** A folder tree of the apps that listen on one port; each folder knows up to 3 of the identities below it. */
@@ -220,9 +215,7 @@ function nearestIn(root: TrieNode, a: App): App | undefined {
 }
 
 export function systems(index: WorkspaceView): Systems {
-  let s = cache.get(index);
-  if (!s || s.apps !== index.apps) cache.set(index, (s = compute(index)));
-  return s;
+  return derived('systems', index, compute);
 }
 
 /** Why two apps of one system are linked (for messages). */

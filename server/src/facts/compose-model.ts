@@ -1,11 +1,12 @@
 /**
- * The workspace's compose projects (index/compose-projects.ts) as rules see them, memoised per index: recomputed
- * when the compose files, the apps or the text of a file the projects read (a `.env`, an `env_file`) change.
+ * The workspace's compose projects (index/compose-projects.ts) as rules see them (the derived fact `composeModel`):
+ * recomputed when the compose files, the apps or the text of a file the projects read (a `.env`, an `env_file`) change.
  */
 import * as path from 'node:path';
 import type { App, WorkspaceView } from '../model/types';
 import { composeProjects, type ComposeInputScript, type ComposeProject, type ComposeVariant, type ResolvedService } from '../index/compose-projects';
 import { originOf, perApp } from './util';
+import { derived } from './track';
 
 export interface ComposeModel {
   projects: ComposeProject[];
@@ -13,28 +14,13 @@ export interface ComposeModel {
   services: { project: ComposeProject; variant: ComposeVariant; service: ResolvedService }[];
 }
 
-interface State {
-  files: unknown;
-  apps: unknown;
-  /** What the model reads of the apps (ids, folders, package.json, programs): kept across an edit that changes none. */
-  appKey: unknown[];
-  roots: unknown;
-  read: Map<string, string | undefined>;
-  model: ComposeModel;
-}
-
-const cache = new WeakMap<WorkspaceView, State>();
+const readTexts = new WeakMap<ComposeModel, Map<string, string | undefined>>();
 
 export function composeModel(index: WorkspaceView): ComposeModel {
-  const s = cache.get(index);
-  const appKey: unknown[] = [];
-  if (s && s.apps !== index.apps) for (const a of index.apps) appKey.push(a.id, a.dir, a.packageJson, isProgram(a));
-  const sameApps = !!s && (s.apps === index.apps || (appKey.length === s.appKey.length && appKey.every((k, i) => k === s.appKey[i])));
-  if (s && sameApps && s.files === index.composeFiles && s.roots === index.monorepoRoots && [...s.read].every(([f, t]) => index.textOf(f) === t)) {
-    if (s.apps !== index.apps) cache.set(index, { ...s, apps: index.apps, appKey });
-    return s.model;
-  }
-  if (!appKey.length) for (const a of index.apps) appKey.push(a.id, a.dir, a.packageJson, isProgram(a));
+  return derived('composeModel', index, computeComposeModel, (model) => [...readTexts.get(model)!].every(([f, t]) => index.textOf(f) === t));
+}
+
+function computeComposeModel(index: WorkspaceView): ComposeModel {
   const read = new Map<string, string | undefined>();
   const scripts: ComposeInputScript[] = [];
   for (const a of index.apps) for (const sc of a.packageJson?.scripts ?? []) scripts.push({ dir: a.dir, name: sc.name, command: sc.command, location: { file: a.packageJson!.file, range: sc.innerRange } });
@@ -53,7 +39,7 @@ export function composeModel(index: WorkspaceView): ComposeModel {
   const services: ComposeModel['services'] = [];
   for (const project of projects) for (const variant of project.variants) for (const service of variant.services) services.push({ project, variant, service });
   const model = { projects, services };
-  cache.set(index, { files: index.composeFiles, apps: index.apps, appKey, roots: index.monorepoRoots, read, model });
+  readTexts.set(model, read);
   return model;
 }
 
@@ -96,8 +82,10 @@ export interface ProjectUsers {
  * programs count (a folder holding nothing but an env file is not one).
  */
 export function projectUsers(index: WorkspaceView, project: ComposeProject): ProjectUsers {
-  const memo = usersMemo.get(project);
-  if (memo && memo.apps === index.apps) return memo.value;
+  return derived('composeUsers', index, (ix) => new Map(composeModel(ix).projects.map((p) => [p, computeProjectUsers(ix, p)]))).get(project) ?? computeProjectUsers(index, project);
+}
+
+function computeProjectUsers(index: WorkspaceView, project: ComposeProject): ProjectUsers {
   const home = new Map<App, string>();
   const users = new Map<App, string>();
   const ports = new Set<number>();
@@ -133,9 +121,5 @@ export function projectUsers(index: WorkspaceView, project: ComposeProject): Pro
       }
     }
   }
-  const value = { home, users, infraOnly };
-  usersMemo.set(project, { apps: index.apps, value });
-  return value;
+  return { home, users, infraOnly };
 }
-
-const usersMemo = new WeakMap<ComposeProject, { apps: readonly App[]; value: ProjectUsers }>();

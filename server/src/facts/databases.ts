@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import type { App, CodeFileInfo, EnvEntry, Location, WorkspaceView } from '../model/types';
 import { pm2Processes } from '../parsers/pm2';
-import { datasourceUrls, isPrisma7, resolveEnv } from './missing-connection-limit';
+import { datasourceUrls, isPrisma7, resolveEnv } from './datasources';
 import { localHostName, machineOf, publishedPorts } from './machines';
 import { isLocalHost } from './util';
+import { derived } from './track';
 
 /** A database on a server: what two apps must not share (server + database + schema). */
 export interface DbTarget {
@@ -217,6 +218,10 @@ export interface LimitSources {
 }
 
 export function limitSources(index: WorkspaceView): LimitSources {
+  return derived('databases', index, computeLimitSources);
+}
+
+function computeLimitSources(index: WorkspaceView): LimitSources {
   const compose = new Map<string, ServerLimit>();
   for (const p of publishedPorts(index)) {
     const mc = p.service.maxConnections;

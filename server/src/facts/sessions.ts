@@ -9,7 +9,7 @@ import ts = require('typescript');
 import type { App, EnvEntry, Location, Pm2AppFact, Position, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
 import { label, nameFacts, originOf, type Origin } from './util';
-import { keptAcrossEdits } from './incremental';
+import { derived, read as readFact } from './track';
 
 /** Prefixes that expose an env variable to browser code (Vite, Next.js, CRA, Nuxt, SvelteKit, ...). */
 export const BROWSER_PREFIX = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_|NG_APP_|VUE_APP_|GATSBY_|EXPO_PUBLIC_)/;
@@ -55,9 +55,9 @@ export function pm2EntriesOf(index: WorkspaceView, app: App): Pm2Entry[] {
 
 const NO_ENTRIES: Pm2Entry[] = [];
 
-const pm2State = keptAcrossEdits(
-  (index) => {
-    const entries = computePm2Entries(index);
+function pm2State(index: WorkspaceView): { entries: Pm2Entry[]; byApp: Map<App, Pm2Entry[]> } {
+  return derived('pm2Entries', index, (ix) => {
+    const entries = computePm2Entries(ix);
     const byApp = new Map<App, Pm2Entry[]>();
     for (const e of entries) {
       const l = byApp.get(e.app);
@@ -65,9 +65,8 @@ const pm2State = keptAcrossEdits(
       else byApp.set(e.app, [e]);
     }
     return { entries, byApp };
-  },
-  (before, after, s) => before.pm2.length === 0 && after.pm2.length === 0 && !s.byApp.has(before),
-);
+  });
+}
 
 /**
  * The PM2 entries of the workspace with the app each one runs: the app whose folder is the entry's `cwd`, else
@@ -322,8 +321,9 @@ function exportsOf(file: string, text: string) {
  * a computed value, a file Crosswire does not index).
  */
 export function resolveConst(index: WorkspaceView, fromFile: string, ref: { module: string; name: string }, depth = 0): ResolvedConst {
-  const read: ResolvedConst['read'] = [];
-  if (!ref.module.startsWith('.') || depth > 3) return { read };
+  readFact('constants');
+  const readFiles: ResolvedConst['read'] = [];
+  if (!ref.module.startsWith('.') || depth > 3) return { read: readFiles };
   const base = path.resolve(path.dirname(fromFile), ref.module);
   const bases = /\.[cm]?js$/.test(base) ? [base, base.replace(/\.([cm]?)js$/, '.$1ts'), base.replace(/\.js$/, '.tsx')] : [base];
   for (const b of bases) {
@@ -331,17 +331,17 @@ export function resolveConst(index: WorkspaceView, fromFile: string, ref: { modu
       const file = b + suffix;
       if (!/\.[cm]?[jt]sx?$/.test(file)) continue;
       const text = index.textOf(file);
-      read.push([file, text]);
+      readFiles.push([file, text]);
       if (text === undefined) continue;
       const e = exportsOf(file, text).get(ref.name);
-      if (!e) return { read };
-      if (e.value !== undefined) return { value: e.value, location: e.range ? { file, range: e.range } : undefined, read };
+      if (!e) return { read: readFiles };
+      if (e.value !== undefined) return { value: e.value, location: e.range ? { file, range: e.range } : undefined, read: readFiles };
       if (e.from) {
         const r = resolveConst(index, file, e.from, depth + 1);
-        return { ...r, read: [...read, ...r.read] };
+        return { ...r, read: [...readFiles, ...r.read] };
       }
-      return { read };
+      return { read: readFiles };
     }
   }
-  return { read };
+  return { read: readFiles };
 }

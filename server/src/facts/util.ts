@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { checking } from './track';
 import * as path from 'node:path';
 import type { App, EnvEntry, Location, TextEditAt, WorkspaceView } from '../model/types';
-import { keptAcrossEdits } from './incremental';
 
 export const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '']);
 
@@ -81,11 +81,13 @@ export function originOf(value: string): Origin | undefined {
 /**
  * Memoises a per-app computation by App object. The index keeps an app's object while none of its
  * files change (an edit re-derives only its own app), so repeated passes recompute only that app.
- * Only for functions of the app alone.
+ * Only for functions of the app alone (the caller declares the facts they read).
  */
 export function perApp<T>(fn: (app: App) => T): (app: App) => T {
   const cache = new WeakMap<App, T>();
   return (app) => {
+    // With fact checking on, every call computes: the reads it makes are checked against the caller's declaration.
+    if (checking()) return fn(app);
     if (cache.has(app)) return cache.get(app) as T;
     const v = fn(app);
     cache.set(app, v);
@@ -129,8 +131,8 @@ export function label(index: WorkspaceView, app: App): string {
  * with a full re-derivation of the apps: when an edit re-derived some apps in place with the same names
  * and keys, the previous counts are kept (no map is rebuilt).
  */
-export const nameFacts = keptAcrossEdits(
-  (index) => {
+export function nameFacts(index: WorkspaceView): { counts: Map<string, number>; replicaKeys: Map<string, Set<string>> } {
+  return byApps(index.apps, names, () => {
     const n = { counts: new Map<string, number>(), replicaKeys: new Map<string, Set<string>>() };
     for (const a of index.apps) {
       n.counts.set(a.name, (n.counts.get(a.name) ?? 0) + 1);
@@ -139,9 +141,16 @@ export const nameFacts = keptAcrossEdits(
       s.add(a.replicaKey);
     }
     return n;
-  },
-  (before, after) => before.name === after.name && before.replicaKey === after.replicaKey,
-);
+  });
+}
+const names = new WeakMap<readonly App[], ReturnType<typeof nameFacts>>();
+
+/** A value computed once per list of apps from the apps' identities only (names, ids, folders): free to read, no fact. */
+export function byApps<T>(apps: readonly App[], memo: WeakMap<readonly App[], T>, compute: () => T): T {
+  let hit = memo.get(apps);
+  if (hit === undefined) memo.set(apps, (hit = compute()));
+  return hit;
+}
 function nameCounts(index: WorkspaceView): Map<string, number> {
   return nameFacts(index).counts;
 }

@@ -1,0 +1,239 @@
+/**
+ * Runs the rules and owns their incrementality. Each rule's results are cached per app (AppRule) or per group
+ * (GroupRule); after an edit, a rule runs again only for the apps (or groups) where a fact it declared changed, and
+ * everywhere when a derived or workspace fact it declared may have changed. Rules hold no state of their own.
+ */
+import type { App, Finding, Fix, Logger, Severity, WorkspaceView } from '../model/types';
+import type { AppRule, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
+import { isAppFact, wideInputs } from '../facts/registry';
+import { UndeclaredFactError, within } from '../facts/track';
+
+/** What changed since the last run: per app id (re-derived in place) the app facts that differ, and the workspace facts that differ. */
+export interface Delta {
+  apps: Map<string, Set<FactName>>;
+  workspace: Set<FactName>;
+}
+
+interface AppState {
+  byApp: Map<string, Finding[]>;
+}
+
+interface GroupState {
+  /** appId -> its contributions, in order. */
+  contrib: Map<string, (readonly [string, unknown])[]>;
+  /** key -> ids of the apps contributing to it. */
+  keyApps: Map<string, Set<string>>;
+  /** key -> its findings (groups without findings are absent). */
+  results: Map<string, Finding[]>;
+}
+
+const WEAKER: Record<Severity, Severity> = { error: 'warning', warning: 'info', info: 'info' };
+const STRONGER: Record<Severity, Severity> = { error: 'error', warning: 'error', info: 'warning' };
+
+export class RuleRunner {
+  private readonly states = new Map<string, AppState | GroupState>();
+  private readonly out = new Map<string, Finding[]>();
+  private readonly direct = new Map<string, Set<FactName>>();
+  private readonly wide = new Map<string, Set<FactName>>();
+
+  constructor(
+    readonly rules: readonly Rule[],
+    private readonly log: Logger,
+  ) {
+    for (const r of rules) {
+      this.direct.set(r.id, new Set(r.facts.filter(isAppFact)));
+      // A workspace rule reads its app facts of every app: a change anywhere re-runs it.
+      this.wide.set(r.id, r.kind === 'workspace' ? new Set([...wideInputs(r.facts), ...r.facts.filter(isAppFact)]) : wideInputs(r.facts));
+    }
+  }
+
+  /** The rule's findings as of the last run (the same array while they did not change). */
+  findings(ruleId: string): Finding[] {
+    return this.out.get(ruleId) ?? [];
+  }
+
+  /** Runs every rule from scratch; returns the ids of every rule. */
+  runAll(index: WorkspaceView): string[] {
+    this.states.clear();
+    for (const rule of this.rules) this.runRule(rule, index, undefined);
+    return this.rules.map((r) => r.id);
+  }
+
+  /** Brings every rule up to date after `delta`; returns the ids of the rules whose findings changed. */
+  update(index: WorkspaceView, delta: Delta): string[] {
+    const changed: string[] = [];
+    for (const rule of this.rules) {
+      const before = this.out.get(rule.id);
+      const wide = this.wide.get(rule.id)!;
+      const direct = this.direct.get(rule.id)!;
+      let everywhere = [...delta.workspace].some((f) => wide.has(f));
+      const apps = new Set<string>();
+      for (const [id, facts] of delta.apps) {
+        for (const f of facts) {
+          if (wide.has(f)) everywhere = true;
+          if (direct.has(f)) apps.add(id);
+        }
+      }
+      if (everywhere) this.runRule(rule, index, undefined);
+      else if (apps.size) this.runRule(rule, index, apps);
+      else continue;
+      if (this.out.get(rule.id) !== before) changed.push(rule.id);
+    }
+    return changed;
+  }
+
+  /** Runs a rule for every app (`only` undefined) or for the given apps, and rebuilds its findings list if they changed. */
+  private runRule(rule: Rule, index: WorkspaceView, only: Set<string> | undefined): void {
+    const changed = rule.kind === 'app' ? this.runAppRule(rule, index, only) : rule.kind === 'group' ? this.runGroupRule(rule, index, only) : this.runWorkspaceRule(rule, index);
+    if (changed) this.out.set(rule.id, this.collect(rule, index));
+  }
+
+  private runAppRule(rule: AppRule, index: WorkspaceView, only: Set<string> | undefined): boolean {
+    let s = this.states.get(rule.id) as AppState | undefined;
+    if (!s || !only) this.states.set(rule.id, (s = { byApp: new Map() }));
+    const facts = new Set(rule.facts);
+    let changed = !only;
+    for (const app of index.apps) {
+      if (only && !only.has(app.id)) continue;
+      const list: Finding[] = [];
+      this.guard(rule, app.id, () => within(rule.id, facts, new Set([app]), () => rule.check(app, this.context(rule, index, app, list))));
+      const old = s.byApp.get(app.id);
+      if (list.length) s.byApp.set(app.id, list);
+      else s.byApp.delete(app.id);
+      if (old?.length || list.length) changed = true;
+    }
+    return changed;
+  }
+
+  private runGroupRule(rule: GroupRule, index: WorkspaceView, only: Set<string> | undefined): boolean {
+    let s = this.states.get(rule.id) as GroupState | undefined;
+    if (!s || !only) this.states.set(rule.id, (s = { contrib: new Map(), keyApps: new Map(), results: new Map() }));
+    const facts = new Set(rule.facts);
+    const dirty = new Set<string>();
+    for (const app of index.apps) {
+      if (only && !only.has(app.id)) continue;
+      const old = s.contrib.get(app.id) ?? [];
+      let next: (readonly [string, unknown])[] = [];
+      this.guard(rule, app.id, () => {
+        next = within(rule.id, facts, new Set([app]), () => [...rule.groupBy(app, { index })]);
+      });
+      for (const [key] of old) {
+        dirty.add(key);
+        s.keyApps.get(key)?.delete(app.id);
+      }
+      for (const [key] of next) {
+        dirty.add(key);
+        let set = s.keyApps.get(key);
+        if (!set) s.keyApps.set(key, (set = new Set()));
+        set.add(app.id);
+      }
+      if (next.length) s.contrib.set(app.id, next);
+      else s.contrib.delete(app.id);
+    }
+    if (!dirty.size) return !only;
+    const position = new Map(index.apps.map((a, i) => [a.id, i]));
+    let changed = !only;
+    for (const key of dirty) {
+      const ids = s.keyApps.get(key);
+      const old = s.results.get(key);
+      if (!ids?.size) {
+        s.keyApps.delete(key);
+        if (old) changed = true;
+        s.results.delete(key);
+        continue;
+      }
+      const members: Member<unknown>[] = [];
+      for (const id of [...ids].sort((a, b) => position.get(a)! - position.get(b)!)) {
+        const app = index.apps[position.get(id)!];
+        for (const [k, item] of s.contrib.get(id)!) if (k === key) members.push({ app, item });
+      }
+      const list: Finding[] = [];
+      const apps = new Set(members.map((m) => m.app));
+      this.guard(rule, `the group of ${members[0].app.id}`, () => within(rule.id, facts, apps, () => rule.check(key, members, this.context(rule, index, undefined, list))));
+      if (list.length) s.results.set(key, list);
+      else s.results.delete(key);
+      if (old?.length || list.length) changed = true;
+    }
+    return changed;
+  }
+
+  private runWorkspaceRule(rule: WorkspaceRule, index: WorkspaceView): boolean {
+    const list: Finding[] = [];
+    this.guard(rule, 'the workspace', () => within(rule.id, new Set(rule.facts), undefined, () => rule.check(this.context(rule, index, undefined, list))));
+    this.states.set(rule.id, { byApp: new Map([['', list]]) });
+    return true;
+  }
+
+  /** The rule's findings in the order a full pass meets them: apps in index order; groups by their first member. */
+  private collect(rule: Rule, index: WorkspaceView): Finding[] {
+    const s = this.states.get(rule.id)!;
+    const out: Finding[] = [];
+    if (rule.kind === 'workspace') return (s as AppState).byApp.get('')!;
+    if (rule.kind === 'app') {
+      const byApp = (s as AppState).byApp;
+      for (const app of index.apps) for (const f of byApp.get(app.id) ?? []) out.push(f);
+      return out;
+    }
+    const g = s as GroupState;
+    const position = new Map(index.apps.map((a, i) => [a.id, i]));
+    const order = (key: string): number => {
+      let best = Infinity;
+      for (const id of g.keyApps.get(key) ?? []) {
+        const list = g.contrib.get(id)!;
+        const at = list.findIndex(([k]) => k === key);
+        best = Math.min(best, position.get(id)! * 65536 + at);
+      }
+      return best;
+    };
+    const keys = [...g.results.keys()].map((k) => [k, order(k)] as const).sort((a, b) => a[1] - b[1]);
+    for (const [k] of keys) for (const f of g.results.get(k)!) out.push(f);
+    return out;
+  }
+
+  private context(rule: Rule, index: WorkspaceView, app: App | undefined, list: Finding[]): RuleContext {
+    return {
+      index,
+      report: (r: Report) => {
+        const about = r.app ?? app;
+        const f = {
+          ruleId: rule.id,
+          severity: r.weaker ? WEAKER[rule.defaultSeverity] : r.stronger ? STRONGER[rule.defaultSeverity] : rule.defaultSeverity,
+          message: r.message,
+          location: r.at,
+          related: r.related ?? [],
+          ...(about ? { appId: about.id } : {}),
+        } as Finding;
+        if (typeof r.fixes === 'function') lazyFixes(f, index, r.fixes);
+        else f.fixes = r.fixes ?? [];
+        list.push(f);
+      },
+    };
+  }
+
+  /** A failing rule loses its own findings for that app or group, never the other rules' (it is logged). */
+  private guard(rule: Rule, where: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof UndeclaredFactError) throw e;
+      this.log.error(`Rule ${rule.id} failed on ${where}: ${(e as Error).stack ?? e}`);
+    }
+  }
+}
+
+/** Fixes computed when first asked, and again after the apps changed (they read the whole workspace, e.g. a free port). */
+function lazyFixes(finding: Finding, index: WorkspaceView, compute: () => Fix[]): void {
+  let apps: readonly App[] | undefined;
+  let fixes: Fix[] = [];
+  Object.defineProperty(finding, 'fixes', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (apps !== index.apps) {
+        fixes = compute();
+        apps = index.apps;
+      }
+      return fixes;
+    },
+  });
+}

@@ -1,0 +1,118 @@
+import type { App, EnvEntry, Location, PrismaAssignment, PrismaDatasource, WorkspaceView } from '../model/types';
+import { identity, originOf, perApp, SharingIndex } from './util';
+import { derived } from './track';
+
+const POOLED_PROVIDERS = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
+const DB_SCHEMES = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
+
+/** The server a database URL points at: local hosts are one host. */
+export function serverKey(url: string): string | undefined {
+  const o = originOf(url);
+  if (!o || !DB_SCHEMES.has(o.scheme)) return undefined;
+  const scheme = o.scheme === 'postgres' ? 'postgresql' : o.scheme;
+  return `${scheme}://${o.local ? 'localhost' : o.host}:${o.port}`;
+}
+
+export function hasConnectionLimit(url: string): boolean {
+  const q = url.indexOf('?');
+  return q !== -1 && new URLSearchParams(url.slice(q + 1)).has('connection_limit');
+}
+
+/** Env files that count for the development value, in precedence order. */
+export function devEnvFiles(app: App) {
+  return app.envFiles.filter((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development'));
+}
+
+export function resolveEnv(app: App, key: string): EnvEntry | undefined {
+  for (const f of devEnvFiles(app)) {
+    const hits = f.entries.filter((e) => e.key === key);
+    if (hits.length) return hits[hits.length - 1];
+  }
+  return undefined;
+}
+
+export interface DatasourceUrl {
+  app: App;
+  ds: PrismaDatasource;
+  url: string;
+  server: string;
+  /** The env entry that supplies the URL, for `env("X")`. */
+  envEntry?: EnvEntry;
+  assignment: PrismaAssignment;
+}
+
+export function isPrisma7(app: App): boolean {
+  return (app.prismaMajor ?? 0) >= 7 || (app.prismaMajor === undefined && app.hasPrismaConfig);
+}
+
+/** The Prisma datasource URLs of an app, resolved through its env files (memoised per app). */
+export const datasourceUrls = perApp(computeDatasourceUrls);
+
+function computeDatasourceUrls(app: App): DatasourceUrl[] {
+  const out: DatasourceUrl[] = [];
+  for (const schema of app.schemas) {
+    for (const ds of schema.datasources) {
+      const provider = ds.provider?.literal;
+      if (!ds.url || (provider && !POOLED_PROVIDERS.has(provider))) continue;
+      let url: string | undefined;
+      let envEntry: EnvEntry | undefined;
+      if (ds.url.envVar) {
+        envEntry = resolveEnv(app, ds.url.envVar);
+        url = envEntry ? (envEntry.expanded ?? envEntry.value) : undefined;
+      } else url = ds.url.literal;
+      if (!url) continue;
+      const server = serverKey(url);
+      if (server) out.push({ app, ds, url, server, envEntry, assignment: ds.url });
+    }
+  }
+  return out;
+}
+
+/** One app's use of a database server. */
+export interface ServerUse {
+  app: App;
+  server: string;
+  location: Location;
+  what: string;
+}
+
+/** Every app's use of each database server: Prisma datasources and database URLs in live env files. */
+function databaseUses(index: WorkspaceView): Map<string, ServerUse[]> {
+  const uses = new Map<string, ServerUse[]>();
+  for (const app of index.apps) {
+    for (const u of appDatabaseServerUses(app)) {
+      let l = uses.get(u.server);
+      if (!l) uses.set(u.server, (l = []));
+      l.push(u);
+    }
+  }
+  return uses;
+}
+
+/** One app's uses of database servers: its datasources, then database URLs in its env files (memoised per app). */
+const appDatabaseServerUses = perApp((app: App): ServerUse[] => {
+  const out: ServerUse[] = [];
+  const seen = new Set<string>();
+  for (const d of datasourceUrls(app)) {
+    seen.add(d.server);
+    out.push({ app, server: d.server, location: { file: d.ds.file, range: d.assignment.range }, what: `datasource ${d.ds.name}` });
+  }
+  for (const f of devEnvFiles(app)) {
+    for (const e of f.entries) {
+      const server = serverKey(e.expanded ?? e.value);
+      if (!server || seen.has(server)) continue;
+      seen.add(server);
+      out.push({ app, server, location: { file: e.file, range: e.range }, what: e.key });
+    }
+  }
+  return out;
+});
+
+/** Who uses each database server, replicas counted once (the derived fact `serverUses`): O(apps), never app × app. */
+export function serverSharing(index: WorkspaceView): SharingIndex<ServerUse> {
+  return derived('serverUses', index, (ix) => {
+    const sharing = new SharingIndex<ServerUse>();
+    for (const [server, list] of databaseUses(ix)) for (const u of list) sharing.add(server, identity(u.app), u);
+    return sharing;
+  });
+}

@@ -1,0 +1,182 @@
+/**
+ * Two server processes of different apps that run at the same time (one script starts both, or the apps form
+ * one system: facts/systems.ts) on one machine and want one port. The rules port-collision and implicit-port read it.
+ */
+import type { App, Fix, Listener, RunSet, WorkspaceView } from '../model/types';
+import type { Report } from '../model/rule';
+import { processKey } from '../index/runs';
+import { identity, label } from './util';
+import { choosePort, setPortFix } from './ports';
+import { portNames, systems, whyLinked, type PortName, type Systems } from './systems';
+import { derived } from './track';
+
+interface Entry {
+  app: App;
+  l: Listener;
+}
+
+/** Places in the system that name the port, in the order a message should cite them. */
+function portNamesFor(index: WorkspaceView, port: number, e: Entry, sample: Entry[]) {
+  // The process's own app first (its own URL expects it there), then third apps, then its partners.
+  const partners = new Set(sample.map((p) => identity(p.app)));
+  const rank = (n: PortName) => (identity(n.app) === identity(e.app) ? 0 : partners.has(identity(n.app)) ? 2 : 1);
+  return portNames(index, port, e.app).sort((x, y) => rank(x) - rank(y));
+}
+
+interface Bucket {
+  entries: Entry[];
+  total: number;
+  hard: number;
+  /** identity -> [entries, non-drifting entries] */
+  byId: Map<string, [number, number]>;
+}
+
+/**
+ * Who runs together with whom on one port, without comparing every pair (a default port can have hundreds of
+ * servers): each process is placed in buckets (the run sets that start it; its system for its role) and looks for
+ * partners in the buckets its role meets (rules/systems.ts: dev servers with dev servers of their system, production
+ * servers with those their live configuration links, `server` processes with both).
+ */
+function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
+  const runs = index.runs();
+  const buckets = new Map<string, Bucket>();
+  const comp = (e: Entry) => sys.component.get(identity(e.app));
+  const live = (e: Entry) => sys.liveComponent.get(identity(e.app));
+  const setsOf = (e: Entry) => runs.setsOf.get(processKey(e.app.id, e.l.script)) ?? [];
+  const memberKeys = (e: Entry): string[] => {
+    const keys = setsOf(e).map((i) => `set:${i}`);
+    if (e.l.role === 'dev') keys.push(`D:${comp(e)}`);
+    else if (e.l.role === 'start') keys.push(`S:${live(e)}`);
+    else if (e.l.role === 'server') keys.push(`V:${comp(e)}`, `W:${live(e)}`);
+    return keys;
+  };
+  const queryKeys = (e: Entry): string[] => {
+    if (e.l.role === 'dev') return [`D:${comp(e)}`, `V:${comp(e)}`];
+    if (e.l.role === 'start') return [`S:${live(e)}`, `W:${live(e)}`];
+    if (e.l.role === 'server') return [`D:${comp(e)}`, `S:${live(e)}`, `W:${live(e)}`];
+    return [];
+  };
+  for (const e of entries) {
+    for (const key of memberKeys(e)) {
+      let b = buckets.get(key);
+      if (!b) buckets.set(key, (b = { entries: [], total: 0, hard: 0, byId: new Map() }));
+      const id = identity(e.app);
+      const c = b.byId.get(id) ?? [0, 0];
+      c[0]++;
+      b.total++;
+      if (!e.l.drifts) {
+        c[1]++;
+        b.hard++;
+      }
+      b.byId.set(id, c);
+      if (b.entries.length < 64) b.entries.push(e);
+    }
+  }
+  return {
+    /** The partners of a process: whether one script starts them (certain), whether one cannot move either (hard), and a few of them. */
+    partnersOf(e: Entry): { certain?: RunSet; hard: boolean; others: number; sample: Entry[] } | undefined {
+      const id = identity(e.app);
+      const setKeys = setsOf(e).map((i) => `set:${i}`);
+      const look = (keys: string[]) => {
+        let others = 0;
+        let hard = 0;
+        for (const key of keys) {
+          const b = buckets.get(key);
+          if (!b) continue;
+          const mine = b.byId.get(id) ?? [0, 0];
+          others += b.total - mine[0];
+          hard += b.hard - mine[1];
+        }
+        return { others, hard };
+      };
+      const sampleFrom = (keys: string[], hardOnly: boolean): Entry[] => {
+        const out = new Map<string, Entry>();
+        for (const key of keys) {
+          for (const x of buckets.get(key)?.entries ?? []) {
+            if (identity(x.app) === id || out.has(identity(x.app)) || (hardOnly && x.l.drifts)) continue;
+            out.set(identity(x.app), x);
+            if (out.size >= 20) return [...out.values()];
+          }
+        }
+        return [...out.values()];
+      };
+      const certain = look(setKeys);
+      const keys = certain.others > 0 ? setKeys : queryKeys(e);
+      const counts = certain.others > 0 ? certain : look(keys);
+      if (counts.others <= 0) return undefined;
+      const hard = !e.l.drifts && counts.hard > 0;
+      const sample = sampleFrom(keys, hard);
+      if (!sample.length) return undefined;
+      const set = certain.others > 0 ? setsOf(e).map((i) => runs.sets[i]).find((s2) => s2.processes.some((p) => sample.some((x) => processKey(x.app.id, x.l.script) === p))) : undefined;
+      return { certain: set ?? (certain.others > 0 ? runs.sets[setsOf(e)[0]] : undefined), hard, others: counts.others, sample };
+    },
+  };
+}
+
+const MAX_NAMED = 3;
+
+/** A collision to report, on the app whose listener it is about. */
+export type Collision = Report & { app: App };
+
+/**
+ * The port collisions of the workspace, by app, and the listeners they are about (implicit-port stays silent on
+ * those): the derived fact `portCollisions`.
+ */
+export function collisions(index: WorkspaceView): { byApp: Map<App, Collision[]>; reported: Set<Listener> } {
+  return derived('portCollisions', index, computeCollisions);
+}
+
+function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>; reported: Set<Listener> } {
+  const runs = index.runs();
+  const byPort = new Map<string, { app: App; l: Listener }[]>();
+  for (const app of index.apps) {
+    for (const l of app.listeners) {
+      if (!runs.running.has(processKey(app.id, l.script))) continue;
+      const k = `${app.host}\0${l.port}`;
+      const list = byPort.get(k) ?? [];
+      list.push({ app, l });
+      byPort.set(k, list);
+    }
+  }
+  const byApp = new Map<App, Collision[]>();
+  const reported = new Set<Listener>();
+  const sys = systems(index);
+  for (const entries of byPort.values()) {
+    if (new Set(entries.map((e) => identity(e.app))).size < 2) continue;
+    const port = entries[0].l.port;
+    const buckets = partnerBuckets(index, sys, entries);
+    // One finding per distinct source of the port (several scripts may read one .env line).
+    const seen = new Set<string>();
+    for (const e of entries) {
+      const k = `${e.l.source.file}\0${e.l.source.range.start.line}\0${e.l.source.range.start.character}`;
+      if (seen.has(k)) continue;
+      const found = buckets.partnersOf(e);
+      if (!found) continue;
+      const { certain, hard, sample } = found;
+      const names = portNamesFor(index, port, e, sample);
+      if (!hard && !names.length) continue; // both may move: nothing in the workspace depends on who gets the port
+      seen.add(k);
+      reported.add(e.l);
+      const first = sample[0];
+      const who = sample.slice(0, MAX_NAMED).map((p) => label(index, p.app)).join(', ') + (sample.length > MAX_NAMED ? ` and ${sample.length - MAX_NAMED}${sample.length >= 20 ? '+' : ''} more` : '');
+      const how = certain ? `${sample.length > 1 ? 'all' : 'both'} started by ${certain.label}` : `assumed to run together: ${whyLinked(index, e.app, first.app)}`;
+      const message = hard
+        ? `${label(index, e.app)} and ${who} listen on port ${port} (${how}); whichever starts second fails with EADDRINUSE.`
+        : `${label(index, e.app)} and ${who} want port ${port} (${how}); ${(e.l.drifts ? e.l : first.l).tool} moves to another port, but ${names[0].text} expects ${port}.`;
+      const related = sample.slice(0, 20).map((p) => ({ location: p.l.source, message: `${label(index, p.app)} listens on ${port}: ${p.l.reason}` }));
+      if (!hard) related.push(...names.slice(0, 5).map((n) => ({ location: n.location, message: `${n.text} names port ${port}` })));
+      const l = e.l;
+      const app = e.app;
+      const fixes = (): Fix[] => {
+        if (l.explicit) return [];
+        const n = choosePort(index, app, l, { mustBeFree: true });
+        const fix = n !== undefined && n !== port ? setPortFix(index, app, l, n) : undefined;
+        return fix ? [fix] : [];
+      };
+      const list = byApp.get(app) ?? [];
+      list.push({ weaker: !hard, message, at: l.source, related, app, fixes });
+      byApp.set(app, list);
+    }
+  }
+  return { byApp, reported };
+}

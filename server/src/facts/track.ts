@@ -1,0 +1,138 @@
+/**
+ * Which facts a rule reads, checked: while a rule runs with fact checking on (CROSSWIRE_CHECK_FACTS=1, which
+ * `npm test` sets), reading a fact it did not declare throws, the way salsa records the reads of a query. The
+ * engine's incremental re-runs rely on the declarations, so an undeclared read is a stale-findings bug waiting.
+ * With checking off (the default for users) nothing is recorded and nothing costs.
+ */
+import type { App, WorkspaceView } from '../model/types';
+import type { AppFact, DerivedFact, FactName } from '../model/rule';
+import { inputsOf } from './registry';
+
+export class UndeclaredFactError extends Error {}
+
+interface Scope {
+  who: string;
+  facts: ReadonlySet<FactName>;
+  /** The apps whose app facts may be read (undefined: any app). */
+  apps?: ReadonlySet<App>;
+}
+
+let checkingOn = process.env.CROSSWIRE_CHECK_FACTS === '1' || process.env.CROSSWIRE_CHECK_FACTS === 'list';
+/** CROSSWIRE_CHECK_FACTS=list: undeclared reads are listed on stderr at exit instead of thrown (to fix declarations in one go). */
+const listOnly = process.env.CROSSWIRE_CHECK_FACTS === 'list';
+const listed = new Set<string>();
+if (listOnly) process.on('exit', () => listed.forEach((m) => process.stderr.write(`${m}\n`)));
+
+function fail(message: string): void {
+  if (listOnly) listed.add(message);
+  else throw new UndeclaredFactError(message);
+}
+let scope: Scope | undefined;
+
+export function checking(): boolean {
+  return checkingOn;
+}
+
+/** For tests: turns fact checking on or off (returns the previous setting). */
+export function setChecking(on: boolean): boolean {
+  const was = checkingOn;
+  checkingOn = on;
+  return was;
+}
+
+/** Records a read of a fact (of an app, for app facts); throws when the running rule did not declare it. */
+export function read(fact: FactName, app?: App): void {
+  const s = scope;
+  if (!s) return;
+  if (!s.facts.has(fact)) return fail(`${s.who} read the fact "${fact}" without declaring it`);
+  if (app && s.apps && !s.apps.has(app)) fail(`${s.who} read "${fact}" of another app than the one(s) it judges: read it through a derived fact (model/rule.ts DerivedFact)`);
+}
+
+/** Runs `fn` as `who`, allowed to read `facts` (of `apps` only, when given); no-op scope when checking is off. */
+export function within<T>(who: string, facts: ReadonlySet<FactName>, apps: ReadonlySet<App> | undefined, fn: () => T): T {
+  if (!checkingOn) return fn();
+  const prev = scope;
+  scope = { who, facts, apps };
+  try {
+    return fn();
+  } finally {
+    scope = prev;
+  }
+}
+
+const rawOf = new WeakMap<object, WorkspaceView>();
+const memos = new WeakMap<WorkspaceView, Map<DerivedFact, { key: readonly unknown[]; value: unknown }>>();
+
+/** The index behind a checked view (see checkedView). */
+export function raw(index: WorkspaceView): WorkspaceView {
+  return rawOf.get(index) ?? index;
+}
+
+/**
+ * A fact computed from every app's facts, once per state of the workspace and shared by every rule that reads it.
+ * Recomputed when the apps or the workspace files changed (the engine re-runs the rules that declared it then), or
+ * when `stillValid` says the value is out of date (a fact that reads files outside apps).
+ */
+export function derived<T>(name: DerivedFact, index: WorkspaceView, compute: (index: WorkspaceView) => T, stillValid?: (value: T) => boolean): T {
+  read(name);
+  const ix = raw(index);
+  const key = [ix.apps, ix.composeFiles, ix.postgresConfs, ix.monorepoRoots, ix.config];
+  let m = memos.get(ix);
+  if (!m) memos.set(ix, (m = new Map()));
+  const hit = m.get(name);
+  if (hit && hit.key.every((k, i) => k === key[i]) && (!stillValid || stillValid(hit.value as T))) return hit.value as T;
+  const value = scope ? within(`${scope.who} (through ${name})`, inputsOf(name), undefined, () => compute(index)) : compute(index);
+  m.set(name, { key, value });
+  return value;
+}
+
+/** App fields and the fact each belongs to (fields not listed are the app's identity: free to read). */
+const FIELD_FACT: Partial<Record<keyof App, AppFact>> = {
+  envFiles: 'env',
+  code: 'code',
+  schemas: 'schemas',
+  listeners: 'listeners',
+  unknownPorts: 'listeners',
+  compose: 'compose',
+  pm2: 'pm2',
+  packageJson: 'package',
+};
+
+const instrumented = new WeakSet<App>();
+
+/** With checking on: makes reads of an app's fact fields go through read(). The object keeps its identity. */
+export function instrumentApp(app: App): void {
+  if (!checkingOn || instrumented.has(app)) return;
+  instrumented.add(app);
+  for (const [field, fact] of Object.entries(FIELD_FACT) as [keyof App, AppFact][]) {
+    let value = app[field];
+    Object.defineProperty(app, field, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        read(fact, app);
+        return value;
+      },
+      set(v) {
+        value = v;
+      },
+    });
+  }
+}
+
+const INDEX_FACT: Record<string, FactName> = { composeFiles: 'composeFiles', postgresConfs: 'postgresConfs', monorepoRoots: 'monorepoRoots' };
+
+/** With checking on: a view of the index whose workspace facts and runs() go through read(); else the index. */
+export function checkedView(index: WorkspaceView): WorkspaceView {
+  if (!checkingOn) return index;
+  const view = new Proxy(index, {
+    get(target, prop) {
+      if (typeof prop === 'string' && prop in INDEX_FACT) read(INDEX_FACT[prop]);
+      if (prop === 'runs') return () => derived('runs', view, () => target.runs());
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  rawOf.set(view, index);
+  return view;
+}
