@@ -21,8 +21,8 @@ import { parsePrismaSchema } from '../src/parsers/prisma';
 import { parseCode } from '../src/parsers/code';
 import { parsePackageJson } from '../src/parsers/packageJson';
 import { fuzzParams, runProperty, runPropertyAsync } from './helpers/fuzz';
-import { systems } from '../src/rules/systems';
-import { identity } from '../src/rules/util';
+import { systems } from '../src/facts/systems';
+import { identity } from '../src/facts/util';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 const SOURCE_WS = path.join(REPO_ROOT, 'test-workspace');

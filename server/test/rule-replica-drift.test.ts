@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyEdits, audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 import { fixThroughProtocol } from './helpers/protocol-fix';
-import { urlParts } from '../src/rules/replica-drift';
+import { urlParts } from '../src/facts/replicas';
 
 const NEXT = { next: '14.2.18', 'next-auth': '^4.24.10' };
 const KEY = 'b3f1c9d7a5e4f2c3819d6b7a2e4f0c1d2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7';

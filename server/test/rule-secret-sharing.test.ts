@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
-import { isOutsideCredential } from '../src/rules/secret-sharing';
+import { isOutsideCredential } from '../src/facts/secret-sharing';
 import { isSessionCookieName } from '../src/parsers/auth';
 import type { Finding } from '../src/model/types';
 
