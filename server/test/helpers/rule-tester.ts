@@ -256,15 +256,20 @@ export class RuleTester {
 
   /** Runs one case; throws an AssertionError describing the first difference. */
   async runCase(ruleId: string, c: ValidCase | InvalidCase): Promise<void> {
-    assert.ok(
-      RULES.some((r) => r.id === ruleId),
-      `"${ruleId}" is not a rule of the registry (server/src/rules/index.ts)`,
-    );
+    assert.ok(RULES.some((r) => r.id === ruleId), `"${ruleId}" is not a rule of the registry (server/src/rules/index.ts)`);
     const config = mergeConfig(this.defaults.config, c.config);
     const options = { ...this.defaults.options, ...c.options };
+    const rule = RULES.find((r) => r.id === ruleId)!;
     const ws = materialise(c.files);
     try {
       const findings = await findingsOf(ruleId, ws, config, options);
+      for (const f of findings) {
+        // What every finding of every rule must be, whatever the case says.
+        assert.ok(rule.fixable || f.fixes.length === 0, `${ruleId} offers fixes (${f.fixes.map((x) => x.title).join(', ')}) but its metadata says fixable: false`);
+        for (const at of [f.location, ...f.related.map((r) => r.location)]) {
+          assert.ok(!path.relative(ws, at.file).startsWith('..'), `${ruleId}: a location outside the workspace: ${at.file}`);
+        }
+      }
       const inv = c as InvalidCase;
       assertFindings(ws, ruleId, findings, inv.errors ?? []);
       if (inv.output === undefined && inv.errorsAfterFix === undefined) return;
