@@ -21,9 +21,9 @@ import { expandEnv, parseEnv } from '../src/parsers/env';
 import { parsePython } from '../src/parsers/python';
 import { compileGlobs } from '../src/parsers/glob';
 import { readIndexable, readIndexableSync } from '../src/index/discovery';
-import { FileChange, LspClient, REPO_ROOT, fileOf, uriOf } from './helpers/lsp-client';
+import { FileChange, LspClient, fileOf, uriOf } from './helpers/lsp-client';
+import { CLI } from './helpers/files';
 
-const CLI = path.join(REPO_ROOT, 'server', 'dist', 'cli.js');
 const TIME_BOUND_MS = 5_000;
 const RUNS = Number(process.env.CROSSWIRE_FUZZ_RUNS) || 100;
 

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCode } from '../src/parsers/code';
 import type { AuthFacts } from '../src/model/types';
+import { REPO_ROOT } from './helpers/files';
 
-const root = path.resolve(__dirname, '../../..');
-const ws = path.join(root, 'test-workspace');
+const ws = path.join(REPO_ROOT, 'test-workspace');
 
 function factsOf(rel: string): { facts: AuthFacts; lines: string[] } {
   const file = path.join(ws, rel);

@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../src/engine';
+import { REPO_ROOT } from './helpers/files';
 
-const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 interface Generated {
   dir: string;

@@ -4,18 +4,17 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CLI, REPO_ROOT } from './helpers/files';
 
-const root = path.resolve(__dirname, '../../..');
-const cli = path.join(root, 'server', 'dist', 'cli.js');
 
 function copy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-baseline-'));
-  fs.cpSync(path.join(root, 'test-workspace'), path.join(dir, 'ws'), { recursive: true });
+  fs.cpSync(path.join(REPO_ROOT, 'test-workspace'), path.join(dir, 'ws'), { recursive: true });
   return dir;
 }
 
 function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -7,9 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI, REPO_ROOT } from './helpers/files';
 
-const repoRoot = path.resolve(__dirname, '../../..');
-const cli = path.join(repoRoot, 'server', 'dist', 'cli.js');
 const SECRET = 'pano-pamusha-hapa-pindwi-nemuroyi';
 
 let ws = ''; // the temporary copy of test-workspace
@@ -22,7 +21,7 @@ interface Run {
 }
 
 function run(args: string[], cwd = ws, env: Record<string, string> = {}): Run {
-  const r = spawnSync(process.execPath, [cli, ...args], {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd,
     encoding: 'utf8',
     timeout: 120_000,
@@ -87,7 +86,7 @@ interface Expected {
   line: string;
 }
 function expectedFindings(): Expected[] {
-  return JSON.parse(fs.readFileSync(path.join(repoRoot, 'test-workspace', 'expected-findings.json'), 'utf8')).findings;
+  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test-workspace', 'expected-findings.json'), 'utf8')).findings;
 }
 
 const envLine = (k: string) => new RegExp(`^\\s*(export\\s+)?${k}\\s*=`);
@@ -97,9 +96,9 @@ let all: JsonFinding[] = [];
 let allRun: Run;
 
 before(() => {
-  assert.ok(fs.existsSync(cli), `build the CLI first (node scripts/build.mjs): ${cli} is missing`);
+  assert.ok(fs.existsSync(CLI), `build the CLI first (node scripts/build.mjs): ${CLI} is missing`);
   ws = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-cli-'));
-  fs.cpSync(path.join(repoRoot, 'test-workspace'), ws, { recursive: true });
+  fs.cpSync(path.join(REPO_ROOT, 'test-workspace'), ws, { recursive: true });
   const r = json(['audit', '.', '--fail-on', 'never']);
   allRun = r.run;
   all = r.findings;
@@ -120,7 +119,7 @@ test('--help and --version', () => {
   assert.match(h.stdout, /--fail-on/);
   const v = run(['--version']);
   assert.equal(v.code, 0);
-  assert.equal(v.stdout.trim(), JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
+  assert.equal(v.stdout.trim(), JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
 });
 
 test('usage errors exit 2 with a message on stderr and nothing on stdout', () => {
@@ -318,7 +317,7 @@ test('sarif: 2.1.0 log whose results match the json findings', () => {
   const runObj = log.runs[0];
   const driver = runObj.tool.driver;
   assert.equal(driver.name, 'Crosswire');
-  assert.equal(driver.version, JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
+  assert.equal(driver.version, JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
   assert.equal(typeof driver.informationUri, 'string');
   for (const id of ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url']) {
     const rule = driver.rules.find((x: { id: string }) => x.id === id);

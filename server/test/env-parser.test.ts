@@ -102,12 +102,6 @@ function checkEntry(text: string, e: EnvEntry, where: (s: string) => string): vo
   if (!/[\u2028\u2029]/.test(raw)) assert.equal(dotenvPost(raw), e.value, where(`valueRange of ${e.key} covers the raw value`));
 }
 
-function lineOf(text: string, needle: string): number {
-  const i = text.indexOf(needle);
-  assert.ok(i >= 0, needle);
-  return text.slice(0, i).split(/\r\n|\r|\n/).length - 1;
-}
-
 // ------------------------------------------------------------------------------------------------
 // corpus
 

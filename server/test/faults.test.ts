@@ -11,7 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { CodeAction, Command, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { LspClient, fileOf, uriOf } from './helpers/lsp-client';
+import { fileOf, isAction, LspClient, uriOf } from './helpers/lsp-client';
+import { fastTmp, offsetAt, write } from './helpers/files';
 
 const SECRET = 'fault-test-shared-session-secret-4b7e1d';
 const temps: string[] = [];
@@ -20,21 +21,6 @@ after(() => {
   for (const c of clients) c.kill();
   for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
 });
-
-function fastTmp(): string {
-  try {
-    fs.accessSync('/dev/shm', fs.constants.W_OK);
-    return '/dev/shm';
-  } catch {
-    return os.tmpdir();
-  }
-}
-
-function write(file: string, text: string): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
 
 const pkgJson = (name: string) => JSON.stringify({ name, private: true, scripts: { start: 'node server.js' }, dependencies: { express: '^4.21.1', dotenv: '^16.4.5' } }, null, 2) + '\n';
 
@@ -72,16 +58,6 @@ function waitExit(c: LspClient, ms: number): Promise<number | null | 'timeout'> 
       resolve(code);
     });
   });
-}
-
-function isAction(a: CodeAction | Command): a is CodeAction {
-  return typeof (a as CodeAction).kind === 'string' || (a as CodeAction).edit !== undefined;
-}
-
-function offsetAt(text: string, pos: { line: number; character: number }): number {
-  let offset = 0;
-  for (let line = 0; line < pos.line; line++) offset = text.indexOf('\n', offset) + 1;
-  return offset + pos.character;
 }
 
 /** The edits of a WorkspaceEdit for one file, with the version they are for (documentChanges). */

@@ -23,8 +23,8 @@ import { parsePackageJson } from '../src/parsers/packageJson';
 import { fuzzParams, runProperty, runPropertyAsync } from './helpers/fuzz';
 import { systems } from '../src/facts/systems';
 import { identity } from '../src/facts/util';
+import { REPO_ROOT } from './helpers/files';
 
-const REPO_ROOT = path.resolve(__dirname, '../../..');
 const SOURCE_WS = path.join(REPO_ROOT, 'test-workspace');
 
 // ------------------------------------------------------------------------------------------------

@@ -11,9 +11,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../src/engine';
 import type { Finding, Logger } from '../src/model/types';
-import { LspClient, REPO_ROOT, uriOf } from './helpers/lsp-client';
+import { LspClient, uriOf } from './helpers/lsp-client';
+import { CLI, fastTmp, write } from './helpers/files';
 
-const CLI = path.join(REPO_ROOT, 'server', 'dist', 'cli.js');
 const PLANTED = 'planted-duplicate-session-secret-7f3a9c';
 const LIMIT_MS = 30_000;
 
@@ -29,26 +29,10 @@ after(() => {
   }
 });
 
-/** A RAM-backed temp folder where there is one (creating 10,000 files on a busy disk takes long). */
-function fastTmp(): string {
-  try {
-    fs.accessSync('/dev/shm', fs.constants.W_OK);
-    return '/dev/shm';
-  } catch {
-    return os.tmpdir();
-  }
-}
-
 function tempDir(prefix = 'crosswire-hostile-', base = os.tmpdir()): string {
   const d = fs.realpathSync(fs.mkdtempSync(path.join(base, prefix)));
   temps.push(d);
   return d;
-}
-
-function write(file: string, text: string | Buffer): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
 }
 
 const pkgJson = (name: string) =>

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { Engine } from '../src/engine';
 import type { Finding } from '../src/model/types';
 import { mulberry32 } from './helpers/rng';
+import { REPO_ROOT } from './helpers/files';
 
-const root = path.resolve(__dirname, '../../..');
 
 function snapshot(findings: Finding[]): string[] {
   return findings.map((f) => `${f.ruleId}|${f.severity}|${f.location.file}:${f.location.range.start.line}:${f.location.range.start.character}|${f.message}|${f.related.map((r) => `${r.location.file}:${r.location.range.start.line}`).join(',')}|${f.fixes.map((x) => x.title).join(',')}`);
@@ -20,7 +20,7 @@ function snapshot(findings: Finding[]): string[] {
 test('incremental updates agree with a fresh index after every kind of change', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-incr-'));
   const ws = path.join(dir, 'ws');
-  fs.cpSync(path.join(root, 'test-workspace'), ws, { recursive: true });
+  fs.cpSync(path.join(REPO_ROOT, 'test-workspace'), ws, { recursive: true });
   const engine = await Engine.create({ roots: [ws] });
   const p = (rel: string) => path.join(ws, rel);
   const edit = (rel: string, fn: (t: string) => string) => fs.writeFileSync(p(rel), fn(fs.readFileSync(p(rel), 'utf8')));
@@ -84,7 +84,7 @@ test('random env edits: incremental findings (with rules skipped by their depend
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-incr-rand-'));
   const ws = path.join(dir, 'ws');
-  fs.cpSync(path.join(root, 'test-workspace'), ws, { recursive: true });
+  fs.cpSync(path.join(REPO_ROOT, 'test-workspace'), ws, { recursive: true });
   const engine = await Engine.create({ roots: [ws] });
   const envFiles = engine.files().filter((f) => /[\\/]\.env(\.[\w.-]+)?$/.test(f) && !f.includes('.next'));
   const existing = new Set<string>();
@@ -130,7 +130,7 @@ test('random edits of the bench workspace: memoised rules equal a fresh index', 
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-incr-bench-'));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { generate } = require(path.join(root, 'bench', 'generate.js')) as { generate(o: { dir: string; n: number }): { dir: string } };
+  const { generate } = require(path.join(REPO_ROOT, 'bench', 'generate.js')) as { generate(o: { dir: string; n: number }): { dir: string } };
   const ws = generate({ dir: path.join(dir, 'ws'), n: 40 }).dir;
   const full = (fs_: Finding[]) => fs_.map((f) => `${snapshot([f])[0]}|${f.related.map((r) => r.message).join(',')}`);
   const engine = await Engine.create({ roots: [ws] });

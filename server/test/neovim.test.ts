@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { REPO_ROOT } from './helpers/files';
 
-const root = path.resolve(__dirname, '../../..');
-const bin = path.join(root, 'server', 'bin', 'crosswire-language-server.js');
+const bin = path.join(REPO_ROOT, 'server', 'bin', 'crosswire-language-server.js');
 
 interface NvimDiagnostic {
   lnum: number;
@@ -105,11 +105,11 @@ test('neovim: the built server over stdio publishes duplicate-secret on the righ
     t.skip('nvim is not installed (apt-get install neovim): the Neovim client test needs it');
     return;
   }
-  assert.ok(fs.existsSync(path.join(root, 'server', 'dist', 'server.js')), 'server/dist/server.js: run the build first');
+  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'server', 'dist', 'server.js')), 'server/dist/server.js: run the build first');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-nvim-'));
   try {
     const ws = fs.realpathSync(tmp) + '/test-workspace';
-    fs.cpSync(path.join(root, 'test-workspace'), ws, { recursive: true });
+    fs.cpSync(path.join(REPO_ROOT, 'test-workspace'), ws, { recursive: true });
     const file = path.join(ws, 'electricity-tokens', '.env');
     const other = path.join(ws, 'multi-business-multi-apps', '.env');
     const script = path.join(tmp, 'crosswire.lua');

@@ -15,11 +15,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CodeAction, Command, Diagnostic } from 'vscode-languageserver-protocol';
-import { LspClient, REPO_ROOT, fileOf } from './helpers/lsp-client';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { fileOf, isAction, LspClient, REPO_ROOT } from './helpers/lsp-client';
+import { CLI } from './helpers/files';
 
 const SRC = path.join(REPO_ROOT, 'server', 'src');
-const CLI = path.join(REPO_ROOT, 'server', 'dist', 'cli.js');
 
 function walk(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
@@ -174,10 +174,6 @@ function baitWorkspace(markers: string): string {
   }
   fs.chmodSync(path.join(ws, 'web/node_modules/.bin/next'), 0o755);
   return ws;
-}
-
-function isAction(a: CodeAction | Command): a is CodeAction {
-  return typeof (a as CodeAction).kind === 'string' || (a as CodeAction).edit !== undefined;
 }
 
 describe('nothing in the workspace is executed', { timeout: 120_000 }, () => {

@@ -21,8 +21,8 @@ import { schemaUnits } from '../src/index/prisma-schemas';
 import { classifyEnvFile } from '../src/parsers/env';
 import { audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 import { fuzzParams, runProperty } from './helpers/fuzz';
+import { REPO_ROOT } from './helpers/files';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const V6 = { prisma: '6.7.0', '@prisma/client': '6.7.0' };
 
 const DATASOURCE = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n';
@@ -259,7 +259,7 @@ test('validator messages never echo a value of the schema (CLI, every format)', 
   assert.equal(pe.length, 2, parseErrors(findings, ws).join('\n'));
   for (const f of pe) for (const w of [...windowsOf(PASSWORD), ...windowsOf(TOKEN), ...windowsOf(`postgresql://admin:${PASSWORD}`).slice(10)]) assert.ok(!f.message.includes(w), `${f.message} holds ${w}`);
   assert.match(pe.find((f) => f.location.file.includes('api'))!.message, /Invalid relation mode setting: "…"/);
-  const cli = path.join(repoRoot, 'server', 'dist', 'cli.js');
+  const cli = path.join(REPO_ROOT, 'server', 'dist', 'cli.js');
   for (const format of ['text', 'json', 'sarif']) {
     const r = spawnSync(process.execPath, [cli, 'audit', ws, '--format', format, '--fail-on', 'never'], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);

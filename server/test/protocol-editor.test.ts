@@ -8,28 +8,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CodeAction, Command, Hover, Location, MarkupContent, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, Command, Hover, Location, MarkupContent } from 'vscode-languageserver-protocol';
 import { FileChange, LspClient, REPO_ROOT, fileOf, uriOf } from './helpers/lsp-client';
-
-function lineOf(file: string, needle: string): number {
-  const i = fs.readFileSync(file, 'utf8').split(/\r?\n/).findIndex((l) => l.includes(needle));
-  assert.ok(i >= 0, `"${needle}" not found in ${file}`);
-  return i;
-}
-
-function applyEdit(edit: WorkspaceEdit): string[] {
-  const byFile = new Map<string, TextEdit[]>();
-  for (const [uri, edits] of Object.entries(edit.changes ?? {})) byFile.set(fileOf(uri), edits);
-  for (const dc of edit.documentChanges ?? []) if ('edits' in dc) byFile.set(fileOf(dc.textDocument.uri), dc.edits as TextEdit[]);
-  for (const [file, edits] of byFile) {
-    let text = fs.readFileSync(file, 'utf8');
-    const lines = text.split('\n');
-    const off = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-    for (const e of [...edits].sort((a, b) => off(b.range.start) - off(a.range.start))) text = text.slice(0, off(e.range.start)) + e.newText + text.slice(off(e.range.end));
-    fs.writeFileSync(file, text);
-  }
-  return [...byFile.keys()];
-}
+import { lineOf } from './helpers/files';
+import { applyWorkspaceEdit } from './helpers/protocol-fix';
 
 describe('editor experience over stdio', () => {
   let client: LspClient;
@@ -85,7 +67,7 @@ describe('editor experience over stdio', () => {
     const actions = (await client.codeActions(env, d.range, [d])) as (CodeAction | Command)[];
     const disable = actions.find((a) => a.title === 'Disable ineffective-port for this line') as CodeAction;
     assert.ok(disable?.edit, actions.map((a) => a.title).join(', '));
-    const changed = applyEdit(disable.edit!);
+    const changed = applyWorkspaceEdit(disable.edit!);
     assert.deepEqual(changed, [env]);
     assert.equal(fs.readFileSync(env, 'utf8').split('\n')[line], '# crosswire-disable-next-line ineffective-port');
     await client.didChangeWatchedFiles([{ file: env, type: FileChange.Changed }]);

@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CodeAction, Command, Diagnostic, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { FileChange, LspClient, REPO_ROOT, SERVER_BUNDLE, fileOf, uriOf } from './helpers/lsp-client';
+import type { CodeAction, Diagnostic, Range, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { FileChange, fileOf, isAction, LspClient, REPO_ROOT, SERVER_BUNDLE, uriOf } from './helpers/lsp-client';
+import { lineOf, read } from './helpers/files';
+import { applyWorkspaceEdit } from './helpers/protocol-fix';
 
 const ERROR = 1;
 const WARNING = 2;
@@ -31,17 +33,6 @@ after(() => {
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-function read(file: string): string {
-  return fs.readFileSync(file, 'utf8');
-}
-
-/** 0-based line of the first line of `file` containing `needle`. */
-function lineOf(file: string, needle: string): number {
-  const i = read(file).split(/\r?\n/).findIndex((l) => l.includes(needle));
-  assert.ok(i >= 0, `"${needle}" not found in ${file}`);
-  return i;
-}
-
 /** Diagnostic.message is `string | MarkupContent` since LSP 3.18; Crosswire sends plain strings. */
 function msg(d: Diagnostic): string {
   assert.equal(typeof d.message, 'string');
@@ -57,49 +48,9 @@ function isInside(dir: string, file: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
-function offsetAt(text: string, pos: { line: number; character: number }): number {
-  let offset = 0;
-  for (let line = 0; line < pos.line; line++) {
-    const nl = text.indexOf('\n', offset);
-    if (nl < 0) return text.length;
-    offset = nl + 1;
-  }
-  const lineEnd = text.indexOf('\n', offset);
-  const end = lineEnd < 0 ? text.length : lineEnd;
-  return Math.min(offset + pos.character, end);
-}
-
-/** Applies a WorkspaceEdit to the files on disk; returns the changed files. */
-function applyWorkspaceEdit(edit: WorkspaceEdit): string[] {
-  const byFile = new Map<string, TextEdit[]>();
-  const add = (uri: string, edits: TextEdit[]) => {
-    const file = fileOf(uri);
-    byFile.set(file, [...(byFile.get(file) ?? []), ...edits]);
-  };
-  for (const [uri, edits] of Object.entries(edit.changes ?? {})) add(uri, edits);
-  for (const dc of edit.documentChanges ?? []) {
-    assert.ok('textDocument' in dc, `unexpected resource operation ${JSON.stringify(dc)}`);
-    add(dc.textDocument.uri, dc.edits as TextEdit[]);
-  }
-  for (const [file, edits] of byFile) {
-    const text = read(file);
-    const sorted = edits
-      .map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText }))
-      .sort((a, b) => b.start - a.start || b.end - a.end);
-    let out = text;
-    for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-    fs.writeFileSync(file, out);
-  }
-  return [...byFile.keys()].sort();
-}
-
 function editedFiles(edit: WorkspaceEdit): string[] {
   const uris = [...Object.keys(edit.changes ?? {}), ...(edit.documentChanges ?? []).map((dc) => ('textDocument' in dc ? dc.textDocument.uri : ''))];
   return [...new Set(uris.map(fileOf))].sort();
-}
-
-function isAction(a: CodeAction | Command): a is CodeAction {
-  return typeof (a as CodeAction).kind === 'string' || (a as CodeAction).edit !== undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,14 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyEdits, audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 import { fixThroughProtocol } from './helpers/protocol-fix';
+import { read, REPO_ROOT } from './helpers/files';
 
 const RULE = 'cluster-without-session-store';
-const repoRoot = path.resolve(__dirname, '../../..');
 const EXPRESS = { express: '4.21.1', 'express-session': '1.18.1' };
-
-function read(file: string): string {
-  return fs.readFileSync(file, 'utf8');
-}
 
 function ecosystem(name: string, instances: string, extra = ''): string {
   return `module.exports = {\n  apps: [\n    {\n      name: '${name}',\n      script: 'server.js',\n      instances: ${instances},\n      exec_mode: 'cluster',${extra}\n    },\n  ],\n};\n`;
@@ -23,7 +19,7 @@ function expressApp(sessionOptions: string, prefix = ''): string {
 }
 
 test('cluster-without-session-store: helpdesk-api runs on every core with express-session and no store', async () => {
-  const ws = path.join(repoRoot, 'test-workspace');
+  const ws = path.join(REPO_ROOT, 'test-workspace');
   const found = byRule((await audit(ws)).findings, RULE);
   const eco = path.join(ws, 'helpdesk/api/ecosystem.config.js');
   const server = path.join(ws, 'helpdesk/api/src/server.js');
@@ -42,7 +38,7 @@ test('cluster-without-session-store: helpdesk-api runs on every core with expres
 test('cluster-without-session-store: it-assets-manager (iron-session) on "max" instances is fine', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-cluster-'));
   try {
-    fs.cpSync(path.join(repoRoot, 'test-workspace/it-assets-manager'), path.join(dir, 'it-assets-manager'), { recursive: true });
+    fs.cpSync(path.join(REPO_ROOT, 'test-workspace/it-assets-manager'), path.join(dir, 'it-assets-manager'), { recursive: true });
     const eco = path.join(dir, 'it-assets-manager/ecosystem.config.js');
     fs.writeFileSync(eco, read(eco).replace("instances: 1, //", "instances: 'max', //").replace("exec_mode: 'fork'", "exec_mode: 'cluster'"));
     assert.match(read(eco), /instances: 'max'/);

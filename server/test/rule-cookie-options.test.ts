@@ -4,15 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyEdits, audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 import { fixThroughProtocol } from './helpers/protocol-fix';
+import { read, REPO_ROOT } from './helpers/files';
 
 const RULE = 'cookie-options';
-const repoRoot = path.resolve(__dirname, '../../..');
 const IRON = { next: '14.2.18', 'iron-session': '^8.0.4' };
 const EXPRESS = { express: '4.21.1', 'express-session': '1.18.1', dotenv: '16.4.5' };
-
-function read(file: string): string {
-  return fs.readFileSync(file, 'utf8');
-}
 
 /** iron-session options as it-assets-manager writes them, with `cookieOptions` replaced. */
 function ironSession(cookieOptions: string): string {
@@ -31,7 +27,7 @@ function ironSession(cookieOptions: string): string {
 const PROD_COOKIE = "  cookieOptions: {\n    secure: process.env.NODE_ENV === 'production',\n    httpOnly: true,\n    sameSite: 'lax' as const,\n    path: '/',\n  },";
 
 test('cookie-options: incident d — it-assets-manager is Secure in production but served over plain http at assets.internal.example', async () => {
-  const ws = path.join(repoRoot, 'test-workspace');
+  const ws = path.join(REPO_ROOT, 'test-workspace');
   const found = byRule((await audit(ws)).findings, RULE);
   assert.deepEqual(found.map((f) => path.relative(ws, f.location.file)).sort(), ['it-assets-manager/lib/actions/auth.ts', 'it-assets-manager/middleware.ts']);
   for (const f of found) {

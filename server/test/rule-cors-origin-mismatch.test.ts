@@ -5,15 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyEdits, audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 import { fixThroughProtocol } from './helpers/protocol-fix';
+import { read, REPO_ROOT } from './helpers/files';
 
 const RULE = 'cors-origin-mismatch';
-const repoRoot = path.resolve(__dirname, '../../..');
 const VITE = { react: '18.3.1', vite: '5.4.11' };
 const API = { express: '4.21.1', cors: '2.8.5', dotenv: '16.4.5' };
-
-function read(file: string): string {
-  return fs.readFileSync(file, 'utf8');
-}
 
 /** An Express API that loads .env and reads its CORS origin with `origin` written as given. */
 function api(origin: string, credentials = true): string {
@@ -29,7 +25,7 @@ function viteApp(name: string, port: number, apiUrl: string): Record<string, str
 }
 
 test('cors-origin-mismatch: test-workspace — helpdesk-web runs on 5174 but helpdesk-api allows 5173; insight-garden matches', async () => {
-  const ws = path.join(repoRoot, 'test-workspace');
+  const ws = path.join(REPO_ROOT, 'test-workspace');
   const found = byRule((await audit(ws)).findings, RULE);
   const env = path.join(ws, 'helpdesk/api/.env');
   assert.equal(found.length, 1, found.map((f) => f.message).join('\n'));
@@ -50,7 +46,7 @@ test('cors-origin-mismatch: test-workspace — helpdesk-web runs on 5174 but hel
 test('cors-origin-mismatch: the fix on a copy of test-workspace sets CORS_ORIGIN and clears the finding', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-cors-'));
   try {
-    fs.cpSync(path.join(repoRoot, 'test-workspace'), dir, { recursive: true });
+    fs.cpSync(path.join(REPO_ROOT, 'test-workspace'), dir, { recursive: true });
     const env = path.join(dir, 'helpdesk/api/.env');
     const [f] = byRule((await audit(dir)).findings, RULE);
     applyEdits(f.fixes[0].edits());

@@ -6,13 +6,9 @@ import * as path from 'node:path';
 import { applyEdits, audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 import { fixThroughProtocol } from './helpers/protocol-fix';
 import { isNodeIdKey, newNodeId, newNodeName } from '../src/rules/duplicate-node-id';
+import { read, REPO_ROOT } from './helpers/files';
 
 const NEXT = { next: '14.2.18', 'next-auth': '^4.24.10' };
-const repoRoot = path.resolve(__dirname, '../../..');
-
-function read(file: string): string {
-  return fs.readFileSync(file, 'utf8');
-}
 
 test('duplicate-node-id: which keys must be unique per server', () => {
   for (const k of ['SYNC_NODE_ID', 'SYNC_NODE_NAME', 'NODE_ID', 'CLUSTER_NODE_NAME', 'WORKER_INSTANCE_ID', 'PEER_ID']) assert.ok(isNodeIdKey(k), k);
@@ -84,7 +80,7 @@ test('duplicate-node-id: the fix writes a new id into every live env file of tha
 });
 
 test('duplicate-node-id: test-workspace server 2 copied SYNC_NODE_ID from server 1; SYNC_NODE_NAME differs', async () => {
-  const ws = path.join(repoRoot, 'test-workspace');
+  const ws = path.join(REPO_ROOT, 'test-workspace');
   const found = byRule((await audit(ws)).findings, 'duplicate-node-id');
   const s1 = path.join(ws, 'multi-business-multi-apps', '.env');
   const s2 = path.join(ws, 'multi-business-server-2', '.env.local');
@@ -96,7 +92,7 @@ test('duplicate-node-id: test-workspace server 2 copied SYNC_NODE_ID from server
 
 test('duplicate-node-id: the fix through the language server clears the error on both replicas', { timeout: 60_000 }, async () => {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-nodeid-')));
-  for (const app of ['multi-business-multi-apps', 'multi-business-server-2']) fs.cpSync(path.join(repoRoot, 'test-workspace', app), path.join(dir, app), { recursive: true });
+  for (const app of ['multi-business-multi-apps', 'multi-business-server-2']) fs.cpSync(path.join(REPO_ROOT, 'test-workspace', app), path.join(dir, app), { recursive: true });
   const s1 = path.join(dir, 'multi-business-multi-apps', '.env');
   const s2 = path.join(dir, 'multi-business-server-2', '.env.local');
   const { client, edited } = await fixThroughProtocol({

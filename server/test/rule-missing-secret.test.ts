@@ -5,16 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyEdits, audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 import { fixThroughProtocol } from './helpers/protocol-fix';
+import { read, REPO_ROOT } from './helpers/files';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const NEST = { '@nestjs/core': '10.4.7', '@nestjs/config': '3.3.0', '@nestjs/jwt': '10.2.0' };
 const NEXT4 = { next: '14.2.18', 'next-auth': '^4.24.10' };
 const NEXT5 = { next: '15.0.3', 'next-auth': '^5.0.0-beta.25' };
 const STRONG = 'oc0FjAGuUs5BufizhWOqN8lQhhdPJnEf8ABJa349UIU=';
-
-function read(file: string): string {
-  return fs.readFileSync(file, 'utf8');
-}
 
 const nestApp = (env: string, extra: Record<string, string> = {}) => ({
   'api/package.json': pkg('api', { start: 'nest start' }, NEST),
@@ -114,7 +110,7 @@ test('missing-secret: an Express app reading the secret without loading its .env
 });
 
 test('missing-secret: test-workspace insight-garden backend signs and verifies refresh tokens with JWT_REFRESH_SECRET, listed only in .env.example', async () => {
-  const ws = path.join(repoRoot, 'test-workspace');
+  const ws = path.join(REPO_ROOT, 'test-workspace');
   const found = byRule((await audit(ws)).findings, 'missing-secret');
   const service = path.join(ws, 'insight-garden/backend/src/auth/auth.service.ts');
   const strategy = path.join(ws, 'insight-garden/backend/src/auth/jwt-refresh.strategy.ts');
@@ -129,7 +125,7 @@ test('missing-secret: test-workspace insight-garden backend signs and verifies r
 
 test('missing-secret: the fix through the language server appends the generated secret to .env and clears both errors', { timeout: 60_000 }, async () => {
   const ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-missing-')));
-  fs.cpSync(path.join(repoRoot, 'test-workspace', 'insight-garden', 'backend'), path.join(ws, 'backend'), { recursive: true });
+  fs.cpSync(path.join(REPO_ROOT, 'test-workspace', 'insight-garden', 'backend'), path.join(ws, 'backend'), { recursive: true });
   const env = path.join(ws, 'backend', '.env');
   const service = path.join(ws, 'backend', 'src', 'auth', 'auth.service.ts');
   const strategy = path.join(ws, 'backend', 'src', 'auth', 'jwt-refresh.strategy.ts');

@@ -6,16 +6,12 @@ import * as path from 'node:path';
 import { applyEdits, audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 import { fixThroughProtocol } from './helpers/protocol-fix';
 import { urlParts } from '../src/facts/replicas';
+import { read, REPO_ROOT } from './helpers/files';
 
 const NEXT = { next: '14.2.18', 'next-auth': '^4.24.10' };
 const KEY = 'b3f1c9d7a5e4f2c3819d6b7a2e4f0c1d2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7';
 const TYPO = KEY.slice(0, -1);
 const SECRET = 'V4h2s9mZqL1t8R0pXy3N6bQwFh7uJrT5aKzPdUcYv2M=';
-const repoRoot = path.resolve(__dirname, '../../..');
-
-function read(file: string): string {
-  return fs.readFileSync(file, 'utf8');
-}
 
 test('replica-drift: two replicas disagreeing on SYNC_REGISTRATION_KEY, SYNC_SERVICE_PORT and the database name: both lines, values masked, no credentials', async () => {
   const ws = makeWorkspace({
@@ -130,7 +126,7 @@ test('replica-drift: urlParts splits a connection URL as written', () => {
 });
 
 test('replica-drift: test-workspace server 2 has SYNC_REGISTRATION_KEY with a typo: both servers get the error', async () => {
-  const ws = path.join(repoRoot, 'test-workspace');
+  const ws = path.join(REPO_ROOT, 'test-workspace');
   const drift = byRule((await audit(ws)).findings, 'replica-drift');
   const s1 = path.join(ws, 'multi-business-multi-apps', '.env');
   const s2 = path.join(ws, 'multi-business-server-2', '.env.local');
@@ -142,7 +138,7 @@ test('replica-drift: test-workspace server 2 has SYNC_REGISTRATION_KEY with a ty
 
 test('replica-drift: the fix through the language server clears the error on both replicas', { timeout: 60_000 }, async () => {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-drift-')));
-  for (const app of ['multi-business-multi-apps', 'multi-business-server-2']) fs.cpSync(path.join(repoRoot, 'test-workspace', app), path.join(dir, app), { recursive: true });
+  for (const app of ['multi-business-multi-apps', 'multi-business-server-2']) fs.cpSync(path.join(REPO_ROOT, 'test-workspace', app), path.join(dir, app), { recursive: true });
   const s1 = path.join(dir, 'multi-business-multi-apps', '.env');
   const s2 = path.join(dir, 'multi-business-server-2', '.env.local');
   const { client, edited } = await fixThroughProtocol({

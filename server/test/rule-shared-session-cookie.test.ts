@@ -6,19 +6,15 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import { applyEdits, audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 import { fixThroughProtocol } from './helpers/protocol-fix';
+import { read, REPO_ROOT } from './helpers/files';
 
 const RULE = 'shared-session-cookie';
-const repoRoot = path.resolve(__dirname, '../../..');
 const NEXT4 = { next: '14.2.18', 'next-auth': '^4.24.10' };
 const NEXT5 = { next: '15.0.3', 'next-auth': '5.0.0-beta.25' };
 
-function read(file: string): string {
-  return fs.readFileSync(file, 'utf8');
-}
-
 function copyTestWorkspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-ssc-'));
-  fs.cpSync(path.join(repoRoot, 'test-workspace'), dir, { recursive: true });
+  fs.cpSync(path.join(REPO_ROOT, 'test-workspace'), dir, { recursive: true });
   return dir;
 }
 
@@ -47,7 +43,7 @@ function syntaxErrors(file: string): string[] {
 }
 
 test('shared-session-cookie: incident a — electricity-tokens and multi-business-multi-apps share next-auth.session-token on localhost; the replica on 192.168.1.101 does not', async () => {
-  const ws = path.join(repoRoot, 'test-workspace');
+  const ws = path.join(REPO_ROOT, 'test-workspace');
   const { findings } = await audit(ws);
   const found = byRule(findings, RULE);
   const et = path.join(ws, 'electricity-tokens/src/lib/auth.ts');

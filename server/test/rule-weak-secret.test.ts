@@ -5,14 +5,10 @@ import * as path from 'node:path';
 import { applyEdits, audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 import { fixThroughProtocol } from './helpers/protocol-fix';
 import { estimatedBits, isPlaceholder, weakness } from '../src/rules/weak-secret';
+import { read, REPO_ROOT } from './helpers/files';
 
 const NEXT = { next: '14.2.18', 'next-auth': '^4.24.10' };
 const STRONG = 'oc0FjAGuUs5BufizhWOqN8lQhhdPJnEf8ABJa349UIU=';
-const repoRoot = path.resolve(__dirname, '../../..');
-
-function read(file: string): string {
-  return fs.readFileSync(file, 'utf8');
-}
 
 test('weak-secret: placeholders, length and the bits estimate (32 hex characters are exactly 128 bits)', () => {
   for (const v of ['change-me-in-production-use-long-random-string', 'your_very_secure_secret_at_least_32_characters_long', 'secret', 'changeme', 'password', 'CHANGE_ME', '<your-long-random-string>', 'replace-with-a-random-secret', 'keyboard cat']) {
@@ -87,7 +83,7 @@ test('weak-secret: the fix writes one generated secret into every env file of th
 });
 
 test('weak-secret: test-workspace has the placeholder JWT_SECRET (incident e) and SESSION_SECRET (incident d); incident a\'s 33-character secret is not weak by the formula', async () => {
-  const ws = path.join(repoRoot, 'test-workspace');
+  const ws = path.join(REPO_ROOT, 'test-workspace');
   const weak = byRule((await audit(ws)).findings, 'weak-secret');
   const jwt = path.join(ws, 'insight-garden', 'backend', '.env');
   const session = path.join(ws, 'it-assets-manager', '.env');

@@ -15,11 +15,11 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CodeAction, Command, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { mask } from '../src/model/mask';
-import { FileChange, LspClient, REPO_ROOT, fileOf, uriOf } from './helpers/lsp-client';
+import { FileChange, fileOf, isAction, LspClient, uriOf } from './helpers/lsp-client';
+import { CLI } from './helpers/files';
 
-const CLI = path.join(REPO_ROOT, 'server', 'dist', 'cli.js');
 const WINDOW = 8;
 
 const temps: string[] = [];
@@ -153,10 +153,6 @@ function secretWorkspace(): { ws: string; secrets: Secrets } {
     fs.writeFileSync(abs, text);
   }
   return { ws, secrets };
-}
-
-function isAction(a: CodeAction | Command): a is CodeAction {
-  return typeof (a as CodeAction).kind === 'string' || (a as CodeAction).edit !== undefined;
 }
 
 /** The raw JSON-RPC stream with the text edits of code actions (which must carry file contents) removed. */

@@ -3,9 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../src/engine';
+import { REPO_ROOT } from './helpers/files';
 
-const root = path.resolve(__dirname, '../../..');
-const ws = path.join(root, 'test-workspace');
+const ws = path.join(REPO_ROOT, 'test-workspace');
 
 interface Expected {
   rule: string;
@@ -38,6 +38,6 @@ test('test-workspace: every finding has related locations inside the workspace a
   for (const f of engine.findings()) {
     for (const r of f.related) assert.ok(r.location.file.startsWith(ws) && fs.existsSync(r.location.file), r.location.file);
     const rule = engine.rules.find((r) => r.id === f.ruleId)!;
-    assert.ok(fs.existsSync(path.join(root, rule.docs.url)), rule.docs.url);
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, rule.docs.url)), rule.docs.url);
   }
 });

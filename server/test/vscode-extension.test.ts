@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import * as dotenv from 'dotenv';
 import * as vsctm from 'vscode-textmate';
 import * as oniguruma from 'vscode-oniguruma';
+import { REPO_ROOT } from './helpers/files';
 
-const root = path.resolve(__dirname, '../../..');
-const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 
 // ---------------------------------------------------------------------------------------------
 // Manifest
@@ -28,10 +28,10 @@ test('manifest: contributes the commands, settings, dotenv language and grammar'
   assert.equal(c.configuration.properties['crosswire.enable'].default, true);
   const language = c.languages.find((l: any) => l.id === 'dotenv');
   assert.ok(language, 'dotenv language');
-  assert.ok(fs.existsSync(path.join(root, language.configuration)), language.configuration);
-  JSON.parse(fs.readFileSync(path.join(root, language.configuration), 'utf8'));
+  assert.ok(fs.existsSync(path.join(REPO_ROOT, language.configuration)), language.configuration);
+  JSON.parse(fs.readFileSync(path.join(REPO_ROOT, language.configuration), 'utf8'));
   const grammar = c.grammars.find((g: any) => g.language === 'dotenv');
-  const grammarJson = JSON.parse(fs.readFileSync(path.join(root, grammar.path), 'utf8'));
+  const grammarJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, grammar.path), 'utf8'));
   assert.equal(grammarJson.scopeName, grammar.scopeName);
   assert.equal(manifest.main, './client/dist/extension.js');
   for (const e of ['workspaceContains:**/.env*', 'workspaceContains:**/schema.prisma', 'workspaceContains:**/package.json']) {
@@ -41,7 +41,7 @@ test('manifest: contributes the commands, settings, dotenv language and grammar'
 });
 
 test('manifest: every contributed command is registered by the client', () => {
-  const source = fs.readFileSync(path.join(root, 'client/src/extension.ts'), 'utf8') + fs.readFileSync(path.join(root, 'client/src/protocol.ts'), 'utf8');
+  const source = fs.readFileSync(path.join(REPO_ROOT, 'client/src/extension.ts'), 'utf8') + fs.readFileSync(path.join(REPO_ROOT, 'client/src/protocol.ts'), 'utf8');
   for (const { command } of manifest.contributes.commands) {
     assert.ok(source.includes(`'${command}'`), `${command} is not registered in client/src`);
   }
@@ -67,7 +67,7 @@ function loadGrammar(): Promise<vsctm.IGrammar> {
       }),
       loadGrammar: async (scopeName: string) => {
         if (scopeName !== 'source.dotenv') return null;
-        const file = path.join(root, 'syntaxes/dotenv.tmLanguage.json');
+        const file = path.join(REPO_ROOT, 'syntaxes/dotenv.tmLanguage.json');
         return vsctm.parseRawGrammar(fs.readFileSync(file, 'utf8'), file);
       },
     });
@@ -185,12 +185,12 @@ function findEnvFiles(dir: string, out: string[] = []): string[] {
 }
 
 test('grammar: on every env file of test-workspace/, the keys it scopes are the keys dotenv reads', async () => {
-  const files = findEnvFiles(path.join(root, 'test-workspace'));
+  const files = findEnvFiles(path.join(REPO_ROOT, 'test-workspace'));
   assert.ok(files.length >= 5, `env files in test-workspace: ${files.length}`);
   for (const file of files) {
     const text = fs.readFileSync(file, 'utf8');
     const keys = (await tokenize(text)).flatMap((line) => line.filter((t) => hasScope(t.scopes, 'variable.other.key.dotenv')).map((t) => t.text));
-    assert.deepEqual([...new Set(keys)].sort(), Object.keys(dotenv.parse(text)).sort(), path.relative(root, file));
+    assert.deepEqual([...new Set(keys)].sort(), Object.keys(dotenv.parse(text)).sort(), path.relative(REPO_ROOT, file));
   }
 });
 
@@ -213,7 +213,7 @@ test('extension: activates in VS Code, publishes diagnostics, runs the audit (@v
     vscodeExecutablePath = await withTimeout(
       downloadAndUnzipVSCode({
         version: process.env.CROSSWIRE_VSCODE_VERSION ?? 'stable',
-        cachePath: path.join(root, '.vscode-test'),
+        cachePath: path.join(REPO_ROOT, '.vscode-test'),
         timeout: 20_000, // idle timeout: no data for 20 s means no usable network
       }),
       Number(process.env.CROSSWIRE_VSCODE_DOWNLOAD_TIMEOUT_MS ?? 10 * 60_000),
@@ -230,21 +230,21 @@ test('extension: activates in VS Code, publishes diagnostics, runs the audit (@v
     return;
   }
 
-  const extensionTestsPath = path.join(root, 'client/dist/test-suite/index.js');
-  assert.ok(fs.existsSync(path.join(root, 'client/dist/extension.js')), 'client/dist/extension.js: run the build first');
-  assert.ok(fs.existsSync(path.join(root, 'server/dist/server.js')), 'server/dist/server.js: run the build first');
+  const extensionTestsPath = path.join(REPO_ROOT, 'client/dist/test-suite/index.js');
+  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'client/dist/extension.js')), 'client/dist/extension.js: run the build first');
+  assert.ok(fs.existsSync(path.join(REPO_ROOT, 'server/dist/server.js')), 'server/dist/server.js: run the build first');
   assert.ok(fs.existsSync(extensionTestsPath), `${extensionTestsPath}: run the build first`);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-vscode-'));
   try {
     const workspace = path.join(tmp, 'test-workspace');
-    fs.cpSync(path.join(root, 'test-workspace'), workspace, { recursive: true });
+    fs.cpSync(path.join(REPO_ROOT, 'test-workspace'), workspace, { recursive: true });
     const resultFile = path.join(tmp, 'result.json');
     let runError: unknown;
     try {
       await runTests({
         vscodeExecutablePath,
-        extensionDevelopmentPath: root,
+        extensionDevelopmentPath: REPO_ROOT,
         extensionTestsPath,
         launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', `--user-data-dir=${path.join(tmp, 'user-data')}`],
         extensionTestsEnv: { CROSSWIRE_TEST_RESULT: resultFile },

@@ -18,13 +18,19 @@ import type {
 } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 
-/** Repository root, from server/out/test/helpers/. */
-export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+import { REPO_ROOT } from './files';
+
+export { REPO_ROOT };
 export const SERVER_BUNDLE = path.join(REPO_ROOT, 'server', 'dist', 'server.js');
 /** The Node flags the VS Code client starts the server with (package.json crosswireServer.execArgv). */
 export const SERVER_EXEC_ARGV: string[] = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).crosswireServer?.execArgv ?? [];
 
 export const FileChange = { Created: 1, Changed: 2, Deleted: 3 } as const;
+
+/** A code action (not a bare command) among a codeAction response. */
+export function isAction(a: CodeAction | Command): a is CodeAction {
+  return typeof (a as CodeAction).kind === 'string' || (a as CodeAction).edit !== undefined;
+}
 
 export function uriOf(file: string): string {
   return URI.file(file).toString();

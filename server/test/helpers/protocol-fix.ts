@@ -5,8 +5,8 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import type { CodeAction, Command, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { FileChange, LspClient, fileOf } from './lsp-client';
+import type { CodeAction, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { FileChange, LspClient, fileOf, isAction } from './lsp-client';
 import { LineIndex } from '../../src/model/text';
 
 /** Applies a WorkspaceEdit (changes or documentChanges) to the files on disk; returns the edited files. */
@@ -26,10 +26,6 @@ export function applyWorkspaceEdit(edit: WorkspaceEdit): string[] {
     fs.writeFileSync(file, text);
   }
   return [...byFile.keys()].sort();
-}
-
-function isAction(a: CodeAction | Command): a is CodeAction {
-  return typeof (a as CodeAction).kind === 'string' || (a as CodeAction).edit !== undefined;
 }
 
 export interface ProtocolFixResult {

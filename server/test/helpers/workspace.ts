@@ -29,13 +29,7 @@ export function byRule(findings: Finding[], ruleId: string): Finding[] {
   return findings.filter((f) => f.ruleId === ruleId);
 }
 
-/** 0-based line of the first line of a file containing `needle`. */
-export function lineOf(file: string, needle: string): number {
-  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
-  const i = lines.findIndex((l) => l.includes(needle));
-  if (i === -1) throw new Error(`"${needle}" not found in ${file}`);
-  return i;
-}
+export { lineOf } from './files';
 
 /** Applies text edits to the files on disk (edits of one file applied from last to first). */
 export function applyEdits(edits: TextEditAt[]): void {
