@@ -3,6 +3,7 @@
  * One measurement in a fresh process (so every run is cold: no module, JIT or cache state from another run).
  *
  *   node bench/child.js audit <dir>   Engine.create({ roots: [dir] }) + findings(), from the built server/out/src/engine.js
+ *                                     (with every finding's rule, file and line, for the check against the planted ones)
  *   node bench/child.js floor-sync <dir>    the read floor: the engine's own fast-glob patterns and ignores, then
  *   node bench/child.js floor-async <dir>   reading every file (utf8), nothing else; fast-glob's sync walker + one read at a time, or its promise API + 64 reads in flight
  *
@@ -36,6 +37,8 @@ async function audit(dir) {
   const endUs = Number(process.hrtime.bigint() / 1000n);
   const byRule = {};
   for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+  // (rule, file relative to the workspace, 1-based line) of every finding: run.js compares them with the planted ones.
+  const found = findings.map((f) => ({ rule: f.ruleId, file: path.relative(dir, f.location.file).split(path.sep).join('/'), line: f.location.range.start.line + 1, message: f.message.slice(0, 200) }));
   return {
     mode: 'audit',
     loadMs: t1 - t0,
@@ -46,6 +49,7 @@ async function audit(dir) {
     apps: engine.apps().length,
     findings: findings.length,
     byRule,
+    found,
     peakRssMB: vmHWM(),
     window: { startUs, endUs },
   };

@@ -2,16 +2,22 @@
 /**
  * Crosswire benchmark (`npm run bench`; builds first). In one run:
  *   1. cold audit: Engine.create + findings() in a fresh process, for N = 100, 500, 2000 apps (and 5000 with --large),
- *      checking that every rule's findings count is exactly what the generator planted (a fast wrong answer fails);
+ *      checking that the findings are exactly the ones the generator planted, as a set of (rule, file, line), in the
+ *      engine's and in the CLI's JSON output (a fast wrong answer fails);
  *   2. the read floor on the same tree: the engine's fast-glob patterns and ignores + reading every file, nothing
  *      else (the faster of fast-glob sync + one-at-a-time reads and fast-glob async + 64-in-flight reads), and the ratio audit / floor;
  *   3. incremental latency over the real protocol on the N = 2000 workspace: 200 didChange edits to one app's .env
  *      that alternately create and remove a duplicate secret and a port collision, p50 / p95 / max;
  *   4. the language server's peak RSS (VmHWM) on that workspace after indexing;
- *   5. time per app at each N and the growth exponent between sizes (1.0 = linear).
+ *   5. time per app at each N and the growth exponent between sizes (1.0 = linear);
+ *   6. output size per finding (issue 14): a workspace of 50 apps plus g NestJS apps on one port and g Express apps
+ *      sharing one secret, g = 50, 100, 250, 500: bytes of `crosswire audit` output per finding in each format (text,
+ *      json, sarif) and, in JSON, per finding of each of the two crowded rules. Constant as g grows = no message or
+ *      related list that grows with its group.
  * Prints a table, writes bench/out/results.json and bench/out/scaling.svg.
  *
  * Options: --large (adds N = 5000)  --sizes 100,500  --repeat 3  --edits 200  --lsp-n 2000  --no-lsp
+ *          --crowd 50,100,250,500 (group sizes of the output case)  --no-crowd
  *          --profile (also node --cpu-prof the cold audit and the server during the edits; summaries in bench/out/)
  *          --out DIR (default bench/out)  --work DIR (where workspaces are generated; default the OS temp dir)
  *          --replot (only redraw scaling.svg from results.json)
@@ -21,7 +27,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
-const { generate, RULE_IDS } = require('./generate');
+const { generate, compareFindings, describeDifferences, countByRule } = require('./generate');
 const { measureIncremental } = require('./lsp');
 const { summarize, format } = require('./profile-summary');
 
@@ -29,7 +35,7 @@ const ROOT = process.env.CROSSWIRE_ROOT || path.resolve(__dirname, '..');
 const TARGETS = { ratio: 1.5, p95Ms: 20, rssMB: 150 };
 
 function parseArgs(argv) {
-  const o = { large: false, sizes: undefined, repeat: 3, edits: 200, lspN: 2000, lsp: true, profile: false, out: path.join(ROOT, 'bench', 'out'), work: path.join(os.tmpdir(), 'crosswire-bench') };
+  const o = { large: false, sizes: undefined, repeat: 3, edits: 200, lspN: 2000, lsp: true, crowd: [50, 100, 250, 500], profile: false, out: path.join(ROOT, 'bench', 'out'), work: path.join(os.tmpdir(), 'crosswire-bench') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => argv[++i];
@@ -39,6 +45,8 @@ function parseArgs(argv) {
     else if (a === '--edits') o.edits = Number(val());
     else if (a === '--lsp-n') o.lspN = Number(val());
     else if (a === '--no-lsp') o.lsp = false;
+    else if (a === '--crowd') o.crowd = val().split(',').map(Number);
+    else if (a === '--no-crowd') o.crowd = [];
     else if (a === '--profile') o.profile = true;
     else if (a === '--out') o.out = path.resolve(val());
     else if (a === '--work') o.work = path.resolve(val());
@@ -59,31 +67,79 @@ function child(mode, dir, extraArgs = []) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
-function cli(dir, outFile) {
+/** `crosswire audit DIR --format FORMAT -o outFile` (the built CLI, a whole process): wall time and output bytes. */
+function cliRun(dir, format, outFile) {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'server', 'dist', 'cli.js'), 'audit', dir, '--format', 'json', '--fail-on', 'never', '-o', outFile], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'server', 'dist', 'cli.js'), 'audit', dir, '--format', format, '--fail-on', 'never', '--no-color', '-o', outFile], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`cli exited ${r.status}: ${r.stderr}`);
-  const byRule = {};
-  for (const f of JSON.parse(fs.readFileSync(outFile, 'utf8'))) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
-  return { ms, byRule };
+  return { ms, bytes: fs.statSync(outFile).size };
+}
+
+/** The CLI's JSON findings as (rule, file, line), paths relative to DIR. */
+function cliFound(outFile) {
+  return JSON.parse(fs.readFileSync(outFile, 'utf8')).map((f) => ({ rule: f.ruleId, file: f.file, line: f.line, message: f.message.slice(0, 200) }));
+}
+
+function cli(dir, outFile) {
+  const { ms } = cliRun(dir, 'json', outFile);
+  const found = cliFound(outFile);
+  return { ms, found, byRule: countByRule(found) };
 }
 
 /**
- * Every planted rule must report exactly what was planted, and no generated file may be a parse-error (failures).
- * Rules the generator does not plant yet are expected to stay at 0 (the workspace is clean for them by design);
- * anything they report is a warning, printed, not a failure.
+ * The findings must be exactly the planted ones, as a multiset of (rule, file, line): a planted finding missing or a
+ * finding nobody planted (any rule, parse-error included: the generated files are all valid) is a failure.
  */
-function checkCounts(expected, actual) {
-  const problems = [];
-  const notPlanted = [];
-  for (const r of RULE_IDS) if ((actual[r] ?? 0) !== expected[r]) problems.push(`${r}: ${actual[r] ?? 0} found, ${expected[r]} planted`);
-  for (const [r, n] of Object.entries(actual)) {
-    if (RULE_IDS.includes(r)) continue;
-    if (r === 'parse-error') problems.push(`parse-error: ${n} found, the generated files are all valid`);
-    else notPlanted.push(`${r}: ${n} (not planted by bench/generate.js)`);
+function checkPlanted(planted, found) {
+  return describeDifferences(compareFindings(planted, found));
+}
+
+/**
+ * Output size per finding as a group grows (issue 14): for each g, a workspace of CROWD_N apps with g NestJS apps on one
+ * port and g Express apps sharing one secret; the CLI's output in each format, its bytes per finding, and in JSON the
+ * bytes of each crowd finding. The findings must be exactly the planted ones (checked on the JSON output).
+ */
+const CROWD_N = 50;
+function measureCrowd(o, failures) {
+  const out = [];
+  for (const g of o.crowd) {
+    const dir = path.join(o.work, `crowd${g}`);
+    const ws = generate({ dir, n: CROWD_N, crowd: g });
+    log(`crowd g=${g}: ${ws.apps} app folders, ${ws.planted.length} planted findings`);
+    const bytes = {};
+    let cliMs = 0;
+    const files = {};
+    for (const format of ['text', 'json', 'sarif']) {
+      files[format] = path.join(o.work, `crowd${g}.${format === 'text' ? 'txt' : format}`);
+      const r = cliRun(dir, format, files[format]);
+      bytes[format] = r.bytes;
+      if (format === 'json') cliMs = r.ms;
+    }
+    const raw = JSON.parse(fs.readFileSync(files.json, 'utf8'));
+    const found = raw.map((f) => ({ rule: f.ruleId, file: f.file, line: f.line, message: f.message.slice(0, 200) }));
+    const problems = checkPlanted(ws.planted, found);
+    failures.push(...problems.map((p) => `crowd g=${g}: ${p}`));
+    const crowdBytes = (rule) => {
+      const list = raw.filter((f) => f.ruleId === rule && f.file.startsWith('services/crowd-'));
+      return list.length ? list.reduce((s, f) => s + Buffer.byteLength(JSON.stringify(f)), 0) / list.length : NaN;
+    };
+    const n = found.length;
+    const row = {
+      g,
+      apps: ws.apps,
+      findings: n,
+      bytes,
+      perFinding: { text: bytes.text / n, json: bytes.json / n, sarif: bytes.sarif / n, jsonPort: crowdBytes('port-collision'), jsonSecret: crowdBytes('duplicate-secret') },
+      cliMs,
+      exact: problems.length === 0,
+    };
+    out.push(row);
+    log(`  ${n} findings; bytes per finding: text ${row.perFinding.text.toFixed(0)}, json ${row.perFinding.json.toFixed(0)}, sarif ${row.perFinding.sarif.toFixed(0)}; findings ${row.exact ? 'exactly as planted' : 'WRONG:\n    ' + problems.join('\n    ')}`);
+    for (const f of Object.values(files)) fs.rmSync(f, { force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { problems, notPlanted };
+  return out;
 }
 
 function log(m) {
@@ -206,7 +262,6 @@ async function main() {
 
   const rows = [];
   const failures = [];
-  const warnings = [];
   const workspaces = new Map();
   for (const n of o.sizes) {
     const dir = path.join(o.work, `n${n}`);
@@ -221,14 +276,9 @@ async function main() {
     }
     const audit = runs.audit;
     const problems = [];
-    const notPlanted = [];
-    for (const a of audit) {
-      const r = checkCounts(ws.expected, a.byRule);
-      for (const p of r.problems) if (!problems.includes(p)) problems.push(p);
-      for (const p of r.notPlanted) if (!notPlanted.includes(p)) notPlanted.push(p);
-    }
+    for (const a of audit) for (const p of checkPlanted(ws.planted, a.found)) if (!problems.includes(p)) problems.push(p);
     const c = cli(dir, path.join(o.work, `cli-n${n}.json`));
-    for (const p of checkCounts(ws.expected, c.byRule).problems) problems.push(`cli: ${p}`);
+    for (const p of checkPlanted(ws.planted, c.found)) problems.push(`cli: ${p}`);
     if (audit[0].files !== runs['floor-sync'][0].files) log(`  note: the engine indexed ${audit[0].files} files, the floor read ${runs['floor-sync'][0].files}`);
     const floorSync = median(runs['floor-sync'].map((x) => x.ms));
     const floorAsync = median(runs['floor-async'].map((x) => x.ms));
@@ -238,11 +288,11 @@ async function main() {
       appFolders: audit[0].apps,
       files: audit[0].files,
       floorFiles: runs['floor-sync'][0].files,
+      planted: ws.planted.length,
       expected: ws.expected,
       found: audit[0].byRule,
       countsOk: problems.length === 0,
       problems,
-      notPlanted,
       audit: {
         ms: median(audit.map((x) => x.ms)),
         createMs: median(audit.map((x) => x.createMs)),
@@ -264,10 +314,11 @@ async function main() {
     row.ratio = row.audit.ms / row.floor.ms;
     rows.push(row);
     if (problems.length) failures.push(...problems.map((p) => `N=${n}: ${p}`));
-    if (notPlanted.length) warnings.push(...notPlanted.map((p) => `N=${n}: ${p}`));
-    log(`  audit ${row.audit.ms.toFixed(0)} ms (create ${row.audit.createMs.toFixed(0)}, findings ${row.audit.findingsMs.toFixed(0)}), floor ${row.floor.ms.toFixed(0)} ms (${row.floor.variant}), ratio ${row.ratio.toFixed(2)}; counts ${row.countsOk ? 'OK' : 'WRONG: ' + problems.join('; ')}`);
+    log(`  audit ${row.audit.ms.toFixed(0)} ms (create ${row.audit.createMs.toFixed(0)}, findings ${row.audit.findingsMs.toFixed(0)}), floor ${row.floor.ms.toFixed(0)} ms (${row.floor.variant}), ratio ${row.ratio.toFixed(2)}; findings ${row.countsOk ? `exactly the ${ws.planted.length} planted` : 'WRONG:\n    ' + problems.join('\n    ')}`);
   }
   for (let i = 1; i < rows.length; i++) rows[i].growth = Math.log(rows[i].audit.ms / rows[i - 1].audit.ms) / Math.log(rows[i].n / rows[i - 1].n);
+
+  const crowd = measureCrowd(o, failures);
 
   let incremental;
   const lspN = o.sizes.includes(o.lspN) ? o.lspN : undefined;
@@ -337,14 +388,28 @@ async function main() {
     lines.push(`  incremental p95 <= ${TARGETS.p95Ms} ms at N=${incremental.n}: ${incremental.p95.toFixed(1)} ms  ${verdict(incremental.p95 <= TARGETS.p95Ms)}`);
     lines.push(`  server peak RSS <= ${TARGETS.rssMB} MB at N=${incremental.n}: ${incremental.peakRssAfterIndexMB?.toFixed(0)} MB  ${verdict(incremental.peakRssAfterIndexMB <= TARGETS.rssMB)}`);
   }
-  lines.push(`  findings exactly as planted at every N: ${failures.length ? 'NO' : 'yes'}`);
+  if (crowd.length) {
+    const first = crowd[0];
+    const last = crowd[crowd.length - 1];
+    const growth = (k) => last.perFinding[k] / first.perFinding[k];
+    lines.push(`  output bytes per finding constant as the groups grow (issue 14), json at g=${last.g} / at g=${first.g}: ${growth('json').toFixed(2)} x  ${verdict(growth('json') <= 1.5)}` +
+      ` (text ${growth('text').toFixed(2)} x, sarif ${growth('sarif').toFixed(2)} x)`);
+  }
+  lines.push(`  findings exactly as planted (rule, file, line) at every N: ${failures.length ? 'NO' : 'yes'}`);
   for (const f of failures) lines.push(`    ${f}`);
-  if (warnings.length) lines.push('  findings of rules the generator does not plant (expected 0; warnings, not failures):');
-  for (const w of warnings) lines.push(`    ${w}`);
   if (profiles) {
     lines.push('');
     lines.push(format(profiles.audit, 'profile: cold audit').split('\n').slice(0, 14).join('\n'));
     if (profiles.serverEdits) lines.push(format(profiles.serverEdits, 'profile: server during the edits').split('\n').slice(0, 14).join('\n'));
+  }
+  if (crowd.length) {
+    lines.push('');
+    lines.push(`output per finding (issue 14): ${CROWD_N} apps + g NestJS apps on one port + g Express apps sharing one secret; bytes of \`crosswire audit -o FILE\` / findings`);
+    lines.push(`${pad('g', 6)} ${pad('findings', 9)} ${pad('text B', 11)} ${pad('json B', 11)} ${pad('sarif B', 11)} ${pad('text B/f', 9)} ${pad('json B/f', 9)} ${pad('sarif B/f', 10)} ${pad('json B/f port', 14)} ${pad('json B/f secret', 16)} ${pad('cli ms', 7)}`);
+    for (const c of crowd) {
+      lines.push(`${pad(c.g, 6)} ${pad(c.findings, 9)} ${pad(c.bytes.text, 11)} ${pad(c.bytes.json, 11)} ${pad(c.bytes.sarif, 11)} ${pad(c.perFinding.text.toFixed(0), 9)} ${pad(c.perFinding.json.toFixed(0), 9)} ${pad(c.perFinding.sarif.toFixed(0), 10)} ${pad(c.perFinding.jsonPort.toFixed(0), 14)} ${pad(c.perFinding.jsonSecret.toFixed(0), 16)} ${pad(c.cliMs.toFixed(0), 7)}`);
+    }
+    lines.push('  B/f = output bytes / findings (all findings of the workspace); json B/f port / secret = bytes of the JSON of each crowd port-collision / duplicate-secret finding, averaged.');
   }
   console.log(lines.join('\n'));
 
@@ -356,8 +421,8 @@ async function main() {
     sizes: rows,
     incremental: incremental && { ...incremental, latencies: incremental.latencies.map((x) => +x.toFixed(2)) },
     profiles,
+    crowd,
     failures,
-    warnings,
   };
   fs.writeFileSync(path.join(o.out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   fs.writeFileSync(path.join(o.out, 'scaling.svg'), scalingSvg(rows, machine));
