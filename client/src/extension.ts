@@ -18,28 +18,31 @@ import {
   StaticFeature,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { AUDIT_COMMAND, AuditResult, CLIENT_COMMANDS, STATUS_NOTIFICATION, StatusParams } from './protocol';
+// Shared with the server (bundled by esbuild): the custom protocol, and the table of the files Crosswire reads.
+import { FILE_GLOBS } from '../../server/src/model/file-kinds';
+import {
+  AUDIT_COMMAND,
+  AuditResult,
+  CLIENT_COMMANDS,
+  InitializationOptions,
+  RESTART_COMMAND,
+  SHOW_OUTPUT_COMMAND,
+  STATUS_NOTIFICATION,
+  StatusParams,
+} from '../../server/src/lsp/protocol';
 import { redactTrace } from './redact';
 import { RestartPolicy } from './restartPolicy';
 
 const CLIENT_ID = 'crosswire'; // also makes the client honour the `crosswire.trace.server` setting
 const CLIENT_NAME = 'Crosswire';
 
-/** The files the server indexes; changes on disk are forwarded to it as `workspace/didChangeWatchedFiles`. */
-export const WATCHED_FILES_GLOB =
-  '**/{.env*,*.env,*.template,package.json,schema.prisma,*.prisma,*.ts,*.tsx,*.js,*.mjs,*.cjs,*.py,docker-compose*.yml,compose*.yaml,pyproject.toml}';
+/** The files the server indexes (model/file-kinds.ts); changes on disk are forwarded to it as `workspace/didChangeWatchedFiles`. */
+export const WATCHED_FILES_GLOBS: readonly string[] = FILE_GLOBS;
 
-/** The documents whose (unsaved) text the server analyses. */
+/** The documents whose (unsaved) text the server analyses: the same files, and any document of the dotenv language. */
 export const DOCUMENT_SELECTOR: DocumentSelector = [
   { scheme: 'file', language: 'dotenv' },
-  { scheme: 'file', pattern: '**/.env*' },
-  { scheme: 'file', pattern: '**/*.env' },
-  { scheme: 'file', pattern: '**/*.template' },
-  { scheme: 'file', pattern: '**/schema.prisma' },
-  { scheme: 'file', pattern: '**/*.prisma' },
-  { scheme: 'file', pattern: '**/package.json' },
-  { scheme: 'file', pattern: '**/*.{ts,tsx,js,mjs,cjs}' },
-  { scheme: 'file', pattern: '**/*.py' },
+  ...FILE_GLOBS.map((pattern) => ({ scheme: 'file', pattern })),
 ];
 
 /** What `activate` returns: used by the in-editor tests. */
@@ -106,8 +109,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Crossw
 
   context.subscriptions.push(
     vscode.commands.registerCommand(AUDIT_COMMAND, () => audit()),
-    vscode.commands.registerCommand('crosswire.restart', () => restart(context)),
-    vscode.commands.registerCommand('crosswire.showOutput', () => output?.show(true)),
+    vscode.commands.registerCommand(RESTART_COMMAND, () => restart(context)),
+    vscode.commands.registerCommand(SHOW_OUTPUT_COMMAND, () => output?.show(true)),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (!e.affectsConfiguration('crosswire.enable')) return;
       if (isEnabled()) await start(context);
@@ -172,14 +175,12 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
     documentSelector: DOCUMENT_SELECTOR,
     synchronize: {
       configurationSection: 'crosswire',
-      fileEvents: vscode.workspace.createFileSystemWatcher(WATCHED_FILES_GLOB),
+      fileEvents: WATCHED_FILES_GLOBS.map((glob) => vscode.workspace.createFileSystemWatcher(glob)),
     },
     initializationOptions: {
-      // Where the server may find the rule documentation of this installation.
       extensionPath: context.extensionPath,
-      // Largest file the server reads (bytes); larger ones are skipped with a notice in the output.
       maxFileSize: vscode.workspace.getConfiguration('crosswire').get<number>('maxFileSize'),
-    },
+    } satisfies InitializationOptions,
     outputChannel: output,
     traceOutputChannel: output ? redactingChannel(output) : undefined,
     errorHandler: {
@@ -206,7 +207,7 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
   created.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => onStatus(params));
   created.onDidChangeState((e) => {
     if (e.newState === State.Stopped) {
-      showStatus('$(error) Crosswire: stopped', 'The Crosswire language server is not running. Click to show its output.', 'crosswire.showOutput');
+      showStatus('$(error) Crosswire: stopped', 'The Crosswire language server is not running. Click to show its output.', SHOW_OUTPUT_COMMAND);
     } else if (e.newState === State.Starting) {
       showStatus('$(sync~spin) Crosswire: starting', 'Crosswire is starting its language server');
     }
@@ -221,7 +222,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     await client.start();
   } catch (e) {
     output?.error(`Crosswire server could not start: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-    showStatus('$(error) Crosswire: failed to start', 'The Crosswire language server could not start. Click to show its output.', 'crosswire.showOutput');
+    showStatus('$(error) Crosswire: failed to start', 'The Crosswire language server could not start. Click to show its output.', SHOW_OUTPUT_COMMAND);
     throw e;
   }
 }
@@ -258,22 +259,21 @@ function onStatus(params: StatusParams): void {
   lastStatus = params;
   switch (params.state) {
     case 'indexing': {
-      const soFar = typeof params.apps === 'number' ? ` (${plural(params.apps, 'app')} so far)` : '';
-      showStatus('$(sync~spin) Crosswire: indexing…', `Crosswire is indexing the workspace${soFar}`);
+      showStatus('$(sync~spin) Crosswire: indexing…', 'Crosswire is indexing the workspace');
       return;
     }
     case 'ready': {
       const apps = plural(params.apps, 'app');
       const findings = plural(params.findings, 'finding');
       const icon = params.findings > 0 ? '$(warning)' : '$(check)';
-      const took = typeof params.durationMs === 'number' ? ` Last analysis took ${Math.round(params.durationMs)} ms.` : '';
+      const took = ` Last analysis took ${Math.round(params.durationMs)} ms.`;
       showStatus(`${icon} Crosswire: ${apps}, ${findings}`, `Crosswire: ${apps}, ${findings}.${took} Click to audit the workspace.`);
       firstReady?.resolve();
       return;
     }
     case 'error':
       output?.error(`Crosswire server: ${params.message}`);
-      showStatus('$(error) Crosswire: error', `Crosswire: ${params.message}. Click to show the output.`, 'crosswire.showOutput');
+      showStatus('$(error) Crosswire: error', `Crosswire: ${params.message}. Click to show the output.`, SHOW_OUTPUT_COMMAND);
       return;
   }
 }

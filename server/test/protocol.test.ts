@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CodeAction, Diagnostic, Range, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { compileGlobs } from '../src/parsers/glob';
 import { FileChange, fileOf, isAction, LspClient, REPO_ROOT, SERVER_BUNDLE, uriOf } from './helpers/lsp-client';
 import { lineOf, read } from './helpers/files';
 import { applyWorkspaceEdit } from './helpers/protocol-fix';
@@ -136,7 +137,11 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
     const watch = client.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
     assert.ok(watch, 'file watchers registered dynamically');
     const globs = (watch.registerOptions as { watchers: { globPattern: string }[] }).watchers.map((w) => w.globPattern);
-    for (const g of ['**/.env*', '**/package.json', '**/schema.prisma']) assert.ok(globs.includes(g), g);
+    // The watchers cover every kind of file the index reads (the file-kinds table), the editor's config files included.
+    const watched = compileGlobs(globs);
+    for (const rel of ['.env', 'app/.env.local', 'app/package.json', 'app/prisma/schema.prisma', 'crosswire.config.json', 'db/postgresql.conf', 'api/ecosystem.json', 'api/ecosystem.config.js', 'svc/requirements.txt', 'svc/Pipfile', 'web/src/App.jsx', 'api/src/main.mts', 'api/src/main.cts', 'docker-compose.yml']) {
+      assert.ok(watched(rel), `${rel} is watched (${globs.join(' ')})`);
+    }
     const statuses = client.statuses as { state: string; apps?: number; findings?: number }[];
     assert.equal(statuses[0].state, 'indexing');
     const ready = statuses.find((s) => s.state === 'ready')!;

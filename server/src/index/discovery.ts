@@ -1,66 +1,18 @@
 import fg from 'fast-glob';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXCLUDED_GLOBS, FILE_GLOBS, IGNORED_DIRS, fileKind as kindOfName, type FileKind } from '../model/file-kinds';
 
-/** Folders never descended into: dependencies, VCS data and build output. `.gitignore` is deliberately not honoured: env files are usually git-ignored, and that is where the secrets are. */
-export const IGNORED_DIRS = [
-  'node_modules', '.git', '.hg', '.svn', 'dist', 'build', 'out', '.next', '.nuxt', '.output', '.svelte-kit',
-  '.turbo', '.vercel', '.netlify', 'coverage', '.cache', '.parcel-cache', '.expo', '.venv', 'venv', '__pycache__',
-  '.tox', '.mypy_cache', '.pytest_cache', 'bower_components', 'jspm_packages', '.yarn', '.pnpm-store',
-];
+export { COMPOSE_DIRS, IGNORED_DIRS, REPO_CONFIG_FILES, type FileKind } from '../model/file-kinds';
 
-/** Folders compose files are kept in (their YAML files are read as compose files when they are). */
-export const COMPOSE_DIRS = ['docker', 'dockers', 'deploy', 'deployment', 'deployments', 'compose'];
+/** What discovery lists: the globs of the file-kinds table (model/file-kinds.ts). */
+export const DISCOVERY_PATTERNS: string[] = [...FILE_GLOBS];
 
-export const DISCOVERY_PATTERNS = [
-  '**/.env',
-  '**/.env.*',
-  '**/.env-*',
-  '**/env.{example,sample,template}',
-  '**/*.env',
-  '**/package.json',
-  '**/*.prisma',
-  '**/prisma.config.{ts,mts,cts,js,mjs,cjs}',
-  '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}',
-  '**/*.py',
-  '**/{pyproject.toml,requirements.txt,setup.py,Pipfile}',
-  // Compose files: the default names and their variants (`compose.prod.yaml`, `docker-compose-local.yml`,
-  // `dev-compose.yml`), and any YAML under the folders projects keep them in; a file that is not a compose file
-  // (no top-level `services:`/`include:`) is dropped silently after parsing.
-  '**/*compose*.{yml,yaml}',
-  `**/{${COMPOSE_DIRS.join(',')}}/**/*.{yml,yaml}`,
-  '**/postgresql.conf',
-  '**/crosswire.config.json',
-  '**/{ecosystem,pm2}*.json',
-  '**/{pnpm-workspace.yaml,lerna.json,nx.json,turbo.json,project.json,nest-cli.json}',
-];
+const ignore = IGNORED_DIRS.map((d) => `**/${d}/**`).concat(EXCLUDED_GLOBS);
 
-const ignore = IGNORED_DIRS.map((d) => `**/${d}/**`).concat(['**/*.d.ts', '**/*.min.js', '**/*.map']);
-
-export type FileKind = 'env' | 'package' | 'prisma' | 'prisma-config' | 'code' | 'python' | 'app-marker' | 'compose' | 'pm2' | 'pg-conf' | 'config' | 'repo-config';
-
-/** Monorepo and project files: workspace roots (pnpm, lerna, Nx, Turborepo), Nx projects, NestJS's CLI config. */
-export const REPO_CONFIG_FILES = ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json', 'project.json', 'nest-cli.json'];
-
-/** Which kind of file a path is, by name; undefined when Crosswire does not read it. */
+/** Which kind of file a path (relative to its workspace folder) is, by name; undefined when Crosswire does not read it. */
 export function fileKind(file: string, envKind: (name: string) => unknown): FileKind | undefined {
-  const norm = file.split(path.sep).join('/');
-  if (norm.split('/').some((seg) => IGNORED_DIRS.includes(seg))) return undefined;
-  const base = path.basename(file);
-  if (base === 'package.json') return 'package';
-  if (base === 'crosswire.config.json') return 'config';
-  if (base === 'postgresql.conf') return 'pg-conf';
-  if (REPO_CONFIG_FILES.includes(base)) return 'repo-config';
-  if (/\.ya?ml$/.test(base) && (/compose/i.test(base) || norm.split('/').slice(0, -1).some((seg) => COMPOSE_DIRS.includes(seg)))) return 'compose';
-  if (/^(ecosystem|pm2)(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(base) || /^(ecosystem|pm2)\.json$/.test(base)) return 'pm2';
-  if (/\.prisma$/.test(base)) return 'prisma';
-  if (/^prisma\.config\.[cm]?[jt]s$/.test(base)) return 'prisma-config';
-  if (['pyproject.toml', 'requirements.txt', 'setup.py', 'Pipfile'].includes(base)) return base === 'setup.py' ? 'python' : 'app-marker';
-  if ((base.startsWith('.env') || base.endsWith('.env')) && envKind(base)) return 'env';
-  if (/\.d\.ts$/.test(base) || /\.min\.js$/.test(base)) return undefined;
-  if (/\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/.test(base)) return 'code';
-  if (/\.py$/.test(base)) return 'python';
-  return undefined;
+  return kindOfName(file.split(path.sep).join('/'), envKind);
 }
 
 /** Called for what discovery passes over, with the reason (a folder it cannot list, a folder named like a file). */

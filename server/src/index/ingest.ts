@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import * as YAML from 'yaml';
 import type { CodeFileInfo, ComposeFileInfo, CrosswireConfig, EnvFile, Logger, PackageJsonInfo, Pm2ConfigInfo, PostgresConfInfo, Range } from '../model/types';
 import { ZERO_RANGE } from '../model/text';
-import { isComposeFile, parseCompose, parsePostgresConf } from '../parsers/compose';
+import { parseCompose, parsePostgresConf } from '../parsers/compose';
+import { isComposeName } from '../model/file-kinds';
 import { parsePm2 } from '../parsers/pm2';
 import { parseConfig } from '../parsers/config';
 import { parseSuppressions, type Suppression } from '../parsers/suppressions';
@@ -91,7 +92,7 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       const compose = parseCompose(text, file);
       // A YAML file found by the broad compose patterns (`docker/*.yml`, `*compose*.yml`) that is not a compose
       // file (a CI workflow, a Kubernetes manifest, process-compose.yaml) is not Crosswire's business: no problems.
-      if (compose.isCompose || isComposeFile(path.basename(file))) {
+      if (compose.isCompose || isComposeName(path.basename(file))) {
         entry.compose = compose;
         entry.problems.push(...compose.problems);
       }

@@ -1,11 +1,38 @@
 /**
- * The custom part of Crosswire's language-server protocol: what the client (VS Code extension,
- * or any LSP client) and the server agree on beyond standard LSP. Kept free of runtime imports
- * so that the client can import these types too.
+ * The custom part of Crosswire's language-server protocol: what the client (the VS Code extension, or any
+ * LSP client) and the server agree on beyond standard LSP. One module, used by both: the VS Code client
+ * (client/src/extension.ts) bundles it. Imports nothing, so that the client can.
  */
 
-/** Notification `crosswire/status`, server -> client. */
-export const StatusNotificationMethod = 'crosswire/status';
+/** `workspace/executeCommand` command that re-indexes the workspace, republishes every diagnostic and returns
+ *  an {@link AuditResult}. No arguments. The VS Code client also registers it as its "Audit workspace" command. */
+export const AUDIT_COMMAND = 'crosswire.audit';
+/** VS Code command (client only): restarts the language server. */
+export const RESTART_COMMAND = 'crosswire.restart';
+/** VS Code command (client only): shows the output channel. */
+export const SHOW_OUTPUT_COMMAND = 'crosswire.showOutput';
+
+/** VS Code command ids the client itself registers. If the server lists any of them in its
+ *  `executeCommandProvider`, the client does not register them a second time (VS Code rejects
+ *  duplicate command ids). */
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([AUDIT_COMMAND, RESTART_COMMAND, SHOW_OUTPUT_COMMAND]);
+
+/** Result of {@link AUDIT_COMMAND}: re-indexes everything and republishes all diagnostics first. */
+export interface AuditResult {
+  /** The readable report (Markdown): findings grouped by rule and app, counts, clickable locations. */
+  markdown: string;
+  /** Number of findings. */
+  findings: number;
+  /** Number of apps. */
+  apps: number;
+  /** Findings per rule id. */
+  byRule: Record<string, number>;
+  /** The workspace roots audited. */
+  roots: string[];
+}
+
+/** Notification `crosswire/status`, server -> client: sent while indexing and after every (re)analysis. */
+export const STATUS_NOTIFICATION = 'crosswire/status';
 
 export type StatusParams =
   | { state: 'indexing'; roots: string[] }
@@ -23,22 +50,6 @@ export type StatusParams =
     }
   | { state: 'error'; message: string };
 
-/** `workspace/executeCommand` commands. */
-export const AuditCommand = 'crosswire.audit';
-
-/** Result of `crosswire.audit`: re-indexes everything and republishes all diagnostics first. */
-export interface AuditResult {
-  /** The readable report (Markdown). */
-  markdown: string;
-  /** Number of findings. */
-  findings: number;
-  /** Number of apps. */
-  apps: number;
-  /** Findings per rule id. */
-  byRule: Record<string, number>;
-  roots: string[];
-}
-
 /** `Diagnostic.data` of every Crosswire diagnostic. */
 export interface DiagnosticData {
   ruleId: string;
@@ -46,4 +57,12 @@ export interface DiagnosticData {
   key: string;
   /** For an open document: the version of its text the diagnostic was computed from. Code actions for an older version are refused. */
   version?: number;
+}
+
+/** `initializationOptions` the server reads (every field optional). */
+export interface InitializationOptions {
+  /** Largest file the server reads, in bytes; larger ones are skipped with a notice in the output. */
+  maxFileSize?: number;
+  /** The VS Code extension's folder (sent by the VS Code client; the server finds the rule docs beside its own bundle). */
+  extensionPath?: string;
 }

@@ -2,11 +2,6 @@ import * as YAML from 'yaml';
 import type { ComposeFileInfo, ComposePort, ComposeRawPort, ComposeService, ComposeValue, Range } from '../model/types';
 import { LineIndex } from '../model/text';
 
-/** The `compose.yaml` / `docker-compose.yml` family by name (`docker-compose.override.yml`, `compose.prod.yaml`, `docker-compose-local.yml`). */
-export function isComposeFile(name: string): boolean {
-  return /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(name);
-}
-
 /** The default files `docker compose` reads in a folder, in its order of preference (the first found wins). */
 export const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 

@@ -5,6 +5,9 @@
  *   # crosswire-disable ineffective-port                                          (whole file)
  * Without rule ids, a directive applies to every rule.
  */
+import { commentSyntax } from '../model/file-kinds';
+import { classifyEnvFile } from './env';
+
 export interface Suppression {
   kind: 'next-line' | 'file';
   /** Rule ids; empty = every rule. */
@@ -32,10 +35,7 @@ export function parseSuppressions(text: string): Suppression[] {
   return out;
 }
 
-/** The comment syntax of a file, for writing a directive: undefined where the format has no comments (JSON). */
+/** The comment syntax of a file, for writing a directive: undefined where the format has no comments (JSON). From the file-kinds table. */
 export function commentPrefix(file: string): string | undefined {
-  const base = file.split(/[\\/]/).pop() ?? '';
-  if (/\.json$/.test(base)) return undefined;
-  if (/\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|prisma)$/.test(base)) return '//';
-  return '#'; // .env*, .py, .yml/.yaml, .conf, .toml
+  return commentSyntax(file, classifyEnvFile);
 }

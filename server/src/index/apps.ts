@@ -1,0 +1,221 @@
+/**
+ * App derivation: which folders are apps (a package.json that is not a monorepo root, a Python project, an Nx
+ * application, else a folder of env files or of code with port defaults), and each app built from its files:
+ * env (expanded), schemas, code, compose, PM2, listeners. Pure over the indexed files; workspace.ts decides
+ * when to derive (all apps, or the one app a file change concerns).
+ */
+import * as path from 'node:path';
+import type { App, CrosswireConfig, EnvFile, Framework, MonorepoRoot, PackageJsonInfo } from '../model/types';
+import { createExpander } from '../parsers/env';
+import { majorOf } from '../parsers/packageJson';
+import { analyzeCommand } from '../parsers/scripts';
+import { detectFramework } from '../frameworks';
+import type { IndexedFile } from './ingest';
+import { computeListeners, computePythonListeners, isNxApplication, nxTargetListeners } from './listeners';
+import type { PrismaSchemas } from './prisma-schemas';
+
+export interface AppMeta {
+  root: string;
+  pkg?: PackageJsonInfo;
+  python?: boolean;
+}
+
+/**
+ * A monorepo root is not an app: its package.json declares workspaces (or sits beside pnpm-workspace.yaml,
+ * lerna.json, nx.json or turbo.json) and none of its scripts starts a framework's server itself (they delegate
+ * to the packages: turbo, nx, lerna, `pnpm -r`...). A root that runs `next dev` is an app with packages.
+ */
+export function isMonorepoRoot(pkg: PackageJsonInfo, markers: boolean): boolean {
+  if (pkg.workspaces.length === 0 && !markers) return false;
+  return !pkg.scripts.some((s) => {
+    try {
+      return analyzeCommand(s.command).some((a) => a.serve !== undefined);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Whether a folder holds pnpm-workspace.yaml, lerna.json, nx.json or turbo.json (a monorepo root's markers). */
+export function markerIn(files: Map<string, IndexedFile>, dir: string): boolean {
+  for (const name of ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json']) if (files.has(path.join(dir, name))) return true;
+  return false;
+}
+
+/** The app folder a file belongs to: the nearest app folder above it, within its workspace folder. */
+export function ownerDirIn(appDirs: ReadonlyMap<string, AppMeta>, file: string, root: string): string | undefined {
+  let dir = path.dirname(file);
+  for (;;) {
+    if (appDirs.has(dir)) return dir;
+    if (dir === root || !dir.startsWith(root)) return undefined;
+    const up = path.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+/**
+ * The app folders of the visible files, and the monorepo roots (package.json files that are not apps). The
+ * returned map is filled in order: packages and Python projects, Nx applications, then folders of env files and
+ * folders of code with port defaults that no app above holds.
+ */
+export function findAppDirs(visible: readonly IndexedFile[], files: Map<string, IndexedFile>): { appDirs: Map<string, AppMeta>; monorepoRoots: MonorepoRoot[] } {
+  const appDirs = new Map<string, AppMeta>();
+  const monorepoRoots: MonorepoRoot[] = [];
+  for (const f of visible) {
+    const dir = path.dirname(f.file);
+    if (f.kind === 'package' && f.pkg && !isMonorepoRoot(f.pkg, markerIn(files, dir))) appDirs.set(dir, { root: f.root, pkg: f.pkg });
+    else if (f.kind === 'package' && f.pkg) monorepoRoots.push({ dir, root: f.root, pkg: f.pkg });
+  }
+  for (const f of visible) {
+    const dir = path.dirname(f.file);
+    if ((f.kind === 'app-marker' || (f.kind === 'python' && path.basename(f.file) === 'setup.py')) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root, python: true });
+    // An Nx application project is an app even without a package.json (its targets say what it serves).
+    if (f.repoConfig?.kind === 'nx-project' && isNxApplication(f.repoConfig.data) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root });
+  }
+  // Config files with no app above them: the folder holding them is an app (a Python service, a deploy folder).
+  const sorted = [...visible].sort((a, b) => a.file.length - b.file.length || a.file.localeCompare(b.file));
+  // (A monorepo root's own env files are shared by its packages, which load them with `dotenv -e ../../.env`: the
+  // root does not become an app of its own, which would "share" every secret with the packages.)
+  const rootDirs = new Set(monorepoRoots.map((r) => r.dir));
+  for (const f of sorted) {
+    if (f.kind === 'env' && !ownerDirIn(appDirs, f.file, f.root) && !rootDirs.has(path.dirname(f.file))) appDirs.set(path.dirname(f.file), { root: f.root });
+  }
+  for (const f of sorted) {
+    if ((f.kind === 'code' || f.kind === 'python') && f.code && f.code.defaults.length > 0 && !ownerDirIn(appDirs, f.file, f.root) && !rootDirs.has(path.dirname(f.file))) appDirs.set(path.dirname(f.file), { root: f.root });
+  }
+  return { appDirs, monorepoRoots: monorepoRoots.sort((a, b) => a.dir.localeCompare(b.dir)) };
+}
+
+/** What building an app reads from the index. */
+export interface DeriveInput {
+  readonly roots: readonly string[];
+  readonly files: Map<string, IndexedFile>;
+  /** App folder -> its files. */
+  readonly appFiles: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly config: CrosswireConfig;
+  readonly monorepoRoots: readonly MonorepoRoot[];
+  /** `.prisma` files ignored by the configuration, and `.prisma` files skipped: a schema folder holding one is incomplete. */
+  readonly ignoredPrisma: readonly string[];
+  readonly skipped: ReadonlyMap<string, string>;
+  readonly prismaSchemas: PrismaSchemas;
+  rootOf(file: string): string | undefined;
+}
+
+/**
+ * Package names are unique within one monorepo, so two packages of one name in different monorepos (a
+ * collection of example repositories, each with its `web` and `docs`) are different apps, not replicas:
+ * the name is qualified by the monorepo root above the app, when there is one.
+ */
+export function workspaceScope(ws: DeriveInput, dir: string): string {
+  let best = '';
+  for (const r of ws.monorepoRoots) if (dir !== r.dir && dir.startsWith(r.dir + path.sep) && r.dir.length > best.length) best = r.dir;
+  return best ? `@${path.relative(ws.rootOf(best) ?? best, best) || '.'}` : '';
+}
+
+/** Builds one app from its files: env (expanded), schemas, code, compose, PM2, listeners. */
+export function deriveApp(ws: DeriveInput, dir: string, meta: AppMeta): App {
+  const multiRoot = ws.roots.length > 1;
+  const rel = path.relative(meta.root, dir).split(path.sep).join('/') || '.';
+  const rootName = path.basename(meta.root);
+  const id = multiRoot ? (rel === '.' ? rootName : `${rootName}/${rel}`) : rel;
+  const pkg = meta.pkg;
+  const deps = pkg?.dependencies ?? {};
+  const framework: Framework = detectFramework(deps, !!meta.python, !!pkg);
+  const name = pkg?.name ?? (rel === '.' ? rootName : path.basename(dir));
+  const app: App = {
+    id,
+    name,
+    dir,
+    root: meta.root,
+    replicaKey: pkg?.name ? `pkg:${pkg.name}${workspaceScope(ws, dir)}` : `dir:${id}`,
+    packageJson: pkg,
+    framework,
+    prismaMajor: majorOf(deps['prisma']) ?? majorOf(deps['@prisma/client']),
+    hasPrismaConfig: false,
+    envFiles: [],
+    schemas: [],
+    code: [],
+    listeners: [],
+    unknownPorts: [],
+    compose: [],
+    pm2: [],
+    host: ws.config.hosts[rel] ?? 'local',
+  };
+  collectAppFiles(ws, dir, pkg, app);
+  const nextAuthMajor = majorOf(app.packageJson?.dependencies['next-auth']);
+  if (nextAuthMajor !== undefined) for (const c of app.code) for (const n of c.auth?.nextAuth ?? []) n.version = nextAuthMajor >= 5 ? 5 : 4;
+  // Deterministic order (files are read concurrently): same input, same output, byte for byte.
+  app.code.sort((a, b) => a.file.localeCompare(b.file));
+  app.schemas.sort((a, b) => a.file.localeCompare(b.file));
+  app.compose.sort((a, b) => a.file.localeCompare(b.file));
+  app.pm2.sort((a, b) => a.file.localeCompare(b.file));
+  app.envFiles.sort((a, b) => envPrecedence(a) - envPrecedence(b) || a.file.localeCompare(b.file));
+  expandApp(app);
+  const servers = app.packageJson ? computeListeners(app, ws.files) : computePythonListeners(app);
+  const nx = ws.files.get(path.join(dir, 'project.json'))?.repoConfig;
+  if (nx?.kind === 'nx-project') {
+    const targets = nxTargetListeners(app, nx.data, path.join(dir, 'project.json'), ws.files.get(path.join(dir, 'project.json'))!.text, ws.files);
+    servers.listeners.push(...targets.listeners);
+    servers.unknown.push(...targets.unknown);
+  }
+  app.listeners = servers.listeners;
+  app.unknownPorts = servers.unknown;
+  // Explicit replica groups from the configuration: folders that are the same app.
+  for (const group of ws.config.replicas) {
+    if (group.some((g) => g.replace(/\/$/, '') === rel)) app.replicaKey = `cfg:${group.join('|')}`;
+  }
+  return app;
+}
+
+/** Fills an app's env files, code, compose and PM2 files and Prisma schemas from the files of its folder. */
+function collectAppFiles(ws: DeriveInput, dir: string, pkg: PackageJsonInfo | undefined, app: App): void {
+  const prismaFiles: IndexedFile[] = [];
+  const prismaConfigs: IndexedFile[] = [];
+  for (const file of ws.appFiles.get(dir) ?? []) {
+    const f = ws.files.get(file);
+    if (!f) continue;
+    if (f.env) app.envFiles.push(f.env);
+    if (f.code) app.code.push(f.code);
+    if (f.kind === 'prisma-config') {
+      app.hasPrismaConfig = true;
+      prismaConfigs.push(f);
+    }
+    if (f.compose) app.compose.push(f.compose);
+    if (f.pm2) app.pm2.push(f.pm2);
+    if (f.kind === 'prisma') prismaFiles.push(f);
+  }
+  if (prismaFiles.length > 0) {
+    // A schema may be a folder of files (Prisma >= 6.7): validated together, as Prisma merges them.
+    const unread = [...ws.ignoredPrisma, ...[...ws.skipped.keys()].filter((f) => f.endsWith('.prisma'))];
+    app.schemas.push(...ws.prismaSchemas.forApp(dir, pkg, prismaFiles, prismaConfigs, unread, app.prismaMajor ?? (app.hasPrismaConfig ? 7 : undefined)));
+  }
+}
+
+/** Next.js precedence for the default environment: .env.development.local, .env.local, .env.development, .env; then the rest. */
+function envPrecedence(f: EnvFile): number {
+  if (f.kind === 'template') return 100;
+  const order = ['.env.development.local', '.env.local', '.env.development', '.env'];
+  const i = order.indexOf(f.name);
+  return i === -1 ? 50 : i;
+}
+
+/** Fills `expanded` on every entry: `${VAR}` resolved within the file, then against the app's other default-environment files. */
+function expandApp(app: App): void {
+  const base = new Map<string, string>();
+  for (const f of [...app.envFiles].reverse()) {
+    if (f.kind === 'live' && (f.mode === 'default' || f.mode === 'development')) for (const e of f.entries) base.set(e.key, e.value);
+  }
+  for (const f of app.envFiles) {
+    if (!f.entries.some((e) => e.value.includes('$'))) {
+      for (const e of f.entries) e.expanded = e.value;
+      continue;
+    }
+    const values = new Map(base);
+    for (const e of f.entries) values.set(e.key, e.value);
+    // One expansion per file; each occurrence of a key defined twice expands on its own at its place
+    // (linear in the file: a full re-expansion per entry was O(n³) on a file of chained references).
+    const expander = createExpander(values);
+    for (const e of f.entries) e.expanded = e.value.includes('$') ? expander.expandAs(e.key, e.value) : e.value;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * `workspace/executeCommand`: `crosswire.audit` re-indexes the workspace, republishes every diagnostic and
+ * returns a readable report.
+ */
+import { CancellationToken, ErrorCodes, ExecuteCommandParams, LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import { renderAuditReport } from '../report';
+import type { ServerContext } from './context';
+import type { DocumentSync } from './documents';
+import { afterShutdown, errorStack, errorText } from './errors';
+import { AUDIT_COMMAND, AuditResult } from './protocol';
+import type { Publisher } from './publishing';
+
+/** The commands the server executes (its `executeCommandProvider`). */
+export const SERVER_COMMANDS = [AUDIT_COMMAND];
+
+export class Commands {
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly sync: DocumentSync,
+    private readonly publisher: Publisher,
+    /** Indexes the workspace again from scratch (after a failed indexing pass). */
+    private readonly recreateEngine: () => Promise<void>,
+  ) {}
+
+  async execute(p: ExecuteCommandParams, token?: CancellationToken): Promise<AuditResult | ResponseError<void> | null> {
+    if (this.ctx.shuttingDown) return afterShutdown();
+    if (p.command !== AUDIT_COMMAND) return new ResponseError(ErrorCodes.InvalidParams, `unknown command ${p.command}`);
+    try {
+      await this.sync.flush();
+      if (token?.isCancellationRequested) return cancelled();
+      if (!this.ctx.engine) {
+        if (this.ctx.engineFailed) await this.recreateEngine();
+        if (!this.ctx.engine) return new ResponseError(ErrorCodes.InternalError, `crosswire: indexing failed: ${this.ctx.engineFailed ?? 'not ready'}`);
+      }
+      const result = await this.sync.enqueue(() => this.audit(token));
+      if (result instanceof ResponseError) return result;
+      return result ?? new ResponseError(ErrorCodes.InternalError, 'crosswire: audit failed (see the output log)');
+    } catch (e) {
+      this.ctx.logger.error(`crosswire: audit failed: ${errorStack(e)}`);
+      return new ResponseError(ErrorCodes.InternalError, `crosswire: audit failed: ${errorText(e)}`);
+    }
+  }
+
+  /** Re-indexes, republishes and renders the report (runs on the queue). */
+  private async audit(token?: CancellationToken): Promise<AuditResult | ResponseError<void>> {
+    const engine = this.ctx.engine!;
+    const t0 = Date.now();
+    this.publisher.sendStatus({ state: 'indexing', roots: [...this.ctx.roots] }, true);
+    await engine.reindex(); // open documents' overlays survive a re-index
+    await this.sync.applyPending();
+    this.publisher.publishAll(Date.now() - t0, true);
+    // Cancelled mid-way: the index and the diagnostics are current; only the report is not made.
+    if (token?.isCancellationRequested) return cancelled();
+    const findings = engine.findings();
+    const apps = engine.apps();
+    const byRule: Record<string, number> = {};
+    for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+    const roots = this.ctx.roots;
+    const markdown = renderAuditReport({ roots: [...roots], apps, findings, rules: engine.rules, docsBaseUri: this.ctx.docs.baseUri(), linkBase: roots[0] });
+    return { markdown, findings: findings.length, apps: apps.length, byRule, roots: [...roots] };
+  }
+}
+
+function cancelled(): ResponseError<void> {
+  return new ResponseError<void>(LSPErrorCodes.RequestCancelled, 'crosswire: audit cancelled');
+}
