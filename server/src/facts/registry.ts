@@ -11,29 +11,27 @@ export const DERIVED_INPUTS: Record<DerivedFact, readonly FactName[]> = {
   /** Which server processes run, and which run together (index/runs.ts). */
   runs: ['package', 'listeners', 'monorepoRoots'],
   /** Compose projects, their services and the apps they belong to (facts/compose-model.ts). */
-  composeModel: ['compose', 'composeFiles', 'env', 'package', 'listeners', 'code', 'monorepoRoots', 'runs', 'otherFiles'],
+  composeModel: ['compose', 'composeFiles', 'package', 'listeners', 'monorepoRoots', 'otherFiles'],
   /** The machine each app runs on, the ports compose publishes there (facts/machines.ts). */
-  machines: ['env', 'code', 'listeners', 'package', 'compose', 'composeFiles', 'composeModel'],
+  machines: ['env'],
   /** Database servers the apps use, their connection limits and process counts (facts/databases.ts). */
-  databases: ['env', 'schemas', 'code', 'pm2', 'package', 'compose', 'composeFiles', 'postgresConfs', 'machines', 'publishedPorts', 'pm2Entries'],
+  databases: ['publishedPorts', 'postgresConfs', 'machines'],
   /** Apps that must share a secret: token signers and verifiers, `sharedSecrets` groups (facts/secret-sharing.ts). */
-  secretSharing: ['env', 'code', 'package'],
+  secretSharing: ['code'],
   /** Apps linked by their configuration, assumed to run together (facts/systems.ts). */
-  systems: ['env', 'code', 'schemas', 'listeners', 'package', 'compose', 'composeFiles', 'monorepoRoots', 'runs', 'machines', 'databases'],
+  systems: ['env', 'code', 'schemas', 'listeners', 'package', 'runs', 'machines', 'publishedPorts'],
   /** Servers of apps that run together and want one port (facts/port-collisions.ts). */
-  portCollisions: ['env', 'code', 'listeners', 'package', 'runs', 'systems', 'machines'],
+  portCollisions: ['listeners', 'runs', 'systems'],
   /** PM2 processes of every ecosystem file, with the app each starts (facts/sessions.ts). */
-  pm2Entries: ['pm2', 'package', 'env'],
+  pm2Entries: ['pm2'],
   /** String constants exported by code files, resolved across files (facts/sessions.ts resolveConst). */
   constants: ['code', 'otherFiles'],
-  /** The origins each app is served at (facts/sessions.ts). */
-  servedUrls: ['env', 'pm2', 'pm2Entries', 'listeners'],
   /** Service-URL sites of every app with a local web origin, by service (rules/dangling-service-url.ts). */
   serviceUrls: ['env', 'code', 'machines'],
   /** What listens where: app servers, published compose ports, servers whose port is unknown (rules/dangling-service-url.ts). */
   listening: ['listeners', 'package', 'machines', 'publishedPorts'],
   /** Frontends' API URLs and the backends they point at (rules/cors-origin-mismatch.ts). */
-  corsLinks: ['env', 'code', 'listeners', 'package', 'runs', 'machines'],
+  corsLinks: ['env', 'code', 'listeners', 'package'],
   /** Placeholder values each app's code refuses (facts/secrets.ts). */
   placeholderGuards: ['code'],
   /** Host ports compose services publish, with the machine of each (facts/machines.ts). */
@@ -43,7 +41,7 @@ export const DERIVED_INPUTS: Record<DerivedFact, readonly FactName[]> = {
   envFilesByPath: ['env'],
   /** Who uses each database server (facts/datasources.ts). */
   serverUses: ['env', 'schemas'],
-  composeUsers: ['composeModel', 'env', 'code', 'package', 'listeners', 'monorepoRoots'],
+  composeUsers: ['composeModel', 'env', 'package', 'listeners', 'monorepoRoots'],
 };
 
 const closures = new Map<FactName, ReadonlySet<FactName>>();

@@ -40,7 +40,6 @@ export type DerivedFact =
   | 'portCollisions'
   | 'pm2Entries'
   | 'constants'
-  | 'servedUrls'
   | 'serviceUrls'
   | 'corsLinks'
   | 'placeholderGuards'
