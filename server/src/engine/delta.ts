@@ -54,10 +54,11 @@ export function computeDelta(prev: readonly App[], apps: readonly App[], before:
   if (before.config !== after.config) return undefined;
   const positions = changedApps(prev, apps);
   if (!positions) return undefined;
-  const delta: Delta = { apps: new Map(), workspace: new Set() };
+  const delta: Delta = { apps: new Map(), workspace: new Set(), replaced: new Set() };
   for (const i of positions) {
     const d = appDelta(prev[i], apps[i]);
     if (!d) return undefined;
+    delta.replaced.add(apps[i].id);
     if (d.size) delta.apps.set(apps[i].id, d);
   }
   if (!sameItems(before.composeFiles as unknown[], after.composeFiles as unknown[])) delta.workspace.add('composeFiles');

@@ -5,13 +5,16 @@
  */
 import type { App, Finding, Fix, Logger, Severity, WorkspaceView } from '../model/types';
 import type { AppRule, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
-import { isAppFact, wideInputs } from '../facts/registry';
-import { UndeclaredFactError, within } from '../facts/track';
+import { DERIVED_INPUTS, DERIVED_ORDER, isAppFact } from '../facts/registry';
+import { evaluate, signatureOf, UndeclaredFactError, within } from '../facts/track';
+import { fingerprint } from '../facts/fingerprint';
 
 /** What changed since the last run: per app id (re-derived in place) the app facts that differ, and the workspace facts that differ. */
 export interface Delta {
   apps: Map<string, Set<FactName>>;
   workspace: Set<FactName>;
+  /** Ids of the apps re-derived (a new App object), whether or not a fact of theirs changed. */
+  replaced: Set<string>;
 }
 
 interface AppState {
@@ -35,6 +38,8 @@ export class RuleRunner {
   private readonly out = new Map<string, Finding[]>();
   private readonly direct = new Map<string, Set<FactName>>();
   private readonly wide = new Map<string, Set<FactName>>();
+  /** The fingerprint of each derived fact's value when it was last evaluated (early cutoff). */
+  private readonly lastPrint = new Map<string, string>();
 
   constructor(
     readonly rules: readonly Rule[],
@@ -42,8 +47,9 @@ export class RuleRunner {
   ) {
     for (const r of rules) {
       this.direct.set(r.id, new Set(r.facts.filter(isAppFact)));
-      // A workspace rule reads its app facts of every app: a change anywhere re-runs it.
-      this.wide.set(r.id, r.kind === 'workspace' ? new Set([...wideInputs(r.facts), ...r.facts.filter(isAppFact)]) : wideInputs(r.facts));
+      // Derived and workspace facts (read across apps) re-run the rule everywhere when they change; so do the app
+      // facts of a workspace rule, which reads them of every app.
+      this.wide.set(r.id, new Set(r.kind === 'workspace' ? r.facts : r.facts.filter((f) => !isAppFact(f))));
     }
   }
 
@@ -55,31 +61,48 @@ export class RuleRunner {
   /** Runs every rule from scratch; returns the ids of every rule. */
   runAll(index: WorkspaceView): string[] {
     this.states.clear();
+    this.lastPrint.clear();
     for (const rule of this.rules) this.runRule(rule, index, undefined);
     return this.rules.map((r) => r.id);
   }
 
   /** Brings every rule up to date after `delta`; returns the ids of the rules whose findings changed. */
   update(index: WorkspaceView, delta: Delta): string[] {
+    const facts = this.changedFacts(index, delta);
     const changed: string[] = [];
     for (const rule of this.rules) {
       const before = this.out.get(rule.id);
       const wide = this.wide.get(rule.id)!;
       const direct = this.direct.get(rule.id)!;
-      let everywhere = [...delta.workspace].some((f) => wide.has(f));
+      const everywhere = [...wide].some((f) => facts.has(f));
       const apps = new Set<string>();
-      for (const [id, facts] of delta.apps) {
-        for (const f of facts) {
-          if (wide.has(f)) everywhere = true;
-          if (direct.has(f)) apps.add(id);
-        }
-      }
+      for (const [id, fs] of delta.apps) for (const f of fs) if (direct.has(f)) apps.add(id);
+      // A group's items may hold an app: the items of a re-derived app are made again, so that they hold the new one.
+      if (rule.kind === 'group') for (const id of delta.replaced) apps.add(id);
       if (everywhere) this.runRule(rule, index, undefined);
       else if (apps.size) this.runRule(rule, index, apps);
       else continue;
       if (this.out.get(rule.id) !== before) changed.push(rule.id);
     }
     return changed;
+  }
+
+  /**
+   * The facts an update changed: the app and workspace facts of the delta, and each derived fact one of whose inputs
+   * changed, unless its value is the same as before (early cutoff: then the rules that read it need not run again).
+   */
+  private changedFacts(index: WorkspaceView, delta: Delta): Set<FactName> {
+    const out = new Set<FactName>(delta.workspace);
+    for (const fs of delta.apps.values()) for (const f of fs) out.add(f);
+    for (const d of DERIVED_ORDER) {
+      if (!DERIVED_INPUTS[d].some((i) => out.has(i))) continue;
+      const now = evaluate(d, index);
+      const print = now ? (signatureOf(d) ?? fingerprint)(now.value) : undefined;
+      if (print === undefined || print !== this.lastPrint.get(d)) out.add(d);
+      if (print === undefined) this.lastPrint.delete(d);
+      else this.lastPrint.set(d, print);
+    }
+    return out;
   }
 
   /** Runs a rule for every app (`only` undefined) or for the given apps, and rebuilds its findings list if they changed. */

@@ -6,7 +6,10 @@ import * as path from 'node:path';
 import type { App, WorkspaceView } from '../model/types';
 import { composeProjects, type ComposeInputScript, type ComposeProject, type ComposeVariant, type ResolvedService } from '../index/compose-projects';
 import { originOf, perApp } from './util';
-import { derived } from './track';
+import { asDerived, derived, derivedSignature, lazyDerived } from './track';
+
+lazyDerived('composeUsers');
+derivedSignature<Map<string, Map<number, string>>>('envPorts', (m) => [...m].map(([id, ports]) => `${id}=${[...ports].join(';')}`).join('\n'));
 
 export interface ComposeModel {
   projects: ComposeProject[];
@@ -53,6 +56,11 @@ function isProgram(app: App): boolean {
   return !!app.packageJson || app.framework === 'python' || app.listeners.length > 0;
 }
 
+/** Every app's env ports (the derived fact `envPorts`, small and stable: most env edits leave it as it was). */
+export function allEnvPorts(index: WorkspaceView): Map<string, Map<number, string>> {
+  return derived('envPorts', index, (ix) => new Map(ix.apps.map((a) => [a.id, envPorts(a)])));
+}
+
 /** The local ports an app's env files name (a local URL, or `*_PORT=n`), with the first place naming each (memoised per app). */
 export const envPorts = perApp((app: App): Map<number, string> => {
   const out = new Map<number, string>();
@@ -82,10 +90,34 @@ export interface ProjectUsers {
  * programs count (a folder holding nothing but an env file is not one).
  */
 export function projectUsers(index: WorkspaceView, project: ComposeProject): ProjectUsers {
-  return derived('composeUsers', index, (ix) => new Map(composeModel(ix).projects.map((p) => [p, computeProjectUsers(ix, p)]))).get(project) ?? computeProjectUsers(index, project);
+  // One lazily filled cache per state of the workspace: only the projects a rule asks about are computed.
+  const state = derived('composeUsers', index, () => ({ cache: new Map<ComposeProject, ProjectUsers>(), programs: undefined as App[] | undefined, byPort: undefined as Map<number, App[]> | undefined }));
+  let u = state.cache.get(project);
+  if (!u) {
+    u = asDerived('composeUsers', () => {
+      state.programs ??= index.apps.filter(isProgram);
+      const ports = allEnvPorts(index);
+      return computeProjectUsers(index, project, state.programs, ports, () => (state.byPort ??= portIndex(state.programs!, ports)));
+    });
+    state.cache.set(project, u);
+  }
+  return u;
 }
 
-function computeProjectUsers(index: WorkspaceView, project: ComposeProject): ProjectUsers {
+/** Local port -> the programs whose env files name it, in app order. */
+function portIndex(programs: App[], ports: Map<string, Map<number, string>>): Map<number, App[]> {
+  const out = new Map<number, App[]>();
+  for (const app of programs) {
+    for (const port of ports.get(app.id)?.keys() ?? []) {
+      const l = out.get(port);
+      if (l) l.push(app);
+      else out.set(port, [app]);
+    }
+  }
+  return out;
+}
+
+function computeProjectUsers(index: WorkspaceView, project: ComposeProject, programs: App[], envPortsOf: Map<string, Map<number, string>>, byPort: () => Map<number, App[]>): ProjectUsers {
   const home = new Map<App, string>();
   const users = new Map<App, string>();
   const ports = new Set<number>();
@@ -95,25 +127,29 @@ function computeProjectUsers(index: WorkspaceView, project: ComposeProject): Pro
     else for (const p of s.ports) ports.add(p.host);
   }
   const within = (dir: string, p: string) => p === dir || p.startsWith(dir + path.sep);
-  for (const app of index.apps) {
-    if (!isProgram(app)) continue;
+  const startedBy = new Map<string, { script: { name: string } }>();
+  for (const v of project.variants) for (const inv of v.startedBy) if (!startedBy.has(inv.script.dir)) startedBy.set(inv.script.dir, inv);
+  for (const app of programs) {
     if (within(project.dir, app.dir) || within(app.dir, project.dir)) {
       home.set(app, within(app.dir, project.dir) ? `the compose file is in its folder` : `it is in the project's folder`);
       continue;
     }
-    const started = project.variants.flatMap((v) => v.startedBy).find((inv) => inv.script.dir === app.dir);
+    const started = startedBy.get(app.dir);
     if (started) home.set(app, `its script "${started.script.name}" runs it`);
   }
   for (const [a, w] of home) users.set(a, w);
   // A monorepo root's script that runs the project (`"dx": "docker compose -f docker/dev/compose.yml up -d"`) runs it for every app of the monorepo.
   const rootRun = project.variants.flatMap((v) => v.startedBy).find((inv) => index.monorepoRoots.some((r) => r.dir === inv.script.dir));
   if (rootRun) {
-    for (const app of index.apps) if (isProgram(app) && !users.has(app) && within(rootRun.script.dir, app.dir)) users.set(app, `script "${rootRun.script.name}" of the monorepo root runs it`);
+    for (const app of programs) if (!users.has(app) && within(rootRun.script.dir, app.dir)) users.set(app, `script "${rootRun.script.name}" of the monorepo root runs it`);
   }
   if (ports.size > 0) {
-    for (const app of index.apps) {
-      if (users.has(app) || !isProgram(app)) continue;
-      for (const [port, why] of envPorts(app)) {
+    // Apps whose env names a published port, in app order, each with the first place naming one.
+    const named = new Set<App>();
+    for (const port of ports) for (const app of byPort().get(port) ?? []) if (!users.has(app)) named.add(app);
+    for (const app of programs) {
+      if (!named.has(app)) continue;
+      for (const [port, why] of envPortsOf.get(app.id) ?? []) {
         if (ports.has(port)) {
           users.set(app, why);
           break;

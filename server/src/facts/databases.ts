@@ -4,7 +4,7 @@ import { pm2Processes } from '../parsers/pm2';
 import { datasourceUrls, isPrisma7, resolveEnv } from './datasources';
 import { localHostName, machineOf, publishedPorts } from './machines';
 import { isLocalHost } from './util';
-import { derived } from './track';
+import { checking, derived } from './track';
 
 /** A database on a server: what two apps must not share (server + database + schema). */
 export interface DbTarget {
@@ -99,8 +99,18 @@ function prismaConfigUse(index: WorkspaceView, app: App): DbUse | undefined {
   return undefined;
 }
 
-/** Every database an app uses, one entry per (environment, database). */
+/** Every database an app uses, one entry per (environment, database): a function of the app's facts and its machine. */
 export function appDatabaseUses(index: WorkspaceView, app: App): DbUse[] {
+  const machine = machineOf(index, app);
+  const hit = checking() ? undefined : usesMemo.get(app);
+  if (hit && hit.machine === machine) return hit.uses;
+  const uses = computeDatabaseUses(index, app);
+  usesMemo.set(app, { machine, uses });
+  return uses;
+}
+const usesMemo = new WeakMap<App, { machine: string; uses: DbUse[] }>();
+
+function computeDatabaseUses(index: WorkspaceView, app: App): DbUse[] {
   const out: DbUse[] = [];
   const seen = new Set<string>();
   const add = (u: DbUse | undefined) => {

@@ -1,6 +1,13 @@
 /** Env facts read across apps. */
 import type { App, EnvFile, WorkspaceView } from '../model/types';
-import { derived } from './track';
+import { derived, derivedSignature } from './track';
+
+// What rules read of another app's env file: its app, name, and which keys it defines with or without a value.
+derivedSignature<Map<string, { file: EnvFile; app: App }>>('envFilesByPath', (m) => {
+  const out: string[] = [];
+  for (const [p, { file, app }] of m) out.push(`${p}\t${app.id}\t${file.name}\t${file.kind}\t${file.mode}\t${file.entries.map((e) => `${e.key}${(e.expanded ?? e.value).trim() ? '+' : '-'}`).join(',')}`);
+  return out.join('\n');
+});
 
 /** Every env file of the workspace by path, with the app that holds it (an app may load another app's file: `dotenv -e ../../.env`). */
 export function envFilesByPath(index: WorkspaceView): Map<string, { file: EnvFile; app: App }> {

@@ -8,7 +8,10 @@ import { processKey } from '../index/runs';
 import { identity, label } from './util';
 import { choosePort, setPortFix } from './ports';
 import { portNames, systems, whyLinked, type PortName, type Systems } from './systems';
-import { derived } from './track';
+import { derived, lazyDerived } from './track';
+
+// (recomputed with the systems it depends on; the rules that read it are cheap lookups: no early cutoff)
+lazyDerived('portCollisions');
 
 interface Entry {
   app: App;

@@ -41,7 +41,11 @@ export const DERIVED_INPUTS: Record<DerivedFact, readonly FactName[]> = {
   envFilesByPath: ['env'],
   /** Who uses each database server (facts/datasources.ts). */
   serverUses: ['env', 'schemas'],
-  composeUsers: ['composeModel', 'env', 'package', 'listeners', 'monorepoRoots'],
+  composeUsers: ['composeModel', 'envPorts', 'package', 'listeners', 'monorepoRoots'],
+  /** The local ports each app's env files name (facts/compose-model.ts). */
+  envPorts: ['env'],
+  /** Which system each app belongs to (facts/systems.ts). */
+  components: ['systems'],
 };
 
 const closures = new Map<FactName, ReadonlySet<FactName>>();
@@ -77,3 +81,15 @@ export function wideInputs(facts: readonly FactName[]): Set<FactName> {
   }
   return out;
 }
+
+/** Derived facts in an order where each comes after its inputs. */
+export const DERIVED_ORDER: readonly DerivedFact[] = (() => {
+  const out: DerivedFact[] = [];
+  const visit = (f: DerivedFact) => {
+    if (out.includes(f)) return;
+    for (const i of DERIVED_INPUTS[f]) if (i in DERIVED_INPUTS) visit(i as DerivedFact);
+    out.push(f);
+  };
+  for (const f of Object.keys(DERIVED_INPUTS) as DerivedFact[]) visit(f);
+  return out;
+})();

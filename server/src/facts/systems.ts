@@ -16,7 +16,10 @@ import { processKey } from '../index/runs';
 import { appDatabaseUses } from './databases';
 import { liveSecrets } from './secrets';
 import { commonDepth, identity, isLocalHost, originOf, perApp, rel } from './util';
-import { derived } from './track';
+import { derived, lazyDerived } from './track';
+
+// (its value is large and changes with almost every edit that reaches it: no early cutoff)
+lazyDerived('systems');
 
 /** A place that names a local port: an env value (live or template), a code default. */
 export interface PortName {
@@ -253,4 +256,22 @@ export function portNames(index: WorkspaceView, port: number, near: App, except?
   const out = (sys.names.get(port) ?? []).filter((n) => sys.component.get(identity(n.app)) === comp && (!except || identity(n.app) !== identity(except)));
   out.sort((x, y) => commonDepth(y.app.dir, near.dir) - commonDepth(x.app.dir, near.dir));
   return out;
+}
+
+/** Which system each app (by identity) belongs to, named by its first member: the derived fact `components`, small and stable. */
+export interface Components {
+  component: Map<string, string>;
+  liveComponent: Map<string, string>;
+}
+
+export function components(index: WorkspaceView): Components {
+  return derived('components', index, (ix) => {
+    const sys = systems(ix);
+    const normal = (m: Map<string, string>) => {
+      const first = new Map<string, string>();
+      for (const [id, root] of [...m].sort((a, b) => a[0].localeCompare(b[0]))) if (!first.has(root)) first.set(root, id);
+      return new Map([...m].map(([id, root]) => [id, first.get(root)!]));
+    };
+    return { component: normal(sys.component), liveComponent: normal(sys.liveComponent) };
+  });
 }

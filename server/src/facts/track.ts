@@ -61,7 +61,9 @@ export function within<T>(who: string, facts: ReadonlySet<FactName>, apps: Reado
 }
 
 const rawOf = new WeakMap<object, WorkspaceView>();
-const memos = new WeakMap<WorkspaceView, Map<DerivedFact, { key: readonly unknown[]; value: unknown }>>();
+
+/** Per index and derived fact: its last value, and how it is computed (so that the engine can evaluate it by name). */
+const memos = new WeakMap<WorkspaceView, Map<DerivedFact, { key: readonly unknown[]; value: unknown; compute: (index: WorkspaceView) => unknown; stillValid?: (value: never) => boolean }>>();
 
 /** The index behind a checked view (see checkedView). */
 export function raw(index: WorkspaceView): WorkspaceView {
@@ -82,8 +84,44 @@ export function derived<T>(name: DerivedFact, index: WorkspaceView, compute: (in
   const hit = m.get(name);
   if (hit && hit.key.every((k, i) => k === key[i]) && (!stillValid || stillValid(hit.value as T))) return hit.value as T;
   const value = scope ? within(`${scope.who} (through ${name})`, inputsOf(name), undefined, () => compute(index)) : compute(index);
-  m.set(name, { key, value });
+  m.set(name, { key, value, compute, stillValid });
   return value;
+}
+
+/** Marks a derived fact without early cutoff: its value is a cache filled on demand, or too large to compare cheaply. */
+const lazy = new Set<DerivedFact>();
+export function lazyDerived(name: DerivedFact): void {
+  lazy.add(name);
+}
+
+const signatures = new Map<DerivedFact, (value: never) => string>();
+/** A cheaper text of a derived fact's value for the early cutoff than its whole fingerprint: what rules read of it. */
+export function derivedSignature<T>(name: DerivedFact, signature: (value: T) => string): void {
+  signatures.set(name, signature as (value: never) => string);
+}
+export function signatureOf(name: DerivedFact): ((value: unknown) => string) | undefined {
+  return signatures.get(name) as ((value: unknown) => string) | undefined;
+}
+
+/**
+ * The current value of a derived fact, for the engine's early cutoff; undefined when no rule computed it yet (its
+ * code has not run) or when its value is a lazily filled cache.
+ */
+export function evaluate(name: DerivedFact, index: WorkspaceView): { value: unknown } | undefined {
+  const c = memos.get(raw(index))?.get(name);
+  if (!c || lazy.has(name)) return undefined;
+  const prev = scope;
+  scope = undefined;
+  try {
+    return { value: derived(name, index, c.compute, c.stillValid as ((value: unknown) => boolean) | undefined) };
+  } finally {
+    scope = prev;
+  }
+}
+
+/** Runs part of a derived fact computed on demand (a lazily filled cache in its value) with that fact's inputs. */
+export function asDerived<T>(name: DerivedFact, fn: () => T): T {
+  return scope ? within(`${scope.who} (through ${name})`, inputsOf(name), undefined, fn) : fn();
 }
 
 /** App fields and the fact each belongs to (fields not listed are the app's identity: free to read). */

@@ -47,7 +47,9 @@ export type DerivedFact =
   | 'composeUsers'
   | 'envFilesByPath'
   | 'serverUses'
-  | 'listening';
+  | 'listening'
+  | 'envPorts'
+  | 'components';
 
 export type FactName = AppFact | WorkspaceFact | DerivedFact;
 

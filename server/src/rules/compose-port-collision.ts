@@ -2,9 +2,9 @@ import type { App, Listener, RelatedInfo, Severity, WorkspaceView } from '../mod
 import { processKey } from '../index/runs';
 import type { ComposeProject, ResolvedService } from '../index/compose-projects';
 import { machineOf, publishedPorts, type PublishedPort } from '../facts/machines';
-import { envPorts, projectUsers } from '../facts/compose-model';
+import { projectUsers } from '../facts/compose-model';
 import { workspaceRule, type Report } from '../model/rule';
-import { systems } from '../facts/systems';
+import { components } from '../facts/systems';
 import { identity, label, listNames, rel } from '../facts/util';
 
 /**
@@ -32,7 +32,7 @@ export const composePortCollision = workspaceRule({
   },
   defaultSeverity: 'error',
   fixable: false,
-  facts: ['listeners', 'env', 'package', 'runs', 'systems', 'machines', 'publishedPorts', 'composeModel', 'composeUsers'],
+  facts: ['listeners', 'package', 'runs', 'components', 'machines', 'publishedPorts', 'composeModel', 'composeUsers'],
   check(ctx) {
     for (const r of computeFindings(ctx.index, publishedPorts(ctx.index))) ctx.report(r);
   },
@@ -179,7 +179,7 @@ function appFindings(index: WorkspaceView, pubs: PublishedPort[]): Report[] {
     }
   }
   if (byPort.size === 0) return [];
-  const sys = systems(index);
+  const sys = components(index);
   const pairs = new Map<string, AppPair>();
   for (const pub of pubs) {
     if (pub.port.protocol !== 'tcp') continue;

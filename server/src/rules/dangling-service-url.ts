@@ -6,7 +6,16 @@ import { appServiceUrlSites, display, serviceGroup, type UrlSite } from '../fact
 import { bindingsOf, machineOf, publishedPorts, type AppBinding } from '../facts/machines';
 import { byApps, identity, label, listNames, originOf, perApp, where, type Origin } from '../facts/util';
 import { appRule, type Report } from '../model/rule';
-import { derived } from '../facts/track';
+import { derived, derivedSignature, lazyDerived } from '../facts/track';
+
+// (a large value that changes with every edit of a listener: no early cutoff)
+lazyDerived('listening');
+// What the rule reads of other apps' sites: the key, value, place, kind and machine of each.
+derivedSignature<Map<string, Parsed[]>>('serviceUrls', (byGroup) => {
+  const out: string[] = [];
+  for (const [group, list] of byGroup) for (const x of list) out.push(`${group}\t${x.s.app.id}\t${x.s.key}\t${x.s.value}\t${x.s.kind}\t${x.machine}\t${x.s.location.file}:${x.s.location.range.start.line}:${x.s.location.range.start.character}`);
+  return out.join('\n');
+});
 
 const WEB_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
 const PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
