@@ -151,6 +151,7 @@ export class WorkspaceIndex implements WorkspaceView {
     const BATCH = 128;
     for (let i = 0; i < listed.length; i += BATCH) {
       for (const f of listed.slice(i, i + BATCH)) this.loadFromDiskSync(f, true);
+      this.options.onProgress?.(this.files.size);
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
