@@ -242,7 +242,8 @@ function resolveDirs(dirs: string[]): string[] {
 const DEPENDENCY_DIRS = new Set(['node_modules', 'bower_components', 'jspm_packages', '.pnpm-store', '.yarn']);
 const BUILD_DIRS = new Set(IGNORED_DIRS.filter((d) => !DEPENDENCY_DIRS.has(d) && !['.git', '.hg', '.svn'].includes(d)));
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** "the current directory" starts a sentence with a capital; a path is printed as typed. */
+const cap = (s: string) => (s.startsWith('the ') ? 'T' + s.slice(1) : s);
 
 /** A warning (stderr, no change to the exit code) when a DIR is a dependency or build-output folder. */
 export function folderWarning(root: string, given: string): string | undefined {
