@@ -112,6 +112,10 @@ test('an invalid crosswire.config.json exits 2 with each problem at file:line:co
   // A suggestion only when one is near: no "Did you mean" for a word unlike any rule.
   const far = run(['audit', '.'], monorepo({ 'crosswire.config.json': '{ "rules": { "quantum-flux": "off" } }' }));
   assertExit2(far, /Unknown rule id "quantum-flux"\.$/m, 'far');
+  // invalid-config turned off on purpose: the CLI runs with what it could read (the typo'd rule stays on).
+  const off = run(['audit', '.', '--format', 'json'], monorepo({ 'crosswire.config.json': '{ "rules": { "invalid-config": "off", "duplicate-secert": "off" } }' }));
+  assert.equal(off.code, 1, off.stderr);
+  assert.ok(JSON.parse(off.stdout).some((f: { ruleId: string }) => f.ruleId === 'duplicate-secret'));
   // A valid config still works (and applies).
   const ok = run(['audit', '.', '--format', 'json'], monorepo({ 'crosswire.config.json': '{ "rules": { "duplicate-secret": "off", "port-collision": "warning" } }' }));
   assert.equal(ok.code, 0, ok.stderr);

@@ -347,6 +347,8 @@ async function createEngine(opt: Options, roots: string[]): Promise<Engine> {
 
 /** Problems of a crosswire.config.json that applies (at a DIR's root): the run would not be what the user configured. */
 function checkWorkspaceConfigs(engine: Engine): void {
+  // Turned off on purpose (by a config that could be read): the problems are neither reported nor fatal.
+  if (engine.index.config.rules['invalid-config'] === 'off') return;
   const problems: string[] = [];
   for (const f of engine.index.files.values()) {
     if (f.kind !== 'config' || path.dirname(f.file) !== f.root) continue;
