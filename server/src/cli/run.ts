@@ -66,20 +66,22 @@ class UsageError extends Error {}
 /** Input the audit cannot be trusted with (no apps, an invalid config, a file that cannot be read or written): exit 2. */
 class InputError extends Error {}
 
-/** What a file-system error means, in words (the code only when it is an unusual one). */
+/** What a file-system error means, in words, with its code ("permission denied (EACCES)"). */
 function fsReason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  switch (err?.code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'it is a directory';
-    case 'ENOTDIR': return 'a folder in its path is a file';
-    case 'ENOSPC': return 'no space left on the device';
-    case 'EROFS': return 'read-only file system';
-    case 'EEXIST': return 'a file with that name is in the way';
-    default: return err?.code ?? err?.message ?? String(e);
-  }
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a folder in its path is a file',
+    ENOSPC: 'no space left on the device',
+    EROFS: 'read-only file system',
+    EEXIST: 'a file with that name is in the way',
+  };
+  const code = err?.code;
+  if (code && words[code]) return `${words[code]} (${code})`;
+  return code ?? err?.message ?? String(e);
 }
 
 /**
@@ -228,7 +230,7 @@ function resolveDirs(dirs: string[]): string[] {
     try {
       fs.readdirSync(abs);
     } catch (e) {
-      throw new UsageError(`cannot list directory ${d}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`cannot list directory ${d}: ${fsReason(e)}`);
     }
     if (!seen.has(abs)) {
       seen.add(abs);
@@ -499,6 +501,7 @@ export async function main(argv: string[]): Promise<void> {
     } else {
       const err = e as Error;
       process.stderr.write(`crosswire: internal error: ${escapeControl(err?.message ?? String(e))}\n`);
+      process.stderr.write(`This is a bug in Crosswire: please report it${verbose ? ' with the stack trace below' : ' with the output of the same command with --verbose'} (${packageFacts().repositoryWeb ?? 'the Crosswire repository'}/issues).\n`);
       if (verbose && err?.stack) process.stderr.write(err.stack + '\n');
     }
     finish(2);
