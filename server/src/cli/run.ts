@@ -2,17 +2,20 @@
  * The Crosswire CLI (entry: main.ts, bundled to server/dist/cli.js):
  *   crosswire audit [DIR...] [--format text|json|sarif] [--fail-on error|warning|info|never] [--output FILE]
  * Several DIRs are audited together as one multi-root workspace.
- * Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or internal error.
+ * Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 when the run cannot be trusted: a usage
+ * error, wrong input (no apps, an invalid crosswire.config.json, an unreadable baseline, an output that
+ * cannot be written) or an internal error (a bug: the only case reported as "internal error").
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../engine';
 import type { CrosswireConfig, Finding, Logger, Severity } from '../model/types';
-import { parseConfig } from '../parsers/config';
+import { CONFIG_FILE_NAME, parseConfig } from '../parsers/config';
+import { IGNORED_DIRS } from '../index/discovery';
 import { escapeControl } from '../model/text';
 import { ENGINE_RULES, RULES } from '../rules';
-import { filterByBaseline, makeBaseline, readBaseline } from './baseline';
+import { baselineSentence, filterByBaselineWithStats, makeBaseline, readBaseline } from './baseline';
 import { dirUri, FORMATS, formatters, type FormatContext, type FormatName, type ToolInfo } from './formatters';
 import { understand, understandingText } from '../understanding';
 
@@ -21,18 +24,21 @@ export const USAGE = `Usage: crosswire audit [DIR...] [options]
 
 Audits the apps under each DIR (default: the current directory) for configuration
 conflicts between them: shared secrets, port collisions, database pools, service URLs.
-Several DIRs are audited together, as one multi-root workspace; paths are then printed
-relative to the current directory (with one DIR, relative to that DIR).
+Several DIRs are audited together, as one multi-root workspace. Text output prints paths
+relative to the current directory (absolute outside it), so they open from the terminal;
+json and sarif print them relative to DIR (with several DIRs, to the current directory).
 
 Options:
   -f, --format <name>     Output format: text (default), json or sarif
       --fail-on <level>   Exit with 1 when a finding at or above this severity exists:
                           error (default), warning, info or never
   -o, --output <file>     Write the report to <file> instead of standard output
+                          (missing folders are created)
       --no-color          No ANSI colours (also when NO_COLOR is set or output is not a terminal)
       --color             Force ANSI colours in text output
       --config <file>     Use this crosswire.config.json (workspace config files still win)
-      --baseline <file>   Report only findings that are not in this baseline
+      --baseline <file>   Report only findings that are not in this baseline (and say
+                          how many it hides)
       --baseline-write <file>
                           Record the current findings as the baseline and exit 0
       --verbose           Log the engine's progress to standard error
@@ -46,14 +52,48 @@ groups (processes one script starts together) and the systems (apps linked by th
 configuration, assumed to run together).
 
 Exit status: 0 when nothing is at or above --fail-on, 1 when something is,
-2 on a usage or internal error.
+2 when the audit cannot be trusted: a usage error, a folder with no apps, an invalid
+crosswire.config.json (unknown rule, unknown severity, not JSON...), a baseline that
+cannot be read, an output that cannot be written, or an internal error.
 `;
 
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 type FailOn = (typeof FAIL_ON)[number];
 const RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
 
+/** A wrong command line: exit 2, with a pointer to --help. */
 class UsageError extends Error {}
+/** Input the audit cannot be trusted with (no apps, an invalid config, a file that cannot be read or written): exit 2. */
+class InputError extends Error {}
+
+/** What a file-system error means, in words, with its code ("permission denied (EACCES)"). */
+function fsReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a folder in its path is a file',
+    ENOSPC: 'no space left on the device',
+    EROFS: 'read-only file system',
+    EEXIST: 'a file with that name is in the way',
+  };
+  const code = err?.code;
+  if (code && words[code]) return `${words[code]} (${code})`;
+  return code ?? err?.message ?? String(e);
+}
+
+/**
+ * How a path is shown to the user: relative to the current directory when it is inside it (so it opens
+ * from the terminal, as ESLint's paths do), absolute otherwise.
+ */
+export function shownPath(file: string, cwd = process.cwd()): string {
+  const rel = path.relative(cwd, file);
+  if (rel === '') return '.';
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return file;
+  return rel.split(path.sep).join('/');
+}
 
 interface PackageFacts {
   root?: string;
@@ -190,7 +230,7 @@ function resolveDirs(dirs: string[]): string[] {
     try {
       fs.readdirSync(abs);
     } catch (e) {
-      throw new UsageError(`cannot list directory ${d}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`cannot list directory ${d}: ${fsReason(e)}`);
     }
     if (!seen.has(abs)) {
       seen.add(abs);
@@ -198,6 +238,125 @@ function resolveDirs(dirs: string[]): string[] {
     }
   }
   return roots;
+}
+
+/** Folders that hold installed packages: auditing inside one audits someone else's code. */
+const DEPENDENCY_DIRS = new Set(['node_modules', 'bower_components', 'jspm_packages', '.pnpm-store', '.yarn']);
+const BUILD_DIRS = new Set(IGNORED_DIRS.filter((d) => !DEPENDENCY_DIRS.has(d) && !['.git', '.hg', '.svn'].includes(d)));
+
+/** "the current directory" starts a sentence with a capital; a path is printed as typed. */
+const cap = (s: string) => (s.startsWith('the ') ? 'T' + s.slice(1) : s);
+
+/** A warning (stderr, no change to the exit code) when a DIR is a dependency or build-output folder. */
+export function folderWarning(root: string, given: string): string | undefined {
+  const segments = root.split(path.sep);
+  const dep = segments.find((s) => DEPENDENCY_DIRS.has(s));
+  if (dep) return `${cap(given)} is inside ${dep}/ (installed packages, not your apps): audit your repository's root instead.`;
+  const base = path.basename(root);
+  if (BUILD_DIRS.has(base)) return `${cap(given)} is a build or cache folder ("${base}"), which Crosswire skips inside a repository: audit your repository's root instead.`;
+  if (['.git', '.hg', '.svn'].includes(base)) return `${cap(given)} is a version control folder: audit your repository's root instead.`;
+  return undefined;
+}
+
+/**
+ * The progress line on stderr: drawn only when stderr is a terminal and the run has taken more than
+ * about a second (files indexed so far, then the apps found), redrawn in place, erased before anything
+ * else is printed. CROSSWIRE_PROGRESS_AFTER_MS changes the delay (tests).
+ */
+class Progress {
+  private drawn = false;
+  private lastDraw = 0;
+  private files = 0;
+  private apps: number | undefined;
+  private readonly started = Date.now();
+  private readonly timer: NodeJS.Timeout;
+
+  private constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly after: number,
+  ) {
+    this.timer = setInterval(() => this.draw(), 200);
+    this.timer.unref();
+  }
+
+  static start(): Progress | undefined {
+    if (!process.stderr.isTTY) return undefined;
+    const after = Number(process.env.CROSSWIRE_PROGRESS_AFTER_MS);
+    return new Progress(process.stderr, Number.isFinite(after) && after >= 0 ? after : 1000);
+  }
+
+  update(files: number, apps?: number): void {
+    this.files = files;
+    if (apps !== undefined) this.apps = apps;
+    // A burst of batches redraws at most every 100 ms; the apps line is drawn at once (rules run next, synchronously).
+    if (apps !== undefined || Date.now() - this.lastDraw >= 100) this.draw();
+  }
+
+  private draw(): void {
+    if (Date.now() - this.started < this.after) return;
+    const n = (k: number) => k.toLocaleString('en-US');
+    const text =
+      this.apps === undefined
+        ? `crosswire: ${n(this.files)} files indexed…`
+        : `crosswire: ${n(this.files)} files indexed, ${n(this.apps)} app${this.apps === 1 ? '' : 's'} found; checking…`;
+    this.stream.write(`\r\u001b[K${text}`);
+    this.drawn = true;
+    this.lastDraw = Date.now();
+  }
+
+  /** Stops and erases the line. */
+  done(): void {
+    clearInterval(this.timer);
+    if (this.drawn) this.stream.write('\r\u001b[K');
+    this.drawn = false;
+  }
+}
+
+let progress: Progress | undefined;
+
+/**
+ * The engine over the DIRs, with the checks that make an audit trustworthy: a crosswire.config.json at a
+ * DIR's root that Crosswire cannot fully read, or a DIR without any app, is an error (exit 2), not a clean run.
+ */
+async function createEngine(opt: Options, roots: string[]): Promise<Engine> {
+  // The DIR as the user typed it (resolveDirs keeps their order and drops only repeats).
+  const given = (root: string) => {
+    const d = opt.dirs.find((x) => path.resolve(x) === root) ?? shownPath(root);
+    return d === '.' || d === './' ? 'the current directory' : d;
+  };
+  roots.forEach((root) => {
+    const warning = folderWarning(root, given(root));
+    if (warning) process.stderr.write(`crosswire: warning: ${escapeControl(warning)}\n`);
+  });
+  const logger = opt.verbose ? stderrLogger() : undefined;
+  const config = opt.config ? loadConfig(opt.config) : undefined;
+  progress = opt.verbose ? undefined : Progress.start();
+  const p = progress;
+  const engine = await Engine.create({ roots, logger, config, options: p ? { onProgress: (n) => p.update(n) } : undefined });
+  progress?.update(engine.index.files.size, engine.apps().length);
+  checkWorkspaceConfigs(engine);
+  const empty = roots.filter((r) => !engine.apps().some((a) => a.root === r));
+  if (empty.length > 0) {
+    const which = empty.map(given).join(', ');
+    throw new InputError(
+      `no apps found in ${which}. Crosswire audits the apps of a repository: folders with a package.json ` +
+        `(other than a monorepo root), a Python project (pyproject.toml, requirements.txt, setup.py, Pipfile) or an Nx project.json. ` +
+        `Run it in your repository's root, or name the folder that holds your apps.`,
+    );
+  }
+  return engine;
+}
+
+/** Problems of a crosswire.config.json that applies (at a DIR's root): the run would not be what the user configured. */
+function checkWorkspaceConfigs(engine: Engine): void {
+  // Turned off on purpose (by a config that could be read): the problems are neither reported nor fatal.
+  if (engine.index.config.rules['invalid-config'] === 'off') return;
+  const problems: string[] = [];
+  for (const f of engine.index.files.values()) {
+    if (f.kind !== 'config' || path.dirname(f.file) !== f.root) continue;
+    for (const p of f.problems) problems.push(`${shownPath(f.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`);
+  }
+  if (problems.length > 0) throw new InputError(`invalid ${CONFIG_FILE_NAME}:\n  ${problems.join('\n  ')}`);
 }
 
 function stderrLogger(): Logger {
@@ -220,24 +379,28 @@ function useColor(opt: Options): boolean {
 
 async function audit(opt: Options): Promise<{ text: string; code: 0 | 1 }> {
   const roots = resolveDirs(opt.dirs);
-  const logger = opt.verbose ? stderrLogger() : undefined;
-  const config = opt.config ? loadConfig(opt.config) : undefined;
-  const engine = await Engine.create({ roots, logger, config });
+  const engine = await createEngine(opt, roots);
   const baseDir = roots.length === 1 ? roots[0] : process.cwd();
   let findings = engine.findings();
+  progress?.done();
   if (opt.baselineWrite) {
     const b = makeBaseline(findings, baseDir);
-    fs.writeFileSync(path.resolve(opt.baselineWrite), JSON.stringify(b, null, 2) + '\n');
+    writeFile(opt.baselineWrite, JSON.stringify(b, null, 2) + '\n', 'the baseline');
     return { text: `Wrote a baseline of ${findings.length} finding(s) to ${opt.baselineWrite}.\n`, code: 0 };
   }
+  let baseline: FormatContext['baseline'];
   if (opt.baseline) {
     let b;
     try {
       b = readBaseline(path.resolve(opt.baseline));
     } catch (e) {
-      throw new UsageError(`cannot read the baseline ${opt.baseline}: ${(e as Error).message}`);
+      const why = e instanceof SyntaxError ? 'it is not JSON' : (e as NodeJS.ErrnoException).code ? fsReason(e) : (e as Error).message;
+      throw new InputError(`cannot read the baseline ${opt.baseline}: ${why}`);
     }
-    findings = filterByBaseline(findings, b, baseDir);
+    const before = findings.length;
+    const { kept, unmatched } = filterByBaselineWithStats(findings, b, baseDir);
+    findings = kept;
+    baseline = { file: opt.baseline, hidden: before - kept.length, fixed: unmatched };
   }
   const ctx: FormatContext = {
     baseDir,
@@ -246,16 +409,19 @@ async function audit(opt: Options): Promise<{ text: string; code: 0 | 1 }> {
     apps: engine.apps().map((a) => ({ id: a.id, name: a.name, dir: a.dir })),
     color: useColor(opt),
     tool: toolInfo(packageFacts()),
+    shownPath: (file) => shownPath(file),
+    baseline,
   };
+  // In json and sarif the report is data: the baseline's count goes to stderr instead.
+  if (baseline && opt.format !== 'text') process.stderr.write(`crosswire: ${baselineSentence(baseline)}\n`);
   return { text: formatters[opt.format](findings, ctx), code: exitCodeFor(findings, opt.failOn) };
 }
 
 /** `crosswire apps`: what Crosswire understood of the workspace. */
 async function apps(opt: Options): Promise<{ text: string; code: 0 }> {
   const roots = resolveDirs(opt.dirs);
-  const logger = opt.verbose ? stderrLogger() : undefined;
-  const config = opt.config ? loadConfig(opt.config) : undefined;
-  const engine = await Engine.create({ roots, logger, config });
+  const engine = await createEngine(opt, roots);
+  progress?.done();
   const baseDir = roots.length === 1 ? roots[0] : process.cwd();
   const u = understand(engine.index, (file) => path.relative(baseDir, file).split(path.sep).join('/'));
   // Names, paths and commands come from the workspace: control characters are shown escaped, never sent to the terminal.
@@ -263,22 +429,47 @@ async function apps(opt: Options): Promise<{ text: string; code: 0 }> {
 }
 
 
-/** Reads a --config file; its problems are usage errors. */
+/** Reads a --config file; a file that cannot be read or is not fully valid stops the run (exit 2). */
 function loadConfig(file: string): CrosswireConfig {
   let text: string;
   try {
     text = fs.readFileSync(path.resolve(file), 'utf8');
-  } catch {
-    throw new UsageError(`config file not found: ${file}`);
+  } catch (e) {
+    throw new InputError(`cannot read the config file ${file}: ${fsReason(e)}`);
   }
   const ids = new Set([...RULES, ...ENGINE_RULES].map((r) => r.id));
   const { config, problems } = parseConfig(text, path.resolve(file), ids);
-  if (problems.length) throw new UsageError(`invalid config ${file}: ${problems.map((p) => `line ${p.range.start.line + 1}: ${p.message}`).join('; ')}`);
+  if (problems.length) throw new InputError(`invalid config file:\n  ${problems.map((p) => `${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`).join('\n  ')}`);
   return config;
+}
+
+/**
+ * Creates the missing folders of `dir`, one by one from the nearest existing one (fs.mkdirSync's recursive
+ * mode spins forever under a pseudo file system such as /proc instead of failing).
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) fs.mkdirSync(d);
+}
+
+/** Writes a report or baseline, creating missing folders; failures are the user's to fix, not internal errors. */
+function writeFile(file: string, text: string, what: string): void {
+  const abs = path.resolve(file);
+  try {
+    makeDirs(path.dirname(abs));
+    fs.writeFileSync(abs, text);
+  } catch (e) {
+    throw new InputError(`cannot write ${what} to ${file}: ${fsReason(e)}`);
+  }
 }
 
 /** Writes the text (if any) to stdout, waits for it to drain, and exits (the engine may hold handles). */
 function finish(code: number, text?: string): void {
+  progress?.done();
   if (text === undefined) {
     process.exit(code);
   }
@@ -297,16 +488,20 @@ export async function main(argv: string[]): Promise<void> {
     verbose = opt.verbose;
     const { text, code } = parsed.kind === 'apps' ? await apps(opt) : await audit(opt);
     if (opt.output !== undefined) {
-      fs.writeFileSync(path.resolve(opt.output), text);
+      writeFile(opt.output, text, 'the report');
       return finish(code);
     }
     return finish(code, text);
   } catch (e) {
+    progress?.done();
     if (e instanceof UsageError) {
       process.stderr.write(`crosswire: ${escapeControl(e.message)}\nRun "crosswire --help" for usage.\n`);
+    } else if (e instanceof InputError) {
+      process.stderr.write(`crosswire: ${escapeControl(e.message, true)}\n`);
     } else {
       const err = e as Error;
       process.stderr.write(`crosswire: internal error: ${escapeControl(err?.message ?? String(e))}\n`);
+      process.stderr.write(`This is a bug in Crosswire: please report it${verbose ? ' with the stack trace below' : ' with the output of the same command with --verbose'} (${packageFacts().repositoryWeb ?? 'the Crosswire repository'}/issues).\n`);
       if (verbose && err?.stack) process.stderr.write(err.stack + '\n');
     }
     finish(2);

@@ -28,6 +28,8 @@ export class FileStore {
     private readonly maxFileSize: () => number,
     private readonly log: Logger,
     private readonly ruleIds: ReadonlySet<string> = new Set(),
+    /** Called after each batch of files read (the CLI's progress line). */
+    private readonly onProgress?: (filesRead: number) => void,
   ) {}
 
   textOf(file: string): string | undefined {
@@ -83,6 +85,7 @@ export class FileStore {
     const BATCH = 128;
     for (let i = 0; i < listed.length; i += BATCH) {
       for (const f of listed.slice(i, i + BATCH)) this.loadFromDiskSync(f, true);
+      this.onProgress?.(this.files.size);
       await new Promise((resolve) => setImmediate(resolve));
     }
   }

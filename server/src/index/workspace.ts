@@ -51,7 +51,7 @@ export class WorkspaceIndex implements WorkspaceView {
     ruleIds: ReadonlySet<string> = new Set(),
   ) {
     this.baseOptions = options;
-    this.store = new FileStore(roots, () => this.options.maxFileSize, log, ruleIds);
+    this.store = new FileStore(roots, () => this.options.maxFileSize, log, ruleIds, (n) => this.options.onProgress?.(n));
     this.files = this.store.files;
     this.skipped = this.store.skipped;
     this.unread = this.store.unread;

@@ -631,6 +631,8 @@ export interface EngineOptions {
   cores: number;
   /** Largest file Crosswire reads, in bytes. */
   maxFileSize: number;
+  /** Called while the workspace is indexed, with the number of files read so far (the CLI's progress line). */
+  onProgress?: (filesRead: number) => void;
 }
 
 export type SeveritySetting = 'off' | Severity;

@@ -1,5 +1,6 @@
 // A plain require: `import * as` would route every ts.* call through an interop getter (measured ~5% of a cold audit).
 import ts = require('typescript');
+import { distance } from 'fastest-levenshtein';
 import type { CrosswireConfig, Range, SeveritySetting } from '../model/types';
 import { LineIndex } from '../model/text';
 import { globProblem } from './glob';
@@ -12,6 +13,34 @@ export function emptyConfig(): CrosswireConfig {
 
 const SEVERITIES = new Set(['off', 'info', 'warning', 'error']);
 const KEYS = new Set(['$schema', 'rules', 'ignore', 'replicas', 'hosts', 'maxConnections', 'cores', 'sharedSecrets']);
+
+/**
+ * The known word a misspelt one most likely meant: the nearest by edit distance when it is close (at most a
+ * third of the word's length, at least 1), or the only known word that starts with it ("warn" -> "warning").
+ * Case is ignored ("Error" -> "error").
+ */
+export function nearest(word: string, known: Iterable<string>): string | undefined {
+  const w = word.toLowerCase();
+  if (w === '') return undefined;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const prefixed: string[] = [];
+  for (const k of known) {
+    const d = distance(w, k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+    if (w.length >= 3 && k.toLowerCase().startsWith(w)) prefixed.push(k);
+  }
+  if (best !== undefined && bestDistance <= Math.max(1, Math.floor(Math.max(w.length, best.length) / 3))) return best;
+  return prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
+function didYouMean(word: string, known: Iterable<string>): string {
+  const n = nearest(word, known);
+  return n !== undefined && n !== word ? ` Did you mean "${n}"?` : '';
+}
 
 export interface ParsedConfig {
   config: CrosswireConfig;
@@ -43,7 +72,7 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
     const key = ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sf);
     const v = p.initializer;
     if (!KEYS.has(key)) {
-      problems.push({ message: `Unknown key "${key}". Known keys: ${[...KEYS].filter((k) => k !== '$schema').join(', ')}.`, range: range(p.name) });
+      problems.push({ message: `Unknown key "${key}".${didYouMean(key, KEYS)} Known keys: ${[...KEYS].filter((k) => k !== '$schema').join(', ')}.`, range: range(p.name) });
       continue;
     }
     switch (key) {
@@ -56,8 +85,11 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
           if (!ts.isPropertyAssignment(r)) continue;
           const id = ts.isStringLiteral(r.name) || ts.isIdentifier(r.name) ? r.name.text : r.name.getText(sf);
           const sev = str(r.initializer);
-          if (!knownRules.has(id)) problems.push({ message: `Unknown rule id "${id}".`, range: range(r.name) });
-          else if (!sev || !SEVERITIES.has(sev)) problems.push({ message: `Severity of "${id}" must be "off", "info", "warning" or "error".`, range: range(r.initializer) });
+          if (!knownRules.has(id)) problems.push({ message: `Unknown rule id "${id}".${didYouMean(id, knownRules)}`, range: range(r.name) });
+          else if (!sev || !SEVERITIES.has(sev)) {
+            const got = sev === undefined ? '' : ` (not "${sev}").${didYouMean(sev, SEVERITIES)}`;
+            problems.push({ message: `Severity of "${id}" must be "off", "info", "warning" or "error"${got || '.'}`, range: range(r.initializer) });
+          }
           else config.rules[id] = sev as SeveritySetting;
         }
         break;

@@ -25,6 +25,13 @@ export interface FormatContext {
   color?: boolean;
   /** Tool facts for SARIF. */
   tool?: ToolInfo;
+  /**
+   * How the text format shows a path (the CLI: relative to the current directory, so it opens from the
+   * terminal, absolute outside it). Without it, relative to baseDir. json and sarif always use baseDir.
+   */
+  shownPath?: (file: string) => string;
+  /** A baseline was applied: its file, how many findings it hid, how many of its findings no longer occur. */
+  baseline?: { file: string; hidden: number; fixed: number };
 }
 
 export interface ToolInfo {

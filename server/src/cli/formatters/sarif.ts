@@ -1,8 +1,11 @@
 import type { Finding, Location, Severity } from '../../model/types';
+import { fingerprints } from '../baseline';
 import { dirUri, helpUri, oneBased, oneLine, relPath, type FormatContext, type RuleMeta } from './common';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const SRCROOT = '%SRCROOT%';
+/** Versioned: a change of what the fingerprint hashes must not match the old ones by accident. */
+export const FINGERPRINT_KEY = 'crosswireFingerprint/v1';
 
 type SarifLevel = 'error' | 'warning' | 'note';
 
@@ -62,13 +65,16 @@ export function toSarif(findings: readonly Finding[], ctx: FormatContext) {
   const index = new Map(rules.map((r, i) => [r.id, i] as const));
   const tool = ctx.tool ?? { name: 'Crosswire', version: '0.0.0', informationUri: 'https://example.invalid/crosswire' };
 
-  const results = findings.map((f) => {
+  const prints = fingerprints(findings, ctx.baseDir);
+  const results = findings.map((f, i) => {
     const result: Record<string, unknown> = {
       ruleId: f.ruleId,
       ruleIndex: index.get(f.ruleId),
       level: sarifLevel(f.severity),
       message: { text: oneLine(f.message) },
       locations: [{ physicalLocation: physicalLocation(f.location, ctx) }],
+      // Code scanning matches an alert across commits by these (rule, file, line text; not the line number).
+      partialFingerprints: { [FINGERPRINT_KEY]: prints[i] },
     };
     if (f.related.length > 0) {
       result.relatedLocations = f.related.map((r, i) => ({

@@ -1,6 +1,7 @@
 import type { Finding, Severity } from '../../model/types';
 import { escapeControl as esc } from '../../model/text';
 import { countBySeverity, oneBased, oneLine, plural, relPath, type FormatContext } from './common';
+import { baselineSentence } from '../baseline';
 
 const ANSI = {
   reset: '\u001b[0m',
@@ -26,6 +27,7 @@ const severityColor: Record<Severity, string> = { error: ANSI.red, warning: ANSI
  * then a summary line.
  */
 export function formatText(findings: readonly Finding[], ctx: FormatContext): string {
+  const shown = ctx.shownPath ?? ((file: string) => relPath(ctx, file));
   const paint: Paint = ctx.color ? (codes, s) => (s ? codes.join('') + s + ANSI.reset : s) : (_codes, s) => s;
 
   // Group by file, keeping the engine's order (sorted by file and position).
@@ -48,7 +50,7 @@ export function formatText(findings: readonly Finding[], ctx: FormatContext): st
     const wMsg = Math.max(0, ...rows.map((r) => r.msg.length).filter((n) => n <= MAX_PAD));
 
     out.push('');
-    out.push(paint([ANSI.underline], esc(relPath(ctx, file))));
+    out.push(paint([ANSI.underline], esc(shown(file))));
     for (const r of rows) {
       const line =
         '  ' +
@@ -61,7 +63,7 @@ export function formatText(findings: readonly Finding[], ctx: FormatContext): st
         paint([ANSI.dim], r.rule);
       out.push(line.replace(/\s+$/, ''));
       for (const rel of r.f.related) {
-        const where = `${esc(relPath(ctx, rel.location.file))}:${rel.location.range.start.line + 1}`;
+        const where = `${esc(shown(rel.location.file))}:${rel.location.range.start.line + 1}`;
         out.push(`      ${paint([ANSI.dim], '→')} ${where}: ${esc(oneLine(rel.message))}`);
       }
     }
@@ -79,5 +81,6 @@ export function formatText(findings: readonly Finding[], ctx: FormatContext): st
     const color = c.error > 0 ? ANSI.red : c.warning > 0 ? ANSI.yellow : ANSI.cyan;
     out.push(paint([color, ANSI.bold], summary));
   }
+  if (ctx.baseline) out.push(paint([ANSI.dim], esc(baselineSentence(ctx.baseline))));
   return out.join('\n') + '\n';
 }
