@@ -5,7 +5,7 @@
 import type { App, Fix, Listener, RunSet, WorkspaceView } from '../model/types';
 import type { Report } from '../model/rule';
 import { processKey } from '../index/runs';
-import { identity, label } from './util';
+import { identity, label, listNames } from './util';
 import { choosePort, setPortFix } from './ports';
 import { portNames, systems, whyLinked, type PortName, type Systems } from './systems';
 import { derived, lazyDerived } from './track';
@@ -116,7 +116,7 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
   };
 }
 
-const MAX_NAMED = 3;
+const MAX_NAMED = 2;
 
 /** A collision to report, on the app whose listener it is about. */
 export type Collision = Report & { app: App };
@@ -161,12 +161,15 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
       seen.add(k);
       reported.add(e.l);
       const first = sample[0];
-      const who = sample.slice(0, MAX_NAMED).map((p) => label(index, p.app)).join(', ') + (sample.length > MAX_NAMED ? ` and ${sample.length - MAX_NAMED}${sample.length >= 20 ? '+' : ''} more` : '');
-      const how = certain ? `${sample.length > 1 ? 'all' : 'both'} started by ${certain.label}` : `assumed to run together: ${whyLinked(index, e.app, first.app)}`;
+      const shown = sample.slice(0, MAX_NAMED).map((p) => label(index, p.app));
+      const rest = sample.length - shown.length;
+      const who = rest > 0 ? `${shown.join(', ')} and ${rest}${sample.length >= 20 ? '+' : ''} other app${rest === 1 ? '' : 's'}` : listNames(shown);
+      const how = certain ? `started together by ${certain.label}` : `assumed to run together: ${whyLinked(index, e.app, first.app)}`;
       const message = hard
-        ? `${label(index, e.app)} and ${who} listen on port ${port} (${how}); whichever starts second fails with EADDRINUSE.`
-        : `${label(index, e.app)} and ${who} want port ${port} (${how}); ${(e.l.drifts ? e.l : first.l).tool} moves to another port, but ${names[0].text} expects ${port}.`;
-      const related = sample.slice(0, 20).map((p) => ({ location: p.l.source, message: `${label(index, p.app)} listens on ${port}: ${p.l.reason}` }));
+        ? `Port ${port} of ${label(index, e.app)} is also the port of ${who}, which run${sample.length > 1 ? '' : 's'} at the same time.`
+        : `${label(index, e.app)} and ${who} want port ${port}: ${(e.l.drifts ? e.l : first.l).tool} moves but ${names[0].text} expects it.`;
+      // Why the apps are taken to run together goes with the first other app (the message stays one short line).
+      const related = sample.slice(0, 20).map((p, i) => ({ location: p.l.source, message: `${label(index, p.app)} listens on ${port}: ${p.l.reason}${i === 0 ? ` (${how})` : ''}` }));
       if (!hard) related.push(...names.slice(0, 5).map((n) => ({ location: n.location, message: `${n.text} names port ${port}` })));
       const l = e.l;
       const app = e.app;

@@ -167,6 +167,19 @@ export function namesWithTotal(names: string[], total: number, max = 5, noun = '
 }
 
 /**
+ * Names for a one-line message that must not grow with a group: up to `max` names, the rest counted
+ * ("a", "a and b", "a, b and 3 other apps").
+ */
+export function fewNames(names: readonly string[], max = 2, noun: [string, string] = ['app', 'apps'], total?: number): string {
+  const u = [...new Set(names)];
+  const all = Math.max(total ?? 0, u.length);
+  if (all <= max) return listNames(u);
+  const rest = all - Math.min(max, u.length);
+  if (u.length === 0) return `${rest} ${rest === 1 ? noun[0] : noun[1]}`;
+  return `${u.slice(0, max).join(', ')} and ${rest} other ${rest === 1 ? noun[0] : noun[1]}`;
+}
+
+/**
  * Groups items by a key and, within it, keeps the first item per identity (replicas count once).
  * `othersOf` then answers "who else shares this key" in O(result) instead of scanning every item.
  */

@@ -42,13 +42,10 @@ export const clusterWithoutSessionStore = appRule({
       if (n === undefined || !p.fact.instancesRange || (typeof n === 'number' && n >= 0 && n <= 1)) continue;
       sessions ??= memorySessions(app);
       if (!sessions.length) continue;
-      const count = n === 'max' ? `one process per CPU core (instances: "max")` : n === -1 ? 'one process per CPU core but one (instances: -1)' : `${n} processes`;
+      const count = n === 'max' ? 'instances: "max"' : `instances: ${n}`;
       const name = p.fact.name ?? p.app.name;
       ctx.report({
-        message:
-          `PM2 runs ${name} as ${count}, but ${appLabel(index, p.app)} keeps its sessions in process memory: ${describe(sessions[0])} (${rel(index, sessions[0].file)}:${sessions[0].range.start.line + 1}). ` +
-          `PM2's cluster mode sends each request to any instance, and an instance does not know the sessions the others created, so users are logged out at random (incident d). ` +
-          `Use a shared session store (Redis, the database) or stateless signed cookie sessions, or run one instance.`,
+        message: `PM2 runs ${name} as several processes (${count}), but ${appLabel(index, p.app)} keeps its sessions in one process's memory.`,
         at: { file: p.file, range: p.fact.instancesRange },
         related: sessions.map((s) => ({ location: { file: s.file, range: s.range }, message: `sessions in process memory: ${describe(s)}` })),
         app: p.app,

@@ -5,7 +5,7 @@ import { machineOf, publishedPorts, type PublishedPort } from '../facts/machines
 import { projectUsers } from '../facts/compose-model';
 import { workspaceRule, type Report } from '../model/rule';
 import { components } from '../facts/systems';
-import { identity, label, listNames, rel } from '../facts/util';
+import { fewNames, identity, label, listNames, rel } from '../facts/util';
 
 /**
  * Host ports published by docker compose services that cannot all be bound, judged by Compose's own model
@@ -150,13 +150,11 @@ function pairFinding(index: WorkspaceView, pr: Pair): Report {
   const ports = pr.ports.map((p) => `${p.port.host}${p.port.protocol === 'udp' ? '/udp' : ''}`);
   const machine = b.machine === 'local' ? '' : ` on ${b.machine.replace(/^replica:/, 'the machine of ')}`;
   const other = a.resolved.project === b.resolved.project || a.variant === b.variant ? `service ${a.resolved.name}${profileText(a.resolved)}` : `service ${a.resolved.name}${profileText(a.resolved)} of ${rel(index, a.file.file)}`;
-  const related: RelatedInfo[] = [{ location: { file: a.file.file, range: a.port.range }, message: `service ${a.resolved.name} publishes ${a.port.host} here` }];
+  const related: RelatedInfo[] = [{ location: { file: a.file.file, range: a.port.range }, message: `service ${a.resolved.name} publishes ${a.port.host} here (${pr.why})` }];
   for (const p of pr.ports.slice(1)) related.push({ location: { file: p.file.file, range: p.port.range }, message: `service ${b.resolved.name} also publishes ${p.port.host} here` });
   return {
     weaker: (pr.severity) !== 'error',
-    message:
-      `Service ${b.resolved.name}${profileText(b.resolved)} in ${rel(index, b.file.file)} publishes host port${ports.length > 1 ? 's' : ''} ${listNames(ports)}${machine}, ` +
-      `and ${other} publishes ${ports.length > 1 ? 'them' : 'it'} too: ${pr.why}. The second fails with "Bind for 0.0.0.0:${b.port.host} failed: port is already allocated".`,
+    message: `Service ${b.resolved.name}${profileText(b.resolved)} publishes host port${ports.length > 1 ? 's' : ''} ${fewNames(ports, 3, ['port', 'ports'])}${machine}, like ${other}.`,
     at: { file: b.file.file, range: b.port.range },
     related: related.slice(0, 20),
     app: b.app,
@@ -217,11 +215,9 @@ function appFindings(index: WorkspaceView, pubs: PublishedPort[]): Report[] {
       : `whichever starts second fails (Docker: "Bind for 0.0.0.0:${pub.port.host} failed: port is already allocated"; the server: EADDRINUSE)`;
     out.push({
       weaker: (pr.severity) !== 'error',
-      message:
-        `Service ${pub.resolved.name}${profileText(pub.resolved)} in ${rel(index, pub.file.file)} publishes host port ${pub.port.host}, ` +
-        `which ${label(index, app)} also binds (${l.reason}); ${pr.why}. Only one of them can bind the port: ${consequence}.`,
+      message: `Service ${pub.resolved.name}${profileText(pub.resolved)} publishes host port ${pub.port.host}, which ${label(index, app)} also listens on.`,
       at: { file: pub.file.file, range: pub.port.range },
-      related: [{ location: l.source, message: `${app.name} listens on ${l.port}: ${l.reason}` }],
+      related: [{ location: l.source, message: `${app.name} listens on ${l.port}: ${l.reason} (${pr.why}; ${consequence})` }],
       app: pub.app ?? app,
       fixes: [],
     });

@@ -59,14 +59,14 @@ export const connectionBudget = groupRule<{ pool: PoolUse; processes: { n: numbe
           others.push(o);
         }
         const more = list.length - 1 - others.length;
-        const pools = s.pools.map((p) => `${p.size} (${p.sizeWhy})`);
         const perProcess = s.pools.reduce((n, p) => n + p.size, 0);
-        const mine =
-          `${name(s.app)} can open up to ${s.total} connections to ${target.serverLabel}: ` +
-          `${s.processes.why} × ${s.pools.length > 1 ? `pools of ${listNames(pools)} = ${perProcess}` : `a pool of ${pools[0]}`}`;
-        const named = others.map((o) => `${name(o.app)} (${o.total})`);
-        if (more > 0) named.push(`${more} more app${more === 1 ? '' : 's'}`);
-        const theirs = others.length ? `. With ${listNames(named)}, the apps together can open ${total}` : '';
+        // One short line: who opens how many against the server's budget; the arithmetic is in the related locations.
+        const named = others.slice(0, 1).map((o) => `${name(o.app)} (${o.total})`);
+        const rest = list.length - 1 - named.length;
+        if (rest > 0) named.push(`${rest} other app${rest === 1 ? '' : 's'}`);
+        const message = others.length
+          ? `${name(s.app)} (${s.total}) and ${listNames(named)} can open ${total} connections to ${target.serverLabel} (limit ${budget}).`
+          : `${name(s.app)} can open ${s.total} connections to ${target.serverLabel} (${s.processes.n} × ${perProcess}, limit ${budget}).`;
         const related: RelatedInfo[] = [];
         for (const o of others) {
           const seen = new Set<string>();
@@ -77,17 +77,14 @@ export const connectionBudget = groupRule<{ pool: PoolUse; processes: { n: numbe
             related.push({ location: p.location, message: `${o.app.name}: ${o.processes.why} × a pool of ${p.size} (${p.sizeWhy}) = ${p.size * o.processes.n}` });
           }
         }
-        if (limit.location) related.push({ location: limit.location, message: `max_connections = ${limit.max} here` });
+        if (limit.location) related.push({ location: limit.location, message: `max_connections = ${limit.max} here (${RESERVED} reserved for superusers)` });
         const reported = new Set<string>();
         for (const p of s.pools) {
           const k = `${p.location.file}:${p.location.range.start.line}`;
           if (reported.has(k)) continue;
           reported.add(k);
           ctx.report({
-            message:
-              `${mine}${theirs}, more than the ${budget} that max_connections = ${limit.max} (${limit.why}) leaves; ${RESERVED} are reserved for superusers. ` +
-              `Once the server is full, new connections fail with "FATAL: sorry, too many clients already". ` +
-              `Lower the pool sizes (connection_limit in the URL up to Prisma 6, max on the pg Pool or PrismaPg adapter), run fewer processes, or raise max_connections.`,
+            message,
             at: p.location,
             related: [...s.pools.filter((x) => x !== p && `${x.location.file}:${x.location.range.start.line}` !== k).map((x) => ({ location: x.location, message: `also ${x.size} (${x.sizeWhy}) per process` })), ...related],
             app: s.app,

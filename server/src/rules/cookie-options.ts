@@ -79,14 +79,14 @@ function secureCase(app: App, pm2: Pm2Entry[], value: boolean | 'production' | '
   const effective = value ?? libDefault;
   if (effective === true) {
     const urls = insecureUrls(servedUrls(app, pm2, () => true));
-    return urls.length ? { why: value === true ? `is marked Secure (\`${written}\`)` : `is Secure by default (${written})`, urls, signals: [] } : undefined;
+    return urls.length ? { why: value === true ? 'is marked Secure' : 'is Secure by default', urls, signals: [] } : undefined;
   }
   if (effective === 'production') {
     const signals = productionSignals(app, pm2);
     if (!signals.length) return undefined;
     // NODE_ENV=production environments load the default and production env files (and PM2's env blocks).
     const urls = insecureUrls(servedUrls(app, pm2, (m) => m !== 'development' && m !== 'test'));
-    return urls.length ? { why: `is Secure when NODE_ENV is production (\`${written}\`), and it is: ${signals.map((s) => s.text).join('; ')}`, urls, signals } : undefined;
+    return urls.length ? { why: 'is Secure in production', urls, signals } : undefined;
   }
   return undefined;
 }
@@ -98,9 +98,7 @@ function secureFinding(index: WorkspaceView, app: App, location: Location, what:
     ...sc.signals.map((s) => ({ location: s.location, message: s.text })),
   ];
   return {
-    message:
-      `${what} of ${appLabel(index, app)} ${sc.why}. But the app is served over plain http at ${urls.map(displayUrl).join(', ')} (${urls.map((u) => u.source).join(', ')}). ` +
-      `Browsers drop a Secure cookie set over http on any host but localhost, so the user is never logged in (incident d). Serve the app over https, or do not mark the cookie Secure there.`,
+    message: `${what} of ${appLabel(index, app)} ${sc.why} but served over http at ${displayUrl(urls[0]).replace(/^(\w+:\/\/[^/?#]+).*$/, '$1')}${urls.length > 1 ? ` and ${urls.length - 1} more` : ''}.`,
     at: location,
     related,
     app: app,
@@ -138,20 +136,17 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
   const out: Report[] = [];
   const d = defaultsOf(c, nextAuth?.version);
   const lib = LIB_NAME[c.lib];
-  const what = `The ${cookieLabel(c)}`;
+  const what = `Session cookie${c.name ? ` "${c.name}"` : ''}`;
   // 1. sameSite / path left to a library that does not set them. Options that are not all written out (a spread, a
   // variable from elsewhere) may set them: unknown, not missing.
   const missing: string[] = [];
   if (!c.opaque && !c.sameSite && d.sameSite === undefined) missing.push('sameSite');
   if (!c.opaque && !c.path && d.path === undefined) missing.push('path');
   if (missing.length) {
-    const why: string[] = [];
-    if (missing.includes('sameSite')) why.push('without SameSite each browser applies its own default (Lax in Chrome, None in Safari and Firefox), so the cookie is sent on cross-site requests in some browsers and not in others');
-    if (missing.includes('path')) why.push('without Path the browser scopes the cookie to the folder of the URL that set it (a cookie set by /api/auth/callback/... is not sent to /dashboard), so the user looks logged out elsewhere');
     const props = missing.map((m) => (m === 'sameSite' ? "sameSite: 'lax'" : "path: '/'"));
-    const nextAuthNote = c.lib === 'next-auth' && nextAuth?.version === 4 ? ' (next-auth v4 replaces its default session cookie with a custom one whole: nothing is merged in)' : '';
+    const nextAuthNote = c.lib === 'next-auth' && nextAuth?.version === 4 ? ' (a custom cookie replaces its defaults)' : '';
     out.push({
-      message: `${what} of ${appLabel(index, app)} sets no ${missing.join(' and no ')}, and ${lib} does not add ${missing.length === 2 ? 'them' : 'it'}${nextAuthNote}: ${why.join('; ')} (incident d). Set ${props.join(' and ')}.`,
+      message: `${what} of ${appLabel(index, app)} sets no ${missing.join(' and no ')}, and ${lib} does not add ${missing.length === 2 ? 'them' : 'it'}${nextAuthNote}.`,
       at: { file: c.file, range: firstLine(index, c.file, c.range) },
       related: [],
       app: app,
@@ -170,7 +165,7 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
   // 2. httpOnly: false on a session cookie
   if (c.httpOnly?.value === false) {
     out.push({
-      message: `${what} of ${appLabel(index, app)} has httpOnly: false: any script on the page (an XSS payload, a compromised dependency) can read the session and send it elsewhere. Session cookies should be httpOnly.`,
+      message: `${what} of ${appLabel(index, app)} has httpOnly: false, so any script on the page can read the session.`,
       at: { file: c.file, range: c.httpOnly.range },
       related: [],
       app: app,
@@ -196,7 +191,7 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
   const secureValue = c.secure?.value === 'unknown' ? undefined : c.secure?.value;
   if (c.sameSite && c.sameSite.value.toLowerCase() === 'none' && (secureValue ?? (c.opaque ? undefined : d.secure)) === false) {
     out.push({
-      message: `${what} of ${appLabel(index, app)} has sameSite: "none" but is not Secure: browsers reject SameSite=None cookies without Secure, so the cookie is never stored.`,
+      message: `${what} of ${appLabel(index, app)} has sameSite: "none" without Secure, so browsers never store it.`,
       at: { file: c.file, range: c.sameSite.range },
       related: c.secure ? [{ location: { file: c.file, range: c.secure.range }, message: 'secure is false here' }] : [],
       app: app,

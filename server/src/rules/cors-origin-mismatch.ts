@@ -259,19 +259,19 @@ function backendFindings(index: WorkspaceView, backend: App, links: Link[]): Rep
         ];
         if (a.location.file !== c.file || a.location.range.start.line !== c.range.start.line) related.push({ location: { file: c.file, range: c.range }, message: `the CORS origin is read here${c.credentials ? ' (credentials: true)' : ''}` });
         const hint = a.origins.map((o) => o.replace(/\/+$/, '')).includes(srv.origin)
-          ? ' The Origin header never ends with a slash, and the CORS middleware compares the strings exactly.'
+          ? ' (the allowed origin ends with a slash)'
           : !a.list && a.origins.some((o) => o.includes(','))
-            ? ' The value lists several origins, but the code passes it as one string: nothing matches it.'
+            ? ' (several origins passed as one string)'
             : '';
-        const problem = wildcard
+        const front = appLabel(index, link.frontend);
+        const back = appLabel(index, backend);
+        const message = wildcard
           ? a.unset
-            ? `${appLabel(index, backend)} reads its CORS origin from ${a.unset}, which no env file it loads sets, so the CORS middleware answers with \`Access-Control-Allow-Origin: *\`; with credentials: true the browser rejects that for ${appLabel(index, link.frontend)} at ${srv.origin}`
-            : `the CORS origin of ${appLabel(index, backend)} is \`*\` (${a.source}) with credentials: true, which browsers reject for credentialed requests from ${appLabel(index, link.frontend)} at ${srv.origin}`
-          : `the CORS origin of ${appLabel(index, backend)} (${a.source}) does not include ${srv.origin}, where the ${srv.what} of ${appLabel(index, link.frontend)} runs`;
+            ? `${back} leaves its CORS origin ${a.unset} unset, so \`*\` with credentials blocks ${front} at ${srv.origin}.`
+            : `The CORS origin of ${back} is \`*\` with credentials, which browsers reject for ${front} at ${srv.origin}.`
+          : `The CORS origin of ${back} does not allow ${srv.origin}, where ${front} runs and calls it${hint}.`;
         findings.push({
-          message:
-            `${appLabel(index, link.frontend)} calls ${appLabel(index, backend)} (${link.key}=${safeUrl(link.value)}, ${where(index, link.location)}), but ${problem}. ` +
-            `The browser blocks the responses and fetch fails with "Failed to fetch" (incident e).${hint} Allow ${srv.origin}.`,
+          message,
           at: a.location,
           related,
           app: backend,

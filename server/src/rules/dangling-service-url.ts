@@ -4,7 +4,7 @@ import type { App, EnvEntry, Fix, Range, RelatedInfo, TextEditAt, WorkspaceView 
 import { LineIndex } from '../model/text';
 import { appServiceUrlSites, display, serviceGroup, type UrlSite } from '../facts/service-urls';
 import { bindingsOf, machineOf, publishedPorts, type AppBinding } from '../facts/machines';
-import { byApps, identity, label, listNames, originOf, perApp, where, type Origin } from '../facts/util';
+import { byApps, fewNames, identity, label, listNames, originOf, perApp, where, type Origin } from '../facts/util';
 import { appRule, type Report } from '../model/rule';
 import { derived, derivedSignature, lazyDerived } from '../facts/track';
 
@@ -224,8 +224,8 @@ function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; fi
   for (const u of unsure) related.push({ location: { file: u.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, message: `${u.app.name}: package.json could not be read, so its servers are unknown` });
 
   let hint: string;
-  if (namedApp && namedPorts.length) hint = ` ${label(index, namedApp)} listens on ${listNames(namedPorts.map(String))} (${listNames([...new Set(namedBindings.map((b) => b.listener.reason))])}).`;
-  else if (peerPorts.length) hint = ` Other definitions of ${s.key} point at ${listNames(peerPorts.map(String))}, where something listens (${peers.map((x) => where(index, x.s.location)).join(', ')}).`;
+  if (namedApp && namedPorts.length) hint = ` (${label(index, namedApp)} listens on ${fewNames(namedPorts.map(String), 2, ['port', 'ports'])})`;
+  else if (peerPorts.length) hint = ` (other definitions point at ${fewNames(peerPorts.map(String), 2, ['port', 'ports'])})`;
   else hint = '';
   const fixes: Fix[] = [];
   const written = target !== undefined ? urlRange(s) : undefined;
@@ -242,9 +242,8 @@ function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; fi
   const what = s.kind === 'code' ? `The default of ${s.key} in code` : s.kind === 'template' ? `${s.key} in this template` : s.key;
   return {
     message:
-      `${what} points at ${display(s.value)}, but nothing in the workspace listens on port ${o.port}${machine === 'local' ? '' : ` of ${machine.replace(/^replica:/, 'the machine of ')}`}: ` +
-      `no app's server and no docker compose service. Requests to it fail with ECONNREFUSED.${hint}` +
-      (unsure.length ? ` (The package.json of ${listNames(unsure.map((u) => label(index, u.app)))} could not be read: ${unsure.length === 1 ? 'it' : 'they'} may listen there.)` : ''),
+      `${what} points at ${display(s.value)}, but nothing in the workspace listens on port ${o.port}${machine === 'local' ? '' : ` of ${machine.replace(/^replica:/, 'the machine of ')}`}` +
+      (hint || (unsure.length ? ` (unless ${fewNames(unsure.map((u) => label(index, u.app)), 1)}, whose package.json could not be read, does)` : '')) + '.',
     at: s.location,
     related,
     app: s.app,

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { App, EnvEntry } from '../model/types';
 import { resolveEnv } from '../facts/datasources';
 import { groupRule } from '../model/rule';
-import { envLocation, label, listNames, replaceEnvValue } from '../facts/util';
+import { envLocation, fewNames, label, replaceEnvValue } from '../facts/util';
 
 /** Keys whose value identifies one server of a replicated app: SYNC_NODE_ID, SYNC_NODE_NAME, NODE_ID, CLUSTER_NODE_NAME, INSTANCE_ID, PEER_ID. */
 export function isNodeIdKey(key: string): boolean {
@@ -74,9 +74,7 @@ export const duplicateNodeId = groupRule<null>({
           for (const s of sites) {
             const others = sites.filter((o) => o !== s);
             ctx.report({
-              message:
-                `${key} "${value}" of ${label(index, s.app)} is also the ${key} of its ${others.length === 1 ? 'replica' : 'replicas'} ${listNames(others.map((o) => label(index, o.app)))}. ` +
-                `It must be unique on each server: the peers tell servers apart by it, so two servers with one ${isName ? 'name' : 'id'} are taken for the same node.`,
+              message: `${key} "${value}" of ${s.app.name} is also used by its ${others.length === 1 ? 'replica' : 'replicas'} in ${fewNames(others.map((o) => o.app.id), 2, ['replica', 'replicas'])}.`,
               at: envLocation(s.entry),
               related: others.map((o) => ({ location: envLocation(o.entry), message: `${key} of ${label(index, o.app)} (the same value)` })),
               app: s.app,

@@ -1,6 +1,6 @@
 import { groupRule } from '../model/rule';
 import { mask } from '../model/mask';
-import { envLocation, generateSecret, identity, label, listNames, replaceEnvValue } from '../facts/util';
+import { envLocation, fewNames, generateSecret, identity, label, replaceEnvValue } from '../facts/util';
 import { mustShare, sharingGroups } from '../facts/secret-sharing';
 import { liveSecrets, type Occurrence } from '../facts/secrets';
 
@@ -27,13 +27,14 @@ export const duplicateSecret = groupRule<Occurrence>({
     for (const o of occs) {
       const others = occs.filter((x) => !mustShare(groups, o.app, o.entry.key, x.app, x.entry.key));
       if (!others.length) continue;
-      const otherApps = listNames(others.map((x) => label(index, x.app)));
+      // One name per other app (its replicas are one app); the folder only where two different apps share a name.
+      const byId = new Map(others.map((x) => [identity(x.app), x.app] as const));
+      const named = [...byId.values()];
+      const otherApps = fewNames(named.map((a) => (named.some((b) => b !== a && b.name === a.name && identity(b) !== identity(a)) ? label(index, a) : a.name)));
       const otherKeys = [...new Set(others.map((x) => x.entry.key))];
-      const keyNote = otherKeys.length === 1 && otherKeys[0] === o.entry.key ? '' : ` (as ${listNames(otherKeys)})`;
+      const keyNote = otherKeys.length === 1 && otherKeys[0] === o.entry.key ? '' : ` (as ${fewNames(otherKeys, 2, ['key', 'keys'])})`;
       ctx.report({
-        message:
-          `${o.entry.key} (${fingerprint}) of ${label(index, o.app)} is also the secret of ${otherApps}${keyNote}. ` +
-          `Tokens and session cookies signed by one app are valid in the other. Give each app its own secret.`,
+        message: `${o.entry.key} (${fingerprint}) of ${label(index, o.app)} is also the secret of ${otherApps}${keyNote}.`,
         at: envLocation(o.entry),
         related: others.map((x) => ({
           location: envLocation(x.entry),

@@ -42,7 +42,7 @@ export const implicitPort = appRule({
           return fix ? [fix] : [];
         };
         ctx.report({
-          message: `${label(index, app)} relies on ${l.frameworkLabel ?? 'its framework'}'s default port ${l.port} and moves when it is taken, but ${names[0].text} (${label(index, names[0].app)}) expects ${l.port}.`,
+          message: `${label(index, app)} relies on ${l.frameworkLabel ?? 'its framework'}'s default port ${l.port}, which ${names[0].text} expects.`,
           at: l.source,
           related: names.slice(0, 5).map((n) => ({ location: n.location, message: `${n.text} names port ${l.port}` })),
           fixes,

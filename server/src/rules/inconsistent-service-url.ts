@@ -1,5 +1,5 @@
 import { groupRule } from '../model/rule';
-import { listNames, MAX_RELATED, originOf, where } from '../facts/util';
+import { fewNames, MAX_RELATED, originOf } from '../facts/util';
 import { appServiceUrlSites, display, serviceGroup, type UrlSite } from '../facts/service-urls';
 
 /** A host name with a public-looking domain (not an address, not a single-label or internal name). */
@@ -39,13 +39,8 @@ export const inconsistentServiceUrl = groupRule<UrlSite>({
       const counts = [...byOrigin.entries()].sort((a, b) => b[1].length - a[1].length);
       const majority = counts[0][1].length > counts[1][1].length ? counts[0][0] : undefined;
       // Bounded text and related lists: a key defined in thousands of places must not cost sites × sites.
-      const shown = counts.slice(0, 5).map(([, ss]) => {
-        const locs = ss.slice(0, 3).map((x) => where(index, x.location));
-        const more = ss.length > 3 ? ` and ${ss.length - 3} more` : '';
-        return `${listNames([...new Set(ss.slice(0, 3).map((x) => display(x.value)))])} (${locs.join(', ')}${more})`;
-      });
-      const summary = shown.join('; ') + (counts.length > 5 ? `; and ${counts.length - 5} other origins` : '');
-      const majorityValues = listNames([...new Set(counts[0][1].slice(0, 3).map((x) => display(x.value)))]);
+      const majorityValues = fewNames([...new Set(counts[0][1].slice(0, 3).map((x) => display(x.value)))], 2, ['URL', 'URLs']);
+      const origins = fewNames(counts.map(([o]) => o), 2, ['origin', 'origins']);
       const relatedPool = counts.flatMap(([, ss]) => ss.slice(0, MAX_RELATED));
       for (const s of sites) {
         if (majority && s.origin === majority) continue;
@@ -53,8 +48,8 @@ export const inconsistentServiceUrl = groupRule<UrlSite>({
         const envNote = s.bucket === 'development' ? '' : ` in the ${s.bucket} environment`;
         ctx.report({
           message: majority
-            ? `${key} points at ${display(s.value)} here, but ${counts[0][1].length} other ${counts[0][1].length === 1 ? 'definition points' : 'definitions point'} at ${majorityValues}${envNote}. Every place that defines it: ${summary}.`
-            : `${key} has ${byOrigin.size} different origins${envNote} and none is the majority: ${summary}.`,
+            ? `${key} is ${display(s.value)} here but ${majorityValues} in ${counts[0][1].length} other ${counts[0][1].length === 1 ? 'place' : 'places'}${envNote}.`
+            : `${key} has ${byOrigin.size} different origins${envNote} and none is the majority: ${origins}.`,
           at: s.location,
           related: relatedPool.filter((o) => o !== s).slice(0, MAX_RELATED).map((o) => ({ location: o.location, message: `${o.key} = ${display(o.value)} (${o.kind === 'code' ? 'default in code' : o.kind === 'template' ? 'template' : 'env file'} of ${o.app.name})` })),
           app: s.app,

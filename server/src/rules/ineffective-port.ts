@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { appRule } from '../model/rule';
 import { parsePortValue } from '../parsers/scripts';
-import { envLocation, listNames } from '../facts/util';
+import { envLocation, fewNames } from '../facts/util';
 
 const WHY: Record<string, string> = {
-  next: 'the Next.js CLI starts the server before it loads .env files, so PORT there is never read (only -p / --port or PORT in the process environment count)',
-  vite: 'Vite does not read PORT at all (it uses --port or server.port in vite.config)',
+  next: 'the Next.js CLI reads PORT before it loads .env files',
+  vite: 'Vite never reads PORT',
 };
 
 export const ineffectivePort = appRule({
@@ -31,9 +31,9 @@ export const ineffectivePort = appRule({
         const real = [...new Set(app.listeners.map((l) => l.port))];
         if (real.includes(value)) continue;
         const l = app.listeners[0];
-        const why = WHY[l.framework] ?? `no script of ${app.name} loads ${path.basename(f.file)} before its server listens`;
+        const why = WHY[l.framework] ?? `nothing loads ${path.basename(f.file)} before it listens`;
         ctx.report({
-          message: `PORT=${value} has no effect: ${app.name} will listen on ${listNames(real.map(String))} (${listNames(app.listeners.map((x) => x.reason))}), because ${why}.`,
+          message: `PORT=${value} has no effect: ${app.name} listens on ${fewNames(real.map(String), 2, ['port', 'ports'])} because ${why}.`,
           at: envLocation(e),
           related: app.listeners.filter((x, i, arr) => arr.findIndex((y) => y.source.file === x.source.file && y.source.range.start.line === x.source.range.start.line) === i).map((x) => ({ location: x.source, message: `${x.script}: ${x.reason}` })),
         });

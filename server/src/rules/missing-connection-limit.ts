@@ -2,7 +2,7 @@
 import ts = require('typescript');
 import type { App, CodeFileInfo, EnvEntry, Fix, Location, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { identity, label, listNames, namesWithTotal, originOf, perApp, SharingIndex } from '../facts/util';
+import { fewNames, identity, label, listNames, originOf, perApp, SharingIndex } from '../facts/util';
 import { datasourceUrls, hasConnectionLimit, isPrisma7, resolveEnv, serverKey, serverSharing, type DatasourceUrl, type ServerUse } from '../facts/datasources';
 import { appRule, type Report } from '../model/rule';
 
@@ -76,7 +76,7 @@ export const missingConnectionLimit = appRule({
             });
             findings.push({
               stronger: true,
-              message: `Prisma rejects \`connection_limit\` inside a datasource block (P1012: Property not known). It is a query parameter of the connection URL: ${d?.envEntry ? `${d.envEntry.key}="…?connection_limit=${n}"` : `url "…?connection_limit=${n}"`}.`,
+              message: `Prisma rejects \`connection_limit\` in a datasource block (P1012): it belongs in the URL, ${d?.envEntry ? `${d.envEntry.key}="…?connection_limit=${n}"` : `url "…?connection_limit=${n}"`}.`,
               at: { file: ds.file, range: prop.range },
               related: d?.envEntry ? [{ location: { file: d.envEntry.file, range: d.envEntry.range }, message: `${d.envEntry.key} is defined here` }] : [],
               app: app,
@@ -96,9 +96,7 @@ export const missingConnectionLimit = appRule({
         for (const u of sample) related.push({ location: u.location, message: `${u.app.name} also uses ${d.server.replace(/^\w+:\/\//, '')} (${u.what})` });
         const names = sample.map((u) => u.app.name);
         findings.push({
-          message:
-            `Datasource ${d.ds.name} of ${label(index, app)} has no connection_limit, and ${names.length ? namesWithTotal(names, otherCount) : 'another datasource of this app'} ${otherCount === 1 ? 'uses' : 'use'} the same database server (${d.server.replace(/^\w+:\/\//, '')}). ` +
-            `Prisma opens num_cpus × 2 + 1 connections per process by default, so the apps together can exhaust max_connections. Add connection_limit=${n} to the URL.`,
+          message: `Datasource ${d.ds.name} has no connection_limit, and ${names.length ? fewNames(names, 2, ['app', 'apps'], otherCount) : 'another datasource of this app'} also ${otherCount === 1 || !names.length ? 'uses' : 'use'} ${d.server.replace(/^\w+:\/\//, '')}.`,
           at: { file: d.ds.file, range: d.assignment.range },
           related,
           app: app,
@@ -220,10 +218,8 @@ function prisma7Findings(index: WorkspaceView, app: App, sharing: SharingIndex<S
     for (const u of sample) related.push({ location: u.location, message: `${u.app.name} also uses ${server.replace(/^\w+:\/\//, '')} (${u.what})` });
     findings.push({
       message:
-        `The ${what} of ${label(index, app)} (Prisma 7) has no \`max\`, so each process opens up to 10 connections (pg's Pool default), and ` +
-        `${names.length ? namesWithTotal(names, otherCount) : 'another pool of this app'} ${otherCount === 1 ? 'uses' : 'use'} the same database server (${server.replace(/^\w+:\/\//, '')}). ` +
-        (fromUrl !== undefined ? `connection_limit=${fromUrl} in the URL has no effect in Prisma 7: the driver adapter ignores it. ` : `In Prisma 7 the pool belongs to the driver adapter; connection_limit in the URL has no effect. `) +
-        `Set max on the ${what}: \`${p.kind === 'adapter-pg' ? 'new PrismaPg' : 'new Pool'}({ connectionString, max: ${n} })\`.`,
+        `The ${what} has no \`max\`${fromUrl !== undefined ? ` (it ignores connection_limit=${fromUrl})` : ''}, and ` +
+        `${names.length ? fewNames(names, 1, ['app', 'apps'], otherCount) : 'another pool of this app'} also ${otherCount === 1 || !names.length ? 'uses' : 'use'} ${server.replace(/^\w+:\/\//, '')}.`,
       at: { file: c.file, range: p.range },
       related,
       app: app,

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { App, EnvFile, Location, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex, ZERO_RANGE } from '../model/text';
-import { generateSecret, listNames } from '../facts/util';
+import { fewNames, generateSecret, listNames } from '../facts/util';
 import { appRule, type Report } from '../model/rule';
 import { envFilesByPath } from '../facts/env';
 import { isTestFixture } from '../facts/secret-sharing';
@@ -148,12 +148,10 @@ function appFindings(index: WorkspaceView, app: App, known: { get(file: string):
       for (const e of f.entries) if (need.vars.includes(e.key)) related.push({ location: { file: f.file, range: e.range }, message: `${e.key} is listed in the template ${f.name}, which is never loaded` });
     }
     const loadedNames = files.map((f) => path.relative(app.dir, f.file).split(path.sep).join('/'));
-    const where = loadedNames.length ? `none of the env files it loads (${listNames(loadedNames)}) defines it${empty ? ' with a value' : ''}` : `it loads no env file (${listNames(app.envFiles.filter((f) => f.kind === 'live').map((f) => f.name))} ${app.envFiles.filter((f) => f.kind === 'live').length === 1 ? 'is' : 'are'} never read)`;
+    const where = loadedNames.length ? `none of the env files it loads (${fewNames(loadedNames, 2, ['file', 'files'])}) defines it${empty ? ' with a value' : ''}` : `it loads no env file (${fewNames(app.envFiles.filter((f) => f.kind === 'live').map((f) => f.name), 2, ['file', 'files'])} ${app.envFiles.filter((f) => f.kind === 'live').length === 1 ? 'is' : 'are'} never read)`;
     const target = files.find((f) => f.name === '.env' && path.dirname(f.file) === app.dir) ?? files.find((f) => f.mode === 'default' && path.dirname(f.file) === app.dir);
     findings.push({
-      message:
-        `${app.name} ${need.subject}, but ${where}. ` +
-        `Without the secret it cannot sign or verify tokens: it fails at startup or at the first sign-in. A template that lists the key does not count: it is never loaded.`,
+      message: `${app.name} ${need.subject}, but ${where}.`,
       at: need.location,
       related,
       app: app,

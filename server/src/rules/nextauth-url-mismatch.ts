@@ -88,9 +88,7 @@ function check(app: App, e: EnvEntry, listeners: Listener[]): Report | undefined
     if (newValue !== undefined) fixes.push({ title: `Use port ${ports[0]} in ${e.key}`, preferred: true, edits: () => [replaceEnvValue(e, newValue)] });
   }
   return {
-    message:
-      `${e.key} of ${app.name} names ${portText}, but the app listens on ${listNames(ports.map(String))} (${listNames(listeners.map((l) => l.reason))}). ` +
-      `NextAuth builds its callback and redirect URLs from ${e.key}, so sign-in sends the browser to a port where this app is not running.`,
+    message: `${e.key} of ${app.name} names ${portText}, but the app listens on ${listNames(ports.map(String))}.`,
     at: envLocation(e),
     related: listeners.map((l) => ({ location: l.source, message: `${app.name} listens on ${l.port}: ${l.reason}` })),
     fixes,

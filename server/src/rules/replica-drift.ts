@@ -1,7 +1,7 @@
 import type { App, EnvEntry, Fix, WorkspaceView } from '../model/types';
 import { mask } from '../model/mask';
 import { resolveEnv } from '../facts/datasources';
-import { envLocation, identity, isLocalHost, label, listNames, replaceEnvValue } from '../facts/util';
+import { envLocation, fewNames, identity, isLocalHost, label, listNames, replaceEnvValue } from '../facts/util';
 import { isSecretKey, isSecretValue } from '../facts/secrets';
 import { isOutsideCredential, isTestFixture, sharingGroups, type SharingGroup } from '../facts/secret-sharing';
 import { urlParts, type UrlParts } from '../facts/replicas';
@@ -180,11 +180,9 @@ export const replicaDrift = groupRule<null>({
                 }),
             });
           }
-          const otherList = listNames(others.map((o) => `${label(index, o.app)} has ${spec.show(o.value)}`));
+          const there = others.length === 1 ? `${spec.show(others[0].value)} on its replica in ${others[0].app.id}` : `differs on its replicas in ${fewNames(others.map((o) => o.app.id), 2, ['replica', 'replicas'])}`;
           ctx.report({
-            message:
-              `${spec.what} of ${label(index, s.app)} is ${spec.show(s.value)}, but ${others.length === 1 ? 'its replica' : 'its replicas'} ${otherList}` +
-              `${majority !== undefined ? ` (${spec.show(majority)} is the value most replicas use)` : ''}. ${spec.why}`,
+            message: `${spec.what} of ${s.app.name} is ${spec.show(s.value)} here but ${there}${majority !== undefined ? ` (most use ${spec.show(majority)})` : ''}.`,
             at: envLocation(s.entry),
             related: others.map((o) => ({ location: envLocation(o.entry), message: `${spec.key} of ${label(index, o.app)} (${spec.show(o.value)})` })),
             app: s.app,
@@ -234,12 +232,10 @@ function sharedSecretDrift(index: WorkspaceView, g: SharingGroup, apps: App[]): 
       if (!others.length) continue;
       const codeSites = g.uses;
       findings.push({
-        message:
-          `${key} of ${label(index, s.app)} is ${mask(s.value)}, but ${listNames(others.map((o) => `${label(index, o.app)} has ${mask(o.value)}`))}, and these apps must share it: ${g.why}. ` +
-          `A token signed with one secret fails verification with the other, so every request between them is rejected as unauthenticated. Use one secret in both.`,
+        message: `${key} of ${label(index, s.app)} is ${mask(s.value)}, but ${fewNames(others.map((o) => `${label(index, o.app)} has ${mask(o.value)}`), 1, ['app', 'apps'])}, and they must share it.`,
         at: envLocation(s.entry),
         related: [
-          ...others.map((o) => ({ location: envLocation(o.entry), message: `${key} of ${label(index, o.app)} (${mask(o.value)})` })),
+          ...others.map((o, i) => ({ location: envLocation(o.entry), message: `${key} of ${label(index, o.app)} (${mask(o.value)})${i === 0 ? `: shared because ${g.why}` : ''}` })),
           ...codeSites.slice(0, 10).map((u) => ({ location: u.location, message: `${u.app.name} ${u.what} (${u.key})` })),
         ],
         app: s.app,

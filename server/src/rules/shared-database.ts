@@ -1,10 +1,10 @@
 import { groupRule } from '../model/rule';
 import { appDatabaseUses, type DbUse } from '../facts/databases';
 import { labeler } from '../facts/machines';
-import { identity, listNames } from '../facts/util';
+import { fewNames, identity } from '../facts/util';
 
 /** Other apps named in a message, and related locations, per finding. */
-const MAX_NAMED = 8;
+const MAX_NAMED = 2;
 const MAX_RELATED = 20;
 
 export const sharedDatabase = groupRule<DbUse>({
@@ -41,14 +41,9 @@ export const sharedDatabase = groupRule<DbUse>({
         const t = u.target;
         const schema = t.scheme === 'postgresql' && t.schema !== 'public' ? `, schema ${t.schema}` : '';
         const env = u.bucket === 'development' ? '' : ` in the ${u.bucket} environment`;
-        const shown = [...new Set(others.map((o) => label(o.app)))].slice(0, MAX_NAMED);
-        const names = otherCount > shown.length ? [...shown, `${otherCount - shown.length} more app${otherCount - shown.length === 1 ? '' : 's'}`] : shown;
+        const shown = [...new Set(others.map((o) => label(o.app)))];
         ctx.report({
-          message:
-            `${label(u.app)} and ${listNames(names)} use the same database (${t.database}${schema} on ${t.serverLabel})${env}. ` +
-            `Their migrations fight: each app's migration history lacks the other's tables, so each sees them as drift ` +
-            `(\`prisma migrate dev\` then offers to reset the database, deleting the other app's data). ` +
-            `Give each app its own database; different databases on one server are fine${t.scheme === 'postgresql' ? ', and so is a schema of its own (`?schema=...`)' : ''}.`,
+          message: `${label(u.app)} shares database ${t.database}${schema} on ${t.serverLabel} with ${fewNames(shown, MAX_NAMED, ['app', 'apps'], otherCount)}${env}.`,
           at: u.location,
           related: others.map((o) => ({ location: o.location, message: `${o.app.name} uses ${t.database}${schema} on ${t.serverLabel} (${o.what})` })),
           app: u.app,

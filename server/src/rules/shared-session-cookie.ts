@@ -1,5 +1,5 @@
 import type { App, CookieOptionsFact, Location, NextAuthOptionsFact, TextEditAt, WorkspaceView } from '../model/types';
-import { identity, listNames } from '../facts/util';
+import { fewNames, identity } from '../facts/util';
 import { appLabel, cookieHost, insertProperties, pm2EntriesOf, resolveConst, servedUrls, slug, TextAt, type Pm2Entry, type ResolvedConst } from '../facts/sessions';
 import { groupRule, type Report } from '../model/rule';
 
@@ -190,14 +190,9 @@ function groupFindings(index: WorkspaceView, members: Site[]): Report[] {
   for (const s of sites) {
     const others = sites.filter((o) => identity(o.app) !== identity(s.app));
     const host = s.host === 'localhost' ? 'localhost' : s.host;
-    const nextAuthNote = sites.some((x) => x.kind === 'next-auth')
-      ? ' NextAuth deletes a session cookie it cannot decrypt, so signing in to one app signs the user out of the other; with equal secrets, the session of one app is valid in the other (incident a).'
-      : ' Each app overwrites the cookie the other one set, so signing in to one app signs the user out of the other.';
     const name = newName(s);
     findings.push({
-      message:
-        `The session cookie "${s.name}" (${s.how}) of ${appLabel(index, s.app)} is also the session cookie of ${listNames(others.map((o) => appLabel(index, o.app)))} on ${host}. ` +
-        `Browsers do not isolate cookies by port (RFC 6265 §8.5), so both apps read and write the same cookie.${nextAuthNote} Give each app its own cookie name.`,
+      message: `Session cookie "${s.name}" of ${appLabel(index, s.app)} is also the session cookie of ${fewNames(others.map((o) => appLabel(index, o.app)), 2, ['app', 'apps'])} on ${host}.`,
       at: s.location,
       related: others.map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
       app: s.app,

@@ -87,9 +87,7 @@ export const weakSecret = appRule({
       if (w.kind === 'placeholder' && refusedByCode(guards, app, value)) continue;
       const templateEntry = w.kind === 'template' ? app.envFiles.find((f) => f.kind === 'template' && f.entries.some((e) => e.key === entry.key && (e.expanded ?? e.value) === value)) : undefined;
       ctx.report({
-        message:
-          `${entry.key} (${mask(value)}) of ${app.name} ${w.text}. ` +
-          `Anyone who guesses it can forge this app's tokens and session cookies. Use 32 random bytes, e.g. \`openssl rand -base64 32\`.`,
+        message: `${entry.key} (${mask(value)}) of ${app.name} ${w.text}.`,
         at: envLocation(entry),
         related: templateEntry
           ? templateEntry.entries.filter((e) => e.key === entry.key).map((e) => ({ location: envLocation(e), message: `${e.key} in the template ${templateEntry.name}` }))
