@@ -31,8 +31,8 @@ test('compose-port-collision: the infrastructure stacks of two apps publishing o
   assert.equal(d[0].location.file, it);
   assert.equal(d[0].location.range.start.line, lineOf(it, '6379:6379'));
   assert.equal(d[0].severity, 'error');
-  assert.match(d[0].message, /Service redis in it-assets\/docker-compose\.yml publishes host port 6379, and service redis of insight-garden\/docker-compose\.yml publishes it too/);
-  assert.match(d[0].message, /infrastructure of different apps/);
+  assert.equal(d[0].message, 'Service redis publishes host port 6379, like service redis of insight-garden/docker-compose.yml.');
+  assert.match(d[0].related[0].message, /infrastructure of different apps/);
   assert.deepEqual(d[0].related.map((r) => `${path.relative(ws, r.location.file)}:${r.location.range.start.line}`), [`insight-garden/docker-compose.yml:${lineOf(ig, '6379:6379')}`]);
 });
 
@@ -70,7 +70,8 @@ test('compose-port-collision: a default file and its override merge; alternative
   const d = await rules(loud);
   assert.equal(d.length, 1);
   assert.equal(d[0].severity, 'error');
-  assert.match(d[0].message, /Service postgres in infra\/docker-compose\.yml publishes host port 5432, and service pgbouncer publishes it too: Compose merges infra\/docker-compose\.yml and infra\/docker-compose\.override\.yml into one project/);
+  assert.equal(d[0].message, 'Service postgres publishes host port 5432, like service pgbouncer.');
+  assert.match(d[0].related[0].message, /Compose merges infra\/docker-compose\.yml and infra\/docker-compose\.override\.yml into one project/);
 });
 
 test('compose-port-collision: profiles: services in profiles never enabled together do not collide', async () => {
@@ -99,7 +100,7 @@ test('compose-port-collision: ports are interpolated from the project\'s .env; a
   });
   const d = await rules(ws);
   assert.equal(d.length, 1);
-  assert.match(d[0].message, /Service admin .* publishes host port 8080, and service web publishes it too/);
+  assert.equal(d[0].message, 'Service admin publishes host port 8080, like service web.');
   // Without the .env the defaults apply (3000 and 3001: no collision), and API_PORT is unknown.
   const noEnv = makeWorkspace({ 'stack/compose.yaml': compose(svc('web', ['${WEB_PORT:-3000}:3000'], '', 'nginx'), svc('admin', ['${ADMIN_PORT-3001}:80'], '', 'nginx'), svc('api', ['${API_PORT}:80'], '', 'nginx'), svc('x', ['${API_PORT}:81'], '', 'nginx')) });
   assert.deepEqual(await rules(noEnv), []);
@@ -119,9 +120,9 @@ test('compose-port-collision: a service that builds an app is that app; infrastr
   const d = await rules(ws);
   assert.equal(d.length, 1, d.map((f) => f.message).join('\n'));
   assert.equal(d[0].location.file, path.join(ws, 'docker/dev-compose.yml'));
-  assert.match(d[0].message, /Service grafana in docker\/dev-compose\.yml publishes host port 4000, which apps-web|which .*web.* also binds/);
-  assert.match(d[0].message, /script "dx:up" of the monorepo root runs it/);
-  assert.match(d[0].message, /EADDRINUSE/);
+  assert.equal(d[0].message, 'Service grafana publishes host port 4000, which apps/web also listens on.');
+  assert.match(d[0].related[0].message, /script "dx:up" of the monorepo root runs it/);
+  assert.match(d[0].related[0].message, /EADDRINUSE/);
   assert.deepEqual(byRule((await audit(ws)).findings, 'port-collision'), []);
 });
 
@@ -192,6 +193,7 @@ test('discovery: compose files named by scripts and kept under docker/, and YAML
   const { findings } = await audit(ws);
   const d = byRule(findings, 'compose-port-collision');
   assert.equal(d.length, 1);
-  assert.match(d[0].message, /its script "infra" runs it/);
+  assert.equal(d[0].message, 'Service registry publishes host port 5000, which web also listens on.');
+  assert.match(d[0].related[0].message, /its script "infra" runs it/);
   assert.deepEqual(byRule(findings, 'parse-error').map((f) => path.relative(ws, f.location.file)), []);
 });

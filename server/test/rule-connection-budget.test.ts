@@ -32,9 +32,10 @@ test('connection-budget: PM2 "max" × Prisma\'s default pool against a compose P
   assert.equal(f.location.file, path.join(ws, 'reports/.env'));
   assert.equal(f.location.range.start.line, 1);
   // 4 cores by default: 4 processes × (2 × 4 + 1) = 36 > 30 - 3
-  assert.match(f.message, /up to 36 connections to localhost:5433/);
-  assert.match(f.message, /4 PM2 processes \(instances "max" = 4 cores\) × a pool of 9 \(Prisma's default pool, 2 × 4 cores \+ 1\)/);
-  assert.match(f.message, /more than the 27 that max_connections = 30/);
+  assert.equal(f.message, 'asset-reports can open 36 connections to localhost:5433 (4 × 9, limit 27).');
+  // the arithmetic is in the related locations
+  assert.match(f.related[0].message, /4 PM2 processes \(instances "max" = 4 cores\) × a pool of 9 \(Prisma's default pool, 2 × 4 cores \+ 1\) = 36/);
+  assert.ok(f.related.some((r) => /max_connections = 30 .*3 of them reserved/.test(r.message)));
   const limit = f.related.find((r) => r.location.file === path.join(ws, 'reports/docker-compose.yml'));
   assert.ok(limit, 'related: where max_connections is set');
   assert.equal(limit.location.range.start.line, lineOf(path.join(ws, 'reports/docker-compose.yml'), 'max_connections'));
@@ -55,10 +56,14 @@ test('connection-budget: the apps of one server are summed, each finding states 
   // orders 9 + billing 2 × 5 + ingest 10 (pg Pool default max) = 29 > 22
   assert.deepEqual(d.map((f) => path.relative(ws, f.location.file)).sort(), ['a/.env', 'b/.env', 'c/.env']);
   const b = d.find((f) => f.location.file.endsWith(path.join('b', '.env')))!;
-  assert.match(b.message, /billing can open up to 10 connections .*2 PM2 processes × a pool of 5 \(connection_limit=5\)/);
-  assert.match(b.message, /With ingest \(10\) and orders \(9\), the apps together can open 29, more than the 22 that max_connections = 25 \(max_connections = 25 in postgresql.conf\)/);
+  assert.equal(b.message, 'billing (10), ingest (10) and 1 other app can open 29 connections to localhost:5432 (limit 22).');
+  const bRelated = b.related.map((r) => r.message).join('\n');
+  assert.match(bRelated, /billing: 2 PM2 processes × a pool of 5 \(connection_limit=5\) = 10/);
+  assert.match(bRelated, /ingest: .* = 10/);
+  assert.match(bRelated, /orders: .* = 9/);
+  assert.match(bRelated, /max_connections = 25 \(max_connections = 25 in postgresql.conf\)/);
   const c = d.find((f) => f.location.file.endsWith(path.join('c', '.env')))!;
-  assert.match(c.message, /pg Pool's default max of 10/);
+  assert.match(c.related[0].message, /pg Pool's default max of 10/);
   assert.ok(b.related.some((r) => r.location.file === path.join(ws, 'pg/postgresql.conf')));
 });
 
@@ -81,7 +86,8 @@ test('connection-budget: under the default 100 nothing is reported; replicas are
   const configured = makeWorkspace({ ...apps, 'crosswire.config.json': '{ "maxConnections": { "localhost:5432": 50 } }\n' });
   const d = byRule((await audit(configured)).findings, 'connection-budget');
   assert.equal(d.length, 2);
-  assert.match(d[0].message, /more than the 47 that max_connections = 50 \(maxConnections in crosswire.config.json\)/);
+  assert.match(d[0].message, /can open 72 connections to localhost:5432 \(limit 47\)/);
+  assert.ok(d[0].related.some((r) => r.message.includes('max_connections = 50 (maxConnections in crosswire.config.json)')));
 });
 
 test('connection-budget: Prisma 7 pools are the adapter\'s max (default 10); the core count comes from the options', async () => {
@@ -96,7 +102,8 @@ test('connection-budget: Prisma 7 pools are the adapter\'s max (default 10); the
   const ws = makeWorkspace(files);
   const d = byRule((await audit(ws)).findings, 'connection-budget');
   assert.equal(d.length, 1);
-  assert.match(d[0].message, /up to 30 connections .*3 PM2 processes × a pool of 10 \(@prisma\/adapter-pg's default max of 10\)/);
+  assert.match(d[0].message, /can open 30 connections .*\(3 × 10, limit 27\)/);
+  assert.match(d[0].related[0].message, /3 PM2 processes × a pool of 10 \(@prisma\/adapter-pg's default max of 10\)/);
   // with max set on the adapter, it fits
   const ws2 = makeWorkspace({ ...files, 'v7/src/db.ts': files['v7/src/db.ts'].replace('DATABASE_URL }', 'DATABASE_URL, max: 5 }') });
   assert.deepEqual(byRule((await audit(ws2)).findings, 'connection-budget'), []);
@@ -106,5 +113,6 @@ test('connection-budget: Prisma 7 pools are the adapter\'s max (default 10); the
   const engine = await Engine.create({ roots: [ws3], options: { cores: 8, maxFileSize: 1_000_000 } });
   const eight = byRule(engine.findings(), 'connection-budget');
   assert.equal(eight.length, 1);
-  assert.match(eight[0].message, /up to 34 connections .*2 × 8 cores \+ 1/);
+  assert.match(eight[0].message, /can open 34 connections/);
+  assert.match(eight[0].related[0].message, /2 × 8 cores \+ 1/);
 });

@@ -58,14 +58,13 @@ export const connectionBudget = groupRule<{ pool: PoolUse; processes: { n: numbe
           if (others.length === MAX_NAMED) break;
           others.push(o);
         }
-        const more = list.length - 1 - others.length;
         const perProcess = s.pools.reduce((n, p) => n + p.size, 0);
         // One short line: who opens how many against the server's budget; the arithmetic is in the related locations.
         const named = others.slice(0, 1).map((o) => `${name(o.app)} (${o.total})`);
         const rest = list.length - 1 - named.length;
         if (rest > 0) named.push(`${rest} other app${rest === 1 ? '' : 's'}`);
         const message = others.length
-          ? `${name(s.app)} (${s.total}) and ${listNames(named)} can open ${total} connections to ${target.serverLabel} (limit ${budget}).`
+          ? `${listNames([`${name(s.app)} (${s.total})`, ...named])} can open ${total} connections to ${target.serverLabel} (limit ${budget}).`
           : `${name(s.app)} can open ${s.total} connections to ${target.serverLabel} (${s.processes.n} × ${perProcess}, limit ${budget}).`;
         const related: RelatedInfo[] = [];
         for (const o of others) {
@@ -77,7 +76,8 @@ export const connectionBudget = groupRule<{ pool: PoolUse; processes: { n: numbe
             related.push({ location: p.location, message: `${o.app.name}: ${o.processes.why} × a pool of ${p.size} (${p.sizeWhy}) = ${p.size * o.processes.n}` });
           }
         }
-        if (limit.location) related.push({ location: limit.location, message: `max_connections = ${limit.max} here (${RESERVED} reserved for superusers)` });
+        const limitText = `max_connections = ${limit.max} (${limit.why}), ${RESERVED} of them reserved for superusers`;
+        if (limit.location) related.push({ location: limit.location, message: limitText });
         const reported = new Set<string>();
         for (const p of s.pools) {
           const k = `${p.location.file}:${p.location.range.start.line}`;
@@ -86,7 +86,8 @@ export const connectionBudget = groupRule<{ pool: PoolUse; processes: { n: numbe
           ctx.report({
             message,
             at: p.location,
-            related: [...s.pools.filter((x) => x !== p && `${x.location.file}:${x.location.range.start.line}` !== k).map((x) => ({ location: x.location, message: `also ${x.size} (${x.sizeWhy}) per process` })), ...related],
+            // The arithmetic behind the message: this pool, the app's other pools, the other apps, the server's limit.
+            related: [{ location: p.location, message: `${name(s.app)}: ${s.processes.why} × a pool of ${p.size} (${p.sizeWhy}) = ${p.size * s.processes.n}` }, ...(limit.location ? [] : [{ location: p.location, message: limitText }]), ...s.pools.filter((x) => x !== p && `${x.location.file}:${x.location.range.start.line}` !== k).map((x) => ({ location: x.location, message: `also ${x.size} (${x.sizeWhy}) per process` })), ...related],
             app: s.app,
             fixes: [],
           });
