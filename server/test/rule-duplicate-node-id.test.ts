@@ -44,7 +44,7 @@ test('duplicate-node-id: replicas sharing SYNC_NODE_ID and SYNC_NODE_NAME get an
     assert.equal(f.related.length, 1);
     const other = f.location.file.includes('server-1') ? path.join(ws, 'server-2/.env.local') : path.join(ws, 'server-1/.env');
     assert.equal(f.related[0].location.file, other);
-    assert.match(f.message, /shop \(server-[12]\)/);
+    assert.match(f.message, /of shop is also used by its replica in server-[12]\.$/);
     assert.equal(f.fixes.length, 1);
   }
   assert.match(found.find((f) => f.location.range.start.line === 1 && f.location.file.endsWith('.env.local'))!.message, /SYNC_NODE_ID "2595930f841f02e1"/);

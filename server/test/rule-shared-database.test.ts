@@ -53,7 +53,7 @@ new RuleTester().run('shared-database', {
           file: 'tokens/.env',
           line: 2,
           severity: 'warning',
-          message: /electricity-tokens and tokens-admin use the same database \(electricity_tokens on localhost:5432\)/,
+          message: 'electricity-tokens shares database electricity_tokens on localhost:5432 with tokens-admin.',
           related: [{ file: 'admin/.env' }],
           messageExcludes: CREDENTIALS,
         },

@@ -218,7 +218,7 @@ function prisma7Findings(index: WorkspaceView, app: App, sharing: SharingIndex<S
     for (const u of sample) related.push({ location: u.location, message: `${u.app.name} also uses ${server.replace(/^\w+:\/\//, '')} (${u.what})` });
     findings.push({
       message:
-        `The ${what} has no \`max\`${fromUrl !== undefined ? ` (it ignores connection_limit=${fromUrl})` : ''}, and ` +
+        `The ${what} has no \`max\` (${fromUrl !== undefined ? `it ignores connection_limit=${fromUrl}` : 'default 10 per process'}), and ` +
         `${names.length ? fewNames(names, 1, ['app', 'apps'], otherCount) : 'another pool of this app'} also ${otherCount === 1 || !names.length ? 'uses' : 'use'} ${server.replace(/^\w+:\/\//, '')}.`,
       at: { file: c.file, range: p.range },
       related,

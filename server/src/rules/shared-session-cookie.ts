@@ -192,7 +192,7 @@ function groupFindings(index: WorkspaceView, members: Site[]): Report[] {
     const host = s.host === 'localhost' ? 'localhost' : s.host;
     const name = newName(s);
     findings.push({
-      message: `Session cookie "${s.name}" of ${appLabel(index, s.app)} is also the session cookie of ${fewNames(others.map((o) => appLabel(index, o.app)), 2, ['app', 'apps'])} on ${host}.`,
+      message: `${appLabel(index, s.app)} and ${fewNames(others.map((o) => appLabel(index, o.app)), 2, ['app', 'apps'])} share session cookie "${s.name}" (${s.how}) on ${host}.`,
       at: s.location,
       related: others.map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
       app: s.app,
