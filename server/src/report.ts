@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { App, EnvFile, Finding, Location, PrismaDatasource, Severity } from './model/types';
 import type { RuleMeta as Rule } from './model/rule';
 import { escapeControl } from './model/text';
+import { docsHref } from './docs';
 
 export interface AuditReportData {
   roots: readonly string[];
@@ -71,14 +72,7 @@ export function renderAuditReport(data: AuditReportData): string {
     const line = loc.range.start.line + 1;
     return `[${mdLabel(`${display(loc.file)}:${line}`)}](${target(loc.file)}#L${line})`;
   };
-  const docsLink = (url: string): string => {
-    if (!data.docsBaseUri) return url;
-    try {
-      return new URL(url, data.docsBaseUri).href;
-    } catch {
-      return url;
-    }
-  };
+  const docsLink = (url: string): string => docsHref(url, data.docsBaseUri);
 
   const apps = [...data.apps];
   const appById = new Map(apps.map((a) => [a.id, a] as const));

@@ -80,7 +80,8 @@ describe('configuration files edited in the editor take effect without a restart
     await client.didOpen(file(eco), ECOSYSTEM(1), 'json');
     await client.didChange(file(eco), ECOSYSTEM(12));
     await expectBudget(1, 'after instances: 12 is typed');
-    assert.match(String(budget()[0].message), /api can open up to 120 connections .*12 PM2 processes × a pool of 10/);
+    assert.match(String(budget()[0].message), /api can open 120 connections .*\(12 × 10, limit \d+\)/);
+    assert.match(String((budget()[0].relatedInformation as { message: string }[] | undefined)?.[0]?.message), /12 PM2 processes × a pool of 10/);
     await client.didClose(file(eco));
     await expectBudget(0, 'after the unsaved edit is closed (the disk says 1)');
     await save(eco, ECOSYSTEM(12));

@@ -18,6 +18,7 @@ import { ENGINE_RULES, RULES } from '../rules';
 import { baselineSentence, filterByBaselineWithStats, makeBaseline, readBaseline } from './baseline';
 import { dirUri, FORMATS, formatters, type FormatContext, type FormatName, type ToolInfo } from './formatters';
 import { understand, understandingText } from '../understanding';
+import { docsBaseUri, packageFacts, type PackageFacts } from '../docs';
 
 export const USAGE = `Usage: crosswire audit [DIR...] [options]
        crosswire apps [DIR...] [--format text|json]
@@ -95,46 +96,9 @@ export function shownPath(file: string, cwd = process.cwd()): string {
   return rel.split(path.sep).join('/');
 }
 
-interface PackageFacts {
-  root?: string;
-  version: string;
-  informationUri: string;
-  /** Web URL of the source repository (no .git), when package.json names one over http(s). */
-  repositoryWeb?: string;
-}
-
-const FALLBACK_URI = 'https://example.invalid/crosswire';
-
-/** The root package.json of Crosswire (named "crosswire"), found upwards from this file. */
-function packageFacts(): PackageFacts {
-  let dir = __dirname;
-  for (let i = 0; i < 8; i++) {
-    const candidate = path.join(dir, 'package.json');
-    try {
-      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8'));
-      if (pkg && pkg.name === 'crosswire') {
-        const repo = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
-        const web = typeof repo === 'string' ? repo.replace(/^git\+/, '').replace(/\.git$/, '').replace(/\/$/, '') : undefined;
-        const repositoryWeb = web && /^https?:\/\//.test(web) ? web : undefined;
-        const homepage = typeof pkg.homepage === 'string' ? pkg.homepage : undefined;
-        return { root: dir, version: String(pkg.version ?? '0.0.0'), informationUri: homepage ?? repositoryWeb ?? FALLBACK_URI, repositoryWeb };
-      }
-    } catch {
-      /* not here */
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return { version: '0.0.0', informationUri: FALLBACK_URI };
-}
-
 function toolInfo(facts: PackageFacts): ToolInfo {
   // Rule docs: the repository's pages (a SARIF log is read on other machines), else the installed copy.
-  let docsBaseUri: string | undefined;
-  if (facts.repositoryWeb) docsBaseUri = `${facts.repositoryWeb}/blob/HEAD/`;
-  else if (facts.root && fs.existsSync(path.join(facts.root, 'docs', 'rules'))) docsBaseUri = dirUri(facts.root);
-  return { name: 'Crosswire', version: facts.version, informationUri: facts.informationUri, docsBaseUri };
+  return { name: 'Crosswire', version: facts.version, informationUri: facts.informationUri, docsBaseUri: docsBaseUri('remote', facts) };
 }
 
 interface Options {

@@ -20,9 +20,9 @@ import { URI } from 'vscode-uri';
 import type { Finding, Fix, Severity, TextEditAt } from '../model/types';
 import type { RuleMeta as Rule } from '../model/rule';
 import type { DiagnosticData } from './protocol';
+import { docsBaseUri, docsHref, packageFacts, type PackageFacts } from '../docs';
 
 export const SOURCE = 'crosswire';
-const REMOTE_DOCS = 'https://github.com/crosswire-lint/crosswire/blob/main/';
 
 /** file -> URI: the conversion is pure and the same few thousand files are converted on every publish. */
 const uriCache = new Map<string, string>();
@@ -59,53 +59,31 @@ export function toSeverity(s: Severity): DiagnosticSeverity {
 }
 
 /**
- * Finds docs pages: the repository / extension root is the nearest ancestor of the server bundle
- * (server/dist/server.js -> ../../) holding `docs/rules`. A page that is not there links to GitHub.
+ * Links a rule to its docs page: the page shipped with the package (the extension's or the installed package's
+ * docs/rules/) when it is there, so an installed extension opens it offline; else the repository's web page. Both
+ * bases come from docs.ts (package.json `repository` / `homepage`), shared with the SARIF log and the report.
  */
 export class DocsResolver {
   private readonly cache = new Map<string, string>();
-  private readonly docsRoots: string[];
+  private readonly facts: PackageFacts;
 
   constructor(startDir: string = __dirname) {
-    const roots: string[] = [];
-    let dir = startDir;
-    for (let i = 0; i < 6; i++) {
-      if (isDir(path.join(dir, 'docs', 'rules'))) roots.push(dir);
-      const up = path.dirname(dir);
-      if (up === dir) break;
-      dir = up;
-    }
-    this.docsRoots = roots;
+    this.facts = packageFacts(startDir);
   }
 
-  /** Base URI (ending in '/') that repo-relative docs urls resolve against. */
-  baseUri(): string {
-    const root = this.docsRoots[0];
-    return root ? URI.file(root).toString() + '/' : REMOTE_DOCS;
+  /** Base URI (ending in '/') that repo-relative docs urls resolve against: the local copy first. */
+  baseUri(): string | undefined {
+    return docsBaseUri('local', this.facts);
   }
 
   href(ruleId: string, rule?: Rule): string {
     const hit = this.cache.get(ruleId);
     if (hit) return hit;
-    const rel = rule?.docs.url && !/^[a-z]+:/i.test(rule.docs.url) ? rule.docs.url : `docs/rules/${ruleId}.md`;
-    let href: string | undefined;
-    if (rule?.docs.url && /^[a-z]+:/i.test(rule.docs.url)) href = rule.docs.url; // already absolute
-    for (const root of this.docsRoots) {
-      if (href) break;
-      const candidate = path.join(root, ...rel.split('/'));
-      if (isFile(candidate)) href = URI.file(candidate).toString();
-    }
-    href ??= REMOTE_DOCS + rel;
+    const url = rule?.docs.url ?? `docs/rules/${ruleId}.md`;
+    const shipped = this.facts.root !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(url) && isFile(path.join(this.facts.root, ...url.split('/')));
+    const href = docsHref(url, docsBaseUri(shipped ? 'local' : 'remote', this.facts));
     this.cache.set(ruleId, href);
     return href;
-  }
-}
-
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }
 

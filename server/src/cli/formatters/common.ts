@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Range, Severity } from '../../model/types';
 import type { RuleMeta as Rule } from '../../model/rule';
+import { docsHref } from '../../docs';
 
 /** What a formatter needs to know about a rule (a subset of the engine's Rule). */
 export type RuleMeta = Pick<Rule, 'id' | 'docs' | 'defaultSeverity' | 'fixable'>;
@@ -79,12 +80,7 @@ export function oneBased(range: Range): OneBased {
 }
 
 export function helpUri(ruleDocsUrl: string, docsBaseUri?: string): string {
-  if (!docsBaseUri) return ruleDocsUrl;
-  try {
-    return new URL(ruleDocsUrl, docsBaseUri).href;
-  } catch {
-    return ruleDocsUrl;
-  }
+  return docsHref(ruleDocsUrl, docsBaseUri);
 }
 
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
