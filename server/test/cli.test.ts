@@ -211,11 +211,11 @@ test('json: port-collision at 3000 between apps that run together, and ineffecti
     // `next dev` moves to another port: a warning, because NEXTAUTH_URL names 3000; the others cannot both bind.
     assert.equal(f.severity, key(f.file, f.line) === drifting ? 'warning' : 'error', `${f.file}:${f.line}`);
     assert.match(f.message, /3000/);
-    assert.match(f.message, /assumed to run together: .*localhost:5432/, 'says why they are taken to run together');
+    assert.match(f.related[0].message, /assumed to run together: .*localhost:5432/, 'says why they are taken to run together');
     assert.ok(f.related.length > 0);
     assert.ok(f.related.some((r) => r.file.split('/')[0] !== f.file.split('/')[0]), 'related to the other apps');
   }
-  assert.match(all.find((f) => key(f.file, f.line) === drifting)!.message, /(VITE_API_URL|NEXTAUTH_URL) in .* expects 3000/, 'names what expects the port');
+  assert.match(all.find((f) => key(f.file, f.line) === drifting)!.message, /want port 3000: next dev moves but (VITE_API_URL|NEXTAUTH_URL) in .* expects it\./, 'names what expects the port');
   const ineffectiveAt = key('it-assets-manager/.env', lineOf('it-assets-manager/.env', envLine('PORT')));
   assertIncludes(at(all, 'ineffective-port'), [ineffectiveAt], 'ineffective-port');
   const mbPort = key('multi-business-multi-apps/.env', lineOf('multi-business-multi-apps/.env', envLine('PORT')));
