@@ -198,7 +198,7 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
       fixes: [],
     });
   }
-  // 4. Secure while served over plain http on a LAN host (incident d)
+  // 4. Secure while served over plain http on a LAN host (the story “The login that never sticks”)
   if (c.secure?.value !== 'unknown' && (c.secure || !c.opaque)) {
     const written = c.secure ? (c.secure.value === 'production' ? 'secure: process.env.NODE_ENV === "production"' : `secure: ${c.secure.value}`) : lib;
     const sc = secureCase(app, pm2, c.secure?.value as boolean | 'production' | undefined, d.secure, written);

@@ -60,7 +60,7 @@ const dbServer = (v: string) => {
   return `${p.host.toLowerCase()}:${p.port || DB_DEFAULT_PORTS[scheme] || ''}`;
 };
 
-/** The values replicas of one app must share (incident b). */
+/** The values replicas of one app must share (the story “One app on two servers”). */
 export const SHARED_VALUES: readonly SharedValue[] = [
   secretValue('NEXTAUTH_SECRET', SESSION_WHY),
   secretValue('AUTH_SECRET', SESSION_WHY),
