@@ -29,7 +29,12 @@ export function displayValue(key: string, value: string): string {
 }
 
 /** Markdown hover for the env key under the cursor: where else it is defined, per app, equal or not, and the findings involving it. */
-export function envHover(index: WorkspaceIndex, findings: readonly Finding[], file: string, pos: Position): string | undefined {
+/** What the hover says about a rule beside its finding: the rule's one-line explanation and its docs page. */
+export interface RuleExplainer {
+  (ruleId: string): { description: string; href?: string } | undefined;
+}
+
+export function envHover(index: WorkspaceIndex, findings: readonly Finding[], file: string, pos: Position, explain?: RuleExplainer): string | undefined {
   const envFile = index.files.get(file)?.env;
   if (!envFile) return undefined;
   const here = envFile.entries.find((e) => rangeContains(e.keyRange, pos) || rangeContains(e.range, pos));
@@ -55,7 +60,14 @@ export function envHover(index: WorkspaceIndex, findings: readonly Finding[], fi
   if (count > 1) out.push('| app | file | kind | value | vs. here |', '|---|---|---|---|---|', ...rows, '');
   if (involved.length) {
     out.push('Crosswire findings on this line:', '');
-    for (const f of involved) out.push(`- \`${f.ruleId}\` (${f.severity}): ${f.message}`);
+    // The message says what is wrong; the rule's explanation and its docs page say why and what to do (once per rule).
+    const explained = new Set<string>();
+    for (const f of involved) {
+      out.push(`- \`${f.ruleId}\` (${f.severity}): ${f.message}`);
+      const e = explained.has(f.ruleId) ? undefined : explain?.(f.ruleId);
+      explained.add(f.ruleId);
+      if (e) out.push(`  ${e.description}${e.href ? ` [Documentation](${e.href})` : ''}`);
+    }
   }
   out.push('', '_Values are masked (sha256 fingerprint); equal fingerprints mean equal values._');
   return out.join('\n');

@@ -39,6 +39,8 @@ describe('editor experience over stdio', () => {
     assert.match(md, /same value/);
     assert.match(md, /duplicate-secret/);
     assert.match(md, /sha256:[0-9a-f]{6}/);
+    // the one-line message, then the rule's explanation and its docs page (the page shipped with the server)
+    assert.match(md, /- `duplicate-secret` \(error\): NEXTAUTH_SECRET \(sha256:[0-9a-f]{6}\) of electricity-tokens is also the secret of multi-business-multi-apps\.\n {2}The same signing key .* \[Documentation\]\(file:\/\/[^)]*\/docs\/rules\/duplicate-secret\.md\)/);
     assert.ok(!md.includes('pano-pamu'), 'the secret is never shown');
     const none = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(path.join(ws, 'electricity-tokens/package.json')) }, position: { line: 0, character: 0 } });
     assert.equal(none, null);

@@ -337,9 +337,12 @@ export class Engine {
 
   private readonly knownRuleIds = new Set(this.rules.map((r) => r.id));
 
-  /** Markdown hover for an env key at a position (undefined elsewhere). */
-  hover(file: string, pos: Position): string | undefined {
-    return envHover(this.index, this.findings(), path.resolve(file), pos);
+  /** Markdown hover for an env key at a position (undefined elsewhere); the findings on its line with their rules' explanation. */
+  hover(file: string, pos: Position, docsHref?: (ruleId: string) => string | undefined): string | undefined {
+    return envHover(this.index, this.findings(), path.resolve(file), pos, (id) => {
+      const rule = this.rules.find((r) => r.id === id);
+      return rule ? { description: rule.docs.description, href: docsHref?.(id) } : undefined;
+    });
   }
 
   /** The env lines that supply the variable named at a position in code or schema.prisma. */

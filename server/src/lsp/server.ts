@@ -241,7 +241,8 @@ export class CrosswireServer {
     await this.sync.flush();
     const file = uriToFile(p.textDocument.uri);
     if (!this.ctx.engine || !file) return null;
-    const md = this.ctx.engine.hover(file, p.position);
+    const engine = this.ctx.engine;
+    const md = engine.hover(file, p.position, (id) => this.ctx.docs.href(id, engine.rules.find((r) => r.id === id)));
     return md ? { contents: { kind: MarkupKind.Markdown, value: md } } : null;
   }
 
