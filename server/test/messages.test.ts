@@ -93,3 +93,21 @@ test('messages: the checker itself', () => {
   assert.match(messageProblem('x'.repeat(141)) ?? '', /characters/);
   assert.equal(messageProblem('Set a store (e.g. Redis) for sessions.'), undefined);
 });
+
+test('messages: a crowd of 25 apps on one port and one secret does not make the messages grow', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const bench = require(path.join(REPO_ROOT, 'bench', 'generate.js')) as { generate(o: { dir: string; n: number; crowd?: number }): { dir: string } };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-messages-crowd-'));
+  try {
+    const ws = bench.generate({ dir: path.join(dir, 'ws'), n: 40, crowd: 25 });
+    const found = (await Engine.create({ roots: [ws.dir] })).findings();
+    const crowd = found.filter((f) => /crowd-(port|secret)/.test(f.message));
+    assert.ok(crowd.filter((f) => f.ruleId === 'port-collision').length >= 25 && crowd.filter((f) => f.ruleId === 'duplicate-secret').length >= 25, 'the crowd is reported');
+    for (const f of crowd) {
+      assert.equal(messageProblem(f.message), undefined, f.message);
+      assert.match(f.message, /and (2\d|1\d\+) other apps/, f.message);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,7 @@
 import type { App, EnvEntry, Listener } from '../model/types';
 import { urlParts } from '../facts/replicas';
 import { appRule, type Report } from '../model/rule';
-import { envLocation, isLocalHost, listNames, replaceEnvValue } from '../facts/util';
+import { envLocation, fewNames, isLocalHost, replaceEnvValue } from '../facts/util';
 
 function majorOf(range: string | undefined): number | undefined {
   const m = range ? /(\d+)/.exec(range) : null;
@@ -88,7 +88,7 @@ function check(app: App, e: EnvEntry, listeners: Listener[]): Report | undefined
     if (newValue !== undefined) fixes.push({ title: `Use port ${ports[0]} in ${e.key}`, preferred: true, edits: () => [replaceEnvValue(e, newValue)] });
   }
   return {
-    message: `${e.key} of ${app.name} names ${portText}, but the app listens on ${listNames(ports.map(String))}.`,
+    message: `${e.key} of ${app.name} names ${portText}, but the app listens on ${fewNames(ports.map(String), 2, ['port', 'ports'])}.`,
     at: envLocation(e),
     related: listeners.map((l) => ({ location: l.source, message: `${app.name} listens on ${l.port}: ${l.reason}` })),
     fixes,
