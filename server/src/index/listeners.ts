@@ -12,20 +12,20 @@ import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers
 import { CODE_SERVER_FRAMEWORKS, type ServeSpec } from '../frameworks';
 import { LineIndex } from '../model/text';
 import type { IndexedFile } from './ingest';
+import { devEnvEntry, winningEntry } from '../model/env';
 
 /**
  * The last entry of `key` in the first of `files` that defines it. A file outside the app (`dotenv -e ../../.env`,
  * a monorepo's shared .env) is looked up in the index when `files` is given.
  */
 export function lookupEnv(app: App, fileNames: string[], key: string, files?: Map<string, IndexedFile>): EnvEntry | undefined {
-  for (const name of fileNames) {
-    const abs = path.resolve(app.dir, name);
-    const f = app.envFiles.find((e) => e.file === abs) ?? files?.get(abs)?.env;
-    if (!f) continue;
-    const hits = f.entries.filter((e) => e.key === key);
-    if (hits.length) return hits[hits.length - 1];
-  }
-  return undefined;
+  return winningEntry(
+    fileNames.map((name) => {
+      const abs = path.resolve(app.dir, name);
+      return app.envFiles.find((e) => e.file === abs) ?? files?.get(abs)?.env;
+    }),
+    key,
+  );
 }
 
 function loc(file: string, range: Range): Location {
@@ -245,14 +245,7 @@ function viteConfig(app: App): CodeFileInfo | undefined {
 export function computePythonListeners(app: App): Found {
   const found: Found = { listeners: [], unknown: [] };
   const pyFiles = app.code.filter((c) => c.language === 'python');
-  const devEnv = app.envFiles.filter((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development'));
-  const envValue = (key: string): EnvEntry | undefined => {
-    for (const f of devEnv) {
-      const hits = f.entries.filter((e) => e.key === key);
-      if (hits.length) return hits[hits.length - 1];
-    }
-    return undefined;
-  };
+  const envValue = (key: string): EnvEntry | undefined => devEnvEntry(app, key);
   for (const c of pyFiles) {
     for (const call of c.listens) {
       const rel = path.relative(app.dir, c.file).split(path.sep).join('/');

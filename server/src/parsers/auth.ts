@@ -2,23 +2,14 @@
 import ts = require('typescript');
 import type { AuthFacts, ConstRef, CookieLib, CookieOptionsFact, CorsFact, NextAuthOptionsFact, Range, SecretRead } from '../model/types';
 import { LineIndex } from '../model/text';
+import { memberName as propName, unwrap } from './ast';
 
 /** Cheap pre-filter for files worth reading for auth/session/cookie/CORS facts. */
 export function mayHaveAuthFacts(text: string): boolean {
   return /next-auth|@auth\/|NextAuth|jsonwebtoken|jwtVerify|SignJWT|@nestjs\/jwt|JwtModule|iron-session|express-session|cookie-session|cookies\(\)|\.cookie\(|cookieOptions|enableCors|cors\(|@fastify\/cors|\bcors\s*:|secretOrKey|sessions?\s*=\s*new Map/.test(text);
 }
 
-function unwrap(e: ts.Expression): ts.Expression {
-  let x = e;
-  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x) || ts.isSatisfiesExpression(x) || ts.isTypeAssertionExpression(x)) x = x.expression;
-  return x;
-}
 
-function propName(p: ts.ObjectLiteralElementLike): string | undefined {
-  if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p) && !ts.isMethodDeclaration(p)) return undefined;
-  const n = p.name;
-  return n && (ts.isIdentifier(n) || ts.isStringLiteral(n)) ? n.text : undefined;
-}
 
 function prop(o: ts.ObjectLiteralExpression, name: string): ts.PropertyAssignment | undefined {
   return o.properties.find((p) => ts.isPropertyAssignment(p) && propName(p) === name) as ts.PropertyAssignment | undefined;

@@ -4,6 +4,7 @@ import type { CodeDefault, CodeFileInfo, ListenCall } from '../model/types';
 import { LineIndex } from '../model/text';
 import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
+import { unwrap } from './ast';
 
 /** `http://localhost:3000/...`, `ws://127.0.0.1:8080`: a local web URL with an explicit port. */
 const LOCAL_URL = /^(https?|wss?):\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0):\d{2,5}(\/|$)/;
@@ -35,14 +36,6 @@ function scriptKind(file: string): ts.ScriptKind {
   return ts.ScriptKind.TS;
 }
 
-function unwrap(e: ts.Expression): ts.Expression {
-  let x = e;
-  for (;;) {
-    if (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
-    else if (ts.isTypeAssertionExpression(x)) x = x.expression;
-    else return x;
-  }
-}
 
 /** `process.env.X`, `process.env["X"]`, `import.meta.env.X` -> X */
 function envRead(e: ts.Expression): string | undefined {

@@ -2,17 +2,9 @@
 import ts = require('typescript');
 import type { Pm2AppFact, Pm2ConfigInfo, Range } from '../model/types';
 import { LineIndex } from '../model/text';
+import { propName, unwrap } from './ast';
 
-function unwrap(e: ts.Expression): ts.Expression {
-  let x = e;
-  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
-  return x;
-}
 
-function propName(p: ts.ObjectLiteralElementLike): string | undefined {
-  if (!ts.isPropertyAssignment(p)) return undefined;
-  return ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name) ? p.name.text : undefined;
-}
 
 /**
  * Reads a PM2 ecosystem file (`module.exports = { apps: [...] }`, `export default {...}`, or JSON)

@@ -18,7 +18,7 @@ derivedSignature<Map<string, Parsed[]>>('serviceUrls', (byGroup) => {
 });
 
 const WEB_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
-const PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
+import { BROWSER_PREFIX as PREFIXES } from '../model/env';
 
 /** The service a key names, as words: AUTH_SERVICE_URL -> [auth]; BILLING_API_URL -> [billing]; API_URL -> []. */
 export function serviceWords(key: string): string[] {
