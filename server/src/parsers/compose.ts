@@ -15,11 +15,6 @@ export function isOverrideFile(name: string): boolean {
   return /^(docker-)?compose\.override\.ya?ml$/.test(name);
 }
 
-/** Kept for callers that group files: files Compose merges by default share one key. */
-export function composeStackKey(file: string): string {
-  return file.replace(/(docker-)?compose(\.override)?\.ya?ml$/, 'compose');
-}
-
 /**
  * Compose's interpolation (https://docs.docker.com/reference/compose-file/interpolation/): `$VAR`, `${VAR}`,
  * `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`, `${VAR?err}`, `${VAR:+alt}`, `${VAR+alt}` (nested), `$$`.

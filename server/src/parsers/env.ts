@@ -87,7 +87,7 @@ export function looksBinary(text: string): boolean {
   return controls >= 2 && controls * 10 > probe.length;
 }
 
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const hasOwn = (o: object, k: string): boolean => Object.hasOwn(o, k);
 
 /** dotenv's post-processing of one raw value (used only when dotenv itself gives no value, e.g. `__proto__`). */
 function dotenvValue(raw: string): string {

@@ -3,10 +3,6 @@ import ts = require('typescript');
 import type { Pm2AppFact, Pm2ConfigInfo, Range } from '../model/types';
 import { LineIndex } from '../model/text';
 
-export function isPm2File(name: string): boolean {
-  return /^(ecosystem|pm2)(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(name) || /^(ecosystem|pm2)\.json$/.test(name);
-}
-
 function unwrap(e: ts.Expression): ts.Expression {
   let x = e;
   while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;

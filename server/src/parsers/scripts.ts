@@ -423,8 +423,4 @@ function shift(a: CommandAnalysis, by: number): CommandAnalysis {
   };
 }
 
-export function portFromInlineEnv(a: CommandAnalysis, key = 'PORT'): number | undefined {
-  return parsePortValue(a.inlineEnv[key]?.value);
-}
-
 export { parsePortValue };
