@@ -213,55 +213,13 @@ export function composeProjects(input: ComposeInput): ComposeProject[] {
     byDir.set(d, list);
   }
   const invocations = input.scripts.flatMap(composeInvocations);
-  const imageApps = new Map<string, { app: ComposeInputApp; script: ComposeInputScript }>();
-  for (const s of input.scripts) {
-    const images = builtImages(s.command);
-    if (!images.length) continue;
-    const app = appHolding(input.apps, s.dir);
-    if (!app) continue;
-    for (const img of images) if (!imageApps.has(img)) imageApps.set(img, { app, script: s });
-  }
+  const imageApps = imagesBuiltByApps(input);
 
   const projects = new Map<string, ComposeProject>();
-  const projectOf = (dir: string, first: ComposeFileInfo, explicitName?: string): ComposeProject => {
-    const envFile = path.join(dir, '.env');
-    const entries = readEnvFile(input.textOf, envFile);
-    const env = new Map<string, string>();
-    for (const e of entries ?? []) env.set(e.key, e.value);
-    let name: string;
-    let nameSource: ComposeProject['nameSource'];
-    const fromFile = first.name !== undefined ? interpolate(first.name, (k) => env.get(k)) : undefined;
-    if (explicitName) [name, nameSource] = [explicitName, '-p'];
-    else if (env.get('COMPOSE_PROJECT_NAME')) [name, nameSource] = [env.get('COMPOSE_PROJECT_NAME')!, 'COMPOSE_PROJECT_NAME'];
-    else if (fromFile) [name, nameSource] = [fromFile, 'name'];
-    else [name, nameSource] = [path.basename(dir), 'folder'];
-    name = normaliseName(name) || normaliseName(path.basename(dir)) || 'default';
-    // One project per name and folder: the same name in two folders is one project for Docker (same containers).
-    const key = `${name}\0${dir}`;
-    let p = projects.get(key);
-    if (!p) {
-      p = { name, nameSource, dir, envFile: entries ? envFile : undefined, env, enabledProfiles: (env.get('COMPOSE_PROFILES') ?? '').split(',').map((x) => x.trim()).filter(Boolean), variants: [] };
-      projects.set(key, p);
-    }
-    return p;
-  };
+  const projectOf = projectFinder(input, projects);
 
   const used = new Set<ComposeFileInfo>();
-  const withIncludes = (files: ComposeFileInfo[]): ComposeFileInfo[] => {
-    const out: ComposeFileInfo[] = [];
-    const seen = new Set<ComposeFileInfo>();
-    const visit = (f: ComposeFileInfo, depth: number) => {
-      if (seen.has(f) || depth > 8) return;
-      seen.add(f);
-      for (const inc of f.includes) {
-        const target = byFile.get(path.resolve(path.dirname(f.file), inc));
-        if (target) visit(target, depth + 1);
-      }
-      out.push(f);
-    };
-    for (const f of files) visit(f, 0);
-    return out;
-  };
+  const withIncludes = (files: ComposeFileInfo[]) => includedFirst(files, byFile);
 
   // 1. Scripts that name files with -f: the files they merge, in their project (the first file's folder).
   const scriptVariants = new Map<string, { project: ComposeProject; files: ComposeFileInfo[]; startedBy: ComposeInvocation[] }>();
@@ -284,26 +242,7 @@ export function composeProjects(input: ComposeInput): ComposeProject[] {
   // 2. Each folder: the default files (or COMPOSE_FILE), then every other file alone (an alternative way to run the project).
   for (const [dir, files] of [...byDir].sort((a, b) => a[0].localeCompare(b[0]))) {
     files.sort((a, b) => a.file.localeCompare(b.file));
-    const base = (n: string) => files.find((f) => path.basename(f.file) === n);
-    const envEntries = readEnvFile(input.textOf, path.join(dir, '.env'));
-    const composeFileVar = envEntries?.find((e) => e.key === 'COMPOSE_FILE')?.value;
-    let defaults: ComposeFileInfo[] = [];
-    let how: ComposeVariant['how'] = 'default';
-    if (composeFileVar) {
-      const sep = envEntries?.find((e) => e.key === 'COMPOSE_PATH_SEPARATOR')?.value || (composeFileVar.includes(';') ? ';' : ':');
-      const listed = composeFileVar.split(sep).map((x) => byFile.get(path.resolve(dir, x.trim())));
-      if (listed.length > 0 && listed.every((x) => !!x)) [defaults, how] = [listed as ComposeFileInfo[], 'COMPOSE_FILE'];
-    }
-    if (defaults.length === 0) {
-      const main = DEFAULT_COMPOSE_FILES.map(base).find((f) => !!f);
-      if (main) {
-        defaults = [main];
-        const stem = path.basename(main.file).replace(/\.ya?ml$/, '');
-        const override = files.find((f) => isOverrideFile(path.basename(f.file)) && path.basename(f.file).startsWith(`${stem}.override.`)) ??
-          files.find((f) => isOverrideFile(path.basename(f.file)));
-        if (override) defaults.push(override);
-      }
-    }
+    const { defaults, how } = defaultFiles(dir, files, input, byFile);
     // Scripts that run `docker compose up` in this folder without -f run the default files.
     const plain = invocations.filter((inv) => inv.files.length === 0 && inv.script.dir === dir);
     // A script's `-f` list that is the default files themselves runs the default variant.
@@ -336,19 +275,104 @@ export function composeProjects(input: ComposeInput): ComposeProject[] {
     for (const [name, defs] of merged) variant.services.push(resolveService(v.project, name, defs, input, imageApps));
     v.project.variants.push(variant);
   }
-  // The same service name in one project is one container, however each file runs it: what one file shows it
-  // runs (a `build:` of an app) holds for the file that pulls the published image instead.
-  for (const p of projects.values()) {
-    const known = new Map<string, ResolvedService>();
-    for (const v of p.variants) for (const s of v.services) if ((s.app || s.buildsWorkspace) && !known.get(s.name)?.app) known.set(s.name, s);
-    for (const v of p.variants) for (const s of v.services) {
-      const k = known.get(s.name);
-      if (!k || k === s || s.app) continue;
-      s.buildsWorkspace = true;
-      [s.app, s.appReason] = [k.app, k.appReason];
-    }
-  }
+  for (const p of projects.values()) shareServiceApps(p);
   return [...projects.values()].filter((p) => p.variants.length > 0).sort((a, b) => a.dir.localeCompare(b.dir) || a.name.localeCompare(b.name));
+}
+
+/** The project `docker compose` runs a folder's files as (-p, COMPOSE_PROJECT_NAME, the first file's `name:`, the folder), one per name and folder in `projects`. */
+function projectFinder(input: ComposeInput, projects: Map<string, ComposeProject>): (dir: string, first: ComposeFileInfo, explicitName?: string) => ComposeProject {
+  return (dir: string, first: ComposeFileInfo, explicitName?: string): ComposeProject => {
+    const envFile = path.join(dir, '.env');
+    const entries = readEnvFile(input.textOf, envFile);
+    const env = new Map<string, string>();
+    for (const e of entries ?? []) env.set(e.key, e.value);
+    let name: string;
+    let nameSource: ComposeProject['nameSource'];
+    const fromFile = first.name !== undefined ? interpolate(first.name, (k) => env.get(k)) : undefined;
+    if (explicitName) [name, nameSource] = [explicitName, '-p'];
+    else if (env.get('COMPOSE_PROJECT_NAME')) [name, nameSource] = [env.get('COMPOSE_PROJECT_NAME')!, 'COMPOSE_PROJECT_NAME'];
+    else if (fromFile) [name, nameSource] = [fromFile, 'name'];
+    else [name, nameSource] = [path.basename(dir), 'folder'];
+    name = normaliseName(name) || normaliseName(path.basename(dir)) || 'default';
+    // One project per name and folder: the same name in two folders is one project for Docker (same containers).
+    const key = `${name}\0${dir}`;
+    let p = projects.get(key);
+    if (!p) {
+      p = { name, nameSource, dir, envFile: entries ? envFile : undefined, env, enabledProfiles: (env.get('COMPOSE_PROFILES') ?? '').split(',').map((x) => x.trim()).filter(Boolean), variants: [] };
+      projects.set(key, p);
+    }
+    return p;
+  };
+}
+
+/** Which app builds each image a script builds (`docker build -t NAME`): the first script's app wins. */
+function imagesBuiltByApps(input: ComposeInput): Map<string, { app: ComposeInputApp; script: ComposeInputScript }> {
+  const imageApps = new Map<string, { app: ComposeInputApp; script: ComposeInputScript }>();
+  for (const s of input.scripts) {
+    const images = builtImages(s.command);
+    if (!images.length) continue;
+    const app = appHolding(input.apps, s.dir);
+    if (!app) continue;
+    for (const img of images) if (!imageApps.has(img)) imageApps.set(img, { app, script: s });
+  }
+  return imageApps;
+}
+
+/** `files` with the files they `include:` (found in the workspace) before each of them, once each. */
+function includedFirst(files: ComposeFileInfo[], byFile: ReadonlyMap<string, ComposeFileInfo>): ComposeFileInfo[] {
+  const out: ComposeFileInfo[] = [];
+  const seen = new Set<ComposeFileInfo>();
+  const visit = (f: ComposeFileInfo, depth: number) => {
+    if (seen.has(f) || depth > 8) return;
+    seen.add(f);
+    for (const inc of f.includes) {
+      const target = byFile.get(path.resolve(path.dirname(f.file), inc));
+      if (target) visit(target, depth + 1);
+    }
+    out.push(f);
+  };
+  for (const f of files) visit(f, 0);
+  return out;
+}
+
+/** The files `docker compose` reads in a folder without -f: COMPOSE_FILE of the folder's .env, else the default file and its override. */
+function defaultFiles(
+  dir: string,
+  files: ComposeFileInfo[],
+  input: ComposeInput,
+  byFile: ReadonlyMap<string, ComposeFileInfo>,
+): { defaults: ComposeFileInfo[]; how: ComposeVariant['how'] } {
+  const envEntries = readEnvFile(input.textOf, path.join(dir, '.env'));
+  const composeFileVar = envEntries?.find((e) => e.key === 'COMPOSE_FILE')?.value;
+  if (composeFileVar) {
+    const sep = envEntries?.find((e) => e.key === 'COMPOSE_PATH_SEPARATOR')?.value || (composeFileVar.includes(';') ? ';' : ':');
+    const listed = composeFileVar.split(sep).map((x) => byFile.get(path.resolve(dir, x.trim())));
+    if (listed.length > 0 && listed.every((x) => !!x)) return { defaults: listed as ComposeFileInfo[], how: 'COMPOSE_FILE' };
+  }
+  const base = (n: string) => files.find((f) => path.basename(f.file) === n);
+  const main = DEFAULT_COMPOSE_FILES.map(base).find((f) => !!f);
+  if (!main) return { defaults: [], how: 'default' };
+  const defaults = [main];
+  const stem = path.basename(main.file).replace(/\.ya?ml$/, '');
+  const override = files.find((f) => isOverrideFile(path.basename(f.file)) && path.basename(f.file).startsWith(`${stem}.override.`)) ??
+    files.find((f) => isOverrideFile(path.basename(f.file)));
+  if (override) defaults.push(override);
+  return { defaults, how: 'default' };
+}
+
+/**
+ * The same service name in one project is one container, however each file runs it: what one file shows it
+ * runs (a `build:` of an app) holds for the file that pulls the published image instead.
+ */
+function shareServiceApps(p: ComposeProject): void {
+  const known = new Map<string, ResolvedService>();
+  for (const v of p.variants) for (const s of v.services) if ((s.app || s.buildsWorkspace) && !known.get(s.name)?.app) known.set(s.name, s);
+  for (const v of p.variants) for (const s of v.services) {
+    const k = known.get(s.name);
+    if (!k || k === s || s.app) continue;
+    s.buildsWorkspace = true;
+    [s.app, s.appReason] = [k.app, k.appReason];
+  }
 }
 
 function resolveService(

@@ -33,34 +33,8 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
     for (const l of a.listeners) servers.add(processKey(a.id, l.script));
     for (const u of a.unknownPorts) servers.add(processKey(a.id, u.script));
   }
-  const rootOf = (dir: string): string => {
-    let best = '';
-    for (const r of roots) if ((dir === r.dir || dir.startsWith(r.dir + path.sep)) && r.dir.length > best.length) best = r.dir;
-    return best;
-  };
-  const membersCache = new Map<string, App[]>();
   /** The packages an orchestrator in `dir` selects. */
-  const members = (dir: string, o: Orchestration): App[] => {
-    const base = rootOf(dir) || dir;
-    const key = `${base}\0${o.filters.join('\0')}`;
-    let hit = membersCache.get(key);
-    if (hit) return hit;
-    const inScope = apps.filter((a) => a.dir !== base && a.dir.startsWith(base + path.sep));
-    if (!o.filters.length) hit = inScope;
-    else {
-      const matchers = o.filters.map((f) => {
-        if (f.startsWith('.') || f.includes('/') && !f.startsWith('@')) {
-          const glob = picomatch(path.posix.normalize(f.replace(/^\.\//, '')).replace(/\/$/, ''));
-          return (a: App) => glob(path.relative(base, a.dir).split(path.sep).join('/'));
-        }
-        const glob = picomatch(f);
-        return (a: App) => glob(a.packageJson?.name ?? '') || glob(path.basename(a.dir));
-      });
-      hit = inScope.filter((a) => matchers.some((m) => m(a)));
-    }
-    membersCache.set(key, hit);
-    return hit;
-  };
+  const members = memberSelector(apps, roots);
 
   const scriptOf = (p: Pkg, name: string) => p.pkg.scripts.find((s) => s.name === name);
   const pkgOfApp = new Map(pkgs.filter((p) => p.app).map((p) => [p.app!.id, p]));
@@ -129,6 +103,37 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
     for (const u of a.unknownPorts) running.add(processKey(a.id, u.script));
   }
   return { running, sets, setsOf };
+}
+
+/** Which apps an orchestrator (`turbo --filter`, `pnpm -r`, `nx run-many`) run in a folder selects, cached by root and filters. */
+function memberSelector(apps: readonly App[], roots: readonly MonorepoRoot[]): (dir: string, o: Orchestration) => App[] {
+  const rootOf = (dir: string): string => {
+    let best = '';
+    for (const r of roots) if ((dir === r.dir || dir.startsWith(r.dir + path.sep)) && r.dir.length > best.length) best = r.dir;
+    return best;
+  };
+  const membersCache = new Map<string, App[]>();
+  return (dir: string, o: Orchestration): App[] => {
+    const base = rootOf(dir) || dir;
+    const key = `${base}\0${o.filters.join('\0')}`;
+    let hit = membersCache.get(key);
+    if (hit) return hit;
+    const inScope = apps.filter((a) => a.dir !== base && a.dir.startsWith(base + path.sep));
+    if (!o.filters.length) hit = inScope;
+    else {
+      const matchers = o.filters.map((f) => {
+        if (f.startsWith('.') || f.includes('/') && !f.startsWith('@')) {
+          const glob = picomatch(path.posix.normalize(f.replace(/^\.\//, '')).replace(/\/$/, ''));
+          return (a: App) => glob(path.relative(base, a.dir).split(path.sep).join('/'));
+        }
+        const glob = picomatch(f);
+        return (a: App) => glob(a.packageJson?.name ?? '') || glob(path.basename(a.dir));
+      });
+      hit = inScope.filter((a) => matchers.some((m) => m(a)));
+    }
+    membersCache.set(key, hit);
+    return hit;
+  };
 }
 
 function analyzeSafe(command: string): readonly CommandAnalysis[] {
