@@ -222,17 +222,7 @@ export function composeProjects(input: ComposeInput): ComposeProject[] {
   const withIncludes = (files: ComposeFileInfo[]) => includedFirst(files, byFile);
 
   // 1. Scripts that name files with -f: the files they merge, in their project (the first file's folder).
-  const scriptVariants = new Map<string, { project: ComposeProject; files: ComposeFileInfo[]; startedBy: ComposeInvocation[] }>();
-  for (const inv of invocations) {
-    const files = inv.files.map((f) => byFile.get(f)).filter((f): f is ComposeFileInfo => !!f);
-    if (files.length === 0 || files.length !== inv.files.length) continue;
-    const dir = path.dirname(path.resolve(files[0].file));
-    const project = projectOf(dir, files[0], inv.projectName);
-    const key = `${project.name}\0${project.dir}\0${files.map((f) => f.file).join('\0')}`;
-    const v = scriptVariants.get(key) ?? { project, files, startedBy: [] };
-    v.startedBy.push(inv);
-    scriptVariants.set(key, v);
-  }
+  const scriptVariants = scriptFileLists(invocations, byFile, projectOf);
   const variants: { project: ComposeProject; files: ComposeFileInfo[]; how: ComposeVariant['how']; startedBy: ComposeInvocation[] }[] = [];
   for (const v of scriptVariants.values()) {
     variants.push({ ...v, files: withIncludes(v.files), how: 'script' });
@@ -277,6 +267,26 @@ export function composeProjects(input: ComposeInput): ComposeProject[] {
   }
   for (const p of projects.values()) shareServiceApps(p);
   return [...projects.values()].filter((p) => p.variants.length > 0).sort((a, b) => a.dir.localeCompare(b.dir) || a.name.localeCompare(b.name));
+}
+
+/** The file lists scripts name with -f, each in its project (the first file's folder), with the scripts that run it; all files must be known. */
+function scriptFileLists(
+  invocations: ComposeInvocation[],
+  byFile: ReadonlyMap<string, ComposeFileInfo>,
+  projectOf: (dir: string, first: ComposeFileInfo, explicitName?: string) => ComposeProject,
+): Map<string, { project: ComposeProject; files: ComposeFileInfo[]; startedBy: ComposeInvocation[] }> {
+  const scriptVariants = new Map<string, { project: ComposeProject; files: ComposeFileInfo[]; startedBy: ComposeInvocation[] }>();
+  for (const inv of invocations) {
+    const files = inv.files.map((f) => byFile.get(f)).filter((f): f is ComposeFileInfo => !!f);
+    if (files.length === 0 || files.length !== inv.files.length) continue;
+    const dir = path.dirname(path.resolve(files[0].file));
+    const project = projectOf(dir, files[0], inv.projectName);
+    const key = `${project.name}\0${project.dir}\0${files.map((f) => f.file).join('\0')}`;
+    const v = scriptVariants.get(key) ?? { project, files, startedBy: [] };
+    v.startedBy.push(inv);
+    scriptVariants.set(key, v);
+  }
+  return scriptVariants;
 }
 
 /** The project `docker compose` runs a folder's files as (-p, COMPOSE_PROJECT_NAME, the first file's `name:`, the folder), one per name and folder in `projects`. */
@@ -375,6 +385,30 @@ function shareServiceApps(p: ComposeProject): void {
   }
 }
 
+/** The app a service builds (`build:`): the app holding its Dockerfile or its context, else the one named like it in a wider context. */
+function buildApp(svc: ResolvedService, last: ComposeService, build: NonNullable<ComposeService['build']>, project: ComposeProject, input: ComposeInput, lookup: (k: string) => string | undefined): void {
+  const ctxRaw = build.context === undefined ? '.' : interpolate(build.context, lookup);
+  if (ctxRaw !== undefined && !/^[a-z]+:\/\//i.test(ctxRaw) && !ctxRaw.startsWith('git@')) {
+    const ctx = path.resolve(path.dirname(last.file), ctxRaw);
+    svc.buildsWorkspace = input.apps.map((a) => a.dir).some((r) => within(ctx, r) || within(r, ctx)) || within(project.dir, ctx) || within(ctx, project.dir);
+    const dfRaw = build.dockerfile === undefined ? undefined : interpolate(build.dockerfile, lookup);
+    const dockerfile = dfRaw === undefined ? undefined : path.resolve(ctx, dfRaw);
+    const byDockerfile = dockerfile ? appHolding(input.apps, path.dirname(dockerfile)) : undefined;
+    const byContext = appHolding(input.apps, ctx);
+    const rel = (p: string) => path.relative(project.dir, p) || '.';
+    if (byDockerfile && (!byContext || byDockerfile.dir.length >= byContext.dir.length)) {
+      [svc.app, svc.appReason] = [byDockerfile, `it builds ${rel(dockerfile!)}`];
+    } else if (byContext) {
+      [svc.app, svc.appReason] = [byContext, `it builds ${rel(ctx)}`];
+    } else {
+      // A context above the apps (a monorepo root with a multi-stage Dockerfile): the app named like the service or its target.
+      const names = [svc.name, build.target].filter((x): x is string => !!x).map((x) => x.toLowerCase());
+      const hit = input.apps.filter((a) => within(ctx, a.dir) && names.some((n) => n === path.basename(a.dir).toLowerCase() || n === a.name.replace(/^@[^/]+\//, '').toLowerCase()));
+      if (hit.length === 1) [svc.app, svc.appReason] = [hit[0], `it builds the workspace and is named like ${path.relative(project.dir, hit[0].dir) || hit[0].name}`];
+    }
+  }
+}
+
 function resolveService(
   project: ComposeProject,
   name: string,
@@ -419,29 +453,8 @@ function resolveService(
   svc.environment = [...env.values()];
   // Which app it runs: the last definition with `build:` or `image:` decides.
   const last = [...defs].reverse().find((d) => d.build || d.image);
-  const roots = input.apps.map((a) => a.dir);
-  if (last?.build) {
-    const ctxRaw = last.build.context === undefined ? '.' : interpolate(last.build.context, lookup);
-    if (ctxRaw !== undefined && !/^[a-z]+:\/\//i.test(ctxRaw) && !ctxRaw.startsWith('git@')) {
-      const ctx = path.resolve(path.dirname(last.file), ctxRaw);
-      svc.buildsWorkspace = roots.some((r) => within(ctx, r) || within(r, ctx)) || within(project.dir, ctx) || within(ctx, project.dir);
-      const dfRaw = last.build.dockerfile === undefined ? undefined : interpolate(last.build.dockerfile, lookup);
-      const dockerfile = dfRaw === undefined ? undefined : path.resolve(ctx, dfRaw);
-      const byDockerfile = dockerfile ? appHolding(input.apps, path.dirname(dockerfile)) : undefined;
-      const byContext = appHolding(input.apps, ctx);
-      const rel = (p: string) => path.relative(project.dir, p) || '.';
-      if (byDockerfile && (!byContext || byDockerfile.dir.length >= byContext.dir.length)) {
-        [svc.app, svc.appReason] = [byDockerfile, `it builds ${rel(dockerfile!)}`];
-      } else if (byContext) {
-        [svc.app, svc.appReason] = [byContext, `it builds ${rel(ctx)}`];
-      } else {
-        // A context above the apps (a monorepo root with a multi-stage Dockerfile): the app named like the service or its target.
-        const names = [name, last.build.target].filter((x): x is string => !!x).map((x) => x.toLowerCase());
-        const hit = input.apps.filter((a) => within(ctx, a.dir) && names.some((n) => n === path.basename(a.dir).toLowerCase() || n === a.name.replace(/^@[^/]+\//, '').toLowerCase()));
-        if (hit.length === 1) [svc.app, svc.appReason] = [hit[0], `it builds the workspace and is named like ${path.relative(project.dir, hit[0].dir) || hit[0].name}`];
-      }
-    }
-  } else if (last?.image) {
+  if (last?.build) buildApp(svc, last, last.build, project, input, lookup);
+  else if (last?.image) {
     const img = interpolate(last.image, lookup);
     const hit = img ? imageApps.get(imageRepo(img)) : undefined;
     if (hit) [svc.app, svc.appReason, svc.buildsWorkspace] = [hit.app, `its image is the one script "${hit.script.name}" builds`, true];

@@ -86,7 +86,7 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
         for (const k of uniq) running.add(k);
         if (new Set(uniq.map(appIdOf)).size < 2) continue;
         const i = sets.length;
-        sets.push({ location: { file: p.pkg.file, range: s.range }, label: `script "${s.name}" of ${path.basename(p.dir)}/package.json (\`${s.command.length > 60 ? `${s.command.slice(0, 57)}...` : s.command}\`)`, processes: uniq });
+        sets.push({ location: { file: p.pkg.file, range: s.range }, label: scriptLabel(p.dir, s.name, s.command), processes: uniq });
         for (const k of uniq) {
           const list = setsOf.get(k) ?? [];
           list.push(i);
@@ -95,14 +95,23 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
       }
     }
   }
-  // Nx targets a developer runs (`nx serve app`) and, for Python services and other apps without package.json, their server.
+  addDirectRuns(apps, running);
+  return { running, sets, setsOf };
+}
+
+/** `script "dev" of web/package.json (`next dev`)`, the command cut at 60 characters. */
+function scriptLabel(dir: string, name: string, command: string): string {
+  return `script "${name}" of ${path.basename(dir)}/package.json (\`${command.length > 60 ? `${command.slice(0, 57)}...` : command}\`)`;
+}
+
+/** Nx targets a developer runs (`nx serve app`) and, for Python services and other apps without package.json, their server. */
+function addDirectRuns(apps: readonly App[], running: Set<string>): void {
   for (const a of apps) {
     for (const l of [...a.listeners, ...a.unknownPorts]) if (/^nx:(serve|dev|start)$/.test(l.script)) running.add(processKey(a.id, l.script));
     if (a.packageJson) continue;
     for (const l of a.listeners) running.add(processKey(a.id, l.script));
     for (const u of a.unknownPorts) running.add(processKey(a.id, u.script));
   }
-  return { running, sets, setsOf };
 }
 
 /** Which apps an orchestrator (`turbo --filter`, `pnpm -r`, `nx run-many`) run in a folder selects, cached by root and filters. */

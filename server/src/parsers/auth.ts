@@ -535,35 +535,38 @@ function nextAuthOptions(r: AuthReader, o: ts.ObjectLiteralExpression, version: 
   if (o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'cookies')) fact.opaqueCookies = true;
   const co = cookies ? r.objectOf(cookies.initializer) : undefined;
   if (cookies && !co) fact.opaqueCookies = true;
-  if (cookies && co) {
-    const coStart = co.getStart(r.sf);
-    const coFirst = co.properties[0];
-    fact.cookiesObject = {
-      insertAt: r.lines.positionAt(coStart + 1),
-      indent: coFirst ? r.lines.lineText(r.lines.positionAt(coFirst.getStart(r.sf)).line).match(/^\s*/)![0] : `${indent}  `,
-    };
-    if (co.properties.some((p) => ts.isSpreadAssignment(p) || (ts.isShorthandPropertyAssignment(p) && p.name.text === 'sessionToken'))) fact.opaqueCookies = true;
-    const st = prop(co, 'sessionToken');
-    if (st) fact.customSessionToken = true;
-    const sto = st ? r.objectOf(st.initializer) : undefined;
-    if (st && !sto) fact.opaqueCookies = true;
-    if (sto) {
-      const nm = prop(sto, 'name');
-      const name = nm ? r.stringOf(nm.initializer) : undefined;
-      if (nm && name && 'value' in name) fact.sessionCookieName = { value: name.value, range: r.range(nm) };
-      else if (nm && name && 'ref' in name) fact.sessionCookieNameRef = { ...name.ref, range: r.range(nm) };
-      if (sto.properties.some((p) => ts.isSpreadAssignment(p))) fact.opaqueCookies = true;
-      const opts = prop(sto, 'options');
-      const oo = opts ? r.objectOf(opts.initializer) : undefined;
-      const cname = fact.sessionCookieName?.value;
-      const nameAt = fact.sessionCookieName ? nm : undefined;
-      let cf: CookieOptionsFact | undefined;
-      if (oo) cf = r.cookieProps(oo, 'next-auth', cname, true, undefined, nameAt);
-      else if (opts) cf = r.opaqueCookie('next-auth', cname, true, opts, nameAt);
-      if (cf && fact.sessionCookieNameRef) cf.nameRef = { module: fact.sessionCookieNameRef.module, name: fact.sessionCookieNameRef.name };
-      if (cf && nm && !cname && !fact.sessionCookieNameRef) cf.nameUnknown = true;
-    }
-  }
+  if (cookies && co) nextAuthCookies(r, fact, co, indent);
   r.facts.nextAuth.push(fact);
   if (fact.sessionStrategy !== 'database' && !(fact.hasAdapter && !fact.sessionStrategy)) r.facts.sessions.push({ file, kind: 'next-auth-jwt', hasStore: false, range: fact.range });
+}
+
+/** NextAuth's `cookies: { sessionToken: { name, options } }`: where a cookie fix goes, the session cookie's name and options. */
+function nextAuthCookies(r: AuthReader, fact: NextAuthOptionsFact, co: ts.ObjectLiteralExpression, indent: string): void {
+  const coStart = co.getStart(r.sf);
+  const coFirst = co.properties[0];
+  fact.cookiesObject = {
+    insertAt: r.lines.positionAt(coStart + 1),
+    indent: coFirst ? r.lines.lineText(r.lines.positionAt(coFirst.getStart(r.sf)).line).match(/^\s*/)![0] : `${indent}  `,
+  };
+  if (co.properties.some((p) => ts.isSpreadAssignment(p) || (ts.isShorthandPropertyAssignment(p) && p.name.text === 'sessionToken'))) fact.opaqueCookies = true;
+  const st = prop(co, 'sessionToken');
+  if (st) fact.customSessionToken = true;
+  const sto = st ? r.objectOf(st.initializer) : undefined;
+  if (st && !sto) fact.opaqueCookies = true;
+  if (sto) {
+    const nm = prop(sto, 'name');
+    const name = nm ? r.stringOf(nm.initializer) : undefined;
+    if (nm && name && 'value' in name) fact.sessionCookieName = { value: name.value, range: r.range(nm) };
+    else if (nm && name && 'ref' in name) fact.sessionCookieNameRef = { ...name.ref, range: r.range(nm) };
+    if (sto.properties.some((p) => ts.isSpreadAssignment(p))) fact.opaqueCookies = true;
+    const opts = prop(sto, 'options');
+    const oo = opts ? r.objectOf(opts.initializer) : undefined;
+    const cname = fact.sessionCookieName?.value;
+    const nameAt = fact.sessionCookieName ? nm : undefined;
+    let cf: CookieOptionsFact | undefined;
+    if (oo) cf = r.cookieProps(oo, 'next-auth', cname, true, undefined, nameAt);
+    else if (opts) cf = r.opaqueCookie('next-auth', cname, true, opts, nameAt);
+    if (cf && fact.sessionCookieNameRef) cf.nameRef = { module: fact.sessionCookieNameRef.module, name: fact.sessionCookieNameRef.name };
+    if (cf && nm && !cname && !fact.sessionCookieNameRef) cf.nameUnknown = true;
+  }
 }

@@ -259,7 +259,10 @@ class CodeReader {
       if (key) this.addDefault(key, n.right);
     }
     if (ts.isCallExpression(n)) this.call(n);
-    if (ts.isNewExpression(n)) this.driverPool(n);
+    if (ts.isNewExpression(n)) {
+      const pool = driverPool(n, sf, lines);
+      if (pool) info.driverPools.push(pool);
+    }
     // prisma.config.ts: defineConfig({ datasource: { url: env('DATABASE_URL') } })
     if (this.isPrismaConfig && ts.isPropertyAssignment(n) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) && n.name.text === 'url' && ts.isObjectLiteralExpression(n.parent) && ts.isPropertyAssignment(n.parent.parent) && n.parent.parent.name.getText(sf) === 'datasource') {
       const v = unwrap(n.initializer);
@@ -272,7 +275,7 @@ class CodeReader {
       }
     }
     if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'dotenv/config') info.loadsDotenv = true;
-    if (this.isVite && ts.isExportAssignment(n)) this.viteConfig(n.expression);
+    if (this.isVite && ts.isExportAssignment(n)) viteConfig(n.expression, info, sf, lines);
     ts.forEachChild(n, this.visit);
   };
 
@@ -342,7 +345,7 @@ class CodeReader {
     if (ts.isPropertyAccessExpression(callee)) this.methodCall(n, callee);
     if (ts.isIdentifier(callee) && callee.text === 'require' && n.arguments[0] && ts.isStringLiteralLike(n.arguments[0]) && n.arguments[0].text === 'dotenv/config') info.loadsDotenv = true;
     if (ts.isIdentifier(callee) && callee.text === 'config' && this.importsDotenvConfig) this.dotenvConfig(n);
-    if (this.isVite && ts.isIdentifier(callee) && callee.text === 'defineConfig' && n.arguments[0]) this.viteConfig(n.arguments[0]);
+    if (this.isVite && ts.isIdentifier(callee) && callee.text === 'defineConfig' && n.arguments[0]) viteConfig(n.arguments[0], this.info, this.sf, this.lines);
   }
 
   /** `x.method(...)`: Bun.serve / Deno.serve, `.listen(port)`, dotenv's `config()`, Nest's ConfigModule.forRoot(). */
@@ -390,22 +393,6 @@ class CodeReader {
     if (opts && ts.isObjectLiteralExpression(opts)) this.collectPaths(objProp(opts, 'path'));
   }
 
-  /** Driver pools: new PrismaPg({ connectionString, max }) (Prisma 7's adapter) and pg's new Pool({ max }) */
-  private driverPool(n: ts.NewExpression): void {
-    const cls = unwrap(n.expression).getText(this.sf);
-    const kind = cls === 'PrismaPg' ? 'adapter-pg' : /^(pg\.)?Pool$/.test(cls) ? 'pg-pool' : undefined;
-    if (!kind) return;
-    const opts = n.arguments?.[0] && unwrap(n.arguments[0]);
-    const pool: CodeFileInfo['driverPools'][number] = { kind, range: this.range(n) };
-    if (opts && ts.isObjectLiteralExpression(opts)) {
-      const max = objProp(opts, 'max');
-      const mv = numberLiteral(max);
-      if (mv !== undefined) pool.max = mv;
-      const cs = objProp(opts, 'connectionString');
-      if (cs) pool.connectionEnvVar = envVarRead(cs);
-    } else if (opts) pool.connectionEnvVar = envVarRead(opts);
-    this.info.driverPools.push(pool);
-  }
 
   private collectPaths(e: ts.Expression | undefined): void {
     if (!e) return;
@@ -413,32 +400,50 @@ class CodeReader {
     if (ts.isStringLiteralLike(x)) this.info.dotenvPaths.push(x.text);
     else if (ts.isArrayLiteralExpression(x)) for (const el of x.elements) if (ts.isStringLiteralLike(el)) this.info.dotenvPaths.push(el.text);
   }
+}
 
-  private viteConfig(e: ts.Expression): void {
-    let x = unwrap(e);
-    if (ts.isArrowFunction(x) && !ts.isBlock(x.body)) x = unwrap(x.body);
-    if (!ts.isObjectLiteralExpression(x)) return;
-    const vite: NonNullable<CodeFileInfo['vite']> = this.info.vite ?? {};
-    const server = objProp(x, 'server');
-    if (server && ts.isObjectLiteralExpression(unwrap(server))) {
-      const s = unwrap(server) as ts.ObjectLiteralExpression;
-      const port = objProp(s, 'port');
-      const pv = numberLiteral(port);
-      if (port && pv !== undefined) {
-        vite.serverPort = pv;
-        vite.serverPortRange = this.range(port);
-      }
-      if (objProp(s, 'strictPort')?.kind === ts.SyntaxKind.TrueKeyword) vite.strictPort = true;
+/** Driver pools: new PrismaPg({ connectionString, max }) (Prisma 7's adapter) and pg's new Pool({ max }) */
+function driverPool(n: ts.NewExpression, sf: ts.SourceFile, lines: LineIndex): CodeFileInfo['driverPools'][number] | undefined {
+  const cls = unwrap(n.expression).getText(sf);
+  const kind = cls === 'PrismaPg' ? 'adapter-pg' : /^(pg\.)?Pool$/.test(cls) ? 'pg-pool' : undefined;
+  if (!kind) return undefined;
+  const opts = n.arguments?.[0] && unwrap(n.arguments[0]);
+  const pool: CodeFileInfo['driverPools'][number] = { kind, range: lines.range(n.getStart(sf), n.end) };
+  if (opts && ts.isObjectLiteralExpression(opts)) {
+    const max = objProp(opts, 'max');
+    const mv = numberLiteral(max);
+    if (mv !== undefined) pool.max = mv;
+    const cs = objProp(opts, 'connectionString');
+    if (cs) pool.connectionEnvVar = envVarRead(cs);
+  } else if (opts) pool.connectionEnvVar = envVarRead(opts);
+  return pool;
+}
+
+/** Vite's `server.port` / `preview.port` / `strictPort` in `defineConfig({...})` or `export default {...}`. */
+function viteConfig(e: ts.Expression, info: CodeFileInfo, sf: ts.SourceFile, lines: LineIndex): void {
+  let x = unwrap(e);
+  if (ts.isArrowFunction(x) && !ts.isBlock(x.body)) x = unwrap(x.body);
+  if (!ts.isObjectLiteralExpression(x)) return;
+  const vite: NonNullable<CodeFileInfo['vite']> = info.vite ?? {};
+  const server = objProp(x, 'server');
+  if (server && ts.isObjectLiteralExpression(unwrap(server))) {
+    const s = unwrap(server) as ts.ObjectLiteralExpression;
+    const port = objProp(s, 'port');
+    const pv = numberLiteral(port);
+    if (port && pv !== undefined) {
+      vite.serverPort = pv;
+      vite.serverPortRange = lines.range(port.getStart(sf), port.end);
     }
-    const preview = objProp(x, 'preview');
-    if (preview && ts.isObjectLiteralExpression(unwrap(preview))) {
-      const port = objProp(unwrap(preview) as ts.ObjectLiteralExpression, 'port');
-      const pv = numberLiteral(port);
-      if (port && pv !== undefined) {
-        vite.previewPort = pv;
-        vite.previewPortRange = this.range(port);
-      }
-    }
-    this.info.vite = vite;
+    if (objProp(s, 'strictPort')?.kind === ts.SyntaxKind.TrueKeyword) vite.strictPort = true;
   }
+  const preview = objProp(x, 'preview');
+  if (preview && ts.isObjectLiteralExpression(unwrap(preview))) {
+    const port = objProp(unwrap(preview) as ts.ObjectLiteralExpression, 'port');
+    const pv = numberLiteral(port);
+    if (port && pv !== undefined) {
+      vite.previewPort = pv;
+      vite.previewPortRange = lines.range(port.getStart(sf), port.end);
+    }
+  }
+  info.vite = vite;
 }

@@ -58,6 +58,11 @@ export function tokenize(command: string): Token[][] {
  */
 export type Tool = string;
 
+/** `a,b` and `c` given as separate values: one list. */
+function splitList(v: string[]): string[] {
+  return v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+}
+
 /** `turbo run dev --filter web`, `pnpm -r dev`, `npm run dev -w api`, `nx run-many -t serve`: scripts of other workspace packages. */
 export interface Orchestration {
   runner: 'turbo' | 'nx' | 'pnpm' | 'npm' | 'yarn' | 'lerna' | 'bun';
@@ -291,33 +296,38 @@ function positionals(args: readonly string[], valued: string[]): string[] {
   return out;
 }
 
+/** `turbo run dev --filter web`, `turbo dev`, `turbo watch dev`. */
+function turboRun(args: readonly string[]): Orchestration | undefined {
+  const pos = positionals(args, ['--filter', '-F', '--concurrency', '--cache-dir', '--graph', '--log-order', '--output-logs', '--env-mode', '--ui', '--log-prefix']);
+  const tasks = pos[0] === 'run' ? pos.slice(1) : pos;
+  if (!tasks.length || ['prune', 'login', 'link', 'unlink', 'gen', 'daemon', 'telemetry', 'bin', 'ls', 'info', 'query', 'watch'].includes(tasks[0])) {
+    if (tasks[0] !== 'watch') return undefined;
+    tasks.shift();
+  }
+  return { runner: 'turbo', tasks, filters: flagValues(args, ['--filter', '-F'], ['-F']).map(turboFilter).filter((f): f is string => !!f), parallel: true };
+}
+
+/** `nx run-many -t serve -p a,b`, `nx affected -t dev`, `nx run app:serve`, `nx serve app`. */
+function nxRun(args: readonly string[]): Orchestration | undefined {
+  const pos = positionals(args, ['-t', '--target', '--targets', '-p', '--projects', '--exclude', '-c', '--configuration', '--parallel', '--maxParallel']);
+  if (pos[0] === 'run-many' || pos[0] === 'affected') {
+    const tasks = splitList(flagValues(args, ['--target', '--targets', '-t'], ['-t']));
+    return tasks.length ? { runner: 'nx', tasks, filters: splitList(flagValues(args, ['--projects', '-p'], ['-p'])), parallel: true } : undefined;
+  }
+  if (pos[0] === 'run' && pos[1]?.includes(':')) {
+    const [project, target] = pos[1].split(':');
+    return { runner: 'nx', tasks: [target], filters: [project], parallel: false };
+  }
+  if (pos.length >= 2 && !['graph', 'format', 'generate', 'g', 'reset', 'migrate', 'show', 'release', 'init', 'add', 'list', 'report', 'daemon', 'sync', 'watch'].includes(pos[0])) {
+    return { runner: 'nx', tasks: [pos[0]], filters: [pos[1]], parallel: false };
+  }
+  return undefined;
+}
+
 /** turbo, nx, pnpm -r/--filter, npm -w/--workspaces, yarn workspace(s), lerna run, bun --filter: which scripts of which packages. */
 function orchestration(bin: string, args: readonly string[]): Orchestration | undefined {
-  const splitList = (v: string[]) => v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
-  if (bin === 'turbo') {
-    const pos = positionals(args, ['--filter', '-F', '--concurrency', '--cache-dir', '--graph', '--log-order', '--output-logs', '--env-mode', '--ui', '--log-prefix']);
-    const tasks = pos[0] === 'run' ? pos.slice(1) : pos;
-    if (!tasks.length || ['prune', 'login', 'link', 'unlink', 'gen', 'daemon', 'telemetry', 'bin', 'ls', 'info', 'query', 'watch'].includes(tasks[0])) {
-      if (tasks[0] !== 'watch') return undefined;
-      tasks.shift();
-    }
-    return { runner: 'turbo', tasks, filters: flagValues(args, ['--filter', '-F'], ['-F']).map(turboFilter).filter((f): f is string => !!f), parallel: true };
-  }
-  if (bin === 'nx') {
-    const pos = positionals(args, ['-t', '--target', '--targets', '-p', '--projects', '--exclude', '-c', '--configuration', '--parallel', '--maxParallel']);
-    if (pos[0] === 'run-many' || pos[0] === 'affected') {
-      const tasks = splitList(flagValues(args, ['--target', '--targets', '-t'], ['-t']));
-      return tasks.length ? { runner: 'nx', tasks, filters: splitList(flagValues(args, ['--projects', '-p'], ['-p'])), parallel: true } : undefined;
-    }
-    if (pos[0] === 'run' && pos[1]?.includes(':')) {
-      const [project, target] = pos[1].split(':');
-      return { runner: 'nx', tasks: [target], filters: [project], parallel: false };
-    }
-    if (pos.length >= 2 && !['graph', 'format', 'generate', 'g', 'reset', 'migrate', 'show', 'release', 'init', 'add', 'list', 'report', 'daemon', 'sync', 'watch'].includes(pos[0])) {
-      return { runner: 'nx', tasks: [pos[0]], filters: [pos[1]], parallel: false };
-    }
-    return undefined;
-  }
+  if (bin === 'turbo') return turboRun(args);
+  if (bin === 'nx') return nxRun(args);
   if (bin === 'pnpm' || bin === 'bun') {
     const recursive = args.includes('-r') || args.includes('--recursive');
     const filters = flagValues(args, ['--filter', '-F', '--filter-prod'], ['-F']);
