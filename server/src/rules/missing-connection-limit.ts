@@ -2,7 +2,7 @@
 import ts = require('typescript');
 import type { App, CodeFileInfo, EnvEntry, Fix, Location, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { identity, label, listNames, namesWithTotal, originOf, perApp, SharingIndex } from '../facts/util';
+import { identity, label, namesWithTotal, SharingIndex } from '../facts/util';
 import { datasourceUrls, hasConnectionLimit, isPrisma7, resolveEnv, serverKey, serverSharing, type DatasourceUrl, type ServerUse } from '../facts/datasources';
 import { appRule, type Report } from '../model/rule';
 

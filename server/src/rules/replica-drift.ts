@@ -27,7 +27,7 @@ interface SharedValue {
 }
 
 /** The whole value, copied as is (only when no `${VAR}` expansion is involved). */
-function copyWhole(target: EnvEntry, source: EnvEntry): string | undefined {
+function copyWhole(_target: EnvEntry, source: EnvEntry): string | undefined {
   if (source.value !== (source.expanded ?? source.value)) return undefined;
   return source.value;
 }
