@@ -155,7 +155,19 @@ describe('pull diagnostics (LSP 3.17 client)', { timeout: 60_000 }, () => {
   });
 });
 
-describe('push diagnostics (client without textDocument.diagnostic)', { timeout: 60_000 }, () => {
+describe('push diagnostics (client without textDocument.diagnostic, or asking for push)', { timeout: 60_000 }, () => {
+  test('initializationOptions.diagnostics "push": a client that could pull is pushed every file\'s diagnostics (open or not)', async () => {
+    const { ws, webEnv, apiEnv } = twoApps();
+    const client = await LspClient.start({ folders: [ws], pullDiagnostics: true, initializationOptions: { diagnostics: 'push' } });
+    try {
+      assert.equal(client.initializeResult?.capabilities.diagnosticProvider, undefined);
+      await client.waitForDiagnostics(() => codes(client.diagnosticsOf(webEnv)).includes('duplicate-secret') && codes(client.diagnosticsOf(apiEnv)).includes('duplicate-secret'));
+      assert.equal(client.refreshes, 0);
+    } finally {
+      client.kill();
+    }
+  });
+
   test('publishDiagnostics as before, no diagnosticProvider, no refresh', async () => {
     const { ws, webEnv, apiEnv } = twoApps();
     const client = await LspClient.start({ folders: [ws] });

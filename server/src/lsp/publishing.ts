@@ -20,7 +20,7 @@ import type {
 import type { Engine } from '../engine';
 import type { Finding } from '../model/types';
 import type { ServerContext } from './context';
-import { DiagnosticOptions, fileToUri, sameDiagnostics, toDiagnostic } from './convert';
+import { DiagnosticOptions, fileToUri, sameDiagnostics, toDiagnostic, uriToFile } from './convert';
 import { errorStack, errorText } from './errors';
 import { STATUS_NOTIFICATION, StatusParams } from './protocol';
 
@@ -151,7 +151,10 @@ export class Publisher {
   }
 
   /** `textDocument/diagnostic`: the document's diagnostics, or `unchanged` when the client holds the current ones. */
-  documentReport(uri: string, previousResultId: string | undefined): DocumentDiagnosticReport {
+  documentReport(requested: string, previousResultId: string | undefined): DocumentDiagnosticReport {
+    // Diagnostics are kept under the URI form fileToUri makes; a client may spell the same file another way.
+    const file = uriToFile(requested);
+    const uri = file ? fileToUri(path.resolve(file)) : requested;
     const resultId = this.resultIdOf(uri);
     this.reportedIds.set(uri, resultId);
     if (previousResultId === resultId) return { kind: 'unchanged', resultId };

@@ -146,8 +146,10 @@ export class CrosswireServer {
       documentChanges: cap.workspace?.workspaceEdit?.documentChanges === true,
       dynamicWatch: cap.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
       workspaceFolders: cap.workspace?.workspaceFolders === true,
-      // LSP 3.17: a client that can pull diagnostics says so with textDocument.diagnostic; it gets pull only.
-      pullDiagnostics: typeof cap.textDocument?.diagnostic === 'object' && cap.textDocument.diagnostic !== null,
+      // LSP 3.17: a client that can pull diagnostics says so with textDocument.diagnostic; it gets pull only
+      // (unless its initializationOptions ask for push: see InitializationOptions.diagnostics).
+      pullDiagnostics:
+        typeof cap.textDocument?.diagnostic === 'object' && cap.textDocument.diagnostic !== null && (params.initializationOptions as InitializationOptions | undefined)?.diagnostics !== 'push',
       diagnosticRefresh: cap.workspace?.diagnostics?.refreshSupport === true,
     };
     this.ctx.roots = rootsOf(params);

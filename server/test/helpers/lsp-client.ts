@@ -55,6 +55,8 @@ export interface ClientOptions {
   pullDiagnostics?: boolean;
   /** Advertise `workspace.diagnostics.refreshSupport` (defaults to `pullDiagnostics`). */
   diagnosticRefresh?: boolean;
+  /** `initializationOptions` of the initialize request. */
+  initializationOptions?: unknown;
 }
 
 type Waiter = { check: () => boolean; resolve: () => void };
@@ -160,6 +162,7 @@ export class LspClient {
       rootUri: folders[0]?.uri ?? null,
       workspaceFolders: folders,
       trace: o.trace ?? 'off',
+      ...(o.initializationOptions !== undefined ? { initializationOptions: o.initializationOptions } : {}),
       capabilities: {
         workspace: {
           applyEdit: true,
