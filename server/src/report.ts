@@ -32,18 +32,44 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Text safe in Markdown prose / table cells (no HTML, no table breaks, one line). */
-function md(text: string): string {
+/**
+ * Text safe in Markdown prose / table cells (no HTML, no table breaks, one line). Code spans (`` `-p <port>` ``)
+ * are kept as they are: Markdown shows their text literally, so an entity there would show as `&lt;port&gt;`.
+ * Only a `|` in a code span of a table cell is escaped (GFM tables split cells there even in code spans).
+ */
+function md(text: string, cell = false): string {
+  const line = escapeControl(text.replace(/\r?\n/g, ' '));
+  const prose = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+  let out = '';
+  let from = 0;
+  for (const span of codeSpans(line)) {
+    out += prose(line.slice(from, span.start)) + (cell ? line.slice(span.start, span.end).replace(/\|/g, '\\|') : line.slice(span.start, span.end));
+    from = span.end;
+  }
+  return out + prose(line.slice(from));
+}
+
+/** CommonMark code spans: a run of n backticks up to the next run of exactly n (an unclosed run is plain text). */
+function codeSpans(text: string): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  const runs = [...text.matchAll(/`+/g)].map((m) => ({ at: m.index!, n: m[0].length }));
+  for (let i = 0; i < runs.length; i++) {
+    const close = runs.findIndex((r, j) => j > i && r.n === runs[i].n);
+    if (close < 0) continue;
+    spans.push({ start: runs[i].at, end: runs[close].at + runs[close].n });
+    i = close;
+  }
+  return spans;
+}
+
+/** Text safe inside a link's [label] (a file path: no code spans there, everything escaped). */
+function mdLabel(text: string): string {
   return escapeControl(text.replace(/\r?\n/g, ' '))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|');
-}
-
-/** Text safe inside a link's [label]. */
-function mdLabel(text: string): string {
-  return md(text).replace(/([[\]\\])/g, '\\$1');
+    .replace(/\|/g, '\\|')
+    .replace(/([[\]\\])/g, '\\$1');
 }
 
 function isInside(dir: string, file: string): boolean {
@@ -124,8 +150,8 @@ function appsSection(data: AuditReportData, l: Links): string[] {
   for (const a of sorted) {
     const n = data.findings.filter((f) => f.appId === a.id).length;
     out.push(
-      `| ${md(a.name)} | [${mdLabel(l.display(a.dir))}](${l.target(a.dir)}) | ${md(a.framework)} | ` +
-        `${md(listenSummary(a)) || '—'} | ${md(databaseSummary(a)) || '—'} | ${n} |`,
+      `| ${md(a.name, true)} | [${mdLabel(l.display(a.dir))}](${l.target(a.dir)}) | ${md(a.framework, true)} | ` +
+        `${md(listenSummary(a), true) || '—'} | ${md(databaseSummary(a), true) || '—'} | ${n} |`,
     );
   }
   out.push('');
