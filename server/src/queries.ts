@@ -55,22 +55,45 @@ export function envHover(index: WorkspaceIndex, findings: readonly Finding[], fi
       }
     }
   }
-  const involved = findings.filter((f) => (f.location.file === file && f.location.range.start.line === here.range.start.line) || f.related.some((r) => r.location.file === file && r.location.range.start.line === here.range.start.line));
+  const line = here.range.start.line;
+  const isHere = (l: Location) => l.file === file && l.range.start.line === line;
+  const onLine = findings.filter((f) => isHere(f.location));
+  // The other side of a finding that points here (the other app's duplicate-secret, say): one link each, not its
+  // message again (it says what this line's own finding says, from the other app's side).
+  const elsewhere = new Map<string, Set<string>>();
+  for (const f of findings) {
+    if (isHere(f.location) || !f.related.some((r) => isHere(r.location))) continue;
+    const l = f.location;
+    const links = elsewhere.get(f.ruleId) ?? new Set<string>();
+    links.add(`[${displayPath(index, l.file)}:${l.range.start.line + 1}](${fileLink(l.file, l.range.start.line)})`);
+    elsewhere.set(f.ruleId, links);
+  }
   const out = [`**${displayKey(key)}**: defined ${count === 1 ? 'only here' : `in ${count} places`} in the workspace`, ''];
   if (count > 1) out.push('| app | file | kind | value | vs. here |', '|---|---|---|---|---|', ...rows, '');
-  if (involved.length) {
+  if (onLine.length) {
     out.push('Crosswire findings on this line:', '');
     // The message says what is wrong; the rule's explanation and its docs page say why and what to do (once per rule).
     const explained = new Set<string>();
-    for (const f of involved) {
+    for (const f of onLine) {
       out.push(`- \`${f.ruleId}\` (${f.severity}): ${f.message}`);
       const e = explained.has(f.ruleId) ? undefined : explain?.(f.ruleId);
       explained.add(f.ruleId);
       if (e) out.push(`  ${e.description}${e.href ? ` [Documentation](${e.href})` : ''}`);
     }
+    out.push('');
+  }
+  if (elsewhere.size) {
+    const list = [...elsewhere].map(([rule, links]) => `\`${rule}\` at ${[...links].join(', ')}`).join('; ');
+    out.push(`${onLine.length ? 'Also reported on the other side' : 'Crosswire findings that point to this line'}: ${list}`);
   }
   out.push('', '_Values are masked (sha256 fingerprint); equal fingerprints mean equal values._');
   return out.join('\n');
+}
+
+/** A file's path relative to the workspace folder holding it. */
+function displayPath(index: WorkspaceIndex, file: string): string {
+  const root = index.roots.filter((r) => file.startsWith(r.endsWith(path.sep) ? r : r + path.sep)).sort((a, b) => b.length - a.length)[0];
+  return root ? path.relative(root, file).split(path.sep).join('/') : file;
 }
 
 function fileLink(file: string, line: number): string {

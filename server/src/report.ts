@@ -33,18 +33,44 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Text safe in Markdown prose / table cells (no HTML, no table breaks, one line). */
-function md(text: string): string {
+/**
+ * Text safe in Markdown prose / table cells (no HTML, no table breaks, one line). Code spans (`` `-p <port>` ``)
+ * are kept as they are: Markdown shows their text literally, so an entity there would show as `&lt;port&gt;`.
+ * Only a `|` in a code span of a table cell is escaped (GFM tables split cells there even in code spans).
+ */
+function md(text: string, cell = false): string {
+  const line = escapeControl(text.replace(/\r?\n/g, ' '));
+  const prose = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+  let out = '';
+  let from = 0;
+  for (const span of codeSpans(line)) {
+    out += prose(line.slice(from, span.start)) + (cell ? line.slice(span.start, span.end).replace(/\|/g, '\\|') : line.slice(span.start, span.end));
+    from = span.end;
+  }
+  return out + prose(line.slice(from));
+}
+
+/** CommonMark code spans: a run of n backticks up to the next run of exactly n (an unclosed run is plain text). */
+function codeSpans(text: string): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  const runs = [...text.matchAll(/`+/g)].map((m) => ({ at: m.index!, n: m[0].length }));
+  for (let i = 0; i < runs.length; i++) {
+    const close = runs.findIndex((r, j) => j > i && r.n === runs[i].n);
+    if (close < 0) continue;
+    spans.push({ start: runs[i].at, end: runs[close].at + runs[close].n });
+    i = close;
+  }
+  return spans;
+}
+
+/** Text safe inside a link's [label] (a file path: no code spans there, everything escaped). */
+function mdLabel(text: string): string {
   return escapeControl(text.replace(/\r?\n/g, ' '))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|');
-}
-
-/** Text safe inside a link's [label]. */
-function mdLabel(text: string): string {
-  return md(text).replace(/([[\]\\])/g, '\\$1');
+    .replace(/\|/g, '\\|')
+    .replace(/([[\]\\])/g, '\\$1');
 }
 
 function isInside(dir: string, file: string): boolean {
@@ -52,11 +78,20 @@ function isInside(dir: string, file: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-export function renderAuditReport(data: AuditReportData): string {
+/** How the report names and links files, apps and docs. */
+interface Links {
+  /** A file's path for display: relative to its workspace folder (prefixed by the folder's name when several). */
+  display(file: string): string;
+  /** Link target of a file or folder: relative to linkBase when given (see AuditReportData.linkBase), else a file:// URL. */
+  target(p: string): string;
+  link(loc: Location): string;
+  docsLink(url: string): string;
+  appLabel(a: App): string;
+}
+
+function links(data: AuditReportData): Links {
   const roots = [...data.roots];
   const multiRoot = roots.length > 1;
-
-  /** A file's path for display: relative to its workspace folder (prefixed by the folder's name when several). */
   const display = (file: string): string => {
     const root = roots.filter((r) => isInside(r, file)).sort((a, b) => b.length - a.length)[0];
     if (!root) return file;
@@ -65,7 +100,6 @@ export function renderAuditReport(data: AuditReportData): string {
     const name = path.basename(root);
     return rel === '.' ? name : `${name}/${rel}`;
   };
-  /** Link target of a file or folder: relative to linkBase when given (see AuditReportData.linkBase), else a file:// URL. */
   const target = (p: string): string =>
     data.linkBase ? path.relative(data.linkBase, p).split(path.sep).map(encodeURIComponent).join('/') || '.' : pathToFileURL(p).href;
   const link = (loc: Location): string => {
@@ -73,49 +107,58 @@ export function renderAuditReport(data: AuditReportData): string {
     return `[${mdLabel(`${display(loc.file)}:${line}`)}](${target(loc.file)}#L${line})`;
   };
   const docsLink = (url: string): string => docsHref(url, data.docsBaseUri);
-
-  const apps = [...data.apps];
-  const appById = new Map(apps.map((a) => [a.id, a] as const));
   const nameCount = new Map<string, number>();
-  for (const a of apps) nameCount.set(a.name, (nameCount.get(a.name) ?? 0) + 1);
+  for (const a of data.apps) nameCount.set(a.name, (nameCount.get(a.name) ?? 0) + 1);
   const appLabel = (a: App): string => (nameCount.get(a.name)! > 1 ? `${a.name} (${display(a.dir)})` : a.name);
+  return { display, target, link, docsLink, appLabel };
+}
 
+export function renderAuditReport(data: AuditReportData): string {
+  const l = links(data);
+  const apps = [...data.apps];
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const f of data.findings) counts[f.severity]++;
 
   const out: string[] = [];
   out.push(`# ${data.title ?? 'Crosswire audit'}`, '');
-  out.push(`Workspace: ${roots.map((r) => `[${mdLabel(path.basename(r) || r)}](${target(r)})`).join(', ')}`, '');
+  out.push(`Workspace: ${data.roots.map((r) => `[${mdLabel(path.basename(r) || r)}](${l.target(r)})`).join(', ')}`, '');
   out.push(
     `**${plural(apps.length, 'app')} indexed** · ` +
       `**${plural(data.findings.length, 'finding')}**: ` +
       SEVERITIES.map((s) => plural(counts[s], s === 'info' ? 'info' : s)).join(', '),
     '',
   );
+  out.push(...appsSection(data, l));
+  out.push(...findingsSection(data, l));
+  return out.join('\n');
+}
 
-  // ---- apps
-  out.push('## Apps', '');
-  if (apps.length === 0) {
+function appsSection(data: AuditReportData, l: Links): string[] {
+  const out = ['## Apps', ''];
+  if (data.apps.length === 0) {
     out.push('No apps found.', '');
-  } else {
-    out.push('| App | Folder | Framework | Listens on | Database servers | Findings |', '|---|---|---|---|---|---|');
-    const sorted = [...apps].sort((a, b) => display(a.dir).localeCompare(display(b.dir)));
-    for (const a of sorted) {
-      const n = data.findings.filter((f) => f.appId === a.id).length;
-      out.push(
-        `| ${md(a.name)} | [${mdLabel(display(a.dir))}](${target(a.dir)}) | ${md(a.framework)} | ` +
-          `${md(listenSummary(a)) || '—'} | ${md(databaseSummary(a)) || '—'} | ${n} |`,
-      );
-    }
-    out.push('');
+    return out;
   }
+  out.push('| App | Folder | Framework | Listens on | Database servers | Findings |', '|---|---|---|---|---|---|');
+  const sorted = [...data.apps].sort((a, b) => l.display(a.dir).localeCompare(l.display(b.dir)));
+  for (const a of sorted) {
+    const n = data.findings.filter((f) => f.appId === a.id).length;
+    out.push(
+      `| ${md(a.name, true)} | [${mdLabel(l.display(a.dir))}](${l.target(a.dir)}) | ${md(a.framework, true)} | ` +
+        `${md(listenSummary(a), true) || '—'} | ${md(databaseSummary(a), true) || '—'} | ${n} |`,
+    );
+  }
+  out.push('');
+  return out;
+}
 
-  // ---- findings
-  out.push('## Findings', '');
+function findingsSection(data: AuditReportData, l: Links): string[] {
+  const out = ['## Findings', ''];
   if (data.findings.length === 0) {
     out.push('No problems found.', '');
-    return out.join('\n');
+    return out;
   }
+  const appById = new Map(data.apps.map((a) => [a.id, a] as const));
   const ruleIds = [...data.rules.map((r) => r.id)];
   for (const f of data.findings) if (!ruleIds.includes(f.ruleId)) ruleIds.push(f.ruleId);
   for (const ruleId of ruleIds) {
@@ -128,7 +171,7 @@ export function renderAuditReport(data: AuditReportData): string {
       .map((s) => plural(c[s], s))
       .join(', ');
     out.push(`### \`${ruleId}\` — ${sev}`, '');
-    if (rule) out.push(`${md(rule.docs.description)} [Documentation](${docsLink(rule.docs.url)})`, '');
+    if (rule) out.push(`${md(rule.docs.description)} [Documentation](${l.docsLink(rule.docs.url)})`, '');
 
     // by app, in the order apps first appear
     const groups = new Map<string, Finding[]>();
@@ -140,16 +183,16 @@ export function renderAuditReport(data: AuditReportData): string {
     }
     for (const [appId, fs] of groups) {
       const app = appById.get(appId);
-      out.push(`#### ${app ? md(appLabel(app)) : appId ? md(appId) : '(no app)'}`, '');
+      out.push(`#### ${app ? md(l.appLabel(app)) : appId ? md(appId) : '(no app)'}`, '');
       for (const f of fs) {
         const fixes = f.fixes.length > 0 ? ` _Quick fix: ${f.fixes.map((x) => md(x.title)).join('; ')}_` : '';
-        out.push(`- **${f.severity}** ${link(f.location)} ${md(f.message)}${fixes}`);
-        for (const r of f.related) out.push(`  - ${link(r.location)} ${md(r.message)}`);
+        out.push(`- **${f.severity}** ${l.link(f.location)} ${md(f.message)}${fixes}`);
+        for (const r of f.related) out.push(`  - ${l.link(r.location)} ${md(r.message)}`);
       }
       out.push('');
     }
   }
-  return out.join('\n');
+  return out;
 }
 
 /** "3000 (dev, start: default port), 8080 (serve)" */

@@ -6,7 +6,7 @@
  * Values are never shown: only keys, ports, hosts and file paths.
  */
 import * as path from 'node:path';
-import type { App, WorkspaceView } from './model/types';
+import type { App, Runs, WorkspaceView } from './model/types';
 import { processKey } from './index/runs';
 import { appDatabaseUses } from './facts/databases';
 import { systems } from './facts/systems';
@@ -52,6 +52,35 @@ export interface Understanding {
   systems: { apps: string[]; links: string[] }[];
 }
 
+/** The compose services each app runs as (by app id), once per project, service and file. */
+function composeServicesByApp(index: WorkspaceView, rel: (file: string) => string): Map<string, AppView['composeServices']> {
+  const servicesOf = new Map<string, AppView['composeServices']>();
+  for (const { project, service } of composeModel(index).services) {
+    if (!service.app) continue;
+    const list = servicesOf.get(service.app.id) ?? [];
+    const file = rel(service.definitions[0]?.file ?? project.dir);
+    if (!list.some((x) => x.project === project.name && x.service === service.name && x.file === file)) {
+      list.push({ project: project.name, service: service.name, file, ports: service.ports.map((p) => `${p.host}:${p.container ?? '?'}`), why: service.appReason ?? '' });
+    }
+    servicesOf.set(service.app.id, list);
+  }
+  return servicesOf;
+}
+
+/** An app's server processes, listeners then unknown ports, with whether they run and with which run groups. */
+function processesOf(a: App, runs: Runs): ProcessView[] {
+  const processes: ProcessView[] = [];
+  for (const l of a.listeners) {
+    const k = processKey(a.id, l.script);
+    processes.push({ script: l.script, command: l.command, role: l.role, port: l.port, how: l.how, reason: l.reason, drifts: l.drifts, runs: runs.running.has(k), startedWith: runs.setsOf.get(k) ?? [] });
+  }
+  for (const u of a.unknownPorts) {
+    const k = processKey(a.id, u.script);
+    processes.push({ script: u.script, command: u.command, role: u.role, port: null, how: `unknown: ${u.reason}`, reason: u.reason, drifts: false, runs: runs.running.has(k), startedWith: runs.setsOf.get(k) ?? [] });
+  }
+  return processes;
+}
+
 export function understand(index: WorkspaceView, rel: (file: string) => string): Understanding {
   const runs = index.runs();
   const sys = systems(index);
@@ -65,26 +94,9 @@ export function understand(index: WorkspaceView, rel: (file: string) => string):
   const linked = [...byComp.values()].filter((list) => new Set(list.map(identity)).size > 1);
   const systemOf = new Map<App, number>();
   linked.forEach((list, i) => list.forEach((a) => systemOf.set(a, i)));
-  const servicesOf = new Map<string, AppView['composeServices']>();
-  for (const { project, service } of composeModel(index).services) {
-    if (!service.app) continue;
-    const list = servicesOf.get(service.app.id) ?? [];
-    const file = rel(service.definitions[0]?.file ?? project.dir);
-    if (!list.some((x) => x.project === project.name && x.service === service.name && x.file === file)) {
-      list.push({ project: project.name, service: service.name, file, ports: service.ports.map((p) => `${p.host}:${p.container ?? '?'}`), why: service.appReason ?? '' });
-    }
-    servicesOf.set(service.app.id, list);
-  }
+  const servicesOf = composeServicesByApp(index, rel);
   const apps: AppView[] = index.apps.map((a) => {
-    const processes: ProcessView[] = [];
-    for (const l of a.listeners) {
-      const k = processKey(a.id, l.script);
-      processes.push({ script: l.script, command: l.command, role: l.role, port: l.port, how: l.how, reason: l.reason, drifts: l.drifts, runs: runs.running.has(k), startedWith: runs.setsOf.get(k) ?? [] });
-    }
-    for (const u of a.unknownPorts) {
-      const k = processKey(a.id, u.script);
-      processes.push({ script: u.script, command: u.command, role: u.role, port: null, how: `unknown: ${u.reason}`, reason: u.reason, drifts: false, runs: runs.running.has(k), startedWith: runs.setsOf.get(k) ?? [] });
-    }
+    const processes = processesOf(a, runs);
     return {
       id: a.id,
       name: a.name,

@@ -342,4 +342,25 @@ test('report: counts, apps table, findings by rule and app with file:// line lin
   assert.ok(clean.includes('**1 app indexed**'));
 });
 
+test('report: code spans show their text (`-p <port>`), prose around them stays escaped', () => {
+  const loc = find('alpha/package.json', '"next dev"');
+  const f: Finding = {
+    ruleId: 'implicit-port',
+    severity: 'warning',
+    message: 'Start it with `next dev -p <port>` or set `PORT` <b>not</b> & `a|b`',
+    location: loc,
+    related: [{ location: loc, message: 'run as ``echo `x` <y>``' }],
+    appId: 'alpha',
+    fixes: [{ title: 'Add `-p <port>`', edits: () => [] }],
+  };
+  const md = renderAuditReport({ roots: [dir], apps: [], findings: [f], rules });
+  assert.ok(md.includes('Start it with `next dev -p <port>` or set `PORT` &lt;b&gt;not&lt;/b&gt; &amp; `a|b`'), md);
+  assert.ok(md.includes('run as ``echo `x` <y>``'), md);
+  assert.ok(md.includes('_Quick fix: Add `-p <port>`_'), md);
+  assert.ok(!md.includes('&lt;port&gt;'), md);
+  // An unclosed backtick opens no span: what follows is escaped.
+  const odd = renderAuditReport({ roots: [dir], apps: [], findings: [{ ...f, message: 'a ` <b>', related: [], fixes: [] }], rules });
+  assert.ok(odd.includes('a ` &lt;b&gt;'), odd);
+});
+
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));

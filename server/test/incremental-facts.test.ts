@@ -101,7 +101,7 @@ function editors(copied: string[]): Record<Base, Editor> {
     composeFiles: { files: (f) => /[\\/]infra[\\/].*compose\.ya?ml$/.test(f), edit: (t, r) => editPort(t, r) },
     postgresConfs: { files: (f) => path.basename(f) === 'postgresql.conf', edit: (t, r) => t.replace(/max_connections = \d+/, `max_connections = ${pickOf(r)([20, 40, 100])}`) },
     monorepoRoots: { files: (f) => f.endsWith(`ws${path.sep}package.json`), edit: (t, r) => t.replace(/"dev": "[^"]*"/, `"dev": "${pickOf(r)(['turbo run dev', 'turbo run dev --filter=web', 'pnpm -r --parallel dev'])}"`) },
-    otherFiles: { files: (f) => path.basename(f) === 'names.ts', edit: (t, r) => `export const SESSION_COOKIE = ${r() < 0.5 ? "'acme_session'" : 'process.env.COOKIE_NAME'};\n` },
+    otherFiles: { files: (f) => path.basename(f) === 'names.ts', edit: (_t, r) => `export const SESSION_COOKIE = ${r() < 0.5 ? "'acme_session'" : 'process.env.COOKIE_NAME'};\n` },
   };
 }
 

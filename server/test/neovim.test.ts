@@ -68,6 +68,7 @@ local function main()
     cmd = { vim.env.CW_NODE, vim.env.CW_BIN, '--stdio' },
     root_dir = root,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = 'test-workspace' } },
+    init_options = { diagnostics = 'push' },
   })
   assert(client_id, 'vim.lsp.start_client returned nothing')
   vim.cmd('edit ' .. vim.fn.fnameescape(vim.env.CW_FILE))

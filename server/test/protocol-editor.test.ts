@@ -42,6 +42,14 @@ describe('editor experience over stdio', () => {
     // the one-line message, then the rule's explanation and its docs page (the page shipped with the server)
     assert.match(md, /- `duplicate-secret` \(error\): NEXTAUTH_SECRET \(sha256:[0-9a-f]{6}\) of electricity-tokens is also the secret of multi-business-multi-apps\.\n {2}The same signing key .* \[Documentation\]\(file:\/\/[^)]*\/docs\/rules\/duplicate-secret\.md\)/);
     assert.ok(!md.includes('pano-pamu'), 'the secret is never shown');
+    // This line's own finding once; the other apps' findings that point here are links, not their messages again.
+    assert.equal(md.split('\n').filter((l) => l.startsWith('- `duplicate-secret`')).length, 1, md);
+    const theirs = client.diagnosticsOf(path.join(ws, 'multi-business-multi-apps/.env')).find((d) => d.code === 'duplicate-secret');
+    assert.ok(theirs, 'the other app has its own duplicate-secret diagnostic');
+    assert.ok(!md.includes(String(theirs.message)), 'the other app\'s finding message is not repeated');
+    const other = md.split('\n').find((l) => l.startsWith('Also reported on the other side:'));
+    assert.ok(other, md);
+    for (const f of ['multi-business-multi-apps/.env:', 'multi-business-multi-apps/.env.local:', 'multi-business-server-2/.env.local:']) assert.ok(other.includes(`[${f}`), other);
     const none = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(path.join(ws, 'electricity-tokens/package.json')) }, position: { line: 0, character: 0 } });
     assert.equal(none, null);
   });

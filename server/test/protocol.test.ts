@@ -64,9 +64,7 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
   const ET = () => f('electricity-tokens');
   const MB = () => f('multi-business-multi-apps');
   const MB2 = () => f('multi-business-server-2');
-  const IAM = () => f('it-assets-manager');
   const IGB = () => f('insight-garden', 'backend');
-  const IGF = () => f('insight-garden', 'frontend');
 
   function diags(file: string, rule?: string): Diagnostic[] {
     return client.diagnosticsOf(file).filter((d) => rule === undefined || d.code === rule);

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { applyEdits, audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
+import { audit, byRule, lineOf, pkg } from './helpers/workspace';
 import { fixThroughProtocol } from './helpers/protocol-fix';
 import { read, REPO_ROOT } from './helpers/files';
 import { RuleTester } from './helpers/rule-tester';

@@ -136,12 +136,12 @@ test('sharedSecrets in crosswire.config.json: the group is never a duplicate, di
     'apps/gateway/.env': `JWT_SECRET=${wsValue}\n`,
     'crosswire.config.json': config,
   });
-  await withWs(files(A, '{ "sharedSecrets": [["apps/api", "apps/gateway"]] }\n'), (ws, findings) => {
+  await withWs(files(A, '{ "sharedSecrets": [["apps/api", "apps/gateway"]] }\n'), (_ws, findings) => {
     assert.deepEqual(byRule(findings, 'duplicate-secret'), []);
     assert.deepEqual(byRule(findings, 'replica-drift'), []);
     assert.deepEqual(byRule(findings, 'invalid-config'), []);
   });
-  await withWs(files(A, '{}\n'), (ws, findings) => assert.equal(byRule(findings, 'duplicate-secret').length, 2, 'without the declaration it is a duplicate'));
+  await withWs(files(A, '{}\n'), (_ws, findings) => assert.equal(byRule(findings, 'duplicate-secret').length, 2, 'without the declaration it is a duplicate'));
   await withWs(files(B, '{ "sharedSecrets": [["apps/api/", "./apps/gateway"]] }\n'), (ws, findings) => {
     const drift = byRule(findings, 'replica-drift');
     assert.deepEqual(sites(ws, drift), ['apps/api/.env:1', 'apps/gateway/.env:1']);
@@ -149,7 +149,7 @@ test('sharedSecrets in crosswire.config.json: the group is never a duplicate, di
     // COOKIE_SECRET is in api only: nothing to compare; B is also api's COOKIE_SECRET, but the group shares its secrets.
     assert.deepEqual(byRule(findings, 'duplicate-secret'), []);
   });
-  await withWs(files(A, '{ "sharedSecrets": ["apps/api"] }\n'), (ws, findings) => {
+  await withWs(files(A, '{ "sharedSecrets": ["apps/api"] }\n'), (_ws, findings) => {
     const bad = byRule(findings, 'invalid-config');
     assert.equal(bad.length, 1);
     assert.match(bad[0].message, /"sharedSecrets" must be an array of groups/);
@@ -185,7 +185,7 @@ test('cookie-options: spreads, variables and computed attributes are unknown, no
   );
   await withWs(
     cookieServer("const session = require('express-session');\nconst { cookieDefaults } = require('./cookies');\napp.use(session({ secret: process.env.SESSION_SECRET, cookie: { ...cookieDefaults, maxAge: 1000 } }));\n"),
-    (ws, findings) => assert.deepEqual(byRule(findings, 'cookie-options'), []),
+    (_ws, findings) => assert.deepEqual(byRule(findings, 'cookie-options'), []),
   );
 });
 
@@ -219,7 +219,7 @@ test('shared-session-cookie: names held in constants are resolved in the workspa
       ...nest('three', 4103, "import { SESSION_COOKIE } from '@acme/config';"),
       ...nest('four', 4104, "import { SESSION_COOKIE } from '@/const';"),
     },
-    (ws, findings) => assert.deepEqual(byRule(findings, 'shared-session-cookie'), []),
+    (_ws, findings) => assert.deepEqual(byRule(findings, 'shared-session-cookie'), []),
   );
   // NextAuth / Auth.js options with a spread or cookies from a variable: the name is unknown.
   const NEXT5 = { next: '15.0.3', 'next-auth': '5.0.0-beta.25' };
@@ -232,7 +232,7 @@ test('shared-session-cookie: names held in constants are resolved in the workspa
       'admin/package.json': pkg('admin', { dev: 'next dev -p 3012' }, NEXT5),
       'admin/auth.ts': "import NextAuth from 'next-auth';\nexport const { handlers, auth } = NextAuth({\n  providers: [],\n  cookies: { sessionToken: { name: `${prefix}authjs.session-token` } },\n});\n",
     },
-    (ws, findings) => assert.deepEqual(byRule(findings, 'shared-session-cookie'), []),
+    (_ws, findings) => assert.deepEqual(byRule(findings, 'shared-session-cookie'), []),
   );
 });
 
@@ -280,20 +280,20 @@ test('cors-origin-mismatch: origins from a spread or a list with an unreadable e
     "const { corsOptions } = require('./cors-options');\napp.use(cors({ ...corsOptions, credentials: true }));",
     "app.use(cors({ origin: ['http://localhost:5173', process.env.EXTRA ? extraOrigin : undefined, allowedOrigin], credentials: true }));",
   ]) {
-    await withWs(apiWith(body), (ws, findings) => assert.deepEqual(byRule(findings, 'cors-origin-mismatch'), [], body));
+    await withWs(apiWith(body), (_ws, findings) => assert.deepEqual(byRule(findings, 'cors-origin-mismatch'), [], body));
   }
   // The same options in a const of the file are read: 5173 does not allow the frontend on 5174.
-  await withWs(apiWith("const options = { origin: 'http://localhost:5173', credentials: true };\napp.use(cors(options));"), (ws, findings) => {
+  await withWs(apiWith("const options = { origin: 'http://localhost:5173', credentials: true };\napp.use(cors(options));"), (_ws, findings) => {
     assert.equal(byRule(findings, 'cors-origin-mismatch').length, 1);
   });
 });
 
 test('missing-secret: an app whose only env files are test fixtures gets its environment elsewhere', async () => {
   const signer = `const jwt = require('jsonwebtoken');\napp.post('/login', (req, res) => res.json({ token: jwt.sign({ id: 1 }, process.env.JWT_SECRET) }));\n`;
-  await withWs({ ...server('api', 4100, signer), 'api/.env.test': 'DATABASE_URL=postgresql://localhost:5432/test\n' }, (ws, findings) => {
+  await withWs({ ...server('api', 4100, signer), 'api/.env.test': 'DATABASE_URL=postgresql://localhost:5432/test\n' }, (_ws, findings) => {
     assert.deepEqual(byRule(findings, 'missing-secret'), []);
   });
-  await withWs({ ...server('api', 4100, signer), 'api/.env': 'DATABASE_URL=postgresql://localhost:5432/app\n' }, (ws, findings) => {
+  await withWs({ ...server('api', 4100, signer), 'api/.env': 'DATABASE_URL=postgresql://localhost:5432/app\n' }, (_ws, findings) => {
     assert.equal(byRule(findings, 'missing-secret').length, 1, 'a live .env without the secret is still reported');
   });
 });
@@ -304,7 +304,7 @@ test('a signer whose key is held in a const of the file is still recognised (jos
     'gw/package.json': pkg('gw', { start: 'node server.mjs' }, { jose: '5.9.6', dotenv: '16.4.5' }),
     'gw/server.mjs': "import 'dotenv/config';\nimport http from 'node:http';\nimport { jwtVerify } from 'jose';\nconst key = new TextEncoder().encode(process.env.JWT_SECRET);\nhttp.createServer(async (req, res) => { await jwtVerify(req.headers.authorization, key); res.end(); }).listen(4200);\n",
   };
-  await withWs({ ...server('api', 4100, signerConst), ...joseVerifier, 'api/.env': `JWT_SECRET=${A}\n`, 'gw/.env': `JWT_SECRET=${A}\n` }, (ws, findings) => {
+  await withWs({ ...server('api', 4100, signerConst), ...joseVerifier, 'api/.env': `JWT_SECRET=${A}\n`, 'gw/.env': `JWT_SECRET=${A}\n` }, (_ws, findings) => {
     assert.deepEqual(byRule(findings, 'duplicate-secret'), []);
   });
 });

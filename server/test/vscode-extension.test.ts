@@ -265,3 +265,17 @@ test('extension: activates in VS Code, publishes diagnostics, runs the audit (@v
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('manifest: the getting-started walkthrough has its pages, ships them, and links only to commands that exist', () => {
+  const [walkthrough] = manifest.contributes.walkthroughs;
+  assert.ok(walkthrough.steps.length >= 3);
+  const ours = new Set(manifest.contributes.commands.map((c: { command: string }) => c.command));
+  for (const step of walkthrough.steps) {
+    const page = step.media.markdown as string;
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, page)), `${page} is missing`);
+    assert.ok(manifest.files.some((f: string) => page.startsWith(f)), `${page} is not in the package's "files"`);
+    for (const [, command] of String(step.description).matchAll(/\(command:([\w.]+)/g)) {
+      if (command.startsWith('crosswire.')) assert.ok(ours.has(command), `${step.id} links to ${command}, which the extension does not contribute`);
+    }
+  }
+});

@@ -16,7 +16,7 @@ import { IGNORED_DIRS } from '../index/discovery';
 import { escapeControl } from '../model/text';
 import { ENGINE_RULES, RULES } from '../rules';
 import { baselineSentence, filterByBaselineWithStats, makeBaseline, readBaseline } from './baseline';
-import { dirUri, FORMATS, formatters, type FormatContext, type FormatName, type ToolInfo } from './formatters';
+import { FORMATS, formatters, type FormatContext, type FormatName, type ToolInfo } from './formatters';
 import { understand, understandingText } from '../understanding';
 import { docsBaseUri, packageFacts, type PackageFacts } from '../docs';
 

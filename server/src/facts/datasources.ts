@@ -1,6 +1,10 @@
 import type { App, EnvEntry, Location, PrismaAssignment, PrismaDatasource, WorkspaceView } from '../model/types';
 import { identity, originOf, perApp, SharingIndex } from './util';
 import { derived } from './track';
+import { devEnvEntry as resolveEnv, devEnvFiles } from '../model/env';
+
+/** The entry an app uses for a key in development (model/env.ts). */
+export { devEnvFiles, devEnvEntry as resolveEnv } from '../model/env';
 
 const POOLED_PROVIDERS = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
 const DB_SCHEMES = new Set(['postgresql', 'postgres', 'mysql', 'cockroachdb']);
@@ -16,19 +20,6 @@ export function serverKey(url: string): string | undefined {
 export function hasConnectionLimit(url: string): boolean {
   const q = url.indexOf('?');
   return q !== -1 && new URLSearchParams(url.slice(q + 1)).has('connection_limit');
-}
-
-/** Env files that count for the development value, in precedence order. */
-export function devEnvFiles(app: App) {
-  return app.envFiles.filter((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development'));
-}
-
-export function resolveEnv(app: App, key: string): EnvEntry | undefined {
-  for (const f of devEnvFiles(app)) {
-    const hits = f.entries.filter((e) => e.key === key);
-    if (hits.length) return hits[hits.length - 1];
-  }
-  return undefined;
 }
 
 export interface DatasourceUrl {

@@ -1,5 +1,4 @@
 import type { App, WorkspaceView } from '../model/types';
-import { identity } from './util';
 
 /** Replica groups (apps sharing a replica key: same package name, or a `replicas` group of the config) with two or more members. */
 export function replicaGroups(index: WorkspaceView): App[][] {

@@ -1,7 +1,7 @@
 import type { App, Location, WorkspaceView } from '../model/types';
 import { identity, originOf, perApp } from './util';
 
-const FRAMEWORK_PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
+import { BROWSER_PREFIX as FRAMEWORK_PREFIXES } from '../model/env';
 
 export function isServiceUrlKey(key: string): boolean {
   return /_SERVICE_URL$/.test(key) || /(^|_)API_URL$/.test(key);

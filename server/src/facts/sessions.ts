@@ -8,11 +8,12 @@ import * as path from 'node:path';
 import ts = require('typescript');
 import type { App, EnvEntry, Location, Pm2AppFact, Position, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
+import { unwrap } from '../parsers/ast';
 import { label, nameFacts, originOf, type Origin } from './util';
 import { derived, read as readFact } from './track';
+import { BROWSER_PREFIX, winningEntry } from '../model/env';
 
-/** Prefixes that expose an env variable to browser code (Vite, Next.js, CRA, Nuxt, SvelteKit, ...). */
-export const BROWSER_PREFIX = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|NUXT_PUBLIC_|PUBLIC_|NG_APP_|VUE_APP_|GATSBY_|EXPO_PUBLIC_)/;
+export { BROWSER_PREFIX } from '../model/env';
 
 /** Keys that name the URL the app itself is served at (not the URL of a service it calls). */
 export function isServedUrlKey(key: string): boolean {
@@ -181,14 +182,7 @@ export function slug(app: App): string {
 /** The live env entry that wins for `key` among the app's env files of the development environment. */
 export function effectiveEnvEntry(app: App, key: string, modes: (mode: string) => boolean = (m) => m === 'default' || m === 'development'): EnvEntry | undefined {
   const loaded = new Set(app.listeners.flatMap((l) => l.loadedEnvFiles));
-  // app.envFiles is sorted by precedence: the first file that defines the key wins; within a file, the last line.
-  for (const f of app.envFiles) {
-    if (f.kind !== 'live' || !modes(f.mode)) continue;
-    if (loaded.size && !loaded.has(f.file)) continue;
-    const hits = f.entries.filter((e) => e.key === key);
-    if (hits.length) return hits[hits.length - 1];
-  }
-  return undefined;
+  return winningEntry(app.envFiles.filter((f) => f.kind === 'live' && modes(f.mode) && (!loaded.size || loaded.has(f.file))), key);
 }
 
 /** Text helpers for fixes, computed against the index's current text. */
@@ -274,11 +268,6 @@ function exportsOf(file: string, text: string) {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
   const lines = new LineIndex(text);
   const local = new Map<string, ts.Expression>();
-  const unwrap = (e: ts.Expression): ts.Expression => {
-    let x = e;
-    while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x) || ts.isTypeAssertionExpression(x)) x = x.expression;
-    return x;
-  };
   const literal = (e: ts.Expression | undefined, depth = 0): ts.StringLiteralLike | undefined => {
     if (!e) return undefined;
     const x = unwrap(e);

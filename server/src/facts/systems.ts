@@ -11,7 +11,7 @@
  *   not together, and the port rules say nothing.
  */
 import * as path from 'node:path';
-import type { App, EnvEntry, Listener, Location, WorkspaceView } from '../model/types';
+import type { App, EnvEntry, Listener, Location, Runs, WorkspaceView } from '../model/types';
 import { processKey } from '../index/runs';
 import { appDatabaseUses } from './databases';
 import { liveSecrets } from './secrets';
@@ -68,44 +68,79 @@ function splitUrls(e: EnvEntry): string[] {
   return v.includes(',') ? v.split(',').map((x) => x.trim()).filter(Boolean) : [v];
 }
 
-function compute(index: WorkspaceView): Systems {
-  const apps = index.apps;
-  const parent = new Map<string, string>();
-  const edges = new Map<string, Map<string, () => string>>();
-  const liveParent = new Map<string, string>();
-  const find = (par: Map<string, string>, x: string): string => {
+/** Union-find over app identities, with the reason for each direct link (for messages). */
+class Linker {
+  readonly parent = new Map<string, string>();
+  readonly liveParent = new Map<string, string>();
+  readonly edges = new Map<string, Map<string, () => string>>();
+
+  constructor(apps: readonly App[]) {
+    for (const a of apps) {
+      this.parent.set(identity(a), identity(a));
+      this.liveParent.set(identity(a), identity(a));
+    }
+  }
+
+  find(par: Map<string, string>, x: string): string {
     let r = x;
     while (par.get(r) !== undefined && par.get(r) !== r) r = par.get(r)!;
     par.set(x, r);
     return r;
-  };
-  const join = (par: Map<string, string>, x: string, y: string) => {
-    const rx = find(par, x);
-    const ry = find(par, y);
+  }
+
+  private join(par: Map<string, string>, x: string, y: string): void {
+    const rx = this.find(par, x);
+    const ry = this.find(par, y);
     if (rx !== ry) par.set(rx, ry);
-  };
+  }
+
   /** Links two apps; `live`: the link comes from live configuration (env files in use on this machine), not templates, code defaults or dev scripts. */
-  const union = (a: App, b: App, why: () => string, live: boolean) => {
+  union(a: App, b: App, why: () => string, live: boolean): void {
     const x = identity(a);
     const y = identity(b);
     if (x === y) return;
     for (const [p, q] of [[x, y], [y, x]]) {
-      const m = edges.get(p) ?? new Map<string, () => string>();
+      const m = this.edges.get(p) ?? new Map<string, () => string>();
       if (!m.has(q)) m.set(q, why);
-      edges.set(p, m);
+      this.edges.set(p, m);
     }
-    join(parent, x, y);
-    if (live) join(liveParent, x, y);
-  };
-  for (const a of apps) {
-    parent.set(identity(a), identity(a));
-    liveParent.set(identity(a), identity(a));
+    this.join(this.parent, x, y);
+    if (live) this.join(this.liveParent, x, y);
   }
+}
 
-  // Who listens where (running processes only).
+function compute(index: WorkspaceView): Systems {
+  const apps = index.apps;
+  const links = new Linker(apps);
   const runs = index.runs();
-  const listenersByPort = new Map<number, { app: App; l: Listener }[]>();
+  const names = linkByPortNames(index, runs, links);
+  linkByDatabaseServer(index, links);
+  linkBySecret(apps, links);
+  // 4. Processes one script starts together.
+  const byId = new Map(apps.map((a) => [a.id, a]));
+  for (const set of runs.sets) {
+    const members = set.processes.map((k) => byId.get(k.slice(0, k.indexOf('\0')))).filter((x): x is App => !!x);
+    for (const m of members.slice(1)) links.union(members[0], m, () => `${set.label} starts them together`, false);
+  }
+  const component = new Map<string, string>();
+  const liveComponent = new Map<string, string>();
   for (const a of apps) {
+    component.set(identity(a), links.find(links.parent, identity(a)));
+    liveComponent.set(identity(a), links.find(links.liveParent, identity(a)));
+  }
+  const componentSize = new Map<string, number>();
+  for (const c of new Set(apps.map((a) => identity(a)))) {
+    const comp = component.get(c)!;
+    componentSize.set(comp, (componentSize.get(comp) ?? 0) + 1);
+  }
+  return { apps, component, liveComponent, edges: links.edges, names, componentSize };
+}
+
+/** 1. One app names a port another listens on (the listener closest in the folder tree, when it is the only one there). Returns every place naming a port. */
+function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<number, PortName[]> {
+  // Who listens where (running processes only).
+  const listenersByPort = new Map<number, { app: App; l: Listener }[]>();
+  for (const a of index.apps) {
     for (const l of a.listeners) {
       if (!runs.running.has(processKey(a.id, l.script))) continue;
       const list = listenersByPort.get(l.port) ?? [];
@@ -113,11 +148,9 @@ function compute(index: WorkspaceView): Systems {
       listenersByPort.set(l.port, list);
     }
   }
-
-  // 1. One app names a port another listens on (the listener closest in the folder tree, when it is the only one there).
   const tries = new Map<number, TrieNode>();
   const names = new Map<number, PortName[]>();
-  for (const a of apps) {
+  for (const a of index.apps) {
     const own = new Set(a.listeners.map((l) => l.port));
     for (const s of urlSites(a)) {
       const list = names.get(s.port) ?? [];
@@ -127,48 +160,37 @@ function compute(index: WorkspaceView): Systems {
       let trie = tries.get(s.port);
       if (!trie) tries.set(s.port, (trie = folderTrie((listenersByPort.get(s.port) ?? []).map((x) => x.app))));
       const target = nearestIn(trie, a);
-      if (target) union(a, target, () => `${s.key} in ${rel(index, s.file)} names port ${s.port} of ${target.name}`, s.live);
+      if (target) links.union(a, target, () => `${s.key} in ${rel(index, s.file)} names port ${s.port} of ${target.name}`, s.live);
     }
   }
-  // 2. The same database server in live configuration.
+  return names;
+}
+
+/** 2. The same database server in live configuration. */
+function linkByDatabaseServer(index: WorkspaceView, links: Linker): void {
   const byServer = new Map<string, App>();
-  for (const a of apps) {
+  for (const a of index.apps) {
     for (const u of appDatabaseUses(index, a)) {
       if (!u.envEntry) continue;
       const host = /^[a-z]+:\/\/([^:/]+)/.exec(u.target.server)?.[1] ?? '';
       if (!isLocalHost(host.replace(/@.*$/, '')) && !host.startsWith('localhost')) continue;
       const first = byServer.get(u.target.server);
       if (!first) byServer.set(u.target.server, a);
-      else union(a, first, () => `${first.name} and ${a.name} use the database server ${u.target.serverLabel}`, true);
+      else links.union(a, first, () => `${first.name} and ${a.name} use the database server ${u.target.serverLabel}`, true);
     }
   }
-  // 3. A live secret value shared.
+}
+
+/** 3. A live secret value shared. */
+function linkBySecret(apps: readonly App[], links: Linker): void {
   const bySecret = new Map<string, App>();
   for (const a of apps) {
     for (const o of liveSecrets(a)) {
       const first = bySecret.get(o.value);
       if (!first) bySecret.set(o.value, a);
-      else union(a, first, () => `${first.name} and ${a.name} share the value of ${o.entry.key}`, true);
+      else links.union(a, first, () => `${first.name} and ${a.name} share the value of ${o.entry.key}`, true);
     }
   }
-  // 4. Processes one script starts together.
-  const byId = new Map(apps.map((a) => [a.id, a]));
-  for (const set of runs.sets) {
-    const members = set.processes.map((k) => byId.get(k.slice(0, k.indexOf('\0')))).filter((x): x is App => !!x);
-    for (const m of members.slice(1)) union(members[0], m, () => `${set.label} starts them together`, false);
-  }
-  const component = new Map<string, string>();
-  const liveComponent = new Map<string, string>();
-  for (const a of apps) {
-    component.set(identity(a), find(parent, identity(a)));
-    liveComponent.set(identity(a), find(liveParent, identity(a)));
-  }
-  const componentSize = new Map<string, number>();
-  for (const c of new Set(apps.map((a) => identity(a)))) {
-    const comp = component.get(c)!;
-    componentSize.set(comp, (componentSize.get(comp) ?? 0) + 1);
-  }
-  return { apps, component, liveComponent, edges, names, componentSize };
 }
 
 /** A folder tree of the apps that listen on one port; each folder knows up to 3 of the identities below it. */

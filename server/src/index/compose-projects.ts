@@ -213,68 +213,16 @@ export function composeProjects(input: ComposeInput): ComposeProject[] {
     byDir.set(d, list);
   }
   const invocations = input.scripts.flatMap(composeInvocations);
-  const imageApps = new Map<string, { app: ComposeInputApp; script: ComposeInputScript }>();
-  for (const s of input.scripts) {
-    const images = builtImages(s.command);
-    if (!images.length) continue;
-    const app = appHolding(input.apps, s.dir);
-    if (!app) continue;
-    for (const img of images) if (!imageApps.has(img)) imageApps.set(img, { app, script: s });
-  }
+  const imageApps = imagesBuiltByApps(input);
 
   const projects = new Map<string, ComposeProject>();
-  const projectOf = (dir: string, first: ComposeFileInfo, explicitName?: string): ComposeProject => {
-    const envFile = path.join(dir, '.env');
-    const entries = readEnvFile(input.textOf, envFile);
-    const env = new Map<string, string>();
-    for (const e of entries ?? []) env.set(e.key, e.value);
-    let name: string;
-    let nameSource: ComposeProject['nameSource'];
-    const fromFile = first.name !== undefined ? interpolate(first.name, (k) => env.get(k)) : undefined;
-    if (explicitName) [name, nameSource] = [explicitName, '-p'];
-    else if (env.get('COMPOSE_PROJECT_NAME')) [name, nameSource] = [env.get('COMPOSE_PROJECT_NAME')!, 'COMPOSE_PROJECT_NAME'];
-    else if (fromFile) [name, nameSource] = [fromFile, 'name'];
-    else [name, nameSource] = [path.basename(dir), 'folder'];
-    name = normaliseName(name) || normaliseName(path.basename(dir)) || 'default';
-    // One project per name and folder: the same name in two folders is one project for Docker (same containers).
-    const key = `${name}\0${dir}`;
-    let p = projects.get(key);
-    if (!p) {
-      p = { name, nameSource, dir, envFile: entries ? envFile : undefined, env, enabledProfiles: (env.get('COMPOSE_PROFILES') ?? '').split(',').map((x) => x.trim()).filter(Boolean), variants: [] };
-      projects.set(key, p);
-    }
-    return p;
-  };
+  const projectOf = projectFinder(input, projects);
 
   const used = new Set<ComposeFileInfo>();
-  const withIncludes = (files: ComposeFileInfo[]): ComposeFileInfo[] => {
-    const out: ComposeFileInfo[] = [];
-    const seen = new Set<ComposeFileInfo>();
-    const visit = (f: ComposeFileInfo, depth: number) => {
-      if (seen.has(f) || depth > 8) return;
-      seen.add(f);
-      for (const inc of f.includes) {
-        const target = byFile.get(path.resolve(path.dirname(f.file), inc));
-        if (target) visit(target, depth + 1);
-      }
-      out.push(f);
-    };
-    for (const f of files) visit(f, 0);
-    return out;
-  };
+  const withIncludes = (files: ComposeFileInfo[]) => includedFirst(files, byFile);
 
   // 1. Scripts that name files with -f: the files they merge, in their project (the first file's folder).
-  const scriptVariants = new Map<string, { project: ComposeProject; files: ComposeFileInfo[]; startedBy: ComposeInvocation[] }>();
-  for (const inv of invocations) {
-    const files = inv.files.map((f) => byFile.get(f)).filter((f): f is ComposeFileInfo => !!f);
-    if (files.length === 0 || files.length !== inv.files.length) continue;
-    const dir = path.dirname(path.resolve(files[0].file));
-    const project = projectOf(dir, files[0], inv.projectName);
-    const key = `${project.name}\0${project.dir}\0${files.map((f) => f.file).join('\0')}`;
-    const v = scriptVariants.get(key) ?? { project, files, startedBy: [] };
-    v.startedBy.push(inv);
-    scriptVariants.set(key, v);
-  }
+  const scriptVariants = scriptFileLists(invocations, byFile, projectOf);
   const variants: { project: ComposeProject; files: ComposeFileInfo[]; how: ComposeVariant['how']; startedBy: ComposeInvocation[] }[] = [];
   for (const v of scriptVariants.values()) {
     variants.push({ ...v, files: withIncludes(v.files), how: 'script' });
@@ -284,26 +232,7 @@ export function composeProjects(input: ComposeInput): ComposeProject[] {
   // 2. Each folder: the default files (or COMPOSE_FILE), then every other file alone (an alternative way to run the project).
   for (const [dir, files] of [...byDir].sort((a, b) => a[0].localeCompare(b[0]))) {
     files.sort((a, b) => a.file.localeCompare(b.file));
-    const base = (n: string) => files.find((f) => path.basename(f.file) === n);
-    const envEntries = readEnvFile(input.textOf, path.join(dir, '.env'));
-    const composeFileVar = envEntries?.find((e) => e.key === 'COMPOSE_FILE')?.value;
-    let defaults: ComposeFileInfo[] = [];
-    let how: ComposeVariant['how'] = 'default';
-    if (composeFileVar) {
-      const sep = envEntries?.find((e) => e.key === 'COMPOSE_PATH_SEPARATOR')?.value || (composeFileVar.includes(';') ? ';' : ':');
-      const listed = composeFileVar.split(sep).map((x) => byFile.get(path.resolve(dir, x.trim())));
-      if (listed.length > 0 && listed.every((x) => !!x)) [defaults, how] = [listed as ComposeFileInfo[], 'COMPOSE_FILE'];
-    }
-    if (defaults.length === 0) {
-      const main = DEFAULT_COMPOSE_FILES.map(base).find((f) => !!f);
-      if (main) {
-        defaults = [main];
-        const stem = path.basename(main.file).replace(/\.ya?ml$/, '');
-        const override = files.find((f) => isOverrideFile(path.basename(f.file)) && path.basename(f.file).startsWith(`${stem}.override.`)) ??
-          files.find((f) => isOverrideFile(path.basename(f.file)));
-        if (override) defaults.push(override);
-      }
-    }
+    const { defaults, how } = defaultFiles(dir, files, input, byFile);
     // Scripts that run `docker compose up` in this folder without -f run the default files.
     const plain = invocations.filter((inv) => inv.files.length === 0 && inv.script.dir === dir);
     // A script's `-f` list that is the default files themselves runs the default variant.
@@ -336,19 +265,148 @@ export function composeProjects(input: ComposeInput): ComposeProject[] {
     for (const [name, defs] of merged) variant.services.push(resolveService(v.project, name, defs, input, imageApps));
     v.project.variants.push(variant);
   }
-  // The same service name in one project is one container, however each file runs it: what one file shows it
-  // runs (a `build:` of an app) holds for the file that pulls the published image instead.
-  for (const p of projects.values()) {
-    const known = new Map<string, ResolvedService>();
-    for (const v of p.variants) for (const s of v.services) if ((s.app || s.buildsWorkspace) && !known.get(s.name)?.app) known.set(s.name, s);
-    for (const v of p.variants) for (const s of v.services) {
-      const k = known.get(s.name);
-      if (!k || k === s || s.app) continue;
-      s.buildsWorkspace = true;
-      [s.app, s.appReason] = [k.app, k.appReason];
+  for (const p of projects.values()) shareServiceApps(p);
+  return [...projects.values()].filter((p) => p.variants.length > 0).sort((a, b) => a.dir.localeCompare(b.dir) || a.name.localeCompare(b.name));
+}
+
+/** The file lists scripts name with -f, each in its project (the first file's folder), with the scripts that run it; all files must be known. */
+function scriptFileLists(
+  invocations: ComposeInvocation[],
+  byFile: ReadonlyMap<string, ComposeFileInfo>,
+  projectOf: (dir: string, first: ComposeFileInfo, explicitName?: string) => ComposeProject,
+): Map<string, { project: ComposeProject; files: ComposeFileInfo[]; startedBy: ComposeInvocation[] }> {
+  const scriptVariants = new Map<string, { project: ComposeProject; files: ComposeFileInfo[]; startedBy: ComposeInvocation[] }>();
+  for (const inv of invocations) {
+    const files = inv.files.map((f) => byFile.get(f)).filter((f): f is ComposeFileInfo => !!f);
+    if (files.length === 0 || files.length !== inv.files.length) continue;
+    const dir = path.dirname(path.resolve(files[0].file));
+    const project = projectOf(dir, files[0], inv.projectName);
+    const key = `${project.name}\0${project.dir}\0${files.map((f) => f.file).join('\0')}`;
+    const v = scriptVariants.get(key) ?? { project, files, startedBy: [] };
+    v.startedBy.push(inv);
+    scriptVariants.set(key, v);
+  }
+  return scriptVariants;
+}
+
+/** The project `docker compose` runs a folder's files as (-p, COMPOSE_PROJECT_NAME, the first file's `name:`, the folder), one per name and folder in `projects`. */
+function projectFinder(input: ComposeInput, projects: Map<string, ComposeProject>): (dir: string, first: ComposeFileInfo, explicitName?: string) => ComposeProject {
+  return (dir: string, first: ComposeFileInfo, explicitName?: string): ComposeProject => {
+    const envFile = path.join(dir, '.env');
+    const entries = readEnvFile(input.textOf, envFile);
+    const env = new Map<string, string>();
+    for (const e of entries ?? []) env.set(e.key, e.value);
+    let name: string;
+    let nameSource: ComposeProject['nameSource'];
+    const fromFile = first.name !== undefined ? interpolate(first.name, (k) => env.get(k)) : undefined;
+    if (explicitName) [name, nameSource] = [explicitName, '-p'];
+    else if (env.get('COMPOSE_PROJECT_NAME')) [name, nameSource] = [env.get('COMPOSE_PROJECT_NAME')!, 'COMPOSE_PROJECT_NAME'];
+    else if (fromFile) [name, nameSource] = [fromFile, 'name'];
+    else [name, nameSource] = [path.basename(dir), 'folder'];
+    name = normaliseName(name) || normaliseName(path.basename(dir)) || 'default';
+    // One project per name and folder: the same name in two folders is one project for Docker (same containers).
+    const key = `${name}\0${dir}`;
+    let p = projects.get(key);
+    if (!p) {
+      p = { name, nameSource, dir, envFile: entries ? envFile : undefined, env, enabledProfiles: (env.get('COMPOSE_PROFILES') ?? '').split(',').map((x) => x.trim()).filter(Boolean), variants: [] };
+      projects.set(key, p);
+    }
+    return p;
+  };
+}
+
+/** Which app builds each image a script builds (`docker build -t NAME`): the first script's app wins. */
+function imagesBuiltByApps(input: ComposeInput): Map<string, { app: ComposeInputApp; script: ComposeInputScript }> {
+  const imageApps = new Map<string, { app: ComposeInputApp; script: ComposeInputScript }>();
+  for (const s of input.scripts) {
+    const images = builtImages(s.command);
+    if (!images.length) continue;
+    const app = appHolding(input.apps, s.dir);
+    if (!app) continue;
+    for (const img of images) if (!imageApps.has(img)) imageApps.set(img, { app, script: s });
+  }
+  return imageApps;
+}
+
+/** `files` with the files they `include:` (found in the workspace) before each of them, once each. */
+function includedFirst(files: ComposeFileInfo[], byFile: ReadonlyMap<string, ComposeFileInfo>): ComposeFileInfo[] {
+  const out: ComposeFileInfo[] = [];
+  const seen = new Set<ComposeFileInfo>();
+  const visit = (f: ComposeFileInfo, depth: number) => {
+    if (seen.has(f) || depth > 8) return;
+    seen.add(f);
+    for (const inc of f.includes) {
+      const target = byFile.get(path.resolve(path.dirname(f.file), inc));
+      if (target) visit(target, depth + 1);
+    }
+    out.push(f);
+  };
+  for (const f of files) visit(f, 0);
+  return out;
+}
+
+/** The files `docker compose` reads in a folder without -f: COMPOSE_FILE of the folder's .env, else the default file and its override. */
+function defaultFiles(
+  dir: string,
+  files: ComposeFileInfo[],
+  input: ComposeInput,
+  byFile: ReadonlyMap<string, ComposeFileInfo>,
+): { defaults: ComposeFileInfo[]; how: ComposeVariant['how'] } {
+  const envEntries = readEnvFile(input.textOf, path.join(dir, '.env'));
+  const composeFileVar = envEntries?.find((e) => e.key === 'COMPOSE_FILE')?.value;
+  if (composeFileVar) {
+    const sep = envEntries?.find((e) => e.key === 'COMPOSE_PATH_SEPARATOR')?.value || (composeFileVar.includes(';') ? ';' : ':');
+    const listed = composeFileVar.split(sep).map((x) => byFile.get(path.resolve(dir, x.trim())));
+    if (listed.length > 0 && listed.every((x) => !!x)) return { defaults: listed as ComposeFileInfo[], how: 'COMPOSE_FILE' };
+  }
+  const base = (n: string) => files.find((f) => path.basename(f.file) === n);
+  const main = DEFAULT_COMPOSE_FILES.map(base).find((f) => !!f);
+  if (!main) return { defaults: [], how: 'default' };
+  const defaults = [main];
+  const stem = path.basename(main.file).replace(/\.ya?ml$/, '');
+  const override = files.find((f) => isOverrideFile(path.basename(f.file)) && path.basename(f.file).startsWith(`${stem}.override.`)) ??
+    files.find((f) => isOverrideFile(path.basename(f.file)));
+  if (override) defaults.push(override);
+  return { defaults, how: 'default' };
+}
+
+/**
+ * The same service name in one project is one container, however each file runs it: what one file shows it
+ * runs (a `build:` of an app) holds for the file that pulls the published image instead.
+ */
+function shareServiceApps(p: ComposeProject): void {
+  const known = new Map<string, ResolvedService>();
+  for (const v of p.variants) for (const s of v.services) if ((s.app || s.buildsWorkspace) && !known.get(s.name)?.app) known.set(s.name, s);
+  for (const v of p.variants) for (const s of v.services) {
+    const k = known.get(s.name);
+    if (!k || k === s || s.app) continue;
+    s.buildsWorkspace = true;
+    [s.app, s.appReason] = [k.app, k.appReason];
+  }
+}
+
+/** The app a service builds (`build:`): the app holding its Dockerfile or its context, else the one named like it in a wider context. */
+function buildApp(svc: ResolvedService, last: ComposeService, build: NonNullable<ComposeService['build']>, project: ComposeProject, input: ComposeInput, lookup: (k: string) => string | undefined): void {
+  const ctxRaw = build.context === undefined ? '.' : interpolate(build.context, lookup);
+  if (ctxRaw !== undefined && !/^[a-z]+:\/\//i.test(ctxRaw) && !ctxRaw.startsWith('git@')) {
+    const ctx = path.resolve(path.dirname(last.file), ctxRaw);
+    svc.buildsWorkspace = input.apps.map((a) => a.dir).some((r) => within(ctx, r) || within(r, ctx)) || within(project.dir, ctx) || within(ctx, project.dir);
+    const dfRaw = build.dockerfile === undefined ? undefined : interpolate(build.dockerfile, lookup);
+    const dockerfile = dfRaw === undefined ? undefined : path.resolve(ctx, dfRaw);
+    const byDockerfile = dockerfile ? appHolding(input.apps, path.dirname(dockerfile)) : undefined;
+    const byContext = appHolding(input.apps, ctx);
+    const rel = (p: string) => path.relative(project.dir, p) || '.';
+    if (byDockerfile && (!byContext || byDockerfile.dir.length >= byContext.dir.length)) {
+      [svc.app, svc.appReason] = [byDockerfile, `it builds ${rel(dockerfile!)}`];
+    } else if (byContext) {
+      [svc.app, svc.appReason] = [byContext, `it builds ${rel(ctx)}`];
+    } else {
+      // A context above the apps (a monorepo root with a multi-stage Dockerfile): the app named like the service or its target.
+      const names = [svc.name, build.target].filter((x): x is string => !!x).map((x) => x.toLowerCase());
+      const hit = input.apps.filter((a) => within(ctx, a.dir) && names.some((n) => n === path.basename(a.dir).toLowerCase() || n === a.name.replace(/^@[^/]+\//, '').toLowerCase()));
+      if (hit.length === 1) [svc.app, svc.appReason] = [hit[0], `it builds the workspace and is named like ${path.relative(project.dir, hit[0].dir) || hit[0].name}`];
     }
   }
-  return [...projects.values()].filter((p) => p.variants.length > 0).sort((a, b) => a.dir.localeCompare(b.dir) || a.name.localeCompare(b.name));
 }
 
 function resolveService(
@@ -395,29 +453,8 @@ function resolveService(
   svc.environment = [...env.values()];
   // Which app it runs: the last definition with `build:` or `image:` decides.
   const last = [...defs].reverse().find((d) => d.build || d.image);
-  const roots = input.apps.map((a) => a.dir);
-  if (last?.build) {
-    const ctxRaw = last.build.context === undefined ? '.' : interpolate(last.build.context, lookup);
-    if (ctxRaw !== undefined && !/^[a-z]+:\/\//i.test(ctxRaw) && !ctxRaw.startsWith('git@')) {
-      const ctx = path.resolve(path.dirname(last.file), ctxRaw);
-      svc.buildsWorkspace = roots.some((r) => within(ctx, r) || within(r, ctx)) || within(project.dir, ctx) || within(ctx, project.dir);
-      const dfRaw = last.build.dockerfile === undefined ? undefined : interpolate(last.build.dockerfile, lookup);
-      const dockerfile = dfRaw === undefined ? undefined : path.resolve(ctx, dfRaw);
-      const byDockerfile = dockerfile ? appHolding(input.apps, path.dirname(dockerfile)) : undefined;
-      const byContext = appHolding(input.apps, ctx);
-      const rel = (p: string) => path.relative(project.dir, p) || '.';
-      if (byDockerfile && (!byContext || byDockerfile.dir.length >= byContext.dir.length)) {
-        [svc.app, svc.appReason] = [byDockerfile, `it builds ${rel(dockerfile!)}`];
-      } else if (byContext) {
-        [svc.app, svc.appReason] = [byContext, `it builds ${rel(ctx)}`];
-      } else {
-        // A context above the apps (a monorepo root with a multi-stage Dockerfile): the app named like the service or its target.
-        const names = [name, last.build.target].filter((x): x is string => !!x).map((x) => x.toLowerCase());
-        const hit = input.apps.filter((a) => within(ctx, a.dir) && names.some((n) => n === path.basename(a.dir).toLowerCase() || n === a.name.replace(/^@[^/]+\//, '').toLowerCase()));
-        if (hit.length === 1) [svc.app, svc.appReason] = [hit[0], `it builds the workspace and is named like ${path.relative(project.dir, hit[0].dir) || hit[0].name}`];
-      }
-    }
-  } else if (last?.image) {
+  if (last?.build) buildApp(svc, last, last.build, project, input, lookup);
+  else if (last?.image) {
     const img = interpolate(last.image, lookup);
     const hit = img ? imageApps.get(imageRepo(img)) : undefined;
     if (hit) [svc.app, svc.appReason, svc.buildsWorkspace] = [hit.app, `its image is the one script "${hit.script.name}" builds`, true];

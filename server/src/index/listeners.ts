@@ -6,26 +6,26 @@
  * replaced by a guess.
  */
 import * as path from 'node:path';
-import type { App, CodeFileInfo, EnvEntry, Listener, Location, Range, UnknownPort } from '../model/types';
+import type { App, CodeFileInfo, EnvEntry, ListenCall, Listener, Location, Range, UnknownPort } from '../model/types';
 import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
 import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
 import { CODE_SERVER_FRAMEWORKS, type ServeSpec } from '../frameworks';
 import { LineIndex } from '../model/text';
 import type { IndexedFile } from './ingest';
+import { devEnvEntry, winningEntry } from '../model/env';
 
 /**
  * The last entry of `key` in the first of `files` that defines it. A file outside the app (`dotenv -e ../../.env`,
  * a monorepo's shared .env) is looked up in the index when `files` is given.
  */
 export function lookupEnv(app: App, fileNames: string[], key: string, files?: Map<string, IndexedFile>): EnvEntry | undefined {
-  for (const name of fileNames) {
-    const abs = path.resolve(app.dir, name);
-    const f = app.envFiles.find((e) => e.file === abs) ?? files?.get(abs)?.env;
-    if (!f) continue;
-    const hits = f.entries.filter((e) => e.key === key);
-    if (hits.length) return hits[hits.length - 1];
-  }
-  return undefined;
+  return winningEntry(
+    fileNames.map((name) => {
+      const abs = path.resolve(app.dir, name);
+      return app.envFiles.find((e) => e.file === abs) ?? files?.get(abs)?.env;
+    }),
+    key,
+  );
 }
 
 function loc(file: string, range: Range): Location {
@@ -149,23 +149,41 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
   if (app.code.some((c) => c.loadsDotenv) || entryCode?.loadsDotenv) envFilesLoaded.push(...(appDotenvPaths.length ? appDotenvPaths : ['.env']));
   const loaded = envFilesLoaded.map((f) => path.resolve(app.dir, f));
   if (!listen) {
-    if (spec?.entry === 'nest') {
-      found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: entryCode ? `${entryPath} has no listen() call Crosswire can read` : `\`nest start\` runs ${entryPath}, which Crosswire did not find` });
-    } else if (entryCode && entryCode.listens.length === 0 && /\blisten\s*\(|\bserve\s*\(|Bun\.serve|Deno\.serve/.test(entryCode.text)) {
-      found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `the port of the server in ${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} is computed in a way Crosswire does not evaluate` });
-    } else if (entryCode && entryCode.listens.length === 0 && CODE_SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
-      // The entry starts the server elsewhere (an imported module, a class method): its port is not in the entry.
-      found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} starts the server in code Crosswire cannot follow to its port` });
-    } else if (!entryCode && entryPath && CODE_SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
-      found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `script "${scriptName}" runs ${entryPath}, which Crosswire did not find (a build output?)` });
-    }
+    found.unknown.push(...unreadEntry(app, spec, scriptName, command, role, scriptLocation, entryPath, entryCode));
     return;
   }
+  codeListener(app, files, a, listen, { ...base, framework, role, drifts: false, loadedEnvFiles: loaded } as const, envFilesLoaded, found);
+}
+
+/** Why a server started from an entry file has no port Crosswire can read (nothing when that is not a server). */
+function unreadEntry(app: App, spec: ServeSpec | undefined, scriptName: string, command: string, role: Listener['role'], scriptLocation: Location, entryPath: string | undefined, entryCode: CodeFileInfo | undefined): UnknownPort[] {
+  const out: UnknownPort[] = [];
+  if (spec?.entry === 'nest') {
+    out.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: entryCode ? `${entryPath} has no listen() call Crosswire can read` : `\`nest start\` runs ${entryPath}, which Crosswire did not find` });
+  } else if (entryCode && entryCode.listens.length === 0 && /\blisten\s*\(|\bserve\s*\(|Bun\.serve|Deno\.serve/.test(entryCode.text)) {
+    out.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `the port of the server in ${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} is computed in a way Crosswire does not evaluate` });
+  } else if (entryCode && entryCode.listens.length === 0 && CODE_SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
+    // The entry starts the server elsewhere (an imported module, a class method): its port is not in the entry.
+    out.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} starts the server in code Crosswire cannot follow to its port` });
+  } else if (!entryCode && entryPath && CODE_SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
+    out.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `script "${scriptName}" runs ${entryPath}, which Crosswire did not find (a build output?)` });
+  }
+  return out;
+}
+
+/** What every listener read from code shares. */
+type CodeListenerBase = Omit<Listener, 'port' | 'how' | 'explicit' | 'source' | 'reason' | 'portEnvVar'>;
+
+/** The listener of a server whose `.listen()` Crosswire read in its code: a literal, or the variable it reads, set inline, in a loaded env file, or by a default. */
+function codeListener(app: App, files: Map<string, IndexedFile>, a: CommandAnalysis, listen: ListenCall, common: CodeListenerBase, envFilesLoaded: string[], found: Found): void {
+  const { script: scriptName, command, scriptLocation, role } = common;
   const listenLoc = loc(listen.file, listen.range);
   const rel = path.relative(app.dir, listen.file).split(path.sep).join('/');
-  const common = { ...base, framework, role, drifts: false, loadedEnvFiles: loaded } as const;
+  const listener = (port: number, how: Listener['how'], source: Location, reason: string, portEnvVar?: string) =>
+    found.listeners.push(portEnvVar === undefined ? { ...common, port, how, explicit: true, source, reason } : { ...common, port, how, explicit: true, source, reason, portEnvVar });
+  const unknown = (location: Location, reason: string) => found.unknown.push({ appId: app.id, script: scriptName, command, role, location, reason });
   if (listen.literal !== undefined) {
-    found.listeners.push({ ...common, port: listen.literal, how: 'listen', explicit: true, source: listenLoc, reason: `\`.listen(${listen.literal})\` in ${rel}` });
+    listener(listen.literal, 'listen', listenLoc, `\`.listen(${listen.literal})\` in ${rel}`);
     return;
   }
   // The variables the code reads, in order: the first one set (inline, else in an env file loaded first) wins.
@@ -177,19 +195,19 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
   const envEntry = !inlineVar && envFilesLoaded.length ? lookupEnv(app, envFilesLoaded, envVar, files) : undefined;
   const envPort = parsePortValue(envEntry?.expanded ?? envEntry?.value);
   if (inlineVar && !inline) {
-    found.unknown.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `${envVar}=${a.inlineEnv[envVar].value} in script "${scriptName}" is decided when the script runs` });
+    unknown(scriptLocation, `${envVar}=${a.inlineEnv[envVar].value} in script "${scriptName}" is decided when the script runs`);
     return;
   }
-  if (inline) found.listeners.push({ ...common, port: inline, how: 'inline-env', explicit: true, source: scriptLocation, reason: `${envVar}=${inline} set in script "${scriptName}"`, portEnvVar: envVar });
-  else if (envEntry && envPort) found.listeners.push({ ...common, port: envPort, how: 'loaded-env', explicit: true, source: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, portEnvVar: envVar });
-  else if (envEntry) found.unknown.push({ appId: app.id, script: scriptName, command, role, location: loc(envEntry.file, envEntry.range), reason: `${envVar} in ${path.basename(envEntry.file)} is not a port number Crosswire can read` });
-  else if (listen.fallback !== undefined) found.listeners.push({ ...common, port: listen.fallback, how: 'listen', explicit: true, source: listenLoc, reason: `the fallback ${listen.fallback} in ${rel} (${envVar} is not set${envFilesLoaded.length ? ' in the env files it loads' : ', and no env file is loaded'})`, portEnvVar: envVar });
+  const notSet = `${envVar} is not set${envFilesLoaded.length ? ' in the env files it loads' : ', and no env file is loaded'}`;
+  if (inline) listener(inline, 'inline-env', scriptLocation, `${envVar}=${inline} set in script "${scriptName}"`, envVar);
+  else if (envEntry && envPort) listener(envPort, 'loaded-env', loc(envEntry.file, envEntry.range), `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, envVar);
+  else if (envEntry) unknown(loc(envEntry.file, envEntry.range), `${envVar} in ${path.basename(envEntry.file)} is not a port number Crosswire can read`);
+  else if (listen.fallback !== undefined) listener(listen.fallback, 'listen', listenLoc, `the fallback ${listen.fallback} in ${rel} (${notSet})`, envVar);
   else if (schemaDefault(app, envVar)) {
     // The app validates its environment with a schema that gives the variable a default (zod, t3-env).
     const d = schemaDefault(app, envVar)!;
-    found.listeners.push({ ...common, port: Number(d.value), how: 'listen', explicit: true, source: loc(d.file, d.range), reason: `the default ${d.value} of ${envVar} in ${path.relative(app.dir, d.file).split(path.sep).join('/')} (${envVar} is not set${envFilesLoaded.length ? ' in the env files it loads' : ', and no env file is loaded'})`, portEnvVar: envVar });
-  }
-  else found.unknown.push({ appId: app.id, script: scriptName, command, role, location: listenLoc, reason: `${rel} listens on ${envVar}, which nothing Crosswire reads sets` });
+    listener(Number(d.value), 'listen', loc(d.file, d.range), `the default ${d.value} of ${envVar} in ${path.relative(app.dir, d.file).split(path.sep).join('/')} (${notSet})`, envVar);
+  } else unknown(listenLoc, `${rel} listens on ${envVar}, which nothing Crosswire reads sets`);
 }
 
 /** A framework server command's listener: flag, then the environment it reads, then its config, then its default. */
@@ -198,14 +216,22 @@ function serveListener(app: App, files: Map<string, IndexedFile>, spec: ServeSpe
   const strict = a.strictPort || (spec.config !== undefined && !!viteConfig(app)?.vite?.strictPort);
   const common = { ...base, framework: spec.framework, role, frameworkLabel: spec.label, fixFlag: fixable ? spec.fixFlag : undefined };
   const drift = (explicit: boolean) => (spec.drift === 'never' ? false : spec.drift === 'when-implicit' ? !explicit : !strict);
+  const make = (port: number, how: Listener['how'], explicit: boolean, source: Location, reason: string, portEnvVar?: string): Listener => ({
+    ...common,
+    port,
+    how,
+    explicit,
+    drifts: drift(explicit),
+    source,
+    reason,
+    ...(portEnvVar !== undefined ? { portEnvVar } : {}),
+  });
   let l: Listener | undefined;
-  if (a.portFlag) {
-    l = { ...common, port: a.portFlag.port, how: 'flag', explicit: true, drifts: drift(true), source: scriptLocation, reason: `\`${a.portFlag.text}\` in script "${scriptName}"` };
-  }
+  if (a.portFlag) l = make(a.portFlag.port, 'flag', true, scriptLocation, `\`${a.portFlag.text}\` in script "${scriptName}"`);
   for (const v of spec.portEnv) {
     if (l) break;
     const inline = parsePortValue(a.inlineEnv[v]?.value);
-    if (inline) l = { ...common, port: inline, how: 'inline-env', explicit: true, drifts: drift(true), source: scriptLocation, reason: `${v}=${inline} set in script "${scriptName}"`, portEnvVar: v };
+    if (inline) l = make(inline, 'inline-env', true, scriptLocation, `${v}=${inline} set in script "${scriptName}"`, v);
   }
   const envFiles = [...envFilesLoaded, ...(spec.loadsDotenv ? DOTENV_ORDER : [])];
   for (const v of spec.portEnv) {
@@ -214,7 +240,7 @@ function serveListener(app: App, files: Map<string, IndexedFile>, spec: ServeSpe
     const p = parsePortValue(e?.expanded ?? e?.value);
     if (e && p) {
       const by = envFilesLoaded.length ? `loaded by script "${scriptName}" before ${spec.label} starts` : `which ${spec.label} loads itself`;
-      l = { ...common, port: p, how: 'loaded-env', explicit: true, drifts: drift(true), source: loc(e.file, e.range), reason: `${v} in ${path.basename(e.file)}, ${by}`, portEnvVar: v };
+      l = make(p, 'loaded-env', true, loc(e.file, e.range), `${v} in ${path.basename(e.file)}, ${by}`, v);
     }
   }
   if (!l && spec.config) {
@@ -222,17 +248,34 @@ function serveListener(app: App, files: Map<string, IndexedFile>, spec: ServeSpe
     const preview = spec.config === 'vite-preview';
     const port = preview ? cfg?.vite?.previewPort : cfg?.vite?.serverPort;
     const range = preview ? cfg?.vite?.previewPortRange : cfg?.vite?.serverPortRange;
-    if (cfg && port && range) l = { ...common, port, how: 'config', explicit: true, drifts: drift(true), source: loc(cfg.file, range), reason: `${preview ? 'preview' : 'server'}.port in ${path.basename(cfg.file)}` };
+    if (cfg && port && range) l = make(port, 'config', true, loc(cfg.file, range), `${preview ? 'preview' : 'server'}.port in ${path.basename(cfg.file)}`);
   }
-  if (!l) {
-    l = { ...common, port: spec.defaultPort, how: 'default', explicit: false, drifts: drift(false), source: scriptLocation, reason: `\`${a.toolText}\` in script "${scriptName}" uses ${spec.label}'s default ${spec.role === 'preview' && spec.framework === 'vite' ? 'preview ' : ''}port ${spec.defaultPort}` };
-  }
+  l ??= make(spec.defaultPort, 'default', false, scriptLocation, `\`${a.toolText}\` in script "${scriptName}" uses ${spec.label}'s default ${spec.role === 'preview' && spec.framework === 'vite' ? 'preview ' : ''}port ${spec.defaultPort}`);
   l.loadedEnvFiles = envFilesLoaded.map((f) => path.resolve(app.dir, f));
   return l;
 }
 
 function viteConfig(app: App): CodeFileInfo | undefined {
   return app.code.find((c) => /(^|[\\/])vite\.config\.[cm]?[jt]s$/.test(c.file) && path.dirname(c.file) === app.dir);
+}
+
+
+/** A Python server's port given by name (`port=config.BACKEND_PORT`): the assignment of that name in the app's Python files, this file first. */
+function resolvePythonRef(app: App, c: CodeFileInfo, pyFiles: CodeFileInfo[], call: ListenCall, ref: string): { port: { literal?: number; envVar?: string; fallback?: number }; source: Location; via: string } | undefined {
+  for (const f of [c, ...pyFiles.filter((x) => x !== c)]) {
+    for (const a of findPythonAssignments(f.text, ref)) {
+      if (f === c && a.line >= call.range.start.line && a.line <= call.range.end.line) continue;
+      const r = pythonPortExpr(a.expr);
+      if (r && !r.ref) {
+        return {
+          port: r,
+          source: loc(f.file, { start: { line: a.line, character: a.start }, end: { line: a.line, character: a.end } }),
+          via: ` via ${ref} in ${path.relative(app.dir, f.file).split(path.sep).join('/')}`,
+        };
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -245,14 +288,7 @@ function viteConfig(app: App): CodeFileInfo | undefined {
 export function computePythonListeners(app: App): Found {
   const found: Found = { listeners: [], unknown: [] };
   const pyFiles = app.code.filter((c) => c.language === 'python');
-  const devEnv = app.envFiles.filter((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development'));
-  const envValue = (key: string): EnvEntry | undefined => {
-    for (const f of devEnv) {
-      const hits = f.entries.filter((e) => e.key === key);
-      if (hits.length) return hits[hits.length - 1];
-    }
-    return undefined;
-  };
+  const envValue = (key: string): EnvEntry | undefined => devEnvEntry(app, key);
   for (const c of pyFiles) {
     for (const call of c.listens) {
       const rel = path.relative(app.dir, c.file).split(path.sep).join('/');
@@ -274,24 +310,12 @@ export function computePythonListeners(app: App): Found {
       let source = callLoc;
       let via = '';
       if (call.ref) {
-        p = undefined;
-        for (const f of [c, ...pyFiles.filter((x) => x !== c)]) {
-          for (const a of findPythonAssignments(f.text, call.ref)) {
-            if (f === c && a.line >= call.range.start.line && a.line <= call.range.end.line) continue;
-            const r = pythonPortExpr(a.expr);
-            if (r && !r.ref) {
-              p = r;
-              source = loc(f.file, { start: { line: a.line, character: a.start }, end: { line: a.line, character: a.end } });
-              via = ` via ${call.ref} in ${path.relative(app.dir, f.file).split(path.sep).join('/')}`;
-              break;
-            }
-          }
-          if (p) break;
-        }
-        if (!p) {
+        const resolved = resolvePythonRef(app, c, pyFiles, call, call.ref);
+        if (!resolved) {
           unknown(`\`${tool}\` in ${rel} takes its port from ${call.ref}, which Crosswire cannot resolve`);
           continue;
         }
+        ({ port: p, source, via } = resolved);
       }
       if (p.literal !== undefined) {
         found.listeners.push({ ...base, port: p.literal, how: 'listen', explicit: true, source, reason: `\`${tool}(port=${p.literal})\` in ${rel}${via}` });

@@ -33,34 +33,8 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
     for (const l of a.listeners) servers.add(processKey(a.id, l.script));
     for (const u of a.unknownPorts) servers.add(processKey(a.id, u.script));
   }
-  const rootOf = (dir: string): string => {
-    let best = '';
-    for (const r of roots) if ((dir === r.dir || dir.startsWith(r.dir + path.sep)) && r.dir.length > best.length) best = r.dir;
-    return best;
-  };
-  const membersCache = new Map<string, App[]>();
   /** The packages an orchestrator in `dir` selects. */
-  const members = (dir: string, o: Orchestration): App[] => {
-    const base = rootOf(dir) || dir;
-    const key = `${base}\0${o.filters.join('\0')}`;
-    let hit = membersCache.get(key);
-    if (hit) return hit;
-    const inScope = apps.filter((a) => a.dir !== base && a.dir.startsWith(base + path.sep));
-    if (!o.filters.length) hit = inScope;
-    else {
-      const matchers = o.filters.map((f) => {
-        if (f.startsWith('.') || f.includes('/') && !f.startsWith('@')) {
-          const glob = picomatch(path.posix.normalize(f.replace(/^\.\//, '')).replace(/\/$/, ''));
-          return (a: App) => glob(path.relative(base, a.dir).split(path.sep).join('/'));
-        }
-        const glob = picomatch(f);
-        return (a: App) => glob(a.packageJson?.name ?? '') || glob(path.basename(a.dir));
-      });
-      hit = inScope.filter((a) => matchers.some((m) => m(a)));
-    }
-    membersCache.set(key, hit);
-    return hit;
-  };
+  const members = memberSelector(apps, roots);
 
   const scriptOf = (p: Pkg, name: string) => p.pkg.scripts.find((s) => s.name === name);
   const pkgOfApp = new Map(pkgs.filter((p) => p.app).map((p) => [p.app!.id, p]));
@@ -112,7 +86,7 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
         for (const k of uniq) running.add(k);
         if (new Set(uniq.map(appIdOf)).size < 2) continue;
         const i = sets.length;
-        sets.push({ location: { file: p.pkg.file, range: s.range }, label: `script "${s.name}" of ${path.basename(p.dir)}/package.json (\`${s.command.length > 60 ? `${s.command.slice(0, 57)}...` : s.command}\`)`, processes: uniq });
+        sets.push({ location: { file: p.pkg.file, range: s.range }, label: scriptLabel(p.dir, s.name, s.command), processes: uniq });
         for (const k of uniq) {
           const list = setsOf.get(k) ?? [];
           list.push(i);
@@ -121,14 +95,54 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
       }
     }
   }
-  // Nx targets a developer runs (`nx serve app`) and, for Python services and other apps without package.json, their server.
+  addDirectRuns(apps, running);
+  return { running, sets, setsOf };
+}
+
+/** `script "dev" of web/package.json (`next dev`)`, the command cut at 60 characters. */
+function scriptLabel(dir: string, name: string, command: string): string {
+  return `script "${name}" of ${path.basename(dir)}/package.json (\`${command.length > 60 ? `${command.slice(0, 57)}...` : command}\`)`;
+}
+
+/** Nx targets a developer runs (`nx serve app`) and, for Python services and other apps without package.json, their server. */
+function addDirectRuns(apps: readonly App[], running: Set<string>): void {
   for (const a of apps) {
     for (const l of [...a.listeners, ...a.unknownPorts]) if (/^nx:(serve|dev|start)$/.test(l.script)) running.add(processKey(a.id, l.script));
     if (a.packageJson) continue;
     for (const l of a.listeners) running.add(processKey(a.id, l.script));
     for (const u of a.unknownPorts) running.add(processKey(a.id, u.script));
   }
-  return { running, sets, setsOf };
+}
+
+/** Which apps an orchestrator (`turbo --filter`, `pnpm -r`, `nx run-many`) run in a folder selects, cached by root and filters. */
+function memberSelector(apps: readonly App[], roots: readonly MonorepoRoot[]): (dir: string, o: Orchestration) => App[] {
+  const rootOf = (dir: string): string => {
+    let best = '';
+    for (const r of roots) if ((dir === r.dir || dir.startsWith(r.dir + path.sep)) && r.dir.length > best.length) best = r.dir;
+    return best;
+  };
+  const membersCache = new Map<string, App[]>();
+  return (dir: string, o: Orchestration): App[] => {
+    const base = rootOf(dir) || dir;
+    const key = `${base}\0${o.filters.join('\0')}`;
+    let hit = membersCache.get(key);
+    if (hit) return hit;
+    const inScope = apps.filter((a) => a.dir !== base && a.dir.startsWith(base + path.sep));
+    if (!o.filters.length) hit = inScope;
+    else {
+      const matchers = o.filters.map((f) => {
+        if (f.startsWith('.') || f.includes('/') && !f.startsWith('@')) {
+          const glob = picomatch(path.posix.normalize(f.replace(/^\.\//, '')).replace(/\/$/, ''));
+          return (a: App) => glob(path.relative(base, a.dir).split(path.sep).join('/'));
+        }
+        const glob = picomatch(f);
+        return (a: App) => glob(a.packageJson?.name ?? '') || glob(path.basename(a.dir));
+      });
+      hit = inScope.filter((a) => matchers.some((m) => m(a)));
+    }
+    membersCache.set(key, hit);
+    return hit;
+  };
 }
 
 function analyzeSafe(command: string): readonly CommandAnalysis[] {

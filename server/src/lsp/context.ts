@@ -16,6 +16,10 @@ export interface ClientCaps {
   documentChanges: boolean;
   dynamicWatch: boolean;
   workspaceFolders: boolean;
+  /** The client pulls diagnostics (LSP 3.17 `textDocument.diagnostic`): it gets no push. */
+  pullDiagnostics: boolean;
+  /** The client handles `workspace/diagnostic/refresh`. */
+  diagnosticRefresh: boolean;
 }
 
 export class ServerContext {
@@ -24,7 +28,7 @@ export class ServerContext {
   engine: Engine | undefined;
   engineFailed: string | undefined;
   roots: string[] = [];
-  caps: ClientCaps = { relatedInformation: false, documentChanges: false, dynamicWatch: false, workspaceFolders: false };
+  caps: ClientCaps = { relatedInformation: false, documentChanges: false, dynamicWatch: false, workspaceFolders: false, pullDiagnostics: false, diagnosticRefresh: false };
   rulesById = new Map<string, Rule>();
   shuttingDown = false;
 

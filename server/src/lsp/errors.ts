@@ -9,6 +9,6 @@ export function errorStack(e: unknown): string {
 }
 
 /** LSP: after `shutdown`, every request but `exit` fails with InvalidRequest. */
-export function afterShutdown(): ResponseError<void> {
-  return new ResponseError(ErrorCodes.InvalidRequest, 'crosswire: the server is shutting down');
+export function afterShutdown<D = void>(): ResponseError<D> {
+  return new ResponseError<D>(ErrorCodes.InvalidRequest, 'crosswire: the server is shutting down');
 }

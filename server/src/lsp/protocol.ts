@@ -63,6 +63,13 @@ export interface DiagnosticData {
 export interface InitializationOptions {
   /** Largest file the server reads, in bytes; larger ones are skipped with a notice in the output. */
   maxFileSize?: number;
+  /**
+   * How diagnostics reach the client. `auto` (the default): pulled (LSP 3.17 `textDocument/diagnostic` and
+   * `workspace/diagnostic`) when the client advertises `textDocument.diagnostic`, else pushed. `push`: always
+   * pushed (`textDocument/publishDiagnostics`), for every indexed file; for clients that pull only for open
+   * documents and never ask for the workspace's (Neovim 0.10 and 0.11), so that findings in files not open still show.
+   */
+  diagnostics?: 'auto' | 'push';
   /** The VS Code extension's folder (sent by the VS Code client; the server finds the rule docs beside its own bundle). */
   extensionPath?: string;
 }

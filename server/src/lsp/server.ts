@@ -1,6 +1,6 @@
 /**
- * The Crosswire language server: indexes every workspace folder with the Engine, publishes
- * diagnostics for every indexed file (open or not), keeps them current from open documents'
+ * The Crosswire language server: indexes every workspace folder with the Engine, reports
+ * diagnostics for every indexed file (open or not; pushed, or pulled by LSP 3.17 clients), keeps them current from open documents'
  * unsaved text and from file-watcher events, and offers the rules' quick fixes as code actions.
  *
  * This class wires the protocol to the parts and owns the engine's lifecycle (indexing, workspace
@@ -17,8 +17,12 @@ import {
   CodeActionKind,
   Connection,
   DefinitionParams,
+  DiagnosticServerCancellationData,
   DidChangeConfigurationParams,
   DidChangeWatchedFilesNotification,
+  DocumentDiagnosticParams,
+  DocumentDiagnosticReport,
+  DocumentDiagnosticReportKind,
   Hover,
   HoverParams,
   InitializeParams,
@@ -29,6 +33,8 @@ import {
   SetTraceNotification,
   TextDocumentSyncKind,
   Trace,
+  WorkspaceDiagnosticParams,
+  WorkspaceDiagnosticReport,
   WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver/node';
 import { Engine } from '../engine';
@@ -117,6 +123,12 @@ export class CrosswireServer {
 
     c.onDidChangeWatchedFiles((p) => this.guard('didChangeWatchedFiles', () => this.sync.onWatchedFiles(p)));
     c.onCodeAction((p, token) => this.guardRequest('codeAction', () => this.codeActions.provide(p, token), [] as CodeAction[]));
+    c.languages.diagnostics.on((p) =>
+      this.guardRequest<DocumentDiagnosticReport, DiagnosticServerCancellationData>('diagnostic', () => this.onDocumentDiagnostic(p), { kind: DocumentDiagnosticReportKind.Full, items: [] }),
+    );
+    c.languages.diagnostics.onWorkspace((p) =>
+      this.guardRequest<WorkspaceDiagnosticReport, DiagnosticServerCancellationData>('workspaceDiagnostic', () => this.onWorkspaceDiagnostic(p), { items: [] }),
+    );
     c.onHover((p) => this.guardRequest('hover', () => this.onHover(p), null));
     c.onDefinition((p) => this.guardRequest('definition', () => this.onDefinition(p), [] as LspLocation[]));
     c.onDidChangeConfiguration((p) => this.guard('didChangeConfiguration', () => this.onConfiguration(p)));
@@ -134,6 +146,11 @@ export class CrosswireServer {
       documentChanges: cap.workspace?.workspaceEdit?.documentChanges === true,
       dynamicWatch: cap.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
       workspaceFolders: cap.workspace?.workspaceFolders === true,
+      // LSP 3.17: a client that can pull diagnostics says so with textDocument.diagnostic; it gets pull only
+      // (unless its initializationOptions ask for push: see InitializationOptions.diagnostics).
+      pullDiagnostics:
+        typeof cap.textDocument?.diagnostic === 'object' && cap.textDocument.diagnostic !== null && (params.initializationOptions as InitializationOptions | undefined)?.diagnostics !== 'push',
+      diagnosticRefresh: cap.workspace?.diagnostics?.refreshSupport === true,
     };
     this.ctx.roots = rootsOf(params);
     if (typeof params.trace === 'string') this.trace = Trace.fromString(params.trace);
@@ -147,6 +164,11 @@ export class CrosswireServer {
         definitionProvider: true,
         executeCommandProvider: { commands: [...SERVER_COMMANDS] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        // A finding in one file depends on others (other apps' env files, compose files): the client re-pulls
+        // open documents when another changes, and pulls the whole workspace (files not open included).
+        ...(this.ctx.caps.pullDiagnostics
+          ? { diagnosticProvider: { identifier: 'crosswire', interFileDependencies: true, workspaceDiagnostics: true } }
+          : {}),
       },
       serverInfo: { name: 'crosswire', version: serverVersion() },
     };
@@ -235,6 +257,19 @@ export class CrosswireServer {
   }
 
   // -------------------------------------------------------------------------------------------
+  // pull diagnostics (clients with textDocument.diagnostic): pending changes are analysed first
+
+  private async onDocumentDiagnostic(p: DocumentDiagnosticParams): Promise<DocumentDiagnosticReport> {
+    await this.sync.flush();
+    return this.publisher.documentReport(p.textDocument.uri, p.previousResultId);
+  }
+
+  private async onWorkspaceDiagnostic(p: WorkspaceDiagnosticParams): Promise<WorkspaceDiagnosticReport> {
+    await this.sync.flush();
+    return this.publisher.workspaceReport(p.previousResultIds ?? []);
+  }
+
+  // -------------------------------------------------------------------------------------------
   // hover and go to definition
 
   private async onHover(p: HoverParams): Promise<Hover | null> {
@@ -267,8 +302,8 @@ export class CrosswireServer {
     }
   }
 
-  private async guardRequest<T>(what: string, fn: () => Promise<T>, fallback: T): Promise<T | ResponseError<void>> {
-    if (this.ctx.shuttingDown) return afterShutdown();
+  private async guardRequest<T, D = void>(what: string, fn: () => Promise<T>, fallback: T): Promise<T | ResponseError<D>> {
+    if (this.ctx.shuttingDown) return afterShutdown<D>();
     try {
       return await fn();
     } catch (e) {

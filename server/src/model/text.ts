@@ -84,6 +84,7 @@ export function rangeContains(outer: Range, p: Position): boolean {
  * package name cannot move the cursor, set the terminal's title or clear its screen.
  */
 export function escapeControl(s: string, keepNewlines = false): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this function's job.
   return s.replace(keepNewlines ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g : /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\r') return '\\r';

@@ -2,23 +2,14 @@
 import ts = require('typescript');
 import type { AuthFacts, ConstRef, CookieLib, CookieOptionsFact, CorsFact, NextAuthOptionsFact, Range, SecretRead } from '../model/types';
 import { LineIndex } from '../model/text';
+import { memberName as propName, unwrap } from './ast';
 
 /** Cheap pre-filter for files worth reading for auth/session/cookie/CORS facts. */
 export function mayHaveAuthFacts(text: string): boolean {
   return /next-auth|@auth\/|NextAuth|jsonwebtoken|jwtVerify|SignJWT|@nestjs\/jwt|JwtModule|iron-session|express-session|cookie-session|cookies\(\)|\.cookie\(|cookieOptions|enableCors|cors\(|@fastify\/cors|\bcors\s*:|secretOrKey|sessions?\s*=\s*new Map/.test(text);
 }
 
-function unwrap(e: ts.Expression): ts.Expression {
-  let x = e;
-  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x) || ts.isSatisfiesExpression(x) || ts.isTypeAssertionExpression(x)) x = x.expression;
-  return x;
-}
 
-function propName(p: ts.ObjectLiteralElementLike): string | undefined {
-  if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p) && !ts.isMethodDeclaration(p)) return undefined;
-  const n = p.name;
-  return n && (ts.isIdentifier(n) || ts.isStringLiteral(n)) ? n.text : undefined;
-}
 
 function prop(o: ts.ObjectLiteralExpression, name: string): ts.PropertyAssignment | undefined {
   return o.properties.find((p) => ts.isPropertyAssignment(p) && propName(p) === name) as ts.PropertyAssignment | undefined;
@@ -81,104 +72,152 @@ function hasLiteralString(e: ts.Expression): boolean {
   return false;
 }
 
+/** Which env variable an expression splits into a list: `process.env.X.split(',')`, `...split(',').map(...)`. */
+function splitsEnv(e: ts.Expression): boolean {
+  let x: ts.Expression = unwrap(e);
+  while (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
+    if (x.expression.name.text === 'split') return true;
+    x = unwrap(x.expression.expression);
+  }
+  return false;
+}
+
+type Str = { value: string } | { ref: ConstRef } | undefined;
+
 /** Reads auth/session/cookie/CORS facts from a parsed TS/JS file. */
 export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: string): AuthFacts {
-  const facts: AuthFacts = { secretReads: [], nextAuth: [], cookies: [], sessions: [], cors: [], imports: [] };
-  const range = (n: ts.Node): Range => lines.range(n.getStart(sf), n.end);
-  const importedFrom = new Map<string, string>(); // local name -> module
-  const importedName = new Map<string, string>(); // local name -> exported name (`default` for a default import)
-  for (const st of sf.statements) {
-    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
-      const mod = st.moduleSpecifier.text;
-      facts.imports.push(mod);
-      const c = st.importClause;
-      if (c?.name) {
-        importedFrom.set(c.name.text, mod);
-        importedName.set(c.name.text, 'default');
+  return new AuthReader(sf, lines, file).read();
+}
+
+/** One walk over a parsed file for its auth, session, cookie and CORS facts. */
+class AuthReader {
+  readonly facts: AuthFacts = { secretReads: [], nextAuth: [], cookies: [], sessions: [], cors: [], imports: [] };
+  /** local name -> module */
+  readonly importedFrom = new Map<string, string>();
+  /** local name -> exported name (`default` for a default import) */
+  readonly importedName = new Map<string, string>();
+  /** Variables declared in this file (the first declaration of a name wins): `const NAME = 'x'`, `const opts = { ... }`. */
+  readonly declared = new Map<string, ts.Expression>();
+  imports = new Set<string>();
+  hasNextAuth = false;
+  readonly seenNextAuth = new Set<ts.Node>();
+
+  constructor(
+    readonly sf: ts.SourceFile,
+    readonly lines: LineIndex,
+    readonly file: string,
+  ) {}
+
+  read(): AuthFacts {
+    this.collectImports();
+    this.imports = new Set(this.facts.imports);
+    const collectDecls = (n: ts.Node) => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && !this.declared.has(n.name.text)) {
+        const list = n.parent;
+        if (ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const) this.declared.set(n.name.text, n.initializer);
       }
-      const nb = c?.namedBindings;
-      if (nb && ts.isNamespaceImport(nb)) importedFrom.set(nb.name.text, mod);
-      if (nb && ts.isNamedImports(nb)) {
-        for (const el of nb.elements) {
-          importedFrom.set(el.name.text, mod);
-          importedName.set(el.name.text, (el.propertyName ?? el.name).text);
+      ts.forEachChild(n, collectDecls);
+    };
+    collectDecls(this.sf);
+    this.hasNextAuth = [...this.imports].some((m) => m === 'next-auth' || m.startsWith('next-auth/') || m.startsWith('@auth/'));
+    this.visit(this.sf);
+    return this.facts;
+  }
+
+  /** Visits a node and its descendants (see visitAuth). */
+  readonly visit = (n: ts.Node): void => visitAuth(this, n);
+
+  range(n: ts.Node): Range {
+    return this.lines.range(n.getStart(this.sf), n.end);
+  }
+
+  /** Import declarations and `require()` calls: the modules, and which module each local name comes from. */
+  private collectImports(): void {
+    for (const st of this.sf.statements) {
+      if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
+        const mod = st.moduleSpecifier.text;
+        this.facts.imports.push(mod);
+        const c = st.importClause;
+        if (c?.name) {
+          this.importedFrom.set(c.name.text, mod);
+          this.importedName.set(c.name.text, 'default');
+        }
+        const nb = c?.namedBindings;
+        if (nb && ts.isNamespaceImport(nb)) this.importedFrom.set(nb.name.text, mod);
+        if (nb && ts.isNamedImports(nb)) {
+          for (const el of nb.elements) {
+            this.importedFrom.set(el.name.text, mod);
+            this.importedName.set(el.name.text, (el.propertyName ?? el.name).text);
+          }
         }
       }
     }
+    const visitRequires = (n: ts.Node) => {
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'require' && n.arguments[0] && ts.isStringLiteralLike(n.arguments[0])) {
+        const mod = n.arguments[0].text;
+        this.facts.imports.push(mod);
+        const parent = n.parent;
+        if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) this.importedFrom.set(parent.name.text, mod);
+      }
+      ts.forEachChild(n, visitRequires);
+    };
+    visitRequires(this.sf);
   }
-  const visitRequires = (n: ts.Node) => {
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'require' && n.arguments[0] && ts.isStringLiteralLike(n.arguments[0])) {
-      const mod = n.arguments[0].text;
-      facts.imports.push(mod);
-      const parent = n.parent;
-      if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) importedFrom.set(parent.name.text, mod);
-    }
-    ts.forEachChild(n, visitRequires);
-  };
-  visitRequires(sf);
-  const imports = new Set(facts.imports);
-  // Variables declared in this file (the first declaration of a name wins): `const NAME = 'x'`, `const opts = { ... }`.
-  const declared = new Map<string, ts.Expression>();
-  const collectDecls = (n: ts.Node) => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && !declared.has(n.name.text)) {
-      const list = n.parent;
-      if (ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const) declared.set(n.name.text, n.initializer);
-    }
-    ts.forEachChild(n, collectDecls);
-  };
-  collectDecls(sf);
-  type Str = { value: string } | { ref: ConstRef } | undefined;
+
   /** A string written in this file (a literal or a const of one), an imported constant of a relative module, or unknown. */
-  const stringOf = (e: ts.Expression, depth = 0): Str => {
+  stringOf(e: ts.Expression, depth = 0): Str {
     const x = unwrap(e);
     if (ts.isStringLiteralLike(x)) return { value: x.text };
     if (ts.isIdentifier(x) && depth < 4) {
-      const init = declared.get(x.text);
-      if (init) return stringOf(init, depth + 1);
-      const mod = importedFrom.get(x.text);
-      const name = importedName.get(x.text);
+      const init = this.declared.get(x.text);
+      if (init) return this.stringOf(init, depth + 1);
+      const mod = this.importedFrom.get(x.text);
+      const name = this.importedName.get(x.text);
       if (mod && name && name !== 'default' && mod.startsWith('.')) return { ref: { module: mod, name } };
     }
     return undefined;
-  };
+  }
+
   /** An options object written in this file: the literal, or the const it is held in; undefined when unknown. */
-  const objectOf = (e: ts.Expression | undefined, depth = 0): ts.ObjectLiteralExpression | undefined => {
+  objectOf(e: ts.Expression | undefined, depth = 0): ts.ObjectLiteralExpression | undefined {
     if (!e) return undefined;
     const x = unwrap(e);
     if (ts.isObjectLiteralExpression(x)) return x;
     if (ts.isIdentifier(x) && depth < 4) {
-      const init = declared.get(x.text);
-      if (init) return objectOf(init, depth + 1);
+      const init = this.declared.get(x.text);
+      if (init) return this.objectOf(init, depth + 1);
     }
     return undefined;
-  };
-  /** A cookie fact for options that cannot be read (a variable from elsewhere, a call): every attribute unknown. */
-  const opaqueCookie = (lib: CookieLib, name: string | undefined, session: boolean, at: ts.Node, nameAt?: ts.Node): CookieOptionsFact => {
-    const fact: CookieOptionsFact = { file, lib, name, range: range(at), session, opaque: true };
-    if (nameAt) fact.nameRange = range(nameAt);
-    facts.cookies.push(fact);
-    return fact;
-  };
-  const hasNextAuth = [...imports].some((m) => m === 'next-auth' || m.startsWith('next-auth/') || m.startsWith('@auth/'));
-  const seenNextAuth = new Set<ts.Node>();
+  }
 
-  const secretRead = (kind: SecretRead['kind'], value: ts.Expression, at: ts.Node, use: NonNullable<SecretRead['use']> = 'both') => {
+  /** A cookie fact for options that cannot be read (a variable from elsewhere, a call): every attribute unknown. */
+  opaqueCookie(lib: CookieLib, name: string | undefined, session: boolean, at: ts.Node, nameAt?: ts.Node): CookieOptionsFact {
+    const file = this.file;
+    const fact: CookieOptionsFact = { file, lib, name, range: this.range(at), session, opaque: true };
+    if (nameAt) fact.nameRange = this.range(nameAt);
+    this.facts.cookies.push(fact);
+    return fact;
+  }
+
+  secretRead(kind: SecretRead['kind'], value: ts.Expression, at: ts.Node, use: NonNullable<SecretRead['use']> = 'both'): void {
+    const file = this.file;
     // `const JWT_SECRET = process.env.JWT_SECRET!` in this file, then `jwt.sign(p, JWT_SECRET)`
     let v = value;
     for (let i = 0; i < 3; i++) {
       const x = unwrap(v);
-      const init = ts.isIdentifier(x) ? declared.get(x.text) : undefined;
+      const init = ts.isIdentifier(x) ? this.declared.get(x.text) : undefined;
       if (!init) break;
       v = init;
     }
     const vars = envVarsOf(v);
     value = v;
-    facts.secretReads.push({ file, envVar: vars[0], alternatives: vars.slice(1), kind, use, literal: vars.length === 0 && hasLiteralString(value) ? true : undefined, range: range(at) });
-  };
+    this.facts.secretReads.push({ file, envVar: vars[0], alternatives: vars.slice(1), kind, use, literal: vars.length === 0 && hasLiteralString(value) ? true : undefined, range: this.range(at) });
+  }
 
-  const cookieProps = (o: ts.ObjectLiteralExpression, lib: CookieLib, name: string | undefined, session: boolean, at: ts.Node = o, nameAt?: ts.Node): CookieOptionsFact => {
-    const fact: CookieOptionsFact = { file, lib, name, range: range(at), session };
-    if (nameAt) fact.nameRange = range(nameAt);
+  cookieProps(o: ts.ObjectLiteralExpression, lib: CookieLib, name: string | undefined, session: boolean, at: ts.Node = o, nameAt?: ts.Node): CookieOptionsFact {
+    const file = this.file;
+    const fact: CookieOptionsFact = { file, lib, name, range: this.range(at), session };
+    if (nameAt) fact.nameRange = this.range(nameAt);
     for (const p of o.properties) {
       // `...baseOptions`, `...(cond ? { sameSite: 'none' } : {})`: any attribute may come from it.
       if (ts.isSpreadAssignment(p)) {
@@ -193,9 +232,9 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
       if (ts.isShorthandPropertyAssignment(p)) {
         // `{ secure, sameSite }`: written, value unknown
         const k = p.name.text;
-        if (k === 'secure') fact.secure = { value: 'unknown', range: range(p) };
-        else if (k === 'httpOnly') fact.httpOnly = { value: 'unknown', range: range(p) };
-        else if (k === 'sameSite' || k === 'path') fact[k] = { value: 'unknown', range: range(p) };
+        if (k === 'secure') fact.secure = { value: 'unknown', range: this.range(p) };
+        else if (k === 'httpOnly') fact.httpOnly = { value: 'unknown', range: this.range(p) };
+        else if (k === 'sameSite' || k === 'path') fact[k] = { value: 'unknown', range: this.range(p) };
         continue;
       }
       if (!ts.isPropertyAssignment(p)) continue;
@@ -203,115 +242,27 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
       const v = unwrap(p.initializer);
       const bool = v.kind === ts.SyntaxKind.TrueKeyword ? true : v.kind === ts.SyntaxKind.FalseKeyword ? false : undefined;
       if (k === 'secure') {
-        const prod = ts.isBinaryExpression(v) && /NODE_ENV/.test(v.left.getText(sf)) && /production/.test(v.right.getText(sf)) && /===?/.test(v.operatorToken.getText(sf));
-        fact.secure = { value: bool ?? (prod ? 'production' : 'unknown'), range: range(p) };
-      } else if (k === 'httpOnly') fact.httpOnly = { value: bool ?? 'unknown', range: range(p) };
+        const prod = ts.isBinaryExpression(v) && /NODE_ENV/.test(v.left.getText(this.sf)) && /production/.test(v.right.getText(this.sf)) && /===?/.test(v.operatorToken.getText(this.sf));
+        fact.secure = { value: bool ?? (prod ? 'production' : 'unknown'), range: this.range(p) };
+      } else if (k === 'httpOnly') fact.httpOnly = { value: bool ?? 'unknown', range: this.range(p) };
       else if (k === 'sameSite') {
-        const s = stringOf(v);
-        fact.sameSite = { value: s && 'value' in s ? s.value : bool !== undefined ? String(bool) : 'unknown', range: range(p) };
+        const s = this.stringOf(v);
+        fact.sameSite = { value: s && 'value' in s ? s.value : bool !== undefined ? String(bool) : 'unknown', range: this.range(p) };
       } else if (k === 'path') {
-        const s = stringOf(v);
-        fact.path = { value: s && 'value' in s ? s.value : 'unknown', range: range(p) };
+        const s = this.stringOf(v);
+        fact.path = { value: s && 'value' in s ? s.value : 'unknown', range: this.range(p) };
       }
     }
-    facts.cookies.push(fact);
+    this.facts.cookies.push(fact);
     return fact;
-  };
+  }
 
-  const nextAuthOptions = (o: ts.ObjectLiteralExpression, version: 4 | 5) => {
-    if (seenNextAuth.has(o)) return;
-    seenNextAuth.add(o);
-    const start = o.getStart(sf);
-    const startPos = lines.positionAt(start);
-    const first = o.properties[0];
-    const indent = first ? lines.lineText(lines.positionAt(first.getStart(sf)).line).match(/^\s*/)![0] : `${lines.lineText(startPos.line).match(/^\s*/)![0]}  `;
-    const fact: NextAuthOptionsFact = {
-      file,
-      version,
-      range: { start: startPos, end: lines.positionAt(lines.lineEnd(startPos.line)) },
-      insertAt: lines.positionAt(start + 1),
-      indent,
-      hasAdapter: !!prop(o, 'adapter'),
-    };
-    // The finding for the whole options object sits on the line where it begins: the declaration's line.
-    const decl = o.parent;
-    if (decl && (ts.isVariableDeclaration(decl) || ts.isCallExpression(decl))) {
-      const line = lines.positionAt(decl.getStart(sf)).line;
-      const st = ts.isVariableDeclaration(decl) && decl.parent?.parent ? decl.parent.parent : decl;
-      const l2 = lines.positionAt(st.getStart(sf)).line;
-      const useLine = Math.min(line, l2);
-      fact.range = { start: { line: useLine, character: lines.lineText(useLine).match(/^\s*/)![0].length }, end: lines.positionAt(lines.lineEnd(useLine)) };
-    }
-    const secret = prop(o, 'secret');
-    if (secret) secretRead('nextauth', secret.initializer, secret);
-    const session = prop(o, 'session');
-    if (session && ts.isObjectLiteralExpression(unwrap(session.initializer))) {
-      const strat = prop(unwrap(session.initializer) as ts.ObjectLiteralExpression, 'strategy');
-      const v = strat && unwrap(strat.initializer);
-      if (v && ts.isStringLiteralLike(v) && (v.text === 'jwt' || v.text === 'database')) fact.sessionStrategy = v.text;
-    }
-    const usc = prop(o, 'useSecureCookies');
-    if (usc) {
-      fact.useSecureCookiesRange = range(usc);
-      const v = unwrap(usc.initializer);
-      if (v.kind === ts.SyntaxKind.TrueKeyword) fact.useSecureCookies = true;
-      if (v.kind === ts.SyntaxKind.FalseKeyword) fact.useSecureCookies = false;
-    }
-    const cookies = prop(o, 'cookies');
-    // A spread in the options (`...authConfig`) may bring cookies of its own, unless an explicit `cookies` follows it.
-    const lastSpread = o.properties.reduce((at, p, i) => (ts.isSpreadAssignment(p) ? i : at), -1);
-    if (lastSpread >= 0 && (!cookies || o.properties.indexOf(cookies) < lastSpread)) fact.opaqueCookies = true;
-    if (o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'cookies')) fact.opaqueCookies = true;
-    const co = cookies ? objectOf(cookies.initializer) : undefined;
-    if (cookies && !co) fact.opaqueCookies = true;
-    if (cookies && co) {
-      const coStart = co.getStart(sf);
-      const coFirst = co.properties[0];
-      fact.cookiesObject = {
-        insertAt: lines.positionAt(coStart + 1),
-        indent: coFirst ? lines.lineText(lines.positionAt(coFirst.getStart(sf)).line).match(/^\s*/)![0] : `${indent}  `,
-      };
-      if (co.properties.some((p) => ts.isSpreadAssignment(p) || (ts.isShorthandPropertyAssignment(p) && p.name.text === 'sessionToken'))) fact.opaqueCookies = true;
-      const st = prop(co, 'sessionToken');
-      if (st) fact.customSessionToken = true;
-      const sto = st ? objectOf(st.initializer) : undefined;
-      if (st && !sto) fact.opaqueCookies = true;
-      if (sto) {
-        const nm = prop(sto, 'name');
-        const name = nm ? stringOf(nm.initializer) : undefined;
-        if (nm && name && 'value' in name) fact.sessionCookieName = { value: name.value, range: range(nm) };
-        else if (nm && name && 'ref' in name) fact.sessionCookieNameRef = { ...name.ref, range: range(nm) };
-        if (sto.properties.some((p) => ts.isSpreadAssignment(p))) fact.opaqueCookies = true;
-        const opts = prop(sto, 'options');
-        const oo = opts ? objectOf(opts.initializer) : undefined;
-        const cname = fact.sessionCookieName?.value;
-        const nameAt = fact.sessionCookieName ? nm : undefined;
-        let cf: CookieOptionsFact | undefined;
-        if (oo) cf = cookieProps(oo, 'next-auth', cname, true, undefined, nameAt);
-        else if (opts) cf = opaqueCookie('next-auth', cname, true, opts, nameAt);
-        if (cf && fact.sessionCookieNameRef) cf.nameRef = { module: fact.sessionCookieNameRef.module, name: fact.sessionCookieNameRef.name };
-        if (cf && nm && !cname && !fact.sessionCookieNameRef) cf.nameUnknown = true;
-      }
-    }
-    facts.nextAuth.push(fact);
-    if (fact.sessionStrategy !== 'database' && !(fact.hasAdapter && !fact.sessionStrategy)) facts.sessions.push({ file, kind: 'next-auth-jwt', hasStore: false, range: fact.range });
-  };
-
-  /** Which env variable an expression splits into a list: `process.env.X.split(',')`, `...split(',').map(...)`. */
-  const splitsEnv = (e: ts.Expression): boolean => {
-    let x: ts.Expression = unwrap(e);
-    while (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
-      if (x.expression.name.text === 'split') return true;
-      x = unwrap(x.expression.expression);
-    }
-    return false;
-  };
-
-  const corsFact = (o: ts.ObjectLiteralExpression, at: ts.Node) => {
+  corsFact(o: ts.ObjectLiteralExpression, at: ts.Node): void {
+    const file = this.file;
     const origin = prop(o, 'origin');
     const creds = prop(o, 'credentials');
     const credentials = !!creds && unwrap(creds.initializer).kind === ts.SyntaxKind.TrueKeyword;
-    const fact: CorsFact = { file, credentials, range: range(origin ?? at) };
+    const fact: CorsFact = { file, credentials, range: this.range(origin ?? at) };
     // A spread (`{ ...corsOptions, credentials: true }`) may set the origin: unknown, not the package's default.
     const spread = o.properties.some((p) => ts.isSpreadAssignment(p));
     if (origin) {
@@ -331,174 +282,282 @@ export function extractAuthFacts(sf: ts.SourceFile, lines: LineIndex, file: stri
         if (vars[0] && splitsEnv(v)) fact.splits = true;
       }
     } else if (!spread) fact.origins = ['*']; // the cors package's default
-    facts.cors.push(fact);
-  };
+    this.facts.cors.push(fact);
+  }
 
-  const visit = (n: ts.Node) => {
-    // NextAuth options: typed variable, NextAuth(...) call, or an object with providers in a next-auth file
-    if (ts.isVariableDeclaration(n) && n.initializer && ts.isObjectLiteralExpression(unwrap(n.initializer))) {
-      const type = n.type?.getText(sf) ?? '';
-      const sat = ts.isSatisfiesExpression(n.initializer) ? n.initializer.type.getText(sf) : '';
-      if (/NextAuthOptions|AuthOptions|NextAuthConfig/.test(type + sat)) nextAuthOptions(unwrap(n.initializer) as ts.ObjectLiteralExpression, /NextAuthConfig/.test(type + sat) ? 5 : 4);
+}
+
+function visitAuth(r: AuthReader, n: ts.Node): void {
+  const file = r.file;
+  // NextAuth options: typed variable, NextAuth(...) call, or an object with providers in a next-auth file
+  if (ts.isVariableDeclaration(n) && n.initializer && ts.isObjectLiteralExpression(unwrap(n.initializer))) {
+    const type = n.type?.getText(r.sf) ?? '';
+    const sat = ts.isSatisfiesExpression(n.initializer) ? n.initializer.type.getText(r.sf) : '';
+    if (/NextAuthOptions|AuthOptions|NextAuthConfig/.test(type + sat)) nextAuthOptions(r, unwrap(n.initializer) as ts.ObjectLiteralExpression, /NextAuthConfig/.test(type + sat) ? 5 : 4);
+  }
+  if (ts.isCallExpression(n)) authCall(r, n);
+  // iron-session options: { cookieName, password, cookieOptions }
+  if (ts.isObjectLiteralExpression(n) && prop(n, 'cookieName') && prop(n, 'password')) ironSession(r, n);
+  // passport-jwt: super({ secretOrKey: ... })
+  if (ts.isPropertyAssignment(n) && propName(n) === 'secretOrKey') r.secretRead('jwt', n.initializer, n, 'verify');
+  // NextAuth options object in a next-auth file, not typed: an object with `providers`
+  if (r.hasNextAuth && ts.isObjectLiteralExpression(n) && prop(n, 'providers') && !r.seenNextAuth.has(n)) {
+    let parent = n.parent;
+    while (parent && (ts.isSatisfiesExpression(parent) || ts.isAsExpression(parent) || ts.isParenthesizedExpression(parent))) parent = parent.parent;
+    if (ts.isVariableDeclaration(parent) || ts.isExportAssignment(parent)) nextAuthOptions(r, n, r.imports.has('next-auth') ? 4 : 5);
+  }
+  // module-level in-memory session stores
+  if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && /sessions?(Store|Map|Cache)?$/i.test(n.name.text) && n.initializer) {
+    const init = unwrap(n.initializer);
+    const isModuleLevel = ts.isVariableStatement(n.parent?.parent) && n.parent.parent.parent === r.sf;
+    if (isModuleLevel && ((ts.isNewExpression(init) && /^(Map|MemoryStore)$/.test(init.expression.getText(r.sf))) || (ts.isObjectLiteralExpression(init) && init.properties.length === 0))) {
+      r.facts.sessions.push({ file, kind: 'memory-map', hasStore: false, range: r.range(n) });
     }
-    if (ts.isCallExpression(n)) {
-      const callee = unwrap(n.expression);
-      const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
-      const target = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
-      const targetName = target && ts.isIdentifier(target) ? target.text : '';
-      const arg0 = n.arguments[0] && unwrap(n.arguments[0]);
-      if (calleeName === 'NextAuth' && arg0) {
-        const isV5 = ts.isVariableDeclaration(n.parent) && ts.isObjectBindingPattern(n.parent.name);
-        if (ts.isObjectLiteralExpression(arg0)) nextAuthOptions(arg0, isV5 ? 5 : 4);
-        else if (ts.isIdentifier(arg0)) {
-          // NextAuth(authOptions): resolved when the variable is declared in this file
-        }
-      }
-      // Nest JwtModule.register({ secret }) / registerAsync({ useFactory: () => ({ secret }) })
-      if (targetName === 'JwtModule' && /^register/.test(calleeName)) {
-        const visitSecret = (m: ts.Node) => {
-          if (ts.isPropertyAssignment(m) && /^(secret|privateKey|secretOrPrivateKey)$/.test(propName(m) ?? '')) secretRead('jwt', m.initializer, m);
-          ts.forEachChild(m, visitSecret);
-        };
-        n.arguments.forEach(visitSecret);
-      }
-      // jsonwebtoken: jwt.sign(payload, secret), jwt.verify(token, secret)
-      if ((calleeName === 'sign' || calleeName === 'verify') && n.arguments[1]) {
-        const mod = targetName ? importedFrom.get(targetName) : importedFrom.get(calleeName);
-        if (mod === 'jsonwebtoken') secretRead('jwt', n.arguments[1], n.arguments[1], calleeName === 'sign' ? 'sign' : 'verify');
-      }
-      // Nest JwtService: this.jwt.sign(payload, { secret }), verifyAsync(token, { secret }) in a file using @nestjs/jwt
-      if (/^(sign|verify)(Async)?$/.test(calleeName) && target && imports.has('@nestjs/jwt') && n.arguments[1]) {
-        const opts = unwrap(n.arguments[1]);
-        if (ts.isObjectLiteralExpression(opts)) {
-          const secret = prop(opts, 'secret') ?? prop(opts, 'privateKey') ?? prop(opts, 'publicKey');
-          if (secret) secretRead('jwt', secret.initializer, secret, /^sign/.test(calleeName) ? 'sign' : 'verify');
-        }
-      }
-      // jose: jwtVerify(token, key) verifies; new SignJWT(payload)....sign(key) signs
-      if (calleeName === 'jwtVerify' && importedFrom.get(ts.isIdentifier(callee) ? callee.text : targetName) === 'jose' && n.arguments[1]) secretRead('jwt', n.arguments[1], n.arguments[1], 'verify');
-      if (calleeName === 'sign' && target && arg0 && imports.has('jose') && /\bSignJWT\b/.test(target.getText(sf))) secretRead('jwt', n.arguments[0], n.arguments[0], 'sign');
-      // express-session / cookie-session
-      const mod = ts.isIdentifier(callee) ? importedFrom.get(callee.text) : undefined;
-      const sessionOpts = (mod === 'express-session' || mod === 'cookie-session') ? objectOf(arg0) : undefined;
-      if ((mod === 'express-session' || mod === 'cookie-session') && sessionOpts) {
-        const o = sessionOpts;
-        const spread = o.properties.some((p) => ts.isSpreadAssignment(p));
-        const secret = prop(o, 'secret') ?? prop(o, 'keys');
-        if (secret) secretRead('session', secret.initializer, secret);
-        if (mod === 'express-session') facts.sessions.push({ file, kind: 'express-session', hasStore: !!prop(o, 'store') || spread, range: range(n) });
-        else facts.sessions.push({ file, kind: 'cookie-session', hasStore: true, range: range(n) });
-        const name = prop(o, 'name');
-        const nameStr = name ? stringOf(name.initializer) : undefined;
-        // No `name` (and no spread that could bring one): the library's default; a written but unreadable name is unknown.
-        const literalName = nameStr && 'value' in nameStr ? nameStr.value : undefined;
-        const cookieName = name || spread || o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'name') ? literalName : mod === 'express-session' ? 'connect.sid' : 'session';
-        const nameAt = literalName !== undefined ? name : undefined;
-        const cookie = prop(o, 'cookie');
-        const co = cookie ? objectOf(cookie.initializer) : undefined;
-        let cf: CookieOptionsFact;
-        if (co) cf = cookieProps(co, mod, cookieName, true, co, nameAt);
-        else if (cookie || o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'cookie')) cf = opaqueCookie(mod, cookieName, true, cookie ?? n, nameAt);
-        else cf = cookieProps(o, mod, cookieName, true, n, nameAt);
-        if (spread) cf.opaque = true;
-        if (cookieName === undefined) {
-          if (nameStr && 'ref' in nameStr) cf.nameRef = nameStr.ref;
-          else cf.nameUnknown = true;
-        }
-      }
-      // res.cookie(name, value, options)
-      if (calleeName === 'cookie' && target && n.arguments.length >= 2) {
-        const nm = unwrap(n.arguments[0]);
-        const ns = stringOf(nm);
-        const name = ns && 'value' in ns ? ns.value : undefined;
-        const session = !!name && isSessionCookieName(name);
-        const nameAt = ts.isStringLiteralLike(nm) ? nm : undefined;
-        const opts = objectOf(n.arguments[2]);
-        if (opts) cookieProps(opts, 'res.cookie', name, session, opts, nameAt);
-        else if (n.arguments[2]) opaqueCookie('res.cookie', name, session, n.arguments[2], nameAt);
-        else facts.cookies.push({ file, lib: 'res.cookie', name, ...(nameAt ? { nameRange: range(nameAt) } : {}), range: range(n), session });
-      }
-      // cookies().set(name, value, options) / response.cookies.set({...})
-      if (calleeName === 'set' && target && /cookies/.test(target.getText(sf)) && n.arguments.length >= 1) {
-        const a0 = unwrap(n.arguments[0]);
-        if (ts.isObjectLiteralExpression(a0)) {
-          const nm = prop(a0, 'name');
-          const ns = nm ? stringOf(nm.initializer) : undefined;
-          const name = ns && 'value' in ns ? ns.value : undefined;
-          cookieProps(a0, 'next-cookies', name, !!name && isSessionCookieName(name), a0, name && nm && ts.isStringLiteralLike(unwrap(nm.initializer)) ? nm : undefined);
-        } else {
-          const ns = stringOf(a0);
-          const name = ns && 'value' in ns ? ns.value : undefined;
-          const nameAt = ts.isStringLiteralLike(a0) ? a0 : undefined;
-          const session = !!name && isSessionCookieName(name);
-          const opts = objectOf(n.arguments[2]);
-          if (opts) cookieProps(opts, 'next-cookies', name, session, opts, nameAt);
-          else if (n.arguments[2]) opaqueCookie('next-cookies', name, session, n.arguments[2], nameAt);
-          else facts.cookies.push({ file, lib: 'next-cookies', name, ...(nameAt ? { nameRange: range(nameAt) } : {}), range: range(n), session });
-        }
-      }
-      // CORS: app.enableCors({ origin, credentials }) / cors({ origin, credentials }) / fastify.register(fastifyCors, { ... })
-      // / NestFactory.create(AppModule, { cors: { ... } | true })
-      const isCorsMiddleware = ts.isIdentifier(callee) && /^(cors|@fastify\/cors)$/.test(importedFrom.get(callee.text) ?? '');
-      const fastifyCors = calleeName === 'register' && arg0 && ts.isIdentifier(arg0) && importedFrom.get(arg0.text) === '@fastify/cors';
-      const corsOpts = fastifyCors ? n.arguments[1] && unwrap(n.arguments[1]) : calleeName === 'enableCors' || isCorsMiddleware ? arg0 : undefined;
-      const corsObject = objectOf(corsOpts);
-      if (corsObject) corsFact(corsObject, n);
-      else if (!corsOpts && (calleeName === 'enableCors' || isCorsMiddleware) && n.arguments.length === 0) {
-        // enableCors() / cors(): the cors package's default origin `*`, no credentials
-        facts.cors.push({ file, origins: ['*'], credentials: false, range: range(n) });
-      }
-      if (calleeName === 'create' && targetName === 'NestFactory' && n.arguments[1]) {
-        const o = unwrap(n.arguments[1]);
-        const c = ts.isObjectLiteralExpression(o) ? prop(o, 'cors') : undefined;
-        const cv = c && unwrap(c.initializer);
-        if (cv && ts.isObjectLiteralExpression(cv)) corsFact(cv, c!);
-        else if (cv && cv.kind === ts.SyntaxKind.TrueKeyword) facts.cors.push({ file, origins: ['*'], credentials: false, range: range(c!) });
-      }
+  }
+  if (ts.isNewExpression(n) && /MemoryStore$/.test(n.expression.getText(r.sf))) r.facts.sessions.push({ file, kind: 'memory-adapter', hasStore: false, range: r.range(n) });
+  ts.forEachChild(n, r.visit);
+}
+
+/** Calls: NextAuth(), JWT signing and verification, session middleware, cookies, CORS. */
+function authCall(r: AuthReader, n: ts.CallExpression): void {
+  const callee = unwrap(n.expression);
+  const calleeName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  const target = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
+  const targetName = target && ts.isIdentifier(target) ? target.text : '';
+  const arg0 = n.arguments[0] && unwrap(n.arguments[0]);
+  if (calleeName === 'NextAuth' && arg0) {
+    const isV5 = ts.isVariableDeclaration(n.parent) && ts.isObjectBindingPattern(n.parent.name);
+    if (ts.isObjectLiteralExpression(arg0)) nextAuthOptions(r, arg0, isV5 ? 5 : 4);
+    else if (ts.isIdentifier(arg0)) {
+      // NextAuth(authOptions): resolved when the variable is declared in this file
     }
-    // iron-session options: { cookieName, password, cookieOptions }
-    if (ts.isObjectLiteralExpression(n) && prop(n, 'cookieName') && prop(n, 'password')) {
-      const pw = prop(n, 'password')!;
-      secretRead('session', pw.initializer, pw);
-      const cn = prop(n, 'cookieName')!;
-      const ns = stringOf(cn.initializer);
+  }
+  // Nest JwtModule.register({ secret }) / registerAsync({ useFactory: () => ({ secret }) })
+  if (targetName === 'JwtModule' && /^register/.test(calleeName)) {
+    const visitSecret = (m: ts.Node) => {
+      if (ts.isPropertyAssignment(m) && /^(secret|privateKey|secretOrPrivateKey)$/.test(propName(m) ?? '')) r.secretRead('jwt', m.initializer, m);
+      ts.forEachChild(m, visitSecret);
+    };
+    n.arguments.forEach(visitSecret);
+  }
+  // jsonwebtoken: jwt.sign(payload, secret), jwt.verify(token, secret)
+  if ((calleeName === 'sign' || calleeName === 'verify') && n.arguments[1]) {
+    const mod = targetName ? r.importedFrom.get(targetName) : r.importedFrom.get(calleeName);
+    if (mod === 'jsonwebtoken') r.secretRead('jwt', n.arguments[1], n.arguments[1], calleeName === 'sign' ? 'sign' : 'verify');
+  }
+  // Nest JwtService: this.jwt.sign(payload, { secret }), verifyAsync(token, { secret }) in a file using @nestjs/jwt
+  if (/^(sign|verify)(Async)?$/.test(calleeName) && target && r.imports.has('@nestjs/jwt') && n.arguments[1]) {
+    const opts = unwrap(n.arguments[1]);
+    if (ts.isObjectLiteralExpression(opts)) {
+      const secret = prop(opts, 'secret') ?? prop(opts, 'privateKey') ?? prop(opts, 'publicKey');
+      if (secret) r.secretRead('jwt', secret.initializer, secret, /^sign/.test(calleeName) ? 'sign' : 'verify');
+    }
+  }
+  // jose: jwtVerify(token, key) verifies; new SignJWT(payload)....sign(key) signs
+  if (calleeName === 'jwtVerify' && r.importedFrom.get(ts.isIdentifier(callee) ? callee.text : targetName) === 'jose' && n.arguments[1]) r.secretRead('jwt', n.arguments[1], n.arguments[1], 'verify');
+  if (calleeName === 'sign' && target && arg0 && r.imports.has('jose') && /\bSignJWT\b/.test(target.getText(r.sf))) r.secretRead('jwt', n.arguments[0], n.arguments[0], 'sign');
+  sessionMiddleware(r, n, callee, arg0);
+  cookieCall(r, n, calleeName, target);
+  corsCall(r, n, callee, calleeName, targetName, arg0);
+}
+
+/** express-session / cookie-session: the secret, the store, the session cookie. */
+function sessionMiddleware(r: AuthReader, n: ts.CallExpression, callee: ts.Expression, arg0: ts.Expression | undefined): void {
+  const file = r.file;
+  const mod = ts.isIdentifier(callee) ? r.importedFrom.get(callee.text) : undefined;
+  const sessionOpts = (mod === 'express-session' || mod === 'cookie-session') ? r.objectOf(arg0) : undefined;
+  if ((mod === 'express-session' || mod === 'cookie-session') && sessionOpts) {
+    const o = sessionOpts;
+    const spread = o.properties.some((p) => ts.isSpreadAssignment(p));
+    const secret = prop(o, 'secret') ?? prop(o, 'keys');
+    if (secret) r.secretRead('session', secret.initializer, secret);
+    if (mod === 'express-session') r.facts.sessions.push({ file, kind: 'express-session', hasStore: !!prop(o, 'store') || spread, range: r.range(n) });
+    else r.facts.sessions.push({ file, kind: 'cookie-session', hasStore: true, range: r.range(n) });
+    const name = prop(o, 'name');
+    const nameStr = name ? r.stringOf(name.initializer) : undefined;
+    // No `name` (and no spread that could bring one): the library's default; a written but unreadable name is unknown.
+    const literalName = nameStr && 'value' in nameStr ? nameStr.value : undefined;
+    const cookieName = name || spread || o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'name') ? literalName : mod === 'express-session' ? 'connect.sid' : 'session';
+    const nameAt = literalName !== undefined ? name : undefined;
+    const cookie = prop(o, 'cookie');
+    const co = cookie ? r.objectOf(cookie.initializer) : undefined;
+    let cf: CookieOptionsFact;
+    if (co) cf = r.cookieProps(co, mod, cookieName, true, co, nameAt);
+    else if (cookie || o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'cookie')) cf = r.opaqueCookie(mod, cookieName, true, cookie ?? n, nameAt);
+    else cf = r.cookieProps(o, mod, cookieName, true, n, nameAt);
+    if (spread) cf.opaque = true;
+    if (cookieName === undefined) {
+      if (nameStr && 'ref' in nameStr) cf.nameRef = nameStr.ref;
+      else cf.nameUnknown = true;
+    }
+  }
+}
+
+/** `res.cookie(name, value, options)`, `cookies().set(name, value, options)`, `response.cookies.set({...})`. */
+function cookieCall(r: AuthReader, n: ts.CallExpression, calleeName: string, target: ts.Expression | undefined): void {
+  const file = r.file;
+  if (calleeName === 'cookie' && target && n.arguments.length >= 2) {
+    const nm = unwrap(n.arguments[0]);
+    const ns = r.stringOf(nm);
+    const name = ns && 'value' in ns ? ns.value : undefined;
+    const session = !!name && isSessionCookieName(name);
+    const nameAt = ts.isStringLiteralLike(nm) ? nm : undefined;
+    const opts = r.objectOf(n.arguments[2]);
+    if (opts) r.cookieProps(opts, 'res.cookie', name, session, opts, nameAt);
+    else if (n.arguments[2]) r.opaqueCookie('res.cookie', name, session, n.arguments[2], nameAt);
+    else r.facts.cookies.push({ file, lib: 'res.cookie', name, ...(nameAt ? { nameRange: r.range(nameAt) } : {}), range: r.range(n), session });
+  }
+  // cookies().set(name, value, options) / response.cookies.set({...})
+  if (calleeName === 'set' && target && /cookies/.test(target.getText(r.sf)) && n.arguments.length >= 1) {
+    const a0 = unwrap(n.arguments[0]);
+    if (ts.isObjectLiteralExpression(a0)) {
+      const nm = prop(a0, 'name');
+      const ns = nm ? r.stringOf(nm.initializer) : undefined;
       const name = ns && 'value' in ns ? ns.value : undefined;
-      const nameAt = name !== undefined ? cn : undefined;
-      const co = prop(n, 'cookieOptions');
-      const coo = co ? objectOf(co.initializer) : undefined;
-      let cf: CookieOptionsFact;
-      if (coo) cf = cookieProps(coo, 'iron-session', name, true, coo, nameAt);
-      else if (co) cf = opaqueCookie('iron-session', name, true, co, nameAt);
-      else {
-        cf = { file, lib: 'iron-session', name, ...(nameAt ? { nameRange: range(nameAt) } : {}), range: range(n), session: true };
-        facts.cookies.push(cf);
-      }
-      if (n.properties.some((p) => ts.isSpreadAssignment(p))) cf.opaque = true;
-      if (name === undefined) {
-        if (ns && 'ref' in ns) cf.nameRef = ns.ref;
-        else cf.nameUnknown = true;
-      }
-      facts.sessions.push({ file, kind: 'iron-session', hasStore: true, range: range(n) });
+      r.cookieProps(a0, 'next-cookies', name, !!name && isSessionCookieName(name), a0, name && nm && ts.isStringLiteralLike(unwrap(nm.initializer)) ? nm : undefined);
+    } else {
+      const ns = r.stringOf(a0);
+      const name = ns && 'value' in ns ? ns.value : undefined;
+      const nameAt = ts.isStringLiteralLike(a0) ? a0 : undefined;
+      const session = !!name && isSessionCookieName(name);
+      const opts = r.objectOf(n.arguments[2]);
+      if (opts) r.cookieProps(opts, 'next-cookies', name, session, opts, nameAt);
+      else if (n.arguments[2]) r.opaqueCookie('next-cookies', name, session, n.arguments[2], nameAt);
+      else r.facts.cookies.push({ file, lib: 'next-cookies', name, ...(nameAt ? { nameRange: r.range(nameAt) } : {}), range: r.range(n), session });
     }
-    // passport-jwt: super({ secretOrKey: ... })
-    if (ts.isPropertyAssignment(n) && propName(n) === 'secretOrKey') secretRead('jwt', n.initializer, n, 'verify');
-    // NextAuth options object in a next-auth file, not typed: an object with `providers`
-    if (hasNextAuth && ts.isObjectLiteralExpression(n) && prop(n, 'providers') && !seenNextAuth.has(n)) {
-      let parent = n.parent;
-      while (parent && (ts.isSatisfiesExpression(parent) || ts.isAsExpression(parent) || ts.isParenthesizedExpression(parent))) parent = parent.parent;
-      if (ts.isVariableDeclaration(parent) || ts.isExportAssignment(parent)) nextAuthOptions(n, imports.has('next-auth') ? 4 : 5);
-    }
-    // module-level in-memory session stores
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && /sessions?(Store|Map|Cache)?$/i.test(n.name.text) && n.initializer) {
-      const init = unwrap(n.initializer);
-      const isModuleLevel = ts.isVariableStatement(n.parent?.parent) && n.parent.parent.parent === sf;
-      if (isModuleLevel && ((ts.isNewExpression(init) && /^(Map|MemoryStore)$/.test(init.expression.getText(sf))) || (ts.isObjectLiteralExpression(init) && init.properties.length === 0))) {
-        facts.sessions.push({ file, kind: 'memory-map', hasStore: false, range: range(n) });
-      }
-    }
-    if (ts.isNewExpression(n) && /MemoryStore$/.test(n.expression.getText(sf))) facts.sessions.push({ file, kind: 'memory-adapter', hasStore: false, range: range(n) });
-    ts.forEachChild(n, visit);
+  }
+}
+
+/**
+ * CORS: app.enableCors({ origin, credentials }) / cors({ origin, credentials }) / fastify.register(fastifyCors, { ... })
+ * / NestFactory.create(AppModule, { cors: { ... } | true })
+ */
+function corsCall(r: AuthReader, n: ts.CallExpression, callee: ts.Expression, calleeName: string, targetName: string, arg0: ts.Expression | undefined): void {
+  const file = r.file;
+  const isCorsMiddleware = ts.isIdentifier(callee) && /^(cors|@fastify\/cors)$/.test(r.importedFrom.get(callee.text) ?? '');
+  const fastifyCors = calleeName === 'register' && arg0 && ts.isIdentifier(arg0) && r.importedFrom.get(arg0.text) === '@fastify/cors';
+  const corsOpts = fastifyCors ? n.arguments[1] && unwrap(n.arguments[1]) : calleeName === 'enableCors' || isCorsMiddleware ? arg0 : undefined;
+  const corsObject = r.objectOf(corsOpts);
+  if (corsObject) r.corsFact(corsObject, n);
+  else if (!corsOpts && (calleeName === 'enableCors' || isCorsMiddleware) && n.arguments.length === 0) {
+    // enableCors() / cors(): the cors package's default origin `*`, no credentials
+    r.facts.cors.push({ file, origins: ['*'], credentials: false, range: r.range(n) });
+  }
+  if (calleeName === 'create' && targetName === 'NestFactory' && n.arguments[1]) {
+    const o = unwrap(n.arguments[1]);
+    const c = ts.isObjectLiteralExpression(o) ? prop(o, 'cors') : undefined;
+    const cv = c && unwrap(c.initializer);
+    if (cv && ts.isObjectLiteralExpression(cv)) r.corsFact(cv, c!);
+    else if (cv && cv.kind === ts.SyntaxKind.TrueKeyword) r.facts.cors.push({ file, origins: ['*'], credentials: false, range: r.range(c!) });
+  }
+}
+
+/** iron-session options: { cookieName, password, cookieOptions } */
+function ironSession(r: AuthReader, n: ts.ObjectLiteralExpression): void {
+  const file = r.file;
+  const pw = prop(n, 'password')!;
+  r.secretRead('session', pw.initializer, pw);
+  const cn = prop(n, 'cookieName')!;
+  const ns = r.stringOf(cn.initializer);
+  const name = ns && 'value' in ns ? ns.value : undefined;
+  const nameAt = name !== undefined ? cn : undefined;
+  const co = prop(n, 'cookieOptions');
+  const coo = co ? r.objectOf(co.initializer) : undefined;
+  let cf: CookieOptionsFact;
+  if (coo) cf = r.cookieProps(coo, 'iron-session', name, true, coo, nameAt);
+  else if (co) cf = r.opaqueCookie('iron-session', name, true, co, nameAt);
+  else {
+    cf = { file, lib: 'iron-session', name, ...(nameAt ? { nameRange: r.range(nameAt) } : {}), range: r.range(n), session: true };
+    r.facts.cookies.push(cf);
+  }
+  if (n.properties.some((p) => ts.isSpreadAssignment(p))) cf.opaque = true;
+  if (name === undefined) {
+    if (ns && 'ref' in ns) cf.nameRef = ns.ref;
+    else cf.nameUnknown = true;
+  }
+  r.facts.sessions.push({ file, kind: 'iron-session', hasStore: true, range: r.range(n) });
+}
+
+/** The options object of NextAuth (v4 `NextAuthOptions`, v5 `NextAuthConfig`): secret, session strategy, cookies. */
+function nextAuthOptions(r: AuthReader, o: ts.ObjectLiteralExpression, version: 4 | 5): void {
+  const file = r.file;
+  if (r.seenNextAuth.has(o)) return;
+  r.seenNextAuth.add(o);
+  const start = o.getStart(r.sf);
+  const startPos = r.lines.positionAt(start);
+  const first = o.properties[0];
+  const indent = first ? r.lines.lineText(r.lines.positionAt(first.getStart(r.sf)).line).match(/^\s*/)![0] : `${r.lines.lineText(startPos.line).match(/^\s*/)![0]}  `;
+  const fact: NextAuthOptionsFact = {
+    file,
+    version,
+    range: { start: startPos, end: r.lines.positionAt(r.lines.lineEnd(startPos.line)) },
+    insertAt: r.lines.positionAt(start + 1),
+    indent,
+    hasAdapter: !!prop(o, 'adapter'),
   };
-  visit(sf);
-  return facts;
+  // The finding for the whole options object sits on the line where it begins: the declaration's line.
+  const decl = o.parent;
+  if (decl && (ts.isVariableDeclaration(decl) || ts.isCallExpression(decl))) {
+    const line = r.lines.positionAt(decl.getStart(r.sf)).line;
+    const st = ts.isVariableDeclaration(decl) && decl.parent?.parent ? decl.parent.parent : decl;
+    const l2 = r.lines.positionAt(st.getStart(r.sf)).line;
+    const useLine = Math.min(line, l2);
+    fact.range = { start: { line: useLine, character: r.lines.lineText(useLine).match(/^\s*/)![0].length }, end: r.lines.positionAt(r.lines.lineEnd(useLine)) };
+  }
+  const secret = prop(o, 'secret');
+  if (secret) r.secretRead('nextauth', secret.initializer, secret);
+  const session = prop(o, 'session');
+  if (session && ts.isObjectLiteralExpression(unwrap(session.initializer))) {
+    const strat = prop(unwrap(session.initializer) as ts.ObjectLiteralExpression, 'strategy');
+    const v = strat && unwrap(strat.initializer);
+    if (v && ts.isStringLiteralLike(v) && (v.text === 'jwt' || v.text === 'database')) fact.sessionStrategy = v.text;
+  }
+  const usc = prop(o, 'useSecureCookies');
+  if (usc) {
+    fact.useSecureCookiesRange = r.range(usc);
+    const v = unwrap(usc.initializer);
+    if (v.kind === ts.SyntaxKind.TrueKeyword) fact.useSecureCookies = true;
+    if (v.kind === ts.SyntaxKind.FalseKeyword) fact.useSecureCookies = false;
+  }
+  const cookies = prop(o, 'cookies');
+  // A spread in the options (`...authConfig`) may bring cookies of its own, unless an explicit `cookies` follows it.
+  const lastSpread = o.properties.reduce((at, p, i) => (ts.isSpreadAssignment(p) ? i : at), -1);
+  if (lastSpread >= 0 && (!cookies || o.properties.indexOf(cookies) < lastSpread)) fact.opaqueCookies = true;
+  if (o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'cookies')) fact.opaqueCookies = true;
+  const co = cookies ? r.objectOf(cookies.initializer) : undefined;
+  if (cookies && !co) fact.opaqueCookies = true;
+  if (cookies && co) nextAuthCookies(r, fact, co, indent);
+  r.facts.nextAuth.push(fact);
+  if (fact.sessionStrategy !== 'database' && !(fact.hasAdapter && !fact.sessionStrategy)) r.facts.sessions.push({ file, kind: 'next-auth-jwt', hasStore: false, range: fact.range });
+}
+
+/** NextAuth's `cookies: { sessionToken: { name, options } }`: where a cookie fix goes, the session cookie's name and options. */
+function nextAuthCookies(r: AuthReader, fact: NextAuthOptionsFact, co: ts.ObjectLiteralExpression, indent: string): void {
+  const coStart = co.getStart(r.sf);
+  const coFirst = co.properties[0];
+  fact.cookiesObject = {
+    insertAt: r.lines.positionAt(coStart + 1),
+    indent: coFirst ? r.lines.lineText(r.lines.positionAt(coFirst.getStart(r.sf)).line).match(/^\s*/)![0] : `${indent}  `,
+  };
+  if (co.properties.some((p) => ts.isSpreadAssignment(p) || (ts.isShorthandPropertyAssignment(p) && p.name.text === 'sessionToken'))) fact.opaqueCookies = true;
+  const st = prop(co, 'sessionToken');
+  if (st) fact.customSessionToken = true;
+  const sto = st ? r.objectOf(st.initializer) : undefined;
+  if (st && !sto) fact.opaqueCookies = true;
+  if (sto) {
+    const nm = prop(sto, 'name');
+    const name = nm ? r.stringOf(nm.initializer) : undefined;
+    if (nm && name && 'value' in name) fact.sessionCookieName = { value: name.value, range: r.range(nm) };
+    else if (nm && name && 'ref' in name) fact.sessionCookieNameRef = { ...name.ref, range: r.range(nm) };
+    if (sto.properties.some((p) => ts.isSpreadAssignment(p))) fact.opaqueCookies = true;
+    const opts = prop(sto, 'options');
+    const oo = opts ? r.objectOf(opts.initializer) : undefined;
+    const cname = fact.sessionCookieName?.value;
+    const nameAt = fact.sessionCookieName ? nm : undefined;
+    let cf: CookieOptionsFact | undefined;
+    if (oo) cf = r.cookieProps(oo, 'next-auth', cname, true, undefined, nameAt);
+    else if (opts) cf = r.opaqueCookie('next-auth', cname, true, opts, nameAt);
+    if (cf && fact.sessionCookieNameRef) cf.nameRef = { module: fact.sessionCookieNameRef.module, name: fact.sessionCookieNameRef.name };
+    if (cf && nm && !cname && !fact.sessionCookieNameRef) cf.nameUnknown = true;
+  }
 }

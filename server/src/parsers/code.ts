@@ -1,9 +1,10 @@
 // A plain require: `import * as` would route every ts.* call through an interop getter (measured ~5% of a cold audit).
 import ts = require('typescript');
-import type { CodeDefault, CodeFileInfo, ListenCall } from '../model/types';
+import type { CodeDefault, CodeFileInfo, ListenCall, Range } from '../model/types';
 import { LineIndex } from '../model/text';
 import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
+import { unwrap } from './ast';
 
 /** `http://localhost:3000/...`, `ws://127.0.0.1:8080`: a local web URL with an explicit port. */
 const LOCAL_URL = /^(https?|wss?):\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0):\d{2,5}(\/|$)/;
@@ -35,14 +36,6 @@ function scriptKind(file: string): ts.ScriptKind {
   return ts.ScriptKind.TS;
 }
 
-function unwrap(e: ts.Expression): ts.Expression {
-  let x = e;
-  for (;;) {
-    if (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
-    else if (ts.isTypeAssertionExpression(x)) x = x.expression;
-    else return x;
-  }
-}
 
 /** `process.env.X`, `process.env["X"]`, `import.meta.env.X` -> X */
 function envRead(e: ts.Expression): string | undefined {
@@ -189,7 +182,6 @@ function objProp(o: ts.ObjectLiteralExpression, name: string): ts.Expression | u
 export function parseCode(text: string, file: string): CodeFileInfo {
   const info: CodeFileInfo = { file, language: /\.[cm]?jsx?$/.test(file) ? 'js' : 'ts', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], driverPools: [], problems: [], text };
   const lines = new LineIndex(text);
-  const isPrismaConfig = /(^|[\\/])prisma\.config\.[cm]?[jt]s$/.test(file);
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
   const diags = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
   if (diags.length > 0) {
@@ -199,18 +191,97 @@ export function parseCode(text: string, file: string): CodeFileInfo {
       range: lines.range(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)),
     });
   }
-  const isVite = /(^|\/)vite\.config\.[cm]?[jt]s$/.test(file);
+  new CodeReader(sf, lines, info).read();
+  if (mayHaveAuthFacts(text)) info.auth = extractAuthFacts(sf, lines, file);
+  return info;
+}
 
-  const addDefault = (key: string, lit: ts.Expression) => {
-    const x = unwrap(lit);
-    if (ts.isStringLiteralLike(x)) {
-      const start = x.getStart(sf) + 1;
-      info.defaults.push({ file, key, value: x.text, range: lines.range(start, start + x.text.length), language: info.language } as CodeDefault);
+/** One walk over a parsed file, recording what it finds in `info`. */
+class CodeReader {
+  private readonly file: string;
+  private readonly isPrismaConfig: boolean;
+  private readonly isVite: boolean;
+  /** The file may compare a value with a placeholder (`if (secret === 'change-me') throw ...`). */
+  private readonly guards: boolean;
+  /** `import { config } from 'dotenv'`: a bare `config()` call loads .env. */
+  private importsDotenvConfig = false;
+
+  constructor(
+    private readonly sf: ts.SourceFile,
+    private readonly lines: LineIndex,
+    private readonly info: CodeFileInfo,
+  ) {
+    this.file = info.file;
+    this.isPrismaConfig = /(^|[\\/])prisma\.config\.[cm]?[jt]s$/.test(this.file);
+    this.isVite = /(^|\/)vite\.config\.[cm]?[jt]s$/.test(this.file);
+    this.guards = GUARD_HINT.test(sf.text);
+  }
+
+  read(): void {
+    for (const st of this.sf.statements) {
+      if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.moduleSpecifier.text === 'dotenv') {
+        const nb = st.importClause?.namedBindings;
+        if (nb && ts.isNamedImports(nb) && nb.elements.some((el) => (el.propertyName ?? el.name).text === 'config')) this.importsDotenvConfig = true;
+      }
     }
+    this.visit(this.sf);
+  }
+
+  private range(n: ts.Node): Range {
+    return this.lines.range(n.getStart(this.sf), n.end);
+  }
+
+  private readonly visit = (n: ts.Node): void => {
+    const { info, sf, lines } = this;
+    if (ts.isPropertyAssignment(n) && ts.isCallExpression(n.initializer)) this.schemaDefault(n);
+    // A local URL with a port written in code (`return "http://localhost:3000"`): it names a port a server must keep.
+    if (ts.isStringLiteralLike(n) && n.text.length < 200 && LOCAL_URL.test(n.text) && !ts.isImportDeclaration(n.parent) && !ts.isExportDeclaration(n.parent)) {
+      const start = n.getStart(sf) + 1;
+      (info.urlLiterals ??= []).push({ value: n.text, range: lines.range(start, start + n.text.length) });
+    }
+    // `if (secret === 'change-me') throw ...`: the app refuses a placeholder itself
+    if (this.guards && ts.isBinaryExpression(n) && /^(===?|!==?)$/.test(n.operatorToken.getText(sf))) {
+      for (const side of [n.left, n.right]) {
+        const x = unwrap(side);
+        if (ts.isStringLiteralLike(x) && isGuardedPlaceholder(x.text)) (info.placeholderGuards ??= []).push(x.text);
+      }
+    }
+    if (ts.isExportAssignment(n) && !n.isExportEquals) this.exportDefault(n);
+    if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      const key = envRead(n.left);
+      if (key) this.addDefault(key, n.right);
+    }
+    if (ts.isCallExpression(n)) this.call(n);
+    if (ts.isNewExpression(n)) {
+      const pool = driverPool(n, sf, lines);
+      if (pool) info.driverPools.push(pool);
+    }
+    // prisma.config.ts: defineConfig({ datasource: { url: env('DATABASE_URL') } })
+    if (this.isPrismaConfig && ts.isPropertyAssignment(n) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) && n.name.text === 'url' && ts.isObjectLiteralExpression(n.parent) && ts.isPropertyAssignment(n.parent.parent) && n.parent.parent.name.getText(sf) === 'datasource') {
+      const v = unwrap(n.initializer);
+      const range = this.range(n);
+      if (ts.isCallExpression(v) && ts.isIdentifier(v.expression) && v.expression.text === 'env' && v.arguments[0] && ts.isStringLiteralLike(v.arguments[0])) info.prismaConfig = { envVar: v.arguments[0].text, range };
+      else if (ts.isStringLiteralLike(v)) info.prismaConfig = { literal: v.text, range };
+      else {
+        const ev = envVarRead(v);
+        info.prismaConfig = ev ? { envVar: ev, range } : { range };
+      }
+    }
+    if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'dotenv/config') info.loadsDotenv = true;
+    if (this.isVite && ts.isExportAssignment(n)) viteConfig(n.expression, info, sf, lines);
+    ts.forEachChild(n, this.visit);
   };
 
-  // Env schemas (zod, t3-env): `PORT: z.coerce.number().default(3000)` is the default of PORT.
-  const schemaDefault = (n: ts.PropertyAssignment) => {
+  private addDefault(key: string, lit: ts.Expression): void {
+    const x = unwrap(lit);
+    if (ts.isStringLiteralLike(x)) {
+      const start = x.getStart(this.sf) + 1;
+      this.info.defaults.push({ file: this.file, key, value: x.text, range: this.lines.range(start, start + x.text.length), language: this.info.language } as CodeDefault);
+    }
+  }
+
+  /** Env schemas (zod, t3-env): `PORT: z.coerce.number().default(3000)` is the default of PORT. */
+  private schemaDefault(n: ts.PropertyAssignment): void {
     const key = ts.isIdentifier(n.name) || ts.isStringLiteral(n.name) ? n.name.text : undefined;
     if (!key || !/^[A-Z][A-Z0-9_]*$/.test(key)) return;
     let call: ts.Expression = n.initializer;
@@ -220,192 +291,152 @@ export function parseCode(text: string, file: string): CodeFileInfo {
       if (/^(default|prefault|catch)$/.test(callee.name.text) && call.arguments.length === 1) {
         const arg = unwrap(call.arguments[0]);
         if (ts.isNumericLiteral(arg) || ts.isStringLiteralLike(arg)) {
-          const start = arg.getStart(sf) + (ts.isNumericLiteral(arg) ? 0 : 1);
-          info.defaults.push({ file, key, value: arg.text, range: lines.range(start, start + arg.text.length), language: info.language } as CodeDefault);
+          const start = arg.getStart(this.sf) + (ts.isNumericLiteral(arg) ? 0 : 1);
+          this.info.defaults.push({ file: this.file, key, value: arg.text, range: this.lines.range(start, start + arg.text.length), language: this.info.language } as CodeDefault);
         }
         return;
       }
       call = callee.expression;
     }
-  };
+  }
 
-  const guards = GUARD_HINT.test(text);
-  const visit = (n: ts.Node) => {
-    if (ts.isPropertyAssignment(n) && ts.isCallExpression(n.initializer)) schemaDefault(n);
-    // A local URL with a port written in code (`return "http://localhost:3000"`): it names a port a server must keep.
-    if (ts.isStringLiteralLike(n) && n.text.length < 200 && LOCAL_URL.test(n.text) && !ts.isImportDeclaration(n.parent) && !ts.isExportDeclaration(n.parent)) {
-      const start = n.getStart(sf) + 1;
-      (info.urlLiterals ??= []).push({ value: n.text, range: lines.range(start, start + n.text.length) });
-    }
-    // `if (secret === 'change-me') throw ...`: the app refuses a placeholder itself
-    if (guards && ts.isBinaryExpression(n) && /^(===?|!==?)$/.test(n.operatorToken.getText(sf))) {
-      for (const side of [n.left, n.right]) {
-        const x = unwrap(side);
-        if (ts.isStringLiteralLike(x) && isGuardedPlaceholder(x.text)) (info.placeholderGuards ??= []).push(x.text);
-      }
-    }
-    if (ts.isExportAssignment(n) && !n.isExportEquals && ts.isIdentifier(unwrap(n.expression))) {
+  /** `export default app` (a Hono or Elysia app) and `export default { port, fetch }`: servers Bun starts. */
+  private exportDefault(n: ts.ExportAssignment): void {
+    const { info, sf, file } = this;
+    if (ts.isIdentifier(unwrap(n.expression))) {
       // Bun also serves `export default app` when app is a Hono (or Elysia) application: it has a `fetch` method.
       const init = findVariable(sf, (unwrap(n.expression) as ts.Identifier).text)?.initializer;
       const made = init && unwrap(init);
       if (made && ts.isNewExpression(made) && ts.isIdentifier(made.expression) && /Hono$|^Elysia$/.test(made.expression.text)) {
-        info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), tool: 'bun', envVar: 'PORT', fallback: 3000 });
+        info.listens.push({ file, range: this.range(n), tool: 'bun', envVar: 'PORT', fallback: 3000 });
       }
     }
-    if (ts.isExportAssignment(n) && !n.isExportEquals) {
-      // Bun: `export default { port, fetch }` starts a server on port, else BUN_PORT / PORT / NODE_PORT, else 3000.
-      const o = unwrap(n.expression);
-      if (ts.isObjectLiteralExpression(o) && o.properties.some((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) && p.name && ts.isIdentifier(p.name) && p.name.text === 'fetch')) {
-        const port = objProp(o, 'port');
-        const p = port ? portExpr(port, sf) : { envVar: 'PORT', fallback: 3000 };
-        if (p) info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), tool: 'bun', ...p });
-      }
-    }
-    if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
-      const key = envRead(n.left);
-      if (key) addDefault(key, n.right);
-    }
-    if (ts.isCallExpression(n)) {
-      const callee = unwrap(n.expression);
-      if (ts.isIdentifier(callee) && callee.text === 'serve' && n.arguments[0]) {
-        // @hono/node-server: serve({ fetch: app.fetch, port }), default 3000.
-        const opts = unwrap(n.arguments[0]);
-        if (ts.isObjectLiteralExpression(opts) && objProp(opts, 'fetch')) {
-          const port = objProp(opts, 'port');
-          const p = port ? portExpr(port, sf) : { literal: 3000 };
-          if (p) info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), ...p });
-        }
-      }
-      // configService.get('X', 'default')
-      const key = envRead(n);
-      if (key && n.arguments[1]) addDefault(key, n.arguments[1]);
-      if (ts.isPropertyAccessExpression(callee)) {
-        const method = callee.name.text;
-        const target = unwrap(callee.expression);
-        if ((method === 'serve' && ts.isIdentifier(target) && (target.text === 'Bun' || target.text === 'Deno')) && n.arguments.length > 0) {
-          // Bun.serve({ port, fetch }): port, else BUN_PORT / PORT / NODE_PORT, else 3000. Deno.serve({ port }, handler): port, else 8000.
-          const opts = unwrap(n.arguments[0]);
-          const port = ts.isObjectLiteralExpression(opts) ? objProp(opts, 'port') : undefined;
-          const p = port ? portExpr(port, sf) : target.text === 'Bun' ? { envVar: 'PORT', fallback: 3000 } : ts.isObjectLiteralExpression(opts) || ts.isArrowFunction(opts) || ts.isFunctionExpression(opts) ? { literal: 8000 } : undefined;
-          if (p) info.listens.push({ file, range: lines.range(n.getStart(sf), n.end), ...p });
-        }
-        if (method === 'listen' && n.arguments.length > 0) {
-          const first = unwrap(n.arguments[0]);
-          // Fastify: listen({ port, host }); a listen() without a port property binds Fastify's default 3000.
-          const portArg = ts.isObjectLiteralExpression(first) ? objProp(first, 'port') : n.arguments[0];
-          const p = portArg ? portExpr(portArg, sf) : undefined;
-          if (p) {
-            const call: ListenCall = { file, range: lines.range(n.getStart(sf), n.end), ...p };
-            info.listens.push(call);
-          }
-        }
-        if (method === 'config' && ts.isIdentifier(target) && /dotenv/i.test(target.text)) {
-          info.loadsDotenv = true;
-          const opts = n.arguments[0] && unwrap(n.arguments[0]);
-          if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(objProp(opts, 'path'));
-        }
-        if (method === 'config' && ts.isCallExpression(target)) {
-          // require('dotenv').config()
-          const req = unwrap(target.expression);
-          if (ts.isIdentifier(req) && req.text === 'require' && target.arguments[0] && ts.isStringLiteralLike(target.arguments[0]) && target.arguments[0].text === 'dotenv') {
-            info.loadsDotenv = true;
-            const opts = n.arguments[0] && unwrap(n.arguments[0]);
-            if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(objProp(opts, 'path'));
-          }
-        }
-        if ((method === 'forRoot' || method === 'forRootAsync') && ts.isIdentifier(target) && target.text === 'ConfigModule') {
-          const opts = n.arguments[0] && unwrap(n.arguments[0]);
-          const ignore = opts && ts.isObjectLiteralExpression(opts) ? objProp(opts, 'ignoreEnvFile') : undefined;
-          if (!(ignore && ignore.kind === ts.SyntaxKind.TrueKeyword)) {
-            info.loadsDotenv = true;
-            if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(objProp(opts, 'envFilePath'));
-          }
-        }
-      }
-      if (ts.isIdentifier(callee) && callee.text === 'require' && n.arguments[0] && ts.isStringLiteralLike(n.arguments[0]) && n.arguments[0].text === 'dotenv/config') info.loadsDotenv = true;
-      if (ts.isIdentifier(callee) && callee.text === 'config' && importsDotenvConfig) {
-        info.loadsDotenv = true;
-        const opts = n.arguments[0] && unwrap(n.arguments[0]);
-        if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(objProp(opts, 'path'));
-      }
-      if (isVite && ts.isIdentifier(callee) && callee.text === 'defineConfig' && n.arguments[0]) viteConfig(n.arguments[0]);
-    }
-    // Driver pools: new PrismaPg({ connectionString, max }) (Prisma 7's adapter) and pg's new Pool({ max })
-    if (ts.isNewExpression(n)) {
-      const cls = unwrap(n.expression).getText(sf);
-      const kind = cls === 'PrismaPg' ? 'adapter-pg' : /^(pg\.)?Pool$/.test(cls) ? 'pg-pool' : undefined;
-      if (kind) {
-        const opts = n.arguments?.[0] && unwrap(n.arguments[0]);
-        const pool: CodeFileInfo['driverPools'][number] = { kind, range: lines.range(n.getStart(sf), n.end) };
-        if (opts && ts.isObjectLiteralExpression(opts)) {
-          const max = objProp(opts, 'max');
-          const mv = numberLiteral(max);
-          if (mv !== undefined) pool.max = mv;
-          const cs = objProp(opts, 'connectionString');
-          if (cs) pool.connectionEnvVar = envVarRead(cs);
-        } else if (opts) pool.connectionEnvVar = envVarRead(opts);
-        info.driverPools.push(pool);
-      }
-    }
-    // prisma.config.ts: defineConfig({ datasource: { url: env('DATABASE_URL') } })
-    if (isPrismaConfig && ts.isPropertyAssignment(n) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) && n.name.text === 'url' && ts.isObjectLiteralExpression(n.parent) && ts.isPropertyAssignment(n.parent.parent) && n.parent.parent.name.getText(sf) === 'datasource') {
-      const v = unwrap(n.initializer);
-      const range = lines.range(n.getStart(sf), n.end);
-      if (ts.isCallExpression(v) && ts.isIdentifier(v.expression) && v.expression.text === 'env' && v.arguments[0] && ts.isStringLiteralLike(v.arguments[0])) info.prismaConfig = { envVar: v.arguments[0].text, range };
-      else if (ts.isStringLiteralLike(v)) info.prismaConfig = { literal: v.text, range };
-      else {
-        const ev = envVarRead(v);
-        info.prismaConfig = ev ? { envVar: ev, range } : { range };
-      }
-    }
-    if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'dotenv/config') info.loadsDotenv = true;
-    if (isVite && ts.isExportAssignment(n)) viteConfig(n.expression);
-    ts.forEachChild(n, visit);
-  };
-
-  const collectPaths = (e: ts.Expression | undefined) => {
-    if (!e) return;
-    const x = unwrap(e);
-    if (ts.isStringLiteralLike(x)) info.dotenvPaths.push(x.text);
-    else if (ts.isArrayLiteralExpression(x)) for (const el of x.elements) if (ts.isStringLiteralLike(el)) info.dotenvPaths.push(el.text);
-  };
-
-  const viteConfig = (e: ts.Expression) => {
-    let x = unwrap(e);
-    if (ts.isArrowFunction(x) && !ts.isBlock(x.body)) x = unwrap(x.body);
-    if (!ts.isObjectLiteralExpression(x)) return;
-    const vite: NonNullable<CodeFileInfo['vite']> = info.vite ?? {};
-    const server = objProp(x, 'server');
-    if (server && ts.isObjectLiteralExpression(unwrap(server))) {
-      const s = unwrap(server) as ts.ObjectLiteralExpression;
-      const port = objProp(s, 'port');
-      const pv = numberLiteral(port);
-      if (port && pv !== undefined) {
-        vite.serverPort = pv;
-        vite.serverPortRange = lines.range(port.getStart(sf), port.end);
-      }
-      if (objProp(s, 'strictPort')?.kind === ts.SyntaxKind.TrueKeyword) vite.strictPort = true;
-    }
-    const preview = objProp(x, 'preview');
-    if (preview && ts.isObjectLiteralExpression(unwrap(preview))) {
-      const port = objProp(unwrap(preview) as ts.ObjectLiteralExpression, 'port');
-      const pv = numberLiteral(port);
-      if (port && pv !== undefined) {
-        vite.previewPort = pv;
-        vite.previewPortRange = lines.range(port.getStart(sf), port.end);
-      }
-    }
-    info.vite = vite;
-  };
-
-  let importsDotenvConfig = false;
-  for (const st of sf.statements) {
-    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.moduleSpecifier.text === 'dotenv') {
-      const nb = st.importClause?.namedBindings;
-      if (nb && ts.isNamedImports(nb) && nb.elements.some((el) => (el.propertyName ?? el.name).text === 'config')) importsDotenvConfig = true;
+    // Bun: `export default { port, fetch }` starts a server on port, else BUN_PORT / PORT / NODE_PORT, else 3000.
+    const o = unwrap(n.expression);
+    if (ts.isObjectLiteralExpression(o) && o.properties.some((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) && p.name && ts.isIdentifier(p.name) && p.name.text === 'fetch')) {
+      const port = objProp(o, 'port');
+      const p = port ? portExpr(port, sf) : { envVar: 'PORT', fallback: 3000 };
+      if (p) info.listens.push({ file, range: this.range(n), tool: 'bun', ...p });
     }
   }
-  visit(sf);
-  if (mayHaveAuthFacts(text)) info.auth = extractAuthFacts(sf, lines, file);
-  return info;
+
+  private call(n: ts.CallExpression): void {
+    const { info, sf, file } = this;
+    const callee = unwrap(n.expression);
+    if (ts.isIdentifier(callee) && callee.text === 'serve' && n.arguments[0]) {
+      // @hono/node-server: serve({ fetch: app.fetch, port }), default 3000.
+      const opts = unwrap(n.arguments[0]);
+      if (ts.isObjectLiteralExpression(opts) && objProp(opts, 'fetch')) {
+        const port = objProp(opts, 'port');
+        const p = port ? portExpr(port, sf) : { literal: 3000 };
+        if (p) info.listens.push({ file, range: this.range(n), ...p });
+      }
+    }
+    // configService.get('X', 'default')
+    const key = envRead(n);
+    if (key && n.arguments[1]) this.addDefault(key, n.arguments[1]);
+    if (ts.isPropertyAccessExpression(callee)) this.methodCall(n, callee);
+    if (ts.isIdentifier(callee) && callee.text === 'require' && n.arguments[0] && ts.isStringLiteralLike(n.arguments[0]) && n.arguments[0].text === 'dotenv/config') info.loadsDotenv = true;
+    if (ts.isIdentifier(callee) && callee.text === 'config' && this.importsDotenvConfig) this.dotenvConfig(n);
+    if (this.isVite && ts.isIdentifier(callee) && callee.text === 'defineConfig' && n.arguments[0]) viteConfig(n.arguments[0], this.info, this.sf, this.lines);
+  }
+
+  /** `x.method(...)`: Bun.serve / Deno.serve, `.listen(port)`, dotenv's `config()`, Nest's ConfigModule.forRoot(). */
+  private methodCall(n: ts.CallExpression, callee: ts.PropertyAccessExpression): void {
+    const { info, sf, file } = this;
+    const method = callee.name.text;
+    const target = unwrap(callee.expression);
+    if ((method === 'serve' && ts.isIdentifier(target) && (target.text === 'Bun' || target.text === 'Deno')) && n.arguments.length > 0) {
+      // Bun.serve({ port, fetch }): port, else BUN_PORT / PORT / NODE_PORT, else 3000. Deno.serve({ port }, handler): port, else 8000.
+      const opts = unwrap(n.arguments[0]);
+      const port = ts.isObjectLiteralExpression(opts) ? objProp(opts, 'port') : undefined;
+      const p = port ? portExpr(port, sf) : target.text === 'Bun' ? { envVar: 'PORT', fallback: 3000 } : ts.isObjectLiteralExpression(opts) || ts.isArrowFunction(opts) || ts.isFunctionExpression(opts) ? { literal: 8000 } : undefined;
+      if (p) info.listens.push({ file, range: this.range(n), ...p });
+    }
+    if (method === 'listen' && n.arguments.length > 0) {
+      const first = unwrap(n.arguments[0]);
+      // Fastify: listen({ port, host }); a listen() without a port property binds Fastify's default 3000.
+      const portArg = ts.isObjectLiteralExpression(first) ? objProp(first, 'port') : n.arguments[0];
+      const p = portArg ? portExpr(portArg, sf) : undefined;
+      if (p) {
+        const call: ListenCall = { file, range: this.range(n), ...p };
+        info.listens.push(call);
+      }
+    }
+    if (method === 'config' && ts.isIdentifier(target) && /dotenv/i.test(target.text)) this.dotenvConfig(n);
+    if (method === 'config' && ts.isCallExpression(target)) {
+      // require('dotenv').config()
+      const req = unwrap(target.expression);
+      if (ts.isIdentifier(req) && req.text === 'require' && target.arguments[0] && ts.isStringLiteralLike(target.arguments[0]) && target.arguments[0].text === 'dotenv') this.dotenvConfig(n);
+    }
+    if ((method === 'forRoot' || method === 'forRootAsync') && ts.isIdentifier(target) && target.text === 'ConfigModule') {
+      const opts = n.arguments[0] && unwrap(n.arguments[0]);
+      const ignore = opts && ts.isObjectLiteralExpression(opts) ? objProp(opts, 'ignoreEnvFile') : undefined;
+      if (!(ignore && ignore.kind === ts.SyntaxKind.TrueKeyword)) {
+        info.loadsDotenv = true;
+        if (opts && ts.isObjectLiteralExpression(opts)) this.collectPaths(objProp(opts, 'envFilePath'));
+      }
+    }
+  }
+
+  /** dotenv's `config({ path })`: loads .env (or the paths given). */
+  private dotenvConfig(n: ts.CallExpression): void {
+    this.info.loadsDotenv = true;
+    const opts = n.arguments[0] && unwrap(n.arguments[0]);
+    if (opts && ts.isObjectLiteralExpression(opts)) this.collectPaths(objProp(opts, 'path'));
+  }
+
+
+  private collectPaths(e: ts.Expression | undefined): void {
+    if (!e) return;
+    const x = unwrap(e);
+    if (ts.isStringLiteralLike(x)) this.info.dotenvPaths.push(x.text);
+    else if (ts.isArrayLiteralExpression(x)) for (const el of x.elements) if (ts.isStringLiteralLike(el)) this.info.dotenvPaths.push(el.text);
+  }
+}
+
+/** Driver pools: new PrismaPg({ connectionString, max }) (Prisma 7's adapter) and pg's new Pool({ max }) */
+function driverPool(n: ts.NewExpression, sf: ts.SourceFile, lines: LineIndex): CodeFileInfo['driverPools'][number] | undefined {
+  const cls = unwrap(n.expression).getText(sf);
+  const kind = cls === 'PrismaPg' ? 'adapter-pg' : /^(pg\.)?Pool$/.test(cls) ? 'pg-pool' : undefined;
+  if (!kind) return undefined;
+  const opts = n.arguments?.[0] && unwrap(n.arguments[0]);
+  const pool: CodeFileInfo['driverPools'][number] = { kind, range: lines.range(n.getStart(sf), n.end) };
+  if (opts && ts.isObjectLiteralExpression(opts)) {
+    const max = objProp(opts, 'max');
+    const mv = numberLiteral(max);
+    if (mv !== undefined) pool.max = mv;
+    const cs = objProp(opts, 'connectionString');
+    if (cs) pool.connectionEnvVar = envVarRead(cs);
+  } else if (opts) pool.connectionEnvVar = envVarRead(opts);
+  return pool;
+}
+
+/** Vite's `server.port` / `preview.port` / `strictPort` in `defineConfig({...})` or `export default {...}`. */
+function viteConfig(e: ts.Expression, info: CodeFileInfo, sf: ts.SourceFile, lines: LineIndex): void {
+  let x = unwrap(e);
+  if (ts.isArrowFunction(x) && !ts.isBlock(x.body)) x = unwrap(x.body);
+  if (!ts.isObjectLiteralExpression(x)) return;
+  const vite: NonNullable<CodeFileInfo['vite']> = info.vite ?? {};
+  const server = objProp(x, 'server');
+  if (server && ts.isObjectLiteralExpression(unwrap(server))) {
+    const s = unwrap(server) as ts.ObjectLiteralExpression;
+    const port = objProp(s, 'port');
+    const pv = numberLiteral(port);
+    if (port && pv !== undefined) {
+      vite.serverPort = pv;
+      vite.serverPortRange = lines.range(port.getStart(sf), port.end);
+    }
+    if (objProp(s, 'strictPort')?.kind === ts.SyntaxKind.TrueKeyword) vite.strictPort = true;
+  }
+  const preview = objProp(x, 'preview');
+  if (preview && ts.isObjectLiteralExpression(unwrap(preview))) {
+    const port = objProp(unwrap(preview) as ts.ObjectLiteralExpression, 'port');
+    const pv = numberLiteral(port);
+    if (port && pv !== undefined) {
+      vite.previewPort = pv;
+      vite.previewPortRange = lines.range(port.getStart(sf), port.end);
+    }
+  }
+  info.vite = vite;
 }

@@ -10,11 +10,6 @@ export function isOverrideFile(name: string): boolean {
   return /^(docker-)?compose\.override\.ya?ml$/.test(name);
 }
 
-/** Kept for callers that group files: files Compose merges by default share one key. */
-export function composeStackKey(file: string): string {
-  return file.replace(/(docker-)?compose(\.override)?\.ya?ml$/, 'compose');
-}
-
 /**
  * Compose's interpolation (https://docs.docker.com/reference/compose-file/interpolation/): `$VAR`, `${VAR}`,
  * `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`, `${VAR?err}`, `${VAR:+alt}`, `${VAR+alt}` (nested), `$$`.
@@ -211,80 +206,93 @@ export function parseCompose(text: string, file: string): ComposeFileInfo {
   info.isCompose = true;
   for (const item of services.items) {
     if (!YAML.isScalar(item.key) || !YAML.isMap(item.value)) continue;
-    const svc: ComposeService = {
-      file, name: String(item.key.value), nameRange: rangeOf(item.key), ports: [], rawPorts: [], profiles: [], environment: [], envFiles: [], dependsOn: [],
-    };
-    const m = item.value;
-    const image = m.get('image');
-    if (typeof image === 'string') svc.image = image;
-    const cn = m.get('container_name');
-    if (typeof cn === 'string') svc.containerName = cn;
-    const profiles = m.get('profiles');
-    if (YAML.isSeq(profiles)) svc.profiles = profiles.items.map((x) => String(YAML.isScalar(x) ? x.value : x));
-    const build: unknown = m.get('build', true);
-    if (YAML.isScalar(build)) svc.build = { context: String(build.value), range: rangeOf(build) };
-    else if (YAML.isMap(build)) svc.build = { context: scalarString(build.get('context', true)) ?? '.', dockerfile: scalarString(build.get('dockerfile', true)), target: scalarString(build.get('target', true)), range: rangeOf(build) };
-    const ext: unknown = m.get('extends', true);
-    if (YAML.isScalar(ext)) svc.extends = { service: String(ext.value) };
-    else if (YAML.isMap(ext)) {
-      const s = scalarString(ext.get('service', true));
-      if (s) svc.extends = { service: s, file: scalarString(ext.get('file', true)) };
-    }
-    const deps = m.get('depends_on', true);
-    if (YAML.isSeq(deps)) svc.dependsOn = deps.items.map(scalarString).filter((x): x is string => !!x);
-    else if (YAML.isMap(deps)) svc.dependsOn = deps.items.map((p) => scalarString(p.key)).filter((x): x is string => !!x);
-    const env = m.get('environment', true);
-    if (YAML.isMap(env)) {
-      for (const p of env.items) {
-        const key = scalarString(p.key);
-        if (!key) continue;
-        const v: ComposeValue = { key, range: rangeOf(p.value ?? p.key) };
-        const val = YAML.isScalar(p.value) ? p.value.value : undefined;
-        if (val !== null && val !== undefined) v.value = String(val);
-        svc.environment.push(v);
-      }
-    } else if (YAML.isSeq(env)) {
-      for (const x of env.items) {
-        const s = scalarString(x);
-        if (!s) continue;
-        const eq = s.indexOf('=');
-        svc.environment.push(eq === -1 ? { key: s.trim(), range: rangeOf(x) } : { key: s.slice(0, eq).trim(), value: s.slice(eq + 1), range: rangeOf(x) });
-      }
-    }
-    const envFile = m.get('env_file', true);
-    const addEnvFile = (x: unknown) => {
-      if (YAML.isScalar(x)) svc.envFiles.push({ path: String(x.value), required: true, range: rangeOf(x) });
-      else if (YAML.isMap(x)) {
-        const p = scalarString(x.get('path', true));
-        if (p) svc.envFiles.push({ path: p, required: x.get('required') !== false, range: rangeOf(x) });
-      }
-    };
-    if (YAML.isSeq(envFile)) envFile.items.forEach(addEnvFile);
-    else addEnvFile(envFile);
-    const ports = m.get('ports', true);
-    if (YAML.isSeq(ports)) {
-      for (const p of ports.items) {
-        const range = rangeOf(p);
-        if (YAML.isScalar(p)) {
-          const spec = String(p.value);
-          svc.rawPorts.push({ spec, range });
-          if (!spec.includes('$')) for (const x of parsePortSpec(spec)) svc.ports.push({ ...x, range } as ComposePort);
-        } else if (YAML.isMap(p)) {
-          const raw: ComposeRawPort = { published: scalarString(p.get('published', true)), target: scalarString(p.get('target', true)), hostIp: scalarString(p.get('host_ip', true)), protocol: scalarString(p.get('protocol', true)), range };
-          svc.rawPorts.push(raw);
-          if (![raw.published, raw.target, raw.hostIp, raw.protocol].some((x) => x?.includes('$'))) for (const x of resolvePort(raw, () => undefined) ?? []) svc.ports.push({ ...x, range });
-        }
-      }
-    }
-    const command = m.get('command', true);
-    if (command) {
-      const cmdText = YAML.isSeq(command) ? command.items.map((x) => String(YAML.isScalar(x) ? x.value : '')).join(' ') : String(YAML.isScalar(command) ? command.value : '');
-      const mc = /max_connections\s*=\s*(\d+)/.exec(cmdText);
-      if (mc) svc.maxConnections = { value: Number(mc[1]), range: rangeOf(command) };
-    }
-    info.services.push(svc);
+    info.services.push(readService(file, item.key, item.value, rangeOf));
   }
   return info;
+}
+
+/** One entry of `services:`. */
+function readService(file: string, key: YAML.Scalar, m: YAML.YAMLMap, rangeOf: (n: unknown) => Range): ComposeService {
+  const svc: ComposeService = {
+    file, name: String(key.value), nameRange: rangeOf(key), ports: [], rawPorts: [], profiles: [], environment: [], envFiles: [], dependsOn: [],
+  };
+  const image = m.get('image');
+  if (typeof image === 'string') svc.image = image;
+  const cn = m.get('container_name');
+  if (typeof cn === 'string') svc.containerName = cn;
+  const profiles = m.get('profiles');
+  if (YAML.isSeq(profiles)) svc.profiles = profiles.items.map((x) => String(YAML.isScalar(x) ? x.value : x));
+  const build: unknown = m.get('build', true);
+  if (YAML.isScalar(build)) svc.build = { context: String(build.value), range: rangeOf(build) };
+  else if (YAML.isMap(build)) svc.build = { context: scalarString(build.get('context', true)) ?? '.', dockerfile: scalarString(build.get('dockerfile', true)), target: scalarString(build.get('target', true)), range: rangeOf(build) };
+  const ext: unknown = m.get('extends', true);
+  if (YAML.isScalar(ext)) svc.extends = { service: String(ext.value) };
+  else if (YAML.isMap(ext)) {
+    const s = scalarString(ext.get('service', true));
+    if (s) svc.extends = { service: s, file: scalarString(ext.get('file', true)) };
+  }
+  const deps = m.get('depends_on', true);
+  if (YAML.isSeq(deps)) svc.dependsOn = deps.items.map(scalarString).filter((x): x is string => !!x);
+  else if (YAML.isMap(deps)) svc.dependsOn = deps.items.map((p) => scalarString(p.key)).filter((x): x is string => !!x);
+  svc.environment = readEnvironment(m.get('environment', true), rangeOf);
+  const envFile = m.get('env_file', true);
+  const addEnvFile = (x: unknown) => {
+    if (YAML.isScalar(x)) svc.envFiles.push({ path: String(x.value), required: true, range: rangeOf(x) });
+    else if (YAML.isMap(x)) {
+      const p = scalarString(x.get('path', true));
+      if (p) svc.envFiles.push({ path: p, required: x.get('required') !== false, range: rangeOf(x) });
+    }
+  };
+  if (YAML.isSeq(envFile)) envFile.items.forEach(addEnvFile);
+  else addEnvFile(envFile);
+  const ports = m.get('ports', true);
+  if (YAML.isSeq(ports)) readPorts(svc, ports, rangeOf);
+  const command = m.get('command', true);
+  if (command) {
+    const cmdText = YAML.isSeq(command) ? command.items.map((x) => String(YAML.isScalar(x) ? x.value : '')).join(' ') : String(YAML.isScalar(command) ? command.value : '');
+    const mc = /max_connections\s*=\s*(\d+)/.exec(cmdText);
+    if (mc) svc.maxConnections = { value: Number(mc[1]), range: rangeOf(command) };
+  }
+  return svc;
+}
+
+/** A service's `environment:`, as a map (`KEY: value`) or a list (`- KEY=value`, `- KEY`). */
+function readEnvironment(env: unknown, rangeOf: (n: unknown) => Range): ComposeValue[] {
+  const out: ComposeValue[] = [];
+  if (YAML.isMap(env)) {
+    for (const p of env.items) {
+      const key = scalarString(p.key);
+      if (!key) continue;
+      const v: ComposeValue = { key, range: rangeOf(p.value ?? p.key) };
+      const val = YAML.isScalar(p.value) ? p.value.value : undefined;
+      if (val !== null && val !== undefined) v.value = String(val);
+      out.push(v);
+    }
+  } else if (YAML.isSeq(env)) {
+    for (const x of env.items) {
+      const s = scalarString(x);
+      if (!s) continue;
+      const eq = s.indexOf('=');
+      out.push(eq === -1 ? { key: s.trim(), range: rangeOf(x) } : { key: s.slice(0, eq).trim(), value: s.slice(eq + 1), range: rangeOf(x) });
+    }
+  }
+  return out;
+}
+
+/** A service's `ports:` (short `"8080:80"` and long `{ published, target }` syntax); interpolated ones stay raw only. */
+function readPorts(svc: ComposeService, ports: YAML.YAMLSeq, rangeOf: (n: unknown) => Range): void {
+  for (const p of ports.items) {
+    const range = rangeOf(p);
+    if (YAML.isScalar(p)) {
+      const spec = String(p.value);
+      svc.rawPorts.push({ spec, range });
+      if (!spec.includes('$')) for (const x of parsePortSpec(spec)) svc.ports.push({ ...x, range } as ComposePort);
+    } else if (YAML.isMap(p)) {
+      const raw: ComposeRawPort = { published: scalarString(p.get('published', true)), target: scalarString(p.get('target', true)), hostIp: scalarString(p.get('host_ip', true)), protocol: scalarString(p.get('protocol', true)), range };
+      svc.rawPorts.push(raw);
+      if (![raw.published, raw.target, raw.hostIp, raw.protocol].some((x) => x?.includes('$'))) for (const x of resolvePort(raw, () => undefined) ?? []) svc.ports.push({ ...x, range });
+    }
+  }
 }
 
 /** `max_connections = N` from a postgresql.conf. */

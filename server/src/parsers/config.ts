@@ -47,6 +47,31 @@ export interface ParsedConfig {
   problems: { message: string; range: Range }[];
 }
 
+/** `"ignore": ["glob", ...]`: the patterns Crosswire can use; the others are problems. */
+function readIgnore(elements: ts.NodeArray<ts.StringLiteral>, problems: ParsedConfig['problems'], range: (n: ts.Node) => Range): string[] {
+  const ignore: string[] = [];
+  for (const e of elements) {
+    const why = globProblem(e.text);
+    if (why) problems.push({ message: `Ignore pattern not used: ${why}.`, range: range(e) });
+    else ignore.push(e.text);
+  }
+  return ignore;
+}
+
+/** `"rules": { "<id>": "off" | "info" | "warning" | "error" }` into config.rules; unknown ids and severities are problems. */
+function readRules(v: ts.ObjectLiteralExpression, sf: ts.JsonSourceFile, knownRules: ReadonlySet<string>, config: CrosswireConfig, problems: ParsedConfig['problems'], range: (n: ts.Node) => Range): void {
+  for (const r of v.properties) {
+    if (!ts.isPropertyAssignment(r)) continue;
+    const id = ts.isStringLiteral(r.name) || ts.isIdentifier(r.name) ? r.name.text : r.name.getText(sf);
+    const sev = ts.isStringLiteral(r.initializer) ? r.initializer.text : undefined;
+    if (!knownRules.has(id)) problems.push({ message: `Unknown rule id "${id}".${didYouMean(id, knownRules)}`, range: range(r.name) });
+    else if (!sev || !SEVERITIES.has(sev)) {
+      const got = sev === undefined ? '' : ` (not "${sev}").${didYouMean(sev, SEVERITIES)}`;
+      problems.push({ message: `Severity of "${id}" must be "off", "info", "warning" or "error"${got || '.'}`, range: range(r.initializer) });
+    } else config.rules[id] = sev as SeveritySetting;
+  }
+}
+
 /**
  * Reads crosswire.config.json (JSON with comments) with the TypeScript JSON parser, validating
  * every key; unknown keys and rule ids, and values of the wrong shape, become problems with ranges.
@@ -66,7 +91,6 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
     problems.push({ message: 'crosswire.config.json must contain an object', range: range(root) });
     return { config, problems };
   }
-  const str = (e: ts.Expression) => (ts.isStringLiteral(e) ? e.text : undefined);
   for (const p of root.properties) {
     if (!ts.isPropertyAssignment(p)) continue;
     const key = ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sf);
@@ -81,27 +105,11 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
           problems.push({ message: '"rules" must be an object of rule id to "off" | "info" | "warning" | "error"', range: range(v) });
           break;
         }
-        for (const r of v.properties) {
-          if (!ts.isPropertyAssignment(r)) continue;
-          const id = ts.isStringLiteral(r.name) || ts.isIdentifier(r.name) ? r.name.text : r.name.getText(sf);
-          const sev = str(r.initializer);
-          if (!knownRules.has(id)) problems.push({ message: `Unknown rule id "${id}".${didYouMean(id, knownRules)}`, range: range(r.name) });
-          else if (!sev || !SEVERITIES.has(sev)) {
-            const got = sev === undefined ? '' : ` (not "${sev}").${didYouMean(sev, SEVERITIES)}`;
-            problems.push({ message: `Severity of "${id}" must be "off", "info", "warning" or "error"${got || '.'}`, range: range(r.initializer) });
-          }
-          else config.rules[id] = sev as SeveritySetting;
-        }
+        readRules(v, sf, knownRules, config, problems, range);
         break;
       case 'ignore':
-        if (ts.isArrayLiteralExpression(v) && v.elements.every(ts.isStringLiteral)) {
-          config.ignore = [];
-          for (const e of v.elements as ts.NodeArray<ts.StringLiteral>) {
-            const why = globProblem(e.text);
-            if (why) problems.push({ message: `Ignore pattern not used: ${why}.`, range: range(e) });
-            else config.ignore.push(e.text);
-          }
-        } else problems.push({ message: '"ignore" must be an array of glob strings', range: range(v) });
+        if (ts.isArrayLiteralExpression(v) && v.elements.every(ts.isStringLiteral)) config.ignore = readIgnore(v.elements as ts.NodeArray<ts.StringLiteral>, problems, range);
+        else problems.push({ message: '"ignore" must be an array of glob strings', range: range(v) });
         break;
       case 'replicas':
         if (ts.isArrayLiteralExpression(v) && v.elements.every((g) => ts.isArrayLiteralExpression(g) && g.elements.every(ts.isStringLiteral))) {

@@ -87,7 +87,7 @@ export function looksBinary(text: string): boolean {
   return controls >= 2 && controls * 10 > probe.length;
 }
 
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const hasOwn = (o: object, k: string): boolean => Object.hasOwn(o, k);
 
 /** dotenv's post-processing of one raw value (used only when dotenv itself gives no value, e.g. `__proto__`). */
 function dotenvValue(raw: string): string {
@@ -180,48 +180,7 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
     const lastLine = lines.positionAt(m.index + m[0].length).line;
     for (let l = firstLine; l <= lastLine; l++) covered[l] = 1;
 
-    // Suspicious entries (dotenv accepts them, but the value is probably not what was meant).
-    const keyLine = lines.positionAt(keyStart).line;
-    const sepLine = lines.positionAt(sep).line;
-    const valueLine = lines.positionAt(vs).line;
-    if (sepLine > keyLine) {
-      problems.push({
-        line: keyLine,
-        problem: {
-          message: `${quotedKey(key)} has no "=" on its own line, so dotenv joins it with line ${sepLine + 1} and takes its value from there`,
-          range: lines.range(start, keyEnd),
-        },
-      });
-    } else if (ve > vs && valueLine > sepLine) {
-      problems.push({
-        line: sepLine,
-        problem: {
-          message: `${quotedKey(key)} has no value on its own line, so dotenv takes its value from line ${valueLine + 1}`,
-          range: lines.range(start, afterSep),
-        },
-      });
-    }
-    const q = src[vs];
-    if (ve > vs && quote === '' && (q === '"' || q === "'" || q === '`')) {
-      const closed = src.indexOf(q, vs + 1);
-      const message =
-        closed !== -1 && closed < ve
-          ? `Text after the closing ${quoteName(q)}: dotenv keeps the whole text, quotes included, as the value of ${quotedKey(key)}`
-          : `Unterminated ${quoteName(q)}: dotenv keeps the opening quote as part of the value of ${quotedKey(key)}`;
-      problems.push({ line: valueLine, problem: { message, range: lines.range(vs, ve) } });
-    } else if (quote !== '' && lines.positionAt(ve).line > valueLine) {
-      const inner = src.slice(is, ie).split('\n').slice(1);
-      const swallowed = inner.filter((l) => LOOKS_LIKE_ENTRY.test(l)).length;
-      if (swallowed > 0) {
-        problems.push({
-          line: valueLine,
-          problem: {
-            message: `The ${quoteName(quote)}d value of ${quotedKey(key)} spans ${inner.length + 1} lines and contains ${swallowed} line(s) that look like KEY=value entries: is a closing quote missing?`,
-            range: lines.range(vs, lines.lineEnd(valueLine)),
-          },
-        });
-      }
-    }
+    problems.push(...suspiciousEntry(src, lines, { key, start, keyStart, keyEnd, sep, afterSep, vs, ve, is, ie, quote }));
   }
 
   // Lines no entry covers: blank lines and comments are fine, anything else dotenv silently ignores.
@@ -236,6 +195,69 @@ function scan(text: string, file: string): { entries: EnvEntry[]; problems: EnvP
 
   problems.sort((a, b) => a.line - b.line);
   return { entries, problems: problems.map((p) => p.problem) };
+}
+
+/** Offsets of one entry in the scanned text: key, separator, value (`vs`..`ve`, quotes included) and its inside (`is`..`ie`). */
+interface EntrySpan {
+  key: string;
+  start: number;
+  keyStart: number;
+  keyEnd: number;
+  sep: number;
+  afterSep: number;
+  vs: number;
+  ve: number;
+  is: number;
+  ie: number;
+  quote: EnvQuote;
+}
+
+/** Problems of an entry dotenv accepts but whose value is probably not what was meant. */
+function suspiciousEntry(src: string, lines: LineIndex, e: EntrySpan): { line: number; problem: EnvProblem }[] {
+  const { key, start, keyStart, keyEnd, sep, afterSep, vs, ve, is, ie, quote } = e;
+  const out: { line: number; problem: EnvProblem }[] = [];
+  const keyLine = lines.positionAt(keyStart).line;
+  const sepLine = lines.positionAt(sep).line;
+  const valueLine = lines.positionAt(vs).line;
+  if (sepLine > keyLine) {
+    out.push({
+      line: keyLine,
+      problem: {
+        message: `${quotedKey(key)} has no "=" on its own line, so dotenv joins it with line ${sepLine + 1} and takes its value from there`,
+        range: lines.range(start, keyEnd),
+      },
+    });
+  } else if (ve > vs && valueLine > sepLine) {
+    out.push({
+      line: sepLine,
+      problem: {
+        message: `${quotedKey(key)} has no value on its own line, so dotenv takes its value from line ${valueLine + 1}`,
+        range: lines.range(start, afterSep),
+      },
+    });
+  }
+  const q = src[vs];
+  if (ve > vs && quote === '' && (q === '"' || q === "'" || q === '`')) {
+    const closed = src.indexOf(q, vs + 1);
+    const message =
+      closed !== -1 && closed < ve
+        ? `Text after the closing ${quoteName(q)}: dotenv keeps the whole text, quotes included, as the value of ${quotedKey(key)}`
+        : `Unterminated ${quoteName(q)}: dotenv keeps the opening quote as part of the value of ${quotedKey(key)}`;
+    out.push({ line: valueLine, problem: { message, range: lines.range(vs, ve) } });
+  } else if (quote !== '' && lines.positionAt(ve).line > valueLine) {
+    const inner = src.slice(is, ie).split('\n').slice(1);
+    const swallowed = inner.filter((l) => LOOKS_LIKE_ENTRY.test(l)).length;
+    if (swallowed > 0) {
+      out.push({
+        line: valueLine,
+        problem: {
+          message: `The ${quoteName(quote)}d value of ${quotedKey(key)} spans ${inner.length + 1} lines and contains ${swallowed} line(s) that look like KEY=value entries: is a closing quote missing?`,
+          range: lines.range(vs, lines.lineEnd(valueLine)),
+        },
+      });
+    }
+  }
+  return out;
 }
 
 /**

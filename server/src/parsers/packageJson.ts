@@ -2,6 +2,7 @@
 import ts = require('typescript');
 import type { PackageJsonInfo, ScriptInfo } from '../model/types';
 import { LineIndex } from '../model/text';
+import { propName } from './ast';
 
 export interface ParsedPackageJson {
   info?: PackageJsonInfo;
@@ -12,11 +13,6 @@ function stringValue(node: ts.Expression | undefined): string | undefined {
   return node && ts.isStringLiteral(node) ? node.text : undefined;
 }
 
-function propName(p: ts.ObjectLiteralElementLike): string | undefined {
-  if (!ts.isPropertyAssignment(p)) return undefined;
-  const n = p.name;
-  return ts.isStringLiteral(n) || ts.isIdentifier(n) || ts.isNumericLiteral(n) ? n.text : undefined;
-}
 
 /**
  * Parses a package.json with the TypeScript compiler's JSON parser (it keeps positions), never

@@ -2,17 +2,9 @@
 import ts = require('typescript');
 import type { Pm2AppFact, Pm2ConfigInfo, Range } from '../model/types';
 import { LineIndex } from '../model/text';
+import { propName, unwrap } from './ast';
 
-function unwrap(e: ts.Expression): ts.Expression {
-  let x = e;
-  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
-  return x;
-}
 
-function propName(p: ts.ObjectLiteralElementLike): string | undefined {
-  if (!ts.isPropertyAssignment(p)) return undefined;
-  return ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name) ? p.name.text : undefined;
-}
 
 /**
  * Reads a PM2 ecosystem file (`module.exports = { apps: [...] }`, `export default {...}`, or JSON)
@@ -28,42 +20,76 @@ export function parsePm2(text: string, file: string): Pm2ConfigInfo {
     const d = diags[0];
     info.problems.push({ message: `Syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`, range: lines.range(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)) });
   }
-  const range = (n: ts.Node): Range => lines.range(n.getStart(sf), n.end);
-  const constants = new Map<string, ts.Expression>();
-  const collectConsts = (n: ts.Node) => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) constants.set(n.name.text, n.initializer);
-    ts.forEachChild(n, collectConsts);
+  const reader = new Pm2Reader(sf, lines, info);
+  if (isJson) {
+    const root = (sf as ts.JsonSourceFile).statements[0]?.expression;
+    if (root) reader.readConfig(root);
+    return info;
+  }
+  const visit = (n: ts.Node) => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = n.left.getText(sf);
+      if (left === 'module.exports' || left === 'exports.default') reader.readConfig(n.right);
+    }
+    if (ts.isExportAssignment(n)) reader.readConfig(n.expression);
+    ts.forEachChild(n, visit);
   };
-  collectConsts(sf);
-  const resolve = (e: ts.Expression): ts.Expression => {
+  visit(sf);
+  return info;
+}
+
+/** Reads the apps of one ecosystem file into `info.apps`, resolving the file's own constants. */
+class Pm2Reader {
+  private readonly constants = new Map<string, ts.Expression>();
+
+  constructor(
+    private readonly sf: ts.SourceFile,
+    private readonly lines: LineIndex,
+    private readonly info: Pm2ConfigInfo,
+  ) {
+    const collectConsts = (n: ts.Node) => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) this.constants.set(n.name.text, n.initializer);
+      ts.forEachChild(n, collectConsts);
+    };
+    collectConsts(sf);
+  }
+
+  private range(n: ts.Node): Range {
+    return this.lines.range(n.getStart(this.sf), n.end);
+  }
+
+  private resolve(e: ts.Expression): ts.Expression {
     const x = unwrap(e);
-    return ts.isIdentifier(x) && constants.has(x.text) ? unwrap(constants.get(x.text)!) : x;
-  };
-  const literal = (e: ts.Expression): string | number | undefined => {
-    const x = resolve(e);
+    return ts.isIdentifier(x) && this.constants.has(x.text) ? unwrap(this.constants.get(x.text)!) : x;
+  }
+
+  private literal(e: ts.Expression): string | number | undefined {
+    const x = this.resolve(e);
     if (ts.isStringLiteralLike(x)) return x.text;
     if (ts.isNumericLiteral(x)) return Number(x.text);
     if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(x.operand)) return -Number(x.operand.text);
     return undefined;
-  };
-  const envObject = (e: ts.Expression | undefined) => {
+  }
+
+  private envObject(e: ts.Expression | undefined): Record<string, { value: string; range: Range }> {
     const out: Record<string, { value: string; range: Range }> = {};
-    const x = e && resolve(e);
+    const x = e && this.resolve(e);
     if (!x || !ts.isObjectLiteralExpression(x)) return out;
     for (const p of x.properties) {
       const k = propName(p);
       if (!k || !ts.isPropertyAssignment(p)) continue;
-      const v = literal(p.initializer);
-      if (v !== undefined) out[k] = { value: String(v), range: range(p) };
+      const v = this.literal(p.initializer);
+      if (v !== undefined) out[k] = { value: String(v), range: this.range(p) };
     }
     return out;
-  };
-  const readApp = (o: ts.ObjectLiteralExpression) => {
-    const app: Pm2AppFact = { file, env: {}, envProduction: {}, range: range(o) };
+  }
+
+  private readApp(o: ts.ObjectLiteralExpression): void {
+    const app: Pm2AppFact = { file: this.info.file, env: {}, envProduction: {}, range: this.range(o) };
     for (const p of o.properties) {
       const k = propName(p);
       if (!k || !ts.isPropertyAssignment(p)) continue;
-      const v = literal(p.initializer);
+      const v = this.literal(p.initializer);
       switch (k) {
         case 'name':
           if (typeof v === 'string') app.name = v;
@@ -86,49 +112,36 @@ export function parsePm2(text: string, file: string): Pm2ConfigInfo {
           if (v === 'max' || v === -1 || v === 0) app.instances = v === -1 ? -1 : 'max';
           else if (typeof v === 'number') app.instances = v;
           else if (typeof v === 'string' && /^\d+$/.test(v)) app.instances = Number(v);
-          app.instancesRange = range(p);
+          app.instancesRange = this.range(p);
           break;
         case 'env':
-          app.env = envObject(p.initializer);
+          app.env = this.envObject(p.initializer);
           break;
         case 'env_production':
-          app.envProduction = envObject(p.initializer);
+          app.envProduction = this.envObject(p.initializer);
           break;
       }
     }
-    info.apps.push(app);
-  };
-  const readConfig = (e: ts.Expression) => {
-    const x = resolve(e);
+    this.info.apps.push(app);
+  }
+
+  readConfig(e: ts.Expression): void {
+    const x = this.resolve(e);
     if (ts.isObjectLiteralExpression(x)) {
       const apps = x.properties.find((p) => propName(p) === 'apps') as ts.PropertyAssignment | undefined;
-      const arr = apps && resolve(apps.initializer);
-      if (arr && ts.isArrayLiteralExpression(arr)) for (const el of arr.elements) {
-        const o = resolve(el as ts.Expression);
-        if (ts.isObjectLiteralExpression(o)) readApp(o);
-      }
+      const arr = apps && this.resolve(apps.initializer);
+      if (arr && ts.isArrayLiteralExpression(arr)) this.readApps(arr);
     } else if (ts.isArrayLiteralExpression(x)) {
-      for (const el of x.elements) {
-        const o = resolve(el as ts.Expression);
-        if (ts.isObjectLiteralExpression(o)) readApp(o);
-      }
+      this.readApps(x);
     }
-  };
-  if (isJson) {
-    const root = (sf as ts.JsonSourceFile).statements[0]?.expression;
-    if (root) readConfig(root);
-    return info;
   }
-  const visit = (n: ts.Node) => {
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const left = n.left.getText(sf);
-      if (left === 'module.exports' || left === 'exports.default') readConfig(n.right);
+
+  private readApps(arr: ts.ArrayLiteralExpression): void {
+    for (const el of arr.elements) {
+      const o = this.resolve(el as ts.Expression);
+      if (ts.isObjectLiteralExpression(o)) this.readApp(o);
     }
-    if (ts.isExportAssignment(n)) readConfig(n.expression);
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  return info;
+  }
 }
 
 /** Process count of a PM2 app: `instances` ('max' = cores, -1 = cores - 1), else 1. */

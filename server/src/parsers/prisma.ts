@@ -97,6 +97,28 @@ const BLOCK_HEADER = /^\s*(model|enum|type|view|datasource|generator)\s+[A-Za-z_
  */
 const PLACEHOLDER = /\{\{[ \t]*[A-Za-z_.#/^>!&@-][^{}]{0,200}\}\}|\{%[ \t-]*[A-Za-z_][^%]{0,200}%\}|<%[=\-_#]?[ \t]*[A-Za-z_][^%]{0,200}%>|\$\{[A-Za-z_][^{}]{0,200}\}/;
 
+/** One `key = value` line of a datasource block (`url = env("DATABASE_URL")`), or undefined. */
+function datasourceAssignment(line: string, ln: number): PrismaAssignment | undefined {
+  // (the value is trimmed by hand: a lazy `(.*?)\s*$` is quadratic on a long run of spaces)
+  const a = /^(\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)(.*)$/.exec(line);
+  if (!a) return undefined;
+  const keyStart = a[1].length;
+  const valueStart = keyStart + a[2].length + a[3].length;
+  const rawValue = a[4].trimEnd();
+  const assignment: PrismaAssignment = {
+    key: a[2],
+    raw: rawValue,
+    range: { start: { line: ln, character: keyStart }, end: { line: ln, character: valueStart + rawValue.length } },
+    keyRange: { start: { line: ln, character: keyStart }, end: { line: ln, character: keyStart + a[2].length } },
+    valueRange: { start: { line: ln, character: valueStart }, end: { line: ln, character: valueStart + rawValue.length } },
+  };
+  const env = /^env\(\s*"([^"]*)"\s*\)$/.exec(rawValue);
+  if (env) assignment.envVar = env[1];
+  const lit = /^"((?:[^"\\]|\\.)*)"$/.exec(rawValue);
+  if (lit) assignment.literal = lit[1].replace(/\\(.)/g, '$1');
+  return assignment;
+}
+
 /** One pass over a file: its datasource blocks (with positions), its shape, and whether it is a template. */
 function scanFile(text: string, file: string): FileScan {
   const info: PrismaSchemaInfo = { file, datasources: [], problems: [], text };
@@ -148,27 +170,12 @@ function scanFile(text: string, file: string): FileScan {
       continue;
     }
     depth += opensHere - closesHere;
-    // (the value is trimmed by hand: a lazy `(.*?)\s*$` is quadratic on a long run of spaces)
-    const a = /^(\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)(.*)$/.exec(line);
-    if (a) {
-      const keyStart = a[1].length;
-      const valueStart = keyStart + a[2].length + a[3].length;
-      const rawValue = a[4].trimEnd();
-      const assignment: PrismaAssignment = {
-        key: a[2],
-        raw: rawValue,
-        range: { start: { line: ln, character: keyStart }, end: { line: ln, character: valueStart + rawValue.length } },
-        keyRange: { start: { line: ln, character: keyStart }, end: { line: ln, character: keyStart + a[2].length } },
-        valueRange: { start: { line: ln, character: valueStart }, end: { line: ln, character: valueStart + rawValue.length } },
-      };
-      const env = /^env\(\s*"([^"]*)"\s*\)$/.exec(rawValue);
-      if (env) assignment.envVar = env[1];
-      const lit = /^"((?:[^"\\]|\\.)*)"$/.exec(rawValue);
-      if (lit) assignment.literal = lit[1].replace(/\\(.)/g, '$1');
+    const assignment = datasourceAssignment(line, ln);
+    if (assignment) {
       current.assignments.push(assignment);
-      if (a[2] === 'provider') current.provider = assignment;
-      else if (a[2] === 'url') current.url = assignment;
-      else if (a[2] === 'directUrl') current.directUrl = assignment;
+      if (assignment.key === 'provider') current.provider = assignment;
+      else if (assignment.key === 'url') current.url = assignment;
+      else if (assignment.key === 'directUrl') current.directUrl = assignment;
     }
   }
   if (current) {

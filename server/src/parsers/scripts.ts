@@ -58,6 +58,11 @@ export function tokenize(command: string): Token[][] {
  */
 export type Tool = string;
 
+/** `a,b` and `c` given as separate values: one list. */
+function splitList(v: string[]): string[] {
+  return v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+}
+
 /** `turbo run dev --filter web`, `pnpm -r dev`, `npm run dev -w api`, `nx run-many -t serve`: scripts of other workspace packages. */
 export interface Orchestration {
   runner: 'turbo' | 'nx' | 'pnpm' | 'npm' | 'yarn' | 'lerna' | 'bun';
@@ -114,8 +119,67 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
     inlineEnv: {},
     envFiles: [],
   };
+  const i = skipPrefixes(words, res);
+  if (i === undefined) return undefined;
+  const head = words[i];
+  const name = head.text.replace(/^.*node_modules\/\.bin\//, '').replace(/^.*node_modules\/next\/dist\/bin\/next$/, 'next');
+  const rest = words.slice(i + 1);
+  res.toolStart = head.start;
+
+  const orch = orchestration(name, rest.map((w) => w.text));
+  if (orch) {
+    res.tool = 'orchestrate';
+    res.orchestrate = orch;
+    res.toolText = command.slice(head.start, (rest[rest.length - 1] ?? head).end);
+    res.toolEnd = (rest[rest.length - 1] ?? head).end;
+    return res;
+  }
+  const served = matchServe(name, rest.map((w) => w.text));
+  if (served) {
+    const { spec, words: n } = served;
+    res.tool = spec.id;
+    res.serve = spec;
+    const last = n > 0 ? rest[n - 1] : head;
+    res.toolText = command.slice(head.start, last.end).replace(/^.*node_modules\/\.bin\//, '');
+    res.toolEnd = last.end;
+    const args = rest.slice(n);
+    const texts = args.map((w) => w.text);
+    const pa = spec.portArg ? spec.portArg(texts) : spec.portFlags.length ? flagPort(texts, spec.portFlags) : undefined;
+    if (pa && pa.port !== undefined) res.portFlag = { port: pa.port, start: args[pa.first].start, end: args[pa.last].end, text: command.slice(args[pa.first].start, args[pa.last].end) };
+    else if (pa) res.portUnknown = command.slice(args[pa.first].start, args[pa.last].end);
+    if (spec.strictFlags?.some((f) => texts.includes(f))) res.strictPort = true;
+    return res;
+  }
+  const isFile = (w: Token | undefined) => !!w && /\.[cm]?[jt]sx?$/.test(w.text);
+  // `bun dev` / `bun run dev` run a package script; `bun server.ts` / `bun run server.ts` / `bun --watch x.ts` run a file.
+  const afterRun = rest[0]?.text === 'run' ? rest.slice(1).find((w) => !w.text.startsWith('-')) : undefined;
+  const bunRunsScript = name === 'bun' && !!rest[0] && !isFile(rest[0]) && !rest[0].text.startsWith('-') && !(rest[0].text === 'run' && isFile(afterRun));
+  if (NODE_RUNNERS.has(name) && !bunRunsScript) return analyzeNodeRun(name, head, rest, command, res);
+  if (PM_RUN.has(name)) {
+    // npm run x / npm start / yarn x / pnpm x / pnpm run x
+    let k = 0;
+    while (rest[k] && rest[k].text.startsWith('-')) k++;
+    let target = rest[k]?.text;
+    if (target === 'run' || target === 'run-script') target = rest[k + 1]?.text;
+    if (!target || ['install', 'ci', 'exec', 'test', 'build', 'i', 'add'].includes(target)) return undefined;
+    const at = rest.findIndex((w, j) => j >= k && w.text === target);
+    let extra = rest.slice(at + 1);
+    if (extra[0]?.text === '--') extra = extra.slice(1);
+    res.tool = 'delegate';
+    res.delegateTo = target;
+    if (extra.length) res.delegateArgs = command.slice(extra[0].start, extra[extra.length - 1].end);
+    return res;
+  }
+  return undefined;
+}
+
+/**
+ * Skips a segment's environment prefixes and wrappers (`PORT=3000`, `cross-env`, `npx`, `dotenv -e file --`,
+ * `env-cmd -f file`), recording the variables and env files in `res`. Returns the index of the command word,
+ * or undefined when there is none.
+ */
+function skipPrefixes(words: Token[], res: CommandAnalysis): number | undefined {
   let i = 0;
-  // Environment prefixes and wrappers.
   for (;;) {
     const w = words[i];
     if (!w) return undefined;
@@ -171,85 +235,38 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
     }
     break;
   }
-  const head = words[i];
-  const name = head.text.replace(/^.*node_modules\/\.bin\//, '').replace(/^.*node_modules\/next\/dist\/bin\/next$/, 'next');
-  const rest = words.slice(i + 1);
-  res.toolStart = head.start;
+  return i;
+}
 
-  const orch = orchestration(name, rest.map((w) => w.text));
-  if (orch) {
-    res.tool = 'orchestrate';
-    res.orchestrate = orch;
-    res.toolText = command.slice(head.start, (rest[rest.length - 1] ?? head).end);
-    res.toolEnd = (rest[rest.length - 1] ?? head).end;
-    return res;
-  }
-  const served = matchServe(name, rest.map((w) => w.text));
-  if (served) {
-    const { spec, words: n } = served;
-    res.tool = spec.id;
-    res.serve = spec;
-    const last = n > 0 ? rest[n - 1] : head;
-    res.toolText = command.slice(head.start, last.end).replace(/^.*node_modules\/\.bin\//, '');
-    res.toolEnd = last.end;
-    const args = rest.slice(n);
-    const texts = args.map((w) => w.text);
-    const pa = spec.portArg ? spec.portArg(texts) : spec.portFlags.length ? flagPort(texts, spec.portFlags) : undefined;
-    if (pa && pa.port !== undefined) res.portFlag = { port: pa.port, start: args[pa.first].start, end: args[pa.last].end, text: command.slice(args[pa.first].start, args[pa.last].end) };
-    else if (pa) res.portUnknown = command.slice(args[pa.first].start, args[pa.last].end);
-    if (spec.strictFlags?.some((f) => texts.includes(f))) res.strictPort = true;
-    return res;
-  }
-  const isFile = (w: Token | undefined) => !!w && /\.[cm]?[jt]sx?$/.test(w.text);
-  // `bun dev` / `bun run dev` run a package script; `bun server.ts` / `bun run server.ts` / `bun --watch x.ts` run a file.
-  const afterRun = rest[0]?.text === 'run' ? rest.slice(1).find((w) => !w.text.startsWith('-')) : undefined;
-  const bunRunsScript = name === 'bun' && !!rest[0] && !isFile(rest[0]) && !rest[0].text.startsWith('-') && !(rest[0].text === 'run' && isFile(afterRun));
-  if (NODE_RUNNERS.has(name) && !bunRunsScript) {
-    // node [flags] entry — flags may load env files. (`deno run [flags] entry`, `bun run entry.ts`)
-    let k = (name === 'deno' || name === 'bun') && rest[0]?.text === 'run' ? 1 : 0;
-    while (rest[k] && rest[k].text.startsWith('-')) {
-      const t = rest[k].text;
-      let m: RegExpExecArray | null;
-      if (t === '-e' || t === '--eval' || t === '-p' || t === '--print' || t === '--test' || t === '-v' || t === '--version') {
-        if (name === 'node' || name === 'bun' || name === 'tsx') return undefined; // inline code or a one-shot run: not a server entry
-      }
-      if ((m = /^--env-file(?:-if-exists)?=(.+)$/.exec(t))) res.envFiles.push(m[1]);
-      else if (t === '--env-file' && rest[k + 1]) {
-        res.envFiles.push(rest[k + 1].text);
-        k++;
-      } else if ((t === '-r' || t === '--require' || t === '--import') && rest[k + 1]) {
-        if (/^dotenv\/config(\.js)?$/.test(rest[k + 1].text)) res.envFiles.push('.env');
-        k++;
-      } else if (t === '--exec' || t === '-x' || t === '--watch-path' || t === '--ext' || t === '-e' || t === '--watch' && name === 'nodemon') {
-        if (rest[k + 1] && !rest[k + 1].text.startsWith('-') && name === 'nodemon') k++;
-      }
-      k++;
+/** `node [flags] entry` and the other Node runners (`deno run [flags] entry`, `bun run entry.ts`); flags may load env files. */
+function analyzeNodeRun(name: string, head: Token, rest: Token[], command: string, res: CommandAnalysis): CommandAnalysis | undefined {
+  let k = (name === 'deno' || name === 'bun') && rest[0]?.text === 'run' ? 1 : 0;
+  while (rest[k] && rest[k].text.startsWith('-')) {
+    const t = rest[k].text;
+    let m: RegExpExecArray | null;
+    if (t === '-e' || t === '--eval' || t === '-p' || t === '--print' || t === '--test' || t === '-v' || t === '--version') {
+      if (name === 'node' || name === 'bun' || name === 'tsx') return undefined; // inline code or a one-shot run: not a server entry
     }
-    if (name === 'tsx' && rest[k] && (rest[k].text === 'watch')) k++;
-    const entry = rest[k];
-    if (!entry) return undefined;
-    res.tool = 'node';
-    res.entry = entry.text;
-    res.toolText = command.slice(head.start, entry.end);
-    res.toolEnd = entry.end;
-    return res;
+    if ((m = /^--env-file(?:-if-exists)?=(.+)$/.exec(t))) res.envFiles.push(m[1]);
+    else if (t === '--env-file' && rest[k + 1]) {
+      res.envFiles.push(rest[k + 1].text);
+      k++;
+    } else if ((t === '-r' || t === '--require' || t === '--import') && rest[k + 1]) {
+      if (/^dotenv\/config(\.js)?$/.test(rest[k + 1].text)) res.envFiles.push('.env');
+      k++;
+    } else if (t === '--exec' || t === '-x' || t === '--watch-path' || t === '--ext' || t === '-e' || t === '--watch' && name === 'nodemon') {
+      if (rest[k + 1] && !rest[k + 1].text.startsWith('-') && name === 'nodemon') k++;
+    }
+    k++;
   }
-  if (PM_RUN.has(name)) {
-    // npm run x / npm start / yarn x / pnpm x / pnpm run x
-    let k = 0;
-    while (rest[k] && rest[k].text.startsWith('-')) k++;
-    let target = rest[k]?.text;
-    if (target === 'run' || target === 'run-script') target = rest[k + 1]?.text;
-    if (!target || ['install', 'ci', 'exec', 'test', 'build', 'i', 'add'].includes(target)) return undefined;
-    const at = rest.findIndex((w, j) => j >= k && w.text === target);
-    let extra = rest.slice(at + 1);
-    if (extra[0]?.text === '--') extra = extra.slice(1);
-    res.tool = 'delegate';
-    res.delegateTo = target;
-    if (extra.length) res.delegateArgs = command.slice(extra[0].start, extra[extra.length - 1].end);
-    return res;
-  }
-  return undefined;
+  if (name === 'tsx' && rest[k] && (rest[k].text === 'watch')) k++;
+  const entry = rest[k];
+  if (!entry) return undefined;
+  res.tool = 'node';
+  res.entry = entry.text;
+  res.toolText = command.slice(head.start, entry.end);
+  res.toolEnd = entry.end;
+  return res;
 }
 
 /** Values of a flag given as `--flag v`, `--flag=v` or (short) `-f v`. */
@@ -279,33 +296,38 @@ function positionals(args: readonly string[], valued: string[]): string[] {
   return out;
 }
 
+/** `turbo run dev --filter web`, `turbo dev`, `turbo watch dev`. */
+function turboRun(args: readonly string[]): Orchestration | undefined {
+  const pos = positionals(args, ['--filter', '-F', '--concurrency', '--cache-dir', '--graph', '--log-order', '--output-logs', '--env-mode', '--ui', '--log-prefix']);
+  const tasks = pos[0] === 'run' ? pos.slice(1) : pos;
+  if (!tasks.length || ['prune', 'login', 'link', 'unlink', 'gen', 'daemon', 'telemetry', 'bin', 'ls', 'info', 'query', 'watch'].includes(tasks[0])) {
+    if (tasks[0] !== 'watch') return undefined;
+    tasks.shift();
+  }
+  return { runner: 'turbo', tasks, filters: flagValues(args, ['--filter', '-F'], ['-F']).map(turboFilter).filter((f): f is string => !!f), parallel: true };
+}
+
+/** `nx run-many -t serve -p a,b`, `nx affected -t dev`, `nx run app:serve`, `nx serve app`. */
+function nxRun(args: readonly string[]): Orchestration | undefined {
+  const pos = positionals(args, ['-t', '--target', '--targets', '-p', '--projects', '--exclude', '-c', '--configuration', '--parallel', '--maxParallel']);
+  if (pos[0] === 'run-many' || pos[0] === 'affected') {
+    const tasks = splitList(flagValues(args, ['--target', '--targets', '-t'], ['-t']));
+    return tasks.length ? { runner: 'nx', tasks, filters: splitList(flagValues(args, ['--projects', '-p'], ['-p'])), parallel: true } : undefined;
+  }
+  if (pos[0] === 'run' && pos[1]?.includes(':')) {
+    const [project, target] = pos[1].split(':');
+    return { runner: 'nx', tasks: [target], filters: [project], parallel: false };
+  }
+  if (pos.length >= 2 && !['graph', 'format', 'generate', 'g', 'reset', 'migrate', 'show', 'release', 'init', 'add', 'list', 'report', 'daemon', 'sync', 'watch'].includes(pos[0])) {
+    return { runner: 'nx', tasks: [pos[0]], filters: [pos[1]], parallel: false };
+  }
+  return undefined;
+}
+
 /** turbo, nx, pnpm -r/--filter, npm -w/--workspaces, yarn workspace(s), lerna run, bun --filter: which scripts of which packages. */
 function orchestration(bin: string, args: readonly string[]): Orchestration | undefined {
-  const splitList = (v: string[]) => v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
-  if (bin === 'turbo') {
-    const pos = positionals(args, ['--filter', '-F', '--concurrency', '--cache-dir', '--graph', '--log-order', '--output-logs', '--env-mode', '--ui', '--log-prefix']);
-    const tasks = pos[0] === 'run' ? pos.slice(1) : pos;
-    if (!tasks.length || ['prune', 'login', 'link', 'unlink', 'gen', 'daemon', 'telemetry', 'bin', 'ls', 'info', 'query', 'watch'].includes(tasks[0])) {
-      if (tasks[0] !== 'watch') return undefined;
-      tasks.shift();
-    }
-    return { runner: 'turbo', tasks, filters: flagValues(args, ['--filter', '-F'], ['-F']).map(turboFilter).filter((f): f is string => !!f), parallel: true };
-  }
-  if (bin === 'nx') {
-    const pos = positionals(args, ['-t', '--target', '--targets', '-p', '--projects', '--exclude', '-c', '--configuration', '--parallel', '--maxParallel']);
-    if (pos[0] === 'run-many' || pos[0] === 'affected') {
-      const tasks = splitList(flagValues(args, ['--target', '--targets', '-t'], ['-t']));
-      return tasks.length ? { runner: 'nx', tasks, filters: splitList(flagValues(args, ['--projects', '-p'], ['-p'])), parallel: true } : undefined;
-    }
-    if (pos[0] === 'run' && pos[1]?.includes(':')) {
-      const [project, target] = pos[1].split(':');
-      return { runner: 'nx', tasks: [target], filters: [project], parallel: false };
-    }
-    if (pos.length >= 2 && !['graph', 'format', 'generate', 'g', 'reset', 'migrate', 'show', 'release', 'init', 'add', 'list', 'report', 'daemon', 'sync', 'watch'].includes(pos[0])) {
-      return { runner: 'nx', tasks: [pos[0]], filters: [pos[1]], parallel: false };
-    }
-    return undefined;
-  }
+  if (bin === 'turbo') return turboRun(args);
+  if (bin === 'nx') return nxRun(args);
   if (bin === 'pnpm' || bin === 'bun') {
     const recursive = args.includes('-r') || args.includes('--recursive');
     const filters = flagValues(args, ['--filter', '-F', '--filter-prod'], ['-F']);

@@ -1,5 +1,4 @@
 import type { App, SessionStoreFact } from '../model/types';
-import { rel } from '../facts/util';
 import { appLabel, pm2EntriesOf, TextAt } from '../facts/sessions';
 import { appRule } from '../model/rule';
 

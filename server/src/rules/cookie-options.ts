@@ -75,7 +75,7 @@ interface SecureCase {
 }
 
 /** When is this cookie Secure, and at which plain-http URLs is the app served then? */
-function secureCase(app: App, pm2: Pm2Entry[], value: boolean | 'production' | 'unknown' | undefined, libDefault: boolean | undefined, written: string): SecureCase | undefined {
+function secureCase(app: App, pm2: Pm2Entry[], value: boolean | 'production' | 'unknown' | undefined, libDefault: boolean | undefined): SecureCase | undefined {
   const effective = value ?? libDefault;
   if (effective === true) {
     const urls = insecureUrls(servedUrls(app, pm2, () => true));
@@ -200,8 +200,7 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
   }
   // 4. Secure while served over plain http on a LAN host (the story “The login that never sticks”)
   if (c.secure?.value !== 'unknown' && (c.secure || !c.opaque)) {
-    const written = c.secure ? (c.secure.value === 'production' ? 'secure: process.env.NODE_ENV === "production"' : `secure: ${c.secure.value}`) : lib;
-    const sc = secureCase(app, pm2, c.secure?.value as boolean | 'production' | undefined, d.secure, written);
+    const sc = secureCase(app, pm2, c.secure?.value as boolean | 'production' | undefined, d.secure);
     if (sc) out.push(secureFinding(index, app, { file: c.file, range: firstLine(index, c.file, c.secure?.range ?? c.range) }, what, sc));
   }
   return out;
@@ -230,7 +229,7 @@ export const cookieOptions = appRule({
       // NextAuth's useSecureCookies: true with its default cookies (custom ones are checked above)
       for (const n of auth.nextAuth) {
         if (n.useSecureCookies !== true || !n.useSecureCookiesRange) continue;
-        const sc = secureCase(app, pm2, true, undefined, 'useSecureCookies: true');
+        const sc = secureCase(app, pm2, true, undefined);
         if (sc) findings.push(secureFinding(index, app, { file: n.file, range: firstLine(index, n.file, n.useSecureCookiesRange) }, `The NextAuth session cookie`, sc));
       }
     }

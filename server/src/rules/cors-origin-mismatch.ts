@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { App, CodeDefault, CorsFact, EnvEntry, Location, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
-import { commonDepth, originOf, perApp, replaceEnvValue, where } from '../facts/util';
+import { commonDepth, originOf, perApp, replaceEnvValue } from '../facts/util';
 import { appRule, type Report } from '../model/rule';
 import { derived } from '../facts/track';
 import { appLabel, BROWSER_PREFIX, safeUrl, effectiveEnvEntry, TextAt } from '../facts/sessions';
@@ -90,7 +90,7 @@ function splitOrigins(value: string, list: boolean): string[] {
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-function allowedOf(index: WorkspaceView, backend: App, c: CorsFact): Allowed | undefined {
+function allowedOf(backend: App, c: CorsFact): Allowed | undefined {
   const at: Location = { file: c.file, range: c.range };
   if (c.reflect) return { origins: [], any: true, reflect: true, location: at, source: 'origin: true', list: false };
   if (c.envVar) {
@@ -242,7 +242,7 @@ function backendFindings(index: WorkspaceView, backend: App, links: Link[]): Rep
   if (!frontends.length) return findings;
   const seen = new Set<string>();
   for (const c of cors) {
-    const a = allowedOf(index, backend, c);
+    const a = allowedOf(backend, c);
     if (!a || a.reflect) continue;
     const at = `${a.location.file}:${a.location.range.start.line}:${a.location.range.start.character}`;
     for (const { link, servers } of frontends) {

@@ -4,7 +4,7 @@ import type { App, EnvEntry, Fix, Range, RelatedInfo, TextEditAt, WorkspaceView 
 import { LineIndex } from '../model/text';
 import { appServiceUrlSites, display, serviceGroup, type UrlSite } from '../facts/service-urls';
 import { bindingsOf, machineOf, publishedPorts, type AppBinding } from '../facts/machines';
-import { byApps, fewNames, identity, label, listNames, originOf, perApp, where, type Origin } from '../facts/util';
+import { byApps, fewNames, identity, label, originOf, perApp, type Origin } from '../facts/util';
 import { appRule, type Report } from '../model/rule';
 import { derived, derivedSignature, lazyDerived } from '../facts/track';
 
@@ -18,7 +18,7 @@ derivedSignature<Map<string, Parsed[]>>('serviceUrls', (byGroup) => {
 });
 
 const WEB_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
-const PREFIXES = /^(NEXT_PUBLIC_|VITE_|REACT_APP_|PUBLIC_|NUXT_PUBLIC_|EXPO_PUBLIC_|GATSBY_|NG_APP_|VUE_APP_)/;
+import { BROWSER_PREFIX as PREFIXES } from '../model/env';
 
 /** The service a key names, as words: AUTH_SERVICE_URL -> [auth]; BILLING_API_URL -> [billing]; API_URL -> []. */
 export function serviceWords(key: string): string[] {

@@ -26,7 +26,6 @@ export const inconsistentServiceUrl = groupRule<UrlSite>({
       .filter((s) => !(s.bucket === 'development' && isPublicHost(originOf(s.value)?.host ?? '')))
       .map((s) => [`${serviceGroup(s.key, s.app)}\0${s.bucket}`, s] as const),
   check(_key, members, ctx) {
-    const index = ctx.index;
     const sites = members.map((m) => m.item);
     {
       const byOrigin = new Map<string, UrlSite[]>();

@@ -2,7 +2,7 @@
 import ts = require('typescript');
 import type { App, CodeFileInfo, EnvEntry, Fix, Location, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { fewNames, identity, label, listNames, originOf, perApp, SharingIndex } from '../facts/util';
+import { fewNames, identity, SharingIndex } from '../facts/util';
 import { datasourceUrls, hasConnectionLimit, isPrisma7, resolveEnv, serverKey, serverSharing, type DatasourceUrl, type ServerUse } from '../facts/datasources';
 import { appRule, type Report } from '../model/rule';
 

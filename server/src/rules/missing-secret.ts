@@ -4,24 +4,11 @@ import { LineIndex, ZERO_RANGE } from '../model/text';
 import { fewNames, generateSecret, listNames } from '../facts/util';
 import { appRule, type Report } from '../model/rule';
 import { envFilesByPath } from '../facts/env';
+import { nextAuthVersion } from '../facts/auth';
 import { isTestFixture } from '../facts/secret-sharing';
 
 
-function majorOf(range: string | undefined): number | undefined {
-  const m = range ? /(\d+)/.exec(range) : null;
-  return m ? Number(m[1]) : undefined;
-}
 
-/** NextAuth major version of the app: from its next-auth dependency, else the parsed options, else Auth.js (@auth/*) imports. */
-function nextAuthVersion(app: App, file: string): 4 | 5 {
-  const dep = majorOf(app.packageJson?.dependencies['next-auth']);
-  if (dep !== undefined) return dep >= 5 ? 5 : 4;
-  const code = app.code.find((c) => c.file === file);
-  const fact = code?.auth?.nextAuth[0];
-  if (fact) return fact.version;
-  if (code?.auth?.imports.some((m) => m.startsWith('@auth/'))) return 5;
-  return 4;
-}
 
 /** The variables NextAuth falls back to when `secret` is not set: v4 `NEXTAUTH_SECRET`; v5 `AUTH_SECRET ?? NEXTAUTH_SECRET` (and AUTH_SECRET_1..3). */
 function implicitSecretVars(version: 4 | 5): string[] {
@@ -111,7 +98,7 @@ function appFindings(index: WorkspaceView, app: App, known: { get(file: string):
       if (r.kind === 'nextauth') {
         explicitNextAuth = true;
         // `secret ??= process.env.X`: NextAuth still falls back to its own variables when X is unset.
-        for (const v of implicitSecretVars(nextAuthVersion(app, c.file))) if (!vars.includes(v)) vars.push(v);
+        for (const v of implicitSecretVars(nextAuthVersion(app, c.file) ?? 4)) if (!vars.includes(v)) vars.push(v);
       }
       const alts = r.alternatives.length ? ` (or ${listNames(r.alternatives)})` : '';
       const subject =
@@ -125,7 +112,7 @@ function appFindings(index: WorkspaceView, app: App, known: { get(file: string):
     // Options without `secret`: NextAuth reads its variable itself.
     for (const c of app.code) {
       for (const n of c.auth?.nextAuth ?? []) {
-        const version = nextAuthVersion(app, c.file);
+        const version = nextAuthVersion(app, c.file) ?? 4;
         const vars = implicitSecretVars(version);
         const subject = version === 5 ? 'configures Auth.js (next-auth v5) without `secret`, so it reads AUTH_SECRET (or NEXTAUTH_SECRET)' : 'configures NextAuth v4 without `secret`, so it reads NEXTAUTH_SECRET';
         needs.push({ location: { file: n.file, range: n.range }, vars, subject, primary: vars[0] });

@@ -1,23 +1,10 @@
 import type { App, EnvEntry, Listener } from '../model/types';
 import { urlParts } from '../facts/replicas';
+import { nextAuthVersion } from '../facts/auth';
 import { appRule, type Report } from '../model/rule';
 import { envLocation, fewNames, isLocalHost, replaceEnvValue } from '../facts/util';
 
-function majorOf(range: string | undefined): number | undefined {
-  const m = range ? /(\d+)/.exec(range) : null;
-  return m ? Number(m[1]) : undefined;
-}
 
-/** The app uses NextAuth / Auth.js: 4 or 5 when known, 0 when it does but the version is unknown, undefined when it does not. */
-function authVersion(app: App): number | undefined {
-  const deps = app.packageJson?.dependencies ?? {};
-  const dep = majorOf(deps['next-auth']);
-  if (dep !== undefined) return dep >= 5 ? 5 : 4;
-  const facts = app.code.flatMap((c) => c.auth?.nextAuth ?? []);
-  if (facts.length) return facts[0].version;
-  if (Object.keys(deps).some((d) => d.startsWith('@auth/'))) return 5;
-  return undefined;
-}
 
 /** Listeners started by a development command (`next dev`, `vite`, `nest start --watch`, a "dev" script). */
 function isDevListener(l: Listener): boolean {
@@ -53,7 +40,7 @@ export const nextauthUrlMismatch = appRule({
   facts: ['env', 'listeners', 'code', 'package'],
   check(app, ctx) {
     if (!app.listeners.length) return;
-    const version = authVersion(app);
+    const version = nextAuthVersion(app);
     if (version === undefined) return;
     // v4 reads NEXTAUTH_URL only; Auth.js v5 reads AUTH_URL ?? NEXTAUTH_URL, so NEXTAUTH_URL is dead where AUTH_URL is set.
     const live = app.envFiles.filter((f) => f.kind === 'live');

@@ -1,7 +1,7 @@
 import type { App, EnvEntry, Fix, WorkspaceView } from '../model/types';
 import { mask } from '../model/mask';
 import { resolveEnv } from '../facts/datasources';
-import { envLocation, fewNames, identity, isLocalHost, label, listNames, replaceEnvValue } from '../facts/util';
+import { envLocation, fewNames, identity, isLocalHost, label, replaceEnvValue } from '../facts/util';
 import { isSecretKey, isSecretValue } from '../facts/secrets';
 import { isOutsideCredential, isTestFixture, sharingGroups, type SharingGroup } from '../facts/secret-sharing';
 import { urlParts, type UrlParts } from '../facts/replicas';
@@ -27,7 +27,7 @@ interface SharedValue {
 }
 
 /** The whole value, copied as is (only when no `${VAR}` expansion is involved). */
-function copyWhole(target: EnvEntry, source: EnvEntry): string | undefined {
+function copyWhole(_target: EnvEntry, source: EnvEntry): string | undefined {
   if (source.value !== (source.expanded ?? source.value)) return undefined;
   return source.value;
 }

@@ -10,11 +10,13 @@ import type {
   CodeAction,
   Command,
   Diagnostic,
+  DocumentDiagnosticReport,
   FileEvent,
   InitializeResult,
   PublishDiagnosticsParams,
   Range,
   TextDocumentContentChangeEvent,
+  WorkspaceDiagnosticReport,
 } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 
@@ -49,6 +51,12 @@ export interface ClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Keep everything the server writes to stdout (the raw JSON-RPC stream) in `stdout`. */
   captureStdout?: boolean;
+  /** Advertise LSP 3.17 pull diagnostics (`textDocument.diagnostic`), as VS Code does. */
+  pullDiagnostics?: boolean;
+  /** Advertise `workspace.diagnostics.refreshSupport` (defaults to `pullDiagnostics`). */
+  diagnosticRefresh?: boolean;
+  /** `initializationOptions` of the initialize request. */
+  initializationOptions?: unknown;
 }
 
 type Waiter = { check: () => boolean; resolve: () => void };
@@ -69,6 +77,8 @@ export class LspClient {
   /** `$/logTrace` notifications. */
   readonly traces: { message: string; verbose?: string }[] = [];
   initializeResult: InitializeResult | undefined;
+  /** How many `workspace/diagnostic/refresh` requests the server sent. */
+  refreshes = 0;
   private readonly waiters = new Set<Waiter>();
   private readonly versions = new Map<string, number>();
   private exitCode: number | null | undefined;
@@ -114,6 +124,11 @@ export class LspClient {
       return null;
     });
     this.connection.onRequest('client/unregisterCapability', () => null);
+    this.connection.onRequest('workspace/diagnostic/refresh', () => {
+      this.refreshes++;
+      this.notify();
+      return null;
+    });
     this.connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onRequest('workspace/applyEdit', () => ({ applied: false }));
@@ -147,12 +162,14 @@ export class LspClient {
       rootUri: folders[0]?.uri ?? null,
       workspaceFolders: folders,
       trace: o.trace ?? 'off',
+      ...(o.initializationOptions !== undefined ? { initializationOptions: o.initializationOptions } : {}),
       capabilities: {
         workspace: {
           applyEdit: true,
           workspaceEdit: { documentChanges: o.documentChanges ?? true },
           didChangeWatchedFiles: { dynamicRegistration: true },
           workspaceFolders: true,
+          ...((o.diagnosticRefresh ?? o.pullDiagnostics) ? { diagnostics: { refreshSupport: true } } : {}),
           executeCommand: { dynamicRegistration: false },
           configuration: true,
         },
@@ -164,6 +181,7 @@ export class LspClient {
             dataSupport: true,
             versionSupport: false,
           },
+          ...(o.pullDiagnostics ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}),
           codeAction: {
             dataSupport: true,
             isPreferredSupport: true,
@@ -270,6 +288,23 @@ export class LspClient {
       textDocument: { uri: uriOf(file) },
       range,
       context: { diagnostics, ...(only ? { only } : {}) },
+    });
+  }
+
+  /** `textDocument/diagnostic` (pull). */
+  pullDiagnostics(file: string, previousResultId?: string): Promise<DocumentDiagnosticReport> {
+    return this.connection.sendRequest('textDocument/diagnostic', {
+      textDocument: { uri: uriOf(file) },
+      identifier: 'crosswire',
+      ...(previousResultId !== undefined ? { previousResultId } : {}),
+    });
+  }
+
+  /** `workspace/diagnostic` (pull), with the result ids the client holds (uri -> id). */
+  pullWorkspaceDiagnostics(previous: Map<string, string> = new Map()): Promise<WorkspaceDiagnosticReport> {
+    return this.connection.sendRequest('workspace/diagnostic', {
+      identifier: 'crosswire',
+      previousResultIds: [...previous].map(([uri, value]) => ({ uri, value })),
     });
   }
 
