@@ -232,8 +232,8 @@ test('json: implicit-port (info) where another app depends on a default port tha
   assert.deepEqual([...at(all, 'implicit-port')], expected, 'implicit-port');
   const f = all.find((x) => x.ruleId === 'implicit-port')!;
   assert.equal(f.severity, 'info');
-  assert.match(f.message, /5173/);
-  assert.match(f.message, /CORS_ORIGIN in insight-garden\/backend\/\.env/);
+  assert.equal(f.message, "insight-garden-frontend relies on Vite's default port 5173, which CORS_ORIGIN in insight-garden-backend expects.");
+  assert.ok(f.related.some((r) => r.file === 'insight-garden/backend/.env' && r.message === 'CORS_ORIGIN in insight-garden/backend/.env names port 5173'), JSON.stringify(f.related));
   assert.ok(f.fixes.some((t) => /^Set the port of insight-garden-frontend to 5173$/.test(t)), JSON.stringify(f.fixes));
 });
 

@@ -183,11 +183,12 @@ test('implicit-port: the fix writes -p for Next.js (port from NEXTAUTH_URL) and 
   assert.equal(imp.length, 2, imp.map((f) => f.message).join('\n'));
   for (const f of imp) assert.equal(f.severity, 'info');
   const web = imp.find((f) => f.location.file.endsWith(path.join('web', 'package.json')))!;
-  assert.match(web.message, /VITE_API_URL in spa\/\.env/);
+  assert.equal(web.message, "web relies on Next.js's default port 3000, which VITE_API_URL in spa expects.");
+  assert.ok(web.related.some((r) => r.location.file.endsWith(path.join('spa', '.env'))));
   assert.equal(web.fixes[0].title, 'Set the port of web to 3005');
   applyEdits(web.fixes[0].edits());
   const spa = imp.find((f) => f.location.file.endsWith(path.join('spa', 'package.json')))!;
-  assert.match(spa.message, /CORS_ORIGIN in web\/\.env/);
+  assert.equal(spa.message, "spa relies on Vite's default port 5173, which CORS_ORIGIN in web expects.");
   assert.equal(spa.fixes[0].title, 'Set the port of spa to 5173');
   applyEdits(spa.fixes[0].edits());
   const webPkg = JSON.parse(fs.readFileSync(path.join(ws, 'web/package.json'), 'utf8'));

@@ -167,7 +167,7 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
       const how = certain ? `started together by ${certain.label}` : `assumed to run together: ${whyLinked(index, e.app, first.app)}`;
       const message = hard
         ? `Port ${port} of ${label(index, e.app)} is also the port of ${who}, which run${sample.length > 1 ? '' : 's'} at the same time.`
-        : `${label(index, e.app)} and ${who} want port ${port}: ${(e.l.drifts ? e.l : first.l).tool} moves but ${names[0].text} expects it.`;
+        : `${label(index, e.app)} and ${sample.length === 1 ? label(index, first.app) : `${sample.length}${sample.length >= 20 ? '+' : ''} other apps`} want port ${port}: ${(e.l.drifts ? e.l : first.l).tool} moves but ${names[0].key} in ${label(index, names[0].app)} expects it.`;
       // Why the apps are taken to run together goes with the first other app (the message stays one short line).
       const related = sample.slice(0, 20).map((p, i) => ({ location: p.l.source, message: `${label(index, p.app)} listens on ${port}: ${p.l.reason}${i === 0 ? ` (${how})` : ''}` }));
       if (!hard) related.push(...names.slice(0, 5).map((n) => ({ location: n.location, message: `${n.text} names port ${port}` })));

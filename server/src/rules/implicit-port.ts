@@ -42,7 +42,7 @@ export const implicitPort = appRule({
           return fix ? [fix] : [];
         };
         ctx.report({
-          message: `${label(index, app)} relies on ${l.frameworkLabel ?? 'its framework'}'s default port ${l.port}, which ${names[0].text} expects.`,
+          message: `${label(index, app)} relies on ${l.frameworkLabel ?? 'its framework'}'s default port ${l.port}, which ${names[0].key} in ${label(index, names[0].app)} expects.`,
           at: l.source,
           related: names.slice(0, 5).map((n) => ({ location: n.location, message: `${n.text} names port ${l.port}` })),
           fixes,
