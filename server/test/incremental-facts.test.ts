@@ -200,12 +200,12 @@ test('compose-port-collision: a replica that moves to its own machine (APP_URL) 
   const ws = makeWorkspace({ ...replica('one'), ...replica('two'), 'infra/docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n    ports:\n      - "8080:5432"\n' });
   try {
     const engine = await Engine.create({ roots: [ws] });
-    assert.match(byRule(engine.findings(), 'compose-port-collision')[0]?.message ?? '', /shop \(one\) also binds/);
+    assert.match(byRule(engine.findings(), 'compose-port-collision')[0]?.message ?? '', /which shop \(one\) also listens on\./);
     const env = path.join(ws, 'one/.env');
     engine.setOverlay(env, 'PORT=8080\nAPP_URL=http://10.0.0.5:8080\n');
     fs.writeFileSync(env, 'PORT=8080\nAPP_URL=http://10.0.0.5:8080\n');
     const fresh = await Engine.create({ roots: [ws] });
-    assert.match(byRule(fresh.findings(), 'compose-port-collision')[0]?.message ?? '', /shop \(two\) also binds/, 'the replica that stays here collides now');
+    assert.match(byRule(fresh.findings(), 'compose-port-collision')[0]?.message ?? '', /which shop \(two\) also listens on\./, 'the replica that stays here collides now');
     assert.deepEqual(snapshot(engine.findings()), snapshot(fresh.findings()));
   } finally {
     fs.rmSync(ws, { recursive: true, force: true });

@@ -179,7 +179,8 @@ test('Nx: a project.json application is an app even without package.json; its se
   assert.deepEqual(pc.map((f) => path.relative(ws, f.location.file)).sort(), ['apps/admin/project.json', 'apps/shop/project.json']);
   for (const f of pc) {
     assert.equal(f.severity, 'error');
-    assert.match(f.message, /both started by script "dev"/);
+    assert.match(f.message, /^Port 4300 of (admin|shop) is also the port of (admin|shop), which runs at the same time\.$/);
+    assert.match(f.related[0].message, /started together by script "dev"/);
   }
 });
 
