@@ -543,8 +543,23 @@ export interface TextEditAt {
   newText: string;
 }
 
+/**
+ * How safely a fix can be applied without a person looking at it (`crosswire audit --fix`, `source.fixAll.crosswire`):
+ * - 'safe': needs no judgement and writes no secret (a connection_limit, a cookie option, a port the fix chose);
+ * - 'secret': writes a generated secret into an env file (`--fix-secrets` only, never on save);
+ * - 'judgement': a person must choose (which replica is right, which CORS origin to trust...). The default.
+ */
+export type FixKind = 'safe' | 'secret' | 'judgement';
+
 export interface Fix {
   title: string;
+  /** What applying it without review risks; absent = 'judgement' (offered as a quick fix only). */
+  kind?: FixKind;
+  /**
+   * Its choice depends on the rest of the workspace (a free port): applied in bulk, one such fix per pass, and the
+   * workspace is re-audited before the next (two apps of a collision would otherwise both move to the same free port).
+   */
+  workspaceWide?: boolean;
   /** Computes the edits against the index's current text (open documents' unsaved text included). */
   edits(): TextEditAt[];
   /** Marks the preferred fix (VS Code's "auto fix" / lightbulb default). */
