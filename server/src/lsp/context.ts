@@ -16,6 +16,8 @@ export interface ClientCaps {
   documentChanges: boolean;
   dynamicWatch: boolean;
   workspaceFolders: boolean;
+  /** `window/showDocument` (LSP 3.16): the server can ask the client to open a URI. */
+  showDocument?: boolean;
 }
 
 export class ServerContext {

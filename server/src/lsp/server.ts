@@ -42,7 +42,7 @@ import { DocsResolver, fileToUri, uriToFile } from './convert';
 import { DocumentSync } from './documents';
 import { afterShutdown, errorStack, errorText } from './errors';
 import { folderPath, rootsOf, takeNotFolders } from './folders';
-import type { InitializationOptions } from './protocol';
+import { FIX_ALL_KIND, type InitializationOptions } from './protocol';
 import { Publisher } from './publishing';
 import { configFromSettings } from './settings';
 
@@ -134,6 +134,7 @@ export class CrosswireServer {
       documentChanges: cap.workspace?.workspaceEdit?.documentChanges === true,
       dynamicWatch: cap.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
       workspaceFolders: cap.workspace?.workspaceFolders === true,
+      showDocument: cap.window?.showDocument?.support === true,
     };
     this.ctx.roots = rootsOf(params);
     if (typeof params.trace === 'string') this.trace = Trace.fromString(params.trace);
@@ -142,7 +143,7 @@ export class CrosswireServer {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         hoverProvider: true,
         definitionProvider: true,
         executeCommandProvider: { commands: [...SERVER_COMMANDS] },
