@@ -2,7 +2,7 @@
  * `workspace/executeCommand`: `crosswire.audit` re-indexes the workspace, republishes every diagnostic and
  * returns a readable report.
  */
-import { CancellationToken, ErrorCodes, ExecuteCommandParams, LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import { CancellationToken, ErrorCodes, ExecuteCommandParams, LSPErrorCodes, MessageType, ResponseError, ShowMessageNotification } from 'vscode-languageserver/node';
 import { renderAuditReport } from '../report';
 import type { ServerContext } from './context';
 import type { DocumentSync } from './documents';
@@ -52,10 +52,15 @@ export class Commands {
     const href = this.ctx.docs.href(ruleId, rule);
     if (this.ctx.caps.showDocument) {
       // A web page opens in the browser; a page the extension ships opens in the editor.
-      const r = await this.ctx.connection.window.showDocument({ uri: href, external: /^https?:/i.test(href) });
-      if (r.success) return null;
+      try {
+        const r = await this.ctx.connection.window.showDocument({ uri: href, external: /^https?:/i.test(href) });
+        if (r.success) return null;
+      } catch (e) {
+        this.ctx.logger.info(`crosswire: the client could not open ${href}: ${errorText(e)}`);
+      }
     }
-    void this.ctx.connection.window.showInformationMessage(`Crosswire: documentation for ${ruleId}: ${href}`);
+    // A notification (window/showMessage), not a request: every client shows it, none has to answer.
+    void this.ctx.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: `Crosswire: documentation for ${ruleId}: ${href}` });
     return null;
   }
 
