@@ -370,7 +370,15 @@ function checkWorkspaceConfigs(engine: Engine): void {
     if (f.kind !== 'config' || path.dirname(f.file) !== f.root) continue;
     for (const p of f.problems) problems.push(`${shownPath(f.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`);
   }
-  if (problems.length > 0) throw new InputError(`invalid ${CONFIG_FILE_NAME}:\n  ${problems.join('\n  ')}`);
+  const fromConfig = problems.length;
+  // A package.json's "crosswire" key is configuration too: an unknown rule there is as wrong as in the config file.
+  for (const f of engine.index.files.values()) {
+    if (f.kind !== 'package' || !f.configProblems) continue;
+    for (const p of f.configProblems) problems.push(`${shownPath(f.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`);
+  }
+  const pkgKey = 'package.json "crosswire" key';
+  const what = fromConfig === problems.length ? CONFIG_FILE_NAME : fromConfig === 0 ? pkgKey : `${CONFIG_FILE_NAME} and ${pkgKey}`;
+  if (problems.length > 0) throw new InputError(`invalid ${what}:\n  ${problems.join('\n  ')}`);
 }
 
 function stderrLogger(): Logger {

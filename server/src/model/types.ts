@@ -669,6 +669,23 @@ export interface CrosswireConfig {
    * websocket gateway). duplicate-secret never reports them against each other; replica-drift reports them when they differ.
    */
   sharedSecrets?: string[][];
+  /**
+   * `suppress`: findings turned off one at a time where a file has no comments (package.json), or from outside the
+   * file: a rule, in one file (absolute here; written relative to the config file's folder), optionally on one line.
+   */
+  suppress?: ConfigSuppression[];
+}
+
+export interface ConfigSuppression {
+  rule: string;
+  /** Absolute path of the file the findings are in. */
+  file: string;
+  /** 1-based line of the finding's start; absent = the whole file. */
+  line?: number;
+  /** Where the entry is written (for unused-suppression). */
+  source: Location;
+  /** The file as written in the config (for messages). */
+  written: string;
 }
 
 export interface Logger {
