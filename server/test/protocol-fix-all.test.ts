@@ -147,3 +147,39 @@ describe('the docs action with a client that cannot open documents', () => {
     }
   });
 });
+
+describe('a config "suppress" entry in the editor', () => {
+  test('becomes unused (reported in crosswire.config.json) when the finding it hid goes away, and used again when it comes back', async () => {
+    const webPkg = (dev: string) => JSON.stringify({ name: 'web', version: '1.0.0', private: true, scripts: { dev, start: 'next start' }, dependencies: { next: '14.2.5', react: '18.3.1' } }, null, 2) + '\n';
+    const spaPkg = JSON.stringify({ name: 'spa', version: '1.0.0', private: true, scripts: { dev: 'vite' }, dependencies: { vite: '5.4.0' } }, null, 2) + '\n';
+    const ws = fs.realpathSync(
+      makeWorkspace({
+        'web/package.json': webPkg('next dev'),
+        'web/.env': 'NEXTAUTH_URL=http://localhost:3005\nCORS_ORIGIN=http://localhost:5173\n',
+        'spa/package.json': spaPkg,
+        'spa/.env': 'VITE_API_URL=http://localhost:3000\n',
+        'crosswire.config.json': JSON.stringify({ suppress: [{ rule: 'implicit-port', file: 'web/package.json' }] }, null, 2) + '\n',
+      }),
+    );
+    const client = await LspClient.start({ folders: [ws] });
+    const web = path.join(ws, 'web/package.json');
+    const config = path.join(ws, 'crosswire.config.json');
+    const unused = () => client.diagnosticsOf(config).filter((d) => d.code === 'unused-suppression');
+    try {
+      await client.waitForReady(0, 30_000);
+      await client.waitForDiagnostics(() => client.diagnosticsOf(path.join(ws, 'spa/package.json')).some((d) => d.code === 'implicit-port'));
+      assert.deepEqual(client.diagnosticsOf(web).filter((d) => d.code === 'implicit-port'), [], 'suppressed by the config');
+      assert.deepEqual(unused(), []);
+      // The app gets an explicit port: nothing left to suppress, and the entry says so (in the config file).
+      await client.didOpen(web, webPkg('next dev -p 3005'), 'json');
+      await client.waitForDiagnostics(() => unused().length === 1, 20_000, 'the entry reported as unused');
+      assert.equal(unused()[0].message, 'Unused "suppress" entry: no finding of "implicit-port" in web/package.json.');
+      await client.didChange(web, webPkg('next dev'));
+      await client.waitForDiagnostics(() => unused().length === 0, 20_000, 'the entry used again');
+      assert.deepEqual(client.diagnosticsOf(web).filter((d) => d.code === 'implicit-port'), []);
+    } finally {
+      client.kill();
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+});
