@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { App, CrosswireConfig, EngineOptions, Finding, Logger, PrismaSchemaInfo, TextEditAt, WorkspaceView } from '../model/types';
+import type { App, ConfigSuppression, CrosswireConfig, EngineOptions, Finding, Logger, PrismaSchemaInfo, TextEditAt, WorkspaceView } from '../model/types';
 import type { RuleMeta } from '../model/rule';
 import { commentPrefix } from '../parsers/suppressions';
 import { emptyConfig } from '../parsers/config';
@@ -214,6 +214,7 @@ export class Engine {
       }
     }
     for (const file of touched) this.refreshFile(file);
+    this.refreshConfigSuppressions();
   }
 
   private fullPass(): void {
@@ -235,6 +236,7 @@ export class Engine {
     const all = new Set<string>(files);
     for (const m of this.ruleByFile.values()) for (const f of m.keys()) all.add(f);
     for (const file of all) this.refreshFile(file);
+    this.refreshConfigSuppressions();
     this.changed = 'all';
   }
 
@@ -301,11 +303,59 @@ export class Engine {
     return copy;
   }
 
-  /** Drops the file's findings under `crosswire-disable...` directives and reports its directives that suppress nothing. */
-  private applySuppressions(file: string, findings: Finding[]): Finding[] {
+  /** Whether each `suppress` entry of the config suppressed a finding (absent: not yet, or its file has none). */
+  private configSuppressUsed = new Map<ConfigSuppression, boolean>();
+  /** Config files whose unused-suppression findings must be recomputed (an entry's use changed). */
+  private readonly configSuppressDirty = new Set<string>();
+
+  /** The config's `suppress` entries by the file they apply to (recomputed when the config object changes). */
+  private suppressByFile(): Map<string, ConfigSuppression[]> {
+    const config = this.index.config;
+    if (this.suppressCache?.config !== config) {
+      const byFile = new Map<string, ConfigSuppression[]>();
+      for (const s of config.suppress ?? []) push(byFile, s.file, s);
+      this.suppressCache = { config, byFile };
+      this.configSuppressUsed = new Map();
+    }
+    return this.suppressCache.byFile;
+  }
+  private suppressCache: { config: CrosswireConfig; byFile: Map<string, ConfigSuppression[]> } | undefined;
+
+  /** Refreshes the config files whose `suppress` entries changed use during a pass (after the files they apply to). */
+  private refreshConfigSuppressions(): void {
+    for (let i = 0; i < 3 && this.configSuppressDirty.size; i++) {
+      const files = [...this.configSuppressDirty];
+      this.configSuppressDirty.clear();
+      for (const f of files) this.refreshFile(f);
+    }
+  }
+
+  /**
+   * Drops the file's findings under `crosswire-disable...` directives, the `"crosswire": { "disable": [...] }` key of
+   * a package.json and the config's `suppress` entries for the file; reports the directives and entries that
+   * suppress nothing (unused-suppression; a config's entries are reported in the config file).
+   */
+  private applySuppressions(file: string, input: Finding[]): Finding[] {
+    const entries = this.suppressByFile().get(file);
+    let findings = input;
+    if (entries) {
+      const kept: Finding[] = [];
+      const used = new Set<ConfigSuppression>();
+      for (const f of findings) {
+        const hit = entries.filter((s) => s.rule === f.ruleId && (s.line === undefined || s.line - 1 === f.location.range.start.line));
+        for (const s of hit) used.add(s);
+        if (!hit.length) kept.push(f);
+      }
+      for (const s of entries) {
+        if ((this.configSuppressUsed.get(s) ?? false) !== used.has(s)) this.configSuppressDirty.add(s.source.file);
+        this.configSuppressUsed.set(s, used.has(s));
+      }
+      findings = kept;
+    }
+    const configUnused = this.unusedConfigSuppressions(file);
     const dirs = this.index.files.get(file)?.suppressions ?? [];
-    if (dirs.length === 0) return findings;
-    const out: Finding[] = [];
+    if (dirs.length === 0) return configUnused.length ? [...findings, ...configUnused] : findings;
+    const out: Finding[] = [...configUnused];
     const used = new Set<string>();
     for (const f of findings) {
       let suppressed = false;
@@ -326,9 +376,11 @@ export class Engine {
       const unusedRules = d.rules.length === 0 ? (used.has(`${d.line}\0*`) ? [] : ['*']) : d.rules.filter((r) => !used.has(`${d.line}\0${r}`));
       for (const r of unusedRules) {
         const what = r === '*' ? 'any rule' : `"${r}"`;
-        const message = r !== '*' && !this.knownRuleIds.has(r)
-          ? `Unknown rule id "${r}" in a crosswire-disable directive.`
-          : `Unused crosswire-disable directive: no finding of ${what} ${d.kind === 'file' ? 'in this file' : 'on the next line'}.`;
+        const message = d.origin === 'package.json'
+          ? `Unused "crosswire.disable" entry: no finding of ${what} in this package.json.`
+          : r !== '*' && !this.knownRuleIds.has(r)
+            ? `Unknown rule id "${r}" in a crosswire-disable directive.`
+            : `Unused crosswire-disable directive: no finding of ${what} ${d.kind === 'file' ? 'in this file' : 'on the next line'}.`;
         out.push({ ruleId: 'unused-suppression', severity, message, location: { file, range }, related: [], fixes: [] });
       }
     }
@@ -336,6 +388,21 @@ export class Engine {
   }
 
   private readonly knownRuleIds = new Set(this.rules.map((r) => r.id));
+
+  /** unused-suppression findings for the config's `suppress` entries written in this file that suppressed nothing. */
+  private unusedConfigSuppressions(file: string): Finding[] {
+    const all = this.index.config.suppress;
+    if (!all?.length || this.index.config.rules['unused-suppression'] === 'off') return [];
+    const severity = (this.index.config.rules['unused-suppression'] as Finding['severity'] | undefined) ?? 'info';
+    this.suppressByFile();
+    const out: Finding[] = [];
+    for (const s of all) {
+      if (s.source.file !== file || this.configSuppressUsed.get(s)) continue;
+      const message = `Unused "suppress" entry: no finding of "${s.rule}" in ${s.written}${s.line !== undefined ? ` on line ${s.line}` : ''}.`;
+      out.push({ ruleId: 'unused-suppression', severity, message, location: s.source, related: [], fixes: [] });
+    }
+    return out;
+  }
 
   /** Markdown hover for an env key at a position (undefined elsewhere). */
   hover(file: string, pos: Position): string | undefined {
@@ -373,6 +440,8 @@ export class Engine {
         for (const p of f.problems) push(p.message, p.range);
         if (f.code && RELIED_ON.test(path.basename(f.file))) for (const p of f.code.problems) push(p.message, p.range);
       }
+      // A package.json's "crosswire" key: Crosswire's own settings, so invalid-config.
+      for (const p of f.configProblems ?? []) push(p.message, p.range, 'invalid-config');
     }
     for (const s of schemas) for (const p of s.problems) push(p.message, p.range);
     const unread = f ? undefined : this.index.unread.get(file);
