@@ -161,6 +161,7 @@ interface Options {
 type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'audit'; options: Options } | { kind: 'apps'; options: Options };
 
 export function parseCommandLine(argv: string[]): Parsed {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the destructuring assignment from parseArgs below
   let values;
   let positionals: string[];
   try {

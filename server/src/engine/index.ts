@@ -175,14 +175,23 @@ export class Engine {
     this.stale = false;
     this.cache = undefined;
     const changes = this.index.takeChanges();
-    if (!this.lastFiles) return this.fullPass();
+    if (!this.lastFiles) {
+      this.fullPass();
+      return;
+    }
     const dirty = [...this.dirtyFiles];
     this.dirtyFiles.clear();
-    if (changes === 'full') return this.fullPass();
+    if (changes === 'full') {
+      this.fullPass();
+      return;
+    }
     const touched = new Set<string>(dirty);
     const files = workspaceFiles(this.index);
     const delta = computeDelta(this.lastApps, this.index.apps, this.lastFiles, files);
-    if (!delta) return this.fullPass();
+    if (!delta) {
+      this.fullPass();
+      return;
+    }
     // An edited file that changed no app's facts: facts that read files on demand may have changed.
     const changedDirs = [...delta.apps.keys()].map((id) => this.index.appById(id)!.dir + path.sep);
     if (dirty.some((f) => !changedDirs.some((d) => f.startsWith(d)))) delta.workspace.add('otherFiles');
