@@ -692,7 +692,10 @@ function writeNext(ws, s) {
   if (s.prisma) Object.assign(scripts, { 'db:migrate': 'prisma migrate dev', 'db:studio': 'prisma studio' });
   const deps = { next: '14.2.5', react: '18.3.1', 'react-dom': '18.3.1', 'next-auth': '^4.24.7', zod: '^3.23.8', '@acme/ui': 'workspace:*' };
   const dev = { typescript: '^5.5.4', '@types/node': '^20.14.10', '@types/react': '^18.3.3', eslint: '^8.57.0', 'eslint-config-next': '14.2.5' };
-  if (s.prisma) Object.assign(deps, { '@prisma/client': '^5.17.0', '@auth/prisma-adapter': '^2.4.1' }), Object.assign(dev, { prisma: '^5.17.0' });
+  if (s.prisma) {
+    Object.assign(deps, { '@prisma/client': '^5.17.0', '@auth/prisma-adapter': '^2.4.1' });
+    Object.assign(dev, { prisma: '^5.17.0' });
+  }
   ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '0.3.1', scripts, deps, dev));
   const port = s.implicit ? 3000 : s.port;
 
@@ -818,7 +821,10 @@ function writeNest(ws, s) {
   if (s.prisma) Object.assign(scripts, { 'prisma:generate': 'prisma generate', 'prisma:migrate': 'prisma migrate dev' });
   const deps = { '@nestjs/common': '^10.3.10', '@nestjs/core': '^10.3.10', '@nestjs/config': '^3.2.3', '@nestjs/jwt': '^10.2.0', '@nestjs/passport': '^10.0.3', '@nestjs/platform-express': '^10.3.10', passport: '^0.7.0', 'passport-jwt': '^4.0.1', 'reflect-metadata': '^0.2.2', rxjs: '^7.8.1' };
   const dev = { '@nestjs/cli': '^10.4.2', '@nestjs/testing': '^10.3.10', jest: '^29.7.0', 'ts-jest': '^29.2.3', typescript: '^5.5.4' };
-  if (s.prisma) deps['@prisma/client'] = '^5.17.0', dev.prisma = '^5.17.0';
+  if (s.prisma) {
+    deps['@prisma/client'] = '^5.17.0';
+    dev.prisma = '^5.17.0';
+  }
   ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '1.2.0', scripts, deps, dev));
   const lines = ['# NestJS service configuration', ['PORT', String(s.port)]];
   if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);

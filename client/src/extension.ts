@@ -59,10 +59,13 @@ export interface CrosswireApi {
  *  server also lists them in `executeCommandProvider`, registering them twice would make VS Code throw
  *  and the client fail to start. */
 class CrosswireLanguageClient extends LanguageClient {
+  // biome-ignore lint/suspicious/noExplicitAny: vscode-languageclient's own signature
   override registerFeature(feature: StaticFeature | DynamicFeature<any>): void {
+    // biome-ignore lint/suspicious/noExplicitAny: as above
     const dynamic = feature as Partial<DynamicFeature<any>>;
     if (dynamic.registrationType?.method === ExecuteCommandRequest.method && typeof dynamic.register === 'function') {
       const register = dynamic.register.bind(feature);
+      // biome-ignore lint/suspicious/noExplicitAny: as above
       dynamic.register = (data: RegistrationData<any>) => {
         const commands: string[] | undefined = data.registerOptions?.commands;
         register({

@@ -333,6 +333,7 @@ describe('never a silent all clear', { timeout: 120_000 }, () => {
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, /esc\\e\]0;PWNED\\x07\\e\[2J\/\.env/);
     assert.match(r.stdout, /red\\e\[41mname/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters
     for (const out of [r.stdout, r.stderr]) assert.doesNotMatch(out, /[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 });

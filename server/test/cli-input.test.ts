@@ -93,7 +93,7 @@ test('a folder with no apps exits 2 instead of passing as clean', () => {
 test('an invalid crosswire.config.json exits 2 with each problem at file:line:col, with the nearest suggestion', () => {
   const cases: [string, RegExp[]][] = [
     ['{ "rules": { "port-collision": "off" ', [/crosswire\.config\.json:1:\d+: Invalid JSON/]],
-    ['{\n  "rules": { "implict-port": "off" }\n}\n', [/^  crosswire\.config\.json:2:14: Unknown rule id "implict-port"\. Did you mean "implicit-port"\?$/m]],
+    ['{\n  "rules": { "implict-port": "off" }\n}\n', [/^ {2}crosswire\.config\.json:2:14: Unknown rule id "implict-port"\. Did you mean "implicit-port"\?$/m]],
     ['{\n  "rules": {\n    "port-collision": "warn",\n    "duplicate-secret": "err"\n  }\n}\n', [
       /crosswire\.config\.json:3:23: Severity of "port-collision" must be "off", "info", "warning" or "error" \(not "warn"\)\. Did you mean "warning"\?/,
       /crosswire\.config\.json:4:25: Severity of "duplicate-secret" .*\(not "err"\)\. Did you mean "error"\?/,
@@ -199,8 +199,10 @@ test('progress line on stderr only when it is a terminal (after the delay), eras
     timeout: 120_000,
     env: { ...process.env, CROSSWIRE_PROGRESS_AFTER_MS: '0' },
   });
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the progress line's terminal escape
   assert.match(shown.stdout, /\r\u001b\[Kcrosswire: \d+ files indexed, 2 apps found; checking…/);
   // Erased before the report: the report starts on a clean line.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the progress line's terminal escape
   assert.match(shown.stdout, /\r\u001b\[K\r?\n?apps\/api\/\.env/);
   // With the default delay a quick run draws nothing (checked with a delay no run reaches).
   const quiet = spawnSync('script', ['-qec', `${shq(process.execPath)} ${shq(cli)} audit . --no-color`, '/dev/null'], {

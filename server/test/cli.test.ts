@@ -290,7 +290,7 @@ test('text: stylish blocks per file, one row per finding, summary line, no colou
   const rows: string[] = [];
   let file = '';
   for (const line of r.stdout.split('\n')) {
-    const m = /^  (\d+):(\d+)\s+(error|warning|info)\s+.*\s(\S+)$/.exec(line);
+    const m = /^ {2}(\d+):(\d+)\s+(error|warning|info)\s+.*\s(\S+)$/.exec(line);
     if (m) rows.push(`${file}:${m[1]}:${m[2]} ${m[3]} ${m[4]}`);
     else if (line && !line.startsWith(' ') && !line.startsWith('✖')) file = line;
   }
@@ -329,6 +329,7 @@ test('sarif: 2.1.0 log whose results match the json findings', () => {
   const base = runObj.originalUriBaseIds['%SRCROOT%'].uri;
   assert.equal(fileURLToPath(base).replace(/\/$/, ''), ws);
   const level = { error: 'error', warning: 'warning', info: 'note' } as const;
+  // biome-ignore lint/suspicious/noExplicitAny: a SARIF result, read as parsed JSON
   const got = runObj.results.map((res: any) => {
     assert.equal(driver.rules[res.ruleIndex].id, res.ruleId);
     const pl = res.locations[0].physicalLocation;

@@ -78,7 +78,10 @@ function findings(): Finding[] {
       location: find('alpha/package.json', '"next dev"'),
       related: [],
       appId: 'alpha',
-      fixes: [{ title: 'Set the port of alpha to 3000', edits: () => (editsCalled++, []) }],
+      fixes: [{ title: 'Set the port of alpha to 3000', edits: () => {
+        editsCalled++;
+        return [];
+      } }],
     },
     {
       ruleId: 'duplicate-secret',

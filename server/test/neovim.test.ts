@@ -32,7 +32,7 @@ interface NvimResult {
 
 // Runs inside nvim. Whatever happens it writes CW_OUT and quits (a headless nvim that hit an error
 // would otherwise wait for input forever).
-const LUA = String.raw`
+const LUA = `
 local out = vim.env.CW_OUT
 local function write(result)
   local f = assert(io.open(out, 'w'))

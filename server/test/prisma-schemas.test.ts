@@ -98,7 +98,7 @@ test("a datasource property enabled by another file's generator: judged with the
   assert.deepEqual(parseErrors((await audit(ws)).findings, ws), []);
   // Not enabled anywhere: Prisma rejects the datasource, and says which preview feature it needs.
   ws = makeWorkspace(folder(''));
-  let pe = parseErrors((await audit(ws)).findings, ws);
+  const pe = parseErrors((await audit(ws)).findings, ws);
   assert.equal(pe.length, 1);
   assert.match(pe[0], /^web\/schema\/db\.prisma:3: Prisma 6 rejects this schema: The `extensions` property is only available with the `postgresqlExtensions` preview feature\.$/);
   // The generator file is ignored by the configuration: what it enables is unknown, nothing is said.

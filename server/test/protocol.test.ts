@@ -129,7 +129,7 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
   test('initialize advertises the capabilities', () => {
     const caps = client.initializeResult!.capabilities;
     assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2 });
-    assert.deepEqual((caps.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds, ['quickfix']);
+    assert.deepEqual((caps.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds, ['quickfix', 'source.fixAll.crosswire'], 'quick fixes, and the safe fix-all for editor.codeActionsOnSave');
     assert.ok(caps.executeCommandProvider?.commands.includes('crosswire.audit'));
     assert.equal(caps.workspace?.workspaceFolders?.supported, true);
     const watch = client.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
@@ -294,7 +294,7 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
     const d = expectAt(schema, 'missing-connection-limit', 'env("DATABASE_URL")', WARNING);
     const result = (await client.codeActions(schema, d.range, [d])) ?? [];
     const actions = result.filter(isAction);
-    const action = actions.find((a) => editedFiles(a.edit!).includes(envFile));
+    const action = actions.find((a) => a.edit && editedFiles(a.edit!).includes(envFile));
     assert.ok(action, `a fix that edits electricity-tokens/.env; got ${actions.map((a) => a.title).join(' | ')}`);
     assert.equal(action.kind, 'quickfix');
     assert.deepEqual(editedFiles(action.edit!), [envFile]);
@@ -313,8 +313,8 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
     const e = expectAt(mbSchema, 'missing-connection-limit', 'connection_limit =', ERROR);
     const blockActions = ((await client.codeActions(mbSchema, e.range, [e])) ?? []).filter(isAction);
     assert.ok(blockActions.length >= 1, 'a fix for the in-block property');
-    const move = blockActions.find((a) => editedFiles(a.edit!).includes(mbSchema) && editedFiles(a.edit!).includes(mbEnv));
-    assert.ok(move, `a fix editing the schema and the env file; got ${blockActions.map((a) => `${a.title} -> ${editedFiles(a.edit!).join(',')}`).join(' | ')}`);
+    const move = blockActions.find((a) => a.edit && editedFiles(a.edit!).includes(mbSchema) && editedFiles(a.edit!).includes(mbEnv));
+    assert.ok(move, `a fix editing the schema and the env file; got ${blockActions.filter((a) => a.edit).map((a) => `${a.title} -> ${editedFiles(a.edit!).join(',')}`).join(' | ')}`);
     await applyAndNotify(move.edit!);
     assert.ok(!/^\s*connection_limit\s*=/m.test(read(mbSchema)), 'property removed from the datasource block');
     assert.match(read(mbEnv), /^DATABASE_URL="postgresql:\/\/postgres:postgres@localhost:5432\/multi_business_db\?connection_limit=10"$/m);

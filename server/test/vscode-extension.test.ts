@@ -19,18 +19,18 @@ const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json')
 
 test('manifest: contributes the commands, settings, dotenv language and grammar', () => {
   const c = manifest.contributes;
-  const commands = new Map<string, { title: string; category: string }>(c.commands.map((x: any) => [x.command, x]));
+  const commands = new Map<string, { title: string; category: string }>(c.commands.map((x: { command: string; title: string; category: string }) => [x.command, x]));
   assert.equal(commands.get('crosswire.audit')?.title, 'Audit workspace');
   for (const id of ['crosswire.audit', 'crosswire.restart', 'crosswire.showOutput']) {
     assert.equal(commands.get(id)?.category, 'Crosswire', id);
   }
   assert.deepEqual(c.configuration.properties['crosswire.trace.server'].enum, ['off', 'messages', 'verbose']);
   assert.equal(c.configuration.properties['crosswire.enable'].default, true);
-  const language = c.languages.find((l: any) => l.id === 'dotenv');
+  const language = c.languages.find((l: { id: string }) => l.id === 'dotenv');
   assert.ok(language, 'dotenv language');
   assert.ok(fs.existsSync(path.join(REPO_ROOT, language.configuration)), language.configuration);
   JSON.parse(fs.readFileSync(path.join(REPO_ROOT, language.configuration), 'utf8'));
-  const grammar = c.grammars.find((g: any) => g.language === 'dotenv');
+  const grammar = c.grammars.find((g: { language: string }) => g.language === 'dotenv');
   const grammarJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, grammar.path), 'utf8'));
   assert.equal(grammarJson.scopeName, grammar.scopeName);
   assert.equal(manifest.main, './client/dist/extension.js');

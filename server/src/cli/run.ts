@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../engine';
-import type { CrosswireConfig, Finding, Logger, Severity } from '../model/types';
+import type { CrosswireConfig, Finding, FixKind, Logger, Severity, TextEditAt } from '../model/types';
+import { applyEdits, fixKey, planFixes } from '../engine/fixes';
 import { CONFIG_FILE_NAME, parseConfig } from '../parsers/config';
 import { IGNORED_DIRS } from '../index/discovery';
 import { escapeControl } from '../model/text';
@@ -42,6 +43,12 @@ Options:
                           how many it hides)
       --baseline-write <file>
                           Record the current findings as the baseline and exit 0
+      --fix               Apply the safe fixes (a connection_limit, cookie options, a port
+                          a port fix chooses, the NEXTAUTH_URL port), say what changed,
+                          then report what remains (see docs/fixes.md)
+      --fix-secrets       Apply the fixes that write newly generated secrets into env
+                          files (duplicated, weak or missing secrets, node ids); never
+                          implied by --fix
       --verbose           Log the engine's progress to standard error
   -h, --help              Show this help
   -v, --version           Print the version
@@ -111,11 +118,14 @@ interface Options {
   config?: string;
   baseline?: string;
   baselineWrite?: string;
+  fix: boolean;
+  fixSecrets: boolean;
 }
 
 type Parsed = { kind: 'help' } | { kind: 'version' } | { kind: 'audit'; options: Options } | { kind: 'apps'; options: Options };
 
 export function parseCommandLine(argv: string[]): Parsed {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the destructuring assignment from parseArgs below
   let values;
   let positionals: string[];
   try {
@@ -133,6 +143,8 @@ export function parseCommandLine(argv: string[]): Parsed {
         config: { type: 'string' },
         baseline: { type: 'string' },
         'baseline-write': { type: 'string' },
+        fix: { type: 'boolean' },
+        'fix-secrets': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -149,6 +161,7 @@ export function parseCommandLine(argv: string[]): Parsed {
   if (command !== 'audit' && command !== 'apps') throw new UsageError(`unknown command "${command}" (expected "audit" or "apps").`);
 
   const format = values.format ?? 'text';
+  if (command === 'apps' && (values.fix || values['fix-secrets'])) throw new UsageError(`--fix and --fix-secrets apply to "audit" only.`);
   if (command === 'apps' && format !== 'text' && format !== 'json') throw new UsageError(`unknown format "${format}" for apps (expected text or json).`);
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`unknown format "${format}" (expected one of: ${FORMATS.join(', ')}).`);
@@ -173,6 +186,8 @@ export function parseCommandLine(argv: string[]): Parsed {
       config: values.config,
       baseline: values.baseline,
       baselineWrite: values['baseline-write'],
+      fix: !!values.fix,
+      fixSecrets: !!values['fix-secrets'],
     },
   };
 }
@@ -320,7 +335,15 @@ function checkWorkspaceConfigs(engine: Engine): void {
     if (f.kind !== 'config' || path.dirname(f.file) !== f.root) continue;
     for (const p of f.problems) problems.push(`${shownPath(f.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`);
   }
-  if (problems.length > 0) throw new InputError(`invalid ${CONFIG_FILE_NAME}:\n  ${problems.join('\n  ')}`);
+  const fromConfig = problems.length;
+  // A package.json's "crosswire" key is configuration too: an unknown rule there is as wrong as in the config file.
+  for (const f of engine.index.files.values()) {
+    if (f.kind !== 'package' || !f.configProblems) continue;
+    for (const p of f.configProblems) problems.push(`${shownPath(f.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`);
+  }
+  const pkgKey = 'package.json "crosswire" key';
+  const what = fromConfig === problems.length ? CONFIG_FILE_NAME : fromConfig === 0 ? pkgKey : `${CONFIG_FILE_NAME} and ${pkgKey}`;
+  if (problems.length > 0) throw new InputError(`invalid ${what}:\n  ${problems.join('\n  ')}`);
 }
 
 function stderrLogger(): Logger {
@@ -343,8 +366,10 @@ function useColor(opt: Options): boolean {
 
 async function audit(opt: Options): Promise<{ text: string; code: 0 | 1 }> {
   const roots = resolveDirs(opt.dirs);
-  const engine = await createEngine(opt, roots);
+  let engine = await createEngine(opt, roots);
   const baseDir = roots.length === 1 ? roots[0] : process.cwd();
+  let fixed: AppliedFix[] | undefined;
+  if (opt.fix || opt.fixSecrets) ({ engine, applied: fixed } = await applyFixes(opt, roots, engine, baseDir));
   let findings = engine.findings();
   progress?.done();
   if (opt.baselineWrite) {
@@ -354,13 +379,7 @@ async function audit(opt: Options): Promise<{ text: string; code: 0 | 1 }> {
   }
   let baseline: FormatContext['baseline'];
   if (opt.baseline) {
-    let b;
-    try {
-      b = readBaseline(path.resolve(opt.baseline));
-    } catch (e) {
-      const why = e instanceof SyntaxError ? 'it is not JSON' : (e as NodeJS.ErrnoException).code ? fsReason(e) : (e as Error).message;
-      throw new InputError(`cannot read the baseline ${opt.baseline}: ${why}`);
-    }
+    const b = readBaselineOrFail(opt.baseline);
     const before = findings.length;
     const { kept, unmatched } = filterByBaselineWithStats(findings, b, baseDir);
     findings = kept;
@@ -378,7 +397,95 @@ async function audit(opt: Options): Promise<{ text: string; code: 0 | 1 }> {
   };
   // In json and sarif the report is data: the baseline's count goes to stderr instead.
   if (baseline && opt.format !== 'text') process.stderr.write(`crosswire: ${baselineSentence(baseline)}\n`);
-  return { text: formatters[opt.format](findings, ctx), code: exitCodeFor(findings, opt.failOn) };
+  let text = formatters[opt.format](findings, ctx);
+  if (fixed) {
+    const lines = fixedLines(fixed);
+    // In json and sarif the report is data: what changed goes to stderr, as does everything for a report written to a file.
+    if (opt.format === 'text' && opt.output === undefined) text = lines + '\n' + text;
+    else process.stderr.write(lines);
+  }
+  return { text, code: exitCodeFor(findings, opt.failOn) };
+}
+
+interface AppliedFix {
+  file: string;
+  title: string;
+}
+
+/** At most this many passes of fixing and re-auditing (ESLint stops after 10 too). */
+const MAX_FIX_PASSES = 10;
+
+/**
+ * `--fix` / `--fix-secrets`: applies the fixes of the kinds asked for to the files on disk, pass by pass (a pass
+ * takes the fixes whose edits do not collide, see engine/fixes.ts; the workspace is re-audited and the fixes
+ * recomputed before the next), until none is left. Only the findings the report would show (after the baseline)
+ * are fixed. Returns the engine of the final state and what was changed, file by file.
+ */
+async function applyFixes(opt: Options, roots: string[], first: Engine, baseDir: string): Promise<{ engine: Engine; applied: AppliedFix[] }> {
+  const kinds = new Set<FixKind>();
+  if (opt.fix) kinds.add('safe');
+  if (opt.fixSecrets) kinds.add('secret');
+  const baseline = opt.baseline ? readBaselineOrFail(opt.baseline) : undefined;
+  const done = new Set<string>();
+  const applied: AppliedFix[] = [];
+  let engine = first;
+  for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+    let findings = engine.findings();
+    if (baseline) findings = filterByBaselineWithStats(findings, baseline, baseDir).kept;
+    const plan = planFixes(findings, {
+      kinds,
+      done,
+      onError: (fix, e) => process.stderr.write(`crosswire: warning: the fix "${escapeControl(fix.title)}" failed and was skipped: ${escapeControl((e as Error)?.message ?? String(e))}\n`),
+    });
+    if (plan.fixes.length === 0) break;
+    const byFile = new Map<string, TextEditAt[]>();
+    for (const p of plan.fixes) {
+      done.add(fixKey(p.fix, p.edits));
+      for (const e of p.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+    }
+    const written = new Set<string>();
+    for (const [file, edits] of byFile) {
+      let before: string;
+      try {
+        before = fs.readFileSync(file, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(`cannot read ${shownPath(file)} to fix it: ${fsReason(e)}`);
+        before = '';
+      }
+      // The fixes were computed on the text Crosswire read: a file changed since is left alone.
+      const read = engine.index.textOf(file);
+      if (read !== undefined && read !== before) {
+        process.stderr.write(`crosswire: warning: ${escapeControl(shownPath(file))} changed during the run: not fixed\n`);
+        continue;
+      }
+      writeFile(file, applyEdits(before, edits), 'the fix');
+      written.add(file);
+    }
+    for (const p of plan.fixes) {
+      for (const file of new Set(p.edits.map((e) => e.file))) if (written.has(file)) applied.push({ file, title: p.fix.title });
+    }
+    if (written.size === 0) break;
+    engine = await Engine.create({ roots, config: opt.config ? loadConfig(opt.config) : undefined, logger: opt.verbose ? stderrLogger() : undefined });
+  }
+  return { engine, applied };
+}
+
+/** What --fix changed: one line per file and fix (titles only: a fix's text may be a generated secret). */
+function fixedLines(applied: readonly AppliedFix[]): string {
+  if (applied.length === 0) return 'No fixes applied.\n';
+  const files = new Set(applied.map((a) => a.file));
+  const lines = applied.map((a) => `Fixed ${escapeControl(shownPath(a.file))}: ${escapeControl(a.title)}`);
+  lines.push(`Applied ${applied.length} fix${applied.length === 1 ? '' : 'es'} in ${files.size} file${files.size === 1 ? '' : 's'}.`);
+  return lines.join('\n') + '\n';
+}
+
+function readBaselineOrFail(file: string): ReturnType<typeof readBaseline> {
+  try {
+    return readBaseline(path.resolve(file));
+  } catch (e) {
+    const why = e instanceof SyntaxError ? 'it is not JSON' : (e as NodeJS.ErrnoException).code ? fsReason(e) : (e as Error).message;
+    throw new InputError(`cannot read the baseline ${file}: ${why}`);
+  }
 }
 
 /** `crosswire apps`: what Crosswire understood of the workspace. */

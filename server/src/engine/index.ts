@@ -1,15 +1,18 @@
 import * as path from 'node:path';
 import type { App, CrosswireConfig, EngineOptions, Finding, Logger, PrismaSchemaInfo, TextEditAt, WorkspaceView } from '../model/types';
 import type { RuleMeta } from '../model/rule';
-import { commentPrefix } from '../parsers/suppressions';
 import { emptyConfig } from '../parsers/config';
 import { WorkspaceIndex } from '../index/workspace';
-import { ENGINE_RULES, PARSE_ERROR_RULE, RULES } from '../rules';
+import { ENGINE_RULES, RULES } from '../rules';
 import { checkedView, instrumentApp } from '../facts/track';
 import { envDefinition, envHover } from '../queries';
 import type { Location, Position } from '../model/types';
 import { RuleRunner } from './runner';
 import { changedApps, computeDelta, workspaceFiles, type WorkspaceFiles } from './delta';
+import { parseErrorsOf } from './parse-errors';
+import { disableEdit, Suppressions } from './suppressions';
+
+export { MAX_PARSE_ERRORS_PER_FILE } from './parse-errors';
 
 export interface EngineInit {
   /** Absolute workspace folder paths (several for a multi-root workspace / several CLI DIRs). */
@@ -24,18 +27,20 @@ const SILENT: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 
 export const DEFAULT_OPTIONS: EngineOptions = { cores: 4, maxFileSize: 1_000_000 };
 
-/** Code files whose syntax errors matter to Crosswire (it relies on them for ports, auth and config). */
-const RELIED_ON = /^(auth|main|server|app|index)\.[cm]?[jt]sx?$|^(vite|prisma)\.config\.[cm]?[jt]s$/;
 
 /**
  * The engine the CLI and the language server share: the workspace index plus the rules. Both
- * surfaces are thin shells over it, so they always agree.
+ * surfaces are thin shells over it, so they always agree. Rules run in runner.ts, severities and
+ * suppressions in suppressions.ts, parse errors in parse-errors.ts; what stays here is the public API
+ * and the per-file bookkeeping of a pass.
  */
+// size: about half of it is the public API's one-line delegations with their doc comments
 export class Engine {
   /** The rules and the engine's own diagnostic ids (whose check() is empty), for docs, SARIF and config validation. */
   readonly rules: readonly RuleMeta[] = [...RULES, ...ENGINE_RULES];
   private cache: Finding[] | undefined;
   private readonly runner: RuleRunner;
+  private readonly suppressions: Suppressions;
   /** What rules see: the index, or with fact checking on a view that checks their reads (facts/track.ts). */
   private readonly view: WorkspaceView;
 
@@ -44,6 +49,7 @@ export class Engine {
     private readonly log: Logger,
   ) {
     this.runner = new RuleRunner(RULES, log);
+    this.suppressions = new Suppressions(index, new Set(this.rules.map((r) => r.id)), (file) => this.refreshFile(file));
     this.view = checkedView(index);
   }
 
@@ -163,22 +169,29 @@ export class Engine {
   private changed: Set<string> | 'all' = 'all';
   private totals = { findings: 0, errors: 0, warnings: 0 };
   private lastApps: readonly App[] = [];
-  /** Severity-overridden copies of rule findings (the copy is kept while the finding is). */
-  private overridden = new WeakMap<Finding, Finding>();
 
   private pass(): void {
     if (!this.stale) return;
     this.stale = false;
     this.cache = undefined;
     const changes = this.index.takeChanges();
-    if (!this.lastFiles) return this.fullPass();
+    if (!this.lastFiles) {
+      this.fullPass();
+      return;
+    }
     const dirty = [...this.dirtyFiles];
     this.dirtyFiles.clear();
-    if (changes === 'full') return this.fullPass();
+    if (changes === 'full') {
+      this.fullPass();
+      return;
+    }
     const touched = new Set<string>(dirty);
     const files = workspaceFiles(this.index);
     const delta = computeDelta(this.lastApps, this.index.apps, this.lastFiles, files);
-    if (!delta) return this.fullPass();
+    if (!delta) {
+      this.fullPass();
+      return;
+    }
     // An edited file that changed no app's facts: facts that read files on demand may have changed.
     const changedDirs = [...delta.apps.keys()].map((id) => this.index.appById(id)!.dir + path.sep);
     if (dirty.some((f) => !changedDirs.some((d) => f.startsWith(d)))) delta.workspace.add('otherFiles');
@@ -206,7 +219,7 @@ export class Engine {
       const schemas = new Map<string, PrismaSchemaInfo[]>();
       for (const a of apps) for (const s of a.schemas) if (parseFiles.has(s.file)) push(schemas, s.file, s);
       for (const file of parseFiles) {
-        const list = this.parseErrorsOf(file, schemas.get(file) ?? []);
+        const list = parseErrorsOf(this.index, file, schemas.get(file) ?? []);
         const old = this.parseByFile.get(file);
         if (list.length) this.parseByFile.set(file, list);
         else this.parseByFile.delete(file);
@@ -214,6 +227,7 @@ export class Engine {
       }
     }
     for (const file of touched) this.refreshFile(file);
+    this.suppressions.refreshConfig();
   }
 
   private fullPass(): void {
@@ -226,7 +240,7 @@ export class Engine {
     for (const a of this.index.apps) for (const s of a.schemas) push(schemas, s.file, s);
     const files = new Set<string>([...this.index.files.keys(), ...schemas.keys(), ...this.index.unread.keys()]);
     for (const file of files) {
-      const list = this.parseErrorsOf(file, schemas.get(file) ?? []);
+      const list = parseErrorsOf(this.index, file, schemas.get(file) ?? []);
       if (list.length) this.parseByFile.set(file, list);
     }
     this.lastApps = this.index.apps;
@@ -235,6 +249,7 @@ export class Engine {
     const all = new Set<string>(files);
     for (const m of this.ruleByFile.values()) for (const f of m.keys()) all.add(f);
     for (const file of all) this.refreshFile(file);
+    this.suppressions.refreshConfig();
     this.changed = 'all';
   }
 
@@ -258,7 +273,7 @@ export class Engine {
     }
     const pe = this.parseByFile.get(file);
     if (pe) for (const f of pe) raw.push(f);
-    const out = this.applySuppressions(file, this.applySeverities(raw));
+    const out = this.suppressions.apply(file, this.suppressions.applySeverities(raw));
     out.sort(compareFindings);
     const old = this.finalByFile.get(file);
     if (old && sameList(old, out)) return;
@@ -279,64 +294,6 @@ export class Engine {
     }
   }
 
-  private applySeverities(findings: Finding[]): Finding[] {
-    const sev = this.index.config.rules;
-    const out: Finding[] = [];
-    for (const f of findings) {
-      const s = sev[f.ruleId];
-      if (s === 'off') continue;
-      if (this.index.isIgnored(f.location.file)) continue;
-      out.push(s && s !== f.severity ? this.withSeverity(f, s) : f);
-    }
-    return out;
-  }
-
-  /** A copy of a finding with another severity; its fixes stay the original's (they may be computed on demand). */
-  private withSeverity(f: Finding, severity: Finding['severity']): Finding {
-    const hit = this.overridden.get(f);
-    if (hit && hit.severity === severity) return hit;
-    const copy = { ...f, severity };
-    Object.defineProperty(copy, 'fixes', { get: () => f.fixes, enumerable: true, configurable: true });
-    this.overridden.set(f, copy);
-    return copy;
-  }
-
-  /** Drops the file's findings under `crosswire-disable...` directives and reports its directives that suppress nothing. */
-  private applySuppressions(file: string, findings: Finding[]): Finding[] {
-    const dirs = this.index.files.get(file)?.suppressions ?? [];
-    if (dirs.length === 0) return findings;
-    const out: Finding[] = [];
-    const used = new Set<string>();
-    for (const f of findings) {
-      let suppressed = false;
-      for (const d of dirs) {
-        const covers = d.rules.length === 0 || d.rules.includes(f.ruleId);
-        if (!covers) continue;
-        if (d.kind === 'file' || d.line + 1 === f.location.range.start.line) {
-          suppressed = true;
-          used.add(`${d.line}\0${d.rules.length ? f.ruleId : '*'}`);
-        }
-      }
-      if (!suppressed) out.push(f);
-    }
-    if (this.index.config.rules['unused-suppression'] === 'off') return out;
-    const severity = (this.index.config.rules['unused-suppression'] as Finding['severity'] | undefined) ?? 'info';
-    for (const d of dirs) {
-      const range = { start: { line: d.line, character: d.start }, end: { line: d.line, character: d.end } };
-      const unusedRules = d.rules.length === 0 ? (used.has(`${d.line}\0*`) ? [] : ['*']) : d.rules.filter((r) => !used.has(`${d.line}\0${r}`));
-      for (const r of unusedRules) {
-        const what = r === '*' ? 'any rule' : `"${r}"`;
-        const message = r !== '*' && !this.knownRuleIds.has(r)
-          ? `Unknown rule id "${r}" in a crosswire-disable directive.`
-          : `Unused crosswire-disable directive: no finding of ${what} ${d.kind === 'file' ? 'in this file' : 'on the next line'}.`;
-        out.push({ ruleId: 'unused-suppression', severity, message, location: { file, range }, related: [], fixes: [] });
-      }
-    }
-    return out;
-  }
-
-  private readonly knownRuleIds = new Set(this.rules.map((r) => r.id));
-
   /** Markdown hover for an env key at a position (undefined elsewhere); the findings on its line with their rules' explanation. */
   hover(file: string, pos: Position, docsHref?: (ruleId: string) => string | undefined): string | undefined {
     return envHover(this.index, this.findings(), path.resolve(file), pos, (id) => {
@@ -352,53 +309,11 @@ export class Engine {
 
   /** "Disable <rule> for this line": the directive comment to insert above a finding's line, if the format has comments. */
   disableEdit(finding: Finding): TextEditAt | undefined {
-    const prefix = commentPrefix(finding.location.file);
-    const text = this.index.textOf(finding.location.file);
-    if (!prefix || text === undefined) return undefined;
-    const line = finding.location.range.start.line;
-    const lineText = text.split(/\r\n|\r|\n/)[line] ?? '';
-    const indent = /^\s*/.exec(lineText)![0];
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const at = { line, character: 0 };
-    return { file: finding.location.file, range: { start: at, end: at }, newText: `${indent}${prefix} crosswire-disable-next-line ${finding.ruleId}${eol}` };
+    return disableEdit(this.index, finding);
   }
 
-  /** parse-error and invalid-config findings of one file: its own problems and those of the schemas read from it. */
-  private parseErrorsOf(file: string, schemas: readonly PrismaSchemaInfo[]): Finding[] {
-    const out: Finding[] = [];
-    const push = (message: string, range: Finding['location']['range'], ruleId = PARSE_ERROR_RULE.id) =>
-      out.push({ ruleId, severity: 'warning', message, location: { file, range }, related: [], fixes: [] });
-    const f = this.index.files.get(file);
-    if (f) {
-      if (f.kind === 'config') {
-        for (const p of f.problems) push(p.message, p.range, 'invalid-config');
-      } else if (f.kind !== 'code' || RELIED_ON.test(path.basename(f.file))) {
-        for (const p of f.problems) push(p.message, p.range);
-        if (f.code && RELIED_ON.test(path.basename(f.file))) for (const p of f.code.problems) push(p.message, p.range);
-      }
-    }
-    for (const s of schemas) for (const p of s.problems) push(p.message, p.range);
-    const unread = f ? undefined : this.index.unread.get(file);
-    if (unread !== undefined) {
-      out.push({ ruleId: PARSE_ERROR_RULE.id, severity: 'info', message: `Crosswire did not read this file (${unread}): findings that depend on it may be missing`, location: { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, related: [], fixes: [] });
-    }
-    return capParseErrors(out);
-  }
-}
 
-/** At most this many parse-error findings on one file: the last one counts the rest. */
-export const MAX_PARSE_ERRORS_PER_FILE = 50;
 
-/** Bounds what one (hostile or garbage) file can produce: the first problems, then one finding that counts the others. */
-function capParseErrors(list: Finding[]): Finding[] {
-  const pe = list.filter((f) => f.ruleId === PARSE_ERROR_RULE.id);
-  if (pe.length <= MAX_PARSE_ERRORS_PER_FILE) return list;
-  pe.sort((a, b) => a.location.range.start.line - b.location.range.start.line || a.location.range.start.character - b.location.range.start.character);
-  const kept = pe.slice(0, MAX_PARSE_ERRORS_PER_FILE - 1);
-  const next = pe[MAX_PARSE_ERRORS_PER_FILE - 1];
-  const rest = pe.length - kept.length;
-  kept.push({ ...next, message: `Crosswire could not read ${rest} more places of this file (the first is here); only the first ${kept.length} are listed` });
-  return [...list.filter((f) => f.ruleId !== PARSE_ERROR_RULE.id), ...kept];
 }
 
 const NONE: readonly Finding[] = Object.freeze([]) as readonly Finding[];

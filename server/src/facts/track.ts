@@ -44,7 +44,10 @@ export function setChecking(on: boolean): boolean {
 export function read(fact: FactName, app?: App): void {
   const s = scope;
   if (!s) return;
-  if (!s.facts.has(fact)) return fail(`${s.who} read the fact "${fact}" without declaring it`);
+  if (!s.facts.has(fact)) {
+    fail(`${s.who} read the fact "${fact}" without declaring it`);
+    return;
+  }
   if (app && s.apps && !s.apps.has(app)) fail(`${s.who} read "${fact}" of another app than the one(s) it judges: read it through a derived fact (model/rule.ts DerivedFact)`);
 }
 

@@ -5,7 +5,7 @@ import { ZERO_RANGE } from '../model/text';
 import { parseCompose, parsePostgresConf } from '../parsers/compose';
 import { isComposeName } from '../model/file-kinds';
 import { parsePm2 } from '../parsers/pm2';
-import { parseConfig } from '../parsers/config';
+import { parseConfig, parsePackageCrosswireKey } from '../parsers/config';
 import { parseSuppressions, type Suppression } from '../parsers/suppressions';
 import { classifyEnvFile, looksBinary, parseEnv } from '../parsers/env';
 import { parsePackageJson } from '../parsers/packageJson';
@@ -32,6 +32,8 @@ export interface IndexedFile {
   textDropped?: boolean;
   /** Inline `crosswire-disable...` directives in the file. */
   suppressions: Suppression[];
+  /** Problems of Crosswire's own settings written in the file (a package.json's "crosswire" key): reported as invalid-config. */
+  configProblems?: { message: string; range: Range }[];
   /** Problems that make the file (partly) unreadable: reported as parse-error. */
   problems: { message: string; range: Range }[];
 }
@@ -110,6 +112,11 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       entry.problems.push(...parsed.problems);
     }
     entry.suppressions = parseSuppressions(text);
+    if (kind === 'package' && entry.pkg) {
+      const own = parsePackageCrosswireKey(text, file, opts.ruleIds);
+      entry.suppressions.push(...own.suppressions);
+      if (own.problems.length) entry.configProblems = own.problems;
+    }
     // prisma schemas are parsed when apps are derived, once the app's Prisma major is known
   } catch (e) {
     entry.problems.push({ message: `Crosswire could not read this file: ${(e as Error).message}`, range: ZERO_RANGE });

@@ -175,7 +175,7 @@ export class WorkspaceIndex implements WorkspaceView {
       this.collectWorkspaceFiles();
       if (this.changes !== 'full') this.changes.push({ file, kind, envChanges: [], listenersChanged: false, other: true });
     }
-    let dir = this.fileOwner.get(file) ?? this.ownerDir(file, entry.root);
+    const dir = this.fileOwner.get(file) ?? this.ownerDir(file, entry.root);
     const createsApp = (f: IndexedFile | undefined) => !!f && (f.kind === 'env' || (!!f.code && f.code.defaults.length > 0));
     if (!dir) return !createsApp(after); // unowned: nothing to update unless it now founds an app
     const meta = this.appDirMeta.get(dir)!;

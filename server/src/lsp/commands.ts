@@ -2,16 +2,16 @@
  * `workspace/executeCommand`: `crosswire.audit` re-indexes the workspace, republishes every diagnostic and
  * returns a readable report.
  */
-import { CancellationToken, ErrorCodes, ExecuteCommandParams, LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import { CancellationToken, ErrorCodes, ExecuteCommandParams, LSPErrorCodes, MessageType, ResponseError, ShowMessageNotification } from 'vscode-languageserver/node';
 import { renderAuditReport } from '../report';
 import type { ServerContext } from './context';
 import type { DocumentSync } from './documents';
 import { afterShutdown, errorStack, errorText } from './errors';
-import { AUDIT_COMMAND, AuditResult } from './protocol';
+import { AUDIT_COMMAND, AuditResult, SHOW_DOCS_COMMAND } from './protocol';
 import type { Publisher } from './publishing';
 
 /** The commands the server executes (its `executeCommandProvider`). */
-export const SERVER_COMMANDS = [AUDIT_COMMAND];
+export const SERVER_COMMANDS = [AUDIT_COMMAND, SHOW_DOCS_COMMAND];
 
 export class Commands {
   constructor(
@@ -24,6 +24,7 @@ export class Commands {
 
   async execute(p: ExecuteCommandParams, token?: CancellationToken): Promise<AuditResult | ResponseError<void> | null> {
     if (this.ctx.shuttingDown) return afterShutdown();
+    if (p.command === SHOW_DOCS_COMMAND) return this.showDocs(p.arguments?.[0]);
     if (p.command !== AUDIT_COMMAND) return new ResponseError(ErrorCodes.InvalidParams, `unknown command ${p.command}`);
     try {
       await this.sync.flush();
@@ -39,6 +40,28 @@ export class Commands {
       this.ctx.logger.error(`crosswire: audit failed: ${errorStack(e)}`);
       return new ResponseError(ErrorCodes.InternalError, `crosswire: audit failed: ${errorText(e)}`);
     }
+  }
+
+  /**
+   * Opens the docs page of a rule: the page the extension ships (offline) or the repository's. Takes a rule id, never
+   * a URI, so the command opens nothing but Crosswire's own pages.
+   */
+  private async showDocs(ruleId: unknown): Promise<null | ResponseError<void>> {
+    if (typeof ruleId !== 'string' || !/^[a-z][a-z0-9-]*$/.test(ruleId)) return new ResponseError(ErrorCodes.InvalidParams, `${SHOW_DOCS_COMMAND} takes a rule id`);
+    const rule = this.ctx.rulesById.get(ruleId) ?? this.ctx.engine?.rules.find((r) => r.id === ruleId);
+    const href = this.ctx.docs.href(ruleId, rule);
+    if (this.ctx.caps.showDocument) {
+      // A web page opens in the browser; a page the extension ships opens in the editor.
+      try {
+        const r = await this.ctx.connection.window.showDocument({ uri: href, external: /^https?:/i.test(href) });
+        if (r.success) return null;
+      } catch (e) {
+        this.ctx.logger.info(`crosswire: the client could not open ${href}: ${errorText(e)}`);
+      }
+    }
+    // A notification (window/showMessage), not a request: every client shows it, none has to answer.
+    void this.ctx.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: `Crosswire: documentation for ${ruleId}: ${href}` });
+    return null;
   }
 
   /** Re-indexes, republishes and renders the report (runs on the queue). */

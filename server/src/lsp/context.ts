@@ -20,6 +20,8 @@ export interface ClientCaps {
   pullDiagnostics: boolean;
   /** The client handles `workspace/diagnostic/refresh`. */
   diagnosticRefresh: boolean;
+  /** `window/showDocument` (LSP 3.16): the server can ask the client to open a URI. */
+  showDocument?: boolean;
 }
 
 export class ServerContext {

@@ -7,6 +7,13 @@
 /** `workspace/executeCommand` command that re-indexes the workspace, republishes every diagnostic and returns
  *  an {@link AuditResult}. No arguments. The VS Code client also registers it as its "Audit workspace" command. */
 export const AUDIT_COMMAND = 'crosswire.audit';
+/** `workspace/executeCommand` command that opens the docs page of a rule (argument: the rule id), with
+ *  `window/showDocument` (or a message naming the page when the client cannot open documents). The "Show
+ *  documentation for <rule>" code action runs it. */
+export const SHOW_DOCS_COMMAND = 'crosswire.showDocumentation';
+/** Code action kind of "Fix all safe Crosswire problems" in a document, for `editor.codeActionsOnSave`: only
+ *  fixes that need no judgement and write no secret (never a generated secret). */
+export const FIX_ALL_KIND = 'source.fixAll.crosswire';
 /** VS Code command (client only): restarts the language server. */
 export const RESTART_COMMAND = 'crosswire.restart';
 /** VS Code command (client only): shows the output channel. */

@@ -101,7 +101,10 @@ export class Publisher {
   private publish(engine: Engine, file: string, opts: DiagnosticOptions): void {
     const uri = fileToUri(file);
     const list = engine.findingsIn(file);
-    if (list.length === 0) return this.unpublish(uri);
+    if (list.length === 0) {
+      this.unpublish(uri);
+      return;
+    }
     // The engine reuses the Finding objects of rules it did not re-run: a file whose findings are
     // the very same objects (and whose analysed version is unchanged) needs no conversion at all.
     const version = this.analysedVersion(uri);

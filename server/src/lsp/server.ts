@@ -48,7 +48,7 @@ import { DocsResolver, fileToUri, uriToFile } from './convert';
 import { DocumentSync } from './documents';
 import { afterShutdown, errorStack, errorText } from './errors';
 import { folderPath, rootsOf, takeNotFolders } from './folders';
-import type { InitializationOptions } from './protocol';
+import { FIX_ALL_KIND, type InitializationOptions } from './protocol';
 import { Publisher } from './publishing';
 import { configFromSettings } from './settings';
 
@@ -151,6 +151,7 @@ export class CrosswireServer {
       pullDiagnostics:
         typeof cap.textDocument?.diagnostic === 'object' && cap.textDocument.diagnostic !== null && (params.initializationOptions as InitializationOptions | undefined)?.diagnostics !== 'push',
       diagnosticRefresh: cap.workspace?.diagnostics?.refreshSupport === true,
+      showDocument: cap.window?.showDocument?.support === true,
     };
     this.ctx.roots = rootsOf(params);
     if (typeof params.trace === 'string') this.trace = Trace.fromString(params.trace);
@@ -159,7 +160,7 @@ export class CrosswireServer {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         hoverProvider: true,
         definitionProvider: true,
         executeCommandProvider: { commands: [...SERVER_COMMANDS] },

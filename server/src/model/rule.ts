@@ -123,7 +123,8 @@ export interface WorkspaceRule extends RuleBase {
   check(ctx: RuleContext): void;
 }
 
-export type Rule = AppRule | GroupRule<any> | WorkspaceRule; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a registry of grouped rules with different item types
+export type Rule = AppRule | GroupRule<any> | WorkspaceRule;
 
 /** Declares a per-app rule (typed helper). */
 export function appRule(rule: Omit<AppRule, 'kind'>): AppRule {

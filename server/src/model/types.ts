@@ -543,8 +543,23 @@ export interface TextEditAt {
   newText: string;
 }
 
+/**
+ * How safely a fix can be applied without a person looking at it (`crosswire audit --fix`, `source.fixAll.crosswire`):
+ * - 'safe': needs no judgement and writes no secret (a connection_limit, a cookie option, a port the fix chose);
+ * - 'secret': writes a generated secret into an env file (`--fix-secrets` only, never on save);
+ * - 'judgement': a person must choose (which replica is right, which CORS origin to trust...). The default.
+ */
+export type FixKind = 'safe' | 'secret' | 'judgement';
+
 export interface Fix {
   title: string;
+  /** What applying it without review risks; absent = 'judgement' (offered as a quick fix only). */
+  kind?: FixKind;
+  /**
+   * Its choice depends on the rest of the workspace (a free port): applied in bulk, one such fix per pass, and the
+   * workspace is re-audited before the next (two apps of a collision would otherwise both move to the same free port).
+   */
+  workspaceWide?: boolean;
   /** Computes the edits against the index's current text (open documents' unsaved text included). */
   edits(): TextEditAt[];
   /** Marks the preferred fix (VS Code's "auto fix" / lightbulb default). */
@@ -654,6 +669,23 @@ export interface CrosswireConfig {
    * websocket gateway). duplicate-secret never reports them against each other; replica-drift reports them when they differ.
    */
   sharedSecrets?: string[][];
+  /**
+   * `suppress`: findings turned off one at a time where a file has no comments (package.json), or from outside the
+   * file: a rule, in one file (absolute here; written relative to the config file's folder), optionally on one line.
+   */
+  suppress?: ConfigSuppression[];
+}
+
+export interface ConfigSuppression {
+  rule: string;
+  /** Absolute path of the file the findings are in. */
+  file: string;
+  /** 1-based line of the finding's start; absent = the whole file. */
+  line?: number;
+  /** Where the entry is written (for unused-suppression). */
+  source: Location;
+  /** The file as written in the config (for messages). */
+  written: string;
 }
 
 export interface Logger {

@@ -1,7 +1,9 @@
 // A plain require: `import * as` would route every ts.* call through an interop getter (measured ~5% of a cold audit).
 import ts = require('typescript');
 import { distance } from 'fastest-levenshtein';
-import type { CrosswireConfig, Range, SeveritySetting } from '../model/types';
+import * as path from 'node:path';
+import type { ConfigSuppression, CrosswireConfig, Range, SeveritySetting } from '../model/types';
+import type { Suppression } from './suppressions';
 import { LineIndex } from '../model/text';
 import { globProblem } from './glob';
 
@@ -12,7 +14,8 @@ export function emptyConfig(): CrosswireConfig {
 }
 
 const SEVERITIES = new Set(['off', 'info', 'warning', 'error']);
-const KEYS = new Set(['$schema', 'rules', 'ignore', 'replicas', 'hosts', 'maxConnections', 'cores', 'sharedSecrets']);
+const KEYS = new Set(['$schema', 'rules', 'ignore', 'replicas', 'hosts', 'maxConnections', 'cores', 'sharedSecrets', 'suppress']);
+const SUPPRESS_KEYS = new Set(['rule', 'file', 'line']);
 
 /**
  * The known word a misspelt one most likely meant: the nearest by edit distance when it is close (at most a
@@ -132,6 +135,17 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
           config.sharedSecrets = v.elements.map((g) => (g as ts.ArrayLiteralExpression).elements.map((e) => (e as ts.StringLiteral).text));
         } else problems.push({ message: '"sharedSecrets" must be an array of groups, each an array of two or more app folders that must use the same secrets', range: range(v) });
         break;
+      case 'suppress':
+        if (!ts.isArrayLiteralExpression(v)) {
+          problems.push({ message: '"suppress" must be an array of { "rule": "<rule id>", "file": "<path>", "line": <number> } ("line" is optional)', range: range(v) });
+          break;
+        }
+        config.suppress = [];
+        for (const e of v.elements) {
+          const s = suppressEntry(e, sf, file, knownRules, range, problems);
+          if (s) config.suppress.push(s);
+        }
+        break;
       case 'cores':
         if (ts.isNumericLiteral(v) && Number(v.text) >= 1) config.cores = Number(v.text);
         else problems.push({ message: '"cores" must be a positive number', range: range(v) });
@@ -139,6 +153,104 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
     }
   }
   return { config, problems };
+}
+
+/** One `suppress` entry, validated: a known rule, a relative path inside the config's folder, an optional line from 1. */
+function suppressEntry(e: ts.Expression, sf: ts.JsonSourceFile, file: string, knownRules: ReadonlySet<string>, range: (n: ts.Node) => Range, problems: ParsedConfig['problems']): ConfigSuppression | undefined {
+  if (!ts.isObjectLiteralExpression(e)) {
+    problems.push({ message: 'A "suppress" entry must be an object: { "rule": "<rule id>", "file": "<path>" }, with an optional "line"', range: range(e) });
+    return undefined;
+  }
+  let rule: string | undefined;
+  let written: string | undefined;
+  let line: number | undefined;
+  let ok = true;
+  for (const p of e.properties) {
+    if (!ts.isPropertyAssignment(p)) continue;
+    const key = ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sf);
+    const v = p.initializer;
+    if (!SUPPRESS_KEYS.has(key)) {
+      problems.push({ message: `Unknown key "${key}" in a "suppress" entry.${didYouMean(key, SUPPRESS_KEYS)} Known keys: rule, file, line.`, range: range(p.name) });
+      ok = false;
+    } else if (key === 'rule') {
+      if (!ts.isStringLiteral(v)) {
+        problems.push({ message: '"rule" must be a rule id', range: range(v) });
+        ok = false;
+      } else if (!knownRules.has(v.text)) {
+        problems.push({ message: `Unknown rule id "${v.text}".${didYouMean(v.text, knownRules)}`, range: range(v) });
+        ok = false;
+      } else rule = v.text;
+    } else if (key === 'file') {
+      const f = ts.isStringLiteral(v) ? v.text.trim().replace(/\\/g, '/') : '';
+      if (!f || path.isAbsolute(f) || /^[a-z]:/i.test(f) || f.split('/').includes('..') || /[*?[\]{}]/.test(f)) {
+        problems.push({ message: '"file" must be the path of one file relative to the folder of crosswire.config.json (no "..", no glob), e.g. "apps/web/package.json"', range: range(v) });
+        ok = false;
+      } else written = f.replace(/^\.\//, '');
+    } else if (key === 'line') {
+      if (!ts.isNumericLiteral(v) || !Number.isInteger(Number(v.text)) || Number(v.text) < 1) {
+        problems.push({ message: '"line" must be a line number from 1', range: range(v) });
+        ok = false;
+      } else line = Number(v.text);
+    }
+  }
+  if (ok && (rule === undefined || written === undefined)) {
+    problems.push({ message: `A "suppress" entry needs ${rule === undefined && written === undefined ? '"rule" and "file"' : rule === undefined ? '"rule"' : '"file"'}: { "rule": "<rule id>", "file": "<path>" }`, range: range(e) });
+    return undefined;
+  }
+  if (!ok || rule === undefined || written === undefined) return undefined;
+  const abs = path.resolve(path.dirname(file), ...written.split('/'));
+  return { rule, file: abs, ...(line !== undefined ? { line } : {}), written, source: { file, range: range(e) } };
+}
+
+/**
+ * The `crosswire` key of a package.json (which has no comments), like ESLint's `eslintConfig`:
+ *   "crosswire": { "disable": ["implicit-port"] }
+ * turns the named rules off for the findings in that package.json. Each rule id becomes a file-wide suppression
+ * (reported by unused-suppression when it suppresses nothing); a wrong shape or an unknown rule id is a problem
+ * (invalid-config).
+ */
+export function parsePackageCrosswireKey(text: string, file: string, knownRules: ReadonlySet<string>): { suppressions: Suppression[]; problems: ParsedConfig['problems'] } {
+  const suppressions: Suppression[] = [];
+  const problems: ParsedConfig['problems'] = [];
+  if (!text.includes('"crosswire"')) return { suppressions, problems };
+  const lines = new LineIndex(text);
+  const sf = ts.parseJsonText(file, text);
+  const range = (n: ts.Node): Range => lines.range(n.getStart(sf), n.end);
+  const root = sf.statements[0]?.expression;
+  if (!root || !ts.isObjectLiteralExpression(root)) return { suppressions, problems };
+  const key = root.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isStringLiteral(p.name) && p.name.text === 'crosswire');
+  if (!key) return { suppressions, problems };
+  const shape = 'The "crosswire" key must be { "disable": ["<rule id>", ...] }';
+  const v = key.initializer;
+  if (!ts.isObjectLiteralExpression(v)) {
+    problems.push({ message: shape, range: range(v) });
+    return { suppressions, problems };
+  }
+  for (const p of v.properties) {
+    if (!ts.isPropertyAssignment(p)) continue;
+    const name = ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sf);
+    if (name !== 'disable') {
+      problems.push({ message: `Unknown key "${name}" in "crosswire".${didYouMean(name, ['disable'])} ${shape}.`, range: range(p.name) });
+      continue;
+    }
+    if (!ts.isArrayLiteralExpression(p.initializer)) {
+      problems.push({ message: shape, range: range(p.initializer) });
+      continue;
+    }
+    for (const e of p.initializer.elements) {
+      if (!ts.isStringLiteral(e)) {
+        problems.push({ message: `${shape}: each entry is a rule id`, range: range(e) });
+        continue;
+      }
+      if (!knownRules.has(e.text)) {
+        problems.push({ message: `Unknown rule id "${e.text}".${didYouMean(e.text, knownRules)}`, range: range(e) });
+        continue;
+      }
+      const r = range(e);
+      suppressions.push({ kind: 'file', rules: [e.text], line: r.start.line, start: r.start.character, end: r.start.line === r.end.line ? r.end.character : r.start.character, origin: 'package.json' });
+    }
+  }
+  return { suppressions, problems };
 }
 
 /** Merges configs: later ones win key by key; lists are concatenated. */
@@ -152,6 +264,7 @@ export function mergeConfigs(list: CrosswireConfig[]): CrosswireConfig {
     Object.assign(out.maxConnections, c.maxConnections);
     if (c.cores !== undefined) out.cores = c.cores;
     if (c.sharedSecrets?.length) out.sharedSecrets = [...(out.sharedSecrets ?? []), ...c.sharedSecrets];
+    if (c.suppress?.length) out.suppress = [...(out.suppress ?? []), ...c.suppress];
   }
   return out;
 }

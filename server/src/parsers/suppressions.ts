@@ -17,6 +17,8 @@ export interface Suppression {
   /** Character range of the directive on its line. */
   start: number;
   end: number;
+  /** Written as a `"crosswire": { "disable": [...] }` entry of a package.json (not a comment). */
+  origin?: 'package.json';
 }
 
 const DIRECTIVE = /(?:#|\/\/|\/\*)\s*crosswire-(disable-next-line|disable)\b([^\n*]*)/;

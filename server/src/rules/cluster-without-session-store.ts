@@ -50,6 +50,7 @@ export const clusterWithoutSessionStore = appRule({
         app: p.app,
         fixes: [
           {
+            kind: 'judgement',
             title: `Run a single instance of ${name}`,
             edits: () => {
               const t = TextAt.of(index, p.file);

@@ -152,6 +152,7 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
       app: app,
       fixes: [
         {
+          kind: 'safe',
           title: `Add ${props.join(', ')} to the ${cookieLabel(c)}`,
           preferred: true,
           edits: () => {
@@ -171,6 +172,7 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
       app: app,
       fixes: [
         {
+          kind: 'safe',
           title: `Set httpOnly: true on the ${cookieLabel(c)}`,
           preferred: true,
           edits: () => {

@@ -277,6 +277,7 @@ function backendFindings(index: WorkspaceView, backend: App, links: Link[]): Rep
           app: backend,
           fixes: [
             {
+              kind: 'judgement',
               title: a.list && keep.length ? `Add ${srv.origin} to the CORS origins of ${backend.name}` : `Set the CORS origin of ${backend.name} to ${srv.origin}`,
               preferred: true,
               edits: () => fixEdits(index, backend, a, keep, srv.origin),

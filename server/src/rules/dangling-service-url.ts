@@ -231,6 +231,7 @@ function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; fi
   const written = target !== undefined ? urlRange(s) : undefined;
   if (target !== undefined && written) {
     fixes.push({
+      kind: 'judgement',
       title: `Point ${s.key} at port ${target}${namedApp ? ` (${namedApp.name})` : ''}`,
       preferred: true,
       edits: () => {

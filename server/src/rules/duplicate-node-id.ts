@@ -80,6 +80,7 @@ export const duplicateNodeId = groupRule<null>({
               app: s.app,
               fixes: [
                 {
+                  kind: 'secret',
                   title: `Generate a new ${key} for ${label(index, s.app)}`,
                   preferred: true,
                   edits: () => {

@@ -43,6 +43,7 @@ export const duplicateSecret = groupRule<Occurrence>({
         app: o.app,
         fixes: [
           {
+            kind: 'secret',
             title: `Generate a new secret for ${o.app.name}`,
             preferred: true,
             edits: () => {

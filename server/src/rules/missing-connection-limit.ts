@@ -67,6 +67,7 @@ export const missingConnectionLimit = appRule({
             const n = Number(prop.raw) > 0 ? Math.floor(Number(prop.raw)) : 10;
             const fixes: Fix[] = [];
             fixes.push({
+              kind: 'safe',
               title: d && !hasConnectionLimit(d.url) ? `Move connection_limit=${n} into the ${d.envEntry ? d.envEntry.key : 'url'}` : 'Remove the connection_limit property',
               preferred: true,
               edits: () => {
@@ -100,7 +101,7 @@ export const missingConnectionLimit = appRule({
           at: { file: d.ds.file, range: d.assignment.range },
           related,
           app: app,
-          fixes: [{ title: `Add connection_limit=${n} to ${d.envEntry ? d.envEntry.key : 'the url'}`, preferred: true, edits: () => appendLimitEdits(d, n) }],
+          fixes: [{ kind: 'safe', title: `Add connection_limit=${n} to ${d.envEntry ? d.envEntry.key : 'the url'}`, preferred: true, edits: () => appendLimitEdits(d, n) }],
         });
       }
     }
@@ -223,7 +224,7 @@ function prisma7Findings(index: WorkspaceView, app: App, sharing: SharingIndex<S
       at: { file: c.file, range: p.range },
       related,
       app: app,
-      fixes: fixable ? [{ title: `Set max: ${n} on the ${what}`, preferred: true, edits: () => setPoolMaxEdits(index, c.file, p, n) }] : [],
+      fixes: fixable ? [{ kind: 'safe', title: `Set max: ${n} on the ${what}`, preferred: true, edits: () => setPoolMaxEdits(index, c.file, p, n) }] : [],
     });
   }
   return findings;

@@ -145,6 +145,7 @@ function appFindings(index: WorkspaceView, app: App, known: { get(file: string):
       fixes: target
         ? [
             {
+              kind: 'secret',
               title: `Add ${need.primary} to ${target.name} with a generated secret`,
               preferred: true,
               edits: () => {

@@ -1,4 +1,4 @@
-import type { App, EnvEntry, Listener } from '../model/types';
+import type { App, EnvEntry, Fix, Listener } from '../model/types';
 import { urlParts } from '../facts/replicas';
 import { nextAuthVersion } from '../facts/auth';
 import { appRule, type Report } from '../model/rule';
@@ -69,10 +69,10 @@ function check(app: App, e: EnvEntry, listeners: Listener[]): Report | undefined
   if (listeners.some((l) => l.port === port)) return undefined;
   const ports = [...new Set(listeners.map((l) => l.port))];
   const portText = p.port ? `port ${port}` : `no port (so ${port}, the ${https ? 'https' : 'http'} default)`;
-  const fixes = [];
+  const fixes: Fix[] = [];
   if (ports.length === 1 && e.value === (e.expanded ?? e.value)) {
     const newValue = withPort(e.value.trim(), ports[0]);
-    if (newValue !== undefined) fixes.push({ title: `Use port ${ports[0]} in ${e.key}`, preferred: true, edits: () => [replaceEnvValue(e, newValue)] });
+    if (newValue !== undefined) fixes.push({ kind: 'safe', title: `Use port ${ports[0]} in ${e.key}`, preferred: true, edits: () => [replaceEnvValue(e, newValue)] });
   }
   return {
     message: `${e.key} of ${app.name} names ${portText}, but the app listens on ${fewNames(ports.map(String), 2, ['port', 'ports'])}.`,

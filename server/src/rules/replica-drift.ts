@@ -171,6 +171,7 @@ export const replicaDrift = groupRule<null>({
             const newValue = spec.copy(s.entry, src.entry);
             if (newValue === undefined) continue;
             fixes.push({
+              kind: 'judgement',
               title: `Copy ${spec.what} from ${label(index, src.app)}`,
               preferred: majority !== undefined,
               edits: () =>
@@ -242,7 +243,7 @@ function sharedSecretDrift(index: WorkspaceView, g: SharingGroup, apps: App[]): 
         fixes: others.slice(0, 1).flatMap((src) => {
           const v = copyWhole(s.entry, src.entry);
           if (v === undefined) return [];
-          return [{ title: `Copy ${key} from ${label(index, src.app)}`, edits: () => [replaceEnvValue(s.entry, v)] }];
+          return [{ kind: 'judgement', title: `Copy ${key} from ${label(index, src.app)}`, edits: () => [replaceEnvValue(s.entry, v)] }];
         }),
       });
     }

@@ -199,6 +199,7 @@ function groupFindings(index: WorkspaceView, members: Site[]): Report[] {
       // A name held in a shared constant is renamed where the constant is defined, by hand (other code may read it).
       fixes: s.constant ? [] : [
         {
+          kind: 'judgement',
           title: `Name the session cookie of ${s.app.name} "${name}"`,
           preferred: true,
           edits: () => {

@@ -94,6 +94,7 @@ export const weakSecret = appRule({
           : [],
         fixes: [
           {
+            kind: 'secret',
             title: `Generate a strong ${entry.key} for ${app.name}`,
             preferred: true,
             edits: () => {

@@ -49,6 +49,8 @@ export interface ClientOptions {
   documentChanges?: boolean;
   trace?: 'off' | 'messages' | 'verbose';
   env?: NodeJS.ProcessEnv;
+  /** `window/showDocument` support (LSP 3.16); on by default. */
+  showDocument?: boolean;
   /** Keep everything the server writes to stdout (the raw JSON-RPC stream) in `stdout`. */
   captureStdout?: boolean;
   /** Advertise LSP 3.17 pull diagnostics (`textDocument.diagnostic`), as VS Code does. */
@@ -71,6 +73,8 @@ export class LspClient {
   readonly statuses: unknown[] = [];
   readonly logs: { type: number; message: string }[] = [];
   readonly registrations: { id: string; method: string; registerOptions?: unknown }[] = [];
+  /** `window/showDocument` requests the server sent. */
+  readonly shownDocuments: { uri: string; external?: boolean; takeFocus?: boolean }[] = [];
   stderr = '';
   /** The raw stdout stream (with `captureStdout`). */
   stdout = '';
@@ -132,6 +136,11 @@ export class LspClient {
     this.connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onRequest('workspace/applyEdit', () => ({ applied: false }));
+    this.connection.onRequest('window/showDocument', (p: { uri: string; external?: boolean; takeFocus?: boolean }) => {
+      this.shownDocuments.push(p);
+      this.notify();
+      return { success: true };
+    });
     this.connection.onNotification('$/progress', () => undefined);
     this.connection.onNotification('$/logTrace', (p: { message: string; verbose?: string }) => {
       this.traces.push(p);
@@ -173,6 +182,7 @@ export class LspClient {
           executeCommand: { dynamicRegistration: false },
           configuration: true,
         },
+        window: { showDocument: { support: o.showDocument ?? true } },
         textDocument: {
           synchronization: { dynamicRegistration: false, didSave: true },
           publishDiagnostics: {
