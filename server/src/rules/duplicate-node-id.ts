@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { App, EnvEntry } from '../model/types';
 import { resolveEnv } from '../facts/datasources';
 import { groupRule } from '../model/rule';
-import { envLocation, fewNames, label, replaceEnvValue } from '../facts/util';
+import { envLocation, fewNames, label, MAX_RELATED, replaceEnvValue } from '../facts/util';
 
 /** Keys whose value identifies one server of a replicated app: SYNC_NODE_ID, SYNC_NODE_NAME, NODE_ID, CLUSTER_NODE_NAME, INSTANCE_ID, PEER_ID. */
 export function isNodeIdKey(key: string): boolean {
@@ -76,7 +76,7 @@ export const duplicateNodeId = groupRule<null>({
             ctx.report({
               message: `${key} "${value}" of ${s.app.name} is also used by its ${others.length === 1 ? 'replica' : 'replicas'} in ${fewNames(others.map((o) => o.app.id), 2, ['replica', 'replicas'])}.`,
               at: envLocation(s.entry),
-              related: others.map((o) => ({ location: envLocation(o.entry), message: `${key} of ${label(index, o.app)} (the same value)` })),
+              related: others.slice(0, MAX_RELATED).map((o) => ({ location: envLocation(o.entry), message: `${key} of ${label(index, o.app)} (the same value)` })),
               app: s.app,
               fixes: [
                 {

@@ -1,6 +1,6 @@
 import { groupRule } from '../model/rule';
 import { mask } from '../model/mask';
-import { envLocation, fewNames, generateSecret, identity, label, replaceEnvValue } from '../facts/util';
+import { envLocation, fewNames, generateSecret, identity, label, MAX_RELATED, replaceEnvValue } from '../facts/util';
 import { mustShare, sharingGroups } from '../facts/secret-sharing';
 import { liveSecrets, type Occurrence } from '../facts/secrets';
 
@@ -36,7 +36,8 @@ export const duplicateSecret = groupRule<Occurrence>({
       ctx.report({
         message: `${o.entry.key} (${fingerprint}) of ${label(index, o.app)} is also the secret of ${otherApps}${keyNote}.`,
         at: envLocation(o.entry),
-        related: others.map((x) => ({
+        // (at most MAX_RELATED: a secret shared by hundreds of apps must not make every finding list all of them)
+        related: others.slice(0, MAX_RELATED).map((x) => ({
           location: envLocation(x.entry),
           message: `${x.entry.key} of ${label(index, x.app)} (${fingerprint})`,
         })),

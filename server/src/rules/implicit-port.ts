@@ -27,7 +27,7 @@ export const implicitPort = appRule({
     const reported = collisions(index).reported;
     const sys = systems(index);
     const componentSize = sys.componentSize;
-    {
+    
       for (const l of app.listeners) {
         if (l.explicit || !l.drifts || reported.has(l)) continue;
         const k = processKey(app.id, l.script);
@@ -48,6 +48,6 @@ export const implicitPort = appRule({
           fixes,
         });
       }
-    }
+    
   },
 });

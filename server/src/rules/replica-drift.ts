@@ -1,7 +1,7 @@
 import type { App, EnvEntry, Fix, WorkspaceView } from '../model/types';
 import { mask } from '../model/mask';
 import { resolveEnv } from '../facts/datasources';
-import { envLocation, fewNames, identity, isLocalHost, label, replaceEnvValue } from '../facts/util';
+import { envLocation, fewNames, identity, isLocalHost, label, MAX_RELATED, replaceEnvValue } from '../facts/util';
 import { isSecretKey, isSecretValue } from '../facts/secrets';
 import { isOutsideCredential, isTestFixture, sharingGroups, type SharingGroup } from '../facts/secret-sharing';
 import { urlParts, type UrlParts } from '../facts/replicas';
@@ -143,7 +143,7 @@ export const replicaDrift = groupRule<null>({
       return;
     }
     if (group.length < 2) return;
-    {
+    
       for (const spec of SHARED_VALUES) {
         // The value each replica really uses: the highest-precedence live file that defines the key.
         const sites: Site[] = [];
@@ -185,13 +185,13 @@ export const replicaDrift = groupRule<null>({
           ctx.report({
             message: `${spec.what} of ${s.app.name} is ${spec.show(s.value)} here but ${there}${majority !== undefined ? ` (most use ${spec.show(majority)})` : ''}.`,
             at: envLocation(s.entry),
-            related: others.map((o) => ({ location: envLocation(o.entry), message: `${spec.key} of ${label(index, o.app)} (${spec.show(o.value)})` })),
+            related: others.slice(0, MAX_RELATED).map((o) => ({ location: envLocation(o.entry), message: `${spec.key} of ${label(index, o.app)} (${spec.show(o.value)})` })),
             app: s.app,
             fixes,
           });
         }
       }
-    }
+    
   },
 });
 

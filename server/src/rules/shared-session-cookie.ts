@@ -1,5 +1,5 @@
 import type { App, CookieOptionsFact, Location, NextAuthOptionsFact, TextEditAt, WorkspaceView } from '../model/types';
-import { fewNames, identity } from '../facts/util';
+import { fewNames, identity, MAX_RELATED } from '../facts/util';
 import { appLabel, cookieHost, insertProperties, pm2EntriesOf, resolveConst, servedUrls, slug, TextAt, type Pm2Entry, type ResolvedConst } from '../facts/sessions';
 import { groupRule, type Report } from '../model/rule';
 
@@ -194,7 +194,7 @@ function groupFindings(index: WorkspaceView, members: Site[]): Report[] {
     findings.push({
       message: `${appLabel(index, s.app)} and ${fewNames(others.map((o) => appLabel(index, o.app)), 2, ['app', 'apps'])} share session cookie "${s.name}" (${s.how}) on ${host}.`,
       at: s.location,
-      related: others.map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
+      related: others.slice(0, MAX_RELATED).map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
       app: s.app,
       // A name held in a shared constant is renamed where the constant is defined, by hand (other code may read it).
       fixes: s.constant ? [] : [
