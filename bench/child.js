@@ -38,7 +38,12 @@ async function audit(dir) {
   const byRule = {};
   for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
   // (rule, file relative to the workspace, 1-based line) of every finding: run.js compares them with the planted ones.
-  const found = findings.map((f) => ({ rule: f.ruleId, file: path.relative(dir, f.location.file).split(path.sep).join('/'), line: f.location.range.start.line + 1, message: f.message.slice(0, 200) }));
+  const found = findings.map((f) => ({
+    rule: f.ruleId,
+    file: path.relative(dir, f.location.file).split(path.sep).join('/'),
+    line: f.location.range.start.line + 1,
+    message: f.message.slice(0, 200),
+  }));
   return {
     mode: 'audit',
     loadMs: t1 - t0,

@@ -75,11 +75,27 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const RULE_IDS = ['duplicate-secret', 'port-collision', 'ineffective-port', 'implicit-port', 'missing-connection-limit', 'inconsistent-service-url',
-  'weak-secret', 'duplicate-node-id', 'replica-drift', 'shared-database', 'compose-port-collision',
-  'nextauth-url-mismatch', 'cluster-without-session-store',
-  'missing-secret', 'dangling-service-url', 'cors-origin-mismatch',
-  'shared-session-cookie', 'cookie-options', 'connection-budget'];
+const RULE_IDS = [
+  'duplicate-secret',
+  'port-collision',
+  'ineffective-port',
+  'implicit-port',
+  'missing-connection-limit',
+  'inconsistent-service-url',
+  'weak-secret',
+  'duplicate-node-id',
+  'replica-drift',
+  'shared-database',
+  'compose-port-collision',
+  'nextauth-url-mismatch',
+  'cluster-without-session-store',
+  'missing-secret',
+  'dangling-service-url',
+  'cors-origin-mismatch',
+  'shared-session-cookie',
+  'cookie-options',
+  'connection-budget',
+];
 
 // ------------------------------------------------------------------------------------------------
 // deterministic randomness
@@ -95,11 +111,45 @@ function mulberry32(seed) {
   };
 }
 
-const AREAS = ['billing', 'payments', 'inventory', 'orders', 'catalog', 'search', 'notifications', 'identity', 'admin', 'reports',
-  'analytics', 'shipping', 'checkout', 'crm', 'support', 'onboarding', 'scheduler', 'media', 'docs', 'marketing', 'pricing',
-  'loyalty', 'fleet', 'payroll', 'ledger', 'tickets', 'assets', 'warehouse', 'procurement', 'compliance'];
-const SUFFIX = { next: ['portal', 'dashboard', 'console', 'web', 'site', 'admin'], vite: ['ui', 'spa', 'frontend', 'widget', 'studio'],
-  nest: ['api', 'service', 'gateway', 'backend'], express: ['server', 'api', 'webhooks', 'proxy'], python: ['worker', 'ml', 'etl', 'jobs'] };
+const AREAS = [
+  'billing',
+  'payments',
+  'inventory',
+  'orders',
+  'catalog',
+  'search',
+  'notifications',
+  'identity',
+  'admin',
+  'reports',
+  'analytics',
+  'shipping',
+  'checkout',
+  'crm',
+  'support',
+  'onboarding',
+  'scheduler',
+  'media',
+  'docs',
+  'marketing',
+  'pricing',
+  'loyalty',
+  'fleet',
+  'payroll',
+  'ledger',
+  'tickets',
+  'assets',
+  'warehouse',
+  'procurement',
+  'compliance',
+];
+const SUFFIX = {
+  next: ['portal', 'dashboard', 'console', 'web', 'site', 'admin'],
+  vite: ['ui', 'spa', 'frontend', 'widget', 'studio'],
+  nest: ['api', 'service', 'gateway', 'backend'],
+  express: ['server', 'api', 'webhooks', 'proxy'],
+  python: ['worker', 'ml', 'etl', 'jobs'],
+};
 /** The monorepo root's scripts: each `turbo run <task>` runs that script of every package under the root, all at once. */
 const ROOT_SCRIPTS = { dev: 'turbo run dev', build: 'turbo run build', lint: 'turbo run lint', test: 'turbo run test', typecheck: 'turbo run typecheck' };
 const SERVICES = ['LEDGER', 'FULFILMENT', 'RISK', 'TAX', 'GEO', 'PRICING', 'AUDIT', 'QUOTA', 'RATING', 'ROUTING', 'SEARCH_INDEX', 'MAILER'];
@@ -107,8 +157,28 @@ const SERVICES = ['LEDGER', 'FULFILMENT', 'RISK', 'TAX', 'GEO', 'PRICING', 'AUDI
 const SECRET_KEY = { next: 'NEXTAUTH_SECRET', nest: 'JWT_SECRET', express: 'SESSION_SECRET', python: 'SECRET_KEY' };
 
 // 20-app pattern: next 6, vite 4, nest 4, express 4, python 2.
-const KIND_PATTERN = ['next', 'vite', 'nest', 'express', 'next', 'vite', 'next', 'nest', 'express', 'python',
-  'next', 'vite', 'nest', 'express', 'next', 'vite', 'next', 'nest', 'express', 'python'];
+const KIND_PATTERN = [
+  'next',
+  'vite',
+  'nest',
+  'express',
+  'next',
+  'vite',
+  'next',
+  'nest',
+  'express',
+  'python',
+  'next',
+  'vite',
+  'nest',
+  'express',
+  'next',
+  'vite',
+  'next',
+  'nest',
+  'express',
+  'python',
+];
 
 // ------------------------------------------------------------------------------------------------
 // the writer
@@ -144,11 +214,14 @@ class Workspace {
 
   /** Writes an env file of app s. lines: [key, value, quote?], '# comment' or ''. */
   env(s, name, lines) {
-    const text = lines.map((l) => {
-      if (typeof l === 'string') return l;
-      const [k, v, q] = l;
-      return q ? `${k}="${v}"` : `${k}=${v}`;
-    }).join('\n') + '\n';
+    const text =
+      lines
+        .map((l) => {
+          if (typeof l === 'string') return l;
+          const [k, v, q] = l;
+          return q ? `${k}="${v}"` : `${k}=${v}`;
+        })
+        .join('\n') + '\n';
     this.write(`${s.dir}/${name}`, text);
   }
 }
@@ -171,9 +244,12 @@ function locate(dir, e, cache) {
     cache.set(e.file, lines);
   }
   const { key, script, text } = e.at;
-  const i = key !== undefined ? lines.findIndex((l) => l.startsWith(`${key}=`))
-    : script !== undefined ? lines.findIndex((l) => l.trimStart().startsWith(`${JSON.stringify(script)}:`))
-      : lines.findIndex((l) => l.includes(text));
+  const i =
+    key !== undefined
+      ? lines.findIndex((l) => l.startsWith(`${key}=`))
+      : script !== undefined
+        ? lines.findIndex((l) => l.trimStart().startsWith(`${JSON.stringify(script)}:`))
+        : lines.findIndex((l) => l.includes(text));
   if (i < 0) throw new Error(`generate: plant ${e.plant} expects ${e.rule} at ${JSON.stringify(e.at)} in ${e.file}, which does not hold it`);
   return i + 1;
 }
@@ -237,7 +313,11 @@ function generate({ dir, n, seed = 20240601, crowd = 0 }) {
     const name = `${AREAS[i % AREAS.length]}-${SUFFIX[kind][Math.floor(i / AREAS.length) % SUFFIX[kind].length]}-${i}`;
     const folder = kind === 'next' || kind === 'vite' ? 'apps' : 'services';
     specs.push({
-      i, kind, name, dir: `${folder}/${name}`, pkgName: `@acme/${name}`,
+      i,
+      kind,
+      name,
+      dir: `${folder}/${name}`,
+      pkgName: `@acme/${name}`,
       port: 10000 + 3 * i, // 10000..25000: never a framework default, never a planted port
       prisma: kind !== 'vite' && kind !== 'python' && ws.chance(0.6),
       db: ws.chance(0.5) ? { host: `pg-${i}.db.internal`, port: 5432 } : { host: 'localhost', port: 15432 + i }, // own server
@@ -481,7 +561,10 @@ function generate({ dir, n, seed = 20240601, crowd = 0 }) {
       if (k === 3) expect(`inconsistent-service-url(3 vs 1)#${u}`, 'inconsistent-service-url', `${a.dir}/.env`, { key: maj });
     }
     const tie = `${svc}_API_URL`;
-    for (const [k, port] of [[4, 9443], [5, 9444]]) {
+    for (const [k, port] of [
+      [4, 9443],
+      [5, 9444],
+    ]) {
       const a = pickAt(k);
       a.extraUrls.push([tie, `https://${svcHost}:${port}/v1`, true]);
       expect(`inconsistent-service-url(1 vs 1)#${u}`, 'inconsistent-service-url', `${a.dir}/.env`, { key: tie });
@@ -500,17 +583,36 @@ function generate({ dir, n, seed = 20240601, crowd = 0 }) {
   if (crowd > 0) {
     const shared = ws.secret('base64');
     for (let k = 0; k < crowd; k++) {
-      for (const [kind, group] of [['nest', 'port'], ['express', 'secret']]) {
+      for (const [kind, group] of [
+        ['nest', 'port'],
+        ['express', 'secret'],
+      ]) {
         const name = `crowd-${group}-${k}`;
         const s = {
-          i: n + crowdSpecs.length, kind, name, dir: `services/${name}`, pkgName: `@acme/${name}`,
-          port: group === 'port' ? 45000 : 46000 + k, devScript: group === 'port',
-          prisma: false, db: { host: `pg-${name}.db.internal`, port: 5432 }, dbLimit: false, envLocal: false, envExample: false,
-          envProd: false, authService: false, portLine: false, decoy: false,
-          secret: group === 'secret' ? shared : ws.secret('hex'), prodSecret: ws.secret('base64'), extraUrls: [],
+          i: n + crowdSpecs.length,
+          kind,
+          name,
+          dir: `services/${name}`,
+          pkgName: `@acme/${name}`,
+          port: group === 'port' ? 45000 : 46000 + k,
+          devScript: group === 'port',
+          prisma: false,
+          db: { host: `pg-${name}.db.internal`, port: 5432 },
+          dbLimit: false,
+          envLocal: false,
+          envExample: false,
+          envProd: false,
+          authService: false,
+          portLine: false,
+          decoy: false,
+          secret: group === 'secret' ? shared : ws.secret('hex'),
+          prodSecret: ws.secret('base64'),
+          extraUrls: [],
         };
         crowdSpecs.push(s);
-        expect(`crowd-${group}`, group === 'port' ? 'port-collision' : 'duplicate-secret', `${s.dir}/.env`, { key: group === 'port' ? 'PORT' : 'SESSION_SECRET' });
+        expect(`crowd-${group}`, group === 'port' ? 'port-collision' : 'duplicate-secret', `${s.dir}/.env`, {
+          key: group === 'port' ? 'PORT' : 'SESSION_SECRET',
+        });
       }
     }
   }
@@ -534,7 +636,8 @@ function generate({ dir, n, seed = 20240601, crowd = 0 }) {
   }
   // (a backend nothing calls lists some frontend's origins; never one on its own port)
   const fallback = frontends.filter((fe) => !fe.noStrictPort && !fe.corsBackend);
-  for (const b of [...specs, ...crowdSpecs]) if (b.corsOrigins.length === 0 && !standaloneBackends.has(b)) b.corsOrigins.push(...origins(fallback[(b.i * 3) % fallback.length]));
+  for (const b of [...specs, ...crowdSpecs])
+    if (b.corsOrigins.length === 0 && !standaloneBackends.has(b)) b.corsOrigins.push(...origins(fallback[(b.i * 3) % fallback.length]));
   // The implicit Next.js app calls the auth service from the browser: its CORS_ORIGIN names http://localhost:3000.
   authSvc.corsOrigins.push('http://localhost:3000');
 
@@ -575,26 +678,72 @@ function generate({ dir, n, seed = 20240601, crowd = 0 }) {
 }
 
 function writeRoot(ws, n) {
-  ws.write('package.json', pkgJson('acme-platform', '0.0.0', ROOT_SCRIPTS,
-    {}, { turbo: '^2.0.14', prettier: '^3.3.3' }, { workspaces: ['apps/*', 'services/*', 'packages/*'], packageManager: 'pnpm@9.6.0' }));
-  ws.write('turbo.json', JSON.stringify({ $schema: 'https://turbo.build/schema.json', tasks: { build: { dependsOn: ['^build'], outputs: ['dist/**', '.next/**'] }, dev: { cache: false, persistent: true } } }, null, 2) + '\n');
+  ws.write(
+    'package.json',
+    pkgJson(
+      'acme-platform',
+      '0.0.0',
+      ROOT_SCRIPTS,
+      {},
+      { turbo: '^2.0.14', prettier: '^3.3.3' },
+      { workspaces: ['apps/*', 'services/*', 'packages/*'], packageManager: 'pnpm@9.6.0' },
+    ),
+  );
+  ws.write(
+    'turbo.json',
+    JSON.stringify(
+      {
+        $schema: 'https://turbo.build/schema.json',
+        tasks: { build: { dependsOn: ['^build'], outputs: ['dist/**', '.next/**'] }, dev: { cache: false, persistent: true } },
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   ws.write('README.md', `# acme-platform\n\n${n} apps and services. Run \`pnpm dev\` at the root.\n`);
   // Hoisted dependencies: decoys with listeners, env files and secrets that discovery must skip.
-  ws.write('node_modules/next/package.json', JSON.stringify({ name: 'next', version: '14.2.5', bin: { next: './dist/bin/next' }, scripts: { dev: 'next dev', start: 'next start' } }, null, 2), true);
+  ws.write(
+    'node_modules/next/package.json',
+    JSON.stringify({ name: 'next', version: '14.2.5', bin: { next: './dist/bin/next' }, scripts: { dev: 'next dev', start: 'next start' } }, null, 2),
+    true,
+  );
   ws.write('node_modules/next/dist/server/config.js', 'module.exports = { port: process.env.PORT || 3000 };\n', true);
-  ws.write('node_modules/@nestjs/core/package.json', JSON.stringify({ name: '@nestjs/core', version: '10.4.1', scripts: { start: 'nest start' } }, null, 2), true);
+  ws.write(
+    'node_modules/@nestjs/core/package.json',
+    JSON.stringify({ name: '@nestjs/core', version: '10.4.1', scripts: { start: 'nest start' } }, null, 2),
+    true,
+  );
   ws.write('node_modules/.pnpm/dotenv@16.4.5/node_modules/dotenv/.env', 'SESSION_SECRET=fixture-secret-for-dotenv-tests\nPORT=3000\n', true);
-  ws.write('node_modules/.pnpm/dotenv@16.4.5/node_modules/dotenv/package.json', JSON.stringify({ name: 'dotenv', version: '16.4.5', scripts: { start: 'node server.js' } }), true);
+  ws.write(
+    'node_modules/.pnpm/dotenv@16.4.5/node_modules/dotenv/package.json',
+    JSON.stringify({ name: 'dotenv', version: '16.4.5', scripts: { start: 'node server.js' } }),
+    true,
+  );
 }
 
 function writeLibrary(ws, k) {
   const name = ['ui', 'utils', 'config', 'logger', 'auth-client', 'tsconfig', 'eslint-config', 'types'][k % 8] + (k >= 8 ? `-${Math.floor(k / 8)}` : '');
   const dir = `packages/${name}`;
-  ws.write(`${dir}/package.json`, pkgJson(`@acme/${name}`, '0.0.0', { build: 'tsup src/index.ts --format cjs,esm --dts', lint: 'eslint src', test: 'vitest run', dev: 'tsup src/index.ts --watch' },
-    { clsx: '^2.1.1' }, { tsup: '^8.2.4', typescript: '^5.5.4', vitest: '^2.0.5' }, { main: './dist/index.js', types: './dist/index.d.ts' }));
+  ws.write(
+    `${dir}/package.json`,
+    pkgJson(
+      `@acme/${name}`,
+      '0.0.0',
+      { build: 'tsup src/index.ts --format cjs,esm --dts', lint: 'eslint src', test: 'vitest run', dev: 'tsup src/index.ts --watch' },
+      { clsx: '^2.1.1' },
+      { tsup: '^8.2.4', typescript: '^5.5.4', vitest: '^2.0.5' },
+      { main: './dist/index.js', types: './dist/index.d.ts' },
+    ),
+  );
   ws.write(`${dir}/src/index.ts`, `export * from './format';\nexport * from './retry';\n`);
-  ws.write(`${dir}/src/format.ts`, `export function formatMoney(cents: number, currency = 'USD'): string {\n  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);\n}\n`);
-  ws.write(`${dir}/src/retry.ts`, `export async function retry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {\n  let last: unknown;\n  for (let i = 0; i < attempts; i++) {\n    try {\n      return await fn();\n    } catch (e) {\n      last = e;\n      await new Promise((r) => setTimeout(r, 2 ** i * 100));\n    }\n  }\n  throw last;\n}\n`);
+  ws.write(
+    `${dir}/src/format.ts`,
+    `export function formatMoney(cents: number, currency = 'USD'): string {\n  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);\n}\n`,
+  );
+  ws.write(
+    `${dir}/src/retry.ts`,
+    `export async function retry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {\n  let last: unknown;\n  for (let i = 0; i < attempts; i++) {\n    try {\n      return await fn();\n    } catch (e) {\n      last = e;\n      await new Promise((r) => setTimeout(r, 2 ** i * 100));\n    }\n  }\n  throw last;\n}\n`,
+  );
   ws.write(`${dir}/dist/index.js`, `"use strict";module.exports={};\n`, true);
   ws.appFolders++;
 }
@@ -637,7 +786,9 @@ model Session {
   expires      DateTime
   user         User     @relation(fields: [userId], references: [id], onDelete: Cascade)
 }
-${s.kind === 'next' ? `
+${
+  s.kind === 'next'
+    ? `
 model Account {
   id                String  @id @default(cuid())
   userId            String
@@ -651,7 +802,8 @@ model Account {
 
   @@unique([provider, providerAccountId])
 }
-` : `
+`
+    : `
 model Order {
   id        Int      @id @default(autoincrement())
   userId    String
@@ -662,7 +814,8 @@ model Order {
 
   @@index([userId, createdAt])
 }
-`}
+`
+}
 enum Role {
   USER
   ADMIN
@@ -684,11 +837,22 @@ function writeApp(ws, s) {
   if (s.prisma) ws.write(`${s.dir}/prisma/schema.prisma`, prismaSchema(s));
 }
 
-const title = (s) => s.name.replace(/-\d+$/, '').split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
+const title = (s) =>
+  s.name
+    .replace(/-\d+$/, '')
+    .split('-')
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join(' ');
 
 function writeNext(ws, s) {
   const p = s.implicit ? '' : ` -p ${s.port}`;
-  const scripts = { dev: `next dev${p}`, build: s.prisma ? 'prisma generate && next build' : 'next build', start: `next start${p}`, lint: 'next lint', typecheck: 'tsc --noEmit' };
+  const scripts = {
+    dev: `next dev${p}`,
+    build: s.prisma ? 'prisma generate && next build' : 'next build',
+    start: `next start${p}`,
+    lint: 'next lint',
+    typecheck: 'tsc --noEmit',
+  };
   if (s.prisma) Object.assign(scripts, { 'db:migrate': 'prisma migrate dev', 'db:studio': 'prisma studio' });
   const deps = { next: '14.2.5', react: '18.3.1', 'react-dom': '18.3.1', 'next-auth': '^4.24.7', zod: '^3.23.8', '@acme/ui': 'workspace:*' };
   const dev = { typescript: '^5.5.4', '@types/node': '^20.14.10', '@types/react': '^18.3.3', eslint: '^8.57.0', 'eslint-config-next': '14.2.5' };
@@ -707,14 +871,40 @@ function writeNext(ws, s) {
   if (s.portLine) lines.push(['PORT', String(s.port)]);
   if (s.nodeId) lines.push(['SYNC_NODE_ID', s.nodeId[s.replica ? 1 : 0]]);
   if (s.ineffectivePort) lines.push('# moved off the shared port', ['PORT', String(s.ineffectivePort)]);
-  lines.push(['SENTRY_DSN', `https://${(s.i * 7919).toString(16)}@o4507.ingest.sentry.io/${1000 + s.i}`], ['REDIS_URL', `redis://cache-${s.i}.internal:6379`], ...urlLines(s));
+  lines.push(
+    ['SENTRY_DSN', `https://${(s.i * 7919).toString(16)}@o4507.ingest.sentry.io/${1000 + s.i}`],
+    ['REDIS_URL', `redis://cache-${s.i}.internal:6379`],
+    ...urlLines(s),
+  );
   ws.env(s, '.env', lines);
-  if (s.envLocal) ws.env(s, '.env.local', ['# machine-local overrides', ['NEXTAUTH_URL', url], ...(s.noSecret ? [] : [['NEXTAUTH_SECRET', s.secret, true]]), ['NEXT_TELEMETRY_DISABLED', '1']]);
-  if (s.envProd) ws.env(s, '.env.production', [['NEXTAUTH_URL', `https://${s.name}.acme.example`], ['NEXTAUTH_SECRET', s.prodSecret, true]]);
-  if (s.envExample) ws.env(s, '.env.example', ['# Copy to .env and fill in', ['DATABASE_URL', 'postgresql://user:password@localhost:5432/mydb', true], ['NEXTAUTH_URL', 'http://localhost:3000'], ['NEXTAUTH_SECRET', 'change-me-in-production', true], ...(s.authService ? [['AUTH_SERVICE_URL', 'http://127.0.0.1:8001']] : [])]);
+  if (s.envLocal)
+    ws.env(s, '.env.local', [
+      '# machine-local overrides',
+      ['NEXTAUTH_URL', url],
+      ...(s.noSecret ? [] : [['NEXTAUTH_SECRET', s.secret, true]]),
+      ['NEXT_TELEMETRY_DISABLED', '1'],
+    ]);
+  if (s.envProd)
+    ws.env(s, '.env.production', [
+      ['NEXTAUTH_URL', `https://${s.name}.acme.example`],
+      ['NEXTAUTH_SECRET', s.prodSecret, true],
+    ]);
+  if (s.envExample)
+    ws.env(s, '.env.example', [
+      '# Copy to .env and fill in',
+      ['DATABASE_URL', 'postgresql://user:password@localhost:5432/mydb', true],
+      ['NEXTAUTH_URL', 'http://localhost:3000'],
+      ['NEXTAUTH_SECRET', 'change-me-in-production', true],
+      ...(s.authService ? [['AUTH_SERVICE_URL', 'http://127.0.0.1:8001']] : []),
+    ]);
 
-  ws.write(`${s.dir}/next.config.mjs`, `/** @type {import('next').NextConfig} */\nconst nextConfig = {\n  reactStrictMode: true,\n  transpilePackages: ['@acme/ui'],\n  output: 'standalone',\n};\n\nexport default nextConfig;\n`);
-  ws.write(`${s.dir}/src/lib/auth.ts`, `import type { NextAuthOptions } from 'next-auth';
+  ws.write(
+    `${s.dir}/next.config.mjs`,
+    `/** @type {import('next').NextConfig} */\nconst nextConfig = {\n  reactStrictMode: true,\n  transpilePackages: ['@acme/ui'],\n  output: 'standalone',\n};\n\nexport default nextConfig;\n`,
+  );
+  ws.write(
+    `${s.dir}/src/lib/auth.ts`,
+    `import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 ${s.prisma ? "import { PrismaAdapter } from '@auth/prisma-adapter';\nimport { prisma } from './db';\n" : ''}
 export const authOptions: NextAuthOptions = {
@@ -743,14 +933,31 @@ ${s.prisma ? '  adapter: PrismaAdapter(prisma),\n' : ''}  secret: process.env.NE
     },
   },
 };
-`);
-  if (s.prisma) ws.write(`${s.dir}/src/lib/db.ts`, `import { PrismaClient } from '@prisma/client';\n\nconst globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };\n\nexport const prisma = globalForPrisma.prisma ?? new PrismaClient({ log: process.env.NODE_ENV === 'development' ? ['query'] : [] });\n\nif (process.env.NODE_ENV !== 'production') globalForPrisma.prisma = prisma;\n`);
-  ws.write(`${s.dir}/src/app/api/auth/[...nextauth]/route.ts`, `import NextAuth from 'next-auth';\nimport { authOptions } from '@/lib/auth';\n\nconst handler = NextAuth(authOptions);\nexport { handler as GET, handler as POST };\n`);
-  ws.write(`${s.dir}/src/app/layout.tsx`, `import type { ReactNode } from 'react';\nimport './globals.css';\n\nexport const metadata = { title: '${title(s)}' };\n\nexport default function RootLayout({ children }: { children: ReactNode }) {\n  return (\n    <html lang="en">\n      <body>{children}</body>\n    </html>\n  );\n}\n`);
-  ws.write(`${s.dir}/src/app/page.tsx`, `import { getServerSession } from 'next-auth';\nimport { authOptions } from '@/lib/auth';\nimport { Button } from '@acme/ui';\n\nexport default async function Home() {\n  const session = await getServerSession(authOptions);\n  return (\n    <main className="p-8">\n      <h1>${title(s)}</h1>\n      <p>{session ? \`Signed in as \${session.user?.email}\` : 'Not signed in'}</p>\n      <Button href="/login">Sign in</Button>\n    </main>\n  );\n}\n`);
+`,
+  );
+  if (s.prisma)
+    ws.write(
+      `${s.dir}/src/lib/db.ts`,
+      `import { PrismaClient } from '@prisma/client';\n\nconst globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };\n\nexport const prisma = globalForPrisma.prisma ?? new PrismaClient({ log: process.env.NODE_ENV === 'development' ? ['query'] : [] });\n\nif (process.env.NODE_ENV !== 'production') globalForPrisma.prisma = prisma;\n`,
+    );
+  ws.write(
+    `${s.dir}/src/app/api/auth/[...nextauth]/route.ts`,
+    `import NextAuth from 'next-auth';\nimport { authOptions } from '@/lib/auth';\n\nconst handler = NextAuth(authOptions);\nexport { handler as GET, handler as POST };\n`,
+  );
+  ws.write(
+    `${s.dir}/src/app/layout.tsx`,
+    `import type { ReactNode } from 'react';\nimport './globals.css';\n\nexport const metadata = { title: '${title(s)}' };\n\nexport default function RootLayout({ children }: { children: ReactNode }) {\n  return (\n    <html lang="en">\n      <body>{children}</body>\n    </html>\n  );\n}\n`,
+  );
+  ws.write(
+    `${s.dir}/src/app/page.tsx`,
+    `import { getServerSession } from 'next-auth';\nimport { authOptions } from '@/lib/auth';\nimport { Button } from '@acme/ui';\n\nexport default async function Home() {\n  const session = await getServerSession(authOptions);\n  return (\n    <main className="p-8">\n      <h1>${title(s)}</h1>\n      <p>{session ? \`Signed in as \${session.user?.email}\` : 'Not signed in'}</p>\n      <Button href="/login">Sign in</Button>\n    </main>\n  );\n}\n`,
+  );
   ws.write(`${s.dir}/src/components/DataTable.tsx`, dataTable());
   if (s.authService) {
-    ws.write(`${s.dir}/src/lib/services.ts`, `export const AUTH_SERVICE_URL = process.env.AUTH_SERVICE_URL ?? 'http://localhost:8001';\n\nexport async function introspect(token: string) {\n  const res = await fetch(\`\${AUTH_SERVICE_URL}/introspect\`, { method: 'POST', headers: { authorization: \`Bearer \${token}\` } });\n  if (!res.ok) throw new Error(\`auth service: \${res.status}\`);\n  return res.json();\n}\n`);
+    ws.write(
+      `${s.dir}/src/lib/services.ts`,
+      `export const AUTH_SERVICE_URL = process.env.AUTH_SERVICE_URL ?? 'http://localhost:8001';\n\nexport async function introspect(token: string) {\n  const res = await fetch(\`\${AUTH_SERVICE_URL}/introspect\`, { method: 'POST', headers: { authorization: \`Bearer \${token}\` } });\n  if (!res.ok) throw new Error(\`auth service: \${res.status}\`);\n  return res.json();\n}\n`,
+    );
   }
   // build output decoy: a copy of the env with the secret, and a server listening on 3000
   if (s.decoy) {
@@ -794,21 +1001,52 @@ function writeVite(ws, s) {
   const devScript = s.standalone ? 'start' : 'dev';
   const scripts = s.implicit
     ? { [devScript]: 'vite', build: 'tsc -b && vite build', preview: 'vite preview', lint: 'eslint .', test: 'vitest run' }
-    : { dev: `vite --port ${s.port}${s.noStrictPort ? '' : ' --strictPort'}`, build: 'tsc -b && vite build', preview: `vite preview --port ${s.port + 1} --strictPort`, lint: 'eslint .', test: 'vitest run' };
-  ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '0.1.0', scripts, { react: '^18.3.1', 'react-dom': '^18.3.1', '@tanstack/react-query': '^5.51.1', 'react-router-dom': '^6.25.1' },
-    { vite: '^5.3.4', '@vitejs/plugin-react': '^4.3.1', typescript: '^5.5.4', vitest: '^2.0.5', eslint: '^9.7.0' }, { type: 'module' }));
+    : {
+        dev: `vite --port ${s.port}${s.noStrictPort ? '' : ' --strictPort'}`,
+        build: 'tsc -b && vite build',
+        preview: `vite preview --port ${s.port + 1} --strictPort`,
+        lint: 'eslint .',
+        test: 'vitest run',
+      };
+  ws.write(
+    `${s.dir}/package.json`,
+    pkgJson(
+      s.pkgName,
+      '0.1.0',
+      scripts,
+      { react: '^18.3.1', 'react-dom': '^18.3.1', '@tanstack/react-query': '^5.51.1', 'react-router-dom': '^6.25.1' },
+      { vite: '^5.3.4', '@vitejs/plugin-react': '^4.3.1', typescript: '^5.5.4', vitest: '^2.0.5', eslint: '^9.7.0' },
+      { type: 'module' },
+    ),
+  );
   const backend = `http://localhost:${s.apiPort}`;
-  const lines = [['VITE_API_URL', backend], ['VITE_SENTRY_DSN', `https://${(s.i * 104729).toString(16)}@o4507.ingest.sentry.io/${2000 + s.i}`], ['VITE_FEATURE_FLAGS', 'search,exports']];
+  const lines = [
+    ['VITE_API_URL', backend],
+    ['VITE_SENTRY_DSN', `https://${(s.i * 104729).toString(16)}@o4507.ingest.sentry.io/${2000 + s.i}`],
+    ['VITE_FEATURE_FLAGS', 'search,exports'],
+  ];
   if (s.ineffectivePort) lines.push(['PORT', String(s.ineffectivePort)]);
   lines.push(...urlLines(s));
   ws.env(s, '.env', lines);
   if (s.envLocal) ws.env(s, '.env.local', [['VITE_API_URL', backend.replace('localhost', '127.0.0.1')]]);
   if (s.envExample) ws.env(s, '.env.example', [['VITE_API_URL', 'http://localhost:' + backend.split(':').pop()]]);
-  ws.write(`${s.dir}/vite.config.ts`, `import { defineConfig } from 'vite';\nimport react from '@vitejs/plugin-react';\n\nexport default defineConfig({\n  plugins: [react()],\n  build: { outDir: 'dist', sourcemap: true },\n});\n`);
+  ws.write(
+    `${s.dir}/vite.config.ts`,
+    `import { defineConfig } from 'vite';\nimport react from '@vitejs/plugin-react';\n\nexport default defineConfig({\n  plugins: [react()],\n  build: { outDir: 'dist', sourcemap: true },\n});\n`,
+  );
   ws.write(`${s.dir}/index.html`, `<!doctype html>\n<html><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>\n`);
-  ws.write(`${s.dir}/src/main.tsx`, `import React from 'react';\nimport ReactDOM from 'react-dom/client';\nimport { QueryClient, QueryClientProvider } from '@tanstack/react-query';\nimport App from './App';\n\nconst client = new QueryClient();\nReactDOM.createRoot(document.getElementById('root')!).render(\n  <React.StrictMode>\n    <QueryClientProvider client={client}>\n      <App />\n    </QueryClientProvider>\n  </React.StrictMode>,\n);\n`);
-  ws.write(`${s.dir}/src/App.tsx`, `import { useQuery } from '@tanstack/react-query';\nimport { api } from './api/client';\n\nexport default function App() {\n  const { data, isLoading } = useQuery({ queryKey: ['items'], queryFn: () => api('/items') });\n  if (isLoading) return <p>Loading…</p>;\n  return <ul>{(data as { id: string; name: string }[]).map((i) => <li key={i.id}>{i.name}</li>)}</ul>;\n}\n`);
-  ws.write(`${s.dir}/src/api/client.ts`, `const BASE = import.meta.env.VITE_API_URL ?? '${backend}';\n\nexport async function api<T = unknown>(path: string, init?: RequestInit): Promise<T> {\n  const res = await fetch(\`\${BASE}\${path}\`, { credentials: 'include', ...init });\n  if (!res.ok) throw new Error(\`\${res.status} \${res.statusText}\`);\n  return res.json() as Promise<T>;\n}\n`);
+  ws.write(
+    `${s.dir}/src/main.tsx`,
+    `import React from 'react';\nimport ReactDOM from 'react-dom/client';\nimport { QueryClient, QueryClientProvider } from '@tanstack/react-query';\nimport App from './App';\n\nconst client = new QueryClient();\nReactDOM.createRoot(document.getElementById('root')!).render(\n  <React.StrictMode>\n    <QueryClientProvider client={client}>\n      <App />\n    </QueryClientProvider>\n  </React.StrictMode>,\n);\n`,
+  );
+  ws.write(
+    `${s.dir}/src/App.tsx`,
+    `import { useQuery } from '@tanstack/react-query';\nimport { api } from './api/client';\n\nexport default function App() {\n  const { data, isLoading } = useQuery({ queryKey: ['items'], queryFn: () => api('/items') });\n  if (isLoading) return <p>Loading…</p>;\n  return <ul>{(data as { id: string; name: string }[]).map((i) => <li key={i.id}>{i.name}</li>)}</ul>;\n}\n`,
+  );
+  ws.write(
+    `${s.dir}/src/api/client.ts`,
+    `const BASE = import.meta.env.VITE_API_URL ?? '${backend}';\n\nexport async function api<T = unknown>(path: string, init?: RequestInit): Promise<T> {\n  const res = await fetch(\`\${BASE}\${path}\`, { credentials: 'include', ...init });\n  if (!res.ok) throw new Error(\`\${res.status} \${res.statusText}\`);\n  return res.json() as Promise<T>;\n}\n`,
+  );
   ws.write(`${s.dir}/src/components/DataTable.tsx`, dataTable());
   if (s.decoy) {
     ws.write(`${s.dir}/dist/assets/index-3f9a1c.js`, `const e="${backend}";fetch(e+"/items");\n`, true);
@@ -817,9 +1055,30 @@ function writeVite(ws, s) {
 }
 
 function writeNest(ws, s) {
-  const scripts = { ...(s.devScript ? { dev: 'nest start --watch' } : {}), build: 'nest build', start: 'nest start', 'start:dev': 'nest start --watch', 'start:debug': 'nest start --debug --watch', 'start:prod': 'node dist/main', lint: 'eslint "{src,test}/**/*.ts" --fix', test: 'jest', 'test:e2e': 'jest --config ./test/jest-e2e.json' };
+  const scripts = {
+    ...(s.devScript ? { dev: 'nest start --watch' } : {}),
+    build: 'nest build',
+    start: 'nest start',
+    'start:dev': 'nest start --watch',
+    'start:debug': 'nest start --debug --watch',
+    'start:prod': 'node dist/main',
+    lint: 'eslint "{src,test}/**/*.ts" --fix',
+    test: 'jest',
+    'test:e2e': 'jest --config ./test/jest-e2e.json',
+  };
   if (s.prisma) Object.assign(scripts, { 'prisma:generate': 'prisma generate', 'prisma:migrate': 'prisma migrate dev' });
-  const deps = { '@nestjs/common': '^10.3.10', '@nestjs/core': '^10.3.10', '@nestjs/config': '^3.2.3', '@nestjs/jwt': '^10.2.0', '@nestjs/passport': '^10.0.3', '@nestjs/platform-express': '^10.3.10', passport: '^0.7.0', 'passport-jwt': '^4.0.1', 'reflect-metadata': '^0.2.2', rxjs: '^7.8.1' };
+  const deps = {
+    '@nestjs/common': '^10.3.10',
+    '@nestjs/core': '^10.3.10',
+    '@nestjs/config': '^3.2.3',
+    '@nestjs/jwt': '^10.2.0',
+    '@nestjs/passport': '^10.0.3',
+    '@nestjs/platform-express': '^10.3.10',
+    passport: '^0.7.0',
+    'passport-jwt': '^4.0.1',
+    'reflect-metadata': '^0.2.2',
+    rxjs: '^7.8.1',
+  };
   const dev = { '@nestjs/cli': '^10.4.2', '@nestjs/testing': '^10.3.10', jest: '^29.7.0', 'ts-jest': '^29.2.3', typescript: '^5.5.4' };
   if (s.prisma) {
     deps['@prisma/client'] = '^5.17.0';
@@ -829,11 +1088,26 @@ function writeNest(ws, s) {
   const lines = ['# NestJS service configuration', ['PORT', String(s.port)]];
   if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
   if (s.nodeId) lines.push(['SYNC_NODE_ID', s.nodeId[s.replica ? 1 : 0]]);
-  lines.push(['JWT_SECRET', s.secret, true], ['JWT_EXPIRES_IN', '1h'], ['REDIS_HOST', `cache-${s.i}.internal`], ['REDIS_PORT', '6379'], ['CORS_ORIGIN', s.corsOrigins.join(',')], ...urlLines(s));
+  lines.push(
+    ['JWT_SECRET', s.secret, true],
+    ['JWT_EXPIRES_IN', '1h'],
+    ['REDIS_HOST', `cache-${s.i}.internal`],
+    ['REDIS_PORT', '6379'],
+    ['CORS_ORIGIN', s.corsOrigins.join(',')],
+    ...urlLines(s),
+  );
   ws.env(s, '.env', lines);
-  if (s.envExample) ws.env(s, '.env.example', [['PORT', '3000'], ['DATABASE_URL', 'postgresql://user:password@localhost:5432/app', true], ['JWT_SECRET', 'change-me-in-production', true], ['JWT_EXPIRES_IN', '1h']]);
+  if (s.envExample)
+    ws.env(s, '.env.example', [
+      ['PORT', '3000'],
+      ['DATABASE_URL', 'postgresql://user:password@localhost:5432/app', true],
+      ['JWT_SECRET', 'change-me-in-production', true],
+      ['JWT_EXPIRES_IN', '1h'],
+    ]);
   ws.write(`${s.dir}/nest-cli.json`, JSON.stringify({ collection: '@nestjs/schematics', sourceRoot: 'src' }, null, 2) + '\n');
-  ws.write(`${s.dir}/src/main.ts`, `import { NestFactory } from '@nestjs/core';
+  ws.write(
+    `${s.dir}/src/main.ts`,
+    `import { NestFactory } from '@nestjs/core';
 import { ValidationPipe } from '@nestjs/common';
 import { AppModule } from './app.module';
 
@@ -845,8 +1119,11 @@ async function bootstrap() {
   await app.listen(process.env.PORT ?? 3000);
 }
 bootstrap();
-`);
-  ws.write(`${s.dir}/src/app.module.ts`, `import { Module } from '@nestjs/common';
+`,
+  );
+  ws.write(
+    `${s.dir}/src/app.module.ts`,
+    `import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/auth.module';
 ${s.prisma ? "import { PrismaModule } from './prisma/prisma.module';\n" : ''}import { HealthController } from './health.controller';
@@ -856,9 +1133,15 @@ ${s.prisma ? "import { PrismaModule } from './prisma/prisma.module';\n" : ''}imp
   controllers: [HealthController],
 })
 export class AppModule {}
-`);
-  ws.write(`${s.dir}/src/health.controller.ts`, `import { Controller, Get } from '@nestjs/common';\n\n@Controller('health')\nexport class HealthController {\n  @Get()\n  check() {\n    return { status: 'ok', uptime: process.uptime() };\n  }\n}\n`);
-  ws.write(`${s.dir}/src/auth/auth.module.ts`, `import { Module } from '@nestjs/common';
+`,
+  );
+  ws.write(
+    `${s.dir}/src/health.controller.ts`,
+    `import { Controller, Get } from '@nestjs/common';\n\n@Controller('health')\nexport class HealthController {\n  @Get()\n  check() {\n    return { status: 'ok', uptime: process.uptime() };\n  }\n}\n`,
+  );
+  ws.write(
+    `${s.dir}/src/auth/auth.module.ts`,
+    `import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
@@ -879,8 +1162,11 @@ import { JwtStrategy } from './jwt.strategy';
   providers: [JwtStrategy],
 })
 export class AuthModule {}
-`);
-  ws.write(`${s.dir}/src/auth/jwt.strategy.ts`, `import { Injectable } from '@nestjs/common';
+`,
+  );
+  ws.write(
+    `${s.dir}/src/auth/jwt.strategy.ts`,
+    `import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -895,13 +1181,24 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     return { userId: payload.sub, role: payload.role };
   }
 }
-`);
+`,
+  );
   if (s.prisma) {
-    ws.write(`${s.dir}/src/prisma/prisma.module.ts`, `import { Global, Module } from '@nestjs/common';\nimport { PrismaService } from './prisma.service';\n\n@Global()\n@Module({ providers: [PrismaService], exports: [PrismaService] })\nexport class PrismaModule {}\n`);
-    ws.write(`${s.dir}/src/prisma/prisma.service.ts`, `import { Injectable, OnModuleInit } from '@nestjs/common';\nimport { PrismaClient } from '@prisma/client';\n\n@Injectable()\nexport class PrismaService extends PrismaClient implements OnModuleInit {\n  async onModuleInit() {\n    await this.$connect();\n  }\n}\n`);
+    ws.write(
+      `${s.dir}/src/prisma/prisma.module.ts`,
+      `import { Global, Module } from '@nestjs/common';\nimport { PrismaService } from './prisma.service';\n\n@Global()\n@Module({ providers: [PrismaService], exports: [PrismaService] })\nexport class PrismaModule {}\n`,
+    );
+    ws.write(
+      `${s.dir}/src/prisma/prisma.service.ts`,
+      `import { Injectable, OnModuleInit } from '@nestjs/common';\nimport { PrismaClient } from '@prisma/client';\n\n@Injectable()\nexport class PrismaService extends PrismaClient implements OnModuleInit {\n  async onModuleInit() {\n    await this.$connect();\n  }\n}\n`,
+    );
   }
   if (s.decoy) {
-    ws.write(`${s.dir}/dist/main.js`, `"use strict";\nconst core_1 = require("@nestjs/core");\nasync function bootstrap() { const app = await core_1.NestFactory.create(AppModule); await app.listen(3000); }\nbootstrap();\n`, true);
+    ws.write(
+      `${s.dir}/dist/main.js`,
+      `"use strict";\nconst core_1 = require("@nestjs/core");\nasync function bootstrap() { const app = await core_1.NestFactory.create(AppModule); await app.listen(3000); }\nbootstrap();\n`,
+      true,
+    );
     ws.write(`${s.dir}/node_modules/@acme/config/.env`, `JWT_SECRET="${s.secret.slice(0, 8)}shared-test-fixture"\nPORT=3000\n`, true);
   }
 }
@@ -911,13 +1208,26 @@ function writeExpress(ws, s) {
   if (s.prisma) scripts.postinstall = 'prisma generate';
   const deps = { express: '^4.19.2', dotenv: '^16.4.5', 'express-session': '^1.18.0', helmet: '^7.1.0', cors: '^2.8.5' };
   if (s.prisma) deps['@prisma/client'] = '^5.17.0';
-  ws.write(`${s.dir}/package.json`, pkgJson(s.pkgName, '2.0.3', scripts, deps, { nodemon: '^3.1.4', eslint: '^9.7.0', ...(s.prisma ? { prisma: '^5.17.0' } : {}) }));
-  const lines = [['PORT', String(s.port)], ['SESSION_SECRET', s.secret]];
+  ws.write(
+    `${s.dir}/package.json`,
+    pkgJson(s.pkgName, '2.0.3', scripts, deps, { nodemon: '^3.1.4', eslint: '^9.7.0', ...(s.prisma ? { prisma: '^5.17.0' } : {}) }),
+  );
+  const lines = [
+    ['PORT', String(s.port)],
+    ['SESSION_SECRET', s.secret],
+  ];
   if (s.prisma) lines.push(['DATABASE_URL', dbUrl(s, s.name), true]);
   lines.push(['CORS_ORIGIN', s.corsOrigins.join(',')], ['LOG_LEVEL', 'info'], ['TRUST_PROXY', '1'], ...urlLines(s));
   ws.env(s, '.env', lines);
-  if (s.envExample) ws.env(s, '.env.example', [['PORT', '4000'], ['SESSION_SECRET', 'change-me-in-production'], ['LOG_LEVEL', 'info']]);
-  ws.write(`${s.dir}/server.js`, `require('dotenv').config();
+  if (s.envExample)
+    ws.env(s, '.env.example', [
+      ['PORT', '4000'],
+      ['SESSION_SECRET', 'change-me-in-production'],
+      ['LOG_LEVEL', 'info'],
+    ]);
+  ws.write(
+    `${s.dir}/server.js`,
+    `require('dotenv').config();
 const express = require('express');
 const session = require('express-session');
 const helmet = require('helmet');
@@ -934,26 +1244,53 @@ app.use(session({ name: '${s.cookieName ?? `${s.name}.sid`}', secret: process.en
 app.use('/api', routes);
 
 app.listen(PORT, () => console.log(\`${s.name} listening on \${PORT}\`));
-`);
-  ws.write(`${s.dir}/src/routes/index.js`, `const { Router } = require('express');\nconst router = Router();\n\nrouter.get('/health', (req, res) => res.json({ ok: true }));\nrouter.post('/webhooks/:source', (req, res) => {\n  req.app.emit('webhook', req.params.source, req.body);\n  res.status(202).end();\n});\n\nmodule.exports = router;\n`);
-  ws.write(`${s.dir}/src/lib/errors.js`, `class HttpError extends Error {\n  constructor(status, message) {\n    super(message);\n    this.status = status;\n  }\n}\n\nmodule.exports = { HttpError };\n`);
+`,
+  );
+  ws.write(
+    `${s.dir}/src/routes/index.js`,
+    `const { Router } = require('express');\nconst router = Router();\n\nrouter.get('/health', (req, res) => res.json({ ok: true }));\nrouter.post('/webhooks/:source', (req, res) => {\n  req.app.emit('webhook', req.params.source, req.body);\n  res.status(202).end();\n});\n\nmodule.exports = router;\n`,
+  );
+  ws.write(
+    `${s.dir}/src/lib/errors.js`,
+    `class HttpError extends Error {\n  constructor(status, message) {\n    super(message);\n    this.status = status;\n  }\n}\n\nmodule.exports = { HttpError };\n`,
+  );
   if (s.pm2Instances !== undefined) {
-    ws.write(`${s.dir}/ecosystem.config.js`, `module.exports = {\n  apps: [\n    {\n      name: '${s.name}',\n      script: 'server.js',\n      instances: ${JSON.stringify(s.pm2Instances)},\n      exec_mode: 'cluster',\n    },\n  ],\n};\n`);
+    ws.write(
+      `${s.dir}/ecosystem.config.js`,
+      `module.exports = {\n  apps: [\n    {\n      name: '${s.name}',\n      script: 'server.js',\n      instances: ${JSON.stringify(s.pm2Instances)},\n      exec_mode: 'cluster',\n    },\n  ],\n};\n`,
+    );
   }
   if (s.composePort) {
     ws.write(`${s.dir}/docker-compose.yml`, `services:\n  redis:\n    image: redis:7-alpine\n    ports:\n      - "${s.composePort}:6379"\n`);
   }
-  if (s.decoy) ws.write(`${s.dir}/node_modules/express/package.json`, JSON.stringify({ name: 'express', version: '4.19.2', scripts: { start: 'node index.js' } }), true);
+  if (s.decoy)
+    ws.write(`${s.dir}/node_modules/express/package.json`, JSON.stringify({ name: 'express', version: '4.19.2', scripts: { start: 'node index.js' } }), true);
 }
 
 function writePython(ws, s) {
-  ws.write(`${s.dir}/pyproject.toml`, `[project]\nname = "${s.name}"\nversion = "0.5.0"\nrequires-python = ">=3.11"\ndependencies = ["fastapi>=0.111", "uvicorn[standard]>=0.30", "pydantic-settings>=2.3", "sqlalchemy>=2.0", "psycopg[binary]>=3.2", "python-dotenv>=1.0"]\n`);
-  const lines = [['PORT', String(s.port)], ['SECRET_KEY', s.secret], ['DATABASE_URL', `postgresql://etl:etl_pw_${s.i}@${s.db.host}:${s.db.port}/${s.name.replace(/-/g, '_')}`], ['LOG_LEVEL', 'INFO'], ...urlLines(s)];
+  ws.write(
+    `${s.dir}/pyproject.toml`,
+    `[project]\nname = "${s.name}"\nversion = "0.5.0"\nrequires-python = ">=3.11"\ndependencies = ["fastapi>=0.111", "uvicorn[standard]>=0.30", "pydantic-settings>=2.3", "sqlalchemy>=2.0", "psycopg[binary]>=3.2", "python-dotenv>=1.0"]\n`,
+  );
+  const lines = [
+    ['PORT', String(s.port)],
+    ['SECRET_KEY', s.secret],
+    ['DATABASE_URL', `postgresql://etl:etl_pw_${s.i}@${s.db.host}:${s.db.port}/${s.name.replace(/-/g, '_')}`],
+    ['LOG_LEVEL', 'INFO'],
+    ...urlLines(s),
+  ];
   if (s.urlDrift) lines.push([s.urlDrift.key, s.urlDrift.env]);
   ws.env(s, '.env', lines);
-  if (s.urlDrift) ws.env(s, '.env.example', [['SECRET_KEY', 'change-me'], [s.urlDrift.key, s.urlDrift.def]]);
+  if (s.urlDrift)
+    ws.env(s, '.env.example', [
+      ['SECRET_KEY', 'change-me'],
+      [s.urlDrift.key, s.urlDrift.def],
+    ]);
   ws.write(`${s.dir}/app/__init__.py`, '');
-  ws.write(`${s.dir}/app/main.py`, `import os\n\nimport uvicorn\nfrom dotenv import load_dotenv\nfrom fastapi import FastAPI\n\nfrom app.config import settings\n\nload_dotenv()\napp = FastAPI(title="${title(s)}")\n\n\n@app.get("/health")\ndef health() -> dict:\n    return {"ok": True, "env": settings.log_level}\n\n\nif __name__ == "__main__":\n    uvicorn.run(app, host="0.0.0.0", port=int(os.getenv("PORT", "${s.port}")))\n`);
+  ws.write(
+    `${s.dir}/app/main.py`,
+    `import os\n\nimport uvicorn\nfrom dotenv import load_dotenv\nfrom fastapi import FastAPI\n\nfrom app.config import settings\n\nload_dotenv()\napp = FastAPI(title="${title(s)}")\n\n\n@app.get("/health")\ndef health() -> dict:\n    return {"ok": True, "env": settings.log_level}\n\n\nif __name__ == "__main__":\n    uvicorn.run(app, host="0.0.0.0", port=int(os.getenv("PORT", "${s.port}")))\n`,
+  );
   const fields = [];
   if (s.authService) {
     fields.push('    AUTH_SERVICE_URL: str = "http://127.0.0.1:8001"');
@@ -961,10 +1298,12 @@ function writePython(ws, s) {
   if (s.urlDrift) {
     fields.push(`    ${s.urlDrift.key}: str = "${s.urlDrift.def}"`);
   }
-  ws.write(`${s.dir}/app/config.py`, `from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\nclass Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_file=".env")\n\n    log_level: int = 20\n${fields.join('\n')}${fields.length ? '\n' : ''}\n\nsettings = Settings()\n`);
+  ws.write(
+    `${s.dir}/app/config.py`,
+    `from pydantic_settings import BaseSettings, SettingsConfigDict\n\n\nclass Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_file=".env")\n\n    log_level: int = 20\n${fields.join('\n')}${fields.length ? '\n' : ''}\n\nsettings = Settings()\n`,
+  );
   if (s.decoy) ws.write(`${s.dir}/.venv/lib/python3.11/site-packages/fastapi/.env`, `SECRET_KEY=${s.secret}\n`, true);
 }
-
 
 module.exports = { generate, compareFindings, describeDifferences, countByRule, RULE_IDS };
 

@@ -70,13 +70,17 @@ async function measureIncremental({ dir, edit, edits = 200, env = {}, log = () =
     for (let i = 0; i < edits; i++) {
       const state = cycle[i % cycle.length];
       let received;
-      const published = client.waitFor(`edit ${i} (${state})`, () => {
-        if (want[state](client.diagnostics.get(uri) ?? [])) {
-          received ??= performance.now();
-          return true;
-        }
-        return false;
-      }, 10 * 60_000);
+      const published = client.waitFor(
+        `edit ${i} (${state})`,
+        () => {
+          if (want[state](client.diagnostics.get(uri) ?? [])) {
+            received ??= performance.now();
+            return true;
+          }
+          return false;
+        },
+        10 * 60_000,
+      );
       const sent = performance.now();
       await client.didChange(edit.file, texts[state]);
       await published;
@@ -85,7 +89,11 @@ async function measureIncremental({ dir, edit, edits = 200, env = {}, log = () =
     }
     window.endUs = Number(process.hrtime.bigint() / 1000n);
     const afterEdits = procStatus(pid);
-    const serverMs = client.statuses.slice(statusFrom).filter((s) => s.state === 'ready' && typeof s.durationMs === 'number').map((s) => s.durationMs).sort((a, b) => a - b);
+    const serverMs = client.statuses
+      .slice(statusFrom)
+      .filter((s) => s.state === 'ready' && typeof s.durationMs === 'number')
+      .map((s) => s.durationMs)
+      .sort((a, b) => a - b);
     const sorted = [...latencies].sort((a, b) => a - b);
     await client.shutdown(60_000).catch(() => client.kill());
     return {

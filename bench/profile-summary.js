@@ -23,7 +23,8 @@ function mapFor(file) {
     try {
       const text = fs.readFileSync(file, 'utf8');
       const ref = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text.slice(-500));
-      if (ref && !ref[1].startsWith('data:')) m = { map: new SourceMap(JSON.parse(fs.readFileSync(path.resolve(path.dirname(file), ref[1]), 'utf8'))), dir: path.dirname(file) };
+      if (ref && !ref[1].startsWith('data:'))
+        m = { map: new SourceMap(JSON.parse(fs.readFileSync(path.resolve(path.dirname(file), ref[1]), 'utf8'))), dir: path.dirname(file) };
     } catch {
       m = null;
     }
@@ -93,7 +94,11 @@ function summarize(profile, { top = 25, fromUs, toUs } = {}) {
       incl.set(k, (incl.get(k) ?? 0) + dur);
     }
   }
-  const rows = (m, n) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([key, us]) => ({ key, ms: us / 1000, pct: (100 * us) / total }));
+  const rows = (m, n) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([key, us]) => ({ key, ms: us / 1000, pct: (100 * us) / total }));
   return { busyMs: total / 1000, idleMs: idle / 1000, self: rows(self, top), inclusive: rows(incl, top), files: rows(byFile, 15) };
 }
 
@@ -101,9 +106,12 @@ function format(s, title) {
   const line = (r) => `  ${r.ms.toFixed(0).padStart(7)} ms ${r.pct.toFixed(1).padStart(5)}%  ${r.key}`;
   return [
     `${title}: ${s.busyMs.toFixed(0)} ms busy (${s.idleMs.toFixed(0)} ms idle)`,
-    ' top self time:', ...s.self.map(line),
-    ' top inclusive time:', ...s.inclusive.map(line),
-    ' self time by file:', ...s.files.map(line),
+    ' top self time:',
+    ...s.self.map(line),
+    ' top inclusive time:',
+    ...s.inclusive.map(line),
+    ' self time by file:',
+    ...s.files.map(line),
   ].join('\n');
 }
 

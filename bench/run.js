@@ -35,7 +35,18 @@ const ROOT = process.env.CROSSWIRE_ROOT || path.resolve(__dirname, '..');
 const TARGETS = { ratio: 1.5, p95Ms: 20, rssMB: 150 };
 
 function parseArgs(argv) {
-  const o = { large: false, sizes: undefined, repeat: 3, edits: 200, lspN: 2000, lsp: true, crowd: [50, 100, 250, 500], profile: false, out: path.join(ROOT, 'bench', 'out'), work: path.join(os.tmpdir(), 'crosswire-bench') };
+  const o = {
+    large: false,
+    sizes: undefined,
+    repeat: 3,
+    edits: 200,
+    lspN: 2000,
+    lsp: true,
+    crowd: [50, 100, 250, 500],
+    profile: false,
+    out: path.join(ROOT, 'bench', 'out'),
+    work: path.join(os.tmpdir(), 'crosswire-bench'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => argv[++i];
@@ -63,14 +74,22 @@ const median = (xs) => {
 };
 
 function child(mode, dir, extraArgs = []) {
-  const out = execFileSync(process.execPath, [...extraArgs, path.join(__dirname, 'child.js'), mode, dir], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, CROSSWIRE_ROOT: ROOT } });
+  const out = execFileSync(process.execPath, [...extraArgs, path.join(__dirname, 'child.js'), mode, dir], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    env: { ...process.env, CROSSWIRE_ROOT: ROOT },
+  });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
 /** `crosswire audit DIR --format FORMAT -o outFile` (the built CLI, a whole process): wall time and output bytes. */
 function cliRun(dir, format, outFile) {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'server', 'dist', 'cli.js'), 'audit', dir, '--format', format, '--fail-on', 'never', '--no-color', '-o', outFile], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'server', 'dist', 'cli.js'), 'audit', dir, '--format', format, '--fail-on', 'never', '--no-color', '-o', outFile],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`cli exited ${r.status}: ${r.stderr}`);
   return { ms, bytes: fs.statSync(outFile).size };
@@ -130,12 +149,20 @@ function measureCrowd(o, failures) {
       apps: ws.apps,
       findings: n,
       bytes,
-      perFinding: { text: bytes.text / n, json: bytes.json / n, sarif: bytes.sarif / n, jsonPort: crowdBytes('port-collision'), jsonSecret: crowdBytes('duplicate-secret') },
+      perFinding: {
+        text: bytes.text / n,
+        json: bytes.json / n,
+        sarif: bytes.sarif / n,
+        jsonPort: crowdBytes('port-collision'),
+        jsonSecret: crowdBytes('duplicate-secret'),
+      },
       cliMs,
       exact: problems.length === 0,
     };
     out.push(row);
-    log(`  ${n} findings; bytes per finding: text ${row.perFinding.text.toFixed(0)}, json ${row.perFinding.json.toFixed(0)}, sarif ${row.perFinding.sarif.toFixed(0)}; findings ${row.exact ? 'exactly as planted' : 'WRONG:\n    ' + problems.join('\n    ')}`);
+    log(
+      `  ${n} findings; bytes per finding: text ${row.perFinding.text.toFixed(0)}, json ${row.perFinding.json.toFixed(0)}, sarif ${row.perFinding.sarif.toFixed(0)}; findings ${row.exact ? 'exactly as planted' : 'WRONG:\n    ' + problems.join('\n    ')}`,
+    );
     for (const f of Object.values(files)) fs.rmSync(f, { force: true });
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -198,14 +225,18 @@ function panel({ x0, y0, w, h, title, yLabel, series, ns }) {
         el.push(`<circle cx="${X(ns[i]).toFixed(1)}" cy="${Y(v).toFixed(1)}" r="4" fill="${s.color}"/>`);
         const last = i === s.values.length - 1;
         const below = s.labelBelow && Y(v) + 17 < y0 + h - 6; // never on the axis
-        el.push(`<text x="${(X(ns[i]) + (last ? -8 : 8)).toFixed(1)}" y="${(Y(v) + (below ? 17 : -9)).toFixed(1)}" text-anchor="${last ? 'end' : 'start'}" font-size="12" fill="${s.color}" font-weight="bold">${fmt(v)}</text>`);
+        el.push(
+          `<text x="${(X(ns[i]) + (last ? -8 : 8)).toFixed(1)}" y="${(Y(v) + (below ? 17 : -9)).toFixed(1)}" text-anchor="${last ? 'end' : 'start'}" font-size="12" fill="${s.color}" font-weight="bold">${fmt(v)}</text>`,
+        );
       });
     }
   }
   // legend
   series.forEach((s, i) => {
     const ly = y0 + 14 + i * 20;
-    el.push(`<line x1="${x0 + 14}" x2="${x0 + 44}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="${s.dash ? 1.8 : 2.8}"${s.dash ? ' stroke-dasharray="7 5"' : ''}/>`);
+    el.push(
+      `<line x1="${x0 + 14}" x2="${x0 + 44}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="${s.dash ? 1.8 : 2.8}"${s.dash ? ' stroke-dasharray="7 5"' : ''}/>`,
+    );
     el.push(`<text x="${x0 + 52}" y="${ly + 4}" font-size="12">${s.name}</text>`);
   });
   return el.join('\n');
@@ -218,7 +249,13 @@ function scalingSvg(rows, machine) {
   const audit = rows.map((r) => r.audit.ms / 1000);
   const floor = rows.map((r) => r.floor.ms / 1000);
   const left = panel({
-    x0: 80, y0: 70, w: 370, h: 300, title: 'Cold audit vs read floor', yLabel: 'seconds', ns,
+    x0: 80,
+    y0: 70,
+    w: 370,
+    h: 300,
+    title: 'Cold audit vs read floor',
+    yLabel: 'seconds',
+    ns,
     series: [
       { name: 'cold audit (Engine.create + findings)', color: '#c62828', values: audit },
       { name: 'read floor (same globs, read every file)', color: '#1565c0', values: floor, labelBelow: true },
@@ -226,7 +263,13 @@ function scalingSvg(rows, machine) {
     ],
   });
   const right = panel({
-    x0: 590, y0: 70, w: 370, h: 300, title: 'Time per app (flat = linear)', yLabel: 'ms per app', ns,
+    x0: 590,
+    y0: 70,
+    w: 370,
+    h: 300,
+    title: 'Time per app (flat = linear)',
+    yLabel: 'ms per app',
+    ns,
     series: [
       { name: 'cold audit', color: '#c62828', values: rows.map((r) => r.audit.ms / r.n) },
       { name: 'read floor', color: '#1565c0', values: rows.map((r) => r.floor.ms / r.n), labelBelow: true },
@@ -252,12 +295,22 @@ async function main() {
     fs.writeFileSync(path.join(o.out, 'scaling.svg'), scalingSvg(r.sizes, r.machine));
     return;
   }
-  for (const f of [path.join(ROOT, 'server', 'out', 'src', 'engine.js'), path.join(ROOT, 'server', 'dist', 'server.js'), path.join(ROOT, 'server', 'dist', 'cli.js')]) {
+  for (const f of [
+    path.join(ROOT, 'server', 'out', 'src', 'engine.js'),
+    path.join(ROOT, 'server', 'dist', 'server.js'),
+    path.join(ROOT, 'server', 'dist', 'cli.js'),
+  ]) {
     if (!fs.existsSync(f)) throw new Error(`${path.relative(ROOT, f)} is missing: build first (npm run bench builds)`);
   }
   fs.mkdirSync(o.out, { recursive: true });
   fs.mkdirSync(o.work, { recursive: true });
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model?.trim() ?? '?', memGB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: `${os.platform()} ${os.release()}` };
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model?.trim() ?? '?',
+    memGB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
   log(`crosswire bench: ${machine.cpus} cores, ${machine.cpuModel}, Node ${machine.node}; sizes ${o.sizes.join(', ')}; ${o.repeat} cold runs each`);
 
   const rows = [];
@@ -279,7 +332,8 @@ async function main() {
     for (const a of audit) for (const p of checkPlanted(ws.planted, a.found)) if (!problems.includes(p)) problems.push(p);
     const c = cli(dir, path.join(o.work, `cli-n${n}.json`));
     for (const p of checkPlanted(ws.planted, c.found)) problems.push(`cli: ${p}`);
-    if (audit[0].files !== runs['floor-sync'][0].files) log(`  note: the engine indexed ${audit[0].files} files, the floor read ${runs['floor-sync'][0].files}`);
+    if (audit[0].files !== runs['floor-sync'][0].files)
+      log(`  note: the engine indexed ${audit[0].files} files, the floor read ${runs['floor-sync'][0].files}`);
     const floorSync = median(runs['floor-sync'].map((x) => x.ms));
     const floorAsync = median(runs['floor-async'].map((x) => x.ms));
     const row = {
@@ -314,7 +368,9 @@ async function main() {
     row.ratio = row.audit.ms / row.floor.ms;
     rows.push(row);
     if (problems.length) failures.push(...problems.map((p) => `N=${n}: ${p}`));
-    log(`  audit ${row.audit.ms.toFixed(0)} ms (create ${row.audit.createMs.toFixed(0)}, findings ${row.audit.findingsMs.toFixed(0)}), floor ${row.floor.ms.toFixed(0)} ms (${row.floor.variant}), ratio ${row.ratio.toFixed(2)}; findings ${row.countsOk ? `exactly the ${ws.planted.length} planted` : 'WRONG:\n    ' + problems.join('\n    ')}`);
+    log(
+      `  audit ${row.audit.ms.toFixed(0)} ms (create ${row.audit.createMs.toFixed(0)}, findings ${row.audit.findingsMs.toFixed(0)}), floor ${row.floor.ms.toFixed(0)} ms (${row.floor.variant}), ratio ${row.ratio.toFixed(2)}; findings ${row.countsOk ? `exactly the ${ws.planted.length} planted` : 'WRONG:\n    ' + problems.join('\n    ')}`,
+    );
   }
   for (let i = 1; i < rows.length; i++) rows[i].growth = Math.log(rows[i].audit.ms / rows[i - 1].audit.ms) / Math.log(rows[i].n / rows[i - 1].n);
 
@@ -341,7 +397,11 @@ async function main() {
     log(`profiling: cold audit on N=${pn}`);
     const a = child('audit', ws.dir, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=audit.cpuprofile']);
     // Only Engine.create + findings(): module loading (TypeScript's compiler is most of it) is not part of the figure.
-    const auditProfile = summarize(JSON.parse(fs.readFileSync(path.join(dir, 'audit.cpuprofile'), 'utf8')), { top: 25, fromUs: a.window.startUs, toUs: a.window.endUs });
+    const auditProfile = summarize(JSON.parse(fs.readFileSync(path.join(dir, 'audit.cpuprofile'), 'utf8')), {
+      top: 25,
+      fromUs: a.window.startUs,
+      toUs: a.window.endUs,
+    });
     profiles = { audit: auditProfile };
     fs.writeFileSync(path.join(o.out, 'profile-audit.txt'), format(auditProfile, `cold audit, N=${pn}`) + '\n');
     if (o.lsp) {
@@ -355,7 +415,13 @@ async function main() {
         profiles.serverEdits = summarize(prof, { top: 25, fromUs: r.window.startUs, toUs: r.window.endUs });
         profiles.serverEdits.note = `${o.edits} edits, profiled run: p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms`;
         profiles.serverIndexing = summarize(prof, { top: 15, toUs: r.window.startUs });
-        fs.writeFileSync(path.join(o.out, 'profile-server.txt'), format(profiles.serverEdits, `language server during ${o.edits} edits, N=${pn}`) + '\n\n' + format(profiles.serverIndexing, 'language server before the edits (indexing)') + '\n');
+        fs.writeFileSync(
+          path.join(o.out, 'profile-server.txt'),
+          format(profiles.serverEdits, `language server during ${o.edits} edits, N=${pn}`) +
+            '\n\n' +
+            format(profiles.serverIndexing, 'language server before the edits (indexing)') +
+            '\n',
+        );
       } else log('  no server profile was written');
     }
     log(`profiles: ${path.relative(process.cwd(), o.out)}/profile-*.txt, raw .cpuprofile files in ${path.relative(process.cwd(), dir)}`);
@@ -367,17 +433,27 @@ async function main() {
   lines.push('');
   lines.push(`Crosswire bench — ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}, median of ${o.repeat} cold runs`);
   lines.push('');
-  lines.push(`${pad('N', 6)} ${pad('folders', 8)} ${pad('files', 7)} ${pad('floor ms', 9)} ${pad('audit ms', 9)} ${pad('ratio', 6)} ${pad('floor/app', 10)} ${pad('audit/app', 10)} ${pad('growth', 7)} ${pad('cli ms', 8)} ${pad('rss MB', 7)}  findings`);
+  lines.push(
+    `${pad('N', 6)} ${pad('folders', 8)} ${pad('files', 7)} ${pad('floor ms', 9)} ${pad('audit ms', 9)} ${pad('ratio', 6)} ${pad('floor/app', 10)} ${pad('audit/app', 10)} ${pad('growth', 7)} ${pad('cli ms', 8)} ${pad('rss MB', 7)}  findings`,
+  );
   for (const r of rows) {
-    lines.push(`${pad(r.n, 6)} ${pad(r.appFolders, 8)} ${pad(r.files, 7)} ${pad(r.floor.ms.toFixed(0), 9)} ${pad(r.audit.ms.toFixed(0), 9)} ${pad(r.ratio.toFixed(2), 6)} ${pad(r.floor.ms / r.n < 1 ? (r.floor.ms / r.n).toFixed(3) : (r.floor.ms / r.n).toFixed(2), 10)} ${pad((r.audit.ms / r.n).toFixed(2), 10)} ${pad(r.growth ? r.growth.toFixed(2) : '-', 7)} ${pad(r.cliWallMs.toFixed(0), 8)} ${pad(r.audit.peakRssMB?.toFixed(0) ?? '?', 7)}  ${r.countsOk ? 'exact' : 'WRONG'} (${Object.values(r.expected).reduce((a, b) => a + b, 0)} planted)`);
+    lines.push(
+      `${pad(r.n, 6)} ${pad(r.appFolders, 8)} ${pad(r.files, 7)} ${pad(r.floor.ms.toFixed(0), 9)} ${pad(r.audit.ms.toFixed(0), 9)} ${pad(r.ratio.toFixed(2), 6)} ${pad(r.floor.ms / r.n < 1 ? (r.floor.ms / r.n).toFixed(3) : (r.floor.ms / r.n).toFixed(2), 10)} ${pad((r.audit.ms / r.n).toFixed(2), 10)} ${pad(r.growth ? r.growth.toFixed(2) : '-', 7)} ${pad(r.cliWallMs.toFixed(0), 8)} ${pad(r.audit.peakRssMB?.toFixed(0) ?? '?', 7)}  ${r.countsOk ? 'exact' : 'WRONG'} (${Object.values(r.expected).reduce((a, b) => a + b, 0)} planted)`,
+    );
   }
-  lines.push('  floor = fast-glob with the engine\'s patterns + read every file (faster of sync walk + sync reads / async walk + 64 async reads); audit = Engine.create + findings();');
+  lines.push(
+    "  floor = fast-glob with the engine's patterns + read every file (faster of sync walk + sync reads / async walk + 64 async reads); audit = Engine.create + findings();",
+  );
   lines.push('  growth = log(audit ratio) / log(N ratio) vs the previous size (1.00 = linear); cli = wall time of `crosswire audit --format json`.');
   if (incremental) {
     lines.push('');
     lines.push(`incremental (N=${incremental.n}, ${incremental.edits} didChange edits of one .env, send -> publishDiagnostics):`);
-    lines.push(`  p50 ${incremental.p50.toFixed(1)} ms   p95 ${incremental.p95.toFixed(1)} ms   max ${incremental.max.toFixed(1)} ms   mean ${incremental.mean.toFixed(1)} ms   (server-reported apply time p50 ${incremental.serverReported.p50 ?? '?'} ms)`);
-    lines.push(`  server ready after ${(incremental.readyMs / 1000).toFixed(1)} s; peak RSS after indexing ${incremental.peakRssAfterIndexMB?.toFixed(0)} MB, after the edits ${incremental.peakRssAfterEditsMB?.toFixed(0)} MB`);
+    lines.push(
+      `  p50 ${incremental.p50.toFixed(1)} ms   p95 ${incremental.p95.toFixed(1)} ms   max ${incremental.max.toFixed(1)} ms   mean ${incremental.mean.toFixed(1)} ms   (server-reported apply time p50 ${incremental.serverReported.p50 ?? '?'} ms)`,
+    );
+    lines.push(
+      `  server ready after ${(incremental.readyMs / 1000).toFixed(1)} s; peak RSS after indexing ${incremental.peakRssAfterIndexMB?.toFixed(0)} MB, after the edits ${incremental.peakRssAfterEditsMB?.toFixed(0)} MB`,
+    );
   }
   const big = rows.find((r) => r.n === 2000) ?? rows[rows.length - 1];
   lines.push('');
@@ -385,15 +461,21 @@ async function main() {
   const verdict = (ok) => (ok ? 'met' : 'MISSED');
   lines.push(`  cold audit <= ${TARGETS.ratio} x floor at N=${big.n}: ${big.ratio.toFixed(2)} x  ${verdict(big.ratio <= TARGETS.ratio)}`);
   if (incremental) {
-    lines.push(`  incremental p95 <= ${TARGETS.p95Ms} ms at N=${incremental.n}: ${incremental.p95.toFixed(1)} ms  ${verdict(incremental.p95 <= TARGETS.p95Ms)}`);
-    lines.push(`  server peak RSS <= ${TARGETS.rssMB} MB at N=${incremental.n}: ${incremental.peakRssAfterIndexMB?.toFixed(0)} MB  ${verdict(incremental.peakRssAfterIndexMB <= TARGETS.rssMB)}`);
+    lines.push(
+      `  incremental p95 <= ${TARGETS.p95Ms} ms at N=${incremental.n}: ${incremental.p95.toFixed(1)} ms  ${verdict(incremental.p95 <= TARGETS.p95Ms)}`,
+    );
+    lines.push(
+      `  server peak RSS <= ${TARGETS.rssMB} MB at N=${incremental.n}: ${incremental.peakRssAfterIndexMB?.toFixed(0)} MB  ${verdict(incremental.peakRssAfterIndexMB <= TARGETS.rssMB)}`,
+    );
   }
   if (crowd.length) {
     const first = crowd[0];
     const last = crowd[crowd.length - 1];
     const growth = (k) => last.perFinding[k] / first.perFinding[k];
-    lines.push(`  output bytes per finding constant as the groups grow (issue 14), json at g=${last.g} / at g=${first.g}: ${growth('json').toFixed(2)} x  ${verdict(growth('json') <= 1.5)}` +
-      ` (text ${growth('text').toFixed(2)} x, sarif ${growth('sarif').toFixed(2)} x)`);
+    lines.push(
+      `  output bytes per finding constant as the groups grow (issue 14), json at g=${last.g} / at g=${first.g}: ${growth('json').toFixed(2)} x  ${verdict(growth('json') <= 1.5)}` +
+        ` (text ${growth('text').toFixed(2)} x, sarif ${growth('sarif').toFixed(2)} x)`,
+    );
   }
   lines.push(`  findings exactly as planted (rule, file, line) at every N: ${failures.length ? 'NO' : 'yes'}`);
   for (const f of failures) lines.push(`    ${f}`);
@@ -404,12 +486,20 @@ async function main() {
   }
   if (crowd.length) {
     lines.push('');
-    lines.push(`output per finding (issue 14): ${CROWD_N} apps + g NestJS apps on one port + g Express apps sharing one secret; bytes of \`crosswire audit -o FILE\` / findings`);
-    lines.push(`${pad('g', 6)} ${pad('findings', 9)} ${pad('text B', 11)} ${pad('json B', 11)} ${pad('sarif B', 11)} ${pad('text B/f', 9)} ${pad('json B/f', 9)} ${pad('sarif B/f', 10)} ${pad('json B/f port', 14)} ${pad('json B/f secret', 16)} ${pad('cli ms', 7)}`);
+    lines.push(
+      `output per finding (issue 14): ${CROWD_N} apps + g NestJS apps on one port + g Express apps sharing one secret; bytes of \`crosswire audit -o FILE\` / findings`,
+    );
+    lines.push(
+      `${pad('g', 6)} ${pad('findings', 9)} ${pad('text B', 11)} ${pad('json B', 11)} ${pad('sarif B', 11)} ${pad('text B/f', 9)} ${pad('json B/f', 9)} ${pad('sarif B/f', 10)} ${pad('json B/f port', 14)} ${pad('json B/f secret', 16)} ${pad('cli ms', 7)}`,
+    );
     for (const c of crowd) {
-      lines.push(`${pad(c.g, 6)} ${pad(c.findings, 9)} ${pad(c.bytes.text, 11)} ${pad(c.bytes.json, 11)} ${pad(c.bytes.sarif, 11)} ${pad(c.perFinding.text.toFixed(0), 9)} ${pad(c.perFinding.json.toFixed(0), 9)} ${pad(c.perFinding.sarif.toFixed(0), 10)} ${pad(c.perFinding.jsonPort.toFixed(0), 14)} ${pad(c.perFinding.jsonSecret.toFixed(0), 16)} ${pad(c.cliMs.toFixed(0), 7)}`);
+      lines.push(
+        `${pad(c.g, 6)} ${pad(c.findings, 9)} ${pad(c.bytes.text, 11)} ${pad(c.bytes.json, 11)} ${pad(c.bytes.sarif, 11)} ${pad(c.perFinding.text.toFixed(0), 9)} ${pad(c.perFinding.json.toFixed(0), 9)} ${pad(c.perFinding.sarif.toFixed(0), 10)} ${pad(c.perFinding.jsonPort.toFixed(0), 14)} ${pad(c.perFinding.jsonSecret.toFixed(0), 16)} ${pad(c.cliMs.toFixed(0), 7)}`,
+      );
     }
-    lines.push('  B/f = output bytes / findings (all findings of the workspace); json B/f port / secret = bytes of the JSON of each crowd port-collision / duplicate-secret finding, averaged.');
+    lines.push(
+      '  B/f = output bytes / findings (all findings of the workspace); json B/f port / secret = bytes of the JSON of each crowd port-collision / duplicate-secret finding, averaged.',
+    );
   }
   console.log(lines.join('\n'));
 

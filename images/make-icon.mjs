@@ -14,7 +14,10 @@ function roundedSquare(x, y, r) {
 }
 
 function segment(x, y, [ax, ay], [bx, by]) {
-  const px = x - ax, py = y - ay, dx = bx - ax, dy = by - ay;
+  const px = x - ax,
+    py = y - ay,
+    dx = bx - ax,
+    dy = by - ay;
   const t = Math.max(0, Math.min(1, (px * dx + py * dy) / (dx * dx + dy * dy)));
   return Math.hypot(px - t * dx, py - t * dy);
 }
@@ -22,8 +25,18 @@ function segment(x, y, [ax, ay], [bx, by]) {
 // Wires: a polyline each, in app colours; terminals at their ends.
 const amber = [0xf5, 0xa5, 0x24];
 const teal = [0x2d, 0xd4, 0xbf];
-const wireA = [[36, 72], [96, 72], [160, 184], [220, 184]];
-const wireB = [[36, 184], [96, 184], [160, 72], [220, 72]];
+const wireA = [
+  [36, 72],
+  [96, 72],
+  [160, 184],
+  [220, 184],
+];
+const wireB = [
+  [36, 184],
+  [96, 184],
+  [160, 72],
+  [220, 72],
+];
 const c = [128, 128];
 
 function wire(x, y, pts) {
@@ -56,11 +69,17 @@ const raw = Buffer.alloc(N * (N * 4 + 1));
 for (let y = 0; y < N; y++) {
   raw[y * (N * 4 + 1)] = 0; // filter: none
   for (let x = 0; x < N; x++) {
-    let r = 0, g = 0, b = 0, a = 0;
+    let r = 0,
+      g = 0,
+      b = 0,
+      a = 0;
     for (let sy = 0; sy < S; sy++) {
       for (let sx = 0; sx < S; sx++) {
         const [cr, cg, cb, ca] = sample(x + (sx + 0.5) / S, y + (sy + 0.5) / S);
-        r += cr * ca; g += cg * ca; b += cb * ca; a += ca;
+        r += cr * ca;
+        g += cg * ca;
+        b += cb * ca;
+        a += ca;
       }
     }
     const o = y * (N * 4 + 1) + 1 + x * 4;

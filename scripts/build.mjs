@@ -52,7 +52,12 @@ const common = {
   external: ['vscode', ...wasmPackages],
 };
 await build({ ...common, entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts' }, outdir: 'server/dist', absWorkingDir: root });
-await build({ ...common, entryPoints: { extension: 'client/src/extension.ts', 'test-suite/index': 'client/test-suite/index.ts' }, outdir: 'client/dist', absWorkingDir: root });
+await build({
+  ...common,
+  entryPoints: { extension: 'client/src/extension.ts', 'test-suite/index': 'client/test-suite/index.ts' },
+  outdir: 'client/dist',
+  absWorkingDir: root,
+});
 
 // The bundles require the wasm packages by name: give them a node_modules of their own.
 for (const name of wasmPackages) {

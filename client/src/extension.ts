@@ -40,10 +40,7 @@ const CLIENT_NAME = 'Crosswire';
 export const WATCHED_FILES_GLOBS: readonly string[] = FILE_GLOBS;
 
 /** The documents whose (unsaved) text the server analyses: the same files, and any document of the dotenv language. */
-export const DOCUMENT_SELECTOR: DocumentSelector = [
-  { scheme: 'file', language: 'dotenv' },
-  ...FILE_GLOBS.map((pattern) => ({ scheme: 'file', pattern })),
-];
+export const DOCUMENT_SELECTOR: DocumentSelector = [{ scheme: 'file', language: 'dotenv' }, ...FILE_GLOBS.map((pattern) => ({ scheme: 'file', pattern }))];
 
 /** What `activate` returns: used by the in-editor tests. */
 export interface CrosswireApi {
@@ -159,7 +156,8 @@ function redactingChannel(channel: vscode.LogOutputChannel): vscode.LogOutputCha
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       if (typeof prop === 'string' && redacted.has(prop)) {
-        return (message: unknown, ...rest: unknown[]) => (value as (...a: unknown[]) => unknown).call(target, typeof message === 'string' ? redactTrace(message) : message, ...rest);
+        return (message: unknown, ...rest: unknown[]) =>
+          (value as (...a: unknown[]) => unknown).call(target, typeof message === 'string' ? redactTrace(message) : message, ...rest);
       }
       return (value as (...a: unknown[]) => unknown).bind(target);
     },
@@ -187,7 +185,10 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
     outputChannel: output,
     traceOutputChannel: output ? redactingChannel(output) : undefined,
     errorHandler: {
-      error: (_error, _message, count) => ({ action: restartPolicy.onError(count) === 'continue' ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true }),
+      error: (_error, _message, count) => ({
+        action: restartPolicy.onError(count) === 'continue' ? ErrorAction.Continue : ErrorAction.Shutdown,
+        handled: true,
+      }),
       closed: () => {
         const decision = restartPolicy.onClosed();
         output?.warn(decision.log);
@@ -224,7 +225,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   try {
     await client.start();
   } catch (e) {
-    output?.error(`Crosswire server could not start: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    output?.error(`Crosswire server could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     showStatus('$(error) Crosswire: failed to start', 'The Crosswire language server could not start. Click to show its output.', SHOW_OUTPUT_COMMAND);
     throw e;
   }
@@ -295,7 +296,11 @@ function showStatus(text: string, tooltip: string, command: string = AUDIT_COMMA
     languageStatus.text = text;
     languageStatus.detail = tooltip;
     languageStatus.busy = text.includes('~spin');
-    languageStatus.severity = text.startsWith('$(error)') ? vscode.LanguageStatusSeverity.Error : text.startsWith('$(warning)') ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
+    languageStatus.severity = text.startsWith('$(error)')
+      ? vscode.LanguageStatusSeverity.Error
+      : text.startsWith('$(warning)')
+        ? vscode.LanguageStatusSeverity.Warning
+        : vscode.LanguageStatusSeverity.Information;
     languageStatus.command = { title: command === AUDIT_COMMAND ? 'Audit workspace' : 'Show output', command };
   }
 }

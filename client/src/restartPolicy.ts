@@ -43,9 +43,16 @@ export class RestartPolicy {
     }
     const notify = this.toldRestarted
       ? undefined
-      : { severity: 'warning' as const, text: `The ${this.name} language server stopped unexpectedly and was restarted. Details are in the ${this.name} output.` };
+      : {
+          severity: 'warning' as const,
+          text: `The ${this.name} language server stopped unexpectedly and was restarted. Details are in the ${this.name} output.`,
+        };
     this.toldRestarted = true;
-    return { restart: true, notify, log: `The server stopped unexpectedly (${n} time${n === 1 ? '' : 's'} in ${minutes} minutes): restarting it (${this.maxRestarts - n} restart${this.maxRestarts - n === 1 ? '' : 's'} left).` };
+    return {
+      restart: true,
+      notify,
+      log: `The server stopped unexpectedly (${n} time${n === 1 ? '' : 's'} in ${minutes} minutes): restarting it (${this.maxRestarts - n} restart${this.maxRestarts - n === 1 ? '' : 's'} left).`,
+    };
   }
 
   /** An error writing to or reading from the server: go on for the first few, then shut the connection down. */

@@ -47,7 +47,15 @@ export async function run(): Promise<void> {
   if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2));
   for (const c of checks) console.log(`${c.ok ? 'ok    ' : 'FAILED'} ${c.name}${c.detail ? ` — ${c.detail}` : ''}`);
   if (!result.ok) {
-    throw new Error(`Crosswire extension suite failed: ${error ?? checks.filter((c) => !c.ok).map((c) => c.name).join('; ')}`);
+    throw new Error(
+      `Crosswire extension suite failed: ${
+        error ??
+        checks
+          .filter((c) => !c.ok)
+          .map((c) => c.name)
+          .join('; ')
+      }`,
+    );
   }
 }
 
@@ -90,15 +98,27 @@ function lineMatching(text: string, pattern: RegExp): number {
 
 /** The value of `key` in an env file as written (quotes removed), read from the file itself. */
 function envValue(file: string, key: string): string | undefined {
-  const line = fs.readFileSync(file, 'utf8').split(/\r?\n/).find((l) => new RegExp(`^\\s*(export\\s+)?${key}\\s*=`).test(l));
-  return line?.replace(/^[^=]*=\s*/, '').replace(/^(["'])(.*)\1\s*$/, '$2').trim();
+  const line = fs
+    .readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .find((l) => new RegExp(`^\\s*(export\\s+)?${key}\\s*=`).test(l));
+  return line
+    ?.replace(/^[^=]*=\s*/, '')
+    .replace(/^(["'])(.*)\1\s*$/, '$2')
+    .trim();
 }
 
 function describeDiagnostics(root: string): string {
   return (
     vscode.languages
       .getDiagnostics()
-      .map(([uri, ds]) => `${path.relative(root, uri.fsPath)}: ${ds.filter((d) => d.source === 'crosswire').map(codeOf).join(',')}`)
+      .map(
+        ([uri, ds]) =>
+          `${path.relative(root, uri.fsPath)}: ${ds
+            .filter((d) => d.source === 'crosswire')
+            .map(codeOf)
+            .join(',')}`,
+      )
       .filter((s) => !s.endsWith(': '))
       .join(' | ') || 'none'
   );
@@ -152,13 +172,23 @@ async function suite(checks: Check[]): Promise<string> {
       const list = crosswireDiagnostics(uri, 'duplicate-secret');
       return list.length > 0 ? list : undefined;
     }, 90_000);
-    check(checks, `duplicate-secret diagnostic on ${rel}`, found !== undefined, found ? `${found.length} diagnostic(s)` : `none after 90 s; crosswire diagnostics seen: ${describeDiagnostics(root)}`);
+    check(
+      checks,
+      `duplicate-secret diagnostic on ${rel}`,
+      found !== undefined,
+      found ? `${found.length} diagnostic(s)` : `none after 90 s; crosswire diagnostics seen: ${describeDiagnostics(root)}`,
+    );
     check(checks, `${rel} was never opened in an editor`, !openedAtStart.has(file) && !vscode.workspace.textDocuments.some((d) => d.uri.fsPath === file));
     const d = found![0];
     first[app] = d;
     check(checks, `${rel}: duplicate-secret is an error`, d.severity === vscode.DiagnosticSeverity.Error, `severity ${d.severity}`);
     const expectedLine = lineMatching(fs.readFileSync(file, 'utf8'), /^\s*(export\s+)?NEXTAUTH_SECRET\s*=/);
-    check(checks, `${rel}: the diagnostic is on the NEXTAUTH_SECRET line`, d.range.start.line === expectedLine, `line ${d.range.start.line + 1}, expected ${expectedLine + 1}`);
+    check(
+      checks,
+      `${rel}: the diagnostic is on the NEXTAUTH_SECRET line`,
+      d.range.start.line === expectedLine,
+      `line ${d.range.start.line + 1}, expected ${expectedLine + 1}`,
+    );
     const related = d.relatedInformation ?? [];
     const into = related.filter((r) => isUnder(r.location.uri.fsPath, otherApp));
     check(
@@ -169,22 +199,45 @@ async function suite(checks: Check[]): Promise<string> {
     );
     const target = into[0]!.location;
     const targetLine = fs.readFileSync(target.uri.fsPath, 'utf8').split(/\r?\n/)[target.range.start.line] ?? '';
-    check(checks, `${rel}: the related location is the other app's NEXTAUTH_SECRET line`, /NEXTAUTH_SECRET\s*=/.test(targetLine), `${path.relative(root, target.uri.fsPath)}:${target.range.start.line + 1}`);
+    check(
+      checks,
+      `${rel}: the related location is the other app's NEXTAUTH_SECRET line`,
+      /NEXTAUTH_SECRET\s*=/.test(targetLine),
+      `${path.relative(root, target.uri.fsPath)}:${target.range.start.line + 1}`,
+    );
     check(checks, `${rel}: the message names the other app`, d.message.includes(path.basename(otherApp)), d.message);
     const docs = typeof d.code === 'object' ? d.code.target : undefined;
-    check(checks, `${rel}: the diagnostic links to its rule documentation`, docs !== undefined && /duplicate-secret/.test(docs.toString()), String(docs), false);
+    check(
+      checks,
+      `${rel}: the diagnostic links to its rule documentation`,
+      docs !== undefined && /duplicate-secret/.test(docs.toString()),
+      String(docs),
+      false,
+    );
   }
 
   // 3. The server reports its state for the status bar.
   const api = extension!.exports as { status?: { apps: number; findings: number; state: string } } | undefined;
   const status = await waitFor(() => (api?.status?.state === 'ready' ? api.status : undefined), 30_000);
-  check(checks, 'crosswire/status reports the apps and findings', status !== undefined && status.apps > 0 && status.findings > 0, JSON.stringify(api?.status), false);
+  check(
+    checks,
+    'crosswire/status reports the apps and findings',
+    status !== undefined && status.apps > 0 && status.findings > 0,
+    JSON.stringify(api?.status),
+    false,
+  );
 
   // 4. "Crosswire: Audit workspace" runs and opens its report.
-  const report = await vscode.commands.executeCommand<{ markdown: string; findings: number; apps: number; document?: vscode.Uri } | undefined>('crosswire.audit');
+  const report = await vscode.commands.executeCommand<{ markdown: string; findings: number; apps: number; document?: vscode.Uri } | undefined>(
+    'crosswire.audit',
+  );
   check(checks, 'crosswire.audit returns a report', report !== undefined && typeof report.markdown === 'string', JSON.stringify(report)?.slice(0, 200));
   check(checks, 'the report counts apps and findings', report!.apps > 0 && report!.findings > 0, `apps ${report!.apps}, findings ${report!.findings}`);
-  check(checks, 'the report names duplicate-secret and both incident-a apps', ['duplicate-secret', 'electricity-tokens', 'multi-business-multi-apps'].every((s) => report!.markdown.includes(s)));
+  check(
+    checks,
+    'the report names duplicate-secret and both incident-a apps',
+    ['duplicate-secret', 'electricity-tokens', 'multi-business-multi-apps'].every((s) => report!.markdown.includes(s)),
+  );
   const opened = vscode.workspace.textDocuments.find((d) => d.languageId === 'markdown' && d.getText() === report!.markdown);
   check(checks, 'the report is opened as a markdown document', opened !== undefined);
   const previewTab = await waitFor(
@@ -194,7 +247,13 @@ async function suite(checks: Check[]): Promise<string> {
         .find((t) => (t.input instanceof vscode.TabInputWebview && /markdown/i.test(t.input.viewType)) || /^Preview /.test(t.label)),
     15_000,
   );
-  check(checks, 'the report is shown as a markdown preview', previewTab !== undefined, vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label)).join(', '), false);
+  check(
+    checks,
+    'the report is shown as a markdown preview',
+    previewTab !== undefined,
+    vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label)).join(', '),
+    false,
+  );
   const stillThere = await waitFor(() => crosswireDiagnostics(etUri, 'duplicate-secret').length > 0 || undefined, 10_000);
   check(checks, 'diagnostics are still published after the audit', stillThere === true);
 
@@ -205,7 +264,12 @@ async function suite(checks: Check[]): Promise<string> {
   const iamUri = vscode.Uri.file(iamEnv);
   const iamSecret = envValue(iamEnv, 'SESSION_SECRET');
   check(checks, 'it-assets-manager/.env has a SESSION_SECRET', iamSecret !== undefined && iamSecret.length > 0);
-  check(checks, 'it-assets-manager/.env starts without duplicate-secret', crosswireDiagnostics(iamUri, 'duplicate-secret').length === 0, describeDiagnostics(root));
+  check(
+    checks,
+    'it-assets-manager/.env starts without duplicate-secret',
+    crosswireDiagnostics(iamUri, 'duplicate-secret').length === 0,
+    describeDiagnostics(root),
+  );
   const spOnDisk = fs.readFileSync(spEnv, 'utf8');
   const spDoc = await vscode.workspace.openTextDocument(spEnv);
   const spEditor = await vscode.window.showTextDocument(spDoc, { preview: false });
@@ -219,7 +283,12 @@ async function suite(checks: Check[]): Promise<string> {
     const list = crosswireDiagnostics(iamUri, 'duplicate-secret');
     return list.length > 0 ? list : undefined;
   }, 30_000);
-  check(checks, 'the unsaved edit adds duplicate-secret to it-assets-manager/.env', appeared !== undefined, appeared ? appeared[0].message : `none after 30 s; seen: ${describeDiagnostics(root)}`);
+  check(
+    checks,
+    'the unsaved edit adds duplicate-secret to it-assets-manager/.env',
+    appeared !== undefined,
+    appeared ? appeared[0].message : `none after 30 s; seen: ${describeDiagnostics(root)}`,
+  );
   check(
     checks,
     'its related information points to the edited status-page/.env line',
@@ -248,27 +317,65 @@ async function suite(checks: Check[]): Promise<string> {
   const title = 'Generate a new secret for electricity-tokens';
   const fix = actions.find((a): a is vscode.CodeAction => a.title === title && 'kind' in a);
   check(checks, `the quick fix "${title}" is offered`, fix !== undefined, `offered: ${actions.map((a) => a.title).join(' | ') || 'nothing'}`);
-  check(checks, 'it is a preferred quickfix with an edit', fix!.kind?.value === vscode.CodeActionKind.QuickFix.value && fix!.isPreferred === true && fix!.edit !== undefined, `kind ${fix!.kind?.value}, preferred ${fix!.isPreferred}`, false);
-  const editedFiles = fix!.edit!.entries().map(([uri]) => uri.fsPath).sort();
-  check(checks, 'the fix edits only electricity-tokens env files', editedFiles.length > 0 && editedFiles.every((p) => isUnder(p, etDir)) && editedFiles.includes(etEnv), editedFiles.map((p) => path.relative(root, p)).join(', '));
+  check(
+    checks,
+    'it is a preferred quickfix with an edit',
+    fix!.kind?.value === vscode.CodeActionKind.QuickFix.value && fix!.isPreferred === true && fix!.edit !== undefined,
+    `kind ${fix!.kind?.value}, preferred ${fix!.isPreferred}`,
+    false,
+  );
+  const editedFiles = fix!
+    .edit!.entries()
+    .map(([uri]) => uri.fsPath)
+    .sort();
+  check(
+    checks,
+    'the fix edits only electricity-tokens env files',
+    editedFiles.length > 0 && editedFiles.every((p) => isUnder(p, etDir)) && editedFiles.includes(etEnv),
+    editedFiles.map((p) => path.relative(root, p)).join(', '),
+  );
   const oldSecret = envValue(etEnv, 'NEXTAUTH_SECRET');
   const applied = await vscode.workspace.applyEdit(fix!.edit!);
   check(checks, 'the fix applies', applied);
   const etDoc = await vscode.workspace.openTextDocument(etUri);
   const newLine = etDoc.lineAt(lineMatching(etDoc.getText(), /^\s*NEXTAUTH_SECRET\s*=/)).text;
-  check(checks, 'the fix changes NEXTAUTH_SECRET in the document', oldSecret !== undefined && !newLine.includes(oldSecret) && /^NEXTAUTH_SECRET=".{20,}"$/.test(newLine), 'the new line keeps the quotes and holds a new value');
+  check(
+    checks,
+    'the fix changes NEXTAUTH_SECRET in the document',
+    oldSecret !== undefined && !newLine.includes(oldSecret) && /^NEXTAUTH_SECRET=".{20,}"$/.test(newLine),
+    'the new line keeps the quotes and holds a new value',
+  );
   for (const file of editedFiles) {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
     if (doc?.isDirty) await doc.save();
   }
   const onDisk = envValue(etEnv, 'NEXTAUTH_SECRET');
-  check(checks, 'after saving, the file on disk holds the new secret', onDisk !== undefined && onDisk !== oldSecret && newLine.includes(onDisk), 'value changed on disk');
-  check(checks, 'every edited env file holds the same new secret', editedFiles.every((p) => envValue(p, 'NEXTAUTH_SECRET') === onDisk));
+  check(
+    checks,
+    'after saving, the file on disk holds the new secret',
+    onDisk !== undefined && onDisk !== oldSecret && newLine.includes(onDisk),
+    'value changed on disk',
+  );
+  check(
+    checks,
+    'every edited env file holds the same new secret',
+    editedFiles.every((p) => envValue(p, 'NEXTAUTH_SECRET') === onDisk),
+  );
   const gone = await waitFor(() => crosswireDiagnostics(etUri, 'duplicate-secret').length === 0 || undefined, 30_000);
   check(checks, 'the duplicate-secret diagnostic disappears from electricity-tokens/.env', gone === true, `seen: ${describeDiagnostics(root)}`);
   const goneInOtherApp = await waitFor(() => crosswireDiagnostics(mbUri, 'duplicate-secret').length === 0 || undefined, 30_000);
-  check(checks, 'and from multi-business-multi-apps/.env (only its replica shares its secret now)', goneInOtherApp === true, `seen: ${describeDiagnostics(root)}`);
-  const otherStill = await waitFor(() => crosswireDiagnostics(etUri, 'port-collision').length + vscode.languages.getDiagnostics(vscode.Uri.file(f('electricity-tokens', 'package.json'))).length > 0 || undefined, 5_000);
+  check(
+    checks,
+    'and from multi-business-multi-apps/.env (only its replica shares its secret now)',
+    goneInOtherApp === true,
+    `seen: ${describeDiagnostics(root)}`,
+  );
+  const otherStill = await waitFor(
+    () =>
+      crosswireDiagnostics(etUri, 'port-collision').length + vscode.languages.getDiagnostics(vscode.Uri.file(f('electricity-tokens', 'package.json'))).length >
+        0 || undefined,
+    5_000,
+  );
   check(checks, 'the other findings stay (e.g. on electricity-tokens/package.json)', otherStill === true, undefined, false);
   return root;
 }

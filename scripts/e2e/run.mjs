@@ -220,11 +220,21 @@ async function main() {
     const entries = zipEntries(readFileSync(vsix));
     const files = entries.filter((e) => e.name.startsWith('extension/')).map((e) => e.name.slice('extension/'.length));
     const unpacked = entries.reduce((n, e) => n + e.size, 0);
-    log(`${relative(root, vsix)}: ${(statSync(vsix).size / 1024 / 1024).toFixed(2)} MB, ${files.length} files, ${(unpacked / 1024 / 1024).toFixed(1)} MB unpacked`);
-    const required = ['package.json', 'README.md', manifest.icon, manifest.main.replace(/^\.\//, ''), 'server/dist/server.js', ...manifest.contributes.grammars.map((g) => g.path.replace(/^\.\//, ''))];
+    log(
+      `${relative(root, vsix)}: ${(statSync(vsix).size / 1024 / 1024).toFixed(2)} MB, ${files.length} files, ${(unpacked / 1024 / 1024).toFixed(1)} MB unpacked`,
+    );
+    const required = [
+      'package.json',
+      'README.md',
+      manifest.icon,
+      manifest.main.replace(/^\.\//, ''),
+      'server/dist/server.js',
+      ...manifest.contributes.grammars.map((g) => g.path.replace(/^\.\//, '')),
+    ];
     const missing = required.filter((f) => !files.some((x) => x.toLowerCase() === f.toLowerCase())); // vsce writes readme.md
     const unwanted = files.filter((f) => /\.map$|\.ts$|(^|\/)test-suite\/|^test-workspace\/|^node_modules\/|^client\/src\/|^server\/src\/|^scripts\//.test(f));
-    if (missing.length || unwanted.length) throw new Error(`the .vsix is wrong: missing ${missing.join(', ') || 'nothing'}; unwanted ${unwanted.join(', ') || 'nothing'}`);
+    if (missing.length || unwanted.length)
+      throw new Error(`the .vsix is wrong: missing ${missing.join(', ') || 'nothing'}; unwanted ${unwanted.join(', ') || 'nothing'}`);
   });
   const suitePath = join(root, 'client', 'dist', 'test-suite', 'index.js');
   if (!existsSync(suitePath)) throw new Error(`${relative(root, suitePath)} is missing: the build did not bundle the in-editor suite`);
@@ -275,7 +285,19 @@ async function main() {
   await phase('start code-server', async () => {
     const child = spawn(
       process.execPath,
-      [codeServerBin, ...csArgs, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened'],
+      [
+        codeServerBin,
+        ...csArgs,
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--auth',
+        'none',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        '--ignore-last-opened',
+      ],
       {
         cwd: tmp,
         detached: true,
@@ -287,14 +309,18 @@ async function main() {
     child.on('exit', (code, signal) => {
       if (!cleaningUp) log(`code-server exited (${code ?? signal})`);
     });
-    await waitUntil('code-server to answer', async () => {
-      if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}: see test-results/code-server.log`);
-      try {
-        return (await fetch(`${base}/healthz`)).ok;
-      } catch {
-        return false;
-      }
-    }, 60_000);
+    await waitUntil(
+      'code-server to answer',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}: see test-results/code-server.log`);
+        try {
+          return (await fetch(`${base}/healthz`)).ok;
+        } catch {
+          return false;
+        }
+      },
+      60_000,
+    );
     log(`code-server on ${base}`);
   });
 
@@ -303,7 +329,17 @@ async function main() {
   const browserServer = await chromium.launchServer({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--disable-crash-reporter'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      '--disable-crash-reporter',
+    ],
     // Chromium's crash database and caches go to the temporary folder, not the home folder.
     env: { ...process.env, XDG_CONFIG_HOME: join(tmp, 'chromium-config'), XDG_CACHE_HOME: join(tmp, 'chromium-cache') },
     // This script's own handlers stop everything (playwright's would exit before code-server is stopped).
@@ -350,7 +386,16 @@ async function main() {
     log(`VS Code ${result.vscodeVersion} (code-server), suite took ${(result.durationMs / 1000).toFixed(1)} s:`);
     for (const c of result.checks) console.log(`   ${c.ok ? 'ok    ' : 'FAILED'} ${c.name}${c.detail && !c.ok ? ` — ${c.detail}` : ''}`);
     if (result.error) console.log(`   error: ${result.error.split('\n')[0]}`);
-    if (!result.ok) failures.push(`in-editor suite: ${result.error?.split('\n')[0] ?? result.checks.filter((c) => !c.ok).map((c) => c.name).join('; ')}`);
+    if (!result.ok)
+      failures.push(
+        `in-editor suite: ${
+          result.error?.split('\n')[0] ??
+          result.checks
+            .filter((c) => !c.ok)
+            .map((c) => c.name)
+            .join('; ')
+        }`,
+      );
   });
 
   // 4. What a user sees, in the browser.
@@ -366,9 +411,20 @@ async function main() {
     }
   });
 
-  const summary = { ok: failures.length === 0, failures, timings, vsix: relative(root, vsix), vsixBytes: statSync(vsix).size, totalSeconds: Math.round((Date.now() - started) / 1000) };
+  const summary = {
+    ok: failures.length === 0,
+    failures,
+    timings,
+    vsix: relative(root, vsix),
+    vsixBytes: statSync(vsix).size,
+    totalSeconds: Math.round((Date.now() - started) / 1000),
+  };
   writeFileSync(join(results, 'e2e-summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  log(`timings (s): ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  log(
+    `timings (s): ${Object.entries(timings)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   return failures;
 }
 

@@ -84,7 +84,13 @@ export function ensureTools(log) {
     npm_config_fund: 'false',
   };
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: toolsDir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 });
+  const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], {
+    cwd: toolsDir,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 15 * 60_000,
+  });
   if (r.status !== 0 || !existsSync(codeServerBin)) {
     throw new Error(`npm ci of the e2e tools failed (${r.status ?? r.signal}):\n${(r.stdout + r.stderr).slice(-4000)}`);
   }

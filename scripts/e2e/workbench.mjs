@@ -28,41 +28,79 @@ export async function checkWorkbench({ browser, base, workspace, results, log })
 
     // Crosswire's status bar item: "Crosswire: N apps, M findings" once the first analysis is done.
     const status = page.locator('.statusbar-item', { hasText: /Crosswire: \d+ apps?, \d+ findings?/ });
-    const statusOk = await status.first().waitFor({ state: 'visible', timeout: 90_000 }).then(
-      () => true,
-      () => false,
-    );
-    const statusText = statusOk ? (await status.first().innerText()).trim() : (await page.locator('.statusbar').innerText().catch(() => '')).replace(/\s+/g, ' ');
+    const statusOk = await status
+      .first()
+      .waitFor({ state: 'visible', timeout: 90_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    const statusText = statusOk
+      ? (await status.first().innerText()).trim()
+      : (
+          await page
+            .locator('.statusbar')
+            .innerText()
+            .catch(() => '')
+        ).replace(/\s+/g, ' ');
     check('the status bar shows Crosswire apps and findings', statusOk, statusText);
     // Without a running Crosswire, the later waits only confirm what is missing: keep them short.
     const wait = statusOk ? 30_000 : 5_000;
 
     // The Problems panel lists findings of files nobody opened.
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 700, y: 400 } })
+      .catch(() => {});
     await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)', /Focus Problems/);
     const markers = page.locator('.markers-panel .monaco-list-row');
     const duplicateRow = markers.filter({ hasText: /NEXTAUTH_SECRET.* of electricity-tokens .*multi-business-multi-apps/ });
-    const listed = await duplicateRow.first().waitFor({ state: 'visible', timeout: wait }).then(
-      () => true,
-      () => false,
-    );
+    const listed = await duplicateRow
+      .first()
+      .waitFor({ state: 'visible', timeout: wait })
+      .then(
+        () => true,
+        () => false,
+      );
     const rows = (await markers.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     check('the Problems panel lists the duplicate-secret finding of electricity-tokens', listed, listed ? undefined : rows.slice(0, 8).join(' | '));
-    const badge = (await page.locator('.panel .badge-content').first().innerText().catch(() => '')).trim();
+    const badge = (
+      await page
+        .locator('.panel .badge-content')
+        .first()
+        .innerText()
+        .catch(() => '')
+    ).trim();
     const findings = /(\d+) findings?/.exec(statusText)?.[1];
-    check('the Problems count equals the findings Crosswire reports', findings !== undefined && badge === findings, `Problems badge ${badge || '?'}, status bar ${findings ?? '?'} findings`);
-    check('rows show the source and rule id, e.g. crosswire(duplicate-secret)', ['duplicate-secret', 'port-collision'].every((id) => rows.some((t) => new RegExp(`crosswire\\W*${id}\\b`).test(t))), rows[1]);
+    check(
+      'the Problems count equals the findings Crosswire reports',
+      findings !== undefined && badge === findings,
+      `Problems badge ${badge || '?'}, status bar ${findings ?? '?'} findings`,
+    );
+    check(
+      'rows show the source and rule id, e.g. crosswire(duplicate-secret)',
+      ['duplicate-secret', 'port-collision'].every((id) => rows.some((t) => new RegExp(`crosswire\\W*${id}\\b`).test(t))),
+      rows[1],
+    );
     await shot('problems-panel.png');
 
     // Open the finding from the Problems panel; hover its squiggle: the message appears.
     if (listed) {
       await duplicateRow.first().click();
       const squiggle = page.locator('.monaco-editor .squiggly-error');
-      const hasSquiggle = await squiggle.first().waitFor({ state: 'attached', timeout: wait }).then(
-        () => true,
-        () => false,
-      );
-      const tab = (await page.locator('.tabs-container .tab.active').innerText().catch(() => '')).trim();
+      const hasSquiggle = await squiggle
+        .first()
+        .waitFor({ state: 'attached', timeout: wait })
+        .then(
+          () => true,
+          () => false,
+        );
+      const tab = (
+        await page
+          .locator('.tabs-container .tab.active')
+          .innerText()
+          .catch(() => '')
+      ).trim();
       check('clicking the finding opens electricity-tokens/.env with an error squiggle', hasSquiggle && /^\.env\b/.test(tab), `active tab: ${tab}`);
       if (hasSquiggle) {
         const box = await squiggle.first().boundingBox();
@@ -75,15 +113,28 @@ export async function checkWorkbench({ browser, base, workspace, results, log })
             hoverText = await hover
               .first()
               .waitFor({ state: 'visible', timeout: 5_000 })
-              .then(() => hover.first().innerText(), () => '');
+              .then(
+                () => hover.first().innerText(),
+                () => '',
+              );
             // The hover renders its parts one after the other: read it again until the rule id is there (or 5 s pass).
             for (let i = 0; hoverText && !/duplicate-secret/.test(hoverText) && i < 25; i++) {
               await page.waitForTimeout(200);
-              hoverText = (await page.locator('.monaco-hover:visible').allInnerTexts().catch(() => [])).join('\n') || hoverText;
+              hoverText =
+                (
+                  await page
+                    .locator('.monaco-hover:visible')
+                    .allInnerTexts()
+                    .catch(() => [])
+                ).join('\n') || hoverText;
             }
           }
         }
-        check('hovering the squiggle shows the duplicate-secret message', /NEXTAUTH_SECRET.* of electricity-tokens .*multi-business-multi-apps/s.test(hoverText) && /duplicate-secret/.test(hoverText), hoverText.replace(/\s+/g, ' ').slice(0, 200) || 'no hover');
+        check(
+          'hovering the squiggle shows the duplicate-secret message',
+          /NEXTAUTH_SECRET.* of electricity-tokens .*multi-business-multi-apps/s.test(hoverText) && /duplicate-secret/.test(hoverText),
+          hoverText.replace(/\s+/g, ' ').slice(0, 200) || 'no hover',
+        );
         await page.waitForTimeout(800); // the hover fades in
         await shot('hover.png');
         await page.keyboard.press('Escape');

@@ -29,7 +29,12 @@ export function repositoryWebUrl(repository: unknown): string | undefined {
   let s = raw.trim();
   const short = /^(?:github:)?([A-Za-z0-9][\w.-]*)\/([\w.-]+)$/.exec(s);
   if (short) return `https://github.com/${short[1]}/${short[2].replace(/\.git$/, '')}`;
-  s = s.replace(/^git\+/, '').replace(/^git:\/\//, 'https://').replace(/^ssh:\/\/git@/, 'https://').replace(/\.git$/, '').replace(/\/+$/, '');
+  s = s
+    .replace(/^git\+/, '')
+    .replace(/^git:\/\//, 'https://')
+    .replace(/^ssh:\/\/git@/, 'https://')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
   const scp = /^git@([^:]+):(.+)$/.exec(s);
   if (scp) s = `https://${scp[1]}/${scp[2]}`;
   return /^https?:\/\/[^/]+\/.+/.test(s) ? s : undefined;
@@ -66,7 +71,7 @@ export function packageFacts(from: string = __dirname): PackageFacts {
 export function docsBaseUri(prefer: 'local' | 'remote', facts: PackageFacts = packageFacts()): string | undefined {
   const remote = facts.repositoryWeb ? `${facts.repositoryWeb}/blob/HEAD/` : facts.homepage ? facts.homepage.replace(/\/*$/, '/') : undefined;
   const local = facts.root && isDir(path.join(facts.root, 'docs', 'rules')) ? dirUri(facts.root) : undefined;
-  return prefer === 'remote' ? remote ?? local : local ?? remote;
+  return prefer === 'remote' ? (remote ?? local) : (local ?? remote);
 }
 
 /** A rule's docs url (repository-relative, or already absolute) resolved against a base from {@link docsBaseUri}. */

@@ -23,16 +23,16 @@ export function displayValue(key: string, value: string): string {
   if (value === '') return '(empty)';
   if (isSecretKey(key)) return mask(value);
   const o = originOf(value);
-  if (o) return `${o.scheme}://${o.host}${o.port ? `:${o.port}` : ''}${/[?&]connection_limit=(\d+)/.exec(value) ? ` (connection_limit=${/[?&]connection_limit=(\d+)/.exec(value)![1]})` : ''} · ${mask(value)}`;
+  if (o)
+    return `${o.scheme}://${o.host}${o.port ? `:${o.port}` : ''}${/[?&]connection_limit=(\d+)/.exec(value) ? ` (connection_limit=${/[?&]connection_limit=(\d+)/.exec(value)![1]})` : ''} · ${mask(value)}`;
   if (/PORT$/.test(key) && /^\d{1,5}$/.test(value)) return value;
   return mask(value);
 }
 
-/** Markdown hover for the env key under the cursor: where else it is defined, per app, equal or not, and the findings involving it. */
 /** What the hover says about a rule beside its finding: the rule's one-line explanation and its docs page. */
-export interface RuleExplainer {
-  (ruleId: string): { description: string; href?: string } | undefined;
-}
+export type RuleExplainer = (ruleId: string) => { description: string; href?: string } | undefined;
+
+/** Markdown hover for the env key under the cursor: where else it is defined, per app, equal or not, and the findings involving it. */
 
 export function envHover(index: WorkspaceIndex, findings: readonly Finding[], file: string, pos: Position, explain?: RuleExplainer): string | undefined {
   const envFile = index.files.get(file)?.env;
@@ -51,7 +51,9 @@ export function envHover(index: WorkspaceIndex, findings: readonly Finding[], fi
         const v = e.expanded ?? e.value;
         const same = e === here ? 'this line' : v === hereValue ? 'same value' : 'different';
         const rel = index.roots.length ? path.relative(app.root, e.file).split(path.sep).join('/') : e.file;
-        rows.push(`| ${app.name} | [${rel}:${e.range.start.line + 1}](${fileLink(e.file, e.range.start.line)}) | ${f.kind === 'template' ? 'template' : f.mode} | \`${displayValue(key, v)}\` | ${same} |`);
+        rows.push(
+          `| ${app.name} | [${rel}:${e.range.start.line + 1}](${fileLink(e.file, e.range.start.line)}) | ${f.kind === 'template' ? 'template' : f.mode} | \`${displayValue(key, v)}\` | ${same} |`,
+        );
       }
     }
   }
@@ -104,7 +106,11 @@ function fileLink(file: string, line: number): string {
 export function envVarAt(text: string, pos: Position): string | undefined {
   const line = text.split(/\r\n|\r|\n/)[pos.line];
   if (line === undefined) return undefined;
-  const patterns = [/env\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)/g, /(?:process|import\.meta)\.env(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\])/g, /(?:getenv|environ\.get|config\.get|configService\.get(?:OrThrow)?(?:<[^>]*>)?)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/g];
+  const patterns = [
+    /env\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)/g,
+    /(?:process|import\.meta)\.env(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\])/g,
+    /(?:getenv|environ\.get|config\.get|configService\.get(?:OrThrow)?(?:<[^>]*>)?)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/g,
+  ];
   for (const re of patterns) {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;

@@ -60,7 +60,13 @@ function composeServicesByApp(index: WorkspaceView, rel: (file: string) => strin
     const list = servicesOf.get(service.app.id) ?? [];
     const file = rel(service.definitions[0]?.file ?? project.dir);
     if (!list.some((x) => x.project === project.name && x.service === service.name && x.file === file)) {
-      list.push({ project: project.name, service: service.name, file, ports: service.ports.map((p) => `${p.host}:${p.container ?? '?'}`), why: service.appReason ?? '' });
+      list.push({
+        project: project.name,
+        service: service.name,
+        file,
+        ports: service.ports.map((p) => `${p.host}:${p.container ?? '?'}`),
+        why: service.appReason ?? '',
+      });
     }
     servicesOf.set(service.app.id, list);
   }
@@ -72,11 +78,31 @@ function processesOf(a: App, runs: Runs): ProcessView[] {
   const processes: ProcessView[] = [];
   for (const l of a.listeners) {
     const k = processKey(a.id, l.script);
-    processes.push({ script: l.script, command: l.command, role: l.role, port: l.port, how: l.how, reason: l.reason, drifts: l.drifts, runs: runs.running.has(k), startedWith: runs.setsOf.get(k) ?? [] });
+    processes.push({
+      script: l.script,
+      command: l.command,
+      role: l.role,
+      port: l.port,
+      how: l.how,
+      reason: l.reason,
+      drifts: l.drifts,
+      runs: runs.running.has(k),
+      startedWith: runs.setsOf.get(k) ?? [],
+    });
   }
   for (const u of a.unknownPorts) {
     const k = processKey(a.id, u.script);
-    processes.push({ script: u.script, command: u.command, role: u.role, port: null, how: `unknown: ${u.reason}`, reason: u.reason, drifts: false, runs: runs.running.has(k), startedWith: runs.setsOf.get(k) ?? [] });
+    processes.push({
+      script: u.script,
+      command: u.command,
+      role: u.role,
+      port: null,
+      how: `unknown: ${u.reason}`,
+      reason: u.reason,
+      drifts: false,
+      runs: runs.running.has(k),
+      startedWith: runs.setsOf.get(k) ?? [],
+    });
   }
   return processes;
 }
@@ -111,7 +137,12 @@ export function understand(index: WorkspaceView, rel: (file: string) => string):
       system: systemOf.get(a) ?? null,
     };
   });
-  const runGroups = runs.sets.map((s) => ({ label: s.label, file: rel(s.location.file), line: s.location.range.start.line + 1, processes: s.processes.map((p) => p.replace('\0', ':')) }));
+  const runGroups = runs.sets.map((s) => ({
+    label: s.label,
+    file: rel(s.location.file),
+    line: s.location.range.start.line + 1,
+    processes: s.processes.map((p) => p.replace('\0', ':')),
+  }));
   const systemsOut = linked.map((list) => {
     const ids = new Set(list.map(identity));
     const links = new Set<string>();
@@ -129,13 +160,21 @@ export function understandingText(u: Understanding): string {
     if (!a.processes.length) out.push('  no server processes');
     for (const p of a.processes) {
       const port = p.port === null ? p.how : `port ${p.port}${p.drifts ? ' (moves when taken)' : ''}: ${p.reason}`;
-      const runs = !p.runs ? ' [nothing starts it]' : p.startedWith.length ? ` [started with others: run group ${p.startedWith.map((i) => i + 1).join(', ')}]` : '';
+      const runs = !p.runs
+        ? ' [nothing starts it]'
+        : p.startedWith.length
+          ? ` [started with others: run group ${p.startedWith.map((i) => i + 1).join(', ')}]`
+          : '';
       out.push(`  ${p.role.padEnd(9)} "${p.script}": ${port}${runs}`);
     }
-    if (a.envFiles.length) out.push(`  env files: ${a.envFiles.map((f) => `${path.basename(f.file)}${f.kind === 'template' ? ' (template)' : ''}`).join(', ')}`);
+    if (a.envFiles.length)
+      out.push(`  env files: ${a.envFiles.map((f) => `${path.basename(f.file)}${f.kind === 'template' ? ' (template)' : ''}`).join(', ')}`);
     if (a.databaseServers.length) out.push(`  database servers: ${a.databaseServers.join(', ')}`);
     if (a.composeFiles.length) out.push(`  compose files: ${a.composeFiles.join(', ')}`);
-    for (const c of a.composeServices.slice(0, 10)) out.push(`  runs as compose service ${c.project}/${c.service} (${c.file}${c.ports.length ? `, publishes ${c.ports.join(', ')}` : ''})${c.why ? `: ${c.why}` : ''}`);
+    for (const c of a.composeServices.slice(0, 10))
+      out.push(
+        `  runs as compose service ${c.project}/${c.service} (${c.file}${c.ports.length ? `, publishes ${c.ports.join(', ')}` : ''})${c.why ? `: ${c.why}` : ''}`,
+      );
     if (a.system !== null) out.push(`  system ${a.system + 1}`);
     out.push('');
   }

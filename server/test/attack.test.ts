@@ -66,7 +66,11 @@ const pkg = (name: string, deps: Record<string, string> = { next: '14.2.0' }, sc
   JSON.stringify({ name, private: true, scripts, dependencies: deps }, null, 2) + '\n';
 
 function cli(args: string[], opts: { uid?: number } = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}) });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -107,7 +111,21 @@ describe('no secret in a parse message', () => {
   test('property: no problem message quotes 8 characters of a random secret, wherever it sits in a .env', () => {
     const secretArb = fc.constantFrom('base64', 'hex', 'base64url').map((enc) => randomBytes(24).toString(enc as BufferEncoding));
     const piece = (s: string) =>
-      fc.constantFrom(`K=${s}`, `K="${s}`, `K='${s}' x`, `K\n=${s}`, `K=\n"${s}"`, s, `${s}=`, `${s.replace(/[^\w.-]/g, 'q')}=v`, ` ${s} `, `export ${s}`, `K: ${s}`, `#${s}`, `K=\`${s}`);
+      fc.constantFrom(
+        `K=${s}`,
+        `K="${s}`,
+        `K='${s}' x`,
+        `K\n=${s}`,
+        `K=\n"${s}"`,
+        s,
+        `${s}=`,
+        `${s.replace(/[^\w.-]/g, 'q')}=v`,
+        ` ${s} `,
+        `export ${s}`,
+        `K: ${s}`,
+        `#${s}`,
+        `K=\`${s}`,
+      );
     fc.assert(
       fc.property(secretArb, fc.array(fc.nat(12), { minLength: 1, maxLength: 6 }), (s, picks) => {
         const lines = picks.map((i) => fc.sample(piece(s), { numRuns: 1, seed: i })[0]);
@@ -162,7 +180,14 @@ describe('nothing under the size limit takes super-linear time', { timeout: 120_
       const text = big + 'garbage line\n' + 'A=1\n' + run.repeat(1000) + 'B=2\n' + 'C\n' + run.repeat(1000) + '=3\n' + big;
       const { value: r, ms } = timed(() => parseEnv(text, '/ws/.env'));
       assert.ok(ms < TIME_BOUND_MS, `${JSON.stringify(run)}: ${Math.round(ms)} ms`);
-      assert.deepEqual(r.entries.map((e) => [e.key, e.value]), [['A', '1'], ['B', '2'], ['C', '3']]);
+      assert.deepEqual(
+        r.entries.map((e) => [e.key, e.value]),
+        [
+          ['A', '1'],
+          ['B', '2'],
+          ['C', '3'],
+        ],
+      );
     }
   });
 
@@ -170,7 +195,10 @@ describe('nothing under the size limit takes super-linear time', { timeout: 120_
     const text = 'import uvicorn\n' + 'a.run(#\n'.repeat(16_000) + 'uvicorn.run(app, port=8123)\n';
     const { value: info, ms } = timed(() => parsePython(text, '/ws/main.py'));
     assert.ok(ms < TIME_BOUND_MS, `${Math.round(ms)} ms`);
-    assert.ok(info.listens.some((l) => l.literal === 8123), JSON.stringify(info.listens.slice(-2)));
+    assert.ok(
+      info.listens.some((l) => l.literal === 8123),
+      JSON.stringify(info.listens.slice(-2)),
+    );
     // One long line of calls too.
     const line = 'x = 1; ' + 'a.run(1) # '.repeat(50_000) + '\n';
     assert.ok(timed(() => parsePython(line, '/ws/main.py')).ms < TIME_BOUND_MS);
@@ -192,11 +220,16 @@ describe('nothing under the size limit takes super-linear time', { timeout: 120_
     assert.ok(ms < TIME_BOUND_MS, `${Math.round(ms)} ms`);
     // The pattern whose braces expand to 4,096 alternatives is reported, not used.
     const invalid = engine.findings().filter((f) => f.ruleId === 'invalid-config');
-    assert.ok(invalid.some((f) => /more than 256 alternatives/.test(f.message)), JSON.stringify(invalid.map((f) => f.message)));
+    assert.ok(
+      invalid.some((f) => /more than 256 alternatives/.test(f.message)),
+      JSON.stringify(invalid.map((f) => f.message)),
+    );
   });
 
   test('property: random .env (blank-heavy runs too), Python and glob inputs are handled under the time bound', () => {
-    const envText = fc.array(fc.constantFrom('\n', ' ', '\t', 'A', 'b', '=', '#', '"', "'", '`', '\\', '$', '{', '}', ':', 'export ', '\r', '\0'), { maxLength: 400 }).map((a) => a.join(''));
+    const envText = fc
+      .array(fc.constantFrom('\n', ' ', '\t', 'A', 'b', '=', '#', '"', "'", '`', '\\', '$', '{', '}', ':', 'export ', '\r', '\0'), { maxLength: 400 })
+      .map((a) => a.join(''));
     fc.assert(
       fc.property(envText, fc.integer({ min: 1, max: 200 }), (unit, times) => {
         const text = unit.repeat(times);
@@ -207,7 +240,10 @@ describe('nothing under the size limit takes super-linear time', { timeout: 120_
       { numRuns: RUNS },
     );
     // Blank-heavy units repeated into runs of up to ~100 KB with no entry after them (dotenv's regex: quadratic there).
-    const blank = fc.tuple(fc.array(fc.constantFrom('\n', ' ', '\t', '\r\n', '\u2028'), { minLength: 1, maxLength: 6 }), fc.constantFrom('', 'x', '#c', 'K', '"'));
+    const blank = fc.tuple(
+      fc.array(fc.constantFrom('\n', ' ', '\t', '\r\n', '\u2028'), { minLength: 1, maxLength: 6 }),
+      fc.constantFrom('', 'x', '#c', 'K', '"'),
+    );
     fc.assert(
       fc.property(blank, fc.integer({ min: 1000, max: 20_000 }), ([unit, tail], times) => {
         const text = unit.join('').repeat(times) + tail + '\n!\nA=1\n';
@@ -217,7 +253,9 @@ describe('nothing under the size limit takes super-linear time', { timeout: 120_
       }),
       { numRuns: Math.max(10, Math.floor(RUNS / 5)) },
     );
-    const pyText = fc.array(fc.constantFrom('\n', ' ', 'a.run(', 'uvicorn.run(', ')', '(', '#', '"', "'", '"""', ',', 'port=', '8000', 'os.getenv("P")'), { maxLength: 200 }).map((a) => a.join(''));
+    const pyText = fc
+      .array(fc.constantFrom('\n', ' ', 'a.run(', 'uvicorn.run(', ')', '(', '#', '"', "'", '"""', ',', 'port=', '8000', 'os.getenv("P")'), { maxLength: 200 })
+      .map((a) => a.join(''));
     fc.assert(
       fc.property(pyText, fc.integer({ min: 1, max: 300 }), (unit, times) => {
         const { ms } = timed(() => parsePython(unit.repeat(times), '/ws/x.py'));
@@ -236,7 +274,10 @@ describe('nothing under the size limit takes super-linear time', { timeout: 120_
   });
 
   test('property: the glob matcher agrees with picomatch on ordinary patterns', () => {
-    const seg = fc.array(fc.constantFrom('a', 'b', '.', '*', '?', '[ab]'), { minLength: 1, maxLength: 4 }).map((a) => a.join('')).filter((s) => !/\*\*/.test(s));
+    const seg = fc
+      .array(fc.constantFrom('a', 'b', '.', '*', '?', '[ab]'), { minLength: 1, maxLength: 4 })
+      .map((a) => a.join(''))
+      .filter((s) => !/\*\*/.test(s));
     const glob = fc.array(fc.oneof(seg, fc.constant('**')), { minLength: 1, maxLength: 4 }).map((a) => a.join('/'));
     const name = fc.array(fc.constantFrom('a', 'b', '.', 'ab', '.a'), { minLength: 1, maxLength: 3 }).map((a) => a.join(''));
     const file = fc.array(name, { minLength: 1, maxLength: 4 }).map((a) => a.join('/'));
@@ -267,7 +308,10 @@ describe('never a silent all clear', { timeout: 120_000 }, () => {
     const r = cli(['audit', ws, '--format', 'json']);
     assert.equal(r.status, 1, r.stderr);
     const findings = JSON.parse(r.stdout) as { ruleId?: string; rule?: string; file: string }[];
-    assert.ok(findings.some((f) => (f.ruleId ?? f.rule) === 'duplicate-secret' && f.file.endsWith('a/.env')), r.stdout);
+    assert.ok(
+      findings.some((f) => (f.ruleId ?? f.rule) === 'duplicate-secret' && f.file.endsWith('a/.env')),
+      r.stdout,
+    );
   });
 
   test('a skipped file is a finding on it (parse-error, info), not only a log line', async () => {
@@ -279,10 +323,16 @@ describe('never a silent all clear', { timeout: 120_000 }, () => {
     });
     const engine = await Engine.create({ roots: [ws], options: { maxFileSize: 500 } });
     const onEnv = engine.findings().filter((f) => f.location.file === path.join(ws, 'a', '.env'));
-    assert.deepEqual(onEnv.map((f) => [f.ruleId, f.severity]), [['parse-error', 'info']]);
+    assert.deepEqual(
+      onEnv.map((f) => [f.ruleId, f.severity]),
+      [['parse-error', 'info']],
+    );
     assert.match(onEnv[0].message, /did not read this file \(larger than the 500-byte limit/);
     const onJs = engine.findings().filter((f) => f.location.file === path.join(ws, 'a', 'server.js'));
-    assert.deepEqual(onJs.map((f) => f.ruleId), ['parse-error']);
+    assert.deepEqual(
+      onJs.map((f) => f.ruleId),
+      ['parse-error'],
+    );
     assert.match(onJs[0].message, /binary content/);
   });
 
@@ -355,16 +405,28 @@ describe('language server', { timeout: 120_000 }, () => {
         { file: path.join(ws, 'linkdir', 'package.json'), type: FileChange.Changed },
       ]);
       const dup = () => client.diagnosticsOf(path.join(ws, 'app', '.env')).some((d) => d.code === 'duplicate-secret');
-      await client.waitFor('the change refused (or read)', () => dup() || client.logs.some((l) => /Skipped .*linkdir.*outside the workspace/.test(l.message)), 10_000);
+      await client.waitFor(
+        'the change refused (or read)',
+        () => dup() || client.logs.some((l) => /Skipped .*linkdir.*outside the workspace/.test(l.message)),
+        10_000,
+      );
       assert.ok(!dup(), 'the file outside the workspace was read: its secret is reported as shared');
-      assert.deepEqual(client.diagnosticsOf(path.join(ws, 'linkdir', '.env')).filter((d) => d.code !== 'parse-error'), []);
+      assert.deepEqual(
+        client.diagnosticsOf(path.join(ws, 'linkdir', '.env')).filter((d) => d.code !== 'parse-error'),
+        [],
+      );
     } finally {
       client.kill();
     }
   });
 
   test('a quick fix for a file that is not open is not made from text the disk no longer holds', async () => {
-    const ws = workspace({ 'a/package.json': pkg('a'), 'a/.env': `NEXTAUTH_SECRET=${SECRET}\n`, 'b/package.json': pkg('b'), 'b/.env': `NEXTAUTH_SECRET=${SECRET}\n` });
+    const ws = workspace({
+      'a/package.json': pkg('a'),
+      'a/.env': `NEXTAUTH_SECRET=${SECRET}\n`,
+      'b/package.json': pkg('b'),
+      'b/.env': `NEXTAUTH_SECRET=${SECRET}\n`,
+    });
     const client = await LspClient.start({ folders: [ws] });
     try {
       await client.waitForReady(0, 30_000);
@@ -378,7 +440,8 @@ describe('language server', { timeout: 120_000 }, () => {
       for (const a of actions) {
         const edit = (a as CodeAction).edit as WorkspaceEdit | undefined;
         const edits: { file: string; e: TextEdit }[] = [];
-        for (const dc of edit?.documentChanges ?? []) if ('textDocument' in dc) for (const e of dc.edits) edits.push({ file: fileOf(dc.textDocument.uri), e: e as TextEdit });
+        for (const dc of edit?.documentChanges ?? [])
+          if ('textDocument' in dc) for (const e of dc.edits) edits.push({ file: fileOf(dc.textDocument.uri), e: e as TextEdit });
         for (const [uri, list] of Object.entries(edit?.changes ?? {})) for (const e of list) edits.push({ file: fileOf(uri), e });
         for (const { file, e } of edits) {
           if (file !== bEnv || !/^Generate/.test(a.title)) continue;
@@ -393,11 +456,20 @@ describe('language server', { timeout: 120_000 }, () => {
   });
 
   test('a file URI given as a workspace folder does not make its findings vanish', async () => {
-    const ws = workspace({ 'a/package.json': pkg('a'), 'a/.env': `NEXTAUTH_SECRET=${SECRET}\n`, 'b/package.json': pkg('b'), 'b/.env': `NEXTAUTH_SECRET=${SECRET}\n` });
+    const ws = workspace({
+      'a/package.json': pkg('a'),
+      'a/.env': `NEXTAUTH_SECRET=${SECRET}\n`,
+      'b/package.json': pkg('b'),
+      'b/.env': `NEXTAUTH_SECRET=${SECRET}\n`,
+    });
     const client = await LspClient.start({ folders: [ws, path.join(ws, 'a', '.env')] });
     try {
       await client.waitForReady(0, 30_000);
-      await client.waitForDiagnostics(() => client.diagnosticsOf(path.join(ws, 'a', '.env')).some((d) => d.code === 'duplicate-secret'), 10_000, 'duplicate-secret on a/.env');
+      await client.waitForDiagnostics(
+        () => client.diagnosticsOf(path.join(ws, 'a', '.env')).some((d) => d.code === 'duplicate-secret'),
+        10_000,
+        'duplicate-secret on a/.env',
+      );
     } finally {
       client.kill();
     }
@@ -412,7 +484,14 @@ describe('language server', { timeout: 120_000 }, () => {
       for (const [method, params] of [
         ['textDocument/hover', { textDocument: { uri: uriOf(path.join(ws, 'a', '.env')) }, position: { line: 0, character: 0 } }],
         ['workspace/executeCommand', { command: 'crosswire.audit', arguments: [] }],
-        ['textDocument/codeAction', { textDocument: { uri: uriOf(path.join(ws, 'a', '.env')) }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, context: { diagnostics: [] } }],
+        [
+          'textDocument/codeAction',
+          {
+            textDocument: { uri: uriOf(path.join(ws, 'a', '.env')) },
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+            context: { diagnostics: [] },
+          },
+        ],
       ] as const) {
         await assert.rejects(client.connection.sendRequest(method, params), (e: { code?: number }) => e.code === -32600, method);
       }

@@ -40,7 +40,10 @@ test('auth parser: iron-session cookieOptions in it-assets-manager (name, name l
     assert.equal(c.sameSite?.value, 'lax');
     assert.equal(c.path?.value, '/');
     assert.equal(c.httpOnly?.value, true);
-    assert.deepEqual(facts.sessions.map((s) => s.kind), ['iron-session']);
+    assert.deepEqual(
+      facts.sessions.map((s) => s.kind),
+      ['iron-session'],
+    );
   }
 });
 
@@ -56,7 +59,10 @@ test('auth parser: NextAuth v4 options of electricity-tokens (declaration line, 
   assert.equal(n.customSessionToken, undefined);
   assert.equal(n.cookiesObject, undefined);
   assert.equal(n.sessionCookieName, undefined);
-  assert.deepEqual(facts.sessions.map((s) => s.kind), ['next-auth-jwt']);
+  assert.deepEqual(
+    facts.sessions.map((s) => s.kind),
+    ['next-auth-jwt'],
+  );
 });
 
 test('auth parser: NestJS enableCors of insight-garden reads CORS_ORIGIN with credentials, on the origin line', () => {
@@ -79,7 +85,7 @@ test('auth parser: NextAuth custom session cookie, useSecureCookies and an exist
       '  cookies: {',
       '    sessionToken: {',
       "      name: 'shop.session-token',",
-      "      options: { httpOnly: true, secure: true },",
+      '      options: { httpOnly: true, secure: true },',
       '    },',
       '  },',
       '  providers: [],',
@@ -134,10 +140,16 @@ test('auth parser: Auth.js v5 config exported with `satisfies NextAuthConfig`', 
 
 test('auth parser: CORS shapes — origin true reflects, cors() is *, split env lists, arrays with env and literals, NestFactory and fastify', () => {
   const reflect = snippet("import cors from 'cors';\napp.use(cors({ origin: true, credentials: true }));\n", 'a.ts').facts.cors;
-  assert.deepEqual(reflect.map((c) => ({ reflect: c.reflect, origins: c.origins, credentials: c.credentials })), [{ reflect: true, origins: undefined, credentials: true }]);
+  assert.deepEqual(
+    reflect.map((c) => ({ reflect: c.reflect, origins: c.origins, credentials: c.credentials })),
+    [{ reflect: true, origins: undefined, credentials: true }],
+  );
 
   const star = snippet("const cors = require('cors');\napp.use(cors());\n", 'b.js').facts.cors;
-  assert.deepEqual(star.map((c) => [c.origins, c.credentials]), [[['*'], false]]);
+  assert.deepEqual(
+    star.map((c) => [c.origins, c.credentials]),
+    [[['*'], false]],
+  );
 
   const split = snippet(
     "import cors from 'cors';\napp.use(\n  cors({\n    origin: process.env.CORS_ORIGIN?.split(',').map((s) => s.trim()),\n    credentials: true,\n  }),\n);\n",
@@ -148,24 +160,39 @@ test('auth parser: CORS shapes — origin true reflects, cors() is *, split env 
   assert.equal(split[0].splits, true);
   assert.equal(split[0].range.start.line, 3);
 
-  const array = snippet("import cors from 'cors';\napp.use(cors({ origin: [process.env.FRONTEND_URL, 'http://localhost:5173'], credentials: true }));\n", 'd.ts').facts.cors;
+  const array = snippet(
+    "import cors from 'cors';\napp.use(cors({ origin: [process.env.FRONTEND_URL, 'http://localhost:5173'], credentials: true }));\n",
+    'd.ts',
+  ).facts.cors;
   assert.deepEqual([array[0].envVar, array[0].origins, array[0].splits], ['FRONTEND_URL', ['http://localhost:5173'], undefined]);
 
   const nest = snippet(
     "import { NestFactory } from '@nestjs/core';\nconst app = await NestFactory.create(AppModule, {\n  cors: { origin: 'http://localhost:4200', credentials: true },\n});\n",
     'main.ts',
   ).facts.cors;
-  assert.deepEqual(nest.map((c) => [c.origins, c.credentials, c.range.start.line]), [[['http://localhost:4200'], true, 2]]);
+  assert.deepEqual(
+    nest.map((c) => [c.origins, c.credentials, c.range.start.line]),
+    [[['http://localhost:4200'], true, 2]],
+  );
 
   const fastify = snippet(
     "import fastifyCors from '@fastify/cors';\nawait app.register(fastifyCors, { origin: process.env.WEB_ORIGIN, credentials: true });\n",
     'server.ts',
   ).facts.cors;
-  assert.deepEqual(fastify.map((c) => [c.envVar, c.credentials]), [['WEB_ORIGIN', true]]);
+  assert.deepEqual(
+    fastify.map((c) => [c.envVar, c.credentials]),
+    [['WEB_ORIGIN', true]],
+  );
 
   // secrets keep being read through calls: String(process.env.X), process.env.X.trim()
-  const secrets = snippet("import jwt from 'jsonwebtoken';\njwt.sign(p, String(process.env.JWT_SECRET));\njwt.verify(t, process.env.JWT_KEY!.trim());\n", 'e.ts').facts.secretReads;
-  assert.deepEqual(secrets.map((s) => s.envVar), ['JWT_SECRET', 'JWT_KEY']);
+  const secrets = snippet(
+    "import jwt from 'jsonwebtoken';\njwt.sign(p, String(process.env.JWT_SECRET));\njwt.verify(t, process.env.JWT_KEY!.trim());\n",
+    'e.ts',
+  ).facts.secretReads;
+  assert.deepEqual(
+    secrets.map((s) => s.envVar),
+    ['JWT_SECRET', 'JWT_KEY'],
+  );
 });
 
 test('auth parser: express-session name and default, memory stores, res.cookie names', () => {

@@ -13,7 +13,6 @@ import * as path from 'node:path';
 import { Engine } from '../src/engine';
 import { REPO_ROOT } from './helpers/files';
 
-
 interface Found {
   rule: string;
   file: string;
@@ -51,8 +50,15 @@ test('bench smoke: N=40 synthetic workspace, findings exactly as planted (rule, 
     }));
 
     assert.equal(engine.apps().length, ws.apps, 'app folders (node_modules/, .next/, dist/ decoys must be skipped)');
-    for (const rule of bench.RULE_IDS) assert.ok(ws.planted.some((p) => p.rule === rule), `the generator plants ${rule}`);
-    assert.ok(ws.planted.filter((p) => p.plant === 'crowd-port').length === 5 && ws.planted.filter((p) => p.plant === 'crowd-secret').length === 5, 'the crowd is planted');
+    for (const rule of bench.RULE_IDS)
+      assert.ok(
+        ws.planted.some((p) => p.rule === rule),
+        `the generator plants ${rule}`,
+      );
+    assert.ok(
+      ws.planted.filter((p) => p.plant === 'crowd-port').length === 5 && ws.planted.filter((p) => p.plant === 'crowd-secret').length === 5,
+      'the crowd is planted',
+    );
     const diff = bench.compareFindings(ws.planted, found);
     assert.deepEqual(bench.describeDifferences(diff, 50), [], 'findings other than the planted ones');
   } finally {

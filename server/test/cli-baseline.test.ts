@@ -6,7 +6,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CLI, REPO_ROOT } from './helpers/files';
 
-
 function copy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-baseline-'));
   fs.cpSync(path.join(REPO_ROOT, 'test-workspace'), path.join(dir, 'ws'), { recursive: true });
@@ -44,8 +43,14 @@ test('baseline: write, then only new findings fail; the baseline never stores li
   assert.equal(fresh.code, 1);
   const news = JSON.parse(fresh.stdout) as { ruleId: string; file: string }[];
   assert.ok(news.length >= 1);
-  assert.ok(news.some((f) => f.ruleId === 'duplicate-secret' && f.file === 'status-page/.env'), JSON.stringify(news));
-  assert.ok(news.every((f) => f.file === 'status-page/.env' || f.ruleId === 'duplicate-secret' || f.ruleId === 'weak-secret'), JSON.stringify(news));
+  assert.ok(
+    news.some((f) => f.ruleId === 'duplicate-secret' && f.file === 'status-page/.env'),
+    JSON.stringify(news),
+  );
+  assert.ok(
+    news.every((f) => f.file === 'status-page/.env' || f.ruleId === 'duplicate-secret' || f.ruleId === 'weak-secret'),
+    JSON.stringify(news),
+  );
 });
 
 test('--config: severities from a config file outside the workspace; invalid config is a usage error', () => {

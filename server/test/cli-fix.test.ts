@@ -58,7 +58,11 @@ function mixed(): string {
 test('--fix applies the safe fixes, says what it changed (file and title), re-audits and exits on what remains', () => {
   const ws = mixed();
   const before = findingsOf(run(['audit', '.', '--format', 'json'], ws).stdout);
-  for (const id of ['nextauth-url-mismatch', 'duplicate-secret', 'missing-connection-limit']) assert.ok(before.some((f) => f.ruleId === id), `${id} before`);
+  for (const id of ['nextauth-url-mismatch', 'duplicate-secret', 'missing-connection-limit'])
+    assert.ok(
+      before.some((f) => f.ruleId === id),
+      `${id} before`,
+    );
 
   const r = run(['audit', '.', '--fix'], ws);
   // What changed, one line per file and fix, paths from the current directory.

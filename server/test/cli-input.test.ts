@@ -40,7 +40,8 @@ function writeFiles(root: string, files: Record<string, string>): string {
 
 /** A turbo monorepo whose two Next.js apps share a secret and port 3000: 4 errors. */
 function monorepo(extra: Record<string, string> = {}): string {
-  const app = (name: string) => JSON.stringify({ name, private: true, scripts: { dev: 'next dev -p 3000' }, dependencies: { next: '14.2.0', 'next-auth': '4.24.0' } }, null, 2) + '\n';
+  const app = (name: string) =>
+    JSON.stringify({ name, private: true, scripts: { dev: 'next dev -p 3000' }, dependencies: { next: '14.2.0', 'next-auth': '4.24.0' } }, null, 2) + '\n';
   return writeFiles(path.join(tmp, `mono-${++n}`), {
     'package.json': JSON.stringify({ name: 'acme', private: true, workspaces: ['apps/*'], scripts: { dev: 'turbo run dev' } }, null, 2) + '\n',
     'turbo.json': '{ "tasks": { "dev": { "persistent": true } } }\n',
@@ -80,7 +81,12 @@ test('a folder with no apps exits 2 instead of passing as clean', () => {
   const empty = path.join(tmp, 'empty');
   fs.mkdirSync(empty);
   const docs = writeFiles(path.join(tmp, 'docs-only'), { 'README.md': '# notes\n', 'docs/guide.md': 'PORT=3000\n', 'notes.txt': 'x\n' });
-  for (const [dir, args] of [[empty, ['audit', '.']], [docs, ['audit', '.']], [docs, ['audit', '.', '--format', 'sarif']], [docs, ['apps', '.']]] as const) {
+  for (const [dir, args] of [
+    [empty, ['audit', '.']],
+    [docs, ['audit', '.']],
+    [docs, ['audit', '.', '--format', 'sarif']],
+    [docs, ['apps', '.']],
+  ] as const) {
     const r = run([...args], dir);
     assertExit2(r, /^crosswire: no apps found in the current directory\. .*package\.json/, `${args.join(' ')} in ${path.basename(dir)}`);
   }
@@ -94,10 +100,13 @@ test('an invalid crosswire.config.json exits 2 with each problem at file:line:co
   const cases: [string, RegExp[]][] = [
     ['{ "rules": { "port-collision": "off" ', [/crosswire\.config\.json:1:\d+: Invalid JSON/]],
     ['{\n  "rules": { "implict-port": "off" }\n}\n', [/^ {2}crosswire\.config\.json:2:14: Unknown rule id "implict-port"\. Did you mean "implicit-port"\?$/m]],
-    ['{\n  "rules": {\n    "port-collision": "warn",\n    "duplicate-secret": "err"\n  }\n}\n', [
-      /crosswire\.config\.json:3:23: Severity of "port-collision" must be "off", "info", "warning" or "error" \(not "warn"\)\. Did you mean "warning"\?/,
-      /crosswire\.config\.json:4:25: Severity of "duplicate-secret" .*\(not "err"\)\. Did you mean "error"\?/,
-    ]],
+    [
+      '{\n  "rules": {\n    "port-collision": "warn",\n    "duplicate-secret": "err"\n  }\n}\n',
+      [
+        /crosswire\.config\.json:3:23: Severity of "port-collision" must be "off", "info", "warning" or "error" \(not "warn"\)\. Did you mean "warning"\?/,
+        /crosswire\.config\.json:4:25: Severity of "duplicate-secret" .*\(not "err"\)\. Did you mean "error"\?/,
+      ],
+    ],
     ['{ "ignores": ["legacy/**"] }', [/Unknown key "ignores"\. Did you mean "ignore"\?/]],
     ['{ "rules": { "port-collision": 2 } }', [/Severity of "port-collision" must be "off", "info", "warning" or "error"\.$/m]],
   ];
@@ -113,11 +122,17 @@ test('an invalid crosswire.config.json exits 2 with each problem at file:line:co
   const far = run(['audit', '.'], monorepo({ 'crosswire.config.json': '{ "rules": { "quantum-flux": "off" } }' }));
   assertExit2(far, /Unknown rule id "quantum-flux"\.$/m, 'far');
   // invalid-config turned off on purpose: the CLI runs with what it could read (the typo'd rule stays on).
-  const off = run(['audit', '.', '--format', 'json'], monorepo({ 'crosswire.config.json': '{ "rules": { "invalid-config": "off", "duplicate-secert": "off" } }' }));
+  const off = run(
+    ['audit', '.', '--format', 'json'],
+    monorepo({ 'crosswire.config.json': '{ "rules": { "invalid-config": "off", "duplicate-secert": "off" } }' }),
+  );
   assert.equal(off.code, 1, off.stderr);
   assert.ok(JSON.parse(off.stdout).some((f: { ruleId: string }) => f.ruleId === 'duplicate-secret'));
   // A valid config still works (and applies).
-  const ok = run(['audit', '.', '--format', 'json'], monorepo({ 'crosswire.config.json': '{ "rules": { "duplicate-secret": "off", "port-collision": "warning" } }' }));
+  const ok = run(
+    ['audit', '.', '--format', 'json'],
+    monorepo({ 'crosswire.config.json': '{ "rules": { "duplicate-secret": "off", "port-collision": "warning" } }' }),
+  );
   assert.equal(ok.code, 0, ok.stderr);
   assert.ok(JSON.parse(ok.stdout).every((f: { ruleId: string; severity: string }) => f.ruleId === 'port-collision' && f.severity === 'warning'));
 });
@@ -126,14 +141,21 @@ test('--config with the same problems exits 2 too; a missing --config file is na
   const dir = monorepo({ 'ci/crosswire.json': '{ "rules": { "implicit-port": "warn" } }' });
   const r = run(['audit', '.', '--config', 'ci/crosswire.json'], dir);
   assertExit2(r, /ci\/crosswire\.json:1:\d+: Severity of "implicit-port" .* Did you mean "warning"\?/, '--config');
-  assertExit2(run(['audit', '.', '--config', 'ci/nope.json'], dir), /cannot read the config file ci\/nope\.json: no such file or directory/, 'missing --config');
+  assertExit2(
+    run(['audit', '.', '--config', 'ci/nope.json'], dir),
+    /cannot read the config file ci\/nope\.json: no such file or directory/,
+    'missing --config',
+  );
   assertExit2(run(['audit', '.', '--config', 'ci'], dir), /cannot read the config file ci: it is a directory/, '--config a folder');
 });
 
 test('the engine (what the editor shows) still reports the config problems as invalid-config findings, with the suggestion', async () => {
   const dir = monorepo({ 'crosswire.config.json': '{ "rules": { "implict-port": "off", "port-collision": "warn" } }' });
   const engine = await Engine.create({ roots: [dir] });
-  const found = engine.findings().filter((f) => f.ruleId === 'invalid-config').map((f) => f.message);
+  const found = engine
+    .findings()
+    .filter((f) => f.ruleId === 'invalid-config')
+    .map((f) => f.message);
   assert.equal(found.length, 2, found.join('\n'));
   assert.ok(found.some((m) => /Did you mean "implicit-port"\?/.test(m)));
   assert.ok(found.some((m) => /Did you mean "warning"\?/.test(m)));
@@ -170,7 +192,11 @@ test('-o creates missing folders; an output that cannot be written is exit 2, no
   const b = run(['audit', '.', '--baseline-write', 'ci/baselines/crosswire.json'], dir);
   assert.equal(b.code, 0, b.stderr);
   assert.ok(fs.existsSync(path.join(dir, 'ci/baselines/crosswire.json')));
-  assertExit2(run(['audit', '.', '-o', 'apps/web/package.json/report.txt'], dir), /cannot write the report to apps\/web\/package\.json\/report\.txt: a folder in its path is a file/, 'through a file');
+  assertExit2(
+    run(['audit', '.', '-o', 'apps/web/package.json/report.txt'], dir),
+    /cannot write the report to apps\/web\/package\.json\/report\.txt: a folder in its path is a file/,
+    'through a file',
+  );
   assertExit2(run(['audit', '.', '-o', 'apps'], dir), /cannot write the report to apps: it is a directory/, 'onto a folder');
   fs.writeFileSync(path.join(dir, 'baseline.json'), '{ not json');
   assertExit2(run(['audit', '.', '--baseline', 'baseline.json'], dir), /cannot read the baseline baseline\.json: it is not JSON/, 'baseline not JSON');
@@ -190,7 +216,9 @@ test('a warning when the folder audited is inside node_modules or is a build fol
   assert.doesNotMatch(fine.stderr, /warning/);
 });
 
-test('progress line on stderr only when it is a terminal (after the delay), erased before the report', { skip: !hasScript() && 'the `script` command (util-linux) is needed to give the CLI a terminal' }, () => {
+test('progress line on stderr only when it is a terminal (after the delay), erased before the report', {
+  skip: !hasScript() && 'the `script` command (util-linux) is needed to give the CLI a terminal',
+}, () => {
   const dir = monorepo();
   // Under `script` stdout and stderr are one terminal. The delay is lowered so a small workspace shows it.
   const shown = spawnSync('script', ['-qec', `${shq(process.execPath)} ${shq(cli)} audit . --no-color`, '/dev/null'], {
@@ -285,7 +313,10 @@ test('a baseline run says how many findings it hides (text: in the report; json/
   // One finding fixed (api gets its own secret): two hidden, the baseline's two others no longer occur.
   fs.writeFileSync(path.join(dir, 'apps/api/.env'), 'NEXTAUTH_SECRET=a-different-secret-for-the-api-0123456789\n');
   const after = run(['audit', '.', '--baseline', 'crosswire-baseline.json'], dir);
-  assert.match(after.stdout, /2 findings hidden by the baseline crosswire-baseline\.json \(2 findings of the baseline no longer occur: --baseline-write records the current state\)\./);
+  assert.match(
+    after.stdout,
+    /2 findings hidden by the baseline crosswire-baseline\.json \(2 findings of the baseline no longer occur: --baseline-write records the current state\)\./,
+  );
   const sarif = run(['audit', '.', '--baseline', 'crosswire-baseline.json', '--format', 'sarif'], dir);
   assert.match(sarif.stderr, /^crosswire: 2 findings hidden by the baseline/);
   assert.equal(JSON.parse(sarif.stdout).runs[0].results.length, 0);

@@ -148,7 +148,10 @@ test('usage errors exit 2 with a message on stderr and nothing on stdout', () =>
 // exit codes
 
 test('exit codes follow --fail-on on the whole test-workspace', () => {
-  assert.ok(all.some((f) => f.severity === 'error'), 'test-workspace has errors');
+  assert.ok(
+    all.some((f) => f.severity === 'error'),
+    'test-workspace has errors',
+  );
   assert.equal(allRun.code, 0, '--fail-on never exits 0');
   assert.equal(run(['audit', '.', '--format', 'json']).code, 1, 'default --fail-on error');
   assert.equal(run(['audit']).code, 1, 'DIR defaults to the current directory');
@@ -167,18 +170,35 @@ test('the clean app alone: no problems, exit 0 at every level', () => {
 test('one app alone has nothing to conflict with: only warnings, paths relative to DIR', () => {
   const j = json(['audit', 'electricity-tokens']);
   assert.equal(j.run.code, 0, 'no errors: exit 0 with the default --fail-on error');
-  assert.deepEqual(j.findings.filter((f) => f.severity === 'error'), [], 'nothing to conflict with');
+  assert.deepEqual(
+    j.findings.filter((f) => f.severity === 'error'),
+    [],
+    'nothing to conflict with',
+  );
   // Issue 10: a default port is not a finding when no other app runs beside it or depends on its port.
   for (const rule of ['duplicate-secret', 'port-collision', 'missing-connection-limit', 'implicit-port']) assert.equal(at(j.findings, rule).size, 0, rule);
-  assert.ok(j.findings.every((f) => !f.file.startsWith('electricity-tokens/')), 'paths relative to DIR');
+  assert.ok(
+    j.findings.every((f) => !f.file.startsWith('electricity-tokens/')),
+    'paths relative to DIR',
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
 // the expected findings of PLAN.md, in the JSON output
 
 test('json: duplicate-secret on every NEXTAUTH_SECRET line, naming the other app, never between replicas', () => {
-  const files = ['electricity-tokens/.env', 'electricity-tokens/.env.local', 'multi-business-multi-apps/.env', 'multi-business-multi-apps/.env.local', 'multi-business-server-2/.env.local'];
-  assertIncludes(at(all, 'duplicate-secret'), files.map((f) => key(f, lineOf(f, envLine('NEXTAUTH_SECRET')))), 'duplicate-secret');
+  const files = [
+    'electricity-tokens/.env',
+    'electricity-tokens/.env.local',
+    'multi-business-multi-apps/.env',
+    'multi-business-multi-apps/.env.local',
+    'multi-business-server-2/.env.local',
+  ];
+  assertIncludes(
+    at(all, 'duplicate-secret'),
+    files.map((f) => key(f, lineOf(f, envLine('NEXTAUTH_SECRET')))),
+    'duplicate-secret',
+  );
   const et = pkgName('electricity-tokens');
   const mb = pkgName('multi-business-multi-apps');
   for (const f of all.filter((x) => x.ruleId === 'duplicate-secret')) {
@@ -213,9 +233,16 @@ test('json: port-collision at 3000 between apps that run together, and ineffecti
     assert.match(f.message, /3000/);
     assert.match(f.related[0].message, /assumed to run together: .*localhost:5432/, 'says why they are taken to run together');
     assert.ok(f.related.length > 0);
-    assert.ok(f.related.some((r) => r.file.split('/')[0] !== f.file.split('/')[0]), 'related to the other apps');
+    assert.ok(
+      f.related.some((r) => r.file.split('/')[0] !== f.file.split('/')[0]),
+      'related to the other apps',
+    );
   }
-  assert.match(all.find((f) => key(f.file, f.line) === drifting)!.message, /want port 3000: next dev moves but (VITE_API_URL|NEXTAUTH_URL) in .* expects it\./, 'names what expects the port');
+  assert.match(
+    all.find((f) => key(f.file, f.line) === drifting)!.message,
+    /want port 3000: next dev moves but (VITE_API_URL|NEXTAUTH_URL) in .* expects it\./,
+    'names what expects the port',
+  );
   const ineffectiveAt = key('it-assets-manager/.env', lineOf('it-assets-manager/.env', envLine('PORT')));
   assertIncludes(at(all, 'ineffective-port'), [ineffectiveAt], 'ineffective-port');
   const mbPort = key('multi-business-multi-apps/.env', lineOf('multi-business-multi-apps/.env', envLine('PORT')));
@@ -233,17 +260,31 @@ test('json: implicit-port (info) where another app depends on a default port tha
   const f = all.find((x) => x.ruleId === 'implicit-port')!;
   assert.equal(f.severity, 'info');
   assert.equal(f.message, "insight-garden-frontend relies on Vite's default port 5173, which CORS_ORIGIN in insight-garden-backend expects.");
-  assert.ok(f.related.some((r) => r.file === 'insight-garden/backend/.env' && r.message === 'CORS_ORIGIN in insight-garden/backend/.env names port 5173'), JSON.stringify(f.related));
-  assert.ok(f.fixes.some((t) => /^Set the port of insight-garden-frontend to 5173$/.test(t)), JSON.stringify(f.fixes));
+  assert.ok(
+    f.related.some((r) => r.file === 'insight-garden/backend/.env' && r.message === 'CORS_ORIGIN in insight-garden/backend/.env names port 5173'),
+    JSON.stringify(f.related),
+  );
+  assert.ok(
+    f.fixes.some((t) => /^Set the port of insight-garden-frontend to 5173$/.test(t)),
+    JSON.stringify(f.fixes),
+  );
 });
 
 test('json: missing-connection-limit on shared-server url lines, error on in-block connection_limit', () => {
-  const schemas = ['electricity-tokens', 'multi-business-multi-apps', 'multi-business-server-2', 'insight-garden/backend'].map((d) => `${d}/prisma/schema.prisma`);
+  const schemas = ['electricity-tokens', 'multi-business-multi-apps', 'multi-business-server-2', 'insight-garden/backend'].map(
+    (d) => `${d}/prisma/schema.prisma`,
+  );
   const urlLines = schemas.map((s) => key(s, lineOf(s, /^\s*url\s*=/)));
-  const blockLines = ['multi-business-multi-apps', 'multi-business-server-2'].map((d) => `${d}/prisma/schema.prisma`).map((s) => key(s, lineOf(s, /^\s*connection_limit\s*=/)));
+  const blockLines = ['multi-business-multi-apps', 'multi-business-server-2']
+    .map((d) => `${d}/prisma/schema.prisma`)
+    .map((s) => key(s, lineOf(s, /^\s*connection_limit\s*=/)));
   const mcl = all.filter((f) => f.ruleId === 'missing-connection-limit');
   assertIncludes(at(all, 'missing-connection-limit'), [...urlLines, ...blockLines], 'missing-connection-limit');
-  assert.deepEqual(mcl.filter((f) => f.file.startsWith('status-page/')), [], 'status-page has connection_limit in its URL');
+  assert.deepEqual(
+    mcl.filter((f) => f.file.startsWith('status-page/')),
+    [],
+    'status-page has connection_limit in its URL',
+  );
   for (const f of mcl.filter((x) => schemas.includes(x.file))) {
     const k = key(f.file, f.line);
     assert.equal(f.severity, blockLines.includes(k) ? 'error' : 'warning', k);
@@ -269,8 +310,14 @@ test('json: exactly the findings of test-workspace/expected-findings.json (rule,
 });
 
 test('json: well-formed findings, nothing in the clean app, no parse errors', () => {
-  assert.deepEqual(all.filter((f) => f.file.startsWith('status-page/')), []);
-  assert.deepEqual(all.filter((f) => f.ruleId === 'parse-error').map((f) => `${f.file}:${f.line} ${f.message}`), []);
+  assert.deepEqual(
+    all.filter((f) => f.file.startsWith('status-page/')),
+    [],
+  );
+  assert.deepEqual(
+    all.filter((f) => f.ruleId === 'parse-error').map((f) => `${f.file}:${f.line} ${f.message}`),
+    [],
+  );
   for (const f of all) {
     assert.ok(!path.isAbsolute(f.file) && !f.file.includes('\\') && !f.file.startsWith('..'), f.file);
     assert.ok(f.line >= 1 && f.column >= 1 && f.endLine >= f.line, JSON.stringify(f));
@@ -298,7 +345,10 @@ test('text: stylish blocks per file, one row per finding, summary line, no colou
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of all) counts[f.severity]++;
   const s = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  assert.ok(r.stdout.includes(`✖ ${s(all.length, 'problem')} (${s(counts.error, 'error')}, ${s(counts.warning, 'warning')}, ${s(counts.info, 'info')})`), r.stdout);
+  assert.ok(
+    r.stdout.includes(`✖ ${s(all.length, 'problem')} (${s(counts.error, 'error')}, ${s(counts.warning, 'warning')}, ${s(counts.info, 'info')})`),
+    r.stdout,
+  );
   // related locations under their row
   const dup = all.find((f) => f.ruleId === 'duplicate-secret')!;
   assert.ok(r.stdout.includes(`      → ${dup.related[0].file}:${dup.related[0].line}: `));
@@ -372,7 +422,10 @@ test('several DIRs are audited together: duplicate-secret across two unrelated f
   // from another current directory, with absolute DIRs: still relative to the current directory
   const parent = path.dirname(ws);
   const k = json(['audit', path.join(ws, 'electricity-tokens'), path.join(ws, 'multi-business-multi-apps')], parent);
-  assert.deepEqual(sorted(at(k.findings, 'duplicate-secret')), sorted(files.map((f) => key(`${path.basename(ws)}/${f}`, lineOf(f, envLine('NEXTAUTH_SECRET'))))));
+  assert.deepEqual(
+    sorted(at(k.findings, 'duplicate-secret')),
+    sorted(files.map((f) => key(`${path.basename(ws)}/${f}`, lineOf(f, envLine('NEXTAUTH_SECRET'))))),
+  );
   const text = run(['audit', 'electricity-tokens', 'multi-business-multi-apps']);
   assert.ok(text.stdout.split('\n').includes('electricity-tokens/.env'), text.stdout);
   const sarif = JSON.parse(run(['audit', 'electricity-tokens', 'multi-business-multi-apps', '--format', 'sarif']).stdout);

@@ -21,7 +21,10 @@ after(() => fs.rmSync(out, { recursive: true, force: true }));
 function load<T>(name: string): T {
   const src = fs.readFileSync(path.join(CLIENT_SRC, `${name}.ts`), 'utf8');
   assert.doesNotMatch(src, /^\s*import\b|require\(/m, `${name}.ts imports nothing (in particular not vscode)`);
-  const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, strict: true }, reportDiagnostics: true });
+  const js = ts.transpileModule(src, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, strict: true },
+    reportDiagnostics: true,
+  });
   assert.deepEqual(js.diagnostics ?? [], []);
   const file = path.join(out, `${name}.js`);
   fs.writeFileSync(file, js.outputText);
@@ -42,8 +45,16 @@ test('restart policy: bounded restarts in a window, the user told once', () => {
   const p = new RestartPolicy();
   const t0 = 1_000_000;
   const decisions = [0, 1, 2, 3, 4, 5].map((i) => p.onClosed(t0 + i * 1000));
-  assert.deepEqual(decisions.map((d) => d.restart), [true, true, true, true, false, false], '4 restarts in 3 minutes, then stop');
-  assert.deepEqual(decisions.map((d) => d.notify?.severity), ['warning', undefined, undefined, undefined, 'error', undefined], 'told once that it restarted, once that it gave up');
+  assert.deepEqual(
+    decisions.map((d) => d.restart),
+    [true, true, true, true, false, false],
+    '4 restarts in 3 minutes, then stop',
+  );
+  assert.deepEqual(
+    decisions.map((d) => d.notify?.severity),
+    ['warning', undefined, undefined, undefined, 'error', undefined],
+    'told once that it restarted, once that it gave up',
+  );
   assert.match(decisions[0].notify!.text, /stopped unexpectedly and was restarted/);
   assert.match(decisions[4].notify!.text, /will not be restarted.*Restart server/);
   for (const d of decisions) assert.ok(d.log.length > 10, 'every stop is logged');
@@ -56,7 +67,10 @@ test('restart policy: bounded restarts in a window, the user told once', () => {
   const q = new RestartPolicy(2, 60_000);
   for (let i = 0; i < 20; i++) assert.equal(q.onClosed(i * 61_000).restart, true, `crash ${i}`);
   // Connection errors: continue for the first three, then shut down.
-  assert.deepEqual([1, 2, 3, 4, undefined].map((n) => p.onError(n)), ['continue', 'continue', 'continue', 'shutdown', 'shutdown']);
+  assert.deepEqual(
+    [1, 2, 3, 4, undefined].map((n) => p.onError(n)),
+    ['continue', 'continue', 'continue', 'shutdown', 'shutdown'],
+  );
 });
 
 test('the real server killed again and again: restarted by the policy until the budget is spent', { timeout: 60_000 }, async () => {
@@ -110,7 +124,10 @@ test('the extension wires the policy and the redaction into its LanguageClient',
   const ext = fs.readFileSync(path.join(CLIENT_SRC, 'extension.ts'), 'utf8');
   assert.match(ext, /import \{ RestartPolicy \} from '\.\/restartPolicy';/);
   assert.match(ext, /import \{ redactTrace \} from '\.\/redact';/);
-  assert.match(ext, /errorHandler: \{[\s\S]*closed: \(\) => \{[\s\S]*restartPolicy\.onClosed\(\)[\s\S]*CloseAction\.Restart : CloseAction\.DoNotRestart, handled: true/);
+  assert.match(
+    ext,
+    /errorHandler: \{[\s\S]*closed: \(\) => \{[\s\S]*restartPolicy\.onClosed\(\)[\s\S]*CloseAction\.Restart : CloseAction\.DoNotRestart, handled: true/,
+  );
   assert.match(ext, /traceOutputChannel: output \? redactingChannel\(output\) : undefined/);
   assert.match(ext, /restartPolicy\.reset\(\);/, 'the Restart command resets the budget');
   // The bundle that VS Code loads has them too.

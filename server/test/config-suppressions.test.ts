@@ -57,7 +57,9 @@ test('suppressions: next-line and file-level directives, and unused ones reporte
   assert.equal(byRule(after.findings, 'duplicate-secret').length, 1, 'b still has its finding');
   assert.deepEqual(byRule(after.findings, 'unused-suppression'), []);
 
-  const ws2 = twoApps({ 'b/.env': `# crosswire-disable duplicate-secret -- b is a throwaway demo\nJWT_SECRET=${S}\n# crosswire-disable-next-line port-collision\nOTHER=1\n` });
+  const ws2 = twoApps({
+    'b/.env': `# crosswire-disable duplicate-secret -- b is a throwaway demo\nJWT_SECRET=${S}\n# crosswire-disable-next-line port-collision\nOTHER=1\n`,
+  });
   const f2 = (await audit(ws2)).findings;
   assert.equal(byRule(f2, 'duplicate-secret').length, 1);
   const unused = byRule(f2, 'unused-suppression');

@@ -18,7 +18,16 @@ const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'ut
 const WEB = repositoryWebUrl(pkg.repository)!;
 
 test('docs base: the repository field in its usual spellings gives one web address', () => {
-  for (const r of ['git+https://github.com/o/r.git', 'https://github.com/o/r', 'https://github.com/o/r.git', 'github:o/r', 'o/r', { type: 'git', url: 'git+https://github.com/o/r.git' }, 'git@github.com:o/r.git', 'git://github.com/o/r.git']) {
+  for (const r of [
+    'git+https://github.com/o/r.git',
+    'https://github.com/o/r',
+    'https://github.com/o/r.git',
+    'github:o/r',
+    'o/r',
+    { type: 'git', url: 'git+https://github.com/o/r.git' },
+    'git@github.com:o/r.git',
+    'git://github.com/o/r.git',
+  ]) {
     assert.equal(repositoryWebUrl(r), 'https://github.com/o/r', JSON.stringify(r));
   }
   for (const r of [undefined, '', 42, { url: 3 }, 'not a url']) assert.equal(repositoryWebUrl(r), undefined, JSON.stringify(r));
@@ -66,7 +75,8 @@ test('docs base: no other docs or repository address is written into the server 
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.ts$/.test(e.name) && /github\.com\/crosswire|blob\/(main|HEAD)/.test(fs.readFileSync(p, 'utf8')) && !p.endsWith(path.join('src', 'docs.ts'))) hits.push(path.relative(REPO_ROOT, p));
+      else if (/\.ts$/.test(e.name) && /github\.com\/crosswire|blob\/(main|HEAD)/.test(fs.readFileSync(p, 'utf8')) && !p.endsWith(path.join('src', 'docs.ts')))
+        hits.push(path.relative(REPO_ROOT, p));
     }
   };
   walk(path.join(REPO_ROOT, 'server', 'src'));

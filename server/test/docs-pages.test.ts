@@ -11,13 +11,28 @@ import * as path from 'node:path';
 import { ENGINE_RULES, RULES } from '../src/rules';
 import { REPO_ROOT, read } from './helpers/files';
 
-const SECTIONS = ['## What it reports', '## What it does not judge', '## Why', '## Incorrect', '## Correct', '## How to fix', '## How to turn it off or suppress it'];
+const SECTIONS = [
+  '## What it reports',
+  '## What it does not judge',
+  '## Why',
+  '## Incorrect',
+  '## Correct',
+  '## How to fix',
+  '## How to turn it off or suppress it',
+];
 const TURN_OFF = '## How to turn it off or suppress it';
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to '-'. */
 function anchors(markdown: string): Set<string> {
   const out = new Set<string>();
-  for (const m of markdown.matchAll(/^#{1,6} (.+)$/gm)) out.add(m[1].trim().toLowerCase().replace(/[^\p{L}\p{N} -]/gu, '').replace(/ /g, '-'));
+  for (const m of markdown.matchAll(/^#{1,6} (.+)$/gm))
+    out.add(
+      m[1]
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} -]/gu, '')
+        .replace(/ /g, '-'),
+    );
   return out;
 }
 
@@ -38,8 +53,16 @@ test('docs pages: every rule page has the sections a user looks for, in order', 
   for (const r of RULES) {
     const text = read(path.join(REPO_ROOT, r.docs.url));
     const at = SECTIONS.map((s) => text.indexOf(`\n${s}\n`));
-    assert.deepEqual(SECTIONS.filter((_, i) => at[i] < 0), [], `${r.docs.url}: missing sections`);
-    for (const [a, b] of [['## Incorrect', '## Correct'], ['## Correct', '## How to fix']]) assert.ok(text.indexOf(`\n${a}\n`) < text.indexOf(`\n${b}\n`), `${r.docs.url}: ${a} before ${b}`);
+    assert.deepEqual(
+      SECTIONS.filter((_, i) => at[i] < 0),
+      [],
+      `${r.docs.url}: missing sections`,
+    );
+    for (const [a, b] of [
+      ['## Incorrect', '## Correct'],
+      ['## Correct', '## How to fix'],
+    ])
+      assert.ok(text.indexOf(`\n${a}\n`) < text.indexOf(`\n${b}\n`), `${r.docs.url}: ${a} before ${b}`);
     assert.ok(/```/.test(text.slice(text.indexOf('\n## Incorrect\n'), text.indexOf('\n## Correct\n'))), `${r.docs.url}: the wrong example is code`);
   }
 });
@@ -51,7 +74,8 @@ test('docs pages: every page says how to turn its rule off and how to suppress o
     const section = text.slice(text.indexOf(TURN_OFF));
     assert.ok(section.includes(`"${r.id}": "off"`), `${r.docs.url}: how to turn it off`);
     // a config problem and an unused directive are fixed where they are, not silenced by another directive
-    if (r.id !== 'invalid-config' && r.id !== 'unused-suppression') assert.ok(section.includes(`crosswire-disable-next-line ${r.id}`), `${r.docs.url}: how to suppress one finding`);
+    if (r.id !== 'invalid-config' && r.id !== 'unused-suppression')
+      assert.ok(section.includes(`crosswire-disable-next-line ${r.id}`), `${r.docs.url}: how to suppress one finding`);
     assert.doesNotMatch(text, /cannot be disabled/i, r.docs.url);
   }
 });
@@ -77,5 +101,9 @@ test('docs pages: no user-facing text names a story the reader cannot read or po
 test('docs pages: docs/why.md tells the stories and links every rule it names', () => {
   const why = read(path.join(REPO_ROOT, 'docs', 'why.md'));
   assert.ok(anchors(why).size >= 6);
-  for (const m of why.matchAll(/\(rules\/([a-z-]+)\.md\)/g)) assert.ok(RULES.some((r) => r.id === m[1]), m[1]);
+  for (const m of why.matchAll(/\(rules\/([a-z-]+)\.md\)/g))
+    assert.ok(
+      RULES.some((r) => r.id === m[1]),
+      m[1],
+    );
 });

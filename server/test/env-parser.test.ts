@@ -309,12 +309,22 @@ test('CRLF, lone CR and BOM', () => {
   const r = check(crlf);
   assert.equal(r.entries.find((e) => e.key === 'B')!.value, 'x\ny');
   assert.deepEqual(r.entries.find((e) => e.key === 'C')!.keyRange.start, { line: 4, character: 0 });
-  assert.deepEqual(r.problems.map((p) => p.range.start.line), [5]);
+  assert.deepEqual(
+    r.problems.map((p) => p.range.start.line),
+    [5],
+  );
   assert.equal(slice(crlf, r.problems[0].range), 'GARBAGE');
 
   const cr = 'A=1\rB=2\rC="m\rn"\r';
   const c = check(cr);
-  assert.deepEqual(c.entries.map((e) => [e.key, e.keyRange.start.line]), [['A', 0], ['B', 1], ['C', 2]]);
+  assert.deepEqual(
+    c.entries.map((e) => [e.key, e.keyRange.start.line]),
+    [
+      ['A', 0],
+      ['B', 1],
+      ['C', 2],
+    ],
+  );
   assert.equal(c.entries[2].value, 'm\nn');
 
   const bom = '\uFEFFFIRST=1\nSECOND=2\n';
@@ -324,12 +334,18 @@ test('CRLF, lone CR and BOM', () => {
   assert.deepEqual(b.problems, []);
 });
 
-test('duplicate keys: both kept, in order, the later one is dotenv\'s', () => {
+test("duplicate keys: both kept, in order, the later one is dotenv's", () => {
   const text = 'SECRET=first\nOTHER=x\nSECRET="second"\n';
   const r = check(text);
   const dups = r.entries.filter((e) => e.key === 'SECRET');
-  assert.deepEqual(dups.map((e) => e.value), ['first', 'second']);
-  assert.deepEqual(dups.map((e) => e.keyRange.start.line), [0, 2]);
+  assert.deepEqual(
+    dups.map((e) => e.value),
+    ['first', 'second'],
+  );
+  assert.deepEqual(
+    dups.map((e) => e.keyRange.start.line),
+    [0, 2],
+  );
   assert.equal(dotenvParse(text).SECRET, 'second');
 });
 
@@ -350,20 +366,35 @@ test('garbage lines are problems at the right lines; dotenv ignores them', () =>
     'LAST=2', // 12
   ].join('\n');
   const r = check(text);
-  assert.deepEqual(r.entries.map((e) => e.key), ['GOOD', '1BAD', 'a.b-c', 'LAST']);
-  assert.deepEqual(r.problems.map((p) => p.range.start.line), [1, 4, 5, 8, 9]);
+  assert.deepEqual(
+    r.entries.map((e) => e.key),
+    ['GOOD', '1BAD', 'a.b-c', 'LAST'],
+  );
+  assert.deepEqual(
+    r.problems.map((p) => p.range.start.line),
+    [1, 4, 5, 8, 9],
+  );
   assert.equal(slice(text, r.problems[2].range), 'just some text');
   assert.match(r.problems[0].message, /"FOO" has no "="/);
   // The invalid key is not quoted (issue 11: a line that is not an entry may hold a secret).
   assert.match(r.problems[1].message, /Invalid key \(it contains a space\)/);
 
   const missingKey = check('A=1\n=bar\n');
-  assert.deepEqual(missingKey.problems.map((p) => [p.range.start.line, p.message]), [[1, 'Missing key before "=": dotenv ignores this line']]);
+  assert.deepEqual(
+    missingKey.problems.map((p) => [p.range.start.line, p.message]),
+    [[1, 'Missing key before "=": dotenv ignores this line']],
+  );
 
   // dotenv's `\s*` before "=" crosses line breaks: a bare key followed by a line starting with "=" is one entry.
   const joined = check('FOO\n=bar\n');
-  assert.deepEqual(joined.entries.map((e) => [e.key, e.value]), [['FOO', 'bar']]);
-  assert.deepEqual(joined.problems.map((p) => p.range.start.line), [0]);
+  assert.deepEqual(
+    joined.entries.map((e) => [e.key, e.value]),
+    [['FOO', 'bar']],
+  );
+  assert.deepEqual(
+    joined.problems.map((p) => p.range.start.line),
+    [0],
+  );
   assert.match(joined.problems[0].message, /joins it with line 2/);
 });
 
@@ -373,15 +404,24 @@ test('unterminated and misplaced quotes: values as dotenv reads them, plus a pro
   const r1 = check(t1);
   assert.equal(r1.entries[0].value, '"abc');
   assert.equal(r1.entries[0].quote, '');
-  assert.deepEqual(r1.problems.map((p) => p.range.start.line), [0]);
+  assert.deepEqual(
+    r1.problems.map((p) => p.range.start.line),
+    [0],
+  );
   assert.match(r1.problems[0].message, /Unterminated double quote/);
 
   // A later line ends with a quote: dotenv reads one multi-line value that swallows the entries between.
   const t2 = 'A="abc\nB=2\nC="\nD=4\n';
   const r2 = check(t2);
   assert.equal(r2.entries[0].value, 'abc\nB=2\nC=');
-  assert.deepEqual(r2.entries.map((e) => e.key), ['A', 'D']);
-  assert.deepEqual(r2.problems.map((p) => p.range.start.line), [0]);
+  assert.deepEqual(
+    r2.entries.map((e) => e.key),
+    ['A', 'D'],
+  );
+  assert.deepEqual(
+    r2.problems.map((p) => p.range.start.line),
+    [0],
+  );
   assert.match(r2.problems[0].message, /closing quote missing/);
 
   // Text after the closing quote: dotenv keeps it all, quotes included.
@@ -390,7 +430,10 @@ test('unterminated and misplaced quotes: values as dotenv reads them, plus a pro
   assert.equal(r3.entries[0].value, '"abc" def');
   assert.equal(r3.entries[1].value, "x' 'y");
   assert.equal(r3.entries[1].quote, "'");
-  assert.deepEqual(r3.problems.map((p) => p.range.start.line), [0]);
+  assert.deepEqual(
+    r3.problems.map((p) => p.range.start.line),
+    [0],
+  );
   assert.match(r3.problems[0].message, /after the closing double quote/);
 
   // Empty value, quoted text on the next line: dotenv gives that text to the key.
@@ -398,13 +441,19 @@ test('unterminated and misplaced quotes: values as dotenv reads them, plus a pro
   const r4 = check(t4);
   assert.equal(r4.entries[0].value, 'next line');
   assert.deepEqual(r4.entries[0].valueRange.start, { line: 1, character: 0 });
-  assert.deepEqual(r4.problems.map((p) => p.range.start.line), [0]);
+  assert.deepEqual(
+    r4.problems.map((p) => p.range.start.line),
+    [0],
+  );
   assert.match(r4.problems[0].message, /takes its value from line 2/);
 
   // `KEY:` then a newline: YAML style separator, value from the next line.
   const t5 = 'A:\nB=2\n';
   const r5 = check(t5);
-  assert.deepEqual(r5.entries.map((e) => [e.key, e.value]), [['A', 'B=2']]);
+  assert.deepEqual(
+    r5.entries.map((e) => [e.key, e.value]),
+    [['A', 'B=2']],
+  );
   assert.equal(r5.problems.length, 1);
 
   // A lone quote.
@@ -423,15 +472,42 @@ test('NUL bytes: binary file, no entries, one problem', () => {
 });
 
 test('never throws on odd input', () => {
-  const odd: unknown[] = ['', '\n', '\r', '=', '#', 'export', 'export ', '"', "'''", '`', '\\', '\u2028', 'A=\u2028B=2', 'A="a"\u2028"b"',
-    '__proto__=1\nconstructor=2\ntoString=3', 'A=😀\nB="😀"', ' '.repeat(10000), 'A=' + 'x'.repeat(100000), undefined, null, 42];
+  const odd: unknown[] = [
+    '',
+    '\n',
+    '\r',
+    '=',
+    '#',
+    'export',
+    'export ',
+    '"',
+    "'''",
+    '`',
+    '\\',
+    '\u2028',
+    'A=\u2028B=2',
+    'A="a"\u2028"b"',
+    '__proto__=1\nconstructor=2\ntoString=3',
+    'A=😀\nB="😀"',
+    ' '.repeat(10000),
+    'A=' + 'x'.repeat(100000),
+    undefined,
+    null,
+    42,
+  ];
   for (const t of odd) {
     const r = parseEnv(t as string, FILE);
     assert.ok(Array.isArray(r.entries) && Array.isArray(r.problems));
     if (typeof t === 'string') check(t);
   }
   const proto = parseEnv('__proto__=1\nconstructor=2', FILE);
-  assert.deepEqual(proto.entries.map((e) => [e.key, e.value]), [['__proto__', '1'], ['constructor', '2']]);
+  assert.deepEqual(
+    proto.entries.map((e) => [e.key, e.value]),
+    [
+      ['__proto__', '1'],
+      ['constructor', '2'],
+    ],
+  );
 });
 
 test('a large file scans quickly', () => {
@@ -453,8 +529,39 @@ function generator(seed: number) {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const chance = (p: number) => rnd() < p;
   const keys = ['A', 'PORT', 'DATABASE_URL', 'NEXTAUTH_SECRET', 'x.y', 'a-b', '_U', '1NUM', 'export', 'KEY'];
-  const atoms = ['abc', '3000', 'http://localhost:3000', ' ', '  ', '#', ' # c', '\\n', '\\r', '\\"', "\\'", '\\`', '"', "'", '`', '=',
-    ':', '$PORT', '${A}', 'é', '😀', '\t', 'x y', '\\', '{"a":1}', 'a#b', '\u00a0', '\n', '\r\n', 'K=v', 'export '];
+  const atoms = [
+    'abc',
+    '3000',
+    'http://localhost:3000',
+    ' ',
+    '  ',
+    '#',
+    ' # c',
+    '\\n',
+    '\\r',
+    '\\"',
+    "\\'",
+    '\\`',
+    '"',
+    "'",
+    '`',
+    '=',
+    ':',
+    '$PORT',
+    '${A}',
+    'é',
+    '😀',
+    '\t',
+    'x y',
+    '\\',
+    '{"a":1}',
+    'a#b',
+    '\u00a0',
+    '\n',
+    '\r\n',
+    'K=v',
+    'export ',
+  ];
   const value = (): string => {
     let s = '';
     const n = Math.floor(rnd() * 5);
@@ -572,7 +679,9 @@ test('classifyEnvFile', () => {
   const ws = path.join(root, 'test-workspace');
   if (fs.existsSync(ws)) {
     const walk = (d: string): string[] =>
-      fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === 'node_modules' ? [] : walk(path.join(d, e.name))) : [path.join(d, e.name)]));
+      fs
+        .readdirSync(d, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? (e.name === 'node_modules' ? [] : walk(path.join(d, e.name))) : [path.join(d, e.name)]));
     for (const f of walk(ws).filter((f) => /^\.env/.test(path.basename(f)))) {
       const c = classifyEnvFile(path.basename(f));
       assert.ok(c, f);
@@ -589,14 +698,21 @@ const m = (o: Record<string, string>) => new Map(Object.entries(o));
 const obj = (mp: Map<string, string>) => Object.fromEntries(mp);
 
 test('expandEnv: ${VAR}, $VAR, defaults, alternates, \\$ escapes', () => {
-  assert.deepEqual(
-    obj(expandEnv(m({ PORT: '3000', URL: 'http://localhost:${PORT}/x', URL2: 'http://localhost:$PORT', HOST: '${HOSTNAME:-localhost}' }))),
-    { PORT: '3000', URL: 'http://localhost:3000/x', URL2: 'http://localhost:3000', HOST: 'localhost' },
-  );
-  assert.deepEqual(
-    obj(expandEnv(m({ E: '', A: '${E:-d1}', B: '${E-d2}', C: '${E:+a1}', D: '${E+a2}', F: '${NOPE-d3}', G: '${NOPE+a3}' }))),
-    { E: '', A: 'd1', B: '', C: '', D: 'a2', F: 'd3', G: '' },
-  );
+  assert.deepEqual(obj(expandEnv(m({ PORT: '3000', URL: 'http://localhost:${PORT}/x', URL2: 'http://localhost:$PORT', HOST: '${HOSTNAME:-localhost}' }))), {
+    PORT: '3000',
+    URL: 'http://localhost:3000/x',
+    URL2: 'http://localhost:3000',
+    HOST: 'localhost',
+  });
+  assert.deepEqual(obj(expandEnv(m({ E: '', A: '${E:-d1}', B: '${E-d2}', C: '${E:+a1}', D: '${E+a2}', F: '${NOPE-d3}', G: '${NOPE+a3}' }))), {
+    E: '',
+    A: 'd1',
+    B: '',
+    C: '',
+    D: 'a2',
+    F: 'd3',
+    G: '',
+  });
   assert.deepEqual(obj(expandEnv(m({ PRICE: '\\$5', REF: '\\${PRICE}' }))), { PRICE: '$5', REF: '${PRICE}' });
   // later keys see earlier ones only (dotenv-expand processes in order)
   assert.deepEqual(obj(expandEnv(m({ A: '$B', B: 'b' }))), { A: '', B: 'b' });
@@ -608,7 +724,18 @@ test('expandEnv: ${VAR}, $VAR, defaults, alternates, \\$ escapes', () => {
   delete process.env.CROSSWIRE_TEST_LEAK;
   assert.deepEqual(obj(expandEnv(m({ A: 'file', B: '${A}-$HOME' }), { A: 'env', HOME: '/h' })), { A: 'env', B: 'env-/h' });
   // order of the returned map is the input order
-  assert.deepEqual([...expandEnv(new Map([['Z', '1'], ['A', '2'], ['10', '3']])).keys()], ['Z', 'A', '10']);
+  assert.deepEqual(
+    [
+      ...expandEnv(
+        new Map([
+          ['Z', '1'],
+          ['A', '2'],
+          ['10', '3'],
+        ]),
+      ).keys(),
+    ],
+    ['Z', 'A', '10'],
+  );
 });
 
 test('expandEnv never executes $(command) and never hangs', () => {
@@ -633,7 +760,15 @@ test('expandEnv agrees with dotenv-expand on generated safe inputs', () => {
   const atoms = ['x', 'localhost', ':', '/', '-', '{', '}', '$', '$$', '+', '.', '3000', 'http://'];
   const ref = () => {
     const n = pick(names);
-    return pick([`$${n}`, `\${${n}}`, `\${${n}:-${pick(atoms)}}`, `\${${n}-${pick(atoms)}}`, `\${${n}:+${pick(atoms)}}`, `\${${n}+${pick(atoms)}}`, `\${${n}:-$${pick(names)}}`]);
+    return pick([
+      `$${n}`,
+      `\${${n}}`,
+      `\${${n}:-${pick(atoms)}}`,
+      `\${${n}-${pick(atoms)}}`,
+      `\${${n}:+${pick(atoms)}}`,
+      `\${${n}+${pick(atoms)}}`,
+      `\${${n}:-$${pick(names)}}`,
+    ]);
   };
   const cases: Record<string, string>[] = [
     { A: '1', B: '${A}x', C: '$A-$B', D: '${Z:-def}', F: '${nullable}', nullable: 'q' },

@@ -22,7 +22,8 @@ after(() => {
   for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
 });
 
-const pkgJson = (name: string) => JSON.stringify({ name, private: true, scripts: { start: 'node server.js' }, dependencies: { express: '^4.21.1', dotenv: '^16.4.5' } }, null, 2) + '\n';
+const pkgJson = (name: string) =>
+  JSON.stringify({ name, private: true, scripts: { start: 'node server.js' }, dependencies: { express: '^4.21.1', dotenv: '^16.4.5' } }, null, 2) + '\n';
 
 /** Two apps sharing SESSION_SECRET; with `filler`, thousands of files that make indexing take a while. */
 function workspace(opts: { filler?: number; name?: string } = {}): { ws: string; a: string; b: string } {
@@ -94,7 +95,10 @@ describe('the server under faults', { timeout: 150_000 }, () => {
     assert.equal(dup(c, b).length, 0, 'no stale duplicate-secret on the other app');
     const lastPub = [...c.publications].reverse().find((p) => p.uri === uriOf(a));
     if (lastPub?.version !== undefined) assert.equal(lastPub.version, last, 'diagnostics are for the latest version');
-    assert.ok(c.logs.some((l) => /ignored an out-of-order change .* \(version 150; the document is at version 301\)/.test(l.message)), 'out-of-order changes logged');
+    assert.ok(
+      c.logs.some((l) => /ignored an out-of-order change .* \(version 150; the document is at version 301\)/.test(l.message)),
+      'out-of-order changes logged',
+    );
     assert.ok(Date.now() - t0 < 20_000);
 
     // Incremental edits in a burst: type a new line character by character (200 changes).
@@ -104,7 +108,9 @@ describe('the server under faults', { timeout: 150_000 }, () => {
       void c.didChange(a, [{ range: { start: { line: lines, character: i }, end: { line: lines, character: i } }, text: typed[i] }]);
     }
     for (let i = typed.length; i < 200; i++) {
-      void c.didChange(a, [{ range: { start: { line: lines, character: typed.length }, end: { line: lines, character: typed.length } }, text: i % 2 === 0 ? ' ' : '' }]);
+      void c.didChange(a, [
+        { range: { start: { line: lines, character: typed.length }, end: { line: lines, character: typed.length } }, text: i % 2 === 0 ? ' ' : '' },
+      ]);
     }
     await c.didChange(a, [{ range: { start: { line: lines, character: typed.length }, end: { line: lines, character: 999 } }, text: '\n' }]);
     await c.waitForDiagnostics(() => dup(c, a).length === 1 && dup(c, b).length === 1, 15_000, 'the typed line shares the secret again');
@@ -112,7 +118,13 @@ describe('the server under faults', { timeout: 150_000 }, () => {
     assert.equal(d.range.start.line, lines, 'at the typed line (the later SESSION_SECRET)');
     await c.didClose(a);
     await c.waitForDiagnostics(() => dup(c, a).length === 1 && dup(c, a)[0].range.start.line === 1, 10_000, 'back to disk');
-    assert.ok(!c.logs.some((l) => l.type === 1), c.logs.filter((l) => l.type === 1).map((l) => l.message).join('\n'));
+    assert.ok(
+      !c.logs.some((l) => l.type === 1),
+      c.logs
+        .filter((l) => l.type === 1)
+        .map((l) => l.message)
+        .join('\n'),
+    );
     assert.equal(await c.shutdown(), 0);
   });
 
@@ -138,7 +150,11 @@ describe('the server under faults', { timeout: 150_000 }, () => {
     // A code action request cancelled at once.
     const d = dup(c, a)[0];
     const source = new CancellationTokenSource();
-    const pa = c.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: uriOf(a) }, range: d.range, context: { diagnostics: [d] } }, source.token);
+    const pa = c.connection.sendRequest(
+      'textDocument/codeAction',
+      { textDocument: { uri: uriOf(a) }, range: d.range, context: { diagnostics: [d] } },
+      source.token,
+    );
     source.cancel();
     try {
       const r = (await pa) as (CodeAction | Command)[];
@@ -168,7 +184,11 @@ describe('the server under faults', { timeout: 150_000 }, () => {
     await c.waitFor('ready after the removal', () => c.statuses.filter((s) => (s as { state: string }).state === 'ready').length >= 1, 60_000);
     await new Promise((r) => setTimeout(r, 500));
     const inTwo = [...c.diagnostics].filter(([uri, list]) => fileOf(uri).startsWith(two.ws + path.sep) && list.length > 0);
-    assert.deepEqual(inTwo.map(([u]) => u), [], 'no diagnostics left in the removed folder');
+    assert.deepEqual(
+      inTwo.map(([u]) => u),
+      [],
+      'no diagnostics left in the removed folder',
+    );
     assert.equal(dup(c, one.a).length, 0, 'the pair across folders is gone with the folder');
     const ready = (c.statuses as { state: string; apps?: number }[]).filter((s) => s.state === 'ready').at(-1)!;
     assert.equal(ready.apps, 2, 'only the remaining folder is indexed');
@@ -226,7 +246,11 @@ describe('the server under faults', { timeout: 150_000 }, () => {
 
     // The diagnostic of version 1 (the editor has not refreshed yet): refused.
     const stale = ((await c.codeActions(a, d1.range, [d1])) ?? []).filter(isAction);
-    assert.deepEqual(stale.map((x) => x.title), [], 'no fix for a diagnostic of an older version');
+    assert.deepEqual(
+      stale.map((x) => x.title),
+      [],
+      'no fix for a diagnostic of an older version',
+    );
 
     // The current diagnostic: fixes for version 2, whose edits hit the secret in version 2's text.
     const secretAt = (text: string, e: TextEdit) => text.slice(offsetAt(text, e.range.start), offsetAt(text, e.range.end)).replace(/^"|"$/g, '');

@@ -65,7 +65,16 @@ test('file kinds: the names the watchers once missed are read and watched', () =
 });
 
 test('file kinds: names that are not read', () => {
-  for (const rel of ['api/index.d.ts', 'web/vendor.min.js', 'node_modules/x/.env', 'api/dist/server.js', 'api/.env.ts', 'api/ecosystem.prod.json', 'README.md', 'api/tsconfig.json']) {
+  for (const rel of [
+    'api/index.d.ts',
+    'web/vendor.min.js',
+    'node_modules/x/.env',
+    'api/dist/server.js',
+    'api/.env.ts',
+    'api/ecosystem.prod.json',
+    'README.md',
+    'api/tsconfig.json',
+  ]) {
     assert.equal(kindOf(rel), rel.endsWith('.env.ts') ? 'code' : undefined, rel);
   }
 });

@@ -39,14 +39,34 @@ function find(rel: string, needle: string): Location {
 }
 /** 1-based line of the first line containing `needle`. */
 function lineOf(rel: string, needle: string): number {
-  return fs.readFileSync(abs(rel), 'utf8').split('\n').findIndex((l) => l.includes(needle)) + 1;
+  return (
+    fs
+      .readFileSync(abs(rel), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(needle)) + 1
+  );
 }
 
 let editsCalled = 0;
 const rules: RuleMeta[] = [
-  { id: 'duplicate-secret', docs: { description: 'The same secret is used by two apps.', url: 'docs/rules/duplicate-secret.md' }, defaultSeverity: 'error', fixable: true },
-  { id: 'implicit-port', docs: { description: 'An app relies on its framework default port.', url: 'docs/rules/implicit-port.md' }, defaultSeverity: 'warning', fixable: true },
-  { id: 'missing-connection-limit', docs: { description: 'A shared database server without a pool limit.', url: 'docs/rules/missing-connection-limit.md' }, defaultSeverity: 'warning', fixable: true },
+  {
+    id: 'duplicate-secret',
+    docs: { description: 'The same secret is used by two apps.', url: 'docs/rules/duplicate-secret.md' },
+    defaultSeverity: 'error',
+    fixable: true,
+  },
+  {
+    id: 'implicit-port',
+    docs: { description: 'An app relies on its framework default port.', url: 'docs/rules/implicit-port.md' },
+    defaultSeverity: 'warning',
+    fixable: true,
+  },
+  {
+    id: 'missing-connection-limit',
+    docs: { description: 'A shared database server without a pool limit.', url: 'docs/rules/missing-connection-limit.md' },
+    defaultSeverity: 'warning',
+    fixable: true,
+  },
 ];
 
 function findings(): Finding[] {
@@ -78,10 +98,15 @@ function findings(): Finding[] {
       location: find('alpha/package.json', '"next dev"'),
       related: [],
       appId: 'alpha',
-      fixes: [{ title: 'Set the port of alpha to 3000', edits: () => {
-        editsCalled++;
-        return [];
-      } }],
+      fixes: [
+        {
+          title: 'Set the port of alpha to 3000',
+          edits: () => {
+            editsCalled++;
+            return [];
+          },
+        },
+      ],
     },
     {
       ruleId: 'duplicate-secret',
@@ -113,7 +138,12 @@ const ctx = (over: Partial<FormatContext> = {}): FormatContext => ({
   rules,
   apps,
   color: false,
-  tool: { name: 'Crosswire', version: '1.2.3', informationUri: 'https://example.invalid/crosswire', docsBaseUri: 'https://example.invalid/crosswire/blob/main/' },
+  tool: {
+    name: 'Crosswire',
+    version: '1.2.3',
+    informationUri: 'https://example.invalid/crosswire',
+    docsBaseUri: 'https://example.invalid/crosswire/blob/main/',
+  },
   ...over,
 });
 
@@ -141,7 +171,14 @@ test('json: 1-based positions, relative paths, related, fix titles, round-trip, 
   assert.equal(first.app, 'alpha');
   assert.equal(first.appName, 'alpha');
   assert.deepEqual(first.related, [
-    { file: 'beta app/.env.local', line: lineOf('beta app/.env.local', 'NEXTAUTH_SECRET'), column: 1, endLine: lineOf('beta app/.env.local', 'NEXTAUTH_SECRET'), endColumn: 16, message: 'beta uses the same NEXTAUTH_SECRET here' },
+    {
+      file: 'beta app/.env.local',
+      line: lineOf('beta app/.env.local', 'NEXTAUTH_SECRET'),
+      column: 1,
+      endLine: lineOf('beta app/.env.local', 'NEXTAUTH_SECRET'),
+      endColumn: 16,
+      message: 'beta uses the same NEXTAUTH_SECRET here',
+    },
   ]);
   assert.equal(first.fixable, true);
   assert.deepEqual(first.fixes, ['Generate a new secret for alpha']);
@@ -168,13 +205,19 @@ test('text: stylish layout with headers, aligned rows, related locations and sum
   const header = lines.indexOf('alpha/.env');
   assert.ok(header >= 0, out);
   const secretLine = lineOf('alpha/.env', 'NEXTAUTH_SECRET=');
-  assert.match(lines[header + 1], new RegExp(`^  ${secretLine}:1  error  NEXTAUTH_SECRET \\(sha256:abc123\\) is also used by app "beta"\\.  duplicate-secret$`));
+  assert.match(
+    lines[header + 1],
+    new RegExp(`^  ${secretLine}:1  error  NEXTAUTH_SECRET \\(sha256:abc123\\) is also used by app "beta"\\.  duplicate-secret$`),
+  );
   assert.equal(lines[header + 2], `      → beta app/.env.local:${lineOf('beta app/.env.local', 'NEXTAUTH_SECRET')}: beta uses the same NEXTAUTH_SECRET here`);
   assert.ok(lines.includes('alpha/package.json'));
   assert.ok(lines.includes('beta app/.env.local'));
   assert.ok(lines.includes('odd#dir/schema.prisma'));
   // multi-line messages are one row
-  assert.ok(lines.some((l) => /info\s+Something odd on two lines\s+parse-error$/.test(l)), out);
+  assert.ok(
+    lines.some((l) => /info\s+Something odd on two lines\s+parse-error$/.test(l)),
+    out,
+  );
   assert.equal(lines.filter((l) => l.startsWith('✖')).length, 1);
   assert.ok(out.trimEnd().endsWith('✖ 4 problems (2 errors, 1 warning, 1 info)'), out);
   assertNoSecret(out);
@@ -183,7 +226,14 @@ test('text: stylish layout with headers, aligned rows, related locations and sum
 test('text: rows of one file are aligned', () => {
   const a = find('alpha/.env', 'NEXTAUTH_URL');
   const b = find('alpha/.env', 'NEXTAUTH_SECRET');
-  const mk = (loc: Location, severity: Finding['severity'], message: string, ruleId: string): Finding => ({ ruleId, severity, message, location: loc, related: [], fixes: [] });
+  const mk = (loc: Location, severity: Finding['severity'], message: string, ruleId: string): Finding => ({
+    ruleId,
+    severity,
+    message,
+    location: loc,
+    related: [],
+    fixes: [],
+  });
   const out = formatText([mk(a, 'warning', 'short', 'rule-one'), mk(b, 'error', 'a much longer message', 'rule-two')], ctx());
   const rows = out.split('\n').filter((l) => l.startsWith('  '));
   assert.equal(rows.length, 2);
@@ -288,24 +338,89 @@ test('sarif: a clean run still lists the rules and has an empty results array', 
 test('report: counts, apps table, findings by rule and app with file:// line links', () => {
   editsCalled = 0;
   const mkApp = (id: string, name: string, over: Partial<App> = {}): App => ({
-    id, name, dir: abs(id), root: dir, replicaKey: name, framework: 'next', hasPrismaConfig: false,
-    envFiles: [], schemas: [], code: [], listeners: [], unknownPorts: [], compose: [], pm2: [], host: 'local', ...over,
+    id,
+    name,
+    dir: abs(id),
+    root: dir,
+    replicaKey: name,
+    framework: 'next',
+    hasPrismaConfig: false,
+    envFiles: [],
+    schemas: [],
+    code: [],
+    listeners: [],
+    unknownPorts: [],
+    compose: [],
+    pm2: [],
+    host: 'local',
+    ...over,
   });
   const schemaLoc = find('odd#dir/schema.prisma', 'url');
   const alpha = mkApp('alpha', 'alpha', {
     listeners: [
-      { appId: 'alpha', script: 'dev', command: 'next dev', framework: 'next', tool: 'next dev', port: 3000, how: 'default', explicit: false, drifts: true, source: find('alpha/package.json', '"next dev"'), scriptLocation: find('alpha/package.json', '"next dev"'), reason: 'default', loadedEnvFiles: [], role: 'dev' },
+      {
+        appId: 'alpha',
+        script: 'dev',
+        command: 'next dev',
+        framework: 'next',
+        tool: 'next dev',
+        port: 3000,
+        how: 'default',
+        explicit: false,
+        drifts: true,
+        source: find('alpha/package.json', '"next dev"'),
+        scriptLocation: find('alpha/package.json', '"next dev"'),
+        reason: 'default',
+        loadedEnvFiles: [],
+        role: 'dev',
+      },
     ],
     envFiles: [
       {
-        file: abs('alpha/.env'), name: '.env', kind: 'live', mode: 'default', local: false, problems: [], text: '',
-        entries: [{ key: 'DATABASE_URL', value: 'postgresql://user:hunter2secret@db.example:6543/alpha', file: abs('alpha/.env'), keyRange: schemaLoc.range, valueRange: schemaLoc.range, innerRange: schemaLoc.range, range: schemaLoc.range, quote: '"', exported: false }],
+        file: abs('alpha/.env'),
+        name: '.env',
+        kind: 'live',
+        mode: 'default',
+        local: false,
+        problems: [],
+        text: '',
+        entries: [
+          {
+            key: 'DATABASE_URL',
+            value: 'postgresql://user:hunter2secret@db.example:6543/alpha',
+            file: abs('alpha/.env'),
+            keyRange: schemaLoc.range,
+            valueRange: schemaLoc.range,
+            innerRange: schemaLoc.range,
+            range: schemaLoc.range,
+            quote: '"',
+            exported: false,
+          },
+        ],
       },
     ],
     schemas: [
       {
-        file: schemaLoc.file, problems: [], text: '',
-        datasources: [{ file: schemaLoc.file, name: 'db', headerRange: schemaLoc.range, blockRange: schemaLoc.range, assignments: [], url: { key: 'url', raw: 'env("DATABASE_URL")', envVar: 'DATABASE_URL', range: schemaLoc.range, keyRange: schemaLoc.range, valueRange: schemaLoc.range } }],
+        file: schemaLoc.file,
+        problems: [],
+        text: '',
+        datasources: [
+          {
+            file: schemaLoc.file,
+            name: 'db',
+            headerRange: schemaLoc.range,
+            blockRange: schemaLoc.range,
+            assignments: [],
+            url: {
+              key: 'url',
+              raw: 'env("DATABASE_URL")',
+              envVar: 'DATABASE_URL',
+              range: schemaLoc.range,
+              keyRange: schemaLoc.range,
+              valueRange: schemaLoc.range,
+            },
+          },
+        ],
       },
     ],
   });
@@ -334,7 +449,12 @@ test('report: counts, apps table, findings by rule and app with file:// line lin
   const line = lineOf('alpha/.env', 'NEXTAUTH_SECRET=');
   assert.ok(dupSection.includes(`[alpha/.env:${line}](${pathToFileURL(abs('alpha/.env')).href}#L${line})`), dupSection);
   const relLine = lineOf('beta app/.env.local', 'NEXTAUTH_SECRET');
-  assert.ok(dupSection.includes(`  - [beta app/.env.local:${relLine}](${pathToFileURL(abs('beta app/.env.local')).href}#L${relLine}) beta uses the same NEXTAUTH_SECRET here`), dupSection);
+  assert.ok(
+    dupSection.includes(
+      `  - [beta app/.env.local:${relLine}](${pathToFileURL(abs('beta app/.env.local')).href}#L${relLine}) beta uses the same NEXTAUTH_SECRET here`,
+    ),
+    dupSection,
+  );
   assert.ok(dupSection.includes('Generate a new secret for alpha'));
   assert.ok(md.includes('#### (no app)'));
   assert.equal(editsCalled, 0);

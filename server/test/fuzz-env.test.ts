@@ -46,7 +46,14 @@ const quotedValue = fc
 
 /** A double-quoted value spanning lines (a PEM key, JSON). */
 const multiLine = fc
-  .record({ q: fc.constantFrom('"', "'", '`'), lines: fc.array(rawValue.map((s) => s.replace(/["'`]/g, '')), { minLength: 2, maxLength: 4 }), eol: fc.constantFrom('\n', '\r\n', '\r') })
+  .record({
+    q: fc.constantFrom('"', "'", '`'),
+    lines: fc.array(
+      rawValue.map((s) => s.replace(/["'`]/g, '')),
+      { minLength: 2, maxLength: 4 },
+    ),
+    eol: fc.constantFrom('\n', '\r\n', '\r'),
+  })
   .map(({ q, lines, eol }) => q + lines.join(eol) + q);
 
 const entryLine = fc
@@ -61,7 +68,28 @@ const entryLine = fc
   .map((p) => p.indent + p.exp + p.key + p.sep + p.value + p.tail);
 
 const otherLine = fc.oneof(
-  fc.constantFrom('', '', ' ', '\t', '#', '# comment', '  # "quoted" comment', '#KEY=commented', 'FOO', '=bar', 'just text', '--flag', 'export FOO', '[x]', 'K:v', 'K:', 'http://x', "'", '"', '`'),
+  fc.constantFrom(
+    '',
+    '',
+    ' ',
+    '\t',
+    '#',
+    '# comment',
+    '  # "quoted" comment',
+    '#KEY=commented',
+    'FOO',
+    '=bar',
+    'just text',
+    '--flag',
+    'export FOO',
+    '[x]',
+    'K:v',
+    'K:',
+    'http://x',
+    "'",
+    '"',
+    '`',
+  ),
   fc.string({ unit: 'grapheme', maxLength: 12 }),
 );
 
@@ -87,7 +115,10 @@ const INVALID_UTF8: number[][] = [[0xff], [0xfe], [0xc3], [0xe2, 0x82], [0xed, 0
 const envBytes = fc
   .record({
     text: envText,
-    splices: fc.array(fc.record({ at: fc.nat(), bytes: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...INVALID_UTF8) }, { weight: 1, arbitrary: fc.constant([0x00]) }) }), { maxLength: 3 }),
+    splices: fc.array(
+      fc.record({ at: fc.nat(), bytes: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...INVALID_UTF8) }, { weight: 1, arbitrary: fc.constant([0x00]) }) }),
+      { maxLength: 3 },
+    ),
     dirty: fc.double({ min: 0, max: 1, noNaN: true }),
   })
   .map(({ text, splices, dirty }) => {
@@ -152,7 +183,10 @@ export function agreesWithDotenv(input: Buffer): void {
   if (looksBinary(text)) {
     // NUL bytes among other control bytes: a binary file. No entries, and one clear problem on it (dotenv's reading of binary junk is not reproduced).
     assert.deepEqual(result.entries, []);
-    assert.deepEqual(result.problems.map((p) => p.message), ['binary file']);
+    assert.deepEqual(
+      result.problems.map((p) => p.message),
+      ['binary file'],
+    );
     return;
   }
   const expected = dotenvParse(input) as Record<string, string>;
@@ -172,7 +206,15 @@ export function agreesWithDotenv(input: Buffer): void {
     const whole = slice(text, starts, e.range);
     // The range starts the line (only blanks before it) ...
     const first = lineText(text, starts, e.range.start.line);
-    assert.ok(WS.test(first.slice(0, e.range.start.character).split(/[\u2028\u2029]/).pop()!), `${key}: nothing but blanks before the entry on its line: ${JSON.stringify(first)}`);
+    assert.ok(
+      WS.test(
+        first
+          .slice(0, e.range.start.character)
+          .split(/[\u2028\u2029]/)
+          .pop()!,
+      ),
+      `${key}: nothing but blanks before the entry on its line: ${JSON.stringify(first)}`,
+    );
     assert.ok(whole.startsWith(e.exported ? 'export' : key), `${key}: the range starts at export/the key: ${JSON.stringify(whole)}`);
     assert.equal(slice(text, starts, e.keyRange), key);
     // ... ends the value's last line (only blanks or a comment after it) ...
@@ -186,7 +228,11 @@ export function agreesWithDotenv(input: Buffer): void {
     const owned = text.slice(offsetAt(starts, text, e.range.start), next ? offsetAt(starts, text, next.range.start) : text.length);
     assert.ok(owned.startsWith(whole));
     const alone = dotenvParse(owned) as Record<string, string>;
-    assert.deepEqual(Object.keys(alone).filter((k) => k !== key), [], `${key}: no other entry in the text it owns: ${JSON.stringify(owned)}`);
+    assert.deepEqual(
+      Object.keys(alone).filter((k) => k !== key),
+      [],
+      `${key}: no other entry in the text it owns: ${JSON.stringify(owned)}`,
+    );
     if (key !== '__proto__') assert.equal(alone[key], expected[key], `${key}: the text it owns alone gives dotenv's value: ${JSON.stringify(owned)}`);
   }
 }

@@ -31,9 +31,45 @@ const SOURCE_WS = path.join(REPO_ROOT, 'test-workspace');
 // mutations
 
 const GARBAGE = [
-  '{', '}', '[', ']', '"', "'", '`', '\\', '\0', '\r', '\n', '/*', '*/', '//', '${', '`${', '\ud800', '\uffff', '\ufeff', '=', ':', ',',
-  'datasource db {', 'url = env("', 'provider = ', 'connection_limit = 10', 'process.env.', 'export default {', '"scripts": {', '"dev": "next dev -p',
-  'NextAuth({', 'secret:', '.listen(', '@@', 'generator', 'model X {', '\u2028', '😀', '\u0000\u0001\u0002',
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  "'",
+  '`',
+  '\\',
+  '\0',
+  '\r',
+  '\n',
+  '/*',
+  '*/',
+  '//',
+  '${',
+  '`${',
+  '\ud800',
+  '\uffff',
+  '\ufeff',
+  '=',
+  ':',
+  ',',
+  'datasource db {',
+  'url = env("',
+  'provider = ',
+  'connection_limit = 10',
+  'process.env.',
+  'export default {',
+  '"scripts": {',
+  '"dev": "next dev -p',
+  'NextAuth({',
+  'secret:',
+  '.listen(',
+  '@@',
+  'generator',
+  'model X {',
+  '\u2028',
+  '😀',
+  '\u0000\u0001\u0002',
 ];
 
 type Mutation =
@@ -121,7 +157,14 @@ test('fuzz: the Prisma, TS/JS and package.json parsers never throw on truncated 
  * depends on every port in the workspace), never fix edits (they may hold fresh random secrets).
  */
 function key(f: Finding): string {
-  return JSON.stringify([f.ruleId, f.severity, f.message, f.location, f.related.map((r) => [r.location, r.message]), f.fixes.map((x) => x.title.replace(/\d+/g, 'N'))]);
+  return JSON.stringify([
+    f.ruleId,
+    f.severity,
+    f.message,
+    f.location,
+    f.related.map((r) => [r.location, r.message]),
+    f.fixes.map((x) => x.title.replace(/\d+/g, 'N')),
+  ]);
 }
 
 /** Where a finding is: its rule and location. */
@@ -159,9 +202,28 @@ describe('fuzz: a broken file changes nothing outside its app', { timeout: 120_0
     for (const name of ['sentinel-one', 'sentinel-two']) {
       const dir = path.join(ws, name);
       fs.mkdirSync(path.join(dir, 'prisma'), { recursive: true });
-      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, scripts: { dev: 'vite --port 4600 --strictPort' }, dependencies: { vite: '^5.4.0', '@prisma/client': '^5.22.0' }, devDependencies: { prisma: '^5.22.0' } }, null, 2) + '\n');
-      fs.writeFileSync(path.join(dir, '.env'), 'SENTINEL_SECRET="sentinel-shared-secret-value-000111"\nDATABASE_URL="postgresql://app:pw@db.sentinel.internal:5432/' + name.replace('-', '_') + '"\n');
-      fs.writeFileSync(path.join(dir, 'prisma', 'schema.prisma'), 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\ngenerator client {\n  provider = "prisma-client-js"\n}\n');
+      fs.writeFileSync(
+        path.join(dir, 'package.json'),
+        JSON.stringify(
+          {
+            name,
+            private: true,
+            scripts: { dev: 'vite --port 4600 --strictPort' },
+            dependencies: { vite: '^5.4.0', '@prisma/client': '^5.22.0' },
+            devDependencies: { prisma: '^5.22.0' },
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+      fs.writeFileSync(
+        path.join(dir, '.env'),
+        'SENTINEL_SECRET="sentinel-shared-secret-value-000111"\nDATABASE_URL="postgresql://app:pw@db.sentinel.internal:5432/' + name.replace('-', '_') + '"\n',
+      );
+      fs.writeFileSync(
+        path.join(dir, 'prisma', 'schema.prisma'),
+        'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\ngenerator client {\n  provider = "prisma-client-js"\n}\n',
+      );
     }
     const capture = (level: string) => (message: string) => void logs.push({ level, message });
     const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error'), debug: capture('debug') };
@@ -170,9 +232,15 @@ describe('fuzz: a broken file changes nothing outside its app', { timeout: 120_0
     baselineSystems = systemPeers();
     const sentinel = baseline.filter((f) => inside(path.join(ws, 'sentinel-one'), f.location.file));
     for (const rule of ['duplicate-secret', 'port-collision', 'missing-connection-limit']) {
-      assert.ok(sentinel.some((f) => f.ruleId === rule), `the sentinel has a ${rule} finding: ${sentinel.map((f) => f.ruleId).join(', ')}`);
+      assert.ok(
+        sentinel.some((f) => f.ruleId === rule),
+        `the sentinel has a ${rule} finding: ${sentinel.map((f) => f.ruleId).join(', ')}`,
+      );
     }
-    const appDirs = engine.apps().map((a) => a.dir).sort((a, b) => b.length - a.length);
+    const appDirs = engine
+      .apps()
+      .map((a) => a.dir)
+      .sort((a, b) => b.length - a.length);
     for (const a of engine.apps()) servedPorts.set(a.dir, new Set(a.listeners.map((l) => l.port)));
     targets = walk(ws)
       .filter(isTarget)
@@ -201,17 +269,29 @@ describe('fuzz: a broken file changes nothing outside its app', { timeout: 120_0
     // can join or leave a system, so port findings in its system, before or after, involve it.
     const peers = new Set([...(baselineSystems.get(target.appDir) ?? []), ...(systemPeers().get(target.appDir) ?? [])]);
     const inItsSystem = (f: Finding) => (f.ruleId === 'port-collision' || f.ruleId === 'implicit-port') && [...peers].some((d) => inside(d, f.location.file));
-    assert.deepEqual(logs.filter((l) => l.level === 'error').map((l) => l.message), [], 'no parser or rule failed');
+    assert.deepEqual(
+      logs.filter((l) => l.level === 'error').map((l) => l.message),
+      [],
+      'no parser or rule failed',
+    );
     // A broken package.json or server file can take the app's server away: another app's URL or CORS origin that
     // pointed at it then points at nothing. Such a finding cannot name the broken app (it is about its absence),
     // so it counts as involving the app when the port it names was one the app served.
     // (the ports it serves before the break, and after: a broken script can also start a server on another port)
-    const served = new Set([...(servedPorts.get(target.appDir) ?? []), ...(engine.apps().find((a) => a.dir === target.appDir)?.listeners.map((l) => l.port) ?? [])]);
+    const served = new Set([
+      ...(servedPorts.get(target.appDir) ?? []),
+      ...(engine
+        .apps()
+        .find((a) => a.dir === target.appDir)
+        ?.listeners.map((l) => l.port) ?? []),
+    ]);
     // Likewise, since issue 10, which servers run together follows from the URLs that name them: when the broken app no
     // longer serves a port, a URL naming that port may link other apps (port-collision, implicit-port on that port).
     const aboutItsServer = (f: Finding) =>
-      (['dangling-service-url', 'cors-origin-mismatch', 'port-collision', 'implicit-port'].includes(f.ruleId)) && [...f.message.matchAll(/(?::|port )(\d{2,5})\b/g)].some((m) => served.has(Number(m[1])));
-    const involves = (f: Finding) => inside(target.appDir, f.location.file) || f.related.some((r) => inside(target.appDir, r.location.file)) || aboutItsServer(f) || inItsSystem(f);
+      ['dangling-service-url', 'cors-origin-mismatch', 'port-collision', 'implicit-port'].includes(f.ruleId) &&
+      [...f.message.matchAll(/(?::|port )(\d{2,5})\b/g)].some((m) => served.has(Number(m[1])));
+    const involves = (f: Finding) =>
+      inside(target.appDir, f.location.file) || f.related.some((r) => inside(target.appDir, r.location.file)) || aboutItsServer(f) || inItsSystem(f);
     // A site (rule + location) is exempt when a finding there, before or after, involves the broken file's app.
     const exempt = new Set([...baseline, ...now].filter(involves).map(site));
     const outside = (list: Finding[]) => list.filter((f) => !exempt.has(site(f)));

@@ -36,7 +36,11 @@ function tempDir(prefix = 'crosswire-hostile-', base = os.tmpdir()): string {
 }
 
 const pkgJson = (name: string) =>
-  JSON.stringify({ name, version: '1.0.0', private: true, scripts: { start: 'node server.js' }, dependencies: { express: '^4.21.1', dotenv: '^16.4.5' } }, null, 2) + '\n';
+  JSON.stringify(
+    { name, version: '1.0.0', private: true, scripts: { start: 'node server.js' }, dependencies: { express: '^4.21.1', dotenv: '^16.4.5' } },
+    null,
+    2,
+  ) + '\n';
 
 /** A workspace with two ordinary apps that share SESSION_SECRET (the planted finding). */
 function baseWorkspace(base?: string): string {
@@ -77,7 +81,11 @@ async function audit(ws: string, options: { maxFileSize?: number } = {}): Promis
   const engine = await within(LIMIT_MS, `indexing ${ws}`, Engine.create({ roots: [ws], logger, options }));
   const findings = engine.findings();
   const ms = Date.now() - t0;
-  assert.deepEqual(logs.filter((l) => l.level === 'error'), [], 'nothing failed');
+  assert.deepEqual(
+    logs.filter((l) => l.level === 'error'),
+    [],
+    'nothing failed',
+  );
   return { engine, findings, logs, ms };
 }
 
@@ -120,7 +128,10 @@ describe('hostile workspaces', { timeout: 120_000 }, () => {
     assert.ok(!engine.files().includes(big), 'the big file is not indexed');
     // Issue 11 (never a silent all clear): the skipped file carries one info finding saying so, and nothing else.
     const onBig = findings.filter((f) => f.location.file === big || f.related.some((r) => r.location.file === big));
-    assert.deepEqual(onBig.map((f) => [f.ruleId, f.severity]), [['parse-error', 'info']]);
+    assert.deepEqual(
+      onBig.map((f) => [f.ruleId, f.severity]),
+      [['parse-error', 'info']],
+    );
     assert.match(onBig[0].message, /did not read this file \(larger than the 1000000-byte limit/);
     assertLogged(logs, big, /larger than the 1000000-byte limit \(5\d{7} bytes\)/);
     assert.ok(ms < 10_000, `took ${ms} ms`);
@@ -157,7 +168,10 @@ describe('hostile workspaces', { timeout: 120_000 }, () => {
     const { findings, logs } = await audit(ws);
     assertPlantedFound(ws, findings);
     const onBin = findings.filter((f) => f.location.file === bin);
-    assert.deepEqual(onBin.map((f) => f.ruleId), ['parse-error']);
+    assert.deepEqual(
+      onBin.map((f) => f.ruleId),
+      ['parse-error'],
+    );
     assert.match(onBin[0].message, /binary/);
     assertLogged(logs, bin, /binary content \(NUL bytes\)/);
     assertLogged(logs, path.join(ws, 'app-c', 'server.js'), /binary content/);
@@ -261,9 +275,18 @@ describe('hostile workspaces', { timeout: 120_000 }, () => {
       return;
     }
     // Root reads anything: chmod 000 proves nothing. Run the CLI as `nobody` instead (setpriv).
-    const probe = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(CLI)})`]);
+    const probe = spawnSync('setpriv', [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      '-e',
+      `require('fs').accessSync(${JSON.stringify(CLI)})`,
+    ]);
     if (probe.error || probe.status !== 0) {
-      t.skip(`running as root and cannot drop privileges with setpriv (${probe.error?.message ?? probe.stderr}): chmod 000 does not stop root, so this case cannot be made`);
+      t.skip(
+        `running as root and cannot drop privileges with setpriv (${probe.error?.message ?? probe.stderr}): chmod 000 does not stop root, so this case cannot be made`,
+      );
       return;
     }
     // `nobody` must reach the workspace: open the temp folders up, then lock the two paths.
@@ -284,7 +307,10 @@ describe('hostile workspaces', { timeout: 120_000 }, () => {
     fs.chmodSync(lockedDir, 0o755);
     assert.equal(r.status, 1, `exit 1 (findings); stderr:\n${r.stderr}`);
     const json = JSON.parse(r.stdout) as { ruleId: string; file: string }[];
-    const dups = json.filter((f) => f.ruleId === 'duplicate-secret').map((f) => f.file).sort();
+    const dups = json
+      .filter((f) => f.ruleId === 'duplicate-secret')
+      .map((f) => f.file)
+      .sort();
     assert.deepEqual(dups, ['app-a/.env', 'app-b/.env'], 'the rest is analysed; the locked paths add nothing');
     assert.match(r.stderr, new RegExp(`Skipped ${escapeRe(secretFile)}: unreadable \\(EACCES\\)`));
     assert.match(r.stderr, new RegExp(`Skipped ${escapeRe(lockedDir)}: folder not listed \\(EACCES\\)`));
@@ -309,11 +335,19 @@ describe('hostile workspaces', { timeout: 120_000 }, () => {
     }
     const r = runCli(['audit', ws, '--format', 'json']);
     assert.equal(r.status, 1);
-    const files = (JSON.parse(r.stdout) as { ruleId: string; file: string }[]).filter((f) => f.ruleId === 'duplicate-secret').map((f) => f.file).sort();
+    const files = (JSON.parse(r.stdout) as { ruleId: string; file: string }[])
+      .filter((f) => f.ruleId === 'duplicate-secret')
+      .map((f) => f.file)
+      .sort();
     assert.deepEqual(files, ['Ärger app/sub dir/.env', 'emoji 🚀 app/.env', '日本語 アプリ/.env.local'].sort());
     const sarif = JSON.parse(runCli(['audit', ws, '--format', 'sarif']).stdout);
-    const uris: string[] = sarif.runs[0].results.map((x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => x.locations[0].physicalLocation.artifactLocation.uri);
-    assert.ok(uris.some((u) => u.includes('%20') || u.includes(' ')), `SARIF uris: ${uris.join(', ')}`);
+    const uris: string[] = sarif.runs[0].results.map(
+      (x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => x.locations[0].physicalLocation.artifactLocation.uri,
+    );
+    assert.ok(
+      uris.some((u) => u.includes('%20') || u.includes(' ')),
+      `SARIF uris: ${uris.join(', ')}`,
+    );
   });
 
   test('10,000 empty .env files (10,000 apps): bounded time, the planted finding still found', async () => {
@@ -374,7 +408,10 @@ describe('hostile workspaces', { timeout: 120_000 }, () => {
       }
       assert.equal(await exited, 0);
       assert.ok(rounds > 0);
-      assert.deepEqual(logs.filter((l) => l.level === 'error'), []);
+      assert.deepEqual(
+        logs.filter((l) => l.level === 'error'),
+        [],
+      );
       // Once it settles, the final content is what the index holds: nothing stale.
       await engine.refreshFromDisk(hot);
       const f = engine.index.files.get(hot);
@@ -382,7 +419,8 @@ describe('hostile workspaces', { timeout: 120_000 }, () => {
       assert.equal(f.text, 'PORT=4103\nAPP_C_SECRET=only-in-app-c-final-state\n');
       // ... and the findings are those of a fresh index of the settled workspace.
       const fresh = await Engine.create({ roots: [ws] });
-      const summary = (list: Finding[]) => list.map((x) => `${x.ruleId} ${path.relative(ws, x.location.file)}:${x.location.range.start.line} ${x.message}`).sort();
+      const summary = (list: Finding[]) =>
+        list.map((x) => `${x.ruleId} ${path.relative(ws, x.location.file)}:${x.location.range.start.line} ${x.message}`).sort();
       assert.deepEqual(summary(engine.findings()), summary(fresh.findings()), 'no stale finding once the file settled');
       assertPlantedFound(ws, engine.findings());
     } finally {
@@ -412,18 +450,27 @@ describe('hostile workspace over the language server', { timeout: 120_000 }, () 
     const dup = (file: string) => c.diagnosticsOf(file).filter((d) => d.code === 'duplicate-secret');
     assert.equal(dup(aEnv).length, 1);
     assert.equal(dup(doomed).length, 1);
-    const warn = c.logs.filter((l) => l.type === 2).map((l) => l.message).join('\n');
+    const warn = c.logs
+      .filter((l) => l.type === 2)
+      .map((l) => l.message)
+      .join('\n');
     assert.match(warn, new RegExp(`Skipped ${escapeRe(big)}: larger than the 1000000-byte limit`), 'the size notice is in the output channel (warning)');
     const info = c.logs.map((l) => l.message).join('\n');
     assert.match(info, new RegExp(`Skipped ${escapeRe(path.join(ws, 'app-d', '.env'))}: a symbolic link to outside the workspace`));
     // Issue 11: the skipped file is reported on itself (info), nothing more.
-    assert.deepEqual(c.diagnosticsOf(big).map((d) => [d.code, d.severity]), [['parse-error', 3]]);
+    assert.deepEqual(
+      c.diagnosticsOf(big).map((d) => [d.code, d.severity]),
+      [['parse-error', 3]],
+    );
 
     // Open app-e/.env, then delete it on disk while it is open: the open text still counts.
     const text = fs.readFileSync(doomed, 'utf8');
     await c.didOpen(doomed, text, 'dotenv');
     fs.rmSync(path.dirname(doomed), { recursive: true });
-    await c.didChangeWatchedFiles([{ file: doomed, type: 3 }, { file: path.dirname(doomed), type: 3 }]);
+    await c.didChangeWatchedFiles([
+      { file: doomed, type: 3 },
+      { file: path.dirname(doomed), type: 3 },
+    ]);
     await c.didChange(doomed, `${text}PORT=4999\n`);
     await c.waitFor('a publication after the deletion', () => c.publications.some((p) => p.uri === uriOf(doomed)) && dup(doomed).length === 1, 10_000);
     // Code actions on the deleted-but-open document answer (or answer nothing) without failing.
@@ -439,7 +486,13 @@ describe('hostile workspace over the language server', { timeout: 120_000 }, () 
     await c.waitFor('size notice for the open document', () => c.logs.some((l) => l.message.includes(`Skipped ${aEnv}: larger than`)), 10_000);
     await c.didClose(aEnv);
     await c.waitForDiagnostics(() => dup(aEnv).length === 1, 10_000, 'back to the disk text');
-    assert.ok(!c.logs.some((l) => l.type === 1), `no errors: ${c.logs.filter((l) => l.type === 1).map((l) => l.message).join('\n')}`);
+    assert.ok(
+      !c.logs.some((l) => l.type === 1),
+      `no errors: ${c.logs
+        .filter((l) => l.type === 1)
+        .map((l) => l.message)
+        .join('\n')}`,
+    );
     assert.equal(await c.shutdown(), 0);
   });
 });

@@ -45,7 +45,10 @@ function declaredBaseFacts(): Set<Base> {
 }
 
 type Rand = () => number;
-const pickOf = (rand: Rand) => <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+const pickOf =
+  (rand: Rand) =>
+  <T>(xs: readonly T[]): T =>
+    xs[Math.floor(rand() * xs.length)];
 
 /** Changes one line of an env file: a line removed, one added (invented or copied), one replaced. */
 function editEnv(text: string, rand: Rand, copied: string[]): string {
@@ -88,20 +91,47 @@ function editors(copied: string[]): Record<Base, Editor> {
     env: { files: (f) => /[\\/]\.env(\.[\w.-]+)?$/.test(f), edit: (t, r) => editEnv(t, r, copied) },
     code: {
       files: (f) => /^(server|main|auth|session|vite\.config|app\.module)\.[jt]s$/.test(path.basename(f)),
-      edit: (t, r) => (r() < 0.6 ? editPort(t, r) : t.replace(/sameSite: '\w+'/, "sameSite: 'none'").replace(/secure: \w+/, 'secure: true') + `\n// ${Math.floor(r() * 1e6)}\n`),
+      edit: (t, r) =>
+        r() < 0.6
+          ? editPort(t, r)
+          : t.replace(/sameSite: '\w+'/, "sameSite: 'none'").replace(/secure: \w+/, 'secure: true') + `\n// ${Math.floor(r() * 1e6)}\n`,
     },
     schemas: {
       files: (f) => f.endsWith('.prisma'),
-      edit: (t, r) => (r() < 0.5 ? t.replace(/env\("(\w+)"\)/, (_m, k) => `env("${k === 'DATABASE_URL' ? 'DIRECT_URL' : 'DATABASE_URL'}")`) : t.replace(/(datasource \w+ \{)/, '$1\n  connection_limit = 5')),
+      edit: (t, r) =>
+        r() < 0.5
+          ? t.replace(/env\("(\w+)"\)/, (_m, k) => `env("${k === 'DATABASE_URL' ? 'DIRECT_URL' : 'DATABASE_URL'}")`)
+          : t.replace(/(datasource \w+ \{)/, '$1\n  connection_limit = 5'),
     },
-    listeners: { files: (f) => /[\\/]\.env$/.test(f) || path.basename(f) === 'package.json', edit: (t, r) => (t.trimStart().startsWith('{') ? t.replace(/"(next dev|vite|nest start)([^"]*)"/, (_m, c) => `"${c} --port ${pickOf(r)([3000, 3001, 4000])}"`) : editEnv(t, r, ['PORT=3000', 'PORT=4000'])) },
+    listeners: {
+      files: (f) => /[\\/]\.env$/.test(f) || path.basename(f) === 'package.json',
+      edit: (t, r) =>
+        t.trimStart().startsWith('{')
+          ? t.replace(/"(next dev|vite|nest start)([^"]*)"/, (_m, c) => `"${c} --port ${pickOf(r)([3000, 3001, 4000])}"`)
+          : editEnv(t, r, ['PORT=3000', 'PORT=4000']),
+    },
     compose: { files: (f) => /docker-compose\.ya?ml$|compose\.ya?ml$/.test(path.basename(f)), edit: (t, r) => editPort(t, r) },
-    pm2: { files: (f) => /^ecosystem.*\.(c?js|json)$/.test(path.basename(f)), edit: (t, r) => t.replace(/instances:\s*['"\w]+|"instances":\s*['"\w]+/, (m) => m.replace(/:\s*.*/, `: ${pickOf(r)(['1', '2', '"max"'])}`)) },
-    package: { files: (f) => path.basename(f) === 'package.json' && !f.endsWith(`ws${path.sep}package.json`), edit: (t, r) => t.replace(/"dependencies": \{/, `"dependencies": { "left-pad-${Math.floor(r() * 100)}": "1.0.0",`) },
+    pm2: {
+      files: (f) => /^ecosystem.*\.(c?js|json)$/.test(path.basename(f)),
+      edit: (t, r) => t.replace(/instances:\s*['"\w]+|"instances":\s*['"\w]+/, (m) => m.replace(/:\s*.*/, `: ${pickOf(r)(['1', '2', '"max"'])}`)),
+    },
+    package: {
+      files: (f) => path.basename(f) === 'package.json' && !f.endsWith(`ws${path.sep}package.json`),
+      edit: (t, r) => t.replace(/"dependencies": \{/, `"dependencies": { "left-pad-${Math.floor(r() * 100)}": "1.0.0",`),
+    },
     composeFiles: { files: (f) => /[\\/]infra[\\/].*compose\.ya?ml$/.test(f), edit: (t, r) => editPort(t, r) },
-    postgresConfs: { files: (f) => path.basename(f) === 'postgresql.conf', edit: (t, r) => t.replace(/max_connections = \d+/, `max_connections = ${pickOf(r)([20, 40, 100])}`) },
-    monorepoRoots: { files: (f) => f.endsWith(`ws${path.sep}package.json`), edit: (t, r) => t.replace(/"dev": "[^"]*"/, `"dev": "${pickOf(r)(['turbo run dev', 'turbo run dev --filter=web', 'pnpm -r --parallel dev'])}"`) },
-    otherFiles: { files: (f) => path.basename(f) === 'names.ts', edit: (_t, r) => `export const SESSION_COOKIE = ${r() < 0.5 ? "'acme_session'" : 'process.env.COOKIE_NAME'};\n` },
+    postgresConfs: {
+      files: (f) => path.basename(f) === 'postgresql.conf',
+      edit: (t, r) => t.replace(/max_connections = \d+/, `max_connections = ${pickOf(r)([20, 40, 100])}`),
+    },
+    monorepoRoots: {
+      files: (f) => f.endsWith(`ws${path.sep}package.json`),
+      edit: (t, r) => t.replace(/"dev": "[^"]*"/, `"dev": "${pickOf(r)(['turbo run dev', 'turbo run dev --filter=web', 'pnpm -r --parallel dev'])}"`),
+    },
+    otherFiles: {
+      files: (f) => path.basename(f) === 'names.ts',
+      edit: (_t, r) => `export const SESSION_COOKIE = ${r() < 0.5 ? "'acme_session'" : 'process.env.COOKIE_NAME'};\n`,
+    },
   };
 }
 
@@ -110,7 +140,8 @@ function extras(): Record<string, string> {
   const svc = (name: string, port: number) => ({
     [`${name}/package.json`]: pkg(name, { start: 'node server.js' }, { express: '4.21.1', 'express-session': '1.18.1', '@prisma/client': '5.22.0' }),
     [`${name}/server.js`]: `const express = require('express');\nconst session = require('express-session');\nconst app = express();\napp.use(session({ name: 'sid', secret: process.env.SESSION_SECRET, cookie: { sameSite: 'lax' } }));\napp.listen(process.env.PORT || ${port});\n`,
-    [`${name}/session.ts`]: "import session from 'express-session';\nimport { SESSION_COOKIE } from '../shared/names';\nexport const mw = session({ name: SESSION_COOKIE, secret: process.env.SESSION_SECRET as string, cookie: { sameSite: 'lax' } });\n",
+    [`${name}/session.ts`]:
+      "import session from 'express-session';\nimport { SESSION_COOKIE } from '../shared/names';\nexport const mw = session({ name: SESSION_COOKIE, secret: process.env.SESSION_SECRET as string, cookie: { sameSite: 'lax' } });\n",
     [`${name}/.env`]: `PORT=${port}\nDATABASE_URL=postgresql://u:p@localhost:5432/${name}\nSESSION_SECRET=${name}-0123456789abcdef0123456789abcdef\n`,
     [`${name}/prisma/schema.prisma`]: 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n',
   });
@@ -120,7 +151,8 @@ function extras(): Record<string, string> {
     'alpha/ecosystem.config.json': JSON.stringify({ apps: [{ name: 'alpha', script: 'server.js', instances: 2 }] }, null, 2),
     'shared/package.json': pkg('@acme/shared', { build: 'tsc' }),
     'shared/names.ts': "export const SESSION_COOKIE = 'acme_session';\n",
-    'infra/docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n    ports:\n      - "5432:5432"\n  cache:\n    image: redis:7\n    ports:\n      - "4302:6379"\n',
+    'infra/docker-compose.yml':
+      'services:\n  db:\n    image: postgres:16\n    ports:\n      - "5432:5432"\n  cache:\n    image: redis:7\n    ports:\n      - "4302:6379"\n',
     'infra/postgresql.conf': 'max_connections = 20\n',
   };
 }
@@ -138,7 +170,11 @@ test('edits of every fact the rules declare: incremental findings equal a fresh 
     const roots = [bench, extra];
     const engine = await Engine.create({ roots });
     const all = engine.files();
-    const copied = [...new Set(all.filter((f) => /[\\/]\.env/.test(f)).flatMap((f) => (engine.index.textOf(f) ?? '').split('\n').filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l))))];
+    const copied = [
+      ...new Set(
+        all.filter((f) => /[\\/]\.env/.test(f)).flatMap((f) => (engine.index.textOf(f) ?? '').split('\n').filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l))),
+      ),
+    ];
     const eds = editors(copied);
     const facts = declaredBaseFacts();
     assert.ok(facts.size >= 8, 'the rules declare the facts they read');
@@ -171,7 +207,8 @@ test('edits of every fact the rules declare: incremental findings equal a fresh 
 test('cors-origin-mismatch: adding VITE_API_ENDPOINT to an open frontend .env reports as a fresh audit does', async () => {
   const ws = makeWorkspace({
     'api/package.json': pkg('api', { start: 'node server.js' }, { express: '4.21.1', cors: '2.8.5' }),
-    'api/server.js': "const express = require('express');\nconst cors = require('cors');\nconst app = express();\napp.use(cors({ origin: 'http://localhost:3000', credentials: true }));\napp.listen(4000);\n",
+    'api/server.js':
+      "const express = require('express');\nconst cors = require('cors');\nconst app = express();\napp.use(cors({ origin: 'http://localhost:3000', credentials: true }));\napp.listen(4000);\n",
     'web/package.json': pkg('web', { dev: 'vite' }, { vite: '5.4.0' }),
     'web/.env': 'VITE_TITLE=Shop\n',
   });
@@ -197,7 +234,11 @@ test('compose-port-collision: a replica that moves to its own machine (APP_URL) 
     [`${dir}/server.js`]: "require('express')().listen(8080);\n",
     [`${dir}/.env`]: 'PORT=8080\n',
   });
-  const ws = makeWorkspace({ ...replica('one'), ...replica('two'), 'infra/docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n    ports:\n      - "8080:5432"\n' });
+  const ws = makeWorkspace({
+    ...replica('one'),
+    ...replica('two'),
+    'infra/docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n    ports:\n      - "8080:5432"\n',
+  });
   try {
     const engine = await Engine.create({ roots: [ws] });
     assert.match(byRule(engine.findings(), 'compose-port-collision')[0]?.message ?? '', /which shop \(one\) also listens on\./);
@@ -205,7 +246,11 @@ test('compose-port-collision: a replica that moves to its own machine (APP_URL) 
     engine.setOverlay(env, 'PORT=8080\nAPP_URL=http://10.0.0.5:8080\n');
     fs.writeFileSync(env, 'PORT=8080\nAPP_URL=http://10.0.0.5:8080\n');
     const fresh = await Engine.create({ roots: [ws] });
-    assert.match(byRule(fresh.findings(), 'compose-port-collision')[0]?.message ?? '', /which shop \(two\) also listens on\./, 'the replica that stays here collides now');
+    assert.match(
+      byRule(fresh.findings(), 'compose-port-collision')[0]?.message ?? '',
+      /which shop \(two\) also listens on\./,
+      'the replica that stays here collides now',
+    );
     assert.deepEqual(snapshot(engine.findings()), snapshot(fresh.findings()));
   } finally {
     fs.rmSync(ws, { recursive: true, force: true });

@@ -81,7 +81,8 @@ async function allRows(): Promise<Row[]> {
 
 test('messages: every finding message is one sentence of at most 140 characters', async () => {
   const all = await allRows();
-  if (process.env.CROSSWIRE_DUMP_MESSAGES) fs.writeFileSync(process.env.CROSSWIRE_DUMP_MESSAGES, all.map((r) => `${r.message.length}\t${r.rule}\t${r.where}\t${r.message}`).join('\n') + '\n');
+  if (process.env.CROSSWIRE_DUMP_MESSAGES)
+    fs.writeFileSync(process.env.CROSSWIRE_DUMP_MESSAGES, all.map((r) => `${r.message.length}\t${r.rule}\t${r.where}\t${r.message}`).join('\n') + '\n');
   assert.ok(all.length > 100, `the corpus of messages is not empty (${all.length})`);
   const bad = all.filter((r) => problemOf(r)).map((r) => `${r.where} ${r.rule}: ${problemOf(r)}: ${r.message}`);
   assert.deepEqual([...new Set(bad)], []);
@@ -102,7 +103,10 @@ test('messages: a crowd of 25 apps on one port and one secret does not make the 
     const ws = bench.generate({ dir: path.join(dir, 'ws'), n: 40, crowd: 25 });
     const found = (await Engine.create({ roots: [ws.dir] })).findings();
     const crowd = found.filter((f) => /crowd-(port|secret)/.test(f.message));
-    assert.ok(crowd.filter((f) => f.ruleId === 'port-collision').length >= 25 && crowd.filter((f) => f.ruleId === 'duplicate-secret').length >= 25, 'the crowd is reported');
+    assert.ok(
+      crowd.filter((f) => f.ruleId === 'port-collision').length >= 25 && crowd.filter((f) => f.ruleId === 'duplicate-secret').length >= 25,
+      'the crowd is reported',
+    );
     for (const f of crowd) {
       assert.equal(messageProblem(f.message), undefined, f.message);
       assert.match(f.message, /and (2\d|1\d\+) other apps/, f.message);

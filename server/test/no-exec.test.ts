@@ -27,9 +27,7 @@ function walk(dir: string): string[] {
 
 /** Source text without comments and string contents (so that a comment mentioning eval is no hit). */
 function codeOnly(text: string): string {
-  return text
-    .replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' '))
-    .replace(/(^|[^:\\])\/\/.*$/gm, '$1');
+  return text.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' ')).replace(/(^|[^:\\])\/\/.*$/gm, '$1');
 }
 
 test('static guard: server/src runs nothing (no child_process, vm, eval, new Function; literal module names only)', () => {
@@ -115,21 +113,37 @@ function baitWorkspace(markers: string): string {
   const js = (name: string) => `require('fs').writeFileSync(${m(name)}, 'executed');\n`;
   const sh = (name: string) => `node -e "require('fs').writeFileSync(process.argv[1], 'x')" ${path.join(markers, name)}`;
   const files: Record<string, string> = {
-    'web/package.json': JSON.stringify(
-      {
-        name: 'web',
-        private: true,
-        scripts: Object.fromEntries(
-          ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish', 'prepack', 'postpack', 'predev', 'dev', 'prestart', 'start', 'poststart', 'build', 'test', 'lint']
-            .map((s) => [s, s === 'dev' || s === 'start' ? `touch ${path.join(markers, `script-${s}`)} && next ${s}` : sh(`script-${s}`)]),
-        ),
-        prisma: { seed: sh('prisma-seed') },
-        dependencies: { next: '^14.2.0', 'next-auth': '^4.24.0', '@prisma/client': '^5.22.0', dotenv: '^16.4.5' },
-        devDependencies: { prisma: '^5.22.0' },
-      },
-      null,
-      2,
-    ) + '\n',
+    'web/package.json':
+      JSON.stringify(
+        {
+          name: 'web',
+          private: true,
+          scripts: Object.fromEntries(
+            [
+              'preinstall',
+              'install',
+              'postinstall',
+              'prepare',
+              'prepublish',
+              'prepack',
+              'postpack',
+              'predev',
+              'dev',
+              'prestart',
+              'start',
+              'poststart',
+              'build',
+              'test',
+              'lint',
+            ].map((s) => [s, s === 'dev' || s === 'start' ? `touch ${path.join(markers, `script-${s}`)} && next ${s}` : sh(`script-${s}`)]),
+          ),
+          prisma: { seed: sh('prisma-seed') },
+          dependencies: { next: '^14.2.0', 'next-auth': '^4.24.0', '@prisma/client': '^5.22.0', dotenv: '^16.4.5' },
+          devDependencies: { prisma: '^5.22.0' },
+        },
+        null,
+        2,
+      ) + '\n',
     'web/.env': [
       'NEXTAUTH_SECRET="shared-bait-secret-value-for-no-exec-0001"',
       `NEXTAUTH_URL=http://localhost:3000`,
@@ -158,7 +172,17 @@ function baitWorkspace(markers: string): string {
     'web/node_modules/dotenv/index.js': js('workspace-dotenv'),
     'web/node_modules/.bin/next': `#!/bin/sh\ntouch ${path.join(markers, 'next-bin')}\n`,
     'web/docker-compose.yml': `services:\n  db:\n    image: postgres:16\n    command: sh -c "touch ${path.join(markers, 'compose')}"\n    ports:\n      - "5432:5432"\n`,
-    'api/package.json': JSON.stringify({ name: 'api', private: true, scripts: { postinstall: sh('api-postinstall'), start: 'node server.js' }, dependencies: { express: '^4.21.1', dotenv: '^16.4.5', '@prisma/client': '^5.22.0' } }, null, 2) + '\n',
+    'api/package.json':
+      JSON.stringify(
+        {
+          name: 'api',
+          private: true,
+          scripts: { postinstall: sh('api-postinstall'), start: 'node server.js' },
+          dependencies: { express: '^4.21.1', dotenv: '^16.4.5', '@prisma/client': '^5.22.0' },
+        },
+        null,
+        2,
+      ) + '\n',
     'api/server.js': `${js('api-server-js')}require('dotenv').config();\nrequire('express')().listen(process.env.PORT || 3000);\n`,
     'api/.env': 'NEXTAUTH_SECRET="shared-bait-secret-value-for-no-exec-0001"\nPORT=3000\nDATABASE_URL="postgresql://u:p@localhost:5432/api"\n',
     'api/prisma/schema.prisma': 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n',
@@ -195,8 +219,14 @@ describe('nothing in the workspace is executed', { timeout: 120_000 }, () => {
     }
     const whole = spawnSync(process.execPath, [CLI, 'audit', ws, '--format', 'json'], { env, encoding: 'utf8', timeout: 60_000 });
     const found = JSON.parse(whole.stdout) as { ruleId: string; file: string }[];
-    assert.ok(found.some((f) => f.ruleId === 'duplicate-secret'), 'duplicate-secret between web and api');
-    assert.ok(found.some((f) => f.ruleId === 'port-collision'), 'port-collision at 3000');
+    assert.ok(
+      found.some((f) => f.ruleId === 'duplicate-secret'),
+      'duplicate-secret between web and api',
+    );
+    assert.ok(
+      found.some((f) => f.ruleId === 'port-collision'),
+      'port-collision at 3000',
+    );
 
     // The server: index, open every file, ask for code actions on every diagnostic, audit.
     const client = await LspClient.start({ folders: [ws], env, trace: 'verbose' });
@@ -223,7 +253,11 @@ describe('nothing in the workspace is executed', { timeout: 120_000 }, () => {
     assert.deepEqual(fs.readdirSync(markers), [], 'no bait was executed');
     const log = fs.readFileSync(guardLog, 'utf8').trim().split('\n');
     assert.ok(log.filter((l) => l.endsWith(' loaded')).length >= 5, 'the guard ran in every CLI run and in the server');
-    assert.deepEqual(log.filter((l) => !l.endsWith(' loaded')), [], 'no child process, vm or workspace module');
+    assert.deepEqual(
+      log.filter((l) => !l.endsWith(' loaded')),
+      [],
+      'no child process, vm or workspace module',
+    );
 
     // The bait is real: run directly, these files do write their markers.
     for (const rel of ['web/next.config.js', 'web/ecosystem.config.js', 'api/server.js']) {

@@ -47,7 +47,16 @@ function writeFiles(root: string, files: Record<string, string>): void {
  */
 function makeProject(dir: string): void {
   const app = (name: string) =>
-    JSON.stringify({ name, private: true, scripts: { dev: 'next dev -p 3000' }, dependencies: { next: '14.2.0', 'next-auth': '4.24.0', '@prisma/client': '6.19.0', prisma: '6.19.0' } }, null, 2);
+    JSON.stringify(
+      {
+        name,
+        private: true,
+        scripts: { dev: 'next dev -p 3000' },
+        dependencies: { next: '14.2.0', 'next-auth': '4.24.0', '@prisma/client': '6.19.0', prisma: '6.19.0' },
+      },
+      null,
+      2,
+    );
   writeFiles(dir, {
     'package.json': JSON.stringify({ name: 'acme-monorepo', version: '1.0.0', private: true, scripts: { dev: 'turbo run dev' } }, null, 2),
     'apps/web/package.json': app('web'),
@@ -79,16 +88,35 @@ after(() => {
 test('the tarball holds the built bundles and the bins, not the sources, tests or maps', () => {
   const r = sh('tar', ['-tzf', tarball], tmp);
   assert.equal(r.status, 0, r.stderr);
-  const files = r.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'server/bin/crosswire.js', 'server/bin/crosswire-language-server.js', 'server/dist/cli.js', 'server/dist/server.js', 'client/dist/extension.js', 'docs/rules/port-collision.md']) {
+  const files = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
+  for (const f of [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'CHANGELOG.md',
+    'server/bin/crosswire.js',
+    'server/bin/crosswire-language-server.js',
+    'server/dist/cli.js',
+    'server/dist/server.js',
+    'client/dist/extension.js',
+    'docs/rules/port-collision.md',
+  ]) {
     assert.ok(files.includes(f), `${f} is not in the tarball`);
   }
   for (const v of ['v6', 'v7']) {
     for (const f of ['package.json', 'src/prisma_schema_build.js', 'src/prisma_schema_build_bg.wasm']) {
-      assert.ok(files.includes(`server/dist/node_modules/prisma-schema-wasm-${v}/${f}`), `the Prisma schema validator the bundles load is not in the tarball (${v}: ${f})`);
+      assert.ok(
+        files.includes(`server/dist/node_modules/prisma-schema-wasm-${v}/${f}`),
+        `the Prisma schema validator the bundles load is not in the tarball (${v}: ${f})`,
+      );
     }
   }
-  const unwanted = files.filter((f) => /\.map$|\.ts$|^server\/src\/|^server\/test\/|^server\/out\/|^client\/src\/|^test-workspace\/|^scripts\/|^bench\/|test-suite\//.test(f));
+  const unwanted = files.filter((f) =>
+    /\.map$|\.ts$|^server\/src\/|^server\/test\/|^server\/out\/|^client\/src\/|^test-workspace\/|^scripts\/|^bench\/|test-suite\//.test(f),
+  );
   assert.deepEqual(unwanted, []);
   // Everything the bundles need at run time is inside them: nothing for npm to fetch.
   const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -146,7 +174,15 @@ test('npm i -g ./crosswire-*.tgz: crosswire and crosswire-language-server on the
   const findings = JSON.parse(audit.stdout) as { ruleId: string; file: string; message: string }[];
   assert.deepEqual([...new Set(findings.map((f) => f.ruleId))].sort(), ['duplicate-secret', 'parse-error', 'port-collision']);
   // Prisma's validator ran from the installed package (its WebAssembly beside the bundle).
-  assert.ok(findings.some((f) => f.ruleId === 'parse-error' && f.file === 'apps/api/prisma/schema.prisma' && /Prisma 6 rejects this schema: Datasource provider not known/.test(f.message)), JSON.stringify(findings));
+  assert.ok(
+    findings.some(
+      (f) =>
+        f.ruleId === 'parse-error' &&
+        f.file === 'apps/api/prisma/schema.prisma' &&
+        /Prisma 6 rejects this schema: Datasource provider not known/.test(f.message),
+    ),
+    JSON.stringify(findings),
+  );
   const lsVersion = sh('crosswire-language-server', ['--version'], tmp, env);
   assert.equal(lsVersion.stdout.trim(), manifest.version);
   await languageServerSession(path.join(bin, 'crosswire-language-server'), project);
@@ -181,7 +217,13 @@ async function languageServerSession(bin: string, folder: string): Promise<void>
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       waiting,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no duplicate-secret diagnostics within 60 s (got ${[...diagnosed].join(', ')}); stderr:\n${stderr}`)), 60_000))),
+      new Promise(
+        (_, reject) =>
+          (timer = setTimeout(
+            () => reject(new Error(`no duplicate-secret diagnostics within 60 s (got ${[...diagnosed].join(', ')}); stderr:\n${stderr}`)),
+            60_000,
+          )),
+      ),
     ]).finally(() => clearTimeout(timer));
     assert.deepEqual([...diagnosed].sort(), [pathToFileURL(path.join(folder, 'apps/api/.env')).href, pathToFileURL(path.join(folder, 'apps/web/.env')).href]);
     await conn.sendRequest('shutdown');

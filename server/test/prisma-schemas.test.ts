@@ -16,7 +16,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import type { Finding } from '../src/model/types';
-import { parsePrismaSchema, parsePrismaSchemaUnit, prismaConfigSchemaPath, redactValidatorMessage, schemaPathsInScripts, schemaValues } from '../src/parsers/prisma';
+import {
+  parsePrismaSchema,
+  parsePrismaSchemaUnit,
+  prismaConfigSchemaPath,
+  redactValidatorMessage,
+  schemaPathsInScripts,
+  schemaValues,
+} from '../src/parsers/prisma';
 import { schemaUnits } from '../src/index/prisma-schemas';
 import { classifyEnvFile } from '../src/parsers/env';
 import { audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
@@ -28,7 +35,8 @@ const V6 = { prisma: '6.7.0', '@prisma/client': '6.7.0' };
 const DATASOURCE = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n';
 const GENERATOR = 'generator client {\n  provider = "prisma-client-js"\n}\n';
 const USER = 'model User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n  posts Post[]\n}\n';
-const POST = 'model Post {\n  id       Int  @id @default(autoincrement())\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n';
+const POST =
+  'model Post {\n  id       Int  @id @default(autoincrement())\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n';
 
 function parseErrors(findings: Finding[], ws: string): string[] {
   return byRule(findings, 'parse-error').map((f) => `${path.relative(ws, f.location.file)}:${f.location.range.start.line}: ${f.message}`);
@@ -46,7 +54,8 @@ test('a schema folder is one schema, however it is declared: a relation across f
     'pkgjson/db/schema/blog/post.prisma': POST,
     // prisma.config.ts `schema: path.join(...)`
     'config/package.json': pkg('config', {}, V6),
-    'config/prisma.config.ts': "import path from 'node:path';\nimport { defineConfig } from 'prisma/config';\n\nexport default defineConfig({\n  schema: path.join(__dirname, 'database'),\n});\n",
+    'config/prisma.config.ts':
+      "import path from 'node:path';\nimport { defineConfig } from 'prisma/config';\n\nexport default defineConfig({\n  schema: path.join(__dirname, 'database'),\n});\n",
     'config/database/schema.prisma': DATASOURCE + GENERATOR,
     'config/database/models.prisma': USER + POST.replace('model Post', 'model Post'),
     // `--schema <folder>` in a script
@@ -56,7 +65,8 @@ test('a schema folder is one schema, however it is declared: a relation across f
     'script/models/post.prisma': POST,
     // the conventional prisma/schema/ folder (preview feature prismaSchemaFolder, Prisma 5.15 to 6.6)
     'conventional/package.json': pkg('conventional', {}, { prisma: '6.5.0' }),
-    'conventional/prisma/schema/schema.prisma': DATASOURCE + 'generator client {\n  provider        = "prisma-client-js"\n  previewFeatures = ["prismaSchemaFolder"]\n}\n',
+    'conventional/prisma/schema/schema.prisma':
+      DATASOURCE + 'generator client {\n  provider        = "prisma-client-js"\n  previewFeatures = ["prismaSchemaFolder"]\n}\n',
     'conventional/prisma/schema/user.prisma': USER,
     'conventional/prisma/schema/post.prisma': POST,
     // a schema.prisma with its models/ folder, declared where Crosswire cannot see (a Dockerfile, a Makefile)
@@ -73,7 +83,8 @@ test('a real problem in a schema folder: one summary for the schema, with the co
   const ws = makeWorkspace({
     'api/package.json': JSON.stringify({ name: 'api', version: '1.0.0', dependencies: V6, prisma: { schema: 'prisma' } }),
     'api/prisma/generator.prisma': GENERATOR,
-    'api/prisma/main.prisma': 'datasource db {\n  provider     = "postgresq"\n  url          = env("DATABASE_URL")\n}\n\ndatasource other {\n  provider = "postgresql"\n  url      = env("OTHER_URL")\n  relationMode = "nope"\n}\n',
+    'api/prisma/main.prisma':
+      'datasource db {\n  provider     = "postgresq"\n  url          = env("DATABASE_URL")\n}\n\ndatasource other {\n  provider = "postgresql"\n  url      = env("OTHER_URL")\n  relationMode = "nope"\n}\n',
     'api/prisma/models/user.prisma': USER,
     'api/prisma/models/post.prisma': POST,
   });
@@ -100,14 +111,23 @@ test("a datasource property enabled by another file's generator: judged with the
   ws = makeWorkspace(folder(''));
   const pe = parseErrors((await audit(ws)).findings, ws);
   assert.equal(pe.length, 1);
-  assert.match(pe[0], /^web\/schema\/db\.prisma:3: Prisma 6 rejects this schema: The `extensions` property is only available with the `postgresqlExtensions` preview feature\.$/);
+  assert.match(
+    pe[0],
+    /^web\/schema\/db\.prisma:3: Prisma 6 rejects this schema: The `extensions` property is only available with the `postgresqlExtensions` preview feature\.$/,
+  );
   // The generator file is ignored by the configuration: what it enables is unknown, nothing is said.
   ws = makeWorkspace({ ...folder('"postgresqlExtensions"'), 'crosswire.config.json': '{ "ignore": ["web/schema/generator.prisma"] }\n' });
   assert.deepEqual(parseErrors((await audit(ws)).findings, ws), []);
   // ... or too large to be read.
   // (issue 11: the skipped file itself gets its info finding; nothing is said about the schema)
-  ws = makeWorkspace({ ...folder('"postgresqlExtensions"'), 'web/schema/generator.prisma': folder('"postgresqlExtensions"')['web/schema/generator.prisma'] + `// ${'x'.repeat(1_100_000)}\n` });
-  assert.deepEqual(parseErrors((await audit(ws)).findings, ws).filter((x) => !x.startsWith('web/schema/generator.prisma:0: Crosswire did not read this file')), []);
+  ws = makeWorkspace({
+    ...folder('"postgresqlExtensions"'),
+    'web/schema/generator.prisma': folder('"postgresqlExtensions"')['web/schema/generator.prisma'] + `// ${'x'.repeat(1_100_000)}\n`,
+  });
+  assert.deepEqual(
+    parseErrors((await audit(ws)).findings, ws).filter((x) => !x.startsWith('web/schema/generator.prisma:0: Crosswire did not read this file')),
+    [],
+  );
 });
 
 test('an edit of one file of a schema folder re-judges the folder (incremental index)', async () => {
@@ -132,9 +152,20 @@ test('an edit of one file of a schema folder re-judges the folder (incremental i
 test('schema units: declared folders and files, the conventional folder, alternatives side by side', () => {
   const app = '/w/app';
   const p = (rel: string) => path.join(app, rel);
-  const files = ['prisma/template.prisma', 'prisma/postgres/schema.prisma', 'prisma/sqlite/schema.prisma', 'prisma/models/user.prisma', 'alt/a.prisma', 'alt/b.prisma', 'lone/fragment.prisma'].map(p);
+  const files = [
+    'prisma/template.prisma',
+    'prisma/postgres/schema.prisma',
+    'prisma/sqlite/schema.prisma',
+    'prisma/models/user.prisma',
+    'alt/a.prisma',
+    'alt/b.prisma',
+    'lone/fragment.prisma',
+  ].map(p);
   const withDs = new Set(['prisma/template.prisma', 'prisma/postgres/schema.prisma', 'prisma/sqlite/schema.prisma', 'alt/a.prisma', 'alt/b.prisma'].map(p));
-  const units = schemaUnits(app, files, [], [p('prisma/big.prisma')], (f) => withDs.has(f)).map((u) => ({ files: u.files.map((f) => path.relative(app, f)), incomplete: u.incomplete }));
+  const units = schemaUnits(app, files, [], [p('prisma/big.prisma')], (f) => withDs.has(f)).map((u) => ({
+    files: u.files.map((f) => path.relative(app, f)),
+    incomplete: u.incomplete,
+  }));
   assert.deepEqual(
     units.sort((a, b) => a.files[0].localeCompare(b.files[0])),
     [
@@ -163,7 +194,7 @@ test('where a project says its schema is: prisma.config.ts and scripts, parsed, 
   assert.equal(cfg("import type { PrismaConfig } from 'prisma';\nexport default { schema: './database' } satisfies PrismaConfig;"), './database');
   assert.equal(cfg("const config = defineConfig({ schema: 'x' });\nexport default config;"), 'x');
   assert.equal(cfg("const schema = 'y';\nmodule.exports = { schema };"), 'y');
-  assert.equal(cfg("export default defineConfig({ schema: process.env.SCHEMA })"), undefined);
+  assert.equal(cfg('export default defineConfig({ schema: process.env.SCHEMA })'), undefined);
   assert.equal(cfg("export default defineConfig({ schema: path.join(dir, 'x') })"), undefined);
   assert.equal(cfg('export default defineConfig({ schema: '), undefined);
   assert.deepEqual(
@@ -186,15 +217,21 @@ test('where a project says its schema is: prisma.config.ts and scripts, parsed, 
 test('a schema with template placeholders is a template, not a broken schema', async () => {
   const ws = makeWorkspace({
     'db/package.json': pkg('db', { generate: 'node scripts/render-schema.js && prisma generate' }, { prisma: '5.11.0' }),
-    'db/prisma/template.prisma': GENERATOR + '\ndatasource db {\n  provider = "{{PRISMA_PROVIDER}}"\n  url      = env("PRISMA_DATABASE_URL")\n}\n\n' + USER.replace('posts Post[]\n', ''),
+    'db/prisma/template.prisma':
+      GENERATOR + '\ndatasource db {\n  provider = "{{PRISMA_PROVIDER}}"\n  url      = env("PRISMA_DATABASE_URL")\n}\n\n' + USER.replace('posts Post[]\n', ''),
     'db/prisma/postgres/schema.prisma': GENERATOR + '\n' + DATASOURCE + '\n' + USER.replace('posts Post[]\n', ''),
     'ejs/package.json': pkg('ejs', {}, V6),
-    'ejs/schema.prisma': 'datasource db {\n  provider = <%= provider %>\n  url      = env("DATABASE_URL")\n}\n{% for m in models %}\nmodel {{ m.name }} {\n  id Int @id\n}\n{% endfor %}\n',
+    'ejs/schema.prisma':
+      'datasource db {\n  provider = <%= provider %>\n  url      = env("DATABASE_URL")\n}\n{% for m in models %}\nmodel {{ m.name }} {\n  id Int @id\n}\n{% endfor %}\n',
   });
   const { findings } = await audit(ws);
   assert.deepEqual(parseErrors(findings, ws), []);
   // A placeholder in a comment does not make a schema a template.
-  const broken = parsePrismaSchema('// rendered from {{template}}\ndatasource db {\n  provider = "postgresq"\n  url      = env("DATABASE_URL")\n}\n', 'schema.prisma', 6);
+  const broken = parsePrismaSchema(
+    '// rendered from {{template}}\ndatasource db {\n  provider = "postgresq"\n  url      = env("DATABASE_URL")\n}\n',
+    'schema.prisma',
+    6,
+  );
   assert.equal(broken.problems.length, 1);
 });
 
@@ -213,7 +250,7 @@ test('positions after multi-byte characters: the finding is on the right line an
   assert.deepEqual(pe[0].location.range, { start: { line, character: col }, end: { line, character: col + '"postgresq"'.length } });
 });
 
-test("the pinned validators report offsets in UTF-16 code units (what the position conversion relies on)", () => {
+test('the pinned validators report offsets in UTF-16 code units (what the position conversion relies on)', () => {
   const chars = ['≥', '😀', 'é', '中', '𝔘', '\u{10FFFF}', 'a', 'ß', '\u00a0'];
   const noise = fc.array(fc.constantFrom(...chars), { maxLength: 6 }).map((a) => a.join(''));
   for (const name of ['prisma-schema-wasm-v6', 'prisma-schema-wasm-v7']) {
@@ -223,7 +260,14 @@ test("the pinned validators report offsets in UTF-16 code units (what the positi
       fc.property(noise, noise, noise, noise, (a, b, c, d) => {
         const first = `// ${a}\nmodel A {\n  // ${b} x ${c}\n  id Int @id // ${d}\n  b Foo @map("${a}${b}")\n}\n`;
         const second = `/// ${c}${d}\nmodel B {\n  id Int @id\n  c Bar\n}\n`;
-        const diags = JSON.parse(v.lint(JSON.stringify([['0.prisma', first], ['1.prisma', second]])));
+        const diags = JSON.parse(
+          v.lint(
+            JSON.stringify([
+              ['0.prisma', first],
+              ['1.prisma', second],
+            ]),
+          ),
+        );
         assert.equal(diags.length, 2);
         for (const x of diags) {
           const src = x.file_name === '0.prisma' ? first : second;
@@ -257,7 +301,9 @@ test('validator messages never echo a value of the schema (CLI, every format)', 
   const { findings } = await audit(ws);
   const pe = byRule(findings, 'parse-error');
   assert.equal(pe.length, 2, parseErrors(findings, ws).join('\n'));
-  for (const f of pe) for (const w of [...windowsOf(PASSWORD), ...windowsOf(TOKEN), ...windowsOf(`postgresql://admin:${PASSWORD}`).slice(10)]) assert.ok(!f.message.includes(w), `${f.message} holds ${w}`);
+  for (const f of pe)
+    for (const w of [...windowsOf(PASSWORD), ...windowsOf(TOKEN), ...windowsOf(`postgresql://admin:${PASSWORD}`).slice(10)])
+      assert.ok(!f.message.includes(w), `${f.message} holds ${w}`);
   assert.match(pe.find((f) => f.location.file.includes('api'))!.message, /Invalid relation mode setting: "…"/);
   const cli = path.join(REPO_ROOT, 'server', 'dist', 'cli.js');
   for (const format of ['text', 'json', 'sarif']) {
@@ -268,7 +314,7 @@ test('validator messages never echo a value of the schema (CLI, every format)', 
   }
 });
 
-test('redaction: quoted values go, Prisma\'s own words stay; property over random secrets in datasource values', () => {
+test("redaction: quoted values go, Prisma's own words stay; property over random secrets in datasource values", () => {
   const values = schemaValues(['datasource db {\n  provider = "postgresql"\n  url = ["postgresql://u:topsecretvalue@h/db"]\n  foo = "abc"\n}\n']);
   assert.equal(
     redactValidatorMessage('Expected a String value, but received array value `["postgresql://u:topsecretvalue@h/db"]`.', values),
@@ -276,13 +322,26 @@ test('redaction: quoted values go, Prisma\'s own words stay; property over rando
   );
   assert.equal(redactValidatorMessage('Property not known: "abc".', values), 'Property not known: "…".');
   assert.equal(redactValidatorMessage('Argument "url" is missing in data source block "db".', values), 'Argument "url" is missing in data source block "db".');
-  assert.equal(redactValidatorMessage('The `extensions` property is only available with the `postgresqlExtensions` preview feature.', values), 'The `extensions` property is only available with the `postgresqlExtensions` preview feature.');
-  assert.equal(redactValidatorMessage('the URL must start with the protocol `postgresql://` or `postgres://`.', values), 'the URL must start with the protocol `postgresql://` or `postgres://`.');
+  assert.equal(
+    redactValidatorMessage('The `extensions` property is only available with the `postgresqlExtensions` preview feature.', values),
+    'The `extensions` property is only available with the `postgresqlExtensions` preview feature.',
+  );
+  assert.equal(
+    redactValidatorMessage('the URL must start with the protocol `postgresql://` or `postgres://`.', values),
+    'the URL must start with the protocol `postgresql://` or `postgres://`.',
+  );
   assert.equal(redactValidatorMessage('received u:topsecretvalue unquoted', values), 'received … unquoted');
 
   const secret = fc.stringMatching(/^[A-Za-z0-9+/=_.~-]{12,40}$/);
   const property = fc.constantFrom('url', 'directUrl', 'shadowDatabaseUrl', 'relationMode', 'provider', 'extensions', 'schemas', 'secretKey');
-  const shape = fc.constantFrom((s: string) => `"${s}"`, (s: string) => `["postgresql://admin:${s}@db/app"]`, (s: string) => s, (s: string) => `env(${s})`, (s: string) => `[${s}, "x"]`, (s: string) => `"postgresql://u:${s}@h:5432/d?x=1"`);
+  const shape = fc.constantFrom(
+    (s: string) => `"${s}"`,
+    (s: string) => `["postgresql://admin:${s}@db/app"]`,
+    (s: string) => s,
+    (s: string) => `env(${s})`,
+    (s: string) => `[${s}, "x"]`,
+    (s: string) => `"postgresql://u:${s}@h:5432/d?x=1"`,
+  );
   runProperty(
     fc.property(secret, property, shape, fc.constantFrom(6, 7), (s, prop, wrap, major) => {
       const text = `datasource db {\n  provider = "postgresql"\n  ${prop} = ${wrap(s)}\n}\n`;
@@ -354,14 +413,43 @@ test('a garbage schema: one finding, no validator call, in bounded time (fails o
 
 test('fuzz: random schemas and schema folders never throw, yield at most one problem per schema, in bounded time', () => {
   const token = fc.constantFrom(
-    'datasource db {', 'generator client {', 'model A {', 'enum E {', '}', '{', '\n', '\r\n', ' ', '  provider = "postgresql"', '  provider = "postgresq"',
-    '  url = env("DATABASE_URL")', '  url = ["x"]', '  relationMode = "x"', '  id Int @id', '  b B', '// ≥ 😀', '{{X}}', '<%= y %>', '${Z}', '"', '\\', '@@', '≥', '😀', '\u0000', 'x = 1',
+    'datasource db {',
+    'generator client {',
+    'model A {',
+    'enum E {',
+    '}',
+    '{',
+    '\n',
+    '\r\n',
+    ' ',
+    '  provider = "postgresql"',
+    '  provider = "postgresq"',
+    '  url = env("DATABASE_URL")',
+    '  url = ["x"]',
+    '  relationMode = "x"',
+    '  id Int @id',
+    '  b B',
+    '// ≥ 😀',
+    '{{X}}',
+    '<%= y %>',
+    '${Z}',
+    '"',
+    '\\',
+    '@@',
+    '≥',
+    '😀',
+    '\u0000',
+    'x = 1',
   );
   const file = fc.array(token, { maxLength: 60 }).map((a) => a.join(''));
   runProperty(
     fc.property(fc.array(file, { minLength: 1, maxLength: 3 }), fc.constantFrom(undefined, 5, 6, 7), fc.boolean(), (texts, major, incomplete) => {
       const t = Date.now();
-      const infos = parsePrismaSchemaUnit(texts.map((text, i) => ({ file: `/s/${i}.prisma`, text })), major, { incomplete });
+      const infos = parsePrismaSchemaUnit(
+        texts.map((text, i) => ({ file: `/s/${i}.prisma`, text })),
+        major,
+        { incomplete },
+      );
       assert.ok(Date.now() - t < 2000);
       assert.equal(infos.length, texts.length);
       assert.ok(infos.reduce((n, i) => n + i.problems.length, 0) <= 1);

@@ -71,9 +71,11 @@ test('orchestrators: turbo, nx, pnpm, npm, yarn and lerna name the scripts of ot
 test('servers written in code: Fastify listen({ port }), Hono serve({ fetch, port }), Bun.serve, export default { port, fetch }, Deno.serve', async () => {
   const ws = makeWorkspace({
     'fastify/package.json': pkg('fastify-api', { dev: 'tsx watch src/index.ts' }, { fastify: '4.28.0' }),
-    'fastify/src/index.ts': "import Fastify from 'fastify';\nconst app = Fastify();\nconst port = Number(process.env.PORT ?? 4100);\napp.listen({ port, host: '0.0.0.0' });\n",
+    'fastify/src/index.ts':
+      "import Fastify from 'fastify';\nconst app = Fastify();\nconst port = Number(process.env.PORT ?? 4100);\napp.listen({ port, host: '0.0.0.0' });\n",
     'hono/package.json': pkg('hono-api', { dev: 'tsx watch src/index.ts' }, { hono: '4.5.0', '@hono/node-server': '1.12.0' }),
-    'hono/src/index.ts': "import { serve } from '@hono/node-server';\nimport { Hono } from 'hono';\nconst app = new Hono();\nserve({ fetch: app.fetch, port: 8787 });\n",
+    'hono/src/index.ts':
+      "import { serve } from '@hono/node-server';\nimport { Hono } from 'hono';\nconst app = new Hono();\nserve({ fetch: app.fetch, port: 8787 });\n",
     'bun/package.json': pkg('bun-api', { dev: 'bun --watch src/index.ts' }, {}),
     'bun/src/index.ts': "Bun.serve({ port: 4200, fetch() { return new Response('ok'); } });\n",
     'bunx/package.json': pkg('bun-default', { start: 'bun src/server.ts' }, {}),
@@ -111,19 +113,43 @@ test('unknown is not false: a missing NestJS entry, a computed port flag and a p
 
 test('nest-cli.json says where the entry is; script chains are followed (`npm run dev:api`, `pnpm with-env next dev`)', async () => {
   const ws = makeWorkspace({
-    'package.json': JSON.stringify({ name: 'mono', private: true, scripts: { dev: 'concurrently "npm:dev:*"', 'dev:api': 'npm run dev -w api', 'dev:web': 'npm run dev -w web' } }),
+    'package.json': JSON.stringify({
+      name: 'mono',
+      private: true,
+      scripts: { dev: 'concurrently "npm:dev:*"', 'dev:api': 'npm run dev -w api', 'dev:web': 'npm run dev -w web' },
+    }),
     'pnpm-workspace.yaml': 'packages:\n  - "apps/*"\n',
     'apps/api/package.json': pkg('api', { dev: 'nest start --watch' }, { '@nestjs/core': '10.0.0' }),
     'apps/api/nest-cli.json': JSON.stringify({ sourceRoot: 'server', entryFile: 'bootstrap' }),
-    'apps/api/server/bootstrap.ts': 'async function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\nbootstrap();\n',
+    'apps/api/server/bootstrap.ts':
+      'async function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\nbootstrap();\n',
     'apps/web/package.json': pkg('web', { dev: 'pnpm with-env next dev', 'with-env': 'dotenv -e ../../.env --' }, { next: '14.2.0', 'dotenv-cli': '7.0.0' }),
     '.env': 'PORT=3100\n',
   });
   const { engine, findings } = await audit(ws);
-  assert.deepEqual(engine.apps().map((a) => a.name).sort(), ['api', 'web'], 'the root with pnpm-workspace.yaml (and its shared .env) is not an app');
-  assert.deepEqual(engine.apps().find((a) => a.name === 'api')!.listeners.map((l) => l.port), [3000]);
+  assert.deepEqual(
+    engine
+      .apps()
+      .map((a) => a.name)
+      .sort(),
+    ['api', 'web'],
+    'the root with pnpm-workspace.yaml (and its shared .env) is not an app',
+  );
+  assert.deepEqual(
+    engine
+      .apps()
+      .find((a) => a.name === 'api')!
+      .listeners.map((l) => l.port),
+    [3000],
+  );
   // dotenv-cli loads the monorepo's .env into the environment before `next dev` starts: its PORT is the port.
-  assert.deepEqual(engine.apps().find((a) => a.name === 'web')!.listeners.map((l) => [l.script, l.port, l.how]), [['dev', 3100, 'loaded-env']]);
+  assert.deepEqual(
+    engine
+      .apps()
+      .find((a) => a.name === 'web')!
+      .listeners.map((l) => [l.script, l.port, l.how]),
+    [['dev', 3100, 'loaded-env']],
+  );
   const runs = engine.index.runs();
   assert.equal(runs.sets.length, 1, JSON.stringify(runs.sets));
   assert.deepEqual(runs.sets[0].processes.map((p) => p.split('\0')[1]).sort(), ['dev', 'dev']);
@@ -159,9 +185,15 @@ test('crosswire apps: what Crosswire understood, in text and JSON', () => {
 });
 
 test('Nx: a project.json application is an app even without package.json; its serve target has a port; run-many starts them together', async () => {
-  const project = (name: string, serve: object) => JSON.stringify({ name, projectType: 'application', targets: { serve, build: { executor: '@nx/webpack:webpack' } } }, null, 2);
+  const project = (name: string, serve: object) =>
+    JSON.stringify({ name, projectType: 'application', targets: { serve, build: { executor: '@nx/webpack:webpack' } } }, null, 2);
   const ws = makeWorkspace({
-    'package.json': JSON.stringify({ name: 'nx-mono', private: true, scripts: { dev: 'nx run-many -t serve -p shop,admin' }, devDependencies: { nx: '19.0.0' } }),
+    'package.json': JSON.stringify({
+      name: 'nx-mono',
+      private: true,
+      scripts: { dev: 'nx run-many -t serve -p shop,admin' },
+      devDependencies: { nx: '19.0.0' },
+    }),
     'nx.json': '{}',
     'apps/shop/project.json': project('shop', { executor: '@angular-devkit/build-angular:dev-server', options: { port: 4300 } }),
     'apps/admin/project.json': project('admin', { executor: '@nx/webpack:dev-server', options: { port: 4300 } }),
@@ -170,7 +202,14 @@ test('Nx: a project.json application is an app even without package.json; its se
     'libs/ui/project.json': JSON.stringify({ name: 'ui', projectType: 'library' }),
   });
   const { engine, findings } = await audit(ws);
-  assert.deepEqual(engine.apps().map((a) => a.id).sort(), ['apps/admin', 'apps/api', 'apps/docs', 'apps/shop'], 'libraries are not apps');
+  assert.deepEqual(
+    engine
+      .apps()
+      .map((a) => a.id)
+      .sort(),
+    ['apps/admin', 'apps/api', 'apps/docs', 'apps/shop'],
+    'libraries are not apps',
+  );
   const ports = Object.fromEntries(engine.apps().map((a) => [a.id, a.listeners.map((l) => l.port)]));
   assert.deepEqual(ports['apps/shop'], [4300]);
   assert.deepEqual(ports['apps/docs'], [4321]);
@@ -198,7 +237,11 @@ test('a port read from one of several variables (`APP_PORT || PORT || 3000`) tak
     'd/server.js': server,
   });
   const { engine } = await audit(ws);
-  const port = (n: string) => engine.apps().find((a) => a.name === n)!.listeners.map((l) => l.port);
+  const port = (n: string) =>
+    engine
+      .apps()
+      .find((a) => a.name === n)!
+      .listeners.map((l) => l.port);
   assert.deepEqual(port('a'), [3030]);
   assert.deepEqual(port('b'), [4040]);
   assert.deepEqual(port('c'), [3000]);
@@ -214,7 +257,8 @@ test('Bun serves a default-exported Hono app (not Node); `bun run --hot x.ts`; a
     'node/package.json': pkg('node-hono', { dev: 'tsx src/index.ts' }, { hono: '4.5.0' }),
     'node/src/index.ts': hono,
     'ternary/package.json': pkg('ternary', { dev: 'PORT=3003 bun run --hot src/index.ts' }, { hono: '4.5.0' }),
-    'ternary/src/index.ts': "export default {\n  port: process.env.PORT ? Number.parseInt(process.env.PORT, 10) : 3000,\n  fetch: () => new Response('ok'),\n};\n",
+    'ternary/src/index.ts':
+      "export default {\n  port: process.env.PORT ? Number.parseInt(process.env.PORT, 10) : 3000,\n  fetch: () => new Response('ok'),\n};\n",
     'env/package.json': pkg('by-env', { start: 'node src/main.js' }, { express: '4.19.0' }),
     'env/src/main.js': "const app = require('express')();\napp.listen(process.env.NODE_ENV === 'production' ? 80 : 3000);\n",
     'remix/package.json': pkg('remix-app', { start: 'node build/server/main.js' }, { '@remix-run/serve': '2.0.0' }),
@@ -222,16 +266,26 @@ test('Bun serves a default-exported Hono app (not Node); `bun run --hot x.ts`; a
   });
   const { engine } = await audit(ws);
   const app = (n: string) => engine.apps().find((a) => a.name === n)!;
-  assert.deepEqual(app('bun-hono').listeners.map((l) => l.port), [3000]);
+  assert.deepEqual(
+    app('bun-hono').listeners.map((l) => l.port),
+    [3000],
+  );
   assert.deepEqual(app('node-hono').listeners, [], 'under Node a default export serves nothing');
-  assert.deepEqual(app('ternary').listeners.map((l) => l.port), [3003]);
+  assert.deepEqual(
+    app('ternary').listeners.map((l) => l.port),
+    [3003],
+  );
   assert.deepEqual(app('by-env').listeners, [], 'a condition on NODE_ENV: which branch runs is unknown');
   assert.equal(app('by-env').unknownPorts.length, 1);
-  assert.deepEqual(app('remix-app').listeners.map((l) => l.port), [3000]);
+  assert.deepEqual(
+    app('remix-app').listeners.map((l) => l.port),
+    [3000],
+  );
 });
 
 test('a port from a validated env object (zod / t3-env) takes the schema default: `const { PORT } = env()`, `env.PORT`', async () => {
-  const schema = "import { z } from 'zod';\nexport const env = () => z.object({\n  NODE_ENV: z.string().prefault('development'),\n  PORT: z.coerce.number().default(4600),\n}).parse(process.env);\n";
+  const schema =
+    "import { z } from 'zod';\nexport const env = () => z.object({\n  NODE_ENV: z.string().prefault('development'),\n  PORT: z.coerce.number().default(4600),\n}).parse(process.env);\n";
   const ws = makeWorkspace({
     'a/package.json': pkg('a', { dev: 'deno run -A --watch src/serve.ts' }, {}),
     'a/src/env.ts': schema,
@@ -242,7 +296,11 @@ test('a port from a validated env object (zod / t3-env) takes the schema default
     'b/.env.example': 'PORT=4600\n',
   });
   const { engine } = await audit(ws);
-  const port = (n: string) => engine.apps().find((a) => a.name === n)!.listeners.map((l) => [l.port, l.reason]);
+  const port = (n: string) =>
+    engine
+      .apps()
+      .find((a) => a.name === n)!
+      .listeners.map((l) => [l.port, l.reason]);
   assert.deepEqual(port('a'), [[4600, 'the default 4600 of PORT in src/env.ts (PORT is not set, and no env file is loaded)']]);
   assert.equal(port('b')[0][0], 4600);
 });

@@ -67,7 +67,11 @@ describe('configuration files edited in the editor take effect without a restart
     await client.didChange(file(conf), PG_CONF(10));
     await expectBudget(1, 'after max_connections = 10 is typed');
     assert.equal(budget()[0].message, 'api can open 10 connections to localhost:5432 (1 × 10, limit 7).');
-    assert.ok((budget()[0].relatedInformation ?? []).some((r) => r.message === 'max_connections = 10 (max_connections = 10 in postgresql.conf), 3 of them reserved for superusers'));
+    assert.ok(
+      (budget()[0].relatedInformation ?? []).some(
+        (r) => r.message === 'max_connections = 10 (max_connections = 10 in postgresql.conf), 3 of them reserved for superusers',
+      ),
+    );
     await client.didClose(file(conf));
     await expectBudget(0, 'after the unsaved edit is closed (the disk says 100)');
     await save(conf, PG_CONF(10));

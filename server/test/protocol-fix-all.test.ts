@@ -78,7 +78,10 @@ describe('fix all on save and the docs action', () => {
   });
 
   test('no fix-all action where the only fixes write secrets, nor when quick fixes (or nothing) are asked for', async () => {
-    assert.ok(client.diagnosticsOf(file('admin/.env')).some((d) => d.code === 'duplicate-secret'), 'admin/.env has a finding with a (secret) fix');
+    assert.ok(
+      client.diagnosticsOf(file('admin/.env')).some((d) => d.code === 'duplicate-secret'),
+      'admin/.env has a finding with a (secret) fix',
+    );
     assert.deepEqual(await fixAll('admin/.env'), [], 'a secret-writing fix is never applied on save');
     const diags = client.diagnosticsOf(file('web/.env'));
     for (const only of [['quickfix'], undefined]) {
@@ -114,7 +117,11 @@ describe('fix all on save and the docs action', () => {
     assert.ok(disable >= 0 && docs === disable + 1, titles.join(' | '));
     const action = actions[docs];
     assert.equal(action.edit, undefined);
-    assert.deepEqual(action.command, { title: 'Show documentation for duplicate-secret', command: 'crosswire.showDocumentation', arguments: ['duplicate-secret'] });
+    assert.deepEqual(action.command, {
+      title: 'Show documentation for duplicate-secret',
+      command: 'crosswire.showDocumentation',
+      arguments: ['duplicate-secret'],
+    });
     assert.deepEqual(action.diagnostics, [d]);
 
     await client.connection.sendRequest('workspace/executeCommand', { command: action.command!.command, arguments: action.command!.arguments });
@@ -127,19 +134,30 @@ describe('fix all on save and the docs action', () => {
   });
 
   test('the docs command takes a rule id only', async () => {
-    await assert.rejects(client.connection.sendRequest('workspace/executeCommand', { command: 'crosswire.showDocumentation', arguments: ['https://evil.example/'] }));
+    await assert.rejects(
+      client.connection.sendRequest('workspace/executeCommand', { command: 'crosswire.showDocumentation', arguments: ['https://evil.example/'] }),
+    );
     await assert.rejects(client.connection.sendRequest('workspace/executeCommand', { command: 'crosswire.showDocumentation', arguments: [] }));
   });
 });
 
 describe('the docs action with a client that cannot open documents', () => {
   test('the page is named in a message instead', async () => {
-    const ws = fs.realpathSync(makeWorkspace({ 'web/package.json': pkg('web', { dev: 'next dev' }, NEXT), 'web/.env': WEB_ENV, 'admin/package.json': pkg('admin', { dev: 'next dev -p 3002' }, NEXT), 'admin/.env': ADMIN_ENV }));
+    const ws = fs.realpathSync(
+      makeWorkspace({
+        'web/package.json': pkg('web', { dev: 'next dev' }, NEXT),
+        'web/.env': WEB_ENV,
+        'admin/package.json': pkg('admin', { dev: 'next dev -p 3002' }, NEXT),
+        'admin/.env': ADMIN_ENV,
+      }),
+    );
     const client = await LspClient.start({ folders: [ws], showDocument: false });
     try {
       await client.waitForReady(0, 30_000);
       await client.connection.sendRequest('workspace/executeCommand', { command: 'crosswire.showDocumentation', arguments: ['port-collision'] });
-      await client.waitFor('a message naming the page', () => client.logs.some((l) => /documentation for port-collision: .*docs\/rules\/port-collision\.md/.test(l.message)));
+      await client.waitFor('a message naming the page', () =>
+        client.logs.some((l) => /documentation for port-collision: .*docs\/rules\/port-collision\.md/.test(l.message)),
+      );
       assert.equal(client.shownDocuments.length, 0);
     } finally {
       client.kill();
@@ -150,7 +168,12 @@ describe('the docs action with a client that cannot open documents', () => {
 
 describe('a config "suppress" entry in the editor', () => {
   test('becomes unused (reported in crosswire.config.json) when the finding it hid goes away, and used again when it comes back', async () => {
-    const webPkg = (dev: string) => JSON.stringify({ name: 'web', version: '1.0.0', private: true, scripts: { dev, start: 'next start' }, dependencies: { next: '14.2.5', react: '18.3.1' } }, null, 2) + '\n';
+    const webPkg = (dev: string) =>
+      JSON.stringify(
+        { name: 'web', version: '1.0.0', private: true, scripts: { dev, start: 'next start' }, dependencies: { next: '14.2.5', react: '18.3.1' } },
+        null,
+        2,
+      ) + '\n';
     const spaPkg = JSON.stringify({ name: 'spa', version: '1.0.0', private: true, scripts: { dev: 'vite' }, dependencies: { vite: '5.4.0' } }, null, 2) + '\n';
     const ws = fs.realpathSync(
       makeWorkspace({
@@ -168,7 +191,11 @@ describe('a config "suppress" entry in the editor', () => {
     try {
       await client.waitForReady(0, 30_000);
       await client.waitForDiagnostics(() => client.diagnosticsOf(path.join(ws, 'spa/package.json')).some((d) => d.code === 'implicit-port'));
-      assert.deepEqual(client.diagnosticsOf(web).filter((d) => d.code === 'implicit-port'), [], 'suppressed by the config');
+      assert.deepEqual(
+        client.diagnosticsOf(web).filter((d) => d.code === 'implicit-port'),
+        [],
+        'suppressed by the config',
+      );
       assert.deepEqual(unused(), []);
       // The app gets an explicit port: nothing left to suppress, and the entry says so (in the config file).
       await client.didOpen(web, webPkg('next dev -p 3005'), 'json');
@@ -176,7 +203,10 @@ describe('a config "suppress" entry in the editor', () => {
       assert.equal(unused()[0].message, 'Unused "suppress" entry: no finding of "implicit-port" in web/package.json.');
       await client.didChange(web, webPkg('next dev'));
       await client.waitForDiagnostics(() => unused().length === 0, 20_000, 'the entry used again');
-      assert.deepEqual(client.diagnosticsOf(web).filter((d) => d.code === 'implicit-port'), []);
+      assert.deepEqual(
+        client.diagnosticsOf(web).filter((d) => d.code === 'implicit-port'),
+        [],
+      );
     } finally {
       client.kill();
       fs.rmSync(ws, { recursive: true, force: true });

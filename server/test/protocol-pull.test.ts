@@ -48,7 +48,9 @@ describe('pull diagnostics (LSP 3.17 client)', { timeout: 60_000 }, () => {
     const { ws, webEnv } = twoApps();
     const client = await LspClient.start({ folders: [ws], pullDiagnostics: true });
     try {
-      const provider = client.initializeResult?.capabilities.diagnosticProvider as { interFileDependencies?: boolean; workspaceDiagnostics?: boolean } | undefined;
+      const provider = client.initializeResult?.capabilities.diagnosticProvider as
+        | { interFileDependencies?: boolean; workspaceDiagnostics?: boolean }
+        | undefined;
       assert.equal(provider?.interFileDependencies, true);
       assert.equal(provider?.workspaceDiagnostics, true);
       await client.waitForReady(0, 30_000);
@@ -61,7 +63,7 @@ describe('pull diagnostics (LSP 3.17 client)', { timeout: 60_000 }, () => {
     }
   });
 
-  test('a document: its findings, then `unchanged` for the same result id; another app\'s file changes it: refresh, then the new findings', async () => {
+  test("a document: its findings, then `unchanged` for the same result id; another app's file changes it: refresh, then the new findings", async () => {
     const { ws, webEnv, apiEnv } = twoApps();
     const client = await LspClient.start({ folders: [ws], pullDiagnostics: true });
     try {
@@ -161,7 +163,9 @@ describe('push diagnostics (client without textDocument.diagnostic, or asking fo
     const client = await LspClient.start({ folders: [ws], pullDiagnostics: true, initializationOptions: { diagnostics: 'push' } });
     try {
       assert.equal(client.initializeResult?.capabilities.diagnosticProvider, undefined);
-      await client.waitForDiagnostics(() => codes(client.diagnosticsOf(webEnv)).includes('duplicate-secret') && codes(client.diagnosticsOf(apiEnv)).includes('duplicate-secret'));
+      await client.waitForDiagnostics(
+        () => codes(client.diagnosticsOf(webEnv)).includes('duplicate-secret') && codes(client.diagnosticsOf(apiEnv)).includes('duplicate-secret'),
+      );
       assert.equal(client.refreshes, 0);
     } finally {
       client.kill();
@@ -173,11 +177,17 @@ describe('push diagnostics (client without textDocument.diagnostic, or asking fo
     const client = await LspClient.start({ folders: [ws] });
     try {
       assert.equal(client.initializeResult?.capabilities.diagnosticProvider, undefined);
-      await client.waitForDiagnostics(() => codes(client.diagnosticsOf(webEnv)).includes('duplicate-secret') && codes(client.diagnosticsOf(apiEnv)).includes('duplicate-secret'));
+      await client.waitForDiagnostics(
+        () => codes(client.diagnosticsOf(webEnv)).includes('duplicate-secret') && codes(client.diagnosticsOf(apiEnv)).includes('duplicate-secret'),
+      );
       await client.didOpen(webEnv, fs.readFileSync(webEnv, 'utf8'), 'dotenv');
       fs.writeFileSync(apiEnv, `NEXTAUTH_SECRET=${OTHER}\n`);
       await client.didChangeWatchedFiles([{ file: apiEnv, type: FileChange.Changed }]);
-      await client.waitForDiagnostics(() => !codes(client.diagnosticsOf(webEnv)).includes('duplicate-secret') && client.diagnosticsOf(apiEnv).length === 0, 10_000, 'the finding cleared on both');
+      await client.waitForDiagnostics(
+        () => !codes(client.diagnosticsOf(webEnv)).includes('duplicate-secret') && client.diagnosticsOf(apiEnv).length === 0,
+        10_000,
+        'the finding cleared on both',
+      );
       assert.equal(client.refreshes, 0);
     } finally {
       client.kill();

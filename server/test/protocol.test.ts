@@ -129,7 +129,11 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
   test('initialize advertises the capabilities', () => {
     const caps = client.initializeResult!.capabilities;
     assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2 });
-    assert.deepEqual((caps.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds, ['quickfix', 'source.fixAll.crosswire'], 'quick fixes, and the safe fix-all for editor.codeActionsOnSave');
+    assert.deepEqual(
+      (caps.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds,
+      ['quickfix', 'source.fixAll.crosswire'],
+      'quick fixes, and the safe fix-all for editor.codeActionsOnSave',
+    );
     assert.ok(caps.executeCommandProvider?.commands.includes('crosswire.audit'));
     assert.equal(caps.workspace?.workspaceFolders?.supported, true);
     const watch = client.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
@@ -137,7 +141,22 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
     const globs = (watch.registerOptions as { watchers: { globPattern: string }[] }).watchers.map((w) => w.globPattern);
     // The watchers cover every kind of file the index reads (the file-kinds table), the editor's config files included.
     const watched = compileGlobs(globs);
-    for (const rel of ['.env', 'app/.env.local', 'app/package.json', 'app/prisma/schema.prisma', 'crosswire.config.json', 'db/postgresql.conf', 'api/ecosystem.json', 'api/ecosystem.config.js', 'svc/requirements.txt', 'svc/Pipfile', 'web/src/App.jsx', 'api/src/main.mts', 'api/src/main.cts', 'docker-compose.yml']) {
+    for (const rel of [
+      '.env',
+      'app/.env.local',
+      'app/package.json',
+      'app/prisma/schema.prisma',
+      'crosswire.config.json',
+      'db/postgresql.conf',
+      'api/ecosystem.json',
+      'api/ecosystem.config.js',
+      'svc/requirements.txt',
+      'svc/Pipfile',
+      'web/src/App.jsx',
+      'api/src/main.mts',
+      'api/src/main.cts',
+      'docker-compose.yml',
+    ]) {
       assert.ok(watched(rel), `${rel} is watched (${globs.join(' ')})`);
     }
     const statuses = client.statuses as { state: string; apps?: number; findings?: number }[];
@@ -148,18 +167,30 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
   });
 
   test('incident a: duplicate-secret on every NEXTAUTH_SECRET line, related to the other app, never between replicas', () => {
-    const sites = [f('electricity-tokens', '.env'), f('electricity-tokens', '.env.local'), f('multi-business-multi-apps', '.env'), f('multi-business-multi-apps', '.env.local'), f('multi-business-server-2', '.env.local')];
+    const sites = [
+      f('electricity-tokens', '.env'),
+      f('electricity-tokens', '.env.local'),
+      f('multi-business-multi-apps', '.env'),
+      f('multi-business-multi-apps', '.env.local'),
+      f('multi-business-server-2', '.env.local'),
+    ];
     for (const file of sites) {
       const d = expectAt(file, 'duplicate-secret', 'NEXTAUTH_SECRET=', ERROR);
       assert.ok(!msg(d).includes('pano-pamusha'), 'the secret is never shown');
       const rel = relatedFiles(d);
       assert.ok(rel.length > 0, `related information on ${file}`);
       if (isInside(ET(), file)) {
-        assert.ok(rel.every((r) => isInside(MB(), r) || isInside(MB2(), r)), `related of ${file}: ${rel.join(', ')}`);
+        assert.ok(
+          rel.every((r) => isInside(MB(), r) || isInside(MB2(), r)),
+          `related of ${file}: ${rel.join(', ')}`,
+        );
         assert.ok(rel.some((r) => isInside(MB(), r)));
         assert.match(msg(d), /multi-business-multi-apps/);
       } else {
-        assert.ok(rel.every((r) => isInside(ET(), r)), `related of ${file} must be the other app only: ${rel.join(', ')}`);
+        assert.ok(
+          rel.every((r) => isInside(ET(), r)),
+          `related of ${file} must be the other app only: ${rel.join(', ')}`,
+        );
         assert.match(msg(d), /electricity-tokens/);
       }
       for (const r of d.relatedInformation!) {
@@ -177,7 +208,10 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
     const dev = expectAt(f('electricity-tokens', 'package.json'), 'port-collision', '"dev":', WARNING);
     for (const d of [start, dev]) {
       assert.match(msg(d), /3000/);
-      assert.ok(relatedFiles(d).some((r) => !isInside(ET(), r)), `port-collision related to another app: ${relatedFiles(d).join(', ')}`);
+      assert.ok(
+        relatedFiles(d).some((r) => !isInside(ET(), r)),
+        `port-collision related to another app: ${relatedFiles(d).join(', ')}`,
+      );
     }
     const backendPort = expectAt(f('insight-garden', 'backend', '.env'), 'port-collision', 'PORT=3000', ERROR);
     assert.ok(relatedFiles(backendPort).some((r) => !isInside(IGB(), r)));
@@ -198,8 +232,14 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
       const schema = path.join(app, 'prisma', 'schema.prisma');
       const d = expectAt(schema, 'missing-connection-limit', 'env("DATABASE_URL")', WARNING);
       const rel = relatedFiles(d);
-      assert.ok(rel.some((r) => isInside(app, r) && path.basename(r).startsWith('.env')), `related to the env line: ${rel.join(', ')}`);
-      assert.ok(rel.some((r) => !isInside(app, r) && r.endsWith('schema.prisma')), `related to other apps' datasources: ${rel.join(', ')}`);
+      assert.ok(
+        rel.some((r) => isInside(app, r) && path.basename(r).startsWith('.env')),
+        `related to the env line: ${rel.join(', ')}`,
+      );
+      assert.ok(
+        rel.some((r) => !isInside(app, r) && r.endsWith('schema.prisma')),
+        `related to other apps' datasources: ${rel.join(', ')}`,
+      );
     }
     for (const app of [MB(), MB2()]) {
       expectAt(path.join(app, 'prisma', 'schema.prisma'), 'missing-connection-limit', 'connection_limit =', ERROR);
@@ -300,7 +340,12 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
     assert.deepEqual(editedFiles(action.edit!), [envFile]);
     await applyAndNotify(action.edit!);
     const m = /^DATABASE_URL="postgresql:\/\/postgres:postgres@localhost:5432\/electricity_tokens\?connection_limit=(\d+)"$/m.exec(read(envFile));
-    assert.ok(m, `connection_limit appended with quoting kept: ${read(envFile).split('\n').find((l) => l.startsWith('DATABASE_URL'))}`);
+    assert.ok(
+      m,
+      `connection_limit appended with quoting kept: ${read(envFile)
+        .split('\n')
+        .find((l) => l.startsWith('DATABASE_URL'))}`,
+    );
     const n = Number(m[1]);
     assert.ok(n >= 1 && n <= 10, `n=${n}`);
     await client.waitForDiagnostics(() => diags(schema, 'missing-connection-limit').length === 0, 10_000, 'electricity-tokens schema cleared');
@@ -314,7 +359,13 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
     const blockActions = ((await client.codeActions(mbSchema, e.range, [e])) ?? []).filter(isAction);
     assert.ok(blockActions.length >= 1, 'a fix for the in-block property');
     const move = blockActions.find((a) => a.edit && editedFiles(a.edit!).includes(mbSchema) && editedFiles(a.edit!).includes(mbEnv));
-    assert.ok(move, `a fix editing the schema and the env file; got ${blockActions.filter((a) => a.edit).map((a) => `${a.title} -> ${editedFiles(a.edit!).join(',')}`).join(' | ')}`);
+    assert.ok(
+      move,
+      `a fix editing the schema and the env file; got ${blockActions
+        .filter((a) => a.edit)
+        .map((a) => `${a.title} -> ${editedFiles(a.edit!).join(',')}`)
+        .join(' | ')}`,
+    );
     await applyAndNotify(move.edit!);
     assert.ok(!/^\s*connection_limit\s*=/m.test(read(mbSchema)), 'property removed from the datasource block');
     assert.match(read(mbEnv), /^DATABASE_URL="postgresql:\/\/postgres:postgres@localhost:5432\/multi_business_db\?connection_limit=10"$/m);
@@ -346,7 +397,14 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
     const env = path.join(appDir, '.env');
     const statusEnv = f('status-page', '.env');
     const statusSecret = /^SESSION_SECRET=(.*)$/m.exec(read(statusEnv))![1];
-    fs.writeFileSync(pkg, JSON.stringify({ name: 'late-app', private: true, scripts: { start: 'node server.js' }, dependencies: { dotenv: '^16.4.5', express: '^4.21.1' } }, null, 2) + '\n');
+    fs.writeFileSync(
+      pkg,
+      JSON.stringify(
+        { name: 'late-app', private: true, scripts: { start: 'node server.js' }, dependencies: { dotenv: '^16.4.5', express: '^4.21.1' } },
+        null,
+        2,
+      ) + '\n',
+    );
     fs.writeFileSync(env, `PORT=4200\nSESSION_SECRET=${statusSecret}\n`);
     await client.didChangeWatchedFiles([
       { file: pkg, type: FileChange.Created },
@@ -383,7 +441,14 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
     assert.equal(typeof result.markdown, 'string');
     assert.equal(result.findings, allDiags().length, 'findings = diagnostics currently published');
     assert.ok(result.apps >= 7, `apps ${result.apps}`);
-    for (const name of ['electricity-tokens', 'multi-business-multi-apps', 'it-assets-manager', 'insight-garden-backend', 'insight-garden-frontend', 'status-page']) {
+    for (const name of [
+      'electricity-tokens',
+      'multi-business-multi-apps',
+      'it-assets-manager',
+      'insight-garden-backend',
+      'insight-garden-frontend',
+      'status-page',
+    ]) {
       assert.ok(result.markdown.includes(name), `report mentions ${name}`);
     }
     assert.ok(result.markdown.includes(`${result.apps} apps`), 'report counts the apps');
@@ -400,7 +465,13 @@ describe('language server over stdio on a copy of test-workspace', { timeout: 60
   test('shutdown and exit end the server with code 0', async () => {
     const code = await client.shutdown();
     assert.equal(code, 0);
-    assert.ok(!client.logs.some((l) => l.type === 1), `no errors logged: ${client.logs.filter((l) => l.type === 1).map((l) => l.message).join('\n')}`);
+    assert.ok(
+      !client.logs.some((l) => l.type === 1),
+      `no errors logged: ${client.logs
+        .filter((l) => l.type === 1)
+        .map((l) => l.message)
+        .join('\n')}`,
+    );
   });
 });
 
@@ -426,7 +497,10 @@ describe('a client without relatedInformation / documentChanges support', { time
     assert.ok(Object.keys(a.edit.changes).includes(uriOf(etEnv)));
     // Debug logging with trace verbose, and never an edit text (they hold generated secrets).
     const newText = Object.values(a.edit.changes).flat()[0].newText;
-    assert.ok(client.logs.some((l) => l.message.includes('[debug]')), 'debug log with trace verbose');
+    assert.ok(
+      client.logs.some((l) => l.message.includes('[debug]')),
+      'debug log with trace verbose',
+    );
     assert.ok(!client.logs.some((l) => l.message.includes(newText)), 'an edit text was logged');
     assert.equal(await client.shutdown(), 0);
   });
@@ -441,7 +515,10 @@ describe('a multi-root workspace: two apps in two unrelated folders (incident a)
     tempDirs.push(base);
     const rootA = path.join(base, 'home-projects');
     const rootB = path.join(base, 'work-projects');
-    for (const [root, app] of [[rootA, 'electricity-tokens'], [rootB, 'multi-business-multi-apps']]) {
+    for (const [root, app] of [
+      [rootA, 'electricity-tokens'],
+      [rootB, 'multi-business-multi-apps'],
+    ]) {
       fs.cpSync(path.join(REPO_ROOT, 'test-workspace', app), path.join(root, app), { recursive: true });
     }
     const etEnv = path.join(rootA, 'electricity-tokens', '.env');
@@ -462,7 +539,10 @@ describe('a multi-root workspace: two apps in two unrelated folders (incident a)
       10_000,
       'the removed folder is forgotten and its diagnostics cleared',
     );
-    assert.ok(c.logs.some((l) => l.message.includes('[debug]')), 'debug logs after $/setTrace verbose');
+    assert.ok(
+      c.logs.some((l) => l.message.includes('[debug]')),
+      'debug logs after $/setTrace verbose',
+    );
     await c.didChangeWorkspaceFolders([rootB], []);
     await c.waitForDiagnostics(() => dup(etEnv).length === 1 && dup(mbEnv).length === 1, 10_000, 'the folder is back');
     assert.equal(await c.shutdown(), 0);

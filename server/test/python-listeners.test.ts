@@ -79,7 +79,11 @@ test('python listeners take part in port-collision like any other server', async
     'b/pyproject.toml': PYPROJECT,
     'b/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8081)\n',
   };
-  const ws = makeWorkspace({ ...files, 'a/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/a\n', 'b/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/b\n' });
+  const ws = makeWorkspace({
+    ...files,
+    'a/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/a\n',
+    'b/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/b\n',
+  });
   const { findings } = await audit(ws);
   const pc = byRule(findings, 'port-collision');
   assert.deepEqual(pc.map((f) => path.relative(ws, f.location.file)).sort(), ['a/main.py', 'b/main.py']);

@@ -33,14 +33,19 @@ test('compose-port-collision: the infrastructure stacks of two apps publishing o
   assert.equal(d[0].severity, 'error');
   assert.equal(d[0].message, 'Service redis publishes host port 6379, like service redis of insight-garden/docker-compose.yml.');
   assert.match(d[0].related[0].message, /infrastructure of different apps/);
-  assert.deepEqual(d[0].related.map((r) => `${path.relative(ws, r.location.file)}:${r.location.range.start.line}`), [`insight-garden/docker-compose.yml:${lineOf(ig, '6379:6379')}`]);
+  assert.deepEqual(
+    d[0].related.map((r) => `${path.relative(ws, r.location.file)}:${r.location.range.start.line}`),
+    [`insight-garden/docker-compose.yml:${lineOf(ig, '6379:6379')}`],
+  );
 });
 
 test('compose-port-collision: independent example projects (each its own stack, none referring to another) are not compared', async () => {
   const ws = makeWorkspace({
-    'nginx-flask/compose.yaml': 'services:\n  web:\n    build: ./flask\n    ports:\n      - "80:8000"\n  db:\n    image: mysql:8\n    ports:\n      - "3306:3306"\n',
+    'nginx-flask/compose.yaml':
+      'services:\n  web:\n    build: ./flask\n    ports:\n      - "80:8000"\n  db:\n    image: mysql:8\n    ports:\n      - "3306:3306"\n',
     'nginx-flask/flask/requirements.txt': 'flask\n',
-    'react-mysql/compose.yaml': 'services:\n  frontend:\n    build: frontend\n    ports:\n      - "80:3000"\n  db:\n    image: mysql:8\n    ports:\n      - "3306:3306"\n',
+    'react-mysql/compose.yaml':
+      'services:\n  frontend:\n    build: frontend\n    ports:\n      - "80:3000"\n  db:\n    image: mysql:8\n    ports:\n      - "3306:3306"\n',
     'react-mysql/frontend/package.json': pkg('frontend', { start: 'react-scripts start' }, { 'react-scripts': '5.0.1' }),
     'wordpress/compose.yaml': compose(svc('wordpress', ['80:80'], '', 'wordpress:latest')),
     'nextcloud/compose.yaml': compose(svc('nc', ['80:80'], '', 'nextcloud:apache')),
@@ -93,26 +98,43 @@ test('compose-port-collision: profiles: services in profiles never enabled toget
   assert.match(e[0].message, /service app \(profile app\)|service old \(profile deprecated\)/);
 });
 
-test('compose-port-collision: ports are interpolated from the project\'s .env; an unknown port is never compared', async () => {
+test("compose-port-collision: ports are interpolated from the project's .env; an unknown port is never compared", async () => {
   const ws = makeWorkspace({
-    'stack/compose.yaml': compose(svc('web', ['${WEB_PORT:-3000}:3000'], '', 'nginx'), svc('admin', ['${ADMIN_PORT-3001}:80'], '', 'nginx'), svc('api', ['${API_PORT}:80'], '', 'nginx')),
+    'stack/compose.yaml': compose(
+      svc('web', ['${WEB_PORT:-3000}:3000'], '', 'nginx'),
+      svc('admin', ['${ADMIN_PORT-3001}:80'], '', 'nginx'),
+      svc('api', ['${API_PORT}:80'], '', 'nginx'),
+    ),
     'stack/.env': 'WEB_PORT=8080\nADMIN_PORT=8080\n',
   });
   const d = await rules(ws);
   assert.equal(d.length, 1);
   assert.equal(d[0].message, 'Service admin publishes host port 8080, like service web.');
   // Without the .env the defaults apply (3000 and 3001: no collision), and API_PORT is unknown.
-  const noEnv = makeWorkspace({ 'stack/compose.yaml': compose(svc('web', ['${WEB_PORT:-3000}:3000'], '', 'nginx'), svc('admin', ['${ADMIN_PORT-3001}:80'], '', 'nginx'), svc('api', ['${API_PORT}:80'], '', 'nginx'), svc('x', ['${API_PORT}:81'], '', 'nginx')) });
+  const noEnv = makeWorkspace({
+    'stack/compose.yaml': compose(
+      svc('web', ['${WEB_PORT:-3000}:3000'], '', 'nginx'),
+      svc('admin', ['${ADMIN_PORT-3001}:80'], '', 'nginx'),
+      svc('api', ['${API_PORT}:80'], '', 'nginx'),
+      svc('x', ['${API_PORT}:81'], '', 'nginx'),
+    ),
+  });
   assert.deepEqual(await rules(noEnv), []);
 });
 
 test('compose-port-collision: a service that builds an app is that app; infrastructure a monorepo script starts collides with app servers', async () => {
   const ws = makeWorkspace({
-    'package.json': JSON.stringify({ name: 'acme', private: true, workspaces: ['apps/*'], scripts: { 'dx:up': 'docker compose -f docker/dev-compose.yml up -d', dev: 'turbo run dev' } }),
+    'package.json': JSON.stringify({
+      name: 'acme',
+      private: true,
+      workspaces: ['apps/*'],
+      scripts: { 'dx:up': 'docker compose -f docker/dev-compose.yml up -d', dev: 'turbo run dev' },
+    }),
     ...expressApp('apps/api', 3000),
     ...expressApp('apps/web', 4000),
     // runs the api in a container: the same app, never compared with the api's own server (or with other apps' dev servers)
-    'compose.yaml': 'services:\n  api:\n    build:\n      context: .\n      dockerfile: apps/api/Dockerfile\n    ports:\n      - "3000:3000"\n    environment:\n      PORT: ${API_PORT:-3000}\n    env_file: apps/api/.env.docker\n',
+    'compose.yaml':
+      'services:\n  api:\n    build:\n      context: .\n      dockerfile: apps/api/Dockerfile\n    ports:\n      - "3000:3000"\n    environment:\n      PORT: ${API_PORT:-3000}\n    env_file: apps/api/.env.docker\n',
     'apps/api/.env.docker': 'FLASK_SERVER_PORT=3000\n',
     // dev infrastructure the root script starts: grafana on the web app's port
     'docker/dev-compose.yml': compose(svc('grafana', ['4000:3000'], '', 'grafana/grafana:11.3.0')),
@@ -130,7 +152,10 @@ test('compose model: projects, alternatives, names, the app a service runs and t
   const root = '/ws';
   const f = (rel: string, text: string) => parseCompose(text, path.join(root, rel));
   const files = [
-    f('docker-compose.yml', 'name: shop\nservices:\n  web:\n    build: ./apps/web\n    ports: ["${WEB:-3000}:3000"]\n    environment:\n      - FLASK_SERVER_PORT=${PORT_IN:-5000}\n      - SHELL_ONLY\n    env_file:\n      - path: ./apps/web/.env.compose\n        required: false\n'),
+    f(
+      'docker-compose.yml',
+      'name: shop\nservices:\n  web:\n    build: ./apps/web\n    ports: ["${WEB:-3000}:3000"]\n    environment:\n      - FLASK_SERVER_PORT=${PORT_IN:-5000}\n      - SHELL_ONLY\n    env_file:\n      - path: ./apps/web/.env.compose\n        required: false\n',
+    ),
     f('docker-compose.override.yml', 'services:\n  web:\n    ports: ["9229:9229"]\n'),
     f('docker-compose.images.yml', 'services:\n  web:\n    image: ghcr.io/shop/web:1\n'),
     f('other/compose.yaml', 'services:\n  db:\n    image: postgres\n'),
@@ -138,11 +163,26 @@ test('compose model: projects, alternatives, names, the app a service runs and t
   ];
   const texts: Record<string, string> = { '/ws/.env': 'WEB=8080\n', '/ws/apps/web/.env.compose': 'LOG_LEVEL=debug\n' };
   const projects = composeProjects({ files, textOf: (p) => texts[p], apps: [{ id: 'apps/web', name: 'web', dir: '/ws/apps/web' }], scripts: [] });
-  assert.deepEqual(projects.map((p) => [p.name, p.nameSource, path.relative(root, p.dir) || '.']), [['shop', 'name', '.'], ['other', 'folder', 'other']]);
+  assert.deepEqual(
+    projects.map((p) => [p.name, p.nameSource, path.relative(root, p.dir) || '.']),
+    [
+      ['shop', 'name', '.'],
+      ['other', 'folder', 'other'],
+    ],
+  );
   const shop = projects[0];
-  assert.deepEqual(shop.variants.map((v) => [v.how, v.files.map((x) => path.basename(x.file))]), [['default', ['docker-compose.yml', 'docker-compose.override.yml']], ['alone', ['docker-compose.images.yml']]]);
+  assert.deepEqual(
+    shop.variants.map((v) => [v.how, v.files.map((x) => path.basename(x.file))]),
+    [
+      ['default', ['docker-compose.yml', 'docker-compose.override.yml']],
+      ['alone', ['docker-compose.images.yml']],
+    ],
+  );
   const web = shop.variants[0].services[0];
-  assert.deepEqual(web.ports.map((p) => p.host), [8080, 9229]);
+  assert.deepEqual(
+    web.ports.map((p) => p.host),
+    [8080, 9229],
+  );
   assert.equal(web.app?.id, 'apps/web');
   assert.equal(shop.variants[1].services[0].app?.id, 'apps/web', 'the same service in an alternative file runs the same app');
   const env = composeEnvironmentFor(projects, '/ws/apps/web');
@@ -195,5 +235,8 @@ test('discovery: compose files named by scripts and kept under docker/, and YAML
   assert.equal(d.length, 1);
   assert.equal(d[0].message, 'Service registry publishes host port 5000, which web also listens on.');
   assert.match(d[0].related[0].message, /its script "infra" runs it/);
-  assert.deepEqual(byRule(findings, 'parse-error').map((f) => path.relative(ws, f.location.file)), []);
+  assert.deepEqual(
+    byRule(findings, 'parse-error').map((f) => path.relative(ws, f.location.file)),
+    [],
+  );
 });

@@ -6,7 +6,8 @@ import { audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 
 const PRISMA5 = { '@prisma/client': '5.22.0', prisma: '5.22.0', express: '4.21.1', dotenv: '16.4.5' };
 const SCHEMA = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n';
-const PM2 = (instances: string) => `module.exports = {\n  apps: [\n    {\n      name: 'api',\n      script: 'server.js',\n      instances: ${instances},\n      exec_mode: 'cluster',\n    },\n  ],\n};\n`;
+const PM2 = (instances: string) =>
+  `module.exports = {\n  apps: [\n    {\n      name: 'api',\n      script: 'server.js',\n      instances: ${instances},\n      exec_mode: 'cluster',\n    },\n  ],\n};\n`;
 const COMPOSE = (max: number, port = 5433) =>
   `services:\n  postgres:\n    image: postgres:16-alpine\n    command: ["postgres", "-c", "max_connections=${max}"]\n    ports:\n      - "${port}:5432"\n`;
 
@@ -47,9 +48,10 @@ test('connection-budget: the apps of one server are summed, each finding states 
     ...prismaApp('a', 'orders', 'postgresql://o:o@localhost:5432/orders'),
     ...prismaApp('b', 'billing', 'postgresql://b:b@127.0.0.1:5432/billing?connection_limit=5', { 'ecosystem.config.js': PM2('2') }),
     'c/package.json': pkg('ingest', { start: 'node worker.js' }, { pg: '8.13.1', dotenv: '16.4.5' }),
-    'c/worker.js': "require('dotenv').config();\nconst { Pool } = require('pg');\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL });\nmodule.exports = pool;\n",
+    'c/worker.js':
+      "require('dotenv').config();\nconst { Pool } = require('pg');\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL });\nmodule.exports = pool;\n",
     'c/.env': 'DATABASE_URL=postgresql://i:i@localhost:5432/ingest\n',
-    'pg/postgresql.conf': "# tuned for the small VM\nport = 5432\nmax_connections = 25\nshared_buffers = 128MB\n",
+    'pg/postgresql.conf': '# tuned for the small VM\nport = 5432\nmax_connections = 25\nshared_buffers = 128MB\n',
   });
   const { findings } = await audit(ws);
   const d = byRule(findings, 'connection-budget');
@@ -90,10 +92,11 @@ test('connection-budget: under the default 100 nothing is reported; replicas are
   assert.ok(d[0].related.some((r) => r.message.includes('max_connections = 50 (maxConnections in crosswire.config.json)')));
 });
 
-test('connection-budget: Prisma 7 pools are the adapter\'s max (default 10); the core count comes from the options', async () => {
+test("connection-budget: Prisma 7 pools are the adapter's max (default 10); the core count comes from the options", async () => {
   const files = {
     'v7/package.json': pkg('worker', { start: 'node dist/main.js' }, { '@prisma/client': '7.0.1', '@prisma/adapter-pg': '7.0.1', prisma: '7.0.1' }),
-    'v7/prisma.config.ts': "import 'dotenv/config';\nimport { defineConfig, env } from 'prisma/config';\nexport default defineConfig({ datasource: { url: env('DATABASE_URL') } });\n",
+    'v7/prisma.config.ts':
+      "import 'dotenv/config';\nimport { defineConfig, env } from 'prisma/config';\nexport default defineConfig({ datasource: { url: env('DATABASE_URL') } });\n",
     'v7/src/db.ts': "import { PrismaPg } from '@prisma/adapter-pg';\nexport const adapter = new PrismaPg({ connectionString: process.env.DATABASE_URL });\n",
     'v7/.env': 'DATABASE_URL=postgresql://w:w@localhost:5433/jobs\n',
     'v7/ecosystem.config.js': PM2('3'),
@@ -108,7 +111,9 @@ test('connection-budget: Prisma 7 pools are the adapter\'s max (default 10); the
   const ws2 = makeWorkspace({ ...files, 'v7/src/db.ts': files['v7/src/db.ts'].replace('DATABASE_URL }', 'DATABASE_URL, max: 5 }') });
   assert.deepEqual(byRule((await audit(ws2)).findings, 'connection-budget'), []);
   // Prisma ≤ 6: 8 cores make a default pool of 17
-  const ws3 = makeWorkspace(prismaApp('a', 'orders', 'postgresql://o:o@localhost:5433/orders', { 'ecosystem.config.js': PM2('2'), 'docker-compose.yml': COMPOSE(30) }));
+  const ws3 = makeWorkspace(
+    prismaApp('a', 'orders', 'postgresql://o:o@localhost:5433/orders', { 'ecosystem.config.js': PM2('2'), 'docker-compose.yml': COMPOSE(30) }),
+  );
   assert.deepEqual(byRule((await audit(ws3)).findings, 'connection-budget'), [], '2 × 9 = 18 <= 27');
   const engine = await Engine.create({ roots: [ws3], options: { cores: 8, maxFileSize: 1_000_000 } });
   const eight = byRule(engine.findings(), 'connection-budget');

@@ -100,7 +100,10 @@ test('cors-origin-mismatch: * with credentials, unset env var, literal origins, 
     const at = (rel: string, needle: string) => {
       const file = path.join(ws, rel);
       const f = found.find((x) => x.location.file === file && x.location.range.start.line === lineOf(file, needle));
-      assert.ok(f, `${RULE} at ${rel} "${needle}"; got ${found.map((x) => `${path.relative(ws, x.location.file)}:${x.location.range.start.line + 1}`).join(', ')}`);
+      assert.ok(
+        f,
+        `${RULE} at ${rel} "${needle}"; got ${found.map((x) => `${path.relative(ws, x.location.file)}:${x.location.range.start.line + 1}`).join(', ')}`,
+      );
       return f;
     };
     assert.match(at('star-api/.env', 'CORS_ORIGIN=*').message, /is `\*` with credentials, which browsers reject for star-web at http:\/\/localhost:5301/);

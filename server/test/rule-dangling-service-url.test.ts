@@ -28,14 +28,23 @@ test('dangling-service-url: a development URL to a port nobody listens on, with 
   const ws = netra();
   const { findings } = await audit(ws);
   const d = byRule(findings, 'dangling-service-url');
-  assert.deepEqual(d.map((f) => `${path.relative(ws, f.location.file)}:${f.location.range.start.line}`), ['.env:1']);
+  assert.deepEqual(
+    d.map((f) => `${path.relative(ws, f.location.file)}:${f.location.range.start.line}`),
+    ['.env:1'],
+  );
   const f = d[0];
   assert.equal(f.severity, 'warning');
   assert.match(f.message, /http:\/\/127\.0\.0\.1:8001/);
   assert.match(f.message, /port 8001/);
   assert.match(f.message, /auth_service listens on 8081/);
-  assert.ok(f.related.some((r) => r.location.file === path.join(ws, 'auth_service/main.py') && /8081/.test(r.message)), JSON.stringify(f.related));
-  assert.deepEqual(f.fixes.map((x) => x.title), ['Point AUTH_SERVICE_URL at port 8081 (auth_service)']);
+  assert.ok(
+    f.related.some((r) => r.location.file === path.join(ws, 'auth_service/main.py') && /8081/.test(r.message)),
+    JSON.stringify(f.related),
+  );
+  assert.deepEqual(
+    f.fixes.map((x) => x.title),
+    ['Point AUTH_SERVICE_URL at port 8081 (auth_service)'],
+  );
   // .env.test (test environment) and .env.production are not development sites; the template and the code default are right.
   for (const other of byRule(findings, 'dangling-service-url')) assert.equal(other.location.file, path.join(ws, '.env'));
 });
@@ -79,7 +88,8 @@ test('dangling-service-url: code defaults and templates are development sites to
     'svc/pyproject.toml': PYPROJECT('ledger'),
     'svc/main.py': UVICORN('8300'),
     'client/pyproject.toml': PYPROJECT('client'),
-    'client/settings.py': 'import os\nLEDGER_SERVICE_URL = os.getenv("LEDGER_SERVICE_URL", "http://localhost:8300")\nNOTIFY_SERVICE_URL = os.getenv("NOTIFY_SERVICE_URL", "http://localhost:8400")\n',
+    'client/settings.py':
+      'import os\nLEDGER_SERVICE_URL = os.getenv("LEDGER_SERVICE_URL", "http://localhost:8300")\nNOTIFY_SERVICE_URL = os.getenv("NOTIFY_SERVICE_URL", "http://localhost:8400")\n',
     'client/.env.example': 'LEDGER_SERVICE_URL=http://localhost:8399\n',
     'client/.env': 'LEDGER_SERVICE_URL=http://localhost:8300\n',
   });
@@ -124,13 +134,19 @@ test('dangling-service-url: service words of a key', () => {
 test('dangling-service-url: the quick fix over the protocol', { timeout: 60_000 }, async () => {
   const ws = netra();
   const env = path.join(ws, '.env');
-  const r = await quickFixOverProtocol({ folder: fs.realpathSync(ws), file: path.join(fs.realpathSync(ws), '.env'), rule: 'dangling-service-url', needle: 'AUTH_SERVICE_URL=', title: /^Point AUTH_SERVICE_URL at port 8081/ });
+  const r = await quickFixOverProtocol({
+    folder: fs.realpathSync(ws),
+    file: path.join(fs.realpathSync(ws), '.env'),
+    rule: 'dangling-service-url',
+    needle: 'AUTH_SERVICE_URL=',
+    title: /^Point AUTH_SERVICE_URL at port 8081/,
+  });
   assert.equal(r.diagnostic.severity, 2);
   assert.deepEqual(r.changed, [path.join(fs.realpathSync(ws), '.env')]);
   assert.equal(lineOf(env, 'AUTH_SERVICE_URL=http://127.0.0.1:8081'), 1);
 });
 
-test('dangling-service-url: not judged on a replica\'s own machine that nothing names (what else runs there is unknown)', async () => {
+test("dangling-service-url: not judged on a replica's own machine that nothing names (what else runs there is unknown)", async () => {
   const ws = makeWorkspace({
     'templates/a/package.json': pkg('next', { dev: 'next dev' }, { next: '14.2.0' }),
     'templates/b/package.json': pkg('next', { dev: 'next dev --port 3000' }, { next: '14.2.0' }),

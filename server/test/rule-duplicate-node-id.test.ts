@@ -92,7 +92,8 @@ test('duplicate-node-id: test-workspace server 2 copied SYNC_NODE_ID from server
 
 test('duplicate-node-id: the fix through the language server clears the error on both replicas', { timeout: 60_000 }, async () => {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-nodeid-')));
-  for (const app of ['multi-business-multi-apps', 'multi-business-server-2']) fs.cpSync(path.join(REPO_ROOT, 'test-workspace', app), path.join(dir, app), { recursive: true });
+  for (const app of ['multi-business-multi-apps', 'multi-business-server-2'])
+    fs.cpSync(path.join(REPO_ROOT, 'test-workspace', app), path.join(dir, app), { recursive: true });
   const s1 = path.join(dir, 'multi-business-multi-apps', '.env');
   const s2 = path.join(dir, 'multi-business-server-2', '.env.local');
   const { client, edited } = await fixThroughProtocol({

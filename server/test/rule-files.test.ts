@@ -26,7 +26,11 @@ function testFilesMentioning(id: string): string[] {
 
 test('rule files: every rule id is unique and stable kebab-case', () => {
   const ids = ALL.map((r) => r.id);
-  assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], 'duplicate rule ids');
+  assert.deepEqual(
+    ids.filter((id, i) => ids.indexOf(id) !== i),
+    [],
+    'duplicate rule ids',
+  );
   for (const id of ids) assert.match(id, /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, id);
 });
 
@@ -58,7 +62,7 @@ test('rule files: every rule module of server/src/rules is in the registry', () 
 
 test('rule files: every workspace rule has tests (a fixture folder or a test file that names it)', () => {
   const fixtures = fixtureCases();
-  const untested = RULES.filter((r) => !(fixtures.get(r.id)?.length) && testFilesMentioning(r.id).length === 0).map((r) => r.id);
+  const untested = RULES.filter((r) => !fixtures.get(r.id)?.length && testFilesMentioning(r.id).length === 0).map((r) => r.id);
   assert.deepEqual(untested, [], `rules without tests: add a case folder under ${path.relative(REPO_ROOT, FIXTURES)}/<rule>/ or a test`);
 });
 

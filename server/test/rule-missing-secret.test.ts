@@ -32,7 +32,10 @@ test('missing-secret: Nest JwtModule reads JWT_SECRET, ConfigModule loads .env, 
   assert.equal(f.location.range.start.line, lineOf(module, 'JwtModule.register'));
   assert.match(f.message, /JWT_SECRET/);
   assert.match(f.message, /\(\.env\)/);
-  assert.deepEqual(f.related.map((r) => `${path.relative(ws, r.location.file)}:${r.location.range.start.line}`), ['api/.env:0', 'api/.env.example:1']);
+  assert.deepEqual(
+    f.related.map((r) => `${path.relative(ws, r.location.file)}:${r.location.range.start.line}`),
+    ['api/.env:0', 'api/.env.example:1'],
+  );
   assert.match(f.related[1].message, /template/);
   assert.equal(f.fixes[0].title, 'Add JWT_SECRET to .env with a generated secret');
 });
@@ -67,7 +70,10 @@ test('missing-secret: not reported when a loaded file, PM2 env or a fallback def
     'bare/.env.example': `JWT_SECRET=\n`,
   });
   const found = byRule((await audit(ws)).findings, 'missing-secret');
-  assert.deepEqual(found.map((f) => `${path.relative(ws, f.location.file)}: ${f.message}`), []);
+  assert.deepEqual(
+    found.map((f) => `${path.relative(ws, f.location.file)}: ${f.message}`),
+    [],
+  );
 });
 
 test('missing-secret: NextAuth options without `secret` (v4: NEXTAUTH_SECRET; v5: AUTH_SECRET or NEXTAUTH_SECRET) on the options line; the fix adds the variable', async () => {
@@ -93,7 +99,10 @@ test('missing-secret: NextAuth options without `secret` (v4: NEXTAUTH_SECRET; v5
 
   applyEdits(v5.fixes[0].edits());
   assert.match(read(path.join(ws, 'web5/.env.local')), /^AUTH_URL=http:\/\/localhost:3003\nAUTH_SECRET="[A-Za-z0-9+/=]{44}"\n$/);
-  assert.deepEqual(byRule((await audit(ws)).findings, 'missing-secret').map((f) => f.appId), ['web']);
+  assert.deepEqual(
+    byRule((await audit(ws)).findings, 'missing-secret').map((f) => f.appId),
+    ['web'],
+  );
 });
 
 test('missing-secret: an Express app reading the secret without loading its .env is reported (no fix); an empty .env line is not a definition', async () => {
@@ -119,7 +128,10 @@ test('missing-secret: test-workspace insight-garden backend signs and verifies r
     [`${service}:${lineOf(service, "getOrThrow<string>('JWT_REFRESH_SECRET')")}`, `${strategy}:${lineOf(strategy, 'secretOrKey')}`].sort(),
   );
   for (const f of found) {
-    assert.deepEqual(f.related.map((r) => path.relative(ws, r.location.file)), ['insight-garden/backend/.env', 'insight-garden/backend/.env.example']);
+    assert.deepEqual(
+      f.related.map((r) => path.relative(ws, r.location.file)),
+      ['insight-garden/backend/.env', 'insight-garden/backend/.env.example'],
+    );
   }
 });
 

@@ -81,15 +81,27 @@ test('nextauth-url-mismatch: test-workspace: only multi-business-multi-apps/.env
   const ws = path.join(REPO_ROOT, 'test-workspace');
   const found = byRule((await audit(ws)).findings, 'nextauth-url-mismatch');
   const file = path.join(ws, 'multi-business-multi-apps', '.env.development');
-  assert.deepEqual(found.map((f) => `${f.location.file}:${f.location.range.start.line}`), [`${file}:${lineOf(file, 'NEXTAUTH_URL=')}`]);
-  assert.deepEqual(found[0].related.map((r) => path.relative(ws, r.location.file)), ['multi-business-multi-apps/package.json']);
+  assert.deepEqual(
+    found.map((f) => `${f.location.file}:${f.location.range.start.line}`),
+    [`${file}:${lineOf(file, 'NEXTAUTH_URL=')}`],
+  );
+  assert.deepEqual(
+    found[0].related.map((r) => path.relative(ws, r.location.file)),
+    ['multi-business-multi-apps/package.json'],
+  );
 });
 
 test('nextauth-url-mismatch: the fix through the language server sets the port and clears the warning', { timeout: 60_000 }, async () => {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-nextauth-url-')));
   fs.cpSync(path.join(REPO_ROOT, 'test-workspace', 'multi-business-multi-apps'), path.join(dir, 'multi-business-multi-apps'), { recursive: true });
   const file = path.join(dir, 'multi-business-multi-apps', '.env.development');
-  const { client, edited } = await fixThroughProtocol({ folder: dir, file, rule: 'nextauth-url-mismatch', line: lineOf(file, 'NEXTAUTH_URL='), title: 'Use port 8080 in NEXTAUTH_URL' });
+  const { client, edited } = await fixThroughProtocol({
+    folder: dir,
+    file,
+    rule: 'nextauth-url-mismatch',
+    line: lineOf(file, 'NEXTAUTH_URL='),
+    title: 'Use port 8080 in NEXTAUTH_URL',
+  });
   try {
     assert.deepEqual(edited, [file]);
     assert.match(read(file), /^NEXTAUTH_URL="http:\/\/localhost:8080"$/m);

@@ -22,13 +22,23 @@ test('replica-drift: two replicas disagreeing on SYNC_REGISTRATION_KEY, SYNC_SER
   });
   const { findings } = await audit(ws);
   const drift = byRule(findings, 'replica-drift');
-  const at = (rel: string, needle: string) => drift.filter((f) => f.location.file === path.join(ws, rel) && f.location.range.start.line === lineOf(path.join(ws, rel), needle));
-  for (const [rel, other] of [['server-1/.env', 'server-2/.env.local'], ['server-2/.env.local', 'server-1/.env']]) {
+  const at = (rel: string, needle: string) =>
+    drift.filter((f) => f.location.file === path.join(ws, rel) && f.location.range.start.line === lineOf(path.join(ws, rel), needle));
+  for (const [rel, other] of [
+    ['server-1/.env', 'server-2/.env.local'],
+    ['server-2/.env.local', 'server-1/.env'],
+  ]) {
     for (const needle of ['SYNC_REGISTRATION_KEY=', 'SYNC_SERVICE_PORT=', 'DATABASE_URL=']) {
       const [f] = at(rel, needle);
-      assert.ok(f, `replica-drift on ${rel} ${needle}; got ${drift.map((x) => `${path.relative(ws, x.location.file)}:${x.location.range.start.line}`).join(', ')}`);
+      assert.ok(
+        f,
+        `replica-drift on ${rel} ${needle}; got ${drift.map((x) => `${path.relative(ws, x.location.file)}:${x.location.range.start.line}`).join(', ')}`,
+      );
       assert.equal(f.severity, 'error');
-      assert.deepEqual(f.related.map((r) => path.relative(ws, r.location.file)), [other]);
+      assert.deepEqual(
+        f.related.map((r) => path.relative(ws, r.location.file)),
+        [other],
+      );
       assert.equal(f.related[0].location.range.start.line, lineOf(path.join(ws, other), needle));
       assert.match(f.message, /of shop is .* here but .* on its replica in server-[12]\.$/, 'replicas are told apart by folder');
       assert.equal(f.fixes.length, 1, 'two replicas: no majority, one fix copying the other replica');
@@ -48,7 +58,11 @@ test('replica-drift: two replicas disagreeing on SYNC_REGISTRATION_KEY, SYNC_SER
 
 test('replica-drift: with three replicas only the odd one out is reported, and its preferred fix copies the majority', async () => {
   const files: Record<string, string> = {};
-  for (const [i, k] of [[1, KEY], [2, KEY], [3, TYPO]] as const) {
+  for (const [i, k] of [
+    [1, KEY],
+    [2, KEY],
+    [3, TYPO],
+  ] as const) {
     files[`node-${i}/package.json`] = pkg('sync-app', { start: 'next start -p 8080' }, NEXT);
     files[`node-${i}/.env`] = `SYNC_REGISTRATION_KEY=${k}\n`;
   }
@@ -84,11 +98,7 @@ test('replica-drift: not reported for equal values, shadowed values, different a
     'b2/.env': `DATABASE_URL=postgresql://u:p@db-b.internal/ledger\n`,
   });
   const drift = byRule((await audit(ws)).findings, 'replica-drift');
-  assert.deepEqual(
-    drift.map((f) => path.relative(ws, f.location.file)).sort(),
-    ['b1/.env', 'b2/.env'],
-    drift.map((f) => f.message).join('\n'),
-  );
+  assert.deepEqual(drift.map((f) => path.relative(ws, f.location.file)).sort(), ['b1/.env', 'b2/.env'], drift.map((f) => f.message).join('\n'));
   for (const f of drift) assert.match(f.message, /server db-[ab]\.internal:5432.*server db-[ab]\.internal:5432/);
   // The fix copies host:port only: credentials and database name stay.
   const onB2 = drift.find((f) => f.location.file.endsWith(path.join('b2', '.env')))!;
@@ -121,7 +131,15 @@ test('replica-drift: explicit replicas from crosswire.config.json; the fix write
 });
 
 test('replica-drift: urlParts splits a connection URL as written', () => {
-  assert.deepEqual(urlParts('postgresql://u:p@w@[::1]:5433/db?x=1'), { scheme: 'postgresql://', userinfo: 'u:p@w@', hostport: '[::1]:5433', host: '::1', port: '5433', path: '/db', rest: '?x=1' });
+  assert.deepEqual(urlParts('postgresql://u:p@w@[::1]:5433/db?x=1'), {
+    scheme: 'postgresql://',
+    userinfo: 'u:p@w@',
+    hostport: '[::1]:5433',
+    host: '::1',
+    port: '5433',
+    path: '/db',
+    rest: '?x=1',
+  });
   assert.equal(urlParts('not a url'), undefined);
 });
 
@@ -138,7 +156,8 @@ test('replica-drift: test-workspace server 2 has SYNC_REGISTRATION_KEY with a ty
 
 test('replica-drift: the fix through the language server clears the error on both replicas', { timeout: 60_000 }, async () => {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-drift-')));
-  for (const app of ['multi-business-multi-apps', 'multi-business-server-2']) fs.cpSync(path.join(REPO_ROOT, 'test-workspace', app), path.join(dir, app), { recursive: true });
+  for (const app of ['multi-business-multi-apps', 'multi-business-server-2'])
+    fs.cpSync(path.join(REPO_ROOT, 'test-workspace', app), path.join(dir, app), { recursive: true });
   const s1 = path.join(dir, 'multi-business-multi-apps', '.env');
   const s2 = path.join(dir, 'multi-business-server-2', '.env.local');
   const { client, edited } = await fixThroughProtocol({

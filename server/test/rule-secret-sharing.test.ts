@@ -38,14 +38,39 @@ const server = (name: string, port: number, extra = '') => ({
 });
 
 test('secret keys: outside-service credentials and session cookie names', () => {
-  for (const k of ['GITHUB_CLIENT_SECRET', 'OPENPANEL_CLIENT_SECRET', 'AUTH_GITHUB_SECRET', 'AUTH_WORKOS_SECRET', 'STRIPE_WEBHOOK_SECRET', 'SLACK_SIGNING_SECRET', 'GOOGLE_SECRET', 'SUPABASE_JWT_SECRET', 'OAUTH_SECRET']) {
+  for (const k of [
+    'GITHUB_CLIENT_SECRET',
+    'OPENPANEL_CLIENT_SECRET',
+    'AUTH_GITHUB_SECRET',
+    'AUTH_WORKOS_SECRET',
+    'STRIPE_WEBHOOK_SECRET',
+    'SLACK_SIGNING_SECRET',
+    'GOOGLE_SECRET',
+    'SUPABASE_JWT_SECRET',
+    'OAUTH_SECRET',
+  ]) {
     assert.ok(isOutsideCredential(k), k);
   }
-  for (const k of ['JWT_SECRET', 'NEXTAUTH_SECRET', 'AUTH_SECRET', 'SESSION_SECRET', 'COOKIE_SECRET', 'SECRET_KEY', 'AUTH0_SECRET', 'BETTER_AUTH_SECRET', 'AUTH_JWT_SECRET', 'BACKEND_JWT_SECRET', 'WEBHOOK_SECRET', 'JWT_PRIVATE_KEY']) {
+  for (const k of [
+    'JWT_SECRET',
+    'NEXTAUTH_SECRET',
+    'AUTH_SECRET',
+    'SESSION_SECRET',
+    'COOKIE_SECRET',
+    'SECRET_KEY',
+    'AUTH0_SECRET',
+    'BETTER_AUTH_SECRET',
+    'AUTH_JWT_SECRET',
+    'BACKEND_JWT_SECRET',
+    'WEBHOOK_SECRET',
+    'JWT_PRIVATE_KEY',
+  ]) {
     assert.ok(!isOutsideCredential(k), k);
   }
-  for (const n of ['token', 'access_token', 'refreshToken', 'connect.sid', 'app_session', 'sessionId', 'next-auth.session-token', 'my-auth', 'jwt']) assert.ok(isSessionCookieName(n), n);
-  for (const n of ['robot_auth_status', 'robot_auth_robotId', 'airtable_auth_status', 'oauth_state', 'csrf_token', 'XSRF-TOKEN', 'theme', 'locale']) assert.ok(!isSessionCookieName(n), n);
+  for (const n of ['token', 'access_token', 'refreshToken', 'connect.sid', 'app_session', 'sessionId', 'next-auth.session-token', 'my-auth', 'jwt'])
+    assert.ok(isSessionCookieName(n), n);
+  for (const n of ['robot_auth_status', 'robot_auth_robotId', 'airtable_auth_status', 'oauth_state', 'csrf_token', 'XSRF-TOKEN', 'theme', 'locale'])
+    assert.ok(!isSessionCookieName(n), n);
 });
 
 test('duplicate-secret / weak-secret: test fixtures, outside credentials and library packages are not judged; a live shared signing key still is', async () => {
@@ -116,7 +141,10 @@ test('a token signer and its verifier must share the secret: equal is fine, diff
       assert.match(w.message, /^JWT_SECRET of ws is sha256:[0-9a-f]{6}, but api has sha256:[0-9a-f]{6}, and they must share it\.$/);
       assert.match(w.related[0].message, /ws verifies the tokens api signs with JWT_SECRET/);
       assert.ok(!w.message.includes(A.slice(0, 8)) && !w.message.includes(B.slice(0, 8)), 'never the secret');
-      assert.ok(w.related.some((r) => r.location.file.endsWith(path.join('api', 'server.js'))), 'points at the signing code');
+      assert.ok(
+        w.related.some((r) => r.location.file.endsWith(path.join('api', 'server.js'))),
+        'points at the signing code',
+      );
       assert.equal(w.fixes[0]?.title, 'Copy JWT_SECRET from api');
     },
   );
@@ -184,7 +212,9 @@ test('cookie-options: spreads, variables and computed attributes are unknown, no
     },
   );
   await withWs(
-    cookieServer("const session = require('express-session');\nconst { cookieDefaults } = require('./cookies');\napp.use(session({ secret: process.env.SESSION_SECRET, cookie: { ...cookieDefaults, maxAge: 1000 } }));\n"),
+    cookieServer(
+      "const session = require('express-session');\nconst { cookieDefaults } = require('./cookies');\napp.use(session({ secret: process.env.SESSION_SECRET, cookie: { ...cookieDefaults, maxAge: 1000 } }));\n",
+    ),
     (_ws, findings) => assert.deepEqual(byRule(findings, 'cookie-options'), []),
   );
 });
@@ -226,11 +256,14 @@ test('shared-session-cookie: names held in constants are resolved in the workspa
   await withWs(
     {
       'dash/package.json': pkg('dash', { dev: 'next dev -p 3010' }, NEXT5),
-      'dash/auth.ts': "import NextAuth from 'next-auth';\nimport { authConfig } from './auth.config';\nexport const { handlers, auth } = NextAuth({\n  ...authConfig,\n  providers: [],\n});\n",
+      'dash/auth.ts':
+        "import NextAuth from 'next-auth';\nimport { authConfig } from './auth.config';\nexport const { handlers, auth } = NextAuth({\n  ...authConfig,\n  providers: [],\n});\n",
       'status/package.json': pkg('status', { dev: 'next dev -p 3011' }, NEXT5),
-      'status/auth.ts': "import NextAuth from 'next-auth';\nimport { cookies } from './cookies';\nexport const { handlers, auth } = NextAuth({\n  providers: [],\n  cookies,\n});\n",
+      'status/auth.ts':
+        "import NextAuth from 'next-auth';\nimport { cookies } from './cookies';\nexport const { handlers, auth } = NextAuth({\n  providers: [],\n  cookies,\n});\n",
       'admin/package.json': pkg('admin', { dev: 'next dev -p 3012' }, NEXT5),
-      'admin/auth.ts': "import NextAuth from 'next-auth';\nexport const { handlers, auth } = NextAuth({\n  providers: [],\n  cookies: { sessionToken: { name: `${prefix}authjs.session-token` } },\n});\n",
+      'admin/auth.ts':
+        "import NextAuth from 'next-auth';\nexport const { handlers, auth } = NextAuth({\n  providers: [],\n  cookies: { sessionToken: { name: `${prefix}authjs.session-token` } },\n});\n",
     },
     (_ws, findings) => assert.deepEqual(byRule(findings, 'shared-session-cookie'), []),
   );
@@ -302,7 +335,8 @@ test('a signer whose key is held in a const of the file is still recognised (jos
   const signerConst = `const jwt = require('jsonwebtoken');\nconst SECRET = process.env.JWT_SECRET;\napp.post('/login', (req, res) => res.json({ token: jwt.sign({ id: 1 }, SECRET) }));\n`;
   const joseVerifier = {
     'gw/package.json': pkg('gw', { start: 'node server.mjs' }, { jose: '5.9.6', dotenv: '16.4.5' }),
-    'gw/server.mjs': "import 'dotenv/config';\nimport http from 'node:http';\nimport { jwtVerify } from 'jose';\nconst key = new TextEncoder().encode(process.env.JWT_SECRET);\nhttp.createServer(async (req, res) => { await jwtVerify(req.headers.authorization, key); res.end(); }).listen(4200);\n",
+    'gw/server.mjs':
+      "import 'dotenv/config';\nimport http from 'node:http';\nimport { jwtVerify } from 'jose';\nconst key = new TextEncoder().encode(process.env.JWT_SECRET);\nhttp.createServer(async (req, res) => { await jwtVerify(req.headers.authorization, key); res.end(); }).listen(4200);\n",
   };
   await withWs({ ...server('api', 4100, signerConst), ...joseVerifier, 'api/.env': `JWT_SECRET=${A}\n`, 'gw/.env': `JWT_SECRET=${A}\n` }, (_ws, findings) => {
     assert.deepEqual(byRule(findings, 'duplicate-secret'), []);
@@ -318,8 +352,10 @@ test('shared-session-cookie: editing a constant in another package updates the f
   const files = {
     ...app('one', 4101),
     ...app('two', 4102),
-    'one/src/session.ts': "import session from 'express-session';\nimport { SESSION_COOKIE } from '../../shared/names';\nexport const mw = session({ name: SESSION_COOKIE, secret: process.env.SESSION_SECRET as string, cookie: { sameSite: 'lax' } });\n",
-    'two/src/session.ts': "import session from 'express-session';\nimport { SESSION_COOKIE } from '../../shared/names';\nexport const mw = session({ name: SESSION_COOKIE, secret: process.env.SESSION_SECRET as string, cookie: { sameSite: 'lax' } });\n",
+    'one/src/session.ts':
+      "import session from 'express-session';\nimport { SESSION_COOKIE } from '../../shared/names';\nexport const mw = session({ name: SESSION_COOKIE, secret: process.env.SESSION_SECRET as string, cookie: { sameSite: 'lax' } });\n",
+    'two/src/session.ts':
+      "import session from 'express-session';\nimport { SESSION_COOKIE } from '../../shared/names';\nexport const mw = session({ name: SESSION_COOKIE, secret: process.env.SESSION_SECRET as string, cookie: { sameSite: 'lax' } });\n",
     'shared/package.json': pkg('@acme/shared', { build: 'tsc' }),
     'shared/names.ts': "export const SESSION_COOKIE = 'acme_session';\n",
   };
@@ -331,11 +367,14 @@ test('shared-session-cookie: editing a constant in another package updates the f
     fs.writeFileSync(names, "export const SESSION_COOKIE = 'acme_session';\nexport const OTHER = 1;\n");
     await engine.refreshFromDisk(names);
     assert.equal(byRule(engine.findings(), 'shared-session-cookie').length, 2);
-    engine.setOverlay(path.join(ws, 'two/src/session.ts'), files['two/src/session.ts'].replace("import { SESSION_COOKIE } from '../../shared/names';", "const SESSION_COOKIE = 'two_session';"));
+    engine.setOverlay(
+      path.join(ws, 'two/src/session.ts'),
+      files['two/src/session.ts'].replace("import { SESSION_COOKIE } from '../../shared/names';", "const SESSION_COOKIE = 'two_session';"),
+    );
     assert.deepEqual(byRule(engine.findings(), 'shared-session-cookie'), [], 'two now has its own name');
     engine.setOverlay(path.join(ws, 'two/src/session.ts'), undefined);
     assert.equal(byRule(engine.findings(), 'shared-session-cookie').length, 2);
-    engine.setOverlay(names, "export const SESSION_COOKIE = process.env.COOKIE_NAME;\n");
+    engine.setOverlay(names, 'export const SESSION_COOKIE = process.env.COOKIE_NAME;\n');
     assert.deepEqual(byRule(engine.findings(), 'shared-session-cookie'), [], 'a computed constant is unknown');
     const fresh = await audit(ws);
     assert.deepEqual(byRule(fresh.findings, 'shared-session-cookie').length, 2, 'on disk the constant is still a literal');
@@ -356,7 +395,11 @@ test('duplicate-secret: two deployment folders of one name (alternative ways to 
     (ws, findings) => {
       const dup = byRule(findings, 'duplicate-secret');
       // community twice is one app; enterprise reuses its key: reported on all three, each naming the other app.
-      assert.deepEqual(sites(ws, dup), ['deployments/aio/community/variables.env:1', 'deployments/cli/community/variables.env:1', 'deployments/cli/enterprise/variables.env:1']);
+      assert.deepEqual(sites(ws, dup), [
+        'deployments/aio/community/variables.env:1',
+        'deployments/cli/community/variables.env:1',
+        'deployments/cli/enterprise/variables.env:1',
+      ]);
       const aio = dup.find((f) => f.location.file.includes(`${path.sep}aio${path.sep}`))!;
       assert.match(aio.message, /also the secret of enterprise\./);
     },

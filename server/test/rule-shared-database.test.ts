@@ -75,7 +75,8 @@ new RuleTester().run('shared-database', {
         'legacy/prisma/schema.prisma': 'datasource db {\n  provider = "postgresql"\n  url      = "postgresql://legacy:legacy@localhost:5432/shop"\n}\n',
         // Prisma 7: the url in prisma.config.ts
         'v7/package.json': pkg('next-gen', { start: 'node index.js' }, { '@prisma/client': '7.0.1', '@prisma/adapter-pg': '7.0.1' }),
-        'v7/prisma.config.ts': "import { defineConfig } from 'prisma/config';\nexport default defineConfig({\n  datasource: {\n    url: 'postgresql://ng:ng@localhost:5432/shop',\n  },\n});\n",
+        'v7/prisma.config.ts':
+          "import { defineConfig } from 'prisma/config';\nexport default defineConfig({\n  datasource: {\n    url: 'postgresql://ng:ng@localhost:5432/shop',\n  },\n});\n",
       },
       errors: [
         { file: 'legacy/prisma/schema.prisma', lineIncludes: 'url' },

@@ -48,12 +48,21 @@ test('shared-session-cookie: incident a — electricity-tokens and multi-busines
   const found = byRule(findings, RULE);
   const et = path.join(ws, 'electricity-tokens/src/lib/auth.ts');
   const mb = path.join(ws, 'multi-business-multi-apps/src/lib/auth.ts');
-  assert.deepEqual(found.map((f) => path.relative(ws, f.location.file)).sort(), ['electricity-tokens/src/lib/auth.ts', 'multi-business-multi-apps/src/lib/auth.ts']);
+  assert.deepEqual(found.map((f) => path.relative(ws, f.location.file)).sort(), [
+    'electricity-tokens/src/lib/auth.ts',
+    'multi-business-multi-apps/src/lib/auth.ts',
+  ]);
   const onEt = found.find((f) => f.location.file === et)!;
   assert.equal(onEt.severity, 'warning');
   assert.equal(onEt.location.range.start.line, lineOf(et, 'export const authOptions: NextAuthOptions = {'));
-  assert.equal(onEt.message, `electricity-tokens and multi-business-multi-apps share session cookie "next-auth.session-token" (NextAuth v4's default name) on localhost.`);
-  assert.deepEqual(onEt.related.map((r) => r.location.file), [mb]);
+  assert.equal(
+    onEt.message,
+    `electricity-tokens and multi-business-multi-apps share session cookie "next-auth.session-token" (NextAuth v4's default name) on localhost.`,
+  );
+  assert.deepEqual(
+    onEt.related.map((r) => r.location.file),
+    [mb],
+  );
   assert.equal(onEt.fixes[0].title, 'Name the session cookie of electricity-tokens "electricity-tokens.session-token"');
   // multi-business-server-2 is the same app (a replica) and is served at 192.168.1.101: its own cookie jar.
   assert.ok(!found.some((f) => f.location.file.includes('multi-business-server-2')));
@@ -95,7 +104,11 @@ test('shared-session-cookie: the fix inserts cookies.sessionToken with the defau
     }
     const after = await audit(ws);
     assert.deepEqual(byRule(after.findings, RULE), [], 'electricity-tokens is now alone with next-auth.session-token on localhost');
-    assert.deepEqual(byRule(after.findings, 'cookie-options').filter((f) => f.location.file.includes('multi-business')), [], 'the inserted options are clean');
+    assert.deepEqual(
+      byRule(after.findings, 'cookie-options').filter((f) => f.location.file.includes('multi-business')),
+      [],
+      'the inserted options are clean',
+    );
   } finally {
     fs.rmSync(ws, { recursive: true, force: true });
   }
@@ -121,7 +134,9 @@ test('shared-session-cookie: negatives — other hosts, replicas, distinct names
     'secure-app/lib/auth.ts': authTs(),
     // its own name
     'named-app/package.json': pkg('named-app', { dev: 'next dev -p 3005' }, NEXT4),
-    'named-app/lib/auth.ts': authTs("  cookies: { sessionToken: { name: 'named-app.session-token', options: { httpOnly: true, sameSite: 'lax', path: '/' } } },"),
+    'named-app/lib/auth.ts': authTs(
+      "  cookies: { sessionToken: { name: 'named-app.session-token', options: { httpOnly: true, sameSite: 'lax', path: '/' } } },",
+    ),
   });
   try {
     const { findings } = await audit(ws);
@@ -130,7 +145,10 @@ test('shared-session-cookie: negatives — other hosts, replicas, distinct names
     // Without the hosts entry, remote-app is a local app too: it shares next-auth.session-token with local-app.
     fs.rmSync(path.join(ws, 'crosswire.config.json'));
     const local = byRule((await audit(ws)).findings, RULE);
-    assert.deepEqual(local.map((f) => path.relative(ws, f.location.file)).sort(), [path.join('local-app', 'lib', 'auth.ts'), path.join('remote-app', 'lib', 'auth.ts')]);
+    assert.deepEqual(local.map((f) => path.relative(ws, f.location.file)).sort(), [
+      path.join('local-app', 'lib', 'auth.ts'),
+      path.join('remote-app', 'lib', 'auth.ts'),
+    ]);
   } finally {
     fs.rmSync(ws, { recursive: true, force: true });
   }
@@ -143,13 +161,17 @@ test('shared-session-cookie: Auth.js v5 default and a v4 app that copied the nam
     'legacy/package.json': pkg('legacy', { dev: 'next dev -p 3011' }, NEXT4),
     'legacy/lib/auth.ts': authTs("  cookies: { sessionToken: { name: 'authjs.session-token', options: { httpOnly: true, sameSite: 'lax', path: '/' } } },"),
     'tickets/package.json': pkg('tickets', { dev: 'next dev -p 3012' }, { next: '14.2.18', 'iron-session': '^8.0.4' }),
-    'tickets/lib/session.ts': "import type { SessionOptions } from 'iron-session';\nexport const sessionOptions: SessionOptions = {\n  password: process.env.SESSION_SECRET as string,\n  cookieName: 'app_session',\n};\n",
+    'tickets/lib/session.ts':
+      "import type { SessionOptions } from 'iron-session';\nexport const sessionOptions: SessionOptions = {\n  password: process.env.SESSION_SECRET as string,\n  cookieName: 'app_session',\n};\n",
     'assets/package.json': pkg('assets', { dev: 'next dev -p 3013' }, { next: '14.2.18', 'iron-session': '^8.0.4' }),
-    'assets/lib/session.ts': "import type { SessionOptions } from 'iron-session';\nexport const sessionOptions: SessionOptions = {\n  password: process.env.SESSION_SECRET as string,\n  cookieName: 'app_session',\n};\n",
+    'assets/lib/session.ts':
+      "import type { SessionOptions } from 'iron-session';\nexport const sessionOptions: SessionOptions = {\n  password: process.env.SESSION_SECRET as string,\n  cookieName: 'app_session',\n};\n",
     'api-a/package.json': pkg('api-a', { start: 'node server.js' }, { express: '4.21.1', 'express-session': '1.18.1' }),
-    'api-a/server.js': "const express = require('express');\nconst session = require('express-session');\nconst app = express();\napp.use(\n  session({ secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false }),\n);\napp.listen(4001);\n",
+    'api-a/server.js':
+      "const express = require('express');\nconst session = require('express-session');\nconst app = express();\napp.use(\n  session({ secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false }),\n);\napp.listen(4001);\n",
     'api-b/package.json': pkg('api-b', { start: 'node server.js' }, { express: '4.21.1', 'express-session': '1.18.1' }),
-    'api-b/server.js': "const express = require('express');\nconst session = require('express-session');\nconst app = express();\napp.use(session({ secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false }));\napp.listen(4002);\n",
+    'api-b/server.js':
+      "const express = require('express');\nconst session = require('express-session');\nconst app = express();\napp.use(session({ secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false }));\napp.listen(4002);\n",
   });
   try {
     const { findings } = await audit(ws);
@@ -157,12 +179,21 @@ test('shared-session-cookie: Auth.js v5 default and a v4 app that copied the nam
     const at = (rel: string, needle: string) => {
       const file = path.join(ws, rel);
       const f = found.find((x) => x.location.file === file && x.location.range.start.line === lineOf(file, needle));
-      assert.ok(f, `${RULE} at ${rel} "${needle}"; got ${found.map((x) => `${path.relative(ws, x.location.file)}:${x.location.range.start.line + 1}`).join(', ')}`);
+      assert.ok(
+        f,
+        `${RULE} at ${rel} "${needle}"; got ${found.map((x) => `${path.relative(ws, x.location.file)}:${x.location.range.start.line + 1}`).join(', ')}`,
+      );
       return f;
     };
     assert.match(at('portal/auth.ts', 'NextAuth({').message, /^portal and legacy share session cookie "authjs\.session-token" \(Auth\.js's default name\)/);
-    assert.match(at('legacy/lib/auth.ts', "name: 'authjs.session-token'").message, /^legacy and portal share session cookie "authjs\.session-token" \(.*cookies\.sessionToken\.name.*\)/);
-    assert.match(at('tickets/lib/session.ts', "cookieName: 'app_session'").message, /^tickets and assets share session cookie "app_session" \(iron-session cookieName\)/);
+    assert.match(
+      at('legacy/lib/auth.ts', "name: 'authjs.session-token'").message,
+      /^legacy and portal share session cookie "authjs\.session-token" \(.*cookies\.sessionToken\.name.*\)/,
+    );
+    assert.match(
+      at('tickets/lib/session.ts', "cookieName: 'app_session'").message,
+      /^tickets and assets share session cookie "app_session" \(iron-session cookieName\)/,
+    );
     at('assets/lib/session.ts', "cookieName: 'app_session'");
     assert.match(at('api-a/server.js', 'session({').message, /^api-a and api-b share session cookie "connect\.sid" \(express-session's default name\)/);
     at('api-b/server.js', 'app.use(session({');

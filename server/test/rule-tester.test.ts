@@ -28,7 +28,18 @@ const run = (c: InvalidCase, rule = 'nextauth-url-mismatch') => tester.runCase(r
 
 test('rule tester: a correct case passes, and only the rule under test reports (duplicate-secret is off)', async () => {
   await run(base);
-  await run({ ...base, errors: [{ file: 'blog/.env', line: 1 }, { file: 'shop/.env', line: 1 }], output: undefined, errorsAfterFix: undefined }, 'duplicate-secret');
+  await run(
+    {
+      ...base,
+      errors: [
+        { file: 'blog/.env', line: 1 },
+        { file: 'shop/.env', line: 1 },
+      ],
+      output: undefined,
+      errorsAfterFix: undefined,
+    },
+    'duplicate-secret',
+  );
 });
 
 test('rule tester: fails on a wrong count, file, line, column, message, severity, related or fix titles', async () => {

@@ -11,7 +11,17 @@ const NEXT = { next: '14.2.18', 'next-auth': '^4.24.10' };
 const STRONG = 'oc0FjAGuUs5BufizhWOqN8lQhhdPJnEf8ABJa349UIU=';
 
 test('weak-secret: placeholders, length and the bits estimate (32 hex characters are exactly 128 bits)', () => {
-  for (const v of ['change-me-in-production-use-long-random-string', 'your_very_secure_secret_at_least_32_characters_long', 'secret', 'changeme', 'password', 'CHANGE_ME', '<your-long-random-string>', 'replace-with-a-random-secret', 'keyboard cat']) {
+  for (const v of [
+    'change-me-in-production-use-long-random-string',
+    'your_very_secure_secret_at_least_32_characters_long',
+    'secret',
+    'changeme',
+    'password',
+    'CHANGE_ME',
+    '<your-long-random-string>',
+    'replace-with-a-random-secret',
+    'keyboard cat',
+  ]) {
     assert.ok(isPlaceholder(v), v);
     assert.equal(weakness(v, [])?.kind, 'placeholder', v);
   }
@@ -46,7 +56,10 @@ test('weak-secret: warnings on live placeholders, short secrets and template val
   assert.match(weak.find((f) => f.location.range.start.line === 0 && f.location.file.endsWith(path.join('api', '.env')))!.message, /placeholder/);
   assert.match(weak.find((f) => f.location.range.start.line === 1)!.message, /only 17 characters/);
   assert.match(by('web/.env.local').message, /template/);
-  assert.deepEqual(by('web/.env.local').related.map((r) => path.relative(ws, r.location.file)), ['web/.env.example']);
+  assert.deepEqual(
+    by('web/.env.local').related.map((r) => path.relative(ws, r.location.file)),
+    ['web/.env.example'],
+  );
   for (const f of weak) {
     assert.ok(!/change-me|supersecret|Zm9vYmFy/.test(f.message), `value never shown: ${f.message}`);
     assert.match(f.message, /sha256:[0-9a-f]{6}/);
@@ -82,7 +95,7 @@ test('weak-secret: the fix writes one generated secret into every env file of th
   assert.deepEqual(byRule((await audit(ws)).findings, 'replica-drift'), [], 'the replicas still share their secret');
 });
 
-test('weak-secret: test-workspace has the placeholder JWT_SECRET (incident e) and SESSION_SECRET (incident d); incident a\'s 33-character secret is not weak by the formula', async () => {
+test("weak-secret: test-workspace has the placeholder JWT_SECRET (incident e) and SESSION_SECRET (incident d); incident a's 33-character secret is not weak by the formula", async () => {
   const ws = path.join(REPO_ROOT, 'test-workspace');
   const weak = byRule((await audit(ws)).findings, 'weak-secret');
   const jwt = path.join(ws, 'insight-garden', 'backend', '.env');
@@ -103,13 +116,22 @@ test('weak-secret: the fix through the language server replaces the placeholder 
     }),
   );
   const env = path.join(ws, 'backend', '.env');
-  const { client, edited } = await fixThroughProtocol({ folder: ws, file: env, rule: 'weak-secret', line: 1, title: 'Generate a strong JWT_SECRET for backend' });
+  const { client, edited } = await fixThroughProtocol({
+    folder: ws,
+    file: env,
+    rule: 'weak-secret',
+    line: 1,
+    title: 'Generate a strong JWT_SECRET for backend',
+  });
   try {
     assert.deepEqual(edited, [env]);
     const v = /^JWT_SECRET="([A-Za-z0-9+/=]{44})"$/m.exec(read(env))?.[1];
     assert.ok(v, read(env));
     assert.equal(Buffer.from(v, 'base64').length, 32);
-    assert.deepEqual(client.diagnosticsOf(env).filter((d) => d.code === 'weak-secret'), []);
+    assert.deepEqual(
+      client.diagnosticsOf(env).filter((d) => d.code === 'weak-secret'),
+      [],
+    );
   } finally {
     client.kill();
     fs.rmSync(ws, { recursive: true, force: true });
@@ -125,5 +147,5 @@ test('weak-secret: a compose kit (a folder with no program, only a compose file 
   });
   const { findings } = await audit(ws);
   const ws2 = byRule(findings, 'weak-secret').map((f) => path.relative(ws, f.location.file));
-  assert.deepEqual(ws2, ['app/.env'], 'the program\'s own placeholder is reported; the kit\'s documented default is not');
+  assert.deepEqual(ws2, ['app/.env'], "the program's own placeholder is reported; the kit's documented default is not");
 });

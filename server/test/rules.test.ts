@@ -24,7 +24,10 @@ test('duplicate-secret: two apps sharing NEXTAUTH_SECRET get an error on each li
   assert.equal(onA.severity, 'error');
   assert.equal(onA.location.range.start.line, 1);
   assert.match(onA.message, /app-b/);
-  assert.deepEqual(onA.related.map((r) => path.relative(ws, r.location.file)), ['b/.env']);
+  assert.deepEqual(
+    onA.related.map((r) => path.relative(ws, r.location.file)),
+    ['b/.env'],
+  );
   assert.equal(onA.related[0].location.range.start.line, 1);
   const onB = dup.find((f) => f.location.file === path.join(ws, 'b/.env'))!;
   assert.match(onB.message, /app-a/);
@@ -83,8 +86,10 @@ test('port-collision: Next.js default 3000 vs a NestJS app reading PORT=3000 fro
     'web/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/web\nNEXTAUTH_URL=http://localhost:3000\n',
     'api/package.json': pkg('api', { start: 'nest start', 'start:dev': 'nest start --watch' }, { '@nestjs/core': '10.0.0', '@nestjs/config': '3.0.0' }),
     'api/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/api\nPORT=3000\n',
-    'api/src/main.ts': "import { NestFactory } from '@nestjs/core';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(process.env.PORT ?? 3000);\n}\nbootstrap();\n",
-    'api/src/app.module.ts': "import { ConfigModule } from '@nestjs/config';\n@Module({ imports: [ConfigModule.forRoot({ isGlobal: true })] })\nexport class AppModule {}\n",
+    'api/src/main.ts':
+      "import { NestFactory } from '@nestjs/core';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(process.env.PORT ?? 3000);\n}\nbootstrap();\n",
+    'api/src/app.module.ts':
+      "import { ConfigModule } from '@nestjs/config';\n@Module({ imports: [ConfigModule.forRoot({ isGlobal: true })] })\nexport class AppModule {}\n",
   });
   const { findings } = await audit(ws);
   const pc = byRule(findings, 'port-collision');
@@ -225,7 +230,10 @@ test('missing-connection-limit: two apps on one local PostgreSQL server; the fix
   applyEdits(onA.fixes[0].edits());
   applyEdits(mcl.find((f) => f !== onA)!.fixes[0].edits());
   assert.equal(fs.readFileSync(path.join(ws, 'a/.env'), 'utf8'), 'DATABASE_URL="postgresql://postgres:postgres@localhost:5432/a_db?connection_limit=10"\n');
-  assert.equal(fs.readFileSync(path.join(ws, 'b/.env'), 'utf8'), 'DATABASE_URL=postgresql://postgres:postgres@127.0.0.1:5432/b_db?schema=public&connection_limit=10\n');
+  assert.equal(
+    fs.readFileSync(path.join(ws, 'b/.env'), 'utf8'),
+    'DATABASE_URL=postgresql://postgres:postgres@127.0.0.1:5432/b_db?schema=public&connection_limit=10\n',
+  );
   assert.deepEqual(byRule((await audit(ws)).findings, 'missing-connection-limit'), []);
 });
 

@@ -5,12 +5,21 @@ import { analyzeCommand, tokenize } from '../src/parsers/scripts';
 test('tokenize: quotes and segments keep offsets', () => {
   const segs = tokenize(`prisma migrate deploy && PORT=4000 "next" start -p 80`);
   assert.equal(segs.length, 2);
-  assert.deepEqual(segs[1].map((t) => t.text), ['PORT=4000', 'next', 'start', '-p', '80']);
+  assert.deepEqual(
+    segs[1].map((t) => t.text),
+    ['PORT=4000', 'next', 'start', '-p', '80'],
+  );
   assert.equal(segs[1][1].start, `prisma migrate deploy && PORT=4000 `.length);
 });
 
 test('analyzeCommand: Next.js flags in every spelling', () => {
-  for (const [cmd, port] of [['next dev -p 8080', 8080], ['next start --port 4000', 4000], ['next dev --port=4001', 4001], ['next dev -p4002', 4002], ['npx next start -p 9', 9]] as const) {
+  for (const [cmd, port] of [
+    ['next dev -p 8080', 8080],
+    ['next start --port 4000', 4000],
+    ['next dev --port=4001', 4001],
+    ['next dev -p4002', 4002],
+    ['npx next start -p 9', 9],
+  ] as const) {
     const [a] = analyzeCommand(cmd);
     assert.equal(a.portFlag?.port, port, cmd);
   }
@@ -48,13 +57,25 @@ test('analyzeCommand: delegation and concurrently', () => {
   assert.equal(analyzeCommand('npm run start:dev')[0].delegateTo, 'start:dev');
   assert.equal(analyzeCommand('yarn dev')[0].delegateTo, 'dev');
   const c = analyzeCommand(`concurrently "next dev -p 3000" "vite --port 5173"`);
-  assert.deepEqual(c.map((a) => [a.tool, a.portFlag?.port]), [['next-dev', 3000], ['vite-dev', 5173]]);
+  assert.deepEqual(
+    c.map((a) => [a.tool, a.portFlag?.port]),
+    [
+      ['next-dev', 3000],
+      ['vite-dev', 5173],
+    ],
+  );
   const cmd = `concurrently "next dev" "vite"`;
   const inner = analyzeCommand(cmd)[0];
   assert.equal(cmd.slice(inner.toolStart, inner.toolEnd), 'next dev');
 });
 
 test('analyzeCommand: one-shot node scripts and inline code before a server do not hide it', () => {
-  assert.deepEqual(analyzeCommand(`node -e "require('fs').writeFileSync('x','')" && next dev -p 4100`).map((a) => [a.tool, a.portFlag?.port]), [['next-dev', 4100]]);
-  assert.deepEqual(analyzeCommand('node scripts/check-env.js && next start').map((a) => a.tool), ['node', 'next-start']);
+  assert.deepEqual(
+    analyzeCommand(`node -e "require('fs').writeFileSync('x','')" && next dev -p 4100`).map((a) => [a.tool, a.portFlag?.port]),
+    [['next-dev', 4100]],
+  );
+  assert.deepEqual(
+    analyzeCommand('node scripts/check-env.js && next start').map((a) => a.tool),
+    ['node', 'next-start'],
+  );
 });

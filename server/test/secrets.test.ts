@@ -81,7 +81,8 @@ function secretWorkspace(): { ws: string; secrets: Secrets } {
   const shared = { nextauth: s(), jwt: s(), session: s(), stripe: s(), dbpw: s(), apiKey: s(), webhook: s(), aws: s() };
   const pem = ['-----BEGIN RSA PRIVATE KEY-----', s(), s(), s(), '-----END RSA PRIVATE KEY-----'];
   const json = `{"type":"service_account","private_key_id":"${s()}","client_secret":"${s()}"}`;
-  const pkg = (name: string, scripts: Record<string, string>, deps: Record<string, string>) => JSON.stringify({ name, private: true, scripts, dependencies: deps }, null, 2) + '\n';
+  const pkg = (name: string, scripts: Record<string, string>, deps: Record<string, string>) =>
+    JSON.stringify({ name, private: true, scripts, dependencies: deps }, null, 2) + '\n';
   const files: Record<string, string> = {
     'alpha/package.json': pkg('alpha', { dev: 'next dev', start: 'next start' }, { next: '^14.2.0', 'next-auth': '^4.24.0', '@prisma/client': '^5.22.0' }),
     'alpha/.env': [
@@ -194,7 +195,10 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
           findings = list.length;
           // The malformed file is read (a NUL in a comment does not make it binary) and its problems are reported.
           const delta = list.filter((f) => f.file.split(/[\\/]/).slice(-2).join('/') === 'delta/.env');
-          assert.ok(delta.some((f) => (f.ruleId ?? f.rule) === 'duplicate-secret'), JSON.stringify(delta.map((f) => f.message)));
+          assert.ok(
+            delta.some((f) => (f.ruleId ?? f.rule) === 'duplicate-secret'),
+            JSON.stringify(delta.map((f) => f.message)),
+          );
           assert.ok(delta.filter((f) => (f.ruleId ?? f.rule) === 'parse-error').length >= 5, JSON.stringify(delta.map((f) => f.message)));
         }
       }
@@ -227,7 +231,10 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
         const lines = fs.readFileSync(f, 'utf8').split(/\r?\n/);
         for (let line = 0; line < lines.length; line++) {
           if (!/^\s*(export\s+)?[A-Z_]+\s*[=:]/.test(lines[line])) continue;
-          const h = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(f) }, position: { line, character: lines[line].search(/[A-Z]/) + 1 } });
+          const h = await client.connection.sendRequest('textDocument/hover', {
+            textDocument: { uri: uriOf(f) },
+            position: { line, character: lines[line].search(/[A-Z]/) + 1 },
+          });
           if (h) hovers.push(JSON.stringify(h));
         }
       }
@@ -246,7 +253,10 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
         }
       }
       assert.ok(deltaHovers >= 6, `hovers on the malformed file: ${deltaHovers}`);
-      assert.ok(hovers.some((h) => /a 32-character key \(sha256:/.test(h)), 'a secret line parsed as a key is shown by its length and fingerprint');
+      assert.ok(
+        hovers.some((h) => /a 32-character key \(sha256:/.test(h)),
+        'a secret line parsed as a key is shown by its length and fingerprint',
+      );
       assert.ok(hovers.length >= 10, `hovers: ${hovers.length}`);
       const titles: string[] = [];
       let generate: { file: string; action: CodeAction } | undefined;
@@ -255,7 +265,8 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
           const actions = ((await client.codeActions(fileOf(uri), d.range, [d])) ?? []).filter(isAction);
           for (const a of actions) {
             titles.push(a.title);
-            if (!generate && /^Generate a new secret/.test(a.title) && fileOf(uri) === path.join(ws, 'gamma', '.env')) generate = { file: fileOf(uri), action: a };
+            if (!generate && /^Generate a new secret/.test(a.title) && fileOf(uri) === path.join(ws, 'gamma', '.env'))
+              generate = { file: fileOf(uri), action: a };
           }
         }
       }
@@ -267,7 +278,8 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
       assert.ok(generate, 'a Generate fix for gamma');
       const edit = generate.action.edit as WorkspaceEdit;
       const edits: { file: string; e: TextEdit }[] = [];
-      for (const dc of edit.documentChanges ?? []) if ('textDocument' in dc) for (const e of dc.edits) edits.push({ file: fileOf(dc.textDocument.uri), e: e as TextEdit });
+      for (const dc of edit.documentChanges ?? [])
+        if ('textDocument' in dc) for (const e of dc.edits) edits.push({ file: fileOf(dc.textDocument.uri), e: e as TextEdit });
       for (const [uri, list] of Object.entries(edit.changes ?? {})) for (const e of list) edits.push({ file: fileOf(uri), e });
       assert.ok(edits.length > 0);
       const fresh = edits[0].e.newText.replace(/^"|"$/g, '');
@@ -281,9 +293,14 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
         fs.writeFileSync(file, lines.join('\n'));
       }
       await client.didChangeWatchedFiles([...new Set(edits.map((x) => x.file))].map((file) => ({ file, type: FileChange.Changed })));
-      await client.waitForDiagnostics(() => !client.diagnosticsOf(path.join(ws, 'gamma', '.env')).some((d) => d.code === 'duplicate-secret' && /SESSION_SECRET/.test(d.message as string)), 10_000, 'gamma no longer shares SESSION_SECRET');
+      await client.waitForDiagnostics(
+        () => !client.diagnosticsOf(path.join(ws, 'gamma', '.env')).some((d) => d.code === 'duplicate-secret' && /SESSION_SECRET/.test(d.message as string)),
+        10_000,
+        'gamma no longer shares SESSION_SECRET',
+      );
       // Diagnostics and actions once more, now that the fresh secret is in the workspace.
-      for (const [uri, list] of [...client.diagnostics]) for (const d of list as Diagnostic[]) ((await client.codeActions(fileOf(uri), d.range, [d])) ?? []).forEach((a) => titles.push(a.title));
+      for (const [uri, list] of [...client.diagnostics])
+        for (const d of list as Diagnostic[]) ((await client.codeActions(fileOf(uri), d.range, [d])) ?? []).forEach((a) => titles.push(a.title));
       const audit2 = await client.executeCommand<{ markdown: string }>('crosswire.audit');
       for (const f of envFiles) await client.didClose(f);
       assert.equal(await client.shutdown(), 0);
@@ -304,13 +321,25 @@ describe('secrets never leak', { timeout: 120_000 }, () => {
         ...secrets.leaks(client.stderr, 'stderr'),
         ...secrets.leaks(streamWithoutEdits(client.stdout), 'stdout (the JSON-RPC stream, edits removed)'),
       ];
-      assert.ok(client.logs.some((l) => l.message.includes('[debug]')), 'debug logging was on');
+      assert.ok(
+        client.logs.some((l) => l.message.includes('[debug]')),
+        'debug logging was on',
+      );
       assert.ok(client.stdout.length > 10_000, 'the raw stream was captured');
       assert.deepEqual(leaks, []);
       // Masks tell secrets apart: the fingerprint of a shared secret appears, never the secret.
       const all = JSON.stringify([...client.diagnostics]);
-      assert.ok([...secrets.values].some((s) => all.includes(mask(s))), 'findings name secrets by their sha256 fingerprint');
-      assert.ok(!client.logs.some((l) => l.type === 1), client.logs.filter((l) => l.type === 1).map((l) => l.message).join('\n'));
+      assert.ok(
+        [...secrets.values].some((s) => all.includes(mask(s))),
+        'findings name secrets by their sha256 fingerprint',
+      );
+      assert.ok(
+        !client.logs.some((l) => l.type === 1),
+        client.logs
+          .filter((l) => l.type === 1)
+          .map((l) => l.message)
+          .join('\n'),
+      );
     } finally {
       client.kill();
     }

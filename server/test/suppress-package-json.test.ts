@@ -17,14 +17,32 @@ after(() => {
 
 /** Each app names the other's default port (Next.js 3000 named by the SPA, Vite 5173 named by web): implicit-port on both package.json files. */
 function webPkg(extra?: unknown): string {
-  const pkg: Record<string, unknown> = { name: 'web', version: '1.0.0', private: true, scripts: { dev: 'next dev', start: 'next start' }, dependencies: { next: '14.2.5', react: '18.3.1' } };
+  const pkg: Record<string, unknown> = {
+    name: 'web',
+    version: '1.0.0',
+    private: true,
+    scripts: { dev: 'next dev', start: 'next start' },
+    dependencies: { next: '14.2.5', react: '18.3.1' },
+  };
   if (extra !== undefined) pkg.crosswire = extra;
   return JSON.stringify(pkg, null, 2) + '\n';
 }
-const SPA_PKG = JSON.stringify({ name: 'spa', version: '1.0.0', private: true, scripts: { dev: 'vite', preview: 'vite preview' }, dependencies: { vite: '5.4.0' } }, null, 2) + '\n';
+const SPA_PKG =
+  JSON.stringify(
+    { name: 'spa', version: '1.0.0', private: true, scripts: { dev: 'vite', preview: 'vite preview' }, dependencies: { vite: '5.4.0' } },
+    null,
+    2,
+  ) + '\n';
 
 function ws(files: Record<string, string>): string {
-  const dir = fs.realpathSync(makeWorkspace({ 'web/.env': 'NEXTAUTH_URL=http://localhost:3005\nCORS_ORIGIN=http://localhost:5173\n', 'spa/.env': 'VITE_API_URL=http://localhost:3000\n', 'spa/package.json': SPA_PKG, ...files }));
+  const dir = fs.realpathSync(
+    makeWorkspace({
+      'web/.env': 'NEXTAUTH_URL=http://localhost:3005\nCORS_ORIGIN=http://localhost:5173\n',
+      'spa/.env': 'VITE_API_URL=http://localhost:3000\n',
+      'spa/package.json': SPA_PKG,
+      ...files,
+    }),
+  );
   dirs.push(dir);
   return dir;
 }
@@ -72,7 +90,10 @@ test('the CLI exits 2 on an unknown rule in a package.json "crosswire" key, nami
   const root = ws({ 'web/package.json': webPkg({ disable: ['implict-port'] }) });
   const r = spawnSync(process.execPath, [CLI, 'audit', '.'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 2, r.stdout + r.stderr);
-  assert.match(r.stderr, /invalid package\.json "crosswire" key:\n {2}web\/package\.json:\d+:\d+: Unknown rule id "implict-port"\. Did you mean "implicit-port"\?/);
+  assert.match(
+    r.stderr,
+    /invalid package\.json "crosswire" key:\n {2}web\/package\.json:\d+:\d+: Unknown rule id "implict-port"\. Did you mean "implicit-port"\?/,
+  );
 });
 
 test('crosswire.config.json "suppress": a rule in one file, optionally on one line; unused entries are reported in the config', async () => {
@@ -97,7 +118,13 @@ test('crosswire.config.json "suppress": a rule in one file, optionally on one li
       ]),
     });
     const { findings } = await audit(root);
-    assert.deepEqual(summary(root, findings.filter((f) => f.ruleId === 'implicit-port')), ['implicit-port spa/package.json:6', 'implicit-port web/package.json:6']);
+    assert.deepEqual(
+      summary(
+        root,
+        findings.filter((f) => f.ruleId === 'implicit-port'),
+      ),
+      ['implicit-port spa/package.json:6', 'implicit-port web/package.json:6'],
+    );
     const unused = findings.filter((f) => f.ruleId === 'unused-suppression');
     assert.deepEqual(
       unused.map((f) => f.message),
@@ -109,7 +136,10 @@ test('crosswire.config.json "suppress": a rule in one file, optionally on one li
     );
     assert.ok(unused.every((f) => rel(root, f) === 'crosswire.config.json'));
     const text = fs.readFileSync(path.join(root, 'crosswire.config.json'), 'utf8');
-    assert.deepEqual(unused.map((f) => f.location.range.start.line), [2, 7, 11].map((n) => text.split('\n').findIndex((l, i) => i >= n - 1 && l.includes('{'))));
+    assert.deepEqual(
+      unused.map((f) => f.location.range.start.line),
+      [2, 7, 11].map((n) => text.split('\n').findIndex((l, i) => i >= n - 1 && l.includes('{'))),
+    );
   }
 });
 
@@ -117,11 +147,19 @@ test('the config parser validates "suppress" entries, with the nearest suggestio
   const ids = new Set(['implicit-port', 'port-collision']);
   const problems = (suppress: unknown) => parseConfig(JSON.stringify({ suppress }), '/w/crosswire.config.json', ids).problems.map((p) => p.message);
   assert.deepEqual(problems([{ rule: 'implicit-port', file: 'apps/web/package.json', line: 3 }]), []);
-  assert.deepEqual(parseConfig(JSON.stringify({ suppress: [{ rule: 'implicit-port', file: 'apps/web/package.json', line: 3 }] }), '/w/crosswire.config.json', ids).config.suppress?.map((s) => [s.rule, s.file, s.line]), [['implicit-port', path.resolve('/w/apps/web/package.json'), 3]]);
+  assert.deepEqual(
+    parseConfig(
+      JSON.stringify({ suppress: [{ rule: 'implicit-port', file: 'apps/web/package.json', line: 3 }] }),
+      '/w/crosswire.config.json',
+      ids,
+    ).config.suppress?.map((s) => [s.rule, s.file, s.line]),
+    [['implicit-port', path.resolve('/w/apps/web/package.json'), 3]],
+  );
   assert.match(problems('x')[0], /"suppress" must be an array/);
   assert.match(problems(['x'])[0], /must be an object/);
   assert.match(problems([{ rule: 'implict-port', file: 'a/package.json' }])[0], /Unknown rule id "implict-port"\. Did you mean "implicit-port"\?/);
-  for (const file of ['/abs/package.json', '../up/package.json', 'apps/*/package.json', '']) assert.match(problems([{ rule: 'implicit-port', file }])[0], /"file" must be the path of one file/, file);
+  for (const file of ['/abs/package.json', '../up/package.json', 'apps/*/package.json', ''])
+    assert.match(problems([{ rule: 'implicit-port', file }])[0], /"file" must be the path of one file/, file);
   for (const line of [0, 1.5, '3']) assert.match(problems([{ rule: 'implicit-port', file: 'a/package.json', line }])[0], /"line" must be a line number from 1/);
   assert.match(problems([{ rule: 'implicit-port', file: 'a/package.json', lines: 3 }])[0], /Unknown key "lines" in a "suppress" entry\. Did you mean "line"\?/);
   assert.match(problems([{ file: 'a/package.json' }])[0], /needs "rule"/);

@@ -28,7 +28,10 @@ test('test-workspace: the engine reports exactly the expected findings (rule, se
   assert.deepEqual(actual.sort(), expected.sort());
   // every expected line exists exactly once in its file, so the list cannot silently point at nothing
   for (const e of expectedFindings()) {
-    const lines = fs.readFileSync(path.join(ws, e.file), 'utf8').split(/\r?\n/).map((l) => l.trim());
+    const lines = fs
+      .readFileSync(path.join(ws, e.file), 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim());
     assert.equal(lines.filter((l) => l === e.line).length, 1, `${e.file}: "${e.line}" must occur once`);
   }
 });

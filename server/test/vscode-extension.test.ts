@@ -19,7 +19,9 @@ const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json')
 
 test('manifest: contributes the commands, settings, dotenv language and grammar', () => {
   const c = manifest.contributes;
-  const commands = new Map<string, { title: string; category: string }>(c.commands.map((x: { command: string; title: string; category: string }) => [x.command, x]));
+  const commands = new Map<string, { title: string; category: string }>(
+    c.commands.map((x: { command: string; title: string; category: string }) => [x.command, x]),
+  );
   assert.equal(commands.get('crosswire.audit')?.title, 'Audit workspace');
   for (const id of ['crosswire.audit', 'crosswire.restart', 'crosswire.showOutput']) {
     assert.equal(commands.get(id)?.category, 'Crosswire', id);
@@ -41,7 +43,8 @@ test('manifest: contributes the commands, settings, dotenv language and grammar'
 });
 
 test('manifest: every contributed command is registered by the client', () => {
-  const source = fs.readFileSync(path.join(REPO_ROOT, 'client/src/extension.ts'), 'utf8') + fs.readFileSync(path.join(REPO_ROOT, 'server/src/lsp/protocol.ts'), 'utf8');
+  const source =
+    fs.readFileSync(path.join(REPO_ROOT, 'client/src/extension.ts'), 'utf8') + fs.readFileSync(path.join(REPO_ROOT, 'server/src/lsp/protocol.ts'), 'utf8');
   for (const { command } of manifest.contributes.commands) {
     assert.ok(source.includes(`'${command}'`), `${command} is not registered in client/src`);
   }
@@ -246,19 +249,34 @@ test('extension: activates in VS Code, publishes diagnostics, runs the audit (@v
         vscodeExecutablePath,
         extensionDevelopmentPath: REPO_ROOT,
         extensionTestsPath,
-        launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', `--user-data-dir=${path.join(tmp, 'user-data')}`],
+        launchArgs: [
+          workspace,
+          '--disable-extensions',
+          '--disable-workspace-trust',
+          '--skip-welcome',
+          '--skip-release-notes',
+          `--user-data-dir=${path.join(tmp, 'user-data')}`,
+        ],
         extensionTestsEnv: { CROSSWIRE_TEST_RESULT: resultFile },
       });
     } catch (e) {
       runError = e;
     }
     assert.ok(fs.existsSync(resultFile), `the in-editor suite wrote no result file (${String(runError ?? 'VS Code exited')})`);
-    const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as { ok: boolean; checks: { name: string; ok: boolean; detail?: string }[]; error?: string; vscodeVersion: string };
+    const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as {
+      ok: boolean;
+      checks: { name: string; ok: boolean; detail?: string }[];
+      error?: string;
+      vscodeVersion: string;
+    };
     t.diagnostic(`VS Code ${result.vscodeVersion}`);
     for (const c of result.checks) t.diagnostic(`${c.ok ? 'ok' : 'FAILED'}: ${c.name}${c.detail ? ` (${c.detail})` : ''}`);
     assert.equal(result.error, undefined, result.error);
     assert.ok(result.checks.length > 0, 'the suite ran no checks');
-    assert.deepEqual(result.checks.filter((c) => !c.ok), []);
+    assert.deepEqual(
+      result.checks.filter((c) => !c.ok),
+      [],
+    );
     assert.ok(result.ok);
     assert.equal(runError, undefined, String(runError));
   } finally {
@@ -273,7 +291,10 @@ test('manifest: the getting-started walkthrough has its pages, ships them, and l
   for (const step of walkthrough.steps) {
     const page = step.media.markdown as string;
     assert.ok(fs.existsSync(path.join(REPO_ROOT, page)), `${page} is missing`);
-    assert.ok(manifest.files.some((f: string) => page.startsWith(f)), `${page} is not in the package's "files"`);
+    assert.ok(
+      manifest.files.some((f: string) => page.startsWith(f)),
+      `${page} is not in the package's "files"`,
+    );
     for (const [, command] of String(step.description).matchAll(/\(command:([\w.]+)/g)) {
       if (command.startsWith('crosswire.')) assert.ok(ours.has(command), `${step.id} links to ${command}, which the extension does not contribute`);
     }

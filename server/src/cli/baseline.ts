@@ -37,7 +37,10 @@ function lineText(file: string, line: number, cache: Map<string, string[]>): str
 
 function keyOf(f: Finding, baseDir: string, cache: Map<string, string[]>): { ruleId: string; file: string; lineHash: string } {
   const file = path.relative(baseDir, f.location.file).split(path.sep).join('/');
-  const lineHash = createHash('sha256').update(lineText(f.location.file, f.location.range.start.line, cache)).digest('hex').slice(0, 16);
+  const lineHash = createHash('sha256')
+    .update(lineText(f.location.file, f.location.range.start.line, cache))
+    .digest('hex')
+    .slice(0, 16);
   return { ruleId: f.ruleId, file, lineHash };
 }
 
@@ -51,7 +54,11 @@ export function makeBaseline(findings: readonly Finding[], baseDir: string): Bas
     if (e) e.count++;
     else counts.set(id, { ...k, count: 1 });
   }
-  return { version: 1, tool: 'crosswire', findings: [...counts.values()].sort((a, b) => a.file.localeCompare(b.file) || a.ruleId.localeCompare(b.ruleId) || a.lineHash.localeCompare(b.lineHash)) };
+  return {
+    version: 1,
+    tool: 'crosswire',
+    findings: [...counts.values()].sort((a, b) => a.file.localeCompare(b.file) || a.ruleId.localeCompare(b.ruleId) || a.lineHash.localeCompare(b.lineHash)),
+  };
 }
 
 export function readBaseline(file: string): Baseline {
@@ -69,7 +76,8 @@ export function filterByBaseline(findings: readonly Finding[], baseline: Baselin
 export function filterByBaselineWithStats(findings: readonly Finding[], baseline: Baseline, baseDir: string): { kept: Finding[]; unmatched: number } {
   const cache = new Map<string, string[]>();
   const left = new Map<string, number>();
-  for (const e of baseline.findings) left.set(`${e.ruleId}\0${e.file}\0${e.lineHash}`, (left.get(`${e.ruleId}\0${e.file}\0${e.lineHash}`) ?? 0) + Math.max(0, Number(e.count) || 0));
+  for (const e of baseline.findings)
+    left.set(`${e.ruleId}\0${e.file}\0${e.lineHash}`, (left.get(`${e.ruleId}\0${e.file}\0${e.lineHash}`) ?? 0) + Math.max(0, Number(e.count) || 0));
   const kept: Finding[] = [];
   for (const f of findings) {
     const k = keyOf(f, baseDir, cache);
@@ -86,7 +94,10 @@ export function filterByBaselineWithStats(findings: readonly Finding[], baseline
 /** "3 findings hidden by the baseline b.json (1 of its findings no longer occurs: ...)." */
 export function baselineSentence(b: { file: string; hidden: number; fixed: number }): string {
   const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
-  const fixed = b.fixed > 0 ? ` (${n(b.fixed, 'finding')} of the baseline no longer ${b.fixed === 1 ? 'occurs' : 'occur'}: --baseline-write records the current state)` : '';
+  const fixed =
+    b.fixed > 0
+      ? ` (${n(b.fixed, 'finding')} of the baseline no longer ${b.fixed === 1 ? 'occurs' : 'occur'}: --baseline-write records the current state)`
+      : '';
   return `${b.hidden === 0 ? 'No findings' : n(b.hidden, 'finding')} hidden by the baseline ${b.file}${fixed}.`;
 }
 

@@ -232,7 +232,8 @@ export function folderWarning(root: string, given: string): string | undefined {
   const dep = segments.find((s) => DEPENDENCY_DIRS.has(s));
   if (dep) return `${cap(given)} is inside ${dep}/ (installed packages, not your apps): audit your repository's root instead.`;
   const base = path.basename(root);
-  if (BUILD_DIRS.has(base)) return `${cap(given)} is a build or cache folder ("${base}"), which Crosswire skips inside a repository: audit your repository's root instead.`;
+  if (BUILD_DIRS.has(base))
+    return `${cap(given)} is a build or cache folder ("${base}"), which Crosswire skips inside a repository: audit your repository's root instead.`;
   if (['.git', '.hg', '.svn'].includes(base)) return `${cap(given)} is a version control folder: audit your repository's root instead.`;
   return undefined;
 }
@@ -435,7 +436,10 @@ async function applyFixes(opt: Options, roots: string[], first: Engine, baseDir:
     const plan = planFixes(findings, {
       kinds,
       done,
-      onError: (fix, e) => process.stderr.write(`crosswire: warning: the fix "${escapeControl(fix.title)}" failed and was skipped: ${escapeControl((e as Error)?.message ?? String(e))}\n`),
+      onError: (fix, e) =>
+        process.stderr.write(
+          `crosswire: warning: the fix "${escapeControl(fix.title)}" failed and was skipped: ${escapeControl((e as Error)?.message ?? String(e))}\n`,
+        ),
     });
     if (plan.fixes.length === 0) break;
     const byFile = new Map<string, TextEditAt[]>();
@@ -499,7 +503,6 @@ async function apps(opt: Options): Promise<{ text: string; code: 0 }> {
   return { text: opt.format === 'json' ? JSON.stringify(u, null, 2) + '\n' : escapeControl(understandingText(u), true), code: 0 };
 }
 
-
 /** Reads a --config file; a file that cannot be read or is not fully valid stops the run (exit 2). */
 function loadConfig(file: string): CrosswireConfig {
   let text: string;
@@ -510,7 +513,10 @@ function loadConfig(file: string): CrosswireConfig {
   }
   const ids = new Set([...RULES, ...ENGINE_RULES].map((r) => r.id));
   const { config, problems } = parseConfig(text, path.resolve(file), ids);
-  if (problems.length) throw new InputError(`invalid config file:\n  ${problems.map((p) => `${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`).join('\n  ')}`);
+  if (problems.length)
+    throw new InputError(
+      `invalid config file:\n  ${problems.map((p) => `${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`).join('\n  ')}`,
+    );
   return config;
 }
 
@@ -572,7 +578,9 @@ export async function main(argv: string[]): Promise<void> {
     } else {
       const err = e as Error;
       process.stderr.write(`crosswire: internal error: ${escapeControl(err?.message ?? String(e))}\n`);
-      process.stderr.write(`This is a bug in Crosswire: please report it${verbose ? ' with the stack trace below' : ' with the output of the same command with --verbose'} (${packageFacts().repositoryWeb ?? 'the Crosswire repository'}/issues).\n`);
+      process.stderr.write(
+        `This is a bug in Crosswire: please report it${verbose ? ' with the stack trace below' : ' with the output of the same command with --verbose'} (${packageFacts().repositoryWeb ?? 'the Crosswire repository'}/issues).\n`,
+      );
       if (verbose && err?.stack) process.stderr.write(err.stack + '\n');
     }
     finish(2);

@@ -25,7 +25,14 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
 
 /** The app facts that differ between two derivations of one app; undefined when its identity changed (name, replica key, host...). */
 export function appDelta(before: App, after: App): Set<FactName> | undefined {
-  if (before.name !== after.name || before.dir !== after.dir || before.replicaKey !== after.replicaKey || before.host !== after.host || before.framework !== after.framework) return undefined;
+  if (
+    before.name !== after.name ||
+    before.dir !== after.dir ||
+    before.replicaKey !== after.replicaKey ||
+    before.host !== after.host ||
+    before.framework !== after.framework
+  )
+    return undefined;
   const out = new Set<FactName>();
   if (!sameItems(before.envFiles, after.envFiles)) out.add('env');
   if (!sameItems(before.code, after.code)) out.add('code');
@@ -33,7 +40,8 @@ export function appDelta(before: App, after: App): Set<FactName> | undefined {
   if (!sameJson(before.listeners, after.listeners) || !sameJson(before.unknownPorts, after.unknownPorts)) out.add('listeners');
   if (!sameItems(before.compose, after.compose)) out.add('compose');
   if (!sameItems(before.pm2, after.pm2)) out.add('pm2');
-  if (before.packageJson !== after.packageJson || before.prismaMajor !== after.prismaMajor || before.hasPrismaConfig !== after.hasPrismaConfig) out.add('package');
+  if (before.packageJson !== after.packageJson || before.prismaMajor !== after.prismaMajor || before.hasPrismaConfig !== after.hasPrismaConfig)
+    out.add('package');
   return out;
 }
 

@@ -27,7 +27,6 @@ const SILENT: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 
 export const DEFAULT_OPTIONS: EngineOptions = { cores: 4, maxFileSize: 1_000_000 };
 
-
 /**
  * The engine the CLI and the language server share: the workspace index plus the rules. Both
  * surfaces are thin shells over it, so they always agree. Rules run in runner.ts, severities and
@@ -52,7 +51,6 @@ export class Engine {
     this.suppressions = new Suppressions(index, new Set(this.rules.map((r) => r.id)), (file) => this.refreshFile(file));
     this.view = checkedView(index);
   }
-
 
   static async create(init: EngineInit): Promise<Engine> {
     const roots = [...new Set(init.roots.map((r) => path.resolve(r)))];
@@ -311,15 +309,17 @@ export class Engine {
   disableEdit(finding: Finding): TextEditAt | undefined {
     return disableEdit(this.index, finding);
   }
-
-
-
 }
 
 const NONE: readonly Finding[] = Object.freeze([]) as readonly Finding[];
 
 function compareFindings(a: Finding, b: Finding): number {
-  return a.location.file.localeCompare(b.location.file) || a.location.range.start.line - b.location.range.start.line || a.location.range.start.character - b.location.range.start.character || a.ruleId.localeCompare(b.ruleId);
+  return (
+    a.location.file.localeCompare(b.location.file) ||
+    a.location.range.start.line - b.location.range.start.line ||
+    a.location.range.start.character - b.location.range.start.character ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
 }
 
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {

@@ -26,7 +26,14 @@ export function parseErrorsOf(index: WorkspaceIndex, file: string, schemas: read
   for (const s of schemas) for (const p of s.problems) push(p.message, p.range);
   const unread = f ? undefined : index.unread.get(file);
   if (unread !== undefined) {
-    out.push({ ruleId: PARSE_ERROR_RULE.id, severity: 'info', message: `Crosswire did not read this file (${unread}): findings that depend on it may be missing`, location: { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, related: [], fixes: [] });
+    out.push({
+      ruleId: PARSE_ERROR_RULE.id,
+      severity: 'info',
+      message: `Crosswire did not read this file (${unread}): findings that depend on it may be missing`,
+      location: { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+      related: [],
+      fixes: [],
+    });
   }
   return capParseErrors(out);
 }

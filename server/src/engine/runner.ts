@@ -107,7 +107,12 @@ export class RuleRunner {
 
   /** Runs a rule for every app (`only` undefined) or for the given apps, and rebuilds its findings list if they changed. */
   private runRule(rule: Rule, index: WorkspaceView, only: Set<string> | undefined): void {
-    const changed = rule.kind === 'app' ? this.runAppRule(rule, index, only) : rule.kind === 'group' ? this.runGroupRule(rule, index, only) : this.runWorkspaceRule(rule, index);
+    const changed =
+      rule.kind === 'app'
+        ? this.runAppRule(rule, index, only)
+        : rule.kind === 'group'
+          ? this.runGroupRule(rule, index, only)
+          : this.runWorkspaceRule(rule, index);
     if (changed) this.out.set(rule.id, this.collect(rule, index));
   }
 
@@ -172,7 +177,9 @@ export class RuleRunner {
       }
       const list: Finding[] = [];
       const apps = new Set(members.map((m) => m.app));
-      this.guard(rule, `the group of ${members[0].app.id}`, () => within(rule.id, facts, apps, () => rule.check(key, members, this.context(rule, index, undefined, list))));
+      this.guard(rule, `the group of ${members[0].app.id}`, () =>
+        within(rule.id, facts, apps, () => rule.check(key, members, this.context(rule, index, undefined, list))),
+      );
       if (list.length) s.results.set(key, list);
       else s.results.delete(key);
       if (old?.length || list.length) changed = true;

@@ -113,11 +113,12 @@ export class Suppressions {
       const unusedRules = d.rules.length === 0 ? (used.has(`${d.line}\0*`) ? [] : ['*']) : d.rules.filter((r) => !used.has(`${d.line}\0${r}`));
       for (const r of unusedRules) {
         const what = r === '*' ? 'any rule' : `"${r}"`;
-        const message = d.origin === 'package.json'
-          ? `Unused "crosswire.disable" entry: no finding of ${what} in this package.json.`
-          : r !== '*' && !this.knownRuleIds.has(r)
-            ? `Unknown rule id "${r}" in a crosswire-disable directive.`
-            : `Unused crosswire-disable directive: no finding of ${what} ${d.kind === 'file' ? 'in this file' : 'on the next line'}.`;
+        const message =
+          d.origin === 'package.json'
+            ? `Unused "crosswire.disable" entry: no finding of ${what} in this package.json.`
+            : r !== '*' && !this.knownRuleIds.has(r)
+              ? `Unknown rule id "${r}" in a crosswire-disable directive.`
+              : `Unused crosswire-disable directive: no finding of ${what} ${d.kind === 'file' ? 'in this file' : 'on the next line'}.`;
         out.push({ ruleId: 'unused-suppression', severity, message, location: { file, range }, related: [], fixes: [] });
       }
     }

@@ -26,19 +26,28 @@ export function composeModel(index: WorkspaceView): ComposeModel {
 function computeComposeModel(index: WorkspaceView): ComposeModel {
   const read = new Map<string, string | undefined>();
   const scripts: ComposeInputScript[] = [];
-  for (const a of index.apps) for (const sc of a.packageJson?.scripts ?? []) scripts.push({ dir: a.dir, name: sc.name, command: sc.command, location: { file: a.packageJson!.file, range: sc.innerRange } });
-  for (const r of index.monorepoRoots) for (const sc of r.pkg.scripts) scripts.push({ dir: r.dir, name: sc.name, command: sc.command, location: { file: r.pkg.file, range: sc.innerRange } });
-  const projects = index.composeFiles.length === 0 ? [] : composeProjects({
-    files: index.composeFiles,
-    textOf: (f) => {
-      const t = index.textOf(f);
-      read.set(f, t);
-      return t;
-    },
-    apps: index.apps.filter(isProgram).map((a) => ({ id: a.id, name: a.name, dir: a.dir })),
-    scripts,
-    rootNames: [...index.monorepoRoots.map((r) => r.pkg.name), ...index.apps.filter((a) => index.roots.includes(a.dir)).map((a) => a.packageJson?.name)].filter((n): n is string => !!n),
-  });
+  for (const a of index.apps)
+    for (const sc of a.packageJson?.scripts ?? [])
+      scripts.push({ dir: a.dir, name: sc.name, command: sc.command, location: { file: a.packageJson!.file, range: sc.innerRange } });
+  for (const r of index.monorepoRoots)
+    for (const sc of r.pkg.scripts) scripts.push({ dir: r.dir, name: sc.name, command: sc.command, location: { file: r.pkg.file, range: sc.innerRange } });
+  const projects =
+    index.composeFiles.length === 0
+      ? []
+      : composeProjects({
+          files: index.composeFiles,
+          textOf: (f) => {
+            const t = index.textOf(f);
+            read.set(f, t);
+            return t;
+          },
+          apps: index.apps.filter(isProgram).map((a) => ({ id: a.id, name: a.name, dir: a.dir })),
+          scripts,
+          rootNames: [
+            ...index.monorepoRoots.map((r) => r.pkg.name),
+            ...index.apps.filter((a) => index.roots.includes(a.dir)).map((a) => a.packageJson?.name),
+          ].filter((n): n is string => !!n),
+        });
   const services: ComposeModel['services'] = [];
   for (const project of projects) for (const variant of project.variants) for (const service of variant.services) services.push({ project, variant, service });
   const model = { projects, services };
@@ -91,7 +100,11 @@ export interface ProjectUsers {
  */
 export function projectUsers(index: WorkspaceView, project: ComposeProject): ProjectUsers {
   // One lazily filled cache per state of the workspace: only the projects a rule asks about are computed.
-  const state = derived('composeUsers', index, () => ({ cache: new Map<ComposeProject, ProjectUsers>(), programs: undefined as App[] | undefined, byPort: undefined as Map<number, App[]> | undefined }));
+  const state = derived('composeUsers', index, () => ({
+    cache: new Map<ComposeProject, ProjectUsers>(),
+    programs: undefined as App[] | undefined,
+    byPort: undefined as Map<number, App[]> | undefined,
+  }));
   let u = state.cache.get(project);
   if (!u) {
     u = asDerived('composeUsers', () => {
@@ -117,15 +130,22 @@ function portIndex(programs: App[], ports: Map<string, Map<number, string>>): Ma
   return out;
 }
 
-function computeProjectUsers(index: WorkspaceView, project: ComposeProject, programs: App[], envPortsOf: Map<string, Map<number, string>>, byPort: () => Map<number, App[]>): ProjectUsers {
+function computeProjectUsers(
+  index: WorkspaceView,
+  project: ComposeProject,
+  programs: App[],
+  envPortsOf: Map<string, Map<number, string>>,
+  byPort: () => Map<number, App[]>,
+): ProjectUsers {
   const home = new Map<App, string>();
   const users = new Map<App, string>();
   const ports = new Set<number>();
   let infraOnly = true;
-  for (const v of project.variants) for (const s of v.services) {
-    if (s.app || s.buildsWorkspace) infraOnly = false;
-    else for (const p of s.ports) ports.add(p.host);
-  }
+  for (const v of project.variants)
+    for (const s of v.services) {
+      if (s.app || s.buildsWorkspace) infraOnly = false;
+      else for (const p of s.ports) ports.add(p.host);
+    }
   const within = (dir: string, p: string) => p === dir || p.startsWith(dir + path.sep);
   const startedBy = new Map<string, { script: { name: string } }>();
   for (const v of project.variants) for (const inv of v.startedBy) if (!startedBy.has(inv.script.dir)) startedBy.set(inv.script.dir, inv);
@@ -141,7 +161,8 @@ function computeProjectUsers(index: WorkspaceView, project: ComposeProject, prog
   // A monorepo root's script that runs the project (`"dx": "docker compose -f docker/dev/compose.yml up -d"`) runs it for every app of the monorepo.
   const rootRun = project.variants.flatMap((v) => v.startedBy).find((inv) => index.monorepoRoots.some((r) => r.dir === inv.script.dir));
   if (rootRun) {
-    for (const app of programs) if (!users.has(app) && within(rootRun.script.dir, app.dir)) users.set(app, `script "${rootRun.script.name}" of the monorepo root runs it`);
+    for (const app of programs)
+      if (!users.has(app) && within(rootRun.script.dir, app.dir)) users.set(app, `script "${rootRun.script.name}" of the monorepo root runs it`);
   }
   if (ports.size > 0) {
     // Apps whose env names a published port, in app order, each with the first place naming one.

@@ -238,7 +238,12 @@ function computeLimitSources(index: WorkspaceView): LimitSources {
     if (!mc || p.port.protocol !== 'tcp') continue;
     const k = `${p.machine}\0${p.port.host}`;
     const cur = compose.get(k);
-    if (!cur || mc.value < cur.max) compose.set(k, { max: mc.value, location: { file: p.file.file, range: mc.range }, why: `\`-c max_connections=${mc.value}\` in the command of service ${p.service.name}` });
+    if (!cur || mc.value < cur.max)
+      compose.set(k, {
+        max: mc.value,
+        location: { file: p.file.file, range: mc.range },
+        why: `\`-c max_connections=${mc.value}\` in the command of service ${p.service.name}`,
+      });
   }
   const confs = new Map<string, ServerLimit>();
   if (index.postgresConfs.length) {
@@ -248,7 +253,12 @@ function computeLimitSources(index: WorkspaceView): LimitSources {
       const port = Number(/^\s*port\s*=\s*'?(\d+)/m.exec(conf.text)?.[1] ?? 5432);
       const app = dirs.find((a) => conf.file.startsWith(a.dir + path.sep));
       const k = `${app ? machineOf(index, app) : 'local'}\0${port}`;
-      if (!confs.has(k)) confs.set(k, { max: conf.maxConnections.value, location: { file: conf.file, range: conf.maxConnections.range }, why: `max_connections = ${conf.maxConnections.value} in postgresql.conf` });
+      if (!confs.has(k))
+        confs.set(k, {
+          max: conf.maxConnections.value,
+          location: { file: conf.file, range: conf.maxConnections.range },
+          why: `max_connections = ${conf.maxConnections.value} in postgresql.conf`,
+        });
     }
   }
   return { compose, confs };

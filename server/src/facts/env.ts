@@ -5,7 +5,10 @@ import { derived, derivedSignature } from './track';
 // What rules read of another app's env file: its app, name, and which keys it defines with or without a value.
 derivedSignature<Map<string, { file: EnvFile; app: App }>>('envFilesByPath', (m) => {
   const out: string[] = [];
-  for (const [p, { file, app }] of m) out.push(`${p}\t${app.id}\t${file.name}\t${file.kind}\t${file.mode}\t${file.entries.map((e) => `${e.key}${(e.expanded ?? e.value).trim() ? '+' : '-'}`).join(',')}`);
+  for (const [p, { file, app }] of m)
+    out.push(
+      `${p}\t${app.id}\t${file.name}\t${file.kind}\t${file.mode}\t${file.entries.map((e) => `${e.key}${(e.expanded ?? e.value).trim() ? '+' : '-'}`).join(',')}`,
+    );
   return out.join('\n');
 });
 

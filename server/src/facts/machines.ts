@@ -14,7 +14,17 @@ export function machineOf(index: WorkspaceView, app: App): string {
   return machines(index).get(app) ?? 'local';
 }
 
-const OWN_URL_KEYS = new Set(['NEXTAUTH_URL', 'AUTH_URL', 'APP_URL', 'PUBLIC_URL', 'BASE_URL', 'SITE_URL', 'NEXT_PUBLIC_APP_URL', 'NEXT_PUBLIC_SITE_URL', 'NEXT_PUBLIC_BASE_URL']);
+const OWN_URL_KEYS = new Set([
+  'NEXTAUTH_URL',
+  'AUTH_URL',
+  'APP_URL',
+  'PUBLIC_URL',
+  'BASE_URL',
+  'SITE_URL',
+  'NEXT_PUBLIC_APP_URL',
+  'NEXT_PUBLIC_SITE_URL',
+  'NEXT_PUBLIC_BASE_URL',
+]);
 
 function ownHost(app: App): string | undefined {
   for (const f of app.envFiles) {
@@ -110,8 +120,14 @@ function computePublishedPorts(index: WorkspaceView, model: ComposeModel): Publi
       const app = owner.get(file.file);
       const machine = app ? machineOf(index, app) : 'local';
       out.push({
-        file, service: def, port: { host: port.host, container: port.container, hostIp: port.hostIp, protocol: port.protocol, range: port.range },
-        stack: `${project.name}\0${project.dir}`, machine, app, resolved: service, variant,
+        file,
+        service: def,
+        port: { host: port.host, container: port.container, hostIp: port.hostIp, protocol: port.protocol, range: port.range },
+        stack: `${project.name}\0${project.dir}`,
+        machine,
+        app,
+        resolved: service,
+        variant,
       });
     }
   }

@@ -110,7 +110,12 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
       const hard = !e.l.drifts && counts.hard > 0;
       const sample = sampleFrom(keys, hard);
       if (!sample.length) return undefined;
-      const set = certain.others > 0 ? setsOf(e).map((i) => runs.sets[i]).find((s2) => s2.processes.some((p) => sample.some((x) => processKey(x.app.id, x.l.script) === p))) : undefined;
+      const set =
+        certain.others > 0
+          ? setsOf(e)
+              .map((i) => runs.sets[i])
+              .find((s2) => s2.processes.some((p) => sample.some((x) => processKey(x.app.id, x.l.script) === p)))
+          : undefined;
       return { certain: set ?? (certain.others > 0 ? runs.sets[setsOf(e)[0]] : undefined), hard, others: counts.others, sample };
     },
   };
@@ -169,7 +174,9 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
         ? `Port ${port} of ${label(index, e.app)} is also the port of ${who}, which run${sample.length > 1 ? '' : 's'} at the same time.`
         : `${label(index, e.app)} and ${sample.length === 1 ? label(index, first.app) : `${sample.length}${sample.length >= 20 ? '+' : ''} other apps`} want port ${port}: ${(e.l.drifts ? e.l : first.l).tool} moves but ${names[0].key} in ${label(index, names[0].app)} expects it.`;
       // Why the apps are taken to run together goes with the first other app (the message stays one short line).
-      const related = sample.slice(0, 20).map((p, i) => ({ location: p.l.source, message: `${label(index, p.app)} listens on ${port}: ${p.l.reason}${i === 0 ? ` (${how})` : ''}` }));
+      const related = sample
+        .slice(0, 20)
+        .map((p, i) => ({ location: p.l.source, message: `${label(index, p.app)} listens on ${port}: ${p.l.reason}${i === 0 ? ` (${how})` : ''}` }));
       if (!hard) related.push(...names.slice(0, 5).map((n) => ({ location: n.location, message: `${n.text} names port ${port}` })));
       const l = e.l;
       const app = e.app;

@@ -68,7 +68,8 @@ export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: numbe
     for (const t of targets) if (t.toolEnd !== undefined) byScript.set(t.script, t);
     if (byScript.size === 0) return undefined;
     return {
-      kind: 'safe', workspaceWide: true,
+      kind: 'safe',
+      workspaceWide: true,
       title: `Set the port of ${app.name} to ${n}`,
       preferred: true,
       edits: () => {
@@ -90,7 +91,8 @@ export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: numbe
   const envFile = app.envFiles.find((f) => f.file === envName);
   if (!envFile) return undefined;
   return {
-    kind: 'safe', workspaceWide: true,
+    kind: 'safe',
+    workspaceWide: true,
     title: `Set the port of ${app.name} to ${n}`,
     preferred: true,
     edits: () => {

@@ -43,7 +43,26 @@ const PROVIDERS = new Set(
 );
 
 /** Words of a key that say it protects the app's own tokens, cookies or data. */
-const OWN_WORDS = new Set(['JWT', 'SESSION', 'COOKIE', 'TOKEN', 'SIGNING', 'ENCRYPTION', 'ENCRYPT', 'CRYPTO', 'REFRESH', 'ACCESS', 'HMAC', 'CSRF', 'NEXTAUTH', 'AUTH', 'APP', 'MASTER', 'INTERNAL', 'ADMIN']);
+const OWN_WORDS = new Set([
+  'JWT',
+  'SESSION',
+  'COOKIE',
+  'TOKEN',
+  'SIGNING',
+  'ENCRYPTION',
+  'ENCRYPT',
+  'CRYPTO',
+  'REFRESH',
+  'ACCESS',
+  'HMAC',
+  'CSRF',
+  'NEXTAUTH',
+  'AUTH',
+  'APP',
+  'MASTER',
+  'INTERNAL',
+  'ADMIN',
+]);
 
 /** A credential of an outside service (an OAuth client secret, a payments or analytics key, a provider's webhook secret). */
 export function isOutsideCredential(key: string): boolean {
@@ -61,7 +80,8 @@ export function isOutsideCredential(key: string): boolean {
 }
 
 /** Scripts that build or check, never serve. */
-const NON_SERVING = /^\s*(tsc|tsup|rollup|esbuild|unbuild|swc|babel|webpack(?!\s+serve)|vite\s+build|next\s+build|turbo|echo|rimraf|prisma|drizzle-kit|eslint|prettier|jest|vitest|pkgroll|bunchee|microbundle|tsx\s+scripts|node\s+scripts)\b/;
+const NON_SERVING =
+  /^\s*(tsc|tsup|rollup|esbuild|unbuild|swc|babel|webpack(?!\s+serve)|vite\s+build|next\s+build|turbo|echo|rimraf|prisma|drizzle-kit|eslint|prettier|jest|vitest|pkgroll|bunchee|microbundle|tsx\s+scripts|node\s+scripts)\b/;
 
 /**
  * A library package: a package.json app with no server (no listener, no listen call), no dev/start/serve script that
@@ -103,7 +123,8 @@ const tokenUses = perApp((app: App): TokenUse[] => {
   for (const c of app.code) {
     for (const r of c.auth?.secretReads ?? []) {
       if (r.kind !== 'jwt') continue;
-      for (const key of [r.envVar, ...r.alternatives]) if (key) out.push({ app, key, use: r.use ?? 'both', location: { file: r.file, range: r.range }, what: describeRead(r) });
+      for (const key of [r.envVar, ...r.alternatives])
+        if (key) out.push({ app, key, use: r.use ?? 'both', location: { file: r.file, range: r.range }, what: describeRead(r) });
     }
   }
   return out;
@@ -167,14 +188,23 @@ function computeSharingGroups(index: WorkspaceView): SharingGroup[] {
       groups.push({
         key,
         identities: new Set(perIdentity.keys()),
-        why: `${verifiers.map(name).join(', ')} ${verifiers.length === 1 ? 'verifies' : 'verify'} the tokens ${signers.filter((s) => !verifiers.includes(s)).map(name).join(', ')} ${signers.length === 1 ? 'signs' : 'sign'} with ${key}`,
+        why: `${verifiers.map(name).join(', ')} ${verifiers.length === 1 ? 'verifies' : 'verify'} the tokens ${signers
+          .filter((s) => !verifiers.includes(s))
+          .map(name)
+          .join(', ')} ${signers.length === 1 ? 'signs' : 'sign'} with ${key}`,
         uses,
       });
     }
     for (const folders of index.config.sharedSecrets ?? []) {
       const ids = new Set<string>();
       for (const app of index.apps) if (folders.some((f) => folderMatches(app, f))) ids.add(identity(app));
-      if (ids.size >= 2) groups.push({ identities: ids, why: `they are listed together under "sharedSecrets" in crosswire.config.json (${folders.join(', ')})`, uses: [], folders });
+      if (ids.size >= 2)
+        groups.push({
+          identities: ids,
+          why: `they are listed together under "sharedSecrets" in crosswire.config.json (${folders.join(', ')})`,
+          uses: [],
+          folders,
+        });
     }
     return groups;
   }

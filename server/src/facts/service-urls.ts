@@ -49,7 +49,15 @@ export const appServiceUrlSites = perApp((app: App): UrlSite[] => {
       const value = (e.expanded ?? e.value).trim();
       const o = originOf(value);
       if (!o) continue;
-      sites.push({ app, key: e.key, value, origin: o.key, location: { file: e.file, range: e.range }, kind: f.kind === 'template' ? 'template' : 'env', bucket: envBucket(f.mode) });
+      sites.push({
+        app,
+        key: e.key,
+        value,
+        origin: o.key,
+        location: { file: e.file, range: e.range },
+        kind: f.kind === 'template' ? 'template' : 'env',
+        bucket: envBucket(f.mode),
+      });
     }
   }
   for (const c of app.code) {

@@ -20,7 +20,9 @@ export function isServedUrlKey(key: string): boolean {
   const k = key.toUpperCase();
   const stripped = k.replace(BROWSER_PREFIX, '');
   if (stripped === 'URL') return stripped !== k; // NEXT_PUBLIC_URL, but not a bare URL
-  return /^(NEXTAUTH_URL|AUTH_URL|APP_URL|APP_BASE_URL|BASE_URL|SITE_URL|PUBLIC_URL|APP_ORIGIN|PUBLIC_ORIGIN|ORIGIN|WEB_URL|HOST_URL|CANONICAL_URL)$/.test(stripped);
+  return /^(NEXTAUTH_URL|AUTH_URL|APP_URL|APP_BASE_URL|BASE_URL|SITE_URL|PUBLIC_URL|APP_ORIGIN|PUBLIC_ORIGIN|ORIGIN|WEB_URL|HOST_URL|CANONICAL_URL)$/.test(
+    stripped,
+  );
 }
 
 export interface ServedUrl {
@@ -119,12 +121,22 @@ export function servedUrls(app: App, pm2: Pm2Entry[], modes: (mode: string) => b
   }
   for (const p of pm2) {
     if (p.app !== app) continue;
-    for (const [block, env] of [['env', p.fact.env], ['env_production', p.fact.envProduction]] as const) {
+    for (const [block, env] of [
+      ['env', p.fact.env],
+      ['env_production', p.fact.envProduction],
+    ] as const) {
       for (const [key, v] of Object.entries(env)) {
         if (!keys(key)) continue;
         const origin = originOf(v.value.trim());
         if (!origin || !/^https?$/.test(origin.scheme)) continue;
-        out.push({ key, value: v.value.trim(), origin, location: { file: p.file, range: v.range }, source: `${block}.${key} in ${path.basename(p.file)}`, mode: 'pm2' });
+        out.push({
+          key,
+          value: v.value.trim(),
+          origin,
+          location: { file: p.file, range: v.range },
+          source: `${block}.${key} in ${path.basename(p.file)}`,
+          mode: 'pm2',
+        });
       }
     }
   }
@@ -143,14 +155,19 @@ export function productionSignals(app: App, pm2: Pm2Entry[]): Signal[] {
   for (const f of app.envFiles) {
     if (f.kind !== 'live' || f.mode === 'development' || f.mode === 'test') continue;
     for (const e of f.entries) {
-      if (e.key === 'NODE_ENV' && (e.expanded ?? e.value).trim() === 'production') out.push({ location: { file: e.file, range: e.range }, text: `NODE_ENV=production in ${f.name}` });
+      if (e.key === 'NODE_ENV' && (e.expanded ?? e.value).trim() === 'production')
+        out.push({ location: { file: e.file, range: e.range }, text: `NODE_ENV=production in ${f.name}` });
     }
   }
   for (const p of pm2) {
     if (p.app !== app) continue;
-    for (const [block, env] of [['env', p.fact.env], ['env_production', p.fact.envProduction]] as const) {
+    for (const [block, env] of [
+      ['env', p.fact.env],
+      ['env_production', p.fact.envProduction],
+    ] as const) {
       const v = env['NODE_ENV'];
-      if (v && v.value.trim() === 'production') out.push({ location: { file: p.file, range: v.range }, text: `${block}.NODE_ENV = "production" in ${path.basename(p.file)}` });
+      if (v && v.value.trim() === 'production')
+        out.push({ location: { file: p.file, range: v.range }, text: `${block}.NODE_ENV = "production" in ${path.basename(p.file)}` });
     }
   }
   const seenScripts = new Set<string>();
@@ -162,7 +179,8 @@ export function productionSignals(app: App, pm2: Pm2Entry[]): Signal[] {
     }
   }
   for (const s of app.packageJson?.scripts ?? []) {
-    if (!seenScripts.has(s.name) && /(^|\s)NODE_ENV=production(\s|$)/.test(s.command)) out.push({ location: { file: app.packageJson!.file, range: s.range }, text: `NODE_ENV=production in script "${s.name}"` });
+    if (!seenScripts.has(s.name) && /(^|\s)NODE_ENV=production(\s|$)/.test(s.command))
+      out.push({ location: { file: app.packageJson!.file, range: s.range }, text: `NODE_ENV=production in script "${s.name}"` });
   }
   return out;
 }
@@ -175,14 +193,24 @@ export function cookieHost(app: App, origin?: Origin): string {
 
 /** A cookie-name-safe short name for an app (`@acme/shop-web` -> `shop-web`). */
 export function slug(app: App): string {
-  const s = app.name.replace(/^@[^/]+\//, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  const s = app.name
+    .replace(/^@[^/]+\//, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
   return s || 'app';
 }
 
 /** The live env entry that wins for `key` among the app's env files of the development environment. */
-export function effectiveEnvEntry(app: App, key: string, modes: (mode: string) => boolean = (m) => m === 'default' || m === 'development'): EnvEntry | undefined {
+export function effectiveEnvEntry(
+  app: App,
+  key: string,
+  modes: (mode: string) => boolean = (m) => m === 'default' || m === 'development',
+): EnvEntry | undefined {
   const loaded = new Set(app.listeners.flatMap((l) => l.loadedEnvFiles));
-  return winningEntry(app.envFiles.filter((f) => f.kind === 'live' && modes(f.mode) && (!loaded.size || loaded.has(f.file))), key);
+  return winningEntry(
+    app.envFiles.filter((f) => f.kind === 'live' && modes(f.mode) && (!loaded.size || loaded.has(f.file))),
+    key,
+  );
 }
 
 /** Text helpers for fixes, computed against the index's current text. */
@@ -212,7 +240,12 @@ export class TextAt {
 }
 
 /** Inserts `props` (each `key: value`) as the first properties of the object literal whose `{` ends just before `insertAt`. */
-export function insertProperties(t: TextAt, file: string, insertAt: Position, props: string[]): { file: string; range: { start: Position; end: Position }; newText: string } {
+export function insertProperties(
+  t: TextAt,
+  file: string,
+  insertAt: Position,
+  props: string[],
+): { file: string; range: { start: Position; end: Position }; newText: string } {
   const off = t.offset(insertAt);
   const rest = t.text.slice(off);
   const lineIndent = t.indentOf(insertAt.line);
@@ -258,7 +291,10 @@ export interface ResolvedConst {
   read: [string, string | undefined][];
 }
 
-const constCache = new Map<string, { text: string; exports: Map<string, { value?: string; range?: import('../model/types').Range; from?: { module: string; name: string } }> }>();
+const constCache = new Map<
+  string,
+  { text: string; exports: Map<string, { value?: string; range?: import('../model/types').Range; from?: { module: string; name: string } }> }
+>();
 
 /** The exported string constants of one file's text (`export const A = 'x'`, `export { B }`, `export { C } from './d'`). */
 function exportsOf(file: string, text: string) {

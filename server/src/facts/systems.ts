@@ -45,7 +45,6 @@ export interface Systems {
   componentSize: Map<string, number>;
 }
 
-
 /** URL values in an app's env files (live and templates) and code defaults. */
 const urlSites = perApp(urlSitesOf);
 function urlSitesOf(app: App): { key: string; value: string; location: Location; file: string; live: boolean; port: number }[] {
@@ -57,15 +56,22 @@ function urlSitesOf(app: App): { key: string; value: string; location: Location;
     if (!o || !o.local || !o.port || !/^(https?|wss?)$/.test(o.scheme)) return;
     out.push({ key, value, location, file: location.file, live, port: o.port });
   };
-  for (const f of app.envFiles) for (const e of f.entries) for (const value of splitUrls(e)) add(e.key, value, { file: e.file, range: e.range }, f.kind === 'live');
+  for (const f of app.envFiles)
+    for (const e of f.entries) for (const value of splitUrls(e)) add(e.key, value, { file: e.file, range: e.range }, f.kind === 'live');
   for (const c of app.code) for (const d of c.defaults) add(d.key, d.value, { file: c.file, range: d.range }, false);
-  for (const c of app.code) for (const u of c.urlLiterals ?? []) add(`"${u.value.replace(/^(\w+:\/\/[^/]+).*$/, '$1')}"`, u.value, { file: c.file, range: u.range }, false);
+  for (const c of app.code)
+    for (const u of c.urlLiterals ?? []) add(`"${u.value.replace(/^(\w+:\/\/[^/]+).*$/, '$1')}"`, u.value, { file: c.file, range: u.range }, false);
   return out;
 }
 
 function splitUrls(e: EnvEntry): string[] {
   const v = e.expanded ?? e.value;
-  return v.includes(',') ? v.split(',').map((x) => x.trim()).filter(Boolean) : [v];
+  return v.includes(',')
+    ? v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [v];
 }
 
 /** Union-find over app identities, with the reason for each direct link (for messages). */
@@ -99,7 +105,10 @@ class Linker {
     const x = identity(a);
     const y = identity(b);
     if (x === y) return;
-    for (const [p, q] of [[x, y], [y, x]]) {
+    for (const [p, q] of [
+      [x, y],
+      [y, x],
+    ]) {
       const m = this.edges.get(p) ?? new Map<string, () => string>();
       if (!m.has(q)) m.set(q, why);
       this.edges.set(p, m);
@@ -154,7 +163,15 @@ function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<n
     const own = new Set(a.listeners.map((l) => l.port));
     for (const s of urlSites(a)) {
       const list = names.get(s.port) ?? [];
-      list.push({ app: a, key: s.key, location: s.location, port: s.port, get text() { return `${s.key} in ${rel(index, s.file)}`; } });
+      list.push({
+        app: a,
+        key: s.key,
+        location: s.location,
+        port: s.port,
+        get text() {
+          return `${s.key} in ${rel(index, s.file)}`;
+        },
+      });
       names.set(s.port, list);
       if (own.has(s.port)) continue;
       let trie = tries.get(s.port);
@@ -268,7 +285,6 @@ function linkPath(sys: Systems, from: string, to: string): string {
   }
   return 'they form one system';
 }
-
 
 /** Places (in apps other than `except`) that name a local port. */
 /** Places in the system of `near` (apps other than `except`) that name a local port, the closest in the folder tree first. */

@@ -48,7 +48,8 @@ export function read(fact: FactName, app?: App): void {
     fail(`${s.who} read the fact "${fact}" without declaring it`);
     return;
   }
-  if (app && s.apps && !s.apps.has(app)) fail(`${s.who} read "${fact}" of another app than the one(s) it judges: read it through a derived fact (model/rule.ts DerivedFact)`);
+  if (app && s.apps && !s.apps.has(app))
+    fail(`${s.who} read "${fact}" of another app than the one(s) it judges: read it through a derived fact (model/rule.ts DerivedFact)`);
 }
 
 /** Runs `fn` as `who`, allowed to read `facts` (of `apps` only, when given); no-op scope when checking is off. */
@@ -66,7 +67,10 @@ export function within<T>(who: string, facts: ReadonlySet<FactName>, apps: Reado
 const rawOf = new WeakMap<object, WorkspaceView>();
 
 /** Per index and derived fact: its last value, and how it is computed (so that the engine can evaluate it by name). */
-const memos = new WeakMap<WorkspaceView, Map<DerivedFact, { key: readonly unknown[]; value: unknown; compute: (index: WorkspaceView) => unknown; stillValid?: (value: never) => boolean }>>();
+const memos = new WeakMap<
+  WorkspaceView,
+  Map<DerivedFact, { key: readonly unknown[]; value: unknown; compute: (index: WorkspaceView) => unknown; stillValid?: (value: never) => boolean }>
+>();
 
 /** The index behind a checked view (see checkedView). */
 export function raw(index: WorkspaceView): WorkspaceView {

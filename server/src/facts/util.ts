@@ -14,7 +14,6 @@ export function identity(app: App): string {
   return app.replicaKey;
 }
 
-
 /** How many leading folders two absolute paths share. */
 export function commonDepth(a: string, b: string): number {
   const x = a.split(path.sep);
@@ -105,7 +104,17 @@ function computeOrigin(value: string): Origin | undefined {
   }
   const scheme = u.protocol.replace(/:$/, '').toLowerCase();
   const host = u.hostname.toLowerCase();
-  const defaults: Record<string, number> = { http: 80, https: 443, ws: 80, wss: 443, postgres: 5432, postgresql: 5432, mysql: 3306, redis: 6379, mongodb: 27017 };
+  const defaults: Record<string, number> = {
+    http: 80,
+    https: 443,
+    ws: 80,
+    wss: 443,
+    postgres: 5432,
+    postgresql: 5432,
+    mysql: 3306,
+    redis: 6379,
+    mongodb: 27017,
+  };
   const port = u.port ? Number(u.port) : (defaults[scheme] ?? 0);
   const local = isLocalHost(host);
   return { scheme, host, port, local, key: `${scheme}://${local ? 'localhost' : host}:${port}` };

@@ -11,6 +11,17 @@ export const astro: FrameworkModule = {
     const sub = args[0];
     if (sub !== 'dev' && sub !== 'preview' && sub !== 'start') return undefined;
     const dev = sub !== 'preview';
-    return { words: 1, spec: serve({ id: `astro-${dev ? 'dev' : 'preview'}`, framework: 'astro', label: 'Astro', role: dev ? 'dev' : 'preview', defaultPort: 4321, drift: dev ? 'unless-strict' : 'never', fixFlag: ' --port {port}' }) };
+    return {
+      words: 1,
+      spec: serve({
+        id: `astro-${dev ? 'dev' : 'preview'}`,
+        framework: 'astro',
+        label: 'Astro',
+        role: dev ? 'dev' : 'preview',
+        defaultPort: 4321,
+        drift: dev ? 'unless-strict' : 'never',
+        fixFlag: ' --port {port}',
+      }),
+    };
   },
 };

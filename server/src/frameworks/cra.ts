@@ -8,6 +8,19 @@ export const cra: FrameworkModule = {
   browserEnvPrefix: 'REACT_APP_',
   match(bin, args) {
     if ((bin !== 'react-scripts' && bin !== 'craco' && bin !== 'react-app-rewired') || args[0] !== 'start') return undefined;
-    return { words: 1, spec: serve({ id: 'cra-start', framework: 'cra', label: 'Create React App', role: 'dev', defaultPort: 3000, portFlags: [], portEnv: ['PORT'], loadsDotenv: true, drift: 'unless-strict' }) };
+    return {
+      words: 1,
+      spec: serve({
+        id: 'cra-start',
+        framework: 'cra',
+        label: 'Create React App',
+        role: 'dev',
+        defaultPort: 3000,
+        portFlags: [],
+        portEnv: ['PORT'],
+        loadsDotenv: true,
+        drift: 'unless-strict',
+      }),
+    };
   },
 };

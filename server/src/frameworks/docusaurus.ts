@@ -8,6 +8,18 @@ export const docusaurus: FrameworkModule = {
   match(bin, args) {
     if (bin !== 'docusaurus' || (args[0] !== 'start' && args[0] !== 'serve')) return undefined;
     const dev = args[0] === 'start';
-    return { words: 1, spec: serve({ id: `docusaurus-${args[0]}`, framework: 'docusaurus', label: 'Docusaurus', role: dev ? 'dev' : 'preview', defaultPort: 3000, portEnv: ['PORT'], drift: dev ? 'unless-strict' : 'never', fixFlag: ' --port {port}' }) };
+    return {
+      words: 1,
+      spec: serve({
+        id: `docusaurus-${args[0]}`,
+        framework: 'docusaurus',
+        label: 'Docusaurus',
+        role: dev ? 'dev' : 'preview',
+        defaultPort: 3000,
+        portEnv: ['PORT'],
+        drift: dev ? 'unless-strict' : 'never',
+        fixFlag: ' --port {port}',
+      }),
+    };
   },
 };

@@ -7,6 +7,17 @@ export const expo: FrameworkModule = {
   deps: ['expo', 'react-native'],
   match(bin, args) {
     if (!((bin === 'expo' || bin === 'react-native') && args[0] === 'start')) return undefined;
-    return { words: 1, spec: serve({ id: `${bin}-start`, framework: 'expo', label: bin === 'expo' ? 'Expo' : 'React Native', role: 'dev', defaultPort: 8081, portEnv: ['RCT_METRO_PORT'], drift: bin === 'expo' ? 'unless-strict' : 'never' }) };
+    return {
+      words: 1,
+      spec: serve({
+        id: `${bin}-start`,
+        framework: 'expo',
+        label: bin === 'expo' ? 'Expo' : 'React Native',
+        role: 'dev',
+        defaultPort: 8081,
+        portEnv: ['RCT_METRO_PORT'],
+        drift: bin === 'expo' ? 'unless-strict' : 'never',
+      }),
+    };
   },
 };

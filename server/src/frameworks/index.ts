@@ -23,7 +23,23 @@ export type { FrameworkModule, ServeSpec, ServeRole, PortArg } from './types';
 export { flagPort, portNumber, hostPort } from './types';
 
 /** In detection order: the first whose dependency an app has names its framework. */
-export const FRAMEWORKS: readonly FrameworkModule[] = [nextjs, nuxt, remix, astro, angular, cra, gatsby, docusaurus, nest, expo, storybook, reactEmail, wrangler, vite, python];
+export const FRAMEWORKS: readonly FrameworkModule[] = [
+  nextjs,
+  nuxt,
+  remix,
+  astro,
+  angular,
+  cra,
+  gatsby,
+  docusaurus,
+  nest,
+  expo,
+  storybook,
+  reactEmail,
+  wrangler,
+  vite,
+  python,
+];
 
 /** The server command `bin args...` starts, if it is one a framework module knows. */
 export function matchServe(bin: string, args: readonly string[]): { spec: ServeSpec; words: number } | undefined {
@@ -38,12 +54,19 @@ export function matchServe(bin: string, args: readonly string[]): { spec: ServeS
 export const CODE_SERVER_FRAMEWORKS: ReadonlySet<Framework> = new Set<Framework>(['express', 'fastify', 'koa', 'hono', 'nest', 'remix']);
 
 /** Servers written in code (their port comes from a `listen` call), detected from dependencies. */
-const CODE_SERVERS: [string, Framework][] = [['@nestjs/core', 'nest'], ['express', 'express'], ['fastify', 'fastify'], ['koa', 'koa'], ['hono', 'hono']];
+const CODE_SERVERS: [string, Framework][] = [
+  ['@nestjs/core', 'nest'],
+  ['express', 'express'],
+  ['fastify', 'fastify'],
+  ['koa', 'koa'],
+  ['hono', 'hono'],
+];
 
 /** The framework an app uses, from its dependencies. */
 export function detectFramework(deps: Record<string, string>, python: boolean, hasPackage: boolean): Framework {
   // The framework that owns the app's server wins over a library it also depends on (a Next.js app depending on vite for tests).
-  for (const f of FRAMEWORKS) if (f.framework !== 'vite' && f.framework !== 'storybook' && f.framework !== 'expo' && f.deps.some((d) => deps[d])) return f.framework;
+  for (const f of FRAMEWORKS)
+    if (f.framework !== 'vite' && f.framework !== 'storybook' && f.framework !== 'expo' && f.deps.some((d) => deps[d])) return f.framework;
   for (const [dep, fw] of CODE_SERVERS) if (deps[dep]) return fw;
   if (deps['expo'] || deps['react-native']) return 'expo';
   if (deps['vite']) return 'vite';

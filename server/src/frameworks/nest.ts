@@ -8,6 +8,9 @@ export const nest: FrameworkModule = {
   match(bin, args) {
     if (bin !== 'nest' || args[0] !== 'start') return undefined;
     const watch = args.includes('--watch') || args.includes('-w') || args.includes('--debug');
-    return { words: 1, spec: serve({ id: 'nest-start', framework: 'nest', label: 'NestJS', role: watch ? 'dev' : 'start', defaultPort: 3000, portFlags: [], entry: 'nest' }) };
+    return {
+      words: 1,
+      spec: serve({ id: 'nest-start', framework: 'nest', label: 'NestJS', role: watch ? 'dev' : 'start', defaultPort: 3000, portFlags: [], entry: 'nest' }),
+    };
   },
 };

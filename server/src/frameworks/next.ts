@@ -18,8 +18,15 @@ export const nextjs: FrameworkModule = {
     return {
       words: 1,
       spec: serve({
-        id: dev ? 'next-dev' : 'next-start', framework: 'next', label: 'Next.js', role: dev ? 'dev' : 'start', defaultPort: 3000,
-        portFlags: ['--port', '-p'], portEnv: ['PORT'], drift: dev ? 'when-implicit' : 'never', fixFlag: ' -p {port}',
+        id: dev ? 'next-dev' : 'next-start',
+        framework: 'next',
+        label: 'Next.js',
+        role: dev ? 'dev' : 'start',
+        defaultPort: 3000,
+        portFlags: ['--port', '-p'],
+        portEnv: ['PORT'],
+        drift: dev ? 'when-implicit' : 'never',
+        fixFlag: ' -p {port}',
       }),
     };
   },

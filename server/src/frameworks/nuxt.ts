@@ -14,10 +14,36 @@ export const nuxt: FrameworkModule = {
     if (bin !== 'nuxt' && bin !== 'nuxi') return undefined;
     const sub = args[0];
     if (sub === 'dev' || sub === undefined || sub.startsWith('-')) {
-      return { words: sub === 'dev' ? 1 : 0, spec: serve({ id: 'nuxt-dev', framework: 'nuxt', label: 'Nuxt', role: 'dev', defaultPort: 3000, portFlags: ['--port', '-p'], portEnv: ['NUXT_PORT', 'NITRO_PORT', 'PORT'], loadsDotenv: true, drift: 'unless-strict', fixFlag: ' --port {port}' }) };
+      return {
+        words: sub === 'dev' ? 1 : 0,
+        spec: serve({
+          id: 'nuxt-dev',
+          framework: 'nuxt',
+          label: 'Nuxt',
+          role: 'dev',
+          defaultPort: 3000,
+          portFlags: ['--port', '-p'],
+          portEnv: ['NUXT_PORT', 'NITRO_PORT', 'PORT'],
+          loadsDotenv: true,
+          drift: 'unless-strict',
+          fixFlag: ' --port {port}',
+        }),
+      };
     }
     if (sub === 'preview' || sub === 'start') {
-      return { words: 1, spec: serve({ id: 'nuxt-preview', framework: 'nuxt', label: 'Nuxt', role: sub === 'start' ? 'start' : 'preview', defaultPort: 3000, portFlags: ['--port', '-p'], portEnv: ['NITRO_PORT', 'PORT'], loadsDotenv: true }) };
+      return {
+        words: 1,
+        spec: serve({
+          id: 'nuxt-preview',
+          framework: 'nuxt',
+          label: 'Nuxt',
+          role: sub === 'start' ? 'start' : 'preview',
+          defaultPort: 3000,
+          portFlags: ['--port', '-p'],
+          portEnv: ['NITRO_PORT', 'PORT'],
+          loadsDotenv: true,
+        }),
+      };
     }
     return undefined;
   },

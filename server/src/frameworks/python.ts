@@ -21,16 +21,67 @@ export const python: FrameworkModule = {
   label: 'Python',
   deps: [],
   match(bin, args) {
-    if (bin === 'uvicorn') return { words: 0, spec: serve({ id: 'uvicorn', framework: 'python', label: 'uvicorn', role: args.includes('--reload') ? 'dev' : 'start', defaultPort: 8000, portEnv: ['UVICORN_PORT'] }) };
-    if (bin === 'fastapi' && (args[0] === 'dev' || args[0] === 'run')) return { words: 1, spec: serve({ id: `fastapi-${args[0]}`, framework: 'python', label: 'FastAPI CLI', role: args[0] === 'dev' ? 'dev' : 'start', defaultPort: 8000 }) };
-    if (bin === 'flask' && args[0] === 'run') return { words: 1, spec: serve({ id: 'flask-run', framework: 'python', label: 'Flask', role: 'dev', defaultPort: 5000, portFlags: ['--port', '-p'], portEnv: ['FLASK_RUN_PORT'] }) };
-    if (bin === 'gunicorn') return { words: 0, spec: serve({ id: 'gunicorn', framework: 'python', label: 'gunicorn', role: 'start', defaultPort: 8000, portFlags: [], portEnv: ['PORT'], portArg: (a) => bindArg(a, ['-b', '--bind']) }) };
+    if (bin === 'uvicorn')
+      return {
+        words: 0,
+        spec: serve({
+          id: 'uvicorn',
+          framework: 'python',
+          label: 'uvicorn',
+          role: args.includes('--reload') ? 'dev' : 'start',
+          defaultPort: 8000,
+          portEnv: ['UVICORN_PORT'],
+        }),
+      };
+    if (bin === 'fastapi' && (args[0] === 'dev' || args[0] === 'run'))
+      return {
+        words: 1,
+        spec: serve({ id: `fastapi-${args[0]}`, framework: 'python', label: 'FastAPI CLI', role: args[0] === 'dev' ? 'dev' : 'start', defaultPort: 8000 }),
+      };
+    if (bin === 'flask' && args[0] === 'run')
+      return {
+        words: 1,
+        spec: serve({
+          id: 'flask-run',
+          framework: 'python',
+          label: 'Flask',
+          role: 'dev',
+          defaultPort: 5000,
+          portFlags: ['--port', '-p'],
+          portEnv: ['FLASK_RUN_PORT'],
+        }),
+      };
+    if (bin === 'gunicorn')
+      return {
+        words: 0,
+        spec: serve({
+          id: 'gunicorn',
+          framework: 'python',
+          label: 'gunicorn',
+          role: 'start',
+          defaultPort: 8000,
+          portFlags: [],
+          portEnv: ['PORT'],
+          portArg: (a) => bindArg(a, ['-b', '--bind']),
+        }),
+      };
     if ((bin === 'python' || bin === 'python3') && /(^|\/)manage\.py$/.test(args[0] ?? '') && args[1] === 'runserver') {
-      return { words: 2, spec: serve({ id: 'django-runserver', framework: 'python', label: 'Django', role: 'dev', defaultPort: 8000, portFlags: [], portArg: (a) => {
-        const i = a.findIndex((w) => !w.startsWith('-'));
-        const p = i === -1 ? undefined : hostPort(a[i]);
-        return p ? { port: p, first: i, last: i } : undefined;
-      } }) };
+      return {
+        words: 2,
+        spec: serve({
+          id: 'django-runserver',
+          framework: 'python',
+          label: 'Django',
+          role: 'dev',
+          defaultPort: 8000,
+          portFlags: [],
+          portArg: (a) => {
+            const i = a.findIndex((w) => !w.startsWith('-'));
+            const p = i === -1 ? undefined : hostPort(a[i]);
+            return p ? { port: p, first: i, last: i } : undefined;
+          },
+        }),
+      };
     }
     return undefined;
   },

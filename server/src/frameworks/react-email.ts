@@ -7,6 +7,17 @@ export const reactEmail: FrameworkModule = {
   deps: ['react-email'],
   match(bin, args) {
     if (bin !== 'email' || args[0] !== 'dev') return undefined;
-    return { words: 1, spec: serve({ id: 'email-dev', framework: 'react-email', label: 'React Email', role: 'preview', defaultPort: 3000, portFlags: ['--port', '-p'], drift: 'unless-strict' }) };
+    return {
+      words: 1,
+      spec: serve({
+        id: 'email-dev',
+        framework: 'react-email',
+        label: 'React Email',
+        role: 'preview',
+        defaultPort: 3000,
+        portFlags: ['--port', '-p'],
+        drift: 'unless-strict',
+      }),
+    };
   },
 };

@@ -7,6 +7,17 @@ export const remix: FrameworkModule = {
   deps: ['@remix-run/serve', '@react-router/serve', '@remix-run/dev'],
   match(bin) {
     if (bin !== 'remix-serve' && bin !== 'react-router-serve') return undefined;
-    return { words: 0, spec: serve({ id: bin, framework: 'remix', label: bin === 'remix-serve' ? 'Remix' : 'React Router', role: 'start', defaultPort: 3000, portFlags: [], portEnv: ['PORT'] }) };
+    return {
+      words: 0,
+      spec: serve({
+        id: bin,
+        framework: 'remix',
+        label: bin === 'remix-serve' ? 'Remix' : 'React Router',
+        role: 'start',
+        defaultPort: 3000,
+        portFlags: [],
+        portEnv: ['PORT'],
+      }),
+    };
   },
 };

@@ -8,6 +8,19 @@ export const storybook: FrameworkModule = {
   match(bin, args) {
     const old = bin === 'start-storybook';
     if (!old && !(bin === 'storybook' && args[0] === 'dev')) return undefined;
-    return { words: old ? 0 : 1, spec: serve({ id: 'storybook-dev', framework: 'storybook', label: 'Storybook', role: 'storybook', defaultPort: 6006, portFlags: ['--port', '-p'], drift: 'unless-strict', strictFlags: ['--exact-port'], fixFlag: ' -p {port}' }) };
+    return {
+      words: old ? 0 : 1,
+      spec: serve({
+        id: 'storybook-dev',
+        framework: 'storybook',
+        label: 'Storybook',
+        role: 'storybook',
+        defaultPort: 6006,
+        portFlags: ['--port', '-p'],
+        drift: 'unless-strict',
+        strictFlags: ['--exact-port'],
+        fixFlag: ' -p {port}',
+      }),
+    };
   },
 };

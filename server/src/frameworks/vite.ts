@@ -28,8 +28,14 @@ export const vite: FrameworkModule = {
     return {
       words,
       spec: serve({
-        id: preview ? 'vite-preview' : 'vite-dev', framework: 'vite', label: 'Vite', role: preview ? 'preview' : 'dev', defaultPort: preview ? 4173 : 5173,
-        drift: 'unless-strict', strictFlags: ['--strictPort', '--strict-port'], config: preview ? 'vite-preview' : 'vite-server',
+        id: preview ? 'vite-preview' : 'vite-dev',
+        framework: 'vite',
+        label: 'Vite',
+        role: preview ? 'preview' : 'dev',
+        defaultPort: preview ? 4173 : 5173,
+        drift: 'unless-strict',
+        strictFlags: ['--strictPort', '--strict-port'],
+        config: preview ? 'vite-preview' : 'vite-server',
         fixFlag: ' --port {port} --strictPort',
       }),
     };

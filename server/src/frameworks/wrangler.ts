@@ -9,6 +9,16 @@ export const wrangler: FrameworkModule = {
     if (bin !== 'wrangler' || (args[0] !== 'dev' && args[0] !== 'pages')) return undefined;
     if (args[0] === 'pages' && args[1] !== 'dev') return undefined;
     const pages = args[0] === 'pages';
-    return { words: pages ? 2 : 1, spec: serve({ id: pages ? 'wrangler-pages-dev' : 'wrangler-dev', framework: 'wrangler', label: 'Wrangler', role: 'dev', defaultPort: pages ? 8788 : 8787, fixFlag: ' --port {port}' }) };
+    return {
+      words: pages ? 2 : 1,
+      spec: serve({
+        id: pages ? 'wrangler-pages-dev' : 'wrangler-dev',
+        framework: 'wrangler',
+        label: 'Wrangler',
+        role: 'dev',
+        defaultPort: pages ? 8788 : 8787,
+        fixFlag: ' --port {port}',
+      }),
+    };
   },
 };

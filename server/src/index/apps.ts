@@ -59,7 +59,10 @@ export function ownerDirIn(appDirs: ReadonlyMap<string, AppMeta>, file: string, 
  * returned map is filled in order: packages and Python projects, Nx applications, then folders of env files and
  * folders of code with port defaults that no app above holds.
  */
-export function findAppDirs(visible: readonly IndexedFile[], files: Map<string, IndexedFile>): { appDirs: Map<string, AppMeta>; monorepoRoots: MonorepoRoot[] } {
+export function findAppDirs(
+  visible: readonly IndexedFile[],
+  files: Map<string, IndexedFile>,
+): { appDirs: Map<string, AppMeta>; monorepoRoots: MonorepoRoot[] } {
   const appDirs = new Map<string, AppMeta>();
   const monorepoRoots: MonorepoRoot[] = [];
   for (const f of visible) {
@@ -69,7 +72,8 @@ export function findAppDirs(visible: readonly IndexedFile[], files: Map<string, 
   }
   for (const f of visible) {
     const dir = path.dirname(f.file);
-    if ((f.kind === 'app-marker' || (f.kind === 'python' && path.basename(f.file) === 'setup.py')) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root, python: true });
+    if ((f.kind === 'app-marker' || (f.kind === 'python' && path.basename(f.file) === 'setup.py')) && !appDirs.has(dir))
+      appDirs.set(dir, { root: f.root, python: true });
     // An Nx application project is an app even without a package.json (its targets say what it serves).
     if (f.repoConfig?.kind === 'nx-project' && isNxApplication(f.repoConfig.data) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root });
   }
@@ -82,7 +86,14 @@ export function findAppDirs(visible: readonly IndexedFile[], files: Map<string, 
     if (f.kind === 'env' && !ownerDirIn(appDirs, f.file, f.root) && !rootDirs.has(path.dirname(f.file))) appDirs.set(path.dirname(f.file), { root: f.root });
   }
   for (const f of sorted) {
-    if ((f.kind === 'code' || f.kind === 'python') && f.code && f.code.defaults.length > 0 && !ownerDirIn(appDirs, f.file, f.root) && !rootDirs.has(path.dirname(f.file))) appDirs.set(path.dirname(f.file), { root: f.root });
+    if (
+      (f.kind === 'code' || f.kind === 'python') &&
+      f.code &&
+      f.code.defaults.length > 0 &&
+      !ownerDirIn(appDirs, f.file, f.root) &&
+      !rootDirs.has(path.dirname(f.file))
+    )
+      appDirs.set(path.dirname(f.file), { root: f.root });
   }
   return { appDirs, monorepoRoots: monorepoRoots.sort((a, b) => a.dir.localeCompare(b.dir)) };
 }

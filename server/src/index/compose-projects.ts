@@ -112,7 +112,24 @@ export interface ComposeProject {
   variants: ComposeVariant[];
 }
 
-const COMPOSE_SUBCOMMANDS = new Set(['up', 'run', 'start', 'create', 'restart', 'watch', 'build', 'pull', 'down', 'stop', 'exec', 'logs', 'ps', 'config', 'rm', 'kill']);
+const COMPOSE_SUBCOMMANDS = new Set([
+  'up',
+  'run',
+  'start',
+  'create',
+  'restart',
+  'watch',
+  'build',
+  'pull',
+  'down',
+  'stop',
+  'exec',
+  'logs',
+  'ps',
+  'config',
+  'rm',
+  'kill',
+]);
 
 /** The `docker compose` / `docker-compose` commands of a script, with the files and options they name. */
 export function composeInvocations(script: ComposeInputScript): ComposeInvocation[] {
@@ -149,7 +166,10 @@ export function composeInvocations(script: ComposeInputScript): ComposeInvocatio
 
 /** Compose's normalisation of a project name: lower case, only `a-z0-9_-`, starting with a letter or digit. */
 function normaliseName(n: string): string {
-  return n.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[^a-z0-9]+/, '');
+  return n
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[^a-z0-9]+/, '');
 }
 
 /** `KEY=value` pairs of an env file as Compose reads it (dotenv syntax), with locations. */
@@ -248,20 +268,28 @@ export function composeProjects(input: ComposeInput): ComposeProject[] {
       // Included by another file of the folder: part of that file's variant, not run alone.
       if (files.some((g) => g !== f && g.includes.some((inc) => path.resolve(dir, inc) === path.resolve(f.file)))) continue;
       // Another way to run the folder's project (the same services), unless the file names a project of its own.
-      variants.push({ project: f.name === undefined && folderProject ? folderProject : projectOf(dir, f), files: withIncludes([f]), how: 'alone', startedBy: [] });
+      variants.push({
+        project: f.name === undefined && folderProject ? folderProject : projectOf(dir, f),
+        files: withIncludes([f]),
+        how: 'alone',
+        startedBy: [],
+      });
     }
     // An override file with no default file beside it is only ever merged by -f lists (handled above) or run alone.
-    for (const f of files) if (!used.has(f) && isOverrideFile(path.basename(f.file)) && defaults.length === 0) variants.push({ project: projectOf(dir, f), files: [f], how: 'alone', startedBy: [] });
+    for (const f of files)
+      if (!used.has(f) && isOverrideFile(path.basename(f.file)) && defaults.length === 0)
+        variants.push({ project: projectOf(dir, f), files: [f], how: 'alone', startedBy: [] });
   }
 
   for (const v of variants) {
     const variant: ComposeVariant = { files: v.files, how: v.how, startedBy: v.startedBy, services: [] };
     const merged = new Map<string, ComposeService[]>();
-    for (const f of v.files) for (const s of f.services) {
-      const list = merged.get(s.name) ?? [];
-      list.push(s);
-      merged.set(s.name, list);
-    }
+    for (const f of v.files)
+      for (const s of f.services) {
+        const list = merged.get(s.name) ?? [];
+        list.push(s);
+        merged.set(s.name, list);
+      }
     for (const [name, defs] of merged) variant.services.push(resolveService(v.project, name, defs, input, imageApps));
     v.project.variants.push(variant);
   }
@@ -290,7 +318,10 @@ function scriptFileLists(
 }
 
 /** The project `docker compose` runs a folder's files as (-p, COMPOSE_PROJECT_NAME, the first file's `name:`, the folder), one per name and folder in `projects`. */
-function projectFinder(input: ComposeInput, projects: Map<string, ComposeProject>): (dir: string, first: ComposeFileInfo, explicitName?: string) => ComposeProject {
+function projectFinder(
+  input: ComposeInput,
+  projects: Map<string, ComposeProject>,
+): (dir: string, first: ComposeFileInfo, explicitName?: string) => ComposeProject {
   return (dir: string, first: ComposeFileInfo, explicitName?: string): ComposeProject => {
     const envFile = path.join(dir, '.env');
     const entries = readEnvFile(input.textOf, envFile);
@@ -308,7 +339,18 @@ function projectFinder(input: ComposeInput, projects: Map<string, ComposeProject
     const key = `${name}\0${dir}`;
     let p = projects.get(key);
     if (!p) {
-      p = { name, nameSource, dir, envFile: entries ? envFile : undefined, env, enabledProfiles: (env.get('COMPOSE_PROFILES') ?? '').split(',').map((x) => x.trim()).filter(Boolean), variants: [] };
+      p = {
+        name,
+        nameSource,
+        dir,
+        envFile: entries ? envFile : undefined,
+        env,
+        enabledProfiles: (env.get('COMPOSE_PROFILES') ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+        variants: [],
+      };
       projects.set(key, p);
     }
     return p;
@@ -364,7 +406,8 @@ function defaultFiles(
   if (!main) return { defaults: [], how: 'default' };
   const defaults = [main];
   const stem = path.basename(main.file).replace(/\.ya?ml$/, '');
-  const override = files.find((f) => isOverrideFile(path.basename(f.file)) && path.basename(f.file).startsWith(`${stem}.override.`)) ??
+  const override =
+    files.find((f) => isOverrideFile(path.basename(f.file)) && path.basename(f.file).startsWith(`${stem}.override.`)) ??
     files.find((f) => isOverrideFile(path.basename(f.file)));
   if (override) defaults.push(override);
   return { defaults, how: 'default' };
@@ -377,16 +420,24 @@ function defaultFiles(
 function shareServiceApps(p: ComposeProject): void {
   const known = new Map<string, ResolvedService>();
   for (const v of p.variants) for (const s of v.services) if ((s.app || s.buildsWorkspace) && !known.get(s.name)?.app) known.set(s.name, s);
-  for (const v of p.variants) for (const s of v.services) {
-    const k = known.get(s.name);
-    if (!k || k === s || s.app) continue;
-    s.buildsWorkspace = true;
-    [s.app, s.appReason] = [k.app, k.appReason];
-  }
+  for (const v of p.variants)
+    for (const s of v.services) {
+      const k = known.get(s.name);
+      if (!k || k === s || s.app) continue;
+      s.buildsWorkspace = true;
+      [s.app, s.appReason] = [k.app, k.appReason];
+    }
 }
 
 /** The app a service builds (`build:`): the app holding its Dockerfile or its context, else the one named like it in a wider context. */
-function buildApp(svc: ResolvedService, last: ComposeService, build: NonNullable<ComposeService['build']>, project: ComposeProject, input: ComposeInput, lookup: (k: string) => string | undefined): void {
+function buildApp(
+  svc: ResolvedService,
+  last: ComposeService,
+  build: NonNullable<ComposeService['build']>,
+  project: ComposeProject,
+  input: ComposeInput,
+  lookup: (k: string) => string | undefined,
+): void {
   const ctxRaw = build.context === undefined ? '.' : interpolate(build.context, lookup);
   if (ctxRaw !== undefined && !/^[a-z]+:\/\//i.test(ctxRaw) && !ctxRaw.startsWith('git@')) {
     const ctx = path.resolve(path.dirname(last.file), ctxRaw);
@@ -403,8 +454,11 @@ function buildApp(svc: ResolvedService, last: ComposeService, build: NonNullable
     } else {
       // A context above the apps (a monorepo root with a multi-stage Dockerfile): the app named like the service or its target.
       const names = [svc.name, build.target].filter((x): x is string => !!x).map((x) => x.toLowerCase());
-      const hit = input.apps.filter((a) => within(ctx, a.dir) && names.some((n) => n === path.basename(a.dir).toLowerCase() || n === a.name.replace(/^@[^/]+\//, '').toLowerCase()));
-      if (hit.length === 1) [svc.app, svc.appReason] = [hit[0], `it builds the workspace and is named like ${path.relative(project.dir, hit[0].dir) || hit[0].name}`];
+      const hit = input.apps.filter(
+        (a) => within(ctx, a.dir) && names.some((n) => n === path.basename(a.dir).toLowerCase() || n === a.name.replace(/^@[^/]+\//, '').toLowerCase()),
+      );
+      if (hit.length === 1)
+        [svc.app, svc.appReason] = [hit[0], `it builds the workspace and is named like ${path.relative(project.dir, hit[0].dir) || hit[0].name}`];
     }
   }
 }
@@ -418,7 +472,16 @@ function resolveService(
 ): ResolvedService {
   const lookup = (k: string) => project.env.get(k);
   const svc: ResolvedService = {
-    name, key: `${project.name}\0${name}`, project, definitions: defs, ports: [], unknownPorts: [], profiles: [], buildsWorkspace: false, environment: [], envFiles: [],
+    name,
+    key: `${project.name}\0${name}`,
+    project,
+    definitions: defs,
+    ports: [],
+    unknownPorts: [],
+    profiles: [],
+    buildsWorkspace: false,
+    environment: [],
+    envFiles: [],
   };
   // Merging (https://docs.docker.com/reference/compose-file/merge/): `ports` of later files are appended,
   // `profiles`, `image`, `build` are replaced, `environment` merged by key.
@@ -495,7 +558,8 @@ function ownImage(svc: ResolvedService, repo: string, input: ComposeInput): void
     .map(({ a, n }) => ({ a, score: n === seg ? 1000 : seg.startsWith(n + '-') || n.startsWith(seg + '-') ? Math.min(n.length, seg.length) : 0 }))
     .filter((x) => x.score > 0)
     .sort((x, y) => y.score - x.score);
-  if (scored.length > 0 && (scored.length === 1 || scored[0].score > scored[1].score)) [svc.app, svc.appReason] = [scored[0].a, `its image ${repo} is named after it`];
+  if (scored.length > 0 && (scored.length === 1 || scored[0].score > scored[1].score))
+    [svc.app, svc.appReason] = [scored[0].a, `its image ${repo} is named after it`];
   else svc.appReason = `its image ${repo} is named after the workspace`;
 }
 
@@ -507,12 +571,14 @@ function ownImage(svc: ResolvedService, repo: string, input: ComposeInput): void
 export function composeEnvironmentFor(projects: readonly ComposeProject[], dir: string): { service: ResolvedService; env: Map<string, ResolvedValue> }[] {
   const out: { service: ResolvedService; env: Map<string, ResolvedValue> }[] = [];
   const target = path.resolve(dir);
-  for (const p of projects) for (const v of p.variants) for (const s of v.services) {
-    if (!s.app || path.resolve(s.app.dir) !== target) continue;
-    const env = new Map<string, ResolvedValue>();
-    for (const f of s.envFiles) for (const e of f.entries) env.set(e.key, e);
-    for (const e of s.environment) env.set(e.key, e);
-    out.push({ service: s, env });
-  }
+  for (const p of projects)
+    for (const v of p.variants)
+      for (const s of v.services) {
+        if (!s.app || path.resolve(s.app.dir) !== target) continue;
+        const env = new Map<string, ResolvedValue>();
+        for (const f of s.envFiles) for (const e of f.entries) env.set(e.key, e);
+        for (const e of s.environment) env.set(e.key, e);
+        out.push({ service: s, env });
+      }
   return out;
 }

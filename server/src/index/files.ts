@@ -170,7 +170,14 @@ export class FileStore {
 
   /** Parses one file's text into the index (or records why it is skipped). Never throws. */
   private ingest(file: string, kind: FileKind, rawText: string): void {
-    const r = parseIndexedFile(file, kind, rawText, this.rootOf(file) ?? path.dirname(file), { maxFileSize: this.maxFileSize(), ruleIds: this.ruleIds, keepText: this.overlays.has(file) }, this.log);
+    const r = parseIndexedFile(
+      file,
+      kind,
+      rawText,
+      this.rootOf(file) ?? path.dirname(file),
+      { maxFileSize: this.maxFileSize(), ruleIds: this.ruleIds, keepText: this.overlays.has(file) },
+      this.log,
+    );
     if ('entry' in r) {
       this.files.set(file, r.entry);
       this.unread.delete(file);

@@ -49,7 +49,6 @@ export interface IngestOptions {
   keepText: boolean;
 }
 
-
 /**
  * Parses one file's text into an index entry, or says why it is skipped. No index state and no I/O;
  * never throws (a parser's failure becomes a parse problem of the file, and an error in the log).
@@ -67,7 +66,8 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       const cls = classifyEnvFile(path.basename(file));
       if (!cls) return { entry };
       const { entries, problems } = parseEnv(text, file);
-      if (problems.length === 1 && problems[0].message === 'binary file') log.info(`Skipped ${file}: binary content (NUL bytes), no entries read; reported as parse-error`);
+      if (problems.length === 1 && problems[0].message === 'binary file')
+        log.info(`Skipped ${file}: binary content (NUL bytes), no entries read; reported as parse-error`);
       entry.env = { file, name: path.basename(file), ...cls, entries, problems, text };
       entry.problems.push(...problems);
     } else if (kind === 'package') {
@@ -103,7 +103,13 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       entry.problems.push(...entry.pm2.problems);
     } else if (kind === 'pg-conf') {
       const mc = parsePostgresConf(text);
-      entry.pgConf = { file, text, maxConnections: mc ? { value: mc.value, range: { start: { line: mc.line, character: mc.start }, end: { line: mc.line, character: mc.end } } } : undefined };
+      entry.pgConf = {
+        file,
+        text,
+        maxConnections: mc
+          ? { value: mc.value, range: { start: { line: mc.line, character: mc.start }, end: { line: mc.line, character: mc.end } } }
+          : undefined,
+      };
     } else if (kind === 'repo-config') {
       entry.repoConfig = parseRepoConfig(path.basename(file), text);
     } else if (kind === 'config') {
@@ -126,7 +132,12 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
 }
 
 const REPO_KINDS: Record<string, NonNullable<IndexedFile['repoConfig']>['kind']> = {
-  'pnpm-workspace.yaml': 'pnpm-workspace', 'lerna.json': 'lerna', 'nx.json': 'nx', 'turbo.json': 'turbo', 'project.json': 'nx-project', 'nest-cli.json': 'nest-cli',
+  'pnpm-workspace.yaml': 'pnpm-workspace',
+  'lerna.json': 'lerna',
+  'nx.json': 'nx',
+  'turbo.json': 'turbo',
+  'project.json': 'nx-project',
+  'nest-cli.json': 'nest-cli',
 };
 
 /** Monorepo and project files: only their presence and a few keys matter, so a file that does not parse keeps no data (no finding). */
@@ -144,8 +155,17 @@ function parseRepoConfig(base: string, text: string): IndexedFile['repoConfig'] 
 /** Whether parsed code holds anything Crosswire uses (else neither the facts nor the text are kept). */
 export function hasFacts(c: CodeFileInfo): boolean {
   return (
-    c.defaults.length > 0 || c.listens.length > 0 || (c.urlLiterals?.length ?? 0) > 0 || c.loadsDotenv || c.dotenvPaths.length > 0 || c.vite !== undefined ||
-    c.prismaConfig !== undefined || c.driverPools.length > 0 || c.problems.length > 0 || (c.placeholderGuards?.length ?? 0) > 0 ||
-    (c.auth !== undefined && (c.auth.secretReads.length > 0 || c.auth.nextAuth.length > 0 || c.auth.cookies.length > 0 || c.auth.sessions.length > 0 || c.auth.cors.length > 0))
+    c.defaults.length > 0 ||
+    c.listens.length > 0 ||
+    (c.urlLiterals?.length ?? 0) > 0 ||
+    c.loadsDotenv ||
+    c.dotenvPaths.length > 0 ||
+    c.vite !== undefined ||
+    c.prismaConfig !== undefined ||
+    c.driverPools.length > 0 ||
+    c.problems.length > 0 ||
+    (c.placeholderGuards?.length ?? 0) > 0 ||
+    (c.auth !== undefined &&
+      (c.auth.secretReads.length > 0 || c.auth.nextAuth.length > 0 || c.auth.cookies.length > 0 || c.auth.sessions.length > 0 || c.auth.cors.length > 0))
   );
 }

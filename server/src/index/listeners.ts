@@ -41,7 +41,8 @@ function resolveEntry(app: App, entry: string, files: Map<string, IndexedFile>):
   if (m) for (const dir of ['src', '.']) for (const ext of ['ts', 'js', 'mts', 'mjs']) candidates.push(path.resolve(app.dir, dir, `${m[1]}.${ext}`));
   for (const c of candidates) {
     const f = files.get(c);
-    if (f) return f.code ?? { file: c, language: 'js', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], driverPools: [], problems: [], text: f.text };
+    if (f)
+      return f.code ?? { file: c, language: 'js', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], driverPools: [], problems: [], text: f.text };
   }
   return undefined;
 }
@@ -105,7 +106,9 @@ export function computeListeners(app: App, files: Map<string, IndexedFile>): Fou
         } catch {
           inner = [];
         }
-        for (const b of inner) if (b.tool !== 'delegate' && b.tool !== 'orchestrate' && b.tool !== 'other') addProcess(app, files, script.name, composed, scriptLocation, b, found, false);
+        for (const b of inner)
+          if (b.tool !== 'delegate' && b.tool !== 'orchestrate' && b.tool !== 'other')
+            addProcess(app, files, script.name, composed, scriptLocation, b, found, false);
         continue;
       }
       if (a.tool === 'delegate' || a.tool === 'other' || a.tool === 'orchestrate') continue;
@@ -115,7 +118,16 @@ export function computeListeners(app: App, files: Map<string, IndexedFile>): Fou
   return found;
 }
 
-function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: string, command: string, scriptLocation: Location, a: CommandAnalysis, found: Found, fixable: boolean): void {
+function addProcess(
+  app: App,
+  files: Map<string, IndexedFile>,
+  scriptName: string,
+  command: string,
+  scriptLocation: Location,
+  a: CommandAnalysis,
+  found: Found,
+  fixable: boolean,
+): void {
   const base = {
     appId: app.id,
     script: scriptName,
@@ -131,7 +143,14 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
     const unknownEnv = spec.portEnv.find((v) => a.inlineEnv[v] !== undefined && parsePortValue(a.inlineEnv[v].value) === undefined);
     if (a.portUnknown || (unknownEnv && !a.portFlag)) {
       const what = a.portUnknown ? `\`${a.portUnknown}\`` : `${unknownEnv}=${a.inlineEnv[unknownEnv!].value}`;
-      found.unknown.push({ appId: app.id, script: scriptName, command, role: spec.role, location: scriptLocation, reason: `${what} in script "${scriptName}" is decided when the script runs` });
+      found.unknown.push({
+        appId: app.id,
+        script: scriptName,
+        command,
+        role: spec.role,
+        location: scriptLocation,
+        reason: `${what} in script "${scriptName}" is decided when the script runs`,
+      });
       return;
     }
     found.listeners.push(serveListener(app, files, spec, scriptName, a, base, envFilesLoaded, scriptLocation, fixable));
@@ -140,7 +159,7 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
   // Servers whose port comes from their own code: NestJS (its entry file) and plain Node entry files.
   const role = spec?.role === 'dev' ? 'dev' : roleOfScript(scriptName);
   // `node .` runs the package's `main`.
-  const entryPath = spec?.entry === 'nest' ? nestEntry(app, files) : a.entry === '.' || a.entry === './' ? app.packageJson?.main ?? 'index.js' : a.entry;
+  const entryPath = spec?.entry === 'nest' ? nestEntry(app, files) : a.entry === '.' || a.entry === './' ? (app.packageJson?.main ?? 'index.js') : a.entry;
   const entryCode = entryPath ? resolveEntry(app, entryPath, files) : undefined;
   // A default export is a server only when Bun runs the file (`bun src/index.ts`); under Node it is just an export.
   const listen = entryCode?.listens.find((x) => x.tool !== 'bun' || /^bun\b/.test(a.toolText));
@@ -156,17 +175,54 @@ function addProcess(app: App, files: Map<string, IndexedFile>, scriptName: strin
 }
 
 /** Why a server started from an entry file has no port Crosswire can read (nothing when that is not a server). */
-function unreadEntry(app: App, spec: ServeSpec | undefined, scriptName: string, command: string, role: Listener['role'], scriptLocation: Location, entryPath: string | undefined, entryCode: CodeFileInfo | undefined): UnknownPort[] {
+function unreadEntry(
+  app: App,
+  spec: ServeSpec | undefined,
+  scriptName: string,
+  command: string,
+  role: Listener['role'],
+  scriptLocation: Location,
+  entryPath: string | undefined,
+  entryCode: CodeFileInfo | undefined,
+): UnknownPort[] {
   const out: UnknownPort[] = [];
   if (spec?.entry === 'nest') {
-    out.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: entryCode ? `${entryPath} has no listen() call Crosswire can read` : `\`nest start\` runs ${entryPath}, which Crosswire did not find` });
+    out.push({
+      appId: app.id,
+      script: scriptName,
+      command,
+      role,
+      location: scriptLocation,
+      reason: entryCode ? `${entryPath} has no listen() call Crosswire can read` : `\`nest start\` runs ${entryPath}, which Crosswire did not find`,
+    });
   } else if (entryCode && entryCode.listens.length === 0 && /\blisten\s*\(|\bserve\s*\(|Bun\.serve|Deno\.serve/.test(entryCode.text)) {
-    out.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `the port of the server in ${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} is computed in a way Crosswire does not evaluate` });
+    out.push({
+      appId: app.id,
+      script: scriptName,
+      command,
+      role,
+      location: scriptLocation,
+      reason: `the port of the server in ${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} is computed in a way Crosswire does not evaluate`,
+    });
   } else if (entryCode && entryCode.listens.length === 0 && CODE_SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
     // The entry starts the server elsewhere (an imported module, a class method): its port is not in the entry.
-    out.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} starts the server in code Crosswire cannot follow to its port` });
+    out.push({
+      appId: app.id,
+      script: scriptName,
+      command,
+      role,
+      location: scriptLocation,
+      reason: `${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} starts the server in code Crosswire cannot follow to its port`,
+    });
   } else if (!entryCode && entryPath && CODE_SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
-    out.push({ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason: `script "${scriptName}" runs ${entryPath}, which Crosswire did not find (a build output?)` });
+    out.push({
+      appId: app.id,
+      script: scriptName,
+      command,
+      role,
+      location: scriptLocation,
+      reason: `script "${scriptName}" runs ${entryPath}, which Crosswire did not find (a build output?)`,
+    });
   }
   return out;
 }
@@ -175,12 +231,24 @@ function unreadEntry(app: App, spec: ServeSpec | undefined, scriptName: string, 
 type CodeListenerBase = Omit<Listener, 'port' | 'how' | 'explicit' | 'source' | 'reason' | 'portEnvVar'>;
 
 /** The listener of a server whose `.listen()` Crosswire read in its code: a literal, or the variable it reads, set inline, in a loaded env file, or by a default. */
-function codeListener(app: App, files: Map<string, IndexedFile>, a: CommandAnalysis, listen: ListenCall, common: CodeListenerBase, envFilesLoaded: string[], found: Found): void {
+function codeListener(
+  app: App,
+  files: Map<string, IndexedFile>,
+  a: CommandAnalysis,
+  listen: ListenCall,
+  common: CodeListenerBase,
+  envFilesLoaded: string[],
+  found: Found,
+): void {
   const { script: scriptName, command, scriptLocation, role } = common;
   const listenLoc = loc(listen.file, listen.range);
   const rel = path.relative(app.dir, listen.file).split(path.sep).join('/');
   const listener = (port: number, how: Listener['how'], source: Location, reason: string, portEnvVar?: string) =>
-    found.listeners.push(portEnvVar === undefined ? { ...common, port, how, explicit: true, source, reason } : { ...common, port, how, explicit: true, source, reason, portEnvVar });
+    found.listeners.push(
+      portEnvVar === undefined
+        ? { ...common, port, how, explicit: true, source, reason }
+        : { ...common, port, how, explicit: true, source, reason, portEnvVar },
+    );
   const unknown = (location: Location, reason: string) => found.unknown.push({ appId: app.id, script: scriptName, command, role, location, reason });
   if (listen.literal !== undefined) {
     listener(listen.literal, 'listen', listenLoc, `\`.listen(${listen.literal})\` in ${rel}`);
@@ -200,18 +268,35 @@ function codeListener(app: App, files: Map<string, IndexedFile>, a: CommandAnaly
   }
   const notSet = `${envVar} is not set${envFilesLoaded.length ? ' in the env files it loads' : ', and no env file is loaded'}`;
   if (inline) listener(inline, 'inline-env', scriptLocation, `${envVar}=${inline} set in script "${scriptName}"`, envVar);
-  else if (envEntry && envPort) listener(envPort, 'loaded-env', loc(envEntry.file, envEntry.range), `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, envVar);
+  else if (envEntry && envPort)
+    listener(envPort, 'loaded-env', loc(envEntry.file, envEntry.range), `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, envVar);
   else if (envEntry) unknown(loc(envEntry.file, envEntry.range), `${envVar} in ${path.basename(envEntry.file)} is not a port number Crosswire can read`);
   else if (listen.fallback !== undefined) listener(listen.fallback, 'listen', listenLoc, `the fallback ${listen.fallback} in ${rel} (${notSet})`, envVar);
   else if (schemaDefault(app, envVar)) {
     // The app validates its environment with a schema that gives the variable a default (zod, t3-env).
     const d = schemaDefault(app, envVar)!;
-    listener(Number(d.value), 'listen', loc(d.file, d.range), `the default ${d.value} of ${envVar} in ${path.relative(app.dir, d.file).split(path.sep).join('/')} (${notSet})`, envVar);
+    listener(
+      Number(d.value),
+      'listen',
+      loc(d.file, d.range),
+      `the default ${d.value} of ${envVar} in ${path.relative(app.dir, d.file).split(path.sep).join('/')} (${notSet})`,
+      envVar,
+    );
   } else unknown(listenLoc, `${rel} listens on ${envVar}, which nothing Crosswire reads sets`);
 }
 
 /** A framework server command's listener: flag, then the environment it reads, then its config, then its default. */
-function serveListener(app: App, files: Map<string, IndexedFile>, spec: ServeSpec, scriptName: string, a: CommandAnalysis, base: Omit<Listener, 'framework' | 'port' | 'how' | 'explicit' | 'drifts' | 'source' | 'reason' | 'role'>, envFilesLoaded: string[], scriptLocation: Location, fixable: boolean): Listener {
+function serveListener(
+  app: App,
+  files: Map<string, IndexedFile>,
+  spec: ServeSpec,
+  scriptName: string,
+  a: CommandAnalysis,
+  base: Omit<Listener, 'framework' | 'port' | 'how' | 'explicit' | 'drifts' | 'source' | 'reason' | 'role'>,
+  envFilesLoaded: string[],
+  scriptLocation: Location,
+  fixable: boolean,
+): Listener {
   const role = spec.role;
   const strict = a.strictPort || (spec.config !== undefined && !!viteConfig(app)?.vite?.strictPort);
   const common = { ...base, framework: spec.framework, role, frameworkLabel: spec.label, fixFlag: fixable ? spec.fixFlag : undefined };
@@ -250,7 +335,13 @@ function serveListener(app: App, files: Map<string, IndexedFile>, spec: ServeSpe
     const range = preview ? cfg?.vite?.previewPortRange : cfg?.vite?.serverPortRange;
     if (cfg && port && range) l = make(port, 'config', true, loc(cfg.file, range), `${preview ? 'preview' : 'server'}.port in ${path.basename(cfg.file)}`);
   }
-  l ??= make(spec.defaultPort, 'default', false, scriptLocation, `\`${a.toolText}\` in script "${scriptName}" uses ${spec.label}'s default ${spec.role === 'preview' && spec.framework === 'vite' ? 'preview ' : ''}port ${spec.defaultPort}`);
+  l ??= make(
+    spec.defaultPort,
+    'default',
+    false,
+    scriptLocation,
+    `\`${a.toolText}\` in script "${scriptName}" uses ${spec.label}'s default ${spec.role === 'preview' && spec.framework === 'vite' ? 'preview ' : ''}port ${spec.defaultPort}`,
+  );
   l.loadedEnvFiles = envFilesLoaded.map((f) => path.resolve(app.dir, f));
   return l;
 }
@@ -259,9 +350,14 @@ function viteConfig(app: App): CodeFileInfo | undefined {
   return app.code.find((c) => /(^|[\\/])vite\.config\.[cm]?[jt]s$/.test(c.file) && path.dirname(c.file) === app.dir);
 }
 
-
 /** A Python server's port given by name (`port=config.BACKEND_PORT`): the assignment of that name in the app's Python files, this file first. */
-function resolvePythonRef(app: App, c: CodeFileInfo, pyFiles: CodeFileInfo[], call: ListenCall, ref: string): { port: { literal?: number; envVar?: string; fallback?: number }; source: Location; via: string } | undefined {
+function resolvePythonRef(
+  app: App,
+  c: CodeFileInfo,
+  pyFiles: CodeFileInfo[],
+  call: ListenCall,
+  ref: string,
+): { port: { literal?: number; envVar?: string; fallback?: number }; source: Location; via: string } | undefined {
   for (const f of [c, ...pyFiles.filter((x) => x !== c)]) {
     for (const a of findPythonAssignments(f.text, ref)) {
       if (f === c && a.line >= call.range.start.line && a.line <= call.range.end.line) continue;
@@ -305,7 +401,8 @@ export function computePythonListeners(app: App): Found {
         scriptLocation: callLoc,
         loadedEnvFiles: [] as string[],
       };
-      const unknown = (reason: string, at: Location = callLoc) => found.unknown.push({ appId: app.id, script: rel, command: base.command, role: 'server', location: at, reason });
+      const unknown = (reason: string, at: Location = callLoc) =>
+        found.unknown.push({ appId: app.id, script: rel, command: base.command, role: 'server', location: at, reason });
       let p: { literal?: number; envVar?: string; fallback?: number } | undefined = call;
       let source = callLoc;
       let via = '';
@@ -322,11 +419,37 @@ export function computePythonListeners(app: App): Found {
       } else if (p.envVar) {
         const e = envValue(p.envVar);
         const port = parsePortValue(e?.expanded ?? e?.value);
-        if (e && port) found.listeners.push({ ...base, port, how: 'loaded-env', explicit: true, source: loc(e.file, e.range), reason: `${p.envVar} in ${path.basename(e.file)}, read by \`${tool}\` in ${rel}${via}`, portEnvVar: p.envVar, loadedEnvFiles: [e.file] });
-        else if (p.fallback !== undefined) found.listeners.push({ ...base, port: p.fallback, how: 'listen', explicit: true, source, reason: `\`${tool}\` in ${rel}${via}: ${p.envVar} is not set in the app's env files, so its fallback ${p.fallback}`, portEnvVar: p.envVar });
+        if (e && port)
+          found.listeners.push({
+            ...base,
+            port,
+            how: 'loaded-env',
+            explicit: true,
+            source: loc(e.file, e.range),
+            reason: `${p.envVar} in ${path.basename(e.file)}, read by \`${tool}\` in ${rel}${via}`,
+            portEnvVar: p.envVar,
+            loadedEnvFiles: [e.file],
+          });
+        else if (p.fallback !== undefined)
+          found.listeners.push({
+            ...base,
+            port: p.fallback,
+            how: 'listen',
+            explicit: true,
+            source,
+            reason: `\`${tool}\` in ${rel}${via}: ${p.envVar} is not set in the app's env files, so its fallback ${p.fallback}`,
+            portEnvVar: p.envVar,
+          });
         else unknown(`\`${tool}\` in ${rel} reads its port from ${p.envVar}, which the app's env files do not set`);
       } else if (call.defaultPort !== undefined && !call.ref) {
-        found.listeners.push({ ...base, port: call.defaultPort, how: 'default', explicit: false, source, reason: `\`${tool}\` in ${rel} passes no port: its default ${call.defaultPort}` });
+        found.listeners.push({
+          ...base,
+          port: call.defaultPort,
+          how: 'default',
+          explicit: false,
+          source,
+          reason: `\`${tool}\` in ${rel} passes no port: its default ${call.defaultPort}`,
+        });
       } else unknown(`\`${tool}\` in ${rel}: its port is computed in a way Crosswire does not evaluate`);
     }
   }
@@ -379,16 +502,44 @@ export function nxTargetListeners(app: App, data: unknown, file: string, text: s
       } catch {
         analyses = [];
       }
-      for (const a of analyses) if (a.tool !== 'delegate' && a.tool !== 'other' && a.tool !== 'orchestrate') addProcess(app, files, script, command, location, a, found, false);
+      for (const a of analyses)
+        if (a.tool !== 'delegate' && a.tool !== 'other' && a.tool !== 'orchestrate') addProcess(app, files, script, command, location, a, found, false);
       continue;
     }
     if (!executor) continue;
     const known = NX_DEV_SERVERS[executor];
     const port = typeof t.options?.port === 'number' ? t.options.port : typeof t.options?.port === 'string' ? parsePortValue(t.options.port) : undefined;
-    const base = { appId: app.id, script, command: `nx run ${app.name}:${name}`, scriptLocation: location, source: location, loadedEnvFiles: [] as string[], tool: executor, framework: app.framework, role, drifts: false };
+    const base = {
+      appId: app.id,
+      script,
+      command: `nx run ${app.name}:${name}`,
+      scriptLocation: location,
+      source: location,
+      loadedEnvFiles: [] as string[],
+      tool: executor,
+      framework: app.framework,
+      role,
+      drifts: false,
+    };
     if (port) found.listeners.push({ ...base, port, how: 'config', explicit: true, reason: `the port option of target "${name}" in project.json` });
-    else if (known?.port) found.listeners.push({ ...base, port: known.port, how: 'default', explicit: false, reason: `target "${name}" (${executor}) uses ${known.label}'s default port ${known.port}`, frameworkLabel: known.label });
-    else if (known || /server|serve|execute|node/.test(executor)) found.unknown.push({ appId: app.id, script, command: base.command, role, location, reason: `target "${name}" runs ${executor}, whose port Crosswire does not read` });
+    else if (known?.port)
+      found.listeners.push({
+        ...base,
+        port: known.port,
+        how: 'default',
+        explicit: false,
+        reason: `target "${name}" (${executor}) uses ${known.label}'s default port ${known.port}`,
+        frameworkLabel: known.label,
+      });
+    else if (known || /server|serve|execute|node/.test(executor))
+      found.unknown.push({
+        appId: app.id,
+        script,
+        command: base.command,
+        role,
+        location,
+        reason: `target "${name}" runs ${executor}, whose port Crosswire does not read`,
+      });
   }
   return found;
 }

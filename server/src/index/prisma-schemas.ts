@@ -49,7 +49,13 @@ function isUnder(file: string, dir: string): boolean {
  * merged only where a declaration says so.
  * `unread`: `.prisma` files that exist but were not read; a schema whose folder holds one is incomplete.
  */
-export function schemaUnits(dir: string, files: readonly string[], declared: readonly string[], unread: readonly string[], hasDatasource: (file: string) => boolean): SchemaUnit[] {
+export function schemaUnits(
+  dir: string,
+  files: readonly string[],
+  declared: readonly string[],
+  unread: readonly string[],
+  hasDatasource: (file: string) => boolean,
+): SchemaUnit[] {
   const sorted = [...files].sort();
   const claimed = new Set<string>();
   const units: SchemaUnit[] = [];
@@ -112,10 +118,19 @@ export class PrismaSchemas {
   }
 
   /** The schemas of one app, one `PrismaSchemaInfo` per file. */
-  forApp(dir: string, pkg: PackageJsonInfo | undefined, prismaFiles: readonly IndexedFile[], configFiles: readonly IndexedFile[], unread: readonly string[], major: number | undefined): PrismaSchemaInfo[] {
+  forApp(
+    dir: string,
+    pkg: PackageJsonInfo | undefined,
+    prismaFiles: readonly IndexedFile[],
+    configFiles: readonly IndexedFile[],
+    unread: readonly string[],
+    major: number | undefined,
+  ): PrismaSchemaInfo[] {
     if (prismaFiles.length === 0) return [];
     const byFile = new Map(prismaFiles.map((f) => [f.file, f]));
-    const units = schemaUnits(dir, [...byFile.keys()], declaredSchemaLocations(dir, pkg, configFiles), unread, (f) => DATASOURCE_LINE.test(byFile.get(f)!.text));
+    const units = schemaUnits(dir, [...byFile.keys()], declaredSchemaLocations(dir, pkg, configFiles), unread, (f) =>
+      DATASOURCE_LINE.test(byFile.get(f)!.text),
+    );
     const out: PrismaSchemaInfo[] = [];
     for (const unit of units) {
       const texts = unit.files.map((f) => byFile.get(f)!.text);
@@ -124,9 +139,19 @@ export class PrismaSchemas {
       if (!hit || hit.texts.some((t, i) => t !== texts[i])) {
         let infos: PrismaSchemaInfo[];
         try {
-          infos = parsePrismaSchemaUnit(unit.files.map((file, i) => ({ file, text: texts[i] })), major, { incomplete: unit.incomplete });
+          infos = parsePrismaSchemaUnit(
+            unit.files.map((file, i) => ({ file, text: texts[i] })),
+            major,
+            { incomplete: unit.incomplete },
+          );
         } catch (e) {
-          infos = unit.files.map((file, i) => ({ file, datasources: [], problems: i === 0 ? [{ message: `Crosswire could not read this schema: ${(e as Error).message}`, range: ZERO_RANGE, severity: 'warning' as const }] : [], text: texts[i] }));
+          infos = unit.files.map((file, i) => ({
+            file,
+            datasources: [],
+            problems:
+              i === 0 ? [{ message: `Crosswire could not read this schema: ${(e as Error).message}`, range: ZERO_RANGE, severity: 'warning' as const }] : [],
+            text: texts[i],
+          }));
         }
         hit = { texts, infos };
         if (this.cache.size >= MAX_CACHED) this.cache.clear();

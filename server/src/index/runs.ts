@@ -27,7 +27,10 @@ interface Pkg {
 
 /** Computes what runs and what runs together, from every package's scripts. Linear in the scripts (each script resolved once per entry, bounded depth). */
 export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]): Runs {
-  const pkgs: Pkg[] = [...roots.map((r) => ({ dir: r.dir, pkg: r.pkg })), ...apps.filter((a) => a.packageJson).map((a) => ({ dir: a.dir, pkg: a.packageJson!, app: a }))];
+  const pkgs: Pkg[] = [
+    ...roots.map((r) => ({ dir: r.dir, pkg: r.pkg })),
+    ...apps.filter((a) => a.packageJson).map((a) => ({ dir: a.dir, pkg: a.packageJson!, app: a })),
+  ];
   const servers = new Set<string>();
   for (const a of apps) {
     for (const l of a.listeners) servers.add(processKey(a.id, l.script));
@@ -51,7 +54,9 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
     const groups: string[][] = [];
     for (const a of analyzeSafe(script.command)) {
       if (a.tool === 'delegate' && a.delegateTo) {
-        const targets = a.delegateTo.includes('*') ? p.pkg.scripts.filter((s) => picomatch(a.delegateTo!.replace(/:/g, '/'))(s.name.replace(/:/g, '/'))).map((s) => s.name) : [a.delegateTo];
+        const targets = a.delegateTo.includes('*')
+          ? p.pkg.scripts.filter((s) => picomatch(a.delegateTo!.replace(/:/g, '/'))(s.name.replace(/:/g, '/'))).map((s) => s.name)
+          : [a.delegateTo];
         for (const t of targets) if (t !== scriptName && !a.delegateArgs) for (const g of resolve(p, t, depth + 1, seen)) own.push(...g);
       } else if (a.tool === 'orchestrate' && a.orchestrate) {
         const o = a.orchestrate;
@@ -79,7 +84,9 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
   const appIdOf = (k: string) => k.slice(0, k.indexOf('\0'));
   for (const p of pkgs) {
     for (const s of p.pkg.scripts) {
-      const orchestrates = analyzeSafe(s.command).some((a) => a.tool === 'orchestrate' || (a.tool === 'delegate' && !!a.delegateTo?.includes('*'))) || /^\s*(concurrently|npm-run-all|run-p)\b/.test(s.command);
+      const orchestrates =
+        analyzeSafe(s.command).some((a) => a.tool === 'orchestrate' || (a.tool === 'delegate' && !!a.delegateTo?.includes('*'))) ||
+        /^\s*(concurrently|npm-run-all|run-p)\b/.test(s.command);
       if (p.app && !ENTRY_NAMES.test(s.name) && !orchestrates) continue;
       for (const group of resolve(p, s.name, 0, new Set())) {
         const uniq = [...new Set(group)];
@@ -131,7 +138,7 @@ function memberSelector(apps: readonly App[], roots: readonly MonorepoRoot[]): (
     if (!o.filters.length) hit = inScope;
     else {
       const matchers = o.filters.map((f) => {
-        if (f.startsWith('.') || f.includes('/') && !f.startsWith('@')) {
+        if (f.startsWith('.') || (f.includes('/') && !f.startsWith('@'))) {
           const glob = picomatch(path.posix.normalize(f.replace(/^\.\//, '')).replace(/\/$/, ''));
           return (a: App) => glob(path.relative(base, a.dir).split(path.sep).join('/'));
         }

@@ -6,8 +6,16 @@
  */
 import * as path from 'node:path';
 import type {
-  App, ComposeFileInfo, IndexChange, CrosswireConfig, EngineOptions, Logger,
-  PostgresConfInfo, WorkspaceView, MonorepoRoot, Runs,
+  App,
+  ComposeFileInfo,
+  IndexChange,
+  CrosswireConfig,
+  EngineOptions,
+  Logger,
+  PostgresConfInfo,
+  WorkspaceView,
+  MonorepoRoot,
+  Runs,
 } from '../model/types';
 import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { compileGlobs } from '../parsers/glob';
@@ -51,7 +59,13 @@ export class WorkspaceIndex implements WorkspaceView {
     ruleIds: ReadonlySet<string> = new Set(),
   ) {
     this.baseOptions = options;
-    this.store = new FileStore(roots, () => this.options.maxFileSize, log, ruleIds, (n) => this.options.onProgress?.(n));
+    this.store = new FileStore(
+      roots,
+      () => this.options.maxFileSize,
+      log,
+      ruleIds,
+      (n) => this.options.onProgress?.(n),
+    );
     this.files = this.store.files;
     this.skipped = this.store.skipped;
     this.unread = this.store.unread;
@@ -168,7 +182,8 @@ export class WorkspaceIndex implements WorkspaceView {
     const entry = after ?? before;
     if (!entry) return true; // neither before nor now a file Crosswire reads
     const kind = entry.kind;
-    if (kind === 'package' || kind === 'app-marker' || kind === 'config' || kind === 'repo-config' || (kind === 'python' && path.basename(file) === 'setup.py')) return false;
+    if (kind === 'package' || kind === 'app-marker' || kind === 'config' || kind === 'repo-config' || (kind === 'python' && path.basename(file) === 'setup.py'))
+      return false;
     if (this.isIgnored(file)) return true;
     if (kind === 'compose' || kind === 'pg-conf') {
       // Read workspace-wide (also outside apps): every rule may see them.
@@ -262,13 +277,14 @@ export class WorkspaceIndex implements WorkspaceView {
 function describeChange(file: string, kind: string, before: App, after: App): IndexChange {
   const values = (app: App) => {
     const m = new Map<string, string[]>();
-    for (const f of app.envFiles) for (const e of f.entries) {
-      const k = `${f.file}\0${e.key}`;
-      const list = m.get(k);
-      const v = `${f.kind}:${e.expanded ?? e.value}`;
-      if (list) list.push(v);
-      else m.set(k, [v]);
-    }
+    for (const f of app.envFiles)
+      for (const e of f.entries) {
+        const k = `${f.file}\0${e.key}`;
+        const list = m.get(k);
+        const v = `${f.kind}:${e.expanded ?? e.value}`;
+        if (list) list.push(v);
+        else m.set(k, [v]);
+      }
     return m;
   };
   const a = values(before);
@@ -284,6 +300,13 @@ function describeChange(file: string, kind: string, before: App, after: App): In
     if (!w || w.length !== v.length || v.some((x, i) => x !== w[i])) note(k);
   }
   for (const k of b.keys()) if (!a.has(k)) note(k);
-  const sig = (app: App) => JSON.stringify(app.listeners.map((l) => [l.script, l.port, l.how, l.explicit, l.drifts, l.source.file, l.source.range.start.line, l.portEnvVar]));
-  return { file, kind, envChanges: [...changed].map(([key, vals]) => ({ key, values: vals })), listenersChanged: sig(before) !== sig(after), other: kind !== 'env' };
+  const sig = (app: App) =>
+    JSON.stringify(app.listeners.map((l) => [l.script, l.port, l.how, l.explicit, l.drifts, l.source.file, l.source.range.start.line, l.portEnvVar]));
+  return {
+    file,
+    kind,
+    envChanges: [...changed].map(([key, vals]) => ({ key, values: vals })),
+    listenersChanged: sig(before) !== sig(after),
+    other: kind !== 'env',
+  };
 }

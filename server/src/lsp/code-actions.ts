@@ -4,15 +4,7 @@
  * safe fixes of the document at once (engine/fixes.ts picks them; never a fix that writes a secret). Fixes are computed from the engine's state and carry the document versions that state is for: a fix
  * for a text that changed meanwhile is never returned.
  */
-import {
-  CancellationToken,
-  CodeAction,
-  CodeActionKind,
-  CodeActionParams,
-  Diagnostic,
-  LSPErrorCodes,
-  ResponseError,
-} from 'vscode-languageserver/node';
+import { CancellationToken, CodeAction, CodeActionKind, CodeActionParams, Diagnostic, LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import type { Engine } from '../engine';
 import type { Finding, Fix, TextEditAt } from '../model/types';
 import type { ServerContext } from './context';
@@ -85,7 +77,9 @@ export class CodeActions {
       if (!ruleId) continue;
       // A diagnostic published for an older version of this document: its fixes would be for that text.
       if (typeof data?.version === 'number' && this.ctx.documents.get(uri) && data.version !== this.sync.analysedVersion(uri)) {
-        this.ctx.logger.debug?.(`code actions refused for a diagnostic of version ${data.version} (the document is at ${this.ctx.documents.get(uri)?.version})`);
+        this.ctx.logger.debug?.(
+          `code actions refused for a diagnostic of version ${data.version} (the document is at ${this.ctx.documents.get(uri)?.version})`,
+        );
         continue;
       }
       const matches = inFile.filter(
@@ -127,7 +121,11 @@ export class CodeActions {
     const edits = plan.fixes.flatMap((f) => f.edits);
     const editOptions = { documentChanges: this.ctx.caps.documentChanges, versionOf: (u: string) => this.sync.analysedVersion(u) };
     const n = plan.fixes.length;
-    const action = CodeAction.create(n === 1 ? `Fix all safe Crosswire problems (${plan.fixes[0].fix.title})` : `Fix all safe Crosswire problems (${n} fixes)`, toWorkspaceEdit(edits, editOptions), FIX_ALL_KIND);
+    const action = CodeAction.create(
+      n === 1 ? `Fix all safe Crosswire problems (${plan.fixes[0].fix.title})` : `Fix all safe Crosswire problems (${n} fixes)`,
+      toWorkspaceEdit(edits, editOptions),
+      FIX_ALL_KIND,
+    );
     action.diagnostics = [];
     // Titles only: edit texts are never logged.
     this.ctx.logger.debug?.(`fix-all: ${plan.fixes.map((f) => f.fix.title).join('; ')}`);

@@ -2,7 +2,15 @@
  * `workspace/executeCommand`: `crosswire.audit` re-indexes the workspace, republishes every diagnostic and
  * returns a readable report.
  */
-import { CancellationToken, ErrorCodes, ExecuteCommandParams, LSPErrorCodes, MessageType, ResponseError, ShowMessageNotification } from 'vscode-languageserver/node';
+import {
+  CancellationToken,
+  ErrorCodes,
+  ExecuteCommandParams,
+  LSPErrorCodes,
+  MessageType,
+  ResponseError,
+  ShowMessageNotification,
+} from 'vscode-languageserver/node';
 import { renderAuditReport } from '../report';
 import type { ServerContext } from './context';
 import type { DocumentSync } from './documents';
@@ -47,7 +55,8 @@ export class Commands {
    * a URI, so the command opens nothing but Crosswire's own pages.
    */
   private async showDocs(ruleId: unknown): Promise<null | ResponseError<void>> {
-    if (typeof ruleId !== 'string' || !/^[a-z][a-z0-9-]*$/.test(ruleId)) return new ResponseError(ErrorCodes.InvalidParams, `${SHOW_DOCS_COMMAND} takes a rule id`);
+    if (typeof ruleId !== 'string' || !/^[a-z][a-z0-9-]*$/.test(ruleId))
+      return new ResponseError(ErrorCodes.InvalidParams, `${SHOW_DOCS_COMMAND} takes a rule id`);
     const rule = this.ctx.rulesById.get(ruleId) ?? this.ctx.engine?.rules.find((r) => r.id === ruleId);
     const href = this.ctx.docs.href(ruleId, rule);
     if (this.ctx.caps.showDocument) {
@@ -60,7 +69,10 @@ export class Commands {
       }
     }
     // A notification (window/showMessage), not a request: every client shows it, none has to answer.
-    void this.ctx.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: `Crosswire: documentation for ${ruleId}: ${href}` });
+    void this.ctx.connection.sendNotification(ShowMessageNotification.type, {
+      type: MessageType.Info,
+      message: `Crosswire: documentation for ${ruleId}: ${href}`,
+    });
     return null;
   }
 

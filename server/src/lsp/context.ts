@@ -30,7 +30,14 @@ export class ServerContext {
   engine: Engine | undefined;
   engineFailed: string | undefined;
   roots: string[] = [];
-  caps: ClientCaps = { relatedInformation: false, documentChanges: false, dynamicWatch: false, workspaceFolders: false, pullDiagnostics: false, diagnosticRefresh: false };
+  caps: ClientCaps = {
+    relatedInformation: false,
+    documentChanges: false,
+    dynamicWatch: false,
+    workspaceFolders: false,
+    pullDiagnostics: false,
+    diagnosticRefresh: false,
+  };
   rulesById = new Map<string, Rule>();
   shuttingDown = false;
 

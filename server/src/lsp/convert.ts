@@ -125,9 +125,7 @@ export function toDiagnostic(f: Finding, o: DiagnosticOptions): Diagnostic {
   };
   if (f.related.length > 0) {
     if (o.relatedInformation) {
-      d.relatedInformation = f.related.map((r) =>
-        DiagnosticRelatedInformation.create({ uri: fileToUri(r.location.file), range: r.location.range }, r.message),
-      );
+      d.relatedInformation = f.related.map((r) => DiagnosticRelatedInformation.create({ uri: fileToUri(r.location.file), range: r.location.range }, r.message));
     } else {
       const where = f.related.map((r) => `${o.displayPath(r.location.file)}:${r.location.range.start.line + 1}`);
       d.message = `${f.message} (also: ${[...new Set(where)].join(', ')})`;
@@ -155,9 +153,7 @@ export function toWorkspaceEdit(edits: TextEditAt[], o: EditOptions): WorkspaceE
     const documentChanges: TextDocumentEdit[] = [];
     for (const [uri, list] of byUri) {
       const version = o.versionOf(uri);
-      documentChanges.push(
-        TextDocumentEdit.create(OptionalVersionedTextDocumentIdentifier.create(uri, version ?? null), list),
-      );
+      documentChanges.push(TextDocumentEdit.create(OptionalVersionedTextDocumentIdentifier.create(uri, version ?? null), list));
     }
     return { documentChanges };
   }

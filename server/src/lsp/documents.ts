@@ -181,7 +181,9 @@ export class DocumentSync {
               const doc = this.ctx.documents.get(p.textDocument.uri);
               const v = p.textDocument.version;
               if (doc && typeof v === 'number' && v <= doc.version) {
-                this.ctx.logger.warn(`crosswire: ignored an out-of-order change of ${p.textDocument.uri} (version ${v}; the document is at version ${doc.version})`);
+                this.ctx.logger.warn(
+                  `crosswire: ignored an out-of-order change of ${p.textDocument.uri} (version ${v}; the document is at version ${doc.version})`,
+                );
                 return;
               }
               handler(p);

@@ -95,7 +95,10 @@ export class Publisher {
     if (this.ctx.caps.pullDiagnostics) this.refreshIfStale(changedUris, new Set(versions.map((f) => fileToUri(f))));
     const counts = engine.counts();
     this.ctx.logger.debug?.(`published ${this.sent} file(s); ${counts.findings} finding(s) in ${durationMs} ms`);
-    this.sendStatus({ state: 'ready', apps: engine.apps().length, findings: counts.findings, errors: counts.errors, warnings: counts.warnings, durationMs }, forceStatus);
+    this.sendStatus(
+      { state: 'ready', apps: engine.apps().length, findings: counts.findings, errors: counts.errors, warnings: counts.warnings, durationMs },
+      forceStatus,
+    );
   }
 
   private publish(engine: Engine, file: string, opts: DiagnosticOptions): void {
@@ -110,7 +113,8 @@ export class Publisher {
     const version = this.analysedVersion(uri);
     const prev = this.lastListByUri.get(uri);
     this.lastListByUri.set(uri, list);
-    if (prev && prev.length === list.length && prev.every((f, i) => f === list[i]) && this.lastVersionByUri.get(uri) === version && this.published.has(uri)) return;
+    if (prev && prev.length === list.length && prev.every((f, i) => f === list[i]) && this.lastVersionByUri.get(uri) === version && this.published.has(uri))
+      return;
     this.lastVersionByUri.set(uri, version);
     const diagnostics = list.map((f) => toDiagnostic(f, opts));
     if (sameDiagnostics(this.published.get(uri), diagnostics)) return;
@@ -143,7 +147,9 @@ export class Publisher {
     }
     // For an open document: the version the diagnostics were computed for (clients drop outdated ones).
     const version = this.analysedVersion(uri);
-    this.ctx.connection.sendDiagnostics({ uri, diagnostics, ...(version !== undefined ? { version } : {}) }).catch((e) => this.ctx.logger.warn(`crosswire: ${errorText(e)}`));
+    this.ctx.connection
+      .sendDiagnostics({ uri, diagnostics, ...(version !== undefined ? { version } : {}) })
+      .catch((e) => this.ctx.logger.warn(`crosswire: ${errorText(e)}`));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -189,7 +195,9 @@ export class Publisher {
    */
   private refreshIfStale(changed: readonly string[], edited: ReadonlySet<string>): void {
     if (!this.ctx.caps.diagnosticRefresh) return;
-    const stale = changed.filter((uri) => !edited.has(uri) && this.ctx.documents.get(uri) !== undefined && this.reportedIds.has(uri) && this.reportedIds.get(uri) !== this.resultIdOf(uri));
+    const stale = changed.filter(
+      (uri) => !edited.has(uri) && this.ctx.documents.get(uri) !== undefined && this.reportedIds.has(uri) && this.reportedIds.get(uri) !== this.resultIdOf(uri),
+    );
     if (stale.length === 0) return;
     this.ctx.logger.debug?.(`diagnostics of ${stale.length} open document(s) changed: asking the client to pull again`);
     this.ctx.connection.languages.diagnostics.refresh().catch((e) => this.ctx.logger.warn(`crosswire: diagnostic refresh: ${errorText(e)}`));

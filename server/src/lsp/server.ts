@@ -64,6 +64,8 @@ export interface ServerOptions {
   docsFrom?: string;
 }
 
+// size: the wiring of every LSP request and notification to its handler module (documents, publishing, code actions,
+// commands, settings), with the capabilities it announces; the handlers themselves live in those modules
 export class CrosswireServer {
   private readonly ctx: ServerContext;
   private readonly sync: DocumentSync;
@@ -124,7 +126,10 @@ export class CrosswireServer {
     c.onDidChangeWatchedFiles((p) => this.guard('didChangeWatchedFiles', () => this.sync.onWatchedFiles(p)));
     c.onCodeAction((p, token) => this.guardRequest('codeAction', () => this.codeActions.provide(p, token), [] as CodeAction[]));
     c.languages.diagnostics.on((p) =>
-      this.guardRequest<DocumentDiagnosticReport, DiagnosticServerCancellationData>('diagnostic', () => this.onDocumentDiagnostic(p), { kind: DocumentDiagnosticReportKind.Full, items: [] }),
+      this.guardRequest<DocumentDiagnosticReport, DiagnosticServerCancellationData>('diagnostic', () => this.onDocumentDiagnostic(p), {
+        kind: DocumentDiagnosticReportKind.Full,
+        items: [],
+      }),
     );
     c.languages.diagnostics.onWorkspace((p) =>
       this.guardRequest<WorkspaceDiagnosticReport, DiagnosticServerCancellationData>('workspaceDiagnostic', () => this.onWorkspaceDiagnostic(p), { items: [] }),
@@ -149,7 +154,9 @@ export class CrosswireServer {
       // LSP 3.17: a client that can pull diagnostics says so with textDocument.diagnostic; it gets pull only
       // (unless its initializationOptions ask for push: see InitializationOptions.diagnostics).
       pullDiagnostics:
-        typeof cap.textDocument?.diagnostic === 'object' && cap.textDocument.diagnostic !== null && (params.initializationOptions as InitializationOptions | undefined)?.diagnostics !== 'push',
+        typeof cap.textDocument?.diagnostic === 'object' &&
+        cap.textDocument.diagnostic !== null &&
+        (params.initializationOptions as InitializationOptions | undefined)?.diagnostics !== 'push',
       diagnosticRefresh: cap.workspace?.diagnostics?.refreshSupport === true,
       showDocument: cap.window?.showDocument?.support === true,
     };
@@ -167,9 +174,7 @@ export class CrosswireServer {
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         // A finding in one file depends on others (other apps' env files, compose files): the client re-pulls
         // open documents when another changes, and pulls the whole workspace (files not open included).
-        ...(this.ctx.caps.pullDiagnostics
-          ? { diagnosticProvider: { identifier: 'crosswire', interFileDependencies: true, workspaceDiagnostics: true } }
-          : {}),
+        ...(this.ctx.caps.pullDiagnostics ? { diagnosticProvider: { identifier: 'crosswire', interFileDependencies: true, workspaceDiagnostics: true } } : {}),
       },
       serverInfo: { name: 'crosswire', version: serverVersion() },
     };
@@ -184,9 +189,7 @@ export class CrosswireServer {
     }
     if (this.ctx.caps.workspaceFolders) {
       try {
-        this.connection.workspace.onDidChangeWorkspaceFolders((e) =>
-          this.guard('didChangeWorkspaceFolders', () => this.onWorkspaceFolders(e)),
-        );
+        this.connection.workspace.onDidChangeWorkspaceFolders((e) => this.guard('didChangeWorkspaceFolders', () => this.onWorkspaceFolders(e)));
       } catch (e) {
         this.logger.warn(`crosswire: no workspace folder events: ${errorText(e)}`);
       }
@@ -209,7 +212,12 @@ export class CrosswireServer {
       if (roots.length === 0) this.logger.warn('crosswire: no workspace folder; nothing to index');
       let engine: Engine;
       try {
-        engine = await Engine.create({ roots, logger: this.logger, config: this.settingsConfig, ...(this.maxFileSize ? { options: { maxFileSize: this.maxFileSize } } : {}) });
+        engine = await Engine.create({
+          roots,
+          logger: this.logger,
+          config: this.settingsConfig,
+          ...(this.maxFileSize ? { options: { maxFileSize: this.maxFileSize } } : {}),
+        });
       } catch (e) {
         if (generation !== this.generation) return;
         this.ctx.engine = undefined;
@@ -278,7 +286,12 @@ export class CrosswireServer {
     const file = uriToFile(p.textDocument.uri);
     if (!this.ctx.engine || !file) return null;
     const engine = this.ctx.engine;
-    const md = engine.hover(file, p.position, (id) => this.ctx.docs.href(id, engine.rules.find((r) => r.id === id)));
+    const md = engine.hover(file, p.position, (id) =>
+      this.ctx.docs.href(
+        id,
+        engine.rules.find((r) => r.id === id),
+      ),
+    );
     return md ? { contents: { kind: MarkupKind.Markdown, value: md } } : null;
   }
 

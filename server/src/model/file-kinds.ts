@@ -7,7 +7,19 @@
  * Imports nothing: the VS Code client bundles it.
  */
 
-export type FileKind = 'env' | 'package' | 'prisma' | 'prisma-config' | 'code' | 'python' | 'app-marker' | 'compose' | 'pm2' | 'pg-conf' | 'config' | 'repo-config';
+export type FileKind =
+  | 'env'
+  | 'package'
+  | 'prisma'
+  | 'prisma-config'
+  | 'code'
+  | 'python'
+  | 'app-marker'
+  | 'compose'
+  | 'pm2'
+  | 'pg-conf'
+  | 'config'
+  | 'repo-config';
 
 /** The line-comment syntax a suppression directive is written with; undefined where the format has none (JSON). */
 export type CommentSyntax = '#' | '//' | undefined;
@@ -38,9 +50,34 @@ export interface FileKindRow {
 
 /** Folders never descended into: dependencies, VCS data and build output. `.gitignore` is deliberately not honoured: env files are usually git-ignored, and that is where the secrets are. */
 export const IGNORED_DIRS = [
-  'node_modules', '.git', '.hg', '.svn', 'dist', 'build', 'out', '.next', '.nuxt', '.output', '.svelte-kit',
-  '.turbo', '.vercel', '.netlify', 'coverage', '.cache', '.parcel-cache', '.expo', '.venv', 'venv', '__pycache__',
-  '.tox', '.mypy_cache', '.pytest_cache', 'bower_components', 'jspm_packages', '.yarn', '.pnpm-store',
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  'dist',
+  'build',
+  'out',
+  '.next',
+  '.nuxt',
+  '.output',
+  '.svelte-kit',
+  '.turbo',
+  '.vercel',
+  '.netlify',
+  'coverage',
+  '.cache',
+  '.parcel-cache',
+  '.expo',
+  '.venv',
+  'venv',
+  '__pycache__',
+  '.tox',
+  '.mypy_cache',
+  '.pytest_cache',
+  'bower_components',
+  'jspm_packages',
+  '.yarn',
+  '.pnpm-store',
 ];
 
 /** Folders compose files are kept in (their YAML files are read as compose files when they are). */

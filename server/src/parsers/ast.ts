@@ -5,7 +5,8 @@ import ts = require('typescript');
 /** The expression inside parentheses, `as T`, `satisfies T`, `<T>x` and `x!`. */
 export function unwrap(e: ts.Expression): ts.Expression {
   let x = e;
-  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x) || ts.isSatisfiesExpression(x) || ts.isTypeAssertionExpression(x)) x = x.expression;
+  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x) || ts.isSatisfiesExpression(x) || ts.isTypeAssertionExpression(x))
+    x = x.expression;
   return x;
 }
 

@@ -6,10 +6,10 @@ import { memberName as propName, unwrap } from './ast';
 
 /** Cheap pre-filter for files worth reading for auth/session/cookie/CORS facts. */
 export function mayHaveAuthFacts(text: string): boolean {
-  return /next-auth|@auth\/|NextAuth|jsonwebtoken|jwtVerify|SignJWT|@nestjs\/jwt|JwtModule|iron-session|express-session|cookie-session|cookies\(\)|\.cookie\(|cookieOptions|enableCors|cors\(|@fastify\/cors|\bcors\s*:|secretOrKey|sessions?\s*=\s*new Map/.test(text);
+  return /next-auth|@auth\/|NextAuth|jsonwebtoken|jwtVerify|SignJWT|@nestjs\/jwt|JwtModule|iron-session|express-session|cookie-session|cookies\(\)|\.cookie\(|cookieOptions|enableCors|cors\(|@fastify\/cors|\bcors\s*:|secretOrKey|sessions?\s*=\s*new Map/.test(
+    text,
+  );
 }
-
-
 
 function prop(o: ts.ObjectLiteralExpression, name: string): ts.PropertyAssignment | undefined {
   return o.properties.find((p) => ts.isPropertyAssignment(p) && propName(p) === name) as ts.PropertyAssignment | undefined;
@@ -20,11 +20,21 @@ export function envVarRead(e: ts.Expression): string | undefined {
   const x = unwrap(e);
   const isEnv = (o: ts.Expression) => {
     const u = unwrap(o);
-    return ts.isPropertyAccessExpression(u) && u.name.text === 'env' && ((ts.isIdentifier(u.expression) && u.expression.text === 'process') || ts.isMetaProperty(u.expression));
+    return (
+      ts.isPropertyAccessExpression(u) &&
+      u.name.text === 'env' &&
+      ((ts.isIdentifier(u.expression) && u.expression.text === 'process') || ts.isMetaProperty(u.expression))
+    );
   };
   if (ts.isPropertyAccessExpression(x) && isEnv(x.expression)) return x.name.text;
   if (ts.isElementAccessExpression(x) && isEnv(x.expression) && ts.isStringLiteralLike(x.argumentExpression)) return x.argumentExpression.text;
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && /^(get|getOrThrow)$/.test(x.expression.name.text) && x.arguments[0] && ts.isStringLiteralLike(x.arguments[0])) {
+  if (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    /^(get|getOrThrow)$/.test(x.expression.name.text) &&
+    x.arguments[0] &&
+    ts.isStringLiteralLike(x.arguments[0])
+  ) {
     const obj = unwrap(x.expression.expression);
     const objName = ts.isIdentifier(obj) ? obj.text : ts.isPropertyAccessExpression(obj) ? obj.name.text : '';
     if (/config/i.test(objName)) return x.arguments[0].text;
@@ -37,7 +47,8 @@ function envVarsOf(e: ts.Expression): string[] {
   const x = unwrap(e);
   const direct = envVarRead(x);
   if (direct) return [direct];
-  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return [...envVarsOf(x.left), ...envVarsOf(x.right)];
+  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken))
+    return [...envVarsOf(x.left), ...envVarsOf(x.right)];
   if (ts.isCallExpression(x) && x.arguments[0]) {
     const fromArg = envVarsOf(x.arguments[0]); // String(...), new TextEncoder().encode(...)
     if (fromArg.length || !ts.isPropertyAccessExpression(x.expression)) return fromArg;
@@ -153,7 +164,13 @@ class AuthReader {
       }
     }
     const visitRequires = (n: ts.Node) => {
-      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'require' && n.arguments[0] && ts.isStringLiteralLike(n.arguments[0])) {
+      if (
+        ts.isCallExpression(n) &&
+        ts.isIdentifier(n.expression) &&
+        n.expression.text === 'require' &&
+        n.arguments[0] &&
+        ts.isStringLiteralLike(n.arguments[0])
+      ) {
         const mod = n.arguments[0].text;
         this.facts.imports.push(mod);
         const parent = n.parent;
@@ -211,7 +228,15 @@ class AuthReader {
     }
     const vars = envVarsOf(v);
     value = v;
-    this.facts.secretReads.push({ file, envVar: vars[0], alternatives: vars.slice(1), kind, use, literal: vars.length === 0 && hasLiteralString(value) ? true : undefined, range: this.range(at) });
+    this.facts.secretReads.push({
+      file,
+      envVar: vars[0],
+      alternatives: vars.slice(1),
+      kind,
+      use,
+      literal: vars.length === 0 && hasLiteralString(value) ? true : undefined,
+      range: this.range(at),
+    });
   }
 
   cookieProps(o: ts.ObjectLiteralExpression, lib: CookieLib, name: string | undefined, session: boolean, at: ts.Node = o, nameAt?: ts.Node): CookieOptionsFact {
@@ -242,7 +267,11 @@ class AuthReader {
       const v = unwrap(p.initializer);
       const bool = v.kind === ts.SyntaxKind.TrueKeyword ? true : v.kind === ts.SyntaxKind.FalseKeyword ? false : undefined;
       if (k === 'secure') {
-        const prod = ts.isBinaryExpression(v) && /NODE_ENV/.test(v.left.getText(this.sf)) && /production/.test(v.right.getText(this.sf)) && /===?/.test(v.operatorToken.getText(this.sf));
+        const prod =
+          ts.isBinaryExpression(v) &&
+          /NODE_ENV/.test(v.left.getText(this.sf)) &&
+          /production/.test(v.right.getText(this.sf)) &&
+          /===?/.test(v.operatorToken.getText(this.sf));
         fact.secure = { value: bool ?? (prod ? 'production' : 'unknown'), range: this.range(p) };
       } else if (k === 'httpOnly') fact.httpOnly = { value: bool ?? 'unknown', range: this.range(p) };
       else if (k === 'sameSite') {
@@ -268,11 +297,16 @@ class AuthReader {
     if (origin) {
       const v = unwrap(origin.initializer);
       if (ts.isStringLiteralLike(v)) fact.origins = [v.text];
-      else if (ts.isArrayLiteralExpression(v) && v.elements.some((e) => !ts.isStringLiteralLike(e) && envVarsOf(ts.isSpreadElement(e) ? e.expression : e).length === 0)) {
+      else if (
+        ts.isArrayLiteralExpression(v) &&
+        v.elements.some((e) => !ts.isStringLiteralLike(e) && envVarsOf(ts.isSpreadElement(e) ? e.expression : e).length === 0)
+      ) {
         // an element Crosswire cannot read (a variable, a regex, a call): the list is unknown
       } else if (ts.isArrayLiteralExpression(v)) {
         fact.origins = v.elements.filter(ts.isStringLiteralLike).map((e) => e.text);
-        const fromEnv = v.elements.flatMap((e) => (ts.isSpreadElement(e) ? envVarsOf(e.expression) : ts.isExpression(e) && !ts.isStringLiteralLike(e) ? envVarsOf(e) : []));
+        const fromEnv = v.elements.flatMap((e) =>
+          ts.isSpreadElement(e) ? envVarsOf(e.expression) : ts.isExpression(e) && !ts.isStringLiteralLike(e) ? envVarsOf(e) : [],
+        );
         if (fromEnv[0]) fact.envVar = fromEnv[0];
         if (v.elements.some((e) => ts.isSpreadElement(e) && splitsEnv(e.expression))) fact.splits = true;
       } else if (v.kind === ts.SyntaxKind.TrueKeyword) fact.reflect = true;
@@ -284,7 +318,6 @@ class AuthReader {
     } else if (!spread) fact.origins = ['*']; // the cors package's default
     this.facts.cors.push(fact);
   }
-
 }
 
 function visitAuth(r: AuthReader, n: ts.Node): void {
@@ -293,7 +326,8 @@ function visitAuth(r: AuthReader, n: ts.Node): void {
   if (ts.isVariableDeclaration(n) && n.initializer && ts.isObjectLiteralExpression(unwrap(n.initializer))) {
     const type = n.type?.getText(r.sf) ?? '';
     const sat = ts.isSatisfiesExpression(n.initializer) ? n.initializer.type.getText(r.sf) : '';
-    if (/NextAuthOptions|AuthOptions|NextAuthConfig/.test(type + sat)) nextAuthOptions(r, unwrap(n.initializer) as ts.ObjectLiteralExpression, /NextAuthConfig/.test(type + sat) ? 5 : 4);
+    if (/NextAuthOptions|AuthOptions|NextAuthConfig/.test(type + sat))
+      nextAuthOptions(r, unwrap(n.initializer) as ts.ObjectLiteralExpression, /NextAuthConfig/.test(type + sat) ? 5 : 4);
   }
   if (ts.isCallExpression(n)) authCall(r, n);
   // iron-session options: { cookieName, password, cookieOptions }
@@ -310,11 +344,16 @@ function visitAuth(r: AuthReader, n: ts.Node): void {
   if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && /sessions?(Store|Map|Cache)?$/i.test(n.name.text) && n.initializer) {
     const init = unwrap(n.initializer);
     const isModuleLevel = ts.isVariableStatement(n.parent?.parent) && n.parent.parent.parent === r.sf;
-    if (isModuleLevel && ((ts.isNewExpression(init) && /^(Map|MemoryStore)$/.test(init.expression.getText(r.sf))) || (ts.isObjectLiteralExpression(init) && init.properties.length === 0))) {
+    if (
+      isModuleLevel &&
+      ((ts.isNewExpression(init) && /^(Map|MemoryStore)$/.test(init.expression.getText(r.sf))) ||
+        (ts.isObjectLiteralExpression(init) && init.properties.length === 0))
+    ) {
       r.facts.sessions.push({ file, kind: 'memory-map', hasStore: false, range: r.range(n) });
     }
   }
-  if (ts.isNewExpression(n) && /MemoryStore$/.test(n.expression.getText(r.sf))) r.facts.sessions.push({ file, kind: 'memory-adapter', hasStore: false, range: r.range(n) });
+  if (ts.isNewExpression(n) && /MemoryStore$/.test(n.expression.getText(r.sf)))
+    r.facts.sessions.push({ file, kind: 'memory-adapter', hasStore: false, range: r.range(n) });
   ts.forEachChild(n, r.visit);
 }
 
@@ -354,8 +393,10 @@ function authCall(r: AuthReader, n: ts.CallExpression): void {
     }
   }
   // jose: jwtVerify(token, key) verifies; new SignJWT(payload)....sign(key) signs
-  if (calleeName === 'jwtVerify' && r.importedFrom.get(ts.isIdentifier(callee) ? callee.text : targetName) === 'jose' && n.arguments[1]) r.secretRead('jwt', n.arguments[1], n.arguments[1], 'verify');
-  if (calleeName === 'sign' && target && arg0 && r.imports.has('jose') && /\bSignJWT\b/.test(target.getText(r.sf))) r.secretRead('jwt', n.arguments[0], n.arguments[0], 'sign');
+  if (calleeName === 'jwtVerify' && r.importedFrom.get(ts.isIdentifier(callee) ? callee.text : targetName) === 'jose' && n.arguments[1])
+    r.secretRead('jwt', n.arguments[1], n.arguments[1], 'verify');
+  if (calleeName === 'sign' && target && arg0 && r.imports.has('jose') && /\bSignJWT\b/.test(target.getText(r.sf)))
+    r.secretRead('jwt', n.arguments[0], n.arguments[0], 'sign');
   sessionMiddleware(r, n, callee, arg0);
   cookieCall(r, n, calleeName, target);
   corsCall(r, n, callee, calleeName, targetName, arg0);
@@ -365,7 +406,7 @@ function authCall(r: AuthReader, n: ts.CallExpression): void {
 function sessionMiddleware(r: AuthReader, n: ts.CallExpression, callee: ts.Expression, arg0: ts.Expression | undefined): void {
   const file = r.file;
   const mod = ts.isIdentifier(callee) ? r.importedFrom.get(callee.text) : undefined;
-  const sessionOpts = (mod === 'express-session' || mod === 'cookie-session') ? r.objectOf(arg0) : undefined;
+  const sessionOpts = mod === 'express-session' || mod === 'cookie-session' ? r.objectOf(arg0) : undefined;
   if ((mod === 'express-session' || mod === 'cookie-session') && sessionOpts) {
     const o = sessionOpts;
     const spread = o.properties.some((p) => ts.isSpreadAssignment(p));
@@ -377,13 +418,19 @@ function sessionMiddleware(r: AuthReader, n: ts.CallExpression, callee: ts.Expre
     const nameStr = name ? r.stringOf(name.initializer) : undefined;
     // No `name` (and no spread that could bring one): the library's default; a written but unreadable name is unknown.
     const literalName = nameStr && 'value' in nameStr ? nameStr.value : undefined;
-    const cookieName = name || spread || o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'name') ? literalName : mod === 'express-session' ? 'connect.sid' : 'session';
+    const cookieName =
+      name || spread || o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'name')
+        ? literalName
+        : mod === 'express-session'
+          ? 'connect.sid'
+          : 'session';
     const nameAt = literalName !== undefined ? name : undefined;
     const cookie = prop(o, 'cookie');
     const co = cookie ? r.objectOf(cookie.initializer) : undefined;
     let cf: CookieOptionsFact;
     if (co) cf = r.cookieProps(co, mod, cookieName, true, co, nameAt);
-    else if (cookie || o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'cookie')) cf = r.opaqueCookie(mod, cookieName, true, cookie ?? n, nameAt);
+    else if (cookie || o.properties.some((p) => ts.isShorthandPropertyAssignment(p) && p.name.text === 'cookie'))
+      cf = r.opaqueCookie(mod, cookieName, true, cookie ?? n, nameAt);
     else cf = r.cookieProps(o, mod, cookieName, true, n, nameAt);
     if (spread) cf.opaque = true;
     if (cookieName === undefined) {
@@ -414,7 +461,14 @@ function cookieCall(r: AuthReader, n: ts.CallExpression, calleeName: string, tar
       const nm = prop(a0, 'name');
       const ns = nm ? r.stringOf(nm.initializer) : undefined;
       const name = ns && 'value' in ns ? ns.value : undefined;
-      r.cookieProps(a0, 'next-cookies', name, !!name && isSessionCookieName(name), a0, name && nm && ts.isStringLiteralLike(unwrap(nm.initializer)) ? nm : undefined);
+      r.cookieProps(
+        a0,
+        'next-cookies',
+        name,
+        !!name && isSessionCookieName(name),
+        a0,
+        name && nm && ts.isStringLiteralLike(unwrap(nm.initializer)) ? nm : undefined,
+      );
     } else {
       const ns = r.stringOf(a0);
       const name = ns && 'value' in ns ? ns.value : undefined;
@@ -486,7 +540,9 @@ function nextAuthOptions(r: AuthReader, o: ts.ObjectLiteralExpression, version: 
   const start = o.getStart(r.sf);
   const startPos = r.lines.positionAt(start);
   const first = o.properties[0];
-  const indent = first ? r.lines.lineText(r.lines.positionAt(first.getStart(r.sf)).line).match(/^\s*/)![0] : `${r.lines.lineText(startPos.line).match(/^\s*/)![0]}  `;
+  const indent = first
+    ? r.lines.lineText(r.lines.positionAt(first.getStart(r.sf)).line).match(/^\s*/)![0]
+    : `${r.lines.lineText(startPos.line).match(/^\s*/)![0]}  `;
   const fact: NextAuthOptionsFact = {
     file,
     version,
@@ -528,7 +584,8 @@ function nextAuthOptions(r: AuthReader, o: ts.ObjectLiteralExpression, version: 
   if (cookies && !co) fact.opaqueCookies = true;
   if (cookies && co) nextAuthCookies(r, fact, co, indent);
   r.facts.nextAuth.push(fact);
-  if (fact.sessionStrategy !== 'database' && !(fact.hasAdapter && !fact.sessionStrategy)) r.facts.sessions.push({ file, kind: 'next-auth-jwt', hasStore: false, range: fact.range });
+  if (fact.sessionStrategy !== 'database' && !(fact.hasAdapter && !fact.sessionStrategy))
+    r.facts.sessions.push({ file, kind: 'next-auth-jwt', hasStore: false, range: fact.range });
 }
 
 /** NextAuth's `cookies: { sessionToken: { name, options } }`: where a cookie fix goes, the session cookie's name and options. */

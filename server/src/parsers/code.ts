@@ -36,7 +36,6 @@ function scriptKind(file: string): ts.ScriptKind {
   return ts.ScriptKind.TS;
 }
 
-
 /** `process.env.X`, `process.env["X"]`, `import.meta.env.X` -> X */
 function envRead(e: ts.Expression): string | undefined {
   const x = unwrap(e);
@@ -110,7 +109,8 @@ function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | un
   if (ts.isCallExpression(x)) {
     const callee = unwrap(x.expression);
     const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
-    if ((name === 'Number' || name === 'parseInt' || name === 'String' || name === 'parseFloat') && x.arguments[0]) return portExpr(x.arguments[0], sf, depth + 1);
+    if ((name === 'Number' || name === 'parseInt' || name === 'String' || name === 'parseFloat') && x.arguments[0])
+      return portExpr(x.arguments[0], sf, depth + 1);
   }
   if (ts.isIdentifier(x)) {
     const decl = findVariable(sf, x.text);
@@ -119,7 +119,12 @@ function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | un
     if (!decl && /^([A-Z][A-Z0-9_]*_)?PORT$/.test(x.text) && destructured(sf, x.text)) return { envVar: x.text };
   }
   // `env.PORT` of a validated env object (t3-env, zod): the variable, its default from the schema.
-  if (ts.isPropertyAccessExpression(x) && /^([A-Z][A-Z0-9_]*_)?PORT$/.test(x.name.text) && ts.isIdentifier(unwrap(x.expression)) && /env/i.test((unwrap(x.expression) as ts.Identifier).text)) {
+  if (
+    ts.isPropertyAccessExpression(x) &&
+    /^([A-Z][A-Z0-9_]*_)?PORT$/.test(x.name.text) &&
+    ts.isIdentifier(unwrap(x.expression)) &&
+    /env/i.test((unwrap(x.expression) as ts.Identifier).text)
+  ) {
     return { envVar: x.name.text };
   }
   if (ts.isPropertyAccessExpression(x)) {
@@ -180,7 +185,17 @@ function objProp(o: ts.ObjectLiteralExpression, name: string): ts.Expression | u
  * resolved or executed) and extracts env defaults, listen calls, dotenv loading and Vite ports.
  */
 export function parseCode(text: string, file: string): CodeFileInfo {
-  const info: CodeFileInfo = { file, language: /\.[cm]?jsx?$/.test(file) ? 'js' : 'ts', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], driverPools: [], problems: [], text };
+  const info: CodeFileInfo = {
+    file,
+    language: /\.[cm]?jsx?$/.test(file) ? 'js' : 'ts',
+    defaults: [],
+    listens: [],
+    loadsDotenv: false,
+    dotenvPaths: [],
+    driverPools: [],
+    problems: [],
+    text,
+  };
   const lines = new LineIndex(text);
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
   const diags = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
@@ -257,10 +272,19 @@ class CodeReader {
       if (pool) info.driverPools.push(pool);
     }
     // prisma.config.ts: defineConfig({ datasource: { url: env('DATABASE_URL') } })
-    if (this.isPrismaConfig && ts.isPropertyAssignment(n) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) && n.name.text === 'url' && ts.isObjectLiteralExpression(n.parent) && ts.isPropertyAssignment(n.parent.parent) && n.parent.parent.name.getText(sf) === 'datasource') {
+    if (
+      this.isPrismaConfig &&
+      ts.isPropertyAssignment(n) &&
+      (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) &&
+      n.name.text === 'url' &&
+      ts.isObjectLiteralExpression(n.parent) &&
+      ts.isPropertyAssignment(n.parent.parent) &&
+      n.parent.parent.name.getText(sf) === 'datasource'
+    ) {
       const v = unwrap(n.initializer);
       const range = this.range(n);
-      if (ts.isCallExpression(v) && ts.isIdentifier(v.expression) && v.expression.text === 'env' && v.arguments[0] && ts.isStringLiteralLike(v.arguments[0])) info.prismaConfig = { envVar: v.arguments[0].text, range };
+      if (ts.isCallExpression(v) && ts.isIdentifier(v.expression) && v.expression.text === 'env' && v.arguments[0] && ts.isStringLiteralLike(v.arguments[0]))
+        info.prismaConfig = { envVar: v.arguments[0].text, range };
       else if (ts.isStringLiteralLike(v)) info.prismaConfig = { literal: v.text, range };
       else {
         const ev = envVarRead(v);
@@ -276,7 +300,13 @@ class CodeReader {
     const x = unwrap(lit);
     if (ts.isStringLiteralLike(x)) {
       const start = x.getStart(this.sf) + 1;
-      this.info.defaults.push({ file: this.file, key, value: x.text, range: this.lines.range(start, start + x.text.length), language: this.info.language } as CodeDefault);
+      this.info.defaults.push({
+        file: this.file,
+        key,
+        value: x.text,
+        range: this.lines.range(start, start + x.text.length),
+        language: this.info.language,
+      } as CodeDefault);
     }
   }
 
@@ -292,7 +322,13 @@ class CodeReader {
         const arg = unwrap(call.arguments[0]);
         if (ts.isNumericLiteral(arg) || ts.isStringLiteralLike(arg)) {
           const start = arg.getStart(this.sf) + (ts.isNumericLiteral(arg) ? 0 : 1);
-          this.info.defaults.push({ file: this.file, key, value: arg.text, range: this.lines.range(start, start + arg.text.length), language: this.info.language } as CodeDefault);
+          this.info.defaults.push({
+            file: this.file,
+            key,
+            value: arg.text,
+            range: this.lines.range(start, start + arg.text.length),
+            language: this.info.language,
+          } as CodeDefault);
         }
         return;
       }
@@ -313,7 +349,16 @@ class CodeReader {
     }
     // Bun: `export default { port, fetch }` starts a server on port, else BUN_PORT / PORT / NODE_PORT, else 3000.
     const o = unwrap(n.expression);
-    if (ts.isObjectLiteralExpression(o) && o.properties.some((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) && p.name && ts.isIdentifier(p.name) && p.name.text === 'fetch')) {
+    if (
+      ts.isObjectLiteralExpression(o) &&
+      o.properties.some(
+        (p) =>
+          (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) &&
+          p.name &&
+          ts.isIdentifier(p.name) &&
+          p.name.text === 'fetch',
+      )
+    ) {
       const port = objProp(o, 'port');
       const p = port ? portExpr(port, sf) : { envVar: 'PORT', fallback: 3000 };
       if (p) info.listens.push({ file, range: this.range(n), tool: 'bun', ...p });
@@ -336,7 +381,14 @@ class CodeReader {
     const key = envRead(n);
     if (key && n.arguments[1]) this.addDefault(key, n.arguments[1]);
     if (ts.isPropertyAccessExpression(callee)) this.methodCall(n, callee);
-    if (ts.isIdentifier(callee) && callee.text === 'require' && n.arguments[0] && ts.isStringLiteralLike(n.arguments[0]) && n.arguments[0].text === 'dotenv/config') info.loadsDotenv = true;
+    if (
+      ts.isIdentifier(callee) &&
+      callee.text === 'require' &&
+      n.arguments[0] &&
+      ts.isStringLiteralLike(n.arguments[0]) &&
+      n.arguments[0].text === 'dotenv/config'
+    )
+      info.loadsDotenv = true;
     if (ts.isIdentifier(callee) && callee.text === 'config' && this.importsDotenvConfig) this.dotenvConfig(n);
     if (this.isVite && ts.isIdentifier(callee) && callee.text === 'defineConfig' && n.arguments[0]) viteConfig(n.arguments[0], this.info, this.sf, this.lines);
   }
@@ -346,11 +398,17 @@ class CodeReader {
     const { info, sf, file } = this;
     const method = callee.name.text;
     const target = unwrap(callee.expression);
-    if ((method === 'serve' && ts.isIdentifier(target) && (target.text === 'Bun' || target.text === 'Deno')) && n.arguments.length > 0) {
+    if (method === 'serve' && ts.isIdentifier(target) && (target.text === 'Bun' || target.text === 'Deno') && n.arguments.length > 0) {
       // Bun.serve({ port, fetch }): port, else BUN_PORT / PORT / NODE_PORT, else 3000. Deno.serve({ port }, handler): port, else 8000.
       const opts = unwrap(n.arguments[0]);
       const port = ts.isObjectLiteralExpression(opts) ? objProp(opts, 'port') : undefined;
-      const p = port ? portExpr(port, sf) : target.text === 'Bun' ? { envVar: 'PORT', fallback: 3000 } : ts.isObjectLiteralExpression(opts) || ts.isArrowFunction(opts) || ts.isFunctionExpression(opts) ? { literal: 8000 } : undefined;
+      const p = port
+        ? portExpr(port, sf)
+        : target.text === 'Bun'
+          ? { envVar: 'PORT', fallback: 3000 }
+          : ts.isObjectLiteralExpression(opts) || ts.isArrowFunction(opts) || ts.isFunctionExpression(opts)
+            ? { literal: 8000 }
+            : undefined;
       if (p) info.listens.push({ file, range: this.range(n), ...p });
     }
     if (method === 'listen' && n.arguments.length > 0) {
@@ -367,7 +425,14 @@ class CodeReader {
     if (method === 'config' && ts.isCallExpression(target)) {
       // require('dotenv').config()
       const req = unwrap(target.expression);
-      if (ts.isIdentifier(req) && req.text === 'require' && target.arguments[0] && ts.isStringLiteralLike(target.arguments[0]) && target.arguments[0].text === 'dotenv') this.dotenvConfig(n);
+      if (
+        ts.isIdentifier(req) &&
+        req.text === 'require' &&
+        target.arguments[0] &&
+        ts.isStringLiteralLike(target.arguments[0]) &&
+        target.arguments[0].text === 'dotenv'
+      )
+        this.dotenvConfig(n);
     }
     if ((method === 'forRoot' || method === 'forRootAsync') && ts.isIdentifier(target) && target.text === 'ConfigModule') {
       const opts = n.arguments[0] && unwrap(n.arguments[0]);
@@ -385,7 +450,6 @@ class CodeReader {
     const opts = n.arguments[0] && unwrap(n.arguments[0]);
     if (opts && ts.isObjectLiteralExpression(opts)) this.collectPaths(objProp(opts, 'path'));
   }
-
 
   private collectPaths(e: ts.Expression | undefined): void {
     if (!e) return;

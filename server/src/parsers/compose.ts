@@ -130,7 +130,8 @@ export function parsePortSpec(spec: string): PortBinding[] {
   const cr = range(c);
   if (hr.some((n) => !Number.isInteger(n) || n <= 0 || n > 65535)) return [];
   const out: PortBinding[] = [];
-  for (let p = hr[0], i = 0; p <= (hr[1] ?? hr[0]) && i < 1000; p++, i++) out.push({ host: p, container: Number.isInteger(cr[0]) ? cr[0] + (cr.length > 1 ? i : 0) : undefined, hostIp, protocol });
+  for (let p = hr[0], i = 0; p <= (hr[1] ?? hr[0]) && i < 1000; p++, i++)
+    out.push({ host: p, container: Number.isInteger(cr[0]) ? cr[0] + (cr.length > 1 ? i : 0) : undefined, hostIp, protocol });
   return out;
 }
 
@@ -214,7 +215,15 @@ export function parseCompose(text: string, file: string): ComposeFileInfo {
 /** One entry of `services:`. */
 function readService(file: string, key: YAML.Scalar, m: YAML.YAMLMap, rangeOf: (n: unknown) => Range): ComposeService {
   const svc: ComposeService = {
-    file, name: String(key.value), nameRange: rangeOf(key), ports: [], rawPorts: [], profiles: [], environment: [], envFiles: [], dependsOn: [],
+    file,
+    name: String(key.value),
+    nameRange: rangeOf(key),
+    ports: [],
+    rawPorts: [],
+    profiles: [],
+    environment: [],
+    envFiles: [],
+    dependsOn: [],
   };
   const image = m.get('image');
   if (typeof image === 'string') svc.image = image;
@@ -224,7 +233,13 @@ function readService(file: string, key: YAML.Scalar, m: YAML.YAMLMap, rangeOf: (
   if (YAML.isSeq(profiles)) svc.profiles = profiles.items.map((x) => String(YAML.isScalar(x) ? x.value : x));
   const build: unknown = m.get('build', true);
   if (YAML.isScalar(build)) svc.build = { context: String(build.value), range: rangeOf(build) };
-  else if (YAML.isMap(build)) svc.build = { context: scalarString(build.get('context', true)) ?? '.', dockerfile: scalarString(build.get('dockerfile', true)), target: scalarString(build.get('target', true)), range: rangeOf(build) };
+  else if (YAML.isMap(build))
+    svc.build = {
+      context: scalarString(build.get('context', true)) ?? '.',
+      dockerfile: scalarString(build.get('dockerfile', true)),
+      target: scalarString(build.get('target', true)),
+      range: rangeOf(build),
+    };
   const ext: unknown = m.get('extends', true);
   if (YAML.isScalar(ext)) svc.extends = { service: String(ext.value) };
   else if (YAML.isMap(ext)) {
@@ -249,7 +264,9 @@ function readService(file: string, key: YAML.Scalar, m: YAML.YAMLMap, rangeOf: (
   if (YAML.isSeq(ports)) readPorts(svc, ports, rangeOf);
   const command = m.get('command', true);
   if (command) {
-    const cmdText = YAML.isSeq(command) ? command.items.map((x) => String(YAML.isScalar(x) ? x.value : '')).join(' ') : String(YAML.isScalar(command) ? command.value : '');
+    const cmdText = YAML.isSeq(command)
+      ? command.items.map((x) => String(YAML.isScalar(x) ? x.value : '')).join(' ')
+      : String(YAML.isScalar(command) ? command.value : '');
     const mc = /max_connections\s*=\s*(\d+)/.exec(cmdText);
     if (mc) svc.maxConnections = { value: Number(mc[1]), range: rangeOf(command) };
   }
@@ -288,9 +305,16 @@ function readPorts(svc: ComposeService, ports: YAML.YAMLSeq, rangeOf: (n: unknow
       svc.rawPorts.push({ spec, range });
       if (!spec.includes('$')) for (const x of parsePortSpec(spec)) svc.ports.push({ ...x, range } as ComposePort);
     } else if (YAML.isMap(p)) {
-      const raw: ComposeRawPort = { published: scalarString(p.get('published', true)), target: scalarString(p.get('target', true)), hostIp: scalarString(p.get('host_ip', true)), protocol: scalarString(p.get('protocol', true)), range };
+      const raw: ComposeRawPort = {
+        published: scalarString(p.get('published', true)),
+        target: scalarString(p.get('target', true)),
+        hostIp: scalarString(p.get('host_ip', true)),
+        protocol: scalarString(p.get('protocol', true)),
+        range,
+      };
       svc.rawPorts.push(raw);
-      if (![raw.published, raw.target, raw.hostIp, raw.protocol].some((x) => x?.includes('$'))) for (const x of resolvePort(raw, () => undefined) ?? []) svc.ports.push({ ...x, range });
+      if (![raw.published, raw.target, raw.hostIp, raw.protocol].some((x) => x?.includes('$')))
+        for (const x of resolvePort(raw, () => undefined) ?? []) svc.ports.push({ ...x, range });
     }
   }
 }

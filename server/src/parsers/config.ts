@@ -62,7 +62,14 @@ function readIgnore(elements: ts.NodeArray<ts.StringLiteral>, problems: ParsedCo
 }
 
 /** `"rules": { "<id>": "off" | "info" | "warning" | "error" }` into config.rules; unknown ids and severities are problems. */
-function readRules(v: ts.ObjectLiteralExpression, sf: ts.JsonSourceFile, knownRules: ReadonlySet<string>, config: CrosswireConfig, problems: ParsedConfig['problems'], range: (n: ts.Node) => Range): void {
+function readRules(
+  v: ts.ObjectLiteralExpression,
+  sf: ts.JsonSourceFile,
+  knownRules: ReadonlySet<string>,
+  config: CrosswireConfig,
+  problems: ParsedConfig['problems'],
+  range: (n: ts.Node) => Range,
+): void {
   for (const r of v.properties) {
     if (!ts.isPropertyAssignment(r)) continue;
     const id = ts.isStringLiteral(r.name) || ts.isIdentifier(r.name) ? r.name.text : r.name.getText(sf);
@@ -86,7 +93,10 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
   const sf = ts.parseJsonText(file, text);
   const range = (n: ts.Node): Range => lines.range(n.getStart(sf), n.end);
   for (const d of ((sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).slice(0, 3)) {
-    problems.push({ message: `Invalid JSON: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`, range: lines.range(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)) });
+    problems.push({
+      message: `Invalid JSON: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
+      range: lines.range(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)),
+    });
   }
   const root = sf.statements[0]?.expression;
   if (!root) return { config, problems };
@@ -97,66 +107,27 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
   for (const p of root.properties) {
     if (!ts.isPropertyAssignment(p)) continue;
     const key = ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sf);
-    const v = p.initializer;
     if (!KEYS.has(key)) {
-      problems.push({ message: `Unknown key "${key}".${didYouMean(key, KEYS)} Known keys: ${[...KEYS].filter((k) => k !== '$schema').join(', ')}.`, range: range(p.name) });
+      problems.push({
+        message: `Unknown key "${key}".${didYouMean(key, KEYS)} Known keys: ${[...KEYS].filter((k) => k !== '$schema').join(', ')}.`,
+        range: range(p.name),
+      });
       continue;
     }
-    switch (key) {
-      case 'rules':
-        if (!ts.isObjectLiteralExpression(v)) {
-          problems.push({ message: '"rules" must be an object of rule id to "off" | "info" | "warning" | "error"', range: range(v) });
-          break;
-        }
-        readRules(v, sf, knownRules, config, problems, range);
-        break;
-      case 'ignore':
-        if (ts.isArrayLiteralExpression(v) && v.elements.every(ts.isStringLiteral)) config.ignore = readIgnore(v.elements as ts.NodeArray<ts.StringLiteral>, problems, range);
-        else problems.push({ message: '"ignore" must be an array of glob strings', range: range(v) });
-        break;
-      case 'replicas':
-        if (ts.isArrayLiteralExpression(v) && v.elements.every((g) => ts.isArrayLiteralExpression(g) && g.elements.every(ts.isStringLiteral))) {
-          config.replicas = v.elements.map((g) => (g as ts.ArrayLiteralExpression).elements.map((e) => (e as ts.StringLiteral).text));
-        } else problems.push({ message: '"replicas" must be an array of groups, each an array of folders', range: range(v) });
-        break;
-      case 'hosts':
-        if (ts.isObjectLiteralExpression(v) && v.properties.every((h) => ts.isPropertyAssignment(h) && ts.isStringLiteral(h.initializer))) {
-          for (const h of v.properties as ts.NodeArray<ts.PropertyAssignment>) config.hosts[(h.name as ts.StringLiteral).text] = (h.initializer as ts.StringLiteral).text;
-        } else problems.push({ message: '"hosts" must map folders to host names', range: range(v) });
-        break;
-      case 'maxConnections':
-        if (ts.isObjectLiteralExpression(v) && v.properties.every((h) => ts.isPropertyAssignment(h) && ts.isNumericLiteral(h.initializer))) {
-          for (const h of v.properties as ts.NodeArray<ts.PropertyAssignment>) config.maxConnections[(h.name as ts.StringLiteral).text] = Number((h.initializer as ts.NumericLiteral).text);
-        } else problems.push({ message: '"maxConnections" must map database servers ("localhost:5432") to numbers', range: range(v) });
-        break;
-      case 'sharedSecrets':
-        // Groups of app folders that must use the same secrets (a token signer and its verifier).
-        if (ts.isArrayLiteralExpression(v) && v.elements.every((g) => ts.isArrayLiteralExpression(g) && g.elements.length >= 2 && g.elements.every((e) => ts.isStringLiteral(e) && e.text.trim() !== ''))) {
-          config.sharedSecrets = v.elements.map((g) => (g as ts.ArrayLiteralExpression).elements.map((e) => (e as ts.StringLiteral).text));
-        } else problems.push({ message: '"sharedSecrets" must be an array of groups, each an array of two or more app folders that must use the same secrets', range: range(v) });
-        break;
-      case 'suppress':
-        if (!ts.isArrayLiteralExpression(v)) {
-          problems.push({ message: '"suppress" must be an array of { "rule": "<rule id>", "file": "<path>", "line": <number> } ("line" is optional)', range: range(v) });
-          break;
-        }
-        config.suppress = [];
-        for (const e of v.elements) {
-          const s = suppressEntry(e, sf, file, knownRules, range, problems);
-          if (s) config.suppress.push(s);
-        }
-        break;
-      case 'cores':
-        if (ts.isNumericLiteral(v) && Number(v.text) >= 1) config.cores = Number(v.text);
-        else problems.push({ message: '"cores" must be a positive number', range: range(v) });
-        break;
-    }
+    readKey(key, p.initializer, { sf, file, knownRules, config, problems, range });
   }
   return { config, problems };
 }
 
 /** One `suppress` entry, validated: a known rule, a relative path inside the config's folder, an optional line from 1. */
-function suppressEntry(e: ts.Expression, sf: ts.JsonSourceFile, file: string, knownRules: ReadonlySet<string>, range: (n: ts.Node) => Range, problems: ParsedConfig['problems']): ConfigSuppression | undefined {
+function suppressEntry(
+  e: ts.Expression,
+  sf: ts.JsonSourceFile,
+  file: string,
+  knownRules: ReadonlySet<string>,
+  range: (n: ts.Node) => Range,
+  problems: ParsedConfig['problems'],
+): ConfigSuppression | undefined {
   if (!ts.isObjectLiteralExpression(e)) {
     problems.push({ message: 'A "suppress" entry must be an object: { "rule": "<rule id>", "file": "<path>" }, with an optional "line"', range: range(e) });
     return undefined;
@@ -170,7 +141,10 @@ function suppressEntry(e: ts.Expression, sf: ts.JsonSourceFile, file: string, kn
     const key = ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sf);
     const v = p.initializer;
     if (!SUPPRESS_KEYS.has(key)) {
-      problems.push({ message: `Unknown key "${key}" in a "suppress" entry.${didYouMean(key, SUPPRESS_KEYS)} Known keys: rule, file, line.`, range: range(p.name) });
+      problems.push({
+        message: `Unknown key "${key}" in a "suppress" entry.${didYouMean(key, SUPPRESS_KEYS)} Known keys: rule, file, line.`,
+        range: range(p.name),
+      });
       ok = false;
     } else if (key === 'rule') {
       if (!ts.isStringLiteral(v)) {
@@ -183,7 +157,10 @@ function suppressEntry(e: ts.Expression, sf: ts.JsonSourceFile, file: string, kn
     } else if (key === 'file') {
       const f = ts.isStringLiteral(v) ? v.text.trim().replace(/\\/g, '/') : '';
       if (!f || path.isAbsolute(f) || /^[a-z]:/i.test(f) || f.split('/').includes('..') || /[*?[\]{}]/.test(f)) {
-        problems.push({ message: '"file" must be the path of one file relative to the folder of crosswire.config.json (no "..", no glob), e.g. "apps/web/package.json"', range: range(v) });
+        problems.push({
+          message: '"file" must be the path of one file relative to the folder of crosswire.config.json (no "..", no glob), e.g. "apps/web/package.json"',
+          range: range(v),
+        });
         ok = false;
       } else written = f.replace(/^\.\//, '');
     } else if (key === 'line') {
@@ -194,7 +171,10 @@ function suppressEntry(e: ts.Expression, sf: ts.JsonSourceFile, file: string, kn
     }
   }
   if (ok && (rule === undefined || written === undefined)) {
-    problems.push({ message: `A "suppress" entry needs ${rule === undefined && written === undefined ? '"rule" and "file"' : rule === undefined ? '"rule"' : '"file"'}: { "rule": "<rule id>", "file": "<path>" }`, range: range(e) });
+    problems.push({
+      message: `A "suppress" entry needs ${rule === undefined && written === undefined ? '"rule" and "file"' : rule === undefined ? '"rule"' : '"file"'}: { "rule": "<rule id>", "file": "<path>" }`,
+      range: range(e),
+    });
     return undefined;
   }
   if (!ok || rule === undefined || written === undefined) return undefined;
@@ -209,7 +189,11 @@ function suppressEntry(e: ts.Expression, sf: ts.JsonSourceFile, file: string, kn
  * (reported by unused-suppression when it suppresses nothing); a wrong shape or an unknown rule id is a problem
  * (invalid-config).
  */
-export function parsePackageCrosswireKey(text: string, file: string, knownRules: ReadonlySet<string>): { suppressions: Suppression[]; problems: ParsedConfig['problems'] } {
+export function parsePackageCrosswireKey(
+  text: string,
+  file: string,
+  knownRules: ReadonlySet<string>,
+): { suppressions: Suppression[]; problems: ParsedConfig['problems'] } {
   const suppressions: Suppression[] = [];
   const problems: ParsedConfig['problems'] = [];
   if (!text.includes('"crosswire"')) return { suppressions, problems };
@@ -247,7 +231,14 @@ export function parsePackageCrosswireKey(text: string, file: string, knownRules:
         continue;
       }
       const r = range(e);
-      suppressions.push({ kind: 'file', rules: [e.text], line: r.start.line, start: r.start.character, end: r.start.line === r.end.line ? r.end.character : r.start.character, origin: 'package.json' });
+      suppressions.push({
+        kind: 'file',
+        rules: [e.text],
+        line: r.start.line,
+        start: r.start.character,
+        end: r.start.line === r.end.line ? r.end.character : r.start.character,
+        origin: 'package.json',
+      });
     }
   }
   return { suppressions, problems };
@@ -267,4 +258,81 @@ export function mergeConfigs(list: CrosswireConfig[]): CrosswireConfig {
     if (c.suppress?.length) out.suppress = [...(out.suppress ?? []), ...c.suppress];
   }
   return out;
+}
+
+interface KeyContext {
+  sf: ts.JsonSourceFile;
+  file: string;
+  knownRules: ReadonlySet<string>;
+  config: CrosswireConfig;
+  problems: ParsedConfig['problems'];
+  range: (n: ts.Node) => Range;
+}
+
+/** Reads one known top-level key of crosswire.config.json into `config`, or says what is wrong with its value. */
+function readKey(key: string, v: ts.Expression, { sf, file, knownRules, config, problems, range }: KeyContext): void {
+  switch (key) {
+    case 'rules':
+      if (!ts.isObjectLiteralExpression(v)) {
+        problems.push({ message: '"rules" must be an object of rule id to "off" | "info" | "warning" | "error"', range: range(v) });
+        break;
+      }
+      readRules(v, sf, knownRules, config, problems, range);
+      break;
+    case 'ignore':
+      if (ts.isArrayLiteralExpression(v) && v.elements.every(ts.isStringLiteral))
+        config.ignore = readIgnore(v.elements as ts.NodeArray<ts.StringLiteral>, problems, range);
+      else problems.push({ message: '"ignore" must be an array of glob strings', range: range(v) });
+      break;
+    case 'replicas':
+      if (ts.isArrayLiteralExpression(v) && v.elements.every((g) => ts.isArrayLiteralExpression(g) && g.elements.every(ts.isStringLiteral))) {
+        config.replicas = v.elements.map((g) => (g as ts.ArrayLiteralExpression).elements.map((e) => (e as ts.StringLiteral).text));
+      } else problems.push({ message: '"replicas" must be an array of groups, each an array of folders', range: range(v) });
+      break;
+    case 'hosts':
+      if (ts.isObjectLiteralExpression(v) && v.properties.every((h) => ts.isPropertyAssignment(h) && ts.isStringLiteral(h.initializer))) {
+        for (const h of v.properties as ts.NodeArray<ts.PropertyAssignment>)
+          config.hosts[(h.name as ts.StringLiteral).text] = (h.initializer as ts.StringLiteral).text;
+      } else problems.push({ message: '"hosts" must map folders to host names', range: range(v) });
+      break;
+    case 'maxConnections':
+      if (ts.isObjectLiteralExpression(v) && v.properties.every((h) => ts.isPropertyAssignment(h) && ts.isNumericLiteral(h.initializer))) {
+        for (const h of v.properties as ts.NodeArray<ts.PropertyAssignment>)
+          config.maxConnections[(h.name as ts.StringLiteral).text] = Number((h.initializer as ts.NumericLiteral).text);
+      } else problems.push({ message: '"maxConnections" must map database servers ("localhost:5432") to numbers', range: range(v) });
+      break;
+    case 'sharedSecrets':
+      // Groups of app folders that must use the same secrets (a token signer and its verifier).
+      if (
+        ts.isArrayLiteralExpression(v) &&
+        v.elements.every(
+          (g) => ts.isArrayLiteralExpression(g) && g.elements.length >= 2 && g.elements.every((e) => ts.isStringLiteral(e) && e.text.trim() !== ''),
+        )
+      ) {
+        config.sharedSecrets = v.elements.map((g) => (g as ts.ArrayLiteralExpression).elements.map((e) => (e as ts.StringLiteral).text));
+      } else
+        problems.push({
+          message: '"sharedSecrets" must be an array of groups, each an array of two or more app folders that must use the same secrets',
+          range: range(v),
+        });
+      break;
+    case 'suppress':
+      if (!ts.isArrayLiteralExpression(v)) {
+        problems.push({
+          message: '"suppress" must be an array of { "rule": "<rule id>", "file": "<path>", "line": <number> } ("line" is optional)',
+          range: range(v),
+        });
+        break;
+      }
+      config.suppress = [];
+      for (const e of v.elements) {
+        const s = suppressEntry(e, sf, file, knownRules, range, problems);
+        if (s) config.suppress.push(s);
+      }
+      break;
+    case 'cores':
+      if (ts.isNumericLiteral(v) && Number(v.text) >= 1) config.cores = Number(v.text);
+      else problems.push({ message: '"cores" must be a positive number', range: range(v) });
+      break;
+  }
 }

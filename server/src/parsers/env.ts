@@ -26,8 +26,7 @@ import { isPlainName } from '../model/mask';
 // then runs the rest of the regex sticky at the first non-blank character. When that fails, every
 // line start inside the skipped run would fail the same way, so the search resumes after it.
 // Groups here: 1 `export `, 2 key, 3 separator, 4 raw value.
-const REST =
-  /(export\s+)?([\w.-]+)(\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dmy;
+const REST = /(export\s+)?([\w.-]+)(\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dmy;
 const LEADING_WS = /\s*/y;
 /** The characters after which `^` matches in a multiline regex. */
 const LINE_TERMINATOR = /[\n\r\u2028\u2029]/g;
@@ -97,7 +96,6 @@ function dotenvValue(raw: string): string {
   if (first === '"') v = v.replace(/\\n/g, '\n').replace(/\\r/g, '\r');
   return v;
 }
-
 
 function quoteName(q: string): string {
   return q === '"' ? 'double quote' : q === "'" ? 'single quote' : 'backtick';
@@ -277,12 +275,17 @@ function garbageMessage(content: string): string {
   const ignored = 'dotenv ignores this line';
   if (/^(?:export\s+)?[\w.-]+$/.test(content)) {
     const word = content.replace(/^export\s+/, '');
-    return isPlainName(word) ? `"${word}" has no "=": ${ignored}` : `This line has no "=" (and does not look like a variable name: is it the continuation of a multi-line value that needs quotes?): ${ignored}`;
+    return isPlainName(word)
+      ? `"${word}" has no "=": ${ignored}`
+      : `This line has no "=" (and does not look like a variable name: is it the continuation of a multi-line value that needs quotes?): ${ignored}`;
   }
   if (content.startsWith('=')) return `Missing key before "=": ${ignored}`;
   const eq = content.indexOf('=');
   if (eq > 0) {
-    const key = content.slice(0, eq).trim().replace(/^export\s+/, '');
+    const key = content
+      .slice(0, eq)
+      .trim()
+      .replace(/^export\s+/, '');
     const bad = [...key].find((c) => !/[\w.-]/.test(c));
     const what = bad === undefined ? '' : /\s/.test(bad) ? ' (it contains a space)' : ` (it contains ${JSON.stringify(bad)})`;
     return `Invalid key${what}: keys may contain only letters, digits, "_", "." and "-": ${ignored}`;
@@ -307,9 +310,53 @@ const MODE_ALIASES: Record<string, string> = {
 };
 /** `.env.<ext>` names that are source, config or encrypted files rather than dotenv files. */
 const NOT_ENV_EXTENSIONS = new Set([
-  'ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'd', 'map', 'json', 'jsonc', 'json5', 'yml', 'yaml', 'toml',
-  'py', 'pyc', 'rb', 'go', 'rs', 'java', 'sh', 'bash', 'zsh', 'fish', 'ps1', 'bat', 'cmd', 'md', 'markdown', 'html',
-  'lock', 'swp', 'swo', 'gpg', 'pgp', 'asc', 'age', 'enc', 'gz', 'zip', 'tar', 'diff', 'patch', 'orig', 'rej',
+  'ts',
+  'tsx',
+  'mts',
+  'cts',
+  'js',
+  'jsx',
+  'mjs',
+  'cjs',
+  'd',
+  'map',
+  'json',
+  'jsonc',
+  'json5',
+  'yml',
+  'yaml',
+  'toml',
+  'py',
+  'pyc',
+  'rb',
+  'go',
+  'rs',
+  'java',
+  'sh',
+  'bash',
+  'zsh',
+  'fish',
+  'ps1',
+  'bat',
+  'cmd',
+  'md',
+  'markdown',
+  'html',
+  'lock',
+  'swp',
+  'swo',
+  'gpg',
+  'pgp',
+  'asc',
+  'age',
+  'enc',
+  'gz',
+  'zip',
+  'tar',
+  'diff',
+  'patch',
+  'orig',
+  'rej',
 ]);
 
 function knownMode(parts: string[]): string | undefined {

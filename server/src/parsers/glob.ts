@@ -73,10 +73,11 @@ function expandBraces(glob: string): string[] | undefined {
           for (const p of parts) {
             const sub = expandBraces(p);
             if (!sub) return undefined;
-            for (const o of out) for (const s of sub) {
-              expanded.push(o + s);
-              if (expanded.length > MAX_ALTERNATIVES) return undefined;
-            }
+            for (const o of out)
+              for (const s of sub) {
+                expanded.push(o + s);
+                if (expanded.length > MAX_ALTERNATIVES) return undefined;
+              }
           }
           out = expanded;
           i = close + 1;

@@ -13,7 +13,6 @@ function stringValue(node: ts.Expression | undefined): string | undefined {
   return node && ts.isStringLiteral(node) ? node.text : undefined;
 }
 
-
 /**
  * Parses a package.json with the TypeScript compiler's JSON parser (it keeps positions), never
  * with `require`. Returns the facts Crosswire needs with the source range of every script.

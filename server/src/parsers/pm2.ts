@@ -4,8 +4,6 @@ import type { Pm2AppFact, Pm2ConfigInfo, Range } from '../model/types';
 import { LineIndex } from '../model/text';
 import { propName, unwrap } from './ast';
 
-
-
 /**
  * Reads a PM2 ecosystem file (`module.exports = { apps: [...] }`, `export default {...}`, or JSON)
  * with the TypeScript parser. Never requires or runs it.
@@ -14,11 +12,16 @@ export function parsePm2(text: string, file: string): Pm2ConfigInfo {
   const info: Pm2ConfigInfo = { file, apps: [], problems: [], text };
   const lines = new LineIndex(text);
   const isJson = file.endsWith('.json');
-  const sf = isJson ? ts.parseJsonText(file, text) : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, /\.ts$/.test(file) ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+  const sf = isJson
+    ? ts.parseJsonText(file, text)
+    : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, /\.ts$/.test(file) ? ts.ScriptKind.TS : ts.ScriptKind.JS);
   const diags = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
   if (diags.length) {
     const d = diags[0];
-    info.problems.push({ message: `Syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`, range: lines.range(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)) });
+    info.problems.push({
+      message: `Syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
+      range: lines.range(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)),
+    });
   }
   const reader = new Pm2Reader(sf, lines, info);
   if (isJson) {

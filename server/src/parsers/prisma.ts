@@ -5,7 +5,6 @@ import ts = require('typescript');
 import { LineIndex } from '../model/text';
 import { tokenize } from './scripts';
 
-
 /** One `.prisma` file of a schema. */
 export interface PrismaSchemaFile {
   file: string;
@@ -95,7 +94,8 @@ const BLOCK_HEADER = /^\s*(model|enum|type|view|datasource|generator)\s+[A-Za-z_
  * EJS/ERB `<%= name %>`, shell/envsubst `${NAME}`: an opening, a name, and the closing within 200 characters
  * (bounded, so a line costs linear time whatever it holds).
  */
-const PLACEHOLDER = /\{\{[ \t]*[A-Za-z_.#/^>!&@-][^{}]{0,200}\}\}|\{%[ \t-]*[A-Za-z_][^%]{0,200}%\}|<%[=\-_#]?[ \t]*[A-Za-z_][^%]{0,200}%>|\$\{[A-Za-z_][^{}]{0,200}\}/;
+const PLACEHOLDER =
+  /\{\{[ \t]*[A-Za-z_.#/^>!&@-][^{}]{0,200}\}\}|\{%[ \t-]*[A-Za-z_][^%]{0,200}%\}|<%[=\-_#]?[ \t]*[A-Za-z_][^%]{0,200}%>|\$\{[A-Za-z_][^{}]{0,200}\}/;
 
 /** One `key = value` line of a datasource block (`url = env("DATABASE_URL")`), or undefined. */
 function datasourceAssignment(line: string, ln: number): PrismaAssignment | undefined {
@@ -179,7 +179,10 @@ function scanFile(text: string, file: string): FileScan {
     }
   }
   if (current) {
-    scan.own.push({ message: `The datasource ${plainName(current.name) ? `"${current.name}"` : 'block'} opened here is never closed with }`, range: current.headerRange });
+    scan.own.push({
+      message: `The datasource ${plainName(current.name) ? `"${current.name}"` : 'block'} opened here is never closed with }`,
+      range: current.headerRange,
+    });
     info.datasources.push(current);
   }
   return scan;
@@ -216,11 +219,15 @@ function validateUnit(scans: readonly FileScan[], prismaMajor: number | undefine
     judged.forEach((j, i) => {
       if (j.unclosedAt === undefined) return;
       const header = scans[i].info.datasources.find((d) => d.headerRange.start.line === j.unclosedAt);
-      if (!header) out.push({ index: i, message: 'This block is never closed with }: Prisma rejects the schema', range: scans[i].lines.lineRange(j.unclosedAt) });
+      if (!header)
+        out.push({ index: i, message: 'This block is never closed with }: Prisma rejects the schema', range: scans[i].lines.lineRange(j.unclosedAt) });
     });
     return out;
   }
-  const verdict = validateWithPrisma(judged.map((j) => j.text), prismaMajor);
+  const verdict = validateWithPrisma(
+    judged.map((j) => j.text),
+    prismaMajor,
+  );
   for (const p of verdict) {
     const scan = scans[p.index];
     // Up to Prisma 6, the connection_limit property is reported by missing-connection-limit with a fix; don't
@@ -386,13 +393,71 @@ function clampOffset(n: unknown, max: number): number {
 
 /** Words a redacted message may quote: Prisma's keywords, datasource properties, providers and URL schemes. */
 const VOCABULARY = new Set([
-  'datasource', 'generator', 'model', 'enum', 'type', 'view', 'env', 'env()',
-  'provider', 'url', 'directUrl', 'shadowDatabaseUrl', 'relationMode', 'referentialIntegrity', 'extensions', 'schemas',
-  'connection_limit', 'previewFeatures', 'output', 'binaryTargets', 'engineType', 'map',
-  'postgresql', 'postgres', 'mysql', 'sqlite', 'sqlserver', 'mongodb', 'cockroachdb', 'prisma', 'foreignKeys',
-  'prisma-client-js', 'prisma-client', 'String', 'Boolean', 'Int', 'array', 'string', 'numeric', 'boolean', 'constant', 'function',
-  'postgresql://', 'postgres://', 'mysql://', 'sqlserver://', 'mongodb://', 'mongodb+srv://', 'file:', 'prisma://', 'prisma+postgres://',
-  '@id', '@@id', '@map', '@@map', '@@schema', '@default', '@relation', '@unique', '@@unique', '@@index', 'model', 'enum', 'type', 'view',
+  'datasource',
+  'generator',
+  'model',
+  'enum',
+  'type',
+  'view',
+  'env',
+  'env()',
+  'provider',
+  'url',
+  'directUrl',
+  'shadowDatabaseUrl',
+  'relationMode',
+  'referentialIntegrity',
+  'extensions',
+  'schemas',
+  'connection_limit',
+  'previewFeatures',
+  'output',
+  'binaryTargets',
+  'engineType',
+  'map',
+  'postgresql',
+  'postgres',
+  'mysql',
+  'sqlite',
+  'sqlserver',
+  'mongodb',
+  'cockroachdb',
+  'prisma',
+  'foreignKeys',
+  'prisma-client-js',
+  'prisma-client',
+  'String',
+  'Boolean',
+  'Int',
+  'array',
+  'string',
+  'numeric',
+  'boolean',
+  'constant',
+  'function',
+  'postgresql://',
+  'postgres://',
+  'mysql://',
+  'sqlserver://',
+  'mongodb://',
+  'mongodb+srv://',
+  'file:',
+  'prisma://',
+  'prisma+postgres://',
+  '@id',
+  '@@id',
+  '@map',
+  '@@map',
+  '@@schema',
+  '@default',
+  '@relation',
+  '@unique',
+  '@@unique',
+  '@@index',
+  'model',
+  'enum',
+  'type',
+  'view',
 ]);
 
 /** Characters that may be part of a secret or a URL (a "run" is a maximal sequence of them). */
@@ -443,7 +508,8 @@ function sharesWindow(run: string, values: SchemaValues): boolean {
  * ever shown, and no quoted value at all.
  */
 export function redactValidatorMessage(message: string, values: SchemaValues): string {
-  const fromSchema = (run: string) => !VOCABULARY.has(run) && !values.names.has(run) && (run.length < WINDOW ? values.short.has(run) : sharesWindow(run, values));
+  const fromSchema = (run: string) =>
+    !VOCABULARY.has(run) && !values.names.has(run) && (run.length < WINDOW ? values.short.has(run) : sharesWindow(run, values));
   return message.replace(/`[^`]*`|"[^"]*"|'[^'\s]*'|[A-Za-z0-9+/=_\-.:@%~!$&*?#]+/g, (m) => {
     const q = m[0];
     if (q === '`' || q === '"' || q === "'") {
@@ -483,7 +549,12 @@ export function prismaConfigSchemaPath(text: string, file: string): string | und
     if (ts.isVariableStatement(st)) {
       for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer) consts.set(d.name.text, d.initializer);
     } else if (ts.isExportAssignment(st)) exported = st.expression;
-    else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken && st.expression.left.getText(sf) === 'module.exports') {
+    else if (
+      ts.isExpressionStatement(st) &&
+      ts.isBinaryExpression(st.expression) &&
+      st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      st.expression.left.getText(sf) === 'module.exports'
+    ) {
       exported = st.expression.right;
     }
   }
@@ -491,7 +562,8 @@ export function prismaConfigSchemaPath(text: string, file: string): string | und
     while (e && (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e))) e = e.expression;
     if (!e || depth > 4) return e;
     if (ts.isIdentifier(e) && consts.has(e.text)) return resolve(consts.get(e.text), depth + 1);
-    if (ts.isCallExpression(e) && e.arguments.length === 1 && /^(defineConfig|definePrismaConfig)$/.test(e.expression.getText(sf))) return resolve(e.arguments[0], depth + 1);
+    if (ts.isCallExpression(e) && e.arguments.length === 1 && /^(defineConfig|definePrismaConfig)$/.test(e.expression.getText(sf)))
+      return resolve(e.arguments[0], depth + 1);
     return e;
   };
   const config = resolve(exported);

@@ -7,9 +7,11 @@ export function mayHavePythonFacts(text: string): boolean {
 }
 
 // os.getenv("X", "default") / os.environ.get("X", "default") / getenv('X', 'default')
-const GETENV = /\b(?:os\.getenv|getenv|os\.environ\.get|environ\.get)\(\s*(["'])([A-Za-z_][A-Za-z0-9_]*)\1\s*,\s*(?:default\s*=\s*)?(["'])((?:(?!\3)[^\\\n]|\\.)*)\3/g;
+const GETENV =
+  /\b(?:os\.getenv|getenv|os\.environ\.get|environ\.get)\(\s*(["'])([A-Za-z_][A-Za-z0-9_]*)\1\s*,\s*(?:default\s*=\s*)?(["'])((?:(?!\3)[^\\\n]|\\.)*)\3/g;
 // Settings fields (pydantic BaseSettings, dataclasses): `AUTH_SERVICE_URL: str = "http://..."`
-const FIELD = /^(\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?:str|Optional\[str\]|str\s*\|\s*None|AnyHttpUrl|HttpUrl|AnyUrl)\s*=\s*(?:Field\(\s*(?:default\s*=\s*)?)?(["'])((?:(?!\3)[^\\\n]|\\.)*)\3/;
+const FIELD =
+  /^(\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(?:str|Optional\[str\]|str\s*\|\s*None|AnyHttpUrl|HttpUrl|AnyUrl)\s*=\s*(?:Field\(\s*(?:default\s*=\s*)?)?(["'])((?:(?!\3)[^\\\n]|\\.)*)\3/;
 
 /**
  * Reads env defaults from Python source line by line (never imports or runs it): `os.getenv`
@@ -49,7 +51,28 @@ export function parsePython(text: string, file: string): CodeFileInfo {
 
 /** Servers started from Python code, with the port they use when the call passes none. */
 const SERVER_CALL = /\b(uvicorn\.run|(?:aiohttp\.)?web\.run_app|([A-Za-z_][A-Za-z0-9_]*)\.run)\s*\(/g;
-const NOT_SERVERS = new Set(['asyncio', 'subprocess', 'trio', 'anyio', 'uvloop', 'loop', 'self', 'pool', 'executor', 'runner', 'unittest', 'pytest', 'cli', 'typer', 'celery', 'worker', 'job', 'task', 'os', 'sys']);
+const NOT_SERVERS = new Set([
+  'asyncio',
+  'subprocess',
+  'trio',
+  'anyio',
+  'uvloop',
+  'loop',
+  'self',
+  'pool',
+  'executor',
+  'runner',
+  'unittest',
+  'pytest',
+  'cli',
+  'typer',
+  'celery',
+  'worker',
+  'job',
+  'task',
+  'os',
+  'sys',
+]);
 
 /**
  * `uvicorn.run(app, host=..., port=N)`, Flask's `app.run(port=...)`, aiohttp's `web.run_app(app, port=...)`:

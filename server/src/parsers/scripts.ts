@@ -60,7 +60,10 @@ export type Tool = string;
 
 /** `a,b` and `c` given as separate values: one list. */
 function splitList(v: string[]): string[] {
-  return v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  return v
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 /** `turbo run dev --filter web`, `pnpm -r dev`, `npm run dev -w api`, `nx run-many -t serve`: scripts of other workspace packages. */
@@ -126,7 +129,10 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
   const rest = words.slice(i + 1);
   res.toolStart = head.start;
 
-  const orch = orchestration(name, rest.map((w) => w.text));
+  const orch = orchestration(
+    name,
+    rest.map((w) => w.text),
+  );
   if (orch) {
     res.tool = 'orchestrate';
     res.orchestrate = orch;
@@ -134,7 +140,10 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
     res.toolEnd = (rest[rest.length - 1] ?? head).end;
     return res;
   }
-  const served = matchServe(name, rest.map((w) => w.text));
+  const served = matchServe(
+    name,
+    rest.map((w) => w.text),
+  );
   if (served) {
     const { spec, words: n } = served;
     res.tool = spec.id;
@@ -145,7 +154,8 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
     const args = rest.slice(n);
     const texts = args.map((w) => w.text);
     const pa = spec.portArg ? spec.portArg(texts) : spec.portFlags.length ? flagPort(texts, spec.portFlags) : undefined;
-    if (pa && pa.port !== undefined) res.portFlag = { port: pa.port, start: args[pa.first].start, end: args[pa.last].end, text: command.slice(args[pa.first].start, args[pa.last].end) };
+    if (pa && pa.port !== undefined)
+      res.portFlag = { port: pa.port, start: args[pa.first].start, end: args[pa.last].end, text: command.slice(args[pa.first].start, args[pa.last].end) };
     else if (pa) res.portUnknown = command.slice(args[pa.first].start, args[pa.last].end);
     if (spec.strictFlags?.some((f) => texts.includes(f))) res.strictPort = true;
     return res;
@@ -254,12 +264,12 @@ function analyzeNodeRun(name: string, head: Token, rest: Token[], command: strin
     } else if ((t === '-r' || t === '--require' || t === '--import') && rest[k + 1]) {
       if (/^dotenv\/config(\.js)?$/.test(rest[k + 1].text)) res.envFiles.push('.env');
       k++;
-    } else if (t === '--exec' || t === '-x' || t === '--watch-path' || t === '--ext' || t === '-e' || t === '--watch' && name === 'nodemon') {
+    } else if (t === '--exec' || t === '-x' || t === '--watch-path' || t === '--ext' || t === '-e' || (t === '--watch' && name === 'nodemon')) {
       if (rest[k + 1] && !rest[k + 1].text.startsWith('-') && name === 'nodemon') k++;
     }
     k++;
   }
-  if (name === 'tsx' && rest[k] && (rest[k].text === 'watch')) k++;
+  if (name === 'tsx' && rest[k] && rest[k].text === 'watch') k++;
   const entry = rest[k];
   if (!entry) return undefined;
   res.tool = 'node';
@@ -298,13 +308,31 @@ function positionals(args: readonly string[], valued: string[]): string[] {
 
 /** `turbo run dev --filter web`, `turbo dev`, `turbo watch dev`. */
 function turboRun(args: readonly string[]): Orchestration | undefined {
-  const pos = positionals(args, ['--filter', '-F', '--concurrency', '--cache-dir', '--graph', '--log-order', '--output-logs', '--env-mode', '--ui', '--log-prefix']);
+  const pos = positionals(args, [
+    '--filter',
+    '-F',
+    '--concurrency',
+    '--cache-dir',
+    '--graph',
+    '--log-order',
+    '--output-logs',
+    '--env-mode',
+    '--ui',
+    '--log-prefix',
+  ]);
   const tasks = pos[0] === 'run' ? pos.slice(1) : pos;
   if (!tasks.length || ['prune', 'login', 'link', 'unlink', 'gen', 'daemon', 'telemetry', 'bin', 'ls', 'info', 'query', 'watch'].includes(tasks[0])) {
     if (tasks[0] !== 'watch') return undefined;
     tasks.shift();
   }
-  return { runner: 'turbo', tasks, filters: flagValues(args, ['--filter', '-F'], ['-F']).map(turboFilter).filter((f): f is string => !!f), parallel: true };
+  return {
+    runner: 'turbo',
+    tasks,
+    filters: flagValues(args, ['--filter', '-F'], ['-F'])
+      .map(turboFilter)
+      .filter((f): f is string => !!f),
+    parallel: true,
+  };
 }
 
 /** `nx run-many -t serve -p a,b`, `nx affected -t dev`, `nx run app:serve`, `nx serve app`. */
@@ -318,7 +346,10 @@ function nxRun(args: readonly string[]): Orchestration | undefined {
     const [project, target] = pos[1].split(':');
     return { runner: 'nx', tasks: [target], filters: [project], parallel: false };
   }
-  if (pos.length >= 2 && !['graph', 'format', 'generate', 'g', 'reset', 'migrate', 'show', 'release', 'init', 'add', 'list', 'report', 'daemon', 'sync', 'watch'].includes(pos[0])) {
+  if (
+    pos.length >= 2 &&
+    !['graph', 'format', 'generate', 'g', 'reset', 'migrate', 'show', 'release', 'init', 'add', 'list', 'report', 'daemon', 'sync', 'watch'].includes(pos[0])
+  ) {
     return { runner: 'nx', tasks: [pos[0]], filters: [pos[1]], parallel: false };
   }
   return undefined;
@@ -334,7 +365,8 @@ function orchestration(bin: string, args: readonly string[]): Orchestration | un
     if (!recursive && !filters.length) return undefined;
     const pos = positionals(args, ['--filter', '-F', '--filter-prod', '--workspace-concurrency', '--reporter', '-C', '--dir']);
     const tasks = pos[0] === 'run' || pos[0] === 'run-script' ? pos.slice(1, 2) : pos.slice(0, 1);
-    if (!tasks.length || ['install', 'i', 'add', 'exec', 'build', 'test', 'publish', 'update', 'remove', 'why', 'list', 'ls', 'outdated'].includes(tasks[0])) return undefined;
+    if (!tasks.length || ['install', 'i', 'add', 'exec', 'build', 'test', 'publish', 'update', 'remove', 'why', 'list', 'ls', 'outdated'].includes(tasks[0]))
+      return undefined;
     // pnpm's `--filter` selectors are turbo's.
     const cleaned = filters.map(turboFilter).filter((f): f is string => !!f);
     return { runner: bin, tasks, filters: cleaned, parallel: args.includes('--parallel') || !!filters.length || recursive };
@@ -356,13 +388,18 @@ function orchestration(bin: string, args: readonly string[]): Orchestration | un
       const pos = positionals(args.slice(1), ['--include', '--exclude', '-j', '--jobs', '--from']);
       const runAt = pos.indexOf('run');
       const t = runAt === -1 ? undefined : pos[runAt + 1];
-      const parallel = args.some((a) => a === '-p' || a === '--parallel' || /^-[a-zA-Z]*p[a-zA-Z]*$/.test(a) && a !== '-p' && a.length <= 5);
+      const parallel = args.some((a) => a === '-p' || a === '--parallel' || (/^-[a-zA-Z]*p[a-zA-Z]*$/.test(a) && a !== '-p' && a.length <= 5));
       return t ? { runner: 'yarn', tasks: [t], filters: flagValues(args, ['--include'], []), parallel } : undefined;
     }
     return undefined;
   }
   if (bin === 'lerna' && args[0] === 'run' && args[1]) {
-    return { runner: 'lerna', tasks: [args[1]], filters: flagValues(args, ['--scope'], []), parallel: args.includes('--parallel') || args.includes('--stream') };
+    return {
+      runner: 'lerna',
+      tasks: [args[1]],
+      filters: flagValues(args, ['--scope'], []),
+      parallel: args.includes('--parallel') || args.includes('--stream'),
+    };
   }
   return undefined;
 }
@@ -370,7 +407,10 @@ function orchestration(bin: string, args: readonly string[]): Orchestration | un
 /** A turbo `--filter` value to a package selector: `web`, `web...` and `...web` select web; `./apps/*` selects by path; `[HEAD^1]` (changes) selects nothing knowable. */
 function turboFilter(f: string): string | undefined {
   if (f.startsWith('!') || f.includes('[')) return undefined;
-  const x = f.replace(/^\.\.\.\^?/, '').replace(/\^?\.\.\.$/, '').replace(/^\{(.*)\}$/, '$1');
+  const x = f
+    .replace(/^\.\.\.\^?/, '')
+    .replace(/\^?\.\.\.$/, '')
+    .replace(/^\{(.*)\}$/, '$1');
   return x || undefined;
 }
 
@@ -398,7 +438,29 @@ function analyzeUncached(command: string): CommandAnalysis[] {
   for (const seg of tokenize(command)) {
     const head = seg[0]?.text;
     if (head === 'concurrently' || head === 'npm-run-all' || head === 'run-p' || head === 'run-s') {
-      const valued = new Set(['-n', '--names', '-c', '--prefix-colors', '-p', '--prefix', '-k', '--kill-others-on-fail', '--max-processes', '-m', '--success', '-s', '--restart-tries', '--handle-input', '-l', '--prefix-length', '-t', '--timestamp-format', '--default-input-target', '--restart-after', '--cwd']);
+      const valued = new Set([
+        '-n',
+        '--names',
+        '-c',
+        '--prefix-colors',
+        '-p',
+        '--prefix',
+        '-k',
+        '--kill-others-on-fail',
+        '--max-processes',
+        '-m',
+        '--success',
+        '-s',
+        '--restart-tries',
+        '--handle-input',
+        '-l',
+        '--prefix-length',
+        '-t',
+        '--timestamp-format',
+        '--default-input-target',
+        '--restart-after',
+        '--cwd',
+      ]);
       const words = seg.slice(1);
       for (let k = 0; k < words.length; k++) {
         const w = words[k];
@@ -418,7 +480,8 @@ function analyzeUncached(command: string): CommandAnalysis[] {
           if (head !== 'concurrently' && a.tool !== 'delegate') continue;
           out.push(shift(a, offset));
         }
-        if (head !== 'concurrently' && !w.text.includes(' ')) out.push({ tool: 'delegate', delegateTo: w.text, toolText: '', toolEnd: 0, toolStart: 0, strictPort: false, inlineEnv: {}, envFiles: [] });
+        if (head !== 'concurrently' && !w.text.includes(' '))
+          out.push({ tool: 'delegate', delegateTo: w.text, toolText: '', toolEnd: 0, toolStart: 0, strictPort: false, inlineEnv: {}, envFiles: [] });
       }
       continue;
     }

@@ -31,7 +31,10 @@ export function parseSuppressions(text: string): Suppression[] {
     const m = DIRECTIVE.exec(line);
     if (!m) return;
     const body = m[2].split(/\s--\s|\s--$/)[0];
-    const rules = body.split(/[,\s]+/).map((r) => r.trim()).filter((r) => /^[a-z][a-z0-9-]*$/.test(r));
+    const rules = body
+      .split(/[,\s]+/)
+      .map((r) => r.trim())
+      .filter((r) => /^[a-z][a-z0-9-]*$/.test(r));
     out.push({ kind: m[1] === 'disable' ? 'file' : 'next-line', rules, line: i, start: m.index, end: m.index + m[0].length });
   });
   return out;

@@ -27,7 +27,8 @@ import { fewNames, identity, label, listNames, rel } from '../facts/util';
 export const composePortCollision = workspaceRule({
   id: 'compose-port-collision',
   docs: {
-    description: 'Two compose services that run together publish one host port, or a compose service publishes a port that an app running beside it listens on.',
+    description:
+      'Two compose services that run together publish one host port, or a compose service publishes a port that an app running beside it listens on.',
     url: 'docs/rules/compose-port-collision.md',
   },
   defaultSeverity: 'error',
@@ -123,7 +124,10 @@ function relation(index: WorkspaceView, a: PublishedPort, b: PublishedPort): { s
   if (a.variant === b.variant) {
     const together = a.variant.startedBy.map((inv) => inv.profiles).filter((x) => x.length > 0);
     if (!profilesMeet(pa, a.resolved, b.resolved, together)) return undefined;
-    const files = a.variant.files.length > 1 ? `Compose merges ${listNames(a.variant.files.map((f) => rel(index, f.file)))} into one project` : `both are services of project ${pa.name}`;
+    const files =
+      a.variant.files.length > 1
+        ? `Compose merges ${listNames(a.variant.files.map((f) => rel(index, f.file)))} into one project`
+        : `both are services of project ${pa.name}`;
     return { severity: 'error', why: `${files}, so \`docker compose up\` starts both` };
   }
   if (pa === pb || (pa.name === pb.name && pa.dir === pb.dir)) return undefined; // alternative files of one project
@@ -149,11 +153,17 @@ function pairFinding(index: WorkspaceView, pr: Pair): Report {
   const { a, b } = pr;
   const ports = pr.ports.map((p) => `${p.port.host}${p.port.protocol === 'udp' ? '/udp' : ''}`);
   const machine = b.machine === 'local' ? '' : ` on ${b.machine.replace(/^replica:/, 'the machine of ')}`;
-  const other = a.resolved.project === b.resolved.project || a.variant === b.variant ? `service ${a.resolved.name}${profileText(a.resolved)}` : `service ${a.resolved.name}${profileText(a.resolved)} of ${rel(index, a.file.file)}`;
-  const related: RelatedInfo[] = [{ location: { file: a.file.file, range: a.port.range }, message: `service ${a.resolved.name} publishes ${a.port.host} here (${pr.why})` }];
-  for (const p of pr.ports.slice(1)) related.push({ location: { file: p.file.file, range: p.port.range }, message: `service ${b.resolved.name} also publishes ${p.port.host} here` });
+  const other =
+    a.resolved.project === b.resolved.project || a.variant === b.variant
+      ? `service ${a.resolved.name}${profileText(a.resolved)}`
+      : `service ${a.resolved.name}${profileText(a.resolved)} of ${rel(index, a.file.file)}`;
+  const related: RelatedInfo[] = [
+    { location: { file: a.file.file, range: a.port.range }, message: `service ${a.resolved.name} publishes ${a.port.host} here (${pr.why})` },
+  ];
+  for (const p of pr.ports.slice(1))
+    related.push({ location: { file: p.file.file, range: p.port.range }, message: `service ${b.resolved.name} also publishes ${p.port.host} here` });
   return {
-    weaker: (pr.severity) !== 'error',
+    weaker: pr.severity !== 'error',
     message: `Service ${b.resolved.name}${profileText(b.resolved)} publishes host port${ports.length > 1 ? 's' : ''} ${fewNames(ports, 3, ['port', 'ports'])}${machine}, like ${other}.`,
     at: { file: b.file.file, range: b.port.range },
     related: related.slice(0, 20),
@@ -214,7 +224,7 @@ function appFindings(index: WorkspaceView, pubs: PublishedPort[]): Report[] {
       ? `${label(index, app)}'s server moves to another port when ${pub.port.host} is taken, and the container fails to start when the server was first`
       : `whichever starts second fails (Docker: "Bind for 0.0.0.0:${pub.port.host} failed: port is already allocated"; the server: EADDRINUSE)`;
     out.push({
-      weaker: (pr.severity) !== 'error',
+      weaker: pr.severity !== 'error',
       message: `Service ${pub.resolved.name}${profileText(pub.resolved)} publishes host port ${pub.port.host}, which ${label(index, app)} also listens on.`,
       at: { file: pub.file.file, range: pub.port.range },
       related: [{ location: l.source, message: `${app.name} listens on ${l.port}: ${l.reason} (${pr.why}; ${consequence})` }],

@@ -19,7 +19,7 @@ interface Share {
 export const connectionBudget = groupRule<{ pool: PoolUse; processes: { n: number; why: string } }>({
   id: 'connection-budget',
   docs: {
-    description: "The apps that use one PostgreSQL server can together open more connections (pool size × processes) than its max_connections allows.",
+    description: 'The apps that use one PostgreSQL server can together open more connections (pool size × processes) than its max_connections allows.',
     url: 'docs/rules/connection-budget.md',
   },
   defaultSeverity: 'warning',
@@ -73,7 +73,10 @@ export const connectionBudget = groupRule<{ pool: PoolUse; processes: { n: numbe
             const k = `${p.location.file}:${p.location.range.start.line}`;
             if (seen.has(k)) continue;
             seen.add(k);
-            related.push({ location: p.location, message: `${o.app.name}: ${o.processes.why} × a pool of ${p.size} (${p.sizeWhy}) = ${p.size * o.processes.n}` });
+            related.push({
+              location: p.location,
+              message: `${o.app.name}: ${o.processes.why} × a pool of ${p.size} (${p.sizeWhy}) = ${p.size * o.processes.n}`,
+            });
           }
         }
         const limitText = `max_connections = ${limit.max} (${limit.why}), ${RESERVED} of them reserved for superusers`;
@@ -87,7 +90,14 @@ export const connectionBudget = groupRule<{ pool: PoolUse; processes: { n: numbe
             message,
             at: p.location,
             // The arithmetic behind the message: this pool, the app's other pools, the other apps, the server's limit.
-            related: [{ location: p.location, message: `${name(s.app)}: ${s.processes.why} × a pool of ${p.size} (${p.sizeWhy}) = ${p.size * s.processes.n}` }, ...(limit.location ? [] : [{ location: p.location, message: limitText }]), ...s.pools.filter((x) => x !== p && `${x.location.file}:${x.location.range.start.line}` !== k).map((x) => ({ location: x.location, message: `also ${x.size} (${x.sizeWhy}) per process` })), ...related],
+            related: [
+              { location: p.location, message: `${name(s.app)}: ${s.processes.why} × a pool of ${p.size} (${p.sizeWhy}) = ${p.size * s.processes.n}` },
+              ...(limit.location ? [] : [{ location: p.location, message: limitText }]),
+              ...s.pools
+                .filter((x) => x !== p && `${x.location.file}:${x.location.range.start.line}` !== k)
+                .map((x) => ({ location: x.location, message: `also ${x.size} (${x.sizeWhy}) per process` })),
+              ...related,
+            ],
             app: s.app,
             fixes: [],
           });

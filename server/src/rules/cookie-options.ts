@@ -1,5 +1,16 @@
 import type { App, CookieOptionsFact, Location, NextAuthOptionsFact, Range, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
-import { appLabel, insertProperties, safeUrl, pm2EntriesOf, productionSignals, servedUrls, TextAt, type Pm2Entry, type ServedUrl, type Signal } from '../facts/sessions';
+import {
+  appLabel,
+  insertProperties,
+  safeUrl,
+  pm2EntriesOf,
+  productionSignals,
+  servedUrls,
+  TextAt,
+  type Pm2Entry,
+  type ServedUrl,
+  type Signal,
+} from '../facts/sessions';
 import { appRule, type Report } from '../model/rule';
 
 /**
@@ -211,7 +222,8 @@ function checkCookie(index: WorkspaceView, app: App, pm2: Pm2Entry[], c: CookieO
 export const cookieOptions = appRule({
   id: 'cookie-options',
   docs: {
-    description: "A session cookie's options break it: no sameSite/path where the library sets none, httpOnly: false, or Secure while the app is served over plain http.",
+    description:
+      "A session cookie's options break it: no sameSite/path where the library sets none, httpOnly: false, or Secure while the app is served over plain http.",
     url: 'docs/rules/cookie-options.md',
   },
   defaultSeverity: 'warning',
@@ -232,7 +244,10 @@ export const cookieOptions = appRule({
       for (const n of auth.nextAuth) {
         if (n.useSecureCookies !== true || !n.useSecureCookiesRange) continue;
         const sc = secureCase(app, pm2, true, undefined);
-        if (sc) findings.push(secureFinding(index, app, { file: n.file, range: firstLine(index, n.file, n.useSecureCookiesRange) }, `The NextAuth session cookie`, sc));
+        if (sc)
+          findings.push(
+            secureFinding(index, app, { file: n.file, range: firstLine(index, n.file, n.useSecureCookiesRange) }, `The NextAuth session cookie`, sc),
+          );
       }
     }
     for (const f of findings) ctx.report(f);

@@ -37,7 +37,11 @@ function devServers(app: App): DevServer[] {
   const out: DevServer[] = [];
   for (const l of app.listeners) {
     if (l.tool === 'next dev' || l.tool === 'vite' || l.tool === 'vite dev' || l.tool === 'vite serve') {
-      out.push({ origin: `http://localhost:${l.port}`, what: `"${l.script}" server (${l.how === 'default' ? `${l.tool}'s default port` : l.reason})`, location: l.source });
+      out.push({
+        origin: `http://localhost:${l.port}`,
+        what: `"${l.script}" server (${l.how === 'default' ? `${l.tool}'s default port` : l.reason})`,
+        location: l.source,
+      });
     }
   }
   if (out.length || !app.packageJson) return dedupe(out);
@@ -51,7 +55,8 @@ function devServers(app: App): DevServer[] {
       const env = effectiveEnvEntry(app, 'PORT');
       port = env && /^\d+$/.test((env.expanded ?? env.value).trim()) ? Number((env.expanded ?? env.value).trim()) : 3000;
     }
-    if (port) out.push({ origin: `http://localhost:${port}`, what: `"${s.name}" server (port ${port})`, location: { file: app.packageJson.file, range: s.range } });
+    if (port)
+      out.push({ origin: `http://localhost:${port}`, what: `"${s.name}" server (port ${port})`, location: { file: app.packageJson.file, range: s.range } });
   }
   return dedupe(out);
 }
@@ -87,7 +92,10 @@ interface Allowed {
 function splitOrigins(value: string, list: boolean): string[] {
   const v = value.trim();
   if (!list) return [v];
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function allowedOf(backend: App, c: CorsFact): Allowed | undefined {
@@ -99,18 +107,58 @@ function allowedOf(backend: App, c: CorsFact): Allowed | undefined {
     if (e) {
       const value = (e.expanded ?? e.value).trim();
       const origins = [...splitOrigins(value, !!c.splits), ...literal];
-      return { origins, any: origins.includes('*'), reflect: false, location: { file: e.file, range: e.range }, source: `${e.key}=${value} in ${path.basename(e.file)}`, envEntry: e, list: !!c.splits };
+      return {
+        origins,
+        any: origins.includes('*'),
+        reflect: false,
+        location: { file: e.file, range: e.range },
+        source: `${e.key}=${value} in ${path.basename(e.file)}`,
+        envEntry: e,
+        list: !!c.splits,
+      };
     }
     const d = backend.code.flatMap((x) => x.defaults).find((x) => x.key === c.envVar && x.file === c.file);
     if (d) {
       const origins = [...splitOrigins(d.value, !!c.splits), ...literal];
-      return { origins, any: origins.includes('*'), reflect: false, location: { file: d.file, range: d.range }, source: `the default "${d.value}" of ${c.envVar} in ${path.basename(d.file)}`, codeDefault: d, list: !!c.splits };
+      return {
+        origins,
+        any: origins.includes('*'),
+        reflect: false,
+        location: { file: d.file, range: d.range },
+        source: `the default "${d.value}" of ${c.envVar} in ${path.basename(d.file)}`,
+        codeDefault: d,
+        list: !!c.splits,
+      };
     }
-    if (literal.length) return { origins: literal, any: literal.includes('*'), reflect: false, location: at, source: `the origins written in ${path.basename(c.file)}`, list: false };
+    if (literal.length)
+      return {
+        origins: literal,
+        any: literal.includes('*'),
+        reflect: false,
+        location: at,
+        source: `the origins written in ${path.basename(c.file)}`,
+        list: false,
+      };
     // Read but set nowhere: cors() treats an undefined origin as its default `*`.
-    return { origins: ['*'], any: true, reflect: false, location: at, source: `${c.envVar}, which no env file of ${backend.name} sets`, list: false, unset: c.envVar };
+    return {
+      origins: ['*'],
+      any: true,
+      reflect: false,
+      location: at,
+      source: `${c.envVar}, which no env file of ${backend.name} sets`,
+      list: false,
+      unset: c.envVar,
+    };
   }
-  if (c.origins) return { origins: c.origins, any: c.origins.includes('*'), reflect: false, location: at, source: `origin ${c.origins.length === 1 ? JSON.stringify(c.origins[0]) : JSON.stringify(c.origins)} in ${path.basename(c.file)}`, list: c.origins.length !== 1 };
+  if (c.origins)
+    return {
+      origins: c.origins,
+      any: c.origins.includes('*'),
+      reflect: false,
+      location: at,
+      source: `origin ${c.origins.length === 1 ? JSON.stringify(c.origins[0]) : JSON.stringify(c.origins)} in ${path.basename(c.file)}`,
+      list: c.origins.length !== 1,
+    };
   return undefined;
 }
 
@@ -123,7 +171,9 @@ function fixEdits(index: WorkspaceView, backend: App, a: Allowed, keep: string[]
   if (!t) return [];
   if (a.unset) {
     // Add the variable to the env file the backend loads.
-    const file = backend.envFiles.find((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development') && f.name === '.env') ?? backend.envFiles.find((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development'));
+    const file =
+      backend.envFiles.find((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development') && f.name === '.env') ??
+      backend.envFiles.find((f) => f.kind === 'live' && (f.mode === 'default' || f.mode === 'development'));
     if (!file) return [];
     const text = index.textOf(file.file) ?? file.text;
     const env = new TextAt(text);
@@ -216,14 +266,16 @@ const backendOf = perApp((app: App): Backend | undefined => {
 const apiSitesOf = perApp((fe: App): { site: ApiLink; port: number }[] => {
   if (!isFrontend(fe)) return [];
   const keys = new Set<string>();
-  for (const f of fe.envFiles) if (f.kind === 'live' && (f.mode === 'default' || f.mode === 'development')) for (const e of f.entries) if (isBrowserApiUrlKey(e.key)) keys.add(e.key);
+  for (const f of fe.envFiles)
+    if (f.kind === 'live' && (f.mode === 'default' || f.mode === 'development')) for (const e of f.entries) if (isBrowserApiUrlKey(e.key)) keys.add(e.key);
   const sites: ApiLink[] = [];
   for (const key of keys) {
     const e = effectiveEnvEntry(fe, key);
     if (e) sites.push({ frontend: fe, key, value: (e.expanded ?? e.value).trim(), location: { file: e.file, range: e.range } });
   }
   for (const d of fe.code.flatMap((c) => c.defaults)) {
-    if (isBrowserApiUrlKey(d.key) && !keys.has(d.key)) sites.push({ frontend: fe, key: d.key, value: d.value.trim(), location: { file: d.file, range: d.range } });
+    if (isBrowserApiUrlKey(d.key) && !keys.has(d.key))
+      sites.push({ frontend: fe, key: d.key, value: d.value.trim(), location: { file: d.file, range: d.range } });
   }
   const out: { site: ApiLink; port: number }[] = [];
   for (const s of sites) {
@@ -233,7 +285,6 @@ const apiSitesOf = perApp((fe: App): { site: ApiLink; port: number }[] => {
   }
   return out;
 });
-
 
 function backendFindings(index: WorkspaceView, backend: App, links: Link[]): Report[] {
   const findings: Report[] = [];
@@ -257,7 +308,8 @@ function backendFindings(index: WorkspaceView, backend: App, links: Link[]): Rep
           { location: link.location, message: `${link.key}=${safeUrl(link.value)} in ${appLabel(index, link.frontend)} points at ${appLabel(index, backend)}` },
           { location: srv.location, message: `${appLabel(index, link.frontend)} runs at ${srv.origin}` },
         ];
-        if (a.location.file !== c.file || a.location.range.start.line !== c.range.start.line) related.push({ location: { file: c.file, range: c.range }, message: `the CORS origin is read here${c.credentials ? ' (credentials: true)' : ''}` });
+        if (a.location.file !== c.file || a.location.range.start.line !== c.range.start.line)
+          related.push({ location: { file: c.file, range: c.range }, message: `the CORS origin is read here${c.credentials ? ' (credentials: true)' : ''}` });
         const hint = a.origins.map((o) => o.replace(/\/+$/, '')).includes(srv.origin)
           ? ' (the allowed origin ends with a slash)'
           : !a.list && a.origins.some((o) => o.includes(','))
@@ -278,7 +330,8 @@ function backendFindings(index: WorkspaceView, backend: App, links: Link[]): Rep
           fixes: [
             {
               kind: 'judgement',
-              title: a.list && keep.length ? `Add ${srv.origin} to the CORS origins of ${backend.name}` : `Set the CORS origin of ${backend.name} to ${srv.origin}`,
+              title:
+                a.list && keep.length ? `Add ${srv.origin} to the CORS origins of ${backend.name}` : `Set the CORS origin of ${backend.name} to ${srv.origin}`,
               preferred: true,
               edits: () => fixEdits(index, backend, a, keep, srv.origin),
             },
@@ -289,4 +342,3 @@ function backendFindings(index: WorkspaceView, backend: App, links: Link[]): Rep
   }
   return findings;
 }
-

@@ -13,7 +13,11 @@ lazyDerived('listening');
 // What the rule reads of other apps' sites: the key, value, place, kind and machine of each.
 derivedSignature<Map<string, Parsed[]>>('serviceUrls', (byGroup) => {
   const out: string[] = [];
-  for (const [group, list] of byGroup) for (const x of list) out.push(`${group}\t${x.s.app.id}\t${x.s.key}\t${x.s.value}\t${x.s.kind}\t${x.machine}\t${x.s.location.file}:${x.s.location.range.start.line}:${x.s.location.range.start.character}`);
+  for (const [group, list] of byGroup)
+    for (const x of list)
+      out.push(
+        `${group}\t${x.s.app.id}\t${x.s.key}\t${x.s.value}\t${x.s.kind}\t${x.machine}\t${x.s.location.file}:${x.s.location.range.start.line}:${x.s.location.range.start.character}`,
+      );
   return out.join('\n');
 });
 
@@ -31,8 +35,9 @@ export function serviceWords(key: string): string[] {
 }
 
 /** The words of an app's name and folder (memoised per app). */
-const appWords = perApp((app: App): Set<string> => new Set([app.name, path.basename(app.dir)].flatMap((n) => n.toLowerCase().split(/[^a-z0-9]+/)).filter(Boolean)));
-
+const appWords = perApp(
+  (app: App): Set<string> => new Set([app.name, path.basename(app.dir)].flatMap((n) => n.toLowerCase().split(/[^a-z0-9]+/)).filter(Boolean)),
+);
 
 /** `scheme://[user@]host` then an optional `:port`, at the start of a URL. */
 const AUTHORITY = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?(?:\[[^\]]*\]|[^:/?#\s]*))(?::(\d+))?/i;
@@ -92,7 +97,8 @@ function unreadablePackage(index: WorkspaceView, app: App): string | undefined {
 export const danglingServiceUrl = appRule({
   id: 'dangling-service-url',
   docs: {
-    description: 'A local service URL (*_SERVICE_URL, *_API_URL) names a port on which no app of the workspace listens and no docker compose service publishes.',
+    description:
+      'A local service URL (*_SERVICE_URL, *_API_URL) names a port on which no app of the workspace listens and no docker compose service publishes.',
     url: 'docs/rules/dangling-service-url.md',
   },
   defaultSeverity: 'warning',
@@ -160,12 +166,18 @@ function listening(index: WorkspaceView): Listening {
       bindings.set(app, list);
       for (const b of list) bound.add(`${b.machine}\0${b.listener.port}`);
     }
-    const pubKeys = new Set(publishedPorts(ix).filter((p) => p.port.protocol === 'tcp').map((p) => `${p.machine}\0${p.port.host}`));
+    const pubKeys = new Set(
+      publishedPorts(ix)
+        .filter((p) => p.port.protocol === 'tcp')
+        .map((p) => `${p.machine}\0${p.port.host}`),
+    );
     const unknownApps = ix.apps.flatMap((app) => {
       const file = unreadablePackage(ix, app);
       return file ? [{ app, file }] : [];
     });
-    const unseen = ix.apps.filter((a) => a.unknownPorts.length > 0 || (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')));
+    const unseen = ix.apps.filter(
+      (a) => a.unknownPorts.length > 0 || (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')),
+    );
     return { bound, pubKeys, bindings, unknownApps, unseen };
   });
 }
@@ -212,16 +224,33 @@ function appsByWord(index: WorkspaceView): Map<string, App[]> {
   });
 }
 
-function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; file: string }[], namedApp: App | undefined, namedBindings: AppBinding[], peers: Parsed[], peerPorts: number[]): Report {
+function danglingFinding(
+  index: WorkspaceView,
+  x: Parsed,
+  unsure: { app: App; file: string }[],
+  namedApp: App | undefined,
+  namedBindings: AppBinding[],
+  peers: Parsed[],
+  peerPorts: number[],
+): Report {
   const { s, o, machine } = x;
   const namedPorts = [...new Set(namedBindings.map((b) => b.listener.port))];
   const target = namedPorts.length === 1 ? namedPorts[0] : !namedApp && peerPorts.length === 1 ? peerPorts[0] : undefined;
 
   const related: RelatedInfo[] = [];
-  for (const b of namedBindings) related.push({ location: b.listener.source, message: `${label(index, b.app)} listens on ${b.listener.port}: ${b.listener.reason}` });
-  for (const x of peers) related.push({ location: x.s.location, message: `${x.s.key} = ${display(x.s.value)} (${x.s.kind === 'code' ? 'default in code' : x.s.kind === 'template' ? 'template' : 'env file'} of ${x.s.app.name}), where something listens` });
+  for (const b of namedBindings)
+    related.push({ location: b.listener.source, message: `${label(index, b.app)} listens on ${b.listener.port}: ${b.listener.reason}` });
+  for (const x of peers)
+    related.push({
+      location: x.s.location,
+      message: `${x.s.key} = ${display(x.s.value)} (${x.s.kind === 'code' ? 'default in code' : x.s.kind === 'template' ? 'template' : 'env file'} of ${x.s.app.name}), where something listens`,
+    });
 
-  for (const u of unsure) related.push({ location: { file: u.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, message: `${u.app.name}: package.json could not be read, so its servers are unknown` });
+  for (const u of unsure)
+    related.push({
+      location: { file: u.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+      message: `${u.app.name}: package.json could not be read, so its servers are unknown`,
+    });
 
   let hint: string;
   if (namedApp && namedPorts.length) hint = ` (${label(index, namedApp)} listens on ${fewNames(namedPorts.map(String), 2, ['port', 'ports'])})`;
@@ -244,14 +273,20 @@ function danglingFinding(index: WorkspaceView, x: Parsed, unsure: { app: App; fi
   return {
     message:
       `${what} points at ${display(s.value)}, but nothing in the workspace listens on port ${o.port}${machine === 'local' ? '' : ` of ${machine.replace(/^replica:/, 'the machine of ')}`}` +
-      (hint || (unsure.length ? ` (unless ${fewNames(unsure.map((u) => label(index, u.app)), 1)}, whose package.json could not be read, does)` : '')) + '.',
+      (hint ||
+        (unsure.length
+          ? ` (unless ${fewNames(
+              unsure.map((u) => label(index, u.app)),
+              1,
+            )}, whose package.json could not be read, does)`
+          : '')) +
+      '.',
     at: s.location,
     related,
     app: s.app,
     fixes,
   };
 }
-
 
 /** Appends to the list under `key` (created on first use). */
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

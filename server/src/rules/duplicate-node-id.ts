@@ -41,7 +41,8 @@ interface Site {
 export const duplicateNodeId = groupRule<null>({
   id: 'duplicate-node-id',
   docs: {
-    description: 'Replicas of one app share a value that must be unique per server (SYNC_NODE_ID, SYNC_NODE_NAME, *_NODE_ID, *_NODE_NAME, *_INSTANCE_ID, *_PEER_ID).',
+    description:
+      'Replicas of one app share a value that must be unique per server (SYNC_NODE_ID, SYNC_NODE_NAME, *_NODE_ID, *_NODE_NAME, *_INSTANCE_ID, *_PEER_ID).',
     url: 'docs/rules/duplicate-node-id.md',
   },
   defaultSeverity: 'error',
@@ -74,9 +75,15 @@ export const duplicateNodeId = groupRule<null>({
           for (const s of sites) {
             const others = sites.filter((o) => o !== s);
             ctx.report({
-              message: `${key} "${value}" of ${s.app.name} is also used by its ${others.length === 1 ? 'replica' : 'replicas'} in ${fewNames(others.map((o) => o.app.id), 2, ['replica', 'replicas'])}.`,
+              message: `${key} "${value}" of ${s.app.name} is also used by its ${others.length === 1 ? 'replica' : 'replicas'} in ${fewNames(
+                others.map((o) => o.app.id),
+                2,
+                ['replica', 'replicas'],
+              )}.`,
               at: envLocation(s.entry),
-              related: others.slice(0, MAX_RELATED).map((o) => ({ location: envLocation(o.entry), message: `${key} of ${label(index, o.app)} (the same value)` })),
+              related: others
+                .slice(0, MAX_RELATED)
+                .map((o) => ({ location: envLocation(o.entry), message: `${key} of ${label(index, o.app)} (the same value)` })),
               app: s.app,
               fixes: [
                 {
@@ -89,7 +96,9 @@ export const duplicateNodeId = groupRule<null>({
                     const out = [];
                     for (const f of s.app.envFiles) {
                       if (f.kind !== 'live') continue;
-                      for (const e of f.entries) if (e.key === key && (e.expanded ?? e.value).trim() === value && e.value === (e.expanded ?? e.value)) out.push(replaceEnvValue(e, fresh));
+                      for (const e of f.entries)
+                        if (e.key === key && (e.expanded ?? e.value).trim() === value && e.value === (e.expanded ?? e.value))
+                          out.push(replaceEnvValue(e, fresh));
                     }
                     return out;
                   },

@@ -27,27 +27,26 @@ export const implicitPort = appRule({
     const reported = collisions(index).reported;
     const sys = systems(index);
     const componentSize = sys.componentSize;
-    
-      for (const l of app.listeners) {
-        if (l.explicit || !l.drifts || reported.has(l)) continue;
-        const k = processKey(app.id, l.script);
-        if (!runs.running.has(k)) continue;
-        const withOthers = (runs.setsOf.get(k)?.length ?? 0) > 0 || (componentSize.get(sys.component.get(identity(app))!) ?? 0) > 1;
-        if (!withOthers) continue;
-        const names = portNames(index, l.port, app, app);
-        if (!names.length) continue;
-        const fixes = (): Fix[] => {
-          const n = choosePort(index, app, l, { mustBeFree: false });
-          const fix = n !== undefined ? setPortFix(index, app, l, n) : undefined;
-          return fix ? [fix] : [];
-        };
-        ctx.report({
-          message: `${label(index, app)} relies on ${l.frameworkLabel ?? 'its framework'}'s default port ${l.port}, which ${names[0].key} in ${label(index, names[0].app)} expects.`,
-          at: l.source,
-          related: names.slice(0, 5).map((n) => ({ location: n.location, message: `${n.text} names port ${l.port}` })),
-          fixes,
-        });
-      }
-    
+
+    for (const l of app.listeners) {
+      if (l.explicit || !l.drifts || reported.has(l)) continue;
+      const k = processKey(app.id, l.script);
+      if (!runs.running.has(k)) continue;
+      const withOthers = (runs.setsOf.get(k)?.length ?? 0) > 0 || (componentSize.get(sys.component.get(identity(app))!) ?? 0) > 1;
+      if (!withOthers) continue;
+      const names = portNames(index, l.port, app, app);
+      if (!names.length) continue;
+      const fixes = (): Fix[] => {
+        const n = choosePort(index, app, l, { mustBeFree: false });
+        const fix = n !== undefined ? setPortFix(index, app, l, n) : undefined;
+        return fix ? [fix] : [];
+      };
+      ctx.report({
+        message: `${label(index, app)} relies on ${l.frameworkLabel ?? 'its framework'}'s default port ${l.port}, which ${names[0].key} in ${label(index, names[0].app)} expects.`,
+        at: l.source,
+        related: names.slice(0, 5).map((n) => ({ location: n.location, message: `${n.text} names port ${l.port}` })),
+        fixes,
+      });
+    }
   },
 });

@@ -8,11 +8,11 @@ function isPublicHost(host: string): boolean {
   return !/\.(local|localhost|internal|lan|test|home|svc|cluster\.local)$/.test(host);
 }
 
-
 export const inconsistentServiceUrl = groupRule<UrlSite>({
   id: 'inconsistent-service-url',
   docs: {
-    description: 'A service URL (AUTH_SERVICE_URL, *_SERVICE_URL, *_API_URL) has different origins across the env files, templates and code defaults that define it.',
+    description:
+      'A service URL (AUTH_SERVICE_URL, *_SERVICE_URL, *_API_URL) has different origins across the env files, templates and code defaults that define it.',
     url: 'docs/rules/inconsistent-service-url.md',
   },
   defaultSeverity: 'warning',
@@ -39,7 +39,11 @@ export const inconsistentServiceUrl = groupRule<UrlSite>({
       const majority = counts[0][1].length > counts[1][1].length ? counts[0][0] : undefined;
       // Bounded text and related lists: a key defined in thousands of places must not cost sites × sites.
       const majorityValues = fewNames([...new Set(counts[0][1].slice(0, 3).map((x) => display(x.value)))], 2, ['URL', 'URLs']);
-      const origins = fewNames(counts.map(([o]) => o), 2, ['origin', 'origins']);
+      const origins = fewNames(
+        counts.map(([o]) => o),
+        2,
+        ['origin', 'origins'],
+      );
       const relatedPool = counts.flatMap(([, ss]) => ss.slice(0, MAX_RELATED));
       for (const s of sites) {
         if (majority && s.origin === majority) continue;
@@ -50,7 +54,13 @@ export const inconsistentServiceUrl = groupRule<UrlSite>({
             ? `${key} is ${display(s.value)} here but ${majorityValues} in ${counts[0][1].length} other ${counts[0][1].length === 1 ? 'place' : 'places'}${envNote}.`
             : `${key} has ${byOrigin.size} different origins${envNote} and none is the majority: ${origins}.`,
           at: s.location,
-          related: relatedPool.filter((o) => o !== s).slice(0, MAX_RELATED).map((o) => ({ location: o.location, message: `${o.key} = ${display(o.value)} (${o.kind === 'code' ? 'default in code' : o.kind === 'template' ? 'template' : 'env file'} of ${o.app.name})` })),
+          related: relatedPool
+            .filter((o) => o !== s)
+            .slice(0, MAX_RELATED)
+            .map((o) => ({
+              location: o.location,
+              message: `${o.key} = ${display(o.value)} (${o.kind === 'code' ? 'default in code' : o.kind === 'template' ? 'template' : 'env file'} of ${o.app.name})`,
+            })),
           app: s.app,
           fixes: [],
         });

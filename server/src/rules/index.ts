@@ -20,7 +20,27 @@ import { clusterWithoutSessionStore } from './cluster-without-session-store';
 import { corsOriginMismatch } from './cors-origin-mismatch';
 
 /** Every rule, in documentation order. Rule ids are stable: users put them in config and suppression comments. */
-export const RULES: readonly Rule[] = [duplicateSecret, portCollision, ineffectivePort, implicitPort, missingConnectionLimit, inconsistentServiceUrl, replicaDrift, duplicateNodeId, weakSecret, missingSecret, nextauthUrlMismatch, sharedSessionCookie, cookieOptions, clusterWithoutSessionStore, corsOriginMismatch, danglingServiceUrl, sharedDatabase, connectionBudget, composePortCollision];
+export const RULES: readonly Rule[] = [
+  duplicateSecret,
+  portCollision,
+  ineffectivePort,
+  implicitPort,
+  missingConnectionLimit,
+  inconsistentServiceUrl,
+  replicaDrift,
+  duplicateNodeId,
+  weakSecret,
+  missingSecret,
+  nextauthUrlMismatch,
+  sharedSessionCookie,
+  cookieOptions,
+  clusterWithoutSessionStore,
+  corsOriginMismatch,
+  danglingServiceUrl,
+  sharedDatabase,
+  connectionBudget,
+  composePortCollision,
+];
 
 /** Not a rule module: the engine reports files it could not read under this id. */
 export const PARSE_ERROR_RULE: RuleMeta = {

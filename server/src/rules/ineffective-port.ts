@@ -11,7 +11,7 @@ const WHY: Record<string, string> = {
 export const ineffectivePort = appRule({
   id: 'ineffective-port',
   docs: {
-    description: 'A PORT= line in a .env file that the app\'s server never reads, with a value other than the port it really uses.',
+    description: "A PORT= line in a .env file that the app's server never reads, with a value other than the port it really uses.",
     url: 'docs/rules/ineffective-port.md',
   },
   defaultSeverity: 'warning',
@@ -35,7 +35,9 @@ export const ineffectivePort = appRule({
         ctx.report({
           message: `PORT=${value} has no effect: ${app.name} listens on ${fewNames(real.map(String), 2, ['port', 'ports'])} because ${why}.`,
           at: envLocation(e),
-          related: app.listeners.filter((x, i, arr) => arr.findIndex((y) => y.source.file === x.source.file && y.source.range.start.line === x.source.range.start.line) === i).map((x) => ({ location: x.source, message: `${x.script}: ${x.reason}` })),
+          related: app.listeners
+            .filter((x, i, arr) => arr.findIndex((y) => y.source.file === x.source.file && y.source.range.start.line === x.source.range.start.line) === i)
+            .map((x) => ({ location: x.source, message: `${x.script}: ${x.reason}` })),
         });
       }
     }

@@ -40,7 +40,8 @@ export function appendLimitEdits(d: DatasourceUrl, n: number): TextEditAt[] {
 export const missingConnectionLimit = appRule({
   id: 'missing-connection-limit',
   docs: {
-    description: 'A Prisma datasource has no connection_limit while several apps share its database server (or connection_limit is written where Prisma rejects it).',
+    description:
+      'A Prisma datasource has no connection_limit while several apps share its database server (or connection_limit is written where Prisma rejects it).',
     url: 'docs/rules/missing-connection-limit.md',
   },
   defaultSeverity: 'warning',
@@ -68,10 +69,17 @@ export const missingConnectionLimit = appRule({
             const fixes: Fix[] = [];
             fixes.push({
               kind: 'safe',
-              title: d && !hasConnectionLimit(d.url) ? `Move connection_limit=${n} into the ${d.envEntry ? d.envEntry.key : 'url'}` : 'Remove the connection_limit property',
+              title:
+                d && !hasConnectionLimit(d.url)
+                  ? `Move connection_limit=${n} into the ${d.envEntry ? d.envEntry.key : 'url'}`
+                  : 'Remove the connection_limit property',
               preferred: true,
               edits: () => {
-                const removal: TextEditAt = { file: ds.file, range: { start: { line: prop.range.start.line, character: 0 }, end: { line: prop.range.start.line + 1, character: 0 } }, newText: '' };
+                const removal: TextEditAt = {
+                  file: ds.file,
+                  range: { start: { line: prop.range.start.line, character: 0 }, end: { line: prop.range.start.line + 1, character: 0 } },
+                  newText: '',
+                };
                 return d && !hasConnectionLimit(d.url) ? [removal, ...appendLimitEdits(d, n)] : [removal];
               },
             });
@@ -93,7 +101,11 @@ export const missingConnectionLimit = appRule({
         if (otherCount === 0 && ownCount < 2) continue;
         const n = suggestedLimit(otherCount + 1 + Math.max(0, ownCount - 1));
         const related: RelatedInfo[] = [];
-        if (d.envEntry) related.push({ location: { file: d.envEntry.file, range: d.envEntry.range }, message: `${d.envEntry.key} is defined here, with no connection_limit` });
+        if (d.envEntry)
+          related.push({
+            location: { file: d.envEntry.file, range: d.envEntry.range },
+            message: `${d.envEntry.key} is defined here, with no connection_limit`,
+          });
         for (const u of sample) related.push({ location: u.location, message: `${u.app.name} also uses ${d.server.replace(/^\w+:\/\//, '')} (${u.what})` });
         const names = sample.map((u) => u.app.name);
         findings.push({
@@ -101,7 +113,14 @@ export const missingConnectionLimit = appRule({
           at: { file: d.ds.file, range: d.assignment.range },
           related,
           app: app,
-          fixes: [{ kind: 'safe', title: `Add connection_limit=${n} to ${d.envEntry ? d.envEntry.key : 'the url'}`, preferred: true, edits: () => appendLimitEdits(d, n) }],
+          fixes: [
+            {
+              kind: 'safe',
+              title: `Add connection_limit=${n} to ${d.envEntry ? d.envEntry.key : 'the url'}`,
+              preferred: true,
+              edits: () => appendLimitEdits(d, n),
+            },
+          ],
         });
       }
     }
@@ -169,7 +188,9 @@ export function setPoolMaxEdits(index: WorkspaceView, file: string, pool: Driver
     const open = text.indexOf('(', node.expression.end);
     return open === -1 ? [] : edit(open + 1, open + 1, `{ max: ${n} }`);
   }
-  const existing = opts.properties.find((p) => ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'max') as ts.PropertyAssignment | undefined;
+  const existing = opts.properties.find(
+    (p) => ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'max',
+  ) as ts.PropertyAssignment | undefined;
   if (existing) return edit(existing.initializer.getStart(sf), existing.initializer.end, String(n));
   const props = opts.properties;
   if (props.length === 0) return edit(opts.getStart(sf), opts.end, `{ max: ${n} }`);
@@ -214,7 +235,11 @@ function prisma7Findings(index: WorkspaceView, app: App, sharing: SharingIndex<S
     const fixable = !!hit && optionsOf(hit.node) !== undefined;
     const names = sample.map((u) => u.app.name);
     const related: RelatedInfo[] = [];
-    if (where.envEntry) related.push({ location: { file: where.envEntry.file, range: where.envEntry.range }, message: `${where.envEntry.key} is defined here${fromUrl !== undefined ? ': its connection_limit is ignored by the driver adapter' : ''}` });
+    if (where.envEntry)
+      related.push({
+        location: { file: where.envEntry.file, range: where.envEntry.range },
+        message: `${where.envEntry.key} is defined here${fromUrl !== undefined ? ': its connection_limit is ignored by the driver adapter' : ''}`,
+      });
     if (where.config) related.push({ location: where.config, message: 'datasource.url in prisma.config.ts' });
     for (const u of sample) related.push({ location: u.location, message: `${u.app.name} also uses ${server.replace(/^\w+:\/\//, '')} (${u.what})` });
     findings.push({

@@ -7,9 +7,6 @@ import { envFilesByPath } from '../facts/env';
 import { nextAuthVersion } from '../facts/auth';
 import { isTestFixture } from '../facts/secret-sharing';
 
-
-
-
 /** The variables NextAuth falls back to when `secret` is not set: v4 `NEXTAUTH_SECRET`; v5 `AUTH_SECRET ?? NEXTAUTH_SECRET` (and AUTH_SECRET_1..3). */
 function implicitSecretVars(version: 4 | 5): string[] {
   return version === 5 ? ['AUTH_SECRET', 'NEXTAUTH_SECRET', 'AUTH_SECRET_1', 'AUTH_SECRET_2', 'AUTH_SECRET_3'] : ['NEXTAUTH_SECRET'];
@@ -72,7 +69,8 @@ function appendLine(index: WorkspaceView, file: string, line: string): TextEditA
 export const missingSecret = appRule({
   id: 'missing-secret',
   docs: {
-    description: 'An app signs tokens or sessions with NextAuth/Auth.js or JWT (Nest JwtModule, passport-jwt, jsonwebtoken), but no live env file it loads defines the secret.',
+    description:
+      'An app signs tokens or sessions with NextAuth/Auth.js or JWT (Nest JwtModule, passport-jwt, jsonwebtoken), but no live env file it loads defines the secret.',
     url: 'docs/rules/missing-secret.md',
   },
   defaultSeverity: 'error',
@@ -84,11 +82,8 @@ export const missingSecret = appRule({
   },
 });
 
-function appFindings(index: WorkspaceView, app: App, known: { get(file: string): EnvFile | undefined }): Report[] {
-  const findings: Report[] = [];
-  // An app without any live env file gets its environment from elsewhere (deployment, CI): nothing to check.
-  // Committed test fixtures (`.env.test`, env files under `e2e/`...) do not count: they configure test runs.
-  if (!app.envFiles.some((f) => f.kind === 'live' && !isTestFixture(app, f))) return findings;
+/** Where an app's code needs a signing secret from the environment: explicit reads, and NextAuth options without `secret`. */
+function secretNeeds(app: App): Need[] {
   const needs: Need[] = [];
   let explicitNextAuth = false;
   for (const c of app.code) {
@@ -114,11 +109,23 @@ function appFindings(index: WorkspaceView, app: App, known: { get(file: string):
       for (const n of c.auth?.nextAuth ?? []) {
         const version = nextAuthVersion(app, c.file) ?? 4;
         const vars = implicitSecretVars(version);
-        const subject = version === 5 ? 'configures Auth.js (next-auth v5) without `secret`, so it reads AUTH_SECRET (or NEXTAUTH_SECRET)' : 'configures NextAuth v4 without `secret`, so it reads NEXTAUTH_SECRET';
+        const subject =
+          version === 5
+            ? 'configures Auth.js (next-auth v5) without `secret`, so it reads AUTH_SECRET (or NEXTAUTH_SECRET)'
+            : 'configures NextAuth v4 without `secret`, so it reads NEXTAUTH_SECRET';
         needs.push({ location: { file: n.file, range: n.range }, vars, subject, primary: vars[0] });
       }
     }
   }
+  return needs;
+}
+
+function appFindings(index: WorkspaceView, app: App, known: { get(file: string): EnvFile | undefined }): Report[] {
+  const findings: Report[] = [];
+  // An app without any live env file gets its environment from elsewhere (deployment, CI): nothing to check.
+  // Committed test fixtures (`.env.test`, env files under `e2e/`...) do not count: they configure test runs.
+  if (!app.envFiles.some((f) => f.kind === 'live' && !isTestFixture(app, f))) return findings;
+  const needs = secretNeeds(app);
   if (!needs.length) return findings;
   const { files, unseen } = loadedEnvFiles(app, known);
   if (unseen.length) return findings; // it loads a file Crosswire cannot see
@@ -128,15 +135,26 @@ function appFindings(index: WorkspaceView, app: App, known: { get(file: string):
     const empty = files.some((f) => f.entries.some((e) => need.vars.includes(e.key)));
     const related: RelatedInfo[] = files.map((f) => ({
       location: { file: f.file, range: ZERO_RANGE },
-      message: f.entries.some((e) => need.vars.includes(e.key)) ? `${f.name} sets ${listNames(shown)} to an empty value` : `${f.name} is loaded and does not define ${listNames(shown)}`,
+      message: f.entries.some((e) => need.vars.includes(e.key))
+        ? `${f.name} sets ${listNames(shown)} to an empty value`
+        : `${f.name} is loaded and does not define ${listNames(shown)}`,
     }));
     for (const f of app.envFiles) {
       if (f.kind !== 'template') continue;
-      for (const e of f.entries) if (need.vars.includes(e.key)) related.push({ location: { file: f.file, range: e.range }, message: `${e.key} is listed in the template ${f.name}, which is never loaded` });
+      for (const e of f.entries)
+        if (need.vars.includes(e.key))
+          related.push({ location: { file: f.file, range: e.range }, message: `${e.key} is listed in the template ${f.name}, which is never loaded` });
     }
     const loadedNames = files.map((f) => path.relative(app.dir, f.file).split(path.sep).join('/'));
-    const where = loadedNames.length ? `none of the env files it loads (${fewNames(loadedNames, 2, ['file', 'files'])}) defines it${empty ? ' with a value' : ''}` : `it loads no env file (${fewNames(app.envFiles.filter((f) => f.kind === 'live').map((f) => f.name), 2, ['file', 'files'])} ${app.envFiles.filter((f) => f.kind === 'live').length === 1 ? 'is' : 'are'} never read)`;
-    const target = files.find((f) => f.name === '.env' && path.dirname(f.file) === app.dir) ?? files.find((f) => f.mode === 'default' && path.dirname(f.file) === app.dir);
+    const where = loadedNames.length
+      ? `none of the env files it loads (${fewNames(loadedNames, 2, ['file', 'files'])}) defines it${empty ? ' with a value' : ''}`
+      : `it loads no env file (${fewNames(
+          app.envFiles.filter((f) => f.kind === 'live').map((f) => f.name),
+          2,
+          ['file', 'files'],
+        )} ${app.envFiles.filter((f) => f.kind === 'live').length === 1 ? 'is' : 'are'} never read)`;
+    const target =
+      files.find((f) => f.name === '.env' && path.dirname(f.file) === app.dir) ?? files.find((f) => f.mode === 'default' && path.dirname(f.file) === app.dir);
     findings.push({
       message: `${app.name} ${need.subject}, but ${where}.`,
       at: need.location,

@@ -4,8 +4,6 @@ import { nextAuthVersion } from '../facts/auth';
 import { appRule, type Report } from '../model/rule';
 import { envLocation, fewNames, isLocalHost, replaceEnvValue } from '../facts/util';
 
-
-
 /** Listeners started by a development command (`next dev`, `vite`, `nest start --watch`, a "dev" script). */
 function isDevListener(l: Listener): boolean {
   if (l.framework === 'next') return /\bdev\b/.test(l.tool);
@@ -72,7 +70,8 @@ function check(app: App, e: EnvEntry, listeners: Listener[]): Report | undefined
   const fixes: Fix[] = [];
   if (ports.length === 1 && e.value === (e.expanded ?? e.value)) {
     const newValue = withPort(e.value.trim(), ports[0]);
-    if (newValue !== undefined) fixes.push({ kind: 'safe', title: `Use port ${ports[0]} in ${e.key}`, preferred: true, edits: () => [replaceEnvValue(e, newValue)] });
+    if (newValue !== undefined)
+      fixes.push({ kind: 'safe', title: `Use port ${ports[0]} in ${e.key}`, preferred: true, edits: () => [replaceEnvValue(e, newValue)] });
   }
   return {
     message: `${e.key} of ${app.name} names ${portText}, but the app listens on ${fewNames(ports.map(String), 2, ['port', 'ports'])}.`,

@@ -11,7 +11,14 @@ function joinUrl(p: UrlParts): string {
   return `${p.scheme}${p.userinfo}${p.hostport}${p.path}${p.rest}`;
 }
 
-const DB_DEFAULT_PORTS: Record<string, string> = { postgresql: '5432', postgres: '5432', mysql: '3306', cockroachdb: '26257', mongodb: '27017', 'mongodb+srv': '27017' };
+const DB_DEFAULT_PORTS: Record<string, string> = {
+  postgresql: '5432',
+  postgres: '5432',
+  mysql: '3306',
+  cockroachdb: '26257',
+  mongodb: '27017',
+  'mongodb+srv': '27017',
+};
 
 interface SharedValue {
   key: string;
@@ -64,7 +71,10 @@ const dbServer = (v: string) => {
 export const SHARED_VALUES: readonly SharedValue[] = [
   secretValue('NEXTAUTH_SECRET', SESSION_WHY),
   secretValue('AUTH_SECRET', SESSION_WHY),
-  secretValue('SYNC_REGISTRATION_KEY', 'Replicas must share it: the sync peers authenticate each other with it, so servers with different keys never discover each other.'),
+  secretValue(
+    'SYNC_REGISTRATION_KEY',
+    'Replicas must share it: the sync peers authenticate each other with it, so servers with different keys never discover each other.',
+  ),
   {
     key: 'SYNC_SERVICE_PORT',
     what: 'SYNC_SERVICE_PORT',
@@ -120,7 +130,8 @@ function entriesHolding(app: App, spec: SharedValue, value: string): EnvEntry[] 
 export const replicaDrift = groupRule<null>({
   id: 'replica-drift',
   docs: {
-    description: 'Replicas of one app (the same app on several servers) disagree on a value they must share: NEXTAUTH_SECRET/AUTH_SECRET, SYNC_REGISTRATION_KEY, SYNC_SERVICE_PORT, the database of DATABASE_URL; or apps that must share a secret (a token signer and its verifier, a sharedSecrets group) hold different ones.',
+    description:
+      'Replicas of one app (the same app on several servers) disagree on a value they must share: NEXTAUTH_SECRET/AUTH_SECRET, SYNC_REGISTRATION_KEY, SYNC_SERVICE_PORT, the database of DATABASE_URL; or apps that must share a secret (a token signer and its verifier, a sharedSecrets group) hold different ones.',
     url: 'docs/rules/replica-drift.md',
   },
   defaultSeverity: 'error',
@@ -143,55 +154,63 @@ export const replicaDrift = groupRule<null>({
       return;
     }
     if (group.length < 2) return;
-    
-      for (const spec of SHARED_VALUES) {
-        // The value each replica really uses: the highest-precedence live file that defines the key.
-        const sites: Site[] = [];
-        for (const app of group) {
-          const entry = resolveEnv(app, spec.key);
-          if (!entry) continue;
-          const value = spec.project(entry.expanded ?? entry.value);
-          if (value !== undefined) sites.push({ app, entry, value });
-        }
-        const byValue = new Map<string, Site[]>();
-        for (const s of sites) {
-          let l = byValue.get(s.value);
-          if (!l) byValue.set(s.value, (l = []));
-          l.push(s);
-        }
-        if (byValue.size < 2) continue;
-        const ranked = [...byValue.entries()].sort((a, b) => b[1].length - a[1].length);
-        const majority = ranked[0][1].length > ranked[1][1].length ? ranked[0][0] : undefined;
-        for (const s of sites) {
-          if (s.value === majority) continue;
-          const others = sites.filter((o) => o.value !== s.value);
-          const sources = majority !== undefined ? [byValue.get(majority)![0]] : [...byValue.entries()].filter(([v]) => v !== s.value).map(([, l]) => l[0]);
-          const fixes: Fix[] = [];
-          for (const src of sources) {
-            const newValue = spec.copy(s.entry, src.entry);
-            if (newValue === undefined) continue;
-            fixes.push({
-              kind: 'judgement',
-              title: `Copy ${spec.what} from ${label(index, src.app)}`,
-              preferred: majority !== undefined,
-              edits: () =>
-                entriesHolding(s.app, spec, s.value).flatMap((e) => {
-                  const v = spec.copy(e, src.entry);
-                  return v === undefined ? [] : [replaceEnvValue(e, v)];
-                }),
-            });
-          }
-          const there = others.length === 1 ? `${spec.show(others[0].value)} on its replica in ${others[0].app.id}` : `differs on its replicas in ${fewNames(others.map((o) => o.app.id), 2, ['replica', 'replicas'])}`;
-          ctx.report({
-            message: `${spec.what} of ${s.app.name} is ${spec.show(s.value)} here but ${there}${majority !== undefined ? ` (most use ${spec.show(majority)})` : ''}.`,
-            at: envLocation(s.entry),
-            related: others.slice(0, MAX_RELATED).map((o) => ({ location: envLocation(o.entry), message: `${spec.key} of ${label(index, o.app)} (${spec.show(o.value)})` })),
-            app: s.app,
-            fixes,
+
+    for (const spec of SHARED_VALUES) {
+      // The value each replica really uses: the highest-precedence live file that defines the key.
+      const sites: Site[] = [];
+      for (const app of group) {
+        const entry = resolveEnv(app, spec.key);
+        if (!entry) continue;
+        const value = spec.project(entry.expanded ?? entry.value);
+        if (value !== undefined) sites.push({ app, entry, value });
+      }
+      const byValue = new Map<string, Site[]>();
+      for (const s of sites) {
+        let l = byValue.get(s.value);
+        if (!l) byValue.set(s.value, (l = []));
+        l.push(s);
+      }
+      if (byValue.size < 2) continue;
+      const ranked = [...byValue.entries()].sort((a, b) => b[1].length - a[1].length);
+      const majority = ranked[0][1].length > ranked[1][1].length ? ranked[0][0] : undefined;
+      for (const s of sites) {
+        if (s.value === majority) continue;
+        const others = sites.filter((o) => o.value !== s.value);
+        const sources = majority !== undefined ? [byValue.get(majority)![0]] : [...byValue.entries()].filter(([v]) => v !== s.value).map(([, l]) => l[0]);
+        const fixes: Fix[] = [];
+        for (const src of sources) {
+          const newValue = spec.copy(s.entry, src.entry);
+          if (newValue === undefined) continue;
+          fixes.push({
+            kind: 'judgement',
+            title: `Copy ${spec.what} from ${label(index, src.app)}`,
+            preferred: majority !== undefined,
+            edits: () =>
+              entriesHolding(s.app, spec, s.value).flatMap((e) => {
+                const v = spec.copy(e, src.entry);
+                return v === undefined ? [] : [replaceEnvValue(e, v)];
+              }),
           });
         }
+        const there =
+          others.length === 1
+            ? `${spec.show(others[0].value)} on its replica in ${others[0].app.id}`
+            : `differs on its replicas in ${fewNames(
+                others.map((o) => o.app.id),
+                2,
+                ['replica', 'replicas'],
+              )}`;
+        ctx.report({
+          message: `${spec.what} of ${s.app.name} is ${spec.show(s.value)} here but ${there}${majority !== undefined ? ` (most use ${spec.show(majority)})` : ''}.`,
+          at: envLocation(s.entry),
+          related: others
+            .slice(0, MAX_RELATED)
+            .map((o) => ({ location: envLocation(o.entry), message: `${spec.key} of ${label(index, o.app)} (${spec.show(o.value)})` })),
+          app: s.app,
+          fixes,
+        });
       }
-    
+    }
   },
 });
 
@@ -212,7 +231,9 @@ function secretEntry(app: App, key: string): EnvEntry | undefined {
 function sharedSecretDrift(index: WorkspaceView, g: SharingGroup, apps: App[]): Report[] {
   const keys = new Set<string>();
   if (g.key) keys.add(g.key);
-  else for (const a of apps) for (const f of a.envFiles) if (f.kind === 'live') for (const e of f.entries) if (isSecretKey(e.key) && !isOutsideCredential(e.key)) keys.add(e.key);
+  else
+    for (const a of apps)
+      for (const f of a.envFiles) if (f.kind === 'live') for (const e of f.entries) if (isSecretKey(e.key) && !isOutsideCredential(e.key)) keys.add(e.key);
   const findings: Report[] = [];
   for (const key of keys) {
     const sites: Site[] = [];
@@ -233,10 +254,17 @@ function sharedSecretDrift(index: WorkspaceView, g: SharingGroup, apps: App[]): 
       if (!others.length) continue;
       const codeSites = g.uses;
       findings.push({
-        message: `${key} of ${label(index, s.app)} is ${mask(s.value)}, but ${fewNames(others.map((o) => `${label(index, o.app)} has ${mask(o.value)}`), 1, ['app', 'apps'])}, and they must share it.`,
+        message: `${key} of ${label(index, s.app)} is ${mask(s.value)}, but ${fewNames(
+          others.map((o) => `${label(index, o.app)} has ${mask(o.value)}`),
+          1,
+          ['app', 'apps'],
+        )}, and they must share it.`,
         at: envLocation(s.entry),
         related: [
-          ...others.map((o, i) => ({ location: envLocation(o.entry), message: `${key} of ${label(index, o.app)} (${mask(o.value)})${i === 0 ? `: shared because ${g.why}` : ''}` })),
+          ...others.map((o, i) => ({
+            location: envLocation(o.entry),
+            message: `${key} of ${label(index, o.app)} (${mask(o.value)})${i === 0 ? `: shared because ${g.why}` : ''}`,
+          })),
           ...codeSites.slice(0, 10).map((u) => ({ location: u.location, message: `${u.app.name} ${u.what} (${u.key})` })),
         ],
         app: s.app,

@@ -17,7 +17,8 @@ export const sharedDatabase = groupRule<DbUse>({
   fixable: false,
   facts: ['env', 'schemas', 'code', 'machines', 'databases'],
   // Every app's database uses, grouped by environment, server, database and schema: linear, never app × app.
-  groupBy: (app, { index }) => appDatabaseUses(index, app).map((u) => [`${u.bucket}\0${u.target.server}\0${u.target.database}\0${u.target.schema}`, u] as const),
+  groupBy: (app, { index }) =>
+    appDatabaseUses(index, app).map((u) => [`${u.bucket}\0${u.target.server}\0${u.target.database}\0${u.target.schema}`, u] as const),
   check(_key, members, ctx) {
     const index = ctx.index;
     const uses = members.map((m) => m.item);

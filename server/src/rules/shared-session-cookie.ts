@@ -1,6 +1,17 @@
 import type { App, CookieOptionsFact, Location, NextAuthOptionsFact, TextEditAt, WorkspaceView } from '../model/types';
 import { fewNames, identity, MAX_RELATED } from '../facts/util';
-import { appLabel, cookieHost, insertProperties, pm2EntriesOf, resolveConst, servedUrls, slug, TextAt, type Pm2Entry, type ResolvedConst } from '../facts/sessions';
+import {
+  appLabel,
+  cookieHost,
+  insertProperties,
+  pm2EntriesOf,
+  resolveConst,
+  servedUrls,
+  slug,
+  TextAt,
+  type Pm2Entry,
+  type ResolvedConst,
+} from '../facts/sessions';
 import { groupRule, type Report } from '../model/rule';
 
 const NEXTAUTH_URL_KEYS = (version: 4 | 5) => (key: string) => key === 'NEXTAUTH_URL' || (version === 5 && key === 'AUTH_URL');
@@ -28,7 +39,10 @@ function locKey(l: Location): string {
 function sessionCallLocation(app: App, c: CookieOptionsFact): Location {
   const code = app.code.find((x) => x.file === c.file);
   const s = code?.auth?.sessions.find(
-    (x) => (x.kind === 'express-session' || x.kind === 'cookie-session') && (x.range.start.line < c.range.start.line || (x.range.start.line === c.range.start.line && x.range.start.character <= c.range.start.character)) && (x.range.end.line > c.range.end.line || (x.range.end.line === c.range.end.line && x.range.end.character >= c.range.end.character)),
+    (x) =>
+      (x.kind === 'express-session' || x.kind === 'cookie-session') &&
+      (x.range.start.line < c.range.start.line || (x.range.start.line === c.range.start.line && x.range.start.character <= c.range.start.character)) &&
+      (x.range.end.line > c.range.end.line || (x.range.end.line === c.range.end.line && x.range.end.character >= c.range.end.character)),
   );
   return { file: c.file, range: s?.range ?? c.range };
 }
@@ -53,13 +67,28 @@ function sitesOf(index: WorkspaceView, app: App, pm2: Pm2Entry[], read: Resolved
     }
     if (n.customSessionToken && !configured) continue;
     const urls = servedUrls(app, pm2, () => true, NEXTAUTH_URL_KEYS(n.version));
-    const envs = urls.length ? urls.map((u) => ({ host: cookieHost(app, u.origin), https: u.origin.scheme === 'https' })) : [{ host: cookieHost(app), https: false }];
+    const envs = urls.length
+      ? urls.map((u) => ({ host: cookieHost(app, u.origin), https: u.origin.scheme === 'https' }))
+      : [{ host: cookieHost(app), https: false }];
     for (const env of envs) {
       const secure = n.useSecureCookies ?? env.https;
       const base = n.version === 5 ? 'authjs.session-token' : 'next-auth.session-token';
       const name = configured?.value ?? `${secure ? '__Secure-' : ''}${base}`;
-      const how = configured ? (n.sessionCookieName ? `cookies.sessionToken.name` : `cookies.sessionToken.name, a constant imported from ${n.sessionCookieNameRef!.module}`) : `${n.version === 5 ? 'Auth.js' : 'NextAuth v4'}'s default name${secure ? ' under https' : ''}`;
-      sites.push({ app, host: env.host, name, how, location: { file: n.file, range: configured?.range ?? n.range }, kind: 'next-auth', nextAuth: n, constant: !n.sessionCookieName && !!configured });
+      const how = configured
+        ? n.sessionCookieName
+          ? `cookies.sessionToken.name`
+          : `cookies.sessionToken.name, a constant imported from ${n.sessionCookieNameRef!.module}`
+        : `${n.version === 5 ? 'Auth.js' : 'NextAuth v4'}'s default name${secure ? ' under https' : ''}`;
+      sites.push({
+        app,
+        host: env.host,
+        name,
+        how,
+        location: { file: n.file, range: configured?.range ?? n.range },
+        kind: 'next-auth',
+        nextAuth: n,
+        constant: !n.sessionCookieName && !!configured,
+      });
     }
   }
   // iron-session, express-session, cookie-session: the configured name (express-session's default connect.sid).
@@ -162,7 +191,11 @@ export const sharedSessionCookie = groupRule<Site>({
   facts: ['code', 'env', 'listeners', 'pm2Entries', 'constants'],
   groupBy: (app, { index }) => keyedSites(index, app),
   check(_key, members, ctx) {
-    for (const r of groupFindings(ctx.index, members.map((m) => m.item))) ctx.report(r);
+    for (const r of groupFindings(
+      ctx.index,
+      members.map((m) => m.item),
+    ))
+      ctx.report(r);
   },
 });
 
@@ -192,32 +225,43 @@ function groupFindings(index: WorkspaceView, members: Site[]): Report[] {
     const host = s.host === 'localhost' ? 'localhost' : s.host;
     const name = newName(s);
     findings.push({
-      message: `${appLabel(index, s.app)} and ${fewNames(others.map((o) => appLabel(index, o.app)), 2, ['app', 'apps'])} share session cookie "${s.name}" (${s.how}) on ${host}.`,
+      message: `${appLabel(index, s.app)} and ${fewNames(
+        others.map((o) => appLabel(index, o.app)),
+        2,
+        ['app', 'apps'],
+      )} share session cookie "${s.name}" (${s.how}) on ${host}.`,
       at: s.location,
       related: others.slice(0, MAX_RELATED).map((o) => ({ location: o.location, message: `"${o.name}" (${o.how}) of ${appLabel(index, o.app)}` })),
       app: s.app,
       // A name held in a shared constant is renamed where the constant is defined, by hand (other code may read it).
-      fixes: s.constant ? [] : [
-        {
-          kind: 'judgement',
-          title: `Name the session cookie of ${s.app.name} "${name}"`,
-          preferred: true,
-          edits: () => {
-            const edits: TextEditAt[] = [];
-            const done = new Set<string>();
-            const found = sitesOfIdentity(index, identity(s.app), s.name);
-            const targets = found.length ? found : [s];
-            for (const t of targets) {
-              const key = t.nextAuth ? `${t.nextAuth.file}:${t.nextAuth.range.start.line}` : locKey(t.location);
-              if (done.has(key) || t.constant) continue;
-              done.add(key);
-              const e = t.kind === 'next-auth' ? nextAuthEdit(index, t.nextAuth!, name) : t.cookie?.nameRange ? replaceNameLiteral(index, t.location, name) : insertSessionName(index, t.location, name);
-              if (e) edits.push(e);
-            }
-            return edits;
-          },
-        },
-      ],
+      fixes: s.constant
+        ? []
+        : [
+            {
+              kind: 'judgement',
+              title: `Name the session cookie of ${s.app.name} "${name}"`,
+              preferred: true,
+              edits: () => {
+                const edits: TextEditAt[] = [];
+                const done = new Set<string>();
+                const found = sitesOfIdentity(index, identity(s.app), s.name);
+                const targets = found.length ? found : [s];
+                for (const t of targets) {
+                  const key = t.nextAuth ? `${t.nextAuth.file}:${t.nextAuth.range.start.line}` : locKey(t.location);
+                  if (done.has(key) || t.constant) continue;
+                  done.add(key);
+                  const e =
+                    t.kind === 'next-auth'
+                      ? nextAuthEdit(index, t.nextAuth!, name)
+                      : t.cookie?.nameRange
+                        ? replaceNameLiteral(index, t.location, name)
+                        : insertSessionName(index, t.location, name);
+                  if (e) edits.push(e);
+                }
+                return edits;
+              },
+            },
+          ],
     });
   }
   return findings;

@@ -41,10 +41,11 @@ export interface Weakness {
 export function weakness(value: string, templateValues: readonly string[]): Weakness | undefined {
   const length = [...value].length;
   if (isPlaceholder(value)) return { kind: 'placeholder', text: 'is a known placeholder or default value' };
-  if (templateValues.includes(value)) return { kind: 'template', text: 'is the example value of the app\'s own template' };
+  if (templateValues.includes(value)) return { kind: 'template', text: "is the example value of the app's own template" };
   if (length < MIN_LENGTH) return { kind: 'length', text: `is only ${length} characters long (at least ${MIN_LENGTH} are needed)` };
   const bits = estimatedBits(value);
-  if (bits < MIN_BITS) return { kind: 'bits', text: `has an estimated strength of ${Math.floor(bits)} bits (length × log2 of its alphabet; at least ${MIN_BITS} are needed)` };
+  if (bits < MIN_BITS)
+    return { kind: 'bits', text: `has an estimated strength of ${Math.floor(bits)} bits (length × log2 of its alphabet; at least ${MIN_BITS} are needed)` };
   return undefined;
 }
 
@@ -60,14 +61,16 @@ function templateValues(app: App, key: string): string[] {
  */
 /** The app itself, or an app in a folder below it (a backend that reads the root `.env`), refuses this placeholder. */
 function refusedByCode(guards: Map<string, Set<string>>, app: App, value: string): boolean {
-  for (const [dir, set] of guards) if (set.has(value) && (dir === app.dir || dir.startsWith(app.dir.endsWith(path.sep) ? app.dir : app.dir + path.sep))) return true;
+  for (const [dir, set] of guards)
+    if (set.has(value) && (dir === app.dir || dir.startsWith(app.dir.endsWith(path.sep) ? app.dir : app.dir + path.sep))) return true;
   return false;
 }
 
 export const weakSecret = appRule({
   id: 'weak-secret',
   docs: {
-    description: 'A live secret (NEXTAUTH_SECRET, JWT_SECRET, SESSION_SECRET, ...) is a placeholder, the template\'s example, shorter than 32 characters, or under 128 bits.',
+    description:
+      "A live secret (NEXTAUTH_SECRET, JWT_SECRET, SESSION_SECRET, ...) is a placeholder, the template's example, shorter than 32 characters, or under 128 bits.",
     url: 'docs/rules/weak-secret.md',
   },
   defaultSeverity: 'warning',
@@ -85,12 +88,17 @@ export const weakSecret = appRule({
       if (!w) continue;
       // The app's own code refuses this placeholder (outside development): it cannot reach production unnoticed.
       if (w.kind === 'placeholder' && refusedByCode(guards, app, value)) continue;
-      const templateEntry = w.kind === 'template' ? app.envFiles.find((f) => f.kind === 'template' && f.entries.some((e) => e.key === entry.key && (e.expanded ?? e.value) === value)) : undefined;
+      const templateEntry =
+        w.kind === 'template'
+          ? app.envFiles.find((f) => f.kind === 'template' && f.entries.some((e) => e.key === entry.key && (e.expanded ?? e.value) === value))
+          : undefined;
       ctx.report({
         message: `${entry.key} (${mask(value)}) of ${app.name} ${w.text}.`,
         at: envLocation(entry),
         related: templateEntry
-          ? templateEntry.entries.filter((e) => e.key === entry.key).map((e) => ({ location: envLocation(e), message: `${e.key} in the template ${templateEntry.name}` }))
+          ? templateEntry.entries
+              .filter((e) => e.key === entry.key)
+              .map((e) => ({ location: envLocation(e), message: `${e.key} in the template ${templateEntry.name}` }))
           : [],
         fixes: [
           {

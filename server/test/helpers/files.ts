@@ -27,7 +27,9 @@ export function write(file: string, text: string | Buffer): string {
 
 /** 0-based line of the first line of a file containing `needle`. */
 export function lineOf(file: string, needle: string): number {
-  const i = read(file).split(/\r?\n/).findIndex((l) => l.includes(needle));
+  const i = read(file)
+    .split(/\r?\n/)
+    .findIndex((l) => l.includes(needle));
   assert.ok(i >= 0, `"${needle}" not found in ${file}`);
   return i;
 }

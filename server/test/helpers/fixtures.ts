@@ -11,7 +11,19 @@ import type { ExpectedError, InvalidCase } from './rule-tester';
 export const FIXTURES = path.join(REPO_ROOT, 'server', 'test', 'fixtures');
 export const EXPECTED = 'expected.json';
 const KEYS = new Set(['description', 'findings', 'output', 'fix', 'findingsAfterFix', 'config', 'options']);
-const FINDING_KEYS = new Set(['rule', 'file', 'line', 'lineIncludes', 'column', 'message', 'messageIncludes', 'messageExcludes', 'severity', 'related', 'fixes']);
+const FINDING_KEYS = new Set([
+  'rule',
+  'file',
+  'line',
+  'lineIncludes',
+  'column',
+  'message',
+  'messageIncludes',
+  'messageExcludes',
+  'severity',
+  'related',
+  'fixes',
+]);
 
 export interface ExpectedJson {
   description?: string;
@@ -38,8 +50,19 @@ export function filesOf(dir: string, prefix = ''): Record<string, string> {
 export function fixtureCases(): Map<string, string[]> {
   const out = new Map<string, string[]>();
   if (!fs.existsSync(FIXTURES)) return out;
-  for (const rule of fs.readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
-    out.set(rule, fs.readdirSync(path.join(FIXTURES, rule), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort());
+  for (const rule of fs
+    .readdirSync(FIXTURES, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()) {
+    out.set(
+      rule,
+      fs
+        .readdirSync(path.join(FIXTURES, rule), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort(),
+    );
   }
   return out;
 }

@@ -245,11 +245,7 @@ export class LspClient {
 
   /** Waits for a `crosswire/status` with state ready, after `afterCount` statuses. */
   waitForReady(afterCount = 0, timeoutMs = 30_000): Promise<void> {
-    return this.waitFor(
-      'crosswire/status ready',
-      () => this.statuses.slice(afterCount).some((s) => (s as { state?: string }).state === 'ready'),
-      timeoutMs,
-    );
+    return this.waitFor('crosswire/status ready', () => this.statuses.slice(afterCount).some((s) => (s as { state?: string }).state === 'ready'), timeoutMs);
   }
 
   diagnosticsOf(file: string): Diagnostic[] {
@@ -326,10 +322,7 @@ export class LspClient {
   async shutdown(timeoutMs = 5_000): Promise<number | null> {
     await this.connection.sendRequest('shutdown');
     await this.connection.sendNotification('exit');
-    const code = await Promise.race([
-      this.exited,
-      new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref()),
-    ]);
+    const code = await Promise.race([this.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref())]);
     this.connection.dispose();
     if (code === 'timeout') {
       this.kill();

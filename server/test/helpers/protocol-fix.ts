@@ -21,7 +21,9 @@ export function applyWorkspaceEdit(edit: WorkspaceEdit): string[] {
   for (const [file, edits] of byFile) {
     let text = fs.readFileSync(file, 'utf8');
     const idx = new LineIndex(text);
-    const sorted = edits.map((e) => ({ start: idx.offsetAt(e.range.start), end: idx.offsetAt(e.range.end), newText: e.newText })).sort((a, b) => b.start - a.start || b.end - a.end);
+    const sorted = edits
+      .map((e) => ({ start: idx.offsetAt(e.range.start), end: idx.offsetAt(e.range.end), newText: e.newText }))
+      .sort((a, b) => b.start - a.start || b.end - a.end);
     for (const e of sorted) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
     fs.writeFileSync(file, text);
   }

@@ -16,9 +16,19 @@ export interface QuickFixResult {
 }
 
 export async function quickFixOverProtocol(opts: { folder: string; file: string; rule: string; needle: string; title: RegExp }): Promise<QuickFixResult> {
-  const line = fs.readFileSync(opts.file, 'utf8').split(/\r?\n/).findIndex((l) => l.includes(opts.needle));
+  const line = fs
+    .readFileSync(opts.file, 'utf8')
+    .split(/\r?\n/)
+    .findIndex((l) => l.includes(opts.needle));
   assert.ok(line >= 0, `"${opts.needle}" not in ${opts.file}`);
-  const r = await fixThroughProtocol({ folder: opts.folder, file: opts.file, rule: opts.rule, line, title: opts.title, cleared: (c) => c.diagnosticsOf(opts.file).every((d) => d.code !== opts.rule) });
+  const r = await fixThroughProtocol({
+    folder: opts.folder,
+    file: opts.file,
+    rule: opts.rule,
+    line,
+    title: opts.title,
+    cleared: (c) => c.diagnosticsOf(opts.file).every((d) => d.code !== opts.rule),
+  });
   await r.client.shutdown().catch(() => r.client.kill());
   return { diagnostic: r.diagnostic, action: r.action, changed: r.edited };
 }

@@ -140,7 +140,11 @@ const rel = (ws: string, file: string) => path.relative(ws, file).split(path.sep
 /** One line per finding, for assertion messages: `file:line:col rule message`. */
 function describeFindings(ws: string, findings: readonly Finding[]): string {
   if (findings.length === 0) return '  (none)';
-  return findings.map((f) => `  ${rel(ws, f.location.file)}:${f.location.range.start.line + 1}:${f.location.range.start.character + 1} ${f.ruleId} ${f.severity}: ${f.message}`).join('\n');
+  return findings
+    .map(
+      (f) => `  ${rel(ws, f.location.file)}:${f.location.range.start.line + 1}:${f.location.range.start.character + 1} ${f.ruleId} ${f.severity}: ${f.message}`,
+    )
+    .join('\n');
 }
 
 function sortFindings(ws: string, findings: readonly Finding[]): Finding[] {
@@ -165,7 +169,9 @@ function expectedLine(ws: string, e: ExpectedError | ExpectedRelated): number | 
 }
 
 function sortExpected(ws: string, errors: readonly ExpectedError[]): ExpectedError[] {
-  return [...errors].sort((a, b) => a.file.localeCompare(b.file) || (expectedLine(ws, a) ?? 0) - (expectedLine(ws, b) ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  return [...errors].sort(
+    (a, b) => a.file.localeCompare(b.file) || (expectedLine(ws, a) ?? 0) - (expectedLine(ws, b) ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  );
 }
 
 /** Asserts that `findings` are exactly `errors` (count, then each finding against the error at its place). */
@@ -200,10 +206,19 @@ export function assertFindings(ws: string, ruleId: string, findings: readonly Fi
         assert.equal(rel(ws, actualRel.location.file), r.file, `${where}: related ${j + 1} file, got ${JSON.stringify(got)}`);
         const rl = expectedLine(ws, r);
         if (rl !== undefined) assert.equal(actualRel.location.range.start.line + 1, rl, `${where}: related ${j + 1} line, got ${JSON.stringify(got)}`);
-        if (r.messageIncludes !== undefined) assert.ok(actualRel.message.includes(r.messageIncludes), `${where}: related ${j + 1} message "${actualRel.message}" should include "${r.messageIncludes}"`);
+        if (r.messageIncludes !== undefined)
+          assert.ok(
+            actualRel.message.includes(r.messageIncludes),
+            `${where}: related ${j + 1} message "${actualRel.message}" should include "${r.messageIncludes}"`,
+          );
       });
     }
-    if (e.fixes) assert.deepEqual(f.fixes.map((x) => x.title), e.fixes, `${where}: fix titles`);
+    if (e.fixes)
+      assert.deepEqual(
+        f.fixes.map((x) => x.title),
+        e.fixes,
+        `${where}: fix titles`,
+      );
   });
 }
 
@@ -227,14 +242,22 @@ export function applyFixes(findings: readonly Finding[], which?: string | RegExp
   for (const f of findings) {
     const fix = chosenFix(f, which);
     if (!fix) continue;
-    const edits = fix.edits().map((e: TextEditAt) => ({ file: e.file, start: indexOf(e.file).offsetAt(e.range.start), end: indexOf(e.file).offsetAt(e.range.end), newText: e.newText }));
-    const overlaps = edits.some((e) => accepted.some((a) => a.file === e.file && a.start < Math.max(e.end, e.start + 1) && e.start < Math.max(a.end, a.start + 1)));
+    const edits = fix.edits().map((e: TextEditAt) => ({
+      file: e.file,
+      start: indexOf(e.file).offsetAt(e.range.start),
+      end: indexOf(e.file).offsetAt(e.range.end),
+      newText: e.newText,
+    }));
+    const overlaps = edits.some((e) =>
+      accepted.some((a) => a.file === e.file && a.start < Math.max(e.end, e.start + 1) && e.start < Math.max(a.end, a.start + 1)),
+    );
     if (!overlaps) accepted.push(...edits);
   }
   const files = [...new Set(accepted.map((e) => e.file))].sort();
   for (const file of files) {
     let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    for (const e of accepted.filter((x) => x.file === file).sort((a, b) => b.start - a.start || b.end - a.end)) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
+    for (const e of accepted.filter((x) => x.file === file).sort((a, b) => b.start - a.start || b.end - a.end))
+      text = text.slice(0, e.start) + e.newText + text.slice(e.end);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, text);
   }
@@ -256,7 +279,10 @@ export class RuleTester {
 
   /** Runs one case; throws an AssertionError describing the first difference. */
   async runCase(ruleId: string, c: ValidCase | InvalidCase): Promise<void> {
-    assert.ok(RULES.some((r) => r.id === ruleId), `"${ruleId}" is not a rule of the registry (server/src/rules/index.ts)`);
+    assert.ok(
+      RULES.some((r) => r.id === ruleId),
+      `"${ruleId}" is not a rule of the registry (server/src/rules/index.ts)`,
+    );
     const config = mergeConfig(this.defaults.config, c.config);
     const options = { ...this.defaults.options, ...c.options };
     const rule = RULES.find((r) => r.id === ruleId)!;
@@ -265,7 +291,10 @@ export class RuleTester {
       const findings = await findingsOf(ruleId, ws, config, options);
       for (const f of findings) {
         // What every finding of every rule must be, whatever the case says.
-        assert.ok(rule.fixable || f.fixes.length === 0, `${ruleId} offers fixes (${f.fixes.map((x) => x.title).join(', ')}) but its metadata says fixable: false`);
+        assert.ok(
+          rule.fixable || f.fixes.length === 0,
+          `${ruleId} offers fixes (${f.fixes.map((x) => x.title).join(', ')}) but its metadata says fixable: false`,
+        );
         for (const at of [f.location, ...f.related.map((r) => r.location)]) {
           assert.ok(!path.relative(ws, at.file).startsWith('..'), `${ruleId}: a location outside the workspace: ${at.file}`);
         }
@@ -295,8 +324,11 @@ export class RuleTester {
         ['invalid', cases.invalid ?? []],
       ] as const) {
         list.forEach((c, i) => {
-          if (kind === 'invalid') assert.ok((c as InvalidCase).errors?.length, `${ruleId} invalid ${caseName(c, i)}: an invalid case needs at least one error (else make it valid)`);
-          test(`${kind} › ${caseName(c, i)}`, { only: c.only, skip: c.skip }, () => this.runCase(ruleId, kind === 'valid' ? { ...c, errors: [] } as InvalidCase : c));
+          if (kind === 'invalid')
+            assert.ok((c as InvalidCase).errors?.length, `${ruleId} invalid ${caseName(c, i)}: an invalid case needs at least one error (else make it valid)`);
+          test(`${kind} › ${caseName(c, i)}`, { only: c.only, skip: c.skip }, () =>
+            this.runCase(ruleId, kind === 'valid' ? ({ ...c, errors: [] } as InvalidCase) : c),
+          );
         });
       }
     });

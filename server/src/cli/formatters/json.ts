@@ -41,7 +41,7 @@ export function toJsonFindings(findings: readonly Finding[], ctx: FormatContext)
     file: relPath(ctx, f.location.file),
     ...oneBased(f.location.range),
     app: f.appId ?? null,
-    appName: f.appId !== undefined ? names.get(f.appId) ?? null : null,
+    appName: f.appId !== undefined ? (names.get(f.appId) ?? null) : null,
     related: f.related.map((r) => ({
       file: relPath(ctx, r.location.file),
       ...oneBased(r.location.range),

@@ -75,9 +75,7 @@ export function formatText(findings: readonly Finding[], ctx: FormatContext): st
     out.push(paint([ANSI.green, ANSI.bold], `No problems found in ${plural(n, 'app')}.`));
   } else {
     const c = countBySeverity(findings);
-    const summary =
-      `✖ ${plural(findings.length, 'problem')} ` +
-      `(${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.info, 'info')})`;
+    const summary = `✖ ${plural(findings.length, 'problem')} ` + `(${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.info, 'info')})`;
     const color = c.error > 0 ? ANSI.red : c.warning > 0 ? ANSI.yellow : ANSI.cyan;
     out.push(paint([color, ANSI.bold], summary));
   }
