@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyEdits, audit, byRule, lineOf, makeWorkspace, pkg } from './helpers/workspace';
 import { quickFixOverProtocol } from './helpers/quickfix';
-import { serviceWords } from '../src/rules/dangling-service-url';
+import { serviceWords } from '../src/facts/listening';
 
 const PYPROJECT = (name: string) => `[project]\nname = "${name}"\nversion = "0.1.0"\n`;
 const UVICORN = (port: string) => `import os\nimport uvicorn\n\nif __name__ == "__main__":\n    uvicorn.run("main:app", host="0.0.0.0", port=${port})\n`;

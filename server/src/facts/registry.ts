@@ -26,11 +26,11 @@ export const DERIVED_INPUTS: Record<DerivedFact, readonly FactName[]> = {
   pm2Entries: ['pm2'],
   /** String constants exported by code files, resolved across files (facts/sessions.ts resolveConst). */
   constants: ['code', 'otherFiles'],
-  /** Service-URL sites of every app with a local web origin, by service (rules/dangling-service-url.ts). */
+  /** Service-URL sites of every app with a local web origin, by service (facts/listening.ts). */
   serviceUrls: ['env', 'code', 'machines'],
-  /** What listens where: app servers, published compose ports, servers whose port is unknown (rules/dangling-service-url.ts). */
+  /** What listens where: app servers, published compose ports, servers whose port is unknown (facts/listening.ts). */
   listening: ['listeners', 'package', 'machines', 'publishedPorts'],
-  /** Frontends' API URLs and the backends they point at (rules/cors-origin-mismatch.ts). */
+  /** Frontends' API URLs and the backends they point at (facts/cors.ts). */
   corsLinks: ['env', 'code', 'listeners', 'package'],
   /** Placeholder values each app's code refuses (facts/secrets.ts). */
   placeholderGuards: ['code'],

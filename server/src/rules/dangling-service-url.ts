@@ -1,44 +1,10 @@
-import * as path from 'node:path';
-import { CODE_SERVER_FRAMEWORKS } from '../frameworks';
 import type { App, EnvEntry, Fix, Range, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { appServiceUrlSites, display, serviceGroup, type UrlSite } from '../facts/service-urls';
-import { bindingsOf, machineOf, publishedPorts, type AppBinding } from '../facts/machines';
-import { byApps, fewNames, identity, label, originOf, perApp, type Origin } from '../facts/util';
+import { display, type UrlSite } from '../facts/service-urls';
+import { machineOf, type AppBinding } from '../facts/machines';
+import { fewNames, identity, label } from '../facts/util';
 import { appRule, type Report } from '../model/rule';
-import { derived, derivedSignature, lazyDerived } from '../facts/track';
-
-// (a large value that changes with every edit of a listener: no early cutoff)
-lazyDerived('listening');
-// What the rule reads of other apps' sites: the key, value, place, kind and machine of each.
-derivedSignature<Map<string, Parsed[]>>('serviceUrls', (byGroup) => {
-  const out: string[] = [];
-  for (const [group, list] of byGroup)
-    for (const x of list)
-      out.push(
-        `${group}\t${x.s.app.id}\t${x.s.key}\t${x.s.value}\t${x.s.kind}\t${x.machine}\t${x.s.location.file}:${x.s.location.range.start.line}:${x.s.location.range.start.character}`,
-      );
-  return out.join('\n');
-});
-
-const WEB_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
-import { BROWSER_PREFIX as PREFIXES } from '../model/env';
-
-/** The service a key names, as words: AUTH_SERVICE_URL -> [auth]; BILLING_API_URL -> [billing]; API_URL -> []. */
-export function serviceWords(key: string): string[] {
-  return key
-    .replace(PREFIXES, '')
-    .replace(/_?(SERVICE|API)_URL$/, '')
-    .toLowerCase()
-    .split('_')
-    .filter(Boolean);
-}
-
-/** The words of an app's name and folder (memoised per app). */
-const appWords = perApp(
-  (app: App): Set<string> => new Set([app.name, path.basename(app.dir)].flatMap((n) => n.toLowerCase().split(/[^a-z0-9]+/)).filter(Boolean)),
-);
-
+import { appsByWord, appWords, listening, parsedOf, serviceUrlsByGroup, serviceWords, type Parsed } from '../facts/listening';
 /** `scheme://[user@]host` then an optional `:port`, at the start of a URL. */
 const AUTHORITY = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?(?:\[[^\]]*\]|[^:/?#\s]*))(?::(\d+))?/i;
 
@@ -67,31 +33,6 @@ function urlRange(site: UrlSite): { range: Range; entry?: EnvEntry } | undefined
     return undefined;
   }
   return undefined;
-}
-
-const readable = new WeakMap<object, boolean>();
-
-/**
- * The package.json of an app that Crosswire cannot read (invalid JSON, or so broken that no
- * package was parsed from it): the app's servers are unknown, so it may listen anywhere.
- */
-function unreadablePackage(index: WorkspaceView, app: App): string | undefined {
-  const pkg = app.packageJson;
-  if (!pkg) {
-    const file = path.join(app.dir, 'package.json');
-    return index.textOf(file) !== undefined ? file : undefined;
-  }
-  let ok = readable.get(pkg);
-  if (ok === undefined) {
-    try {
-      JSON.parse(pkg.text);
-      ok = true;
-    } catch {
-      ok = false;
-    }
-    readable.set(pkg, ok);
-  }
-  return ok ? undefined : pkg.file;
 }
 
 export const danglingServiceUrl = appRule({
@@ -145,84 +86,6 @@ export const danglingServiceUrl = appRule({
     }
   },
 });
-
-/** What listens where (the derived fact `listening`): app servers and published compose ports by machine and port, and the servers Crosswire cannot see. */
-interface Listening {
-  bound: Set<string>;
-  pubKeys: Set<string>;
-  bindings: Map<App, AppBinding[]>;
-  /** Apps whose package.json Crosswire cannot read, in app order. */
-  unknownApps: { app: App; file: string }[];
-  /** Apps that run a server whose port Crosswire does not know. */
-  unseen: App[];
-}
-
-function listening(index: WorkspaceView): Listening {
-  return derived('listening', index, (ix) => {
-    const bound = new Set<string>();
-    const bindings = new Map<App, AppBinding[]>();
-    for (const app of ix.apps) {
-      const list = bindingsOf(ix, app);
-      bindings.set(app, list);
-      for (const b of list) bound.add(`${b.machine}\0${b.listener.port}`);
-    }
-    const pubKeys = new Set(
-      publishedPorts(ix)
-        .filter((p) => p.port.protocol === 'tcp')
-        .map((p) => `${p.machine}\0${p.port.host}`),
-    );
-    const unknownApps = ix.apps.flatMap((app) => {
-      const file = unreadablePackage(ix, app);
-      return file ? [{ app, file }] : [];
-    });
-    const unseen = ix.apps.filter(
-      (a) => a.unknownPorts.length > 0 || (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')),
-    );
-    return { bound, pubKeys, bindings, unknownApps, unseen };
-  });
-}
-
-/** Every app's development service-URL sites with a local web origin, by service (the derived fact `serviceUrls`). */
-function serviceUrlsByGroup(index: WorkspaceView): Map<string, Parsed[]> {
-  return derived('serviceUrls', index, (ix) => {
-    const out = new Map<string, Parsed[]>();
-    for (const app of ix.apps) for (const x of parsedOf(ix, app)) push(out, x.group, x);
-    return out;
-  });
-}
-
-/** A development site with a local web origin, on the machine of its app. */
-interface Parsed {
-  s: UrlSite;
-  o: Origin;
-  machine: string;
-  /** machine and port */
-  key: string;
-  /** serviceGroup() */
-  group: string;
-}
-
-/** An app's development service-URL sites with a local web origin. */
-function parsedOf(index: WorkspaceView, app: App): Parsed[] {
-  const machine = machineOf(index, app);
-  const parsed: Parsed[] = [];
-  for (const s of appServiceUrlSites(app)) {
-    if (s.bucket !== 'development') continue;
-    const o = originOf(s.value);
-    if (o && o.local && WEB_SCHEMES.has(o.scheme)) parsed.push({ s, o, machine, key: `${machine}\0${o.port}`, group: serviceGroup(s.key, s.app) });
-  }
-  return parsed;
-}
-
-/** Apps by name word, to find the app a key names (AUTH_SERVICE_URL -> netra/auth_service): from names and folders only. */
-const words = new WeakMap<readonly App[], Map<string, App[]>>();
-function appsByWord(index: WorkspaceView): Map<string, App[]> {
-  return byApps(index.apps, words, () => {
-    const byWord = new Map<string, App[]>();
-    for (const app of index.apps) for (const w of appWords(app)) push(byWord, w, app);
-    return byWord;
-  });
-}
 
 function danglingFinding(
   index: WorkspaceView,
@@ -286,11 +149,4 @@ function danglingFinding(
     app: s.app,
     fixes,
   };
-}
-
-/** Appends to the list under `key` (created on first use). */
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
