@@ -284,3 +284,33 @@ test('inconsistent-service-url: .env disagrees with the template and the code de
   const py = isu[0].related.find((r) => r.location.file.endsWith('Config.py'))!;
   assert.equal(py.location.range.start.line, lineOf(path.join(ws, 'svc/schemas/Config.py'), 'AUTH_SERVICE_URL'));
 });
+
+test('port-collision: "Move <app> to port <n>" picks a port nothing names and moves the app\'s own NEXTAUTH_URL with it', async () => {
+  const ws = makeWorkspace({
+    'package.json': JSON.stringify({
+      name: 'shop',
+      private: true,
+      workspaces: ['apps/*'],
+      scripts: { dev: 'turbo run dev' },
+      devDependencies: { turbo: '2.3.3' },
+    }),
+    'turbo.json': '{ "tasks": { "dev": { "persistent": true } } }\n',
+    'apps/web/package.json': '{\n  "name": "web",\n  "scripts": { "dev": "next dev" },\n  "dependencies": { "next": "14.2.18", "next-auth": "4.24.10" }\n}\n',
+    'apps/web/.env': 'NEXTAUTH_URL=http://localhost:3000/api/auth\n',
+    // 3001 is named by another app's URL: a move there would start another conflict.
+    'apps/docs/package.json': '{\n  "name": "docs",\n  "scripts": { "dev": "next dev" },\n  "dependencies": { "next": "14.2.18" }\n}\n',
+    'apps/docs/.env': 'NEXT_PUBLIC_PREVIEW_URL=http://localhost:3001\n',
+  });
+  try {
+    const { findings } = await audit(ws);
+    const web = byRule(findings, 'port-collision').find((f) => f.location.file.endsWith(path.join('web', 'package.json')));
+    assert.ok(web, "web and docs both want 3000, and web's NEXTAUTH_URL names it");
+    const fix = web.fixes.find((f) => f.title.startsWith('Move web to port'));
+    assert.equal(fix?.title, 'Move web to port 3002');
+    applyEdits(fix!.edits());
+    assert.match(fs.readFileSync(path.join(ws, 'apps/web/package.json'), 'utf8'), /"dev": "next dev -p 3002"/);
+    assert.equal(fs.readFileSync(path.join(ws, 'apps/web/.env'), 'utf8'), 'NEXTAUTH_URL=http://localhost:3002/api/auth\n');
+  } finally {
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
+});

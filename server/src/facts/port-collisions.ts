@@ -183,7 +183,7 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
       const fixes = (): Fix[] => {
         if (l.explicit) return [];
         const n = choosePort(index, app, l, { mustBeFree: true });
-        const fix = n !== undefined && n !== port ? setPortFix(index, app, l, n) : undefined;
+        const fix = n !== undefined && n !== port ? setPortFix(index, app, l, n, { move: true }) : undefined;
         return fix ? [fix] : [];
       };
       const list = byApp.get(app) ?? [];

@@ -1,6 +1,9 @@
 import * as path from 'node:path';
 import type { App, Fix, Listener, TextEditAt, WorkspaceView } from '../model/types';
 import { identity, liveEntries, originOf } from './util';
+import { systems } from './systems';
+import { publishedPorts } from './machines';
+import { isServedUrlKey } from './sessions';
 
 /** Port -> identities (apps, replicas counted once) that bind it; computed once per set of apps. */
 const portOwnersCache = new WeakMap<readonly App[], Map<number, Set<string>>>();
@@ -37,9 +40,21 @@ export function portFromAuthUrl(app: App): number | undefined {
   return undefined;
 }
 
-/** The port to give an implicit listener: the app's NEXTAUTH_URL port, else its default if free, else the lowest free port above. */
+/** Ports the workspace names anywhere: a URL in an env file, a template or a code default, or a published compose port. */
+function namedPorts(index: WorkspaceView): Set<number> {
+  const out = new Set<number>(systems(index).names.keys());
+  for (const p of publishedPorts(index)) out.add(p.port.host);
+  return out;
+}
+
+/**
+ * The port to give an implicit listener: the app's NEXTAUTH_URL port, else its default if free, else the lowest free
+ * port above. `mustBeFree` (moving a server out of a collision): free means no other server binds it, and nothing in
+ * the workspace names it (no URL, no published compose port), so that the move cannot start another conflict.
+ */
 export function choosePort(index: WorkspaceView, app: App, l: Listener, opts: { mustBeFree: boolean }): number | undefined {
-  const used = (p: number) => portUsedByOthers(index, app, p);
+  const named = opts.mustBeFree ? namedPorts(index) : undefined;
+  const used = (p: number) => portUsedByOthers(index, app, p) || (named !== undefined && p !== l.port && named.has(p) && p !== portFromAuthUrl(app));
   const fromUrl = l.framework === 'next' ? portFromAuthUrl(app) : undefined;
   if (fromUrl !== undefined && (!opts.mustBeFree || !used(fromUrl))) return fromUrl;
   let p = l.port;
@@ -57,7 +72,10 @@ function sameFamily(a: Listener, b: Listener): boolean {
  * the Next.js CLI, `--port n --strictPort` for Vite, `PORT=n` in .env for servers that load .env
  * before listening. Applied to every implicit listener of the same kind in the app (dev and start).
  */
-export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: number): Fix | undefined {
+export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: number, opts: { move?: boolean } = {}): Fix | undefined {
+  // A move (out of a collision) also points the app's own served URLs (NEXTAUTH_URL, AUTH_URL, APP_URL...) at the new port.
+  const title = opts.move ? `Move ${app.name} to port ${n}` : `Set the port of ${app.name} to ${n}`;
+  const ownUrls = (): TextEditAt[] => (opts.move ? ownUrlEdits(app, l.port, n) : []);
   const targets = app.listeners.filter((x) => !x.explicit && sameFamily(x, l));
   const pkg = app.packageJson;
   if (!pkg) return undefined;
@@ -70,10 +88,10 @@ export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: numbe
     return {
       kind: 'safe',
       workspaceWide: true,
-      title: `Set the port of ${app.name} to ${n}`,
+      title,
       preferred: true,
       edits: () => {
-        const edits: TextEditAt[] = [];
+        const edits: TextEditAt[] = ownUrls();
         for (const t of byScript.values()) {
           const script = pkg.scripts.find((s) => s.name === t.script);
           if (!script) continue;
@@ -93,16 +111,33 @@ export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: numbe
   return {
     kind: 'safe',
     workspaceWide: true,
-    title: `Set the port of ${app.name} to ${n}`,
+    title,
     preferred: true,
     edits: () => {
+      const own = ownUrls();
       const text = index.textOf(envFile.file) ?? envFile.text;
       const lines = text.split(/\r\n|\r|\n/);
       const last = lines.length - 1;
       const end = { line: last, character: lines[last].length };
       const eol = text.includes('\r\n') ? '\r\n' : '\n';
       const prefix = lines[last].length > 0 ? eol : '';
-      return [{ file: envFile.file, range: { start: end, end }, newText: `${prefix}PORT=${n}${eol}` }];
+      return [...own, { file: envFile.file, range: { start: end, end }, newText: `${prefix}PORT=${n}${eol}` }];
     },
   };
+}
+
+/** Edits that point the app's own served URLs (live env entries such as NEXTAUTH_URL, AUTH_URL, APP_URL) from `from` to `to`. */
+function ownUrlEdits(app: App, from: number, to: number): TextEditAt[] {
+  const out: TextEditAt[] = [];
+  for (const e of liveEntries(app)) {
+    if (!isServedUrlKey(e.key) || e.value !== (e.expanded ?? e.value)) continue;
+    const o = originOf(e.value.trim());
+    if (!o || !o.local || o.port !== from || !/^https?$/.test(o.scheme)) continue;
+    const m = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?(?:\[[^\]]*\]|[^:/?#\s]*)):(\d+)/i.exec(e.value.trim());
+    if (!m) continue;
+    const lead = e.value.length - e.value.trimStart().length;
+    const start = { line: e.innerRange.start.line, character: e.innerRange.start.character + lead + m[1].length + 1 };
+    out.push({ file: e.file, range: { start, end: { line: start.line, character: start.character + m[2].length } }, newText: String(to) });
+  }
+  return out;
 }
