@@ -305,6 +305,8 @@ test('port-collision: "Move <app> to port <n>" picks a port nothing names and mo
     const { findings } = await audit(ws);
     const web = byRule(findings, 'port-collision').find((f) => f.location.file.endsWith(path.join('web', 'package.json')));
     assert.ok(web, "web and docs both want 3000, and web's NEXTAUTH_URL names it");
+    // One problem, one finding per place: implicit-port stays silent on the scripts the collision is reported on.
+    assert.deepEqual(byRule(findings, 'implicit-port'), []);
     const fix = web.fixes.find((f) => f.title.startsWith('Move web to port'));
     assert.equal(fix?.title, 'Move web to port 3002');
     applyEdits(fix!.edits());
