@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { App, Fix, Listener, TextEditAt, WorkspaceView } from '../model/types';
-import { identity, liveEntries, originOf } from './util';
+import { identity, liveEntries, originOf, portEdit } from './util';
 import { systems } from './systems';
 import { publishedPorts } from './machines';
 import { isServedUrlKey } from './sessions';
@@ -75,7 +75,9 @@ function sameFamily(a: Listener, b: Listener): boolean {
 export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: number, opts: { move?: boolean } = {}): Fix | undefined {
   // A move (out of a collision) also points the app's own served URLs (NEXTAUTH_URL, AUTH_URL, APP_URL...) at the new port.
   const title = opts.move ? `Move ${app.name} to port ${n}` : `Set the port of ${app.name} to ${n}`;
-  const ownUrls = (): TextEditAt[] => (opts.move ? ownUrlEdits(app, l.port, n) : []);
+  const ownUrls = (): TextEditAt[] => (opts.move ? ownUrlEdits(index, app, l.port, n) : []);
+  // One fix, wherever the port is written: the app's own URLs move with it.
+  const fix = (edits: () => TextEditAt[]): Fix => ({ kind: 'safe', workspaceWide: true, title, preferred: true, edits: () => [...ownUrls(), ...edits()] });
   const targets = app.listeners.filter((x) => !x.explicit && sameFamily(x, l));
   const pkg = app.packageJson;
   if (!pkg) return undefined;
@@ -85,59 +87,43 @@ export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: numbe
     const byScript = new Map<string, Listener>();
     for (const t of targets) if (t.toolEnd !== undefined) byScript.set(t.script, t);
     if (byScript.size === 0) return undefined;
-    return {
-      kind: 'safe',
-      workspaceWide: true,
-      title,
-      preferred: true,
-      edits: () => {
-        const edits: TextEditAt[] = ownUrls();
-        for (const t of byScript.values()) {
-          const script = pkg.scripts.find((s) => s.name === t.script);
-          if (!script) continue;
-          const raw = pkg.text.split(/\r?\n/)[script.innerRange.start.line]?.slice(script.innerRange.start.character, script.innerRange.end.character);
-          if (raw !== script.command) continue; // escaped characters: offsets would differ; leave it to the user
-          const at = { line: script.innerRange.start.line, character: script.innerRange.start.character + t.toolEnd! };
-          edits.push({ file: pkg.file, range: { start: at, end: at }, newText: flag });
-        }
-        return edits;
-      },
-    };
+    return fix(() => {
+      const edits: TextEditAt[] = [];
+      for (const t of byScript.values()) {
+        const script = pkg.scripts.find((s) => s.name === t.script);
+        if (!script) continue;
+        const raw = pkg.text.split(/\r?\n/)[script.innerRange.start.line]?.slice(script.innerRange.start.character, script.innerRange.end.character);
+        if (raw !== script.command) continue; // escaped characters: offsets would differ; leave it to the user
+        const at = { line: script.innerRange.start.line, character: script.innerRange.start.character + t.toolEnd! };
+        edits.push({ file: pkg.file, range: { start: at, end: at }, newText: flag });
+      }
+      return edits;
+    });
   }
   // Servers that read PORT from the env files they load.
   const envName = l.loadedEnvFiles[0] ?? path.join(app.dir, '.env');
   const envFile = app.envFiles.find((f) => f.file === envName);
   if (!envFile) return undefined;
-  return {
-    kind: 'safe',
-    workspaceWide: true,
-    title,
-    preferred: true,
-    edits: () => {
-      const own = ownUrls();
-      const text = index.textOf(envFile.file) ?? envFile.text;
-      const lines = text.split(/\r\n|\r|\n/);
-      const last = lines.length - 1;
-      const end = { line: last, character: lines[last].length };
-      const eol = text.includes('\r\n') ? '\r\n' : '\n';
-      const prefix = lines[last].length > 0 ? eol : '';
-      return [...own, { file: envFile.file, range: { start: end, end }, newText: `${prefix}PORT=${n}${eol}` }];
-    },
-  };
+  return fix(() => {
+    const text = index.textOf(envFile.file) ?? envFile.text;
+    const lines = text.split(/\r\n|\r|\n/);
+    const last = lines.length - 1;
+    const end = { line: last, character: lines[last].length };
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const prefix = lines[last].length > 0 ? eol : '';
+    return [{ file: envFile.file, range: { start: end, end }, newText: `${prefix}PORT=${n}${eol}` }];
+  });
 }
 
 /** Edits that point the app's own served URLs (live env entries such as NEXTAUTH_URL, AUTH_URL, APP_URL) from `from` to `to`. */
-function ownUrlEdits(app: App, from: number, to: number): TextEditAt[] {
+function ownUrlEdits(index: WorkspaceView, app: App, from: number, to: number): TextEditAt[] {
   const out: TextEditAt[] = [];
   for (const e of liveEntries(app)) {
     if (!isServedUrlKey(e.key) || e.value !== (e.expanded ?? e.value)) continue;
     const o = originOf(e.value.trim());
     if (!o || !o.local || o.port !== from || !/^https?$/.test(o.scheme)) continue;
-    const m = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?(?:\[[^\]]*\]|[^:/?#\s]*)):(\d+)/i.exec(e.value.trim());
-    if (!m) continue;
-    const lead = e.value.length - e.value.trimStart().length;
-    const start = { line: e.innerRange.start.line, character: e.innerRange.start.character + lead + m[1].length + 1 };
-    out.push({ file: e.file, range: { start, end: { line: start.line, character: start.character + m[2].length } }, newText: String(to) });
+    const edit = portEdit(index, e.file, e.innerRange, to);
+    if (edit) out.push(edit);
   }
   return out;
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { checking } from './track';
 import * as path from 'node:path';
-import type { App, EnvEntry, Location, TextEditAt, WorkspaceView } from '../model/types';
+import type { App, EnvEntry, Location, Range, TextEditAt, WorkspaceView } from '../model/types';
+import { LineIndex } from '../model/text';
 
 export const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '']);
 
@@ -211,4 +212,21 @@ export class SharingIndex<T> {
     }
     return { total, sample };
   }
+}
+
+/** `scheme://[user@]host` then an optional `:port`, at the start of a URL. */
+const AUTHORITY = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?(?:\[[^\]]*\]|[^:/?#\s]*))(?::(\d+))?/i;
+
+/** The edit that points a URL written at `range` of `file` at another port (null when the written text is not a plain URL). */
+export function portEdit(index: WorkspaceView, file: string, range: Range, port: number): TextEditAt | undefined {
+  const text = index.textOf(file);
+  if (text === undefined) return undefined;
+  const li = new LineIndex(text);
+  const start = li.offsetAt(range.start);
+  const written = text.slice(start, li.offsetAt(range.end));
+  const m = AUTHORITY.exec(written);
+  if (!m) return undefined;
+  const from = start + m[1].length;
+  const to = start + m[0].length;
+  return { file, range: li.range(from, to), newText: `:${port}` };
 }

@@ -1,27 +1,10 @@
-import type { App, EnvEntry, Fix, Range, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
-import { LineIndex } from '../model/text';
+import type { App, EnvEntry, Fix, Range, RelatedInfo, WorkspaceView } from '../model/types';
 import { display, type UrlSite } from '../facts/service-urls';
 import { machineOf, type AppBinding } from '../facts/machines';
-import { fewNames, identity, label } from '../facts/util';
+import { fewNames, identity, label, portEdit } from '../facts/util';
 import { appRule, type Report } from '../model/rule';
 import { appsByWord, appWords, listening, parsedOf, serviceUrlsByGroup, serviceWords, type Parsed } from '../facts/listening';
 /** `scheme://[user@]host` then an optional `:port`, at the start of a URL. */
-const AUTHORITY = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?(?:\[[^\]]*\]|[^:/?#\s]*))(?::(\d+))?/i;
-
-/** The edit that points a URL written at `range` of `file` at another port (null when the written text is not a plain URL). */
-function portEdit(index: WorkspaceView, file: string, range: Range, port: number): TextEditAt | undefined {
-  const text = index.textOf(file);
-  if (text === undefined) return undefined;
-  const li = new LineIndex(text);
-  const start = li.offsetAt(range.start);
-  const written = text.slice(start, li.offsetAt(range.end));
-  const m = AUTHORITY.exec(written);
-  if (!m) return undefined;
-  const from = start + m[1].length;
-  const to = start + m[0].length;
-  return { file, range: li.range(from, to), newText: `:${port}` };
-}
-
 /** Where the URL's text is written: the value inside its quotes for an env line, the string for a code default. */
 function urlRange(site: UrlSite): { range: Range; entry?: EnvEntry } | undefined {
   if (site.kind === 'code') return { range: site.location.range };
