@@ -157,6 +157,34 @@ test('nest-cli.json says where the entry is; script chains are followed (`npm ru
   assert.deepEqual(byRule(findings, 'port-collision'), []);
 });
 
+test('a package with its own turbo.json (`extends: ["//"]`, a Turborepo package configuration) is an app, not a monorepo root', async () => {
+  const ws = makeWorkspace({
+    'package.json': JSON.stringify({ name: 'mono', private: true, scripts: { dev: 'turbo run dev' } }),
+    'pnpm-workspace.yaml': 'packages:\n  - "apps/*"\n',
+    'turbo.json': '{ "tasks": { "dev": { "persistent": true } } }\n',
+    'apps/site/package.json': pkg('site', { dev: 'pnpm with-env next dev', 'with-env': 'dotenv -e ../../.env --' }, { next: '15.0.0', 'dotenv-cli': '7.0.0' }),
+    'apps/site/turbo.json': '{ "extends": ["//"], "tasks": { "dev": { "persistent": true } } }\n',
+    'apps/blog/package.json': pkg('blog', { dev: 'next dev' }, { next: '15.0.0' }),
+  });
+  const { engine, findings } = await audit(ws);
+  assert.deepEqual(
+    engine
+      .apps()
+      .map((a) => a.name)
+      .sort(),
+    ['blog', 'site'],
+  );
+  // Both are Next.js dev servers on 3000 that `turbo run dev` starts together (Next.js moves to the next free port, so a
+  // warning only where something names the lost port; nothing does here).
+  const site = engine.apps().find((a) => a.name === 'site')!;
+  assert.deepEqual(
+    site.listeners.map((l) => [l.script, l.port]),
+    [['dev', 3000]],
+  );
+  assert.equal(engine.index.runs().sets.length, 1);
+  assert.deepEqual(byRule(findings, 'port-collision'), []);
+});
+
 test('crosswire apps: what Crosswire understood, in text and JSON', () => {
   const ws = makeWorkspace({
     'package.json': JSON.stringify({ name: 'mono', private: true, workspaces: ['apps/*'], scripts: { dev: 'turbo run dev' } }),

@@ -36,10 +36,22 @@ export function isMonorepoRoot(pkg: PackageJsonInfo, markers: boolean): boolean 
   });
 }
 
-/** Whether a folder holds pnpm-workspace.yaml, lerna.json, nx.json or turbo.json (a monorepo root's markers). */
+/**
+ * Whether a folder holds pnpm-workspace.yaml, lerna.json, nx.json or turbo.json (a monorepo root's markers). A
+ * turbo.json that `extends: ["//"]` is a Turborepo package configuration (it overrides the root's tasks for one
+ * package), so it marks a package, not a root.
+ */
 export function markerIn(files: Map<string, IndexedFile>, dir: string): boolean {
-  for (const name of ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json']) if (files.has(path.join(dir, name))) return true;
+  for (const name of ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json']) {
+    const f = files.get(path.join(dir, name));
+    if (f && !(name === 'turbo.json' && isTurboPackageConfig(f.repoConfig?.data))) return true;
+  }
   return false;
+}
+
+function isTurboPackageConfig(data: unknown): boolean {
+  const ext = (data as { extends?: unknown } | undefined)?.extends;
+  return Array.isArray(ext) && ext.includes('//');
 }
 
 /** The app folder a file belongs to: the nearest app folder above it, within its workspace folder. */
