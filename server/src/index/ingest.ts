@@ -160,6 +160,7 @@ export function hasFacts(c: CodeFileInfo): boolean {
     (c.urlLiterals?.length ?? 0) > 0 ||
     c.loadsDotenv ||
     c.dotenvPaths.length > 0 ||
+    c.dotenvPathUnknown === true ||
     c.vite !== undefined ||
     c.prismaConfig !== undefined ||
     c.driverPools.length > 0 ||

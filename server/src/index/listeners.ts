@@ -171,7 +171,8 @@ function addProcess(
     found.unknown.push(...unreadEntry(app, spec, scriptName, command, role, scriptLocation, entryPath, entryCode));
     return;
   }
-  codeListener(app, files, a, listen, { ...base, framework, role, drifts: false, loadedEnvFiles: loaded } as const, envFilesLoaded, found);
+  const envUnknown = app.code.some((c) => c.loadsDotenv && c.dotenvPathUnknown);
+  codeListener(app, files, a, listen, { ...base, framework, role, drifts: false, loadedEnvFiles: loaded } as const, envFilesLoaded, envUnknown, found);
 }
 
 /** Why a server started from an entry file has no port Crosswire can read (nothing when that is not a server). */
@@ -238,6 +239,7 @@ function codeListener(
   listen: ListenCall,
   common: CodeListenerBase,
   envFilesLoaded: string[],
+  envUnknown: boolean,
   found: Found,
 ): void {
   const { script: scriptName, command, scriptLocation, role } = common;
@@ -271,6 +273,7 @@ function codeListener(
   else if (envEntry && envPort)
     listener(envPort, 'loaded-env', loc(envEntry.file, envEntry.range), `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, envVar);
   else if (envEntry) unknown(loc(envEntry.file, envEntry.range), `${envVar} in ${path.basename(envEntry.file)} is not a port number Crosswire can read`);
+  else if (envUnknown) unknown(listenLoc, `${rel} listens on ${envVar}, which may come from an env file whose path the code computes at run time`);
   else if (listen.fallback !== undefined) listener(listen.fallback, 'listen', listenLoc, `the fallback ${listen.fallback} in ${rel} (${notSet})`, envVar);
   else if (schemaDefault(app, envVar)) {
     // The app validates its environment with a schema that gives the variable a default (zod, t3-env).

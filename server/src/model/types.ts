@@ -187,6 +187,8 @@ export interface CodeFileInfo {
   loadsDotenv: boolean;
   /** Explicit env file paths given to the loader (`config({ path: '.env.local' })`, `envFilePath`). Relative to the app dir when relative. */
   dotenvPaths: string[];
+  /** A path given to the loader is computed in a way Crosswire does not evaluate: which files it loads is unknown. */
+  dotenvPathUnknown?: boolean;
   /** Vite `server.port` / `preview.port` / `strictPort` literals from a vite.config.* */
   vite?: { serverPort?: number; serverPortRange?: Range; strictPort?: boolean; previewPort?: number; previewPortRange?: Range };
   /** Auth, session, cookie and CORS facts, for files that mention them. */

@@ -5,6 +5,7 @@ import { LineIndex } from '../model/text';
 import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
 import { unwrap } from './ast';
+import * as path from 'node:path';
 
 /** `http://localhost:3000/...`, `ws://127.0.0.1:8080`: a local web URL with an explicit port. */
 const LOCAL_URL = /^(https?|wss?):\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0):\d{2,5}(\/|$)/;
@@ -451,11 +452,15 @@ class CodeReader {
     if (opts && ts.isObjectLiteralExpression(opts)) this.collectPaths(objProp(opts, 'path'));
   }
 
+  /** The paths given to an env loader; one Crosswire cannot evaluate makes the loaded files unknown. */
   private collectPaths(e: ts.Expression | undefined): void {
     if (!e) return;
     const x = unwrap(e);
-    if (ts.isStringLiteralLike(x)) this.info.dotenvPaths.push(x.text);
-    else if (ts.isArrayLiteralExpression(x)) for (const el of x.elements) if (ts.isStringLiteralLike(el)) this.info.dotenvPaths.push(el.text);
+    for (const el of ts.isArrayLiteralExpression(x) ? x.elements : [x]) {
+      const p = ts.isSpreadElement(el) ? undefined : staticPath(unwrap(el), path.dirname(this.file));
+      if (p === undefined) this.info.dotenvPathUnknown = true;
+      else this.info.dotenvPaths.push(p);
+    }
   }
 }
 
@@ -503,4 +508,53 @@ function viteConfig(e: ts.Expression, info: CodeFileInfo, sf: ts.SourceFile, lin
     }
   }
   info.vite = vite;
+}
+
+/**
+ * A file path built from literals the way env loaders are given one: `'.env.local'`, `path.resolve(__dirname, '../.env')`,
+ * `join(process.cwd(), '.env')`, `` `${__dirname}/.env` ``, `import.meta.dirname`. Relative results are relative to the
+ * working directory (the app's folder when a script runs it); `__dirname` makes them absolute. Anything else is undefined.
+ */
+export function staticPath(e: ts.Expression, dir: string): string | undefined {
+  const part = (x: ts.Expression): string | undefined => {
+    const u = unwrap(x);
+    if (ts.isStringLiteralLike(u)) return u.text;
+    if (ts.isIdentifier(u) && u.text === '__dirname') return dir;
+    if (ts.isPropertyAccessExpression(u) && u.name.text === 'dirname' && ts.isMetaProperty(u.expression)) return dir;
+    if (ts.isCallExpression(u) && u.arguments.length === 0 && ts.isPropertyAccessExpression(u.expression)) {
+      const c = u.expression;
+      if (c.name.text === 'cwd' && ts.isIdentifier(c.expression) && c.expression.text === 'process') return '.';
+    }
+    if (ts.isTemplateExpression(u)) {
+      let out = u.head.text;
+      for (const span of u.templateSpans) {
+        const v = part(span.expression);
+        if (v === undefined) return undefined;
+        out += v + span.literal.text;
+      }
+      return out;
+    }
+    if (ts.isCallExpression(u)) {
+      const callee = unwrap(u.expression);
+      const obj = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
+      const isPathModule = !!obj && ((ts.isIdentifier(obj) && /^(path|posix|nodePath)$/.test(obj.text)) || (ts.isPropertyAccessExpression(obj) && obj.name.text === 'posix'));
+      const name = ts.isIdentifier(callee) ? callee.text : isPathModule ? (callee as ts.PropertyAccessExpression).name.text : '';
+      if (name !== 'resolve' && name !== 'join') return undefined;
+      const args = u.arguments.map(part);
+      if (args.some((a) => a === undefined)) return undefined;
+      return name === 'join' ? path.join(...(args as string[])) : joinResolved(args as string[]);
+    }
+    return undefined;
+  };
+  const p = part(e);
+  return p === undefined ? undefined : path.normalize(p);
+}
+
+/** path.resolve without a working directory: from the last absolute segment, else relative. */
+function joinResolved(segments: string[]): string {
+  let from = 0;
+  segments.forEach((s, i) => {
+    if (path.isAbsolute(s)) from = i;
+  });
+  return path.join(...segments.slice(from));
 }

@@ -19,9 +19,9 @@ function implicitSecretVars(version: 4 | 5): string[] {
  * `known` resolves a path to an indexed env file anywhere in the workspace; `unseen` collects loaded paths outside the
  * app that Crosswire does not index (their content is unknown).
  */
-export function loadedEnvFiles(app: App, known: { get(file: string): EnvFile | undefined }): { files: EnvFile[]; unseen: string[] } {
+export function loadedEnvFiles(app: App, known: { get(file: string): EnvFile | undefined }): { files: EnvFile[]; unseen: string[]; computed: boolean } {
   const live = app.envFiles.filter((f) => f.kind === 'live');
-  if (app.framework === 'next') return { files: live.filter((f) => path.dirname(f.file) === app.dir), unseen: [] };
+  if (app.framework === 'next') return { files: live.filter((f) => path.dirname(f.file) === app.dir), unseen: [], computed: false };
   const paths = new Set<string>();
   for (const l of app.listeners) for (const f of l.loadedEnvFiles) paths.add(path.resolve(app.dir, f));
   for (const c of app.code) {
@@ -37,7 +37,7 @@ export function loadedEnvFiles(app: App, known: { get(file: string): EnvFile | u
       if (f.kind === 'live' && !files.includes(f)) files.push(f);
     } else if (path.relative(app.dir, p).startsWith('..')) unseen.push(p);
   }
-  return { files, unseen };
+  return { files, unseen, computed: app.code.some((c) => c.loadsDotenv && c.dotenvPathUnknown) };
 }
 
 interface Need {
@@ -127,8 +127,8 @@ function appFindings(index: WorkspaceView, app: App, known: { get(file: string):
   if (!app.envFiles.some((f) => f.kind === 'live' && !isTestFixture(app, f))) return findings;
   const needs = secretNeeds(app);
   if (!needs.length) return findings;
-  const { files, unseen } = loadedEnvFiles(app, known);
-  if (unseen.length) return findings; // it loads a file Crosswire cannot see
+  const { files, unseen, computed } = loadedEnvFiles(app, known);
+  if (unseen.length || computed) return findings; // it loads a file Crosswire cannot see, or one its code picks at run time
   for (const need of needs) {
     if (need.vars.some((v) => definedIn(files, app, v))) continue;
     const shown = need.vars.filter((v) => !/^AUTH_SECRET_\d$/.test(v));
