@@ -4,7 +4,7 @@
  */
 import type { App, CorsFact, Location, WorkspaceView } from '../model/types';
 import { BROWSER_PREFIX } from '../model/env';
-import { commonDepth, originOf, perApp } from './util';
+import { commonDepth, isTestCode, originOf, perApp } from './util';
 import { effectiveEnvEntry } from './sessions';
 import { derived } from './track';
 
@@ -141,7 +141,7 @@ const apiSitesOf = perApp((fe: App): { site: ApiLink; port: number }[] => {
     const e = effectiveEnvEntry(fe, key);
     if (e) sites.push({ frontend: fe, key, value: (e.expanded ?? e.value).trim(), location: { file: e.file, range: e.range } });
   }
-  for (const d of fe.code.flatMap((c) => c.defaults)) {
+  for (const d of fe.code.filter((c) => !isTestCode(fe, c.file)).flatMap((c) => c.defaults)) {
     if (isBrowserApiUrlKey(d.key) && !keys.has(d.key))
       sites.push({ frontend: fe, key: d.key, value: d.value.trim(), location: { file: d.file, range: d.range } });
   }

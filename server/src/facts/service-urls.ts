@@ -1,5 +1,5 @@
 import type { App, Location, WorkspaceView } from '../model/types';
-import { identity, originOf, perApp } from './util';
+import { identity, isTestCode, originOf, perApp } from './util';
 
 import { BROWSER_PREFIX as FRAMEWORK_PREFIXES } from '../model/env';
 
@@ -61,6 +61,7 @@ export const appServiceUrlSites = perApp((app: App): UrlSite[] => {
     }
   }
   for (const c of app.code) {
+    if (isTestCode(app, c.file)) continue;
     for (const d of c.defaults) {
       if (!isServiceUrlKey(d.key)) continue;
       const o = originOf(d.value.trim());

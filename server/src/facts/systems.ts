@@ -15,7 +15,7 @@ import type { App, EnvEntry, Listener, Location, Runs, WorkspaceView } from '../
 import { processKey } from '../index/runs';
 import { appDatabaseUses } from './databases';
 import { liveSecrets } from './secrets';
-import { commonDepth, identity, isLocalHost, originOf, perApp, rel } from './util';
+import { commonDepth, identity, isLocalHost, isTestCode, originOf, perApp, rel } from './util';
 import { derived, lazyDerived } from './track';
 
 // (its value is large and changes with almost every edit that reaches it: no early cutoff)
@@ -58,9 +58,12 @@ function urlSitesOf(app: App): { key: string; value: string; location: Location;
   };
   for (const f of app.envFiles)
     for (const e of f.entries) for (const value of splitUrls(e)) add(e.key, value, { file: e.file, range: e.range }, f.kind === 'live');
-  for (const c of app.code) for (const d of c.defaults) add(d.key, d.value, { file: c.file, range: d.range }, false);
-  for (const c of app.code)
+  for (const c of app.code) {
+    // Tests, stories, mocks and test runners' configs hold test inputs, not what the running app calls.
+    if (isTestCode(app, c.file)) continue;
+    for (const d of c.defaults) add(d.key, d.value, { file: c.file, range: d.range }, false);
     for (const u of c.urlLiterals ?? []) add(`"${u.value.replace(/^(\w+:\/\/[^/]+).*$/, '$1')}"`, u.value, { file: c.file, range: u.range }, false);
+  }
   return out;
 }
 

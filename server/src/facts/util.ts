@@ -230,3 +230,12 @@ export function portEdit(index: WorkspaceView, file: string, range: Range, port:
   const to = start + m[0].length;
   return { file, range: li.range(from, to), newText: `:${port}` };
 }
+
+/** Test code, by its path in the app: `*.test.ts`, `*.spec.js`, stories, files under test/mock/fixture folders, test runners' configs. */
+const TEST_CODE =
+  /(^|[\\/])(__tests__|__mocks__|tests?|e2e|fixtures|__fixtures__|mocks?|cypress|playwright)[\\/]|\.(test|spec|e2e|stories|story)\.[cm]?[jt]sx?$|(^|[\\/])(playwright|cypress|vitest|jest)\.config\.[cm]?[jt]s$/;
+
+/** Whether a code file of an app is test code: the URLs and defaults it holds are test inputs, not what the running app uses. */
+export function isTestCode(app: App, file: string): boolean {
+  return TEST_CODE.test(path.relative(app.dir, file));
+}
