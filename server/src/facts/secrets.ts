@@ -3,11 +3,19 @@ import { derived } from './track';
 import { perApp } from './util';
 import { isLibraryPackage, isOutsideCredential, isTestFixture } from './secret-sharing';
 
-/** Keys whose values are signing/encryption secrets. */
+/**
+ * Keys whose values are signing/encryption secrets: `*_SECRET`, `*_PRIVATE_KEY`, `SECRET_KEY` (Django, Flask),
+ * `SECRET_KEY_BASE`, `APP_KEY`, and `*_SECRET_KEY` when its other words say what it protects (`JWT_SECRET_KEY`,
+ * `SESSION_SECRET_KEY`, `DJANGO_SECRET_KEY`); an `S3_SECRET_KEY` or `MINIO_SECRET_KEY` is a storage credential.
+ */
 export function isSecretKey(key: string): boolean {
   const k = key.toUpperCase();
-  return /(^|_)SECRET$/.test(k) || /_PRIVATE_KEY$/.test(k) || k === 'SECRET_KEY' || k === 'SECRET_KEY_BASE' || k === 'APP_KEY';
+  if (/(^|_)SECRET$/.test(k) || /_PRIVATE_KEY$/.test(k) || k === 'SECRET_KEY' || k === 'SECRET_KEY_BASE' || k === 'APP_KEY') return true;
+  return /_SECRET_KEY$/.test(k) && k.split('_').some((w) => SECRET_KEY_OWNERS.has(w));
 }
+
+/** Words that make `<WORD>_SECRET_KEY` the app's own signing key. */
+const SECRET_KEY_OWNERS = new Set(['JWT', 'SESSION', 'COOKIE', 'TOKEN', 'SIGNING', 'ENCRYPTION', 'AUTH', 'NEXTAUTH', 'APP', 'DJANGO', 'FLASK', 'CSRF', 'HMAC']);
 
 /** A value that is a secret for the secret rules: not empty, not a URL, not an unexpanded reference. */
 export function isSecretValue(value: string): boolean {
