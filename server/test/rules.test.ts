@@ -285,7 +285,7 @@ test('inconsistent-service-url: .env disagrees with the template and the code de
   assert.equal(py.location.range.start.line, lineOf(path.join(ws, 'svc/schemas/Config.py'), 'AUTH_SERVICE_URL'));
 });
 
-test('port-collision: "Move <app> to port <n>" picks a port nothing names and moves the app\'s own NEXTAUTH_URL with it', async () => {
+test('port-collision: "Move <app> to port <n>" picks a port nothing names and moves the app\'s own NEXTAUTH_URL and the URLs naming it with it', async () => {
   const ws = makeWorkspace({
     'package.json': JSON.stringify({
       name: 'shop',
@@ -299,7 +299,7 @@ test('port-collision: "Move <app> to port <n>" picks a port nothing names and mo
     'apps/web/.env': 'NEXTAUTH_URL=http://localhost:3000/api/auth\n',
     // 3001 is named by another app's URL: a move there would start another conflict.
     'apps/docs/package.json': '{\n  "name": "docs",\n  "scripts": { "dev": "next dev" },\n  "dependencies": { "next": "14.2.18" }\n}\n',
-    'apps/docs/.env': 'NEXT_PUBLIC_PREVIEW_URL=http://localhost:3001\n',
+    'apps/docs/.env': 'NEXT_PUBLIC_PREVIEW_URL=http://localhost:3001\nNEXT_PUBLIC_WEB_URL=http://localhost:3000/login\nSITE_URL=http://localhost:3000\n',
   });
   try {
     const { findings } = await audit(ws);
@@ -312,6 +312,11 @@ test('port-collision: "Move <app> to port <n>" picks a port nothing names and mo
     applyEdits(fix!.edits());
     assert.match(fs.readFileSync(path.join(ws, 'apps/web/package.json'), 'utf8'), /"dev": "next dev -p 3002"/);
     assert.equal(fs.readFileSync(path.join(ws, 'apps/web/.env'), 'utf8'), 'NEXTAUTH_URL=http://localhost:3002/api/auth\n');
+    // Another app's URL whose key names web moves with it; a URL on 3000 that names no app (either app could be meant) stays.
+    assert.equal(
+      fs.readFileSync(path.join(ws, 'apps/docs/.env'), 'utf8'),
+      'NEXT_PUBLIC_PREVIEW_URL=http://localhost:3001\nNEXT_PUBLIC_WEB_URL=http://localhost:3002/login\nSITE_URL=http://localhost:3000\n',
+    );
   } finally {
     fs.rmSync(ws, { recursive: true, force: true });
   }

@@ -4,6 +4,8 @@ import { identity, liveEntries, originOf, portEdit } from './util';
 import { systems } from './systems';
 import { publishedPorts } from './machines';
 import { isServedUrlKey } from './sessions';
+import { appsByWord, appWords } from './listening';
+import { BROWSER_PREFIX } from '../model/env';
 
 /** Port -> identities (apps, replicas counted once) that bind it; computed once per set of apps. */
 const portOwnersCache = new WeakMap<readonly App[], Map<number, Set<string>>>();
@@ -75,7 +77,7 @@ function sameFamily(a: Listener, b: Listener): boolean {
 export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: number, opts: { move?: boolean } = {}): Fix | undefined {
   // A move (out of a collision) also points the app's own served URLs (NEXTAUTH_URL, AUTH_URL, APP_URL...) at the new port.
   const title = opts.move ? `Move ${app.name} to port ${n}` : `Set the port of ${app.name} to ${n}`;
-  const ownUrls = (): TextEditAt[] => (opts.move ? ownUrlEdits(index, app, l.port, n) : []);
+  const ownUrls = (): TextEditAt[] => (opts.move ? [...ownUrlEdits(index, app, l.port, n), ...namingUrlEdits(index, app, l.port, n)] : []);
   // One fix, wherever the port is written: the app's own URLs move with it.
   const fix = (edits: () => TextEditAt[]): Fix => ({ kind: 'safe', workspaceWide: true, title, preferred: true, edits: () => [...ownUrls(), ...edits()] });
   const targets = app.listeners.filter((x) => !x.explicit && sameFamily(x, l));
@@ -113,6 +115,40 @@ export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: numbe
     const prefix = lines[last].length > 0 ? eol : '';
     return [{ file: envFile.file, range: { start: end, end }, newText: `${prefix}PORT=${n}${eol}` }];
   });
+}
+
+/**
+ * Edits that point other apps' URLs to this app at `to`: env entries (live files and templates) whose key names this app
+ * and no other (every word of `DOCS_URL`, `BILLING_API_URL`, `NEXT_PUBLIC_ADMIN_ORIGIN` but the prefix and the
+ * `URL`/`ORIGIN` suffix is a word of its name or folder) and whose value is a local URL on `from`. A URL on `from` that
+ * names no app could mean either app of the collision: it is left alone.
+ */
+function namingUrlEdits(index: WorkspaceView, app: App, from: number, to: number): TextEditAt[] {
+  const out: TextEditAt[] = [];
+  const byWord = appsByWord(index);
+  for (const other of index.apps) {
+    if (identity(other) === identity(app)) continue;
+    for (const f of other.envFiles) {
+      if (f.kind !== 'live' && f.kind !== 'template') continue;
+      for (const e of f.entries) {
+        if (!/_(URL|ORIGIN)$/.test(e.key) || e.value !== (e.expanded ?? e.value)) continue;
+        const o = originOf(e.value.trim());
+        if (!o || !o.local || o.port !== from || !/^https?$/.test(o.scheme)) continue;
+        const words = e.key
+          .replace(BROWSER_PREFIX, '')
+          .replace(/_?(SERVICE_|API_)?(URL|ORIGIN)$/, '')
+          .toLowerCase()
+          .split('_')
+          .filter(Boolean);
+        if (!words.length) continue;
+        const named = (byWord.get(words[0]) ?? []).filter((a) => words.every((w) => appWords(a).has(w)));
+        if (new Set(named.map(identity)).size !== 1 || identity(named[0]) !== identity(app)) continue;
+        const edit = portEdit(index, e.file, e.innerRange, to);
+        if (edit) out.push(edit);
+      }
+    }
+  }
+  return out;
 }
 
 /** Edits that point the app's own served URLs (live env entries such as NEXTAUTH_URL, AUTH_URL, APP_URL) from `from` to `to`. */
