@@ -117,22 +117,39 @@ function describeRead(r: SecretRead): string {
   return 'signs and verifies tokens with it';
 }
 
-/** The JWT secret reads of an app, by env variable. */
+/**
+ * The JWT secret reads of an app, by env variable; a read whose variable Crosswire cannot resolve (an injected or
+ * computed key) has the key `*`: any of the app's secrets may be the one.
+ */
 const tokenUses = perApp((app: App): TokenUse[] => {
   const out: TokenUse[] = [];
   for (const c of app.code) {
     for (const r of c.auth?.secretReads ?? []) {
       if (r.kind !== 'jwt') continue;
-      for (const key of [r.envVar, ...r.alternatives])
-        if (key) out.push({ app, key, use: r.use ?? 'both', location: { file: r.file, range: r.range }, what: describeRead(r) });
+      const location = { file: r.file, range: r.range };
+      if (!r.envVar && !r.literal) out.push({ app, key: ANY_KEY, use: r.use ?? 'both', location, what: describeRead(r) });
+      for (const key of [r.envVar, ...r.alternatives]) if (key) out.push({ app, key, use: r.use ?? 'both', location, what: describeRead(r) });
     }
   }
   return out;
 });
 
+/** The key of a token use whose variable is unknown. */
+const ANY_KEY = '*';
+
+function hasUnknownTokenKey(app: App): boolean {
+  return tokenUses(app).some((u) => u.key === ANY_KEY);
+}
+
 /** A group of apps (by identity) that must share the secret of `key` (undefined key: every secret they both hold). */
 export interface SharingGroup {
   key?: string;
+  /**
+   * Identity -> the key that app holds the secret under, when a verifier names it differently from a signer (`JWT_SECRET_KEY`
+   * for `JWT_SECRET`): the same value there is how it verifies that signer's tokens (no finding), but different values
+   * prove nothing (it may verify another signer's tokens), so replica-drift does not compare them.
+   */
+  keys?: Map<string, string>;
   identities: Set<string>;
   /** Why, for messages: `a verifies the tokens b signs with JWT_SECRET` or `listed together under sharedSecrets`. */
   why: string;
@@ -168,6 +185,7 @@ function computeSharingGroups(index: WorkspaceView): SharingGroup[] {
     const byKey = new Map<string, TokenUse[]>();
     for (const app of index.apps) {
       for (const u of tokenUses(app)) {
+        if (u.key === ANY_KEY) continue;
         let l = byKey.get(u.key);
         if (!l) byKey.set(u.key, (l = []));
         l.push(u);
@@ -194,6 +212,31 @@ function computeSharingGroups(index: WorkspaceView): SharingGroup[] {
           .join(', ')} ${signers.length === 1 ? 'signs' : 'sign'} with ${key}`,
         uses,
       });
+    }
+    // A verifier that names the key differently from the signer (`JWT_SECRET_KEY` against `JWT_SECRET`): holding the same
+    // value is how it verifies that signer's tokens. Verify-only apps are few; each is paired with every signer.
+    const verifyOnly = new Map<string, TokenUse[]>();
+    const signs: TokenUse[] = [];
+    for (const app of index.apps) {
+      const uses = tokenUses(app);
+      if (uses.length && uses.every((u) => u.use === 'verify')) verifyOnly.set(identity(app), uses);
+      else signs.push(...uses.filter((u) => u.use !== 'verify'));
+    }
+    for (const [vid, vuses] of verifyOnly) {
+      for (const v of vuses) {
+        for (const sgn of signs) {
+          if (identity(sgn.app) === vid || sgn.key === v.key || sgn.key === ANY_KEY) continue;
+          groups.push({
+            identities: new Set([vid, identity(sgn.app)]),
+            keys: new Map([
+              [vid, v.key],
+              [identity(sgn.app), sgn.key],
+            ]),
+            why: `${v.app.name} verifies tokens with ${v.key === ANY_KEY ? 'a key from its configuration' : v.key}, and ${sgn.app.name} signs them with ${sgn.key}`,
+            uses: [v, sgn],
+          });
+        }
+      }
     }
     for (const folders of index.config.sharedSecrets ?? []) {
       const ids = new Set<string>();
@@ -226,9 +269,15 @@ export function mustShare(groups: SharingGroup[], a: App, keyA: string, b: App, 
   if (ia === ib) return true;
   const da = deploymentName(a);
   if (da !== undefined && da === deploymentName(b)) return true;
+  // The same value under two names, where one app's token code takes its key from somewhere Crosswire cannot resolve
+  // (an injected or computed key): it may be configured on purpose to verify the other's tokens. Unknown is not a conflict.
+  if (keyA !== keyB && (hasUnknownTokenKey(a) || hasUnknownTokenKey(b))) return true;
   for (const g of groups) {
     if (!g.identities.has(ia) || !g.identities.has(ib)) continue;
-    if (g.key === undefined || (g.key === keyA && g.key === keyB)) return true;
+    if (g.keys) {
+      const [ka, kb] = [g.keys.get(ia), g.keys.get(ib)];
+      if ((ka === keyA || ka === ANY_KEY) && (kb === keyB || kb === ANY_KEY)) return true;
+    } else if (g.key === undefined || (g.key === keyA && g.key === keyB)) return true;
   }
   return false;
 }

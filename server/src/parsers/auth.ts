@@ -334,6 +334,8 @@ function visitAuth(r: AuthReader, n: ts.Node): void {
   if (ts.isObjectLiteralExpression(n) && prop(n, 'cookieName') && prop(n, 'password')) ironSession(r, n);
   // passport-jwt: super({ secretOrKey: ... })
   if (ts.isPropertyAssignment(n) && propName(n) === 'secretOrKey') r.secretRead('jwt', n.initializer, n, 'verify');
+  // super({ ..., secretOrKey }) with a constructor parameter or a local of that name (injected, computed: often unknown)
+  if (ts.isShorthandPropertyAssignment(n) && n.name.text === 'secretOrKey') r.secretRead('jwt', n.name, n, 'verify');
   // NextAuth options object in a next-auth file, not typed: an object with `providers`
   if (r.hasNextAuth && ts.isObjectLiteralExpression(n) && prop(n, 'providers') && !r.seenNextAuth.has(n)) {
     let parent = n.parent;
