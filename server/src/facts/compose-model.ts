@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import type { App, WorkspaceView } from '../model/types';
 import { composeProjects, type ComposeInputScript, type ComposeProject, type ComposeVariant, type ResolvedService } from '../index/compose-projects';
 import { originOf, perApp } from './util';
+import { classifyEnvFile } from '../parsers/env';
+import { analyzeCommand } from '../parsers/scripts';
 import { asDerived, derived, derivedSignature, lazyDerived } from './track';
 
 lazyDerived('composeUsers');
@@ -179,4 +181,121 @@ function computeProjectUsers(
     }
   }
   return { home, users, infraOnly };
+}
+
+/**
+ * Env files that compose services load with `env_file:` and no host process is seen to load (the derived fact
+ * `containerEnv`): container environments, not the configuration of an app running on this machine.
+ *
+ * - In a service's `env_file:` list later files override earlier ones, and `environment:` overrides them all
+ *   (https://docs.docker.com/compose/how-tos/environment-variables/envvars-precedence/): the files are layers of one
+ *   environment, and only the value that wins reaches the container.
+ * - Each way of running a project (a compose variant: the default files, a script's `-f` list, an alternative file
+ *   run alone) is a deployment of its own, and separate projects are separate networks: a value reaches the
+ *   environment of one variant, never a shared one.
+ */
+export interface ContainerEnv {
+  /** Absolute paths of the env files only containers read. */
+  containerOnly: Set<string>;
+  /** `file\0line` of an entry of those files -> the environments (variant ids) whose services get their value from it. */
+  effective: Map<string, string[]>;
+  /** Environment (variant) id -> how messages name it (`the containers of docker-compose-multi.yaml`). */
+  labels: Map<string, string>;
+}
+
+/** Env files tools load by default from the folder a process runs in: `.env`, `.env.local`, `.env.<mode>[.local]`. */
+function loadedByDefault(name: string): boolean {
+  if (!name.startsWith('.env')) return false;
+  const c = classifyEnvFile(name);
+  return !!c && c.kind === 'live' && ['default', 'development', 'production', 'test', 'staging'].includes(c.mode);
+}
+
+export function containerEnv(index: WorkspaceView): ContainerEnv {
+  const value = derived('containerEnv', index, computeContainerEnv, (v) => containerModels.get(v) === composeModel(index));
+  return value;
+}
+
+const containerModels = new WeakMap<ContainerEnv, ComposeModel>();
+
+function computeContainerEnv(index: WorkspaceView): ContainerEnv {
+  const model = composeModel(index);
+  const out: ContainerEnv = { containerOnly: new Set(), effective: new Map(), labels: new Map() };
+  containerModels.set(out, model);
+  if (model.services.length === 0) return out;
+  const consumed = new Set<string>();
+  for (const { service } of model.services) for (const f of service.envFiles) consumed.add(path.resolve(f.file));
+  if (consumed.size === 0) return out;
+  const hostLoaded = hostLoadedAmong(index, consumed);
+  for (const f of consumed) if (!hostLoaded.has(f)) out.containerOnly.add(f);
+  if (out.containerOnly.size === 0) return out;
+  const variantIds = new Map<ComposeVariant, string>();
+  for (const project of model.projects)
+    project.variants.forEach((v, i) => {
+      const id = `${project.dir}\0${project.name}\0${i}`;
+      variantIds.set(v, id);
+      const first = path.basename(v.files[0]?.file ?? 'compose.yaml');
+      out.labels.set(id, `the containers of ${v.files.length > 1 ? `${first} + ${v.files.length - 1} more` : first}`);
+    });
+  for (const { variant, service } of model.services) {
+    const id = variantIds.get(variant)!;
+    // The entry that supplies each key to this container: the last file that sets it, unless `environment:` does.
+    const supplier = new Map<string, { file: string; line: number }>();
+    for (const f of service.envFiles) for (const e of f.entries) supplier.set(e.key, { file: path.resolve(f.file), line: e.location.range.start.line });
+    for (const e of service.environment) supplier.delete(e.key);
+    for (const s of supplier.values()) {
+      if (!out.containerOnly.has(s.file)) continue;
+      const k = `${s.file}\0${s.line}`;
+      const list = out.effective.get(k);
+      if (!list) out.effective.set(k, [id]);
+      else if (!list.includes(id)) list.push(id);
+    }
+  }
+  return out;
+}
+
+/**
+ * Which of `files` a process on the host is seen to load: a default name (`.env`, `.env.local`, `.env.<mode>`) in
+ * the folder of a program (not a folder that only holds env files), a monorepo root or a workspace root, or above a Python app (python-dotenv searches the
+ * parent folders); a file a script loads (`dotenv -e`, `env-cmd -f`, `node --env-file`); a path code passes to
+ * dotenv, or names in a string (`env_file="../.env"`, `load_dotenv("../deploy/app.env")`).
+ */
+function hostLoadedAmong(index: WorkspaceView, files: Set<string>): Set<string> {
+  const out = new Set<string>();
+  const runDirs = new Set<string>([...index.roots.map((r) => path.resolve(r)), ...index.monorepoRoots.map((r) => path.resolve(r.dir))]);
+  for (const a of index.apps) if (isProgram(a)) runDirs.add(path.resolve(a.dir));
+  const pythonDirs = index.apps.filter((a) => a.framework === 'python').map((a) => path.resolve(a.dir));
+  for (const f of files) {
+    if (!loadedByDefault(path.basename(f))) continue;
+    const dir = path.dirname(f);
+    if (runDirs.has(dir) || pythonDirs.some((p) => p.startsWith(dir + path.sep))) out.add(f);
+  }
+  const note = (base: string, p: string) => {
+    const abs = path.resolve(base, p);
+    if (files.has(abs)) out.add(abs);
+  };
+  const scripts: { dir: string; command: string }[] = [];
+  for (const a of index.apps) for (const s of a.packageJson?.scripts ?? []) scripts.push({ dir: a.dir, command: s.command });
+  for (const r of index.monorepoRoots) for (const s of r.pkg.scripts) scripts.push({ dir: r.dir, command: s.command });
+  for (const s of scripts) {
+    if (!/env/i.test(s.command)) continue;
+    for (const a of analyzeCommand(s.command)) for (const f of a.envFiles) note(s.dir, f);
+  }
+  const rest = [...files].filter((f) => !out.has(f));
+  if (rest.length === 0) return out;
+  const names = [...new Set(rest.map((f) => path.basename(f)))];
+  const literal = new RegExp(`["'\`]([^"'\`\\n]{0,200}?(?:${names.map(escapeRe).join('|')}))["'\`]`, 'g');
+  for (const a of index.apps)
+    for (const c of a.code) {
+      for (const p of c.dotenvPaths) note(a.dir, p);
+      if (!names.some((n) => c.text.includes(`${n}"`) || c.text.includes(`${n}'`) || c.text.includes(`${n}\``))) continue;
+      for (const m of c.text.matchAll(literal)) {
+        note(a.dir, m[1]);
+        note(path.dirname(c.file), m[1]);
+      }
+    }
+  return out;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { CODE_SERVER_FRAMEWORKS } from '../frameworks';
 import type { App, WorkspaceView } from '../model/types';
-import { appServiceUrlSites, serviceGroup, type UrlSite } from './service-urls';
+import { scopedServiceUrlSites, serviceGroup, type UrlSite } from './service-urls';
 import { bindingsOf, machineOf, publishedPorts, type AppBinding } from './machines';
 import { byApps, originOf, perApp, type Origin } from './util';
 import { derived, derivedSignature, lazyDerived } from './track';
@@ -123,11 +123,11 @@ export interface Parsed {
   group: string;
 }
 
-/** An app's development service-URL sites with a local web origin. */
+/** An app's development service-URL sites with a local web origin (values only containers read are not: see scopedServiceUrlSites). */
 export function parsedOf(index: WorkspaceView, app: App): Parsed[] {
   const machine = machineOf(index, app);
   const parsed: Parsed[] = [];
-  for (const s of appServiceUrlSites(app)) {
+  for (const s of scopedServiceUrlSites(index, app)) {
     if (s.bucket !== 'development') continue;
     const o = originOf(s.value);
     if (o && o.local && WEB_SCHEMES.has(o.scheme)) parsed.push({ s, o, machine, key: `${machine}\0${o.port}`, group: serviceGroup(s.key, s.app) });

@@ -27,7 +27,7 @@ export const DERIVED_INPUTS: Record<DerivedFact, readonly FactName[]> = {
   /** String constants exported by code files, resolved across files (facts/sessions.ts resolveConst). */
   constants: ['code', 'otherFiles'],
   /** Service-URL sites of every app with a local web origin, by service (facts/listening.ts). */
-  serviceUrls: ['env', 'code', 'machines'],
+  serviceUrls: ['env', 'code', 'machines', 'containerEnv'],
   /** What listens where: app servers, published compose ports, servers whose port is unknown (facts/listening.ts). */
   listening: ['listeners', 'package', 'machines', 'publishedPorts'],
   /** Frontends' API URLs and the backends they point at (facts/cors.ts). */
@@ -46,6 +46,8 @@ export const DERIVED_INPUTS: Record<DerivedFact, readonly FactName[]> = {
   envPorts: ['env'],
   /** Which system each app belongs to (facts/systems.ts). */
   components: ['systems'],
+  /** Env files only compose services load (env_file), and which compose environment gets each entry (facts/compose-model.ts). */
+  containerEnv: ['composeModel', 'code', 'package', 'listeners', 'monorepoRoots'],
 };
 
 const closures = new Map<FactName, ReadonlySet<FactName>>();

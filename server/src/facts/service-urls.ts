@@ -1,5 +1,7 @@
+import * as path from 'node:path';
 import type { App, Location, WorkspaceView } from '../model/types';
 import { identity, isTestCode, originOf, perApp } from './util';
+import { containerEnv } from './compose-model';
 
 import { BROWSER_PREFIX as FRAMEWORK_PREFIXES } from '../model/env';
 
@@ -31,13 +33,49 @@ export interface UrlSite {
   origin: string;
   location: Location;
   kind: 'env' | 'template' | 'code';
+  /** `development`, another environment of env files (`production`, `test`), or `compose` (see `environments`). */
   bucket: string;
+  /**
+   * For a value only compose services read (bucket `compose`): the compose environments (variants) whose containers
+   * get it, with how messages name them. Values are compared only within one of them.
+   */
+  environments?: { id: string; label: string }[];
 }
 
 export function serviceUrlSites(index: WorkspaceView): UrlSite[] {
   const sites: UrlSite[] = [];
-  for (const app of index.apps) for (const s of appServiceUrlSites(app)) sites.push(s);
+  for (const app of index.apps) for (const s of scopedServiceUrlSites(index, app)) sites.push(s);
   return sites;
+}
+
+/**
+ * An app's service-URL sites as the environments they belong to see them (reads the derived fact `containerEnv`).
+ * An env file only compose services load with `env_file:` is no configuration of a process on this machine: its
+ * entries are the environment of the containers that load it. Such an entry is a site only
+ * - where it reaches a container (a later `env_file` or `environment:` does not override it for every service that
+ *   loads it), in the bucket `compose`, with the compose environments (variants) it reaches: each variant is a
+ *   deployment of its own, compared with itself only;
+ * - when it names a service by a host the containers share (a compose service name, an address): `localhost` in a
+ *   container is that container itself, and a generic key (`API_URL`) has one value per container.
+ */
+export function scopedServiceUrlSites(index: WorkspaceView, app: App): UrlSite[] {
+  const sites = appServiceUrlSites(app);
+  const ce = containerEnv(index);
+  if (ce.containerOnly.size === 0 || !sites.some((s) => s.kind === 'env' && ce.containerOnly.has(path.resolve(s.location.file)))) return sites;
+  const out: UrlSite[] = [];
+  for (const s of sites) {
+    const file = path.resolve(s.location.file);
+    if (s.kind !== 'env' || !ce.containerOnly.has(file)) {
+      out.push(s);
+      continue;
+    }
+    if (serviceGroup(s.key, s.app).startsWith('app:')) continue;
+    if (originOf(s.value)?.local !== false) continue;
+    const envs = ce.effective.get(`${file}\0${s.location.range.start.line}`);
+    if (!envs?.length) continue;
+    out.push({ ...s, bucket: 'compose', environments: envs.map((id) => ({ id, label: ce.labels.get(id) ?? 'the containers of a compose project' })) });
+  }
+  return out;
 }
 
 /** The service-URL sites of one app (memoised per app: see perApp). */

@@ -49,7 +49,8 @@ export type DerivedFact =
   | 'serverUses'
   | 'listening'
   | 'envPorts'
-  | 'components';
+  | 'components'
+  | 'containerEnv';
 
 export type FactName = AppFact | WorkspaceFact | DerivedFact;
 

@@ -27,7 +27,7 @@ export const danglingServiceUrl = appRule({
   },
   defaultSeverity: 'warning',
   fixable: true,
-  facts: ['env', 'code', 'machines', 'serviceUrls', 'listening'],
+  facts: ['env', 'code', 'machines', 'serviceUrls', 'listening', 'containerEnv', 'composeModel'],
   check(app, ctx) {
     const index = ctx.index;
     const l = listening(index);
