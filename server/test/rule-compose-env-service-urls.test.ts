@@ -47,7 +47,12 @@ test('layered env_file lists and alternative compose files: silent; a script tha
     const engine = await Engine.create({ roots: [ws] });
     assert.deepEqual(shown(ws, engine.findings()), [], 'each container gets one value: nothing to compare, localhost is the container');
     // The root package now loads common.env on the host: its localhost URL is this machine's, and dangles.
-    const after = await edit(engine, ws, 'package.json', pkg('shopfront', { start: 'dotenv -e deploy/common.env -- node server.js' }, { 'dotenv-cli': '7.4.2' }));
+    const after = await edit(
+      engine,
+      ws,
+      'package.json',
+      pkg('shopfront', { start: 'dotenv -e deploy/common.env -- node server.js' }, { 'dotenv-cli': '7.4.2' }),
+    );
     assert.ok(
       after.some((f) => f.startsWith('dangling-service-url deploy/common.env:1')),
       `common.env is host configuration once a script loads it: ${after.join('\n')}`,

@@ -294,8 +294,35 @@ class CodeReader {
     }
     if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'dotenv/config') info.loadsDotenv = true;
     if (this.isVite && ts.isExportAssignment(n)) viteConfig(n.expression, info, sf, lines);
+    if (ts.isBlock(n)) this.earlyReturnDefaults(n);
     ts.forEachChild(n, this.visit);
   };
+
+  /**
+   * `if (process.env.X) return process.env.X; ... return 'http://localhost:3000';`: the URLs the function returns
+   * after the variable's early return are its defaults (a getter with a fallback).
+   */
+  private earlyReturnDefaults(block: ts.Block): void {
+    const stmts = block.statements;
+    for (let i = 0; i < stmts.length; i++) {
+      const st = stmts[i];
+      if (!ts.isIfStatement(st) || st.elseStatement) continue;
+      const key = envRead(st.expression);
+      if (!key) continue;
+      const then = ts.isBlock(st.thenStatement) && st.thenStatement.statements.length === 1 ? st.thenStatement.statements[0] : st.thenStatement;
+      if (!ts.isReturnStatement(then) || !then.expression || envRead(then.expression) !== key) continue;
+      const visitReturns = (n: ts.Node): void => {
+        if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+        if (ts.isReturnStatement(n) && n.expression) {
+          const x = unwrap(n.expression);
+          if (ts.isStringLiteralLike(x) && LOCAL_URL.test(x.text)) this.addDefault(key, x);
+        }
+        ts.forEachChild(n, visitReturns);
+      };
+      for (const rest of stmts.slice(i + 1)) visitReturns(rest);
+      return;
+    }
+  }
 
   private addDefault(key: string, lit: ts.Expression): void {
     const x = unwrap(lit);
@@ -537,7 +564,8 @@ export function staticPath(e: ts.Expression, dir: string): string | undefined {
     if (ts.isCallExpression(u)) {
       const callee = unwrap(u.expression);
       const obj = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
-      const isPathModule = !!obj && ((ts.isIdentifier(obj) && /^(path|posix|nodePath)$/.test(obj.text)) || (ts.isPropertyAccessExpression(obj) && obj.name.text === 'posix'));
+      const isPathModule =
+        !!obj && ((ts.isIdentifier(obj) && /^(path|posix|nodePath)$/.test(obj.text)) || (ts.isPropertyAccessExpression(obj) && obj.name.text === 'posix'));
       const name = ts.isIdentifier(callee) ? callee.text : isPathModule ? (callee as ts.PropertyAccessExpression).name.text : '';
       if (name !== 'resolve' && name !== 'join') return undefined;
       const args = u.arguments.map(part);

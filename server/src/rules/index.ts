@@ -6,6 +6,7 @@ import { implicitPort } from './implicit-port';
 import { missingConnectionLimit } from './missing-connection-limit';
 import { inconsistentServiceUrl } from './inconsistent-service-url';
 import { danglingServiceUrl } from './dangling-service-url';
+import { misdirectedServiceUrl } from './misdirected-service-url';
 import { sharedDatabase } from './shared-database';
 import { connectionBudget } from './connection-budget';
 import { composePortCollision } from './compose-port-collision';
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   clusterWithoutSessionStore,
   corsOriginMismatch,
   danglingServiceUrl,
+  misdirectedServiceUrl,
   sharedDatabase,
   connectionBudget,
   composePortCollision,
