@@ -294,35 +294,9 @@ class CodeReader {
     }
     if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'dotenv/config') info.loadsDotenv = true;
     if (this.isVite && ts.isExportAssignment(n)) viteConfig(n.expression, info, sf, lines);
-    if (ts.isBlock(n)) this.earlyReturnDefaults(n);
+    if (ts.isBlock(n)) earlyReturnDefaults(n, (key, lit) => this.addDefault(key, lit));
     ts.forEachChild(n, this.visit);
   };
-
-  /**
-   * `if (process.env.X) return process.env.X; ... return 'http://localhost:3000';`: the URLs the function returns
-   * after the variable's early return are its defaults (a getter with a fallback).
-   */
-  private earlyReturnDefaults(block: ts.Block): void {
-    const stmts = block.statements;
-    for (let i = 0; i < stmts.length; i++) {
-      const st = stmts[i];
-      if (!ts.isIfStatement(st) || st.elseStatement) continue;
-      const key = envRead(st.expression);
-      if (!key) continue;
-      const then = ts.isBlock(st.thenStatement) && st.thenStatement.statements.length === 1 ? st.thenStatement.statements[0] : st.thenStatement;
-      if (!ts.isReturnStatement(then) || !then.expression || envRead(then.expression) !== key) continue;
-      const visitReturns = (n: ts.Node): void => {
-        if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
-        if (ts.isReturnStatement(n) && n.expression) {
-          const x = unwrap(n.expression);
-          if (ts.isStringLiteralLike(x) && LOCAL_URL.test(x.text)) this.addDefault(key, x);
-        }
-        ts.forEachChild(n, visitReturns);
-      };
-      for (const rest of stmts.slice(i + 1)) visitReturns(rest);
-      return;
-    }
-  }
 
   private addDefault(key: string, lit: ts.Expression): void {
     const x = unwrap(lit);
@@ -467,7 +441,7 @@ class CodeReader {
       const ignore = opts && ts.isObjectLiteralExpression(opts) ? objProp(opts, 'ignoreEnvFile') : undefined;
       if (!(ignore && ignore.kind === ts.SyntaxKind.TrueKeyword)) {
         info.loadsDotenv = true;
-        if (opts && ts.isObjectLiteralExpression(opts)) this.collectPaths(objProp(opts, 'envFilePath'));
+        if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(this.info, objProp(opts, 'envFilePath'));
       }
     }
   }
@@ -476,18 +450,44 @@ class CodeReader {
   private dotenvConfig(n: ts.CallExpression): void {
     this.info.loadsDotenv = true;
     const opts = n.arguments[0] && unwrap(n.arguments[0]);
-    if (opts && ts.isObjectLiteralExpression(opts)) this.collectPaths(objProp(opts, 'path'));
+    if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(this.info, objProp(opts, 'path'));
   }
+}
 
-  /** The paths given to an env loader; one Crosswire cannot evaluate makes the loaded files unknown. */
-  private collectPaths(e: ts.Expression | undefined): void {
-    if (!e) return;
-    const x = unwrap(e);
-    for (const el of ts.isArrayLiteralExpression(x) ? x.elements : [x]) {
-      const p = ts.isSpreadElement(el) ? undefined : staticPath(unwrap(el), path.dirname(this.file));
-      if (p === undefined) this.info.dotenvPathUnknown = true;
-      else this.info.dotenvPaths.push(p);
-    }
+/**
+ * `if (process.env.X) return process.env.X; ... return 'http://localhost:3000';`: the URLs the function returns
+ * after the variable's early return are its defaults (a getter with a fallback).
+ */
+function earlyReturnDefaults(block: ts.Block, add: (key: string, lit: ts.Expression) => void): void {
+  const stmts = block.statements;
+  for (let i = 0; i < stmts.length; i++) {
+    const st = stmts[i];
+    if (!ts.isIfStatement(st) || st.elseStatement) continue;
+    const key = envRead(st.expression);
+    if (!key) continue;
+    const then = ts.isBlock(st.thenStatement) && st.thenStatement.statements.length === 1 ? st.thenStatement.statements[0] : st.thenStatement;
+    if (!ts.isReturnStatement(then) || !then.expression || envRead(then.expression) !== key) continue;
+    const visitReturns = (n: ts.Node): void => {
+      if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+      if (ts.isReturnStatement(n) && n.expression) {
+        const x = unwrap(n.expression);
+        if (ts.isStringLiteralLike(x) && LOCAL_URL.test(x.text)) add(key, x);
+      }
+      ts.forEachChild(n, visitReturns);
+    };
+    for (const rest of stmts.slice(i + 1)) visitReturns(rest);
+    return;
+  }
+}
+
+/** The paths given to an env loader; one Crosswire cannot evaluate makes the loaded files unknown. */
+function collectPaths(info: CodeFileInfo, e: ts.Expression | undefined): void {
+  if (!e) return;
+  const x = unwrap(e);
+  for (const el of ts.isArrayLiteralExpression(x) ? x.elements : [x]) {
+    const p = ts.isSpreadElement(el) ? undefined : staticPath(unwrap(el), path.dirname(info.file));
+    if (p === undefined) info.dotenvPathUnknown = true;
+    else info.dotenvPaths.push(p);
   }
 }
 
