@@ -128,12 +128,9 @@ function compute(index: WorkspaceView): Systems {
   const names = linkByPortNames(index, runs, links);
   linkByDatabaseServer(index, links);
   linkBySecret(apps, links);
-  // 4. Processes one script starts together.
-  const byId = new Map(apps.map((a) => [a.id, a]));
-  for (const set of runs.sets) {
-    const members = set.processes.map((k) => byId.get(k.slice(0, k.indexOf('\0')))).filter((x): x is App => !!x);
-    for (const m of members.slice(1)) links.union(members[0], m, () => `${set.label} starts them together`, false);
-  }
+  // (Processes one script starts together run together for certain: index/runs.ts's sets, which the port rules consult
+  // first. A run set does not make the apps one system: their other scripts (a plain `next dev` beside the
+  // `dev:monorepo` a root script starts) are alternatives, not evidence.)
   const component = new Map<string, string>();
   const liveComponent = new Map<string, string>();
   for (const a of apps) {
