@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type { App, MonorepoRoot, PackageJsonInfo, RunSet, Runs } from '../model/types';
-import { analyzeCommand, type CommandAnalysis, type Orchestration } from '../parsers/scripts';
+import { analyzeCommand, carriesEnv, type CommandAnalysis, type Orchestration } from '../parsers/scripts';
 
 /** Scripts a developer or a deployment runs directly. */
 const ENTRY_NAMES = /^(dev|develop|start|serve|start:dev|start:prod|dev:all|prod)$/;
@@ -50,14 +50,18 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
     if (seen.has(id)) return [];
     seen.add(id);
     const own: string[] = [];
-    if (p.app && servers.has(processKey(p.app.id, scriptName))) own.push(processKey(p.app.id, scriptName));
+    const isServer = !!p.app && servers.has(processKey(p.app.id, scriptName));
+    if (isServer) own.push(processKey(p.app!.id, scriptName));
     const groups: string[][] = [];
     for (const a of analyzeSafe(script.command)) {
       if (a.tool === 'delegate' && a.delegateTo) {
         const targets = a.delegateTo.includes('*')
           ? p.pkg.scripts.filter((s) => picomatch(a.delegateTo!.replace(/:/g, '/'))(s.name.replace(/:/g, '/'))).map((s) => s.name)
           : [a.delegateTo];
-        for (const t of targets) if (t !== scriptName && !a.delegateArgs) for (const g of resolve(p, t, depth + 1, seen)) own.push(...g);
+        // A delegation that adds words or environment (`pnpm with-env next dev`, `cross-env PORT=4500 pnpm start`) is this
+        // script's own process (index/listeners.ts), not the other script's.
+        const composed = !!a.delegateArgs || (carriesEnv(a) && isServer);
+        for (const t of targets) if (t !== scriptName && !composed) for (const g of resolve(p, t, depth + 1, seen)) own.push(...g);
       } else if (a.tool === 'orchestrate' && a.orchestrate) {
         const o = a.orchestrate;
         for (const m of members(p.dir, o)) {
