@@ -116,6 +116,8 @@ test('analyzeCommand: `sh -c` / `bash -c` strings are analysed as command lines,
   assert.equal(analyzeCommand(`/bin/sh -c "npm run serve"`)[0].delegateTo, 'serve');
   assert.deepEqual(analyzeCommand(`sh ./scripts/start.sh`), [], 'a script file is not a command string');
   assert.deepEqual(analyzeCommand(`bash -c`), []);
+  assert.equal(analyzeCommand(`sh -c 'next start'`)[0].inexact, undefined);
+  assert.equal(analyzeCommand(`sh -c 'next'' start'`)[0].inexact, true, 'offsets that do not map back are never used for an edit');
   // The inner command's own variables win over the outer ones.
   assert.equal(analyzeCommand(`PORT=1 sh -c 'PORT=2 next start'`)[0].inlineEnv.PORT.value, '2');
 });

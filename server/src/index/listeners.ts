@@ -151,8 +151,9 @@ function addProcess(
   scriptLocation: Location,
   a: CommandAnalysis,
   found: Found,
-  fixable: boolean,
+  fixableScript: boolean,
 ): void {
+  const fixable = fixableScript && !a.inexact;
   const base = {
     appId: app.id,
     script: scriptName,
@@ -371,7 +372,7 @@ function serveListener(
       const r = configEnvPort(app, files, a, fromEnv, envFilesLoaded, !!cfg.vite?.loadsEnv, preview ? 'production' : 'development', scriptName);
       if ('reason' in r) return { unknown: true, location: loc(cfg.file, range), reason: `${what} reads ${r.reason}` };
       l = make(r.port, r.how, true, r.source ?? loc(cfg.file, range), `${what} reads ${r.text}`, r.envVar);
-    } else if (cfg && unread) return { unknown: true, location: loc(cfg.file, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }), reason: `${what}: ${unread}` };
+    } else if (cfg && unread) return { unknown: true, location: loc(cfg.file, cfg.vite?.configRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }), reason: `${what}: ${unread}` };
   }
   l ??= make(
     spec.defaultPort,

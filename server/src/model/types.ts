@@ -212,6 +212,8 @@ export interface CodeFileInfo {
     previewPortUnknown?: string;
     /** The config calls Vite's `loadEnv()`: a variable it reads may come from the mode's env files. */
     loadsEnv?: boolean;
+    /** Where the config is exported (`export default ...`), for an unknown port's location. */
+    configRange?: Range;
   };
   /** Auth, session, cookie and CORS facts, for files that mention them. */
   auth?: AuthFacts;

@@ -628,6 +628,7 @@ function viteConfig(e: ts.Expression | ts.FunctionDeclaration | undefined, info:
     if (so.length === 1 && !('reason' in so[0]) && viteProp(so[0].obj, 'strictPort', sf).value?.kind === ts.SyntaxKind.TrueKeyword) vite.strictPort = true;
   }
   if (/\bloadEnv\s*\(/.test(sf.text)) vite.loadsEnv = true;
+  if (e) vite.configRange = lines.range(e.getStart(sf), e.end);
   info.vite = vite;
 }
 

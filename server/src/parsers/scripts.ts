@@ -103,6 +103,8 @@ export interface CommandAnalysis {
   serve?: ServeSpec;
   /** For orchestrators: which packages' scripts they run. */
   orchestrate?: Orchestration;
+  /** Offsets inside a quoted string Crosswire could not map back exactly (escapes): no edit may use them. */
+  inexact?: boolean;
 }
 
 const NODE_RUNNERS = new Set(['node', 'nodemon', 'ts-node', 'ts-node-dev', 'tsx', 'bun', 'babel-node', 'esno', 'deno']);
@@ -559,10 +561,12 @@ function analyzeUncached(command: string): CommandAnalysis[] {
     if (sh) {
       // `sh -c 'prisma migrate deploy && next start'`: the string is a command line of its own, run with the outer environment.
       const raw = command.slice(sh.string.start, sh.string.end);
-      const offset = sh.string.start + (/^["']/.test(raw) ? 1 : 0);
+      const quoted = /^["']/.test(raw);
+      const offset = sh.string.start + (quoted ? 1 : 0);
+      const exact = (quoted ? raw.slice(1, -1) : raw) === sh.string.text;
       let blocks = false;
       for (const a of analyzeCommand(sh.string.text)) {
-        out.push(inherit(sh.outer, shift(a, offset)));
+        out.push({ ...inherit(sh.outer, shift(a, offset)), ...(exact ? {} : { inexact: true }) });
         if (a.tool !== 'delegate' && a.tool !== 'node') blocks = true;
       }
       if (blocks) break;
