@@ -332,3 +332,133 @@ test('a port from a validated env object (zod / t3-env) takes the schema default
   assert.deepEqual(port('a'), [[4600, 'the default 4600 of PORT in src/env.ts (PORT is not set, and no env file is loaded)']]);
   assert.equal(port('b')[0][0], 4600);
 });
+
+test('a Vite config that is not an inline object: its server.port is read through functions, variables and env reads, else unknown (never 5173)', async () => {
+  const vite = { vite: '5.4.0' };
+  const ws = makeWorkspace({
+    // Block-bodied function with a single final return.
+    'block/package.json': pkg('block', { dev: 'vite' }, vite),
+    'block/vite.config.ts':
+      "import { defineConfig } from 'vite';\nexport default defineConfig(({ mode }) => {\n  const isDev = mode === 'development';\n  return {\n    define: { __DEV__: isDev },\n    server: { port: 3300, host: true },\n  };\n});\n",
+    // Expression-bodied arrow taking ({ mode }).
+    'arrow/package.json': pkg('arrow', { dev: 'vite' }, vite),
+    'arrow/vite.config.ts': "import { defineConfig } from 'vite';\nexport default defineConfig(({ mode }) => ({\n  server: { port: 3301 },\n}));\n",
+    // A config held in a variable, typed.
+    'held/package.json': pkg('held', { dev: 'vite' }, vite),
+    'held/vite.config.mts':
+      "import { defineConfig, type UserConfig } from 'vite';\nconst serverOptions = { port: 3302, strictPort: true };\nconst config: UserConfig = {\n  server: serverOptions,\n};\nexport default defineConfig(config);\n",
+    // A port read from the environment, with a fallback: the script sets it inline in one case.
+    'envport/package.json': pkg('envport', { dev: 'vite', 'dev:alt': 'PORT=3399 vite' }, vite),
+    'envport/vite.config.ts':
+      "import { defineConfig } from 'vite';\nexport default defineConfig({\n  server: { port: Number(process.env.PORT) || 3303 },\n});\n",
+    // The config is chosen at run time: unknown.
+    'chosen/package.json': pkg('chosen', { dev: 'vite' }, vite),
+    'chosen/vite.config.ts':
+      "import { defineConfig } from 'vite';\nconst main = { server: { port: 8000 } };\nconst targets: Record<string, object> = { main };\nconst target = targets[process.env.BUILD_TARGET || 'main'];\nexport default defineConfig(target || main);\n",
+    // server.port computed by a function Crosswire does not evaluate: unknown.
+    'computed/package.json': pkg('computed', { dev: 'vite' }, vite),
+    'computed/vite.config.ts':
+      "import { defineConfig } from 'vite';\nimport { pickPort } from './ports';\nexport default defineConfig({ server: { port: pickPort('web') } });\n",
+    // An env port nothing sets and no fallback: unknown.
+    'unset/package.json': pkg('unset', { dev: 'vite' }, vite),
+    'unset/vite.config.ts': "import { defineConfig } from 'vite';\nexport default defineConfig({ server: { port: Number(process.env.WEB_PORT) } });\n",
+    // Read fully, no server.port: Vite's default.
+    'plain/package.json': pkg('plain', { dev: 'vite' }, vite),
+    'plain/vite.config.ts':
+      "import { defineConfig } from 'vite';\nexport default defineConfig(() => {\n  return { server: { host: '0.0.0.0' }, plugins: [] };\n});\n",
+    // Several returns that disagree: unknown; a loadEnv() config reads the mode's env files.
+    'modes/package.json': pkg('modes', { dev: 'vite' }, vite),
+    'modes/vite.config.ts':
+      "import { defineConfig } from 'vite';\nexport default defineConfig(({ command }) => {\n  if (command === 'serve') {\n    return { server: { port: 3305 } };\n  }\n  return { server: { port: 3306 } };\n});\n",
+    'loadenv/package.json': pkg('loadenv', { dev: 'vite' }, vite),
+    'loadenv/vite.config.ts':
+      "import { defineConfig, loadEnv } from 'vite';\nexport default defineConfig(({ mode }) => {\n  const env = loadEnv(mode, process.cwd(), '');\n  return { server: { port: parseInt(env.VITE_PORT) || 3000 } };\n});\n",
+    'loadenv/.env.development': 'VITE_PORT=3307\n',
+  });
+  const { engine } = await audit(ws);
+  const app = (n: string) => engine.apps().find((a) => a.name === n)!;
+  const ports = (n: string) => app(n).listeners.map((l) => [l.script, l.port, l.how]);
+  assert.deepEqual(ports('block'), [['dev', 3300, 'config']]);
+  assert.deepEqual(ports('arrow'), [['dev', 3301, 'config']]);
+  assert.deepEqual(ports('held'), [['dev', 3302, 'config']]);
+  assert.equal(app('held').listeners[0].drifts, false, 'strictPort: true in the held server options');
+  assert.deepEqual(ports('envport'), [
+    ['dev', 3303, 'config'],
+    ['dev:alt', 3399, 'inline-env'],
+  ]);
+  assert.deepEqual(ports('plain'), [['dev', 5173, 'default']]);
+  assert.deepEqual(ports('loadenv'), [['dev', 3307, 'loaded-env']]);
+  for (const n of ['chosen', 'computed', 'unset', 'modes']) {
+    assert.deepEqual(app(n).listeners, [], `${n}: no port presented as known`);
+    assert.equal(app(n).unknownPorts.length, 1, n);
+  }
+  assert.match(
+    app('chosen').unknownPorts[0].reason,
+    /^server\.port in vite\.config\.ts: the config `target \|\| main` is computed in a way Crosswire does not evaluate$/,
+  );
+  assert.match(app('computed').unknownPorts[0].reason, /server\.port is `pickPort\('web'\)`, computed in a way Crosswire does not evaluate/);
+  assert.match(app('unset').unknownPorts[0].reason, /server\.port in vite\.config\.ts reads WEB_PORT, which nothing Crosswire reads sets/);
+  assert.match(app('modes').unknownPorts[0].reason, /different server\.port values/);
+  // `crosswire apps` shows the reason.
+  const text = spawnSync(process.execPath, [CLI, 'apps', ws], { encoding: 'utf8' });
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /"dev": unknown: server\.port in vite\.config\.ts: the config `target \|\| main` is computed/);
+  assert.ok(!/chosen[^\n]*\n[^\n]*5173/.test(text.stdout), 'the unread config is not shown on 5173');
+});
+
+test('script commands: `sh -c` strings are unwrapped, runner options are not entries, inline env reaches the script a command runs', async () => {
+  const express = { express: '4.19.0' };
+  const server = "const app = require('express')();\napp.listen(process.env.PORT || 3000);\n";
+  const ws = makeWorkspace({
+    'package.json': JSON.stringify({
+      name: 'mono',
+      private: true,
+      workspaces: ['apps/*'],
+      scripts: { dev: 'lerna run start:dev --parallel', start: 'turbo run start' },
+    }),
+    'turbo.json': '{ "tasks": { "start": { "persistent": true } } }\n',
+    // A server started through a shell string, after a one-shot command, with the monorepo's env file loaded first.
+    'apps/web/package.json': pkg(
+      'web',
+      { start: "dotenv -e ../../.env -- sh -c 'prisma migrate deploy && NEXT_MANUAL_SIG_HANDLE=true next start'" },
+      { next: '14.2.0' },
+    ),
+    '.env': 'PORT=3200\n',
+    // tsx options before the entry.
+    'apps/worker/package.json': pkg('worker', { start: "tsx watch --clear-screen=false --include '../shared/dist/*' src/index.ts" }, express),
+    'apps/worker/src/index.ts': server.replace('3000', '3030'),
+    'apps/jobs/package.json': pkg('jobs', { start: 'tsx --env-file=.env watch src/jobs.ts' }, express),
+    'apps/jobs/src/jobs.ts': server,
+    'apps/jobs/.env': 'PORT=3040\n',
+    // `cross-env PORT=4500 pnpm start`: `start` runs with PORT=4500 when `start:dev` runs it.
+    'apps/widget/package.json': pkg('widget', { start: 'react-scripts start', 'start:dev': 'cross-env PORT=4500 pnpm start' }, { 'react-scripts': '5.0.1' }),
+    'apps/api/package.json': pkg('api', { 'start:dev': 'PORT=4600 npm run serve', serve: 'node server.js' }, express),
+    'apps/api/server.js': server,
+  });
+  const { engine } = await audit(ws);
+  const app = (n: string) => engine.apps().find((a) => a.name === n)!;
+  const ports = (n: string) => app(n).listeners.map((l) => [l.script, l.port, l.how]);
+  assert.deepEqual(ports('web'), [['start', 3200, 'loaded-env']]);
+  assert.equal(app('web').listeners[0].tool, 'next start');
+  assert.deepEqual(ports('worker'), [['start', 3030, 'listen']]);
+  assert.deepEqual(ports('jobs'), [['start', 3040, 'loaded-env']]);
+  assert.deepEqual(ports('widget'), [
+    ['start', 3000, 'default'],
+    ['start:dev', 4500, 'inline-env'],
+  ]);
+  assert.deepEqual(ports('api'), [
+    ['start:dev', 4600, 'inline-env'],
+    ['serve', 3000, 'listen'],
+  ]);
+  for (const n of ['web', 'worker', 'jobs', 'widget', 'api']) assert.deepEqual(app(n).unknownPorts, [], n);
+  // `lerna run start:dev` starts widget's and api's start:dev processes (not the scripts they run, as other processes).
+  const runs = engine.index.runs();
+  const group = (label: RegExp) =>
+    runs.sets
+      .filter((s) => label.test(s.label))
+      .flatMap((s) => s.processes)
+      .map((p) => p.replace('\0', ':'))
+      .sort();
+  assert.deepEqual(group(/lerna run start:dev/), ['apps/api:start:dev', 'apps/widget:start:dev']);
+  assert.deepEqual(group(/turbo run start/), ['apps/jobs:start', 'apps/web:start', 'apps/widget:start', 'apps/worker:start']);
+});

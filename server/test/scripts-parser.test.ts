@@ -79,3 +79,45 @@ test('analyzeCommand: one-shot node scripts and inline code before a server do n
     ['node', 'next-start'],
   );
 });
+
+test('analyzeCommand: runner options and their values are not the entry (tsx watch, node, ts-node, deno)', () => {
+  for (const [cmd, entry, envFiles] of [
+    ['tsx watch --clear-screen=false src/index.ts', 'src/index.ts', []],
+    ['tsx --env-file=.env watch src/x.ts', 'src/x.ts', ['.env']],
+    ['tsx watch --include "src/**" --exclude dist src/x.ts', 'src/x.ts', []],
+    ['tsx watch --tsconfig tsconfig.dev.json --ignore "*.log" src/x.ts', 'src/x.ts', []],
+    ['tsx --env-file .env.local src/x.ts', 'src/x.ts', ['.env.local']],
+    ['node -C development --import ./otel.mjs --max-old-space-size 4096 dist/main.js', 'dist/main.js', []],
+    ['node --require=dotenv/config --inspect server.js', 'server.js', ['.env']],
+    ['ts-node -P tsconfig.server.json src/main.ts', 'src/main.ts', []],
+    ['ts-node-dev --respawn --ignore-watch node_modules src/main.ts', 'src/main.ts', []],
+    ['deno run -A --env-file main.ts', 'main.ts', ['.env']],
+    ['deno run --config deno.json main.ts', 'main.ts', []],
+    ['nodemon --watch src -e ts,json --exec tsx src/server.ts', 'src/server.ts', []],
+  ] as const) {
+    const a = analyzeCommand(cmd)[0];
+    assert.equal(a?.entry, entry, cmd);
+    assert.deepEqual(a.envFiles, envFiles, cmd);
+    assert.equal(cmd.slice(a.toolStart, a.toolEnd).endsWith(entry), true, cmd);
+  }
+});
+
+test('analyzeCommand: `sh -c` / `bash -c` strings are analysed as command lines, with the outer environment', () => {
+  const cmd = `dotenv -e ../.env -- sh -c 'prisma migrate deploy && PORT=3100 next start'`;
+  const [a] = analyzeCommand(cmd);
+  assert.equal(a.tool, 'next-start');
+  assert.deepEqual(a.envFiles, ['../.env']);
+  assert.equal(a.inlineEnv.PORT.value, '3100');
+  assert.equal(cmd.slice(a.toolStart, a.toolEnd), 'next start', 'offsets point into the quoted string');
+  assert.equal(cmd.slice(a.inlineEnv.PORT.start, a.inlineEnv.PORT.end), 'PORT=3100');
+  const [b] = analyzeCommand(`NODE_ENV=production bash -ec "next start -p 4000"`);
+  assert.equal(b.portFlag?.port, 4000);
+  assert.equal(b.inlineEnv.NODE_ENV.value, 'production');
+  assert.equal(analyzeCommand(`/bin/sh -c "npm run serve"`)[0].delegateTo, 'serve');
+  assert.deepEqual(analyzeCommand(`sh ./scripts/start.sh`), [], 'a script file is not a command string');
+  assert.deepEqual(analyzeCommand(`bash -c`), []);
+  assert.equal(analyzeCommand(`sh -c 'next start'`)[0].inexact, undefined);
+  assert.equal(analyzeCommand(`sh -c 'next'' start'`)[0].inexact, true, 'offsets that do not map back are never used for an edit');
+  // The inner command's own variables win over the outer ones.
+  assert.equal(analyzeCommand(`PORT=1 sh -c 'PORT=2 next start'`)[0].inlineEnv.PORT.value, '2');
+});

@@ -6,9 +6,9 @@
  * replaced by a guess.
  */
 import * as path from 'node:path';
-import type { App, CodeFileInfo, EnvEntry, ListenCall, Listener, Location, Range, UnknownPort } from '../model/types';
+import type { App, CodeFileInfo, EnvEntry, ListenCall, Listener, Location, Range, UnknownPort, VitePortEnv } from '../model/types';
 import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
-import { analyzeCommand, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
+import { analyzeCommand, carriesEnv, inherit, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
 import { CODE_SERVER_FRAMEWORKS, type ServeSpec } from '../frameworks';
 import { LineIndex } from '../model/text';
 import type { IndexedFile } from './ingest';
@@ -97,18 +97,11 @@ export function computeListeners(app: App, files: Map<string, IndexedFile>): Fou
     }
     const scriptLocation = loc(pkg.file, script.range);
     for (const a of analyses) {
-      // `pnpm with-env next dev`: the other script's command with these words appended is what runs.
-      if (a.tool === 'delegate' && a.delegateArgs && a.delegateTo && scripts.has(a.delegateTo) && a.delegateTo !== script.name) {
-        const composed = `${scripts.get(a.delegateTo)!.command} ${a.delegateArgs}`;
-        let inner: readonly CommandAnalysis[] = [];
-        try {
-          inner = analyzeCommand(composed);
-        } catch {
-          inner = [];
-        }
-        for (const b of inner)
-          if (b.tool !== 'delegate' && b.tool !== 'orchestrate' && b.tool !== 'other')
-            addProcess(app, files, script.name, composed, scriptLocation, b, found, false);
+      // `pnpm with-env next dev`: the other script's command with these words appended is what runs. `cross-env PORT=4500
+      // pnpm start`: the other script runs with the variables (and env files) this one sets, as this script's process.
+      if (a.tool === 'delegate' && (a.delegateArgs || carriesEnv(a))) {
+        for (const d of delegatedRuns(scripts, a, 0, new Set([script.name])))
+          addProcess(app, files, script.name, d.command, scriptLocation, d.analysis, found, false);
         continue;
       }
       if (a.tool === 'delegate' || a.tool === 'other' || a.tool === 'orchestrate') continue;
@@ -116,6 +109,37 @@ export function computeListeners(app: App, files: Map<string, IndexedFile>): Fou
     }
   }
   return found;
+}
+
+/**
+ * The servers a delegating command starts through the scripts it runs (`pnpm with-env next dev` composes the words
+ * onto the other script; `cross-env PORT=4500 pnpm start` runs `start` with PORT set), following further delegations
+ * that carry words or environment. Each comes with the command that runs it.
+ */
+function delegatedRuns(
+  scripts: Map<string, { name: string; command: string }>,
+  a: Readonly<CommandAnalysis>,
+  depth: number,
+  seen: Set<string>,
+): { command: string; analysis: CommandAnalysis }[] {
+  const target = a.delegateTo;
+  if (!target || !scripts.has(target) || seen.has(target) || depth > 4) return [];
+  const composed = a.delegateArgs ? `${scripts.get(target)!.command} ${a.delegateArgs}` : scripts.get(target)!.command;
+  let inner: readonly CommandAnalysis[] = [];
+  try {
+    inner = analyzeCommand(composed);
+  } catch {
+    inner = [];
+  }
+  const out: { command: string; analysis: CommandAnalysis }[] = [];
+  seen.add(target);
+  for (const b of inner) {
+    const withEnv = inherit(a, b);
+    if (b.tool === 'delegate' && !b.delegateArgs && carriesEnv(withEnv)) out.push(...delegatedRuns(scripts, withEnv, depth + 1, seen));
+    else if (b.tool !== 'delegate' && b.tool !== 'orchestrate' && b.tool !== 'other') out.push({ command: composed, analysis: withEnv });
+  }
+  seen.delete(target);
+  return out;
 }
 
 function addProcess(
@@ -126,8 +150,9 @@ function addProcess(
   scriptLocation: Location,
   a: CommandAnalysis,
   found: Found,
-  fixable: boolean,
+  fixableScript: boolean,
 ): void {
+  const fixable = fixableScript && !a.inexact;
   const base = {
     appId: app.id,
     script: scriptName,
@@ -153,7 +178,9 @@ function addProcess(
       });
       return;
     }
-    found.listeners.push(serveListener(app, files, spec, scriptName, a, base, envFilesLoaded, scriptLocation, fixable));
+    const l = serveListener(app, files, spec, scriptName, a, base, envFilesLoaded, scriptLocation, fixable);
+    if ('unknown' in l) found.unknown.push({ appId: app.id, script: scriptName, command, role: spec.role, location: l.location, reason: l.reason });
+    else found.listeners.push(l);
     return;
   }
   // Servers whose port comes from their own code: NestJS (its entry file) and plain Node entry files.
@@ -299,7 +326,7 @@ function serveListener(
   envFilesLoaded: string[],
   scriptLocation: Location,
   fixable: boolean,
-): Listener {
+): Listener | { unknown: true; location: Location; reason: string } {
   const role = spec.role;
   const strict = a.strictPort || (spec.config !== undefined && !!viteConfig(app)?.vite?.strictPort);
   const common = { ...base, framework: spec.framework, role, frameworkLabel: spec.label, fixFlag: fixable ? spec.fixFlag : undefined };
@@ -336,7 +363,20 @@ function serveListener(
     const preview = spec.config === 'vite-preview';
     const port = preview ? cfg?.vite?.previewPort : cfg?.vite?.serverPort;
     const range = preview ? cfg?.vite?.previewPortRange : cfg?.vite?.serverPortRange;
-    if (cfg && port && range) l = make(port, 'config', true, loc(cfg.file, range), `${preview ? 'preview' : 'server'}.port in ${path.basename(cfg.file)}`);
+    const fromEnv = preview ? cfg?.vite?.previewPortEnv : cfg?.vite?.serverPortEnv;
+    const unread = preview ? cfg?.vite?.previewPortUnknown : cfg?.vite?.serverPortUnknown;
+    const what = `${preview ? 'preview' : 'server'}.port in ${cfg ? path.basename(cfg.file) : ''}`;
+    if (cfg && port && range) l = make(port, 'config', true, loc(cfg.file, range), what);
+    else if (cfg && fromEnv && range) {
+      const r = configEnvPort(app, files, a, fromEnv, envFilesLoaded, !!cfg.vite?.loadsEnv, preview ? 'production' : 'development', scriptName);
+      if ('reason' in r) return { unknown: true, location: loc(cfg.file, range), reason: `${what} reads ${r.reason}` };
+      l = make(r.port, r.how, true, r.source ?? loc(cfg.file, range), `${what} reads ${r.text}`, r.envVar);
+    } else if (cfg && unread)
+      return {
+        unknown: true,
+        location: loc(cfg.file, cfg.vite?.configRange ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }),
+        reason: `${what}: ${unread}`,
+      };
   }
   l ??= make(
     spec.defaultPort,
@@ -347,6 +387,51 @@ function serveListener(
   );
   l.loadedEnvFiles = envFilesLoaded.map((f) => path.resolve(app.dir, f));
   return l;
+}
+
+/** Vite's env files for a mode, strongest first (vite.dev/guide/env-and-mode: `.env.[mode].local` > `.env.[mode]` > `.env.local` > `.env`). */
+function viteModeFiles(mode: string): string[] {
+  return [`.env.${mode}.local`, `.env.${mode}`, '.env.local', '.env'];
+}
+
+/**
+ * A Vite config port read from the environment (`port: Number(process.env.PORT) || 3000`): the variable set inline by the
+ * script, else in an env file the script loads, else (when the config calls `loadEnv()`) in the mode's env files; else
+ * the fallback. Without one, the port is unknown.
+ */
+function configEnvPort(
+  app: App,
+  files: Map<string, IndexedFile>,
+  a: CommandAnalysis,
+  p: VitePortEnv,
+  envFilesLoaded: string[],
+  loadsEnv: boolean,
+  mode: string,
+  scriptName: string,
+): { port: number; how: Listener['how']; source?: Location; text: string; envVar?: string } | { reason: string } {
+  const vars = [p.envVar, ...(p.alsoEnv ?? [])];
+  for (const v of vars) {
+    if (a.inlineEnv[v] === undefined) continue;
+    const n = parsePortValue(a.inlineEnv[v].value);
+    return n
+      ? { port: n, how: 'inline-env', text: `${v}, set to ${n} in script "${scriptName}"`, envVar: v }
+      : { reason: `${v}=${a.inlineEnv[v].value}, decided when script "${scriptName}" runs` };
+  }
+  for (const [list, by] of [
+    [envFilesLoaded, `loaded by script "${scriptName}"`],
+    [loadsEnv ? viteModeFiles(mode) : [], 'read by loadEnv()'],
+  ] as const) {
+    if (!list.length) continue;
+    for (const v of vars) {
+      const e = lookupEnv(app, [...list], v, files);
+      if (!e) continue;
+      const n = parsePortValue(e.expanded ?? e.value);
+      if (!n) return { reason: `${v}, which ${path.basename(e.file)} sets to something that is not a port number Crosswire can read` };
+      return { port: n, how: 'loaded-env', source: loc(e.file, e.range), text: `${v} from ${path.basename(e.file)} (${by})`, envVar: v };
+    }
+  }
+  if (p.fallback !== undefined) return { port: p.fallback, how: 'config', text: `${vars.join(' / ')}, unset, so its fallback ${p.fallback}` };
+  return { reason: `${vars.join(' / ')}, which nothing Crosswire reads sets` };
 }
 
 function viteConfig(app: App): CodeFileInfo | undefined {

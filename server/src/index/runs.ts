@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type { App, MonorepoRoot, PackageJsonInfo, RunSet, Runs } from '../model/types';
-import { analyzeCommand, type CommandAnalysis, type Orchestration } from '../parsers/scripts';
+import { analyzeCommand, carriesEnv, type CommandAnalysis, type Orchestration } from '../parsers/scripts';
 
 /** Scripts a developer or a deployment runs directly. */
 const ENTRY_NAMES = /^(dev|develop|start|serve|start:dev|start:prod|dev:all|prod)$/;
@@ -39,7 +39,6 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
   /** The packages an orchestrator in `dir` selects. */
   const members = memberSelector(apps, roots);
 
-  const scriptOf = (p: Pkg, name: string) => p.pkg.scripts.find((s) => s.name === name);
   const pkgOfApp = new Map(pkgs.filter((p) => p.app).map((p) => [p.app!.id, p]));
 
   /** The processes a script starts (groups: processes of one group run together). */
@@ -50,14 +49,16 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
     if (seen.has(id)) return [];
     seen.add(id);
     const own: string[] = [];
-    if (p.app && servers.has(processKey(p.app.id, scriptName))) own.push(processKey(p.app.id, scriptName));
+    const isServer = !!p.app && servers.has(processKey(p.app.id, scriptName));
+    if (isServer) own.push(processKey(p.app!.id, scriptName));
     const groups: string[][] = [];
     for (const a of analyzeSafe(script.command)) {
       if (a.tool === 'delegate' && a.delegateTo) {
-        const targets = a.delegateTo.includes('*')
-          ? p.pkg.scripts.filter((s) => picomatch(a.delegateTo!.replace(/:/g, '/'))(s.name.replace(/:/g, '/'))).map((s) => s.name)
-          : [a.delegateTo];
-        for (const t of targets) if (t !== scriptName && !a.delegateArgs) for (const g of resolve(p, t, depth + 1, seen)) own.push(...g);
+        const targets = delegateTargets(p, a.delegateTo);
+        // A delegation that adds words or environment (`pnpm with-env next dev`, `cross-env PORT=4500 pnpm start`) is this
+        // script's own process (index/listeners.ts), not the other script's.
+        const composed = !!a.delegateArgs || (carriesEnv(a) && isServer);
+        for (const t of targets) if (t !== scriptName && !composed) for (const g of resolve(p, t, depth + 1, seen)) own.push(...g);
       } else if (a.tool === 'orchestrate' && a.orchestrate) {
         const o = a.orchestrate;
         for (const m of members(p.dir, o)) {
@@ -104,6 +105,15 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
   }
   addDirectRuns(apps, running);
   return { running, sets, setsOf };
+}
+
+function scriptOf(p: Pkg, name: string) {
+  return p.pkg.scripts.find((s) => s.name === name);
+}
+
+/** The scripts a delegation names: one, or those a `dev:*` pattern matches. */
+function delegateTargets(p: Pkg, to: string): string[] {
+  return to.includes('*') ? p.pkg.scripts.filter((s) => picomatch(to.replace(/:/g, '/'))(s.name.replace(/:/g, '/'))).map((s) => s.name) : [to];
 }
 
 /** `script "dev" of web/package.json (`next dev`)`, the command cut at 60 characters. */

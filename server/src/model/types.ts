@@ -178,6 +178,13 @@ export interface ListenCall {
   range: Range;
 }
 
+/** A Vite port read from the environment: the first variable set wins, else the fallback. */
+export interface VitePortEnv {
+  envVar: string;
+  alsoEnv?: string[];
+  fallback?: number;
+}
+
 export interface CodeFileInfo {
   file: string;
   language: 'ts' | 'js' | 'python';
@@ -189,8 +196,25 @@ export interface CodeFileInfo {
   dotenvPaths: string[];
   /** A path given to the loader is computed in a way Crosswire does not evaluate: which files it loads is unknown. */
   dotenvPathUnknown?: boolean;
-  /** Vite `server.port` / `preview.port` / `strictPort` literals from a vite.config.* */
-  vite?: { serverPort?: number; serverPortRange?: Range; strictPort?: boolean; previewPort?: number; previewPortRange?: Range };
+  /**
+   * Vite `server.port` / `preview.port` / `strictPort` from a vite.config.*: a literal, a port read from the environment
+   * (`Number(process.env.PORT) || 3000`), or why the port cannot be read (the config is computed; the default does not apply).
+   */
+  vite?: {
+    serverPort?: number;
+    serverPortRange?: Range;
+    strictPort?: boolean;
+    previewPort?: number;
+    previewPortRange?: Range;
+    serverPortEnv?: VitePortEnv;
+    previewPortEnv?: VitePortEnv;
+    serverPortUnknown?: string;
+    previewPortUnknown?: string;
+    /** The config calls Vite's `loadEnv()`: a variable it reads may come from the mode's env files. */
+    loadsEnv?: boolean;
+    /** Where the config is exported (`export default ...`), for an unknown port's location. */
+    configRange?: Range;
+  };
   /** Auth, session, cookie and CORS facts, for files that mention them. */
   auth?: AuthFacts;
   /** prisma.config.ts: `datasource.url` (literal or `env("X")` / `process.env.X`). */

@@ -241,6 +241,7 @@ class CodeReader {
       }
     }
     this.visit(this.sf);
+    if (this.isVite) viteConfig(exportedValue(this.sf), this.info, this.sf, this.lines);
   }
 
   private range(n: ts.Node): Range {
@@ -293,7 +294,6 @@ class CodeReader {
       }
     }
     if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'dotenv/config') info.loadsDotenv = true;
-    if (this.isVite && ts.isExportAssignment(n)) viteConfig(n.expression, info, sf, lines);
     if (ts.isBlock(n)) earlyReturnDefaults(n, (key, lit) => this.addDefault(key, lit));
     ts.forEachChild(n, this.visit);
   };
@@ -392,7 +392,6 @@ class CodeReader {
     )
       info.loadsDotenv = true;
     if (ts.isIdentifier(callee) && callee.text === 'config' && this.importsDotenvConfig) this.dotenvConfig(n);
-    if (this.isVite && ts.isIdentifier(callee) && callee.text === 'defineConfig' && n.arguments[0]) viteConfig(n.arguments[0], this.info, this.sf, this.lines);
   }
 
   /** `x.method(...)`: Bun.serve / Deno.serve, `.listen(port)`, dotenv's `config()`, Nest's ConfigModule.forRoot(). */
@@ -491,6 +490,25 @@ function collectPaths(info: CodeFileInfo, e: ts.Expression | undefined): void {
   }
 }
 
+/** The value a module exports as its default: `export default x`, `module.exports = x`. */
+function exportedValue(sf: ts.SourceFile): ts.Expression | ts.FunctionDeclaration | undefined {
+  let out: ts.Expression | ts.FunctionDeclaration | undefined;
+  for (const st of sf.statements) {
+    if (ts.isExportAssignment(st)) out = st.expression;
+    else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = st.expression.left;
+      if (ts.isPropertyAccessExpression(left) && left.name.text === 'exports' && ts.isIdentifier(left.expression) && left.expression.text === 'module')
+        out = st.expression.right;
+    } else if (ts.isFunctionDeclaration(st) && st.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) out = st;
+    else if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause)) {
+      // export { config as default }
+      const el = st.exportClause.elements.find((x) => x.name.text === 'default');
+      if (el) out = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName : undefined;
+    }
+  }
+  return out;
+}
+
 /** Driver pools: new PrismaPg({ connectionString, max }) (Prisma 7's adapter) and pg's new Pool({ max }) */
 function driverPool(n: ts.NewExpression, sf: ts.SourceFile, lines: LineIndex): CodeFileInfo['driverPools'][number] | undefined {
   const cls = unwrap(n.expression).getText(sf);
@@ -508,32 +526,150 @@ function driverPool(n: ts.NewExpression, sf: ts.SourceFile, lines: LineIndex): C
   return pool;
 }
 
-/** Vite's `server.port` / `preview.port` / `strictPort` in `defineConfig({...})` or `export default {...}`. */
-function viteConfig(e: ts.Expression, info: CodeFileInfo, sf: ts.SourceFile, lines: LineIndex): void {
-  let x = unwrap(e);
-  if (ts.isArrowFunction(x) && !ts.isBlock(x.body)) x = unwrap(x.body);
-  if (!ts.isObjectLiteralExpression(x)) return;
-  const vite: NonNullable<CodeFileInfo['vite']> = info.vite ?? {};
-  const server = objProp(x, 'server');
-  if (server && ts.isObjectLiteralExpression(unwrap(server))) {
-    const s = unwrap(server) as ts.ObjectLiteralExpression;
-    const port = objProp(s, 'port');
-    const pv = numberLiteral(port);
-    if (port && pv !== undefined) {
-      vite.serverPort = pv;
-      vite.serverPortRange = lines.range(port.getStart(sf), port.end);
-    }
-    if (objProp(s, 'strictPort')?.kind === ts.SyntaxKind.TrueKeyword) vite.strictPort = true;
+/** What a Vite config says about one of its ports: nothing (the default applies), a port Crosswire reads, or why it cannot. */
+type VitePortRead = { state: 'absent' } | { state: 'known'; port: PortExpr; range: Range } | { state: 'unknown'; reason: string };
+
+/** A config expression Crosswire reads as Vite would get it: an object literal, or why it cannot. */
+type ViteObject = { obj: ts.ObjectLiteralExpression } | { reason: string };
+
+/**
+ * The config object a Vite config's default export evaluates to: `{...}`, `defineConfig({...})`, a variable holding one,
+ * a function returning one (expression body, or a block whose returns Crosswire reads), `mergeConfig(a, b)` (b's
+ * `server`/`preview` win). Several possible objects (a function with several returns) are all returned.
+ */
+function viteObjects(e: ts.Expression | ts.FunctionDeclaration, sf: ts.SourceFile, depth = 0): ViteObject[] {
+  const x = ts.isFunctionDeclaration(e) ? e : unwrap(e);
+  const what = () => `\`${x.getText(sf).slice(0, 40).replace(/\s+/g, ' ')}${x.getText(sf).length > 40 ? '...' : ''}\``;
+  if (depth > 6) return [{ reason: `the config ${what()} is too indirect for Crosswire to follow` }];
+  if (ts.isObjectLiteralExpression(x)) return [{ obj: x }];
+  if (ts.isIdentifier(x)) {
+    const decl = findVariable(sf, x.text);
+    if (decl?.initializer) return viteObjects(decl.initializer, sf, depth + 1);
+    const fn = findFunction(sf, x.text);
+    if (fn) return viteObjects(fn, sf, depth + 1);
+    return [{ reason: `the config ${what()} is not a value Crosswire can read in this file` }];
   }
-  const preview = objProp(x, 'preview');
-  if (preview && ts.isObjectLiteralExpression(unwrap(preview))) {
-    const port = objProp(unwrap(preview) as ts.ObjectLiteralExpression, 'port');
-    const pv = numberLiteral(port);
-    if (port && pv !== undefined) {
-      vite.previewPort = pv;
-      vite.previewPortRange = lines.range(port.getStart(sf), port.end);
+  if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isFunctionDeclaration(x)) {
+    if (!x.body) return [{ reason: `the config function ${what()} has no body` }];
+    if (!ts.isBlock(x.body)) return viteObjects(x.body, sf, depth + 1);
+    const returns: ts.ReturnStatement[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionLike(n)) return; // returns of nested functions are not the config's
+      if (ts.isReturnStatement(n)) returns.push(n);
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(x.body, visit);
+    if (!returns.length) return [{ reason: 'the config function returns nothing Crosswire can read' }];
+    return returns.flatMap((r) =>
+      r.expression ? viteObjects(r.expression, sf, depth + 1) : [{ reason: 'the config function returns nothing Crosswire can read' }],
+    );
+  }
+  if (ts.isCallExpression(x)) {
+    const callee = unwrap(x.expression);
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+    if (name === 'defineConfig' && x.arguments[0]) return viteObjects(x.arguments[0], sf, depth + 1);
+    if (name === 'mergeConfig' && x.arguments.length >= 2) {
+      // mergeConfig(defaults, overrides): read as one object whose later properties win.
+      const parts = x.arguments.slice(0, 2).map((a) => viteObjects(a, sf, depth + 1));
+      if (parts.some((p) => p.length !== 1)) return [{ reason: `the config ${what()} merges configs Crosswire cannot tell apart` }];
+      const [a, b] = parts.map((p) => p[0]);
+      if ('reason' in a) return [a];
+      if ('reason' in b) return [b];
+      const merged = ts.factory.createObjectLiteralExpression([ts.factory.createSpreadAssignment(a.obj), ...b.obj.properties]);
+      return [{ obj: merged }];
     }
   }
+  return [{ reason: `the config ${what()} is computed in a way Crosswire does not evaluate` }];
+}
+
+function findFunction(sf: ts.SourceFile, name: string): ts.FunctionDeclaration | undefined {
+  return sf.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name);
+}
+
+/** The property `name` of a config object: its value, absent (read fully), or unknown (a spread Crosswire cannot read may set it). */
+function viteProp(o: ts.ObjectLiteralExpression, name: string, sf: ts.SourceFile, depth = 0): { value?: ts.Expression; unknown?: string } {
+  // Later properties win: read from the end.
+  for (let i = o.properties.length - 1; i >= 0; i--) {
+    const p = o.properties[i];
+    if (ts.isSpreadAssignment(p)) {
+      const inner = depth > 4 ? [] : viteObjects(p.expression, sf, depth + 1);
+      if (inner.length !== 1 || 'reason' in inner[0]) return { unknown: `\`...${p.expression.getText(sf).slice(0, 30)}\` may set ${name}` };
+      const r = viteProp(inner[0].obj, name, sf, depth + 1);
+      if (r.value || r.unknown) return r;
+      continue;
+    }
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return { value: p.name };
+    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) && p.name.text === name) return { value: p.initializer };
+    if (p.name && ts.isComputedPropertyName(p.name)) return { unknown: `a computed property may set ${name}` };
+  }
+  return {};
+}
+
+/** `server.port` (or `preview.port`) of the possible config objects. */
+function vitePort(objects: ViteObject[], section: 'server' | 'preview', sf: ts.SourceFile, lines: LineIndex): VitePortRead {
+  const reads: VitePortRead[] = objects.map((o): VitePortRead => {
+    if ('reason' in o) return { state: 'unknown', reason: o.reason };
+    const sec = viteProp(o.obj, section, sf);
+    if (sec.unknown) return { state: 'unknown', reason: sec.unknown };
+    if (!sec.value) return { state: 'absent' };
+    const secObjs = viteObjects(sec.value, sf, 1);
+    if (secObjs.length !== 1 || 'reason' in secObjs[0])
+      return { state: 'unknown', reason: `${section} is \`${sec.value.getText(sf).slice(0, 40)}\`, which Crosswire cannot read` };
+    const port = viteProp(secObjs[0].obj, 'port', sf);
+    if (port.unknown) return { state: 'unknown', reason: port.unknown };
+    if (!port.value) return { state: 'absent' };
+    const pe = portExpr(port.value, sf);
+    if (!pe || (pe.literal === undefined && pe.envVar === undefined))
+      return { state: 'unknown', reason: `${section}.port is \`${port.value.getText(sf).slice(0, 40)}\`, computed in a way Crosswire does not evaluate` };
+    return { state: 'known', port: pe, range: lines.range(port.value.getStart(sf), port.value.end) };
+  });
+  const first = reads[0] ?? { state: 'absent' };
+  const key = (r: VitePortRead) => (r.state === 'known' ? JSON.stringify(r.port) : r.state === 'unknown' ? `?${r.reason}` : '-');
+  const unknown = reads.find((r) => r.state === 'unknown');
+  if (unknown) return unknown;
+  if (reads.some((r) => key(r) !== key(first)))
+    return { state: 'unknown', reason: `the config function returns different ${section}.port values depending on how Vite runs it` };
+  return first;
+}
+
+/**
+ * Vite's `server.port` / `preview.port` / `strictPort` from the config a vite.config.* exports (`export default`,
+ * `module.exports =`). A port Crosswire cannot read is recorded with the reason: Vite's default applies only when
+ * the config, read fully, sets none.
+ */
+function viteConfig(e: ts.Expression | ts.FunctionDeclaration | undefined, info: CodeFileInfo, sf: ts.SourceFile, lines: LineIndex): void {
+  const vite: NonNullable<CodeFileInfo['vite']> = {};
+  const objects: ViteObject[] = e ? viteObjects(e, sf) : [{ reason: 'Crosswire found no default export in the config' }];
+  const server = vitePort(objects, 'server', sf, lines);
+  if (server.state === 'known') {
+    if (server.port.literal !== undefined) vite.serverPort = server.port.literal;
+    else
+      vite.serverPortEnv = {
+        envVar: server.port.envVar!,
+        ...(server.port.alsoEnv ? { alsoEnv: server.port.alsoEnv } : {}),
+        ...(server.port.fallback !== undefined ? { fallback: server.port.fallback } : {}),
+      };
+    vite.serverPortRange = server.range;
+  } else if (server.state === 'unknown') vite.serverPortUnknown = server.reason;
+  const preview = vitePort(objects, 'preview', sf, lines);
+  if (preview.state === 'known') {
+    if (preview.port.literal !== undefined) vite.previewPort = preview.port.literal;
+    else
+      vite.previewPortEnv = {
+        envVar: preview.port.envVar!,
+        ...(preview.port.alsoEnv ? { alsoEnv: preview.port.alsoEnv } : {}),
+        ...(preview.port.fallback !== undefined ? { fallback: preview.port.fallback } : {}),
+      };
+    vite.previewPortRange = preview.range;
+  } else if (preview.state === 'unknown') vite.previewPortUnknown = preview.reason;
+  for (const o of objects) {
+    if ('reason' in o) continue;
+    const sec = viteProp(o.obj, 'server', sf).value;
+    const so = sec ? viteObjects(sec, sf, 1) : [];
+    if (so.length === 1 && !('reason' in so[0]) && viteProp(so[0].obj, 'strictPort', sf).value?.kind === ts.SyntaxKind.TrueKeyword) vite.strictPort = true;
+  }
+  if (/\bloadEnv\s*\(/.test(sf.text)) vite.loadsEnv = true;
+  if (e) vite.configRange = lines.range(e.getStart(sf), e.end);
   info.vite = vite;
 }
 

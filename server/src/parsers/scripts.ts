@@ -103,6 +103,8 @@ export interface CommandAnalysis {
   serve?: ServeSpec;
   /** For orchestrators: which packages' scripts they run. */
   orchestrate?: Orchestration;
+  /** Offsets inside a quoted string Crosswire could not map back exactly (escapes): no edit may use them. */
+  inexact?: boolean;
 }
 
 const NODE_RUNNERS = new Set(['node', 'nodemon', 'ts-node', 'ts-node-dev', 'tsx', 'bun', 'babel-node', 'esno', 'deno']);
@@ -248,28 +250,99 @@ function skipPrefixes(words: Token[], res: CommandAnalysis): number | undefined 
   return i;
 }
 
-/** `node [flags] entry` and the other Node runners (`deno run [flags] entry`, `bun run entry.ts`); flags may load env files. */
+/**
+ * Options of the Node runners that take the next word as their value when written without `=`: node's own
+ * (nodejs.org/api/cli: `-r`, `--import`, `-C`, `--env-file`, ...), tsx's (`--tsconfig`; `tsx watch`'s
+ * `--include`, `--exclude`, `--ignore`), ts-node's and ts-node-dev's, nodemon's.
+ */
+const NODE_VALUED = new Set([
+  '-r',
+  '--require',
+  '--import',
+  '--loader',
+  '--experimental-loader',
+  '-C',
+  '--conditions',
+  '--env-file',
+  '--env-file-if-exists',
+  '--input-type',
+  '--title',
+  '--inspect-port',
+  '--debug-port',
+  '--watch-path',
+  '--redirect-warnings',
+  '--disable-warning',
+  '--experimental-config-file',
+  '--localstorage-file',
+  '--icu-data-dir',
+  '--openssl-config',
+  '--dns-result-order',
+  '--unhandled-rejections',
+  '--diagnostic-dir',
+  '--report-dir',
+  '--report-directory',
+  '--report-filename',
+  '--report-signal',
+  '--heapsnapshot-signal',
+  '--cpu-prof-dir',
+  '--cpu-prof-name',
+  '--heap-prof-dir',
+  '--heap-prof-name',
+  '--trace-event-categories',
+  '--trace-event-file-pattern',
+  '--tsconfig',
+  '--include',
+  '--exclude',
+  '--ignore',
+]);
+const RUNNER_VALUED: Record<string, readonly string[]> = {
+  'ts-node': ['-P', '--project', '-O', '--compiler-options', '--compiler', '-I', '--cwd', '--scope-dir', '-D', '--ignore-diagnostics'],
+  'ts-node-dev': ['-P', '--project', '-O', '--compiler-options', '--compiler', '-I', '--watch', '--ignore-watch', '--interval', '--debounce'],
+  deno: ['-c', '--config', '--import-map', '--lock', '--cert', '--location', '--seed'],
+  bun: ['--cwd', '-c', '--config', '--preload', '--tsconfig-override', '--conditions'],
+  nodemon: ['--exec', '-x', '--watch', '-w', '--ext', '-e', '--ignore', '-i', '--delay', '-d', '--signal', '-s', '--config', '--spawn-cwd'],
+};
+
+/**
+ * `node [options] entry` and the other Node runners (`tsx [options] watch [options] entry`, `deno run [options] entry`,
+ * `bun run entry.ts`, `nodemon --watch src server.ts`): the entry is the first word that is neither an option nor an
+ * option's value; options may load env files.
+ */
 function analyzeNodeRun(name: string, head: Token, rest: Token[], command: string, res: CommandAnalysis): CommandAnalysis | undefined {
   let k = (name === 'deno' || name === 'bun') && rest[0]?.text === 'run' ? 1 : 0;
-  while (rest[k] && rest[k].text.startsWith('-')) {
+  let watchSeen = false;
+  const runnerValued = RUNNER_VALUED[name] ?? [];
+  for (; rest[k]; k++) {
     const t = rest[k].text;
+    if (name === 'tsx' && t === 'watch' && !watchSeen) {
+      watchSeen = true;
+      continue;
+    }
+    if (!t.startsWith('-') || t === '-' || t === '--') {
+      if (t === '--') k++;
+      break;
+    }
+    const next = rest[k + 1]?.text;
     let m: RegExpExecArray | null;
-    if (t === '-e' || t === '--eval' || t === '-p' || t === '--print' || t === '--test' || t === '-v' || t === '--version') {
+    if (name !== 'nodemon' && (t === '-e' || t === '--eval' || t === '-p' || t === '--print' || t === '--test' || t === '-v' || t === '--version')) {
       if (name === 'node' || name === 'bun' || name === 'tsx') return undefined; // inline code or a one-shot run: not a server entry
     }
     if ((m = /^--env-file(?:-if-exists)?=(.+)$/.exec(t))) res.envFiles.push(m[1]);
-    else if (t === '--env-file' && rest[k + 1]) {
-      res.envFiles.push(rest[k + 1].text);
+    else if (t === '--env-file' && name === 'deno')
+      res.envFiles.push('.env'); // deno's value is optional and needs `=`
+    else if ((t === '--env-file' || t === '--env-file-if-exists') && next !== undefined) {
+      res.envFiles.push(next);
       k++;
-    } else if ((t === '-r' || t === '--require' || t === '--import') && rest[k + 1]) {
-      if (/^dotenv\/config(\.js)?$/.test(rest[k + 1].text)) res.envFiles.push('.env');
+    } else if ((t === '-r' || t === '--require' || t === '--import') && next !== undefined) {
+      if (/^dotenv\/config(\.js)?$/.test(next)) res.envFiles.push('.env');
       k++;
-    } else if (t === '--exec' || t === '-x' || t === '--watch-path' || t === '--ext' || t === '-e' || (t === '--watch' && name === 'nodemon')) {
-      if (rest[k + 1] && !rest[k + 1].text.startsWith('-') && name === 'nodemon') k++;
-    }
-    k++;
+    } else if ((m = /^(?:-r|--require|--import)=(.+)$/.exec(t))) {
+      if (/^dotenv\/config(\.js)?$/.test(m[1])) res.envFiles.push('.env');
+    } else if (t.includes('=')) {
+      // `--clear-screen=false`, `--max-old-space-size=4096`: the value is in the word.
+    } else if ((NODE_VALUED.has(t) || runnerValued.includes(t)) && next !== undefined && !(name === 'nodemon' && next.startsWith('-'))) k++;
+    else if (next !== undefined && /^\d+$/.test(next)) k++; // `--max-old-space-size 4096`, `--stack-size 2000`: a number is never the entry
   }
-  if (name === 'tsx' && rest[k] && rest[k].text === 'watch') k++;
   const entry = rest[k];
   if (!entry) return undefined;
   res.tool = 'node';
@@ -485,6 +558,21 @@ function analyzeUncached(command: string): CommandAnalysis[] {
       }
       continue;
     }
+    const sh = shellString(seg);
+    if (sh) {
+      // `sh -c 'prisma migrate deploy && next start'`: the string is a command line of its own, run with the outer environment.
+      const raw = command.slice(sh.string.start, sh.string.end);
+      const quoted = /^["']/.test(raw);
+      const offset = sh.string.start + (quoted ? 1 : 0);
+      const exact = (quoted ? raw.slice(1, -1) : raw) === sh.string.text;
+      let blocks = false;
+      for (const a of analyzeCommand(sh.string.text)) {
+        out.push({ ...inherit(sh.outer, shift(a, offset)), ...(exact ? {} : { inexact: true }) });
+        if (a.tool !== 'delegate' && a.tool !== 'node') blocks = true;
+      }
+      if (blocks) break;
+      continue;
+    }
     const a = analyzeSegment(seg, command);
     if (a) {
       out.push(a);
@@ -494,6 +582,48 @@ function analyzeUncached(command: string): CommandAnalysis[] {
     }
   }
   return out;
+}
+
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ash']);
+
+function emptyAnalysis(): CommandAnalysis {
+  return { tool: 'other', toolText: '', toolEnd: 0, toolStart: 0, strictPort: false, inlineEnv: {}, envFiles: [] };
+}
+
+/**
+ * `[VAR=x] [dotenv -e f --] sh -c 'command string'` (also `bash -c`, `bash -lc`, `/bin/sh -ec`): the command string and the
+ * environment the words before the shell set (POSIX `sh -c command_string`: the first operand after the options).
+ */
+function shellString(words: Token[]): { string: Token; outer: CommandAnalysis } | undefined {
+  const outer = emptyAnalysis();
+  const i = skipPrefixes(words, outer);
+  if (i === undefined || !SHELLS.has(words[i].text.replace(/^.*\//, ''))) return undefined;
+  let k = i + 1;
+  let c = false;
+  for (; words[k] && /^[-+]/.test(words[k].text); k++) {
+    const t = words[k].text;
+    if (t === '--') {
+      k++;
+      break;
+    }
+    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(t)) c = true;
+    else if (t === '-o' || t === '+o' || t === '-O' || t === '+O') k++; // `-o pipefail`: a named option
+  }
+  return c && words[k] ? { string: words[k], outer } : undefined;
+}
+
+/**
+ * An analysis of a command run by another one (`sh -c '...'`, a script run by `cross-env PORT=4500 pnpm start`): the
+ * outer command's inline variables and env files apply, its own inline variables win, and env files loaded first
+ * (by the outer command) win over the inner command's (dotenv-cli and `node --env-file` do not override a set variable).
+ */
+export function inherit(outer: Pick<CommandAnalysis, 'inlineEnv' | 'envFiles'>, a: Readonly<CommandAnalysis>): CommandAnalysis {
+  return { ...a, inlineEnv: { ...outer.inlineEnv, ...a.inlineEnv }, envFiles: [...outer.envFiles, ...a.envFiles] };
+}
+
+/** Whether a command sets variables or loads env files for what it runs (`cross-env PORT=4500 pnpm start`, `dotenv -- npm run dev`). */
+export function carriesEnv(a: Pick<CommandAnalysis, 'inlineEnv' | 'envFiles'>): boolean {
+  return a.envFiles.length > 0 || Object.keys(a.inlineEnv).length > 0;
 }
 
 function shift(a: CommandAnalysis, by: number): CommandAnalysis {
