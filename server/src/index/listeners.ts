@@ -659,7 +659,7 @@ function nodeRunnerListener(
     if (!entryCode) unknown(`target "${target.name}" runs the build of ${rel}, which Crosswire did not find`);
     else if (entryCode.listens.length === 0 && /\blisten\s*\(|\bserve\s*\(/.test(entryCode.text))
       unknown(`the port of the server in ${rel} (run by target "${target.name}") is computed in a way Crosswire does not evaluate`);
-    else unknown(`${rel} (run by target "${target.name}") starts no server in code Crosswire can follow to its port`);
+    else unknown(`the port of ${rel} (run by target "${target.name}") is not in code Crosswire can read`);
     return;
   }
   const envFilesLoaded = [...target.nxEnv];
