@@ -99,7 +99,13 @@ const appDatabaseServerUses = perApp((app: App): ServerUse[] => {
   const seen = new Set<string>();
   for (const d of datasourceUrls(app)) {
     seen.add(d.server);
-    out.push({ app, server: d.server, location: { file: d.ds.file, range: d.assignment.range }, what: `datasource ${d.ds.name}`, database: databaseName(d.url) });
+    out.push({
+      app,
+      server: d.server,
+      location: { file: d.ds.file, range: d.assignment.range },
+      what: `datasource ${d.ds.name}`,
+      database: databaseName(d.url),
+    });
   }
   for (const f of devEnvFiles(app)) {
     for (const e of f.entries) {

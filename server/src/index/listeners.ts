@@ -486,14 +486,7 @@ const NX_DEV_SERVERS: Record<string, { port?: number; label: string }> = {
  * inspector (the debugger, default 9229: "The port to inspect the process on"), never the program's: the program
  * listens where its own code says, with the environment Nx gives the task.
  */
-const NX_NODE_RUNNERS = new Set([
-  '@nx/js:node',
-  '@nrwl/js:node',
-  '@nx/node:node',
-  '@nrwl/node:node',
-  '@nx/node:execute',
-  '@nrwl/node:execute',
-]);
+const NX_NODE_RUNNERS = new Set(['@nx/js:node', '@nrwl/js:node', '@nx/node:node', '@nrwl/node:node', '@nx/node:execute', '@nrwl/node:execute']);
 
 /** The folder of nx.json above `dir` (the Nx workspace root), within `root`; `root` when none is indexed. */
 function nxWorkspaceRoot(dir: string, root: string, files: Map<string, IndexedFile>): string {
@@ -509,13 +502,7 @@ function nxWorkspaceRoot(dir: string, root: string, files: Map<string, IndexedFi
  * `.<target>.<configuration>[.local].env`, the same for the configuration alone and for the target alone, then
  * `.env.local`, `.local.env`, `.env` (nx.dev, "Define Environment Variables"). Paths are relative to the app folder.
  */
-export function nxTaskEnvFiles(
-  app: App,
-  target: string,
-  configuration: string | undefined,
-  wsRoot: string,
-  files: Map<string, IndexedFile>,
-): string[] {
+export function nxTaskEnvFiles(app: App, target: string, configuration: string | undefined, wsRoot: string, files: Map<string, IndexedFile>): string[] {
   const ids = [...(configuration ? [`${target}.${configuration}`, configuration] : []), target];
   const names: string[] = [];
   for (const id of ids) names.push(`.env.${id}.local`, `.env.${id}`, `.${id}.local.env`, `.${id}.env`);
@@ -530,7 +517,13 @@ export function nxTaskEnvFiles(
   return out;
 }
 
-type NxTarget = { executor?: unknown; options?: Record<string, unknown>; configurations?: Record<string, unknown>; defaultConfiguration?: unknown; command?: unknown };
+type NxTarget = {
+  executor?: unknown;
+  options?: Record<string, unknown>;
+  configurations?: Record<string, unknown>;
+  defaultConfiguration?: unknown;
+  command?: unknown;
+};
 
 /** `options.main` of the build target a Node runner runs (`"<project>:<target>[:<configuration>]"` of this project), workspace-relative. */
 function nxBuildMain(data: Record<string, unknown>, projectName: string, runner: NxTarget): { main?: string; why?: string } {
@@ -587,44 +580,69 @@ export function nxTargetListeners(app: App, data: unknown, file: string, text: s
     if (!executor) continue;
     const nxCommand = `nx run ${app.name}:${name}`;
     if (NX_NODE_RUNNERS.has(executor)) {
-      nodeRunnerListener(app, files, data as Record<string, unknown>, projectName, t, { name, executor, role, location, command: nxCommand, wsRoot, nxEnv }, found);
+      nodeRunnerListener(
+        app,
+        files,
+        data as Record<string, unknown>,
+        projectName,
+        t,
+        { name, executor, role, location, command: nxCommand, wsRoot, nxEnv },
+        found,
+      );
       continue;
     }
-    const known = NX_DEV_SERVERS[executor];
-    const port = typeof t.options?.port === 'number' ? t.options.port : typeof t.options?.port === 'string' ? parsePortValue(t.options.port) : undefined;
-    const base = {
-      appId: app.id,
-      script,
-      command: nxCommand,
-      scriptLocation: location,
-      source: location,
-      loadedEnvFiles: [] as string[],
-      tool: executor,
-      framework: app.framework,
-      role,
-      drifts: false,
-    };
-    if (port) found.listeners.push({ ...base, port, how: 'config', explicit: true, reason: `the port option of target "${name}" in project.json` });
-    else if (known?.port)
-      found.listeners.push({
-        ...base,
-        port: known.port,
-        how: 'default',
-        explicit: false,
-        reason: `target "${name}" (${executor}) uses ${known.label}'s default port ${known.port}`,
-        frameworkLabel: known.label,
-      });
-    else if (known || /server|serve|execute|node/.test(executor))
-      found.unknown.push({
-        appId: app.id,
-        script,
-        command: base.command,
-        role,
-        location,
-        reason: `target "${name}" runs ${executor}, whose port Crosswire does not read`,
-      });
+    devServerTarget(app, t, { name, executor, role, location, command: nxCommand }, found);
   }
   return found;
+}
+
+/**
+ * A target run by another executor: a dev server's `port` option, else its documented default port; an executor
+ * Crosswire does not know that looks like a server, unknown. A Node runner Crosswire does not know (an `inspect`
+ * option, an `:execute` / `:node` executor) has an inspector's `port`: unknown too.
+ */
+function devServerTarget(
+  app: App,
+  t: NxTarget,
+  target: { name: string; executor: string; role: Listener['role']; location: Location; command: string },
+  found: Found,
+): void {
+  const { name, executor, role, location, command } = target;
+  const known = NX_DEV_SERVERS[executor];
+  const inspector = !known && (t.options?.inspect !== undefined || /:(execute|node)$/.test(executor));
+  const raw = t.options?.port;
+  const port = inspector ? undefined : typeof raw === 'number' ? raw : typeof raw === 'string' ? parsePortValue(raw) : undefined;
+  const base = {
+    appId: app.id,
+    script: `nx:${name}`,
+    command,
+    scriptLocation: location,
+    source: location,
+    loadedEnvFiles: [] as string[],
+    tool: executor,
+    framework: app.framework,
+    role,
+    drifts: false,
+  };
+  if (port) found.listeners.push({ ...base, port, how: 'config', explicit: true, reason: `the port option of target "${name}" in project.json` });
+  else if (known?.port)
+    found.listeners.push({
+      ...base,
+      port: known.port,
+      how: 'default',
+      explicit: false,
+      reason: `target "${name}" (${executor}) uses ${known.label}'s default port ${known.port}`,
+      frameworkLabel: known.label,
+    });
+  else if (known || /server|serve|execute|node/.test(executor))
+    found.unknown.push({
+      appId: app.id,
+      script: base.script,
+      command,
+      role,
+      location,
+      reason: `target "${name}" runs ${executor}, whose port Crosswire does not read`,
+    });
 }
 
 /**

@@ -3,7 +3,17 @@ import ts = require('typescript');
 import type { App, CodeFileInfo, EnvEntry, Fix, Location, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
 import { fewNames, identity, MAX_RELATED, SharingIndex } from '../facts/util';
-import { databaseName, datasourceUrls, hasConnectionLimit, isPrisma7, resolveEnv, serverKey, serverSharing, type DatasourceUrl, type ServerUse } from '../facts/datasources';
+import {
+  databaseName,
+  datasourceUrls,
+  hasConnectionLimit,
+  isPrisma7,
+  resolveEnv,
+  serverKey,
+  serverSharing,
+  type DatasourceUrl,
+  type ServerUse,
+} from '../facts/datasources';
 import { isLibrary } from '../facts/libraries';
 import { appRule, type Report } from '../model/rule';
 

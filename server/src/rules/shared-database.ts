@@ -20,9 +20,7 @@ export const sharedDatabase = groupRule<DbUse>({
   // library (a schema and migrations package) connects to nothing itself: its URL is the database of the app that
   // uses it, never a second app sharing it.
   groupBy: (app, { index }) =>
-    isLibrary(app)
-      ? []
-      : appDatabaseUses(index, app).map((u) => [`${u.bucket}\0${u.target.server}\0${u.target.database}\0${u.target.schema}`, u] as const),
+    isLibrary(app) ? [] : appDatabaseUses(index, app).map((u) => [`${u.bucket}\0${u.target.server}\0${u.target.database}\0${u.target.schema}`, u] as const),
   check(_key, members, ctx) {
     const index = ctx.index;
     const uses = members.map((m) => m.item);
