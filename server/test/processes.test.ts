@@ -241,7 +241,11 @@ test('Nx: a project.json application is an app even without package.json; its se
   const ports = Object.fromEntries(engine.apps().map((a) => [a.id, a.listeners.map((l) => l.port)]));
   assert.deepEqual(ports['apps/shop'], [4300]);
   assert.deepEqual(ports['apps/docs'], [4321]);
-  assert.match(engine.apps().find((a) => a.id === 'apps/api')!.unknownPorts[0].reason, /@nx\/js:node, whose port Crosswire does not read/);
+  // @nx/js:node runs its build target's `main`: with none, the port is unknown (never the inspector's `port` option).
+  assert.match(
+    engine.apps().find((a) => a.id === 'apps/api')!.unknownPorts[0].reason,
+    /@nx\/js:node, whose server Crosswire cannot find: its buildTarget api:build has no `main` option/,
+  );
   const pc = byRule(findings, 'port-collision');
   assert.deepEqual(pc.map((f) => path.relative(ws, f.location.file)).sort(), ['apps/admin/project.json', 'apps/shop/project.json']);
   for (const f of pc) {

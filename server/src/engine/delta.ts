@@ -40,7 +40,12 @@ export function appDelta(before: App, after: App): Set<FactName> | undefined {
   if (!sameJson(before.listeners, after.listeners) || !sameJson(before.unknownPorts, after.unknownPorts)) out.add('listeners');
   if (!sameItems(before.compose, after.compose)) out.add('compose');
   if (!sameItems(before.pm2, after.pm2)) out.add('pm2');
-  if (before.packageJson !== after.packageJson || before.prismaMajor !== after.prismaMajor || before.hasPrismaConfig !== after.hasPrismaConfig)
+  if (
+    before.packageJson !== after.packageJson ||
+    before.prismaMajor !== after.prismaMajor ||
+    before.hasPrismaConfig !== after.hasPrismaConfig ||
+    before.nxLibrary !== after.nxLibrary
+  )
     out.add('package');
   return out;
 }

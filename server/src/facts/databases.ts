@@ -5,6 +5,7 @@ import { datasourceUrls, isPrisma7, resolveEnv } from './datasources';
 import { localHostName, machineOf, publishedPorts } from './machines';
 import { isLocalHost } from './util';
 import { checking, derived } from './track';
+export { isLibrary } from './libraries';
 
 /** A database on a server: what two apps must not share (server + database + schema). */
 export interface DbTarget {

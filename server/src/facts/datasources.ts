@@ -1,6 +1,7 @@
 import type { App, EnvEntry, Location, PrismaAssignment, PrismaDatasource, WorkspaceView } from '../model/types';
 import { identity, originOf, perApp, SharingIndex } from './util';
 import { derived } from './track';
+import { isLibrary } from './libraries';
 import { devEnvEntry as resolveEnv, devEnvFiles } from '../model/env';
 
 /** The entry an app uses for a key in development (model/env.ts). */
@@ -65,6 +66,18 @@ export interface ServerUse {
   server: string;
   location: Location;
   what: string;
+  /** The database the URL names (its path), when it names one. */
+  database?: string;
+}
+
+/** The database a URL names: its path without the leading slash (undefined when it names none or is not a URL). */
+export function databaseName(url: string): string | undefined {
+  try {
+    const name = decodeURIComponent(new URL(url.trim()).pathname.replace(/^\//, ''));
+    return name || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every app's use of each database server: Prisma datasources and database URLs in live env files. */
@@ -86,24 +99,34 @@ const appDatabaseServerUses = perApp((app: App): ServerUse[] => {
   const seen = new Set<string>();
   for (const d of datasourceUrls(app)) {
     seen.add(d.server);
-    out.push({ app, server: d.server, location: { file: d.ds.file, range: d.assignment.range }, what: `datasource ${d.ds.name}` });
+    out.push({
+      app,
+      server: d.server,
+      location: { file: d.ds.file, range: d.assignment.range },
+      what: `datasource ${d.ds.name}`,
+      database: databaseName(d.url),
+    });
   }
   for (const f of devEnvFiles(app)) {
     for (const e of f.entries) {
       const server = serverKey(e.expanded ?? e.value);
       if (!server || seen.has(server)) continue;
       seen.add(server);
-      out.push({ app, server, location: { file: e.file, range: e.range }, what: e.key });
+      out.push({ app, server, location: { file: e.file, range: e.range }, what: e.key, database: databaseName(e.expanded ?? e.value) });
     }
   }
   return out;
 });
 
-/** Who uses each database server, replicas counted once (the derived fact `serverUses`): O(apps), never app × app. */
+/**
+ * Who uses each database server, replicas counted once (the derived fact `serverUses`): O(apps), never app × app. A
+ * library (a schema and migrations package that runs nothing, facts/libraries.ts) opens no pool of its own: its
+ * schema is the pool of the app that uses it, which it must not be counted beside.
+ */
 export function serverSharing(index: WorkspaceView): SharingIndex<ServerUse> {
   return derived('serverUses', index, (ix) => {
     const sharing = new SharingIndex<ServerUse>();
-    for (const [server, list] of databaseUses(ix)) for (const u of list) sharing.add(server, identity(u.app), u);
+    for (const [server, list] of databaseUses(ix)) for (const u of list) if (!isLibrary(u.app)) sharing.add(server, identity(u.app), u);
     return sharing;
   });
 }

@@ -40,7 +40,7 @@ export const DERIVED_INPUTS: Record<DerivedFact, readonly FactName[]> = {
   /** Every env file by path, with its app (facts/env.ts). */
   envFilesByPath: ['env'],
   /** Who uses each database server (facts/datasources.ts). */
-  serverUses: ['env', 'schemas'],
+  serverUses: ['env', 'schemas', 'package', 'listeners', 'pm2', 'code'],
   composeUsers: ['composeModel', 'envPorts', 'package', 'listeners', 'monorepoRoots'],
   /** The local ports each app's env files name (facts/compose-model.ts). */
   envPorts: ['env'],

@@ -141,6 +141,7 @@ const FIELD_FACT: Partial<Record<keyof App, AppFact>> = {
   compose: 'compose',
   pm2: 'pm2',
   packageJson: 'package',
+  nxLibrary: 'package',
 };
 
 const instrumented = new WeakSet<App>();

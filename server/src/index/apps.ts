@@ -178,6 +178,7 @@ export function deriveApp(ws: DeriveInput, dir: string, meta: AppMeta): App {
   const servers = app.packageJson ? computeListeners(app, ws.files) : computePythonListeners(app);
   const nx = ws.files.get(path.join(dir, 'project.json'))?.repoConfig;
   if (nx?.kind === 'nx-project') {
+    if (nx.data && typeof nx.data === 'object' && (nx.data as Record<string, unknown>).projectType === 'library') app.nxLibrary = true;
     const targets = nxTargetListeners(app, nx.data, path.join(dir, 'project.json'), ws.files.get(path.join(dir, 'project.json'))!.text, ws.files);
     servers.listeners.push(...targets.listeners);
     servers.unknown.push(...targets.unknown);

@@ -549,39 +549,106 @@ export function isNxApplication(data: unknown): boolean {
   return !!data && typeof data === 'object' && (data as Record<string, unknown>).projectType === 'application';
 }
 
-/** Nx executors that run a dev server, with their default port (Angular's and webpack's dev servers: 4200). */
+/**
+ * Nx executors that run a dev server, whose `port` option is the server's port, with their default port (Angular's
+ * and webpack's dev servers: 4200).
+ */
 const NX_DEV_SERVERS: Record<string, { port?: number; label: string }> = {
   '@angular/build:dev-server': { port: 4200, label: 'Angular' },
   '@angular-devkit/build-angular:dev-server': { port: 4200, label: 'Angular' },
   '@nx/angular:dev-server': { port: 4200, label: 'Angular' },
   '@nx/webpack:dev-server': { port: 4200, label: 'webpack-dev-server' },
   '@nrwl/web:dev-server': { port: 4200, label: 'webpack-dev-server' },
+  '@nrwl/webpack:dev-server': { port: 4200, label: 'webpack-dev-server' },
   '@nx/vite:dev-server': { label: 'Vite' },
+  '@nrwl/vite:dev-server': { label: 'Vite' },
   '@nx/next:server': { label: 'Next.js' },
-  '@nx/js:node': { label: 'Node.js' },
-  '@nx/node:execute': { label: 'Node.js' },
-  '@nrwl/node:execute': { label: 'Node.js' },
+  '@nrwl/next:server': { label: 'Next.js' },
 };
 
 /**
- * The servers of an Nx project's targets (`serve`, `dev`, `start`, `preview`): a `port` option, the executor's
- * documented default, or a command of `nx:run-commands` read like a package.json script; otherwise the port is
- * unknown (a Next.js or Node executor whose port comes from elsewhere), never guessed.
+ * Nx executors that run a built Node program (`buildTarget`'s output). Their `port` option is the port of the Node
+ * inspector (the debugger, default 9229: "The port to inspect the process on"), never the program's: the program
+ * listens where its own code says, with the environment Nx gives the task.
+ */
+const NX_NODE_RUNNERS = new Set(['@nx/js:node', '@nrwl/js:node', '@nx/node:node', '@nrwl/node:node', '@nx/node:execute', '@nrwl/node:execute']);
+
+/** The folder of nx.json above `dir` (the Nx workspace root), within `root`; `root` when none is indexed. */
+function nxWorkspaceRoot(dir: string, root: string, files: Map<string, IndexedFile>): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (files.has(path.join(d, 'nx.json'))) return d;
+    if (d === root || !d.startsWith(root) || path.dirname(d) === d) return root;
+  }
+}
+
+/**
+ * The env files Nx loads into a task's environment before it runs, in precedence order (the first to set a variable
+ * wins), that exist: for the project root, then the workspace root, `.env.<target>.<configuration>[.local]`,
+ * `.<target>.<configuration>[.local].env`, the same for the configuration alone and for the target alone, then
+ * `.env.local`, `.local.env`, `.env` (nx.dev, "Define Environment Variables"). Paths are relative to the app folder.
+ */
+export function nxTaskEnvFiles(app: App, target: string, configuration: string | undefined, wsRoot: string, files: Map<string, IndexedFile>): string[] {
+  const ids = [...(configuration ? [`${target}.${configuration}`, configuration] : []), target];
+  const names: string[] = [];
+  for (const id of ids) names.push(`.env.${id}.local`, `.env.${id}`, `.${id}.local.env`, `.${id}.env`);
+  names.push('.env.local', '.local.env', '.env');
+  const out: string[] = [];
+  for (const dir of app.dir === wsRoot ? [wsRoot] : [app.dir, wsRoot]) {
+    for (const n of names) {
+      const abs = path.join(dir, n);
+      if (app.envFiles.some((e) => e.file === abs) || files.get(abs)?.env) out.push(path.relative(app.dir, abs) || n);
+    }
+  }
+  return out;
+}
+
+type NxTarget = {
+  executor?: unknown;
+  options?: Record<string, unknown>;
+  configurations?: Record<string, unknown>;
+  defaultConfiguration?: unknown;
+  command?: unknown;
+};
+
+/** `options.main` of the build target a Node runner runs (`"<project>:<target>[:<configuration>]"` of this project), workspace-relative. */
+function nxBuildMain(data: Record<string, unknown>, projectName: string, runner: NxTarget): { main?: string; why?: string } {
+  const bt = runner.options?.buildTarget;
+  if (typeof bt !== 'string') return { why: 'it names no buildTarget' };
+  const [project, target, configuration] = bt.split(':');
+  if (!target || project !== projectName) return { why: `its buildTarget ${bt} is not a target of this project.json` };
+  const build = (data.targets as Record<string, unknown>)[target] as NxTarget | undefined;
+  if (!build || typeof build !== 'object') return { why: `its buildTarget ${bt} is not defined in project.json` };
+  const conf = configuration ?? (typeof build.defaultConfiguration === 'string' ? build.defaultConfiguration : undefined);
+  const confOptions = conf ? (build.configurations?.[conf] as Record<string, unknown> | undefined) : undefined;
+  const main = confOptions?.main ?? build.options?.main;
+  return typeof main === 'string' ? { main } : { why: `its buildTarget ${bt} has no \`main\` option` };
+}
+
+/**
+ * The servers of an Nx project's targets (`serve`, `dev`, `start`, `preview`): for a dev-server executor, its
+ * `port` option or the executor's documented default; for a Node runner (`@nx/js:node`), the `listen()` of the
+ * build target's `main`, reading the env files Nx loads for the task; a command of `nx:run-commands` read like a
+ * package.json script (with the env files Nx loads); otherwise the port is unknown, never guessed.
  */
 export function nxTargetListeners(app: App, data: unknown, file: string, text: string, files: Map<string, IndexedFile>): Found {
   const found: Found = { listeners: [], unknown: [] };
   if (!data || typeof data !== 'object') return found;
   const targets = (data as Record<string, unknown>).targets;
   if (!targets || typeof targets !== 'object') return found;
+  const projectName = typeof (data as Record<string, unknown>).name === 'string' ? ((data as Record<string, unknown>).name as string) : app.name;
+  const wsRoot = nxWorkspaceRoot(app.dir, app.root, files);
   const lines = new LineIndex(text);
   for (const [name, raw] of Object.entries(targets as Record<string, unknown>)) {
     if (!/^(serve|dev|start|preview|serve-static)$/.test(name) || !raw || typeof raw !== 'object') continue;
-    const t = raw as { executor?: unknown; options?: Record<string, unknown>; command?: unknown };
+    const t = raw as NxTarget;
     const at = text.indexOf(`"${name}"`);
     const location = loc(file, at >= 0 ? lines.range(at, at + name.length + 2) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
     const script = `nx:${name}`;
     const role: Listener['role'] = name === 'serve' || name === 'dev' ? 'dev' : name === 'start' ? 'start' : 'preview';
     const executor = typeof t.executor === 'string' ? t.executor : undefined;
+    const configuration = typeof t.defaultConfiguration === 'string' ? t.defaultConfiguration : undefined;
+    // Nx loads these into the environment of every task it runs.
+    const nxEnv = nxTaskEnvFiles(app, name, configuration, wsRoot, files);
     const command = typeof t.command === 'string' ? t.command : typeof t.options?.command === 'string' ? (t.options.command as string) : undefined;
     if (command && (!executor || executor === 'nx:run-commands')) {
       let analyses: readonly CommandAnalysis[] = [];
@@ -591,43 +658,138 @@ export function nxTargetListeners(app: App, data: unknown, file: string, text: s
         analyses = [];
       }
       for (const a of analyses)
-        if (a.tool !== 'delegate' && a.tool !== 'other' && a.tool !== 'orchestrate') addProcess(app, files, script, command, location, a, found, false);
+        if (a.tool !== 'delegate' && a.tool !== 'other' && a.tool !== 'orchestrate')
+          addProcess(app, files, script, command, location, { ...a, envFiles: [...a.envFiles, ...nxEnv] }, found, false);
       continue;
     }
     if (!executor) continue;
-    const known = NX_DEV_SERVERS[executor];
-    const port = typeof t.options?.port === 'number' ? t.options.port : typeof t.options?.port === 'string' ? parsePortValue(t.options.port) : undefined;
-    const base = {
-      appId: app.id,
-      script,
-      command: `nx run ${app.name}:${name}`,
-      scriptLocation: location,
-      source: location,
-      loadedEnvFiles: [] as string[],
-      tool: executor,
-      framework: app.framework,
-      role,
-      drifts: false,
-    };
-    if (port) found.listeners.push({ ...base, port, how: 'config', explicit: true, reason: `the port option of target "${name}" in project.json` });
-    else if (known?.port)
-      found.listeners.push({
-        ...base,
-        port: known.port,
-        how: 'default',
-        explicit: false,
-        reason: `target "${name}" (${executor}) uses ${known.label}'s default port ${known.port}`,
-        frameworkLabel: known.label,
-      });
-    else if (known || /server|serve|execute|node/.test(executor))
-      found.unknown.push({
-        appId: app.id,
-        script,
-        command: base.command,
-        role,
-        location,
-        reason: `target "${name}" runs ${executor}, whose port Crosswire does not read`,
-      });
+    const nxCommand = `nx run ${app.name}:${name}`;
+    if (NX_NODE_RUNNERS.has(executor)) {
+      nodeRunnerListener(
+        app,
+        files,
+        data as Record<string, unknown>,
+        projectName,
+        t,
+        { name, executor, role, location, command: nxCommand, wsRoot, nxEnv },
+        found,
+      );
+      continue;
+    }
+    devServerTarget(app, t, { name, executor, role, location, command: nxCommand }, found);
   }
   return found;
+}
+
+/**
+ * A target run by another executor: a dev server's `port` option, else its documented default port; an executor
+ * Crosswire does not know that looks like a server, unknown. A Node runner Crosswire does not know (an `inspect`
+ * option, an `:execute` / `:node` executor) has an inspector's `port`: unknown too.
+ */
+function devServerTarget(
+  app: App,
+  t: NxTarget,
+  target: { name: string; executor: string; role: Listener['role']; location: Location; command: string },
+  found: Found,
+): void {
+  const { name, executor, role, location, command } = target;
+  const known = NX_DEV_SERVERS[executor];
+  const inspector = !known && (t.options?.inspect !== undefined || /:(execute|node)$/.test(executor));
+  const raw = t.options?.port;
+  const port = inspector ? undefined : typeof raw === 'number' ? raw : typeof raw === 'string' ? parsePortValue(raw) : undefined;
+  const base = {
+    appId: app.id,
+    script: `nx:${name}`,
+    command,
+    scriptLocation: location,
+    source: location,
+    loadedEnvFiles: [] as string[],
+    tool: executor,
+    framework: app.framework,
+    role,
+    drifts: false,
+  };
+  if (port) found.listeners.push({ ...base, port, how: 'config', explicit: true, reason: `the port option of target "${name}" in project.json` });
+  else if (known?.port)
+    found.listeners.push({
+      ...base,
+      port: known.port,
+      how: 'default',
+      explicit: false,
+      reason: `target "${name}" (${executor}) uses ${known.label}'s default port ${known.port}`,
+      frameworkLabel: known.label,
+    });
+  else if (known || /server|serve|execute|node/.test(executor))
+    found.unknown.push({
+      appId: app.id,
+      script: base.script,
+      command,
+      role,
+      location,
+      reason: `target "${name}" runs ${executor}, whose port Crosswire does not read`,
+    });
+}
+
+/**
+ * The server a Node runner target (`@nx/js:node`) starts: the build target's `main`, read like a `node` script's
+ * entry, in the environment Nx gives the task (its env files first, then those the code loads itself, which do not
+ * override what is already set). The target's `port` option is the inspector's and is never the server's port.
+ */
+function nodeRunnerListener(
+  app: App,
+  files: Map<string, IndexedFile>,
+  data: Record<string, unknown>,
+  projectName: string,
+  t: NxTarget,
+  target: { name: string; executor: string; role: Listener['role']; location: Location; command: string; wsRoot: string; nxEnv: string[] },
+  found: Found,
+): void {
+  const script = `nx:${target.name}`;
+  const unknown = (reason: string) =>
+    found.unknown.push({ appId: app.id, script, command: target.command, role: target.role, location: target.location, reason });
+  const { main, why } = nxBuildMain(data, projectName, t);
+  if (!main) {
+    unknown(`target "${target.name}" runs ${target.executor}, whose server Crosswire cannot find: ${why}`);
+    return;
+  }
+  const projectRoot = path.relative(target.wsRoot, app.dir).split(path.sep).join('/');
+  const mainAbs = path.resolve(target.wsRoot, main.replace(/\{projectRoot\}/g, projectRoot).replace(/\{workspaceRoot\}\/?/g, ''));
+  const entryCode = resolveEntry(app, mainAbs, files);
+  const rel = path.relative(app.dir, mainAbs).split(path.sep).join('/');
+  const listen = entryCode?.listens.find((x) => x.tool !== 'bun');
+  if (!entryCode || !listen) {
+    // A program run by a serve target whose listen() Crosswire cannot read: its port is unknown, never the inspector's.
+    if (!entryCode) unknown(`target "${target.name}" runs the build of ${rel}, which Crosswire did not find`);
+    else if (entryCode.listens.length === 0 && /\blisten\s*\(|\bserve\s*\(/.test(entryCode.text))
+      unknown(`the port of the server in ${rel} (run by target "${target.name}") is computed in a way Crosswire does not evaluate`);
+    else unknown(`the port of ${rel} (run by target "${target.name}") is not in code Crosswire can read`);
+    return;
+  }
+  const envFilesLoaded = [...target.nxEnv];
+  const appDotenvPaths = app.code.flatMap((c) => c.dotenvPaths);
+  if (app.code.some((c) => c.loadsDotenv) || entryCode.loadsDotenv)
+    for (const f of appDotenvPaths.length ? appDotenvPaths : ['.env']) if (!envFilesLoaded.includes(f)) envFilesLoaded.push(f);
+  const envUnknown = app.code.some((c) => c.loadsDotenv && c.dotenvPathUnknown);
+  const a: CommandAnalysis = { tool: 'node', toolText: target.executor, toolEnd: 0, toolStart: 0, strictPort: false, inlineEnv: {}, envFiles: [] };
+  const framework = app.framework;
+  codeListener(
+    app,
+    files,
+    a,
+    listen,
+    {
+      appId: app.id,
+      script,
+      command: target.command,
+      scriptLocation: target.location,
+      tool: target.executor,
+      framework,
+      role: target.role,
+      drifts: false,
+      loadedEnvFiles: envFilesLoaded.map((f) => path.resolve(app.dir, f)),
+    },
+    envFilesLoaded,
+    envUnknown,
+    found,
+  );
 }

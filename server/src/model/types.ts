@@ -546,6 +546,11 @@ export interface App {
   /** Prisma major version from the app's dependencies (`prisma`, `@prisma/client`), if known. */
   prismaMajor?: number;
   hasPrismaConfig: boolean;
+  /**
+   * An Nx project.json in the app's folder declares `"projectType": "library"`: code (a schema, migrations) other
+   * apps use, with no process of its own (a `package` fact).
+   */
+  nxLibrary?: boolean;
   envFiles: EnvFile[];
   schemas: PrismaSchemaInfo[];
   code: CodeFileInfo[];

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { appRule } from '../model/rule';
+import type { Listener } from '../model/types';
 import { parsePortValue } from '../parsers/scripts';
 import { envLocation, fewNames } from '../facts/util';
 import { isTestFixture } from '../facts/secret-sharing';
@@ -11,6 +12,17 @@ const WHY: Record<string, string> = {
   next: 'the Next.js CLI reads PORT before it loads .env files',
   vite: 'Vite never reads PORT',
 };
+
+/**
+ * Why a server ignores the PORT of an env file: its port is set elsewhere (a flag, a config option such as an Nx
+ * dev server's `port`), the file is loaded (Nx loads a project's .env for every task) but the code reads another
+ * variable or none, or nothing loads the file.
+ */
+function whyIgnored(l: Listener, file: string): string {
+  if (l.how === 'flag' || l.how === 'config') return `its port is set by ${l.reason}`;
+  if (l.loadedEnvFiles.includes(file)) return l.portEnvVar && l.portEnvVar !== 'PORT' ? `it reads ${l.portEnvVar}, not PORT` : `${l.reason} does not read PORT`;
+  return `nothing loads ${path.basename(file)} before it listens`;
+}
 
 export const ineffectivePort = appRule({
   id: 'ineffective-port',
@@ -37,7 +49,7 @@ export const ineffectivePort = appRule({
         const real = [...new Set(app.listeners.map((l) => l.port))];
         if (real.includes(value)) continue;
         const l = app.listeners[0];
-        const why = WHY[l.framework] ?? `nothing loads ${path.basename(f.file)} before it listens`;
+        const why = WHY[l.framework] ?? whyIgnored(l, f.file);
         ctx.report({
           message: `PORT=${value} has no effect: ${app.name} listens on ${fewNames(real.map(String), 2, ['port', 'ports'])} because ${why}.`,
           at: envLocation(e),

@@ -2,8 +2,19 @@
 import ts = require('typescript');
 import type { App, CodeFileInfo, EnvEntry, Fix, Location, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { fewNames, identity, SharingIndex } from '../facts/util';
-import { datasourceUrls, hasConnectionLimit, isPrisma7, resolveEnv, serverKey, serverSharing, type DatasourceUrl, type ServerUse } from '../facts/datasources';
+import { fewNames, identity, MAX_RELATED, SharingIndex } from '../facts/util';
+import {
+  databaseName,
+  datasourceUrls,
+  hasConnectionLimit,
+  isPrisma7,
+  resolveEnv,
+  serverKey,
+  serverSharing,
+  type DatasourceUrl,
+  type ServerUse,
+} from '../facts/datasources';
+import { isLibrary } from '../facts/libraries';
 import { appRule, type Report } from '../model/rule';
 
 /** floor(80 / apps sharing the server), at most 10, at least 1. */
@@ -37,6 +48,17 @@ export function appendLimitEdits(d: DatasourceUrl, n: number): TextEditAt[] {
   return [appendParam(d.ds.file, d.url, { line: vr.end.line, character: vr.end.character - 1 }, n)];
 }
 
+/**
+ * The other apps on a datasource's server. A library's schema (a schema and migrations package that runs nothing) is
+ * the pool of the app that uses it: the apps on the very database it names are its users, not other pools.
+ */
+function othersOn(sharing: SharingIndex<ServerUse>, app: App, d: DatasourceUrl): { total: number; sample: ServerUse[] } {
+  if (!isLibrary(app)) return sharing.othersOf(d.server, identity(app));
+  const db = databaseName(d.url);
+  const all = sharing.othersOf(d.server, identity(app), Number.MAX_SAFE_INTEGER).sample.filter((u) => db === undefined || u.database !== db);
+  return { total: all.length, sample: all.slice(0, MAX_RELATED) };
+}
+
 export const missingConnectionLimit = appRule({
   id: 'missing-connection-limit',
   docs: {
@@ -46,7 +68,7 @@ export const missingConnectionLimit = appRule({
   },
   defaultSeverity: 'warning',
   fixable: true,
-  facts: ['env', 'schemas', 'code', 'package', 'serverUses'],
+  facts: ['env', 'schemas', 'code', 'package', 'listeners', 'pm2', 'serverUses'],
   check(app, ctx) {
     const index = ctx.index;
     // Who else uses each server, replicas counted once.
@@ -96,7 +118,7 @@ export const missingConnectionLimit = appRule({
       }
       for (const d of urls) {
         if (hasConnectionLimit(d.url)) continue;
-        const { total: otherCount, sample } = sharing.othersOf(d.server, identity(app));
+        const { total: otherCount, sample } = othersOn(sharing, app, d);
         const ownCount = urls.filter((u) => u.server === d.server).length;
         if (otherCount === 0 && ownCount < 2) continue;
         const n = suggestedLimit(otherCount + 1 + Math.max(0, ownCount - 1));

@@ -1,5 +1,5 @@
 import { groupRule } from '../model/rule';
-import { appDatabaseUses, type DbUse } from '../facts/databases';
+import { appDatabaseUses, isLibrary, type DbUse } from '../facts/databases';
 import { labeler } from '../facts/machines';
 import { fewNames, identity } from '../facts/util';
 
@@ -15,10 +15,12 @@ export const sharedDatabase = groupRule<DbUse>({
   },
   defaultSeverity: 'warning',
   fixable: false,
-  facts: ['env', 'schemas', 'code', 'machines', 'databases'],
-  // Every app's database uses, grouped by environment, server, database and schema: linear, never app × app.
+  facts: ['env', 'schemas', 'code', 'machines', 'databases', 'package', 'listeners', 'pm2'],
+  // Every app's database uses, grouped by environment, server, database and schema: linear, never app × app. A
+  // library (a schema and migrations package) connects to nothing itself: its URL is the database of the app that
+  // uses it, never a second app sharing it.
   groupBy: (app, { index }) =>
-    appDatabaseUses(index, app).map((u) => [`${u.bucket}\0${u.target.server}\0${u.target.database}\0${u.target.schema}`, u] as const),
+    isLibrary(app) ? [] : appDatabaseUses(index, app).map((u) => [`${u.bucket}\0${u.target.server}\0${u.target.database}\0${u.target.schema}`, u] as const),
   check(_key, members, ctx) {
     const index = ctx.index;
     const uses = members.map((m) => m.item);
