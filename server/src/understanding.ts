@@ -13,6 +13,7 @@ import { systems } from './facts/systems';
 import { identity } from './facts/util';
 import { frameworkModule } from './frameworks';
 import { composeModel } from './facts/compose-model';
+import { composeEnvironmentFor, type ResolvedService } from './index/compose-projects';
 
 export interface ProcessView {
   script: string;
@@ -41,7 +42,15 @@ export interface AppView {
   databaseServers: string[];
   composeFiles: string[];
   /** Compose services that run this app (they build its folder or run the image its scripts build). */
-  composeServices: { project: string; service: string; file: string; ports: string[]; why: string }[];
+  composeServices: {
+    project: string;
+    service: string;
+    file: string;
+    ports: string[];
+    why: string;
+    /** Ports the app binds in that container, set by the service's `environment:` / `env_file` (`9091 (FLASK_SERVER_PORT)`). */
+    binds: string[];
+  }[];
   /** Index into `systems`, when the app is linked to others. */
   system: number | null;
 }
@@ -66,11 +75,30 @@ function composeServicesByApp(index: WorkspaceView, rel: (file: string) => strin
         file,
         ports: service.ports.map((p) => `${p.host}:${p.container ?? '?'}`),
         why: service.appReason ?? '',
+        binds: containerBinds(index, index.appById(service.app.id), service),
       });
     }
     servicesOf.set(service.app.id, list);
   }
   return servicesOf;
+}
+
+/**
+ * The ports an app binds inside a compose service's container, when the service's environment sets the variable its
+ * server reads (`environment:` over `env_file`, later files over earlier ones: Compose's precedence): the app reads
+ * that value, not its own env files' (process environment wins over dotenv).
+ */
+function containerBinds(index: WorkspaceView, app: App | undefined, service: ResolvedService): string[] {
+  if (!app) return [];
+  const env = composeEnvironmentFor(composeModel(index).projects, app.dir).find((x) => x.service === service)?.env;
+  if (!env) return [];
+  const out = new Set<string>();
+  for (const l of app.listeners) {
+    if (!l.portEnvVar || !env.has(l.portEnvVar)) continue;
+    const v = env.get(l.portEnvVar)?.value?.trim();
+    out.add(v && /^\d{1,5}$/.test(v) ? `${Number(v)} (${l.portEnvVar} in the service's environment)` : `unknown (${l.portEnvVar} is set by the service)`);
+  }
+  return [...out];
 }
 
 /** An app's server processes, listeners then unknown ports, with whether they run and with which run groups. */
@@ -173,7 +201,9 @@ export function understandingText(u: Understanding): string {
     if (a.composeFiles.length) out.push(`  compose files: ${a.composeFiles.join(', ')}`);
     for (const c of a.composeServices.slice(0, 10))
       out.push(
-        `  runs as compose service ${c.project}/${c.service} (${c.file}${c.ports.length ? `, publishes ${c.ports.join(', ')}` : ''})${c.why ? `: ${c.why}` : ''}`,
+        `  runs as compose service ${c.project}/${c.service} (${c.file}${c.ports.length ? `, publishes ${c.ports.join(', ')}` : ''})${c.why ? `: ${c.why}` : ''}${
+          c.binds.length ? `; there it binds ${c.binds.join(', ')}` : ''
+        }`,
       );
     if (a.system !== null) out.push(`  system ${a.system + 1}`);
     out.push('');

@@ -212,6 +212,28 @@ test('crosswire apps: what Crosswire understood, in text and JSON', () => {
   assert.equal(bad.status, 2);
 });
 
+test('crosswire apps: a compose service that runs an app passes its environment: the port the app binds in that container', () => {
+  const ws = makeWorkspace({
+    'backend/requirements.txt': 'flask==3.0.3\n',
+    'backend/Dockerfile': 'FROM python:3.12-slim\nCOPY . /src\nCMD ["python", "/src/server.py"]\n',
+    'backend/server.py':
+      'import os\nfrom flask import Flask\napp = Flask(__name__)\nif __name__ == "__main__":\n    app.run(host="0.0.0.0", port=os.environ.get("FLASK_SERVER_PORT", 9090))\n',
+    'compose.yaml':
+      'services:\n  backend:\n    build:\n      context: backend\n    environment:\n      - FLASK_SERVER_PORT=9091\n    ports:\n      - "8000:9091"\n',
+  });
+  const text = spawnSync(process.execPath, [CLI, 'apps', ws], { encoding: 'utf8' });
+  assert.equal(text.status, 0, text.stderr);
+  // On the host it falls back to 9090; in the container the service's environment sets 9091.
+  assert.match(text.stdout, /port 9090: `app\.run` in server\.py: FLASK_SERVER_PORT is not set/);
+  assert.match(
+    text.stdout,
+    /runs as compose service \S+\/backend \(compose\.yaml, publishes 8000:9091\): it builds backend; there it binds 9091 \(FLASK_SERVER_PORT in the service's environment\)/,
+  );
+  const json = JSON.parse(spawnSync(process.execPath, [CLI, 'apps', ws, '--format', 'json'], { encoding: 'utf8' }).stdout);
+  const backend = json.apps.find((a: { name: string }) => a.name === 'backend');
+  assert.deepEqual(backend.composeServices[0].binds, ["9091 (FLASK_SERVER_PORT in the service's environment)"]);
+});
+
 test('Nx: a project.json application is an app even without package.json; its serve target has a port; run-many starts them together', async () => {
   const project = (name: string, serve: object) =>
     JSON.stringify({ name, projectType: 'application', targets: { serve, build: { executor: '@nx/webpack:webpack' } } }, null, 2);
