@@ -234,6 +234,19 @@ test('crosswire apps: a compose service that runs an app passes its environment:
   assert.deepEqual(backend.composeServices[0].binds, ["9091 (FLASK_SERVER_PORT in the service's environment)"]);
 });
 
+test('an image named after the product is not run by a library of the same name (an SDK package): only an app with a server can be it', () => {
+  const ws = makeWorkspace({
+    'package.json': JSON.stringify({ name: 'flagship', private: true, workspaces: ['packages/*'] }),
+    'packages/sdk/package.json': JSON.stringify({ name: '@flagship/flagship', version: '1.0.0', main: 'dist/index.js', scripts: { build: 'tsc' } }),
+    'packages/back-end/package.json': pkg('@flagship/back-end', { dev: 'node src/server.js' }, { express: '4.21.2' }),
+    'packages/back-end/src/server.js': "require('express')().listen(3100);\n",
+    'docker-compose.yml': 'services:\n  flagship:\n    image: flagship/flagship:latest\n    ports:\n      - "3000:3000"\n      - "3100:3100"\n',
+  });
+  const json = JSON.parse(spawnSync(process.execPath, [CLI, 'apps', ws, '--format', 'json'], { encoding: 'utf8' }).stdout);
+  const sdk = json.apps.find((a: { name: string }) => a.name === '@flagship/flagship');
+  assert.deepEqual(sdk.composeServices, [], 'the SDK runs nothing: the image is not its container');
+});
+
 test('Nx: a project.json application is an app even without package.json; its serve target has a port; run-many starts them together', async () => {
   const project = (name: string, serve: object) =>
     JSON.stringify({ name, projectType: 'application', targets: { serve, build: { executor: '@nx/webpack:webpack' } } }, null, 2);

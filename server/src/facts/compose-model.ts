@@ -43,7 +43,7 @@ function computeComposeModel(index: WorkspaceView): ComposeModel {
             read.set(f, t);
             return t;
           },
-          apps: index.apps.filter(isProgram).map((a) => ({ id: a.id, name: a.name, dir: a.dir })),
+          apps: index.apps.filter(isProgram).map((a) => ({ id: a.id, name: a.name, dir: a.dir, serves: a.listeners.length > 0 || a.unknownPorts.length > 0 })),
           scripts,
           rootNames: [
             ...index.monorepoRoots.map((r) => r.pkg.name),

@@ -21,6 +21,8 @@ export interface ComposeInputApp {
   id: string;
   name: string;
   dir: string;
+  /** It runs a server (a known or unknown port): only such an app can be the one an image named after the workspace runs. */
+  serves?: boolean;
 }
 
 export interface ComposeInputScript {
@@ -553,7 +555,9 @@ function ownImage(svc: ResolvedService, repo: string, input: ComposeInput): void
   if (!names.has(seg) && !names.has(head) && !names.has(namespace)) return;
   svc.buildsWorkspace = true;
   // The app it is: the one named like the image, else the one whose name is the longest prefix of it (or that it prefixes).
+  // (A library that shares the product's name, such as an SDK package, runs nothing: never the image's app.)
   const scored = input.apps
+    .filter((a) => a.serves !== false)
     .map((a) => ({ a, n: nameParts(a.name)[0] }))
     .map(({ a, n }) => ({ a, score: n === seg ? 1000 : seg.startsWith(n + '-') || n.startsWith(seg + '-') ? Math.min(n.length, seg.length) : 0 }))
     .filter((x) => x.score > 0)
