@@ -23,7 +23,17 @@ function portNamesFor(index: WorkspaceView, port: number, e: Entry, sample: Entr
   // The process's own app first (its own URL expects it there), then third apps, then its partners.
   const partners = new Set(sample.map((p) => identity(p.app)));
   const rank = (n: PortName) => (identity(n.app) === identity(e.app) ? 0 : partners.has(identity(n.app)) ? 2 : 1);
-  return portNames(index, port, e.app).sort((x, y) => rank(x) - rank(y));
+  // The systems of the process and of its partners (one script may start apps that are not one system).
+  const seen = new Set<PortName>();
+  const all: PortName[] = [];
+  for (const near of [e.app, ...sample.map((p) => p.app)]) {
+    for (const n of portNames(index, port, near)) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      all.push(n);
+    }
+  }
+  return all.sort((x, y) => rank(x) - rank(y));
 }
 
 interface Bucket {
