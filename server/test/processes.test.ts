@@ -247,6 +247,24 @@ test('an image named after the product is not run by a library of the same name 
   assert.deepEqual(sdk.composeServices, [], 'the SDK runs nothing: the image is not its container');
 });
 
+test('a port from a typed env helper: parseEnv("API_PORT", "number", 3001) through Effect.runSync, env.number("PORT", 4000)', async () => {
+  const ws = makeWorkspace({
+    'api/package.json': pkg('api', { dev: 'tsx watch src/server.ts' }, { hono: '4.6.0', '@hono/node-server': '1.13.0' }),
+    'api/src/server.ts':
+      'import { serve } from "@hono/node-server";\nconst start = async () => {\n  const port = Effect.runSync(parseEnv("API_PORT", "number", 3001));\n  serve({ fetch: app.fetch, port });\n};\nstart();\n',
+    'worker/package.json': pkg('worker', { start: 'node src/index.js' }, { express: '4.21.2' }),
+    'worker/src/index.js': 'const app = require("express")();\napp.listen(env.number("WORKER_PORT", 4000));\n',
+  });
+  const { engine } = await audit(ws);
+  const ports = (name: string) =>
+    engine
+      .apps()
+      .find((a) => a.name === name)!
+      .listeners.map((l) => [l.port, l.portEnvVar]);
+  assert.deepEqual(ports('api'), [[3001, 'API_PORT']]);
+  assert.deepEqual(ports('worker'), [[4000, 'WORKER_PORT']]);
+});
+
 test('Nx: a project.json application is an app even without package.json; its serve target has a port; run-many starts them together', async () => {
   const project = (name: string, serve: object) =>
     JSON.stringify({ name, projectType: 'application', targets: { serve, build: { executor: '@nx/webpack:webpack' } } }, null, 2);

@@ -112,6 +112,16 @@ function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | un
     const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
     if ((name === 'Number' || name === 'parseInt' || name === 'String' || name === 'parseFloat') && x.arguments[0])
       return portExpr(x.arguments[0], sf, depth + 1);
+    // Effect's `Effect.runSync(program)`: the program's value.
+    if (name === 'runSync' && x.arguments.length === 1) return portExpr(x.arguments[0], sf, depth + 1);
+    // A typed env helper: `parseEnv("API_PORT", "number", 3001)`, `getEnv('PORT', 3000)`, `env.number('PORT', 3000)`.
+    const owner = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
+    const envHelper = /env/i.test(name) || (!!owner && ts.isIdentifier(owner) && /env/i.test(owner.text));
+    const first = x.arguments[0] && unwrap(x.arguments[0]);
+    if (envHelper && first && ts.isStringLiteralLike(first) && /^[A-Z][A-Z0-9_]*PORT$/.test(first.text)) {
+      const last = x.arguments.length > 1 ? numberLiteral(unwrap(x.arguments[x.arguments.length - 1])) : undefined;
+      return last !== undefined ? { envVar: first.text, fallback: last } : { envVar: first.text };
+    }
   }
   if (ts.isIdentifier(x)) {
     const decl = findVariable(sf, x.text);
