@@ -324,6 +324,13 @@ async function suite(checks: Check[]): Promise<string> {
     `kind ${fix!.kind?.value}, preferred ${fix!.isPreferred}`,
     false,
   );
+  const docsAction = actions.find((a) => a.title === 'Show documentation for duplicate-secret');
+  check(
+    checks,
+    'beside the fixes, "Show documentation for duplicate-secret" is offered (a command)',
+    docsAction !== undefined && (docsAction as vscode.CodeAction).command !== undefined,
+    `offered: ${actions.map((a) => a.title).join(' | ')}`,
+  );
   const editedFiles = fix!
     .edit!.entries()
     .map(([uri]) => uri.fsPath)
@@ -377,5 +384,27 @@ async function suite(checks: Check[]): Promise<string> {
     5_000,
   );
   check(checks, 'the other findings stay (e.g. on electricity-tokens/package.json)', otherStill === true, undefined, false);
+
+  // 7. editor.codeActionsOnSave with source.fixAll.crosswire: saving a file applies its safe fixes (never secrets).
+  const poolFile = f('insight-garden', 'worker', 'src', 'lib', 'prisma.ts');
+  const poolUri = vscode.Uri.file(poolFile);
+  const poolSeen = await waitFor(() => crosswireDiagnostics(poolUri, 'missing-connection-limit').length > 0 || undefined, 30_000);
+  check(checks, 'insight-garden/worker/src/lib/prisma.ts has missing-connection-limit', poolSeen === true, `seen: ${describeDiagnostics(root)}`);
+  await vscode.workspace.getConfiguration('editor').update('codeActionsOnSave', { 'source.fixAll.crosswire': 'explicit' }, vscode.ConfigurationTarget.Workspace);
+  const poolDoc = await vscode.workspace.openTextDocument(poolUri);
+  const poolEditor = await vscode.window.showTextDocument(poolDoc, { preview: false });
+  await poolEditor.edit((b) => b.insert(new vscode.Position(poolDoc.lineCount, 0), '\n'));
+  await vscode.commands.executeCommand('workbench.action.files.save');
+  const fixedOnSave = await waitFor(() => (/new PrismaPg\(\{[^}]*\bmax: 10\b/.test(fs.readFileSync(poolFile, 'utf8')) && !poolDoc.isDirty) || undefined, 30_000);
+  check(
+    checks,
+    'saving with source.fixAll.crosswire applies the safe fix (max: 10 on the PrismaPg adapter) and saves it',
+    fixedOnSave === true,
+    fs.readFileSync(poolFile, 'utf8'),
+  );
+  const poolGone = await waitFor(() => crosswireDiagnostics(poolUri, 'missing-connection-limit').length === 0 || undefined, 30_000);
+  check(checks, 'and its missing-connection-limit diagnostic disappears', poolGone === true, `seen: ${describeDiagnostics(root)}`);
+  await vscode.workspace.getConfiguration('editor').update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Workspace);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   return root;
 }
