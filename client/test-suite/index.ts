@@ -390,12 +390,17 @@ async function suite(checks: Check[]): Promise<string> {
   const poolUri = vscode.Uri.file(poolFile);
   const poolSeen = await waitFor(() => crosswireDiagnostics(poolUri, 'missing-connection-limit').length > 0 || undefined, 30_000);
   check(checks, 'insight-garden/worker/src/lib/prisma.ts has missing-connection-limit', poolSeen === true, `seen: ${describeDiagnostics(root)}`);
-  await vscode.workspace.getConfiguration('editor').update('codeActionsOnSave', { 'source.fixAll.crosswire': 'explicit' }, vscode.ConfigurationTarget.Workspace);
+  await vscode.workspace
+    .getConfiguration('editor')
+    .update('codeActionsOnSave', { 'source.fixAll.crosswire': 'explicit' }, vscode.ConfigurationTarget.Workspace);
   const poolDoc = await vscode.workspace.openTextDocument(poolUri);
   const poolEditor = await vscode.window.showTextDocument(poolDoc, { preview: false });
   await poolEditor.edit((b) => b.insert(new vscode.Position(poolDoc.lineCount, 0), '\n'));
   await vscode.commands.executeCommand('workbench.action.files.save');
-  const fixedOnSave = await waitFor(() => (/new PrismaPg\(\{[^}]*\bmax: 10\b/.test(fs.readFileSync(poolFile, 'utf8')) && !poolDoc.isDirty) || undefined, 30_000);
+  const fixedOnSave = await waitFor(
+    () => (/new PrismaPg\(\{[^}]*\bmax: 10\b/.test(fs.readFileSync(poolFile, 'utf8')) && !poolDoc.isDirty) || undefined,
+    30_000,
+  );
   check(
     checks,
     'saving with source.fixAll.crosswire applies the safe fix (max: 10 on the PrismaPg adapter) and saves it',

@@ -226,9 +226,12 @@ test('shared-session-cookie: names held in constants are resolved in the workspa
     [`${name}/src/session.ts`]: `import session from 'express-session';\n${imp}\nexport const middleware = session({\n  name: SESSION_COOKIE,\n  secret: process.env.SESSION_SECRET as string,\n  cookie: { sameSite: 'lax' },\n});\n`,
     ...(constFile ? { [`${name}/src/const.ts`]: constFile } : {}),
   });
-  // Both resolve to 'auth_session' through a relative import (one via a re-export): a real shared name.
+  // Both resolve to 'auth_session' through a relative import (one via a re-export): a real shared name (on localhost,
+  // for apps that run together: one script starts both).
+  const together = { 'package.json': JSON.stringify({ name: 'suite', private: true, workspaces: ['one', 'two'], scripts: { start: 'turbo run start' } }) };
   await withWs(
     {
+      ...together,
       ...nest('one', 4101, "import { SESSION_COOKIE } from './const';", "export const SESSION_COOKIE = 'auth_session';\n"),
       ...nest('two', 4102, "import { SESSION_COOKIE } from './names';", undefined),
       'two/src/names.ts': "export { SESSION_COOKIE } from './const';\n",
@@ -350,6 +353,8 @@ test('shared-session-cookie: editing a constant in another package updates the f
   });
   // (main.js reads the name through require() destructuring: unknown, never connect.sid; session.ts imports it)
   const files = {
+    // One script starts both: on localhost, apps share a cookie only when they run together.
+    'package.json': JSON.stringify({ name: 'suite', private: true, workspaces: ['one', 'two', 'shared'], scripts: { start: 'turbo run start' } }),
     ...app('one', 4101),
     ...app('two', 4102),
     'one/src/session.ts':

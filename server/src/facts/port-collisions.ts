@@ -7,6 +7,7 @@ import type { Report } from '../model/rule';
 import { processKey } from '../index/runs';
 import { identity, label, listNames } from './util';
 import { choosePort, setPortFix } from './ports';
+import { inTestFolder } from './secret-sharing';
 import { portNames, systems, whyLinked, type PortName, type Systems } from './systems';
 import { derived, lazyDerived } from './track';
 
@@ -56,14 +57,18 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
   const comp = (e: Entry) => sys.component.get(identity(e.app));
   const live = (e: Entry) => sys.liveComponent.get(identity(e.app));
   const setsOf = (e: Entry) => runs.setsOf.get(processKey(e.app.id, e.l.script)) ?? [];
+  // A test harness (an app under a test folder) runs with others only when one script starts them together.
+  const harness = (e: Entry) => inTestFolder(e.app.root, e.app.dir);
   const memberKeys = (e: Entry): string[] => {
     const keys = setsOf(e).map((i) => `set:${i}`);
+    if (harness(e)) return keys;
     if (e.l.role === 'dev') keys.push(`D:${comp(e)}`);
     else if (e.l.role === 'start') keys.push(`S:${live(e)}`);
     else if (e.l.role === 'server') keys.push(`V:${comp(e)}`, `W:${live(e)}`);
     return keys;
   };
   const queryKeys = (e: Entry): string[] => {
+    if (harness(e)) return [];
     if (e.l.role === 'dev') return [`D:${comp(e)}`, `V:${comp(e)}`];
     if (e.l.role === 'start') return [`S:${live(e)}`, `W:${live(e)}`];
     if (e.l.role === 'server') return [`D:${comp(e)}`, `S:${live(e)}`, `W:${live(e)}`];

@@ -1,5 +1,7 @@
 import type { App, CookieOptionsFact, Location, NextAuthOptionsFact, TextEditAt, WorkspaceView } from '../model/types';
-import { fewNames, identity, MAX_RELATED } from '../facts/util';
+import { fewNames, identity, isTestCode, MAX_RELATED } from '../facts/util';
+import { components } from '../facts/systems';
+import { processKey } from '../index/runs';
 import {
   appLabel,
   cookieHost,
@@ -49,7 +51,8 @@ function sessionCallLocation(app: App, c: CookieOptionsFact): Location {
 
 function sitesOf(index: WorkspaceView, app: App, pm2: Pm2Entry[], read: ResolvedConst['read']): Site[] {
   const sites: Site[] = [];
-  const facts = app.code.flatMap((c) => c.auth?.nextAuth ?? []);
+  // Tests configure Auth.js and sessions for themselves: they are not an app served on this machine.
+  const facts = app.code.filter((c) => !isTestCode(app, c.file)).flatMap((c) => c.auth?.nextAuth ?? []);
   // A name held in a constant imported from another file: resolved there (parsed, never run), else unknown.
   const resolved = (file: string, ref: { module: string; name: string }) => {
     const r = resolveConst(index, file, ref);
@@ -179,6 +182,33 @@ function insertSessionName(index: WorkspaceView, loc: Location, name: string): T
   return insertProperties(t, loc.file, t.position(brace + 1), [`name: ${q}${name}${q}`]);
 }
 
+/**
+ * Whether two sites' apps are used in one browser at the same time. On a named host (a domain their URLs give) they
+ * are: one domain serves both. On localhost only when they run together: one script starts them, or their
+ * configuration links them into one system. A collection of independent examples on localhost shares nothing.
+ */
+function runTogether(index: WorkspaceView, sites: Site[]): (a: Site, b: Site) => boolean {
+  const comps = components(index).component;
+  const runs = index.runs();
+  const setsOf = new Map<string, Set<number>>();
+  for (const s of sites) {
+    const id = identity(s.app);
+    const sets = setsOf.get(id) ?? new Set<number>();
+    setsOf.set(id, sets);
+    const a = s.app;
+    for (const l of a.listeners) for (const i of runs.setsOf.get(processKey(a.id, l.script)) ?? []) sets.add(i);
+    for (const u of a.unknownPorts) for (const i of runs.setsOf.get(processKey(a.id, u.script)) ?? []) sets.add(i);
+  }
+  return (a, b) => {
+    if (a.host !== 'localhost') return true;
+    const [ia, ib] = [identity(a.app), identity(b.app)];
+    if (comps.get(ia) !== undefined && comps.get(ia) === comps.get(ib)) return true;
+    const sb = setsOf.get(ib)!;
+    for (const i of setsOf.get(ia)!) if (sb.has(i)) return true;
+    return false;
+  };
+}
+
 /** Grouped by (host, cookie name): linear in the number of sites, never app × app. */
 export const sharedSessionCookie = groupRule<Site>({
   id: 'shared-session-cookie',
@@ -188,7 +218,7 @@ export const sharedSessionCookie = groupRule<Site>({
   },
   defaultSeverity: 'warning',
   fixable: true,
-  facts: ['code', 'env', 'listeners', 'pm2Entries', 'constants'],
+  facts: ['code', 'env', 'listeners', 'pm2Entries', 'constants', 'components', 'runs'],
   groupBy: (app, { index }) => keyedSites(index, app),
   check(_key, members, ctx) {
     for (const r of groupFindings(
@@ -220,8 +250,10 @@ function groupFindings(index: WorkspaceView, members: Site[]): Report[] {
   const findings: Report[] = [];
   const ids = new Set(sites.map((s) => identity(s.app)));
   if (ids.size < 2) return findings;
+  const together = runTogether(index, sites);
   for (const s of sites) {
-    const others = sites.filter((o) => identity(o.app) !== identity(s.app));
+    const others = sites.filter((o) => identity(o.app) !== identity(s.app) && together(s, o));
+    if (!others.length) continue;
     const host = s.host === 'localhost' ? 'localhost' : s.host;
     const name = newName(s);
     findings.push({
