@@ -46,18 +46,16 @@ interface Bucket {
 }
 
 /**
- * Who runs together with whom on one port, without comparing every pair (a default port can have hundreds of
- * servers): each process is placed in buckets (the run sets that start it; its system for its role) and looks for
- * partners in the buckets its role meets (rules/systems.ts: dev servers with dev servers of their system, production
- * servers with those their live configuration links, `server` processes with both).
+ * The buckets a process is placed in (the run sets that start it; its system for its role) and the buckets it looks
+ * for partners in: dev servers meet dev servers of their system, production servers those their live configuration
+ * links, `server` processes both. A test harness (an app under a test folder) meets only the processes one script
+ * starts with it.
  */
-function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
+function bucketKeys(index: WorkspaceView, sys: Systems) {
   const runs = index.runs();
-  const buckets = new Map<string, Bucket>();
   const comp = (e: Entry) => sys.component.get(identity(e.app));
   const live = (e: Entry) => sys.liveComponent.get(identity(e.app));
   const setsOf = (e: Entry) => runs.setsOf.get(processKey(e.app.id, e.l.script)) ?? [];
-  // A test harness (an app under a test folder) runs with others only when one script starts them together.
   const harness = (e: Entry) => inTestFolder(e.app.root, e.app.dir);
   const memberKeys = (e: Entry): string[] => {
     const keys = setsOf(e).map((i) => `set:${i}`);
@@ -74,6 +72,19 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
     if (e.l.role === 'server') return [`D:${comp(e)}`, `S:${live(e)}`, `W:${live(e)}`];
     return [];
   };
+  return { setsOf, memberKeys, queryKeys };
+}
+
+/**
+ * Who runs together with whom on one port, without comparing every pair (a default port can have hundreds of
+ * servers): each process is placed in buckets (the run sets that start it; its system for its role) and looks for
+ * partners in the buckets its role meets (rules/systems.ts: dev servers with dev servers of their system, production
+ * servers with those their live configuration links, `server` processes with both).
+ */
+function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
+  const runs = index.runs();
+  const buckets = new Map<string, Bucket>();
+  const { setsOf, memberKeys, queryKeys } = bucketKeys(index, sys);
   for (const e of entries) {
     for (const key of memberKeys(e)) {
       let b = buckets.get(key);
