@@ -69,6 +69,8 @@ test('file kinds: names that are not read', () => {
     'api/index.d.ts',
     'web/vendor.min.js',
     'node_modules/x/.env',
+    // Vendored dependencies (a Go module's test fixture): third-party code.
+    'vendor/github.com/x/gotenv/.env.invalid',
     'api/dist/server.js',
     'api/.env.ts',
     'api/ecosystem.prod.json',

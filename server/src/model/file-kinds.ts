@@ -76,6 +76,8 @@ export const IGNORED_DIRS = [
   '.pytest_cache',
   'bower_components',
   'jspm_packages',
+  // Vendored dependencies (Go modules, Composer, Bundler): third-party code and its test fixtures.
+  'vendor',
   '.yarn',
   '.pnpm-store',
 ];
