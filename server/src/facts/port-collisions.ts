@@ -46,14 +46,17 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
   const comp = (e: Entry) => sys.component.get(identity(e.app));
   const live = (e: Entry) => sys.liveComponent.get(identity(e.app));
   const setsOf = (e: Entry) => runs.setsOf.get(processKey(e.app.id, e.l.script)) ?? [];
+  const harnessOnly = (e: Entry) => !!runs.harnessOnly?.has(processKey(e.app.id, e.l.script));
   const memberKeys = (e: Entry): string[] => {
     const keys = setsOf(e).map((i) => `set:${i}`);
+    if (harnessOnly(e)) return keys;
     if (e.l.role === 'dev') keys.push(`D:${comp(e)}`);
     else if (e.l.role === 'start') keys.push(`S:${live(e)}`);
     else if (e.l.role === 'server') keys.push(`V:${comp(e)}`, `W:${live(e)}`);
     return keys;
   };
   const queryKeys = (e: Entry): string[] => {
+    if (harnessOnly(e)) return [];
     if (e.l.role === 'dev') return [`D:${comp(e)}`, `V:${comp(e)}`];
     if (e.l.role === 'start') return [`S:${live(e)}`, `W:${live(e)}`];
     if (e.l.role === 'server') return [`D:${comp(e)}`, `S:${live(e)}`, `W:${live(e)}`];
@@ -79,7 +82,13 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
     /** The partners of a process: whether one script starts them (certain), whether one cannot move either (hard), and a few of them. */
     partnersOf(e: Entry): { certain?: RunSet; hard: boolean; others: number; sample: Entry[] } | undefined {
       const id = identity(e.app);
-      const setKeys = setsOf(e).map((i) => `set:${i}`);
+      // Run groups of scripts first, then the servers a test runner starts together (Playwright's webServer).
+      const setKeys = setsOf(e)
+        .filter((i) => !runs.sets[i].harness)
+        .map((i) => `set:${i}`);
+      const harnessKeys = setsOf(e)
+        .filter((i) => runs.sets[i].harness)
+        .map((i) => `set:${i}`);
       const look = (keys: string[]) => {
         let others = 0;
         let hard = 0;
@@ -103,20 +112,24 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
         }
         return [...out.values()];
       };
-      const certain = look(setKeys);
-      const keys = certain.others > 0 ? setKeys : queryKeys(e);
+      let certain = look(setKeys);
+      let certainKeys = setKeys;
+      if (certain.others <= 0 && harnessKeys.length) [certain, certainKeys] = [look(harnessKeys), harnessKeys];
+      const keys = certain.others > 0 ? certainKeys : queryKeys(e);
       const counts = certain.others > 0 ? certain : look(keys);
       if (counts.others <= 0) return undefined;
       const hard = !e.l.drifts && counts.hard > 0;
       const sample = sampleFrom(keys, hard);
       if (!sample.length) return undefined;
+      const inKeys = new Set(certainKeys);
       const set =
         certain.others > 0
           ? setsOf(e)
+              .filter((i) => inKeys.has(`set:${i}`))
               .map((i) => runs.sets[i])
               .find((s2) => s2.processes.some((p) => sample.some((x) => processKey(x.app.id, x.l.script) === p)))
           : undefined;
-      return { certain: set ?? (certain.others > 0 ? runs.sets[setsOf(e)[0]] : undefined), hard, others: counts.others, sample };
+      return { certain: set ?? (certain.others > 0 ? runs.sets[Number(certainKeys[0].slice(4))] : undefined), hard, others: counts.others, sample };
     },
   };
 }
@@ -139,7 +152,8 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
   const byPort = new Map<string, { app: App; l: Listener }[]>();
   for (const app of index.apps) {
     for (const l of app.listeners) {
-      if (!runs.running.has(processKey(app.id, l.script))) continue;
+      const pk = processKey(app.id, l.script);
+      if (!runs.running.has(pk) && !runs.harnessOnly?.has(pk)) continue;
       const k = `${app.host}\0${l.port}`;
       const list = byPort.get(k) ?? [];
       list.push({ app, l });

@@ -21,7 +21,8 @@ import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { compileGlobs } from '../parsers/glob';
 import { type FileKind } from './discovery';
 import { type IndexedFile } from './ingest';
-import { computeRuns } from './runs';
+import { computeRuns, type TestHarness } from './runs';
+import { parsePlaywrightWebServers } from '../parsers/playwright';
 import { PrismaSchemas } from './prisma-schemas';
 import { FileStore } from './files';
 import { deriveApp, findAppDirs, ownerDirIn, type AppMeta, type DeriveInput } from './apps';
@@ -82,15 +83,34 @@ export class WorkspaceIndex implements WorkspaceView {
    */
   runs(): Runs {
     if (this.runsCache?.apps === this._apps) return this.runsCache.runs;
-    const key: unknown[] = [this.monorepoRoots];
+    const harnesses = this.testHarnesses();
+    const key: unknown[] = [this.monorepoRoots, ...harnesses.map((h) => h.source)];
     for (const a of this._apps) key.push(a.id, a.packageJson, a.listeners.map((l) => l.script).join('\0'), a.unknownPorts.map((u) => u.script).join('\0'));
     const prev = this.runsCache;
     if (prev && prev.key.length === key.length && prev.key.every((k, i) => k === key[i])) {
       this.runsCache = { apps: this._apps, key, runs: prev.runs };
       return prev.runs;
     }
-    this.runsCache = { apps: this._apps, key, runs: computeRuns(this._apps, this.monorepoRoots) };
+    this.runsCache = { apps: this._apps, key, runs: computeRuns(this._apps, this.monorepoRoots, harnesses) };
     return this.runsCache.runs;
+  }
+
+  private harnessCache = new WeakMap<IndexedFile, TestHarness | null>();
+  /** Playwright configs with a webServer Crosswire can read (each parsed once per text). */
+  private testHarnesses(): (TestHarness & { source: IndexedFile })[] {
+    const out: (TestHarness & { source: IndexedFile })[] = [];
+    for (const f of this.files.values()) {
+      if (!/^playwright(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(path.basename(f.file))) continue;
+      let h = this.harnessCache.get(f);
+      if (h === undefined) {
+        const text = this.textOf(f.file);
+        const parsed = text === undefined ? undefined : parsePlaywrightWebServers(text, f.file);
+        h = parsed ? { dir: path.dirname(f.file), location: { file: f.file, range: parsed.range }, servers: parsed.servers } : null;
+        this.harnessCache.set(f, h);
+      }
+      if (h) out.push({ ...h, source: f });
+    }
+    return out;
   }
 
   appById(id: string): App | undefined {
