@@ -67,9 +67,16 @@ test('a config that may set the port makes it unknown; one that does not leaves 
   assert.match(app('pack').unknownPorts[0].reason, /webpack\.config\.js may set/);
 });
 
-test('root scripts that change into an app folder run that folder\'s script: cd, yarn --cwd, npm --prefix, pnpm -C, npx concurrently', async () => {
+test("root scripts that change into an app folder run that folder's script: cd, yarn --cwd, npm --prefix, pnpm -C, npx concurrently", async () => {
   assert.deepEqual(
-    ['cd server && yarn dev', 'yarn --cwd server dev', 'npm --prefix server run dev', 'pnpm -C server dev', 'pnpm --dir=server dev', 'cd ./a/../server && npm run dev'].map((c) => {
+    [
+      'cd server && yarn dev',
+      'yarn --cwd server dev',
+      'npm --prefix server run dev',
+      'pnpm -C server dev',
+      'pnpm --dir=server dev',
+      'cd ./a/../server && npm run dev',
+    ].map((c) => {
       const a = first(c);
       return [a.tool, a.delegateTo, a.cwd];
     }),
@@ -119,7 +126,7 @@ test('Playwright webServer: the servers one config starts run together, and are 
     ],
   );
   assert.equal(parsePlaywrightWebServers("export default { webServer: process.env.CI ? { command: 'a' } : undefined };", 'playwright.config.ts'), undefined);
-  assert.equal(parsePlaywrightWebServers("export default { webServer: { command: cmd } };", 'playwright.config.ts'), undefined);
+  assert.equal(parsePlaywrightWebServers('export default { webServer: { command: cmd } };', 'playwright.config.ts'), undefined);
 
   const ws = makeWorkspace({
     'package.json': JSON.stringify({ name: 'root', workspaces: ['packages/*'], scripts: { 'dev:web': 'npm run dev --workspace=packages/web' } }),
@@ -145,5 +152,5 @@ test('Playwright webServer: the servers one config starts run together, and are 
   assert.equal(about('packages/mock').length, 1, pc.map((f) => f.message).join('\n'));
   assert.match(about('packages/mock')[0].message, /Port 4000 of .*mock.* is also the port of .*web/);
   assert.match(about('packages/mock')[0].related![0].message, /started together by webServer of/);
-  assert.ok(!about('packages/mock')[0].message.includes('other'), 'the harness is not compared with other apps\' dev servers');
+  assert.ok(!about('packages/mock')[0].message.includes('other'), "the harness is not compared with other apps' dev servers");
 });

@@ -2,7 +2,7 @@
  * Two server processes of different apps that run at the same time (one script starts both, or the apps form
  * one system: facts/systems.ts) on one machine and want one port. The rules port-collision and implicit-port read it.
  */
-import type { App, Fix, Listener, RunSet, WorkspaceView } from '../model/types';
+import type { App, Fix, Listener, RunSet, Runs, WorkspaceView } from '../model/types';
 import type { Report } from '../model/rule';
 import { processKey } from '../index/runs';
 import { identity, label, listNames } from './util';
@@ -62,33 +62,13 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
     if (e.l.role === 'server') return [`D:${comp(e)}`, `S:${live(e)}`, `W:${live(e)}`];
     return [];
   };
-  for (const e of entries) {
-    for (const key of memberKeys(e)) {
-      let b = buckets.get(key);
-      if (!b) buckets.set(key, (b = { entries: [], total: 0, hard: 0, byId: new Map() }));
-      const id = identity(e.app);
-      const c = b.byId.get(id) ?? [0, 0];
-      c[0]++;
-      b.total++;
-      if (!e.l.drifts) {
-        c[1]++;
-        b.hard++;
-      }
-      b.byId.set(id, c);
-      if (b.entries.length < 64) b.entries.push(e);
-    }
-  }
+  for (const e of entries) for (const key of memberKeys(e)) addToBucket(buckets, key, e);
   return {
     /** The partners of a process: whether one script starts them (certain), whether one cannot move either (hard), and a few of them. */
     partnersOf(e: Entry): { certain?: RunSet; hard: boolean; others: number; sample: Entry[] } | undefined {
       const id = identity(e.app);
       // Run groups of scripts first, then the servers a test runner starts together (Playwright's webServer).
-      const setKeys = setsOf(e)
-        .filter((i) => !runs.sets[i].harness)
-        .map((i) => `set:${i}`);
-      const harnessKeys = setsOf(e)
-        .filter((i) => runs.sets[i].harness)
-        .map((i) => `set:${i}`);
+      const [setKeys, harnessKeys] = splitSets(runs, setsOf(e));
       const look = (keys: string[]) => {
         let others = 0;
         let hard = 0;
@@ -132,6 +112,29 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
       return { certain: set ?? (certain.others > 0 ? runs.sets[Number(certainKeys[0].slice(4))] : undefined), hard, others: counts.others, sample };
     },
   };
+}
+
+function addToBucket(buckets: Map<string, Bucket>, key: string, e: Entry): void {
+  let b = buckets.get(key);
+  if (!b) buckets.set(key, (b = { entries: [], total: 0, hard: 0, byId: new Map() }));
+  const id = identity(e.app);
+  const c = b.byId.get(id) ?? [0, 0];
+  c[0]++;
+  b.total++;
+  if (!e.l.drifts) {
+    c[1]++;
+    b.hard++;
+  }
+  b.byId.set(id, c);
+  if (b.entries.length < 64) b.entries.push(e);
+}
+
+/** The keys of a process's run sets: those of scripts, and those of test runners. */
+function splitSets(runs: Runs, sets: number[]): [string[], string[]] {
+  const plain: string[] = [];
+  const harness: string[] = [];
+  for (const i of sets) (runs.sets[i].harness ? harness : plain).push(`set:${i}`);
+  return [plain, harness];
 }
 
 const MAX_NAMED = 2;

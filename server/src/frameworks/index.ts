@@ -78,8 +78,7 @@ const AFTER_CODE_SERVERS: ReadonlySet<Framework> = new Set<Framework>(['vite', '
 /** The framework an app uses, from its dependencies. */
 export function detectFramework(deps: Record<string, string>, python: boolean, hasPackage: boolean): Framework {
   // The framework that owns the app's server wins over a library it also depends on (a Next.js app depending on vite for tests).
-  for (const f of FRAMEWORKS)
-    if (!AFTER_CODE_SERVERS.has(f.framework) && f.deps.some((d) => deps[d])) return f.framework;
+  for (const f of FRAMEWORKS) if (!AFTER_CODE_SERVERS.has(f.framework) && f.deps.some((d) => deps[d])) return f.framework;
   for (const [dep, fw] of CODE_SERVERS) if (deps[dep]) return fw;
   // Tools a server app may also depend on (a bundler's dev server, a realtime sidecar): they name the app only when nothing else does.
   if (deps['webpack-dev-server']) return 'webpack';

@@ -21,9 +21,9 @@ export const partykit: FrameworkModule = {
         defaultPort: 1999,
         portFlags: ['--port', '-p'],
         drift: 'unless-strict',
-        configFiles: [args.includes('-c') ? args[args.indexOf('-c') + 1] : args.includes('--config') ? args[args.indexOf('--config') + 1] : 'partykit.json'].filter(
-          (x): x is string => !!x,
-        ),
+        configFiles: [
+          args.includes('-c') ? args[args.indexOf('-c') + 1] : args.includes('--config') ? args[args.indexOf('--config') + 1] : 'partykit.json',
+        ].filter((x): x is string => !!x),
         fixFlag: ' --port {port}',
       }),
     };

@@ -361,16 +361,8 @@ function serveListener(
       l = make(p, 'loaded-env', true, loc(e.file, e.range), `${v} in ${path.basename(e.file)}, ${by}`, v);
     }
   }
-  if (!l && spec.configFiles?.length) {
-    // A config Crosswire does not evaluate may set the port: when the one the command reads mentions a port, the default is not known to apply.
-    const cfg = spec.configFiles.map((f) => files.get(path.resolve(app.dir, f))).find((f) => f !== undefined);
-    if (cfg && (cfg.textDropped || /\bport\b/i.test(cfg.text)))
-      return {
-        unknown: true,
-        location: loc(cfg.file, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }),
-        reason: `${path.relative(app.dir, cfg.file).split(path.sep).join('/')} may set ${spec.label}'s port, in a form Crosswire does not evaluate`,
-      };
-  }
+  const unread = l ? undefined : unreadConfig(app, files, spec);
+  if (unread) return unread;
   if (!l && spec.config) {
     const cfg = viteConfig(app);
     const preview = spec.config === 'vite-preview';
@@ -400,6 +392,17 @@ function serveListener(
   );
   l.loadedEnvFiles = envFilesLoaded.map((f) => path.resolve(app.dir, f));
   return l;
+}
+
+/** A config Crosswire does not evaluate that may set the port (rsbuild.config.*, webpack.config.*): when the one the command reads mentions a port, the default is not known to apply. */
+function unreadConfig(app: App, files: Map<string, IndexedFile>, spec: ServeSpec): { unknown: true; location: Location; reason: string } | undefined {
+  const cfg = spec.configFiles?.map((f) => files.get(path.resolve(app.dir, f))).find((f) => f !== undefined);
+  if (!cfg || (!cfg.textDropped && !/\bport\b/i.test(cfg.text))) return undefined;
+  return {
+    unknown: true,
+    location: loc(cfg.file, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }),
+    reason: `${path.relative(app.dir, cfg.file).split(path.sep).join('/')} may set ${spec.label}'s port, in a form Crosswire does not evaluate`,
+  };
 }
 
 /** Vite's env files for a mode, strongest first (vite.dev/guide/env-and-mode: `.env.[mode].local` > `.env.[mode]` > `.env.local` > `.env`). */

@@ -9,7 +9,8 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type { App, Location, MonorepoRoot, PackageJsonInfo, RunSet, Runs } from '../model/types';
-import type { PlaywrightWebServer } from '../parsers/playwright';
+import { parsePlaywrightWebServers, type PlaywrightWebServer } from '../parsers/playwright';
+import type { IndexedFile } from './ingest';
 import { analyzeCommand, carriesEnv, type CommandAnalysis, type Orchestration } from '../parsers/scripts';
 
 /** Scripts a developer or a deployment runs directly. */
@@ -41,9 +42,7 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
   const members = memberSelector(apps, roots);
 
   const pkgOfApp = new Map(pkgs.filter((p) => p.app).map((p) => [p.app!.id, p]));
-  // An app's package wins over a root's in the same folder (a root that is also an app).
-  const pkgOfDir = new Map<string, Pkg>();
-  for (const p of pkgs) if (p.app || !pkgOfDir.has(p.dir)) pkgOfDir.set(p.dir, p);
+  const pkgOfDir = packagesByDir(pkgs);
 
   /** Adds the processes a command run in package `p` starts: `own` run with it, `groups` each one after another. */
   const follow = (p: Pkg, command: string, isServer: boolean, depth: number, seen: Set<string>, own: string[], groups: string[][], from?: string): void => {
@@ -97,29 +96,23 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
   const running = new Set<string>();
   const sets: RunSet[] = [];
   const setsOf = new Map<string, number[]>();
-  const appIdOf = (k: string) => k.slice(0, k.indexOf('\0'));
-  for (const p of pkgs) {
-    for (const s of p.pkg.scripts) {
-      const orchestrates =
-        analyzeSafe(s.command).some((a) => a.tool === 'orchestrate' || (a.tool === 'delegate' && !!a.delegateTo?.includes('*'))) ||
-        /^\s*((npx|pnpx|bunx)\s+)?(concurrently|npm-run-all|run-p)\b/.test(s.command);
-      if (p.app && !ENTRY_NAMES.test(s.name) && !orchestrates) continue;
-      for (const group of resolve(p, s.name, 0, new Set())) {
-        const uniq = [...new Set(group)];
-        for (const k of uniq) running.add(k);
-        if (new Set(uniq.map(appIdOf)).size < 2) continue;
-        const i = sets.length;
-        sets.push({ location: { file: p.pkg.file, range: s.range }, label: scriptLabel(p.dir, s.name, s.command), processes: uniq });
-        for (const k of uniq) {
-          const list = setsOf.get(k) ?? [];
-          list.push(i);
-          setsOf.set(k, list);
-        }
-      }
-    }
-  }
+  addScriptSets(pkgs, resolve, running, sets, setsOf);
   addDirectRuns(apps, running);
+  const harnessOnly = addHarnessSets(harnesses, pkgOfDir, follow, running, sets, setsOf);
+  return { running, sets, setsOf, harnessOnly };
+}
+
+/** Playwright's webServer: the commands run in the config's folder (or their `cwd`) as that package's scripts would, all at once: a run set each. */
+function addHarnessSets(
+  harnesses: readonly TestHarness[],
+  pkgOfDir: Map<string, Pkg>,
+  follow: (p: Pkg, command: string, isServer: boolean, depth: number, seen: Set<string>, own: string[], groups: string[][]) => void,
+  running: Set<string>,
+  sets: RunSet[],
+  setsOf: Map<string, number[]>,
+): Set<string> {
   const harnessOnly = new Set<string>();
+  const appIdOf = (k: string) => k.slice(0, k.indexOf('\0'));
   const nearest = (dir: string): Pkg | undefined => {
     for (let d = dir, k = 0; k < 64; k++) {
       const hit = pkgOfDir.get(d);
@@ -131,7 +124,6 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
     return undefined;
   };
   for (const h of harnesses) {
-    // Playwright's webServer: the commands run in the config's folder (or their `cwd`) as that package's scripts would, all at once.
     const procs: string[] = [];
     for (const w of h.servers) {
       // A server given its own port variable runs on a port its script's process does not: not modelled.
@@ -146,15 +138,31 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
     const uniq = [...new Set(procs)];
     for (const k of uniq) if (!running.has(k)) harnessOnly.add(k);
     if (new Set(uniq.map(appIdOf)).size < 2) continue;
-    const i = sets.length;
-    sets.push({ location: h.location, label: `webServer of ${path.basename(path.dirname(h.location.file))}/${path.basename(h.location.file)} (Playwright)`, processes: uniq, harness: true });
-    for (const k of uniq) {
-      const list = setsOf.get(k) ?? [];
-      list.push(i);
-      setsOf.set(k, list);
-    }
+    const label = `webServer of ${path.basename(path.dirname(h.location.file))}/${path.basename(h.location.file)} (Playwright)`;
+    addSet(sets, setsOf, { location: h.location, label, processes: uniq, harness: true });
   }
-  return { running, sets, setsOf, harnessOnly };
+  return harnessOnly;
+}
+
+/** Playwright configs with a webServer Crosswire can read, each parsed once per text (`cache` by file entry). */
+export function readHarnesses(
+  files: Map<string, IndexedFile>,
+  cache: WeakMap<IndexedFile, TestHarness | null>,
+  textOf: (file: string) => string | undefined,
+): (TestHarness & { source: IndexedFile })[] {
+  const out: (TestHarness & { source: IndexedFile })[] = [];
+  for (const f of files.values()) {
+    if (!/^playwright(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(path.basename(f.file))) continue;
+    let h = cache.get(f);
+    if (h === undefined) {
+      const text = textOf(f.file);
+      const parsed = text === undefined ? undefined : parsePlaywrightWebServers(text, f.file);
+      h = parsed ? { dir: path.dirname(f.file), location: { file: f.file, range: parsed.range }, servers: parsed.servers } : null;
+      cache.set(f, h);
+    }
+    if (h) out.push({ ...h, source: f });
+  }
+  return out;
 }
 
 /** A test runner's config that starts servers before the tests (Playwright's webServer). */
@@ -164,6 +172,49 @@ export interface TestHarness {
   /** Where the servers are declared (the config's `webServer`). */
   location: Location;
   servers: PlaywrightWebServer[];
+}
+
+/** The processes each entry script starts (an app's entry scripts, any root script, anything that orchestrates), and the run sets of several apps. */
+function addScriptSets(
+  pkgs: Pkg[],
+  resolve: (p: Pkg, scriptName: string, depth: number, seen: Set<string>) => string[][],
+  running: Set<string>,
+  sets: RunSet[],
+  setsOf: Map<string, number[]>,
+): void {
+  const appIdOf = (k: string) => k.slice(0, k.indexOf('\0'));
+  for (const p of pkgs) {
+    for (const s of p.pkg.scripts) {
+      const orchestrates =
+        analyzeSafe(s.command).some((a) => a.tool === 'orchestrate' || (a.tool === 'delegate' && !!a.delegateTo?.includes('*'))) ||
+        /^\s*((npx|pnpx|bunx)\s+)?(concurrently|npm-run-all|run-p)\b/.test(s.command);
+      if (p.app && !ENTRY_NAMES.test(s.name) && !orchestrates) continue;
+      for (const group of resolve(p, s.name, 0, new Set())) {
+        const uniq = [...new Set(group)];
+        for (const k of uniq) running.add(k);
+        if (new Set(uniq.map(appIdOf)).size < 2) continue;
+        addSet(sets, setsOf, { location: { file: p.pkg.file, range: s.range }, label: scriptLabel(p.dir, s.name, s.command), processes: uniq });
+      }
+    }
+  }
+}
+
+/** A run set, indexed by its processes. */
+function addSet(sets: RunSet[], setsOf: Map<string, number[]>, set: RunSet): void {
+  const i = sets.length;
+  sets.push(set);
+  for (const k of set.processes) {
+    const list = setsOf.get(k) ?? [];
+    list.push(i);
+    setsOf.set(k, list);
+  }
+}
+
+/** The package in each folder: an app's wins over a root's in the same folder (a root that is also an app). */
+function packagesByDir(pkgs: Pkg[]): Map<string, Pkg> {
+  const out = new Map<string, Pkg>();
+  for (const p of pkgs) if (p.app || !out.has(p.dir)) out.set(p.dir, p);
+  return out;
 }
 
 function scriptOf(p: Pkg, name: string) {

@@ -21,8 +21,7 @@ import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { compileGlobs } from '../parsers/glob';
 import { type FileKind } from './discovery';
 import { type IndexedFile } from './ingest';
-import { computeRuns, type TestHarness } from './runs';
-import { parsePlaywrightWebServers } from '../parsers/playwright';
+import { computeRuns, readHarnesses, type TestHarness } from './runs';
 import { PrismaSchemas } from './prisma-schemas';
 import { FileStore } from './files';
 import { deriveApp, findAppDirs, ownerDirIn, type AppMeta, type DeriveInput } from './apps';
@@ -96,21 +95,8 @@ export class WorkspaceIndex implements WorkspaceView {
   }
 
   private harnessCache = new WeakMap<IndexedFile, TestHarness | null>();
-  /** Playwright configs with a webServer Crosswire can read (each parsed once per text). */
   private testHarnesses(): (TestHarness & { source: IndexedFile })[] {
-    const out: (TestHarness & { source: IndexedFile })[] = [];
-    for (const f of this.files.values()) {
-      if (!/^playwright(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(path.basename(f.file))) continue;
-      let h = this.harnessCache.get(f);
-      if (h === undefined) {
-        const text = this.textOf(f.file);
-        const parsed = text === undefined ? undefined : parsePlaywrightWebServers(text, f.file);
-        h = parsed ? { dir: path.dirname(f.file), location: { file: f.file, range: parsed.range }, servers: parsed.servers } : null;
-        this.harnessCache.set(f, h);
-      }
-      if (h) out.push({ ...h, source: f });
-    }
-    return out;
+    return readHarnesses(this.files, this.harnessCache, (f) => this.textOf(f));
   }
 
   appById(id: string): App | undefined {

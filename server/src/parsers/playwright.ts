@@ -96,7 +96,8 @@ function configObject(sf: ts.SourceFile): ts.ObjectLiteralExpression | undefined
     if (ts.isExportAssignment(st)) e = st.expression;
     else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       const l = st.expression.left;
-      if (ts.isPropertyAccessExpression(l) && l.name.text === 'exports' && ts.isIdentifier(l.expression) && l.expression.text === 'module') e = st.expression.right;
+      if (ts.isPropertyAccessExpression(l) && l.name.text === 'exports' && ts.isIdentifier(l.expression) && l.expression.text === 'module')
+        e = st.expression.right;
     }
   }
   for (let depth = 0; e && depth < 4; depth++) {
