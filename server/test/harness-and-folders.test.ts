@@ -83,6 +83,16 @@ test("root scripts that change into an app folder run that folder's script: cd, 
     Array(6).fill(['delegate', 'dev', 'server']),
   );
   assert.equal(first('yarn dev').cwd, undefined);
+  // Inside concurrently's strings, and a server started directly in another folder (not this package's process).
+  assert.deepEqual(
+    analyzeCommand('concurrently "cd server && yarn dev" "cd web && npm run dev"').map((a) => [a.delegateTo, a.cwd]),
+    [
+      ['dev', 'server'],
+      ['dev', 'web'],
+    ],
+  );
+  assert.equal(first('cd apps/web && next dev').cwd, 'apps/web');
+  assert.equal(analyzeCommand('cd $APP_DIR && yarn dev').length, 0, 'a folder decided at run time: nothing after it is attributed');
   const ws = makeWorkspace({
     'package.json': JSON.stringify({
       name: 'root',
