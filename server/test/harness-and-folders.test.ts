@@ -155,7 +155,7 @@ test('Playwright webServer: the servers one config starts run together, and are 
   const harness = runs.sets.filter((s) => s.harness);
   assert.equal(harness.length, 1, JSON.stringify(runs.sets));
   assert.deepEqual(harness[0].processes.map((p) => p.split('\0')[0]).sort(), ['packages/mock', 'packages/web']);
-  assert.match(harness[0].label, /webServer of .*playwright\.config\.ts \(Playwright\)/);
+  assert.match(harness[0].label, /webServer of .*playwright\.config\.ts \(Playwright, waits for 4000\)/);
   assert.ok(runs.harnessOnly?.has('packages/mock\0e2e'));
   const pc = byRule(findings, 'port-collision');
   const about = (id: string) => pc.filter((f) => f.location.file.includes(`${id}/`));

@@ -138,7 +138,9 @@ function addHarnessSets(
     const uniq = [...new Set(procs)];
     for (const k of uniq) if (!running.has(k)) harnessOnly.add(k);
     if (new Set(uniq.map(appIdOf)).size < 2) continue;
-    const label = `webServer of ${path.basename(path.dirname(h.location.file))}/${path.basename(h.location.file)} (Playwright)`;
+    // The ports Playwright waits for (`port`, or the port of `url`): the ports the tests expect the servers on.
+    const waits = [...new Set(h.servers.map((w) => w.port).filter((p) => p !== undefined))];
+    const label = `webServer of ${path.basename(path.dirname(h.location.file))}/${path.basename(h.location.file)} (Playwright${waits.length ? `, waits for ${waits.join(', ')}` : ''})`;
     addSet(sets, setsOf, { location: h.location, label, processes: uniq, harness: true });
   }
   return harnessOnly;
