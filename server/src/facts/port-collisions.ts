@@ -2,7 +2,7 @@
  * Two server processes of different apps that run at the same time (one script starts both, or the apps form
  * one system: facts/systems.ts) on one machine and want one port. The rules port-collision and implicit-port read it.
  */
-import type { App, Fix, Listener, RunSet, WorkspaceView } from '../model/types';
+import type { App, Fix, Listener, RunSet, Runs, WorkspaceView } from '../model/types';
 import type { Report } from '../model/rule';
 import { processKey } from '../index/runs';
 import { identity, label, listNames } from './util';
@@ -56,7 +56,8 @@ function bucketKeys(index: WorkspaceView, sys: Systems) {
   const comp = (e: Entry) => sys.component.get(identity(e.app));
   const live = (e: Entry) => sys.liveComponent.get(identity(e.app));
   const setsOf = (e: Entry) => runs.setsOf.get(processKey(e.app.id, e.l.script)) ?? [];
-  const harness = (e: Entry) => inTestFolder(e.app.root, e.app.dir);
+  // A test harness: an app under a test folder, or a process only a test runner starts (Playwright's webServer).
+  const harness = (e: Entry) => inTestFolder(e.app.root, e.app.dir) || !!runs.harnessOnly?.has(processKey(e.app.id, e.l.script));
   const memberKeys = (e: Entry): string[] => {
     const keys = setsOf(e).map((i) => `set:${i}`);
     if (harness(e)) return keys;
@@ -85,27 +86,13 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
   const runs = index.runs();
   const buckets = new Map<string, Bucket>();
   const { setsOf, memberKeys, queryKeys } = bucketKeys(index, sys);
-  for (const e of entries) {
-    for (const key of memberKeys(e)) {
-      let b = buckets.get(key);
-      if (!b) buckets.set(key, (b = { entries: [], total: 0, hard: 0, byId: new Map() }));
-      const id = identity(e.app);
-      const c = b.byId.get(id) ?? [0, 0];
-      c[0]++;
-      b.total++;
-      if (!e.l.drifts) {
-        c[1]++;
-        b.hard++;
-      }
-      b.byId.set(id, c);
-      if (b.entries.length < 64) b.entries.push(e);
-    }
-  }
+  for (const e of entries) for (const key of memberKeys(e)) addToBucket(buckets, key, e);
   return {
     /** The partners of a process: whether one script starts them (certain), whether one cannot move either (hard), and a few of them. */
     partnersOf(e: Entry): { certain?: RunSet; hard: boolean; others: number; sample: Entry[] } | undefined {
       const id = identity(e.app);
-      const setKeys = setsOf(e).map((i) => `set:${i}`);
+      // Run groups of scripts first, then the servers a test runner starts together (Playwright's webServer).
+      const [setKeys, harnessKeys] = splitSets(runs, setsOf(e));
       const look = (keys: string[]) => {
         let others = 0;
         let hard = 0;
@@ -129,22 +116,49 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
         }
         return [...out.values()];
       };
-      const certain = look(setKeys);
-      const keys = certain.others > 0 ? setKeys : queryKeys(e);
+      let certain = look(setKeys);
+      let certainKeys = setKeys;
+      if (certain.others <= 0 && harnessKeys.length) [certain, certainKeys] = [look(harnessKeys), harnessKeys];
+      const keys = certain.others > 0 ? certainKeys : queryKeys(e);
       const counts = certain.others > 0 ? certain : look(keys);
       if (counts.others <= 0) return undefined;
       const hard = !e.l.drifts && counts.hard > 0;
       const sample = sampleFrom(keys, hard);
       if (!sample.length) return undefined;
+      const inKeys = new Set(certainKeys);
       const set =
         certain.others > 0
           ? setsOf(e)
+              .filter((i) => inKeys.has(`set:${i}`))
               .map((i) => runs.sets[i])
               .find((s2) => s2.processes.some((p) => sample.some((x) => processKey(x.app.id, x.l.script) === p)))
           : undefined;
-      return { certain: set ?? (certain.others > 0 ? runs.sets[setsOf(e)[0]] : undefined), hard, others: counts.others, sample };
+      return { certain: set ?? (certain.others > 0 ? runs.sets[Number(certainKeys[0].slice(4))] : undefined), hard, others: counts.others, sample };
     },
   };
+}
+
+function addToBucket(buckets: Map<string, Bucket>, key: string, e: Entry): void {
+  let b = buckets.get(key);
+  if (!b) buckets.set(key, (b = { entries: [], total: 0, hard: 0, byId: new Map() }));
+  const id = identity(e.app);
+  const c = b.byId.get(id) ?? [0, 0];
+  c[0]++;
+  b.total++;
+  if (!e.l.drifts) {
+    c[1]++;
+    b.hard++;
+  }
+  b.byId.set(id, c);
+  if (b.entries.length < 64) b.entries.push(e);
+}
+
+/** The keys of a process's run sets: those of scripts, and those of test runners. */
+function splitSets(runs: Runs, sets: number[]): [string[], string[]] {
+  const plain: string[] = [];
+  const harness: string[] = [];
+  for (const i of sets) (runs.sets[i].harness ? harness : plain).push(`set:${i}`);
+  return [plain, harness];
 }
 
 const MAX_NAMED = 2;
@@ -165,7 +179,8 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
   const byPort = new Map<string, { app: App; l: Listener }[]>();
   for (const app of index.apps) {
     for (const l of app.listeners) {
-      if (!runs.running.has(processKey(app.id, l.script))) continue;
+      const pk = processKey(app.id, l.script);
+      if (!runs.running.has(pk) && !runs.harnessOnly?.has(pk)) continue;
       const k = `${app.host}\0${l.port}`;
       const list = byPort.get(k) ?? [];
       list.push({ app, l });

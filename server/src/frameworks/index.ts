@@ -18,6 +18,11 @@ import { wrangler } from './wrangler';
 import { docusaurus } from './docusaurus';
 import { gatsby } from './gatsby';
 import { python } from './python';
+import { rsbuild } from './rsbuild';
+import { vitepress } from './vitepress';
+import { mintlify } from './mintlify';
+import { partykit } from './partykit';
+import { webpack } from './webpack';
 
 export type { FrameworkModule, ServeSpec, ServeRole, PortArg } from './types';
 export { flagPort, portNumber, hostPort } from './types';
@@ -32,11 +37,16 @@ export const FRAMEWORKS: readonly FrameworkModule[] = [
   cra,
   gatsby,
   docusaurus,
+  vitepress,
+  mintlify,
+  rsbuild,
   nest,
   expo,
   storybook,
   reactEmail,
   wrangler,
+  partykit,
+  webpack,
   vite,
   python,
 ];
@@ -62,12 +72,17 @@ const CODE_SERVERS: [string, Framework][] = [
   ['hono', 'hono'],
 ];
 
+/** Frameworks that name an app only after the servers written in code (Express, Nest, ...). */
+const AFTER_CODE_SERVERS: ReadonlySet<Framework> = new Set<Framework>(['vite', 'storybook', 'expo', 'webpack', 'partykit']);
+
 /** The framework an app uses, from its dependencies. */
 export function detectFramework(deps: Record<string, string>, python: boolean, hasPackage: boolean): Framework {
   // The framework that owns the app's server wins over a library it also depends on (a Next.js app depending on vite for tests).
-  for (const f of FRAMEWORKS)
-    if (f.framework !== 'vite' && f.framework !== 'storybook' && f.framework !== 'expo' && f.deps.some((d) => deps[d])) return f.framework;
+  for (const f of FRAMEWORKS) if (!AFTER_CODE_SERVERS.has(f.framework) && f.deps.some((d) => deps[d])) return f.framework;
   for (const [dep, fw] of CODE_SERVERS) if (deps[dep]) return fw;
+  // Tools a server app may also depend on (a bundler's dev server, a realtime sidecar): they name the app only when nothing else does.
+  if (deps['webpack-dev-server']) return 'webpack';
+  if (deps['partykit']) return 'partykit';
   if (deps['expo'] || deps['react-native']) return 'expo';
   if (deps['vite']) return 'vite';
   if (python) return 'python';

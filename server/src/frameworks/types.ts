@@ -44,6 +44,12 @@ export interface ServeSpec {
   strictFlags?: string[];
   /** The port may be set in the framework's config file (Vite's `server.port` / `preview.port`). */
   config?: 'vite-server' | 'vite-preview';
+  /**
+   * Config files (relative to the app, the first found is the one read) that may set the port, in a form Crosswire does not
+   * evaluate (rsbuild.config.ts's `server.port`, webpack.config.js's `devServer.port`): when the one found mentions a port,
+   * the port is unknown rather than the default.
+   */
+  configFiles?: string[];
   /** The port is decided by the code of the app's entry (NestJS's `main.ts`). */
   entry?: 'nest';
   /** The flag a port fix writes after the command's words, `{port}` standing for the port (` -p {port}`); undefined when a fix cannot write one. */

@@ -14,6 +14,9 @@ import { mayHavePythonFacts, parsePython } from '../parsers/python';
 import type { FileKind } from './discovery';
 
 /** One file as the index holds it. */
+/** Configs whose text the index reads later (a dev server's port, a test runner's web servers), even when they hold no code facts. */
+const KEEP_TEXT = /(^|[\\/])(rsbuild|webpack|playwright)(\.[\w-]+)*\.config\.[cm]?[jt]s$|[\\/]\.vitepress[\\/]config\.[cm]?[jt]s$/;
+
 export interface IndexedFile {
   file: string;
   root: string;
@@ -86,7 +89,7 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
         // where Crosswire relies on the file (auth/config/server entry files are reported by rules).
         if (!hasFacts(entry.code)) entry.code = undefined;
       }
-      if (kind !== 'prisma-config' && !entry.code && !opts.keepText) {
+      if (kind !== 'prisma-config' && !entry.code && !opts.keepText && !KEEP_TEXT.test(file)) {
         entry.text = '';
         entry.textDropped = true;
       }

@@ -97,6 +97,8 @@ export function computeListeners(app: App, files: Map<string, IndexedFile>): Fou
     }
     const scriptLocation = loc(pkg.file, script.range);
     for (const a of analyses) {
+      // `cd ../web && next dev`, `yarn --cwd server dev`: a process of another folder (index/runs.ts follows delegations there).
+      if (a.cwd !== undefined && a.cwd !== '.') continue;
       // `pnpm with-env next dev`: the other script's command with these words appended is what runs. `cross-env PORT=4500
       // pnpm start`: the other script runs with the variables (and env files) this one sets, as this script's process.
       if (a.tool === 'delegate' && (a.delegateArgs || carriesEnv(a))) {
@@ -134,6 +136,7 @@ function delegatedRuns(
   const out: { command: string; analysis: CommandAnalysis }[] = [];
   seen.add(target);
   for (const b of inner) {
+    if (b.cwd !== undefined && b.cwd !== '.') continue;
     const withEnv = inherit(a, b);
     if (b.tool === 'delegate' && !b.delegateArgs && carriesEnv(withEnv)) out.push(...delegatedRuns(scripts, withEnv, depth + 1, seen));
     else if (b.tool !== 'delegate' && b.tool !== 'orchestrate' && b.tool !== 'other') out.push({ command: composed, analysis: withEnv });
@@ -358,6 +361,8 @@ function serveListener(
       l = make(p, 'loaded-env', true, loc(e.file, e.range), `${v} in ${path.basename(e.file)}, ${by}`, v);
     }
   }
+  const unread = l ? undefined : unreadConfig(app, files, spec);
+  if (unread) return unread;
   if (!l && spec.config) {
     const cfg = viteConfig(app);
     const preview = spec.config === 'vite-preview';
@@ -387,6 +392,17 @@ function serveListener(
   );
   l.loadedEnvFiles = envFilesLoaded.map((f) => path.resolve(app.dir, f));
   return l;
+}
+
+/** A config Crosswire does not evaluate that may set the port (rsbuild.config.*, webpack.config.*): when the one the command reads mentions a port, the default is not known to apply. */
+function unreadConfig(app: App, files: Map<string, IndexedFile>, spec: ServeSpec): { unknown: true; location: Location; reason: string } | undefined {
+  const cfg = spec.configFiles?.map((f) => files.get(path.resolve(app.dir, f))).find((f) => f !== undefined);
+  if (!cfg || (!cfg.textDropped && !/\bport\b/i.test(cfg.text))) return undefined;
+  return {
+    unknown: true,
+    location: loc(cfg.file, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }),
+    reason: `${path.relative(app.dir, cfg.file).split(path.sep).join('/')} may set ${spec.label}'s port, in a form Crosswire does not evaluate`,
+  };
 }
 
 /** Vite's env files for a mode, strongest first (vite.dev/guide/env-and-mode: `.env.[mode].local` > `.env.[mode]` > `.env.local` > `.env`). */

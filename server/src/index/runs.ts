@@ -8,7 +8,9 @@
  */
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import type { App, MonorepoRoot, PackageJsonInfo, RunSet, Runs } from '../model/types';
+import type { App, Location, MonorepoRoot, PackageJsonInfo, RunSet, Runs } from '../model/types';
+import { parsePlaywrightWebServers, type PlaywrightWebServer } from '../parsers/playwright';
+import type { IndexedFile } from './ingest';
 import { analyzeCommand, carriesEnv, type CommandAnalysis, type Orchestration } from '../parsers/scripts';
 
 /** Scripts a developer or a deployment runs directly. */
@@ -26,7 +28,7 @@ interface Pkg {
 }
 
 /** Computes what runs and what runs together, from every package's scripts. Linear in the scripts (each script resolved once per entry, bounded depth). */
-export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]): Runs {
+export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[], harnesses: readonly TestHarness[] = []): Runs {
   const pkgs: Pkg[] = [
     ...roots.map((r) => ({ dir: r.dir, pkg: r.pkg })),
     ...apps.filter((a) => a.packageJson).map((a) => ({ dir: a.dir, pkg: a.packageJson!, app: a })),
@@ -40,28 +42,26 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
   const members = memberSelector(apps, roots);
 
   const pkgOfApp = new Map(pkgs.filter((p) => p.app).map((p) => [p.app!.id, p]));
+  const pkgOfDir = packagesByDir(pkgs);
 
-  /** The processes a script starts (groups: processes of one group run together). */
-  const resolve = (p: Pkg, scriptName: string, depth: number, seen: Set<string>): string[][] => {
-    const script = scriptOf(p, scriptName);
-    if (!script || depth > 8) return [];
-    const id = `${p.dir}\0${scriptName}`;
-    if (seen.has(id)) return [];
-    seen.add(id);
-    const own: string[] = [];
-    const isServer = !!p.app && servers.has(processKey(p.app.id, scriptName));
-    if (isServer) own.push(processKey(p.app!.id, scriptName));
-    const groups: string[][] = [];
-    for (const a of analyzeSafe(script.command)) {
-      if (a.tool === 'delegate' && a.delegateTo) {
+  /** Adds the processes a command run in package `p` starts: `own` run with it, `groups` each one after another. */
+  const follow = (p: Pkg, command: string, isServer: boolean, depth: number, seen: Set<string>, own: string[], groups: string[][], from?: string): void => {
+    for (const a of analyzeSafe(command)) {
+      if (a.tool === 'delegate' && a.delegateTo && a.cwd !== undefined && a.cwd !== '.') {
+        // `cd server && yarn dev`, `yarn --cwd server dev`: the script of the package in that folder. One that adds words or
+        // environment (`cd server && PORT=4000 yarn dev`) starts a process of its own, which Crosswire does not model.
+        const there = pkgOfDir.get(path.resolve(p.dir, a.cwd));
+        if (there && !a.delegateArgs && !carriesEnv(a))
+          for (const t of delegateTargets(there, a.delegateTo)) for (const g of resolve(there, t, depth + 1, seen)) own.push(...g);
+      } else if (a.tool === 'delegate' && a.delegateTo) {
         const targets = delegateTargets(p, a.delegateTo);
         // A delegation that adds words or environment (`pnpm with-env next dev`, `cross-env PORT=4500 pnpm start`) is this
         // script's own process (index/listeners.ts), not the other script's.
         const composed = !!a.delegateArgs || (carriesEnv(a) && isServer);
-        for (const t of targets) if (t !== scriptName && !composed) for (const g of resolve(p, t, depth + 1, seen)) own.push(...g);
+        for (const t of targets) if ((from === undefined || t !== from) && !composed) for (const g of resolve(p, t, depth + 1, seen)) own.push(...g);
       } else if (a.tool === 'orchestrate' && a.orchestrate) {
         const o = a.orchestrate;
-        for (const m of members(p.dir, o)) {
+        for (const m of members(a.cwd ? path.resolve(p.dir, a.cwd) : p.dir, o)) {
           const mp = pkgOfApp.get(m.id);
           for (const t of o.tasks) {
             // A package script of that name, else (Nx) a target of the project's project.json.
@@ -74,6 +74,20 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
         }
       }
     }
+  };
+
+  /** The processes a script starts (groups: processes of one group run together). */
+  const resolve = (p: Pkg, scriptName: string, depth: number, seen: Set<string>): string[][] => {
+    const script = scriptOf(p, scriptName);
+    if (!script || depth > 8) return [];
+    const id = `${p.dir}\0${scriptName}`;
+    if (seen.has(id)) return [];
+    seen.add(id);
+    const own: string[] = [];
+    const isServer = !!p.app && servers.has(processKey(p.app.id, scriptName));
+    if (isServer) own.push(processKey(p.app!.id, scriptName));
+    const groups: string[][] = [];
+    follow(p, script.command, isServer, depth, seen, own, groups, scriptName);
     if (own.length) groups.unshift(own);
     seen.delete(id);
     return groups;
@@ -82,29 +96,127 @@ export function computeRuns(apps: readonly App[], roots: readonly MonorepoRoot[]
   const running = new Set<string>();
   const sets: RunSet[] = [];
   const setsOf = new Map<string, number[]>();
+  addScriptSets(pkgs, resolve, running, sets, setsOf);
+  addDirectRuns(apps, running);
+  const harnessOnly = addHarnessSets(harnesses, pkgOfDir, follow, running, sets, setsOf);
+  return { running, sets, setsOf, harnessOnly };
+}
+
+/** Playwright's webServer: the commands run in the config's folder (or their `cwd`) as that package's scripts would, all at once: a run set each. */
+function addHarnessSets(
+  harnesses: readonly TestHarness[],
+  pkgOfDir: Map<string, Pkg>,
+  follow: (p: Pkg, command: string, isServer: boolean, depth: number, seen: Set<string>, own: string[], groups: string[][]) => void,
+  running: Set<string>,
+  sets: RunSet[],
+  setsOf: Map<string, number[]>,
+): Set<string> {
+  const harnessOnly = new Set<string>();
+  const appIdOf = (k: string) => k.slice(0, k.indexOf('\0'));
+  const nearest = (dir: string): Pkg | undefined => {
+    for (let d = dir, k = 0; k < 64; k++) {
+      const hit = pkgOfDir.get(d);
+      if (hit) return hit;
+      const up = path.dirname(d);
+      if (up === d) return undefined;
+      d = up;
+    }
+    return undefined;
+  };
+  for (const h of harnesses) {
+    const procs: string[] = [];
+    for (const w of h.servers) {
+      // A server given its own port variable runs on a port its script's process does not: not modelled.
+      if (w.envKeys.some((k) => /PORT/i.test(k))) continue;
+      const p = nearest(w.cwd ? path.resolve(h.dir, w.cwd) : h.dir);
+      if (!p) continue;
+      const own: string[] = [];
+      const groups: string[][] = [];
+      follow(p, w.command, false, 0, new Set(), own, groups);
+      procs.push(...own, ...(groups.length === 1 ? groups[0] : []));
+    }
+    const uniq = [...new Set(procs)];
+    for (const k of uniq) if (!running.has(k)) harnessOnly.add(k);
+    if (new Set(uniq.map(appIdOf)).size < 2) continue;
+    // The ports Playwright waits for (`port`, or the port of `url`): the ports the tests expect the servers on.
+    const waits = [...new Set(h.servers.map((w) => w.port).filter((p) => p !== undefined))];
+    const label = `webServer of ${path.basename(path.dirname(h.location.file))}/${path.basename(h.location.file)} (Playwright${waits.length ? `, waits for ${waits.join(', ')}` : ''})`;
+    addSet(sets, setsOf, { location: h.location, label, processes: uniq, harness: true });
+  }
+  return harnessOnly;
+}
+
+/** Playwright configs with a webServer Crosswire can read, each parsed once per text (`cache` by file entry). */
+export function readHarnesses(
+  files: Map<string, IndexedFile>,
+  cache: WeakMap<IndexedFile, TestHarness | null>,
+  textOf: (file: string) => string | undefined,
+): (TestHarness & { source: IndexedFile })[] {
+  const out: (TestHarness & { source: IndexedFile })[] = [];
+  for (const f of files.values()) {
+    if (!/^playwright(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(path.basename(f.file))) continue;
+    let h = cache.get(f);
+    if (h === undefined) {
+      const text = textOf(f.file);
+      const parsed = text === undefined ? undefined : parsePlaywrightWebServers(text, f.file);
+      h = parsed ? { dir: path.dirname(f.file), location: { file: f.file, range: parsed.range }, servers: parsed.servers } : null;
+      cache.set(f, h);
+    }
+    if (h) out.push({ ...h, source: f });
+  }
+  return out;
+}
+
+/** A test runner's config that starts servers before the tests (Playwright's webServer). */
+export interface TestHarness {
+  /** The config's folder. */
+  dir: string;
+  /** Where the servers are declared (the config's `webServer`). */
+  location: Location;
+  servers: PlaywrightWebServer[];
+}
+
+/** The processes each entry script starts (an app's entry scripts, any root script, anything that orchestrates), and the run sets of several apps. */
+function addScriptSets(
+  pkgs: Pkg[],
+  resolve: (p: Pkg, scriptName: string, depth: number, seen: Set<string>) => string[][],
+  running: Set<string>,
+  sets: RunSet[],
+  setsOf: Map<string, number[]>,
+): void {
   const appIdOf = (k: string) => k.slice(0, k.indexOf('\0'));
   for (const p of pkgs) {
     for (const s of p.pkg.scripts) {
       const orchestrates =
         analyzeSafe(s.command).some((a) => a.tool === 'orchestrate' || (a.tool === 'delegate' && !!a.delegateTo?.includes('*'))) ||
-        /^\s*(concurrently|npm-run-all|run-p)\b/.test(s.command);
+        /^\s*((npx|pnpx|bunx)\s+)?(concurrently|npm-run-all|run-p)\b/.test(s.command);
       if (p.app && !ENTRY_NAMES.test(s.name) && !orchestrates) continue;
       for (const group of resolve(p, s.name, 0, new Set())) {
         const uniq = [...new Set(group)];
         for (const k of uniq) running.add(k);
         if (new Set(uniq.map(appIdOf)).size < 2) continue;
-        const i = sets.length;
-        sets.push({ location: { file: p.pkg.file, range: s.range }, label: scriptLabel(p.dir, s.name, s.command), processes: uniq });
-        for (const k of uniq) {
-          const list = setsOf.get(k) ?? [];
-          list.push(i);
-          setsOf.set(k, list);
-        }
+        addSet(sets, setsOf, { location: { file: p.pkg.file, range: s.range }, label: scriptLabel(p.dir, s.name, s.command), processes: uniq });
       }
     }
   }
-  addDirectRuns(apps, running);
-  return { running, sets, setsOf };
+}
+
+/** A run set, indexed by its processes. */
+function addSet(sets: RunSet[], setsOf: Map<string, number[]>, set: RunSet): void {
+  const i = sets.length;
+  sets.push(set);
+  for (const k of set.processes) {
+    const list = setsOf.get(k) ?? [];
+    list.push(i);
+    setsOf.set(k, list);
+  }
+}
+
+/** The package in each folder: an app's wins over a root's in the same folder (a root that is also an app). */
+function packagesByDir(pkgs: Pkg[]): Map<string, Pkg> {
+  const out = new Map<string, Pkg>();
+  for (const p of pkgs) if (p.app || !out.has(p.dir)) out.set(p.dir, p);
+  return out;
 }
 
 function scriptOf(p: Pkg, name: string) {

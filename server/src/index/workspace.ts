@@ -21,7 +21,7 @@ import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { compileGlobs } from '../parsers/glob';
 import { type FileKind } from './discovery';
 import { type IndexedFile } from './ingest';
-import { computeRuns } from './runs';
+import { computeRuns, readHarnesses, type TestHarness } from './runs';
 import { PrismaSchemas } from './prisma-schemas';
 import { FileStore } from './files';
 import { deriveApp, findAppDirs, ownerDirIn, type AppMeta, type DeriveInput } from './apps';
@@ -82,15 +82,21 @@ export class WorkspaceIndex implements WorkspaceView {
    */
   runs(): Runs {
     if (this.runsCache?.apps === this._apps) return this.runsCache.runs;
-    const key: unknown[] = [this.monorepoRoots];
+    const harnesses = this.testHarnesses();
+    const key: unknown[] = [this.monorepoRoots, ...harnesses.map((h) => h.source)];
     for (const a of this._apps) key.push(a.id, a.packageJson, a.listeners.map((l) => l.script).join('\0'), a.unknownPorts.map((u) => u.script).join('\0'));
     const prev = this.runsCache;
     if (prev && prev.key.length === key.length && prev.key.every((k, i) => k === key[i])) {
       this.runsCache = { apps: this._apps, key, runs: prev.runs };
       return prev.runs;
     }
-    this.runsCache = { apps: this._apps, key, runs: computeRuns(this._apps, this.monorepoRoots) };
+    this.runsCache = { apps: this._apps, key, runs: computeRuns(this._apps, this.monorepoRoots, harnesses) };
     return this.runsCache.runs;
+  }
+
+  private harnessCache = new WeakMap<IndexedFile, TestHarness | null>();
+  private testHarnesses(): (TestHarness & { source: IndexedFile })[] {
+    return readHarnesses(this.files, this.harnessCache, (f) => this.textOf(f));
   }
 
   appById(id: string): App | undefined {

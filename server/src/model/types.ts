@@ -474,6 +474,11 @@ export type Framework =
   | 'wrangler'
   | 'docusaurus'
   | 'gatsby'
+  | 'rsbuild'
+  | 'vitepress'
+  | 'mintlify'
+  | 'partykit'
+  | 'webpack'
   | 'node'
   | 'python'
   | 'unknown';
@@ -640,6 +645,8 @@ export interface RunSet {
   label: string;
   /** Processes started together (keys from {@link processKey}). */
   processes: string[];
+  /** Started by a test runner before its tests (Playwright's webServer): its processes are compared only with each other. */
+  harness?: boolean;
 }
 
 export interface Runs {
@@ -649,6 +656,8 @@ export interface Runs {
   sets: RunSet[];
   /** Process key -> indexes into `sets`. */
   setsOf: Map<string, number[]>;
+  /** Processes only a test runner starts (not in `running`): compared only with the processes started with them. */
+  harnessOnly?: Set<string>;
 }
 
 /** What rules see of the workspace index. Read-only. */

@@ -105,10 +105,17 @@ export interface CommandAnalysis {
   orchestrate?: Orchestration;
   /** Offsets inside a quoted string Crosswire could not map back exactly (escapes): no edit may use them. */
   inexact?: boolean;
+  /**
+   * The folder the command runs in, relative to the package, when it is not the package's own (`cd server && yarn dev`,
+   * `yarn --cwd server dev`, `npm --prefix server run dev`, `pnpm -C server dev`): a delegation then names that folder's script.
+   */
+  cwd?: string;
 }
 
 const NODE_RUNNERS = new Set(['node', 'nodemon', 'ts-node', 'ts-node-dev', 'tsx', 'bun', 'babel-node', 'esno', 'deno']);
 const PM_RUN = new Set(['npm', 'yarn', 'pnpm', 'bun']);
+/** Options of the package managers that run the command in another folder (yarn v1 `--cwd`, npm `--prefix`, pnpm `-C`/`--dir`, bun `--cwd`). */
+const PM_DIR_FLAGS: Record<string, readonly string[]> = { yarn: ['--cwd'], npm: ['--prefix'], pnpm: ['-C', '--dir'], bun: ['--cwd'] };
 
 /** A port number written as text (the frameworks' rule), or undefined. */
 const parsePortValue = portNumber;
@@ -167,22 +174,42 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
   const afterRun = rest[0]?.text === 'run' ? rest.slice(1).find((w) => !w.text.startsWith('-')) : undefined;
   const bunRunsScript = name === 'bun' && !!rest[0] && !isFile(rest[0]) && !rest[0].text.startsWith('-') && !(rest[0].text === 'run' && isFile(afterRun));
   if (NODE_RUNNERS.has(name) && !bunRunsScript) return analyzeNodeRun(name, head, rest, command, res);
-  if (PM_RUN.has(name)) {
-    // npm run x / npm start / yarn x / pnpm x / pnpm run x
-    let k = 0;
-    while (rest[k] && rest[k].text.startsWith('-')) k++;
-    let target = rest[k]?.text;
-    if (target === 'run' || target === 'run-script') target = rest[k + 1]?.text;
-    if (!target || ['install', 'ci', 'exec', 'test', 'build', 'i', 'add'].includes(target)) return undefined;
-    const at = rest.findIndex((w, j) => j >= k && w.text === target);
-    let extra = rest.slice(at + 1);
-    if (extra[0]?.text === '--') extra = extra.slice(1);
-    res.tool = 'delegate';
-    res.delegateTo = target;
-    if (extra.length) res.delegateArgs = command.slice(extra[0].start, extra[extra.length - 1].end);
-    return res;
-  }
+  if (PM_RUN.has(name)) return analyzePmRun(name, rest, command, res);
   return undefined;
+}
+
+/** `npm run x`, `npm start`, `yarn x`, `pnpm x`, `pnpm run x`, with `yarn --cwd dir`, `npm --prefix dir`, `pnpm -C dir`: the script it runs. */
+function analyzePmRun(name: string, rest: Token[], command: string, res: CommandAnalysis): CommandAnalysis | undefined {
+  // npm run x / npm start / yarn x / pnpm x / pnpm run x; `yarn --cwd dir x`, `npm --prefix dir run x`, `pnpm -C dir x` run x of another folder.
+  const dirFlags = PM_DIR_FLAGS[name] ?? [];
+  let dir: string | undefined;
+  const words: Token[] = [];
+  for (let j = 0; j < rest.length; j++) {
+    const t = rest[j].text;
+    const eq = dirFlags.find((f) => f.startsWith('--') && t.startsWith(`${f}=`));
+    if (dirFlags.includes(t) && rest[j + 1] && words.length < 2) {
+      dir = rest[++j].text;
+      continue;
+    }
+    if (eq && words.length < 2) {
+      dir = t.slice(eq.length + 1);
+      continue;
+    }
+    words.push(rest[j]);
+  }
+  let k = 0;
+  while (words[k] && words[k].text.startsWith('-')) k++;
+  let target = words[k]?.text;
+  if (target === 'run' || target === 'run-script') target = words[k + 1]?.text;
+  if (!target || ['install', 'ci', 'exec', 'test', 'build', 'i', 'add'].includes(target)) return undefined;
+  const at = words.findIndex((w, j) => j >= k && w.text === target);
+  let extra = words.slice(at + 1);
+  if (extra[0]?.text === '--') extra = extra.slice(1);
+  res.tool = 'delegate';
+  res.delegateTo = target;
+  if (dir !== undefined) res.cwd = dir;
+  if (extra.length) res.delegateArgs = command.slice(extra[0].start, extra[extra.length - 1].end);
+  return res;
 }
 
 /**
@@ -508,54 +535,23 @@ const MAX_ANALYSES = 5000;
 
 function analyzeUncached(command: string): CommandAnalysis[] {
   const out: CommandAnalysis[] = [];
-  for (const seg of tokenize(command)) {
+  /** The folder `cd dir && ...` moved to, relative to the package (undefined: the package's own). */
+  let cwd: string | undefined;
+  const push = (a: CommandAnalysis) => out.push(cwd === undefined ? a : { ...a, cwd: a.cwd === undefined ? cwd : joinDir(cwd, a.cwd) });
+  for (const whole of tokenize(command)) {
+    if (whole[0]?.text === 'cd') {
+      // `cd dir && yarn dev`: what follows runs in dir (a `cd` with no folder or an unreadable one: nothing after it is attributed).
+      const to = whole[1]?.text;
+      if (whole.length !== 2 || !to || /[$`~*]/.test(to) || to.startsWith('/')) break;
+      cwd = joinDir(cwd ?? '.', to);
+      continue;
+    }
+    // `npx concurrently "..."`: the runner's words are skipped.
+    const seg =
+      /^(npx|pnpx|bunx)$/.test(whole[0]?.text ?? '') && /^(concurrently|npm-run-all|run-p|run-s)$/.test(whole[1]?.text ?? '') ? whole.slice(1) : whole;
     const head = seg[0]?.text;
     if (head === 'concurrently' || head === 'npm-run-all' || head === 'run-p' || head === 'run-s') {
-      const valued = new Set([
-        '-n',
-        '--names',
-        '-c',
-        '--prefix-colors',
-        '-p',
-        '--prefix',
-        '-k',
-        '--kill-others-on-fail',
-        '--max-processes',
-        '-m',
-        '--success',
-        '-s',
-        '--restart-tries',
-        '--handle-input',
-        '-l',
-        '--prefix-length',
-        '-t',
-        '--timestamp-format',
-        '--default-input-target',
-        '--restart-after',
-        '--cwd',
-      ]);
-      const words = seg.slice(1);
-      for (let k = 0; k < words.length; k++) {
-        const w = words[k];
-        if (w.text.startsWith('-')) {
-          if (head === 'concurrently' && valued.has(w.text)) k++;
-          continue;
-        }
-        const npmStyle = head === 'concurrently' ? /^(npm|pnpm|yarn|bun):(\S+)$/.exec(w.text) : null;
-        if (npmStyle) {
-          out.push({ tool: 'delegate', delegateTo: npmStyle[2], toolText: '', toolEnd: 0, toolStart: 0, strictPort: false, inlineEnv: {}, envFiles: [] });
-          continue;
-        }
-        const inner = command.slice(w.start, w.end);
-        const quoted = /^["']/.test(inner);
-        const offset = w.start + (quoted ? 1 : 0);
-        for (const a of analyzeCommand(w.text)) {
-          if (head !== 'concurrently' && a.tool !== 'delegate') continue;
-          out.push(shift(a, offset));
-        }
-        if (head !== 'concurrently' && !w.text.includes(' '))
-          out.push({ tool: 'delegate', delegateTo: w.text, toolText: '', toolEnd: 0, toolStart: 0, strictPort: false, inlineEnv: {}, envFiles: [] });
-      }
+      for (const a of runnerCommands(head, seg, command)) push(a);
       continue;
     }
     const sh = shellString(seg);
@@ -567,7 +563,7 @@ function analyzeUncached(command: string): CommandAnalysis[] {
       const exact = (quoted ? raw.slice(1, -1) : raw) === sh.string.text;
       let blocks = false;
       for (const a of analyzeCommand(sh.string.text)) {
-        out.push({ ...inherit(sh.outer, shift(a, offset)), ...(exact ? {} : { inexact: true }) });
+        push({ ...inherit(sh.outer, shift(a, offset)), ...(exact ? {} : { inexact: true }) });
         if (a.tool !== 'delegate' && a.tool !== 'node') blocks = true;
       }
       if (blocks) break;
@@ -575,13 +571,75 @@ function analyzeUncached(command: string): CommandAnalysis[] {
     }
     const a = analyzeSegment(seg, command);
     if (a) {
-      out.push(a);
+      push(a);
       // A server started with `&&` blocks the rest of the line; a plain `node x.js` may be a one-shot
       // script (`node scripts/check-env.js && next start`), which the index tells apart by its code.
       if (a.tool !== 'delegate' && a.tool !== 'node') break;
     }
   }
   return out;
+}
+
+/** The commands `concurrently "a" "b"` (each quoted command) and `npm-run-all` / `run-p` / `run-s` (script names) run. */
+function runnerCommands(head: string, seg: Token[], command: string): CommandAnalysis[] {
+  const out: CommandAnalysis[] = [];
+  const valued = new Set([
+    '-n',
+    '--names',
+    '-c',
+    '--prefix-colors',
+    '-p',
+    '--prefix',
+    '-k',
+    '--kill-others-on-fail',
+    '--max-processes',
+    '-m',
+    '--success',
+    '-s',
+    '--restart-tries',
+    '--handle-input',
+    '-l',
+    '--prefix-length',
+    '-t',
+    '--timestamp-format',
+    '--default-input-target',
+    '--restart-after',
+    '--cwd',
+  ]);
+  const words = seg.slice(1);
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    if (w.text.startsWith('-')) {
+      if (head === 'concurrently' && valued.has(w.text)) k++;
+      continue;
+    }
+    const npmStyle = head === 'concurrently' ? /^(npm|pnpm|yarn|bun):(\S+)$/.exec(w.text) : null;
+    if (npmStyle) {
+      out.push({ tool: 'delegate', delegateTo: npmStyle[2], toolText: '', toolEnd: 0, toolStart: 0, strictPort: false, inlineEnv: {}, envFiles: [] });
+      continue;
+    }
+    const inner = command.slice(w.start, w.end);
+    const quoted = /^["']/.test(inner);
+    const offset = w.start + (quoted ? 1 : 0);
+    for (const a of analyzeCommand(w.text)) {
+      if (head !== 'concurrently' && a.tool !== 'delegate') continue;
+      out.push(shift(a, offset));
+    }
+    if (head !== 'concurrently' && !w.text.includes(' '))
+      out.push({ tool: 'delegate', delegateTo: w.text, toolText: '', toolEnd: 0, toolStart: 0, strictPort: false, inlineEnv: {}, envFiles: [] });
+  }
+  return out;
+}
+
+/** `base/dir`, normalised (`.` for the package itself). */
+function joinDir(base: string, dir: string): string {
+  const parts: string[] = [];
+  for (const p of `${base}/${dir}`.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..' && parts.length && parts[parts.length - 1] !== '..') parts.pop();
+    else parts.push(p);
+  }
+  return parts.join('/') || '.';
 }
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ash']);
