@@ -36,6 +36,11 @@ function authTs(extra = ''): string {
     .join('\n');
 }
 
+/** A root package.json whose `dev` script starts every app of `dirs` together (on localhost, apps share a cookie only when they run together). */
+function together(...dirs: string[]): Record<string, string> {
+  return { 'package.json': JSON.stringify({ name: 'suite', private: true, workspaces: dirs, scripts: { dev: 'turbo run dev start' } }) };
+}
+
 function syntaxErrors(file: string): string[] {
   const sf = ts.createSourceFile(file, read(file), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const diags = (sf as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
@@ -116,6 +121,7 @@ test('shared-session-cookie: the fix inserts cookies.sessionToken with the defau
 
 test('shared-session-cookie: negatives — other hosts, replicas, distinct names, v4 vs v5 defaults, https prefix', async () => {
   const ws = makeWorkspace({
+    ...together('local-app', 'remote-app', 'shop-1', 'shop-2', 'secure-app', 'named-app'),
     // configured on another machine
     'crosswire.config.json': JSON.stringify({ hosts: { 'remote-app': 'office-server' } }),
     'local-app/package.json': pkg('local-app', { dev: 'next dev -p 3001' }, NEXT4),
@@ -156,6 +162,7 @@ test('shared-session-cookie: negatives — other hosts, replicas, distinct names
 
 test('shared-session-cookie: Auth.js v5 default and a v4 app that copied the name; iron-session and express-session names', async () => {
   const ws = makeWorkspace({
+    ...together('portal', 'legacy', 'tickets', 'assets', 'api-a', 'api-b'),
     'portal/package.json': pkg('portal', { dev: 'next dev -p 3010' }, NEXT5),
     'portal/auth.ts': "import NextAuth from 'next-auth';\nexport const { handlers, auth } = NextAuth({\n  providers: [],\n});\n",
     'legacy/package.json': pkg('legacy', { dev: 'next dev -p 3011' }, NEXT4),
@@ -216,6 +223,7 @@ test('shared-session-cookie: Auth.js v5 default and a v4 app that copied the nam
 
 test('shared-session-cookie: an existing cookies object gets the sessionToken inside it', async () => {
   const ws = makeWorkspace({
+    ...together('a', 'b'),
     'a/package.json': pkg('app-a', { dev: 'next dev -p 3021' }, NEXT4),
     'a/lib/auth.ts': authTs("  cookies: {\n    csrfToken: { name: 'a.csrf', options: { httpOnly: true, sameSite: 'lax', path: '/' } },\n  },"),
     'b/package.json': pkg('app-b', { dev: 'next dev -p 3022' }, NEXT4),
@@ -239,6 +247,7 @@ test('shared-session-cookie: an existing cookies object gets the sessionToken in
 
 test('shared-session-cookie: the fix through the language server clears the diagnostic of both apps', { timeout: 60_000 }, async () => {
   const ws = makeWorkspace({
+    ...together('a', 'b'),
     'a/package.json': pkg('app-a', { dev: 'next dev -p 3031' }, NEXT4),
     'a/.env': 'NEXTAUTH_URL=http://localhost:3031\n',
     'a/lib/auth.ts': authTs(),

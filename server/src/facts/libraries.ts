@@ -28,3 +28,11 @@ export const isLibrary = perApp((app: App): boolean => {
   }
   return true;
 });
+
+/**
+ * A published library: a package that declares a library entry (`main`) and runs no server (no listener, no server
+ * whose port is unknown, no PM2 file). Its auth or cookie code runs inside the apps that install it, with their options.
+ */
+export const isPublishedLibrary = perApp(
+  (app: App): boolean => !!app.packageJson?.main && !app.listeners.length && !app.unknownPorts.length && !app.pm2.length,
+);

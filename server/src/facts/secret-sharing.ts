@@ -101,7 +101,9 @@ const NON_SERVING =
  */
 export const isLibraryPackage = perApp((app: App): boolean => {
   if (!app.packageJson || app.listeners.length) return false;
-  if (app.framework === 'next' || app.framework === 'nest') return false;
+  // A Next.js or NestJS app may be started from elsewhere; a package that declares a library entry (`main`) is a library
+  // that merely depends on the framework (an auth adapter, a UI kit).
+  if ((app.framework === 'next' || app.framework === 'nest') && !app.packageJson.main) return false;
   for (const c of app.code) {
     if (c.listens.length) return false;
     const a = c.auth;

@@ -12,6 +12,8 @@ import {
   type Signal,
 } from '../facts/sessions';
 import { appRule, type Report } from '../model/rule';
+import { isLibrary, isPublishedLibrary } from '../facts/libraries';
+import { isTestCode } from '../facts/util';
 
 /**
  * What each library sets when the code leaves an attribute out (read from their sources):
@@ -228,14 +230,16 @@ export const cookieOptions = appRule({
   },
   defaultSeverity: 'warning',
   fixable: true,
-  facts: ['code', 'env', 'listeners', 'pm2Entries', 'package'],
+  facts: ['code', 'env', 'listeners', 'pm2Entries', 'package', 'pm2'],
   check(app, ctx) {
+    // A library's cookie code runs inside the apps that use it, with their options; tests set cookies for themselves.
+    if (isLibrary(app) || isPublishedLibrary(app)) return;
     const index = ctx.index;
     const pm2 = pm2EntriesOf(index, app);
     const findings: Report[] = [];
     for (const code of app.code) {
       const auth = code.auth;
-      if (!auth) continue;
+      if (!auth || isTestCode(app, code.file)) continue;
       for (const c of auth.cookies) {
         if (!c.session) continue;
         findings.push(...checkCookie(index, app, pm2, c, auth.nextAuth[0]));
