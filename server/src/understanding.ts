@@ -36,6 +36,8 @@ export interface AppView {
   name: string;
   folder: string;
   framework: string;
+  /** A project of a language Crosswire does not model in the app's folder (`Go`): its servers and their ports are unknown. */
+  foreign: string | null;
   host: string;
   processes: ProcessView[];
   envFiles: { file: string; kind: string; mode: string }[];
@@ -156,6 +158,7 @@ export function understand(index: WorkspaceView, rel: (file: string) => string):
       name: a.name,
       folder: rel(a.dir) || '.',
       framework: frameworkModule(a.framework)?.label ?? a.framework,
+      foreign: a.foreign ?? null,
       host: a.host,
       processes,
       envFiles: a.envFiles.map((f) => ({ file: rel(f.file), kind: f.kind, mode: f.mode })),
@@ -185,7 +188,8 @@ export function understandingText(u: Understanding): string {
   const out: string[] = [];
   for (const a of u.apps) {
     out.push(`${a.name}  ${a.folder}  (${a.framework}${a.host !== 'local' ? `, on ${a.host}` : ''})`);
-    if (!a.processes.length) out.push('  no server processes');
+    if (a.foreign) out.push(`  a ${a.foreign} project: its servers are not modelled (their ports are unknown)`);
+    else if (!a.processes.length) out.push('  no server processes');
     for (const p of a.processes) {
       const port = p.port === null ? p.how : `port ${p.port}${p.drifts ? ' (moves when taken)' : ''}: ${p.reason}`;
       const runs = !p.runs

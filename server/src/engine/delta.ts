@@ -44,7 +44,8 @@ export function appDelta(before: App, after: App): Set<FactName> | undefined {
     before.packageJson !== after.packageJson ||
     before.prismaMajor !== after.prismaMajor ||
     before.hasPrismaConfig !== after.hasPrismaConfig ||
-    before.nxLibrary !== after.nxLibrary
+    before.nxLibrary !== after.nxLibrary ||
+    before.foreign !== after.foreign
   )
     out.add('package');
   return out;

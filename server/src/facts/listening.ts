@@ -97,7 +97,10 @@ export function listening(index: WorkspaceView): Listening {
       return file ? [{ app, file }] : [];
     });
     const unseen = ix.apps.filter(
-      (a) => a.unknownPorts.length > 0 || (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')),
+      (a) =>
+        a.unknownPorts.length > 0 ||
+        a.foreign !== undefined ||
+        (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')),
     );
     return { bound, pubKeys, bindings, unknownApps, unseen };
   });

@@ -142,6 +142,7 @@ const FIELD_FACT: Partial<Record<keyof App, AppFact>> = {
   pm2: 'pm2',
   packageJson: 'package',
   nxLibrary: 'package',
+  foreign: 'package',
 };
 
 const instrumented = new WeakSet<App>();

@@ -11,6 +11,7 @@ import { majorOf } from '../parsers/packageJson';
 import { analyzeCommand } from '../parsers/scripts';
 import { detectFramework } from '../frameworks';
 import type { IndexedFile } from './ingest';
+import { FOREIGN_MARKERS } from '../model/file-kinds';
 import { computeListeners, computePythonListeners, isNxApplication, nxTargetListeners } from './listeners';
 import type { PrismaSchemas } from './prisma-schemas';
 
@@ -18,6 +19,8 @@ export interface AppMeta {
   root: string;
   pkg?: PackageJsonInfo;
   python?: boolean;
+  /** The folder also holds a project of a language Crosswire does not model (`Go`, `Java`...): its servers are unknown. */
+  foreign?: string;
 }
 
 /**
@@ -86,6 +89,13 @@ export function findAppDirs(
     const dir = path.dirname(f.file);
     if ((f.kind === 'app-marker' || (f.kind === 'python' && path.basename(f.file) === 'setup.py')) && !appDirs.has(dir))
       appDirs.set(dir, { root: f.root, python: true });
+    // A Go module, a Maven/Gradle project, a Gemfile...: a program whose servers Crosswire does not model.
+    if (f.kind === 'foreign-marker') {
+      const lang = FOREIGN_MARKERS[path.basename(f.file)];
+      const meta = appDirs.get(dir);
+      if (meta) meta.foreign ??= lang;
+      else appDirs.set(dir, { root: f.root, foreign: lang });
+    }
     // An Nx application project is an app even without a package.json (its targets say what it serves).
     if (f.repoConfig?.kind === 'nx-project' && isNxApplication(f.repoConfig.data) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root });
   }
@@ -164,6 +174,7 @@ export function deriveApp(ws: DeriveInput, dir: string, meta: AppMeta): App {
     compose: [],
     pm2: [],
     host: ws.config.hosts[rel] ?? 'local',
+    ...(meta.foreign ? { foreign: meta.foreign } : {}),
   };
   collectAppFiles(ws, dir, pkg, app);
   const nextAuthMajor = majorOf(app.packageJson?.dependencies['next-auth']);

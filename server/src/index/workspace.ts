@@ -188,7 +188,14 @@ export class WorkspaceIndex implements WorkspaceView {
     const entry = after ?? before;
     if (!entry) return true; // neither before nor now a file Crosswire reads
     const kind = entry.kind;
-    if (kind === 'package' || kind === 'app-marker' || kind === 'config' || kind === 'repo-config' || (kind === 'python' && path.basename(file) === 'setup.py'))
+    if (
+      kind === 'package' ||
+      kind === 'app-marker' ||
+      kind === 'foreign-marker' ||
+      kind === 'config' ||
+      kind === 'repo-config' ||
+      (kind === 'python' && path.basename(file) === 'setup.py')
+    )
       return false;
     if (this.isIgnored(file)) return true;
     if (kind === 'compose' || kind === 'pg-conf') {

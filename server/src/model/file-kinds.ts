@@ -15,6 +15,7 @@ export type FileKind =
   | 'code'
   | 'python'
   | 'app-marker'
+  | 'foreign-marker'
   | 'compose'
   | 'pm2'
   | 'pg-conf'
@@ -88,6 +89,21 @@ export const COMPOSE_DIRS = ['docker', 'dockers', 'deploy', 'deployment', 'deplo
 /** Monorepo and project files: workspace roots (pnpm, lerna, Nx, Turborepo), Nx projects, NestJS's CLI config. */
 export const REPO_CONFIG_FILES = ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json', 'project.json', 'nest-cli.json'];
 
+/**
+ * Project files of languages whose servers Crosswire does not model: the folder is a program whose ports are unknown
+ * (a Go API, a Spring service, a Rails app), so "nothing listens on that port" can never be said beside it.
+ */
+export const FOREIGN_MARKERS: Readonly<Record<string, string>> = {
+  'go.mod': 'Go',
+  'Cargo.toml': 'Rust',
+  'pom.xml': 'Java',
+  'build.gradle': 'Java',
+  'build.gradle.kts': 'Kotlin',
+  Gemfile: 'Ruby',
+  'composer.json': 'PHP',
+  'mix.exs': 'Elixir',
+};
+
 /** Python project files that make their folder an app (setup.py is also Python code). */
 const PYTHON_MARKERS = ['pyproject.toml', 'requirements.txt', 'Pipfile'];
 
@@ -150,6 +166,13 @@ export const FILE_KINDS: readonly FileKindRow[] = [
   },
   { kind: 'app-marker', globs: [`**/${braces(PYTHON_MARKERS)}`], test: named(...PYTHON_MARKERS), comment: '#', example: 'requirements.txt' },
   { kind: 'python', globs: ['**/setup.py'], test: named('setup.py'), comment: '#', example: 'setup.py' },
+  {
+    kind: 'foreign-marker',
+    globs: [`**/${braces(Object.keys(FOREIGN_MARKERS))}`],
+    test: named(...Object.keys(FOREIGN_MARKERS)),
+    comment: undefined,
+    example: 'go.mod',
+  },
   // Env files: the name decides, then the env parser's classification (see fileKind): `.env.ts` is code.
   {
     kind: 'env',

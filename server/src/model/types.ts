@@ -556,6 +556,8 @@ export interface App {
    * apps use, with no process of its own (a `package` fact).
    */
   nxLibrary?: boolean;
+  /** The folder holds a project of a language Crosswire does not model (`Go`, `Java`, `Ruby`...): servers whose ports are unknown (a `package` fact). */
+  foreign?: string;
   envFiles: EnvFile[];
   schemas: PrismaSchemaInfo[];
   code: CodeFileInfo[];
