@@ -188,15 +188,7 @@ export class WorkspaceIndex implements WorkspaceView {
     const entry = after ?? before;
     if (!entry) return true; // neither before nor now a file Crosswire reads
     const kind = entry.kind;
-    if (
-      kind === 'package' ||
-      kind === 'app-marker' ||
-      kind === 'foreign-marker' ||
-      kind === 'config' ||
-      kind === 'repo-config' ||
-      (kind === 'python' && path.basename(file) === 'setup.py')
-    )
-      return false;
+    if (isStructural(kind, file)) return false;
     if (this.isIgnored(file)) return true;
     if (kind === 'compose' || kind === 'pg-conf') {
       // Read workspace-wide (also outside apps): every rule may see them.
@@ -322,4 +314,16 @@ function describeChange(file: string, kind: string, before: App, after: App): In
     listenersChanged: sig(before) !== sig(after),
     other: kind !== 'env',
   };
+}
+
+/** Files that change which folders are apps (or the configuration): an edit re-derives the app boundaries. */
+function isStructural(kind: string, file: string): boolean {
+  return (
+    kind === 'package' ||
+    kind === 'app-marker' ||
+    kind === 'foreign-marker' ||
+    kind === 'config' ||
+    kind === 'repo-config' ||
+    (kind === 'python' && path.basename(file) === 'setup.py')
+  );
 }
