@@ -263,7 +263,6 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
       memo = old;
       memo.systems = systemsOf;
     } else {
-      if (process.env.HPERF_DEBUG) console.error('recompute', portKey.replace('\0', ':'), entries.length, !!old, old && sameEntries(old.entries, entries), old && sameNames(old.names, names), old && [...old.systems, ...systemsOf].some((c) => dirty!.has(c)), dirty?.size);
       memo = { entries, partition: part, systems: systemsOf, names, why: [], found: [], reported: [] };
       collisionsOn(index, sys, entries, memo);
     }
