@@ -6,7 +6,7 @@
 import type { App, Finding, Fix, Logger, Severity, WorkspaceView } from '../model/types';
 import type { AppRule, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
 import { DERIVED_INPUTS, DERIVED_ORDER, isAppFact } from '../facts/registry';
-import { carry, evaluate, signatureOf, UndeclaredFactError, within } from '../facts/track';
+import { carry, evaluate, inPass, signatureOf, UndeclaredFactError, within } from '../facts/track';
 import { fingerprint } from '../facts/fingerprint';
 
 /** What changed since the last run: per app id (re-derived in place) the app facts that differ, and the workspace facts that differ. */
@@ -62,6 +62,10 @@ export class RuleRunner {
 
   /** Runs every rule from scratch; returns the ids of every rule. */
   runAll(index: WorkspaceView): string[] {
+    return inPass(() => this.runAllNow(index));
+  }
+
+  private runAllNow(index: WorkspaceView): string[] {
     this.states.clear();
     this.lastPrint.clear();
     for (const rule of this.rules) this.runRule(rule, index, undefined);
@@ -71,6 +75,10 @@ export class RuleRunner {
 
   /** Brings every rule up to date after `delta`; returns the ids of the rules whose findings changed. */
   update(index: WorkspaceView, delta: Delta): string[] {
+    return inPass(() => this.updateNow(index, delta));
+  }
+
+  private updateNow(index: WorkspaceView, delta: Delta): string[] {
     const facts = this.changedFacts(index, delta);
     const changed: string[] = [];
     for (const rule of this.rules) {

@@ -1,19 +1,19 @@
 import type { App, EnvEntry, Location, PrismaAssignment, PrismaDatasource, WorkspaceView } from '../model/types';
 import { identity, originOf, perApp, SharingIndex } from './util';
 import { derived, derivedSignature } from './track';
-import { fingerprint } from './fingerprint';
+import { fingerprint, flat } from './fingerprint';
 
 // The early cutoff's text of `serverUses`: its fingerprint, with each use's part kept per use object (an app's uses
 // are memoised per App object: only the re-derived app's are written again).
-const useTexts = new WeakMap<ServerUse, string>();
+const useTexts = new WeakMap<ServerUse, { ident: string; text: string }>();
 derivedSignature<SharingIndex<ServerUse>>('serverUses', (sharing) => {
   const out: string[] = [];
   for (const [server, m] of sharing.entries()) {
-    out.push(JSON.stringify(server));
+    out.push(`S${JSON.stringify(server)}`);
     for (const [ident, use] of m) {
       let t = useTexts.get(use);
-      if (t === undefined) useTexts.set(use, (t = fingerprint(use)));
-      out.push(`${JSON.stringify(ident)}:${t}`);
+      if (t?.ident !== ident) useTexts.set(use, (t = { ident, text: flat(`${JSON.stringify(ident)}:${fingerprint(use)}`) }));
+      out.push(t.text);
     }
   }
   return out.join('\n');

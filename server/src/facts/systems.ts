@@ -421,8 +421,10 @@ export function portNames(index: WorkspaceView, port: number, near: App, except?
   const sys = systems(index);
   const comp = sys.component.get(identity(near));
   const out = (sys.names.get(port) ?? []).filter((n) => sys.component.get(identity(n.app)) === comp && (!except || identity(n.app) !== identity(except)));
-  out.sort((x, y) => commonDepth(y.app.dir, near.dir) - commonDepth(x.app.dir, near.dir));
-  return out;
+  if (out.length < 2) return out;
+  // (a stable sort on the depth of each, computed once)
+  const depth = new Map<PortName, number>(out.map((n) => [n, commonDepth(n.app.dir, near.dir)]));
+  return out.sort((x, y) => depth.get(y)! - depth.get(x)!);
 }
 
 /** Which system each app (by identity) belongs to, named by its first member: the derived fact `components`, small and stable. */
@@ -434,10 +436,16 @@ export interface Components {
 export function components(index: WorkspaceView): Components {
   return derived('components', index, (ix) => {
     const sys = systems(ix);
+    // Each system is named by its first member in localeCompare order (one pass: no sort of every identity).
     const normal = (m: Map<string, string>) => {
       const first = new Map<string, string>();
-      for (const [id, root] of [...m].sort((a, b) => a[0].localeCompare(b[0]))) if (!first.has(root)) first.set(root, id);
-      return new Map([...m].map(([id, root]) => [id, first.get(root)!]));
+      for (const [id, root] of m) {
+        const f = first.get(root);
+        if (f === undefined || id.localeCompare(f) < 0) first.set(root, id);
+      }
+      const out = new Map<string, string>();
+      for (const [id, root] of m) out.set(id, first.get(root)!);
+      return out;
     };
     return { component: normal(sys.component), liveComponent: normal(sys.liveComponent) };
   });

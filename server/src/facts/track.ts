@@ -69,8 +69,34 @@ const rawOf = new WeakMap<object, WorkspaceView>();
 /** Per index and derived fact: its last value, and how it is computed (so that the engine can evaluate it by name). */
 const memos = new WeakMap<
   WorkspaceView,
-  Map<DerivedFact, { key: readonly unknown[]; value: unknown; compute: (index: WorkspaceView) => unknown; stillValid?: (value: never) => boolean }>
+  Map<
+    DerivedFact,
+    {
+      key: readonly unknown[];
+      value: unknown;
+      compute: (index: WorkspaceView) => unknown;
+      stillValid?: (value: never) => boolean;
+      /** The pass in which `stillValid` last said yes. */
+      validIn?: number;
+    }
+  >
 >();
+
+/**
+ * The engine's pass in progress (0: none). Within one pass no file changes, so a `stillValid` check that said yes
+ * need not run again in that pass (outside passes it runs on every read).
+ */
+let pass = 0;
+let passes = 0;
+export function inPass<T>(fn: () => T): T {
+  const prev = pass;
+  pass = ++passes;
+  try {
+    return fn();
+  } finally {
+    pass = prev;
+  }
+}
 
 /** The index behind a checked view (see checkedView). */
 export function raw(index: WorkspaceView): WorkspaceView {
@@ -89,9 +115,15 @@ export function derived<T>(name: DerivedFact, index: WorkspaceView, compute: (in
   let m = memos.get(ix);
   if (!m) memos.set(ix, (m = new Map()));
   const hit = m.get(name);
-  if (hit && hit.key.every((k, i) => k === key[i]) && (!stillValid || stillValid(hit.value as T))) return hit.value as T;
+  if (hit && hit.key.every((k, i) => k === key[i])) {
+    if (!stillValid || (pass !== 0 && hit.validIn === pass)) return hit.value as T;
+    if (stillValid(hit.value as T)) {
+      hit.validIn = pass;
+      return hit.value as T;
+    }
+  }
   const value = scope ? within(`${scope.who} (through ${name})`, inputsOf(name), undefined, () => compute(index)) : compute(index);
-  m.set(name, { key, value, compute, stillValid });
+  m.set(name, { key, value, compute, stillValid, validIn: pass });
   return value;
 }
 
