@@ -12,7 +12,12 @@ function fileText(app: App, file: EnvFile): string {
   if (!texts) fileTexts.set(app, (texts = new WeakMap()));
   let t = texts.get(file);
   if (t === undefined)
-    texts.set(file, (t = flat(`${file.file}\t${app.id}\t${file.name}\t${file.kind}\t${file.mode}\t${file.entries.map((e) => `${e.key}${(e.expanded ?? e.value).trim() ? '+' : '-'}`).join(',')}`)));
+    texts.set(
+      file,
+      (t = flat(
+        `${file.file}\t${app.id}\t${file.name}\t${file.kind}\t${file.mode}\t${file.entries.map((e) => `${e.key}${(e.expanded ?? e.value).trim() ? '+' : '-'}`).join(',')}`,
+      )),
+    );
   return t;
 }
 derivedSignature<Map<string, { file: EnvFile; app: App }>>('envFilesByPath', (m) => {

@@ -244,7 +244,16 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
   const reuse = before && before.runs === runs && before.config === ix.config && before.roots === ix.roots && sameRoster(before.apps, index.apps);
   const dirty = reuse ? changedSystems(before, sys) : undefined;
   const ports = new Map<string, PortMemo>();
-  caches.set(ix, { apps: index.apps, roots: ix.roots, runs, config: ix.config, component: sys.component, liveComponent: sys.liveComponent, linkSignature: sys.linkSignature, ports });
+  caches.set(ix, {
+    apps: index.apps,
+    roots: ix.roots,
+    runs,
+    config: ix.config,
+    component: sys.component,
+    liveComponent: sys.liveComponent,
+    linkSignature: sys.linkSignature,
+    ports,
+  });
   for (const [portKey, entries] of byPort) {
     if (entries.length < 2 || new Set(entries.map((e) => identity(e.app))).size < 2) continue;
     const systemsOf = entries.map((e) => sys.component.get(identity(e.app))!);

@@ -253,8 +253,7 @@ function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<n
 /** Whether a lookup on two lists of listening apps gives the same answer: the same identities, folders and names, in order. */
 function sameListeners(a: App[], b: App[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++)
-    if (a[i] !== b[i] && (identity(a[i]) !== identity(b[i]) || a[i].dir !== b[i].dir || a[i].name !== b[i].name)) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && (identity(a[i]) !== identity(b[i]) || a[i].dir !== b[i].dir || a[i].name !== b[i].name)) return false;
   return true;
 }
 
@@ -334,7 +333,14 @@ function linkBySecret(apps: readonly App[], links: Linker): void {
     for (const o of liveSecrets(a)) {
       const first = bySecret.get(o.value);
       if (!first) bySecret.set(o.value, a);
-      else links.union(a, first, () => `${first.name} and ${a.name} share the value of ${o.entry.key}`, `s\u0001${first.name}\u0001${a.name}\u0001${o.entry.key}`, true);
+      else
+        links.union(
+          a,
+          first,
+          () => `${first.name} and ${a.name} share the value of ${o.entry.key}`,
+          `s\u0001${first.name}\u0001${a.name}\u0001${o.entry.key}`,
+          true,
+        );
     }
   }
 }
