@@ -9,7 +9,7 @@ import type { App, WorkspaceView } from '../model/types';
 import { appServiceUrlSites, serviceGroup, type UrlSite } from './service-urls';
 import { bindingsOf, machineOf, publishedPorts, type AppBinding } from './machines';
 import { byApps, originOf, perApp, type Origin } from './util';
-import { derived, derivedSignature, lazyDerived } from './track';
+import { checking, derived, derivedSignature, lazyDerived } from './track';
 import { flat } from './fingerprint';
 
 // (a large value that changes with every edit of a listener: no early cutoff)
@@ -137,9 +137,20 @@ export interface Parsed {
   group: string;
 }
 
-/** An app's development service-URL sites with a local web origin. */
+/** An app's development service-URL sites with a local web origin (memoised per app and machine: read-only). */
 export function parsedOf(index: WorkspaceView, app: App): Parsed[] {
   const machine = machineOf(index, app);
+  // With fact checking on, every call computes: the reads it makes are checked against the caller's declaration.
+  if (checking()) return computeParsed(app, machine);
+  const hit = parsedMemo.get(app);
+  if (hit && hit.machine === machine) return hit.parsed;
+  const parsed = computeParsed(app, machine);
+  parsedMemo.set(app, { machine, parsed });
+  return parsed;
+}
+const parsedMemo = new WeakMap<App, { machine: string; parsed: Parsed[] }>();
+
+function computeParsed(app: App, machine: string): Parsed[] {
   const parsed: Parsed[] = [];
   for (const s of appServiceUrlSites(app)) {
     if (s.bucket !== 'development') continue;
