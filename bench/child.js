@@ -2,7 +2,7 @@
 /**
  * One measurement in a fresh process (so every run is cold: no module, JIT or cache state from another run).
  *
- *   node bench/child.js audit <dir>   Engine.create({ roots: [dir] }) + findings(), from the built server/out/src/engine.js
+ *   node bench/child.js audit <dir>   Engine.create({ roots: [dir] }) + findings(), from the built server/out/src/engine
  *                                     (with every finding's rule, file and line, for the check against the planted ones)
  *   node bench/child.js floor-sync <dir>    the read floor: the engine's own fast-glob patterns and ignores, then
  *   node bench/child.js floor-async <dir>   reading every file (utf8), nothing else; fast-glob's sync walker + one read at a time, or its promise API + 64 reads in flight
@@ -27,7 +27,7 @@ function vmHWM() {
 
 async function audit(dir) {
   const t0 = performance.now();
-  const { Engine } = require(path.join(OUT, 'engine.js'));
+  const { Engine } = require(path.join(OUT, 'engine'));
   const t1 = performance.now();
   const startUs = Number(process.hrtime.bigint() / 1000n); // the profiler's clock: lets a summary skip module loading
   const engine = await Engine.create({ roots: [dir] });

@@ -296,7 +296,7 @@ async function main() {
     return;
   }
   for (const f of [
-    path.join(ROOT, 'server', 'out', 'src', 'engine.js'),
+    path.join(ROOT, 'server', 'out', 'src', 'engine', 'index.js'),
     path.join(ROOT, 'server', 'dist', 'server.js'),
     path.join(ROOT, 'server', 'dist', 'cli.js'),
   ]) {

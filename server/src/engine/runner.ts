@@ -6,7 +6,7 @@
 import type { App, Finding, Fix, Logger, Severity, WorkspaceView } from '../model/types';
 import type { AppRule, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
 import { DERIVED_INPUTS, DERIVED_ORDER, isAppFact } from '../facts/registry';
-import { evaluate, signatureOf, UndeclaredFactError, within } from '../facts/track';
+import { carry, evaluate, inPass, signatureOf, UndeclaredFactError, within } from '../facts/track';
 import { fingerprint } from '../facts/fingerprint';
 
 /** What changed since the last run: per app id (re-derived in place) the app facts that differ, and the workspace facts that differ. */
@@ -40,6 +40,8 @@ export class RuleRunner {
   private readonly wide = new Map<string, Set<FactName>>();
   /** The fingerprint of each derived fact's value when it was last evaluated (early cutoff). */
   private readonly lastPrint = new Map<string, string>();
+  /** The apps of the state the rules were last brought up to date with. */
+  private lastApps: readonly App[] | undefined;
 
   constructor(
     readonly rules: readonly Rule[],
@@ -60,14 +62,23 @@ export class RuleRunner {
 
   /** Runs every rule from scratch; returns the ids of every rule. */
   runAll(index: WorkspaceView): string[] {
+    return inPass(() => this.runAllNow(index));
+  }
+
+  private runAllNow(index: WorkspaceView): string[] {
     this.states.clear();
     this.lastPrint.clear();
     for (const rule of this.rules) this.runRule(rule, index, undefined);
+    this.lastApps = index.apps;
     return this.rules.map((r) => r.id);
   }
 
   /** Brings every rule up to date after `delta`; returns the ids of the rules whose findings changed. */
   update(index: WorkspaceView, delta: Delta): string[] {
+    return inPass(() => this.updateNow(index, delta));
+  }
+
+  private updateNow(index: WorkspaceView, delta: Delta): string[] {
     const facts = this.changedFacts(index, delta);
     const changed: string[] = [];
     for (const rule of this.rules) {
@@ -84,6 +95,7 @@ export class RuleRunner {
       else continue;
       if (this.out.get(rule.id) !== before) changed.push(rule.id);
     }
+    this.lastApps = index.apps;
     return changed;
   }
 
@@ -95,7 +107,11 @@ export class RuleRunner {
     const out = new Set<FactName>(delta.workspace);
     for (const fs of delta.apps.values()) for (const f of fs) out.add(f);
     for (const d of DERIVED_ORDER) {
-      if (!DERIVED_INPUTS[d].some((i) => out.has(i))) continue;
+      if (!DERIVED_INPUTS[d].some((i) => out.has(i))) {
+        // Unchanged inputs: a value computed in the previous state is the value of this one.
+        if (this.lastApps) carry(d, index, this.lastApps);
+        continue;
+      }
       const now = evaluate(d, index);
       const print = now ? (signatureOf(d) ?? fingerprint)(now.value) : undefined;
       if (print === undefined || print !== this.lastPrint.get(d)) out.add(d);

@@ -1,7 +1,24 @@
 import type { App, EnvEntry, Location, PrismaAssignment, PrismaDatasource, WorkspaceView } from '../model/types';
 import { identity, originOf, perApp, SharingIndex } from './util';
-import { derived } from './track';
+import { derived, derivedSignature } from './track';
 import { isLibrary } from './libraries';
+import { fingerprint, flat } from './fingerprint';
+
+// The early cutoff's text of `serverUses`: its fingerprint, with each use's part kept per use object (an app's uses
+// are memoised per App object: only the re-derived app's are written again).
+const useTexts = new WeakMap<ServerUse, { ident: string; text: string }>();
+derivedSignature<SharingIndex<ServerUse>>('serverUses', (sharing) => {
+  const out: string[] = [];
+  for (const [server, m] of sharing.entries()) {
+    out.push(`S${JSON.stringify(server)}`);
+    for (const [ident, use] of m) {
+      let t = useTexts.get(use);
+      if (t?.ident !== ident) useTexts.set(use, (t = { ident, text: flat(`${JSON.stringify(ident)}:${fingerprint(use)}`) }));
+      out.push(t.text);
+    }
+  }
+  return out.join('\n');
+});
 import { devEnvEntry as resolveEnv, devEnvFiles } from '../model/env';
 
 /** The entry an app uses for a key in development (model/env.ts). */

@@ -10,17 +10,31 @@ import { scopedServiceUrlSites, serviceGroup, type UrlSite } from './service-url
 import { bindingsOf, machineOf, publishedPorts, type AppBinding } from './machines';
 import { byApps, originOf, perApp, type Origin } from './util';
 import { derived, derivedSignature, lazyDerived } from './track';
+import { flat } from './fingerprint';
 
 // (a large value that changes with every edit of a listener: no early cutoff)
 lazyDerived('listening');
-// What the rule reads of other apps' sites: the key, value, place, kind and machine of each.
+// What the rule reads of other apps' sites: the key, value, place, kind and machine of each. (Each site's line is
+// kept per site object, memoised per app, while its group and machine are the same.)
+const siteLines = new WeakMap<UrlSite, { group: string; machine: string; line: string }>();
 derivedSignature<Map<string, Parsed[]>>('serviceUrls', (byGroup) => {
   const out: string[] = [];
   for (const [group, list] of byGroup)
-    for (const x of list)
-      out.push(
-        `${group}\t${x.s.app.id}\t${x.s.key}\t${x.s.value}\t${x.s.kind}\t${x.machine}\t${x.s.location.file}:${x.s.location.range.start.line}:${x.s.location.range.start.character}`,
-      );
+    for (const x of list) {
+      let l = siteLines.get(x.s);
+      if (!l || l.group !== group || l.machine !== x.machine)
+        siteLines.set(
+          x.s,
+          (l = {
+            group,
+            machine: x.machine,
+            line: flat(
+              `${group}\t${x.s.app.id}\t${x.s.key}\t${x.s.value}\t${x.s.kind}\t${x.machine}\t${x.s.location.file}:${x.s.location.range.start.line}:${x.s.location.range.start.character}`,
+            ),
+          }),
+        );
+      out.push(l.line);
+    }
   return out.join('\n');
 });
 
@@ -126,7 +140,10 @@ export interface Parsed {
   group: string;
 }
 
-/** An app's development service-URL sites with a local web origin (values only containers read are not: see scopedServiceUrlSites). */
+/**
+ * An app's development service-URL sites with a local web origin (values only containers read are not: see
+ * scopedServiceUrlSites). Not memoised per app: which env files are container environments is workspace-wide.
+ */
 export function parsedOf(index: WorkspaceView, app: App): Parsed[] {
   const machine = machineOf(index, app);
   const parsed: Parsed[] = [];

@@ -2,14 +2,14 @@
  * Two server processes of different apps that run at the same time (one script starts both, or the apps form
  * one system: facts/systems.ts) on one machine and want one port. The rules port-collision and implicit-port read it.
  */
-import type { App, Fix, Listener, RunSet, Runs, WorkspaceView } from '../model/types';
+import type { App, Fix, Listener, Runs, RunSet, WorkspaceView } from '../model/types';
 import type { Report } from '../model/rule';
 import { processKey } from '../index/runs';
 import { identity, label, listNames } from './util';
 import { choosePort, setPortFix } from './ports';
 import { inTestFolder } from './secret-sharing';
 import { portNames, systems, whyLinked, type PortName, type Systems } from './systems';
-import { derived, lazyDerived } from './track';
+import { derived, lazyDerived, raw } from './track';
 
 // (recomputed with the systems it depends on; the rules that read it are cheap lookups: no early cutoff)
 lazyDerived('portCollisions');
@@ -126,13 +126,13 @@ function partnerBuckets(index: WorkspaceView, sys: Systems, entries: Entry[]) {
       const sample = sampleFrom(keys, hard);
       if (!sample.length) return undefined;
       const inKeys = new Set(certainKeys);
-      const set =
-        certain.others > 0
-          ? setsOf(e)
-              .filter((i) => inKeys.has(`set:${i}`))
-              .map((i) => runs.sets[i])
-              .find((s2) => s2.processes.some((p) => sample.some((x) => processKey(x.app.id, x.l.script) === p)))
-          : undefined;
+      const sampleKeys = certain.others > 0 ? new Set(sample.map((x) => processKey(x.app.id, x.l.script))) : undefined;
+      const set = sampleKeys
+        ? setsOf(e)
+            .filter((i) => inKeys.has(`set:${i}`))
+            .map((i) => runs.sets[i])
+            .find((s2) => s2.processes.some((p) => sampleKeys.has(p)))
+        : undefined;
       return { certain: set ?? (certain.others > 0 ? runs.sets[Number(certainKeys[0].slice(4))] : undefined), hard, others: counts.others, sample };
     },
   };
@@ -174,6 +174,96 @@ export function collisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
   return derived('portCollisions', index, computeCollisions);
 }
 
+/**
+ * What the last computation of the collisions lends the next, per workspace index. The collisions on one port are a
+ * function of the servers on it, of the runs, of the systems of those servers' apps (their links and the places in
+ * them naming the port): an edit of one app recomputes only the ports whose servers or systems it touched.
+ */
+interface PortMemo {
+  entries: Entry[];
+  /** Which of the entries' apps, and of the apps naming the port, are in one system (partition()). */
+  partition: string;
+  /** The systems of the entries' apps. */
+  systems: string[];
+  names: readonly PortName[] | undefined;
+  /** The reasons given for two apps running together, as computed (whyLinked). */
+  why: { a: App; b: App; text: string }[];
+  found: Collision[];
+  reported: Listener[];
+}
+interface CollisionCache {
+  /** The apps (messages label an app by its name, with its id when another app has that name). */
+  apps: readonly App[];
+  runs: Runs;
+  config: unknown;
+  roots: readonly string[];
+  component: Map<string, string>;
+  liveComponent: Map<string, string>;
+  linkSignature: Map<string, readonly string[]>;
+  ports: Map<string, PortMemo>;
+}
+const caches = new WeakMap<object, CollisionCache>();
+
+/** The systems (old or new names) of the identities whose links or system changed between two computations. */
+function changedSystems(before: CollisionCache, sys: Systems): Set<string> {
+  const out = new Set<string>();
+  const check = (id: string) => {
+    const c = sys.component.get(id);
+    const l = sys.liveComponent.get(id);
+    const c0 = before.component.get(id);
+    const l0 = before.liveComponent.get(id);
+    if (c === c0 && l === l0 && sameStrings(sys.linkSignature.get(id), before.linkSignature.get(id))) return;
+    for (const x of [c, l, c0, l0]) if (x !== undefined) out.add(x);
+  };
+  for (const id of sys.component.keys()) check(id);
+  for (const id of before.component.keys()) if (!sys.component.has(id)) check(id);
+  return out;
+}
+
+/**
+ * Which servers on a port are in one system (all links, live links), and which places naming the port are in the
+ * system of which server: all the collisions on a port read of the systems, but the reasons for links.
+ */
+function partition(sys: Systems, entries: Entry[], names: readonly PortName[] | undefined): string {
+  const classes = new Map<string, number>();
+  const cls = (c: string) => {
+    let i = classes.get(c);
+    if (i === undefined) classes.set(c, (i = classes.size));
+    return i;
+  };
+  let out = '';
+  for (const e of entries) out += `${cls(`c${sys.component.get(identity(e.app))}`)},${cls(`l${sys.liveComponent.get(identity(e.app))}`)};`;
+  out += '|';
+  for (const n of names ?? []) out += `${classes.get(`c${sys.component.get(identity(n.app))}`) ?? -1},`;
+  return out;
+}
+
+function sameRoster(a: readonly App[], b: readonly App[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && (a[i].id !== b[i].id || a[i].name !== b[i].name)) return false;
+  return true;
+}
+
+function sameStrings(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameEntries(a: Entry[], b: Entry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].app !== b[i].app || a[i].l !== b[i].l) return false;
+  return true;
+}
+
+function sameNames(a: readonly PortName[] | undefined, b: readonly PortName[] | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>; reported: Set<Listener> } {
   const runs = index.runs();
   const byPort = new Map<string, { app: App; l: Listener }[]>();
@@ -190,8 +280,57 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
   const byApp = new Map<App, Collision[]>();
   const reported = new Set<Listener>();
   const sys = systems(index);
-  for (const entries of byPort.values()) {
-    if (new Set(entries.map((e) => identity(e.app))).size < 2) continue;
+  const ix = raw(index);
+  const before = caches.get(ix);
+  const reuse = before && before.runs === runs && before.config === ix.config && before.roots === ix.roots && sameRoster(before.apps, index.apps);
+  const dirty = reuse ? changedSystems(before, sys) : undefined;
+  const ports = new Map<string, PortMemo>();
+  caches.set(ix, {
+    apps: index.apps,
+    roots: ix.roots,
+    runs,
+    config: ix.config,
+    component: sys.component,
+    liveComponent: sys.liveComponent,
+    linkSignature: sys.linkSignature,
+    ports,
+  });
+  for (const [portKey, entries] of byPort) {
+    if (entries.length < 2 || new Set(entries.map((e) => identity(e.app))).size < 2) continue;
+    const systemsOf = entries.map((e) => sys.component.get(identity(e.app))!);
+    const names = sys.names.get(entries[0].l.port);
+    const part = partition(sys, entries, names);
+    const old = reuse ? before.ports.get(portKey) : undefined;
+    let memo: PortMemo;
+    if (
+      old &&
+      sameEntries(old.entries, entries) &&
+      sameNames(old.names, names) &&
+      old.partition === part &&
+      // Links changed in these systems: the reasons given must be the same.
+      (![...old.systems, ...systemsOf].some((c) => dirty!.has(c)) || old.why.every((w) => whyLinked(index, w.a, w.b) === w.text))
+    ) {
+      memo = old;
+      memo.systems = systemsOf;
+    } else {
+      memo = { entries, partition: part, systems: systemsOf, names, why: [], found: [], reported: [] };
+      collisionsOn(index, sys, entries, memo);
+    }
+    ports.set(portKey, memo);
+    for (const c of memo.found) {
+      const list = byApp.get(c.app);
+      if (list) list.push(c);
+      else byApp.set(c.app, [c]);
+    }
+    for (const l of memo.reported) reported.add(l);
+  }
+  return { byApp, reported };
+}
+
+/** The collisions among the servers on one port (of one host). */
+function collisionsOn(index: WorkspaceView, sys: Systems, entries: Entry[], memo: PortMemo): void {
+  {
+    if (new Set(entries.map((e) => identity(e.app))).size < 2) return;
     const port = entries[0].l.port;
     const buckets = partnerBuckets(index, sys, entries);
     // One finding per distinct source of the port (several scripts may read one .env line).
@@ -205,12 +344,18 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
       const names = portNamesFor(index, port, e, sample);
       if (!hard && !names.length) continue; // both may move: nothing in the workspace depends on who gets the port
       seen.add(k);
-      reported.add(e.l);
+      memo.reported.push(e.l);
       const first = sample[0];
       const shown = sample.slice(0, MAX_NAMED).map((p) => label(index, p.app));
       const rest = sample.length - shown.length;
       const who = rest > 0 ? `${shown.join(', ')} and ${rest}${sample.length >= 20 ? '+' : ''} other app${rest === 1 ? '' : 's'}` : listNames(shown);
-      const how = certain ? `started together by ${certain.label}` : `assumed to run together: ${whyLinked(index, e.app, first.app)}`;
+      let how: string;
+      if (certain) how = `started together by ${certain.label}`;
+      else {
+        const text = whyLinked(index, e.app, first.app);
+        memo.why.push({ a: e.app, b: first.app, text });
+        how = `assumed to run together: ${text}`;
+      }
       const message = hard
         ? `Port ${port} of ${label(index, e.app)} is also the port of ${who}, which run${sample.length > 1 ? '' : 's'} at the same time.`
         : `${label(index, e.app)} and ${sample.length === 1 ? label(index, first.app) : `${sample.length}${sample.length >= 20 ? '+' : ''} other apps`} want port ${port}: ${(e.l.drifts ? e.l : first.l).tool} moves but ${names[0].key} in ${label(index, names[0].app)} expects it.`;
@@ -227,10 +372,7 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
         const fix = n !== undefined && n !== port ? setPortFix(index, app, l, n, { move: true }) : undefined;
         return fix ? [fix] : [];
       };
-      const list = byApp.get(app) ?? [];
-      list.push({ weaker: !hard, message, at: l.source, related, app, fixes });
-      byApp.set(app, list);
+      memo.found.push({ weaker: !hard, message, at: l.source, related, app, fixes });
     }
   }
-  return { byApp, reported };
 }

@@ -50,6 +50,13 @@ export const DERIVED_INPUTS: Record<DerivedFact, readonly FactName[]> = {
   containerEnv: ['composeModel', 'code', 'package', 'listeners', 'monorepoRoots'],
 };
 
+/**
+ * Derived facts whose value holds no App object (apps appear by id or as plain names and folders): when an edit
+ * changes none of their inputs, their value is still the value of the new state of the index (track.ts carry).
+ * A value that holds App objects is not: the re-derived app is a new object, and rules look apps up by object.
+ */
+export const CARRIED: ReadonlySet<DerivedFact> = new Set<DerivedFact>(['composeModel']);
+
 const closures = new Map<FactName, ReadonlySet<FactName>>();
 
 /** A derived fact's inputs, with the inputs of the derived facts among them (transitively): what it may read. */

@@ -11,12 +11,12 @@
  *   not together, and the port rules say nothing.
  */
 import * as path from 'node:path';
-import type { App, EnvEntry, Listener, Location, Runs, WorkspaceView } from '../model/types';
+import type { App, EnvEntry, Location, Runs, WorkspaceView } from '../model/types';
 import { processKey } from '../index/runs';
-import { appDatabaseUses } from './databases';
+import { appDatabaseUses, type DbUse } from './databases';
 import { liveSecrets } from './secrets';
 import { commonDepth, identity, isLocalHost, isTestCode, originOf, perApp, rel } from './util';
-import { derived, lazyDerived } from './track';
+import { derived, lazyDerived, raw } from './track';
 
 // (its value is large and changes with almost every edit that reaches it: no early cutoff)
 lazyDerived('systems');
@@ -43,6 +43,11 @@ export interface Systems {
   names: Map<number, PortName[]>;
   /** System -> how many apps (replicas counted once) it holds. */
   componentSize: Map<string, number>;
+  /**
+   * Identity -> its direct links and what each link's reason is made from, in order (neighbour, reason, ...): when equal
+   * in two computations, so are the identity's edges and their messages (for facts kept per system: port-collisions.ts).
+   */
+  linkSignature: Map<string, readonly string[]>;
 }
 
 /** URL values in an app's env files (live and templates) and code defaults. */
@@ -77,49 +82,95 @@ function splitUrls(e: EnvEntry): string[] {
     : [v];
 }
 
-/** Union-find over app identities, with the reason for each direct link (for messages). */
+/**
+ * Union-find over app identities, with the reason for each direct link (for messages). Identities are numbered
+ * once per computation; a root is the identity the last join pointed at, whatever the path compression.
+ */
 class Linker {
-  readonly parent = new Map<string, string>();
-  readonly liveParent = new Map<string, string>();
+  private readonly num = new Map<string, number>();
+  private readonly ids: string[] = [];
+  private readonly parent: Int32Array;
+  private readonly liveParent: Int32Array;
   readonly edges = new Map<string, Map<string, () => string>>();
+  readonly signature = new Map<string, string[]>();
 
   constructor(apps: readonly App[]) {
     for (const a of apps) {
-      this.parent.set(identity(a), identity(a));
-      this.liveParent.set(identity(a), identity(a));
+      const id = identity(a);
+      if (!this.num.has(id)) {
+        this.num.set(id, this.ids.length);
+        this.ids.push(id);
+      }
     }
+    this.parent = new Int32Array(this.ids.length);
+    this.liveParent = new Int32Array(this.ids.length);
+    for (let i = 0; i < this.ids.length; i++) this.parent[i] = this.liveParent[i] = i;
   }
 
-  find(par: Map<string, string>, x: string): string {
-    let r = x;
-    while (par.get(r) !== undefined && par.get(r) !== r) r = par.get(r)!;
-    par.set(x, r);
-    return r;
+  private static find(par: Int32Array, x: number): number {
+    while (par[x] !== x) {
+      par[x] = par[par[x]];
+      x = par[x];
+    }
+    return x;
   }
 
-  private join(par: Map<string, string>, x: string, y: string): void {
-    const rx = this.find(par, x);
-    const ry = this.find(par, y);
-    if (rx !== ry) par.set(rx, ry);
+  private static join(par: Int32Array, x: number, y: number): void {
+    const rx = Linker.find(par, x);
+    const ry = Linker.find(par, y);
+    if (rx !== ry) par[rx] = ry;
+  }
+
+  /** The system of an identity: the identity of its root (all links, or live ones only). */
+  root(id: string, live: boolean): string {
+    return this.ids[Linker.find(live ? this.liveParent : this.parent, this.num.get(id)!)];
   }
 
   /** Links two apps; `live`: the link comes from live configuration (env files in use on this machine), not templates, code defaults or dev scripts. */
-  union(a: App, b: App, why: () => string, live: boolean): void {
-    const x = identity(a);
-    const y = identity(b);
+  union(a: App, b: App, why: () => string, reason: string, live: boolean): void {
+    this.link(identity(a), identity(b), why, reason, live);
+  }
+
+  /** `reason`: what the text of `why` is made from. */
+  link(x: string, y: string, why: () => string, reason: string, live: boolean): void {
     if (x === y) return;
-    for (const [p, q] of [
-      [x, y],
-      [y, x],
-    ]) {
-      const m = this.edges.get(p) ?? new Map<string, () => string>();
-      if (!m.has(q)) m.set(q, why);
-      this.edges.set(p, m);
-    }
-    this.join(this.parent, x, y);
-    if (live) this.join(this.liveParent, x, y);
+    this.edge(x, y, why, reason);
+    this.edge(y, x, why, reason);
+    const i = this.num.get(x)!;
+    const j = this.num.get(y)!;
+    Linker.join(this.parent, i, j);
+    if (live) Linker.join(this.liveParent, i, j);
+  }
+
+  private edge(x: string, y: string, why: () => string, reason: string): void {
+    let m = this.edges.get(x);
+    if (!m) this.edges.set(x, (m = new Map()));
+    if (m.has(y)) return;
+    m.set(y, why);
+    const sig = this.signature.get(x);
+    if (sig) sig.push(y, reason);
+    else this.signature.set(x, [y, reason]);
   }
 }
+
+/**
+ * What one computation of the systems lends the next, per workspace index: an edit re-derives one app, so the
+ * links of every other app by the ports their URLs name stay valid while the servers on those ports stay the same.
+ */
+interface LinkCache {
+  /** Port -> a version that changes whenever the running listeners' apps on it (identity, folder, name, in order) change. */
+  versions: Map<number, { apps: App[]; version: number; trie?: TrieNode }>;
+  next: number;
+}
+const linkCaches = new WeakMap<object, LinkCache>();
+
+/** An app's places naming ports and its links by them, with the versions of the ports it looked up. */
+interface PortLinks {
+  names: PortName[];
+  links: { target: string; why: () => string; reason: string; live: boolean }[];
+  looked: Map<number, number>;
+}
+const portLinksOf = new WeakMap<App, PortLinks>();
 
 function compute(index: WorkspaceView): Systems {
   const apps = index.apps;
@@ -133,69 +184,143 @@ function compute(index: WorkspaceView): Systems {
   // `dev:monorepo` a root script starts) are alternatives, not evidence.)
   const component = new Map<string, string>();
   const liveComponent = new Map<string, string>();
-  for (const a of apps) {
-    component.set(identity(a), links.find(links.parent, identity(a)));
-    liveComponent.set(identity(a), links.find(links.liveParent, identity(a)));
-  }
   const componentSize = new Map<string, number>();
-  for (const c of new Set(apps.map((a) => identity(a)))) {
-    const comp = component.get(c)!;
+  for (const a of apps) {
+    const id = identity(a);
+    if (component.has(id)) continue;
+    const comp = links.root(id, false);
+    component.set(id, comp);
+    liveComponent.set(id, links.root(id, true));
     componentSize.set(comp, (componentSize.get(comp) ?? 0) + 1);
   }
-  return { apps, component, liveComponent, edges: links.edges, names, componentSize };
+  return { apps, component, liveComponent, edges: links.edges, names, componentSize, linkSignature: links.signature };
 }
 
 /** 1. One app names a port another listens on (the listener closest in the folder tree, when it is the only one there). Returns every place naming a port. */
 function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<number, PortName[]> {
   // Who listens where (running processes only).
-  const listenersByPort = new Map<number, { app: App; l: Listener }[]>();
+  const listenersByPort = new Map<number, App[]>();
   for (const a of index.apps) {
     for (const l of a.listeners) {
       if (!runs.running.has(processKey(a.id, l.script))) continue;
-      const list = listenersByPort.get(l.port) ?? [];
-      list.push({ app: a, l });
-      listenersByPort.set(l.port, list);
+      const list = listenersByPort.get(l.port);
+      if (list) list.push(a);
+      else listenersByPort.set(l.port, [a]);
     }
   }
-  const tries = new Map<number, TrieNode>();
+  // A port's version changes when what a lookup on it reads changes: its listeners' identities, folders and names.
+  let cache = linkCaches.get(raw(index));
+  if (!cache) linkCaches.set(raw(index), (cache = { versions: new Map(), next: 1 }));
+  const versions = cache.versions;
+  for (const [port, list] of listenersByPort) {
+    const v = versions.get(port);
+    if (!v) versions.set(port, { apps: list, version: cache.next++ });
+    else if (!sameListeners(v.apps, list)) {
+      v.apps = list;
+      v.version = cache.next++;
+      v.trie = undefined;
+    }
+  }
+  for (const [port, v] of versions) {
+    if (listenersByPort.has(port) || v.apps.length === 0) continue;
+    v.apps = [];
+    v.version = cache.next++;
+    v.trie = undefined;
+  }
+  const versionOf = (port: number) => versions.get(port)?.version ?? 0;
+  const trieOf = (port: number): TrieNode => {
+    const v = versions.get(port);
+    if (!v) return folderTrie([]);
+    return (v.trie ??= folderTrie(listenersByPort.get(port) ?? []));
+  };
   const names = new Map<number, PortName[]>();
   for (const a of index.apps) {
-    const own = new Set(a.listeners.map((l) => l.port));
-    for (const s of urlSites(a)) {
-      const list = names.get(s.port) ?? [];
-      list.push({
-        app: a,
-        key: s.key,
-        location: s.location,
-        port: s.port,
-        get text() {
-          return `${s.key} in ${rel(index, s.file)}`;
-        },
-      });
-      names.set(s.port, list);
-      if (own.has(s.port)) continue;
-      let trie = tries.get(s.port);
-      if (!trie) tries.set(s.port, (trie = folderTrie((listenersByPort.get(s.port) ?? []).map((x) => x.app))));
-      const target = nearestIn(trie, a);
-      if (target) links.union(a, target, () => `${s.key} in ${rel(index, s.file)} names port ${s.port} of ${target.name}`, s.live);
+    let pl = portLinksOf.get(a);
+    if (!pl || !stillValid(pl, versionOf)) portLinksOf.set(a, (pl = portLinks(index, a, versionOf, trieOf)));
+    for (const n of pl.names) {
+      const list = names.get(n.port);
+      if (list) list.push(n);
+      else names.set(n.port, [n]);
     }
+    for (const k of pl.links) links.link(identity(a), k.target, k.why, k.reason, k.live);
   }
   return names;
+}
+
+/** Whether a lookup on two lists of listening apps gives the same answer: the same identities, folders and names, in order. */
+function sameListeners(a: App[], b: App[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && (identity(a[i]) !== identity(b[i]) || a[i].dir !== b[i].dir || a[i].name !== b[i].name)) return false;
+  return true;
+}
+
+function stillValid(pl: PortLinks, versionOf: (port: number) => number): boolean {
+  for (const [port, version] of pl.looked) if (versionOf(port) !== version) return false;
+  return true;
+}
+
+/** An app's places naming a port, and the app each links it to (by the port's listeners as of `versionOf`). */
+function portLinks(index: WorkspaceView, a: App, versionOf: (port: number) => number, trieOf: (port: number) => TrieNode): PortLinks {
+  const own = new Set(a.listeners.map((l) => l.port));
+  const out: PortLinks = { names: [], links: [], looked: new Map() };
+  for (const s of urlSites(a)) {
+    out.names.push({
+      app: a,
+      key: s.key,
+      location: s.location,
+      port: s.port,
+      get text() {
+        return `${s.key} in ${rel(index, s.file)}`;
+      },
+    });
+    if (own.has(s.port)) continue;
+    out.looked.set(s.port, versionOf(s.port));
+    const target = nearestIn(trieOf(s.port), a);
+    if (!target) continue;
+    const name = target.name;
+    out.links.push({
+      target: identity(target),
+      why: () => `${s.key} in ${rel(index, s.file)} names port ${s.port} of ${name}`,
+      reason: `p\u0001${s.key}\u0001${s.file}\u0001${s.port}\u0001${name}`,
+      live: s.live,
+    });
+  }
+  return out;
 }
 
 /** 2. The same database server in live configuration. */
 function linkByDatabaseServer(index: WorkspaceView, links: Linker): void {
   const byServer = new Map<string, App>();
   for (const a of index.apps) {
-    for (const u of appDatabaseUses(index, a)) {
-      if (!u.envEntry) continue;
-      const host = /^[a-z]+:\/\/([^:/]+)/.exec(u.target.server)?.[1] ?? '';
-      if (!isLocalHost(host.replace(/@.*$/, '')) && !host.startsWith('localhost')) continue;
+    for (const u of localServers(index, a)) {
       const first = byServer.get(u.target.server);
       if (!first) byServer.set(u.target.server, a);
-      else links.union(a, first, () => `${first.name} and ${a.name} use the database server ${u.target.serverLabel}`, true);
+      else
+        links.union(
+          a,
+          first,
+          () => `${first.name} and ${a.name} use the database server ${u.target.serverLabel}`,
+          `d\u0001${first.name}\u0001${a.name}\u0001${u.target.serverLabel}`,
+          true,
+        );
     }
   }
+}
+
+/** The database uses of an app's live env files on a local server (memoised per list of uses). */
+const localMemo = new WeakMap<readonly DbUse[], DbUse[]>();
+function localServers(index: WorkspaceView, a: App): DbUse[] {
+  const uses = appDatabaseUses(index, a);
+  let hit = localMemo.get(uses);
+  if (!hit) {
+    hit = uses.filter((u) => {
+      if (!u.envEntry) return false;
+      const host = /^[a-z]+:\/\/([^:/]+)/.exec(u.target.server)?.[1] ?? '';
+      return isLocalHost(host.replace(/@.*$/, '')) || host.startsWith('localhost');
+    });
+    localMemo.set(uses, hit);
+  }
+  return hit;
 }
 
 /** 3. A live secret value shared. */
@@ -205,7 +330,14 @@ function linkBySecret(apps: readonly App[], links: Linker): void {
     for (const o of liveSecrets(a)) {
       const first = bySecret.get(o.value);
       if (!first) bySecret.set(o.value, a);
-      else links.union(a, first, () => `${first.name} and ${a.name} share the value of ${o.entry.key}`, true);
+      else
+        links.union(
+          a,
+          first,
+          () => `${first.name} and ${a.name} share the value of ${o.entry.key}`,
+          `s\u0001${first.name}\u0001${a.name}\u0001${o.entry.key}`,
+          true,
+        );
     }
   }
 }
@@ -292,8 +424,10 @@ export function portNames(index: WorkspaceView, port: number, near: App, except?
   const sys = systems(index);
   const comp = sys.component.get(identity(near));
   const out = (sys.names.get(port) ?? []).filter((n) => sys.component.get(identity(n.app)) === comp && (!except || identity(n.app) !== identity(except)));
-  out.sort((x, y) => commonDepth(y.app.dir, near.dir) - commonDepth(x.app.dir, near.dir));
-  return out;
+  if (out.length < 2) return out;
+  // (a stable sort on the depth of each, computed once)
+  const depth = new Map<PortName, number>(out.map((n) => [n, commonDepth(n.app.dir, near.dir)]));
+  return out.sort((x, y) => depth.get(y)! - depth.get(x)!);
 }
 
 /** Which system each app (by identity) belongs to, named by its first member: the derived fact `components`, small and stable. */
@@ -305,10 +439,16 @@ export interface Components {
 export function components(index: WorkspaceView): Components {
   return derived('components', index, (ix) => {
     const sys = systems(ix);
+    // Each system is named by its first member in localeCompare order (one pass: no sort of every identity).
     const normal = (m: Map<string, string>) => {
       const first = new Map<string, string>();
-      for (const [id, root] of [...m].sort((a, b) => a[0].localeCompare(b[0]))) if (!first.has(root)) first.set(root, id);
-      return new Map([...m].map(([id, root]) => [id, first.get(root)!]));
+      for (const [id, root] of m) {
+        const f = first.get(root);
+        if (f === undefined || id.localeCompare(f) < 0) first.set(root, id);
+      }
+      const out = new Map<string, string>();
+      for (const [id, root] of m) out.set(id, first.get(root)!);
+      return out;
     };
     return { component: normal(sys.component), liveComponent: normal(sys.liveComponent) };
   });

@@ -6,7 +6,7 @@
  */
 import type { App, WorkspaceView } from '../model/types';
 import type { AppFact, DerivedFact, FactName } from '../model/rule';
-import { inputsOf } from './registry';
+import { CARRIED, inputsOf } from './registry';
 
 export class UndeclaredFactError extends Error {}
 
@@ -69,8 +69,34 @@ const rawOf = new WeakMap<object, WorkspaceView>();
 /** Per index and derived fact: its last value, and how it is computed (so that the engine can evaluate it by name). */
 const memos = new WeakMap<
   WorkspaceView,
-  Map<DerivedFact, { key: readonly unknown[]; value: unknown; compute: (index: WorkspaceView) => unknown; stillValid?: (value: never) => boolean }>
+  Map<
+    DerivedFact,
+    {
+      key: readonly unknown[];
+      value: unknown;
+      compute: (index: WorkspaceView) => unknown;
+      stillValid?: (value: never) => boolean;
+      /** The pass in which `stillValid` last said yes. */
+      validIn?: number;
+    }
+  >
 >();
+
+/**
+ * The engine's pass in progress (0: none). Within one pass no file changes, so a `stillValid` check that said yes
+ * need not run again in that pass (outside passes it runs on every read).
+ */
+let pass = 0;
+let passes = 0;
+export function inPass<T>(fn: () => T): T {
+  const prev = pass;
+  pass = ++passes;
+  try {
+    return fn();
+  } finally {
+    pass = prev;
+  }
+}
 
 /** The index behind a checked view (see checkedView). */
 export function raw(index: WorkspaceView): WorkspaceView {
@@ -85,14 +111,38 @@ export function raw(index: WorkspaceView): WorkspaceView {
 export function derived<T>(name: DerivedFact, index: WorkspaceView, compute: (index: WorkspaceView) => T, stillValid?: (value: T) => boolean): T {
   read(name);
   const ix = raw(index);
-  const key = [ix.apps, ix.composeFiles, ix.postgresConfs, ix.monorepoRoots, ix.config];
+  const key = keyOf(ix);
   let m = memos.get(ix);
   if (!m) memos.set(ix, (m = new Map()));
   const hit = m.get(name);
-  if (hit && hit.key.every((k, i) => k === key[i]) && (!stillValid || stillValid(hit.value as T))) return hit.value as T;
+  if (hit && hit.key.every((k, i) => k === key[i])) {
+    if (!stillValid || (pass !== 0 && hit.validIn === pass)) return hit.value as T;
+    if (stillValid(hit.value as T)) {
+      hit.validIn = pass;
+      return hit.value as T;
+    }
+  }
   const value = scope ? within(`${scope.who} (through ${name})`, inputsOf(name), undefined, () => compute(index)) : compute(index);
-  m.set(name, { key, value, compute, stillValid });
+  m.set(name, { key, value, compute, stillValid, validIn: pass });
   return value;
+}
+
+function keyOf(ix: WorkspaceView): readonly unknown[] {
+  return [ix.apps, ix.composeFiles, ix.postgresConfs, ix.monorepoRoots, ix.config];
+}
+
+/**
+ * Keeps a derived fact's value for the new state of the index when the engine found that none of its inputs changed
+ * since the state `prevApps` belongs to (the value must have been computed in that state), for the facts listed in
+ * registry.ts CARRIED. Its `stillValid` check (files read outside apps) still applies when it is read.
+ */
+export function carry(name: DerivedFact, index: WorkspaceView, prevApps: readonly App[]): void {
+  if (!CARRIED.has(name)) return;
+  const ix = raw(index);
+  const hit = memos.get(ix)?.get(name);
+  if (!hit || hit.key[0] !== prevApps) return;
+  const key = keyOf(ix);
+  if (hit.key.every((k, i) => i === 0 || k === key[i])) hit.key = key;
 }
 
 /** Marks a derived fact without early cutoff: its value is a cache filled on demand, or too large to compare cheaply. */

@@ -200,6 +200,10 @@ export class SharingIndex<T> {
     if (!m) this.byKey.set(key, (m = new Map()));
     if (!m.has(ident)) m.set(ident, item);
   }
+  /** Every key with its identities and their first items, in the order they were added. */
+  entries(): IterableIterator<[string, ReadonlyMap<string, T>]> {
+    return this.byKey.entries();
+  }
   /** Identities other than `ident` sharing `key`: their total, and up to `limit` of their first items. */
   othersOf(key: string, ident: string, limit = MAX_RELATED): { total: number; sample: T[] } {
     const m = this.byKey.get(key);

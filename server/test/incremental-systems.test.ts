@@ -1,0 +1,73 @@
+/**
+ * The systems (facts/systems.ts) and the port collisions (facts/port-collisions.ts) keep what an edit did not
+ * change: each app's links by port names, and the collisions of each port. These edits change what a kept value
+ * was made from without changing the apps on the port: the reason two apps are linked (the first link is removed,
+ * another one stays), the link itself, and the places naming the port. After each, the findings must equal those
+ * of a fresh engine, and the message must give the reason that holds now.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Engine } from '../src/engine';
+import type { Finding } from '../src/model/types';
+import { byRule, makeWorkspace, pkg } from './helpers/workspace';
+
+const SECRET = 'k7Qp2LwN9vRt4KzB8mYc3HdF6jGs1AeU';
+const SECRET2 = 'Zr5Tq8WmX2vN7bLc4HpJ9sKd3FgY6aQe';
+
+function snapshot(findings: Finding[]): string[] {
+  return findings.map(
+    (f) =>
+      `${f.ruleId}|${f.severity}|${f.location.file}:${f.location.range.start.line}|${f.message}|` +
+      f.related.map((r) => `${r.location.file}:${r.location.range.start.line}:${r.message}`).join(','),
+  );
+}
+
+test('port collisions follow the reason and the links of the apps on the port after each edit', async () => {
+  // web and api want port 3000; they are linked only through hub (a database server with web, secrets with api),
+  // which does not listen on 3000: edits of hub change the reason and the link without touching the port's servers.
+  const ws = makeWorkspace({
+    'web/package.json': pkg('web', { dev: 'next dev', start: 'next start' }, { next: '14.2.5', react: '18.3.1' }),
+    'web/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/web\n',
+    'api/package.json': pkg('api', { start: 'nest start', 'start:dev': 'nest start --watch' }, { '@nestjs/core': '10.0.0', '@nestjs/config': '3.0.0' }),
+    'api/.env': `SESSION_SECRET=${SECRET}\nJWT_SECRET=${SECRET2}\nPORT=3000\n`,
+    'api/src/app.module.ts':
+      "import { ConfigModule } from '@nestjs/config';\n@Module({ imports: [ConfigModule.forRoot({ isGlobal: true })] })\nexport class AppModule {}\n",
+    'api/src/main.ts':
+      "import { NestFactory } from '@nestjs/core';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(process.env.PORT ?? 3000);\n}\nbootstrap();\n",
+    'hub/package.json': pkg('hub', { dev: 'vite' }, { vite: '5.0.0' }),
+    'hub/.env': `DATABASE_URL=postgresql://u:p@localhost:5432/hub\nSESSION_SECRET=${SECRET}\nJWT_SECRET=${SECRET2}\n`,
+    'docs/package.json': pkg('docs', { dev: 'vite' }, { vite: '5.0.0' }),
+    'docs/.env': 'VITE_API_URL=http://localhost:4000\n',
+  });
+  const engine = await Engine.create({ roots: [ws] });
+  const reasons = () =>
+    byRule(engine.findings(), 'port-collision')
+      .flatMap((f) => f.related.map((r) => r.message))
+      .join('\n');
+  assert.match(reasons(), /share the value of SESSION_SECRET/, 'first the session secret links hub and api');
+  const steps: [string, (t: string) => string, RegExp | undefined][] = [
+    // The first link between hub and api goes, the second stays: the message must give the one that holds.
+    ['hub/.env', (t) => t.replace(/SESSION_SECRET=.*\n/, ''), /share the value of JWT_SECRET/],
+    // A third app names port 3000 (it is in the system of neither).
+    ['docs/.env', (t) => t.replace('localhost:4000', 'localhost:3000'), /share the value of JWT_SECRET/],
+    // hub leaves web's database server: nothing links web and api any more.
+    ['hub/.env', (t) => t.replace('localhost:5432/hub', 'localhost:5433/hub'), undefined],
+    // And comes back.
+    ['hub/.env', (t) => t.replace('localhost:5433/hub', 'localhost:5432/hub'), /share the value of JWT_SECRET/],
+    // An edit of a server on the port.
+    ['api/.env', (t) => t.replace(`JWT_SECRET=${SECRET2}`, 'JWT_SECRET=another-secret-value-0123456789abcdef'), undefined],
+  ];
+  for (const [rel, edit, expected] of steps) {
+    const file = path.join(ws, rel);
+    const next = edit(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, next);
+    engine.setOverlay(file, next);
+    const fresh = await Engine.create({ roots: [ws] });
+    assert.deepEqual(snapshot(engine.findings()), snapshot(fresh.findings()), `after editing ${rel}`);
+    if (expected) assert.match(reasons(), expected, `after editing ${rel}`);
+    else assert.equal(byRule(engine.findings(), 'port-collision').length, 0, `after editing ${rel}`);
+  }
+  fs.rmSync(ws, { recursive: true, force: true });
+});
