@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { App, Listener, RelatedInfo, Severity, WorkspaceView } from '../model/types';
 import { processKey } from '../index/runs';
 import type { ComposeProject, ResolvedService } from '../index/compose-projects';
@@ -33,7 +34,7 @@ export const composePortCollision = workspaceRule({
   },
   defaultSeverity: 'error',
   fixable: false,
-  facts: ['listeners', 'package', 'runs', 'components', 'machines', 'publishedPorts', 'composeModel', 'composeUsers'],
+  facts: ['listeners', 'package', 'runs', 'components', 'machines', 'publishedPorts', 'composeModel', 'composeUsers', 'monorepoRoots'],
   check(ctx) {
     for (const r of computeFindings(ctx.index, publishedPorts(ctx.index))) ctx.report(r);
   },
@@ -142,6 +143,25 @@ function relation(index: WorkspaceView, a: PublishedPort, b: PublishedPort): { s
   const ub = projectUsers(index, pb);
   if (!ua.infraOnly || !ub.infraOnly || ua.home.size === 0 || ub.home.size === 0) return undefined;
   for (const app of ua.home.keys()) if (ub.home.has(app)) return undefined; // alternatives for the same apps
+  // Side-by-side checkouts of separate apps are assumed to be run on one machine (the setting Crosswire is for). Packages
+  // of one monorepo only when they run together: one system (one calls the other, they share a database server or a
+  // secret) or one script starting them; a monorepo's independent examples, each with its own stack, run one at a time.
+  const within = (dir: string, p: string) => p === dir || p.startsWith(dir + path.sep);
+  const oneRepo = index.monorepoRoots.some(
+    (r) => [...ua.home.keys()].some((x) => within(r.dir, x.dir)) && [...ub.home.keys()].some((y) => within(r.dir, y.dir)),
+  );
+  const comps = components(index).component;
+  const runs = index.runs();
+  const setsOf = (app: App) => new Set([...app.listeners, ...app.unknownPorts].flatMap((l) => runs.setsOf.get(processKey(app.id, l.script)) ?? []));
+  const linked = [...ua.home.keys()].some((x) =>
+    [...ub.home.keys()].some((y) => {
+      const cx = comps.get(identity(x));
+      if (cx !== undefined && cx === comps.get(identity(y))) return true;
+      const sy = setsOf(y);
+      return [...setsOf(x)].some((i) => sy.has(i));
+    }),
+  );
+  if (oneRepo && !linked) return undefined;
   const where = (p: ComposeProject) => rel(index, p.dir) || '.';
   return {
     severity: 'error',
