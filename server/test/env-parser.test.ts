@@ -672,6 +672,10 @@ test('classifyEnvFile', () => {
     ['environment', null],
     ['package.json', null],
     ['.env.gpg', null],
+    // Rendered by a template engine (a project generator's `.env.hbs` with `{{ cookieSecret }}`): not an env file.
+    ['.env.hbs', null],
+    ['.env.example.j2', null],
+    ['.env.ejs', null],
   ];
   for (const [name, expected] of cases) assert.deepEqual(classifyEnvFile(name), expected, name);
   // the test-workspace's env files are all env files

@@ -357,6 +357,19 @@ const NOT_ENV_EXTENSIONS = new Set([
   'patch',
   'orig',
   'rej',
+  // Template engines: a generator renders these into an env file (`{{ cookieSecret }}`, `{{#if}}` blocks).
+  'hbs',
+  'handlebars',
+  'mustache',
+  'ejs',
+  'j2',
+  'jinja',
+  'jinja2',
+  'njk',
+  'liquid',
+  'tmpl',
+  'tpl',
+  'eta',
 ]);
 
 function knownMode(parts: string[]): string | undefined {
