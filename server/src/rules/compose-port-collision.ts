@@ -118,11 +118,44 @@ function computeFindings(index: WorkspaceView, pubs: PublishedPort[]): Report[] 
   return findings;
 }
 
+/** Database images that are versions or drop-in variants of one another: the same role on the same port. */
+const IMAGE_FAMILIES: Record<string, string> = {
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  'percona-server': 'mysql',
+  percona: 'mysql',
+  postgres: 'postgres',
+  postgis: 'postgres',
+  timescaledb: 'postgres',
+  'timescaledb-ha': 'postgres',
+  mongo: 'mongo',
+  redis: 'redis',
+  valkey: 'redis',
+  'redis-stack-server': 'redis',
+};
+
+/** The family of a service's image (`postgres:16` and `postgis/postgis:15-3.4` -> postgres), when it is a known database. */
+function imageOf(s: ResolvedService): string | undefined {
+  return [...s.definitions].reverse().find((d) => d.image)?.image;
+}
+
+function imageFamily(s: ResolvedService): string | undefined {
+  const image = imageOf(s);
+  if (!image) return undefined;
+  const repo = image.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+  return IMAGE_FAMILIES[repo.slice(repo.lastIndexOf('/') + 1).toLowerCase()];
+}
+
 /** How sure Crosswire is that two published ports of different services are bound at the same time. */
 function relation(index: WorkspaceView, a: PublishedPort, b: PublishedPort): { severity: Severity; why: string } | undefined {
   const pa = a.resolved.project;
   const pb = b.resolved.project;
   if (a.variant === b.variant) {
+    // Versions of one database (`postgres_12` and `postgres_16`, `mysql_8` and `mariadb`) on one port are alternatives:
+    // one is started by name (`docker compose up -d postgres_16`), never all of them.
+    // (The very same image twice, `db` and `test-db` on 5432, is a real collision: `docker compose up` starts both.)
+    const fa = imageFamily(a.resolved);
+    if (fa !== undefined && fa === imageFamily(b.resolved) && imageOf(a.resolved) !== imageOf(b.resolved)) return undefined;
     const together = a.variant.startedBy.map((inv) => inv.profiles).filter((x) => x.length > 0);
     if (!profilesMeet(pa, a.resolved, b.resolved, together)) return undefined;
     const files =
