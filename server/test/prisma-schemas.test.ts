@@ -177,6 +177,17 @@ test('schema units: declared folders and files, the conventional folder, alterna
       { files: ['prisma/sqlite/schema.prisma'], incomplete: false },
     ],
   );
+  // A conventional prisma/schema/ folder with one datasource is one schema; with several (a generator's alternative
+  // templates, one copied into a project), its files are alternatives, each its own schema.
+  const conv = (ds: string[], rels: string[]) =>
+    schemaUnits(app, rels.map(p), [], [], (f) => ds.map(p).includes(f)).map((u) => u.files.map((f) => path.relative(app, f)));
+  assert.deepEqual(conv(['prisma/schema/base.prisma'], ['prisma/schema/base.prisma', 'prisma/schema/user.prisma']), [
+    ['prisma/schema/base.prisma', 'prisma/schema/user.prisma'],
+  ]);
+  assert.deepEqual(
+    conv(['t/prisma/schema/pg.prisma', 't/prisma/schema/sqlite.prisma'], ['t/prisma/schema/pg.prisma', 't/prisma/schema/sqlite.prisma']).sort(),
+    [['t/prisma/schema/pg.prisma'], ['t/prisma/schema/sqlite.prisma']],
+  );
   // A declared folder takes precedence and takes its subfolders; a declared file stands alone.
   const declared = schemaUnits(app, files, [p('prisma'), p('alt/a.prisma')], [], (f) => withDs.has(f)).map((u) => u.files.map((f) => path.relative(app, f)));
   assert.deepEqual(declared.slice(0, 2), [

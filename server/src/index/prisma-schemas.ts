@@ -80,7 +80,10 @@ export function schemaUnits(
       if (d === dir) break;
     }
   }
-  for (const loc of [...conventional].sort((a, b) => a.length - b.length || a.localeCompare(b))) claimFolder(loc);
+  // A conventional folder holding several datasources is not one schema but alternatives (a generator's templates,
+  // of which one is copied into a project): its files are judged as below, each with its own datasource.
+  for (const loc of [...conventional].sort((a, b) => a.length - b.length || a.localeCompare(b)))
+    if (sorted.filter((f) => !claimed.has(f) && isUnder(f, loc) && hasDatasource(f)).length <= 1) claimFolder(loc);
 
   const rest = sorted.filter((f) => !claimed.has(f));
   const datasourcesIn = new Map<string, number>();
