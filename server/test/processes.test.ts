@@ -265,6 +265,24 @@ test('a port from a typed env helper: parseEnv("API_PORT", "number", 3001) throu
   assert.deepEqual(ports('worker'), [[4000, 'WORKER_PORT']]);
 });
 
+test('an orchestrator runs the packages the root declares: packages/* does not reach packages/server/examples/demo', async () => {
+  const ws = makeWorkspace({
+    'package.json': JSON.stringify({ name: 'flow', private: true, workspaces: ['packages/*', '!packages/legacy'], scripts: { dev: 'turbo run dev' } }),
+    'packages/server/package.json': pkg('server', { dev: 'node src/index.js' }, { express: '4.21.2' }),
+    'packages/server/src/index.js': "require('express')().listen(3000);\n",
+    'packages/ui/package.json': pkg('ui', { dev: 'vite --port 8080 --strictPort' }, { vite: '5.4.0' }),
+    'packages/legacy/package.json': pkg('legacy', { dev: 'node index.js' }, { express: '4.21.2' }),
+    'packages/legacy/index.js': "require('express')().listen(3000);\n",
+    'packages/server/examples/demo/package.json': pkg('demo', { dev: 'vite --port 3000 --strictPort' }, { vite: '5.4.0' }),
+  });
+  const { engine, findings } = await audit(ws);
+  const runs = engine.index.runs();
+  assert.equal(runs.sets.length, 1);
+  assert.deepEqual(runs.sets[0].processes.map((p) => p.split('\0')[0]).sort(), ['packages/server', 'packages/ui']);
+  // The example and the excluded package are not started by `turbo run dev`: no collision on 3000.
+  assert.deepEqual(byRule(findings, 'port-collision'), []);
+});
+
 test('Nx: a project.json application is an app even without package.json; its serve target has a port; run-many starts them together', async () => {
   const project = (name: string, serve: object) =>
     JSON.stringify({ name, projectType: 'application', targets: { serve, build: { executor: '@nx/webpack:webpack' } } }, null, 2);

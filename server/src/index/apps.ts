@@ -83,7 +83,7 @@ export function findAppDirs(
   for (const f of visible) {
     const dir = path.dirname(f.file);
     if (f.kind === 'package' && f.pkg && !isMonorepoRoot(f.pkg, markerIn(files, dir))) appDirs.set(dir, { root: f.root, pkg: f.pkg });
-    else if (f.kind === 'package' && f.pkg) monorepoRoots.push({ dir, root: f.root, pkg: f.pkg });
+    else if (f.kind === 'package' && f.pkg) monorepoRoots.push({ dir, root: f.root, pkg: f.pkg, packageGlobs: packageGlobsOf(files, dir, f.pkg) });
   }
   for (const f of visible) {
     const dir = path.dirname(f.file);
@@ -253,4 +253,12 @@ function expandApp(app: App): void {
     const expander = createExpander(values);
     for (const e of f.entries) e.expanded = e.value.includes('$') ? expander.expandAs(e.key, e.value) : e.value;
   }
+}
+
+/** A monorepo root's package globs: package.json `workspaces` and pnpm-workspace.yaml `packages`. */
+function packageGlobsOf(files: Map<string, IndexedFile>, dir: string, pkg: PackageJsonInfo): string[] {
+  const out = [...pkg.workspaces];
+  const pnpm = files.get(path.join(dir, 'pnpm-workspace.yaml'))?.repoConfig?.data as { packages?: unknown } | undefined;
+  if (Array.isArray(pnpm?.packages)) for (const g of pnpm.packages) if (typeof g === 'string') out.push(g);
+  return out;
 }

@@ -256,7 +256,17 @@ function memberSelector(apps: readonly App[], roots: readonly MonorepoRoot[]): (
     const key = `${base}\0${o.filters.join('\0')}`;
     let hit = membersCache.get(key);
     if (hit) return hit;
-    const inScope = apps.filter((a) => a.dir !== base && a.dir.startsWith(base + path.sep));
+    // The packages the root declares (`workspaces`, pnpm-workspace.yaml): `packages/*` does not reach
+    // `packages/x/examples/y`. Nx also runs projects its project.json files declare; a root that declares none takes all.
+    const globs = o.runner === 'nx' ? [] : (roots.find((r) => r.dir === base)?.packageGlobs ?? []);
+    const declared = globs.length ? picomatch(globs.filter((g) => !g.startsWith('!')).map(normGlob)) : undefined;
+    const excluded = globs.some((g) => g.startsWith('!')) ? picomatch(globs.filter((g) => g.startsWith('!')).map((g) => normGlob(g.slice(1)))) : undefined;
+    const inScope = apps.filter((a) => {
+      if (a.dir === base || !a.dir.startsWith(base + path.sep)) return false;
+      if (!declared) return true;
+      const rel = path.relative(base, a.dir).split(path.sep).join('/');
+      return declared(rel) && !excluded?.(rel);
+    });
     if (!o.filters.length) hit = inScope;
     else {
       const matchers = o.filters.map((f) => {
@@ -280,4 +290,9 @@ function analyzeSafe(command: string): readonly CommandAnalysis[] {
   } catch {
     return [];
   }
+}
+
+/** A workspace glob as picomatch takes it: `./apps/*` becomes `apps/*`, a trailing slash goes. */
+function normGlob(g: string): string {
+  return g.replace(/^\.\//, '').replace(/\/+$/, '');
 }

@@ -637,6 +637,8 @@ export interface MonorepoRoot {
   dir: string;
   root: string;
   pkg: PackageJsonInfo;
+  /** The package globs it declares (`workspaces`, pnpm-workspace.yaml `packages`), relative to `dir`; empty when none. */
+  packageGlobs?: string[];
 }
 
 /** Processes one entry script starts together (see index/runs.ts). */
