@@ -1,5 +1,6 @@
 import { groupRule } from '../model/rule';
 import { mask } from '../model/mask';
+import { isPlaceholder } from '../model/placeholder';
 import { envLocation, fewNames, generateSecret, identity, label, MAX_RELATED, replaceEnvValue } from '../facts/util';
 import { mustShare, sharingGroups } from '../facts/secret-sharing';
 import { liveSecrets, type Occurrence } from '../facts/secrets';
@@ -14,7 +15,12 @@ export const duplicateSecret = groupRule<Occurrence>({
   defaultSeverity: 'error',
   fixable: true,
   facts: ['env', 'code', 'listeners', 'package', 'secretSharing'],
-  groupBy: (app) => liveSecrets(app).map((o) => [o.value, o] as const),
+  // A known placeholder (`changeme`, `your_secret_here`) is weak-secret's finding, whose fix gives each app its own
+  // strong value: one problem, one finding on the line.
+  groupBy: (app) =>
+    liveSecrets(app)
+      .filter((o) => !isPlaceholder(o.value))
+      .map((o) => [o.value, o] as const),
   check(value, members, ctx) {
     const index = ctx.index;
     const occs = members.map((m) => m.item);
