@@ -285,7 +285,7 @@ test('inconsistent-service-url: .env disagrees with the template and the code de
   assert.equal(py.location.range.start.line, lineOf(path.join(ws, 'svc/schemas/Config.py'), 'AUTH_SERVICE_URL'));
 });
 
-test('port-collision: "Move <app> to port <n>" picks a port nothing names and moves the app\'s own NEXTAUTH_URL and the URLs naming it with it', async () => {
+test('port-collision: "Move <app> to port <n>" picks a port nothing names and moves the app\'s own NEXTAUTH_URL, the URLs naming it and its CORS origin with it', async () => {
   const ws = makeWorkspace({
     'package.json': JSON.stringify({
       name: 'shop',
@@ -296,7 +296,13 @@ test('port-collision: "Move <app> to port <n>" picks a port nothing names and mo
     }),
     'turbo.json': '{ "tasks": { "dev": { "persistent": true } } }\n',
     'apps/web/package.json': '{\n  "name": "web",\n  "scripts": { "dev": "next dev" },\n  "dependencies": { "next": "14.2.18", "next-auth": "4.24.10" }\n}\n',
-    'apps/web/.env': 'NEXTAUTH_URL=http://localhost:3000/api/auth\n',
+    'apps/web/.env': 'NEXTAUTH_URL=http://localhost:3000/api/auth\nNEXT_PUBLIC_API_URL=http://localhost:4000\n',
+    // web calls this API, whose CORS list names web's origin: it moves with web.
+    'apps/api/package.json':
+      '{\n  "name": "api",\n  "scripts": { "dev": "node server.js" },\n  "dependencies": { "express": "4.21.2", "cors": "2.8.5", "dotenv": "16.4.5" }\n}\n',
+    'apps/api/server.js':
+      "require('dotenv').config();\nconst cors = require('cors');\nconst app = require('express')();\napp.use(cors({ origin: process.env.CORS_ORIGIN.split(','), credentials: true }));\napp.listen(4000);\n",
+    'apps/api/.env': 'CORS_ORIGIN=http://localhost:3000,http://localhost:5173\n',
     // 3001 is named by another app's URL: a move there would start another conflict.
     'apps/docs/package.json': '{\n  "name": "docs",\n  "scripts": { "dev": "next dev" },\n  "dependencies": { "next": "14.2.18" }\n}\n',
     'apps/docs/.env': 'NEXT_PUBLIC_PREVIEW_URL=http://localhost:3001\nNEXT_PUBLIC_WEB_URL=http://localhost:3000/login\nSITE_URL=http://localhost:3000\n',
@@ -311,7 +317,12 @@ test('port-collision: "Move <app> to port <n>" picks a port nothing names and mo
     assert.equal(fix?.title, 'Move web to port 3002');
     applyEdits(fix!.edits());
     assert.match(fs.readFileSync(path.join(ws, 'apps/web/package.json'), 'utf8'), /"dev": "next dev -p 3002"/);
-    assert.equal(fs.readFileSync(path.join(ws, 'apps/web/.env'), 'utf8'), 'NEXTAUTH_URL=http://localhost:3002/api/auth\n');
+    assert.equal(
+      fs.readFileSync(path.join(ws, 'apps/web/.env'), 'utf8'),
+      'NEXTAUTH_URL=http://localhost:3002/api/auth\nNEXT_PUBLIC_API_URL=http://localhost:4000\n',
+    );
+    // The CORS origin of the API web calls moves too; the other origin of the list stays.
+    assert.equal(fs.readFileSync(path.join(ws, 'apps/api/.env'), 'utf8'), 'CORS_ORIGIN=http://localhost:3002,http://localhost:5173\n');
     // Another app's URL whose key names web moves with it; a URL on 3000 that names no app (either app could be meant) stays.
     assert.equal(
       fs.readFileSync(path.join(ws, 'apps/docs/.env'), 'utf8'),

@@ -1,11 +1,14 @@
 import * as path from 'node:path';
-import type { App, Fix, Listener, TextEditAt, WorkspaceView } from '../model/types';
+import type { App, Fix, Listener, Range, TextEditAt, WorkspaceView } from '../model/types';
 import { identity, liveEntries, originOf, portEdit } from './util';
 import { systems } from './systems';
 import { publishedPorts } from './machines';
 import { isServedUrlKey } from './sessions';
 import { appsByWord, appWords } from './listening';
 import { BROWSER_PREFIX } from '../model/env';
+import { backendOf, corsLinks } from './cors';
+import { effectiveEnvEntry } from './sessions';
+import { LineIndex } from '../model/text';
 
 /** Port -> identities (apps, replicas counted once) that bind it; computed once per set of apps. */
 const portOwnersCache = new WeakMap<readonly App[], Map<number, Set<string>>>();
@@ -77,7 +80,8 @@ function sameFamily(a: Listener, b: Listener): boolean {
 export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: number, opts: { move?: boolean } = {}): Fix | undefined {
   // A move (out of a collision) also points the app's own served URLs (NEXTAUTH_URL, AUTH_URL, APP_URL...) at the new port.
   const title = opts.move ? `Move ${app.name} to port ${n}` : `Set the port of ${app.name} to ${n}`;
-  const ownUrls = (): TextEditAt[] => (opts.move ? [...ownUrlEdits(index, app, l.port, n), ...namingUrlEdits(index, app, l.port, n)] : []);
+  const ownUrls = (): TextEditAt[] =>
+    opts.move ? [...ownUrlEdits(index, app, l.port, n), ...namingUrlEdits(index, app, l.port, n), ...corsEdits(index, app, l.port, n)] : [];
   // One fix, wherever the port is written: the app's own URLs move with it.
   const fix = (edits: () => TextEditAt[]): Fix => ({ kind: 'safe', workspaceWide: true, title, preferred: true, edits: () => [...ownUrls(), ...edits()] });
   const targets = app.listeners.filter((x) => !x.explicit && sameFamily(x, l));
@@ -147,6 +151,44 @@ function namingUrlEdits(index: WorkspaceView, app: App, from: number, to: number
         if (edit) out.push(edit);
       }
     }
+  }
+  return out;
+}
+
+/**
+ * Edits that move this app's origin in the CORS settings of the backends it calls (its browser API URL reaches them:
+ * facts/cors.ts corsLinks): `http://localhost:<from>` becomes `<to>` in the backend's CORS env value (each origin of
+ * a list) or in the literal origins of its `cors({ origin })` call. Left alone when another frontend the backend
+ * serves also runs on `from`: which of them the origin means is for the user to say.
+ */
+function corsEdits(index: WorkspaceView, app: App, from: number, to: number): TextEditAt[] {
+  const out: TextEditAt[] = [];
+  for (const [backend, links] of corsLinks(index)) {
+    if (identity(backend) === identity(app) || !links.some((x) => identity(x.link.frontend) === identity(app))) continue;
+    const ambiguous = links.some((x) => identity(x.link.frontend) !== identity(app) && x.servers.some((d) => originOf(d.origin)?.port === from));
+    if (ambiguous) continue;
+    for (const c of backendOf(backend)?.cors ?? []) {
+      if (c.envVar) {
+        const e = effectiveEnvEntry(backend, c.envVar);
+        if (e && e.value === (e.expanded ?? e.value)) out.push(...originPortEdits(index, e.file, e.innerRange, from, to));
+      } else if (c.origins?.length) out.push(...originPortEdits(index, c.file, c.range, from, to));
+    }
+  }
+  return out;
+}
+
+/** Edits of the port of every local http(s) origin on `from` written in `range` of `file`. */
+function originPortEdits(index: WorkspaceView, file: string, range: Range, from: number, to: number): TextEditAt[] {
+  const text = index.textOf(file);
+  if (text === undefined) return [];
+  const lines = new LineIndex(text);
+  const start = lines.offsetAt(range.start);
+  const segment = text.slice(start, lines.offsetAt(range.end));
+  const out: TextEditAt[] = [];
+  for (const m of segment.matchAll(/\bhttps?:\/\/(?:localhost|127\.0\.0\.1)(:)(\d{2,5})\b/g)) {
+    if (Number(m[2]) !== from) continue;
+    const at = start + m.index! + m[0].length - m[2].length;
+    out.push({ file, range: { start: lines.positionAt(at), end: lines.positionAt(at + m[2].length) }, newText: String(to) });
   }
   return out;
 }
