@@ -283,6 +283,33 @@ test('an orchestrator runs the packages the root declares: packages/* does not r
   assert.deepEqual(byRule(findings, 'port-collision'), []);
 });
 
+test('Nx targets in package.json\'s "nx" key are read like project.json\'s: run-many starts them together', async () => {
+  const ws = makeWorkspace({
+    'package.json': JSON.stringify({ name: 'suite', private: true, workspaces: ['apps/*'], scripts: { dev: 'nx run-many -t dev -p api,admin' } }),
+    'nx.json': '{ "targetDefaults": {} }\n',
+    'apps/api/package.json': JSON.stringify({
+      name: 'api',
+      dependencies: { express: '4.21.2' },
+      nx: { targets: { dev: { executor: 'nx:run-commands', options: { command: 'node src/server.js', cwd: 'apps/api' } } } },
+    }),
+    'apps/api/src/server.js': "require('express')().listen(4100);\n",
+    'apps/admin/package.json': JSON.stringify({
+      name: 'admin',
+      dependencies: { vite: '5.4.0' },
+      nx: { targets: { dev: { executor: 'nx:run-commands', options: { command: 'vite --port 4100 --strictPort', cwd: 'apps/admin' } } } },
+    }),
+  });
+  const { engine, findings } = await audit(ws);
+  const port = (name: string) =>
+    engine
+      .apps()
+      .find((a) => a.name === name)!
+      .listeners.map((l) => [l.script, l.port]);
+  assert.deepEqual(port('api'), [['nx:dev', 4100]]);
+  assert.deepEqual(port('admin'), [['nx:dev', 4100]]);
+  assert.equal(byRule(findings, 'port-collision').length, 2, 'nx run-many starts both on 4100');
+});
+
 test('Nx: a project.json application is an app even without package.json; its serve target has a port; run-many starts them together', async () => {
   const project = (name: string, serve: object) =>
     JSON.stringify({ name, projectType: 'application', targets: { serve, build: { executor: '@nx/webpack:webpack' } } }, null, 2);

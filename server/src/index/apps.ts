@@ -194,6 +194,16 @@ export function deriveApp(ws: DeriveInput, dir: string, meta: AppMeta): App {
     servers.listeners.push(...targets.listeners);
     servers.unknown.push(...targets.unknown);
   }
+  // Nx targets declared in package.json's `nx` key (a package-based Nx project) are read like project.json's.
+  if (nx?.kind !== 'nx-project' && pkg && pkg.text.includes('"nx"')) {
+    const declared = nxKeyOf(pkg.text);
+    if (declared) {
+      const targets = nxTargetListeners(app, declared, pkg.file, pkg.text, ws.files);
+      const own = new Set(servers.listeners.map((l) => l.script).concat(servers.unknown.map((u) => u.script)));
+      servers.listeners.push(...targets.listeners.filter((l) => !own.has(l.script)));
+      servers.unknown.push(...targets.unknown.filter((u) => !own.has(u.script)));
+    }
+  }
   app.listeners = servers.listeners;
   app.unknownPorts = servers.unknown;
   // Explicit replica groups from the configuration: folders that are the same app.
@@ -261,4 +271,14 @@ function packageGlobsOf(files: Map<string, IndexedFile>, dir: string, pkg: Packa
   const pnpm = files.get(path.join(dir, 'pnpm-workspace.yaml'))?.repoConfig?.data as { packages?: unknown } | undefined;
   if (Array.isArray(pnpm?.packages)) for (const g of pnpm.packages) if (typeof g === 'string') out.push(g);
   return out;
+}
+
+/** The `nx` key of a package.json (its `targets`), when the text parses. */
+function nxKeyOf(text: string): { targets: unknown } | undefined {
+  try {
+    const nx = (JSON.parse(text) as { nx?: { targets?: unknown } }).nx;
+    return nx && typeof nx === 'object' && nx.targets && typeof nx.targets === 'object' ? { targets: nx.targets } : undefined;
+  } catch {
+    return undefined;
+  }
 }
