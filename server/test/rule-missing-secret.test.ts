@@ -81,7 +81,13 @@ test('missing-secret: NextAuth options without `secret` (v4: NEXTAUTH_SECRET; v5
     'web/package.json': pkg('web', { dev: 'next dev -p 3001' }, NEXT4),
     'web/src/lib/auth.ts': `import type { NextAuthOptions } from 'next-auth';\n\nexport const authOptions: NextAuthOptions = {\n  providers: [],\n};\n`,
     'web/.env': `NEXTAUTH_URL=http://localhost:3001\nNEXTAUTH_SECRET=\n`,
+    // NextAuth v4 needs the secret in production only (in development it derives one: NO_SECRET): judged against a
+    // production env file. (Specified behaviour changed: a development .env without it is no longer reported.)
+    'web/.env.production': `NEXTAUTH_URL=https://web.example.com\nNEXTAUTH_SECRET=\n`,
     'web/.env.example': `NEXTAUTH_SECRET=replace-me\n`,
+    'dev-only/package.json': pkg('dev-only', { dev: 'next dev -p 3002' }, NEXT4),
+    'dev-only/src/lib/auth.ts': `import type { NextAuthOptions } from 'next-auth';\n\nexport const authOptions: NextAuthOptions = {\n  providers: [],\n};\n`,
+    'dev-only/.env': `NEXTAUTH_URL=http://localhost:3002\n`,
     'web5/package.json': pkg('web5', { dev: 'next dev -p 3003' }, NEXT5),
     'web5/auth.ts': `import NextAuth from 'next-auth';\n\nexport const { handlers, auth } = NextAuth({ providers: [] });\n`,
     'web5/.env.local': `AUTH_URL=http://localhost:3003\n`,

@@ -1,5 +1,5 @@
 import type { App, EnvEntry, Location, PrismaAssignment, PrismaDatasource, WorkspaceView } from '../model/types';
-import { identity, originOf, perApp, SharingIndex } from './util';
+import { exampleRoot, identity, originOf, perApp, SharingIndex } from './util';
 import { derived, derivedSignature } from './track';
 import { isLibrary } from './libraries';
 import { fingerprint, flat } from './fingerprint';
@@ -140,10 +140,19 @@ const appDatabaseServerUses = perApp((app: App): ServerUse[] => {
  * library (a schema and migrations package that runs nothing, facts/libraries.ts) opens no pool of its own: its
  * schema is the pool of the app that uses it, which it must not be counted beside.
  */
+/**
+ * The key under which an app's uses of a server are shared: the server, and for an app of a collection of independent
+ * examples its example (examples run one at a time: their servers are not shared with each other or the repository's apps).
+ */
+export function sharingKey(server: string, app: App): string {
+  const ex = exampleRoot(app);
+  return ex === undefined ? server : `${server}\0${ex}`;
+}
+
 export function serverSharing(index: WorkspaceView): SharingIndex<ServerUse> {
   return derived('serverUses', index, (ix) => {
     const sharing = new SharingIndex<ServerUse>();
-    for (const [server, list] of databaseUses(ix)) for (const u of list) if (!isLibrary(u.app)) sharing.add(server, identity(u.app), u);
+    for (const [server, list] of databaseUses(ix)) for (const u of list) if (!isLibrary(u.app)) sharing.add(sharingKey(server, u.app), identity(u.app), u);
     return sharing;
   });
 }

@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path';
 import type { App, EnvFile, Location, SecretRead, WorkspaceView } from '../model/types';
-import { identity, perApp } from './util';
+import { exampleRoot, identity, perApp } from './util';
 import { derived } from './track';
 
 /** Folders whose env files are test fixtures. */
@@ -282,6 +282,8 @@ export function mustShare(groups: SharingGroup[], a: App, keyA: string, b: App, 
   if (ia === ib) return true;
   const da = deploymentName(a);
   if (da !== undefined && da === deploymentName(b)) return true;
+  // Independent examples of a collection run one at a time: a demo secret they all carry is no shared key.
+  if (exampleRoot(a) !== exampleRoot(b)) return true;
   // The same value under two names, where one app's token code takes its key from somewhere Crosswire cannot resolve
   // (an injected or computed key): it may be configured on purpose to verify the other's tokens. Unknown is not a conflict.
   if (keyA !== keyB && (hasUnknownTokenKey(a) || hasUnknownTokenKey(b))) return true;

@@ -15,7 +15,7 @@ import type { App, EnvEntry, Location, Runs, WorkspaceView } from '../model/type
 import { processKey } from '../index/runs';
 import { appDatabaseUses, type DbUse } from './databases';
 import { liveSecrets } from './secrets';
-import { commonDepth, identity, isLocalHost, isTestCode, originOf, perApp, rel } from './util';
+import { commonDepth, exampleRoot, identity, isLocalHost, isTestCode, originOf, perApp, rel } from './util';
 import { derived, lazyDerived, raw } from './track';
 
 // (its value is large and changes with almost every edit that reaches it: no early cutoff)
@@ -128,6 +128,9 @@ class Linker {
 
   /** Links two apps; `live`: the link comes from live configuration (env files in use on this machine), not templates, code defaults or dev scripts. */
   union(a: App, b: App, why: () => string, reason: string, live: boolean): void {
+    // Independent examples of a collection run one at a time: what they share (a local Postgres on 5432, a
+    // placeholder secret) links neither them nor the rest of the repository to them.
+    if (exampleRoot(a) !== exampleRoot(b)) return;
     this.link(identity(a), identity(b), why, reason, live);
   }
 
@@ -276,7 +279,7 @@ function portLinks(index: WorkspaceView, a: App, versionOf: (port: number) => nu
     if (own.has(s.port)) continue;
     out.looked.set(s.port, versionOf(s.port));
     const target = nearestIn(trieOf(s.port), a);
-    if (!target) continue;
+    if (!target || exampleRoot(target) !== exampleRoot(a)) continue;
     const name = target.name;
     out.links.push({
       target: identity(target),

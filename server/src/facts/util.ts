@@ -243,3 +243,17 @@ const TEST_CODE =
 export function isTestCode(app: App, file: string): boolean {
   return TEST_CODE.test(path.relative(app.dir, file));
 }
+
+/** Folders that hold a collection of independent examples, each its own app or stack, run one at a time. */
+const EXAMPLE_DIRS = new Set(['examples', 'example', 'samples', 'sample', 'demos', 'starters', 'templates']);
+
+/**
+ * The folder of the example an app belongs to (`examples/todo` for `examples/todo/server`), when it lies in a
+ * collection of examples of its workspace folder; undefined for any other app (memoised per app).
+ */
+export const exampleRoot = perApp((app: App): string | undefined => {
+  const segs = path.relative(app.root, app.dir).split(/[\\/]/);
+  const i = segs.findIndex((x) => EXAMPLE_DIRS.has(x.toLowerCase()));
+  if (i < 0 || i + 1 >= segs.length) return undefined;
+  return path.join(app.root, ...segs.slice(0, i + 2));
+});

@@ -11,6 +11,7 @@ import {
   resolveEnv,
   serverKey,
   serverSharing,
+  sharingKey,
   type DatasourceUrl,
   type ServerUse,
 } from '../facts/datasources';
@@ -53,9 +54,9 @@ export function appendLimitEdits(d: DatasourceUrl, n: number): TextEditAt[] {
  * the pool of the app that uses it: the apps on the very database it names are its users, not other pools.
  */
 function othersOn(sharing: SharingIndex<ServerUse>, app: App, d: DatasourceUrl): { total: number; sample: ServerUse[] } {
-  if (!isLibrary(app)) return sharing.othersOf(d.server, identity(app));
+  if (!isLibrary(app)) return sharing.othersOf(sharingKey(d.server, app), identity(app));
   const db = databaseName(d.url);
-  const all = sharing.othersOf(d.server, identity(app), Number.MAX_SAFE_INTEGER).sample.filter((u) => db === undefined || u.database !== db);
+  const all = sharing.othersOf(sharingKey(d.server, app), identity(app), Number.MAX_SAFE_INTEGER).sample.filter((u) => db === undefined || u.database !== db);
   return { total: all.length, sample: all.slice(0, MAX_RELATED) };
 }
 
@@ -244,7 +245,7 @@ function prisma7Findings(index: WorkspaceView, app: App, sharing: SharingIndex<S
   for (const { c, p, where } of candidates) {
     if (p.max !== undefined) continue;
     const server = serverKey(where.url)!;
-    const { total: otherCount, sample } = sharing.othersOf(server, identity(app));
+    const { total: otherCount, sample } = sharing.othersOf(sharingKey(server, app), identity(app));
     const ownCount = candidates.filter((x) => serverKey(x.where.url) === server).length;
     if (otherCount === 0 && ownCount < 2) continue;
     const q = where.url.indexOf('?');

@@ -49,6 +49,11 @@ interface Need {
   subject: string;
   /** The variable a fix adds. */
   primary: string;
+  /**
+   * NextAuth v4 needs its secret only in production: in development it derives one from its options (warning
+   * NO_SECRET). Judged against production env files only.
+   */
+  productionOnly?: boolean;
 }
 
 function definedIn(files: EnvFile[], app: App, key: string): boolean {
@@ -100,7 +105,8 @@ function secretNeeds(app: App): Need[] {
         r.kind === 'nextauth'
           ? `reads ${r.envVar}${alts} as its NextAuth secret${vars.length > 1 + r.alternatives.length ? ` (NextAuth falls back to ${listNames(vars.slice(1 + r.alternatives.length).filter((v) => !/_\d$/.test(v)))})` : ''}`
           : `reads ${r.envVar}${alts} to sign and verify JWTs`;
-      needs.push({ location: { file: r.file, range: r.range }, vars, subject, primary: r.envVar });
+      const v4 = r.kind === 'nextauth' && (nextAuthVersion(app, c.file) ?? 4) === 4;
+      needs.push({ location: { file: r.file, range: r.range }, vars, subject, primary: r.envVar, ...(v4 ? { productionOnly: true } : {}) });
     }
   }
   if (!explicitNextAuth) {
@@ -113,7 +119,7 @@ function secretNeeds(app: App): Need[] {
           version === 5
             ? 'configures Auth.js (next-auth v5) without `secret`, so it reads AUTH_SECRET (or NEXTAUTH_SECRET)'
             : 'configures NextAuth v4 without `secret`, so it reads NEXTAUTH_SECRET';
-        needs.push({ location: { file: n.file, range: n.range }, vars, subject, primary: vars[0] });
+        needs.push({ location: { file: n.file, range: n.range }, vars, subject, primary: vars[0], ...(version === 4 ? { productionOnly: true } : {}) });
       }
     }
   }
@@ -130,6 +136,7 @@ function appFindings(index: WorkspaceView, app: App, known: { get(file: string):
   const { files, unseen, computed } = loadedEnvFiles(app, known);
   if (unseen.length || computed) return findings; // it loads a file Crosswire cannot see, or one its code picks at run time
   for (const need of needs) {
+    if (need.productionOnly && !files.some((f) => f.mode === 'production')) continue;
     if (need.vars.some((v) => definedIn(files, app, v))) continue;
     const shown = need.vars.filter((v) => !/^AUTH_SECRET_\d$/.test(v));
     const empty = files.some((f) => f.entries.some((e) => need.vars.includes(e.key)));
