@@ -58,7 +58,7 @@
  *   nextauth-url-mismatch     a Next.js app whose NEXTAUTH_URL names its port + 2 (.env, and .env.local when it has one)
  *   cluster-without-session-store  an Express app (express-session without a store, no Prisma) run by PM2 in cluster
  *                             mode (4 / "max"): the `instances` line
- *   missing-secret            a Next.js app (no .env.production) whose env files lack NEXTAUTH_SECRET: the line of
+ *   missing-secret            a Next.js app whose env files, .env.production included, lack NEXTAUTH_SECRET: the line of
  *                             `secret: process.env.NEXTAUTH_SECRET` in its auth options
  *   dangling-service-url      a backend's ARCHIVE<u>_SERVICE_URL=http://localhost:<29000+u> (nothing listens there)
  *   cors-origin-mismatch      exclusive: an explicit-port Vite app and a backend of its own whose CORS_ORIGIN lists its
@@ -472,9 +472,11 @@ function generate({ dir, n, seed = 20240601, crowd = 0 }) {
     weak.secret = `express-session-dev-${u}`;
     expect(`weak-secret#${u}`, 'weak-secret', `${weak.dir}/.env`, { key: 'SESSION_SECRET' });
 
-    // missing-secret: a Next.js app (no .env.production) whose .env and .env.local lack NEXTAUTH_SECRET.
+    // missing-secret: a Next.js app whose .env, .env.local and .env.production lack NEXTAUTH_SECRET (NextAuth v4 needs
+    // it in production only: its .env.production is what is judged).
     const ms = take(['next'], 'secret', { pred: (x) => !x.envProd });
     ms.noSecret = true;
+    ms.envProd = true;
     expect(`missing-secret#${u}`, 'missing-secret', `${ms.dir}/src/lib/auth.ts`, { text: 'secret: process.env.NEXTAUTH_SECRET' });
 
     // cluster-without-session-store: an Express app without Prisma (no connection pool to multiply) run by PM2 in
@@ -887,7 +889,7 @@ function writeNext(ws, s) {
   if (s.envProd)
     ws.env(s, '.env.production', [
       ['NEXTAUTH_URL', `https://${s.name}.acme.example`],
-      ['NEXTAUTH_SECRET', s.prodSecret, true],
+      ...(s.noSecret ? [] : [['NEXTAUTH_SECRET', s.prodSecret, true]]),
     ]);
   if (s.envExample)
     ws.env(s, '.env.example', [
