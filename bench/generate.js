@@ -887,10 +887,7 @@ function writeNext(ws, s) {
       ['NEXT_TELEMETRY_DISABLED', '1'],
     ]);
   if (s.envProd)
-    ws.env(s, '.env.production', [
-      ['NEXTAUTH_URL', `https://${s.name}.acme.example`],
-      ...(s.noSecret ? [] : [['NEXTAUTH_SECRET', s.prodSecret, true]]),
-    ]);
+    ws.env(s, '.env.production', [['NEXTAUTH_URL', `https://${s.name}.acme.example`], ...(s.noSecret ? [] : [['NEXTAUTH_SECRET', s.prodSecret, true]])]);
   if (s.envExample)
     ws.env(s, '.env.example', [
       '# Copy to .env and fill in',

@@ -154,7 +154,7 @@ function appFindings(index: WorkspaceView, app: App, known: { get(file: string):
     }
     const loadedNames = files.map((f) => path.relative(app.dir, f.file).split(path.sep).join('/'));
     const where = loadedNames.length
-      ? `none of the env files it loads (${fewNames(loadedNames, 2, ['file', 'files'])}) defines it${empty ? ' with a value' : ''}`
+      ? `no env file it loads (${fewNames(loadedNames, 2, ['file', 'files'])}) defines it${empty ? ' with a value' : ''}`
       : `it loads no env file (${fewNames(
           app.envFiles.filter((f) => f.kind === 'live').map((f) => f.name),
           2,
