@@ -433,6 +433,30 @@ export function portNames(index: WorkspaceView, port: number, near: App, except?
   return out.sort((x, y) => depth.get(y)! - depth.get(x)!);
 }
 
+/**
+ * Whether two of `apps` run together: they are in one system (facts `components`), or one script starts processes of
+ * both (run sets). Replicas (one identity) count as one app. Reads only the listeners of `apps` (a rule passes the
+ * apps it judges).
+ */
+export function runTogetherAmong(index: WorkspaceView, apps: Iterable<App>): (a: App, b: App) => boolean {
+  const comps = components(index).component;
+  const runs = index.runs();
+  const setsOf = new Map<string, Set<number>>();
+  for (const a of apps) {
+    const id = identity(a);
+    const sets = setsOf.get(id) ?? new Set<number>();
+    setsOf.set(id, sets);
+    for (const l of [...a.listeners, ...a.unknownPorts]) for (const i of runs.setsOf.get(processKey(a.id, l.script)) ?? []) sets.add(i);
+  }
+  return (a, b) => {
+    const [ia, ib] = [identity(a), identity(b)];
+    if (comps.get(ia) !== undefined && comps.get(ia) === comps.get(ib)) return true;
+    const sb = setsOf.get(ib);
+    for (const i of setsOf.get(ia) ?? []) if (sb?.has(i)) return true;
+    return false;
+  };
+}
+
 /** Which system each app (by identity) belongs to, named by its first member: the derived fact `components`, small and stable. */
 export interface Components {
   component: Map<string, string>;

@@ -5,7 +5,7 @@ import type { ComposeProject, ResolvedService } from '../index/compose-projects'
 import { machineOf, publishedPorts, type PublishedPort } from '../facts/machines';
 import { projectUsers } from '../facts/compose-model';
 import { workspaceRule, type Report } from '../model/rule';
-import { components } from '../facts/systems';
+import { components, runTogetherAmong } from '../facts/systems';
 import { fewNames, identity, label, listNames, rel } from '../facts/util';
 
 /**
@@ -183,18 +183,10 @@ function relation(index: WorkspaceView, a: PublishedPort, b: PublishedPort): { s
   const oneRepo = index.monorepoRoots.some(
     (r) => [...ua.home.keys()].some((x) => within(r.dir, x.dir)) && [...ub.home.keys()].some((y) => within(r.dir, y.dir)),
   );
-  const comps = components(index).component;
-  const runs = index.runs();
-  const setsOf = (app: App) => new Set([...app.listeners, ...app.unknownPorts].flatMap((l) => runs.setsOf.get(processKey(app.id, l.script)) ?? []));
-  const linked = [...ua.home.keys()].some((x) =>
-    [...ub.home.keys()].some((y) => {
-      const cx = comps.get(identity(x));
-      if (cx !== undefined && cx === comps.get(identity(y))) return true;
-      const sy = setsOf(y);
-      return [...setsOf(x)].some((i) => sy.has(i));
-    }),
-  );
-  if (oneRepo && !linked) return undefined;
+  if (oneRepo) {
+    const together = runTogetherAmong(index, [...ua.home.keys(), ...ub.home.keys()]);
+    if (![...ua.home.keys()].some((x) => [...ub.home.keys()].some((y) => together(x, y)))) return undefined;
+  }
   const where = (p: ComposeProject) => rel(index, p.dir) || '.';
   return {
     severity: 'error',

@@ -1,7 +1,6 @@
 import type { App, CookieOptionsFact, Location, NextAuthOptionsFact, TextEditAt, WorkspaceView } from '../model/types';
 import { fewNames, identity, isTestCode, MAX_RELATED } from '../facts/util';
-import { components } from '../facts/systems';
-import { processKey } from '../index/runs';
+import { runTogetherAmong } from '../facts/systems';
 import {
   appLabel,
   cookieHost,
@@ -188,25 +187,11 @@ function insertSessionName(index: WorkspaceView, loc: Location, name: string): T
  * configuration links them into one system. A collection of independent examples on localhost shares nothing.
  */
 function runTogether(index: WorkspaceView, sites: Site[]): (a: Site, b: Site) => boolean {
-  const comps = components(index).component;
-  const runs = index.runs();
-  const setsOf = new Map<string, Set<number>>();
-  for (const s of sites) {
-    const id = identity(s.app);
-    const sets = setsOf.get(id) ?? new Set<number>();
-    setsOf.set(id, sets);
-    const a = s.app;
-    for (const l of a.listeners) for (const i of runs.setsOf.get(processKey(a.id, l.script)) ?? []) sets.add(i);
-    for (const u of a.unknownPorts) for (const i of runs.setsOf.get(processKey(a.id, u.script)) ?? []) sets.add(i);
-  }
-  return (a, b) => {
-    if (a.host !== 'localhost') return true;
-    const [ia, ib] = [identity(a.app), identity(b.app)];
-    if (comps.get(ia) !== undefined && comps.get(ia) === comps.get(ib)) return true;
-    const sb = setsOf.get(ib)!;
-    for (const i of setsOf.get(ia)!) if (sb.has(i)) return true;
-    return false;
-  };
+  const together = runTogetherAmong(
+    index,
+    sites.map((s) => s.app),
+  );
+  return (a, b) => a.host !== 'localhost' || together(a.app, b.app);
 }
 
 /** Grouped by (host, cookie name): linear in the number of sites, never app × app. */
