@@ -235,9 +235,14 @@ export function portEdit(index: WorkspaceView, file: string, range: Range, port:
   return { file, range: li.range(from, to), newText: `:${port}` };
 }
 
+/** A test runner's config (Playwright, Cypress, Vitest, Jest), by file name. */
+const TEST_RUNNER_CONFIG_SRC = '(^|[\\\\/])(playwright|cypress|vitest|jest)\\.config\\.[cm]?[jt]s$';
+export const TEST_RUNNER_CONFIG = new RegExp(TEST_RUNNER_CONFIG_SRC);
+
 /** Test code, by its path in the app: `*.test.ts`, `*.spec.js`, stories, files under test/mock/fixture folders, test runners' configs. */
-const TEST_CODE =
-  /(^|[\\/])(__tests__|__mocks__|tests?|e2e|fixtures|__fixtures__|mocks?|cypress|playwright)[\\/]|\.(test|spec|e2e|stories|story)\.[cm]?[jt]sx?$|(^|[\\/])(playwright|cypress|vitest|jest)\.config\.[cm]?[jt]s$/;
+const TEST_CODE = new RegExp(
+  `(^|[\\\\/])(__tests__|__mocks__|tests?|e2e|fixtures|__fixtures__|mocks?|cypress|playwright)[\\\\/]|\\.(test|spec|e2e|stories|story)\\.[cm]?[jt]sx?$|${TEST_RUNNER_CONFIG_SRC}`,
+);
 
 /** Whether a code file of an app is test code: the URLs and defaults it holds are test inputs, not what the running app uses. */
 export function isTestCode(app: App, file: string): boolean {

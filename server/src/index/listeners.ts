@@ -216,46 +216,17 @@ function unreadEntry(
   entryPath: string | undefined,
   entryCode: CodeFileInfo | undefined,
 ): UnknownPort[] {
-  const out: UnknownPort[] = [];
-  if (spec?.entry === 'nest') {
-    out.push({
-      appId: app.id,
-      script: scriptName,
-      command,
-      role,
-      location: scriptLocation,
-      reason: entryCode ? `${entryPath} has no listen() call Crosswire can read` : `\`nest start\` runs ${entryPath}, which Crosswire did not find`,
-    });
-  } else if (entryCode && entryCode.listens.length === 0 && /\blisten\s*\(|\bserve\s*\(|Bun\.serve|Deno\.serve/.test(entryCode.text)) {
-    out.push({
-      appId: app.id,
-      script: scriptName,
-      command,
-      role,
-      location: scriptLocation,
-      reason: `the port of the server in ${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} is computed in a way Crosswire does not evaluate`,
-    });
-  } else if (entryCode && entryCode.listens.length === 0 && CODE_SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
-    // The entry starts the server elsewhere (an imported module, a class method): its port is not in the entry.
-    out.push({
-      appId: app.id,
-      script: scriptName,
-      command,
-      role,
-      location: scriptLocation,
-      reason: `${path.relative(app.dir, entryCode.file).split(path.sep).join('/')} starts the server in code Crosswire cannot follow to its port`,
-    });
-  } else if (!entryCode && entryPath && CODE_SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName)) {
-    out.push({
-      appId: app.id,
-      script: scriptName,
-      command,
-      role,
-      location: scriptLocation,
-      reason: `script "${scriptName}" runs ${entryPath}, which Crosswire did not find (a build output?)`,
-    });
-  }
-  return out;
+  const unknown = (reason: string): UnknownPort[] => [{ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason }];
+  const rel = entryCode && path.relative(app.dir, entryCode.file).split(path.sep).join('/');
+  if (spec?.entry === 'nest')
+    return unknown(entryCode ? `${entryPath} has no listen() call Crosswire can read` : `\`nest start\` runs ${entryPath}, which Crosswire did not find`);
+  if (entryCode && entryCode.listens.length === 0 && /\blisten\s*\(|\bserve\s*\(|Bun\.serve|Deno\.serve/.test(entryCode.text))
+    return unknown(`the port of the server in ${rel} is computed in a way Crosswire does not evaluate`);
+  const codeServer = CODE_SERVER_FRAMEWORKS.has(app.framework) && ENTRY_SCRIPT.test(scriptName);
+  // The entry starts the server elsewhere (an imported module, a class method): its port is not in the entry.
+  if (entryCode && entryCode.listens.length === 0 && codeServer) return unknown(`${rel} starts the server in code Crosswire cannot follow to its port`);
+  if (!entryCode && entryPath && codeServer) return unknown(`script "${scriptName}" runs ${entryPath}, which Crosswire did not find (a build output?)`);
+  return [];
 }
 
 /** What every listener read from code shares. */

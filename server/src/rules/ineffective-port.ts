@@ -2,11 +2,8 @@ import * as path from 'node:path';
 import { appRule } from '../model/rule';
 import type { Listener } from '../model/types';
 import { parsePortValue } from '../parsers/scripts';
-import { envLocation, fewNames } from '../facts/util';
+import { envLocation, fewNames, TEST_RUNNER_CONFIG } from '../facts/util';
 import { isTestFixture } from '../facts/secret-sharing';
-
-/** Test runners' configs that load env files for the servers they start (Playwright's `webServer`, Cypress, Vitest, Jest). */
-const TEST_CONFIG = /(^|[\\/])(playwright|cypress|vitest|jest)\.config\.[cm]?[jt]s$/;
 
 const WHY: Record<string, string> = {
   next: 'the Next.js CLI reads PORT before it loads .env files',
@@ -36,7 +33,7 @@ export const ineffectivePort = appRule({
   check(app, ctx) {
     if (app.listeners.length === 0) return;
     // Env files a test runner's config loads: its PORT is for the server the runner starts (`--port ${PORT}`).
-    const testLoaded = new Set(app.code.filter((c) => TEST_CONFIG.test(c.file)).flatMap((c) => c.dotenvPaths.map((p) => path.resolve(app.dir, p))));
+    const testLoaded = new Set(app.code.filter((c) => TEST_RUNNER_CONFIG.test(c.file)).flatMap((c) => c.dotenvPaths.map((p) => path.resolve(app.dir, p))));
     for (const f of app.envFiles) {
       if (f.kind !== 'live' || isTestFixture(app, f) || testLoaded.has(f.file)) continue;
       // Is this file loaded by any listener that reads PORT?
