@@ -8,7 +8,7 @@ import { CODE_SERVER_FRAMEWORKS } from '../frameworks';
 import type { App, WorkspaceView } from '../model/types';
 import { scopedServiceUrlSites, serviceGroup, type UrlSite } from './service-urls';
 import { bindingsOf, machineOf, publishedPorts, type AppBinding } from './machines';
-import { byApps, originOf, perApp, type Origin } from './util';
+import { byApps, identity, originOf, perApp, type Origin } from './util';
 import { derived, derivedSignature, lazyDerived } from './track';
 import { flat } from './fingerprint';
 
@@ -163,6 +163,24 @@ export function appsByWord(index: WorkspaceView): Map<string, App[]> {
     for (const app of index.apps) for (const w of appWords(app)) push(byWord, w, app);
     return byWord;
   });
+}
+
+/**
+ * The one app a URL key names: every word of the key, without a framework prefix and the `_URL` / `_ORIGIN` suffix
+ * (`_API_URL`, `_SERVICE_URL`), and without the `ignore`d words, is a word of its name or folder
+ * (`NEXT_PUBLIC_WEB_URL` -> web, `BILLING_API_URL` -> billing). Undefined when no word is left, or none or several
+ * apps (replicas count once) match.
+ */
+export function appNamedByKey(index: WorkspaceView, key: string, ignore?: ReadonlySet<string>): App | undefined {
+  const words = key
+    .replace(PREFIXES, '')
+    .replace(/_?(SERVICE_|API_)?(URL|ORIGIN)$/, '')
+    .toLowerCase()
+    .split('_')
+    .filter((w) => w && !ignore?.has(w));
+  if (!words.length) return undefined;
+  const named = (appsByWord(index).get(words[0]) ?? []).filter((a) => words.every((w) => appWords(a).has(w)));
+  return new Set(named.map(identity)).size === 1 ? named[0] : undefined;
 }
 
 /** Appends to the list under `key` (created on first use). */

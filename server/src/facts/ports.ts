@@ -3,11 +3,9 @@ import type { App, Fix, Listener, Range, TextEditAt, WorkspaceView } from '../mo
 import { identity, liveEntries, originOf, portEdit } from './util';
 import { systems } from './systems';
 import { publishedPorts } from './machines';
-import { isServedUrlKey } from './sessions';
-import { appsByWord, appWords } from './listening';
-import { BROWSER_PREFIX } from '../model/env';
+import { appNamedByKey } from './listening';
 import { backendOf, corsLinks } from './cors';
-import { effectiveEnvEntry } from './sessions';
+import { effectiveEnvEntry, isServedUrlKey } from './sessions';
 import { LineIndex } from '../model/text';
 
 /** Port -> identities (apps, replicas counted once) that bind it; computed once per set of apps. */
@@ -129,7 +127,6 @@ export function setPortFix(index: WorkspaceView, app: App, l: Listener, n: numbe
  */
 function namingUrlEdits(index: WorkspaceView, app: App, from: number, to: number): TextEditAt[] {
   const out: TextEditAt[] = [];
-  const byWord = appsByWord(index);
   for (const other of index.apps) {
     if (identity(other) === identity(app)) continue;
     for (const f of other.envFiles) {
@@ -138,15 +135,8 @@ function namingUrlEdits(index: WorkspaceView, app: App, from: number, to: number
         if (!/_(URL|ORIGIN)$/.test(e.key) || e.value !== (e.expanded ?? e.value)) continue;
         const o = originOf(e.value.trim());
         if (!o || !o.local || o.port !== from || !/^https?$/.test(o.scheme)) continue;
-        const words = e.key
-          .replace(BROWSER_PREFIX, '')
-          .replace(/_?(SERVICE_|API_)?(URL|ORIGIN)$/, '')
-          .toLowerCase()
-          .split('_')
-          .filter(Boolean);
-        if (!words.length) continue;
-        const named = (byWord.get(words[0]) ?? []).filter((a) => words.every((w) => appWords(a).has(w)));
-        if (new Set(named.map(identity)).size !== 1 || identity(named[0]) !== identity(app)) continue;
+        const named = appNamedByKey(index, e.key);
+        if (!named || identity(named) !== identity(app)) continue;
         const edit = portEdit(index, e.file, e.innerRange, to);
         if (edit) out.push(edit);
       }

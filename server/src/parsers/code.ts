@@ -650,28 +650,20 @@ function vitePort(objects: ViteObject[], section: 'server' | 'preview', sf: ts.S
 function viteConfig(e: ts.Expression | ts.FunctionDeclaration | undefined, info: CodeFileInfo, sf: ts.SourceFile, lines: LineIndex): void {
   const vite: NonNullable<CodeFileInfo['vite']> = {};
   const objects: ViteObject[] = e ? viteObjects(e, sf) : [{ reason: 'Crosswire found no default export in the config' }];
-  const server = vitePort(objects, 'server', sf, lines);
-  if (server.state === 'known') {
-    if (server.port.literal !== undefined) vite.serverPort = server.port.literal;
-    else
-      vite.serverPortEnv = {
-        envVar: server.port.envVar!,
-        ...(server.port.alsoEnv ? { alsoEnv: server.port.alsoEnv } : {}),
-        ...(server.port.fallback !== undefined ? { fallback: server.port.fallback } : {}),
-      };
-    vite.serverPortRange = server.range;
-  } else if (server.state === 'unknown') vite.serverPortUnknown = server.reason;
-  const preview = vitePort(objects, 'preview', sf, lines);
-  if (preview.state === 'known') {
-    if (preview.port.literal !== undefined) vite.previewPort = preview.port.literal;
-    else
-      vite.previewPortEnv = {
-        envVar: preview.port.envVar!,
-        ...(preview.port.alsoEnv ? { alsoEnv: preview.port.alsoEnv } : {}),
-        ...(preview.port.fallback !== undefined ? { fallback: preview.port.fallback } : {}),
-      };
-    vite.previewPortRange = preview.range;
-  } else if (preview.state === 'unknown') vite.previewPortUnknown = preview.reason;
+  // `server.port` and `preview.port` into serverPort*/previewPort*: a literal, a variable read (with its fallback), or unknown.
+  for (const which of ['server', 'preview'] as const) {
+    const r = vitePort(objects, which, sf, lines);
+    if (r.state === 'known') {
+      if (r.port.literal !== undefined) vite[`${which}Port`] = r.port.literal;
+      else
+        vite[`${which}PortEnv`] = {
+          envVar: r.port.envVar!,
+          ...(r.port.alsoEnv ? { alsoEnv: r.port.alsoEnv } : {}),
+          ...(r.port.fallback !== undefined ? { fallback: r.port.fallback } : {}),
+        };
+      vite[`${which}PortRange`] = r.range;
+    } else if (r.state === 'unknown') vite[`${which}PortUnknown`] = r.reason;
+  }
   for (const o of objects) {
     if ('reason' in o) continue;
     const sec = viteProp(o.obj, 'server', sf).value;

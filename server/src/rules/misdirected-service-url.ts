@@ -1,9 +1,8 @@
 import type { App, Fix, Location, Range } from '../model/types';
 import { appRule } from '../model/rule';
-import { BROWSER_PREFIX } from '../model/env';
 import { isServedUrlKey } from '../facts/sessions';
 import { machineOf } from '../facts/machines';
-import { appsByWord, appWords, listening } from '../facts/listening';
+import { appNamedByKey, listening } from '../facts/listening';
 import { fewNames, identity, isTestCode, label, originOf, portEdit } from '../facts/util';
 
 const DEV_ROLES = new Set(['dev', 'server']);
@@ -32,16 +31,6 @@ const GENERIC = new Set([
   'vite',
   'react',
 ]);
-
-/** The words of a URL key that may name an app: `NEXT_PUBLIC_DASHBOARD_URL` -> [dashboard], `BILLING_API_URL` -> [billing]. */
-function keyWords(key: string): string[] {
-  return key
-    .replace(BROWSER_PREFIX, '')
-    .replace(/_?(SERVICE_|API_)?URL$/, '')
-    .toLowerCase()
-    .split('_')
-    .filter((w) => w && !GENERIC.has(w));
-}
 
 interface Site {
   key: string;
@@ -97,18 +86,14 @@ export const misdirectedServiceUrl = appRule({
     const sites = sitesOf(app);
     if (!sites.length) return;
     const l = listening(index);
-    const byWord = appsByWord(index);
     const machine = machineOf(index, app);
     const unseen = new Set(l.unseen.map(identity));
     for (const s of sites) {
       if (isServedUrlKey(s.key)) continue;
       const o = originOf(s.value);
       if (!o || !o.local || !o.port || !/^https?$/.test(o.scheme)) continue;
-      const words = keyWords(s.key);
-      if (!words.length) continue;
-      const named = [...new Map((byWord.get(words[0]) ?? []).filter((a) => words.every((w) => appWords(a).has(w))).map((a) => [identity(a), a])).values()];
-      if (named.length !== 1 || identity(named[0]) === identity(app)) continue;
-      const target = named[0];
+      const target = appNamedByKey(index, s.key, GENERIC);
+      if (!target || identity(target) === identity(app)) continue;
       if (unseen.has(identity(target)) || l.unknownApps.some((u) => identity(u.app) === identity(target))) continue;
       // A development URL is compared with the servers that run in development (dev servers, plain servers), when there are any.
       const mine = (l.bindings.get(target) ?? []).filter((b) => b.machine === machine);
