@@ -5,9 +5,8 @@
 import type { App, Fix, Listener, Runs, RunSet, WorkspaceView } from '../model/types';
 import type { Report } from '../model/rule';
 import { processKey } from '../index/runs';
-import { identity, label, listNames } from './util';
+import { identity, inTestFolder, label, listNames } from './util';
 import { choosePort, setPortFix } from './ports';
-import { inTestFolder } from './secret-sharing';
 import { portNames, systems, whyLinked, type PortName, type Systems } from './systems';
 import { derived, lazyDerived, raw } from './track';
 

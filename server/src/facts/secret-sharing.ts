@@ -10,26 +10,11 @@
  */
 import * as path from 'node:path';
 import type { App, EnvFile, Location, SecretRead, WorkspaceView } from '../model/types';
-import { exampleRoot, identity, perApp } from './util';
+import { exampleRoot, identity, inTestFolder, perApp } from './util';
 import { derived } from './track';
 
-/** Folders whose env files are test fixtures. */
-const TEST_DIRS = new Set(['test', 'tests', '__tests__', 'e2e', 'fixtures', '__fixtures__', 'cypress', 'playwright']);
 /** Env file modes of test runs and CI (`.env.test`, `.env.testing`, `.env.ci`, `.env.e2e`). */
 const TEST_MODES = new Set(['test', 'ci', 'e2e', 'cypress', 'playwright']);
-
-/** A test folder's name: `test`, `__tests__`, `e2e`, `fixtures`, and `integration-tests`, `e2e_tests`, `test-apps`. */
-function isTestDirName(seg: string): boolean {
-  const s = seg.toLowerCase();
-  return TEST_DIRS.has(s) || /^[a-z0-9]+[-_](tests?|e2e|fixtures)$/.test(s) || /^(tests?|e2e)[-_][a-z0-9]+$/.test(s);
-}
-
-/** Whether a path (a folder) lies under a test folder of its workspace folder `root`. */
-export function inTestFolder(root: string, dir: string): boolean {
-  const rel = path.relative(root, dir);
-  if (!rel || rel.startsWith('..')) return false;
-  return rel.split(/[\\/]/).some(isTestDirName);
-}
 
 /** A committed test fixture: a test/CI env file, or any env file under a test folder of the workspace. */
 export function isTestFixture(app: App, f: EnvFile): boolean {

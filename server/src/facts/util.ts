@@ -262,3 +262,18 @@ export const exampleRoot = perApp((app: App): string | undefined => {
   if (i < 0 || i + 1 >= segs.length) return undefined;
   return path.join(app.root, ...segs.slice(0, i + 2));
 });
+
+/** Test folders: their env files are test fixtures, their apps test harnesses. */
+const TEST_DIRS = new Set(['test', 'tests', '__tests__', 'e2e', 'fixtures', '__fixtures__', 'cypress', 'playwright']);
+/** A test folder's name: `test`, `__tests__`, `e2e`, `fixtures`, and `integration-tests`, `e2e_tests`, `test-apps`. */
+function isTestDirName(seg: string): boolean {
+  const s = seg.toLowerCase();
+  return TEST_DIRS.has(s) || /^[a-z0-9]+[-_](tests?|e2e|fixtures)$/.test(s) || /^(tests?|e2e)[-_][a-z0-9]+$/.test(s);
+}
+
+/** Whether a path (a folder) lies under a test folder of its workspace folder `root`. */
+export function inTestFolder(root: string, dir: string): boolean {
+  const rel = path.relative(root, dir);
+  if (!rel || rel.startsWith('..')) return false;
+  return rel.split(/[\\/]/).some(isTestDirName);
+}
