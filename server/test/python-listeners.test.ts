@@ -92,3 +92,19 @@ test('python listeners take part in port-collision like any other server', async
   const alone = await audit(makeWorkspace(files));
   assert.deepEqual(byRule(alone.findings, 'port-collision'), []);
 });
+
+test('python parser: a server bound to a UNIX socket or an inherited descriptor has no TCP port', () => {
+  const text = [
+    'import uvicorn',
+    'from aiohttp import web',
+    'uvicorn.run(app, uds="/tmp/khoj.sock")',
+    'uvicorn.run(app, fd=3)',
+    'web.run_app(app, path="/run/app.sock")',
+    'uvicorn.run(app, host="0.0.0.0", port=8090)',
+  ].join('\n');
+  const ls = pythonListens(text, '/x/main.py');
+  assert.deepEqual(
+    ls.map((l) => [l.range.start.line, l.literal]),
+    [[5, 8090]],
+  );
+});

@@ -341,7 +341,9 @@ function collisionsOn(index: WorkspaceView, sys: Systems, entries: Entry[], memo
       if (!found) continue;
       const { certain, hard, sample } = found;
       const names = portNamesFor(index, port, e, sample);
-      if (!hard && !names.length) continue; // both may move: nothing in the workspace depends on who gets the port
+      // A server that does not move, started together with one that does: if the mover starts first, this one fails.
+      const race = !hard && !names.length && !e.l.drifts && !!certain;
+      if (!hard && !names.length && !race) continue; // the movers move: nothing in the workspace depends on who gets the port
       seen.add(k);
       memo.reported.push(e.l);
       const first = sample[0];
@@ -355,9 +357,12 @@ function collisionsOn(index: WorkspaceView, sys: Systems, entries: Entry[], memo
         memo.why.push({ a: e.app, b: first.app, text });
         how = `assumed to run together: ${text}`;
       }
+      const mover = sample.find((p) => p.l.drifts) ?? first;
       const message = hard
         ? `Port ${port} of ${label(index, e.app)} is also the port of ${who}, which run${sample.length > 1 ? '' : 's'} at the same time.`
-        : `${label(index, e.app)} and ${sample.length === 1 ? label(index, first.app) : `${sample.length}${sample.length >= 20 ? '+' : ''} other apps`} want port ${port}: ${(e.l.drifts ? e.l : first.l).tool} moves but ${names[0].key} in ${label(index, names[0].app)} expects it.`;
+        : race
+          ? `Port ${port} of ${label(index, e.app)} is also the port of ${who}, started with it: if ${label(index, mover.app)} (${mover.l.tool}, which moves) is first, ${label(index, e.app)} fails with EADDRINUSE.`
+          : `${label(index, e.app)} and ${sample.length === 1 ? label(index, first.app) : `${sample.length}${sample.length >= 20 ? '+' : ''} other apps`} want port ${port}: ${(e.l.drifts ? e.l : first.l).tool} moves but ${names[0].key} in ${label(index, names[0].app)} expects it.`;
       // Why the apps are taken to run together goes with the first other app (the message stays one short line).
       const related = sample
         .slice(0, 20)

@@ -13,6 +13,7 @@ import { detectFramework } from '../frameworks';
 import type { IndexedFile } from './ingest';
 import { FOREIGN_MARKERS } from '../model/file-kinds';
 import { computeListeners, computePythonListeners, isNxApplication, nxTargetListeners } from './listeners';
+import { mergeNxTargets, nxInferredTargets } from './nx-inferred';
 import type { PrismaSchemas } from './prisma-schemas';
 
 export interface AppMeta {
@@ -188,20 +189,32 @@ export function deriveApp(ws: DeriveInput, dir: string, meta: AppMeta): App {
   expandApp(app);
   const servers = app.packageJson ? computeListeners(app, ws.files) : computePythonListeners(app);
   const nx = ws.files.get(path.join(dir, 'project.json'))?.repoConfig;
+  // Targets Nx plugins infer (nx.json `plugins`), under those the project declares (project.json, package.json's `nx` key).
+  const inferred = nxInferredTargets(app, ws.files);
+  const scripts = new Set(pkg?.scripts.map((s) => s.name) ?? []);
   if (nx?.kind === 'nx-project') {
-    if (nx.data && typeof nx.data === 'object' && (nx.data as Record<string, unknown>).projectType === 'library') app.nxLibrary = true;
-    const targets = nxTargetListeners(app, nx.data, path.join(dir, 'project.json'), ws.files.get(path.join(dir, 'project.json'))!.text, ws.files);
+    const data = nx.data && typeof nx.data === 'object' ? (nx.data as Record<string, unknown>) : undefined;
+    if (data?.projectType === 'library') app.nxLibrary = true;
+    const declared = data?.targets && typeof data.targets === 'object' ? (data.targets as Record<string, unknown>) : undefined;
+    const targets = nxTargetListeners(
+      app,
+      data && { ...data, targets: mergeNxTargets(inferred, declared, scripts) },
+      path.join(dir, 'project.json'),
+      ws.files.get(path.join(dir, 'project.json'))!.text,
+      ws.files,
+    );
     servers.listeners.push(...targets.listeners);
     servers.unknown.push(...targets.unknown);
   }
   // Nx targets declared in package.json's `nx` key (a package-based Nx project) are read like project.json's.
-  if (nx?.kind !== 'nx-project' && pkg && pkg.text.includes('"nx"')) {
-    const declared = nxKeyOf(pkg.text);
-    if (declared) {
-      const targets = nxTargetListeners(app, declared, pkg.file, pkg.text, ws.files);
+  if (nx?.kind !== 'nx-project' && pkg && (Object.keys(inferred).length || pkg.text.includes('"nx"'))) {
+    const declared = pkg.text.includes('"nx"') ? nxKeyOf(pkg.text) : undefined;
+    const targets = mergeNxTargets(inferred, declared?.targets as Record<string, unknown> | undefined, scripts);
+    if (Object.keys(targets).length) {
+      const found = nxTargetListeners(app, { targets }, pkg.file, pkg.text, ws.files);
       const own = new Set(servers.listeners.map((l) => l.script).concat(servers.unknown.map((u) => u.script)));
-      servers.listeners.push(...targets.listeners.filter((l) => !own.has(l.script)));
-      servers.unknown.push(...targets.unknown.filter((u) => !own.has(u.script)));
+      servers.listeners.push(...found.listeners.filter((l) => !own.has(l.script)));
+      servers.unknown.push(...found.unknown.filter((u) => !own.has(u.script)));
     }
   }
   app.listeners = servers.listeners;

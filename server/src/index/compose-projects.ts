@@ -551,8 +551,12 @@ function ownImage(svc: ResolvedService, repo: string, input: ComposeInput): void
     const parts = nameParts(a.name);
     if (parts.length === 2 && parts[1].length >= 3) names.add(parts[1]);
   }
-  const namespace = repo.slice(0, repo.lastIndexOf('/')).split('/').pop() ?? '';
-  if (!names.has(seg) && !names.has(head) && !names.has(namespace)) return;
+  // Every namespace of the path (`ghcr.io/acme/shop/web`: acme and shop), not the registry host.
+  const namespaces = repo
+    .slice(0, repo.lastIndexOf('/'))
+    .split('/')
+    .filter((x) => !/[.:]/.test(x));
+  if (!names.has(seg) && !names.has(head) && !namespaces.some((x) => names.has(x))) return;
   svc.buildsWorkspace = true;
   // The app it is: the one named like the image, else the one whose name is the longest prefix of it (or that it prefixes).
   // (A library that shares the product's name, such as an SDK package, runs nothing: never the image's app.)

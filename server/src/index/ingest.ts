@@ -115,6 +115,8 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       };
     } else if (kind === 'repo-config') {
       entry.repoConfig = parseRepoConfig(path.basename(file), text);
+    } else if (kind === 'web-entry') {
+      return { entry: { ...entry, text: '', textDropped: true } }; // only its presence matters
     } else if (kind === 'config') {
       const parsed = parseConfig(text, file, opts.ruleIds);
       entry.config = parsed.config;
@@ -167,6 +169,7 @@ export function hasFacts(c: CodeFileInfo): boolean {
     c.vite !== undefined ||
     c.prismaConfig !== undefined ||
     c.driverPools.length > 0 ||
+    (c.effectConfigs?.length ?? 0) > 0 ||
     c.problems.length > 0 ||
     (c.placeholderGuards?.length ?? 0) > 0 ||
     (c.auth !== undefined &&

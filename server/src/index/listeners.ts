@@ -13,6 +13,7 @@ import { CODE_SERVER_FRAMEWORKS, type ServeSpec } from '../frameworks';
 import { LineIndex } from '../model/text';
 import type { IndexedFile } from './ingest';
 import { devEnvEntry, winningEntry } from '../model/env';
+import { nxWorkspaceRoot, type NxTarget } from './nx-inferred';
 
 /**
  * The last entry of `key` in the first of `files` that defines it. A file outside the app (`dotenv -e ../../.env`,
@@ -192,11 +193,16 @@ function addProcess(
   const entryPath = spec?.entry === 'nest' ? nestEntry(app, files) : a.entry === '.' || a.entry === './' ? (app.packageJson?.main ?? 'index.js') : a.entry;
   const entryCode = entryPath ? resolveEntry(app, entryPath, files) : undefined;
   // A default export is a server only when Bun runs the file (`bun src/index.ts`); under Node it is just an export.
-  const listen = entryCode?.listens.find((x) => x.tool !== 'bun' || /^bun\b/.test(a.toolText));
+  const found0 = entryCode?.listens.find((x) => x.tool !== 'bun' || /^bun\b/.test(a.toolText));
+  const listen = found0 && withConfigRef(found0, files);
   const framework = spec?.entry === 'nest' || app.framework === 'nest' ? 'nest' : app.framework;
   const appDotenvPaths = app.code.flatMap((c) => c.dotenvPaths);
   if (app.code.some((c) => c.loadsDotenv) || entryCode?.loadsDotenv) envFilesLoaded.push(...(appDotenvPaths.length ? appDotenvPaths : ['.env']));
   const loaded = envFilesLoaded.map((f) => path.resolve(app.dir, f));
+  if (typeof listen === 'string') {
+    found.unknown.push({ appId: app.id, script: scriptName, command, role, location: loc(found0!.file, found0!.range), reason: listen });
+    return;
+  }
   if (!listen) {
     found.unknown.push(...unreadEntry(app, spec, scriptName, command, role, scriptLocation, entryPath, entryCode));
     return;
@@ -227,6 +233,48 @@ function unreadEntry(
   if (entryCode && entryCode.listens.length === 0 && codeServer) return unknown(`${rel} starts the server in code Crosswire cannot follow to its port`);
   if (!entryCode && entryPath && codeServer) return unknown(`script "${scriptName}" runs ${entryPath}, which Crosswire did not find (a build output?)`);
   return [];
+}
+
+/**
+ * A server whose port is a field of a config service another module declares (Effect: `const config = yield*
+ * ServerConfig; BunHttpServer.layer({ port: config.port })`): the variable and default that module's config gives
+ * the field. The module is a file of the workspace (a relative import) or a workspace package (by its package.json
+ * name, any of its files). A port that cannot be followed is unknown, with the reason.
+ */
+function withConfigRef(listen: ListenCall, files: Map<string, IndexedFile>): ListenCall | string | undefined {
+  const ref = listen.configRef;
+  if (!ref || listen.envVar !== undefined || listen.literal !== undefined) return listen;
+  const rel = path.basename(listen.file);
+  const field = declaredField(ref, listen.file, files);
+  if (!field) return `the port of the server in ${rel} is ${ref.name}.${ref.field} from ${ref.module}, which Crosswire cannot follow to a value`;
+  return { ...listen, envVar: field.envVar, ...(field.fallback !== undefined ? { fallback: field.fallback } : {}) };
+}
+
+function declaredField(
+  ref: NonNullable<ListenCall['configRef']>,
+  from: string,
+  files: Map<string, IndexedFile>,
+): { envVar: string; fallback?: number } | undefined {
+  const pick = (c: CodeFileInfo | undefined) => c?.effectConfigs?.find((d) => d.name === ref.name)?.fields.find((f) => f.field === ref.field);
+  if (ref.module.startsWith('.')) {
+    const base = path.resolve(path.dirname(from), ref.module.replace(/\.[cm]?js$/, ''));
+    for (const f of [base, ...['.ts', '.tsx', '.mts', '.js', '.mjs'].map((e) => base + e), path.join(base, 'index.ts'), path.join(base, 'index.js')]) {
+      const hit = pick(files.get(f)?.code);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+  const parts = ref.module.split('/');
+  const pkgName = ref.module.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  let dir: string | undefined;
+  for (const f of files.values()) if (f.kind === 'package' && f.pkg?.name === pkgName) dir = path.dirname(f.file);
+  if (!dir) return undefined;
+  for (const f of files.values()) {
+    if (!f.code?.effectConfigs || !f.file.startsWith(dir + path.sep)) continue;
+    const hit = pick(f.code);
+    if (hit) return hit;
+  }
+  return undefined;
 }
 
 /** What every listener read from code shares. */
@@ -330,6 +378,13 @@ function serveListener(
     if (e && p) {
       const by = envFilesLoaded.length ? `loaded by script "${scriptName}" before ${spec.label} starts` : `which ${spec.label} loads itself`;
       l = make(p, 'loaded-env', true, loc(e.file, e.range), `${v} in ${path.basename(e.file)}, ${by}`, v);
+    } else if (e && e.value.trim() !== '') {
+      // `PORT=${APP_PORT}` that nothing Crosswire reads resolves: set, to a value decided at run time; never the default.
+      return {
+        unknown: true,
+        location: loc(e.file, e.range),
+        reason: `${v} in ${path.basename(e.file)} is \`${e.value.slice(0, 40)}\`, not a port number Crosswire can read`,
+      };
     }
   }
   const unread = l ? undefined : unreadConfig(app, files, spec);
@@ -560,14 +615,6 @@ const NX_DEV_SERVERS: Record<string, { port?: number; label: string }> = {
  */
 const NX_NODE_RUNNERS = new Set(['@nx/js:node', '@nrwl/js:node', '@nx/node:node', '@nrwl/node:node', '@nx/node:execute', '@nrwl/node:execute']);
 
-/** The folder of nx.json above `dir` (the Nx workspace root), within `root`; `root` when none is indexed. */
-function nxWorkspaceRoot(dir: string, root: string, files: Map<string, IndexedFile>): string {
-  for (let d = dir; ; d = path.dirname(d)) {
-    if (files.has(path.join(d, 'nx.json'))) return d;
-    if (d === root || !d.startsWith(root) || path.dirname(d) === d) return root;
-  }
-}
-
 /**
  * The env files Nx loads into a task's environment before it runs, in precedence order (the first to set a variable
  * wins), that exist: for the project root, then the workspace root, `.env.<target>.<configuration>[.local]`,
@@ -588,14 +635,6 @@ export function nxTaskEnvFiles(app: App, target: string, configuration: string |
   }
   return out;
 }
-
-type NxTarget = {
-  executor?: unknown;
-  options?: Record<string, unknown>;
-  configurations?: Record<string, unknown>;
-  defaultConfiguration?: unknown;
-  command?: unknown;
-};
 
 /** `options.main` of the build target a Node runner runs (`"<project>:<target>[:<configuration>]"` of this project), workspace-relative. */
 function nxBuildMain(data: Record<string, unknown>, projectName: string, runner: NxTarget): { main?: string; why?: string } {
@@ -629,7 +668,11 @@ export function nxTargetListeners(app: App, data: unknown, file: string, text: s
     if (!/^(serve|dev|start|preview|serve-static)$/.test(name) || !raw || typeof raw !== 'object') continue;
     const t = raw as NxTarget;
     const at = text.indexOf(`"${name}"`);
-    const location = loc(file, at >= 0 ? lines.range(at, at + name.length + 2) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+    // A target a plugin inferred is located at the config file it was inferred from, unless the project names it too.
+    const location =
+      t.inferredFrom && at < 0
+        ? loc(t.inferredFrom, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } })
+        : loc(file, at >= 0 ? lines.range(at, at + name.length + 2) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
     const script = `nx:${name}`;
     const role: Listener['role'] = name === 'serve' || name === 'dev' ? 'dev' : name === 'start' ? 'start' : 'preview';
     const executor = typeof t.executor === 'string' ? t.executor : undefined;
@@ -743,7 +786,13 @@ function nodeRunnerListener(
   const mainAbs = path.resolve(target.wsRoot, main.replace(/\{projectRoot\}/g, projectRoot).replace(/\{workspaceRoot\}\/?/g, ''));
   const entryCode = resolveEntry(app, mainAbs, files);
   const rel = path.relative(app.dir, mainAbs).split(path.sep).join('/');
-  const listen = entryCode?.listens.find((x) => x.tool !== 'bun');
+  const found0 = entryCode?.listens.find((x) => x.tool !== 'bun');
+  const resolved = found0 && withConfigRef(found0, files);
+  if (typeof resolved === 'string') {
+    unknown(resolved);
+    return;
+  }
+  const listen = resolved;
   if (!entryCode || !listen) {
     // A program run by a serve target whose listen() Crosswire cannot read: its port is unknown, never the inspector's.
     if (!entryCode) unknown(`target "${target.name}" runs the build of ${rel}, which Crosswire did not find`);

@@ -16,6 +16,7 @@ export type FileKind =
   | 'python'
   | 'app-marker'
   | 'foreign-marker'
+  | 'web-entry'
   | 'compose'
   | 'pm2'
   | 'pg-conf'
@@ -165,6 +166,9 @@ export const FILE_KINDS: readonly FileKindRow[] = [
     example: 'prisma.config.ts',
   },
   { kind: 'app-marker', globs: [`**/${braces(PYTHON_MARKERS)}`], test: named(...PYTHON_MARKERS), comment: '#', example: 'requirements.txt' },
+  // A web app's page (Vite serves the index.html of its root): only whether it exists is read (Nx infers a Vite
+  // project's servers only when it has one).
+  { kind: 'web-entry', globs: ['**/index.html'], test: named('index.html'), comment: undefined, example: 'index.html' },
   { kind: 'python', globs: ['**/setup.py'], test: named('setup.py'), comment: '#', example: 'setup.py' },
   {
     kind: 'foreign-marker',

@@ -175,7 +175,19 @@ export interface ListenCall {
   tool?: string;
   /** Python: the server's default port when the call passes none (uvicorn 8000, Flask 5000, aiohttp 8080). */
   defaultPort?: number;
+  /**
+   * The port is a field of a config service the file imports (Effect: `const config = yield* ServerConfig;
+   * BunHttpServer.layer({ port: config.port })`): resolved by the index through the module's `effectConfigs`.
+   */
+  configRef?: { module: string; name: string; field: string };
   range: Range;
+}
+
+/** An Effect config (`Config.all({ port: Config.number("PORT").pipe(Config.withDefault(3000)) })`) a module declares, by the name it is used under. */
+export interface EffectConfigDecl {
+  /** The schema's variable, or a class (an Effect service) whose body uses it. */
+  name: string;
+  fields: { field: string; envVar: string; fallback?: number; range: Range }[];
 }
 
 /** A Vite port read from the environment: the first variable set wins, else the fallback. */
@@ -219,6 +231,8 @@ export interface CodeFileInfo {
   auth?: AuthFacts;
   /** prisma.config.ts: `datasource.url` (literal or `env("X")` / `process.env.X`). */
   prismaConfig?: { envVar?: string; literal?: string; range: Range };
+  /** Effect configs the module declares (a field read from the environment, with its `Config.withDefault`). */
+  effectConfigs?: EffectConfigDecl[];
   /** Local web URLs with a port written as string literals (not env defaults): `return "http://localhost:3000"`. */
   urlLiterals?: { value: string; range: Range }[];
   /** `new PrismaPg({ ..., max })` / `new Pool({ max })`: the driver pool size, when written. */

@@ -37,7 +37,9 @@ export function envVarRead(e: ts.Expression): string | undefined {
   ) {
     const obj = unwrap(x.expression.expression);
     const objName = ts.isIdentifier(obj) ? obj.text : ts.isPropertyAccessExpression(obj) ? obj.name.text : '';
-    if (/config/i.test(objName)) return x.arguments[0].text;
+    // NestJS's ConfigService: `get('JWT_SECRET')` reads the variable; `get('auth.jwt.secret')` (or `get('jwtSecret')`)
+    // reads a custom configuration namespace (`load: [...]`), whose variable Crosswire does not know.
+    if (/config/i.test(objName) && /^[A-Z][A-Z0-9_]*$/.test(x.arguments[0].text)) return x.arguments[0].text;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 // A plain require: `import * as` would route every ts.* call through an interop getter (measured ~5% of a cold audit).
 import ts = require('typescript');
-import type { CodeDefault, CodeFileInfo, ListenCall, Range } from '../model/types';
+import type { CodeDefault, CodeFileInfo, EffectConfigDecl, ListenCall, Range } from '../model/types';
 import { LineIndex } from '../model/text';
 import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
@@ -9,6 +9,9 @@ import * as path from 'node:path';
 
 /** `http://localhost:3000/...`, `ws://127.0.0.1:8080`: a local web URL with an explicit port. */
 const LOCAL_URL = /^(https?|wss?):\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0):\d{2,5}(\/|$)/;
+
+/** An Effect config read from the environment: `Config.number("PORT")`, `Config.port("PORT")`. */
+const EFFECT_CONFIG = /\bConfig\.(number|integer|port)\(/;
 
 /** Cheap pre-filter: only files mentioning one of these are parsed at all. */
 export function mayHaveCodeFacts(text: string): boolean {
@@ -25,6 +28,8 @@ export function mayHaveCodeFacts(text: string): boolean {
     text.includes('server:') ||
     text.includes('PrismaPg') ||
     text.includes('new Pool') ||
+    EFFECT_CONFIG.test(text) ||
+    text.includes('HttpServer.layer(') ||
     mayHaveAuthFacts(text) ||
     GUARD_HINT.test(text)
   );
@@ -252,6 +257,10 @@ class CodeReader {
     }
     this.visit(this.sf);
     if (this.isVite) viteConfig(exportedValue(this.sf), this.info, this.sf, this.lines);
+    if (EFFECT_CONFIG.test(this.sf.text)) {
+      const decls = effectConfigs(this.sf, this.lines);
+      if (decls.length) this.info.effectConfigs = decls;
+    }
   }
 
   private range(n: ts.Node): Range {
@@ -432,6 +441,10 @@ class CodeReader {
         info.listens.push(call);
       }
     }
+    if (method === 'layer') {
+      const call = effectServer(n, target, sf);
+      if (call) info.listens.push({ file, range: this.range(n), ...call });
+    }
     if (method === 'config' && ts.isIdentifier(target) && /dotenv/i.test(target.text)) this.dotenvConfig(n);
     if (method === 'config' && ts.isCallExpression(target)) {
       // require('dotenv').config()
@@ -461,6 +474,148 @@ class CodeReader {
     const opts = n.arguments[0] && unwrap(n.arguments[0]);
     if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(this.info, objProp(opts, 'path'));
   }
+}
+
+/** Effect's HTTP servers: `BunHttpServer.layer({ port })`, `NodeHttpServer.layer(createServer, { port })`. */
+function effectServer(n: ts.CallExpression, target: ts.Expression, sf: ts.SourceFile): Omit<ListenCall, 'file' | 'range'> | undefined {
+  if (!ts.isIdentifier(target) || (target.text !== 'BunHttpServer' && target.text !== 'NodeHttpServer')) return undefined;
+  const opts = n.arguments[target.text === 'BunHttpServer' ? 0 : 1];
+  const o = opts && unwrap(opts);
+  const port = o && ts.isObjectLiteralExpression(o) ? objProp(o, 'port') : undefined;
+  if (!port) return undefined;
+  const p = portExpr(port, sf);
+  if (p) return p;
+  const ref = serviceFieldRef(port, sf);
+  return ref ? { configRef: ref } : undefined;
+}
+
+/**
+ * `config.port` (or a destructured `port`) where `const config = yield* ServerConfig` and ServerConfig is imported:
+ * the field of a config service another module declares (Effect), resolved by the index.
+ */
+function serviceFieldRef(e: ts.Expression, sf: ts.SourceFile): ListenCall['configRef'] {
+  const x = unwrap(e);
+  let service: ts.Expression | undefined;
+  let field: string | undefined;
+  if (ts.isPropertyAccessExpression(x) && ts.isIdentifier(unwrap(x.expression))) {
+    field = x.name.text;
+    service = yieldedBy(x, (unwrap(x.expression) as ts.Identifier).text);
+  } else if (ts.isIdentifier(x)) {
+    // `const { port } = yield* ServerConfig`
+    field = x.text;
+    const visit = (n: ts.Node): void => {
+      if (service) return;
+      if (ts.isVariableDeclaration(n) && ts.isObjectBindingPattern(n.name) && n.initializer) {
+        const el = n.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === x.text);
+        const init = unwrap(n.initializer);
+        if (el && ts.isYieldExpression(init) && init.asteriskToken && init.expression) {
+          service = unwrap(init.expression);
+          if (el.propertyName && ts.isIdentifier(el.propertyName)) field = el.propertyName.text;
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  if (!service || !field || !ts.isIdentifier(service)) return undefined;
+  const imported = importOf(sf, service.text);
+  return imported ? { module: imported.module, name: imported.name, field } : undefined;
+}
+
+/** What `const name = yield* Service` yields from, in the nearest block around `at` that declares `name`. */
+function yieldedBy(at: ts.Node, name: string): ts.Expression | undefined {
+  for (let p: ts.Node | undefined = at.parent; p; p = p.parent) {
+    if (!ts.isBlock(p) && !ts.isSourceFile(p)) continue;
+    for (const st of p.statements) {
+      if (!ts.isVariableStatement(st)) continue;
+      const d = st.declarationList.declarations.find((v) => ts.isIdentifier(v.name) && v.name.text === name);
+      if (!d?.initializer) continue;
+      const init = unwrap(d.initializer);
+      return ts.isYieldExpression(init) && init.asteriskToken && init.expression ? unwrap(init.expression) : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The module and exported name a local name is imported as (`import { ServerConfig as C } from "@acme/config"`). */
+function importOf(sf: ts.SourceFile, local: string): { module: string; name: string } | undefined {
+  for (const st of sf.statements) {
+    if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier)) continue;
+    const nb = st.importClause?.namedBindings;
+    if (!nb || !ts.isNamedImports(nb)) continue;
+    const el = nb.elements.find((e) => e.name.text === local);
+    if (el) return { module: st.moduleSpecifier.text, name: (el.propertyName ?? el.name).text };
+  }
+  return undefined;
+}
+
+/**
+ * Effect configs of a module: `const S = Config.all({ port: Config.number("PORT").pipe(Config.withDefault(3000)) })`
+ * (also `Config.withDefault(Config.number("PORT"), 3000)`, `Config.port`, `Config.integer`), by the schema's name and
+ * by the name of each class whose body uses the schema (an Effect service built from it).
+ */
+function effectConfigs(sf: ts.SourceFile, lines: LineIndex): EffectConfigDecl[] {
+  const schemas = new Map<string, EffectConfigDecl['fields']>();
+  for (const st of sf.statements) {
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || !d.initializer) continue;
+      const init = unwrap(d.initializer);
+      if (!ts.isCallExpression(init) || init.expression.getText(sf) !== 'Config.all' || !init.arguments[0]) continue;
+      const obj = unwrap(init.arguments[0]);
+      if (!ts.isObjectLiteralExpression(obj)) continue;
+      const fields: EffectConfigDecl['fields'] = [];
+      for (const p of obj.properties) {
+        if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) continue;
+        const read = effectEnvRead(p.initializer, sf);
+        if (read) fields.push({ field: p.name.text, ...read, range: lines.range(p.getStart(sf), p.end) });
+      }
+      if (fields.length) schemas.set(d.name.text, fields);
+    }
+  }
+  const out: EffectConfigDecl[] = [...schemas].map(([name, fields]) => ({ name, fields }));
+  if (!schemas.size) return out;
+  for (const st of sf.statements) {
+    if (!ts.isClassDeclaration(st) || !st.name) continue;
+    let used: string | undefined;
+    const visit = (n: ts.Node): void => {
+      if (used) return;
+      if (ts.isIdentifier(n) && schemas.has(n.text)) used = n.text;
+      else ts.forEachChild(n, visit);
+    };
+    st.members.forEach(visit);
+    if (used) out.push({ name: st.name.text, fields: schemas.get(used)! });
+  }
+  return out;
+}
+
+/** `Config.number("X")` with its `Config.withDefault(n)`, in the pipe form or the data-first form. */
+function effectEnvRead(e: ts.Expression, sf: ts.SourceFile): { envVar: string; fallback?: number } | undefined {
+  const x = unwrap(e);
+  if (!ts.isCallExpression(x)) return undefined;
+  const callee = x.expression.getText(sf);
+  const first = x.arguments[0] && unwrap(x.arguments[0]);
+  if (/^Config\.(number|integer|port)$/.test(callee) && first && ts.isStringLiteralLike(first)) return { envVar: first.text };
+  // Config.withDefault(Config.number("X"), 3000)
+  if (callee === 'Config.withDefault' && x.arguments.length === 2) {
+    const inner = effectEnvRead(x.arguments[0], sf);
+    const d = numberLiteral(x.arguments[1]);
+    return inner && d !== undefined ? { envVar: inner.envVar, fallback: d } : inner;
+  }
+  // Config.number("X").pipe(Config.withDefault(3000), ...)
+  if (ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'pipe') {
+    const inner = effectEnvRead(x.expression.expression, sf);
+    if (!inner) return undefined;
+    for (const arg of x.arguments) {
+      const a = unwrap(arg);
+      if (ts.isCallExpression(a) && a.expression.getText(sf) === 'Config.withDefault' && a.arguments.length === 1) {
+        const d = numberLiteral(a.arguments[0]);
+        if (d !== undefined) return { envVar: inner.envVar, fallback: d };
+      }
+    }
+    return inner;
+  }
+  return undefined;
 }
 
 /**

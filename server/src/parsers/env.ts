@@ -305,6 +305,7 @@ const MODE_ALIASES: Record<string, string> = {
   prod: 'production',
   test: 'test',
   testing: 'test',
+  tests: 'test',
   staging: 'staging',
   stage: 'staging',
 };

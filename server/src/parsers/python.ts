@@ -98,6 +98,8 @@ export function pythonListens(text: string, file: string, lines = new LineIndex(
     const open = m.index + m[0].length - 1;
     const args = splitArgs(text, open);
     if (!args) continue;
+    // A UNIX socket (`uds=`) or an inherited file descriptor (`fd=`, `sock=`) is no TCP port.
+    if (args.list.some((a) => /^\s*(uds|fd|sock|path)\s*=/.test(a.text))) continue;
     const port = args.list.find((a) => /^\s*port\s*=/.test(a.text));
     const tool = callee;
     const defaultPort = callee === 'uvicorn.run' ? 8000 : /run_app$/.test(callee) ? 8080 : owner && flask ? 5000 : undefined;

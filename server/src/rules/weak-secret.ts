@@ -83,7 +83,11 @@ export const weakSecret = appRule({
     // kit's documented defaults. Crosswire judges the secrets of the workspace's own programs.
     if (!app.packageJson && app.framework !== 'python' && app.listeners.length === 0 && app.compose.length > 0) return;
     const guards = guardsByDir(index);
+    // A development-mode file (`.env.development`, `.env.dev`) configures `next dev`/`vite` and the like on a developer's
+    // machine; frameworks have it committed on purpose. Its secrets never sign anything in production.
+    const devOnly = new Set(app.envFiles.filter((f) => f.mode === 'development').map((f) => f.file));
     for (const { entry, value } of liveSecrets(app)) {
+      if (devOnly.has(entry.file)) continue;
       const w = weakness(value, templateValues(app, entry.key));
       if (!w) continue;
       // The app's own code refuses this placeholder (outside development): it cannot reach production unnoticed.
