@@ -378,14 +378,13 @@ function serveListener(
     if (e && p) {
       const by = envFilesLoaded.length ? `loaded by script "${scriptName}" before ${spec.label} starts` : `which ${spec.label} loads itself`;
       l = make(p, 'loaded-env', true, loc(e.file, e.range), `${v} in ${path.basename(e.file)}, ${by}`, v);
-    } else if (e && e.value.trim() !== '') {
-      // `PORT=${APP_PORT}` that nothing Crosswire reads resolves: set, to a value decided at run time; never the default.
+    } // `PORT=${APP_PORT}` that nothing Crosswire reads resolves: set, to a value decided at run time; never the default.
+    else if (e && e.value.trim() !== '')
       return {
         unknown: true,
         location: loc(e.file, e.range),
         reason: `${v} in ${path.basename(e.file)} is \`${e.value.slice(0, 40)}\`, not a port number Crosswire can read`,
       };
-    }
   }
   const unread = l ? undefined : unreadConfig(app, files, spec);
   if (unread) return unread;
