@@ -121,3 +121,45 @@ test('analyzeCommand: `sh -c` / `bash -c` strings are analysed as command lines,
   // The inner command's own variables win over the outer ones.
   assert.equal(analyzeCommand(`PORT=1 sh -c 'PORT=2 next start'`)[0].inlineEnv.PORT.value, '2');
 });
+
+test('analyzeCommand: binaries Bun runs, runners behind a package manager, and bun flags with values', () => {
+  const tools = (c: string) => analyzeCommand(c).map((a) => a.tool);
+  // Bun runs the package's binary: `bun next dev` is next dev, not a script named "next".
+  assert.deepEqual(tools('bun --bun vite'), ['vite-dev']);
+  assert.equal(analyzeCommand('bun next dev -p 8080')[0].portFlag?.port, 8080);
+  assert.deepEqual(analyzeCommand('bun --bun turbo dev')[0].orchestrate?.tasks, ['dev']);
+  // A script name stays a script; a file stays a file.
+  assert.deepEqual(analyzeCommand('bun dev')[0].delegateTo, 'dev');
+  assert.deepEqual(tools('bun src/index.ts'), ['node']);
+  // `--elide-lines 0` takes a value: the task is dev, not 0.
+  assert.deepEqual(analyzeCommand('bun run --filter "*" --elide-lines 0 dev')[0].orchestrate?.tasks, ['dev']);
+  // concurrently started through pnpm, pnpm exec, yarn dlx.
+  assert.deepEqual(
+    analyzeCommand('pnpm concurrently "pnpm run client:dev" "pnpm run server:dev"').map((a) => a.delegateTo),
+    ['client:dev', 'server:dev'],
+  );
+  assert.deepEqual(tools('pnpm exec concurrently "next dev" "vite"'), ['next-dev', 'vite-dev']);
+  // Workspace commands given to concurrently run side by side.
+  assert.deepEqual(
+    analyzeCommand('concurrently "npm run dev -w api" "yarn workspace web dev"').map((a) => [a.orchestrate?.filters[0], a.orchestrate?.parallel]),
+    [
+      ['api', true],
+      ['web', true],
+    ],
+  );
+});
+
+test('analyzeCommand: Vite options before its command, another config file, and excluded packages', () => {
+  // `vite --config x build` builds: no server.
+  assert.deepEqual(analyzeCommand('vite --config playground/alias/vite.config-special.ts build'), []);
+  assert.equal(analyzeCommand('vite --host 0.0.0.0 preview')[0].tool, 'vite-preview');
+  // Another config file decides the port: unknown, unless --port says it.
+  assert.equal(analyzeCommand('vite --config vite.e2e.config.ts')[0].portUnknown, '--config vite.e2e.config.ts');
+  assert.equal(analyzeCommand('vite --config vite.e2e.config.ts --port 3001')[0].portFlag?.port, 3001);
+  assert.equal(analyzeCommand('vite -c vite.config.ts')[0].portUnknown, undefined);
+  // turbo / pnpm `!` filters and nx --exclude remove packages from the run.
+  assert.deepEqual(analyzeCommand('turbo dev --filter !@acme/expo')[0].orchestrate?.excludes, ['@acme/expo']);
+  assert.deepEqual(analyzeCommand('turbo dev --filter !@acme/expo')[0].orchestrate?.filters, []);
+  assert.deepEqual(analyzeCommand("pnpm -r --filter '!docs' dev")[0].orchestrate?.excludes, ['docs']);
+  assert.deepEqual(analyzeCommand('nx run-many -t serve --exclude docs,e2e')[0].orchestrate?.excludes, ['docs', 'e2e']);
+});

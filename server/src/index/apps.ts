@@ -195,6 +195,9 @@ export function deriveApp(ws: DeriveInput, dir: string, meta: AppMeta): App {
   if (nx?.kind === 'nx-project') {
     const data = nx.data && typeof nx.data === 'object' ? (nx.data as Record<string, unknown>) : undefined;
     if (data?.projectType === 'library') app.nxLibrary = true;
+    // A project without a package.json is known by its Nx name.
+    if (typeof data?.name === 'string' && !pkg && data.name.trim()) app.name = data.name;
+    if (typeof data?.name === 'string') app.nxName = data.name;
     const declared = data?.targets && typeof data.targets === 'object' ? (data.targets as Record<string, unknown>) : undefined;
     const targets = nxTargetListeners(
       app,

@@ -301,6 +301,8 @@ function codeListener(
         : { ...common, port, how, explicit: true, source, reason, portEnvVar },
     );
   const unknown = (location: Location, reason: string) => found.unknown.push({ appId: app.id, script: scriptName, command, role, location, reason });
+  // Port 0: the system picks a free port (a test server, an internal helper): it takes no port another server wants.
+  if (listen.literal === 0) return;
   if (listen.literal !== undefined) {
     listener(listen.literal, 'listen', listenLoc, `\`.listen(${listen.literal})\` in ${rel}`);
     return;
@@ -323,6 +325,7 @@ function codeListener(
     listener(envPort, 'loaded-env', loc(envEntry.file, envEntry.range), `${envVar} in ${path.basename(envEntry.file)}, loaded before ${rel} listens`, envVar);
   else if (envEntry) unknown(loc(envEntry.file, envEntry.range), `${envVar} in ${path.basename(envEntry.file)} is not a port number Crosswire can read`);
   else if (envUnknown) unknown(listenLoc, `${rel} listens on ${envVar}, which may come from an env file whose path the code computes at run time`);
+  else if (listen.fallback === 0) return;
   else if (listen.fallback !== undefined) listener(listen.fallback, 'listen', listenLoc, `the fallback ${listen.fallback} in ${rel} (${notSet})`, envVar);
   else if (schemaDefault(app, envVar)) {
     // The app validates its environment with a schema that gives the variable a default (zod, t3-env).

@@ -253,7 +253,7 @@ function memberSelector(apps: readonly App[], roots: readonly MonorepoRoot[]): (
   const membersCache = new Map<string, App[]>();
   return (dir: string, o: Orchestration): App[] => {
     const base = rootOf(dir) || dir;
-    const key = `${base}\0${o.filters.join('\0')}`;
+    const key = `${base}\0${o.filters.join('\0')}\0!${(o.excludes ?? []).join('\0')}`;
     let hit = membersCache.get(key);
     if (hit) return hit;
     // The packages the root declares (`workspaces`, pnpm-workspace.yaml): `packages/*` does not reach
@@ -267,18 +267,18 @@ function memberSelector(apps: readonly App[], roots: readonly MonorepoRoot[]): (
       const rel = path.relative(base, a.dir).split(path.sep).join('/');
       return declared(rel) && !excluded?.(rel);
     });
-    if (!o.filters.length) hit = inScope;
-    else {
-      const matchers = o.filters.map((f) => {
-        if (f.startsWith('.') || (f.includes('/') && !f.startsWith('@'))) {
-          const glob = picomatch(path.posix.normalize(f.replace(/^\.\//, '')).replace(/\/$/, ''));
-          return (a: App) => glob(path.relative(base, a.dir).split(path.sep).join('/'));
-        }
-        const glob = picomatch(f);
-        return (a: App) => glob(a.packageJson?.name ?? '') || glob(path.basename(a.dir));
-      });
-      hit = inScope.filter((a) => matchers.some((m) => m(a)));
-    }
+    const matcher = (f: string): ((a: App) => boolean) => {
+      if (f.startsWith('.') || (f.includes('/') && !f.startsWith('@'))) {
+        const glob = picomatch(path.posix.normalize(f.replace(/^\.\//, '')).replace(/\/$/, ''));
+        return (a: App) => glob(path.relative(base, a.dir).split(path.sep).join('/'));
+      }
+      const glob = picomatch(f);
+      return (a: App) => glob(a.packageJson?.name ?? '') || glob(path.basename(a.dir)) || (a.nxName !== undefined && glob(a.nxName));
+    };
+    const included = o.filters.map(matcher);
+    // `--filter !web`, nx `--exclude`: those packages are not run, whatever else selects them.
+    const dropped = (o.excludes ?? []).map(matcher);
+    hit = inScope.filter((a) => (!included.length || included.some((m) => m(a))) && !dropped.some((m) => m(a)));
     membersCache.set(key, hit);
     return hit;
   };

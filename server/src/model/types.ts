@@ -570,6 +570,8 @@ export interface App {
    * apps use, with no process of its own (a `package` fact).
    */
   nxLibrary?: boolean;
+  /** The Nx project name its project.json gives (`"name": "server-api"`), which `nx run-many -p` selects by. */
+  nxName?: string;
   /** The folder holds a project of a language Crosswire does not model (`Go`, `Java`, `Ruby`...): servers whose ports are unknown (a `package` fact). */
   foreign?: string;
   envFiles: EnvFile[];

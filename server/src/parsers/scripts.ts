@@ -75,6 +75,8 @@ export interface Orchestration {
   filters: string[];
   /** The tasks run at the same time (turbo's persistent tasks, `--parallel`, nx run-many). */
   parallel: boolean;
+  /** Packages excluded from the selection (`--filter !web`, `--filter '!./apps/docs'`, nx `--exclude`): same forms as filters. */
+  excludes?: string[];
 }
 
 export interface CommandAnalysis {
@@ -231,6 +233,18 @@ function skipPrefixes(words: Token[], res: CommandAnalysis): number | undefined 
     if (w.text === 'cross-env' || w.text === 'cross-env-shell' || w.text === 'env') {
       i++;
       continue;
+    }
+    if (w.text === 'bun') {
+      // `bun --bun vite`, `bun next dev -p 8080`, `bun --bun turbo dev`: Bun runs the package's binary (a package script
+      // of that name would win; a script named like a server binary is not a thing).
+      let j = i + 1;
+      while (words[j]?.text === '--bun') j++;
+      const bin = words[j]?.text ?? '';
+      const args = words.slice(j + 1).map((x) => x.text);
+      if (bin && (matchServe(bin, args) || orchestration(bin, args))) {
+        i = j;
+        continue;
+      }
     }
     if (w.text === 'npx' || w.text === 'exec' || w.text === 'pnpx' || w.text === 'bunx') {
       i++;
@@ -428,9 +442,7 @@ function turboRun(args: readonly string[]): Orchestration | undefined {
   return {
     runner: 'turbo',
     tasks,
-    filters: flagValues(args, ['--filter', '-F'], ['-F'])
-      .map(turboFilter)
-      .filter((f): f is string => !!f),
+    ...selection(flagValues(args, ['--filter', '-F'], ['-F'])),
     parallel: true,
   };
 }
@@ -440,7 +452,9 @@ function nxRun(args: readonly string[]): Orchestration | undefined {
   const pos = positionals(args, ['-t', '--target', '--targets', '-p', '--projects', '--exclude', '-c', '--configuration', '--parallel', '--maxParallel']);
   if (pos[0] === 'run-many' || pos[0] === 'affected') {
     const tasks = splitList(flagValues(args, ['--target', '--targets', '-t'], ['-t']));
-    return tasks.length ? { runner: 'nx', tasks, filters: splitList(flagValues(args, ['--projects', '-p'], ['-p'])), parallel: true } : undefined;
+    const excludes = splitList(flagValues(args, ['--exclude'], []));
+    const filters = splitList(flagValues(args, ['--projects', '-p'], ['-p']));
+    return tasks.length ? { runner: 'nx', tasks, filters, parallel: true, ...(excludes.length ? { excludes } : {}) } : undefined;
   }
   if (pos[0] === 'run' && pos[1]?.includes(':')) {
     const [project, target] = pos[1].split(':');
@@ -463,13 +477,12 @@ function orchestration(bin: string, args: readonly string[]): Orchestration | un
     const recursive = args.includes('-r') || args.includes('--recursive');
     const filters = flagValues(args, ['--filter', '-F', '--filter-prod'], ['-F']);
     if (!recursive && !filters.length) return undefined;
-    const pos = positionals(args, ['--filter', '-F', '--filter-prod', '--workspace-concurrency', '--reporter', '-C', '--dir']);
+    const pos = positionals(args, ['--filter', '-F', '--filter-prod', '--workspace-concurrency', '--reporter', '-C', '--dir', '--elide-lines']);
     const tasks = pos[0] === 'run' || pos[0] === 'run-script' ? pos.slice(1, 2) : pos.slice(0, 1);
     if (!tasks.length || ['install', 'i', 'add', 'exec', 'build', 'test', 'publish', 'update', 'remove', 'why', 'list', 'ls', 'outdated'].includes(tasks[0]))
       return undefined;
     // pnpm's `--filter` selectors are turbo's.
-    const cleaned = filters.map(turboFilter).filter((f): f is string => !!f);
-    return { runner: bin, tasks, filters: cleaned, parallel: args.includes('--parallel') || !!filters.length || recursive };
+    return { runner: bin, tasks, ...selection(filters), parallel: args.includes('--parallel') || !!filters.length || recursive };
   }
   if (bin === 'npm') {
     const ws = flagValues(args, ['--workspace', '-w'], ['-w']);
@@ -504,9 +517,20 @@ function orchestration(bin: string, args: readonly string[]): Orchestration | un
   return undefined;
 }
 
+/** turbo / pnpm `--filter` values: the packages selected and those excluded (`!web`). */
+function selection(values: readonly string[]): { filters: string[]; excludes?: string[] } {
+  const filters: string[] = [];
+  const excludes: string[] = [];
+  for (const v of values) {
+    const f = turboFilter(v.replace(/^!/, ''));
+    if (f) (v.startsWith('!') ? excludes : filters).push(f);
+  }
+  return excludes.length ? { filters, excludes } : { filters };
+}
+
 /** A turbo `--filter` value to a package selector: `web`, `web...` and `...web` select web; `./apps/*` selects by path; `[HEAD^1]` (changes) selects nothing knowable. */
 function turboFilter(f: string): string | undefined {
-  if (f.startsWith('!') || f.includes('[')) return undefined;
+  if (f.includes('[')) return undefined;
   const x = f
     .replace(/^\.\.\.\^?/, '')
     .replace(/\^?\.\.\.$/, '')
@@ -546,9 +570,8 @@ function analyzeUncached(command: string): CommandAnalysis[] {
       cwd = joinDir(cwd ?? '.', to);
       continue;
     }
-    // `npx concurrently "..."`: the runner's words are skipped.
-    const seg =
-      /^(npx|pnpx|bunx)$/.test(whole[0]?.text ?? '') && /^(concurrently|npm-run-all|run-p|run-s)$/.test(whole[1]?.text ?? '') ? whole.slice(1) : whole;
+    // `npx concurrently "..."`, `pnpm concurrently`, `pnpm exec concurrently`, `yarn dlx run-p`: the runner's words are skipped.
+    const seg = whole.slice(runnerPrefix(whole));
     const head = seg[0]?.text;
     if (head === 'concurrently' || head === 'npm-run-all' || head === 'run-p' || head === 'run-s') {
       for (const a of runnerCommands(head, seg, command)) push(a);
@@ -578,6 +601,17 @@ function analyzeUncached(command: string): CommandAnalysis[] {
     }
   }
   return out;
+}
+
+const PARALLEL_RUNNERS = /^(concurrently|npm-run-all|run-p|run-s)$/;
+
+/** How many words before a process runner are the package manager that starts it (`pnpm exec`, `npx`, `yarn dlx`). */
+function runnerPrefix(words: Token[]): number {
+  const w = (i: number) => words[i]?.text ?? '';
+  if (/^(npx|pnpx|bunx)$/.test(w(0)) && PARALLEL_RUNNERS.test(w(1))) return 1;
+  if (/^(pnpm|yarn|bun)$/.test(w(0)) && PARALLEL_RUNNERS.test(w(1))) return 1;
+  if (/^(pnpm|npm|yarn|bun)$/.test(w(0)) && /^(exec|dlx|x)$/.test(w(1)) && PARALLEL_RUNNERS.test(w(2))) return 2;
+  return 0;
 }
 
 /** The commands `concurrently "a" "b"` (each quoted command) and `npm-run-all` / `run-p` / `run-s` (script names) run. */
@@ -623,7 +657,9 @@ function runnerCommands(head: string, seg: Token[], command: string): CommandAna
     const offset = w.start + (quoted ? 1 : 0);
     for (const a of analyzeCommand(w.text)) {
       if (head !== 'concurrently' && a.tool !== 'delegate') continue;
-      out.push(shift(a, offset));
+      // A workspace command (`npm run dev -w api`, `yarn workspace api dev`) given to concurrently runs beside the others.
+      const b = shift(a, offset);
+      out.push(head === 'concurrently' && b.orchestrate ? { ...b, orchestrate: { ...b.orchestrate, parallel: true } } : b);
     }
     if (head !== 'concurrently' && !w.text.includes(' '))
       out.push({ tool: 'delegate', delegateTo: w.text, toolText: '', toolEnd: 0, toolStart: 0, strictPort: false, inlineEnv: {}, envFiles: [] });
