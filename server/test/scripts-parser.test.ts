@@ -163,3 +163,16 @@ test('analyzeCommand: Vite options before its command, another config file, and 
   assert.deepEqual(analyzeCommand("pnpm -r --filter '!docs' dev")[0].orchestrate?.excludes, ['docs']);
   assert.deepEqual(analyzeCommand('nx run-many -t serve --exclude docs,e2e')[0].orchestrate?.excludes, ['docs', 'e2e']);
 });
+
+test('analyzeCommand: binaries run through pnpm, yarn and npm exec', () => {
+  const tools = (c: string) => analyzeCommand(c).map((a) => a.tool);
+  assert.deepEqual(tools('pnpm exec vite'), ['vite-dev']);
+  assert.equal(analyzeCommand('npm exec -- next dev -p 4000')[0].portFlag?.port, 4000);
+  assert.equal(analyzeCommand('pnpm tsx server.ts')[0].entry, 'server.ts');
+  assert.deepEqual(tools('yarn next start'), ['next-start']);
+  // A script name, a workspace command, npm's `run`: unchanged.
+  assert.equal(analyzeCommand('pnpm dev')[0].delegateTo, 'dev');
+  assert.equal(analyzeCommand('npm run dev')[0].delegateTo, 'dev');
+  assert.equal(analyzeCommand('pnpm --filter web dev')[0].orchestrate?.runner, 'pnpm');
+  assert.equal(analyzeCommand('pnpm turbo dev')[0].orchestrate?.runner, 'turbo');
+});

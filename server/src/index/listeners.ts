@@ -597,7 +597,7 @@ export function isNxApplication(data: unknown): boolean {
  * Nx executors that run a dev server, whose `port` option is the server's port, with their default port (Angular's
  * and webpack's dev servers: 4200).
  */
-const NX_DEV_SERVERS: Record<string, { port?: number; label: string }> = {
+const NX_DEV_SERVERS: Record<string, { port?: number; label: string; unlessOption?: string }> = {
   '@angular/build:dev-server': { port: 4200, label: 'Angular' },
   '@angular-devkit/build-angular:dev-server': { port: 4200, label: 'Angular' },
   '@nx/angular:dev-server': { port: 4200, label: 'Angular' },
@@ -606,8 +606,10 @@ const NX_DEV_SERVERS: Record<string, { port?: number; label: string }> = {
   '@nrwl/webpack:dev-server': { port: 4200, label: 'webpack-dev-server' },
   '@nx/vite:dev-server': { label: 'Vite' },
   '@nrwl/vite:dev-server': { label: 'Vite' },
-  '@nx/next:server': { label: 'Next.js' },
-  '@nrwl/next:server': { label: 'Next.js' },
+  // Its `port` option defaults to 4200 (packages/next/src/executors/server/schema.json), passed on to Next.js; a custom
+  // server (`customServerTarget`) listens where its own code says.
+  '@nx/next:server': { port: 4200, label: 'Next.js', unlessOption: 'customServerTarget' },
+  '@nrwl/next:server': { port: 4200, label: 'Next.js', unlessOption: 'customServerTarget' },
 };
 
 /**
@@ -725,7 +727,8 @@ function devServerTarget(
   found: Found,
 ): void {
   const { name, executor, role, location, command } = target;
-  const known = NX_DEV_SERVERS[executor];
+  const entry = NX_DEV_SERVERS[executor];
+  const known = entry?.unlessOption && t.options?.[entry.unlessOption] !== undefined ? { label: entry.label } : entry;
   const inspector = !known && (t.options?.inspect !== undefined || /:(execute|node)$/.test(executor));
   const raw = t.options?.port;
   const port = inspector ? undefined : typeof raw === 'number' ? raw : typeof raw === 'string' ? parsePortValue(raw) : undefined;

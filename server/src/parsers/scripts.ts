@@ -234,14 +234,23 @@ function skipPrefixes(words: Token[], res: CommandAnalysis): number | undefined 
       i++;
       continue;
     }
-    if (w.text === 'bun') {
-      // `bun --bun vite`, `bun next dev -p 8080`, `bun --bun turbo dev`: Bun runs the package's binary (a package script
-      // of that name would win; a script named like a server binary is not a thing).
+    if (w.text === 'bun' || w.text === 'pnpm' || w.text === 'yarn' || w.text === 'npm') {
+      // `pnpm exec vite`, `npm exec -- next dev`, `pnpm dlx`: the binary runs. `bun --bun vite`, `bun next dev -p 8080`,
+      // `pnpm tsx server.ts`, `yarn next start`: with no script of that name (a script named like a server binary is
+      // not a thing), Bun, pnpm and Yarn run the package's binary.
       let j = i + 1;
       while (words[j]?.text === '--bun') j++;
+      if (/^(exec|dlx|x)$/.test(words[j]?.text ?? '') && w.text !== 'yarn') {
+        j++;
+        while (words[j] && words[j].text.startsWith('-')) j++;
+        if (words[j - 1]?.text === '--' || (words[j] && !words[j].text.startsWith('-'))) {
+          i = j;
+          continue;
+        }
+      }
       const bin = words[j]?.text ?? '';
       const args = words.slice(j + 1).map((x) => x.text);
-      if (bin && (matchServe(bin, args) || orchestration(bin, args))) {
+      if (w.text !== 'npm' && bin && ((w.text !== 'bun' && NODE_RUNNERS.has(bin) && bin !== 'bun') || matchServe(bin, args) || orchestration(bin, args))) {
         i = j;
         continue;
       }

@@ -70,7 +70,7 @@ export const weakSecret = appRule({
   id: 'weak-secret',
   docs: {
     description:
-      "A live secret (NEXTAUTH_SECRET, JWT_SECRET, SESSION_SECRET, ...) is a placeholder, the template's example, shorter than 32 characters, or under 128 bits.",
+      "A live secret (NEXTAUTH_SECRET, JWT_SECRET, SESSION_SECRET, ...) outside development-mode and test files is a placeholder, the template's example, shorter than 32 characters, or under 128 bits.",
     url: 'docs/rules/weak-secret.md',
   },
   defaultSeverity: 'warning',
