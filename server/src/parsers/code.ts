@@ -13,6 +13,9 @@ const LOCAL_URL = /^(https?|wss?):\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0
 /** An Effect config read from the environment: `Config.number("PORT")`, `Config.port("PORT")`. */
 const EFFECT_CONFIG = /\bConfig\.(number|integer|port)\(/;
 
+/** An upper-case env key with a schema default on its line (`PORT: z.coerce.number().default(3001)`). */
+const ENV_SCHEMA_KEY = /\b[A-Z][A-Z0-9_]{2,}\s*:[^\n]*\.default\(/;
+
 /** Cheap pre-filter: only files mentioning one of these are parsed at all. */
 export function mayHaveCodeFacts(text: string): boolean {
   return (
@@ -29,6 +32,8 @@ export function mayHaveCodeFacts(text: string): boolean {
     text.includes('PrismaPg') ||
     text.includes('new Pool') ||
     EFFECT_CONFIG.test(text) ||
+    // An env schema in a file of its own (`PORT: z.string().default('3001')`), parsed elsewhere with `.parse(process.env)`.
+    (text.includes('.default(') && ENV_SCHEMA_KEY.test(text)) ||
     text.includes('HttpServer.layer(') ||
     mayHaveAuthFacts(text) ||
     GUARD_HINT.test(text)
