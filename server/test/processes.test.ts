@@ -564,3 +564,19 @@ test('script commands: `sh -c` strings are unwrapped, runner options are not ent
   assert.deepEqual(group(/lerna run start:dev/), ['apps/api:start:dev', 'apps/widget:start:dev']);
   assert.deepEqual(group(/turbo run start/), ['apps/jobs:start', 'apps/web:start', 'apps/widget:start', 'apps/worker:start']);
 });
+
+test("a framework's built server run with node (Next.js standalone server.js) is a server of unknown port, not nothing", async () => {
+  const ws = makeWorkspace({
+    'apps/web/package.json': pkg('web', { dev: 'next dev', start: 'node .next/standalone/server.js' }, { next: '15.5.0' }),
+    'apps/web/next.config.mjs': 'export default { output: "standalone" };\n',
+  });
+  const { engine } = await audit(ws);
+  const web = engine.apps().find((a) => a.name === 'web')!;
+  assert.deepEqual(
+    web.listeners.map((l) => [l.script, l.port]),
+    [['dev', 3000]],
+  );
+  assert.equal(web.unknownPorts.length, 1);
+  assert.equal(web.unknownPorts[0].script, 'start');
+  assert.match(web.unknownPorts[0].reason, /\.next\/standalone\/server\.js, a server built by next/);
+});

@@ -72,6 +72,9 @@ function schemaDefault(app: App, key: string): { value: string; file: string; ra
   return undefined;
 }
 
+/** Frameworks whose build emits a server a `node` script may run. */
+const BUILT_SERVER_FRAMEWORKS: ReadonlySet<string> = new Set(['next', 'nuxt', 'astro', 'sveltekit', 'vite', 'remix']);
+
 /** Scripts that start the app itself. */
 const ENTRY_SCRIPT = /^(dev|start|serve|develop|start:dev|start:prod|prod)$/;
 
@@ -232,6 +235,10 @@ function unreadEntry(
   // The entry starts the server elsewhere (an imported module, a class method): its port is not in the entry.
   if (entryCode && entryCode.listens.length === 0 && codeServer) return unknown(`${rel} starts the server in code Crosswire cannot follow to its port`);
   if (!entryCode && entryPath && codeServer) return unknown(`script "${scriptName}" runs ${entryPath}, which Crosswire did not find (a build output?)`);
+  // A framework's built server run with node (Next.js's standalone `server.js`, Nuxt's `.output/server/index.mjs`): a
+  // server whose port its build decides (PORT, else the framework's default), not read here.
+  if (!entryCode && entryPath && ENTRY_SCRIPT.test(scriptName) && BUILT_SERVER_FRAMEWORKS.has(app.framework))
+    return unknown(`script "${scriptName}" runs ${entryPath}, a server built by ${app.framework} that Crosswire does not read`);
   return [];
 }
 
