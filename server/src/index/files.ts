@@ -106,13 +106,15 @@ export class FileStore {
 
   private loadFromDiskSync(file: string, listedAsFile = false): void {
     const kind = this.kindToRead(file);
-    if (kind) this.accept(file, kind, readIndexableSync(file, this.realRoots(), this.maxFileSize(), listedAsFile));
+    if (kind === 'web-entry') this.accept(file, kind, presence(file));
+    else if (kind) this.accept(file, kind, readIndexableSync(file, this.realRoots(), this.maxFileSize(), listedAsFile));
   }
 
   /** Re-reads one file from disk (or drops it when it is gone); the open-document overlay, if any, still wins. */
   async loadFromDisk(file: string): Promise<void> {
     const kind = this.kindToRead(file);
-    if (kind) this.accept(file, kind, await readIndexable(file, this.realRoots(), this.maxFileSize()));
+    if (kind === 'web-entry') this.accept(file, kind, presence(file));
+    else if (kind) this.accept(file, kind, await readIndexable(file, this.realRoots(), this.maxFileSize()));
   }
 
   /** The kind of a file that must be read from disk; handles files Crosswire does not read and open documents (whose text wins). */
@@ -195,5 +197,14 @@ export class FileStore {
     if (!('text' in r)) return false;
     const disk = r.text.charCodeAt(0) === 0xfeff ? r.text.slice(1) : r.text;
     return disk === f.text;
+  }
+}
+
+/** A file only whose presence is read (a web app's index.html): never opened, whatever its size. */
+function presence(file: string): ReadResult {
+  try {
+    return fs.lstatSync(file).isFile() ? { text: '' } : { gone: true };
+  } catch {
+    return { gone: true };
   }
 }

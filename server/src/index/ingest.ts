@@ -57,6 +57,8 @@ export interface IngestOptions {
  * never throws (a parser's failure becomes a parse problem of the file, and an error in the log).
  */
 export function parseIndexedFile(file: string, kind: FileKind, rawText: string, root: string, opts: IngestOptions, log: Logger): Parsed {
+  // A file only whose presence is read (a web app's index.html): nothing to parse, whatever its size.
+  if (kind === 'web-entry') return { entry: { file, root, kind, text: '', textDropped: true, problems: [], suppressions: [] } };
   // Open documents bypass the disk read: the size limit holds for them too.
   if (rawText.length > opts.maxFileSize || Buffer.byteLength(rawText, 'utf8') > opts.maxFileSize) {
     return { skip: `larger than the ${opts.maxFileSize}-byte limit (${Buffer.byteLength(rawText, 'utf8')} bytes)`, level: 'warn' };
@@ -115,8 +117,6 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       };
     } else if (kind === 'repo-config') {
       entry.repoConfig = parseRepoConfig(path.basename(file), text);
-    } else if (kind === 'web-entry') {
-      return { entry: { ...entry, text: '', textDropped: true } }; // only its presence matters
     } else if (kind === 'config') {
       const parsed = parseConfig(text, file, opts.ruleIds);
       entry.config = parsed.config;
