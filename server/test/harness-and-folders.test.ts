@@ -137,6 +137,14 @@ test('Playwright webServer: the servers one config starts run together, and are 
   );
   assert.equal(parsePlaywrightWebServers("export default { webServer: process.env.CI ? { command: 'a' } : undefined };", 'playwright.config.ts'), undefined);
   assert.equal(parsePlaywrightWebServers('export default { webServer: { command: cmd } };', 'playwright.config.ts'), undefined);
+  // `export { config as default }` is the default export too.
+  assert.deepEqual(
+    parsePlaywrightWebServers(
+      "const config = { webServer: { command: 'pnpm dev', port: 5173 } };\nexport { config as default };\n",
+      'playwright.config.ts',
+    )?.servers.map((s) => s.port),
+    [5173],
+  );
 
   const ws = makeWorkspace({
     'package.json': JSON.stringify({ name: 'root', workspaces: ['packages/*'], scripts: { 'dev:web': 'npm run dev --workspace=packages/web' } }),

@@ -23,3 +23,23 @@ export function memberName(p: ts.ObjectLiteralElementLike): string | undefined {
   const n = p.name;
   return n && (ts.isIdentifier(n) || ts.isStringLiteral(n)) ? n.text : undefined;
 }
+
+/** The value a module exports as its default: `export default x`, `module.exports = x`,
+ * `export default function`, `export { config as default }`. */
+export function exportedValue(sf: ts.SourceFile): ts.Expression | ts.FunctionDeclaration | undefined {
+  let out: ts.Expression | ts.FunctionDeclaration | undefined;
+  for (const st of sf.statements) {
+    if (ts.isExportAssignment(st)) out = st.expression;
+    else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = st.expression.left;
+      if (ts.isPropertyAccessExpression(left) && left.name.text === 'exports' && ts.isIdentifier(left.expression) && left.expression.text === 'module')
+        out = st.expression.right;
+    } else if (ts.isFunctionDeclaration(st) && st.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) out = st;
+    else if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause)) {
+      // export { config as default }
+      const el = st.exportClause.elements.find((x) => x.name.text === 'default');
+      if (el) out = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName : undefined;
+    }
+  }
+  return out;
+}

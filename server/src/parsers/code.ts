@@ -4,7 +4,7 @@ import type { CodeDefault, CodeFileInfo, EffectConfigDecl, ListenCall, Range } f
 import { LineIndex } from '../model/text';
 import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
-import { unwrap } from './ast';
+import { exportedValue, unwrap } from './ast';
 import * as path from 'node:path';
 
 /** `http://localhost:3000/...`, `ws://127.0.0.1:8080`: a local web URL with an explicit port. */
@@ -658,25 +658,6 @@ function collectPaths(info: CodeFileInfo, e: ts.Expression | undefined): void {
     if (p === undefined) info.dotenvPathUnknown = true;
     else info.dotenvPaths.push(p);
   }
-}
-
-/** The value a module exports as its default: `export default x`, `module.exports = x`. */
-function exportedValue(sf: ts.SourceFile): ts.Expression | ts.FunctionDeclaration | undefined {
-  let out: ts.Expression | ts.FunctionDeclaration | undefined;
-  for (const st of sf.statements) {
-    if (ts.isExportAssignment(st)) out = st.expression;
-    else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const left = st.expression.left;
-      if (ts.isPropertyAccessExpression(left) && left.name.text === 'exports' && ts.isIdentifier(left.expression) && left.expression.text === 'module')
-        out = st.expression.right;
-    } else if (ts.isFunctionDeclaration(st) && st.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) out = st;
-    else if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause)) {
-      // export { config as default }
-      const el = st.exportClause.elements.find((x) => x.name.text === 'default');
-      if (el) out = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName : undefined;
-    }
-  }
-  return out;
 }
 
 /** Driver pools: new PrismaPg({ connectionString, max }) (Prisma 7's adapter) and pg's new Pool({ max }) */

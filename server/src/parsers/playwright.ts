@@ -5,7 +5,7 @@
  * never evaluated: a value that is not written as a literal is unknown.
  */
 import ts = require('typescript');
-import { propName, unwrap } from './ast';
+import { exportedValue, propName, unwrap } from './ast';
 
 export interface PlaywrightWebServer {
   command: string;
@@ -91,15 +91,8 @@ function server(o: ts.ObjectLiteralExpression): PlaywrightWebServer | undefined 
 
 /** The object the config exports: `export default defineConfig({...})`, `module.exports = {...}`, or a variable holding one. */
 function configObject(sf: ts.SourceFile): ts.ObjectLiteralExpression | undefined {
-  let e: ts.Expression | undefined;
-  for (const st of sf.statements) {
-    if (ts.isExportAssignment(st)) e = st.expression;
-    else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const l = st.expression.left;
-      if (ts.isPropertyAccessExpression(l) && l.name.text === 'exports' && ts.isIdentifier(l.expression) && l.expression.text === 'module')
-        e = st.expression.right;
-    }
-  }
+  const exported = exportedValue(sf);
+  let e: ts.Expression | undefined = exported && !ts.isFunctionDeclaration(exported) ? exported : undefined;
   for (let depth = 0; e && depth < 4; depth++) {
     const x = unwrap(e);
     if (ts.isObjectLiteralExpression(x)) return x;
