@@ -106,6 +106,15 @@ function computePm2Entries(index: WorkspaceView): Pm2Entry[] {
   return out;
 }
 
+/** An app's PM2 env blocks (`env`, `env_production`), each with its entry and name. */
+function* pm2EnvBlocks(pm2: Pm2Entry[], app: App): Generator<{ p: Pm2Entry; block: 'env' | 'env_production'; env: Pm2Entry['fact']['env'] }> {
+  for (const p of pm2) {
+    if (p.app !== app) continue;
+    yield { p, block: 'env', env: p.fact.env };
+    yield { p, block: 'env_production', env: p.fact.envProduction };
+  }
+}
+
 /** The URLs an app is served at, from its live env files (modes accepted by `modes`) and its PM2 env blocks. */
 export function servedUrls(app: App, pm2: Pm2Entry[], modes: (mode: string) => boolean, keys: (key: string) => boolean = isServedUrlKey): ServedUrl[] {
   const out: ServedUrl[] = [];
@@ -119,25 +128,19 @@ export function servedUrls(app: App, pm2: Pm2Entry[], modes: (mode: string) => b
       out.push({ key: e.key, value, origin, location: { file: e.file, range: e.range }, source: `${e.key} in ${f.name}`, mode: f.mode });
     }
   }
-  for (const p of pm2) {
-    if (p.app !== app) continue;
-    for (const [block, env] of [
-      ['env', p.fact.env],
-      ['env_production', p.fact.envProduction],
-    ] as const) {
-      for (const [key, v] of Object.entries(env)) {
-        if (!keys(key)) continue;
-        const origin = originOf(v.value.trim());
-        if (!origin || !/^https?$/.test(origin.scheme)) continue;
-        out.push({
-          key,
-          value: v.value.trim(),
-          origin,
-          location: { file: p.file, range: v.range },
-          source: `${block}.${key} in ${path.basename(p.file)}`,
-          mode: 'pm2',
-        });
-      }
+  for (const { p, block, env } of pm2EnvBlocks(pm2, app)) {
+    for (const [key, v] of Object.entries(env)) {
+      if (!keys(key)) continue;
+      const origin = originOf(v.value.trim());
+      if (!origin || !/^https?$/.test(origin.scheme)) continue;
+      out.push({
+        key,
+        value: v.value.trim(),
+        origin,
+        location: { file: p.file, range: v.range },
+        source: `${block}.${key} in ${path.basename(p.file)}`,
+        mode: 'pm2',
+      });
     }
   }
   return out;
@@ -159,16 +162,10 @@ export function productionSignals(app: App, pm2: Pm2Entry[]): Signal[] {
         out.push({ location: { file: e.file, range: e.range }, text: `NODE_ENV=production in ${f.name}` });
     }
   }
-  for (const p of pm2) {
-    if (p.app !== app) continue;
-    for (const [block, env] of [
-      ['env', p.fact.env],
-      ['env_production', p.fact.envProduction],
-    ] as const) {
-      const v = env['NODE_ENV'];
-      if (v && v.value.trim() === 'production')
-        out.push({ location: { file: p.file, range: v.range }, text: `${block}.NODE_ENV = "production" in ${path.basename(p.file)}` });
-    }
+  for (const { p, block, env } of pm2EnvBlocks(pm2, app)) {
+    const v = env['NODE_ENV'];
+    if (v && v.value.trim() === 'production')
+      out.push({ location: { file: p.file, range: v.range }, text: `${block}.NODE_ENV = "production" in ${path.basename(p.file)}` });
   }
   const seenScripts = new Set<string>();
   for (const l of app.listeners) {
