@@ -76,6 +76,9 @@ test('file kinds: names that are not read', () => {
     'api/ecosystem.prod.json',
     'README.md',
     'api/tsconfig.json',
+    // A project generator's template: configuration only once rendered.
+    '{{cookiecutter.project_slug}}/docker-compose.yml',
+    'template/{{ project_name }}/backend/.env',
   ]) {
     assert.equal(kindOf(rel), rel.endsWith('.env.ts') ? 'code' : undefined, rel);
   }

@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { analyzeCommand } from '../src/parsers/scripts';
+import { parseCode } from '../src/parsers/code';
 import { audit, byRule, makeWorkspace, pkg } from './helpers/workspace';
 
 const CLI = path.resolve(__dirname, '../../bin/crosswire.js');
@@ -579,4 +580,33 @@ test("a framework's built server run with node (Next.js standalone server.js) is
   assert.equal(web.unknownPorts.length, 1);
   assert.equal(web.unknownPorts[0].script, 'start');
   assert.match(web.unknownPorts[0].reason, /\.next\/standalone\/server\.js, a server built by next/);
+});
+
+test('a port chosen by a test that the variable is set (typeof / !== undefined) reads the variable, else the fallback', () => {
+  const listens = (t: string) => parseCode(t, '/x/server.js').listens.map((l) => [l.envVar, l.fallback, l.literal]);
+  assert.deepEqual(listens("const port = typeof process.env.PORT !== 'undefined' ? Number(process.env.PORT) : 3000;\napp.listen(port);\n"), [
+    ['PORT', 3000, undefined],
+  ]);
+  assert.deepEqual(listens('app.listen(process.env.PORT !== undefined ? parseInt(process.env.PORT) : 4000);\n'), [['PORT', 4000, undefined]]);
+  // A test of another variable decides nothing Crosswire knows.
+  assert.deepEqual(listens('app.listen(process.env.FLAG !== undefined ? 1 : 4000);\n'), []);
+});
+
+test("turbo's `--filter //` (the root package) selects no app, and does not break the port rules", async () => {
+  const ws = makeWorkspace({
+    'package.json': JSON.stringify({
+      name: 'root',
+      private: true,
+      workspaces: ['apps/*'],
+      scripts: { dev: 'turbo run dev --filter //', 'dev:all': 'turbo run dev' },
+    }),
+    'apps/a/package.json': pkg('a', { dev: 'next dev -p 3000' }, { next: '15.5.0' }),
+    'apps/b/package.json': pkg('b', { dev: 'next dev -p 3000' }, { next: '15.5.0' }),
+  });
+  const { engine, findings } = await audit(ws);
+  assert.deepEqual(engine.ruleFailures(), []);
+  // `dev:all` starts both on 3000; `dev` starts neither.
+  const runs = engine.index.runs();
+  assert.equal(runs.sets.length, 1, JSON.stringify(runs.sets.map((s) => s.label)));
+  assert.equal(byRule(findings, 'port-collision').length, 2);
 });

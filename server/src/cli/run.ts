@@ -365,7 +365,7 @@ function useColor(opt: Options): boolean {
   return !!process.stdout.isTTY;
 }
 
-async function audit(opt: Options): Promise<{ text: string; code: 0 | 1 }> {
+async function audit(opt: Options): Promise<{ text: string; code: 0 | 1 | 2 }> {
   const roots = resolveDirs(opt.dirs);
   let engine = await createEngine(opt, roots);
   const baseDir = roots.length === 1 ? roots[0] : process.cwd();
@@ -405,7 +405,21 @@ async function audit(opt: Options): Promise<{ text: string; code: 0 | 1 }> {
     if (opt.format === 'text' && opt.output === undefined) text = lines + '\n' + text;
     else process.stderr.write(lines);
   }
-  return { text, code: exitCodeFor(findings, opt.failOn) };
+  return { text, code: failedRules(engine) ? 2 : exitCodeFor(findings, opt.failOn) };
+}
+
+/** Rules that failed (a bug in Crosswire): said on stderr, and the run exits 2, never as a clean audit. */
+function failedRules(engine: Engine): boolean {
+  const failures = engine.ruleFailures();
+  if (!failures.length) return false;
+  const byRule = new Map<string, number>();
+  for (const f of failures) byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
+  const list = [...byRule].map(([id, n]) => `${id} (on ${n} app${n === 1 ? '' : 's'} or groups)`).join(', ');
+  process.stderr.write(
+    `crosswire: internal error: ${byRule.size === 1 ? 'a rule' : 'rules'} failed, so ${byRule.size === 1 ? 'its' : 'their'} findings there are missing: ${list}: ${escapeControl(failures[0].message)}\n` +
+      `This is a bug in Crosswire: please report it with the output of the same command with --verbose (${packageFacts().repositoryWeb ?? 'the Crosswire repository'}/issues).\n`,
+  );
+  return true;
 }
 
 interface AppliedFix {

@@ -114,6 +114,11 @@ export class Engine {
    * Every finding, sorted by file, position and rule. Built from the per-file lists (see
    * changedFiles()/findingsIn()), which an edit updates only for the files it affects.
    */
+  /** Rules that failed (a bug): where, and the error's message; their findings there are missing. */
+  ruleFailures(): { ruleId: string; where: string; message: string }[] {
+    return this.runner.failures();
+  }
+
   findings(): Finding[] {
     this.pass();
     if (this.cache) return this.cache;

@@ -256,12 +256,26 @@ export class RuleRunner {
     };
   }
 
-  /** A failing rule loses its own findings for that app or group, never the other rules' (it is logged). */
+  /** Rules that failed on an app or group in their last run there: `rule\0where` -> the error's message. */
+  private readonly failed = new Map<string, string>();
+
+  /** The rules whose last run failed somewhere (their findings there are missing), with where and why. */
+  failures(): { ruleId: string; where: string; message: string }[] {
+    return [...this.failed].map(([k, message]) => {
+      const [ruleId, where] = k.split('\0');
+      return { ruleId, where, message };
+    });
+  }
+
+  /** A failing rule loses its own findings for that app or group, never the other rules' (it is logged, and kept for failures()). */
   private guard(rule: Rule, where: string, fn: () => void): void {
+    const key = `${rule.id}\0${where}`;
     try {
       fn();
+      if (this.failed.size) this.failed.delete(key);
     } catch (e) {
       if (e instanceof UndeclaredFactError) throw e;
+      this.failed.set(key, (e as Error)?.message ?? String(e));
       this.log.error(`Rule ${rule.id} failed on ${where}: ${(e as Error).stack ?? e}`);
     }
   }

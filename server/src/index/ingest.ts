@@ -170,6 +170,7 @@ export function hasFacts(c: CodeFileInfo): boolean {
     c.prismaConfig !== undefined ||
     c.driverPools.length > 0 ||
     (c.effectConfigs?.length ?? 0) > 0 ||
+    (c.schemaPortKeys?.length ?? 0) > 0 ||
     c.problems.length > 0 ||
     (c.placeholderGuards?.length ?? 0) > 0 ||
     (c.auth !== undefined &&

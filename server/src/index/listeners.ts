@@ -690,17 +690,20 @@ export function nxTargetListeners(app: App, data: unknown, file: string, text: s
     const configuration = typeof t.defaultConfiguration === 'string' ? t.defaultConfiguration : undefined;
     // Nx loads these into the environment of every task it runs.
     const nxEnv = nxTaskEnvFiles(app, name, configuration, wsRoot, files);
-    const command = typeof t.command === 'string' ? t.command : typeof t.options?.command === 'string' ? (t.options.command as string) : undefined;
-    if (command && (!executor || executor === 'nx:run-commands')) {
-      let analyses: readonly CommandAnalysis[] = [];
-      try {
-        analyses = analyzeCommand(command);
-      } catch {
-        analyses = [];
+    const commands = runCommands(t);
+    if (commands.length && (!executor || executor === 'nx:run-commands')) {
+      // `command`, or `commands` (run side by side unless `parallel: false`): each read like a package.json script.
+      for (const command of commands) {
+        let analyses: readonly CommandAnalysis[] = [];
+        try {
+          analyses = analyzeCommand(command);
+        } catch {
+          analyses = [];
+        }
+        for (const a of analyses)
+          if (a.tool !== 'delegate' && a.tool !== 'other' && a.tool !== 'orchestrate')
+            addProcess(app, files, script, command, location, { ...a, envFiles: [...a.envFiles, ...nxEnv] }, found, false);
       }
-      for (const a of analyses)
-        if (a.tool !== 'delegate' && a.tool !== 'other' && a.tool !== 'orchestrate')
-          addProcess(app, files, script, command, location, { ...a, envFiles: [...a.envFiles, ...nxEnv] }, found, false);
       continue;
     }
     if (!executor) continue;
@@ -720,6 +723,23 @@ export function nxTargetListeners(app: App, data: unknown, file: string, text: s
     devServerTarget(app, t, { name, executor, role, location, command: nxCommand }, found);
   }
   return found;
+}
+
+/** The commands of an `nx:run-commands` target: `command`, `options.command`, or `options.commands` (strings or `{ command }`). */
+function runCommands(t: NxTarget): string[] {
+  if (typeof t.command === 'string') return [t.command];
+  if (typeof t.options?.command === 'string') return [t.options.command];
+  const list = t.options?.commands;
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((c) =>
+      typeof c === 'string'
+        ? c
+        : c && typeof c === 'object' && typeof (c as { command?: unknown }).command === 'string'
+          ? (c as { command: string }).command
+          : undefined,
+    )
+    .filter((c): c is string => !!c);
 }
 
 /**

@@ -268,8 +268,12 @@ function memberSelector(apps: readonly App[], roots: readonly MonorepoRoot[]): (
       return declared(rel) && !excluded?.(rel);
     });
     const matcher = (f: string): ((a: App) => boolean) => {
+      // turbo's `//` is the root package, which is not an app: it selects none of them.
+      if (f === '//') return () => false;
       if (f.startsWith('.') || (f.includes('/') && !f.startsWith('@'))) {
-        const glob = picomatch(path.posix.normalize(f.replace(/^\.\//, '')).replace(/\/$/, ''));
+        const rel = path.posix.normalize(f.replace(/^\.\//, '')).replace(/\/$/, '');
+        if (!rel || rel === '.' || rel === '/') return () => false;
+        const glob = picomatch(rel);
         return (a: App) => glob(path.relative(base, a.dir).split(path.sep).join('/'));
       }
       const glob = picomatch(f);

@@ -219,8 +219,16 @@ function rowOf(name: FileName, envKind: (name: string) => unknown): FileKindRow 
  */
 export function fileKind(file: string, envKind: (name: string) => unknown): FileKind | undefined {
   const name = nameOf(file);
-  if (name.dirs.some((d) => IGNORED_DIRS.includes(d))) return undefined;
+  if (name.dirs.some((d) => IGNORED_DIRS.includes(d) || isGeneratorTemplateDir(d))) return undefined;
   return rowOf(name, envKind)?.kind;
+}
+
+/**
+ * A folder of a project generator's template (`{{cookiecutter.project_slug}}`, copier's `{{ project_name }}`, `{%...%}`):
+ * its files become configuration only once the generator renders them, so they are not read.
+ */
+export function isGeneratorTemplateDir(dir: string): boolean {
+  return dir.includes('{{') || dir.includes('{%');
 }
 
 /** The comment syntax a suppression directive is written with in a file: undefined where the format has no comments (JSON). */

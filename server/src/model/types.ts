@@ -231,6 +231,8 @@ export interface CodeFileInfo {
   auth?: AuthFacts;
   /** prisma.config.ts: `datasource.url` (literal or `env("X")` / `process.env.X`). */
   prismaConfig?: { envVar?: string; literal?: string; range: Range };
+  /** Port variables an env schema of the file declares (`PORT: z.string()` in `createEnv`, `z.object`): the app's code consumes them. */
+  schemaPortKeys?: string[];
   /** Effect configs the module declares (a field read from the environment, with its `Config.withDefault`). */
   effectConfigs?: EffectConfigDecl[];
   /** Local web URLs with a port written as string literals (not env defaults): `return "http://localhost:3000"`. */

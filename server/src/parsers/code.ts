@@ -34,6 +34,7 @@ export function mayHaveCodeFacts(text: string): boolean {
     EFFECT_CONFIG.test(text) ||
     // An env schema in a file of its own (`PORT: z.string().default('3001')`), parsed elsewhere with `.parse(process.env)`.
     (text.includes('.default(') && ENV_SCHEMA_KEY.test(text)) ||
+    text.includes('createEnv(') ||
     text.includes('HttpServer.layer(') ||
     mayHaveAuthFacts(text) ||
     GUARD_HINT.test(text)
@@ -111,7 +112,7 @@ function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | un
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.PlusToken) return portExpr(x.operand, sf, depth + 1);
   // `process.env.PORT ? Number(process.env.PORT) : 3000`: the variable when set, else the other branch.
   if (ts.isConditionalExpression(x)) {
-    const tested = envRead(x.condition);
+    const tested = envRead(x.condition) ?? definedTest(x.condition);
     const whenSet = portExpr(x.whenTrue, sf, depth + 1);
     const otherwise = portExpr(x.whenFalse, sf, depth + 1);
     if (tested && whenSet?.envVar === tested) return { envVar: tested, fallback: otherwise?.literal ?? otherwise?.fallback };
@@ -161,6 +162,38 @@ function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | un
     }
   }
   return undefined;
+}
+
+function noteSchemaPort(info: CodeFileInfo, key: string): void {
+  const keys = (info.schemaPortKeys ??= []);
+  if (!keys.includes(key)) keys.push(key);
+}
+
+/** Whether a property sits in an env schema: an object given to `createEnv`, `z.object`, `cleanEnv`, arktype's `type` (a few levels up). */
+function inEnvSchema(n: ts.Node): boolean {
+  let p: ts.Node | undefined = n.parent;
+  for (let hops = 0; p && hops < 6; hops++, p = p.parent) {
+    if (ts.isCallExpression(p)) {
+      const callee = unwrap(p.expression);
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+      if (/^(createEnv|object|strictObject|cleanEnv|envsafe|type)$/.test(name)) return true;
+    }
+  }
+  return false;
+}
+
+/** `typeof process.env.X !== 'undefined'`, `process.env.X !== undefined`, `process.env.X != null`: X (a test that it is set). */
+function definedTest(c: ts.Expression): string | undefined {
+  const x = unwrap(c);
+  if (!ts.isBinaryExpression(x)) return undefined;
+  const op = x.operatorToken.kind;
+  if (op !== ts.SyntaxKind.ExclamationEqualsEqualsToken && op !== ts.SyntaxKind.ExclamationEqualsToken) return undefined;
+  const [a, b] = [unwrap(x.left), unwrap(x.right)];
+  const isUndef = (e: ts.Expression) =>
+    (ts.isIdentifier(e) && e.text === 'undefined') || e.kind === ts.SyntaxKind.NullKeyword || (ts.isStringLiteral(e) && e.text === 'undefined');
+  const side = isUndef(b) ? a : isUndef(a) ? b : undefined;
+  if (!side) return undefined;
+  return ts.isTypeOfExpression(side) ? envRead(side.expression) : envRead(side);
 }
 
 /** Whether `name` is bound by an object destructuring (`const { PORT } = env()`) in the file. */
@@ -340,6 +373,7 @@ class CodeReader {
   private schemaDefault(n: ts.PropertyAssignment): void {
     const key = ts.isIdentifier(n.name) || ts.isStringLiteral(n.name) ? n.name.text : undefined;
     if (!key || !/^[A-Z][A-Z0-9_]*$/.test(key)) return;
+    if (/(^|_)PORT$/.test(key) && inEnvSchema(n)) noteSchemaPort(this.info, key);
     let call: ts.Expression = n.initializer;
     for (let hops = 0; hops < 12 && ts.isCallExpression(call); hops++) {
       const callee = call.expression;

@@ -34,6 +34,9 @@ export const ineffectivePort = appRule({
     if (app.listeners.length === 0) return;
     // Env files a test runner's config loads: its PORT is for the server the runner starts (`--port ${PORT}`).
     const testLoaded = new Set(app.code.filter((c) => TEST_RUNNER_CONFIG.test(c.file)).flatMap((c) => c.dotenvPaths.map((p) => path.resolve(app.dir, p))));
+    // The app's env schema declares PORT (`createEnv({ server: { PORT: z.string() } })`): its code consumes the variable,
+    // for a purpose Crosswire does not know; the line is not without effect.
+    if (app.code.some((c) => c.schemaPortKeys?.includes('PORT'))) return;
     for (const f of app.envFiles) {
       if (f.kind !== 'live' || isTestFixture(app, f) || testLoaded.has(f.file)) continue;
       // Is this file loaded by any listener that reads PORT?

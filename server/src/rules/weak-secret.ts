@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { App, EnvEntry } from '../model/types';
 import { mask } from '../model/mask';
 import { liveSecrets } from '../facts/secrets';
-import { envLocation, generateSecret, identity, replaceEnvValue } from '../facts/util';
+import { envLocation, exampleRoot, generateSecret, identity, replaceEnvValue } from '../facts/util';
 import { appRule } from '../model/rule';
 import { guardsByDir } from '../facts/secrets';
 import { isPlaceholder } from '../model/placeholder';
@@ -82,6 +82,8 @@ export const weakSecret = appRule({
     // compose kit: its env files configure the published images it runs, and their committed placeholders are the
     // kit's documented defaults. Crosswire judges the secrets of the workspace's own programs.
     if (!app.packageJson && app.framework !== 'python' && app.listeners.length === 0 && app.compose.length > 0) return;
+    // An app of a collection of examples (`examples/nextjs`): its committed env file is a demo's, never a deployment's.
+    if (exampleRoot(app)) return;
     const guards = guardsByDir(index);
     // A development-mode file (`.env.development`, `.env.dev`) configures `next dev`/`vite` and the like on a developer's
     // machine; frameworks have it committed on purpose. Its secrets never sign anything in production.
