@@ -65,6 +65,11 @@ export function choosePort(index: WorkspaceView, app: App, l: Listener, opts: { 
   return p;
 }
 
+/** The port to pin an implicit listener to: the one its own NEXTAUTH_URL names (Next.js), else the default it relies on. */
+export function pinnedPort(app: App, l: Listener): number {
+  return (l.framework === 'next' ? portFromAuthUrl(app) : undefined) ?? l.port;
+}
+
 function sameFamily(a: Listener, b: Listener): boolean {
   const fam = (l: Listener) => `${l.framework}\0${l.role === 'preview' || l.role === 'storybook' ? l.role : 'app'}`;
   return fam(a) === fam(b);

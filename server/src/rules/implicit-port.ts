@@ -1,7 +1,7 @@
 import type { Fix } from '../model/types';
 import { appRule } from '../model/rule';
 import { processKey } from '../index/runs';
-import { choosePort, setPortFix } from '../facts/ports';
+import { pinnedPort, setPortFix } from '../facts/ports';
 import { collisions } from '../facts/port-collisions';
 import { portNames, systems } from '../facts/systems';
 import { identity, label } from '../facts/util';
@@ -36,9 +36,10 @@ export const implicitPort = appRule({
       if (!withOthers) continue;
       const names = portNames(index, l.port, app, app);
       if (!names.length) continue;
+      // Pin the port (its own NEXTAUTH_URL's, else the one the other app expects): moving it to a port no unrelated
+      // app happens to use would break that link.
       const fixes = (): Fix[] => {
-        const n = choosePort(index, app, l, { mustBeFree: false });
-        const fix = n !== undefined ? setPortFix(index, app, l, n) : undefined;
+        const fix = setPortFix(index, app, l, pinnedPort(app, l));
         return fix ? [fix] : [];
       };
       ctx.report({
