@@ -162,7 +162,9 @@ export function deriveApp(ws: DeriveInput, dir: string, meta: AppMeta): App {
     name,
     dir,
     root: meta.root,
-    replicaKey: pkg?.name ? `pkg:${pkg.name}${workspaceScope(ws, dir)}` : `dir:${id}`,
+    // Copies of one app share a package name and a framework (a Vite frontend and an Express backend that both kept
+    // a starter's name are two apps).
+    replicaKey: pkg?.name ? `pkg:${pkg.name}${workspaceScope(ws, dir)}\0${framework}` : `dir:${id}`,
     packageJson: pkg,
     framework,
     prismaMajor: majorOf(deps['prisma']) ?? majorOf(deps['@prisma/client']),
