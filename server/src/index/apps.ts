@@ -190,6 +190,24 @@ export function deriveApp(ws: DeriveInput, dir: string, meta: AppMeta): App {
   app.envFiles.sort((a, b) => envPrecedence(a) - envPrecedence(b) || a.file.localeCompare(b.file));
   expandApp(app);
   const servers = app.packageJson ? computeListeners(app, ws.files) : computePythonListeners(app);
+  addNxTargets(ws, app, dir, pkg, servers);
+  app.listeners = servers.listeners;
+  app.unknownPorts = servers.unknown;
+  // Explicit replica groups from the configuration: folders that are the same app.
+  for (const group of ws.config.replicas) {
+    if (group.some((g) => g.replace(/\/$/, '') === rel)) app.replicaKey = `cfg:${group.join('|')}`;
+  }
+  return app;
+}
+
+/** The servers of an Nx project's targets: those Nx plugins infer, under those project.json or package.json's `nx` key declare. */
+function addNxTargets(
+  ws: DeriveInput,
+  app: App,
+  dir: string,
+  pkg: PackageJsonInfo | undefined,
+  servers: { listeners: App['listeners']; unknown: App['unknownPorts'] },
+): void {
   const nx = ws.files.get(path.join(dir, 'project.json'))?.repoConfig;
   // Targets Nx plugins infer (nx.json `plugins`), under those the project declares (project.json, package.json's `nx` key).
   const inferred = nxInferredTargets(app, ws.files);
@@ -222,13 +240,6 @@ export function deriveApp(ws: DeriveInput, dir: string, meta: AppMeta): App {
       servers.unknown.push(...found.unknown.filter((u) => !own.has(u.script)));
     }
   }
-  app.listeners = servers.listeners;
-  app.unknownPorts = servers.unknown;
-  // Explicit replica groups from the configuration: folders that are the same app.
-  for (const group of ws.config.replicas) {
-    if (group.some((g) => g.replace(/\/$/, '') === rel)) app.replicaKey = `cfg:${group.join('|')}`;
-  }
-  return app;
 }
 
 /** Fills an app's env files, code, compose and PM2 files and Prisma schemas from the files of its folder. */
