@@ -40,6 +40,8 @@ export class RuleRunner {
   private readonly wide = new Map<string, Set<FactName>>();
   /** The fingerprint of each derived fact's value when it was last evaluated (early cutoff). */
   private readonly lastPrint = new Map<string, string>();
+  /** Each derived fact's value when it was last evaluated: the very same object again is the same value. */
+  private readonly lastValue = new Map<string, unknown>();
   /** The apps of the state the rules were last brought up to date with. */
   private lastApps: readonly App[] | undefined;
 
@@ -68,6 +70,7 @@ export class RuleRunner {
   private runAllNow(index: WorkspaceView): string[] {
     this.states.clear();
     this.lastPrint.clear();
+    this.lastValue.clear();
     for (const rule of this.rules) this.runRule(rule, index, undefined);
     this.lastApps = index.apps;
     return this.rules.map((r) => r.id);
@@ -113,6 +116,10 @@ export class RuleRunner {
         continue;
       }
       const now = evaluate(d, index);
+      // A derived fact whose computation found its inputs as before returns its previous value (compose-model.ts).
+      if (now && this.lastPrint.has(d) && now.value === this.lastValue.get(d)) continue;
+      if (now) this.lastValue.set(d, now.value);
+      else this.lastValue.delete(d);
       const print = now ? (signatureOf(d) ?? fingerprint)(now.value) : undefined;
       if (print === undefined || print !== this.lastPrint.get(d)) out.add(d);
       if (print === undefined) this.lastPrint.delete(d);
