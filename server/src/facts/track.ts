@@ -165,6 +165,9 @@ export function signatureOf(name: DerivedFact): ((value: unknown) => string) | u
  * code has not run) or when its value is a lazily filled cache.
  */
 export function evaluate(name: DerivedFact, index: WorkspaceView): { value: unknown } | undefined {
+  // Without fact checking rules call the index's runs() directly (kept by the index while the scripts that start
+  // servers are the same): its value, not "unknown", so that an edit of a port alone does not count as a change of runs.
+  if (name === 'runs' && !checkingOn) return { value: raw(index).runs() };
   const c = memos.get(raw(index))?.get(name);
   if (!c || lazy.has(name)) return undefined;
   const prev = scope;
