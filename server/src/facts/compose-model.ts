@@ -9,9 +9,20 @@ import { originOf, perApp } from './util';
 import { classifyEnvFile } from '../parsers/env';
 import { analyzeCommand } from '../parsers/scripts';
 import { asDerived, derived, derivedSignature, lazyDerived, raw } from './track';
+import { flat } from './fingerprint';
 
 lazyDerived('composeUsers');
-derivedSignature<Map<string, Map<number, string>>>('envPorts', (m) => [...m].map(([id, ports]) => `${id}=${[...ports].join(';')}`).join('\n'));
+// Each app's line is kept per ports object (memoised per app by envPorts: the apps an edit did not touch give the same one).
+const portLines = new WeakMap<Map<number, string>, string>();
+derivedSignature<Map<string, Map<number, string>>>('envPorts', (m) => {
+  const out: string[] = [];
+  for (const [id, ports] of m) {
+    let line = portLines.get(ports);
+    if (line === undefined) portLines.set(ports, (line = flat([...ports].join(';'))));
+    out.push(`${id}=${line}`);
+  }
+  return out.join('\n');
+});
 
 export interface ComposeModel {
   projects: ComposeProject[];

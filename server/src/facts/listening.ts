@@ -86,6 +86,8 @@ export interface Listening {
   bound: Set<string>;
   pubKeys: Set<string>;
   bindings: Map<App, AppBinding[]>;
+  /** `machine\0port` -> the app servers bound there, in app order. */
+  at: Map<string, AppBinding[]>;
   /** Apps whose package.json Crosswire cannot read, in app order. */
   unknownApps: { app: App; file: string }[];
   /** Apps that run a server whose port Crosswire does not know. */
@@ -94,13 +96,14 @@ export interface Listening {
 
 export function listening(index: WorkspaceView): Listening {
   return derived('listening', index, (ix) => {
-    const bound = new Set<string>();
     const bindings = new Map<App, AppBinding[]>();
+    const at = new Map<string, AppBinding[]>();
     for (const app of ix.apps) {
       const list = bindingsOf(ix, app);
       bindings.set(app, list);
-      for (const b of list) bound.add(`${b.machine}\0${b.listener.port}`);
+      for (const b of list) push(at, `${b.machine}\0${b.listener.port}`, b);
     }
+    const bound = new Set(at.keys());
     const pubKeys = new Set(
       publishedPorts(ix)
         .filter((p) => p.port.protocol === 'tcp')
@@ -116,7 +119,7 @@ export function listening(index: WorkspaceView): Listening {
         a.foreign !== undefined ||
         (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')),
     );
-    return { bound, pubKeys, bindings, unknownApps, unseen };
+    return { bound, pubKeys, bindings, at, unknownApps, unseen };
   });
 }
 

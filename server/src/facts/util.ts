@@ -246,8 +246,15 @@ const TEST_CODE = new RegExp(
 
 /** Whether a code file of an app is test code: the URLs and defaults it holds are test inputs, not what the running app uses. */
 export function isTestCode(app: App, file: string): boolean {
-  return TEST_CODE.test(path.relative(app.dir, file));
+  // Memoised per App object and file (path.relative resolves both paths: most of the cost of a rule that asks for
+  // every code file of every app). The answer reads no fact, only the app's folder and the path.
+  let m = testCodeOf.get(app);
+  if (!m) testCodeOf.set(app, (m = new Map()));
+  let v = m.get(file);
+  if (v === undefined) m.set(file, (v = TEST_CODE.test(path.relative(app.dir, file))));
+  return v;
 }
+const testCodeOf = new WeakMap<App, Map<string, boolean>>();
 
 /** Folders that hold a collection of independent examples, each its own app or stack, run one at a time. */
 const EXAMPLE_DIRS = new Set(['examples', 'example', 'samples', 'sample', 'demos', 'starters', 'templates']);
