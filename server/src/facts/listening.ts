@@ -9,7 +9,8 @@ import type { App, WorkspaceView } from '../model/types';
 import { scopedServiceUrlSites, serviceGroup, type UrlSite } from './service-urls';
 import { bindingsOf, machineOf, publishedPorts, type AppBinding } from './machines';
 import { byApps, identity, originOf, perApp, type Origin } from './util';
-import { derived, derivedSignature, lazyDerived } from './track';
+import { checking, derived, derivedSignature, lazyDerived } from './track';
+import { containerEnv, type ContainerEnv } from './compose-model';
 import { flat } from './fingerprint';
 
 // (a large value that changes with every edit of a listener: no early cutoff)
@@ -145,10 +146,22 @@ export interface Parsed {
 
 /**
  * An app's development service-URL sites with a local web origin (values only containers read are not: see
- * scopedServiceUrlSites). Not memoised per app: which env files are container environments is workspace-wide.
+ * scopedServiceUrlSites). Memoised per app while the container environments (a workspace-wide value, carried over
+ * edits that change none of its inputs) and the app's machine are the same.
  */
 export function parsedOf(index: WorkspaceView, app: App): Parsed[] {
   const machine = machineOf(index, app);
+  if (checking()) return computeParsed(index, app, machine);
+  const ce = containerEnv(index);
+  const hit = parsedMemo.get(app);
+  if (hit && hit.ce === ce && hit.machine === machine) return hit.parsed;
+  const parsed = computeParsed(index, app, machine);
+  parsedMemo.set(app, { ce, machine, parsed });
+  return parsed;
+}
+const parsedMemo = new WeakMap<App, { ce: ContainerEnv; machine: string; parsed: Parsed[] }>();
+
+function computeParsed(index: WorkspaceView, app: App, machine: string): Parsed[] {
   const parsed: Parsed[] = [];
   for (const s of scopedServiceUrlSites(index, app)) {
     if (s.bucket !== 'development') continue;

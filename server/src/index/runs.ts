@@ -147,6 +147,11 @@ function addHarnessSets(
 }
 
 /** Playwright configs with a webServer Crosswire can read, each parsed once per text (`cache` by file entry). */
+/** Whether a file is named like a Playwright config (`playwright.config.ts`, `playwright.e2e.config.mjs`). */
+export function isHarnessConfig(file: string): boolean {
+  return file.includes('playwright') && /^playwright(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(path.basename(file));
+}
+
 export function readHarnesses(
   files: Map<string, IndexedFile>,
   cache: WeakMap<IndexedFile, TestHarness | null>,
@@ -154,8 +159,7 @@ export function readHarnesses(
 ): (TestHarness & { source: IndexedFile })[] {
   const out: (TestHarness & { source: IndexedFile })[] = [];
   for (const f of files.values()) {
-    // (runs on every state of the index: the substring test first spares a basename for each of the other files)
-    if (!f.file.includes('playwright') || !/^playwright(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(path.basename(f.file))) continue;
+    if (!isHarnessConfig(f.file)) continue;
     let h = cache.get(f);
     if (h === undefined) {
       const text = textOf(f.file);

@@ -21,7 +21,7 @@ import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { compileGlobs } from '../parsers/glob';
 import { type FileKind } from './discovery';
 import { type IndexedFile } from './ingest';
-import { computeRuns, readHarnesses, type TestHarness } from './runs';
+import { computeRuns, isHarnessConfig, readHarnesses, type TestHarness } from './runs';
 import { PrismaSchemas } from './prisma-schemas';
 import { FileStore } from './files';
 import { deriveApp, findAppDirs, ownerDirIn, type AppMeta, type DeriveInput } from './apps';
@@ -95,8 +95,16 @@ export class WorkspaceIndex implements WorkspaceView {
   }
 
   private harnessCache = new WeakMap<IndexedFile, TestHarness | null>();
+  /** The files named like a test runner's config (found once, then kept up to date by update() and indexAll()). */
+  private harnessFiles: Set<string> | undefined;
   private testHarnesses(): (TestHarness & { source: IndexedFile })[] {
-    return readHarnesses(this.files, this.harnessCache, (f) => this.textOf(f));
+    this.harnessFiles ??= new Set([...this.files.keys()].filter(isHarnessConfig));
+    const files = new Map<string, IndexedFile>();
+    for (const f of this.harnessFiles) {
+      const entry = this.files.get(f);
+      if (entry) files.set(f, entry);
+    }
+    return readHarnesses(files, this.harnessCache, (f) => this.textOf(f));
   }
 
   appById(id: string): App | undefined {
@@ -117,6 +125,7 @@ export class WorkspaceIndex implements WorkspaceView {
 
   async indexAll(): Promise<void> {
     this.prismaSchemas.clear();
+    this.harnessFiles = undefined;
     await this.store.readAll();
     this.rebuild();
   }
@@ -180,6 +189,10 @@ export class WorkspaceIndex implements WorkspaceView {
    * for package.json, Python markers and crosswire.config.json, re-derives everything.
    */
   private update(file: string, before: IndexedFile | undefined): void {
+    if (this.harnessFiles && isHarnessConfig(file)) {
+      if (this.files.has(file)) this.harnessFiles.add(file);
+      else this.harnessFiles.delete(file);
+    }
     if (!this.updateOne(file, before)) this.rebuild();
   }
 
