@@ -111,17 +111,18 @@ export function raw(index: WorkspaceView): WorkspaceView {
 export function derived<T>(name: DerivedFact, index: WorkspaceView, compute: (index: WorkspaceView) => T, stillValid?: (value: T) => boolean): T {
   read(name);
   const ix = raw(index);
-  const key = keyOf(ix);
   let m = memos.get(ix);
   if (!m) memos.set(ix, (m = new Map()));
   const hit = m.get(name);
-  if (hit && hit.key.every((k, i) => k === key[i])) {
+  // (called per app by helpers such as machineOf: the key is compared without building it)
+  if (hit && sameKey(hit.key, ix)) {
     if (!stillValid || (pass !== 0 && hit.validIn === pass)) return hit.value as T;
     if (stillValid(hit.value as T)) {
       hit.validIn = pass;
       return hit.value as T;
     }
   }
+  const key = keyOf(ix);
   const value = scope ? within(`${scope.who} (through ${name})`, inputsOf(name), undefined, () => compute(index)) : compute(index);
   m.set(name, { key, value, compute, stillValid, validIn: pass });
   return value;
@@ -129,6 +130,11 @@ export function derived<T>(name: DerivedFact, index: WorkspaceView, compute: (in
 
 function keyOf(ix: WorkspaceView): readonly unknown[] {
   return [ix.apps, ix.composeFiles, ix.postgresConfs, ix.monorepoRoots, ix.config];
+}
+
+/** keyOf(ix) equals `key`. */
+function sameKey(key: readonly unknown[], ix: WorkspaceView): boolean {
+  return key[0] === ix.apps && key[1] === ix.composeFiles && key[2] === ix.postgresConfs && key[3] === ix.monorepoRoots && key[4] === ix.config;
 }
 
 /**
