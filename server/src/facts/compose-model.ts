@@ -344,8 +344,36 @@ function loadedByDefault(name: string): boolean {
 }
 
 export function containerEnv(index: WorkspaceView): ContainerEnv {
-  const value = derived('containerEnv', index, computeContainerEnv, (v) => containerModels.get(v) === composeModel(index));
+  const value = derived('containerEnv', index, (ix) => keepSame(ix, computeContainerEnv(ix)), (v) => containerModels.get(v) === composeModel(index));
   return value;
+}
+
+/**
+ * The previous value when the new one has the same content (in the same order): per-app memos keyed by it (parsedOf)
+ * stay valid, and the engine's early cutoff needs no fingerprint.
+ */
+const lastEnv = new WeakMap<WorkspaceView, ContainerEnv>();
+function keepSame(index: WorkspaceView, v: ContainerEnv): ContainerEnv {
+  const last = lastEnv.get(raw(index));
+  if (last && sameEnv(last, v)) {
+    containerModels.set(last, containerModels.get(v)!);
+    return last;
+  }
+  lastEnv.set(raw(index), v);
+  return v;
+}
+
+function sameEnv(a: ContainerEnv, b: ContainerEnv): boolean {
+  const same = <T>(x: Iterable<T>, y: Iterable<T>, eq: (p: T, q: T) => boolean) => {
+    const xs = [...x];
+    const ys = [...y];
+    return xs.length === ys.length && xs.every((p, i) => eq(p, ys[i]));
+  };
+  return (
+    same(a.containerOnly, b.containerOnly, (p, q) => p === q) &&
+    same(a.effective, b.effective, (p, q) => p[0] === q[0] && same(p[1], q[1], (m, n) => m === n)) &&
+    same(a.labels, b.labels, (p, q) => p[0] === q[0] && p[1] === q[1])
+  );
 }
 
 const containerModels = new WeakMap<ContainerEnv, ComposeModel>();

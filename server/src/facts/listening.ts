@@ -93,6 +93,8 @@ export interface Listening {
   unknownApps: { app: App; file: string }[];
   /** Apps that run a server whose port Crosswire does not know. */
   unseen: App[];
+  /** Their identities. */
+  unseenIds: Set<string>;
 }
 
 export function listening(index: WorkspaceView): Listening {
@@ -120,7 +122,7 @@ export function listening(index: WorkspaceView): Listening {
         a.foreign !== undefined ||
         (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')),
     );
-    return { bound, pubKeys, bindings, at, unknownApps, unseen };
+    return { bound, pubKeys, bindings, at, unknownApps, unseen, unseenIds: new Set(unseen.map(identity)) };
   });
 }
 
@@ -188,16 +190,30 @@ export function appsByWord(index: WorkspaceView): Map<string, App[]> {
  * apps (replicas count once) match.
  */
 export function appNamedByKey(index: WorkspaceView, key: string, ignore?: ReadonlySet<string>): App | undefined {
-  const words = key
-    .replace(PREFIXES, '')
-    .replace(/_?(SERVICE_|API_)?(URL|ORIGIN)$/, '')
-    .toLowerCase()
-    .split('_')
-    .filter((w) => w && !ignore?.has(w));
+  const words = keyWords(key, ignore);
   if (!words.length) return undefined;
   const named = (appsByWord(index).get(words[0]) ?? []).filter((a) => words.every((w) => appWords(a).has(w)));
   return new Set(named.map(identity)).size === 1 ? named[0] : undefined;
 }
+
+/** The words of a URL key that may name an app (kept per key and ignore set: keys are few, and asked on every pass). */
+function keyWords(key: string, ignore: ReadonlySet<string> | undefined): string[] {
+  const cache = ignore ? (wordsIgnoring.get(ignore) ?? wordsIgnoring.set(ignore, new Map()).get(ignore)!) : wordsOfKeys;
+  let words = cache.get(key);
+  if (words === undefined) {
+    words = key
+      .replace(PREFIXES, '')
+      .replace(/_?(SERVICE_|API_)?(URL|ORIGIN)$/, '')
+      .toLowerCase()
+      .split('_')
+      .filter((w) => w && !ignore?.has(w));
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, words);
+  }
+  return words;
+}
+const wordsOfKeys = new Map<string, string[]>();
+const wordsIgnoring = new WeakMap<ReadonlySet<string>, Map<string, string[]>>();
 
 /** Appends to the list under `key` (created on first use). */
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

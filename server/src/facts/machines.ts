@@ -2,7 +2,7 @@ import type { App, ComposeFileInfo, ComposePort, ComposeService, Listener, Works
 import type { ComposeVariant, ResolvedService } from '../index/compose-projects';
 import { composeModel, type ComposeModel } from './compose-model';
 import { isLocalHost, label, originOf } from './util';
-import { derived } from './track';
+import { checking, derived } from './track';
 
 /**
  * Which machine an app runs on. `app.host` when configured (`hosts`). Replicas of one app run on
@@ -158,5 +158,12 @@ export function labeler(index: WorkspaceView): (app: App) => string {
 /** An app's servers with its machine. */
 export function bindingsOf(index: WorkspaceView, app: App): AppBinding[] {
   const machine = machineOf(index, app);
-  return app.listeners.map((listener) => ({ app, listener, machine }));
+  if (checking()) return app.listeners.map((listener) => ({ app, listener, machine }));
+  // (memoised per app while its machine is the same: the list is rebuilt for every app on every edit of a listener)
+  const hit = bindingMemo.get(app);
+  if (hit && hit.machine === machine) return hit.list;
+  const list = app.listeners.map((listener) => ({ app, listener, machine }));
+  bindingMemo.set(app, { machine, list });
+  return list;
 }
+const bindingMemo = new WeakMap<App, { machine: string; list: AppBinding[] }>();

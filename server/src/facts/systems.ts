@@ -15,7 +15,7 @@ import type { App, EnvEntry, Location, Runs, WorkspaceView } from '../model/type
 import { processKey } from '../index/runs';
 import { appDatabaseUses, type DbUse } from './databases';
 import { liveSecrets } from './secrets';
-import { commonDepth, exampleRoot, identity, isLocalHost, isTestCode, originOf, perApp, rel } from './util';
+import { commonDepth, exampleRoot, identity, isLocalHost, isTestCode, originOf, perApp, rel, runningListeners } from './util';
 import { derived, lazyDerived, raw } from './track';
 
 // (its value is large and changes with almost every edit that reaches it: no early cutoff)
@@ -204,8 +204,7 @@ function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<n
   // Who listens where (running processes only).
   const listenersByPort = new Map<number, App[]>();
   for (const a of index.apps) {
-    for (const l of a.listeners) {
-      if (!runs.running.has(processKey(a.id, l.script))) continue;
+    for (const l of runningListeners(a, runs)) {
       const list = listenersByPort.get(l.port);
       if (list) list.push(a);
       else listenersByPort.set(l.port, [a]);

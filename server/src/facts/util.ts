@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { checking } from './track';
 import * as path from 'node:path';
-import type { App, EnvEntry, Location, Range, TextEditAt, WorkspaceView } from '../model/types';
+import type { App, EnvEntry, Listener, Location, Range, Runs, TextEditAt, WorkspaceView } from '../model/types';
+import { processKey } from '../index/runs';
 import { LineIndex } from '../model/text';
 
 export const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '']);
@@ -284,3 +285,17 @@ export function inTestFolder(root: string, dir: string): boolean {
   if (!rel || rel.startsWith('..')) return false;
   return rel.split(/[\\/]/).some(isTestDirName);
 }
+
+/**
+ * An app's listeners whose process runs (something starts it: index/runs.ts), memoised per app while the runs are
+ * the same object (the index keeps them while the scripts that start servers are the same).
+ */
+export function runningListeners(app: App, runs: Runs): Listener[] {
+  if (checking()) return app.listeners.filter((l) => runs.running.has(processKey(app.id, l.script)));
+  const hit = running.get(app);
+  if (hit && hit.runs === runs) return hit.list;
+  const list = app.listeners.filter((l) => runs.running.has(processKey(app.id, l.script)));
+  running.set(app, { runs, list });
+  return list;
+}
+const running = new WeakMap<App, { runs: Runs; list: Listener[] }>();

@@ -3,7 +3,7 @@ import { appRule } from '../model/rule';
 import { isServedUrlKey } from '../facts/sessions';
 import { machineOf } from '../facts/machines';
 import { appNamedByKey, listening } from '../facts/listening';
-import { fewNames, identity, isTestCode, label, originOf, perApp, portEdit } from '../facts/util';
+import { fewNames, identity, isTestCode, label, originOf, perApp, portEdit, type Origin } from '../facts/util';
 
 const DEV_ROLES = new Set(['dev', 'server']);
 
@@ -67,6 +67,18 @@ const sitesOf = perApp((app: App): Site[] => {
   return out;
 });
 
+/** The sites that name a port of this machine over http(s), with their origin, but the app's own URL (memoised per app). */
+const localSitesOf = perApp((app: App): { s: Site; o: Origin }[] => {
+  const out: { s: Site; o: Origin }[] = [];
+  for (const s of sitesOf(app)) {
+    if (isServedUrlKey(s.key)) continue;
+    const o = originOf(s.value);
+    if (!o || !o.local || !o.port || !/^https?$/.test(o.scheme)) continue;
+    out.push({ s, o });
+  }
+  return out;
+});
+
 /**
  * A local URL whose key names one app of the workspace (`DASHBOARD_URL`, `BILLING_API_URL`) points at a port where
  * another app listens, while the app it names listens elsewhere: the caller reaches the wrong server. Only when the
@@ -83,15 +95,12 @@ export const misdirectedServiceUrl = appRule({
   facts: ['env', 'code', 'machines', 'listening'],
   check(app, ctx) {
     const index = ctx.index;
-    const sites = sitesOf(app);
+    const sites = localSitesOf(app);
     if (!sites.length) return;
     const l = listening(index);
     const machine = machineOf(index, app);
-    const unseen = new Set(l.unseen.map(identity));
-    for (const s of sites) {
-      if (isServedUrlKey(s.key)) continue;
-      const o = originOf(s.value);
-      if (!o || !o.local || !o.port || !/^https?$/.test(o.scheme)) continue;
+    const unseen = l.unseenIds;
+    for (const { s, o } of sites) {
       const target = appNamedByKey(index, s.key, GENERIC);
       if (!target || identity(target) === identity(app)) continue;
       if (unseen.has(identity(target)) || l.unknownApps.some((u) => identity(u.app) === identity(target))) continue;
