@@ -58,6 +58,8 @@ export const appWords = perApp(
 );
 
 const readable = new WeakMap<object, boolean>();
+/** The path of the package.json in an app's folder (memoised per app: its folder never changes). */
+const packageFileOf = perApp((app: App) => path.join(app.dir, 'package.json'));
 
 /**
  * The package.json of an app that Crosswire cannot read (invalid JSON, or so broken that no
@@ -66,7 +68,7 @@ const readable = new WeakMap<object, boolean>();
 export function unreadablePackage(index: WorkspaceView, app: App): string | undefined {
   const pkg = app.packageJson;
   if (!pkg) {
-    const file = path.join(app.dir, 'package.json');
+    const file = packageFileOf(app);
     return index.textOf(file) !== undefined ? file : undefined;
   }
   let ok = readable.get(pkg);
@@ -97,6 +99,8 @@ export interface Listening {
   unseenIds: Set<string>;
 }
 
+const bindingKeys = new WeakMap<AppBinding, string>();
+
 export function listening(index: WorkspaceView): Listening {
   return derived('listening', index, (ix) => {
     const bindings = new Map<App, AppBinding[]>();
@@ -104,7 +108,12 @@ export function listening(index: WorkspaceView): Listening {
     for (const app of ix.apps) {
       const list = bindingsOf(ix, app);
       bindings.set(app, list);
-      for (const b of list) push(at, `${b.machine}\0${b.listener.port}`, b);
+      for (const b of list) {
+        // (bindings are kept per app while its machine is the same: so is each one's key)
+        let k = bindingKeys.get(b);
+        if (k === undefined) bindingKeys.set(b, (k = `${b.machine}\0${b.listener.port}`));
+        push(at, k, b);
+      }
     }
     const bound = new Set(at.keys());
     const pubKeys = new Set(
