@@ -6,7 +6,7 @@
 import type { App, Finding, Fix, Logger, Severity, WorkspaceView } from '../model/types';
 import type { AppRule, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
 import { DERIVED_INPUTS, DERIVED_ORDER, isAppFact } from '../facts/registry';
-import { carry, evaluate, inPass, signatureOf, UndeclaredFactError, within } from '../facts/track';
+import { carry, evaluate, inPass, previous, signatureOf, UndeclaredFactError, within } from '../facts/track';
 import { fingerprint } from '../facts/fingerprint';
 
 /** What changed since the last run: per app id (re-derived in place) the app facts that differ, and the workspace facts that differ. */
@@ -73,6 +73,12 @@ export class RuleRunner {
     this.lastValue.clear();
     for (const rule of this.rules) this.runRule(rule, index, undefined);
     this.lastApps = index.apps;
+    // The runs are kept by the index, not by a memo the first edit could read back (track.ts previous()).
+    const runs = evaluate('runs', index);
+    if (runs) {
+      this.lastValue.set('runs', runs.value);
+      this.lastPrint.set('runs', (signatureOf('runs') ?? fingerprint)(runs.value));
+    }
     return this.rules.map((r) => r.id);
   }
 
@@ -114,6 +120,14 @@ export class RuleRunner {
         // Unchanged inputs: a value computed in the previous state is the value of this one.
         if (this.lastApps) carry(d, index, this.lastApps);
         continue;
+      }
+      // No fingerprint of the previous state yet (the first edit after a full run): the value rules read then.
+      if (!this.lastPrint.has(d) && this.lastApps) {
+        const was = previous(d, index, this.lastApps);
+        if (was) {
+          this.lastPrint.set(d, (signatureOf(d) ?? fingerprint)(was.value));
+          this.lastValue.set(d, was.value);
+        }
       }
       const now = evaluate(d, index);
       // A derived fact whose computation found its inputs as before returns its previous value (compose-model.ts).

@@ -466,16 +466,36 @@ export function components(index: WorkspaceView): Components {
   return derived('components', index, (ix) => {
     const sys = systems(ix);
     // Each system is named by its first member in localeCompare order (one pass: no sort of every identity).
+    // (a collator made once compares as localeCompare without arguments does, which makes one per call in effect)
     const normal = (m: Map<string, string>) => {
       const first = new Map<string, string>();
       for (const [id, root] of m) {
         const f = first.get(root);
-        if (f === undefined || id.localeCompare(f) < 0) first.set(root, id);
+        if (f === undefined || collator.compare(id, f) < 0) first.set(root, id);
       }
       const out = new Map<string, string>();
       for (const [id, root] of m) out.set(id, first.get(root)!);
       return out;
     };
-    return { component: normal(sys.component), liveComponent: normal(sys.liveComponent) };
+    const value = { component: normal(sys.component), liveComponent: normal(sys.liveComponent) };
+    // The previous object when nothing changed (most edits): the early cutoff then needs no fingerprint.
+    const last = lastComponents.get(raw(ix));
+    if (last && sameMap(last.component, value.component) && sameMap(last.liveComponent, value.liveComponent)) return last;
+    lastComponents.set(raw(ix), value);
+    return value;
   });
+}
+
+const collator = new Intl.Collator();
+const lastComponents = new WeakMap<WorkspaceView, Components>();
+
+/** The same entries in the same order. */
+function sameMap(a: Map<string, string>, b: Map<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  const ib = b.entries();
+  for (const [k, v] of a) {
+    const [k2, v2] = ib.next().value as [string, string];
+    if (k !== k2 || v !== v2) return false;
+  }
+  return true;
 }

@@ -185,6 +185,17 @@ export function evaluate(name: DerivedFact, index: WorkspaceView): { value: unkn
   }
 }
 
+/**
+ * The value a derived fact had in the state `prevApps` belongs to, while its memo still holds it (before the first
+ * read in the new state replaces it); undefined when it was not computed there or is a lazily filled cache. The
+ * engine fingerprints it when it has no fingerprint of that state yet (the first edit after a full run).
+ */
+export function previous(name: DerivedFact, index: WorkspaceView, prevApps: readonly App[]): { value: unknown } | undefined {
+  const c = memos.get(raw(index))?.get(name);
+  if (!c || lazy.has(name) || c.key[0] !== prevApps) return undefined;
+  return { value: c.value };
+}
+
 /** Runs part of a derived fact computed on demand (a lazily filled cache in its value) with that fact's inputs. */
 export function asDerived<T>(name: DerivedFact, fn: () => T): T {
   return scope ? within(`${scope.who} (through ${name})`, inputsOf(name), undefined, fn) : fn();
