@@ -262,7 +262,7 @@ test('compose model kept over edits of ports, recomputed over edits of scripts a
       ['a server moves onto a published port', () => write('insight-garden/server.js', "require('express')().listen(6379);\n")],
       ['and back', () => write('insight-garden/server.js', "require('express')().listen(4000);\n")],
       [
-        'a script of one app runs the other app\'s project',
+        "a script of one app runs the other app's project",
         () =>
           write(
             'it-assets/package.json',
@@ -270,11 +270,17 @@ test('compose model kept over edits of ports, recomputed over edits of scripts a
           ),
       ],
       ['a server moves onto a published port again', () => write('insight-garden/server.js', "require('express')().listen(5432);\n")],
-      ['the other project publishes redis elsewhere', () => write('it-assets/docker-compose.yml', fs.readFileSync(p('it-assets/docker-compose.yml'), 'utf8').replace('6379:6379', '6380:6379'))],
-      ['an app stops being a program (its package.json goes)', async () => {
-        fs.rmSync(p('insight-garden/package.json'));
-        await engine.refreshFromDisk(p('insight-garden/package.json'));
-      }],
+      [
+        'the other project publishes redis elsewhere',
+        () => write('it-assets/docker-compose.yml', fs.readFileSync(p('it-assets/docker-compose.yml'), 'utf8').replace('6379:6379', '6380:6379')),
+      ],
+      [
+        'an app stops being a program (its package.json goes)',
+        async () => {
+          fs.rmSync(p('insight-garden/package.json'));
+          await engine.refreshFromDisk(p('insight-garden/package.json'));
+        },
+      ],
     ];
     for (const [what, step] of steps) {
       await step();

@@ -4,7 +4,7 @@
  * everywhere when a derived or workspace fact it declared may have changed. Rules hold no state of their own.
  */
 import type { App, Finding, Fix, Logger, Severity, WorkspaceView } from '../model/types';
-import type { AppRule, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
+import type { AppRule, DerivedFact, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
 import { DERIVED_INPUTS, DERIVED_ORDER, isAppFact } from '../facts/registry';
 import { carry, evaluate, inPass, previous, signatureOf, UndeclaredFactError, within } from '../facts/track';
 import { fingerprint } from '../facts/fingerprint';
@@ -74,11 +74,7 @@ export class RuleRunner {
     for (const rule of this.rules) this.runRule(rule, index, undefined);
     this.lastApps = index.apps;
     // The runs are kept by the index, not by a memo the first edit could read back (track.ts previous()).
-    const runs = evaluate('runs', index);
-    if (runs) {
-      this.lastValue.set('runs', runs.value);
-      this.lastPrint.set('runs', (signatureOf('runs') ?? fingerprint)(runs.value));
-    }
+    remember(this.lastPrint, this.lastValue, 'runs', evaluate('runs', index));
     return this.rules.map((r) => r.id);
   }
 
@@ -122,22 +118,13 @@ export class RuleRunner {
         continue;
       }
       // No fingerprint of the previous state yet (the first edit after a full run): the value rules read then.
-      if (!this.lastPrint.has(d) && this.lastApps) {
-        const was = previous(d, index, this.lastApps);
-        if (was) {
-          this.lastPrint.set(d, (signatureOf(d) ?? fingerprint)(was.value));
-          this.lastValue.set(d, was.value);
-        }
-      }
+      if (!this.lastPrint.has(d) && this.lastApps) remember(this.lastPrint, this.lastValue, d, previous(d, index, this.lastApps));
       const now = evaluate(d, index);
       // A derived fact whose computation found its inputs as before returns its previous value (compose-model.ts).
       if (now && this.lastPrint.has(d) && now.value === this.lastValue.get(d)) continue;
-      if (now) this.lastValue.set(d, now.value);
-      else this.lastValue.delete(d);
-      const print = now ? (signatureOf(d) ?? fingerprint)(now.value) : undefined;
-      if (print === undefined || print !== this.lastPrint.get(d)) out.add(d);
-      if (print === undefined) this.lastPrint.delete(d);
-      else this.lastPrint.set(d, print);
+      const before = this.lastPrint.get(d);
+      const print = remember(this.lastPrint, this.lastValue, d, now);
+      if (print === undefined || print !== before) out.add(d);
     }
     return out;
   }
@@ -286,6 +273,19 @@ export class RuleRunner {
       this.log.error(`Rule ${rule.id} failed on ${where}: ${(e as Error).stack ?? e}`);
     }
   }
+}
+
+/** Keeps a derived fact's value and fingerprint (forgets them for undefined); returns the fingerprint. */
+function remember(prints: Map<string, string>, values: Map<string, unknown>, d: DerivedFact, v: { value: unknown } | undefined): string | undefined {
+  if (!v) {
+    prints.delete(d);
+    values.delete(d);
+    return undefined;
+  }
+  const print = (signatureOf(d) ?? fingerprint)(v.value);
+  values.set(d, v.value);
+  prints.set(d, print);
+  return print;
 }
 
 /** Fixes computed when first asked, and again after the apps changed (they read the whole workspace, e.g. a free port). */

@@ -4,7 +4,14 @@
  */
 import * as path from 'node:path';
 import type { App, ComposeFileInfo, Range, WorkspaceView } from '../model/types';
-import { composeProjects, type ComposeInputApp, type ComposeInputScript, type ComposeProject, type ComposeVariant, type ResolvedService } from '../index/compose-projects';
+import {
+  composeProjects,
+  type ComposeInputApp,
+  type ComposeInputScript,
+  type ComposeProject,
+  type ComposeVariant,
+  type ResolvedService,
+} from '../index/compose-projects';
 import { originOf, perApp } from './util';
 import { classifyEnvFile } from '../parsers/env';
 import { analyzeCommand } from '../parsers/scripts';
@@ -47,7 +54,12 @@ interface ComposePart {
 const composePart = perApp(
   (a: App): ComposePart => ({
     app: isProgram(a) ? { id: a.id, name: a.name, dir: a.dir, serves: a.listeners.length > 0 || a.unknownPorts.length > 0 } : undefined,
-    scripts: (a.packageJson?.scripts ?? []).map((sc) => ({ dir: a.dir, name: sc.name, command: sc.command, location: { file: a.packageJson!.file, range: sc.innerRange } })),
+    scripts: (a.packageJson?.scripts ?? []).map((sc) => ({
+      dir: a.dir,
+      name: sc.name,
+      command: sc.command,
+      location: { file: a.packageJson!.file, range: sc.innerRange },
+    })),
     packageName: a.packageJson?.name,
   }),
 );
@@ -96,7 +108,9 @@ function computeComposeModel(index: WorkspaceView): ComposeModel {
           },
           apps: inputs.parts.flatMap((p) => (p.app ? [p.app] : [])),
           scripts: [...inputs.parts.flatMap((p) => p.scripts), ...rootScripts],
-          rootNames: [...inputs.rootPackages, ...index.apps.filter((a) => index.roots.includes(a.dir)).map((a) => a.packageJson?.name)].filter((n): n is string => !!n),
+          rootNames: [...inputs.rootPackages, ...index.apps.filter((a) => index.roots.includes(a.dir)).map((a) => a.packageJson?.name)].filter(
+            (n): n is string => !!n,
+          ),
         });
   const services: ComposeModel['services'] = [];
   for (const project of projects) for (const variant of project.variants) for (const service of variant.services) services.push({ project, variant, service });
@@ -118,11 +132,14 @@ function sameRange(x: Range | undefined, y: Range | undefined): boolean {
 }
 
 function sameScript(x: ComposeInputScript, y: ComposeInputScript): boolean {
-  return x.dir === y.dir && x.name === y.name && x.command === y.command && x.location?.file === y.location?.file && sameRange(x.location?.range, y.location?.range);
+  return (
+    x.dir === y.dir && x.name === y.name && x.command === y.command && x.location?.file === y.location?.file && sameRange(x.location?.range, y.location?.range)
+  );
 }
 
 function samePart(x: ComposePart, y: ComposePart): boolean {
-  const app = x.app === y.app || (!!x.app && !!y.app && x.app.id === y.app.id && x.app.name === y.app.name && x.app.dir === y.app.dir && x.app.serves === y.app.serves);
+  const app =
+    x.app === y.app || (!!x.app && !!y.app && x.app.id === y.app.id && x.app.name === y.app.name && x.app.dir === y.app.dir && x.app.serves === y.app.serves);
   return app && x.packageName === y.packageName && sameArray(x.scripts, y.scripts, sameScript);
 }
 
@@ -344,7 +361,12 @@ function loadedByDefault(name: string): boolean {
 }
 
 export function containerEnv(index: WorkspaceView): ContainerEnv {
-  const value = derived('containerEnv', index, (ix) => keepSame(ix, computeContainerEnv(ix)), (v) => containerModels.get(v) === composeModel(index));
+  const value = derived(
+    'containerEnv',
+    index,
+    (ix) => keepSame(ix, computeContainerEnv(ix)),
+    (v) => containerModels.get(v) === composeModel(index),
+  );
   return value;
 }
 
