@@ -6,7 +6,7 @@
 import type { App, Finding, Fix, Logger, Severity, WorkspaceView } from '../model/types';
 import type { AppRule, DerivedFact, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
 import { DERIVED_INPUTS, DERIVED_ORDER, isAppFact } from '../facts/registry';
-import { carry, evaluate, inPass, previous, signatureOf, UndeclaredFactError, within } from '../facts/track';
+import { carry, evaluate, inPass, previous, samePrint, signatureOf, UndeclaredFactError, within, type Print } from '../facts/track';
 import { fingerprint } from '../facts/fingerprint';
 
 /** What changed since the last run: per app id (re-derived in place) the app facts that differ, and the workspace facts that differ. */
@@ -39,7 +39,7 @@ export class RuleRunner {
   private readonly direct = new Map<string, Set<FactName>>();
   private readonly wide = new Map<string, Set<FactName>>();
   /** The fingerprint of each derived fact's value when it was last evaluated (early cutoff). */
-  private readonly lastPrint = new Map<string, string>();
+  private readonly lastPrint = new Map<string, Print>();
   /** Each derived fact's value when it was last evaluated: the very same object again is the same value. */
   private readonly lastValue = new Map<string, unknown>();
   /** The apps of the state the rules were last brought up to date with. */
@@ -124,7 +124,7 @@ export class RuleRunner {
       if (now && this.lastPrint.has(d) && now.value === this.lastValue.get(d)) continue;
       const before = this.lastPrint.get(d);
       const print = remember(this.lastPrint, this.lastValue, d, now);
-      if (print === undefined || print !== before) out.add(d);
+      if (print === undefined || !samePrint(print, before)) out.add(d);
     }
     return out;
   }
@@ -276,7 +276,7 @@ export class RuleRunner {
 }
 
 /** Keeps a derived fact's value and fingerprint (forgets them for undefined); returns the fingerprint. */
-function remember(prints: Map<string, string>, values: Map<string, unknown>, d: DerivedFact, v: { value: unknown } | undefined): string | undefined {
+function remember(prints: Map<string, Print>, values: Map<string, unknown>, d: DerivedFact, v: { value: unknown } | undefined): Print | undefined {
   if (!v) {
     prints.delete(d);
     values.delete(d);

@@ -28,7 +28,7 @@ derivedSignature<Map<string, Map<number, string>>>('envPorts', (m) => {
     if (line === undefined) portLines.set(ports, (line = flat([...ports].join(';'))));
     out.push(`${id}=${line}`);
   }
-  return out.join('\n');
+  return out;
 });
 
 export interface ComposeModel {

@@ -28,7 +28,7 @@ derivedSignature<Map<App, Link[]>>('corsLinks', (links) => {
         textOf(servers, () => servers.map((d) => [d.origin, d.what, ...rangeParts(d.location)])),
       );
   }
-  return out.join('\n');
+  return out;
 });
 
 /** Browser-app frameworks, by dependency. */

@@ -36,7 +36,7 @@ derivedSignature<Map<string, Parsed[]>>('serviceUrls', (byGroup) => {
         );
       out.push(l.line);
     }
-  return out.join('\n');
+  return out;
 });
 
 const WEB_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);

@@ -2,7 +2,7 @@ import type { App, ComposeFileInfo, ComposePort, ComposeService, Listener, Works
 import type { ComposeVariant, ResolvedService } from '../index/compose-projects';
 import { composeModel, type ComposeModel } from './compose-model';
 import { isLocalHost, label, originOf } from './util';
-import { checking, derived } from './track';
+import { checking, derived, derivedSignature } from './track';
 
 /**
  * Which machine an app runs on. `app.host` when configured (`hosts`). Replicas of one app run on
@@ -37,6 +37,13 @@ function ownHost(app: App): string | undefined {
   }
   return undefined;
 }
+
+// What rules read: each app's machine, by app id (the fingerprint's text of the same, without building one string).
+derivedSignature<Map<App, string>>('machines', (m) => {
+  const out: string[] = [];
+  for (const [app, machine] of m) out.push(app.id, machine);
+  return out;
+});
 
 /** App -> the machine it runs on (every app of the workspace). */
 function machines(index: WorkspaceView): Map<App, string> {

@@ -157,13 +157,27 @@ export function lazyDerived(name: DerivedFact): void {
   lazy.add(name);
 }
 
-const signatures = new Map<DerivedFact, (value: never) => string>();
-/** A cheaper text of a derived fact's value for the early cutoff than its whole fingerprint: what rules read of it. */
-export function derivedSignature<T>(name: DerivedFact, signature: (value: T) => string): void {
-  signatures.set(name, signature as (value: never) => string);
+/** A fingerprint, or a signature's parts (compared part by part: parts kept per object compare by reference first). */
+export type Print = string | readonly string[];
+
+const signatures = new Map<DerivedFact, (value: never) => Print>();
+/**
+ * A cheaper text of a derived fact's value for the early cutoff than its whole fingerprint: what rules read of it,
+ * as parts (one per app, file or site) that are compared one by one, never joined.
+ */
+export function derivedSignature<T>(name: DerivedFact, signature: (value: T) => Print): void {
+  signatures.set(name, signature as (value: never) => Print);
 }
-export function signatureOf(name: DerivedFact): ((value: unknown) => string) | undefined {
-  return signatures.get(name) as ((value: unknown) => string) | undefined;
+export function signatureOf(name: DerivedFact): ((value: unknown) => Print) | undefined {
+  return signatures.get(name) as ((value: unknown) => Print) | undefined;
+}
+
+/** Whether two prints are the same. */
+export function samePrint(a: Print | undefined, b: Print | undefined): boolean {
+  if (typeof a === 'string' || typeof b === 'string' || !a || !b) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
