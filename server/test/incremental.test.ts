@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../src/engine';
+import { setChecking } from '../src/facts/track';
 import type { Finding } from '../src/model/types';
 import { mulberry32 } from './helpers/rng';
 import { REPO_ROOT } from './helpers/files';
@@ -163,7 +164,26 @@ test('random env edits: incremental findings (with rules skipped by their depend
  * equal a fresh index after every edit, in the same order.
  */
 test('random edits of the bench workspace: memoised rules equal a fresh index', async () => {
-  const seed = Number(process.env.CROSSWIRE_INCR_SEED ?? 20261124);
+  await benchEdits();
+});
+
+/**
+ * The same with fact checking off, as users run it (`npm test` turns it on): the memos that checking bypasses
+ * (per-app results, the compose model kept while its inputs are the same, the runs kept by the index and read by
+ * the early cutoff) are in play. Edits of package.json scripts' ports change listeners without changing the
+ * compose model's inputs.
+ */
+test('random edits of the bench workspace with fact checking off: memoised facts equal a fresh index', async () => {
+  const was = setChecking(false);
+  try {
+    await benchEdits(20261203, true);
+  } finally {
+    setChecking(was);
+  }
+});
+
+async function benchEdits(seedDefault = 20261124, packages = false): Promise<void> {
+  const seed = Number(process.env.CROSSWIRE_INCR_SEED ?? seedDefault);
   const rand = mulberry32(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-incr-bench-'));
@@ -172,7 +192,12 @@ test('random edits of the bench workspace: memoised rules equal a fresh index', 
   const ws = generate({ dir: path.join(dir, 'ws'), n: 40 }).dir;
   const full = (fs_: Finding[]) => fs_.map((f) => `${snapshot([f])[0]}|${f.related.map((r) => r.message).join(',')}`);
   const engine = await Engine.create({ roots: [ws] });
-  const files = engine.files().filter((f) => /[\\/]\.env(\.[\w.-]+)?$/.test(f) || /^(server|main|vite\.config)\.[jt]s$/.test(path.basename(f)));
+  const files = engine
+    .files()
+    .filter(
+      (f) =>
+        /[\\/]\.env(\.[\w.-]+)?$/.test(f) || /^(server|main|vite\.config)\.[jt]s$/.test(path.basename(f)) || (packages && path.basename(f) === 'package.json'),
+    );
   const envFiles = files.filter((f) => /[\\/]\.env/.test(f));
   const lines = new Set<string>();
   for (const f of envFiles) for (const l of (engine.index.textOf(f) ?? '').split('\n')) if (/^[A-Z_][A-Z0-9_]*=/.test(l)) lines.add(l);
@@ -213,4 +238,57 @@ test('random edits of the bench workspace: memoised rules equal a fresh index', 
     assert.deepEqual(full(engine.findings()), full(fresh.findings()), `seed ${seed}, step ${step}: ${path.relative(ws, file)}`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * With fact checking off (as users run it), the compose model is kept while what it reads is the same (an edit of a
+ * port keeps whether an app serves) and recomputed when a script, a compose file or whether an app is a program
+ * changes: after each edit the findings equal a fresh index's.
+ */
+test('compose model kept over edits of ports, recomputed over edits of scripts and compose files (fact checking off)', async () => {
+  const was = setChecking(false);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-incr-compose-'));
+  try {
+    const ws = path.join(dir, 'ws');
+    fs.cpSync(path.join(REPO_ROOT, 'server', 'test', 'fixtures', 'compose-port-collision', 'infrastructure-of-two-apps'), ws, { recursive: true });
+    fs.rmSync(path.join(ws, 'expected.json'));
+    const p = (rel: string) => path.join(ws, rel);
+    const engine = await Engine.create({ roots: [ws] });
+    const write = async (rel: string, text: string) => {
+      fs.writeFileSync(p(rel), text);
+      await engine.refreshFromDisk(p(rel));
+    };
+    const steps: [string, () => Promise<void>][] = [
+      ['a server moves onto a published port', () => write('insight-garden/server.js', "require('express')().listen(6379);\n")],
+      ['and back', () => write('insight-garden/server.js', "require('express')().listen(4000);\n")],
+      [
+        "a script of one app runs the other app's project",
+        () =>
+          write(
+            'it-assets/package.json',
+            `${JSON.stringify({ name: 'it-assets', private: true, scripts: { start: 'node server.js', infra: 'docker compose -f ../insight-garden/docker-compose.yml up -d' }, dependencies: { express: '4.21.1' } }, null, 2)}\n`,
+          ),
+      ],
+      ['a server moves onto a published port again', () => write('insight-garden/server.js', "require('express')().listen(5432);\n")],
+      [
+        'the other project publishes redis elsewhere',
+        () => write('it-assets/docker-compose.yml', fs.readFileSync(p('it-assets/docker-compose.yml'), 'utf8').replace('6379:6379', '6380:6379')),
+      ],
+      [
+        'an app stops being a program (its package.json goes)',
+        async () => {
+          fs.rmSync(p('insight-garden/package.json'));
+          await engine.refreshFromDisk(p('insight-garden/package.json'));
+        },
+      ],
+    ];
+    for (const [what, step] of steps) {
+      await step();
+      const fresh = await Engine.create({ roots: [ws] });
+      assert.deepEqual(snapshot(engine.findings()), snapshot(fresh.findings()), what);
+    }
+  } finally {
+    setChecking(was);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,9 +4,9 @@
  * everywhere when a derived or workspace fact it declared may have changed. Rules hold no state of their own.
  */
 import type { App, Finding, Fix, Logger, Severity, WorkspaceView } from '../model/types';
-import type { AppRule, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
+import type { AppRule, DerivedFact, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
 import { DERIVED_INPUTS, DERIVED_ORDER, isAppFact } from '../facts/registry';
-import { carry, evaluate, inPass, signatureOf, UndeclaredFactError, within } from '../facts/track';
+import { carry, evaluate, inPass, previous, samePrint, signatureOf, UndeclaredFactError, within, type Print } from '../facts/track';
 import { fingerprint } from '../facts/fingerprint';
 
 /** What changed since the last run: per app id (re-derived in place) the app facts that differ, and the workspace facts that differ. */
@@ -39,7 +39,9 @@ export class RuleRunner {
   private readonly direct = new Map<string, Set<FactName>>();
   private readonly wide = new Map<string, Set<FactName>>();
   /** The fingerprint of each derived fact's value when it was last evaluated (early cutoff). */
-  private readonly lastPrint = new Map<string, string>();
+  private readonly lastPrint = new Map<string, Print>();
+  /** Each derived fact's value when it was last evaluated: the very same object again is the same value. */
+  private readonly lastValue = new Map<string, unknown>();
   /** The apps of the state the rules were last brought up to date with. */
   private lastApps: readonly App[] | undefined;
 
@@ -68,8 +70,11 @@ export class RuleRunner {
   private runAllNow(index: WorkspaceView): string[] {
     this.states.clear();
     this.lastPrint.clear();
+    this.lastValue.clear();
     for (const rule of this.rules) this.runRule(rule, index, undefined);
     this.lastApps = index.apps;
+    // The runs are kept by the index, not by a memo the first edit could read back (track.ts previous()).
+    remember(this.lastPrint, this.lastValue, 'runs', evaluate('runs', index));
     return this.rules.map((r) => r.id);
   }
 
@@ -112,11 +117,14 @@ export class RuleRunner {
         if (this.lastApps) carry(d, index, this.lastApps);
         continue;
       }
+      // No fingerprint of the previous state yet (the first edit after a full run): the value rules read then.
+      if (!this.lastPrint.has(d) && this.lastApps) remember(this.lastPrint, this.lastValue, d, previous(d, index, this.lastApps));
       const now = evaluate(d, index);
-      const print = now ? (signatureOf(d) ?? fingerprint)(now.value) : undefined;
-      if (print === undefined || print !== this.lastPrint.get(d)) out.add(d);
-      if (print === undefined) this.lastPrint.delete(d);
-      else this.lastPrint.set(d, print);
+      // A derived fact whose computation found its inputs as before returns its previous value (compose-model.ts).
+      if (now && this.lastPrint.has(d) && now.value === this.lastValue.get(d)) continue;
+      const before = this.lastPrint.get(d);
+      const print = remember(this.lastPrint, this.lastValue, d, now);
+      if (print === undefined || !samePrint(print, before)) out.add(d);
     }
     return out;
   }
@@ -279,6 +287,19 @@ export class RuleRunner {
       this.log.error(`Rule ${rule.id} failed on ${where}: ${(e as Error).stack ?? e}`);
     }
   }
+}
+
+/** Keeps a derived fact's value and fingerprint (forgets them for undefined); returns the fingerprint. */
+function remember(prints: Map<string, Print>, values: Map<string, unknown>, d: DerivedFact, v: { value: unknown } | undefined): Print | undefined {
+  if (!v) {
+    prints.delete(d);
+    values.delete(d);
+    return undefined;
+  }
+  const print = (signatureOf(d) ?? fingerprint)(v.value);
+  values.set(d, v.value);
+  prints.set(d, print);
+  return print;
 }
 
 /** Fixes computed when first asked, and again after the apps changed (they read the whole workspace, e.g. a free port). */

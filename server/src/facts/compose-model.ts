@@ -3,15 +3,33 @@
  * recomputed when the compose files, the apps or the text of a file the projects read (a `.env`, an `env_file`) change.
  */
 import * as path from 'node:path';
-import type { App, WorkspaceView } from '../model/types';
-import { composeProjects, type ComposeInputScript, type ComposeProject, type ComposeVariant, type ResolvedService } from '../index/compose-projects';
+import type { App, ComposeFileInfo, Range, WorkspaceView } from '../model/types';
+import {
+  composeProjects,
+  type ComposeInputApp,
+  type ComposeInputScript,
+  type ComposeProject,
+  type ComposeVariant,
+  type ResolvedService,
+} from '../index/compose-projects';
 import { originOf, perApp } from './util';
 import { classifyEnvFile } from '../parsers/env';
 import { analyzeCommand } from '../parsers/scripts';
-import { asDerived, derived, derivedSignature, lazyDerived } from './track';
+import { asDerived, derived, derivedSignature, lazyDerived, raw } from './track';
+import { flat } from './fingerprint';
 
 lazyDerived('composeUsers');
-derivedSignature<Map<string, Map<number, string>>>('envPorts', (m) => [...m].map(([id, ports]) => `${id}=${[...ports].join(';')}`).join('\n'));
+// Each app's line is kept per ports object (memoised per app by envPorts: the apps an edit did not touch give the same one).
+const portLines = new WeakMap<Map<number, string>, string>();
+derivedSignature<Map<string, Map<number, string>>>('envPorts', (m) => {
+  const out: string[] = [];
+  for (const [id, ports] of m) {
+    let line = portLines.get(ports);
+    if (line === undefined) portLines.set(ports, (line = flat([...ports].join(';'))));
+    out.push(`${id}=${line}`);
+  }
+  return out;
+});
 
 export interface ComposeModel {
   projects: ComposeProject[];
@@ -25,36 +43,117 @@ export function composeModel(index: WorkspaceView): ComposeModel {
   return derived('composeModel', index, computeComposeModel, (model) => [...readTexts.get(model)!].every(([f, t]) => index.textOf(f) === t));
 }
 
+/** What the compose model reads of one app (kept per App object: an app not re-derived gives the same object). */
+interface ComposePart {
+  /** The app as the model sees it, when it is a program (see isProgram). */
+  app?: ComposeInputApp;
+  scripts: ComposeInputScript[];
+  packageName?: string;
+}
+
+const composePart = perApp(
+  (a: App): ComposePart => ({
+    app: isProgram(a) ? { id: a.id, name: a.name, dir: a.dir, serves: a.listeners.length > 0 || a.unknownPorts.length > 0 } : undefined,
+    scripts: (a.packageJson?.scripts ?? []).map((sc) => ({
+      dir: a.dir,
+      name: sc.name,
+      command: sc.command,
+      location: { file: a.packageJson!.file, range: sc.innerRange },
+    })),
+    packageName: a.packageJson?.name,
+  }),
+);
+
+/** What the compose model is computed from, besides the texts of the files it reads. */
+interface ComposeModelInputs {
+  files: readonly ComposeFileInfo[];
+  apps: readonly App[];
+  parts: ComposePart[];
+  roots: readonly string[];
+  rootScripts: ComposeInputScript[];
+  rootPackages: (string | undefined)[];
+}
+
+/**
+ * The last model computed for an index, with its inputs: an edit that changes a fact the model reads only a little
+ * of (a port of a listener: the model reads whether an app serves at all) leaves the inputs as they were, and the
+ * model is the same object (the engine's early cutoff then needs no fingerprint either).
+ */
+const lastModel = new WeakMap<WorkspaceView, { inputs: ComposeModelInputs; model: ComposeModel }>();
+
 function computeComposeModel(index: WorkspaceView): ComposeModel {
-  const read = new Map<string, string | undefined>();
-  const scripts: ComposeInputScript[] = [];
-  for (const a of index.apps)
-    for (const sc of a.packageJson?.scripts ?? [])
-      scripts.push({ dir: a.dir, name: sc.name, command: sc.command, location: { file: a.packageJson!.file, range: sc.innerRange } });
+  const rootScripts: ComposeInputScript[] = [];
   for (const r of index.monorepoRoots)
-    for (const sc of r.pkg.scripts) scripts.push({ dir: r.dir, name: sc.name, command: sc.command, location: { file: r.pkg.file, range: sc.innerRange } });
+    for (const sc of r.pkg.scripts) rootScripts.push({ dir: r.dir, name: sc.name, command: sc.command, location: { file: r.pkg.file, range: sc.innerRange } });
+  const inputs: ComposeModelInputs = {
+    files: index.composeFiles,
+    apps: index.apps,
+    parts: index.apps.map(composePart),
+    roots: index.roots,
+    rootScripts,
+    rootPackages: index.monorepoRoots.map((r) => r.pkg.name),
+  };
+  const last = lastModel.get(raw(index));
+  if (last && sameInputs(last.inputs, inputs) && [...readTexts.get(last.model)!].every(([f, t]) => index.textOf(f) === t)) return last.model;
+  const read = new Map<string, string | undefined>();
   const projects =
     index.composeFiles.length === 0
       ? []
       : composeProjects({
-          files: index.composeFiles,
+          files: inputs.files,
           textOf: (f) => {
             const t = index.textOf(f);
             read.set(f, t);
             return t;
           },
-          apps: index.apps.filter(isProgram).map((a) => ({ id: a.id, name: a.name, dir: a.dir, serves: a.listeners.length > 0 || a.unknownPorts.length > 0 })),
-          scripts,
-          rootNames: [
-            ...index.monorepoRoots.map((r) => r.pkg.name),
-            ...index.apps.filter((a) => index.roots.includes(a.dir)).map((a) => a.packageJson?.name),
-          ].filter((n): n is string => !!n),
+          apps: inputs.parts.flatMap((p) => (p.app ? [p.app] : [])),
+          scripts: [...inputs.parts.flatMap((p) => p.scripts), ...rootScripts],
+          rootNames: [...inputs.rootPackages, ...index.apps.filter((a) => index.roots.includes(a.dir)).map((a) => a.packageJson?.name)].filter(
+            (n): n is string => !!n,
+          ),
         });
   const services: ComposeModel['services'] = [];
   for (const project of projects) for (const variant of project.variants) for (const service of variant.services) services.push({ project, variant, service });
   const model = { projects, services };
   readTexts.set(model, read);
+  lastModel.set(raw(index), { inputs, model });
   return model;
+}
+
+function sameArray<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i] || same(x, b[i]));
+}
+
+function sameRange(x: Range | undefined, y: Range | undefined): boolean {
+  return (
+    x === y ||
+    (!!x && !!y && x.start.line === y.start.line && x.start.character === y.start.character && x.end.line === y.end.line && x.end.character === y.end.character)
+  );
+}
+
+function sameScript(x: ComposeInputScript, y: ComposeInputScript): boolean {
+  return (
+    x.dir === y.dir && x.name === y.name && x.command === y.command && x.location?.file === y.location?.file && sameRange(x.location?.range, y.location?.range)
+  );
+}
+
+function samePart(x: ComposePart, y: ComposePart): boolean {
+  const app =
+    x.app === y.app || (!!x.app && !!y.app && x.app.id === y.app.id && x.app.name === y.app.name && x.app.dir === y.app.dir && x.app.serves === y.app.serves);
+  return app && x.packageName === y.packageName && sameArray(x.scripts, y.scripts, sameScript);
+}
+
+function sameInputs(a: ComposeModelInputs, b: ComposeModelInputs): boolean {
+  const never = () => false;
+  return (
+    sameArray(a.files, b.files, never) &&
+    // (an app's folder decides whether it is at a root)
+    sameArray(a.apps, b.apps, (x, y) => x.dir === y.dir) &&
+    sameArray(a.parts, b.parts, samePart) &&
+    sameArray(a.roots, b.roots, (x, y) => x === y) &&
+    sameArray(a.rootScripts, b.rootScripts, sameScript) &&
+    sameArray(a.rootPackages, b.rootPackages, (x, y) => x === y)
+  );
 }
 
 /** The app of a service, as an App of the index. */
@@ -104,19 +203,70 @@ export function projectUsers(index: WorkspaceView, project: ComposeProject): Pro
   // One lazily filled cache per state of the workspace: only the projects a rule asks about are computed.
   const state = derived('composeUsers', index, () => ({
     cache: new Map<ComposeProject, ProjectUsers>(),
-    programs: undefined as App[] | undefined,
+    programs: undefined as Programs | undefined,
     byPort: undefined as Map<number, App[]> | undefined,
   }));
   let u = state.cache.get(project);
   if (!u) {
     u = asDerived('composeUsers', () => {
-      state.programs ??= index.apps.filter(isProgram);
+      state.programs ??= programsOf(index.apps.filter(isProgram));
       const ports = allEnvPorts(index);
-      return computeProjectUsers(index, project, state.programs, ports, () => (state.byPort ??= portIndex(state.programs!, ports)));
+      return computeProjectUsers(index, project, state.programs, ports, () => (state.byPort ??= portIndex(state.programs!.list, ports)));
     });
     state.cache.set(project, u);
   }
   return u;
+}
+
+/**
+ * The programs of one state, indexed by folder: a project's apps are found by looking its folder and the folders
+ * above it up, and the folders below it in the sorted list, instead of testing every program against every project.
+ */
+interface Programs {
+  list: App[];
+  /** Position of each program in `list` (app order: the order of every map built from them). */
+  position: Map<App, number>;
+  /** Folder -> the programs in it. */
+  byDir: Map<string, App[]>;
+  /** The programs sorted by folder (code unit order), and their folders. */
+  sorted: App[];
+  dirs: string[];
+}
+
+function programsOf(list: App[]): Programs {
+  const position = new Map<App, number>();
+  const byDir = new Map<string, App[]>();
+  list.forEach((a, i) => {
+    position.set(a, i);
+    const l = byDir.get(a.dir);
+    if (l) l.push(a);
+    else byDir.set(a.dir, [a]);
+  });
+  const sorted = [...list].sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  return { list, position, byDir, sorted, dirs: sorted.map((a) => a.dir) };
+}
+
+/** Programs whose folder is `dir` or below it (`within(dir, app.dir)`), in no particular order. */
+function programsUnder(p: Programs, dir: string): App[] {
+  // Every folder that starts with `dir` is in one run of the sorted list, from the first one not below `dir`.
+  let lo = 0;
+  let hi = p.dirs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (p.dirs[mid] < dir) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: App[] = [];
+  const below = dir + path.sep;
+  for (let i = lo; i < p.dirs.length && p.dirs[i].startsWith(dir); i++) if (p.dirs[i] === dir || p.dirs[i].startsWith(below)) out.push(p.sorted[i]);
+  return out;
+}
+
+/** Programs whose folder holds `dir` strictly (`dir` starts with the program's folder and a separator). */
+function programsAbove(p: Programs, dir: string): App[] {
+  const out: App[] = [];
+  for (let i = dir.indexOf(path.sep); i >= 0; i = dir.indexOf(path.sep, i + 1)) for (const a of p.byDir.get(dir.slice(0, i)) ?? []) out.push(a);
+  return out;
 }
 
 /** Local port -> the programs whose env files name it, in app order. */
@@ -135,7 +285,7 @@ function portIndex(programs: App[], ports: Map<string, Map<number, string>>): Ma
 function computeProjectUsers(
   index: WorkspaceView,
   project: ComposeProject,
-  programs: App[],
+  programs: Programs,
   envPortsOf: Map<string, Map<number, string>>,
   byPort: () => Map<number, App[]>,
 ): ProjectUsers {
@@ -148,30 +298,30 @@ function computeProjectUsers(
       if (s.app || s.buildsWorkspace) infraOnly = false;
       else for (const p of s.ports) ports.add(p.host);
     }
+  const inAppOrder = (apps: Iterable<App>): App[] => [...apps].sort((a, b) => programs.position.get(a)! - programs.position.get(b)!);
   const within = (dir: string, p: string) => p === dir || p.startsWith(dir + path.sep);
   const startedBy = new Map<string, { script: { name: string } }>();
   for (const v of project.variants) for (const inv of v.startedBy) if (!startedBy.has(inv.script.dir)) startedBy.set(inv.script.dir, inv);
-  for (const app of programs) {
-    if (within(project.dir, app.dir) || within(app.dir, project.dir)) {
-      home.set(app, within(app.dir, project.dir) ? `the compose file is in its folder` : `it is in the project's folder`);
-      continue;
-    }
-    const started = startedBy.get(app.dir);
-    if (started) home.set(app, `its script "${started.script.name}" runs it`);
+  // The apps in the project's folder or holding it, and those a script of theirs runs it from, in app order.
+  const byFolder = new Set<App>([...programsUnder(programs, project.dir), ...programsAbove(programs, project.dir)]);
+  const candidates = new Set<App>(byFolder);
+  for (const dir of startedBy.keys()) for (const app of programs.byDir.get(dir) ?? []) candidates.add(app);
+  for (const app of inAppOrder(candidates)) {
+    if (byFolder.has(app)) home.set(app, within(app.dir, project.dir) ? `the compose file is in its folder` : `it is in the project's folder`);
+    else home.set(app, `its script "${startedBy.get(app.dir)!.script.name}" runs it`);
   }
   for (const [a, w] of home) users.set(a, w);
   // A monorepo root's script that runs the project (`"dx": "docker compose -f docker/dev/compose.yml up -d"`) runs it for every app of the monorepo.
   const rootRun = project.variants.flatMap((v) => v.startedBy).find((inv) => index.monorepoRoots.some((r) => r.dir === inv.script.dir));
   if (rootRun) {
-    for (const app of programs)
-      if (!users.has(app) && within(rootRun.script.dir, app.dir)) users.set(app, `script "${rootRun.script.name}" of the monorepo root runs it`);
+    for (const app of inAppOrder(programsUnder(programs, rootRun.script.dir)))
+      if (!users.has(app)) users.set(app, `script "${rootRun.script.name}" of the monorepo root runs it`);
   }
   if (ports.size > 0) {
     // Apps whose env names a published port, in app order, each with the first place naming one.
     const named = new Set<App>();
     for (const port of ports) for (const app of byPort().get(port) ?? []) if (!users.has(app)) named.add(app);
-    for (const app of programs) {
-      if (!named.has(app)) continue;
+    for (const app of inAppOrder(named)) {
       for (const [port, why] of envPortsOf.get(app.id) ?? []) {
         if (ports.has(port)) {
           users.set(app, why);
@@ -211,8 +361,41 @@ function loadedByDefault(name: string): boolean {
 }
 
 export function containerEnv(index: WorkspaceView): ContainerEnv {
-  const value = derived('containerEnv', index, computeContainerEnv, (v) => containerModels.get(v) === composeModel(index));
+  const value = derived(
+    'containerEnv',
+    index,
+    (ix) => keepSame(ix, computeContainerEnv(ix)),
+    (v) => containerModels.get(v) === composeModel(index),
+  );
   return value;
+}
+
+/**
+ * The previous value when the new one has the same content (in the same order): per-app memos keyed by it (parsedOf)
+ * stay valid, and the engine's early cutoff needs no fingerprint.
+ */
+const lastEnv = new WeakMap<WorkspaceView, ContainerEnv>();
+function keepSame(index: WorkspaceView, v: ContainerEnv): ContainerEnv {
+  const last = lastEnv.get(raw(index));
+  if (last && sameEnv(last, v)) {
+    containerModels.set(last, containerModels.get(v)!);
+    return last;
+  }
+  lastEnv.set(raw(index), v);
+  return v;
+}
+
+function sameEnv(a: ContainerEnv, b: ContainerEnv): boolean {
+  const same = <T>(x: Iterable<T>, y: Iterable<T>, eq: (p: T, q: T) => boolean) => {
+    const xs = [...x];
+    const ys = [...y];
+    return xs.length === ys.length && xs.every((p, i) => eq(p, ys[i]));
+  };
+  return (
+    same(a.containerOnly, b.containerOnly, (p, q) => p === q) &&
+    same(a.effective, b.effective, (p, q) => p[0] === q[0] && same(p[1], q[1], (m, n) => m === n)) &&
+    same(a.labels, b.labels, (p, q) => p[0] === q[0] && p[1] === q[1])
+  );
 }
 
 const containerModels = new WeakMap<ContainerEnv, ComposeModel>();

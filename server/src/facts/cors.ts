@@ -6,7 +6,30 @@ import type { App, CorsFact, Location, WorkspaceView } from '../model/types';
 import { BROWSER_PREFIX } from '../model/env';
 import { commonDepth, isTestCode, originOf, perApp } from './util';
 import { effectiveEnvEntry } from './sessions';
-import { derived } from './track';
+import { derived, derivedSignature } from './track';
+import { flat } from './fingerprint';
+
+// What cors-origin-mismatch reads of each link, as text; a link's and a server list's texts are kept per object
+// (memoised per app: the apps an edit did not touch give the same ones).
+const texts = new WeakMap<object, string>();
+function textOf(o: object, make: () => unknown): string {
+  let t = texts.get(o);
+  if (t === undefined) texts.set(o, (t = flat(JSON.stringify(make()))));
+  return t;
+}
+const rangeParts = (l: Location) => [l.file, l.range.start.line, l.range.start.character, l.range.end.line, l.range.end.character];
+derivedSignature<Map<App, Link[]>>('corsLinks', (links) => {
+  const out: string[] = [];
+  for (const [backend, list] of links) {
+    out.push(JSON.stringify(backend.id));
+    for (const { link, servers } of list)
+      out.push(
+        textOf(link, () => [link.frontend.id, link.key, link.value, ...rangeParts(link.location)]),
+        textOf(servers, () => servers.map((d) => [d.origin, d.what, ...rangeParts(d.location)])),
+      );
+  }
+  return out;
+});
 
 /** Browser-app frameworks, by dependency. */
 const FRONTEND_DEPS = ['vite', 'next', 'react-scripts', '@angular/core', '@sveltejs/kit', 'nuxt'];
@@ -36,7 +59,7 @@ export interface DevServer {
  * `react-scripts start`), as the server prints it (`http://localhost:<port>`). A `vite preview` / `next start`
  * serves the production build, which calls the production API URL: it is not compared with the development backend.
  */
-function devServers(app: App): DevServer[] {
+const devServers = perApp((app: App): DevServer[] => {
   const out: DevServer[] = [];
   for (const l of app.listeners) {
     if (l.tool === 'next dev' || l.tool === 'vite' || l.tool === 'vite dev' || l.tool === 'vite serve') {
@@ -62,7 +85,7 @@ function devServers(app: App): DevServer[] {
       out.push({ origin: `http://localhost:${port}`, what: `"${s.name}" server (port ${port})`, location: { file: app.packageJson.file, range: s.range } });
   }
   return dedupe(out);
-}
+});
 
 function dedupe(list: DevServer[]): DevServer[] {
   return [...new Map(list.map((d) => [d.origin, d])).values()];

@@ -17,7 +17,7 @@ derivedSignature<SharingIndex<ServerUse>>('serverUses', (sharing) => {
       out.push(t.text);
     }
   }
-  return out.join('\n');
+  return out;
 });
 import { devEnvEntry as resolveEnv, devEnvFiles } from '../model/env';
 

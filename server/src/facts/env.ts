@@ -23,7 +23,7 @@ function fileText(app: App, file: EnvFile): string {
 derivedSignature<Map<string, { file: EnvFile; app: App }>>('envFilesByPath', (m) => {
   const out: string[] = [];
   for (const [p, { file, app }] of m) out.push(p === file.file ? fileText(app, file) : `${p}\t${app.id}\t${fileText(app, file)}`);
-  return out.join('\n');
+  return out;
 });
 
 /** Every env file of the workspace by path, with the app that holds it (an app may load another app's file: `dotenv -e ../../.env`). */

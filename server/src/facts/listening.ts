@@ -9,7 +9,8 @@ import type { App, WorkspaceView } from '../model/types';
 import { scopedServiceUrlSites, serviceGroup, type UrlSite } from './service-urls';
 import { bindingsOf, machineOf, publishedPorts, type AppBinding } from './machines';
 import { byApps, identity, originOf, perApp, type Origin } from './util';
-import { derived, derivedSignature, lazyDerived } from './track';
+import { checking, derived, derivedSignature, lazyDerived } from './track';
+import { containerEnv, type ContainerEnv } from './compose-model';
 import { flat } from './fingerprint';
 
 // (a large value that changes with every edit of a listener: no early cutoff)
@@ -35,7 +36,7 @@ derivedSignature<Map<string, Parsed[]>>('serviceUrls', (byGroup) => {
         );
       out.push(l.line);
     }
-  return out.join('\n');
+  return out;
 });
 
 const WEB_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
@@ -57,6 +58,8 @@ export const appWords = perApp(
 );
 
 const readable = new WeakMap<object, boolean>();
+/** The path of the package.json in an app's folder (memoised per app: its folder never changes). */
+const packageFileOf = perApp((app: App) => path.join(app.dir, 'package.json'));
 
 /**
  * The package.json of an app that Crosswire cannot read (invalid JSON, or so broken that no
@@ -65,7 +68,7 @@ const readable = new WeakMap<object, boolean>();
 export function unreadablePackage(index: WorkspaceView, app: App): string | undefined {
   const pkg = app.packageJson;
   if (!pkg) {
-    const file = path.join(app.dir, 'package.json');
+    const file = packageFileOf(app);
     return index.textOf(file) !== undefined ? file : undefined;
   }
   let ok = readable.get(pkg);
@@ -86,21 +89,33 @@ export interface Listening {
   bound: Set<string>;
   pubKeys: Set<string>;
   bindings: Map<App, AppBinding[]>;
+  /** `machine\0port` -> the app servers bound there, in app order. */
+  at: Map<string, AppBinding[]>;
   /** Apps whose package.json Crosswire cannot read, in app order. */
   unknownApps: { app: App; file: string }[];
   /** Apps that run a server whose port Crosswire does not know. */
   unseen: App[];
+  /** Their identities. */
+  unseenIds: Set<string>;
 }
+
+const bindingKeys = new WeakMap<AppBinding, string>();
 
 export function listening(index: WorkspaceView): Listening {
   return derived('listening', index, (ix) => {
-    const bound = new Set<string>();
     const bindings = new Map<App, AppBinding[]>();
+    const at = new Map<string, AppBinding[]>();
     for (const app of ix.apps) {
       const list = bindingsOf(ix, app);
       bindings.set(app, list);
-      for (const b of list) bound.add(`${b.machine}\0${b.listener.port}`);
+      for (const b of list) {
+        // (bindings are kept per app while its machine is the same: so is each one's key)
+        let k = bindingKeys.get(b);
+        if (k === undefined) bindingKeys.set(b, (k = `${b.machine}\0${b.listener.port}`));
+        push(at, k, b);
+      }
     }
+    const bound = new Set(at.keys());
     const pubKeys = new Set(
       publishedPorts(ix)
         .filter((p) => p.port.protocol === 'tcp')
@@ -116,7 +131,7 @@ export function listening(index: WorkspaceView): Listening {
         a.foreign !== undefined ||
         (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')),
     );
-    return { bound, pubKeys, bindings, unknownApps, unseen };
+    return { bound, pubKeys, bindings, at, unknownApps, unseen, unseenIds: new Set(unseen.map(identity)) };
   });
 }
 
@@ -142,10 +157,22 @@ export interface Parsed {
 
 /**
  * An app's development service-URL sites with a local web origin (values only containers read are not: see
- * scopedServiceUrlSites). Not memoised per app: which env files are container environments is workspace-wide.
+ * scopedServiceUrlSites). Memoised per app while the container environments (a workspace-wide value, carried over
+ * edits that change none of its inputs) and the app's machine are the same.
  */
 export function parsedOf(index: WorkspaceView, app: App): Parsed[] {
   const machine = machineOf(index, app);
+  if (checking()) return computeParsed(index, app, machine);
+  const ce = containerEnv(index);
+  const hit = parsedMemo.get(app);
+  if (hit && hit.ce === ce && hit.machine === machine) return hit.parsed;
+  const parsed = computeParsed(index, app, machine);
+  parsedMemo.set(app, { ce, machine, parsed });
+  return parsed;
+}
+const parsedMemo = new WeakMap<App, { ce: ContainerEnv; machine: string; parsed: Parsed[] }>();
+
+function computeParsed(index: WorkspaceView, app: App, machine: string): Parsed[] {
   const parsed: Parsed[] = [];
   for (const s of scopedServiceUrlSites(index, app)) {
     if (s.bucket !== 'development') continue;
@@ -172,16 +199,30 @@ export function appsByWord(index: WorkspaceView): Map<string, App[]> {
  * apps (replicas count once) match.
  */
 export function appNamedByKey(index: WorkspaceView, key: string, ignore?: ReadonlySet<string>): App | undefined {
-  const words = key
-    .replace(PREFIXES, '')
-    .replace(/_?(SERVICE_|API_)?(URL|ORIGIN)$/, '')
-    .toLowerCase()
-    .split('_')
-    .filter((w) => w && !ignore?.has(w));
+  const words = keyWords(key, ignore);
   if (!words.length) return undefined;
   const named = (appsByWord(index).get(words[0]) ?? []).filter((a) => words.every((w) => appWords(a).has(w)));
   return new Set(named.map(identity)).size === 1 ? named[0] : undefined;
 }
+
+/** The words of a URL key that may name an app (kept per key and ignore set: keys are few, and asked on every pass). */
+function keyWords(key: string, ignore: ReadonlySet<string> | undefined): string[] {
+  const cache = ignore ? (wordsIgnoring.get(ignore) ?? wordsIgnoring.set(ignore, new Map()).get(ignore)!) : wordsOfKeys;
+  let words = cache.get(key);
+  if (words === undefined) {
+    words = key
+      .replace(PREFIXES, '')
+      .replace(/_?(SERVICE_|API_)?(URL|ORIGIN)$/, '')
+      .toLowerCase()
+      .split('_')
+      .filter((w) => w && !ignore?.has(w));
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, words);
+  }
+  return words;
+}
+const wordsOfKeys = new Map<string, string[]>();
+const wordsIgnoring = new WeakMap<ReadonlySet<string>, Map<string, string[]>>();
 
 /** Appends to the list under `key` (created on first use). */
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

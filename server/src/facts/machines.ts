@@ -2,7 +2,7 @@ import type { App, ComposeFileInfo, ComposePort, ComposeService, Listener, Works
 import type { ComposeVariant, ResolvedService } from '../index/compose-projects';
 import { composeModel, type ComposeModel } from './compose-model';
 import { isLocalHost, label, originOf } from './util';
-import { derived } from './track';
+import { checking, derived, derivedSignature } from './track';
 
 /**
  * Which machine an app runs on. `app.host` when configured (`hosts`). Replicas of one app run on
@@ -37,6 +37,13 @@ function ownHost(app: App): string | undefined {
   }
   return undefined;
 }
+
+// What rules read: each app's machine, by app id (the fingerprint's text of the same, without building one string).
+derivedSignature<Map<App, string>>('machines', (m) => {
+  const out: string[] = [];
+  for (const [app, machine] of m) out.push(app.id, machine);
+  return out;
+});
 
 /** App -> the machine it runs on (every app of the workspace). */
 function machines(index: WorkspaceView): Map<App, string> {
@@ -158,5 +165,12 @@ export function labeler(index: WorkspaceView): (app: App) => string {
 /** An app's servers with its machine. */
 export function bindingsOf(index: WorkspaceView, app: App): AppBinding[] {
   const machine = machineOf(index, app);
-  return app.listeners.map((listener) => ({ app, listener, machine }));
+  if (checking()) return app.listeners.map((listener) => ({ app, listener, machine }));
+  // (memoised per app while its machine is the same: the list is rebuilt for every app on every edit of a listener)
+  const hit = bindingMemo.get(app);
+  if (hit && hit.machine === machine) return hit.list;
+  const list = app.listeners.map((listener) => ({ app, listener, machine }));
+  bindingMemo.set(app, { machine, list });
+  return list;
 }
+const bindingMemo = new WeakMap<App, { machine: string; list: AppBinding[] }>();

@@ -8,7 +8,7 @@ import { processKey } from '../index/runs';
 import { identity, inTestFolder, label, listNames } from './util';
 import { choosePort, setPortFix } from './ports';
 import { portNames, systems, whyLinked, type PortName, type Systems } from './systems';
-import { derived, lazyDerived, raw } from './track';
+import { checking, derived, lazyDerived, raw } from './track';
 
 // (recomputed with the systems it depends on; the rules that read it are cheap lookups: no early cutoff)
 lazyDerived('portCollisions');
@@ -263,17 +263,32 @@ function sameNames(a: readonly PortName[] | undefined, b: readonly PortName[] | 
   return true;
 }
 
+/**
+ * An app's servers that something starts (a script, or only a test runner), each with its host and port: memoised
+ * per app while the runs are the same object (the index keeps them while the scripts that start servers are the same).
+ */
+function startedServers(app: App, runs: Runs): { k: string; e: { app: App; l: Listener } }[] {
+  const hit = checking() ? undefined : started.get(app);
+  if (hit && hit.runs === runs) return hit.list;
+  const list: { k: string; e: { app: App; l: Listener } }[] = [];
+  for (const l of app.listeners) {
+    const pk = processKey(app.id, l.script);
+    if (!runs.running.has(pk) && !runs.harnessOnly?.has(pk)) continue;
+    list.push({ k: `${app.host}\0${l.port}`, e: { app, l } });
+  }
+  if (!checking()) started.set(app, { runs, list });
+  return list;
+}
+const started = new WeakMap<App, { runs: Runs; list: { k: string; e: { app: App; l: Listener } }[] }>();
+
 function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>; reported: Set<Listener> } {
   const runs = index.runs();
   const byPort = new Map<string, { app: App; l: Listener }[]>();
   for (const app of index.apps) {
-    for (const l of app.listeners) {
-      const pk = processKey(app.id, l.script);
-      if (!runs.running.has(pk) && !runs.harnessOnly?.has(pk)) continue;
-      const k = `${app.host}\0${l.port}`;
-      const list = byPort.get(k) ?? [];
-      list.push({ app, l });
-      byPort.set(k, list);
+    for (const { k, e } of startedServers(app, runs)) {
+      const list = byPort.get(k);
+      if (list) list.push(e);
+      else byPort.set(k, [e]);
     }
   }
   const byApp = new Map<App, Collision[]>();

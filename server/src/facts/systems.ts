@@ -15,7 +15,7 @@ import type { App, EnvEntry, Location, Runs, WorkspaceView } from '../model/type
 import { processKey } from '../index/runs';
 import { appDatabaseUses, type DbUse } from './databases';
 import { liveSecrets } from './secrets';
-import { commonDepth, exampleRoot, identity, isLocalHost, isTestCode, originOf, perApp, rel } from './util';
+import { commonDepth, exampleRoot, identity, isLocalHost, isTestCode, originOf, perApp, rel, runningListeners } from './util';
 import { derived, lazyDerived, raw } from './track';
 
 // (its value is large and changes with almost every edit that reaches it: no early cutoff)
@@ -204,8 +204,7 @@ function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<n
   // Who listens where (running processes only).
   const listenersByPort = new Map<number, App[]>();
   for (const a of index.apps) {
-    for (const l of a.listeners) {
-      if (!runs.running.has(processKey(a.id, l.script))) continue;
+    for (const l of runningListeners(a, runs)) {
       const list = listenersByPort.get(l.port);
       if (list) list.push(a);
       else listenersByPort.set(l.port, [a]);
@@ -467,16 +466,36 @@ export function components(index: WorkspaceView): Components {
   return derived('components', index, (ix) => {
     const sys = systems(ix);
     // Each system is named by its first member in localeCompare order (one pass: no sort of every identity).
+    // (a collator made once compares as localeCompare without arguments does, which makes one per call in effect)
     const normal = (m: Map<string, string>) => {
       const first = new Map<string, string>();
       for (const [id, root] of m) {
         const f = first.get(root);
-        if (f === undefined || id.localeCompare(f) < 0) first.set(root, id);
+        if (f === undefined || collator.compare(id, f) < 0) first.set(root, id);
       }
       const out = new Map<string, string>();
       for (const [id, root] of m) out.set(id, first.get(root)!);
       return out;
     };
-    return { component: normal(sys.component), liveComponent: normal(sys.liveComponent) };
+    const value = { component: normal(sys.component), liveComponent: normal(sys.liveComponent) };
+    // The previous object when nothing changed (most edits): the early cutoff then needs no fingerprint.
+    const last = lastComponents.get(raw(ix));
+    if (last && sameMap(last.component, value.component) && sameMap(last.liveComponent, value.liveComponent)) return last;
+    lastComponents.set(raw(ix), value);
+    return value;
   });
+}
+
+const collator = new Intl.Collator();
+const lastComponents = new WeakMap<WorkspaceView, Components>();
+
+/** The same entries in the same order. */
+function sameMap(a: Map<string, string>, b: Map<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  const ib = b.entries();
+  for (const [k, v] of a) {
+    const [k2, v2] = ib.next().value as [string, string];
+    if (k !== k2 || v !== v2) return false;
+  }
+  return true;
 }

@@ -111,17 +111,18 @@ export function raw(index: WorkspaceView): WorkspaceView {
 export function derived<T>(name: DerivedFact, index: WorkspaceView, compute: (index: WorkspaceView) => T, stillValid?: (value: T) => boolean): T {
   read(name);
   const ix = raw(index);
-  const key = keyOf(ix);
   let m = memos.get(ix);
   if (!m) memos.set(ix, (m = new Map()));
   const hit = m.get(name);
-  if (hit && hit.key.every((k, i) => k === key[i])) {
+  // (called per app by helpers such as machineOf: the key is compared without building it)
+  if (hit && sameKey(hit.key, ix)) {
     if (!stillValid || (pass !== 0 && hit.validIn === pass)) return hit.value as T;
     if (stillValid(hit.value as T)) {
       hit.validIn = pass;
       return hit.value as T;
     }
   }
+  const key = keyOf(ix);
   const value = scope ? within(`${scope.who} (through ${name})`, inputsOf(name), undefined, () => compute(index)) : compute(index);
   m.set(name, { key, value, compute, stillValid, validIn: pass });
   return value;
@@ -129,6 +130,11 @@ export function derived<T>(name: DerivedFact, index: WorkspaceView, compute: (in
 
 function keyOf(ix: WorkspaceView): readonly unknown[] {
   return [ix.apps, ix.composeFiles, ix.postgresConfs, ix.monorepoRoots, ix.config];
+}
+
+/** keyOf(ix) equals `key`. */
+function sameKey(key: readonly unknown[], ix: WorkspaceView): boolean {
+  return key[0] === ix.apps && key[1] === ix.composeFiles && key[2] === ix.postgresConfs && key[3] === ix.monorepoRoots && key[4] === ix.config;
 }
 
 /**
@@ -151,13 +157,27 @@ export function lazyDerived(name: DerivedFact): void {
   lazy.add(name);
 }
 
-const signatures = new Map<DerivedFact, (value: never) => string>();
-/** A cheaper text of a derived fact's value for the early cutoff than its whole fingerprint: what rules read of it. */
-export function derivedSignature<T>(name: DerivedFact, signature: (value: T) => string): void {
-  signatures.set(name, signature as (value: never) => string);
+/** A fingerprint, or a signature's parts (compared part by part: parts kept per object compare by reference first). */
+export type Print = string | readonly string[];
+
+const signatures = new Map<DerivedFact, (value: never) => Print>();
+/**
+ * A cheaper text of a derived fact's value for the early cutoff than its whole fingerprint: what rules read of it,
+ * as parts (one per app, file or site) that are compared one by one, never joined.
+ */
+export function derivedSignature<T>(name: DerivedFact, signature: (value: T) => Print): void {
+  signatures.set(name, signature as (value: never) => Print);
 }
-export function signatureOf(name: DerivedFact): ((value: unknown) => string) | undefined {
-  return signatures.get(name) as ((value: unknown) => string) | undefined;
+export function signatureOf(name: DerivedFact): ((value: unknown) => Print) | undefined {
+  return signatures.get(name) as ((value: unknown) => Print) | undefined;
+}
+
+/** Whether two prints are the same. */
+export function samePrint(a: Print | undefined, b: Print | undefined): boolean {
+  if (typeof a === 'string' || typeof b === 'string' || !a || !b) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -165,6 +185,9 @@ export function signatureOf(name: DerivedFact): ((value: unknown) => string) | u
  * code has not run) or when its value is a lazily filled cache.
  */
 export function evaluate(name: DerivedFact, index: WorkspaceView): { value: unknown } | undefined {
+  // Without fact checking rules call the index's runs() directly (kept by the index while the scripts that start
+  // servers are the same): its value, not "unknown", so that an edit of a port alone does not count as a change of runs.
+  if (name === 'runs' && !checkingOn) return { value: raw(index).runs() };
   const c = memos.get(raw(index))?.get(name);
   if (!c || lazy.has(name)) return undefined;
   const prev = scope;
@@ -174,6 +197,17 @@ export function evaluate(name: DerivedFact, index: WorkspaceView): { value: unkn
   } finally {
     scope = prev;
   }
+}
+
+/**
+ * The value a derived fact had in the state `prevApps` belongs to, while its memo still holds it (before the first
+ * read in the new state replaces it); undefined when it was not computed there or is a lazily filled cache. The
+ * engine fingerprints it when it has no fingerprint of that state yet (the first edit after a full run).
+ */
+export function previous(name: DerivedFact, index: WorkspaceView, prevApps: readonly App[]): { value: unknown } | undefined {
+  const c = memos.get(raw(index))?.get(name);
+  if (!c || lazy.has(name) || c.key[0] !== prevApps) return undefined;
+  return { value: c.value };
 }
 
 /** Runs part of a derived fact computed on demand (a lazily filled cache in its value) with that fact's inputs. */

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { checking } from './track';
 import * as path from 'node:path';
-import type { App, EnvEntry, Location, Range, TextEditAt, WorkspaceView } from '../model/types';
+import type { App, EnvEntry, Listener, Location, Range, Runs, TextEditAt, WorkspaceView } from '../model/types';
+import { processKey } from '../index/runs';
 import { LineIndex } from '../model/text';
 
 export const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '']);
@@ -246,8 +247,15 @@ const TEST_CODE = new RegExp(
 
 /** Whether a code file of an app is test code: the URLs and defaults it holds are test inputs, not what the running app uses. */
 export function isTestCode(app: App, file: string): boolean {
-  return TEST_CODE.test(path.relative(app.dir, file));
+  // Memoised per App object and file (path.relative resolves both paths: most of the cost of a rule that asks for
+  // every code file of every app). The answer reads no fact, only the app's folder and the path.
+  let m = testCodeOf.get(app);
+  if (!m) testCodeOf.set(app, (m = new Map()));
+  let v = m.get(file);
+  if (v === undefined) m.set(file, (v = TEST_CODE.test(path.relative(app.dir, file))));
+  return v;
 }
+const testCodeOf = new WeakMap<App, Map<string, boolean>>();
 
 /** Folders that hold a collection of independent examples, each its own app or stack, run one at a time. */
 const EXAMPLE_DIRS = new Set(['examples', 'example', 'samples', 'sample', 'demos', 'starters', 'templates']);
@@ -277,3 +285,17 @@ export function inTestFolder(root: string, dir: string): boolean {
   if (!rel || rel.startsWith('..')) return false;
   return rel.split(/[\\/]/).some(isTestDirName);
 }
+
+/**
+ * An app's listeners whose process runs (something starts it: index/runs.ts), memoised per app while the runs are
+ * the same object (the index keeps them while the scripts that start servers are the same).
+ */
+export function runningListeners(app: App, runs: Runs): Listener[] {
+  if (checking()) return app.listeners.filter((l) => runs.running.has(processKey(app.id, l.script)));
+  const hit = running.get(app);
+  if (hit && hit.runs === runs) return hit.list;
+  const list = app.listeners.filter((l) => runs.running.has(processKey(app.id, l.script)));
+  running.set(app, { runs, list });
+  return list;
+}
+const running = new WeakMap<App, { runs: Runs; list: Listener[] }>();

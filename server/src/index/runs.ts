@@ -147,6 +147,11 @@ function addHarnessSets(
 }
 
 /** Playwright configs with a webServer Crosswire can read, each parsed once per text (`cache` by file entry). */
+/** Whether a file is named like a Playwright config (`playwright.config.ts`, `playwright.e2e.config.mjs`). */
+export function isHarnessConfig(file: string): boolean {
+  return file.includes('playwright') && /^playwright(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(path.basename(file));
+}
+
 export function readHarnesses(
   files: Map<string, IndexedFile>,
   cache: WeakMap<IndexedFile, TestHarness | null>,
@@ -154,7 +159,7 @@ export function readHarnesses(
 ): (TestHarness & { source: IndexedFile })[] {
   const out: (TestHarness & { source: IndexedFile })[] = [];
   for (const f of files.values()) {
-    if (!/^playwright(\.[\w-]+)?\.config\.[cm]?[jt]s$/.test(path.basename(f.file))) continue;
+    if (!isHarnessConfig(f.file)) continue;
     let h = cache.get(f);
     if (h === undefined) {
       const text = textOf(f.file);
@@ -165,6 +170,40 @@ export function readHarnesses(
     if (h) out.push({ ...h, source: f });
   }
   return out;
+}
+
+/**
+ * The test runners' configs of the index, read with readHarnesses: their paths are found once, then kept up to date
+ * file by file (a basename test of every file on every state of the index was most of the cost of runs()).
+ */
+export class HarnessConfigs {
+  private paths: Set<string> | undefined;
+  private readonly cache = new WeakMap<IndexedFile, TestHarness | null>();
+
+  constructor(private readonly index: { readonly files: Map<string, IndexedFile>; textOf(file: string): string | undefined }) {}
+
+  /** After one file was added, changed or removed. */
+  changed(file: string): void {
+    if (!this.paths || !isHarnessConfig(file)) return;
+    if (this.index.files.has(file)) this.paths.add(file);
+    else this.paths.delete(file);
+  }
+
+  /** After every file was read again. */
+  reset(): void {
+    this.paths = undefined;
+  }
+
+  read(): (TestHarness & { source: IndexedFile })[] {
+    const all = this.index.files;
+    this.paths ??= new Set([...all.keys()].filter(isHarnessConfig));
+    const files = new Map<string, IndexedFile>();
+    for (const f of this.paths) {
+      const entry = all.get(f);
+      if (entry) files.set(f, entry);
+    }
+    return readHarnesses(files, this.cache, (f) => this.index.textOf(f));
+  }
 }
 
 /** A test runner's config that starts servers before the tests (Playwright's webServer). */

@@ -21,7 +21,7 @@ import { emptyConfig, mergeConfigs } from '../parsers/config';
 import { compileGlobs } from '../parsers/glob';
 import { type FileKind } from './discovery';
 import { type IndexedFile } from './ingest';
-import { computeRuns, readHarnesses, type TestHarness } from './runs';
+import { computeRuns, HarnessConfigs } from './runs';
 import { PrismaSchemas } from './prisma-schemas';
 import { FileStore } from './files';
 import { deriveApp, findAppDirs, ownerDirIn, type AppMeta, type DeriveInput } from './apps';
@@ -82,7 +82,7 @@ export class WorkspaceIndex implements WorkspaceView {
    */
   runs(): Runs {
     if (this.runsCache?.apps === this._apps) return this.runsCache.runs;
-    const harnesses = this.testHarnesses();
+    const harnesses = this.harnesses.read();
     const key: unknown[] = [this.monorepoRoots, ...harnesses.map((h) => h.source)];
     for (const a of this._apps) key.push(a.id, a.packageJson, a.listeners.map((l) => l.script).join('\0'), a.unknownPorts.map((u) => u.script).join('\0'));
     const prev = this.runsCache;
@@ -94,10 +94,7 @@ export class WorkspaceIndex implements WorkspaceView {
     return this.runsCache.runs;
   }
 
-  private harnessCache = new WeakMap<IndexedFile, TestHarness | null>();
-  private testHarnesses(): (TestHarness & { source: IndexedFile })[] {
-    return readHarnesses(this.files, this.harnessCache, (f) => this.textOf(f));
-  }
+  private readonly harnesses = new HarnessConfigs(this);
 
   appById(id: string): App | undefined {
     return this.appMap.get(id);
@@ -117,6 +114,7 @@ export class WorkspaceIndex implements WorkspaceView {
 
   async indexAll(): Promise<void> {
     this.prismaSchemas.clear();
+    this.harnesses.reset();
     await this.store.readAll();
     this.rebuild();
   }
@@ -180,6 +178,7 @@ export class WorkspaceIndex implements WorkspaceView {
    * for package.json, Python markers and crosswire.config.json, re-derives everything.
    */
   private update(file: string, before: IndexedFile | undefined): void {
+    this.harnesses.changed(file);
     if (!this.updateOne(file, before)) this.rebuild();
   }
 

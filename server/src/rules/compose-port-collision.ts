@@ -1,12 +1,11 @@
 import * as path from 'node:path';
 import type { App, Listener, RelatedInfo, Severity, WorkspaceView } from '../model/types';
-import { processKey } from '../index/runs';
 import type { ComposeProject, ResolvedService } from '../index/compose-projects';
 import { machineOf, publishedPorts, type PublishedPort } from '../facts/machines';
 import { projectUsers } from '../facts/compose-model';
 import { workspaceRule, type Report } from '../model/rule';
 import { components, runTogetherAmong } from '../facts/systems';
-import { fewNames, identity, label, listNames, rel } from '../facts/util';
+import { fewNames, identity, label, listNames, rel, runningListeners } from '../facts/util';
 
 /**
  * Host ports published by docker compose services that cannot all be bound, judged by Compose's own model
@@ -220,11 +219,14 @@ function pairFinding(index: WorkspaceView, pr: Pair): Report {
 /** Compose services that publish a port an app's server binds, when the app runs beside the project. */
 function appFindings(index: WorkspaceView, pubs: PublishedPort[]): Report[] {
   const runs = index.runs();
+  // Only the listeners on a port some service publishes can be compared.
+  const published = new Set(pubs.map((p) => p.port.host));
   const byPort = new Map<string, { app: App; l: Listener }[]>();
   for (const app of index.apps) {
-    const machine = machineOf(index, app);
-    for (const l of app.listeners) {
-      if (!runs.running.has(processKey(app.id, l.script))) continue;
+    let machine: string | undefined;
+    for (const l of runningListeners(app, runs)) {
+      if (!published.has(l.port)) continue;
+      machine ??= machineOf(index, app);
       const k = `${machine}\0${l.port}`;
       const list = byPort.get(k) ?? [];
       list.push({ app, l });

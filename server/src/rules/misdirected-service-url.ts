@@ -3,7 +3,7 @@ import { appRule } from '../model/rule';
 import { isServedUrlKey } from '../facts/sessions';
 import { machineOf } from '../facts/machines';
 import { appNamedByKey, listening } from '../facts/listening';
-import { fewNames, identity, isTestCode, label, originOf, portEdit } from '../facts/util';
+import { fewNames, identity, isTestCode, label, originOf, perApp, portEdit, type Origin } from '../facts/util';
 
 const DEV_ROLES = new Set(['dev', 'server']);
 
@@ -41,8 +41,8 @@ interface Site {
   what: string;
 }
 
-/** An app's development URLs under `*_URL` keys: live default/development env files, templates, code defaults (tests excluded). */
-function sitesOf(app: App): Site[] {
+/** An app's development URLs under `*_URL` keys: live default/development env files, templates, code defaults (tests excluded). Memoised per app (its env and code). */
+const sitesOf = perApp((app: App): Site[] => {
   const out: Site[] = [];
   for (const f of app.envFiles) {
     if (f.kind === 'live' && f.mode !== 'default' && f.mode !== 'development') continue;
@@ -65,7 +65,19 @@ function sitesOf(app: App): Site[] {
         out.push({ key: d.key, value: d.value.trim(), location: { file: d.file, range: d.range }, written: d.range, what: `The code default of ${d.key}` });
   }
   return out;
-}
+});
+
+/** The sites that name a port of this machine over http(s), with their origin, but the app's own URL (memoised per app). */
+const localSitesOf = perApp((app: App): { s: Site; o: Origin }[] => {
+  const out: { s: Site; o: Origin }[] = [];
+  for (const s of sitesOf(app)) {
+    if (isServedUrlKey(s.key)) continue;
+    const o = originOf(s.value);
+    if (!o || !o.local || !o.port || !/^https?$/.test(o.scheme)) continue;
+    out.push({ s, o });
+  }
+  return out;
+});
 
 /**
  * A local URL whose key names one app of the workspace (`DASHBOARD_URL`, `BILLING_API_URL`) points at a port where
@@ -83,15 +95,12 @@ export const misdirectedServiceUrl = appRule({
   facts: ['env', 'code', 'machines', 'listening'],
   check(app, ctx) {
     const index = ctx.index;
-    const sites = sitesOf(app);
+    const sites = localSitesOf(app);
     if (!sites.length) return;
     const l = listening(index);
     const machine = machineOf(index, app);
-    const unseen = new Set(l.unseen.map(identity));
-    for (const s of sites) {
-      if (isServedUrlKey(s.key)) continue;
-      const o = originOf(s.value);
-      if (!o || !o.local || !o.port || !/^https?$/.test(o.scheme)) continue;
+    const unseen = l.unseenIds;
+    for (const { s, o } of sites) {
       const target = appNamedByKey(index, s.key, GENERIC);
       if (!target || identity(target) === identity(app)) continue;
       if (unseen.has(identity(target)) || l.unknownApps.some((u) => identity(u.app) === identity(target))) continue;
@@ -102,9 +111,7 @@ export const misdirectedServiceUrl = appRule({
       const targetPorts = [...new Set(targetBindings.map((b) => b.listener.port))];
       if (!targetPorts.length || targetPorts.includes(o.port)) continue;
       if (l.pubKeys.has(`${machine}\0${o.port}`)) continue;
-      const there = [...l.bindings]
-        .filter(([a]) => identity(a) !== identity(target))
-        .flatMap(([, bs]) => bs.filter((b) => b.machine === machine && b.listener.port === o.port));
+      const there = (l.at.get(`${machine}\0${o.port}`) ?? []).filter((b) => identity(b.app) !== identity(target));
       if (!there.length) continue; // nothing listens there: dangling-service-url's question, not this one
       const others = [...new Map(there.map((b) => [identity(b.app), b.app])).values()];
       const fixes: Fix[] = [];
