@@ -264,26 +264,21 @@ export class RuleRunner {
     };
   }
 
-  /** Rules that failed on an app or group in their last run there: `rule\0where` -> the error's message. */
-  private readonly failed = new Map<string, string>();
+  private readonly failed = new RuleFailures();
 
   /** The rules whose last run failed somewhere (their findings there are missing), with where and why. */
   failures(): { ruleId: string; where: string; message: string }[] {
-    return [...this.failed].map(([k, message]) => {
-      const [ruleId, where] = k.split('\0');
-      return { ruleId, where, message };
-    });
+    return this.failed.list();
   }
 
   /** A failing rule loses its own findings for that app or group, never the other rules' (it is logged, and kept for failures()). */
   private guard(rule: Rule, where: string, fn: () => void): void {
-    const key = `${rule.id}\0${where}`;
     try {
       fn();
-      if (this.failed.size) this.failed.delete(key);
+      this.failed.clear(rule.id, where);
     } catch (e) {
       if (e instanceof UndeclaredFactError) throw e;
-      this.failed.set(key, (e as Error)?.message ?? String(e));
+      this.failed.set(rule.id, where, (e as Error)?.message ?? String(e));
       this.log.error(`Rule ${rule.id} failed on ${where}: ${(e as Error).stack ?? e}`);
     }
   }
@@ -300,6 +295,23 @@ function remember(prints: Map<string, Print>, values: Map<string, unknown>, d: D
   values.set(d, v.value);
   prints.set(d, print);
   return print;
+}
+
+/** Rules that failed on an app or group in their last run there (`rule\0where` -> the error's message). */
+class RuleFailures {
+  private readonly byKey = new Map<string, string>();
+  set(ruleId: string, where: string, message: string): void {
+    this.byKey.set(`${ruleId}\0${where}`, message);
+  }
+  clear(ruleId: string, where: string): void {
+    if (this.byKey.size) this.byKey.delete(`${ruleId}\0${where}`);
+  }
+  list(): { ruleId: string; where: string; message: string }[] {
+    return [...this.byKey].map(([k, message]) => {
+      const [ruleId, where] = k.split('\0');
+      return { ruleId, where, message };
+    });
+  }
 }
 
 /** Fixes computed when first asked, and again after the apps changed (they read the whole workspace, e.g. a free port). */

@@ -162,9 +162,7 @@ export function deriveApp(ws: DeriveInput, dir: string, meta: AppMeta): App {
     name,
     dir,
     root: meta.root,
-    // Copies of one app share a package name and a framework (a Vite frontend and an Express backend that both kept
-    // a starter's name are two apps).
-    replicaKey: pkg?.name ? `pkg:${pkg.name}${workspaceScope(ws, dir)}\0${framework}` : `dir:${id}`,
+    replicaKey: pkg?.name ? `pkg:${pkg.name}${workspaceScope(ws, dir)}` : `dir:${id}`,
     packageJson: pkg,
     framework,
     prismaMajor: majorOf(deps['prisma']) ?? majorOf(deps['@prisma/client']),
