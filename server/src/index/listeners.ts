@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { App, CodeFileInfo, EnvEntry, ListenCall, Listener, Location, Range, UnknownPort, VitePortEnv } from '../model/types';
 import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
 import { analyzeCommand, carriesEnv, inherit, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
-import { CODE_SERVER_FRAMEWORKS, type ServeSpec } from '../frameworks';
+import { CODE_SERVER_FRAMEWORKS, matchServe, type ServeSpec } from '../frameworks';
 import { LineIndex } from '../model/text';
 import type { IndexedFile } from './ingest';
 import { devEnvEntry, winningEntry } from '../model/env';
@@ -720,6 +720,10 @@ export function nxTargetListeners(app: App, data: unknown, file: string, text: s
       );
       continue;
     }
+    if (NX_VITE.test(executor)) {
+      viteTarget(app, files, t, { name, executor, location, command: nxCommand, nxEnv }, found);
+      continue;
+    }
     devServerTarget(app, t, { name, executor, role, location, command: nxCommand }, found);
   }
   return found;
@@ -740,6 +744,55 @@ function runCommands(t: NxTarget): string[] {
           : undefined,
     )
     .filter((c): c is string => !!c);
+}
+
+/** Nx's Vite executors: Vite's dev and preview servers, configured by the project's vite.config and the target's options. */
+const NX_VITE = /^@(nx|nrwl)\/vite:(dev-server|preview-server)$/;
+
+/**
+ * A target run by `@nx/vite:dev-server` / `preview-server`: read like a `vite` / `vite preview` command, its `port` option
+ * as the flag (Vite still moves when that port is taken, unless `strictPort`), else the project's vite.config, else
+ * Vite's default; a `configFile` other than the project's vite.config makes the port unknown.
+ */
+function viteTarget(
+  app: App,
+  files: Map<string, IndexedFile>,
+  t: NxTarget,
+  target: { name: string; executor: string; location: Location; command: string; nxEnv: string[] },
+  found: Found,
+): void {
+  const { name, executor, location, command, nxEnv } = target;
+  const script = `nx:${name}`;
+  const spec = matchServe('vite', executor.endsWith('preview-server') ? ['preview'] : [])!.spec;
+  const raw = t.options?.port;
+  const port = typeof raw === 'number' ? raw : typeof raw === 'string' ? parsePortValue(raw) : undefined;
+  const configFile = t.options?.configFile;
+  if (port === undefined && typeof configFile === 'string' && !/(^|\/)vite\.config\.[cm]?[jt]s$/.test(configFile)) {
+    found.unknown.push({
+      appId: app.id,
+      script,
+      command,
+      role: spec.role,
+      location,
+      reason: `target "${name}" reads ${configFile}, whose port Crosswire does not read`,
+    });
+    return;
+  }
+  const a: CommandAnalysis = {
+    tool: spec.id,
+    serve: spec,
+    toolText: executor,
+    toolEnd: 0,
+    toolStart: 0,
+    strictPort: t.options?.strictPort === true,
+    inlineEnv: {},
+    envFiles: [],
+    ...(port ? { portFlag: { port, start: 0, end: 0, text: `port: ${port}` } } : {}),
+  };
+  const base = { appId: app.id, script, command, scriptLocation: location, loadedEnvFiles: [] as string[], tool: executor, toolEnd: undefined };
+  const l = serveListener(app, files, spec, script, a, base, [...nxEnv], location, false);
+  if ('unknown' in l) found.unknown.push({ appId: app.id, script, command, role: spec.role, location: l.location, reason: l.reason });
+  else found.listeners.push(l);
 }
 
 /**
