@@ -108,3 +108,21 @@ test('python parser: a server bound to a UNIX socket or an inherited descriptor 
     [[5, 8090]],
   );
 });
+
+test('a setup.py inside a package (an __init__.py beside it) is a module, not a project', async () => {
+  const ws = makeWorkspace({
+    'server/pyproject.toml': PYPROJECT,
+    'server/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8888)\n',
+    'server/memory/__init__.py': '',
+    'server/memory/setup.py': 'def setup_memory():\n    return {}\n',
+    'sdk/setup.py': 'from setuptools import setup\nsetup(name="sdk")\n',
+  });
+  const { engine } = await audit(ws);
+  assert.deepEqual(
+    engine
+      .apps()
+      .map((a) => path.relative(ws, a.dir))
+      .sort(),
+    ['sdk', 'server'],
+  );
+});

@@ -88,8 +88,9 @@ export function findAppDirs(
   }
   for (const f of visible) {
     const dir = path.dirname(f.file);
-    if ((f.kind === 'app-marker' || (f.kind === 'python' && path.basename(f.file) === 'setup.py')) && !appDirs.has(dir))
-      appDirs.set(dir, { root: f.root, python: true });
+    // setup.py marks a project, unless it is a module of a package (an `__init__.py` beside it: `mem0/memory/setup.py`).
+    const setupPy = f.kind === 'python' && path.basename(f.file) === 'setup.py' && !files.has(path.join(dir, '__init__.py'));
+    if ((f.kind === 'app-marker' || setupPy) && !appDirs.has(dir)) appDirs.set(dir, { root: f.root, python: true });
     // A Go module, a Maven/Gradle project, a Gemfile...: a program whose servers Crosswire does not model.
     if (f.kind === 'foreign-marker') {
       const lang = FOREIGN_MARKERS[path.basename(f.file)];
