@@ -22,6 +22,7 @@ import { rsbuild } from './rsbuild';
 import { vitepress } from './vitepress';
 import { mintlify } from './mintlify';
 import { partykit } from './partykit';
+import { strapi } from './strapi';
 import { webpack } from './webpack';
 
 export type { FrameworkModule, ServeSpec, ServeRole, PortArg } from './types';
@@ -46,6 +47,7 @@ export const FRAMEWORKS: readonly FrameworkModule[] = [
   reactEmail,
   wrangler,
   partykit,
+  strapi,
   webpack,
   vite,
   python,

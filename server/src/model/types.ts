@@ -494,6 +494,7 @@ export type Framework =
   | 'vitepress'
   | 'mintlify'
   | 'partykit'
+  | 'strapi'
   | 'webpack'
   | 'node'
   | 'python'

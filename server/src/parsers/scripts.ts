@@ -116,6 +116,27 @@ export interface CommandAnalysis {
 
 const NODE_RUNNERS = new Set(['node', 'nodemon', 'ts-node', 'ts-node-dev', 'tsx', 'bun', 'babel-node', 'esno', 'deno']);
 const PM_RUN = new Set(['npm', 'yarn', 'pnpm', 'bun']);
+/** Bun's options that take the next word as their value (`bun run --env-file .env x.ts`). */
+const BUN_VALUED = new Set([
+  '--env-file',
+  '--cwd',
+  '--preload',
+  '-r',
+  '--require',
+  '--config',
+  '-c',
+  '--tsconfig-override',
+  '--elide-lines',
+  '--filter',
+  '-F',
+  '--define',
+  '-d',
+  '--loader',
+  '-l',
+  '--conditions',
+  '--main-fields',
+  '--shell',
+]);
 /** Options of the package managers that run the command in another folder (yarn v1 `--cwd`, npm `--prefix`, pnpm `-C`/`--dir`, bun `--cwd`). */
 const PM_DIR_FLAGS: Record<string, readonly string[]> = { yarn: ['--cwd'], npm: ['--prefix'], pnpm: ['-C', '--dir'], bun: ['--cwd'] };
 
@@ -173,7 +194,13 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
   }
   const isFile = (w: Token | undefined) => !!w && /\.[cm]?[jt]sx?$/.test(w.text);
   // `bun dev` / `bun run dev` run a package script; `bun server.ts` / `bun run server.ts` / `bun --watch x.ts` run a file.
-  const afterRun = rest[0]?.text === 'run' ? rest.slice(1).find((w) => !w.text.startsWith('-')) : undefined;
+  // (the first word after `run` that is neither an option nor an option's value: `bun run --env-file ../.env ./dev.ts`)
+  let afterRun: Token | undefined;
+  if (rest[0]?.text === 'run')
+    for (let j = 1; j < rest.length && !afterRun; j++) {
+      if (BUN_VALUED.has(rest[j].text)) j++;
+      else if (!rest[j].text.startsWith('-')) afterRun = rest[j];
+    }
   const bunRunsScript = name === 'bun' && !!rest[0] && !isFile(rest[0]) && !rest[0].text.startsWith('-') && !(rest[0].text === 'run' && isFile(afterRun));
   if (NODE_RUNNERS.has(name) && !bunRunsScript) return analyzeNodeRun(name, head, rest, command, res);
   if (PM_RUN.has(name)) return analyzePmRun(name, rest, command, res);

@@ -246,6 +246,8 @@ function appFindings(index: WorkspaceView, pubs: PublishedPort[]): Report[] {
     const users = projectUsers(index, s.project).users;
     if (users.size === 0) continue;
     for (const { app, l } of listeners) {
+      // The same variant runs this app as a container of its own: with it up, the app is not a server on the host.
+      if (pub.variant.services.some((x) => x.app && x.app.dir === app.dir)) continue;
       let why: string | undefined;
       const direct = [...users].find(([u]) => identity(u) === identity(app));
       if (direct) why = `${label(index, app)} uses project ${s.project.name} (${direct[1]})`;

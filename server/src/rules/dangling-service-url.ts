@@ -56,7 +56,8 @@ export const danglingServiceUrl = appRule({
       // Unless the URL names a service Crosswire knows to listen elsewhere, a server whose port it cannot know (an
       // unreadable package.json, a port computed at run time, a Python service started in a way it does not read)
       // may be the one listening there: unknown is not "nothing".
-      if (!namedBindings.length && (unsure.length || l.unseen.some((a) => identity(a) !== identity(s.app) && machineOf(index, a) === machine))) continue;
+      // (The app's own servers count too: a mock API it runs beside itself may be what its URL names.)
+      if (!namedBindings.length && (unsure.length || l.unseen.some((a) => machineOf(index, a) === machine))) continue;
       // A replica's own machine inferred without evidence (no URL or configuration names it): what else runs there is unknown.
       if (!namedBindings.length && machine.startsWith('replica:')) continue;
       // The other development sites of the same service that do point at a live port.
