@@ -107,6 +107,8 @@ async function measureIncremental({ dir, edit, edits = 200, env = {}, log = () =
       peakRssAfterIndexMB: afterIndex.hwmMB,
       rssAfterIndexMB: afterIndex.rssMB,
       peakRssAfterEditsMB: afterEdits.hwmMB,
+      // Resident now (not the high-water mark): whether the edits left memory behind.
+      rssAfterEditsMB: afterEdits.rssMB,
       latencies,
       window,
     };

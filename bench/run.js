@@ -452,7 +452,7 @@ async function main() {
       `  p50 ${incremental.p50.toFixed(1)} ms   p95 ${incremental.p95.toFixed(1)} ms   max ${incremental.max.toFixed(1)} ms   mean ${incremental.mean.toFixed(1)} ms   (server-reported apply time p50 ${incremental.serverReported.p50 ?? '?'} ms)`,
     );
     lines.push(
-      `  server ready after ${(incremental.readyMs / 1000).toFixed(1)} s; peak RSS after indexing ${incremental.peakRssAfterIndexMB?.toFixed(0)} MB, after the edits ${incremental.peakRssAfterEditsMB?.toFixed(0)} MB`,
+      `  server ready after ${(incremental.readyMs / 1000).toFixed(1)} s; peak RSS after indexing ${incremental.peakRssAfterIndexMB?.toFixed(0)} MB, after the edits ${incremental.peakRssAfterEditsMB?.toFixed(0)} MB (resident after indexing ${incremental.rssAfterIndexMB?.toFixed(0)} MB, after the edits ${incremental.rssAfterEditsMB?.toFixed(0)} MB)`,
     );
   }
   const big = rows.find((r) => r.n === 2000) ?? rows[rows.length - 1];

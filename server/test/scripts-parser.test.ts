@@ -181,6 +181,7 @@ test('analyzeCommand: bun run with option values before the file, and Strapi', (
   const a = analyzeCommand('bun run --watch --env-file ../../.env --env-file ../../.env.local ./dev.ts')[0];
   assert.deepEqual([a.tool, a.entry, a.envFiles], ['node', './dev.ts', ['../../.env', '../../.env.local']]);
   assert.equal(analyzeCommand('bun run dev')[0].delegateTo, 'dev');
+  assert.equal(analyzeCommand('node --run serve')[0].delegateTo, 'serve');
   assert.deepEqual(
     ['strapi develop', 'strapi start', 'strapi build'].map((c) => analyzeCommand(c)[0]?.tool),
     ['strapi-develop', 'strapi-start', undefined],

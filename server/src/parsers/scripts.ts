@@ -202,6 +202,8 @@ function analyzeSegment(words: Token[], command: string): CommandAnalysis | unde
       else if (!rest[j].text.startsWith('-')) afterRun = rest[j];
     }
   const bunRunsScript = name === 'bun' && !!rest[0] && !isFile(rest[0]) && !rest[0].text.startsWith('-') && !(rest[0].text === 'run' && isFile(afterRun));
+  // `node --run dev` (Node 22) runs the package's script, like `npm run dev`.
+  if (name === 'node' && rest[0]?.text === '--run' && rest[1]) return analyzePmRun('npm', [{ ...rest[0], text: 'run' }, ...rest.slice(1)], command, res);
   if (NODE_RUNNERS.has(name) && !bunRunsScript) return analyzeNodeRun(name, head, rest, command, res);
   if (PM_RUN.has(name)) return analyzePmRun(name, rest, command, res);
   return undefined;
