@@ -187,3 +187,24 @@ test('analyzeCommand: bun run with option values before the file, and Strapi', (
     ['strapi-develop', 'strapi-start', undefined],
   );
 });
+
+test('analyzeCommand: runners behind environment prefixes, turbo package#task, coverage wrappers', () => {
+  const cc = analyzeCommand('cross-env NODE_ENV=development concurrently "vite" "node server.js"');
+  assert.deepEqual(
+    cc.map((a) => [a.tool, Object.keys(a.inlineEnv)]),
+    [
+      ['vite-dev', ['NODE_ENV']],
+      ['node', ['NODE_ENV']],
+    ],
+  );
+  assert.deepEqual(
+    analyzeCommand('dotenv -e .env -- run-p dev:web dev:api').map((a) => [a.delegateTo, a.envFiles]),
+    [
+      ['dev:web', ['.env']],
+      ['dev:api', ['.env']],
+    ],
+  );
+  const t = analyzeCommand('turbo run @acme/web#dev @acme/ssr#dev')[0].orchestrate;
+  assert.deepEqual([t?.tasks, t?.filters], [['dev'], ['@acme/web', '@acme/ssr']]);
+  assert.equal(analyzeCommand('nyc --silent node ./dist/server.js')[0].entry, './dist/server.js');
+});

@@ -116,6 +116,23 @@ export interface CommandAnalysis {
 
 const NODE_RUNNERS = new Set(['node', 'nodemon', 'ts-node', 'ts-node-dev', 'tsx', 'bun', 'babel-node', 'esno', 'deno']);
 const PM_RUN = new Set(['npm', 'yarn', 'pnpm', 'bun']);
+/** nyc's and c8's options that take the next word as their value. */
+const NYC_VALUED = new Set([
+  '--reporter',
+  '-r',
+  '--report-dir',
+  '--temp-dir',
+  '-t',
+  '--include',
+  '-n',
+  '--exclude',
+  '-x',
+  '--extension',
+  '-e',
+  '--require',
+  '-i',
+  '--cwd',
+]);
 /** Bun's options that take the next word as their value (`bun run --env-file .env x.ts`). */
 const BUN_VALUED = new Set([
   '--env-file',
@@ -244,6 +261,27 @@ function analyzePmRun(name: string, rest: Token[], command: string, res: Command
 }
 
 /**
+ * `pnpm exec vite`, `npm exec -- next dev`, `pnpm dlx`: the binary runs. `bun --bun vite`, `bun next dev -p 8080`,
+ * `pnpm tsx server.ts`, `yarn next start`: with no script of that name (a script named like a server binary is not a
+ * thing), Bun, pnpm and Yarn run the package's binary. The index of the binary's word, or undefined.
+ */
+function pmBinaryAt(words: Token[], i: number): number | undefined {
+  const pm = words[i].text;
+  if (pm !== 'bun' && pm !== 'pnpm' && pm !== 'yarn' && pm !== 'npm') return undefined;
+  let j = i + 1;
+  while (words[j]?.text === '--bun') j++;
+  if (/^(exec|dlx|x)$/.test(words[j]?.text ?? '') && pm !== 'yarn') {
+    j++;
+    while (words[j] && words[j].text.startsWith('-')) j++;
+    if (words[j - 1]?.text === '--' || (words[j] && !words[j].text.startsWith('-'))) return j;
+  }
+  const bin = words[j]?.text ?? '';
+  const args = words.slice(j + 1).map((x) => x.text);
+  if (pm !== 'npm' && bin && ((pm !== 'bun' && NODE_RUNNERS.has(bin) && bin !== 'bun') || matchServe(bin, args) || orchestration(bin, args))) return j;
+  return undefined;
+}
+
+/**
  * Skips a segment's environment prefixes and wrappers (`PORT=3000`, `cross-env`, `npx`, `dotenv -e file --`,
  * `env-cmd -f file`), recording the variables and env files in `res`. Returns the index of the command word,
  * or undefined when there is none.
@@ -263,26 +301,16 @@ function skipPrefixes(words: Token[], res: CommandAnalysis): number | undefined 
       i++;
       continue;
     }
-    if (w.text === 'bun' || w.text === 'pnpm' || w.text === 'yarn' || w.text === 'npm') {
-      // `pnpm exec vite`, `npm exec -- next dev`, `pnpm dlx`: the binary runs. `bun --bun vite`, `bun next dev -p 8080`,
-      // `pnpm tsx server.ts`, `yarn next start`: with no script of that name (a script named like a server binary is
-      // not a thing), Bun, pnpm and Yarn run the package's binary.
-      let j = i + 1;
-      while (words[j]?.text === '--bun') j++;
-      if (/^(exec|dlx|x)$/.test(words[j]?.text ?? '') && w.text !== 'yarn') {
-        j++;
-        while (words[j] && words[j].text.startsWith('-')) j++;
-        if (words[j - 1]?.text === '--' || (words[j] && !words[j].text.startsWith('-'))) {
-          i = j;
-          continue;
-        }
-      }
-      const bin = words[j]?.text ?? '';
-      const args = words.slice(j + 1).map((x) => x.text);
-      if (w.text !== 'npm' && bin && ((w.text !== 'bun' && NODE_RUNNERS.has(bin) && bin !== 'bun') || matchServe(bin, args) || orchestration(bin, args))) {
-        i = j;
-        continue;
-      }
+    const bin = pmBinaryAt(words, i);
+    if (bin !== undefined) {
+      i = bin;
+      continue;
+    }
+    if (w.text === 'nyc' || w.text === 'c8') {
+      // Coverage wrappers (`nyc --silent node server.js`): the command after their options runs.
+      i++;
+      while (words[i] && words[i].text.startsWith('-')) i += NYC_VALUED.has(words[i].text) ? 2 : 1;
+      continue;
     }
     if (w.text === 'npx' || w.text === 'exec' || w.text === 'pnpx' || w.text === 'bunx') {
       i++;
@@ -477,12 +505,14 @@ function turboRun(args: readonly string[]): Orchestration | undefined {
     if (tasks[0] !== 'watch') return undefined;
     tasks.shift();
   }
-  return {
-    runner: 'turbo',
-    tasks,
-    ...selection(flagValues(args, ['--filter', '-F'], ['-F'])),
-    parallel: true,
-  };
+  const sel = selection(flagValues(args, ['--filter', '-F'], ['-F']));
+  // `turbo run web#dev api#dev`: the task of one package each (the packages become the filter).
+  if (tasks.length && tasks.every((t) => /^[^#]+#[^#]+$/.test(t)) && !sel.filters.length) {
+    const pkgs = tasks.map((t) => t.slice(0, t.indexOf('#')));
+    const names = [...new Set(tasks.map((t) => t.slice(t.indexOf('#') + 1)))];
+    return { runner: 'turbo', tasks: names, ...sel, filters: pkgs, parallel: true };
+  }
+  return { runner: 'turbo', tasks, ...sel, parallel: true };
 }
 
 /** `nx run-many -t serve -p a,b`, `nx affected -t dev`, `nx run app:serve`, `nx serve app`. */
@@ -607,6 +637,18 @@ function analyzeUncached(command: string): CommandAnalysis[] {
       if (whole.length !== 2 || !to || /[$`~*]/.test(to) || to.startsWith('/')) break;
       cwd = joinDir(cwd ?? '.', to);
       continue;
+    }
+    // `cross-env NODE_ENV=development concurrently "..."`, `dotenv -e .env -- run-p dev:*`: the runner's commands run with
+    // that environment.
+    const outer = emptyAnalysis();
+    const at = skipPrefixes(whole, outer) ?? 0;
+    if (at > 0) {
+      const rest = whole.slice(at);
+      const inner = rest.slice(runnerPrefix(rest));
+      if (PARALLEL_RUNNERS.test(inner[0]?.text ?? '')) {
+        for (const a of runnerCommands(inner[0].text, inner, command)) push(inherit(outer, a));
+        continue;
+      }
     }
     // `npx concurrently "..."`, `pnpm concurrently`, `pnpm exec concurrently`, `yarn dlx run-p`: the runner's words are skipped.
     const seg = whole.slice(runnerPrefix(whole));
