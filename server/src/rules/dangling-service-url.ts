@@ -27,7 +27,7 @@ export const danglingServiceUrl = appRule({
   },
   defaultSeverity: 'warning',
   fixable: true,
-  facts: ['env', 'code', 'machines', 'serviceUrls', 'listening', 'containerEnv', 'composeModel'],
+  facts: ['env', 'code', 'listeners', 'machines', 'serviceUrls', 'listening', 'containerEnv', 'composeModel'],
   check(app, ctx) {
     const index = ctx.index;
     const l = listening(index);
@@ -56,8 +56,10 @@ export const danglingServiceUrl = appRule({
       // Unless the URL names a service Crosswire knows to listen elsewhere, a server whose port it cannot know (an
       // unreadable package.json, a port computed at run time, a Python service started in a way it does not read)
       // may be the one listening there: unknown is not "nothing".
-      // (The app's own servers count too: a mock API it runs beside itself may be what its URL names.)
-      if (!namedBindings.length && (unsure.length || l.unseen.some((a) => machineOf(index, a) === machine))) continue;
+      // (The app's own server of unknown port counts too: a mock API it runs beside itself may be what its URL names.)
+      const ownUnknown = identity(s.app) === identity(app) && app.unknownPorts.length > 0 && machineOf(index, app) === machine;
+      if (!namedBindings.length && (unsure.length || ownUnknown || l.unseen.some((a) => identity(a) !== identity(s.app) && machineOf(index, a) === machine)))
+        continue;
       // A replica's own machine inferred without evidence (no URL or configuration names it): what else runs there is unknown.
       if (!namedBindings.length && machine.startsWith('replica:')) continue;
       // The other development sites of the same service that do point at a live port.
