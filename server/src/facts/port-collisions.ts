@@ -387,7 +387,7 @@ function collisionsOn(index: WorkspaceView, sys: Systems, entries: Entry[], memo
       const app = e.app;
       const fixes = (): Fix[] => {
         if (l.explicit) return [];
-        const n = choosePort(index, app, l, { mustBeFree: true });
+        const n = choosePort(index, app, l);
         const fix = n !== undefined && n !== port ? setPortFix(index, app, l, n, { move: true }) : undefined;
         return fix ? [fix] : [];
       };

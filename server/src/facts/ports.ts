@@ -51,15 +51,16 @@ function namedPorts(index: WorkspaceView): Set<number> {
 }
 
 /**
- * The port to give an implicit listener: the app's NEXTAUTH_URL port, else its default if free, else the lowest free
- * port above. `mustBeFree` (moving a server out of a collision): free means no other server binds it, and nothing in
- * the workspace names it (no URL, no published compose port), so that the move cannot start another conflict.
+ * The port to move a server to out of a collision: its own NEXTAUTH_URL's port (Next.js), else its port if free, else
+ * the lowest free port above. Free means no other server binds it, and nothing in the workspace names it (no URL, no
+ * published compose port), so that the move cannot start another conflict.
  */
-export function choosePort(index: WorkspaceView, app: App, l: Listener, opts: { mustBeFree: boolean }): number | undefined {
-  const named = opts.mustBeFree ? namedPorts(index) : undefined;
-  const used = (p: number) => portUsedByOthers(index, app, p) || (named !== undefined && p !== l.port && named.has(p) && p !== portFromAuthUrl(app));
-  const fromUrl = l.framework === 'next' ? portFromAuthUrl(app) : undefined;
-  if (fromUrl !== undefined && (!opts.mustBeFree || !used(fromUrl))) return fromUrl;
+export function choosePort(index: WorkspaceView, app: App, l: Listener): number | undefined {
+  const named = namedPorts(index);
+  const auth = portFromAuthUrl(app);
+  const used = (p: number) => portUsedByOthers(index, app, p) || (p !== l.port && named.has(p) && p !== auth);
+  const pinned = pinnedPort(app, l);
+  if (!used(pinned)) return pinned;
   let p = l.port;
   while (used(p) && p < 65535) p++;
   return p;

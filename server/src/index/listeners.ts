@@ -388,8 +388,8 @@ function serveListener(
     if (e && p) {
       const by = envFilesLoaded.length ? `loaded by script "${scriptName}" before ${spec.label} starts` : `which ${spec.label} loads itself`;
       l = make(p, 'loaded-env', true, loc(e.file, e.range), `${v} in ${path.basename(e.file)}, ${by}`, v);
-    } // `PORT=${APP_PORT}` that nothing Crosswire reads resolves: set, to a value decided at run time; never the default.
-    else if (e && e.value.trim() !== '')
+    } else if (e && e.value.trim() !== '')
+      // `PORT=${APP_PORT}` that nothing Crosswire reads resolves: set, to a value decided at run time; never the default.
       return {
         unknown: true,
         location: loc(e.file, e.range),
@@ -611,8 +611,6 @@ const NX_DEV_SERVERS: Record<string, { port?: number; label: string; unlessOptio
   '@nx/webpack:dev-server': { port: 4200, label: 'webpack-dev-server' },
   '@nrwl/web:dev-server': { port: 4200, label: 'webpack-dev-server' },
   '@nrwl/webpack:dev-server': { port: 4200, label: 'webpack-dev-server' },
-  '@nx/vite:dev-server': { label: 'Vite' },
-  '@nrwl/vite:dev-server': { label: 'Vite' },
   // Its `port` option defaults to 4200 (packages/next/src/executors/server/schema.json), passed on to Next.js; a custom
   // server (`customServerTarget`) listens where its own code says.
   '@nx/next:server': { port: 4200, label: 'Next.js', unlessOption: 'customServerTarget' },
@@ -746,6 +744,12 @@ function runCommands(t: NxTarget): string[] {
     .filter((c): c is string => !!c);
 }
 
+/** A target's `port` option (a number, or a string of digits). */
+function optionPort(t: NxTarget): number | undefined {
+  const raw = t.options?.port;
+  return typeof raw === 'number' ? raw : typeof raw === 'string' ? parsePortValue(raw) : undefined;
+}
+
 /** Nx's Vite executors: Vite's dev and preview servers, configured by the project's vite.config and the target's options. */
 const NX_VITE = /^@(nx|nrwl)\/vite:(dev-server|preview-server)$/;
 
@@ -764,8 +768,7 @@ function viteTarget(
   const { name, executor, location, command, nxEnv } = target;
   const script = `nx:${name}`;
   const spec = matchServe('vite', executor.endsWith('preview-server') ? ['preview'] : [])!.spec;
-  const raw = t.options?.port;
-  const port = typeof raw === 'number' ? raw : typeof raw === 'string' ? parsePortValue(raw) : undefined;
+  const port = optionPort(t);
   const configFile = t.options?.configFile;
   if (port === undefined && typeof configFile === 'string' && !/(^|\/)vite\.config\.[cm]?[jt]s$/.test(configFile)) {
     found.unknown.push({
@@ -810,8 +813,7 @@ function devServerTarget(
   const entry = NX_DEV_SERVERS[executor];
   const known = entry?.unlessOption && t.options?.[entry.unlessOption] !== undefined ? { label: entry.label } : entry;
   const inspector = !known && (t.options?.inspect !== undefined || /:(execute|node)$/.test(executor));
-  const raw = t.options?.port;
-  const port = inspector ? undefined : typeof raw === 'number' ? raw : typeof raw === 'string' ? parsePortValue(raw) : undefined;
+  const port = inspector ? undefined : optionPort(t);
   const base = {
     appId: app.id,
     script: `nx:${name}`,

@@ -638,26 +638,17 @@ function analyzeUncached(command: string): CommandAnalysis[] {
       cwd = joinDir(cwd ?? '.', to);
       continue;
     }
-    // `cross-env NODE_ENV=development concurrently "..."`, `dotenv -e .env -- run-p dev:*`: the runner's commands run with
-    // that environment.
+    // A process runner, also behind environment prefixes and package managers (`cross-env NODE_ENV=development
+    // concurrently "..."`, `dotenv -e .env -- run-p dev:*`, `npx concurrently`, `pnpm exec concurrently`, `yarn dlx run-p`):
+    // its commands run with that environment.
     const outer = emptyAnalysis();
-    const at = skipPrefixes(whole, outer) ?? 0;
-    if (at > 0) {
-      const rest = whole.slice(at);
-      const inner = rest.slice(runnerPrefix(rest));
-      if (PARALLEL_RUNNERS.test(inner[0]?.text ?? '')) {
-        for (const a of runnerCommands(inner[0].text, inner, command)) push(inherit(outer, a));
-        continue;
-      }
-    }
-    // `npx concurrently "..."`, `pnpm concurrently`, `pnpm exec concurrently`, `yarn dlx run-p`: the runner's words are skipped.
-    const seg = whole.slice(runnerPrefix(whole));
-    const head = seg[0]?.text;
-    if (head === 'concurrently' || head === 'npm-run-all' || head === 'run-p' || head === 'run-s') {
-      for (const a of runnerCommands(head, seg, command)) push(a);
+    const rest = whole.slice(skipPrefixes(whole, outer) ?? 0);
+    const runner = rest.slice(runnerPrefix(rest));
+    if (PARALLEL_RUNNERS.test(runner[0]?.text ?? '')) {
+      for (const a of runnerCommands(runner[0].text, runner, command)) push(inherit(outer, a));
       continue;
     }
-    const sh = shellString(seg);
+    const sh = shellString(whole);
     if (sh) {
       // `sh -c 'prisma migrate deploy && next start'`: the string is a command line of its own, run with the outer environment.
       const raw = command.slice(sh.string.start, sh.string.end);
@@ -672,7 +663,7 @@ function analyzeUncached(command: string): CommandAnalysis[] {
       if (blocks) break;
       continue;
     }
-    const a = analyzeSegment(seg, command);
+    const a = analyzeSegment(whole, command);
     if (a) {
       push(a);
       // A server started with `&&` blocks the rest of the line; a plain `node x.js` may be a one-shot
@@ -685,10 +676,12 @@ function analyzeUncached(command: string): CommandAnalysis[] {
 
 const PARALLEL_RUNNERS = /^(concurrently|npm-run-all|run-p|run-s)$/;
 
-/** How many words before a process runner are the package manager that starts it (`pnpm exec`, `npx`, `yarn dlx`). */
+/**
+ * How many words before a process runner are the package manager that starts it and skipPrefixes leaves (`pnpm
+ * concurrently`, `yarn dlx run-p`; `npx` and `pnpm exec` are prefixes it skips).
+ */
 function runnerPrefix(words: Token[]): number {
   const w = (i: number) => words[i]?.text ?? '';
-  if (/^(npx|pnpx|bunx)$/.test(w(0)) && PARALLEL_RUNNERS.test(w(1))) return 1;
   if (/^(pnpm|yarn|bun)$/.test(w(0)) && PARALLEL_RUNNERS.test(w(1))) return 1;
   if (/^(pnpm|npm|yarn|bun)$/.test(w(0)) && /^(exec|dlx|x)$/.test(w(1)) && PARALLEL_RUNNERS.test(w(2))) return 2;
   return 0;
