@@ -85,7 +85,7 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       if (kind === 'python') {
         if (mayHavePythonFacts(text)) entry.code = parsePython(text, file);
         if (entry.code && !hasFacts(entry.code) && path.basename(file) !== 'setup.py') entry.code = undefined;
-      } else if (kind === 'prisma-config' || mayHaveCodeFacts(text)) {
+      } else if (kind === 'prisma-config' || mayHaveCodeFacts(text, file)) {
         entry.code = parseCode(text, file);
         // Syntax errors in arbitrary source files are the compiler's business; only report them
         // where Crosswire relies on the file (auth/config/server entry files are reported by rules).

@@ -124,14 +124,6 @@ class AuthReader {
   read(): AuthFacts {
     this.collectImports();
     this.imports = new Set(this.facts.imports);
-    const collectDecls = (n: ts.Node) => {
-      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && !this.declared.has(n.name.text)) {
-        const list = n.parent;
-        if (ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const) this.declared.set(n.name.text, n.initializer);
-      }
-      ts.forEachChild(n, collectDecls);
-    };
-    collectDecls(this.sf);
     this.hasNextAuth = [...this.imports].some((m) => m === 'next-auth' || m.startsWith('next-auth/') || m.startsWith('@auth/'));
     this.visit(this.sf);
     return this.facts;
@@ -144,7 +136,10 @@ class AuthReader {
     return this.lines.range(n.getStart(this.sf), n.end);
   }
 
-  /** Import declarations and `require()` calls: the modules, and which module each local name comes from. */
+  /**
+   * Import declarations and `require()` calls (the modules, and which module each local name comes from), and the
+   * file's `const` declarations.
+   */
   private collectImports(): void {
     for (const st of this.sf.statements) {
       if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
@@ -165,7 +160,8 @@ class AuthReader {
         }
       }
     }
-    const visitRequires = (n: ts.Node) => {
+    // One walk for the `require()` calls and the `const` declarations (the first declaration of a name wins).
+    const walk = (n: ts.Node) => {
       if (
         ts.isCallExpression(n) &&
         ts.isIdentifier(n.expression) &&
@@ -178,9 +174,13 @@ class AuthReader {
         const parent = n.parent;
         if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) this.importedFrom.set(parent.name.text, mod);
       }
-      ts.forEachChild(n, visitRequires);
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && !this.declared.has(n.name.text)) {
+        const list = n.parent;
+        if (ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const) this.declared.set(n.name.text, n.initializer);
+      }
+      ts.forEachChild(n, walk);
     };
-    visitRequires(this.sf);
+    walk(this.sf);
   }
 
   /** A string written in this file (a literal or a const of one), an imported constant of a relative module, or unknown. */

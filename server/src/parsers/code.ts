@@ -16,8 +16,78 @@ const EFFECT_CONFIG = /\bConfig\.(number|integer|port)\(/;
 /** An upper-case env key with a schema default on its line (`PORT: z.coerce.number().default(3001)`). */
 const ENV_SCHEMA_KEY = /\b[A-Z][A-Z0-9_]{2,}\s*:[^\n]*\.default\(/;
 
-/** Cheap pre-filter: only files mentioning one of these are parsed at all. */
-export function mayHaveCodeFacts(text: string): boolean {
+/**
+ * Cheap pre-filter: only files that may hold a fact are parsed at all. Parsing is most of a cold audit, and most
+ * source files that merely mention `process.env` or `next-auth` hold no fact, so each clause asks for the textual
+ * shape of one fact the reader records, not for a keyword alone; a file none matches would give a CodeFileInfo with
+ * no facts, which the index drops anyway. One pass of FACT_KEYWORDS turns most files away first.
+ * `server/test/code-prefilter.test.ts` checks the clauses against the reader.
+ */
+export function mayHaveCodeFacts(text: string, file = ''): boolean {
+  // Vite's and Prisma's configs are read by file name.
+  if (VITE_CONFIG.test(file) || PRISMA_CONFIG.test(file)) return true;
+  if (!FACT_KEYWORDS.test(text)) return false;
+  return (
+    // A string default of an env read: `process.env.X ?? 'x'`, `(import.meta.env.X as string) || "x"`.
+    ENV_DEFAULT.test(text) ||
+    // `config.get('X', 'x')`, `configService.get<string>('X') ?? 'x'` (NestJS ConfigService and its kin).
+    CONFIG_GET_DEFAULT.test(text) ||
+    // Env schemas: `PORT: z.coerce.number().default(3001)` (a literal default), `API_PORT: z.string()` (a port key).
+    SCHEMA_DEFAULT.test(text) ||
+    SCHEMA_PORT_KEY.test(text) ||
+    // Servers: `.listen(...)`, `serve({ fetch })`, `Bun.serve`, `Deno.serve`, Effect's `*HttpServer.layer(...)`,
+    // Bun's `export default { fetch }` and `export default app` of a Hono or Elysia app.
+    text.includes('.listen(') ||
+    SERVE_CALL.test(text) ||
+    text.includes('HttpServer.layer(') ||
+    (EXPORT_DEFAULT_OBJECT.test(text) && text.includes('fetch')) ||
+    (EXPORT_DEFAULT_NAME.test(text) && HONO_OR_ELYSIA.test(text)) ||
+    // Env loading: `import 'dotenv/config'`, dotenv's `config({ path })`, NestJS `ConfigModule.forRoot(...)`.
+    DOTENV.test(text) ||
+    CONFIG_MODULE.test(text) ||
+    // Driver pools: `new PrismaPg({...})`, `new Pool({ max })`, `new pg.Pool(...)`.
+    text.includes('PrismaPg') ||
+    POOL.test(text) ||
+    EFFECT_CONFIG.test(text) ||
+    // `if (secret === 'change-me') throw ...`: a comparison with a placeholder the reader records.
+    (GUARD_HINT.test(text) && guardedPlaceholderWritten(text)) ||
+    mayHoldAuthFact(text) ||
+    // A local URL with a port in a string (`fetch('http://localhost:4000/api')`), read in files that mention a
+    // keyword of another fact (URL_CONTEXT), not in every test, story or docs page that names a local address.
+    (LOCAL_URL_HINT.test(text) && URL_CONTEXT(text))
+  );
+}
+
+/**
+ * The auth facts' shapes (auth.ts records them only in files its own coarse hint lets through): NextAuth's options
+ * (the call, a typed object, an object with `providers` in a file importing next-auth), JWT secrets, session
+ * middleware and stores, iron-session's options, cookies set by `res.cookie(...)` or `cookies().set(...)`, CORS.
+ */
+function mayHoldAuthFact(text: string): boolean {
+  if (!mayHaveAuthFacts(text)) return false;
+  return (
+    /NextAuth\s*\(|NextAuthOptions|AuthOptions|NextAuthConfig/.test(text) ||
+    (/next-auth|@auth\//.test(text) && text.includes('providers')) ||
+    /jsonwebtoken|jwtVerify|SignJWT|@nestjs\/jwt|JwtModule|secretOrKey/.test(text) ||
+    /express-session|cookie-session|MemoryStore|sessions?\s*=\s*new Map/.test(text) ||
+    (text.includes('cookieName') && text.includes('password')) ||
+    text.includes('.cookie(') ||
+    /cookies[^;]{0,200}?\.set\s*\(/.test(text) ||
+    /enableCors|cors\(|@fastify\/cors|\bcors\s*:/.test(text)
+  );
+}
+
+/** Whether a comparison with a literal the code reader records as a guarded placeholder is written. */
+function guardedPlaceholderWritten(text: string): boolean {
+  for (const m of text.matchAll(GUARD_LITERAL)) if (isGuardedPlaceholder(m[3] ?? m[5] ?? '')) return true;
+  return false;
+}
+
+/**
+ * Where local URLs are read: files that mention a keyword of some other fact (the pre-filter's first, coarse test,
+ * kept for this clause so that the URLs read are the same as before the filter asked for shapes).
+ */
+function URL_CONTEXT(text: string): boolean {
   return (
     text.includes('process.env') ||
     text.includes('import.meta.env') ||
@@ -32,7 +102,6 @@ export function mayHaveCodeFacts(text: string): boolean {
     text.includes('PrismaPg') ||
     text.includes('new Pool') ||
     EFFECT_CONFIG.test(text) ||
-    // An env schema in a file of its own (`PORT: z.string().default('3001')`), parsed elsewhere with `.parse(process.env)`.
     (text.includes('.default(') && ENV_SCHEMA_KEY.test(text)) ||
     text.includes('createEnv(') ||
     text.includes('HttpServer.layer(') ||
@@ -40,6 +109,28 @@ export function mayHaveCodeFacts(text: string): boolean {
     GUARD_HINT.test(text)
   );
 }
+
+/** One keyword of each clause of mayHaveCodeFacts: a file with none of them holds no fact. */
+const FACT_KEYWORDS =
+  /\.env\b|[cC][oO][nN][fF][iI][gG]|\.(?:default|prefault|catch)\(|PORT|\.listen\(|serve\s*\(|HttpServer|export\s+default|[dD][oO][tT][eE][nN][vV]|Pool\b|PrismaPg|["'](?:[cC][hH][aA][nN][gG][eE]|[rR][eE][pP][lL][aA][cC][eE]|[yY][oO][uU][rR])|next-auth|@auth\/|NextAuth|jsonwebtoken|jwtVerify|SignJWT|@nestjs\/jwt|JwtModule|iron-session|express-session|cookie-session|cookies|\.cookie\(|cookieOptions|enableCors|cors|secretOrKey|sessions?\s*=|:\/\/(?:localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0):\d/;
+const VITE_CONFIG = /(^|[\\/])vite\.config\.[cm]?[jt]s$/;
+const PRISMA_CONFIG = /(^|[\\/])prisma\.config\.[cm]?[jt]s$/;
+/** An env read, then (within the statement: a cast, a `!`, parentheses) `??` or `||` and a string. */
+const ENV_DEFAULT = /(?:process|import\.meta)\??\.env\b[^;]{0,160}?(?:\?\?|\|\|)\s*\(*\s*["'`]/;
+/** `config.get('X', ...)`, `config.get<T>('X') ?? ...` on an object whose name says config. */
+const CONFIG_GET_DEFAULT = /config\w*\s*\??\.\s*get(?:OrThrow)?\s*(?:<[^>]{0,80}>)?\s*\(\s*["'`][A-Z][A-Z0-9_]*["'`]\s*(?:,|\)[^;]{0,80}?(?:\?\?|\|\|))/i;
+/** An upper-case key, then within its call chain `.default(` (or `.prefault(`, `.catch(`) of a string or number. */
+const SCHEMA_DEFAULT = /\b[A-Z][A-Z0-9_]*["']?\s*:[\s\S]{0,400}?\.(?:default|prefault|catch)\(\s*\(*\s*["'`\d]/;
+const SCHEMA_PORT_KEY = /\b(?:[A-Z][A-Z0-9_]*_)?PORT["']?\s*:/;
+const SERVE_CALL = /\bserve\s*\(/;
+const EXPORT_DEFAULT_OBJECT = /export\s+default\s*\{/;
+const EXPORT_DEFAULT_NAME = /export\s+default\s+\w/;
+const HONO_OR_ELYSIA = /new\s+\w*(Hono|Elysia)\b/;
+const DOTENV = /dotenv\/config|["']dotenv["']|dotenv\w*\s*\.\s*config\s*\(/i;
+const CONFIG_MODULE = /ConfigModule\s*\.\s*forRoot/;
+const GUARD_LITERAL = /(==|!=)\s*(["'])([^"'\n]{0,80})\2|(["'])([^"'\n]{0,80})\4\s*(==|!=)/g;
+const LOCAL_URL_HINT = /(?:https?|wss?):\/\/(?:localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0):\d/;
+const POOL = /new\s+(?:\w+\.)?Pool\b/;
 
 function scriptKind(file: string): ts.ScriptKind {
   if (/\.tsx$/.test(file)) return ts.ScriptKind.TSX;
