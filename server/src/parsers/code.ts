@@ -20,43 +20,55 @@ const ENV_SCHEMA_KEY = /\b[A-Z][A-Z0-9_]{2,}\s*:[^\n]*\.default\(/;
  * Cheap pre-filter: only files that may hold a fact are parsed at all. Parsing is most of a cold audit, and most
  * source files that merely mention `process.env` or `next-auth` hold no fact, so each clause asks for the textual
  * shape of one fact the reader records, not for a keyword alone; a file none matches would give a CodeFileInfo with
- * no facts, which the index drops anyway. One pass of FACT_KEYWORDS turns most files away first.
- * `server/test/code-prefilter.test.ts` checks the clauses against the reader.
+ * no facts, which the index drops anyway. One pass over the text finds the clauses' keywords (FACT_KEYWORDS), and
+ * only the clause of a keyword present is tried, once. `server/test/code-prefilter.test.ts` checks the clauses
+ * against the reader.
  */
 export function mayHaveCodeFacts(text: string, file = ''): boolean {
   // Vite's and Prisma's configs are read by file name.
   if (VITE_CONFIG.test(file) || PRISMA_CONFIG.test(file)) return true;
-  if (!FACT_KEYWORDS.test(text)) return false;
-  return (
-    // A string default of an env read: `process.env.X ?? 'x'`, `(import.meta.env.X as string) || "x"`.
-    ENV_DEFAULT.test(text) ||
-    // `config.get('X', 'x')`, `configService.get<string>('X') ?? 'x'` (NestJS ConfigService and its kin).
-    CONFIG_GET_DEFAULT.test(text) ||
-    // Env schemas: `PORT: z.coerce.number().default(3001)` (a literal default), `API_PORT: z.string()` (a port key).
-    SCHEMA_DEFAULT.test(text) ||
-    SCHEMA_PORT_KEY.test(text) ||
-    // Servers: `.listen(...)`, `serve({ fetch })`, `Bun.serve`, `Deno.serve`, Effect's `*HttpServer.layer(...)`,
-    // Bun's `export default { fetch }` and `export default app` of a Hono or Elysia app.
-    text.includes('.listen(') ||
-    SERVE_CALL.test(text) ||
-    text.includes('HttpServer.layer(') ||
-    (EXPORT_DEFAULT_OBJECT.test(text) && text.includes('fetch')) ||
-    (EXPORT_DEFAULT_NAME.test(text) && HONO_OR_ELYSIA.test(text)) ||
-    // Env loading: `import 'dotenv/config'`, dotenv's `config({ path })`, NestJS `ConfigModule.forRoot(...)`.
-    DOTENV.test(text) ||
-    CONFIG_MODULE.test(text) ||
-    // Driver pools: `new PrismaPg({...})`, `new Pool({ max })`, `new pg.Pool(...)`.
-    text.includes('PrismaPg') ||
-    POOL.test(text) ||
-    EFFECT_CONFIG.test(text) ||
-    // `if (secret === 'change-me') throw ...`: a comparison with a placeholder the reader records.
-    (GUARD_HINT.test(text) && guardedPlaceholderWritten(text)) ||
-    mayHoldAuthFact(text) ||
-    // A local URL with a port in a string (`fetch('http://localhost:4000/api')`), read in files that mention a
-    // keyword of another fact (URL_CONTEXT), not in every test, story or docs page that names a local address.
-    (LOCAL_URL_HINT.test(text) && URL_CONTEXT(text))
-  );
+  let tried = 0;
+  FACT_KEYWORDS.lastIndex = 0;
+  for (let m = FACT_KEYWORDS.exec(text); m; m = FACT_KEYWORDS.exec(text)) {
+    const clause = m.indexOf(m[0], 1);
+    if (tried & (1 << clause)) continue;
+    tried |= 1 << clause;
+    if (CLAUSES[clause - 1](text)) return true;
+  }
+  return false;
 }
+
+/** The clauses of mayHaveCodeFacts, in the order of FACT_KEYWORDS's groups. */
+const CLAUSES: ((text: string) => boolean)[] = [
+  // `.env`: a string default of an env read: `process.env.X ?? 'x'`, `(import.meta.env.X as string) || "x"`.
+  (t) => ENV_DEFAULT.test(t),
+  // `config`: `config.get('X', 'x')`, `configService.get<string>('X') ?? 'x'` (NestJS ConfigService and its kin);
+  // NestJS `ConfigModule.forRoot(...)` (env loading); Effect's `Config.number('PORT')`.
+  (t) => CONFIG_GET_DEFAULT.test(t) || CONFIG_MODULE.test(t) || EFFECT_CONFIG.test(t),
+  // `.default(`: an env schema's literal default (`PORT: z.coerce.number().default(3001)`).
+  (t) => SCHEMA_DEFAULT.test(t),
+  // `PORT`: an env schema's port key (`API_PORT: z.string()`).
+  (t) => SCHEMA_PORT_KEY.test(t),
+  // `.listen(`: a server.
+  () => true,
+  // `serve(`: `serve({ fetch })`, `Bun.serve`, `Deno.serve`.
+  () => true,
+  // `HttpServer`: Effect's `*HttpServer.layer(...)`.
+  (t) => t.includes('HttpServer.layer('),
+  // `export default`: Bun's `export default { fetch }`, or `export default app` of a Hono or Elysia app.
+  (t) => (EXPORT_DEFAULT_OBJECT.test(t) && t.includes('fetch')) || (EXPORT_DEFAULT_NAME.test(t) && HONO_OR_ELYSIA.test(t)),
+  // `dotenv`: `import 'dotenv/config'`, dotenv's `config({ path })`.
+  (t) => DOTENV.test(t),
+  // `Pool`, `PrismaPg`: driver pools (`new PrismaPg({...})`, `new Pool({ max })`, `new pg.Pool(...)`).
+  (t) => t.includes('PrismaPg') || POOL.test(t),
+  // A quoted `change…`, `replace…`, `your…`: `if (secret === 'change-me') throw ...`, a guard the reader records.
+  (t) => GUARD_HINT.test(t) && guardedPlaceholderWritten(t),
+  // An auth keyword: the auth facts' shapes.
+  (t) => mayHoldAuthFact(t),
+  // A local URL with a port in a string (`fetch('http://localhost:4000/api')`), read in files that mention a
+  // keyword of another fact (URL_CONTEXT), not in every test, story or docs page that names a local address.
+  (t) => LOCAL_URL_HINT.test(t) && URL_CONTEXT(t),
+];
 
 /**
  * The auth facts' shapes (auth.ts records them only in files its own coarse hint lets through): NextAuth's options
@@ -110,9 +122,29 @@ function URL_CONTEXT(text: string): boolean {
   );
 }
 
-/** One keyword of each clause of mayHaveCodeFacts: a file with none of them holds no fact. */
-const FACT_KEYWORDS =
-  /\.env\b|[cC][oO][nN][fF][iI][gG]|\.(?:default|prefault|catch)\(|PORT|\.listen\(|serve\s*\(|HttpServer|export\s+default|[dD][oO][tT][eE][nN][vV]|Pool\b|PrismaPg|["'](?:[cC][hH][aA][nN][gG][eE]|[rR][eE][pP][lL][aA][cC][eE]|[yY][oO][uU][rR])|next-auth|@auth\/|NextAuth|jsonwebtoken|jwtVerify|SignJWT|@nestjs\/jwt|JwtModule|iron-session|express-session|cookie-session|cookies|\.cookie\(|cookieOptions|enableCors|cors|secretOrKey|sessions?\s*=|:\/\/(?:localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0):\d/;
+/** The keyword of each clause of mayHaveCodeFacts, a group each (in the order of CLAUSES): a file with none holds no fact. */
+const FACT_KEYWORDS = new RegExp(
+  [
+    /(\.env\b)/,
+    /([cC][oO][nN][fF][iI][gG])/,
+    /(\.(?:default|prefault|catch)\()/,
+    /(PORT)/,
+    /(\.listen\()/,
+    /(\bserve\s*\()/,
+    /(HttpServer)/,
+    /(export\s+default)/,
+    /([dD][oO][tT][eE][nN][vV])/,
+    /(Pool\b|PrismaPg)/,
+    /(["'](?:[cC][hH][aA][nN][gG][eE]|[rR][eE][pP][lL][aA][cC][eE]|[yY][oO][uU][rR]))/,
+    // next-auth, @auth/, NextAuth, jsonwebtoken, jwtVerify, SignJWT, @nestjs/jwt, JwtModule, *-session, sessions =,
+    // cookies, .cookie(, cookieOptions, enableCors, cors, secretOrKey (few alternatives: the one pass stays fast)
+    /([aA]uth|[jJ]wt|JWT|jsonwebtoken|session|cookie|[cC]ors|secretOrKey)/,
+    /(:\/\/(?:localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0):\d)/,
+  ]
+    .map((r) => r.source)
+    .join('|'),
+  'g',
+);
 const VITE_CONFIG = /(^|[\\/])vite\.config\.[cm]?[jt]s$/;
 const PRISMA_CONFIG = /(^|[\\/])prisma\.config\.[cm]?[jt]s$/;
 /** An env read, then (within the statement: a cast, a `!`, parentheses) `??` or `||` and a string. */
@@ -122,7 +154,6 @@ const CONFIG_GET_DEFAULT = /config\w*\s*\??\.\s*get(?:OrThrow)?\s*(?:<[^>]{0,80}
 /** An upper-case key, then within its call chain `.default(` (or `.prefault(`, `.catch(`) of a string or number. */
 const SCHEMA_DEFAULT = /\b[A-Z][A-Z0-9_]*["']?\s*:[\s\S]{0,400}?\.(?:default|prefault|catch)\(\s*\(*\s*["'`\d]/;
 const SCHEMA_PORT_KEY = /\b(?:[A-Z][A-Z0-9_]*_)?PORT["']?\s*:/;
-const SERVE_CALL = /\bserve\s*\(/;
 const EXPORT_DEFAULT_OBJECT = /export\s+default\s*\{/;
 const EXPORT_DEFAULT_NAME = /export\s+default\s+\w/;
 const HONO_OR_ELYSIA = /new\s+\w*(Hono|Elysia)\b/;
