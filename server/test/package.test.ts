@@ -115,6 +115,9 @@ test('the tarball holds the built bundles and the bins, not the sources, tests o
       );
     }
   }
+  for (const f of ['package.json', 'lib/typescript.js', 'LICENSE.txt']) {
+    assert.ok(files.includes(`server/dist/node_modules/typescript/${f}`), `the TypeScript parser the bundles load is not in the tarball (${f})`);
+  }
   const unwanted = files.filter((f) =>
     /\.map$|\.ts$|^server\/src\/|^server\/test\/|^server\/out\/|^client\/src\/|^test-workspace\/|^scripts\/|^bench\/|test-suite\//.test(f),
   );
