@@ -10,8 +10,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mayHaveCodeFacts, parseCode } from '../src/parsers/code';
-import { hasFacts } from '../src/index/ingest';
+import { hasFacts, parseIndexedFile } from '../src/index/ingest';
 import { REPO_ROOT } from './helpers/files';
+import type { Logger } from '../src/model/types';
 
 /** One file of each fact shape, with the file name the reader sees and what it must record. */
 const FACT_SHAPES: { name: string; file: string; text: string; fact: (c: ReturnType<typeof parseCode>) => unknown }[] = [
@@ -227,4 +228,33 @@ test("code pre-filter: every TS/JS file of the test workspace and the fixtures t
   }
   assert.ok(withFacts > 50, `${withFacts} files with facts read`);
   assert.deepEqual(missed, []);
+});
+
+/** Test sources by name hold a test's inputs (a server on a test port, a JWT signed with a test secret): not read. */
+test('code pre-filter: test sources by name are not parsed; the same text elsewhere, or in an e2e app, is', () => {
+  const root = '/ws';
+  const text = "import 'dotenv/config';\nimport jwt from 'jsonwebtoken';\napp.listen(4000);\nexport const t = jwt.sign({}, 'test-secret');\n";
+  const opts = { maxFileSize: 1 << 20, ruleIds: new Set<string>(), keepText: false };
+  const log: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const read = (rel: string) => {
+    const r = parseIndexedFile(path.join(root, rel), 'code', text, root, opts, log);
+    assert.ok('entry' in r, `${rel} is indexed`);
+    return r.entry.code;
+  };
+  for (const rel of [
+    'apps/api/src/server.test.ts',
+    'apps/api/src/server.spec.js',
+    'apps/api/src/app.e2e.ts',
+    'apps/web/src/Button.stories.tsx',
+    'apps/api/src/__tests__/server.ts',
+    'apps/api/__mocks__/jwt.ts',
+    'packages/lib/__fixtures__/app/main.mjs',
+  ]) {
+    assert.equal(read(rel), undefined, `${rel} is a test source: not parsed`);
+  }
+  for (const rel of ['apps/api/src/server.ts', 'apps/e2e/src/main.ts', 'apps/api/test/setup-server.ts', 'apps/testing/src/main.ts']) {
+    const code = read(rel);
+    assert.equal(code?.listens[0]?.literal, 4000, `${rel} is parsed and its listener read`);
+    assert.equal(code?.loadsDotenv, true);
+  }
 });

@@ -9,7 +9,7 @@ import { parseConfig, parsePackageCrosswireKey } from '../parsers/config';
 import { parseSuppressions, type Suppression } from '../parsers/suppressions';
 import { classifyEnvFile, looksBinary, parseEnv } from '../parsers/env';
 import { parsePackageJson } from '../parsers/packageJson';
-import { mayHaveCodeFacts, parseCode } from '../parsers/code';
+import { mayHaveCodeFacts, parseCode, TEST_SOURCE } from '../parsers/code';
 import { mayHavePythonFacts, parsePython } from '../parsers/python';
 import type { FileKind } from './discovery';
 
@@ -85,7 +85,7 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       if (kind === 'python') {
         if (mayHavePythonFacts(text)) entry.code = parsePython(text, file);
         if (entry.code && !hasFacts(entry.code) && path.basename(file) !== 'setup.py') entry.code = undefined;
-      } else if (kind === 'prisma-config' || mayHaveCodeFacts(text, file)) {
+      } else if (kind === 'prisma-config' || (!TEST_SOURCE.test(path.relative(root, file)) && mayHaveCodeFacts(text, file))) {
         entry.code = parseCode(text, file);
         // Syntax errors in arbitrary source files are the compiler's business; only report them
         // where Crosswire relies on the file (auth/config/server entry files are reported by rules).

@@ -17,6 +17,15 @@ const EFFECT_CONFIG = /\bConfig\.(number|integer|port)\(/;
 const ENV_SCHEMA_KEY = /\b[A-Z][A-Z0-9_]{2,}\s*:[^\n]*\.default\(/;
 
 /**
+ * Test sources by name, in the workspace (`*.test.ts`, `*.spec.js`, `*.e2e.ts`, stories, files under `__tests__`,
+ * `__mocks__`, `__fixtures__`): what they hold is a test's input (a server on a test port, `dotenv` loaded for the
+ * tests, a JWT signed with a test secret), not what an app runs with, so they are not parsed. Test code whose name
+ * does not say so (a `test/` or `e2e/` folder, which may also hold an app) is parsed, and rules tell it apart
+ * (facts/util.ts `isTestCode`).
+ */
+export const TEST_SOURCE = /(^|[\\/])(__tests__|__mocks__|__fixtures__)[\\/]|\.(test|spec|e2e|stories|story)\.[cm]?[jt]sx?$/;
+
+/**
  * Cheap pre-filter: only files that may hold a fact are parsed at all. Parsing is most of a cold audit, and most
  * source files that merely mention `process.env` or `next-auth` hold no fact, so each clause asks for the textual
  * shape of one fact the reader records, not for a keyword alone; a file none matches would give a CodeFileInfo with
