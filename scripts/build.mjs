@@ -54,7 +54,21 @@ const common = {
   logLevel: 'warning',
   external: ['vscode', ...wasmPackages, 'typescript'],
 };
-await build({ ...common, entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts' }, outdir: 'server/dist', absWorkingDir: root });
+// In the server and the CLI, `require('typescript')` is the compiler beside the bundles loaded through a V8 code cache
+// (server/src/parsers/typescript-loader.ts): ~0.1 s and ~9 MB less per process, measured.
+const typescriptThroughCache = {
+  name: 'typescript-through-code-cache',
+  setup(b) {
+    b.onResolve({ filter: /^typescript$/ }, () => ({ path: join(root, 'server', 'src', 'parsers', 'typescript-bundled.ts') }));
+  },
+};
+await build({
+  ...common,
+  plugins: [typescriptThroughCache],
+  entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts' },
+  outdir: 'server/dist',
+  absWorkingDir: root,
+});
 await build({
   ...common,
   entryPoints: { extension: 'client/src/extension.ts', 'test-suite/index': 'client/test-suite/index.ts' },
