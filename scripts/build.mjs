@@ -90,8 +90,18 @@ for (const name of wasmPackages) {
   const dest = join(root, 'server', 'dist', 'node_modules', 'typescript');
   if (existsSync(dest)) rmSync(dest, { recursive: true, force: true });
   mkdirSync(join(dest, 'lib'), { recursive: true });
-  for (const f of ['package.json', 'LICENSE.txt', 'ThirdPartyNoticeText.txt', 'lib/typescript.js']) cpSync(join(tsDir, f), join(dest, f));
-  // Not minified for the .vsix: measured, the minified copy (3.6 MB) took about 8 MB less peak RSS but a cold audit
-  // of a 5,000-file monorepo 0.15 s longer (1.32-1.42 s against 1.13-1.22 s).
+  for (const f of ['package.json', 'LICENSE.txt', 'ThirdPartyNoticeText.txt']) cpSync(join(tsDir, f), join(dest, f));
+  // Minified (9.1 -> 3.6 MB, its licence header kept): loaded through the code cache (typescript-loader.ts) it takes
+  // ~125 instead of ~205 ms and ~13 MB less, and a whole audit of a 4,000-5,000-file monorepo ~0.1 s and ~5 MB less
+  // (measured). Without the cache it had been slower (a cold audit 0.15 s longer), so it was not minified before.
+  await build({
+    entryPoints: [join(tsDir, 'lib', 'typescript.js')],
+    outfile: join(dest, 'lib', 'typescript.js'),
+    minify: true,
+    legalComments: 'inline',
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
 }
 console.log(`build: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
