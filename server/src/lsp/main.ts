@@ -3,6 +3,7 @@
  * Transport from the command line as usual (`--stdio`, `--node-ipc`, `--socket=<port>`);
  * with none given it speaks over stdio, so `crosswire-language-server` works in any editor.
  */
+import './heap';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { CrosswireServer } from './server';
 
