@@ -28,10 +28,11 @@ function tempCopy(): string {
 }
 
 /** Loads `file` in a fresh process; the cache state and what the loaded compiler parsed. */
-function load(file: string, env: NodeJS.ProcessEnv = {}): { cache: string; cacheFile: string; kinds: string } {
+function load(file: string, env: NodeJS.ProcessEnv = {}, afterLoad = ''): { cache: string; cacheFile: string; kinds: string } {
   const script = `
     const { loadWithCodeCache } = require(${JSON.stringify(LOADER)});
     const r = loadWithCodeCache(${JSON.stringify(file)});
+    ${afterLoad}
     const ts = r.exports;
     const sf = ts.createSourceFile('a.ts', 'app.listen(3000);', ts.ScriptTarget.Latest, true);
     const kinds = sf.statements.map((s) => ts.SyntaxKind[s.kind]).join(',');
@@ -52,6 +53,10 @@ test('the first load writes a code cache beside the compiler, the next loads use
   assert.equal(path.dirname(first.cacheFile), path.dirname(file));
   const second = load(file);
   assert.deepEqual(second, { ...first, cache: 'used' });
+  // A process that changes V8's flags after loading (prisma.ts turns on --liftoff-only for its validators) leaves
+  // the cache usable by the next one (a cache made at exit, under the changed flags, was refused every time).
+  assert.equal(load(file, {}, "require('node:v8').setFlagsFromString('--liftoff-only');").cache, 'used');
+  assert.equal(load(file).cache, 'used');
   assert.deepEqual(caches(file), [path.basename(first.cacheFile)]);
   assert.deepEqual(
     fs.readdirSync(path.dirname(file)).filter((n) => n.endsWith('.tmp')),
@@ -74,6 +79,10 @@ test('a corrupt cache is refused by V8 and replaced; other Node flags get a cach
   assert.notEqual(server.cacheFile, cacheFile);
   assert.equal(load(file).cache, 'used');
   assert.equal(load(file, { NODE_OPTIONS: '--max-semi-space-size=2' }).cache, 'used');
+  // A preloaded module (a test harness's guard, a profiler's) is no flag: the same cache.
+  const preload = path.join(path.dirname(file), 'preload.js');
+  fs.writeFileSync(preload, '// nothing\n');
+  assert.deepEqual(load(file, { NODE_OPTIONS: `--require ${preload}` }), { ...load(file), cache: 'used' });
 });
 
 test('a changed compiler gets a new cache and the old one is removed; no cache where none can be written; off by env', () => {

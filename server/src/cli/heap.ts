@@ -6,6 +6,6 @@
  * before anything else runs, works where --max-semi-space-size (read once, at start) cannot be set from inside.
  * Imported first by main.ts.
  */
-import * as v8 from 'node:v8';
+import { setV8Flags } from '../parsers/typescript-loader';
 
-v8.setFlagsFromString('--semi-space-growth-factor=1');
+setV8Flags('--semi-space-growth-factor=1');

@@ -7,6 +7,6 @@
  * reads it at each collection) so that every editor's server gets it, not only VS Code's; a V8 without the flag
  * ignores it. Imported first by main.ts.
  */
-import * as v8 from 'node:v8';
+import { setV8Flags } from '../parsers/typescript-loader';
 
-v8.setFlagsFromString('--heap-growing-percent=50');
+setV8Flags('--heap-growing-percent=50');

@@ -5,8 +5,9 @@
  * `crosswire audit` of a 4,300-file monorepo: ~0.1 s and ~9 MB less.
  *
  * The cache is V8 bytecode for this very file, this Node and these V8 flags: its name carries the file's size and
- * modification time, the Node, V8 and architecture, and the process's Node flags (the language server runs with
- * other flags than the CLI: one cache each, no rewriting each other's). V8 checks the rest and rejects a cache it
+ * modification time, the Node, V8 and architecture, and the process's flags: those on its command line and in
+ * NODE_OPTIONS (not `--require` or `-e` and their values) and those it set on itself (setV8Flags). The language server
+ * runs with other flags than the CLI: one cache each, no rewriting each other's. V8 checks the rest and rejects a cache it
  * cannot use (`cachedDataRejected`): then the file is compiled as usual and the cache written again.
  * It lives in the compiler's own folder (whoever can write there can already replace the compiler), is written to a
  * temporary file and renamed (two processes never leave half a cache), and a folder that cannot be written is no
@@ -16,6 +17,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module = require('node:module');
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
 export interface CachedLoad {
@@ -26,9 +28,38 @@ export interface CachedLoad {
   cache: 'used' | 'rejected' | 'absent' | 'off';
 }
 
+/** V8 flags this process set on itself before loading (cli/heap.ts, lsp/heap.ts): part of the cache's name. */
+const runtimeFlags: string[] = [];
+
+/** Sets V8 flags from inside the process (before the compiler loads), and names its code cache after them. */
+export function setV8Flags(flags: string): void {
+  v8.setFlagsFromString(flags);
+  runtimeFlags.push(flags);
+}
+
+/** Options that load or run something, or only observe (their values are paths or code): not in a cache's name. */
+const NOT_FLAGS = /^-(r|e|p|-require|-import|-loader|-experimental-loader|-eval|-print|-inspect[\w-]*|-cpu-prof[\w-]*|-heap-prof[\w-]*|-title|-test[\w-]*)$/;
+
+/** The Node and V8 flags among command-line options (those that can change what V8 compiles, or whether it takes a cache). */
+export function flagsOf(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const name = a.split('=')[0];
+    if (NOT_FLAGS.test(name)) {
+      if (!a.includes('=') && !/^--(inspect|cpu-prof|heap-prof|test)/.test(name)) i++; // its value follows
+      continue;
+    }
+    if (a.startsWith('-')) out.push(a);
+  }
+  return out;
+}
+
 /** The cache file for `file` in this process (its runtime and flags). */
 export function cacheFileFor(file: string, stat: fs.Stats): string {
-  const runtime = [process.version, process.versions.v8, process.arch, process.execArgv.join(' '), process.env.NODE_OPTIONS ?? ''].join('\0');
+  const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const flags = [...flagsOf(process.execArgv), ...flagsOf(nodeOptions), ...runtimeFlags];
+  const runtime = [process.version, process.versions.v8, process.arch, ...flags].join('\0');
   const key = createHash('sha256').update(runtime).digest('hex').slice(0, 16);
   return `${file}.${stat.size}-${Math.floor(stat.mtimeMs)}.${key}.cache`;
 }
