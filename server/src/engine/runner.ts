@@ -137,7 +137,7 @@ export class RuleRunner {
         : rule.kind === 'group'
           ? this.runGroupRule(rule, index, only)
           : this.runWorkspaceRule(rule, index);
-    if (changed) this.out.set(rule.id, this.collect(rule, index));
+    if (changed) this.out.set(rule.id, collect(rule, this.states.get(rule.id)!, index));
   }
 
   private runAppRule(rule: AppRule, index: WorkspaceView, only: Set<string> | undefined): boolean {
@@ -149,21 +149,15 @@ export class RuleRunner {
     // One context for the run, pointed at each app in turn (an edit re-runs a rule over 2,000 apps: a context, a
     // set and three closures per app were ~5 of the ~33 MB an edit allocated, measured).
     const sink: Sink = { app: undefined, list: [] };
-    const ctx = this.context(rule, index, sink);
+    const ctx = contextFor(rule, index, sink);
+    const check = (app: App, c: RuleContext) => rule.check(app, c);
     for (const app of index.apps) {
       if (only && !only.has(app.id)) continue;
       const list: Finding[] = [];
       sink.app = app;
       sink.list = list;
       if (checked) this.guard(rule, app.id, () => within(rule.id, facts!, new Set([app]), () => rule.check(app, ctx)));
-      else {
-        try {
-          rule.check(app, ctx);
-          this.failed.clear(rule.id, app.id);
-        } catch (e) {
-          this.failure(rule, app.id, e);
-        }
-      }
+      else this.attempt(rule, app.id, check, app, ctx);
       const old = s.byApp.get(app.id);
       if (list.length) s.byApp.set(app.id, list);
       else s.byApp.delete(app.id);
@@ -178,24 +172,16 @@ export class RuleRunner {
     const facts = new Set(rule.facts);
     const checked = checking();
     const groupCtx = { index };
+    const groupItems = (app: App, c: typeof groupCtx) => [...rule.groupBy(app, c)];
     const dirty = new Set<string>();
     for (const app of index.apps) {
       if (only && !only.has(app.id)) continue;
       const old = s.contrib.get(app.id) ?? NO_ITEMS;
       let next: readonly (readonly [string, unknown])[] = NO_ITEMS;
-      if (checked) {
-        this.guard(rule, app.id, () => {
-          next = within(rule.id, facts, new Set([app]), () => [...rule.groupBy(app, groupCtx)]);
-        });
-      } else {
-        try {
-          const items = [...rule.groupBy(app, groupCtx)];
-          if (items.length) next = items;
-          this.failed.clear(rule.id, app.id);
-        } catch (e) {
-          this.failure(rule, app.id, e);
-        }
-      }
+      const items = checked
+        ? this.attempt(rule, app.id, (a: App, c: typeof groupCtx) => within(rule.id, facts, new Set([a]), () => [...rule.groupBy(a, c)]), app, groupCtx)
+        : this.attempt(rule, app.id, groupItems, app, groupCtx);
+      if (items?.length) next = items;
       for (const [key] of old) {
         dirty.add(key);
         s.keyApps.get(key)?.delete(app.id);
@@ -229,7 +215,7 @@ export class RuleRunner {
       const list: Finding[] = [];
       const apps = new Set(members.map((m) => m.app));
       this.guard(rule, `the group of ${members[0].app.id}`, () =>
-        within(rule.id, facts, apps, () => rule.check(key, members, this.context(rule, index, { app: undefined, list }))),
+        within(rule.id, facts, apps, () => rule.check(key, members, contextFor(rule, index, { app: undefined, list }))),
       );
       if (list.length) s.results.set(key, list);
       else s.results.delete(key);
@@ -241,57 +227,10 @@ export class RuleRunner {
   private runWorkspaceRule(rule: WorkspaceRule, index: WorkspaceView): boolean {
     const list: Finding[] = [];
     this.guard(rule, 'the workspace', () =>
-      within(rule.id, new Set(rule.facts), undefined, () => rule.check(this.context(rule, index, { app: undefined, list }))),
+      within(rule.id, new Set(rule.facts), undefined, () => rule.check(contextFor(rule, index, { app: undefined, list }))),
     );
     this.states.set(rule.id, { byApp: new Map([['', list]]) });
     return true;
-  }
-
-  /** The rule's findings in the order a full pass meets them: apps in index order; groups by their first member. */
-  private collect(rule: Rule, index: WorkspaceView): Finding[] {
-    const s = this.states.get(rule.id)!;
-    const out: Finding[] = [];
-    if (rule.kind === 'workspace') return (s as AppState).byApp.get('')!;
-    if (rule.kind === 'app') {
-      const byApp = (s as AppState).byApp;
-      for (const app of index.apps) for (const f of byApp.get(app.id) ?? []) out.push(f);
-      return out;
-    }
-    const g = s as GroupState;
-    const position = positions(index.apps);
-    const order = (key: string): number => {
-      let best = Infinity;
-      for (const id of g.keyApps.get(key) ?? []) {
-        const list = g.contrib.get(id)!;
-        const at = list.findIndex(([k]) => k === key);
-        best = Math.min(best, position.get(id)! * 65536 + at);
-      }
-      return best;
-    };
-    const keys = [...g.results.keys()].map((k) => [k, order(k)] as const).sort((a, b) => a[1] - b[1]);
-    for (const [k] of keys) for (const f of g.results.get(k)!) out.push(f);
-    return out;
-  }
-
-  /** The context a rule reports through: findings go to `sink.list`, about `sink.app` unless the report names an app. */
-  private context(rule: Rule, index: WorkspaceView, sink: Sink): RuleContext {
-    return {
-      index,
-      report: (r: Report) => {
-        const about = r.app ?? sink.app;
-        const f = {
-          ruleId: rule.id,
-          severity: r.weaker ? WEAKER[rule.defaultSeverity] : r.stronger ? STRONGER[rule.defaultSeverity] : rule.defaultSeverity,
-          message: r.message,
-          location: r.at,
-          related: r.related ?? [],
-          ...(about ? { appId: about.id } : {}),
-        } as Finding;
-        if (typeof r.fixes === 'function') lazyFixes(f, index, r.fixes);
-        else f.fixes = r.fixes ?? [];
-        sink.list.push(f);
-      },
-    };
   }
 
   private readonly failed = new RuleFailures();
@@ -303,11 +242,18 @@ export class RuleRunner {
 
   /** A failing rule loses its own findings for that app or group, never the other rules' (it is logged, and kept for failures()). */
   private guard(rule: Rule, where: string, fn: () => void): void {
+    this.attempt(rule, where, fn, undefined, undefined);
+  }
+
+  /** fn(a, b) under the guard (arguments instead of a closure: called per app, in the loops of an edit). */
+  private attempt<A, B, R>(rule: Rule, where: string, fn: (a: A, b: B) => R, a: A, b: B): R | undefined {
     try {
-      fn();
+      const out = fn(a, b);
       this.failed.clear(rule.id, where);
+      return out;
     } catch (e) {
       this.failure(rule, where, e);
+      return undefined;
     }
   }
 
@@ -331,6 +277,52 @@ function positions(apps: readonly App[]): Map<string, number> {
     positionMaps.set(apps, m);
   }
   return m;
+}
+
+/** The context a rule reports through: findings go to `sink.list`, about `sink.app` unless the report names an app. */
+function contextFor(rule: Rule, index: WorkspaceView, sink: Sink): RuleContext {
+  return {
+    index,
+    report: (r: Report) => {
+      const about = r.app ?? sink.app;
+      const f = {
+        ruleId: rule.id,
+        severity: r.weaker ? WEAKER[rule.defaultSeverity] : r.stronger ? STRONGER[rule.defaultSeverity] : rule.defaultSeverity,
+        message: r.message,
+        location: r.at,
+        related: r.related ?? [],
+        ...(about ? { appId: about.id } : {}),
+      } as Finding;
+      if (typeof r.fixes === 'function') lazyFixes(f, index, r.fixes);
+      else f.fixes = r.fixes ?? [];
+      sink.list.push(f);
+    },
+  };
+}
+
+/** The rule's findings in the order a full pass meets them: apps in index order; groups by their first member. */
+function collect(rule: Rule, s: AppState | GroupState, index: WorkspaceView): Finding[] {
+  const out: Finding[] = [];
+  if (rule.kind === 'workspace') return (s as AppState).byApp.get('')!;
+  if (rule.kind === 'app') {
+    const byApp = (s as AppState).byApp;
+    for (const app of index.apps) for (const f of byApp.get(app.id) ?? []) out.push(f);
+    return out;
+  }
+  const g = s as GroupState;
+  const position = positions(index.apps);
+  const order = (key: string): number => {
+    let best = Infinity;
+    for (const id of g.keyApps.get(key) ?? []) {
+      const list = g.contrib.get(id)!;
+      const at = list.findIndex(([k]) => k === key);
+      best = Math.min(best, position.get(id)! * 65536 + at);
+    }
+    return best;
+  };
+  const keys = [...g.results.keys()].map((k) => [k, order(k)] as const).sort((a, b) => a[1] - b[1]);
+  for (const [k] of keys) for (const f of g.results.get(k)!) out.push(f);
+  return out;
 }
 
 /** Where a rule's reports go while it runs (one per run of an app rule, pointed at each app in turn). */
