@@ -349,7 +349,10 @@ async function main() {
     const audit = runs.audit;
     const problems = [];
     for (const a of audit) for (const p of checkPlanted(ws.planted, a.found)) if (!problems.includes(p)) problems.push(p);
-    const c = cli(dir, path.join(o.work, `cli-n${n}.json`));
+    // The shipped CLI, a whole process as users run it (its code cache and heap settings included), --repeat times.
+    const clis = [];
+    for (let r = 0; r < o.repeat; r++) clis.push(cli(dir, path.join(o.work, `cli-n${n}.json`)));
+    const c = { found: clis[0].found, ms: median(clis.map((x) => x.ms)), rssMB: median(clis.map((x) => x.rssMB)) };
     for (const p of checkPlanted(ws.planted, c.found)) problems.push(`cli: ${p}`);
     if (audit[0].files !== runs['floor-sync'][0].files)
       log(`  note: the engine indexed ${audit[0].files} files, the floor read ${runs['floor-sync'][0].files}`);
@@ -464,8 +467,8 @@ async function main() {
   lines.push(
     "  floor = fast-glob with the engine's patterns + read every file (faster of sync walk + sync reads / async walk + 64 async reads); audit = Engine.create + findings();",
   );
-  lines.push('  growth = log(audit ratio) / log(N ratio) vs the previous size (1.00 = linear); cli = wall time of `crosswire audit --format json`;');
-  lines.push('  rss = peak RSS of the in-process audit (server/out, unbundled); cli MB = peak RSS of that CLI process (the shipped bundle).');
+  lines.push('  growth = log(audit ratio) / log(N ratio) vs the previous size (1.00 = linear); cli = wall time of `crosswire audit --format json` (median);');
+  lines.push('  rss = peak RSS of the in-process audit (server/out, unbundled); cli MB = peak RSS of those CLI processes (the shipped bundle; median).');
   if (incremental) {
     lines.push('');
     lines.push(`incremental (N=${incremental.n}, ${incremental.edits} didChange edits of one .env, send -> publishDiagnostics):`);
@@ -481,6 +484,8 @@ async function main() {
   lines.push('targets (issue 14):');
   const verdict = (ok) => (ok ? 'met' : 'MISSED');
   lines.push(`  cold audit <= ${TARGETS.ratio} x floor at N=${big.n}: ${big.ratio.toFixed(2)} x  ${verdict(big.ratio <= TARGETS.ratio)}`);
+  const cliRatio = big.cliWallMs / big.floor.ms;
+  lines.push(`    (the shipped CLI, whole process, JSON written: ${cliRatio.toFixed(2)} x  ${verdict(cliRatio <= TARGETS.ratio)})`);
   // The CLI's memory target is for a monorepo of about 5,000 files: the size whose file count is nearest.
   const near = rows.reduce((a, r) => (Math.abs(r.files - TARGETS.cliRssFiles) < Math.abs(a.files - TARGETS.cliRssFiles) ? r : a), rows[0]);
   lines.push(
