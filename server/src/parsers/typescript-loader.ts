@@ -55,13 +55,18 @@ export function flagsOf(args: readonly string[]): string[] {
   return out;
 }
 
+/** Which copy of a file a cache belongs to: its size and modification time. */
+function stampOf(stat: fs.Stats): string {
+  return `${stat.size}-${Math.floor(stat.mtimeMs)}`;
+}
+
 /** The cache file for `file` in this process (its runtime and flags). */
 export function cacheFileFor(file: string, stat: fs.Stats): string {
   const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
   const flags = [...flagsOf(process.execArgv), ...flagsOf(nodeOptions), ...runtimeFlags];
   const runtime = [process.version, process.versions.v8, process.arch, ...flags].join('\0');
   const key = createHash('sha256').update(runtime).digest('hex').slice(0, 16);
-  return `${file}.${stat.size}-${Math.floor(stat.mtimeMs)}.${key}.cache`;
+  return `${file}.${stampOf(stat)}.${key}.cache`;
 }
 
 /** Requires the CommonJS module `file` through a V8 code cache kept beside it (see above). */
@@ -87,27 +92,22 @@ export function loadWithCodeCache(file: string): CachedLoad {
   // Made right after loading (once the module ran: the functions its loading compiled are in it; the same gain as a
   // cache made after a whole audit, measured), before anything changes V8's flags: prisma.ts turns on --liftoff-only
   // when it loads a validator, and V8 rejects a cache made under other flags.
-  if (cache === 'absent' || cache === 'rejected') writeCache(script, file, cacheFile);
+  if (cache === 'absent' || cache === 'rejected') writeCache(script, file, cacheFile, stampOf(stat));
   return { exports: mod.exports, cacheFile, cache };
 }
 
-function writeCache(script: vm.Script, file: string, cacheFile: string): void {
+function writeCache(script: vm.Script, file: string, cacheFile: string, stamp: string): void {
   const tmp = `${cacheFile}.${process.pid}.tmp`;
+  const dir = path.dirname(file);
   try {
     // (a folder this user may not write, e.g. a global install by root: no cache is made, ~20 ms saved each run)
-    fs.accessSync(path.dirname(file), fs.constants.W_OK);
+    fs.accessSync(dir, fs.constants.W_OK);
     fs.writeFileSync(tmp, script.createCachedData());
     fs.renameSync(tmp, cacheFile);
     // Caches of an earlier copy of the file (another size or time) can never be used again.
-    const dir = path.dirname(file);
-    const base = path.basename(file);
-    const current = path
-      .basename(cacheFile)
-      .slice(base.length + 1)
-      .split('.')[0];
+    const prefix = `${path.basename(file)}.`;
     for (const name of fs.readdirSync(dir)) {
-      if (name.startsWith(`${base}.`) && name.endsWith('.cache') && name.slice(base.length + 1).split('.')[0] !== current)
-        fs.rmSync(path.join(dir, name), { force: true });
+      if (name.startsWith(prefix) && name.endsWith('.cache') && !name.startsWith(`${prefix}${stamp}.`)) fs.rmSync(path.join(dir, name), { force: true });
     }
   } catch {
     // A folder we may not write: no cache, nothing else changes.
