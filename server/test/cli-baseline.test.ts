@@ -1,19 +1,12 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI, REPO_ROOT } from './helpers/files';
-
-const copies: string[] = [];
-after(() => {
-  for (const d of copies) fs.rmSync(d, { recursive: true, force: true });
-});
+import { CLI, REPO_ROOT, tempDir } from './helpers/files';
 
 function copy(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-baseline-'));
-  copies.push(dir);
+  const dir = tempDir('crosswire-baseline-');
   fs.cpSync(path.join(REPO_ROOT, 'test-workspace'), path.join(dir, 'ws'), { recursive: true });
   return dir;
 }

@@ -4,25 +4,17 @@
  * gets a new one, an unwritable place is no error, and the bundled CLI's findings are the same with or without it.
  * Each load runs in a child process, as a user's CLI run or language server does.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI, REPO_ROOT, TEST_WORKSPACE } from './helpers/files';
+import { CLI, REPO_ROOT, TEST_WORKSPACE, tempDir } from './helpers/files';
 
 const LOADER = path.join(REPO_ROOT, 'server', 'out', 'src', 'parsers', 'typescript-loader.js');
 const COMPILER = require.resolve('typescript');
-const temps: string[] = [];
-after(() => {
-  for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
-});
-
 function tempCopy(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-tsload-'));
-  temps.push(dir);
-  const file = path.join(dir, 'typescript.js');
+  const file = path.join(tempDir('crosswire-tsload-'), 'typescript.js');
   fs.copyFileSync(COMPILER, file);
   return file;
 }

@@ -39,6 +39,19 @@ export function offsetAt(text: string, pos: { line: number; character: number })
   return new LineIndex(text).offsetAt(pos);
 }
 
+/** Temp folders made by tempDir() in this test process: removed when it exits (KEEP=1 keeps them, to look at). */
+const temps: string[] = [];
+process.once('exit', () => {
+  if (!process.env.KEEP) for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temp folder named `<prefix>XXXXXX`, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
 /** A RAM-backed temp folder where there is one (creating 10,000 files on a busy disk takes long). */
 export function fastTmp(): string {
   try {

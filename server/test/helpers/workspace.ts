@@ -1,20 +1,13 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../../src/engine';
 import type { Finding, TextEditAt } from '../../src/model/types';
 import { LineIndex } from '../../src/model/text';
-
-/** The workspaces this test process made: removed when it exits (KEEP=1 keeps them, to look at). */
-const made: string[] = [];
-process.once('exit', () => {
-  if (!process.env.KEEP) for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
+import { tempDir } from './files';
 
 /** Writes a workspace of real files into a fresh temp dir and returns its path (removed when the test process exits). */
 export function makeWorkspace(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crosswire-ws-'));
-  made.push(dir);
+  const dir = tempDir('crosswire-ws-');
   for (const [rel, text] of Object.entries(files)) {
     const abs = path.join(dir, rel);
     fs.mkdirSync(path.dirname(abs), { recursive: true });
