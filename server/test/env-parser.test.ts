@@ -804,3 +804,22 @@ test('expandEnv agrees with dotenv-expand on generated safe inputs', () => {
     assert.deepEqual(obj(expandEnv(m(c))), theirs[i], `case ${JSON.stringify(c)}`);
   });
 });
+
+test('ranges are shared values: equal coordinates give one frozen object, and far or long lines still get exact positions', () => {
+  const a = parseEnv('PORT=3000\nSECRET=abc\n', '/ws/a/.env').entries;
+  const b = parseEnv('PORT=4000\nSECRET=xyz\n', '/ws/b/.env').entries;
+  // Same coordinates in two files: one object (the location's file tells them apart).
+  assert.equal(a[0].keyRange, b[0].keyRange);
+  assert.equal(a[1].range.start, b[1].range.start);
+  assert.ok(Object.isFrozen(a[0].keyRange) && Object.isFrozen(a[0].keyRange.start));
+  assert.throws(() => {
+    (a[0].keyRange.start as { line: number }).line = 7;
+  }, TypeError);
+  assert.equal(b[0].keyRange.start.line, 0);
+  // Beyond the shared tables (line 5,000, a 700-character value): fresh objects, exact coordinates.
+  const long = 'x'.repeat(700);
+  const text = `${'# filler\n'.repeat(5000)}TOKEN=${long}\n`;
+  const [far] = parseEnv(text, '/ws/c/.env').entries;
+  assert.deepEqual(far.valueRange, { start: { line: 5000, character: 6 }, end: { line: 5000, character: 706 } });
+  assert.equal(offsetAt(text, far.valueRange.end) - offsetAt(text, far.valueRange.start), 700);
+});
