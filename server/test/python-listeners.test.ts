@@ -126,3 +126,33 @@ test('a setup.py inside a package (an __init__.py beside it) is a module, not a 
     ['sdk', 'server'],
   );
 });
+
+test('python test modules (test_*.py, *_test.py, conftest.py, tests.py) are not read: their servers and defaults are test inputs', async () => {
+  const ws = makeWorkspace({
+    'a/pyproject.toml': PYPROJECT,
+    'a/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8081)\n',
+    'a/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/a\n',
+    'a/test_main.py': 'import uvicorn\nuvicorn.run("main:app", port=8099)\n',
+    'a/conftest.py': 'import os\nos.environ.get("DATABASE_URL", "postgresql://t:t@localhost:5432/test")\n',
+    'b/pyproject.toml': PYPROJECT,
+    'b/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8082)\n',
+    'b/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/b\n',
+    'b/api/health_test.py': 'import uvicorn\nuvicorn.run(app, port=8099)\n',
+    'b/api/tests.py': 'import os\nAPI_URL = os.getenv("API_URL", "http://localhost:8099")\n',
+    // Names that only start or end like a test module are code.
+    'b/api/testimonials.py': 'import os\nQUOTES_URL = os.getenv("QUOTES_URL", "http://localhost:8082/quotes")\n',
+  });
+  const { engine, findings } = await audit(ws);
+  const app = (id: string) => engine.apps().find((x) => x.id === id)!;
+  assert.deepEqual(
+    app('a').code.map((c) => path.relative(ws, c.file)),
+    ['a/main.py'],
+  );
+  assert.deepEqual(app('b').code.map((c) => path.relative(ws, c.file)).sort(), ['b/api/testimonials.py', 'b/main.py']);
+  assert.deepEqual(
+    [...app('a').listeners, ...app('b').listeners].map((l) => l.port),
+    [8081, 8082],
+  );
+  // Both test modules call uvicorn.run on 8099 and the two services are linked (one database server): no collision.
+  assert.deepEqual(byRule(findings, 'port-collision'), []);
+});

@@ -10,7 +10,7 @@ import { parseSuppressions, type Suppression } from '../parsers/suppressions';
 import { classifyEnvFile, looksBinary, parseEnv } from '../parsers/env';
 import { parsePackageJson } from '../parsers/packageJson';
 import { mayHaveCodeFacts, parseCode, TEST_SOURCE } from '../parsers/code';
-import { mayHavePythonFacts, parsePython } from '../parsers/python';
+import { mayHavePythonFacts, parsePython, PY_TEST_SOURCE } from '../parsers/python';
 import type { FileKind } from './discovery';
 
 /** One file as the index holds it. */
@@ -83,7 +83,7 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       // Binary by more than one byte (a source file may hold a stray NUL in a string and still parse).
       if (looksBinary(text)) return { skip: 'binary content (NUL bytes)', level: 'info' };
       if (kind === 'python') {
-        if (mayHavePythonFacts(text)) entry.code = parsePython(text, file);
+        if (!PY_TEST_SOURCE.test(path.basename(file)) && mayHavePythonFacts(text)) entry.code = parsePython(text, file);
         if (entry.code && !hasFacts(entry.code) && path.basename(file) !== 'setup.py') entry.code = undefined;
       } else if (kind === 'prisma-config' || (!TEST_SOURCE.test(path.relative(root, file)) && mayHaveCodeFacts(text, file))) {
         entry.code = parseCode(text, file);

@@ -2,6 +2,13 @@ import type { CodeDefault, CodeFileInfo, ListenCall } from '../model/types';
 import { LineIndex } from '../model/text';
 import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 
+/**
+ * Python test modules by name: what pytest collects by default (`test_*.py`, `*_test.py`), its fixtures
+ * (`conftest.py`) and Django's `tests.py`. Their env defaults, URLs and `app.run()` calls are test inputs, not what an
+ * app runs with, so they are not parsed (as TEST_SOURCE in code.ts for JavaScript).
+ */
+export const PY_TEST_SOURCE = /(^|[\\/])(test_[^\\/]*|[^\\/]*_test|conftest|tests)\.py$/;
+
 export function mayHavePythonFacts(text: string): boolean {
   return text.includes('getenv') || text.includes('environ') || /:\s*str\s*=/.test(text) || /\.run(_app)?\(/.test(text) || GUARD_HINT.test(text);
 }
