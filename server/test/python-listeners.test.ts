@@ -148,7 +148,12 @@ test('python test modules (test_*.py, *_test.py, conftest.py, tests.py) are not 
     app('a').code.map((c) => path.relative(ws, c.file)),
     ['a/main.py'],
   );
-  assert.deepEqual(app('b').code.map((c) => path.relative(ws, c.file)).sort(), ['b/api/testimonials.py', 'b/main.py']);
+  assert.deepEqual(
+    app('b')
+      .code.map((c) => path.relative(ws, c.file))
+      .sort(),
+    ['b/api/testimonials.py', 'b/main.py'],
+  );
   assert.deepEqual(
     [...app('a').listeners, ...app('b').listeners].map((l) => l.port),
     [8081, 8082],
