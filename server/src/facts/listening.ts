@@ -101,6 +101,20 @@ export interface Listening {
 
 const bindingKeys = new WeakMap<AppBinding, string>();
 
+/**
+ * Env files some server of the workspace loads and takes PORT from (the derived fact `portEnvFiles`): a set of paths
+ * that changes when what servers load or which variable they read changes, not when a port does, so a rule that
+ * only asks "does anything take PORT from this file?" is not re-run over every app when a port is edited.
+ */
+export function portEnvFiles(index: WorkspaceView): Set<string> {
+  return derived('portEnvFiles', index, (ix) => {
+    const out = new Set<string>();
+    for (const app of ix.apps) for (const l of app.listeners) if (l.portEnvVar === 'PORT') for (const f of l.loadedEnvFiles) out.add(f);
+    return out;
+  });
+}
+derivedSignature<Set<string>>('portEnvFiles', (s) => [...s]);
+
 export function listening(index: WorkspaceView): Listening {
   return derived('listening', index, (ix) => {
     const bindings = new Map<App, AppBinding[]>();

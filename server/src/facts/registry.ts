@@ -30,6 +30,8 @@ export const DERIVED_INPUTS: Record<DerivedFact, readonly FactName[]> = {
   serviceUrls: ['env', 'code', 'machines', 'containerEnv'],
   /** What listens where: app servers, published compose ports, servers whose port is unknown (facts/listening.ts). */
   listening: ['listeners', 'package', 'machines', 'publishedPorts'],
+  /** Env files some server loads and takes PORT from, whatever port it is (facts/listening.ts): not the ports themselves. */
+  portEnvFiles: ['listeners'],
   /** Frontends' API URLs and the backends they point at (facts/cors.ts). */
   corsLinks: ['env', 'code', 'listeners', 'package'],
   /** Placeholder values each app's code refuses (facts/secrets.ts). */
@@ -55,7 +57,7 @@ export const DERIVED_INPUTS: Record<DerivedFact, readonly FactName[]> = {
  * changes none of their inputs, their value is still the value of the new state of the index (track.ts carry).
  * A value that holds App objects is not: the re-derived app is a new object, and rules look apps up by object.
  */
-export const CARRIED: ReadonlySet<DerivedFact> = new Set<DerivedFact>(['composeModel', 'containerEnv']);
+export const CARRIED: ReadonlySet<DerivedFact> = new Set<DerivedFact>(['composeModel', 'containerEnv', 'portEnvFiles']);
 
 const closures = new Map<FactName, ReadonlySet<FactName>>();
 

@@ -48,6 +48,7 @@ export type DerivedFact =
   | 'envFilesByPath'
   | 'serverUses'
   | 'listening'
+  | 'portEnvFiles'
   | 'envPorts'
   | 'components'
   | 'containerEnv';

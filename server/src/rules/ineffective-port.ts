@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { appRule } from '../model/rule';
-import { listening } from '../facts/listening';
-import type { Listener, WorkspaceView } from '../model/types';
+import { portEnvFiles } from '../facts/listening';
+import type { Listener } from '../model/types';
 import { parsePortValue } from '../parsers/scripts';
 import { envLocation, fewNames, TEST_RUNNER_CONFIG } from '../facts/util';
 import { isTestFixture } from '../facts/secret-sharing';
@@ -22,19 +22,6 @@ function whyIgnored(l: Listener, file: string): string {
   return `nothing loads ${path.basename(file)} before it listens`;
 }
 
-/** Env files some server of the workspace loads and takes PORT from (memoised per `listening` value). */
-const portFilesMemo = new WeakMap<object, Set<string>>();
-function portFilesLoaded(index: WorkspaceView): Set<string> {
-  const l = listening(index);
-  let out = portFilesMemo.get(l);
-  if (!out) {
-    out = new Set<string>();
-    for (const list of l.bindings.values()) for (const b of list) if (b.listener.portEnvVar === 'PORT') for (const f of b.listener.loadedEnvFiles) out.add(f);
-    portFilesMemo.set(l, out);
-  }
-  return out;
-}
-
 export const ineffectivePort = appRule({
   id: 'ineffective-port',
   docs: {
@@ -43,7 +30,7 @@ export const ineffectivePort = appRule({
   },
   defaultSeverity: 'warning',
   fixable: false,
-  facts: ['env', 'listeners', 'code', 'listening'],
+  facts: ['env', 'listeners', 'code', 'portEnvFiles'],
   check(app, ctx) {
     if (app.listeners.length === 0) return;
     // Env files a test runner's config loads: its PORT is for the server the runner starts (`--port ${PORT}`).
@@ -55,7 +42,7 @@ export const ineffectivePort = appRule({
       if (f.kind !== 'live' || isTestFixture(app, f) || testLoaded.has(f.file)) continue;
       // Is this file loaded by any listener that reads PORT? Another app's too: a monorepo's root .env loaded by an
       // app below it (`bun run --env-file ../../.env ./dev.ts`) configures that app.
-      if (app.listeners.some((l) => l.portEnvVar === 'PORT' && l.loadedEnvFiles.includes(f.file)) || portFilesLoaded(ctx.index).has(f.file)) continue;
+      if (app.listeners.some((l) => l.portEnvVar === 'PORT' && l.loadedEnvFiles.includes(f.file)) || portEnvFiles(ctx.index).has(f.file)) continue;
       for (const e of f.entries) {
         if (e.key !== 'PORT') continue;
         const value = parsePortValue((e.expanded ?? e.value).trim());
