@@ -75,7 +75,7 @@ export class WorkspaceIndex implements WorkspaceView {
     return this._apps;
   }
 
-  private runsCache: { apps: readonly App[]; key: unknown[]; runs: Runs } | undefined;
+  private runsCache: { apps: readonly App[]; roots: unknown; sources: unknown[]; runs: Runs } | undefined;
   /**
    * What runs and what runs together depends only on the packages' scripts and on which scripts start a server:
    * an edit of an env file that changes neither keeps the result (checked by identity, linear in the apps).
@@ -83,14 +83,15 @@ export class WorkspaceIndex implements WorkspaceView {
   runs(): Runs {
     if (this.runsCache?.apps === this._apps) return this.runsCache.runs;
     const harnesses = this.harnesses.read();
-    const key: unknown[] = [this.monorepoRoots, ...harnesses.map((h) => h.source)];
-    for (const a of this._apps) key.push(a.id, a.packageJson, a.listeners.map((l) => l.script).join('\0'), a.unknownPorts.map((u) => u.script).join('\0'));
+    const sources = harnesses.map((h) => h.source);
     const prev = this.runsCache;
-    if (prev && prev.key.length === key.length && prev.key.every((k, i) => k === key[i])) {
-      this.runsCache = { apps: this._apps, key, runs: prev.runs };
+    // What the runs are computed from: the monorepo roots, the test runners' configs, and each app's package.json and
+    // the scripts of its servers. Compared app by app (an edit re-derives one app: the others are the same objects).
+    if (prev && prev.roots === this.monorepoRoots && sameItems(prev.sources, sources) && sameRunInputs(prev.apps, this._apps)) {
+      this.runsCache = { ...prev, apps: this._apps };
       return prev.runs;
     }
-    this.runsCache = { apps: this._apps, key, runs: computeRuns(this._apps, this.monorepoRoots, harnesses) };
+    this.runsCache = { apps: this._apps, roots: this.monorepoRoots, sources, runs: computeRuns(this._apps, this.monorepoRoots, harnesses) };
     return this.runsCache.runs;
   }
 
@@ -325,4 +326,24 @@ function isStructural(kind: string, file: string): boolean {
     kind === 'repo-config' ||
     (kind === 'python' && path.basename(file) === 'setup.py')
   );
+}
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Whether two lists of apps give the same runs: the same ids, package.json and server scripts, in order. */
+function sameRunInputs(a: readonly App[], b: readonly App[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (x.id !== y.id || x.packageJson !== y.packageJson || serverScripts(x) !== serverScripts(y)) return false;
+  }
+  return true;
+}
+
+function serverScripts(app: App): string {
+  return `${app.listeners.map((l) => l.script).join('\0')}\u0001${app.unknownPorts.map((u) => u.script).join('\0')}`;
 }
