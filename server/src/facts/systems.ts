@@ -478,6 +478,12 @@ export interface Components {
 export function components(index: WorkspaceView): Components {
   return derived('components', index, (ix) => {
     const sys = systems(ix);
+    const last = lastComponents.get(raw(ix));
+    // The same systems with the same roots as last time (most edits): the same names, without naming them again.
+    if (last && sameMap(last.from.component, sys.component) && sameMap(last.from.liveComponent, sys.liveComponent)) {
+      last.from = sys;
+      return last.value;
+    }
     // Each system is named by its first member in localeCompare order (one pass: no sort of every identity).
     // (a collator made once compares as localeCompare without arguments does, which makes one per call in effect)
     const normal = (m: Map<string, string>) => {
@@ -491,16 +497,19 @@ export function components(index: WorkspaceView): Components {
       return out;
     };
     const value = { component: normal(sys.component), liveComponent: normal(sys.liveComponent) };
-    // The previous object when nothing changed (most edits): the early cutoff then needs no fingerprint.
-    const last = lastComponents.get(raw(ix));
-    if (last && sameMap(last.component, value.component) && sameMap(last.liveComponent, value.liveComponent)) return last;
-    lastComponents.set(raw(ix), value);
+    // The previous object when nothing changed: the early cutoff then needs no fingerprint.
+    if (last && sameMap(last.value.component, value.component) && sameMap(last.value.liveComponent, value.liveComponent)) {
+      last.from = sys;
+      return last.value;
+    }
+    lastComponents.set(raw(ix), { from: sys, value });
     return value;
   });
 }
 
 const collator = new Intl.Collator();
-const lastComponents = new WeakMap<WorkspaceView, Components>();
+/** Per index: the last value of `components`, and the systems it was named from. */
+const lastComponents = new WeakMap<WorkspaceView, { from: Systems; value: Components }>();
 
 /** The same entries in the same order. */
 function sameMap(a: Map<string, string>, b: Map<string, string>): boolean {
