@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { pythonListens, pythonPortExpr } from '../src/parsers/python';
+import { parsePython, pythonListens, pythonPortExpr } from '../src/parsers/python';
 import { audit, byRule, lineOf, makeWorkspace } from './helpers/workspace';
 
 const PYPROJECT = '[project]\nname = "svc"\nversion = "0.1.0"\n';
@@ -160,4 +160,48 @@ test('python test modules (test_*.py, *_test.py, conftest.py, tests.py) are not 
   );
   // Both test modules call uvicorn.run on 8099 and the two services are linked (one database server): no collision.
   assert.deepEqual(byRule(findings, 'port-collision'), []);
+});
+
+test('python parser: string fields are env defaults only in a settings class body, not in dataclasses, models, nested Config classes or functions', () => {
+  const text = [
+    'from dataclasses import dataclass',
+    'from pydantic import BaseModel',
+    'from pydantic_settings import BaseSettings',
+    '',
+    'class Settings(BaseSettings):',
+    '    API_URL: str = "http://localhost:8000"',
+    '',
+    '    def base(self) -> str:',
+    '        local_url: str = "http://localhost:9999"',
+    '        return local_url',
+    '',
+    '    class Config:',
+    '        env_file: str = ".env"',
+    '    AUTH_URL: str = "http://localhost:8001"',
+    '',
+    'class Multi(',
+    '    BaseSettings,',
+    '):',
+    '    QUEUE_URL: str = "redis://localhost:6379"',
+    '',
+    '@dataclass',
+    'class Item:',
+    '    name: str = "item"',
+    '',
+    'class Payload(BaseModel):',
+    '    callback_url: str = "http://localhost:7000"',
+    '',
+    'def handler():',
+    '    entry: str = "http://localhost:7777"',
+    '    return entry',
+  ].join('\n');
+  const info = parsePython(text, '/x/app/config.py');
+  assert.deepEqual(
+    info.defaults.map((d) => [d.key, d.value]),
+    [
+      ['API_URL', 'http://localhost:8000'],
+      ['AUTH_URL', 'http://localhost:8001'],
+      ['QUEUE_URL', 'redis://localhost:6379'],
+    ],
+  );
 });

@@ -28,6 +28,7 @@ const FIELD =
 export function parsePython(text: string, file: string): CodeFileInfo {
   const info: CodeFileInfo = { file, language: 'python', defaults: [], listens: [], loadsDotenv: false, dotenvPaths: [], driverPools: [], problems: [], text };
   const lines = new LineIndex(text);
+  const settings = new SettingsClasses();
   for (let ln = 0; ln < lines.lineCount; ln++) {
     const line = lines.lineText(ln);
     const trimmed = line.trimStart();
@@ -46,14 +47,51 @@ export function parsePython(text: string, file: string): CodeFileInfo {
         if (lit && isGuardedPlaceholder(lit)) (info.placeholderGuards ??= []).push(lit);
       }
     }
-    const f = FIELD.exec(line);
-    if (f && f[1].length > 0) {
+    const f = settings.fieldLine(line, ln, lines) ? FIELD.exec(line) : null;
+    if (f) {
       const valueStart = f[0].length - 1 - f[4].length;
       info.defaults.push(def(file, f[2].toUpperCase(), f[4], ln, valueStart));
     }
   }
   info.listens = pythonListens(text, file, lines);
   return info;
+}
+
+const CLASS_HEADER = /^(\s*)class\s+[A-Za-z_][A-Za-z0-9_]*\s*(\(([^)]*)\)?)?/;
+
+/**
+ * Which lines are fields of a settings class: pydantic's `BaseSettings` reads each field of the class body from the
+ * env variable of the same name, so its string default is an env default; the same annotation in a dataclass, a
+ * `BaseModel`, a nested `class Config:` or a function's local variable (`entry: str = "..."`) reads no env. A class is
+ * a settings class when one of its bases names `...Settings` (`BaseSettings`, `pydantic_settings.BaseSettings`, a
+ * project's own `AppSettings`); its fields are the lines at the indentation of its body, not the bodies of its methods.
+ */
+class SettingsClasses {
+  private readonly open: { indent: number; settings: boolean; body?: number }[] = [];
+  /** The last line of a class header written over several lines. */
+  private headerEnd = -1;
+
+  /** Feeds one line (not a comment); true when it sits directly in the body of a settings class. */
+  fieldLine(line: string, ln: number, lines: LineIndex): boolean {
+    if (!line.trim() || ln <= this.headerEnd) return false;
+    const indent = line.length - line.trimStart().length;
+    while (this.open.length && indent <= this.open[this.open.length - 1].indent) this.open.pop();
+    const top = this.open[this.open.length - 1];
+    if (top && top.body === undefined) top.body = indent;
+    const c = CLASS_HEADER.exec(line);
+    if (c) {
+      let bases = c[3] ?? '';
+      // Bases over several lines: `class Settings(\n    BaseSettings,\n):`
+      if (c[2] && !c[2].endsWith(')'))
+        for (let k = 1; k <= 5 && ln + k < lines.lineCount && !bases.includes(')'); k++) {
+          bases += ` ${lines.lineText(ln + k)}`;
+          this.headerEnd = ln + k;
+        }
+      this.open.push({ indent, settings: /Settings\b/.test(bases) });
+      return false;
+    }
+    return !!top && top.settings && indent === top.body;
+  }
 }
 
 /** Servers started from Python code, with the port they use when the call passes none. */
