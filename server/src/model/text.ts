@@ -9,7 +9,7 @@ export const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line
  * hundred thousand of them (every env entry, script, listener and code default has two or three ranges) but only a few
  * thousand distinct ones, most of them on the first lines of small files: at 2,000 apps, 263,000 positions and 130,000
  * ranges took 15 MB of the language server's ~114 MB heap. Each table stops growing at INTERN_LIMIT entries (fresh
- * objects after that), so it never holds more than a few MB.
+ * objects after that): full, the two hold under ~10 MB, for the life of the process.
  */
 const INTERN_LIMIT = 1 << 17;
 const MAX_LINE = 4096;
