@@ -193,6 +193,7 @@ export async function readIndexable(file: string, realRoots: readonly string[], 
       const { bytesRead } = await fh.read(buf, total, buf.length - total, total);
       if (bytesRead === 0) break;
       total += bytesRead;
+      if (fst.size > 0 && total === fst.size) break;
       if (total === buf.length) {
         if (total > max) return { skip: `grew beyond the ${max}-byte limit while being read`, level: 'warn' };
         buf = grown(buf, max);
@@ -244,6 +245,9 @@ export function readIndexableSync(file: string, realRoots: readonly string[], ma
       const n = fs.readSync(fd, buf, total, buf.length - total, total);
       if (n === 0) break;
       total += n;
+      // All the bytes fstat counted: done, as readFileSync is (no read that only finds the end; a file that grows
+      // meanwhile is read as it was when stat'ed). A size of 0 (procfs and the like) reads to the end, bounded.
+      if (fst.size > 0 && total === fst.size) break;
       if (total === buf.length) {
         if (total > max) return { skip: `grew beyond the ${max}-byte limit while being read`, level: 'warn' };
         buf = grown(buf, max);
