@@ -205,3 +205,24 @@ test('python parser: string fields are env defaults only in a settings class bod
     ],
   );
 });
+
+test('a python server started under a test folder (a live-server helper) is not a listener of the app', async () => {
+  const ws = makeWorkspace({
+    'a/pyproject.toml': PYPROJECT,
+    'a/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8081)\n',
+    'a/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/a\n',
+    'b/pyproject.toml': PYPROJECT,
+    'b/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8082)\n',
+    'b/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/b\n',
+    'b/tests/helpers/live_server.py': 'import uvicorn\n\ndef start(app):\n    uvicorn.run(app, port=8081)\n',
+    'b/e2e/server.py': 'import uvicorn\nuvicorn.run("main:app", port=8081)\n',
+  });
+  const { engine, findings } = await audit(ws);
+  const b = engine.apps().find((x) => x.id === 'b')!;
+  assert.deepEqual(
+    b.listeners.map((l) => [l.port, l.script]),
+    [[8082, 'main.py']],
+  );
+  // The helpers would have put b on a's port 8081 (the two are linked by one database server): no collision.
+  assert.deepEqual(byRule(findings, 'port-collision'), []);
+});

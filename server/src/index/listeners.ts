@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import type { App, CodeFileInfo, EnvEntry, ListenCall, Listener, Location, Range, UnknownPort, VitePortEnv } from '../model/types';
-import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
+import { findPythonAssignments, PY_TEST_FOLDER, pythonPortExpr } from '../parsers/python';
 import { analyzeCommand, carriesEnv, inherit, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
 import { CODE_SERVER_FRAMEWORKS, matchServe, type ServeSpec } from '../frameworks';
 import { LineIndex } from '../model/text';
@@ -515,7 +515,7 @@ function resolvePythonRef(
 
 /**
  * Python services (no package.json): each server call in the app's Python files (`uvicorn.run`,
- * Flask's `app.run`, aiohttp's `web.run_app`) is a listener. The port argument is resolved like a
+ * Flask's `app.run`, aiohttp's `web.run_app`) is a listener, except in test folders. The port argument is resolved like a
  * Node server's: a literal; an env read, taken from the app's development env files when it is set
  * there, else its fallback; a name (`config.BACKEND_PORT`) through its assignment in the app's
  * Python files; no argument: the server's default port.
@@ -525,6 +525,8 @@ export function computePythonListeners(app: App): Found {
   const pyFiles = app.code.filter((c) => c.language === 'python');
   const envValue = (key: string): EnvEntry | undefined => devEnvEntry(app, key);
   for (const c of pyFiles) {
+    // A server started under a test folder is a test's (a live-server helper), not one the app runs.
+    if (c.listens.length && PY_TEST_FOLDER.test(path.relative(app.dir, c.file))) continue;
     for (const call of c.listens) {
       const rel = path.relative(app.dir, c.file).split(path.sep).join('/');
       const tool = call.tool ?? 'python';
