@@ -6,6 +6,18 @@ import { audit, byRule, lineOf, makeWorkspace } from './helpers/workspace';
 
 const PYPROJECT = '[project]\nname = "svc"\nversion = "0.1.0"\n';
 
+/** Two Python services on ports `a` and `b`, linked by one database server in their live env files (they run together). */
+function linkedServices(a: number, b: number): Record<string, string> {
+  return {
+    'a/pyproject.toml': PYPROJECT,
+    'a/main.py': `import uvicorn\nuvicorn.run("main:app", port=${a})\n`,
+    'a/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/a\n',
+    'b/pyproject.toml': PYPROJECT,
+    'b/main.py': `import uvicorn\nuvicorn.run("main:app", port=${b})\n`,
+    'b/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/b\n',
+  };
+}
+
 test('python parser: server calls and the port expressions they pass', () => {
   const text = [
     'import os, asyncio, subprocess',
@@ -129,14 +141,9 @@ test('a setup.py inside a package (an __init__.py beside it) is a module, not a 
 
 test('python test modules (test_*.py, *_test.py, conftest.py, tests.py) are not read: their servers and defaults are test inputs', async () => {
   const ws = makeWorkspace({
-    'a/pyproject.toml': PYPROJECT,
-    'a/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8081)\n',
-    'a/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/a\n',
+    ...linkedServices(8081, 8082),
     'a/test_main.py': 'import uvicorn\nuvicorn.run("main:app", port=8099)\n',
     'a/conftest.py': 'import os\nos.environ.get("DATABASE_URL", "postgresql://t:t@localhost:5432/test")\n',
-    'b/pyproject.toml': PYPROJECT,
-    'b/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8082)\n',
-    'b/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/b\n',
     'b/api/health_test.py': 'import uvicorn\nuvicorn.run(app, port=8099)\n',
     'b/api/tests.py': 'import os\nAPI_URL = os.getenv("API_URL", "http://localhost:8099")\n',
     // Names that only start or end like a test module are code.
@@ -208,12 +215,7 @@ test('python parser: string fields are env defaults only in a settings class bod
 
 test('a python server started under a test folder (a live-server helper) is not a listener of the app', async () => {
   const ws = makeWorkspace({
-    'a/pyproject.toml': PYPROJECT,
-    'a/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8081)\n',
-    'a/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/a\n',
-    'b/pyproject.toml': PYPROJECT,
-    'b/main.py': 'import uvicorn\nuvicorn.run("main:app", port=8082)\n',
-    'b/.env': 'DATABASE_URL=postgresql://u:p@localhost:5432/b\n',
+    ...linkedServices(8081, 8082),
     'b/tests/helpers/live_server.py': 'import uvicorn\n\ndef start(app):\n    uvicorn.run(app, port=8081)\n',
     'b/e2e/server.py': 'import uvicorn\nuvicorn.run("main:app", port=8081)\n',
   });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { App, EnvEntry, Listener, Location, Range, Runs, TextEditAt, WorkspaceView } from '../model/types';
 import { processKey } from '../index/runs';
 import { LineIndex } from '../model/text';
+import { TEST_FOLDER } from '../model/file-kinds';
 
 export const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '']);
 
@@ -241,9 +242,7 @@ const TEST_RUNNER_CONFIG_SRC = '(^|[\\\\/])(playwright|cypress|vitest|jest)\\.co
 export const TEST_RUNNER_CONFIG = new RegExp(TEST_RUNNER_CONFIG_SRC);
 
 /** Test code, by its path in the app: `*.test.ts`, `*.spec.js`, stories, files under test/mock/fixture folders, test runners' configs. */
-const TEST_CODE = new RegExp(
-  `(^|[\\\\/])(__tests__|__mocks__|tests?|e2e|fixtures|__fixtures__|mocks?|cypress|playwright)[\\\\/]|\\.(test|spec|e2e|stories|story)\\.[cm]?[jt]sx?$|${TEST_RUNNER_CONFIG_SRC}`,
-);
+const TEST_CODE = new RegExp(`${TEST_FOLDER.source}|\\.(test|spec|e2e|stories|story)\\.[cm]?[jt]sx?$|${TEST_RUNNER_CONFIG_SRC}`);
 
 /** Whether a code file of an app is test code: the URLs and defaults it holds are test inputs, not what the running app uses. */
 export function isTestCode(app: App, file: string): boolean {

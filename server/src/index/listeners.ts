@@ -7,7 +7,8 @@
  */
 import * as path from 'node:path';
 import type { App, CodeFileInfo, EnvEntry, ListenCall, Listener, Location, Range, UnknownPort, VitePortEnv } from '../model/types';
-import { findPythonAssignments, PY_TEST_FOLDER, pythonPortExpr } from '../parsers/python';
+import { findPythonAssignments, pythonPortExpr } from '../parsers/python';
+import { TEST_FOLDER } from '../model/file-kinds';
 import { analyzeCommand, carriesEnv, inherit, parsePortValue, type CommandAnalysis } from '../parsers/scripts';
 import { CODE_SERVER_FRAMEWORKS, matchServe, type ServeSpec } from '../frameworks';
 import { LineIndex } from '../model/text';
@@ -526,7 +527,7 @@ export function computePythonListeners(app: App): Found {
   const envValue = (key: string): EnvEntry | undefined => devEnvEntry(app, key);
   for (const c of pyFiles) {
     // A server started under a test folder is a test's (a live-server helper), not one the app runs.
-    if (c.listens.length && PY_TEST_FOLDER.test(path.relative(app.dir, c.file))) continue;
+    if (c.listens.length && TEST_FOLDER.test(path.relative(app.dir, c.file))) continue;
     for (const call of c.listens) {
       const rel = path.relative(app.dir, c.file).split(path.sep).join('/');
       const tool = call.tool ?? 'python';

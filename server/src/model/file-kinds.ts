@@ -84,6 +84,15 @@ export const IGNORED_DIRS = [
   '.pnpm-store',
 ];
 
+/**
+ * Folders whose files are tests' (a test's inputs, a live-server helper, a fixture app): read by facts/util.ts
+ * `isTestCode` for URLs and defaults, and by index/listeners.ts for the servers of Python files.
+ */
+export const TEST_CODE_DIRS = ['__tests__', '__mocks__', 'tests', 'test', 'e2e', 'fixtures', '__fixtures__', 'mocks', 'mock', 'cypress', 'playwright'];
+
+/** A path (relative to an app's folder) that passes through a test folder. */
+export const TEST_FOLDER = new RegExp(`(^|[\\\\/])(${TEST_CODE_DIRS.join('|')})[\\\\/]`);
+
 /** Folders compose files are kept in (their YAML files are read as compose files when they are). */
 export const COMPOSE_DIRS = ['docker', 'dockers', 'deploy', 'deployment', 'deployments', 'compose'];
 

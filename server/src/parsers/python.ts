@@ -9,13 +9,6 @@ import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
  */
 export const PY_TEST_SOURCE = /(^|[\\/])(test_[^\\/]*|[^\\/]*_test|conftest|tests)\.py$/;
 
-/**
- * Python files under a test folder of the app (`tests/`, `test/`, `e2e/`, `fixtures/`, `mocks/`, as facts/util.ts
- * `isTestCode` reads them): a server they start (a live-server helper, a fixture app) is a test's, not the app's.
- * `path` is relative to the app's folder.
- */
-export const PY_TEST_FOLDER = /(^|[\\/])(tests?|e2e|__tests__|fixtures|__fixtures__|mocks?)[\\/]/;
-
 export function mayHavePythonFacts(text: string): boolean {
   return text.includes('getenv') || text.includes('environ') || /:\s*str\s*=/.test(text) || /\.run(_app)?\(/.test(text) || GUARD_HINT.test(text);
 }

@@ -42,7 +42,7 @@ export const ineffectivePort = appRule({
       if (f.kind !== 'live' || isTestFixture(app, f) || testLoaded.has(f.file)) continue;
       // Is this file loaded by any listener that reads PORT? Another app's too: a monorepo's root .env loaded by an
       // app below it (`bun run --env-file ../../.env ./dev.ts`) configures that app.
-      if (app.listeners.some((l) => l.portEnvVar === 'PORT' && l.loadedEnvFiles.includes(f.file)) || portEnvFiles(ctx.index).has(f.file)) continue;
+      if (portEnvFiles(ctx.index).has(f.file)) continue;
       for (const e of f.entries) {
         if (e.key !== 'PORT') continue;
         const value = parsePortValue((e.expanded ?? e.value).trim());
