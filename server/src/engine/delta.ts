@@ -7,6 +7,7 @@
 import type { App, WorkspaceView } from '../model/types';
 import type { FactName } from '../model/rule';
 import type { Delta } from './runner';
+import { sameItems } from '../model/same';
 
 /** Positions in `next` whose app is not the one at the same position in `prev`; undefined when apps were added, removed or re-ordered. */
 export function changedApps(prev: readonly App[], next: readonly App[]): number[] | undefined {
@@ -20,7 +21,6 @@ export function changedApps(prev: readonly App[], next: readonly App[]): number[
   return out;
 }
 
-const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The app facts that differ between two derivations of one app; undefined when its identity changed (name, replica key, host...). */

@@ -11,6 +11,7 @@ import { RuleRunner } from './runner';
 import { changedApps, computeDelta, workspaceFiles, type WorkspaceFiles } from './delta';
 import { parseErrorsOf } from './parse-errors';
 import { disableEdit, Suppressions } from './suppressions';
+import { sameItems } from '../model/same';
 
 export { MAX_PARSE_ERRORS_PER_FILE } from './parse-errors';
 
@@ -226,7 +227,7 @@ export class Engine {
         const old = this.parseByFile.get(file);
         if (list.length) this.parseByFile.set(file, list);
         else this.parseByFile.delete(file);
-        if (!sameList(old ?? NONE, list)) touched.add(file);
+        if (!sameItems(old ?? NONE, list)) touched.add(file);
       }
     }
     for (const file of touched) this.refreshFile(file);
@@ -263,7 +264,7 @@ export class Engine {
     const old = this.ruleByFile.get(id);
     this.ruleByFile.set(id, byFile);
     if (!touched) return;
-    for (const [file, l] of byFile) if (!old || !sameList(old.get(file) ?? NONE, l)) touched.add(file);
+    for (const [file, l] of byFile) if (!old || !sameItems(old.get(file) ?? NONE, l)) touched.add(file);
     if (old) for (const file of old.keys()) if (!byFile.has(file)) touched.add(file);
   }
 
@@ -279,7 +280,7 @@ export class Engine {
     const out = this.suppressions.apply(file, this.suppressions.applySeverities(raw));
     out.sort(compareFindings);
     const old = this.finalByFile.get(file);
-    if (old && sameList(old, out)) return;
+    if (old && sameItems(old, out)) return;
     if (old) this.count(old, -1);
     if (out.length) {
       this.finalByFile.set(file, out);
@@ -325,12 +326,6 @@ function compareFindings(a: Finding, b: Finding): number {
     a.location.range.start.character - b.location.range.start.character ||
     a.ruleId.localeCompare(b.ruleId)
   );
-}
-
-function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

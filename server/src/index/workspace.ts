@@ -25,6 +25,7 @@ import { computeRuns, HarnessConfigs } from './runs';
 import { PrismaSchemas } from './prisma-schemas';
 import { FileStore } from './files';
 import { deriveApp, findAppDirs, ownerDirIn, type AppMeta, type DeriveInput } from './apps';
+import { sameItems } from '../model/same';
 
 export type { IndexedFile } from './ingest';
 export { norm } from './files';
@@ -326,10 +327,6 @@ function isStructural(kind: string, file: string): boolean {
     kind === 'repo-config' ||
     (kind === 'python' && path.basename(file) === 'setup.py')
   );
-}
-
-function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** Whether two lists of apps give the same runs: the same ids, package.json and server scripts, in order. */
