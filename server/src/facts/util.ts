@@ -5,6 +5,7 @@ import type { App, EnvEntry, Listener, Location, Range, Runs, TextEditAt, Worksp
 import { processKey } from '../index/runs';
 import { LineIndex } from '../model/text';
 import { TEST_FOLDER } from '../model/file-kinds';
+import { relativeTo } from '../model/paths';
 
 export const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', '']);
 
@@ -30,7 +31,7 @@ export function commonDepth(a: string, b: string): number {
 export function rel(index: WorkspaceView, file: string): string {
   let best = '';
   for (const r of index.roots) if (file.startsWith(r) && r.length > best.length) best = r;
-  const relPath = best ? path.relative(best, file) : file;
+  const relPath = best ? relativeTo(best, file) : file;
   const out = relPath.split(path.sep).join('/');
   return index.roots.length > 1 && best ? `${path.basename(best)}/${out}` : out;
 }
@@ -251,7 +252,7 @@ export function isTestCode(app: App, file: string): boolean {
   let m = testCodeOf.get(app);
   if (!m) testCodeOf.set(app, (m = new Map()));
   let v = m.get(file);
-  if (v === undefined) m.set(file, (v = TEST_CODE.test(path.relative(app.dir, file))));
+  if (v === undefined) m.set(file, (v = TEST_CODE.test(relativeTo(app.dir, file))));
   return v;
 }
 const testCodeOf = new WeakMap<App, Map<string, boolean>>();
@@ -264,7 +265,7 @@ const EXAMPLE_DIRS = new Set(['examples', 'example', 'samples', 'sample', 'demos
  * collection of examples of its workspace folder; undefined for any other app (memoised per app).
  */
 export const exampleRoot = perApp((app: App): string | undefined => {
-  const segs = path.relative(app.root, app.dir).split(/[\\/]/);
+  const segs = relativeTo(app.root, app.dir).split(/[\\/]/);
   const i = segs.findIndex((x) => EXAMPLE_DIRS.has(x.toLowerCase()));
   if (i < 0 || i + 1 >= segs.length) return undefined;
   return path.join(app.root, ...segs.slice(0, i + 2));
@@ -285,7 +286,7 @@ export function inTestFolder(root: string, dir: string): boolean {
   const key = `${root}\0${dir}`;
   const hit = testFolders.get(key);
   if (hit !== undefined) return hit;
-  const rel = path.relative(root, dir);
+  const rel = relativeTo(root, dir);
   const out = !!rel && !rel.startsWith('..') && rel.split(/[\\/]/).some(isTestDirName);
   if (testFolders.size >= 100_000) testFolders.clear();
   testFolders.set(key, out);

@@ -9,9 +9,10 @@ import type { Logger } from '../model/types';
 import { classifyEnvFile } from '../parsers/env';
 import { discover, fileKind, readIndexable, readIndexableSync, type FileKind, type ReadResult } from './discovery';
 import { parseIndexedFile, type IndexedFile } from './ingest';
+import { relativeTo, resolved } from '../model/paths';
 
 export function norm(p: string): string {
-  return path.resolve(p);
+  return resolved(p);
 }
 
 export class FileStore {
@@ -54,7 +55,7 @@ export class FileStore {
   kindOf(file: string): FileKind | undefined {
     const root = this.rootOf(file);
     if (!root) return undefined;
-    return fileKind(path.relative(root, file), classifyEnvFile);
+    return fileKind(relativeTo(root, file), classifyEnvFile);
   }
 
   /** Forgets every file, then discovers and reads every root's files. */

@@ -12,6 +12,7 @@ import { parsePackageJson } from '../parsers/packageJson';
 import { mayHaveCodeFacts, parseCode, TEST_SOURCE } from '../parsers/code';
 import { mayHavePythonFacts, parsePython, PY_TEST_SOURCE } from '../parsers/python';
 import type { FileKind } from './discovery';
+import { relativeTo } from '../model/paths';
 
 /** One file as the index holds it. */
 /** Configs whose text the index reads later (a dev server's port, a test runner's web servers), even when they hold no code facts. */
@@ -85,7 +86,7 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
       if (kind === 'python') {
         if (!PY_TEST_SOURCE.test(path.basename(file)) && mayHavePythonFacts(text)) entry.code = parsePython(text, file);
         if (entry.code && !hasFacts(entry.code) && path.basename(file) !== 'setup.py') entry.code = undefined;
-      } else if (kind === 'prisma-config' || (!TEST_SOURCE.test(path.relative(root, file)) && mayHaveCodeFacts(text, file))) {
+      } else if (kind === 'prisma-config' || (!TEST_SOURCE.test(relativeTo(root, file)) && mayHaveCodeFacts(text, file))) {
         entry.code = parseCode(text, file);
         // Syntax errors in arbitrary source files are the compiler's business; only report them
         // where Crosswire relies on the file (auth/config/server entry files are reported by rules).

@@ -15,6 +15,7 @@ import { LineIndex } from '../model/text';
 import type { IndexedFile } from './ingest';
 import { devEnvEntry, winningEntry } from '../model/env';
 import { nxWorkspaceRoot, type NxTarget } from './nx-inferred';
+import { relativeTo } from '../model/paths';
 
 /**
  * The last entry of `key` in the first of `files` that defines it. A file outside the app (`dotenv -e ../../.env`,
@@ -227,7 +228,7 @@ function unreadEntry(
   entryCode: CodeFileInfo | undefined,
 ): UnknownPort[] {
   const unknown = (reason: string): UnknownPort[] => [{ appId: app.id, script: scriptName, command, role, location: scriptLocation, reason }];
-  const rel = entryCode && path.relative(app.dir, entryCode.file).split(path.sep).join('/');
+  const rel = entryCode && relativeTo(app.dir, entryCode.file).split(path.sep).join('/');
   if (spec?.entry === 'nest')
     return unknown(entryCode ? `${entryPath} has no listen() call Crosswire can read` : `\`nest start\` runs ${entryPath}, which Crosswire did not find`);
   if (entryCode && entryCode.listens.length === 0 && /\blisten\s*\(|\bserve\s*\(|Bun\.serve|Deno\.serve/.test(entryCode.text))
@@ -301,7 +302,7 @@ function codeListener(
 ): void {
   const { script: scriptName, command, scriptLocation, role } = common;
   const listenLoc = loc(listen.file, listen.range);
-  const rel = path.relative(app.dir, listen.file).split(path.sep).join('/');
+  const rel = relativeTo(app.dir, listen.file).split(path.sep).join('/');
   const listener = (port: number, how: Listener['how'], source: Location, reason: string, portEnvVar?: string) =>
     found.listeners.push(
       portEnvVar === undefined
@@ -527,9 +528,9 @@ export function computePythonListeners(app: App): Found {
   const envValue = (key: string): EnvEntry | undefined => devEnvEntry(app, key);
   for (const c of pyFiles) {
     // A server started under a test folder is a test's (a live-server helper), not one the app runs.
-    if (c.listens.length && TEST_FOLDER.test(path.relative(app.dir, c.file))) continue;
+    if (c.listens.length && TEST_FOLDER.test(relativeTo(app.dir, c.file))) continue;
     for (const call of c.listens) {
-      const rel = path.relative(app.dir, c.file).split(path.sep).join('/');
+      const rel = relativeTo(app.dir, c.file).split(path.sep).join('/');
       const tool = call.tool ?? 'python';
       const callLoc = loc(c.file, call.range);
       const base = {
