@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { App, Runs, WorkspaceView } from './model/types';
 import { processKey } from './index/runs';
 import { appDatabaseUses } from './facts/databases';
-import { systems } from './facts/systems';
+import { linkText, systems } from './facts/systems';
 import { identity } from './facts/util';
 import { frameworkModule } from './frameworks';
 import { composeModel } from './facts/compose-model';
@@ -177,7 +177,10 @@ export function understand(index: WorkspaceView, rel: (file: string) => string):
   const systemsOut = linked.map((list) => {
     const ids = new Set(list.map(identity));
     const links = new Set<string>();
-    for (const id of ids) for (const [other, why] of sys.edges.get(id) ?? []) if (ids.has(other)) links.add(why());
+    for (const id of ids) {
+      const sig = sys.linkSignature.get(id) ?? [];
+      for (let i = 0; i < sig.length; i += 2) if (ids.has(sig[i])) links.add(linkText(index, sig[i + 1]));
+    }
     return { apps: list.map((a) => a.id), links: [...links].slice(0, 50) };
   });
   return { apps, runGroups, systems: systemsOut };

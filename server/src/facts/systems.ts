@@ -37,15 +37,14 @@ export interface Systems {
   component: Map<string, string>;
   /** Identity -> its system from links in live configuration only (what production servers on this machine run with). */
   liveComponent: Map<string, string>;
-  /** Identity -> identity -> why they are linked (direct links only; the text is made when a message needs it). */
-  edges: Map<string, Map<string, () => string>>;
   /** Port -> places naming it. */
   names: Map<number, PortName[]>;
   /** System -> how many apps (replicas counted once) it holds. */
   componentSize: Map<string, number>;
   /**
    * Identity -> its direct links and what each link's reason is made from, in order (neighbour, reason, ...): when equal
-   * in two computations, so are the identity's edges and their messages (for facts kept per system: port-collisions.ts).
+   * in two computations, so are the identity's links and their messages (for facts kept per system: port-collisions.ts).
+   * The only record of the links: their text is made from the reason when a message needs it (linkText).
    */
   linkSignature: Map<string, readonly string[]>;
 }
@@ -105,14 +104,15 @@ function splitUrls(e: EnvEntry): string[] {
 
 /**
  * Union-find over app identities, with the reason for each direct link (for messages). Identities are numbered
- * once per computation; a root is the identity the last join pointed at, whatever the path compression.
+ * once per computation; a root is the identity the last join pointed at, whatever the path compression. A link is
+ * kept as its reason (a string its message is made from), not as a map per identity with a closure per link:
+ * ~2,000 maps and ~4,500 closures with their contexts at 2,000 apps, made again on every edit that reaches them.
  */
 class Linker {
   private readonly num = new Map<string, number>();
   private readonly ids: string[] = [];
   private readonly parent: Int32Array;
   private readonly liveParent: Int32Array;
-  readonly edges = new Map<string, Map<string, () => string>>();
   readonly signature = new Map<string, string[]>();
 
   constructor(apps: readonly App[]) {
@@ -148,32 +148,33 @@ class Linker {
   }
 
   /** Links two apps; `live`: the link comes from live configuration (env files in use on this machine), not templates, code defaults or dev scripts. */
-  union(a: App, b: App, why: () => string, reason: string, live: boolean): void {
+  union(a: App, b: App, reason: string, live: boolean): void {
     // Independent examples of a collection run one at a time: what they share (a local Postgres on 5432, a
     // placeholder secret) links neither them nor the rest of the repository to them.
     if (exampleRoot(a) !== exampleRoot(b)) return;
-    this.link(identity(a), identity(b), why, reason, live);
+    this.link(identity(a), identity(b), reason, live);
   }
 
-  /** `reason`: what the text of `why` is made from. */
-  link(x: string, y: string, why: () => string, reason: string, live: boolean): void {
+  /** `reason`: what the link's text is made from (linkText). */
+  link(x: string, y: string, reason: string, live: boolean): void {
     if (x === y) return;
-    this.edge(x, y, why, reason);
-    this.edge(y, x, why, reason);
+    this.edge(x, y, reason);
+    this.edge(y, x, reason);
     const i = this.num.get(x)!;
     const j = this.num.get(y)!;
     Linker.join(this.parent, i, j);
     if (live) Linker.join(this.liveParent, i, j);
   }
 
-  private edge(x: string, y: string, why: () => string, reason: string): void {
-    let m = this.edges.get(x);
-    if (!m) this.edges.set(x, (m = new Map()));
-    if (m.has(y)) return;
-    m.set(y, why);
+  /** Records the link x -> y unless x has one to y already (the first reason found is the one given). */
+  private edge(x: string, y: string, reason: string): void {
     const sig = this.signature.get(x);
-    if (sig) sig.push(y, reason);
-    else this.signature.set(x, [y, reason]);
+    if (!sig) {
+      this.signature.set(x, [y, reason]);
+      return;
+    }
+    for (let i = 0; i < sig.length; i += 2) if (sig[i] === y) return;
+    sig.push(y, reason);
   }
 }
 
@@ -191,8 +192,9 @@ const linkCaches = new WeakMap<object, LinkCache>();
 /** An app's places naming ports and its links by them, with the versions of the ports it looked up. */
 interface PortLinks {
   names: PortName[];
-  links: { target: string; why: () => string; reason: string; live: boolean }[];
-  looked: Map<number, number>;
+  links: { target: string; reason: string; live: boolean }[];
+  /** The ports looked up and their versions then: port, version, port, version... */
+  looked: number[];
 }
 const portLinksOf = new WeakMap<App, PortLinks>();
 
@@ -217,7 +219,7 @@ function compute(index: WorkspaceView): Systems {
     liveComponent.set(id, links.root(id, true));
     componentSize.set(comp, (componentSize.get(comp) ?? 0) + 1);
   }
-  return { apps, component, liveComponent, edges: links.edges, names, componentSize, linkSignature: links.signature };
+  return { apps, component, liveComponent, names, componentSize, linkSignature: links.signature };
 }
 
 /** 1. One app names a port another listens on (the listener closest in the folder tree, when it is the only one there). Returns every place naming a port. */
@@ -265,7 +267,7 @@ function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<n
       if (list) list.push(n);
       else names.set(n.port, [n]);
     }
-    for (const k of pl.links) links.link(identity(a), k.target, k.why, k.reason, k.live);
+    for (const k of pl.links) links.link(identity(a), k.target, k.reason, k.live);
   }
   return names;
 }
@@ -278,28 +280,25 @@ function sameListeners(a: App[], b: App[]): boolean {
 }
 
 function stillValid(pl: PortLinks, versionOf: (port: number) => number): boolean {
-  for (const [port, version] of pl.looked) if (versionOf(port) !== version) return false;
+  const l = pl.looked;
+  for (let i = 0; i < l.length; i += 2) if (versionOf(l[i]) !== l[i + 1]) return false;
   return true;
 }
 
 /** An app's places naming a port, and the app each links it to (by the port's listeners as of `versionOf`). */
 function portLinks(index: WorkspaceView, a: App, versionOf: (port: number) => number, trieOf: (port: number) => TrieNode): PortLinks {
   const own = new Set(a.listeners.map((l) => l.port));
-  const out: PortLinks = { names: [], links: [], looked: new Map() };
+  const out: PortLinks = { names: [], links: [], looked: [] };
+  const looked = new Map<number, number>();
   for (const s of urlSites(a)) {
     out.names.push(new SitePortName(index, a, s.key, s.location, s.port));
     if (own.has(s.port)) continue;
-    out.looked.set(s.port, versionOf(s.port));
+    looked.set(s.port, versionOf(s.port));
     const target = nearestIn(trieOf(s.port), a);
     if (!target || exampleRoot(target) !== exampleRoot(a)) continue;
-    const name = target.name;
-    out.links.push({
-      target: identity(target),
-      why: () => `${s.key} in ${rel(index, s.file)} names port ${s.port} of ${name}`,
-      reason: `p\u0001${s.key}\u0001${s.file}\u0001${s.port}\u0001${name}`,
-      live: s.live,
-    });
+    out.links.push({ target: identity(target), reason: `p\u0001${s.key}\u0001${s.file}\u0001${s.port}\u0001${target.name}`, live: s.live });
   }
+  for (const [port, version] of looked) out.looked.push(port, version);
   return out;
 }
 
@@ -310,14 +309,7 @@ function linkByDatabaseServer(index: WorkspaceView, links: Linker): void {
     for (const u of localServers(index, a)) {
       const first = byServer.get(u.target.server);
       if (!first) byServer.set(u.target.server, a);
-      else
-        links.union(
-          a,
-          first,
-          () => `${first.name} and ${a.name} use the database server ${u.target.serverLabel}`,
-          `d\u0001${first.name}\u0001${a.name}\u0001${u.target.serverLabel}`,
-          true,
-        );
+      else links.union(a, first, `d\u0001${first.name}\u0001${a.name}\u0001${u.target.serverLabel}`, true);
     }
   }
 }
@@ -345,14 +337,7 @@ function linkBySecret(apps: readonly App[], links: Linker): void {
     for (const o of liveSecrets(a)) {
       const first = bySecret.get(o.value);
       if (!first) bySecret.set(o.value, a);
-      else
-        links.union(
-          a,
-          first,
-          () => `${first.name} and ${a.name} share the value of ${o.entry.key}`,
-          `s\u0001${first.name}\u0001${a.name}\u0001${o.entry.key}`,
-          true,
-        );
+      else links.union(a, first, `s\u0001${first.name}\u0001${a.name}\u0001${o.entry.key}`, true);
     }
   }
 }
@@ -409,22 +394,39 @@ export function systems(index: WorkspaceView): Systems {
 
 /** Why two apps of one system are linked (for messages). */
 export function whyLinked(index: WorkspaceView, a: App, b: App): string {
-  return linkPath(systems(index), identity(a), identity(b));
+  return linkPath(index, systems(index), identity(a), identity(b));
 }
 
-function linkPath(sys: Systems, from: string, to: string): string {
-  const direct = sys.edges.get(from)?.get(to);
-  if (direct) return direct();
+/** The text of a link from its reason (Linker): what names the port, or what the two apps share. */
+export function linkText(index: WorkspaceView, reason: string): string {
+  const [kind, a, b, c, d] = reason.split('\u0001');
+  if (kind === 'p') return `${a} in ${rel(index, b)} names port ${c} of ${d}`;
+  if (kind === 'd') return `${a} and ${b} use the database server ${c}`;
+  return `${a} and ${b} share the value of ${c}`;
+}
+
+/** The reason of the direct link from one identity to another (undefined when they are not linked directly). */
+export function linkReason(sys: Systems, from: string, to: string): string | undefined {
+  const sig = sys.linkSignature.get(from);
+  if (sig) for (let i = 0; i < sig.length; i += 2) if (sig[i] === to) return sig[i + 1];
+  return undefined;
+}
+
+function linkPath(index: WorkspaceView, sys: Systems, from: string, to: string): string {
+  const direct = linkReason(sys, from, to);
+  if (direct !== undefined) return linkText(index, direct);
   const prev = new Map<string, string>([[from, from]]);
   const queue = [from];
   for (let i = 0; i < queue.length && i < 10_000; i++) {
     const cur = queue[i];
-    for (const next of sys.edges.get(cur)?.keys() ?? []) {
+    const sig = sys.linkSignature.get(cur) ?? [];
+    for (let j = 0; j < sig.length; j += 2) {
+      const next = sig[j];
       if (prev.has(next)) continue;
       prev.set(next, cur);
       if (next === to) {
         const steps: string[] = [];
-        for (let n = to; n !== from; n = prev.get(n)!) steps.unshift(sys.edges.get(prev.get(n)!)!.get(n)!());
+        for (let n = to; n !== from; n = prev.get(n)!) steps.unshift(linkText(index, linkReason(sys, prev.get(n)!, n)!));
         return steps.length > 3 ? `${steps.slice(0, 2).join('; ')}; and ${steps.length - 2} more links` : steps.join('; ');
       }
       queue.push(next);
