@@ -57,7 +57,14 @@ export const DERIVED_INPUTS: Record<DerivedFact, readonly FactName[]> = {
  * changes none of their inputs, their value is still the value of the new state of the index (track.ts carry).
  * A value that holds App objects is not: the re-derived app is a new object, and rules look apps up by object.
  */
-export const CARRIED: ReadonlySet<DerivedFact> = new Set<DerivedFact>(['composeModel', 'containerEnv', 'portEnvFiles', 'placeholderGuards']);
+export const CARRIED: ReadonlySet<DerivedFact> = new Set<DerivedFact>([
+  'composeModel',
+  'containerEnv',
+  'portEnvFiles',
+  'placeholderGuards',
+  'pm2Entries',
+  'secretSharing',
+]);
 
 const closures = new Map<FactName, ReadonlySet<FactName>>();
 

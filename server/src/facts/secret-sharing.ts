@@ -152,9 +152,21 @@ export interface SharingGroup {
   /** Why, for messages: `a verifies the tokens b signs with JWT_SECRET` or `listed together under sharedSecrets`. */
   why: string;
   /** The code that shows it (sign and verify sites), for related locations. */
-  uses: TokenUse[];
+  uses: GroupUse[];
   /** The config group's folders, when declared. */
   folders?: string[];
+}
+
+/** A sign or verify site of a sharing group, naming its app (groups hold no App object: registry.ts CARRIED). */
+export interface GroupUse {
+  appName: string;
+  key: string;
+  location: Location;
+  what: string;
+}
+
+function groupUse(u: TokenUse): GroupUse {
+  return { appName: u.app.name, key: u.key, location: u.location, what: u.what };
 }
 
 function normFolder(f: string): string {
@@ -208,7 +220,7 @@ function computeSharingGroups(index: WorkspaceView): SharingGroup[] {
           .filter((s) => !verifiers.includes(s))
           .map(name)
           .join(', ')} ${signers.length === 1 ? 'signs' : 'sign'} with ${key}`,
-        uses,
+        uses: uses.map(groupUse),
       });
     }
     // A verifier that names the key differently from the signer (`JWT_SECRET_KEY` against `JWT_SECRET`): holding the same
@@ -231,7 +243,7 @@ function computeSharingGroups(index: WorkspaceView): SharingGroup[] {
               [identity(sgn.app), sgn.key],
             ]),
             why: `${v.app.name} verifies tokens with ${v.key === ANY_KEY ? 'a key from its configuration' : v.key}, and ${sgn.app.name} signs them with ${sgn.key}`,
-            uses: [v, sgn],
+            uses: [groupUse(v), groupUse(sgn)],
           });
         }
       }

@@ -36,16 +36,16 @@ export interface ServedUrl {
   mode: string;
 }
 
-/** A PM2 app entry and the app it runs. */
+/** A PM2 app entry and the app it runs (by id: the value is carried over edits of no PM2 file, registry.ts CARRIED). */
 export interface Pm2Entry {
-  app: App;
+  appId: string;
   file: string;
   fact: Pm2AppFact;
 }
 
 /**
- * The PM2 entries of the workspace (see computePm2Entries), kept while the apps that changed hold no PM2
- * file and run no entry: the same array then, so that it can tell callers that nothing PM2-related moved.
+ * The PM2 entries of the workspace (see computePm2Entries): the same array while no PM2 file changes (the engine
+ * carries it over other edits: it names apps by id).
  */
 export function pm2Entries(index: WorkspaceView): Pm2Entry[] {
   return pm2State(index).entries;
@@ -53,19 +53,19 @@ export function pm2Entries(index: WorkspaceView): Pm2Entry[] {
 
 /** The PM2 entries that run one app (an empty array shared by every app that none runs). */
 export function pm2EntriesOf(index: WorkspaceView, app: App): Pm2Entry[] {
-  return pm2State(index).byApp.get(app) ?? NO_ENTRIES;
+  return pm2State(index).byApp.get(app.id) ?? NO_ENTRIES;
 }
 
 const NO_ENTRIES: Pm2Entry[] = [];
 
-function pm2State(index: WorkspaceView): { entries: Pm2Entry[]; byApp: Map<App, Pm2Entry[]> } {
+function pm2State(index: WorkspaceView): { entries: Pm2Entry[]; byApp: Map<string, Pm2Entry[]> } {
   return derived('pm2Entries', index, (ix) => {
     const entries = computePm2Entries(ix);
-    const byApp = new Map<App, Pm2Entry[]>();
+    const byApp = new Map<string, Pm2Entry[]>();
     for (const e of entries) {
-      const l = byApp.get(e.app);
+      const l = byApp.get(e.appId);
       if (l) l.push(e);
-      else byApp.set(e.app, [e]);
+      else byApp.set(e.appId, [e]);
     }
     return { entries, byApp };
   });
@@ -99,7 +99,7 @@ function computePm2Entries(index: WorkspaceView): Pm2Entry[] {
           const a = appHolding(path.resolve(fact.cwd ? path.resolve(base, fact.cwd) : base, fact.script));
           if (a && a.dir.startsWith(owner.dir)) target = a;
         }
-        out.push({ app: target ?? owner, file: cfg.file, fact });
+        out.push({ appId: (target ?? owner).id, file: cfg.file, fact });
       }
     }
   }
@@ -109,7 +109,7 @@ function computePm2Entries(index: WorkspaceView): Pm2Entry[] {
 /** An app's PM2 env blocks (`env`, `env_production`), each with its entry and name. */
 function* pm2EnvBlocks(pm2: Pm2Entry[], app: App): Generator<{ p: Pm2Entry; block: 'env' | 'env_production'; env: Pm2Entry['fact']['env'] }> {
   for (const p of pm2) {
-    if (p.app !== app) continue;
+    if (p.appId !== app.id) continue;
     yield { p, block: 'env', env: p.fact.env };
     yield { p, block: 'env_production', env: p.fact.envProduction };
   }

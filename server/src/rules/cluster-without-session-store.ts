@@ -42,12 +42,12 @@ export const clusterWithoutSessionStore = appRule({
       sessions ??= memorySessions(app);
       if (!sessions.length) continue;
       const count = n === 'max' ? 'instances: "max"' : `instances: ${n}`;
-      const name = p.fact.name ?? p.app.name;
+      const name = p.fact.name ?? app.name;
       ctx.report({
-        message: `PM2 runs ${name} as several processes (${count}), but ${appLabel(index, p.app)} keeps its sessions in one process's memory.`,
+        message: `PM2 runs ${name} as several processes (${count}), but ${appLabel(index, app)} keeps its sessions in one process's memory.`,
         at: { file: p.file, range: p.fact.instancesRange },
         related: sessions.map((s) => ({ location: { file: s.file, range: s.range }, message: `sessions in process memory: ${describe(s)}` })),
-        app: p.app,
+        app,
         fixes: [
           {
             kind: 'judgement',

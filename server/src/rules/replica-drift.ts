@@ -266,7 +266,7 @@ function sharedSecretDrift(index: WorkspaceView, g: SharingGroup, apps: App[]): 
             location: envLocation(o.entry),
             message: `${key} of ${label(index, o.app)} (${mask(o.value)})${i === 0 ? `: shared because ${g.why}` : ''}`,
           })),
-          ...codeSites.slice(0, 10).map((u) => ({ location: u.location, message: `${u.app.name} ${u.what} (${u.key})` })),
+          ...codeSites.slice(0, 10).map((u) => ({ location: u.location, message: `${u.appName} ${u.what} (${u.key})` })),
         ],
         app: s.app,
         fixes: others.slice(0, 1).flatMap((src) => {
