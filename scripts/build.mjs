@@ -53,6 +53,8 @@ const common = {
   keepNames: minify,
   logLevel: 'warning',
   external: ['vscode', ...wasmPackages, 'typescript'],
+  // jsonc-parser's package main is a UMD build whose `require`s esbuild cannot follow: its ES module build instead.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 // In the server and the CLI, `require('typescript')` is the compiler beside the bundles loaded through a V8 code cache
 // (server/src/parsers/typescript-loader.ts): ~0.1 s and ~9 MB less per process, measured.
