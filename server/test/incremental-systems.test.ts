@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { Engine } from '../src/engine';
 import type { Finding } from '../src/model/types';
 import { byRule, makeWorkspace, pkg } from './helpers/workspace';
+import { setChecking } from '../src/facts/track';
 
 const SECRET = 'k7Qp2LwN9vRt4KzB8mYc3HdF6jGs1AeU';
 const SECRET2 = 'Zr5Tq8WmX2vN7bLc4HpJ9sKd3FgY6aQe';
@@ -71,3 +72,59 @@ test('port collisions follow the reason and the links of the apps on the port af
   }
   fs.rmSync(ws, { recursive: true, force: true });
 });
+
+test('an edit that ends one port collision leaves the findings of another collision as they were (not published again; fact checking off, as for users)', async () => {
+  // (with fact checking on, per-app memos are off, so each computation makes new collision objects everywhere)
+  const was = setChecking(false);
+  try {
+    await oneCollisionEnds();
+  } finally {
+    setChecking(was);
+  }
+});
+
+async function oneCollisionEnds(): Promise<void> {
+  // Two independent systems, each with a collision: web/api on 3000 (linked through hub) and web2/api2 on 3100
+  // (linked through hub2). hub2 stops sharing its secrets with api2: only the second collision goes.
+  const nest = (port: number) =>
+    `import { NestFactory } from '@nestjs/core';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(process.env.PORT ?? ${port});\n}\nbootstrap();\n`;
+  const files: Record<string, string> = {};
+  for (const [n, port, db] of [
+    ['', 3000, 5432],
+    ['2', 3100, 5433],
+  ] as const) {
+    files[`web${n}/package.json`] = pkg(`web${n}`, { dev: `next dev -p ${port}`, start: `next start -p ${port}` }, { next: '14.2.5', react: '18.3.1' });
+    files[`web${n}/.env`] = `DATABASE_URL=postgresql://u:p@localhost:${db}/web\n`;
+    files[`api${n}/package.json`] = pkg(
+      `api${n}`,
+      { start: 'nest start', 'start:dev': 'nest start --watch' },
+      { '@nestjs/core': '10.0.0', '@nestjs/config': '3.0.0' },
+    );
+    files[`api${n}/.env`] = `SESSION_SECRET=${SECRET}${n}\nPORT=${port}\n`;
+    files[`api${n}/src/app.module.ts`] =
+      "import { ConfigModule } from '@nestjs/config';\n@Module({ imports: [ConfigModule.forRoot({ isGlobal: true })] })\nexport class AppModule {}\n";
+    files[`api${n}/src/main.ts`] = nest(port);
+    files[`hub${n}/package.json`] = pkg(`hub${n}`, { dev: 'vite' }, { vite: '5.0.0' });
+    files[`hub${n}/.env`] = `DATABASE_URL=postgresql://u:p@localhost:${db}/hub\nSESSION_SECRET=${SECRET}${n}\n`;
+  }
+  const ws = makeWorkspace(files);
+  const engine = await Engine.create({ roots: [ws] });
+  const collisionFiles = () => new Set(byRule(engine.findings(), 'port-collision').map((f) => path.relative(ws, f.location.file)));
+  const both = ['api/.env', 'api2/.env', 'web/package.json', 'web2/package.json'].map((f) => path.join(...f.split('/')));
+  assert.deepEqual([...collisionFiles()].sort(), both.sort(), 'both collisions are found');
+  assert.equal(engine.takeChangedFiles(), 'all');
+
+  const hub2 = path.join(ws, 'hub2', '.env');
+  const next = fs.readFileSync(hub2, 'utf8').replace(/SESSION_SECRET=.*\n/, '');
+  fs.writeFileSync(hub2, next);
+  engine.setOverlay(hub2, next);
+  const changed = engine.takeChangedFiles();
+  assert.notEqual(changed, 'all');
+  const rel = [...(changed as Set<string>)].map((f) => path.relative(ws, f));
+  assert.ok(rel.includes(path.join('web2', 'package.json')), `the ended collision's files are published again: ${rel.join(', ')}`);
+  assert.ok(!rel.some((f) => f.startsWith(`web${path.sep}`) || f.startsWith(`api${path.sep}`)), `the other collision's files are not: ${rel.join(', ')}`);
+  assert.deepEqual([...collisionFiles()].sort(), [path.join('api', '.env'), path.join('web', 'package.json')].sort(), 'only the first collision is left');
+  const fresh = await Engine.create({ roots: [ws] });
+  assert.deepEqual(snapshot(engine.findings()), snapshot(fresh.findings()));
+  fs.rmSync(ws, { recursive: true, force: true });
+}

@@ -8,10 +8,12 @@ import { processKey } from '../index/runs';
 import { identity, inTestFolder, label, listNames } from './util';
 import { choosePort, setPortFix } from './ports';
 import { portNames, systems, whyLinked, type PortName, type Systems } from './systems';
-import { checking, derived, lazyDerived, raw } from './track';
+import { checking, derived, derivedPart, lazyDerived, raw } from './track';
 
 // (recomputed with the systems it depends on; the rules that read it are cheap lookups: no early cutoff)
 lazyDerived('portCollisions');
+// An app's collisions: the same objects while its port's servers, systems and naming places are (computeCollisions).
+derivedPart('portCollisions', (value: { byApp: Map<App, Collision[]> }, app: App) => value.byApp.get(app));
 
 interface Entry {
   app: App;

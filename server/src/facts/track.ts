@@ -88,6 +88,10 @@ const memos = new WeakMap<
  */
 let pass = 0;
 let passes = 0;
+/** How many passes the engine has made: a value computed after pass n is out of date once this is past n. */
+export function passCount(): number {
+  return passes;
+}
 export function inPass<T>(fn: () => T): T {
   const prev = pass;
   pass = ++passes;
@@ -208,6 +212,35 @@ export function previous(name: DerivedFact, index: WorkspaceView, prevApps: read
   const c = memos.get(raw(index))?.get(name);
   if (!c || lazy.has(name) || c.key[0] !== prevApps) return undefined;
   return { value: c.value };
+}
+
+const parts = new Map<DerivedFact, (value: never, app: App) => unknown>();
+/**
+ * Declares the part of a derived fact's value that is about one app (what a rule that lists the fact in `ownParts`
+ * reads of it), for the engine's re-runs app by app. Two parts are the same when they are the same object, or arrays
+ * of the same objects in the same order: the fact must hand out the same objects for what did not change.
+ */
+export function derivedPart<T>(name: DerivedFact, part: (value: T, app: App) => unknown): void {
+  parts.set(name, part as (value: never, app: App) => unknown);
+}
+export function partOf(name: DerivedFact): ((value: unknown, app: App) => unknown) | undefined {
+  return parts.get(name) as ((value: unknown, app: App) => unknown) | undefined;
+}
+
+/**
+ * A derived fact's value in the current state of the index, computed if it was not yet (lazily derived ones too):
+ * for the engine, which compares the parts of two values. Undefined when no rule ever computed it (its code has not run).
+ */
+export function currentValue(name: DerivedFact, index: WorkspaceView): unknown {
+  const c = memos.get(raw(index))?.get(name);
+  if (!c) return undefined;
+  const prev = scope;
+  scope = undefined;
+  try {
+    return derived(name, index, c.compute, c.stillValid as ((value: unknown) => boolean) | undefined);
+  } finally {
+    scope = prev;
+  }
 }
 
 /** Runs part of a derived fact computed on demand (a lazily filled cache in its value) with that fact's inputs. */

@@ -98,6 +98,12 @@ interface RuleBase extends RuleMeta {
 /** A rule whose findings about an app depend on that app's facts (and on declared derived facts). */
 export interface AppRule extends RuleBase {
   kind: 'app';
+  /**
+   * Derived facts (among `facts`) the rule reads only for the app it checks, through the part the fact gives each app
+   * (facts/track.ts derivedPart): when one of them changes, the rule runs again only for the apps whose part is not
+   * the same as when it last ran, not over every app.
+   */
+  ownParts?: readonly DerivedFact[];
   check(app: App, ctx: RuleContext): void;
 }
 

@@ -18,6 +18,7 @@ export const portCollision = appRule({
   defaultSeverity: 'error',
   fixable: true,
   facts: ['portCollisions'],
+  ownParts: ['portCollisions'],
   check(app, ctx) {
     for (const c of collisions(ctx.index).byApp.get(app) ?? []) ctx.report(c);
   },
