@@ -6,22 +6,8 @@
 import type { App, Finding, Fix, Logger, Severity, WorkspaceView } from '../model/types';
 import type { AppRule, DerivedFact, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
 import { DERIVED_INPUTS, DERIVED_ORDER, isAppFact } from '../facts/registry';
-import {
-  carry,
-  checking,
-  currentValue,
-  evaluate,
-  inPass,
-  partOf,
-  passCount,
-  previous,
-  samePrint,
-  signatureOf,
-  UndeclaredFactError,
-  within,
-  type Print,
-} from '../facts/track';
-import { sameItems } from '../model/same';
+import { carry, checking, evaluate, inPass, passCount, previous, samePrint, signatureOf, UndeclaredFactError, within, type Print } from '../facts/track';
+import { PartsSeen } from './parts';
 import { fingerprint } from '../facts/fingerprint';
 
 /** What changed since the last run: per app id (re-derived in place) the app facts that differ, and the workspace facts that differ. */
@@ -59,8 +45,8 @@ export class RuleRunner {
   private readonly lastValue = new Map<string, unknown>();
   /** The apps of the state the rules were last brought up to date with. */
   private lastApps: readonly App[] | undefined;
-  /** Rule id -> the value of each of its `ownParts` facts when it last ran (what its findings were made from). */
-  private readonly partsSeen = new Map<string, Map<DerivedFact, unknown>>();
+  /** What each rule with `ownParts` last ran with (parts.ts). */
+  private readonly parts = new PartsSeen();
 
   constructor(
     readonly rules: readonly Rule[],
@@ -86,7 +72,7 @@ export class RuleRunner {
 
   private runAllNow(index: WorkspaceView): string[] {
     this.states.clear();
-    this.partsSeen.clear();
+    this.parts.clear();
     this.lastPrint.clear();
     this.lastValue.clear();
     for (const rule of this.rules) this.runRule(rule, index, undefined);
@@ -113,7 +99,7 @@ export class RuleRunner {
       for (const [id, fs] of delta.apps) for (const f of fs) if (direct.has(f)) apps.add(id);
       // A group's items may hold an app: the items of a re-derived app are made again, so that they hold the new one.
       if (rule.kind === 'group') for (const id of delta.replaced) apps.add(id);
-      const parts = everywhere && rule.kind === 'app' ? this.changedParts(rule, index, facts) : undefined;
+      const parts = everywhere && rule.kind === 'app' ? this.parts.changed(rule, index, facts, wide, this.lastApps) : undefined;
       if (parts) for (const id of parts) apps.add(id);
       if (everywhere && !parts) this.runRule(rule, index, undefined);
       else if (apps.size) this.runRule(rule, index, apps);
@@ -122,40 +108,6 @@ export class RuleRunner {
     }
     this.lastApps = index.apps;
     return changed;
-  }
-
-  /**
-   * For an app rule whose changed facts are all among its `ownParts`: the ids of the apps whose part of one of them
-   * is not the one the rule last ran with; undefined when the rule must run everywhere.
-   */
-  private changedParts(rule: AppRule, index: WorkspaceView, facts: Set<FactName>): Set<string> | undefined {
-    const own = rule.ownParts;
-    const seen = this.partsSeen.get(rule.id);
-    const prevApps = this.lastApps;
-    if (!own?.length || !seen || !prevApps || prevApps.length !== index.apps.length) return undefined;
-    for (const f of this.wide.get(rule.id)!) if (facts.has(f) && !own.includes(f as DerivedFact)) return undefined;
-    const out = new Set<string>();
-    for (const f of own) {
-      const part = partOf(f);
-      const before = seen.get(f);
-      const now = currentValue(f, index);
-      if (!part || before === undefined || now === undefined) return undefined;
-      if (before === now) continue;
-      for (let i = 0; i < index.apps.length; i++) {
-        const app = index.apps[i];
-        if (prevApps[i].id !== app.id) return undefined;
-        if (!samePart(part(before, prevApps[i]), part(now, app))) out.add(app.id);
-      }
-    }
-    return out;
-  }
-
-  /** Records the values of an app rule's `ownParts` facts it just ran with. */
-  private notePartsSeen(rule: AppRule, index: WorkspaceView): void {
-    if (!rule.ownParts?.length) return;
-    const seen = new Map<DerivedFact, unknown>();
-    for (const f of rule.ownParts) seen.set(f, currentValue(f, index));
-    this.partsSeen.set(rule.id, seen);
   }
 
   /**
@@ -193,7 +145,7 @@ export class RuleRunner {
           : this.runWorkspaceRule(rule, index);
     if (changed) this.out.set(rule.id, collect(rule, this.states.get(rule.id)!, index));
     // (after the run: the values it read are computed by then)
-    if (rule.kind === 'app') this.notePartsSeen(rule, index);
+    if (rule.kind === 'app') this.parts.note(rule, index);
   }
 
   private runAppRule(rule: AppRule, index: WorkspaceView, only: Set<string> | undefined): boolean {
@@ -322,14 +274,6 @@ export class RuleRunner {
 }
 
 const NO_ITEMS: readonly (readonly [string, unknown])[] = Object.freeze([]);
-
-/** Two parts of a derived fact about one app are the same: one object, or arrays of the same objects (none = empty). */
-function samePart(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  const x = a ?? NO_ITEMS;
-  const y = b ?? NO_ITEMS;
-  return Array.isArray(x) && Array.isArray(y) && sameItems(x, y);
-}
 
 const positionMaps = new WeakMap<readonly App[], Map<string, number>>();
 /** Each app's position in the index's list (kept per list: the index makes a new list when apps change). */
