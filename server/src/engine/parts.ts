@@ -17,6 +17,18 @@ function samePart(a: unknown, b: unknown): boolean {
   return Array.isArray(x) && Array.isArray(y) && sameItems(x, y);
 }
 
+/**
+ * A derived fact's current value, or undefined when computing it fails: the rule then runs everywhere, where the
+ * failure is caught and reported as the rule's own (runner.ts guard), instead of breaking the whole pass here.
+ */
+function factValue(f: DerivedFact, index: WorkspaceView): unknown {
+  try {
+    return currentValue(f, index);
+  } catch {
+    return undefined;
+  }
+}
+
 export class PartsSeen {
   /** Rule id -> the value of each of its `ownParts` facts when it last ran (what its findings were made from). */
   private readonly seen = new Map<string, Map<DerivedFact, unknown>>();
@@ -29,7 +41,7 @@ export class PartsSeen {
   note(rule: AppRule, index: WorkspaceView): void {
     if (!rule.ownParts?.length) return;
     const seen = new Map<DerivedFact, unknown>();
-    for (const f of rule.ownParts) seen.set(f, currentValue(f, index));
+    for (const f of rule.ownParts) seen.set(f, factValue(f, index));
     this.seen.set(rule.id, seen);
   }
 
@@ -52,7 +64,7 @@ export class PartsSeen {
     for (const f of own) {
       const part = partOf(f);
       const before = seen.get(f);
-      const now = currentValue(f, index);
+      const now = factValue(f, index);
       if (!part || before === undefined || now === undefined) return undefined;
       if (before === now) continue;
       for (let i = 0; i < index.apps.length; i++) {
