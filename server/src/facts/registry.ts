@@ -64,6 +64,8 @@ export const CARRIED: ReadonlySet<DerivedFact> = new Set<DerivedFact>([
   'placeholderGuards',
   'pm2Entries',
   'secretSharing',
+  'envPorts',
+  'databases',
 ]);
 
 const closures = new Map<FactName, ReadonlySet<FactName>>();
