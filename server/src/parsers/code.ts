@@ -1,10 +1,20 @@
-// A plain require: `import * as` would route every ts.* call through an interop getter (measured ~5% of a cold audit).
-import ts = require('typescript');
 import type { CodeDefault, CodeFileInfo, EffectConfigDecl, ListenCall, Range } from '../model/types';
 import { LineIndex } from '../model/text';
 import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
-import { exportedValue, unwrap } from './ast';
+import { forEachChild, isCall, keyName, member, parseJs, stringValue, unwrap, type t } from './js';
+import {
+  calleeName,
+  findDeclarator,
+  forEachChildTyped,
+  isClassLike,
+  isFunctionLike,
+  isTrue,
+  numberText,
+  parenthesized,
+  textOf,
+  topStatements,
+} from './js-read';
 import * as path from 'node:path';
 
 /** `http://localhost:3000/...`, `ws://127.0.0.1:8080`: a local web URL with an explicit port. */
@@ -172,42 +182,38 @@ const GUARD_LITERAL = /(==|!=)\s*(["'])([^"'\n]{0,80})\2|(["'])([^"'\n]{0,80})\4
 const LOCAL_URL_HINT = /(?:https?|wss?):\/\/(?:localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0):\d/;
 const POOL = /new\s+(?:\w+\.)?Pool\b/;
 
-function scriptKind(file: string): ts.ScriptKind {
-  if (/\.tsx$/.test(file)) return ts.ScriptKind.TSX;
-  if (/\.jsx$/.test(file)) return ts.ScriptKind.JSX;
-  if (/\.[cm]?js$/.test(file)) return ts.ScriptKind.JS;
-  return ts.ScriptKind.TS;
-}
-
 /** `process.env.X`, `process.env["X"]`, `import.meta.env.X` -> X */
-function envRead(e: ts.Expression): string | undefined {
+function envRead(e: t.Node): string | undefined {
   const x = unwrap(e);
-  const isEnvObj = (o: ts.Expression) => {
-    const u = unwrap(o);
-    if (ts.isPropertyAccessExpression(u) && u.name.text === 'env') {
-      const b = unwrap(u.expression);
-      if (ts.isIdentifier(b) && b.text === 'process') return true;
-      if (ts.isMetaProperty(b)) return true;
+  const isEnvObj = (o: t.Node) => {
+    const u = member(unwrap(o));
+    if (u?.name === 'env') {
+      const b = unwrap(u.object);
+      if (b.type === 'Identifier' && b.name === 'process') return true;
+      if (b.type === 'MetaProperty') return true;
     }
     return false;
   };
-  if (ts.isPropertyAccessExpression(x) && isEnvObj(x.expression)) return x.name.text;
-  if (ts.isElementAccessExpression(x) && isEnvObj(x.expression) && ts.isStringLiteralLike(x.argumentExpression)) return x.argumentExpression.text;
+  const m = member(x);
+  if (m && isEnvObj(m.object)) return m.name;
+  if ((x.type === 'MemberExpression' || x.type === 'OptionalMemberExpression') && x.computed && isEnvObj(x.object)) return stringValue(x.property);
   // configService.get('PORT') / config.get<number>('PORT')
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && (x.expression.name.text === 'get' || x.expression.name.text === 'getOrThrow')) {
-    const a = x.arguments[0];
-    const obj = unwrap(x.expression.expression);
-    const objName = ts.isIdentifier(obj) ? obj.text : ts.isPropertyAccessExpression(obj) ? obj.name.text : '';
-    if (a && ts.isStringLiteralLike(a) && /config/i.test(objName) && /^[A-Z][A-Z0-9_]*$/.test(a.text)) return a.text;
+  const callee = isCall(x) && !parenthesized(x.callee) ? member(x.callee) : undefined;
+  if (isCall(x) && callee && (callee.name === 'get' || callee.name === 'getOrThrow')) {
+    const a = stringValue(x.arguments[0]);
+    const obj = unwrap(callee.object);
+    const objName = obj.type === 'Identifier' ? obj.name : (member(obj)?.name ?? '');
+    if (a !== undefined && /config/i.test(objName) && /^[A-Z][A-Z0-9_]*$/.test(a)) return a;
   }
   return undefined;
 }
 
-function numberLiteral(e: ts.Expression | undefined): number | undefined {
+function numberLiteral(e: t.Node | undefined): number | undefined {
   if (!e) return undefined;
   const x = unwrap(e);
-  if (ts.isNumericLiteral(x)) return Number(x.text);
-  if (ts.isStringLiteralLike(x) && /^\d{1,5}$/.test(x.text)) return Number(x.text);
+  if (x.type === 'NumericLiteral') return x.value;
+  const s = stringValue(x);
+  if (s !== undefined && /^\d{1,5}$/.test(s)) return Number(s);
   return undefined;
 }
 
@@ -220,7 +226,7 @@ interface PortExpr {
 }
 
 /** Understands the usual ways to compute a port. */
-function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | undefined {
+function portExpr(e: t.Node, program: t.Program, depth = 0): PortExpr | undefined {
   if (depth > 4) return undefined;
   const x = unwrap(e);
   const lit = numberLiteral(x);
@@ -228,68 +234,77 @@ function portExpr(e: ts.Expression, sf: ts.SourceFile, depth = 0): PortExpr | un
   const env = envRead(x);
   if (env) {
     // config.get('PORT', 3000)
-    if (ts.isCallExpression(x) && x.arguments[1]) return { envVar: env, fallback: numberLiteral(x.arguments[1]) };
+    if (isCall(x) && x.arguments[1]) return { envVar: env, fallback: numberLiteral(x.arguments[1]) };
     return { envVar: env };
   }
-  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
-    const left = portExpr(x.left, sf, depth + 1);
-    const right = portExpr(x.right, sf, depth + 1);
+  if (x.type === 'LogicalExpression' && (x.operator === '??' || x.operator === '||')) {
+    const left = portExpr(x.left, program, depth + 1);
+    const right = portExpr(x.right, program, depth + 1);
     if (left?.envVar) {
       const also = [...(left.alsoEnv ?? []), ...(right?.envVar ? [right.envVar, ...(right.alsoEnv ?? [])] : [])];
       return { envVar: left.envVar, ...(also.length ? { alsoEnv: also } : {}), fallback: right?.literal ?? right?.fallback ?? left.fallback };
     }
     return left ?? right;
   }
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.PlusToken) return portExpr(x.operand, sf, depth + 1);
+  if (x.type === 'UnaryExpression' && x.operator === '+') return portExpr(x.argument, program, depth + 1);
   // `process.env.PORT ? Number(process.env.PORT) : 3000`: the variable when set, else the other branch.
-  if (ts.isConditionalExpression(x)) {
-    const tested = envRead(x.condition) ?? definedTest(x.condition);
-    const whenSet = portExpr(x.whenTrue, sf, depth + 1);
-    const otherwise = portExpr(x.whenFalse, sf, depth + 1);
+  if (x.type === 'ConditionalExpression') {
+    const tested = envRead(x.test) ?? definedTest(x.test);
+    const whenSet = portExpr(x.consequent, program, depth + 1);
+    const otherwise = portExpr(x.alternate, program, depth + 1);
     if (tested && whenSet?.envVar === tested) return { envVar: tested, fallback: otherwise?.literal ?? otherwise?.fallback };
     return undefined; // a condition on something else (NODE_ENV, a flag): which branch runs is not known statically
   }
-  if (ts.isCallExpression(x)) {
-    const callee = unwrap(x.expression);
-    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
-    if ((name === 'Number' || name === 'parseInt' || name === 'String' || name === 'parseFloat') && x.arguments[0])
-      return portExpr(x.arguments[0], sf, depth + 1);
-    // Effect's `Effect.runSync(program)`: the program's value.
-    if (name === 'runSync' && x.arguments.length === 1) return portExpr(x.arguments[0], sf, depth + 1);
-    // A typed env helper: `parseEnv("API_PORT", "number", 3001)`, `getEnv('PORT', 3000)`, `env.number('PORT', 3000)`.
-    const owner = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
-    const envHelper = /env/i.test(name) || (!!owner && ts.isIdentifier(owner) && /env/i.test(owner.text));
-    const first = x.arguments[0] && unwrap(x.arguments[0]);
-    if (envHelper && first && ts.isStringLiteralLike(first) && /^[A-Z][A-Z0-9_]*PORT$/.test(first.text)) {
-      const last = x.arguments.length > 1 ? numberLiteral(unwrap(x.arguments[x.arguments.length - 1])) : undefined;
-      return last !== undefined ? { envVar: first.text, fallback: last } : { envVar: first.text };
-    }
+  if (isCall(x)) {
+    const r = portOfCall(x, program, depth);
+    if (r) return r;
   }
-  if (ts.isIdentifier(x)) {
-    const decl = findVariable(sf, x.text);
-    if (decl?.initializer) return portExpr(decl.initializer, sf, depth + 1);
+  return portOfName(x, program, depth);
+}
+
+/** `Number(x)`, `parseInt(x)`, `Effect.runSync(x)`, and typed env helpers: `parseEnv("API_PORT", "number", 3001)`,
+ * `getEnv('PORT', 3000)`, `env.number('PORT', 3000)`. */
+function portOfCall(x: t.CallExpression | t.OptionalCallExpression, program: t.Program, depth: number): PortExpr | undefined {
+  const callee = unwrap(x.callee);
+  const name = calleeName(callee);
+  if ((name === 'Number' || name === 'parseInt' || name === 'String' || name === 'parseFloat') && x.arguments[0])
+    return portExpr(x.arguments[0], program, depth + 1);
+  // Effect's `Effect.runSync(program)`: the program's value.
+  if (name === 'runSync' && x.arguments.length === 1) return portExpr(x.arguments[0], program, depth + 1);
+  const m = member(callee);
+  const owner = m ? unwrap(m.object) : undefined;
+  const envHelper = /env/i.test(name) || (!!owner && owner.type === 'Identifier' && /env/i.test(owner.name));
+  const first = x.arguments[0] && stringValue(unwrap(x.arguments[0]));
+  if (envHelper && first !== undefined && /^[A-Z][A-Z0-9_]*PORT$/.test(first)) {
+    const last = x.arguments.length > 1 ? numberLiteral(unwrap(x.arguments[x.arguments.length - 1])) : undefined;
+    return last !== undefined ? { envVar: first, fallback: last } : { envVar: first };
+  }
+  return undefined;
+}
+
+/** A variable (through its declaration in the file), `env.PORT` of a validated env object, `config.port` of an
+ * object declared in the file. */
+function portOfName(x: t.Node, program: t.Program, depth: number): PortExpr | undefined {
+  if (x.type === 'Identifier') {
+    const decl = findDeclarator(program, x.name);
+    if (decl?.init) return portExpr(decl.init, program, depth + 1);
     // `const { PORT } = env()`: a variable of a validated env object (t3-env, zod); its default lives in the schema.
-    if (!decl && /^([A-Z][A-Z0-9_]*_)?PORT$/.test(x.text) && destructured(sf, x.text)) return { envVar: x.text };
+    if (!decl && /^([A-Z][A-Z0-9_]*_)?PORT$/.test(x.name) && destructured(program, x.name)) return { envVar: x.name };
   }
+  const m = member(x);
+  if (!m) return undefined;
+  const obj = unwrap(m.object);
   // `env.PORT` of a validated env object (t3-env, zod): the variable, its default from the schema.
-  if (
-    ts.isPropertyAccessExpression(x) &&
-    /^([A-Z][A-Z0-9_]*_)?PORT$/.test(x.name.text) &&
-    ts.isIdentifier(unwrap(x.expression)) &&
-    /env/i.test((unwrap(x.expression) as ts.Identifier).text)
-  ) {
-    return { envVar: x.name.text };
-  }
-  if (ts.isPropertyAccessExpression(x)) {
-    // config.port where `const config = { port: ... }`
-    const obj = unwrap(x.expression);
-    if (ts.isIdentifier(obj)) {
-      const decl = findVariable(sf, obj.text);
-      const init = decl?.initializer && unwrap(decl.initializer);
-      if (init && ts.isObjectLiteralExpression(init)) {
-        const prop = init.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText(sf) === x.name.text) as ts.PropertyAssignment | undefined;
-        if (prop) return portExpr(prop.initializer, sf, depth + 1);
-      }
+  if (/^([A-Z][A-Z0-9_]*_)?PORT$/.test(m.name) && obj.type === 'Identifier' && /env/i.test(obj.name)) return { envVar: m.name };
+  // config.port where `const config = { port: ... }`
+  if (obj.type === 'Identifier') {
+    const decl = findDeclarator(program, obj.name);
+    const init = decl?.init && unwrap(decl.init);
+    if (init && init.type === 'ObjectExpression') {
+      const prop = init.properties.find(
+        (p): p is t.ObjectProperty => p.type === 'ObjectProperty' && !p.shorthand && !p.computed && p.key.type === 'Identifier' && p.key.name === m.name,
+      );
+      if (prop) return portExpr(prop.value, program, depth + 1);
     }
   }
   return undefined;
@@ -300,74 +315,76 @@ function noteSchemaPort(info: CodeFileInfo, key: string): void {
   if (!keys.includes(key)) keys.push(key);
 }
 
-/** Whether a property sits in an env schema: an object given to `createEnv`, `z.object`, `cleanEnv`, arktype's `type` (a few levels up). */
-function inEnvSchema(n: ts.Node): boolean {
-  let p: ts.Node | undefined = n.parent;
-  for (let hops = 0; p && hops < 6; hops++, p = p.parent) {
-    if (ts.isCallExpression(p)) {
-      const callee = unwrap(p.expression);
-      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+/**
+ * Whether a property sits in an env schema: an object given to `createEnv`, `z.object`, `cleanEnv`, arktype's `type`
+ * (a few levels up). `ancestors` ends with the property's parent. Levels are counted as in TypeScript's tree, which
+ * had a node for parentheses and two for a variable statement (the statement and its declaration list).
+ */
+function inEnvSchema(ancestors: readonly t.Node[]): boolean {
+  let hops = 0;
+  for (let i = ancestors.length - 1; i >= 0 && hops < 6; i--) {
+    const p = ancestors[i];
+    if (isCall(p)) {
+      const name = calleeName(unwrap(p.callee));
       if (/^(createEnv|object|strictObject|cleanEnv|envsafe|type)$/.test(name)) return true;
     }
+    // TypeScript's tree has no node for a class body, nor for `export` (a modifier there).
+    if (p.type !== 'ClassBody' && p.type !== 'ExportNamedDeclaration') hops++;
+    if (parenthesized(p)) hops++;
+    if (p.type === 'VariableDeclaration' && !/^For/.test(ancestors[i - 1]?.type ?? '')) hops++;
   }
   return false;
 }
 
 /** `typeof process.env.X !== 'undefined'`, `process.env.X !== undefined`, `process.env.X != null`: X (a test that it is set). */
-function definedTest(c: ts.Expression): string | undefined {
+function definedTest(c: t.Node): string | undefined {
   const x = unwrap(c);
-  if (!ts.isBinaryExpression(x)) return undefined;
-  const op = x.operatorToken.kind;
-  if (op !== ts.SyntaxKind.ExclamationEqualsEqualsToken && op !== ts.SyntaxKind.ExclamationEqualsToken) return undefined;
+  if (x.type !== 'BinaryExpression' || (x.operator !== '!==' && x.operator !== '!=')) return undefined;
   const [a, b] = [unwrap(x.left), unwrap(x.right)];
-  const isUndef = (e: ts.Expression) =>
-    (ts.isIdentifier(e) && e.text === 'undefined') || e.kind === ts.SyntaxKind.NullKeyword || (ts.isStringLiteral(e) && e.text === 'undefined');
+  const isUndef = (e: t.Node) =>
+    (e.type === 'Identifier' && e.name === 'undefined') || e.type === 'NullLiteral' || (e.type === 'StringLiteral' && e.value === 'undefined');
   const side = isUndef(b) ? a : isUndef(a) ? b : undefined;
   if (!side) return undefined;
-  return ts.isTypeOfExpression(side) ? envRead(side.expression) : envRead(side);
+  return side.type === 'UnaryExpression' && side.operator === 'typeof' ? envRead(side.argument) : envRead(side);
 }
 
-/** Whether `name` is bound by an object destructuring (`const { PORT } = env()`) in the file. */
-function destructured(sf: ts.SourceFile, name: string): boolean {
+/**
+ * Whether `name` is bound by destructuring (`const { PORT } = env()`, `const [PORT] = ...`, a parameter) in the file,
+ * under its own name (not `{ port: PORT }`). Destructuring assignments (`({ PORT } = env())`) bind nothing.
+ */
+function destructured(program: t.Program, name: string): boolean {
   let found = false;
-  const visit = (n: ts.Node) => {
+  const bound = (x: t.Node | null | undefined): boolean => {
+    const v = x?.type === 'AssignmentPattern' ? x.left : x?.type === 'RestElement' ? x.argument : x;
+    return v?.type === 'Identifier' && v.name === name;
+  };
+  const visit = (n: t.Node): void => {
     if (found) return;
-    if (ts.isBindingElement(n) && ts.isIdentifier(n.name) && n.name.text === name && !n.propertyName) {
-      found = true;
+    if (n.type === 'AssignmentExpression' && (n.left.type === 'ObjectPattern' || n.left.type === 'ArrayPattern')) {
+      visit(n.right);
       return;
     }
-    ts.forEachChild(n, visit);
+    if (n.type === 'ObjectPattern' && n.properties.some((p) => (p.type === 'ObjectProperty' ? p.shorthand && bound(p.value) : bound(p)))) found = true;
+    if (n.type === 'ArrayPattern' && n.elements.some(bound)) found = true;
+    forEachChild(n, visit);
   };
-  visit(sf);
+  visit(program);
   return found;
 }
 
-function findVariable(sf: ts.SourceFile, name: string): ts.VariableDeclaration | undefined {
-  let found: ts.VariableDeclaration | undefined;
-  const visit = (n: ts.Node) => {
-    if (found) return;
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name) {
-      found = n;
-      return;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  return found;
-}
-
-function objProp(o: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+function objProp(o: t.ObjectExpression, name: string): t.Node | undefined {
   for (const p of o.properties) {
-    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) return p.initializer;
+    if (p.type !== 'ObjectProperty' || p.computed) continue;
     // `{ port }`: the variable of that name (resolved by portExpr through its declaration)
-    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+    if (p.shorthand ? p.key.type === 'Identifier' && p.key.name === name : keyName(p.key, false) === name && p.key.type !== 'NumericLiteral') return p.value;
   }
   return undefined;
 }
 
 /**
- * Parses a TS/JS file with the TypeScript compiler API (syntax only: nothing is type-checked,
- * resolved or executed) and extracts env defaults, listen calls, dotenv loading and Vite ports.
+ * Parses a TS/JS file with Babel's parser (syntax only: nothing is type-checked, resolved or executed) and extracts
+ * env defaults, listen calls, dotenv loading and Vite ports. A file Babel cannot read at all gives only its syntax
+ * error.
  */
 export function parseCode(text: string, file: string): CodeFileInfo {
   const info: CodeFileInfo = {
@@ -382,18 +399,20 @@ export function parseCode(text: string, file: string): CodeFileInfo {
     text,
   };
   const lines = new LineIndex(text);
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
-  const diags = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
-  if (diags.length > 0) {
-    const d = diags[0];
-    info.problems.push({
-      message: `Syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')} (Crosswire read what it could of this file)`,
-      range: lines.range(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)),
-    });
+  const { program, error } = parseJs(text, file);
+  if (error) {
+    const what = program ? 'Crosswire read what it could of this file' : 'Crosswire could not read this file';
+    info.problems.push({ message: `Syntax error: ${error.message} (${what})`, range: lines.range(error.start, error.end) });
   }
-  new CodeReader(sf, lines, info).read();
-  if (mayHaveAuthFacts(text)) info.auth = extractAuthFacts(sf, lines, file);
+  if (!program) return info;
+  new CodeReader(program, text, lines, info).read();
+  if (mayHaveAuthFacts(text)) info.auth = extractAuthFacts(program, text, lines, file);
   return info;
+}
+
+/** The name an import specifier imports (`config` of `import { config as c }`). */
+function importedName(s: t.ImportSpecifier): string {
+  return s.imported.type === 'Identifier' ? s.imported.name : s.imported.value;
 }
 
 /** One walk over a parsed file, recording what it finds in `info`. */
@@ -403,200 +422,208 @@ class CodeReader {
   private readonly isVite: boolean;
   /** The file may compare a value with a placeholder (`if (secret === 'change-me') throw ...`). */
   private readonly guards: boolean;
+  /** The file may write a local URL, in code or in a type (`type Api = 'http://localhost:3000'`): the walk visits
+   * types too (Babel's walk skips them; TypeScript's, which the URLs read were first defined by, did not). */
+  private readonly urls: boolean;
   /** `import { config } from 'dotenv'`: a bare `config()` call loads .env. */
   private importsDotenvConfig = false;
+  /** The nodes above the one being visited, its parent last. */
+  private readonly ancestors: t.Node[] = [];
 
   constructor(
-    private readonly sf: ts.SourceFile,
+    private readonly program: t.Program,
+    private readonly text: string,
     private readonly lines: LineIndex,
     private readonly info: CodeFileInfo,
   ) {
     this.file = info.file;
     this.isPrismaConfig = /(^|[\\/])prisma\.config\.[cm]?[jt]s$/.test(this.file);
     this.isVite = /(^|\/)vite\.config\.[cm]?[jt]s$/.test(this.file);
-    this.guards = GUARD_HINT.test(sf.text);
+    this.guards = GUARD_HINT.test(text);
+    this.urls = LOCAL_URL_HINT.test(text);
   }
 
   read(): void {
-    for (const st of this.sf.statements) {
-      if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.moduleSpecifier.text === 'dotenv') {
-        const nb = st.importClause?.namedBindings;
-        if (nb && ts.isNamedImports(nb) && nb.elements.some((el) => (el.propertyName ?? el.name).text === 'config')) this.importsDotenvConfig = true;
+    for (const st of this.program.body) {
+      if (st.type === 'ImportDeclaration' && st.source.value === 'dotenv') {
+        if (st.specifiers.some((s) => s.type === 'ImportSpecifier' && importedName(s) === 'config')) this.importsDotenvConfig = true;
       }
     }
-    this.visit(this.sf);
-    if (this.isVite) viteConfig(exportedValue(this.sf), this.info, this.sf, this.lines);
-    if (EFFECT_CONFIG.test(this.sf.text)) {
-      const decls = effectConfigs(this.sf, this.lines);
+    this.visit(this.program);
+    if (this.isVite) viteConfig(defaultExport(this.program), this.info, this.program, this.text, this.lines);
+    if (EFFECT_CONFIG.test(this.text)) {
+      const decls = effectConfigs(this.program, this.text, this.lines);
       if (decls.length) this.info.effectConfigs = decls;
     }
   }
 
-  private range(n: ts.Node): Range {
-    return this.lines.range(n.getStart(this.sf), n.end);
+  private range(n: t.Node): Range {
+    return this.lines.range(n.start ?? 0, n.end ?? 0);
   }
 
-  private readonly visit = (n: ts.Node): void => {
-    const { info, sf, lines } = this;
-    if (ts.isPropertyAssignment(n) && ts.isCallExpression(n.initializer)) this.schemaDefault(n);
+  private readonly visit = (n: t.Node): void => {
+    this.check(n);
+    this.ancestors.push(n);
+    if (this.urls) forEachChildTyped(n, this.visit);
+    else forEachChild(n, this.visit);
+    this.ancestors.pop();
+  };
+
+  /** What one node says, by its kind. */
+  private check(n: t.Node): void {
+    const { info, lines } = this;
+    const parent = this.ancestors[this.ancestors.length - 1];
+    if (n.type === 'ObjectProperty' && !n.shorthand && parent?.type === 'ObjectExpression' && isCall(n.value) && !parenthesized(n.value)) this.schemaDefault(n);
     // A local URL with a port written in code (`return "http://localhost:3000"`): it names a port a server must keep.
-    if (ts.isStringLiteralLike(n) && n.text.length < 200 && LOCAL_URL.test(n.text) && !ts.isImportDeclaration(n.parent) && !ts.isExportDeclaration(n.parent)) {
-      const start = n.getStart(sf) + 1;
-      (info.urlLiterals ??= []).push({ value: n.text, range: lines.range(start, start + n.text.length) });
+    const s = stringValue(n);
+    if (s !== undefined && s.length < 200 && LOCAL_URL.test(s) && !/^(Import|ExportNamed|ExportAll)Declaration$/.test(parent?.type ?? '')) {
+      const start = (n.start ?? 0) + 1;
+      (info.urlLiterals ??= []).push({ value: s, range: lines.range(start, start + s.length) });
     }
     // `if (secret === 'change-me') throw ...`: the app refuses a placeholder itself
-    if (this.guards && ts.isBinaryExpression(n) && /^(===?|!==?)$/.test(n.operatorToken.getText(sf))) {
+    if (this.guards && n.type === 'BinaryExpression' && /^(===?|!==?)$/.test(n.operator)) {
       for (const side of [n.left, n.right]) {
-        const x = unwrap(side);
-        if (ts.isStringLiteralLike(x) && isGuardedPlaceholder(x.text)) (info.placeholderGuards ??= []).push(x.text);
+        const v = stringValue(unwrap(side));
+        if (v !== undefined && isGuardedPlaceholder(v)) (info.placeholderGuards ??= []).push(v);
       }
     }
-    if (ts.isExportAssignment(n) && !n.isExportEquals) this.exportDefault(n);
-    if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    if (n.type === 'ExportDefaultDeclaration') this.exportDefault(n);
+    if (n.type === 'LogicalExpression' && (n.operator === '??' || n.operator === '||')) {
       const key = envRead(n.left);
       if (key) this.addDefault(key, n.right);
     }
-    if (ts.isCallExpression(n)) this.call(n);
-    if (ts.isNewExpression(n)) {
-      const pool = driverPool(n, sf, lines);
+    if (isCall(n)) this.call(n);
+    if (n.type === 'NewExpression') {
+      const pool = driverPool(n, this.text, lines);
       if (pool) info.driverPools.push(pool);
     }
-    // prisma.config.ts: defineConfig({ datasource: { url: env('DATABASE_URL') } })
-    if (
-      this.isPrismaConfig &&
-      ts.isPropertyAssignment(n) &&
-      (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) &&
-      n.name.text === 'url' &&
-      ts.isObjectLiteralExpression(n.parent) &&
-      ts.isPropertyAssignment(n.parent.parent) &&
-      n.parent.parent.name.getText(sf) === 'datasource'
-    ) {
-      const v = unwrap(n.initializer);
-      const range = this.range(n);
-      if (ts.isCallExpression(v) && ts.isIdentifier(v.expression) && v.expression.text === 'env' && v.arguments[0] && ts.isStringLiteralLike(v.arguments[0]))
-        info.prismaConfig = { envVar: v.arguments[0].text, range };
-      else if (ts.isStringLiteralLike(v)) info.prismaConfig = { literal: v.text, range };
-      else {
-        const ev = envVarRead(v);
-        info.prismaConfig = ev ? { envVar: ev, range } : { range };
-      }
-    }
-    if (ts.isImportDeclaration(n) && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'dotenv/config') info.loadsDotenv = true;
-    if (ts.isBlock(n)) earlyReturnDefaults(n, (key, lit) => this.addDefault(key, lit));
-    ts.forEachChild(n, this.visit);
-  };
+    if (this.isPrismaConfig && n.type === 'ObjectProperty') this.prismaUrl(n, parent, this.ancestors[this.ancestors.length - 2]);
+    if (n.type === 'ImportDeclaration' && n.source.value === 'dotenv/config') info.loadsDotenv = true;
+    if (n.type === 'BlockStatement') earlyReturnDefaults(n, (key, lit) => this.addDefault(key, lit));
+  }
 
-  private addDefault(key: string, lit: ts.Expression): void {
+  /** prisma.config.ts: defineConfig({ datasource: { url: env('DATABASE_URL') } }) */
+  private prismaUrl(n: t.ObjectProperty, parent: t.Node | undefined, grand: t.Node | undefined): void {
+    if (n.shorthand || n.computed || keyName(n.key, false) !== 'url' || n.key.type === 'NumericLiteral') return;
+    if (parent?.type !== 'ObjectExpression' || parenthesized(parent)) return;
+    if (grand?.type !== 'ObjectProperty' || grand.shorthand || grand.computed || grand.key.type !== 'Identifier' || grand.key.name !== 'datasource') return;
+    const v = unwrap(n.value);
+    const range = this.range(n);
+    const arg = isCall(v) && v.callee.type === 'Identifier' && v.callee.name === 'env' ? stringValue(v.arguments[0]) : undefined;
+    if (arg !== undefined) this.info.prismaConfig = { envVar: arg, range };
+    else if (stringValue(v) !== undefined) this.info.prismaConfig = { literal: stringValue(v), range };
+    else {
+      const ev = envVarRead(v);
+      this.info.prismaConfig = ev ? { envVar: ev, range } : { range };
+    }
+  }
+
+  private addDefault(key: string, lit: t.Node): void {
     const x = unwrap(lit);
-    if (ts.isStringLiteralLike(x)) {
-      const start = x.getStart(this.sf) + 1;
+    const value = stringValue(x);
+    if (value !== undefined) {
+      const start = (x.start ?? 0) + 1;
       this.info.defaults.push({
         file: this.file,
         key,
-        value: x.text,
-        range: this.lines.range(start, start + x.text.length),
+        value,
+        range: this.lines.range(start, start + value.length),
         language: this.info.language,
       } as CodeDefault);
     }
   }
 
   /** Env schemas (zod, t3-env): `PORT: z.coerce.number().default(3000)` is the default of PORT. */
-  private schemaDefault(n: ts.PropertyAssignment): void {
-    const key = ts.isIdentifier(n.name) || ts.isStringLiteral(n.name) ? n.name.text : undefined;
+  private schemaDefault(n: t.ObjectProperty): void {
+    const key = n.computed || n.key.type === 'NumericLiteral' ? undefined : keyName(n.key, false);
     if (!key || !/^[A-Z][A-Z0-9_]*$/.test(key)) return;
-    if (/(^|_)PORT$/.test(key) && inEnvSchema(n)) noteSchemaPort(this.info, key);
-    let call: ts.Expression = n.initializer;
-    for (let hops = 0; hops < 12 && ts.isCallExpression(call); hops++) {
-      const callee = call.expression;
-      if (!ts.isPropertyAccessExpression(callee)) return;
-      if (/^(default|prefault|catch)$/.test(callee.name.text) && call.arguments.length === 1) {
+    if (/(^|_)PORT$/.test(key) && inEnvSchema(this.ancestors)) noteSchemaPort(this.info, key);
+    let call: t.Node = n.value;
+    for (let hops = 0; hops < 12 && isCall(call); hops++) {
+      const callee: ReturnType<typeof member> = parenthesized(call.callee) ? undefined : member(call.callee);
+      if (!callee) return;
+      if (/^(default|prefault|catch)$/.test(callee.name) && call.arguments.length === 1) {
         const arg = unwrap(call.arguments[0]);
-        if (ts.isNumericLiteral(arg) || ts.isStringLiteralLike(arg)) {
-          const start = arg.getStart(this.sf) + (ts.isNumericLiteral(arg) ? 0 : 1);
+        const value = arg.type === 'NumericLiteral' ? numberText(arg) : stringValue(arg);
+        if (value !== undefined) {
+          const start = (arg.start ?? 0) + (arg.type === 'NumericLiteral' ? 0 : 1);
           this.info.defaults.push({
             file: this.file,
             key,
-            value: arg.text,
-            range: this.lines.range(start, start + arg.text.length),
+            value,
+            range: this.lines.range(start, start + value.length),
             language: this.info.language,
           } as CodeDefault);
         }
         return;
       }
-      call = callee.expression;
+      if (parenthesized(callee.object)) return;
+      call = callee.object;
     }
   }
 
   /** `export default app` (a Hono or Elysia app) and `export default { port, fetch }`: servers Bun starts. */
-  private exportDefault(n: ts.ExportAssignment): void {
-    const { info, sf, file } = this;
-    if (ts.isIdentifier(unwrap(n.expression))) {
+  private exportDefault(n: t.ExportDefaultDeclaration): void {
+    const { info, program, file } = this;
+    const value = unwrap(n.declaration);
+    if (value.type === 'Identifier') {
       // Bun also serves `export default app` when app is a Hono (or Elysia) application: it has a `fetch` method.
-      const init = findVariable(sf, (unwrap(n.expression) as ts.Identifier).text)?.initializer;
+      const init = findDeclarator(program, value.name)?.init;
       const made = init && unwrap(init);
-      if (made && ts.isNewExpression(made) && ts.isIdentifier(made.expression) && /Hono$|^Elysia$/.test(made.expression.text)) {
+      if (made && made.type === 'NewExpression' && made.callee.type === 'Identifier' && /Hono$|^Elysia$/.test(made.callee.name)) {
         info.listens.push({ file, range: this.range(n), tool: 'bun', envVar: 'PORT', fallback: 3000 });
       }
     }
     // Bun: `export default { port, fetch }` starts a server on port, else BUN_PORT / PORT / NODE_PORT, else 3000.
-    const o = unwrap(n.expression);
     if (
-      ts.isObjectLiteralExpression(o) &&
-      o.properties.some(
+      value.type === 'ObjectExpression' &&
+      value.properties.some(
         (p) =>
-          (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) &&
-          p.name &&
-          ts.isIdentifier(p.name) &&
-          p.name.text === 'fetch',
+          (p.type === 'ObjectProperty' || (p.type === 'ObjectMethod' && p.kind === 'method')) &&
+          !p.computed &&
+          p.key.type === 'Identifier' &&
+          p.key.name === 'fetch',
       )
     ) {
-      const port = objProp(o, 'port');
-      const p = port ? portExpr(port, sf) : { envVar: 'PORT', fallback: 3000 };
+      const port = objProp(value, 'port');
+      const p = port ? portExpr(port, program) : { envVar: 'PORT', fallback: 3000 };
       if (p) info.listens.push({ file, range: this.range(n), tool: 'bun', ...p });
     }
   }
 
-  private call(n: ts.CallExpression): void {
-    const { info, sf, file } = this;
-    const callee = unwrap(n.expression);
-    if (ts.isIdentifier(callee) && callee.text === 'serve' && n.arguments[0]) {
+  private call(n: t.CallExpression | t.OptionalCallExpression): void {
+    const { info, program, file } = this;
+    const callee = unwrap(n.callee);
+    if (callee.type === 'Identifier' && callee.name === 'serve' && n.arguments[0]) {
       // @hono/node-server: serve({ fetch: app.fetch, port }), default 3000.
       const opts = unwrap(n.arguments[0]);
-      if (ts.isObjectLiteralExpression(opts) && objProp(opts, 'fetch')) {
+      if (opts.type === 'ObjectExpression' && objProp(opts, 'fetch')) {
         const port = objProp(opts, 'port');
-        const p = port ? portExpr(port, sf) : { literal: 3000 };
+        const p = port ? portExpr(port, program) : { literal: 3000 };
         if (p) info.listens.push({ file, range: this.range(n), ...p });
       }
     }
     // configService.get('X', 'default')
     const key = envRead(n);
     if (key && n.arguments[1]) this.addDefault(key, n.arguments[1]);
-    if (ts.isPropertyAccessExpression(callee)) this.methodCall(n, callee);
-    if (
-      ts.isIdentifier(callee) &&
-      callee.text === 'require' &&
-      n.arguments[0] &&
-      ts.isStringLiteralLike(n.arguments[0]) &&
-      n.arguments[0].text === 'dotenv/config'
-    )
-      info.loadsDotenv = true;
-    if (ts.isIdentifier(callee) && callee.text === 'config' && this.importsDotenvConfig) this.dotenvConfig(n);
+    const m = member(callee);
+    if (m) this.methodCall(n, m.name, unwrap(m.object));
+    if (callee.type === 'Identifier' && callee.name === 'require' && stringValue(n.arguments[0]) === 'dotenv/config') info.loadsDotenv = true;
+    if (callee.type === 'Identifier' && callee.name === 'config' && this.importsDotenvConfig) this.dotenvConfig(n);
   }
 
   /** `x.method(...)`: Bun.serve / Deno.serve, `.listen(port)`, dotenv's `config()`, Nest's ConfigModule.forRoot(). */
-  private methodCall(n: ts.CallExpression, callee: ts.PropertyAccessExpression): void {
-    const { info, sf, file } = this;
-    const method = callee.name.text;
-    const target = unwrap(callee.expression);
-    if (method === 'serve' && ts.isIdentifier(target) && (target.text === 'Bun' || target.text === 'Deno') && n.arguments.length > 0) {
+  private methodCall(n: t.CallExpression | t.OptionalCallExpression, method: string, target: t.Node): void {
+    const { info, program, file } = this;
+    if (method === 'serve' && target.type === 'Identifier' && (target.name === 'Bun' || target.name === 'Deno') && n.arguments.length > 0) {
       // Bun.serve({ port, fetch }): port, else BUN_PORT / PORT / NODE_PORT, else 3000. Deno.serve({ port }, handler): port, else 8000.
       const opts = unwrap(n.arguments[0]);
-      const port = ts.isObjectLiteralExpression(opts) ? objProp(opts, 'port') : undefined;
+      const port = opts.type === 'ObjectExpression' ? objProp(opts, 'port') : undefined;
       const p = port
-        ? portExpr(port, sf)
-        : target.text === 'Bun'
+        ? portExpr(port, program)
+        : target.name === 'Bun'
           ? { envVar: 'PORT', fallback: 3000 }
-          : ts.isObjectLiteralExpression(opts) || ts.isArrowFunction(opts) || ts.isFunctionExpression(opts)
+          : opts.type === 'ObjectExpression' || opts.type === 'ArrowFunctionExpression' || opts.type === 'FunctionExpression'
             ? { literal: 8000 }
             : undefined;
       if (p) info.listens.push({ file, range: this.range(n), ...p });
@@ -604,117 +631,125 @@ class CodeReader {
     if (method === 'listen' && n.arguments.length > 0) {
       const first = unwrap(n.arguments[0]);
       // Fastify: listen({ port, host }); a listen() without a port property binds Fastify's default 3000.
-      const portArg = ts.isObjectLiteralExpression(first) ? objProp(first, 'port') : n.arguments[0];
-      const p = portArg ? portExpr(portArg, sf) : undefined;
+      const portArg = first.type === 'ObjectExpression' ? objProp(first, 'port') : n.arguments[0];
+      const p = portArg ? portExpr(portArg, program) : undefined;
       if (p) {
         const call: ListenCall = { file, range: this.range(n), ...p };
         info.listens.push(call);
       }
     }
     if (method === 'layer') {
-      const call = effectServer(n, target, sf);
+      const call = effectServer(n, target, program, this.ancestors);
       if (call) info.listens.push({ file, range: this.range(n), ...call });
     }
-    if (method === 'config' && ts.isIdentifier(target) && /dotenv/i.test(target.text)) this.dotenvConfig(n);
-    if (method === 'config' && ts.isCallExpression(target)) {
+    if (method === 'config' && target.type === 'Identifier' && /dotenv/i.test(target.name)) this.dotenvConfig(n);
+    if (method === 'config' && isCall(target)) {
       // require('dotenv').config()
-      const req = unwrap(target.expression);
-      if (
-        ts.isIdentifier(req) &&
-        req.text === 'require' &&
-        target.arguments[0] &&
-        ts.isStringLiteralLike(target.arguments[0]) &&
-        target.arguments[0].text === 'dotenv'
-      )
-        this.dotenvConfig(n);
+      const req = unwrap(target.callee);
+      if (req.type === 'Identifier' && req.name === 'require' && stringValue(target.arguments[0]) === 'dotenv') this.dotenvConfig(n);
     }
-    if ((method === 'forRoot' || method === 'forRootAsync') && ts.isIdentifier(target) && target.text === 'ConfigModule') {
+    if ((method === 'forRoot' || method === 'forRootAsync') && target.type === 'Identifier' && target.name === 'ConfigModule') {
       const opts = n.arguments[0] && unwrap(n.arguments[0]);
-      const ignore = opts && ts.isObjectLiteralExpression(opts) ? objProp(opts, 'ignoreEnvFile') : undefined;
-      if (!(ignore && ignore.kind === ts.SyntaxKind.TrueKeyword)) {
+      const ignore = opts && opts.type === 'ObjectExpression' ? objProp(opts, 'ignoreEnvFile') : undefined;
+      if (!isTrue(ignore)) {
         info.loadsDotenv = true;
-        if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(this.info, objProp(opts, 'envFilePath'));
+        if (opts && opts.type === 'ObjectExpression') collectPaths(this.info, objProp(opts, 'envFilePath'));
       }
     }
   }
 
   /** dotenv's `config({ path })`: loads .env (or the paths given). */
-  private dotenvConfig(n: ts.CallExpression): void {
+  private dotenvConfig(n: t.CallExpression | t.OptionalCallExpression): void {
     this.info.loadsDotenv = true;
     const opts = n.arguments[0] && unwrap(n.arguments[0]);
-    if (opts && ts.isObjectLiteralExpression(opts)) collectPaths(this.info, objProp(opts, 'path'));
+    if (opts && opts.type === 'ObjectExpression') collectPaths(this.info, objProp(opts, 'path'));
   }
 }
 
 /** Effect's HTTP servers: `BunHttpServer.layer({ port })`, `NodeHttpServer.layer(createServer, { port })`. */
-function effectServer(n: ts.CallExpression, target: ts.Expression, sf: ts.SourceFile): Omit<ListenCall, 'file' | 'range'> | undefined {
-  if (!ts.isIdentifier(target) || (target.text !== 'BunHttpServer' && target.text !== 'NodeHttpServer')) return undefined;
-  const opts = n.arguments[target.text === 'BunHttpServer' ? 0 : 1];
+function effectServer(
+  n: t.CallExpression | t.OptionalCallExpression,
+  target: t.Node,
+  program: t.Program,
+  ancestors: readonly t.Node[],
+): Omit<ListenCall, 'file' | 'range'> | undefined {
+  if (target.type !== 'Identifier' || (target.name !== 'BunHttpServer' && target.name !== 'NodeHttpServer')) return undefined;
+  const opts = n.arguments[target.name === 'BunHttpServer' ? 0 : 1];
   const o = opts && unwrap(opts);
-  const port = o && ts.isObjectLiteralExpression(o) ? objProp(o, 'port') : undefined;
+  const port = o && o.type === 'ObjectExpression' ? objProp(o, 'port') : undefined;
   if (!port) return undefined;
-  const p = portExpr(port, sf);
+  const p = portExpr(port, program);
   if (p) return p;
-  const ref = serviceFieldRef(port, sf);
+  const ref = serviceFieldRef(port, program, ancestors);
   return ref ? { configRef: ref } : undefined;
 }
 
 /**
  * `config.port` (or a destructured `port`) where `const config = yield* ServerConfig` and ServerConfig is imported:
- * the field of a config service another module declares (Effect), resolved by the index.
+ * the field of a config service another module declares (Effect), resolved by the index. `ancestors` are the nodes
+ * above the call the expression is an argument of.
  */
-function serviceFieldRef(e: ts.Expression, sf: ts.SourceFile): ListenCall['configRef'] {
+function serviceFieldRef(e: t.Node, program: t.Program, ancestors: readonly t.Node[]): ListenCall['configRef'] {
   const x = unwrap(e);
-  let service: ts.Expression | undefined;
+  let service: t.Node | undefined;
   let field: string | undefined;
-  if (ts.isPropertyAccessExpression(x) && ts.isIdentifier(unwrap(x.expression))) {
-    field = x.name.text;
-    service = yieldedBy(x, (unwrap(x.expression) as ts.Identifier).text);
-  } else if (ts.isIdentifier(x)) {
+  const m = member(x);
+  const obj = m && unwrap(m.object);
+  if (m && obj?.type === 'Identifier') {
+    field = m.name;
+    service = yieldedBy(ancestors, obj.name);
+  } else if (x.type === 'Identifier') {
     // `const { port } = yield* ServerConfig`
-    field = x.text;
-    const visit = (n: ts.Node): void => {
+    field = x.name;
+    const visit = (n: t.Node): void => {
       if (service) return;
-      if (ts.isVariableDeclaration(n) && ts.isObjectBindingPattern(n.name) && n.initializer) {
-        const el = n.name.elements.find((b) => ts.isIdentifier(b.name) && b.name.text === x.text);
-        const init = unwrap(n.initializer);
-        if (el && ts.isYieldExpression(init) && init.asteriskToken && init.expression) {
-          service = unwrap(init.expression);
-          if (el.propertyName && ts.isIdentifier(el.propertyName)) field = el.propertyName.text;
+      if (n.type === 'VariableDeclarator' && n.id.type === 'ObjectPattern' && n.init) {
+        const el = n.id.properties.find((b) => boundName(b) === x.name);
+        const init = unwrap(n.init);
+        if (el && init.type === 'YieldExpression' && init.delegate && init.argument) {
+          service = unwrap(init.argument);
+          if (el.type === 'ObjectProperty' && !el.shorthand && !el.computed && el.key.type === 'Identifier') field = el.key.name;
         }
       }
-      ts.forEachChild(n, visit);
+      forEachChild(n, visit);
     };
-    visit(sf);
+    visit(program);
   }
-  if (!service || !field || !ts.isIdentifier(service)) return undefined;
-  const imported = importOf(sf, service.text);
+  if (!service || !field || service.type !== 'Identifier') return undefined;
+  const imported = importOf(program, service.name);
   return imported ? { module: imported.module, name: imported.name, field } : undefined;
 }
 
-/** What `const name = yield* Service` yields from, in the nearest block around `at` that declares `name`. */
-function yieldedBy(at: ts.Node, name: string): ts.Expression | undefined {
-  for (let p: ts.Node | undefined = at.parent; p; p = p.parent) {
-    if (!ts.isBlock(p) && !ts.isSourceFile(p)) continue;
-    for (const st of p.statements) {
-      if (!ts.isVariableStatement(st)) continue;
-      const d = st.declarationList.declarations.find((v) => ts.isIdentifier(v.name) && v.name.text === name);
-      if (!d?.initializer) continue;
-      const init = unwrap(d.initializer);
-      return ts.isYieldExpression(init) && init.asteriskToken && init.expression ? unwrap(init.expression) : undefined;
+/** The name an element of an object pattern binds: `port` of `{ port }`, `{ port = 1 }`, `{ p: port }`, `{ ...port }`. */
+function boundName(p: t.ObjectProperty | t.RestElement): string | undefined {
+  const v = p.type === 'RestElement' ? p.argument : p.value;
+  const id = v.type === 'AssignmentPattern' ? v.left : v;
+  return id.type === 'Identifier' ? id.name : undefined;
+}
+
+/** What `const name = yield* Service` yields from, in the nearest block (of `ancestors`, innermost last) that declares `name`. */
+function yieldedBy(ancestors: readonly t.Node[], name: string): t.Node | undefined {
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const p = ancestors[i];
+    const body = p.type === 'BlockStatement' || p.type === 'StaticBlock' ? p.body : p.type === 'Program' ? topStatements(p) : undefined;
+    if (!body) continue;
+    for (const st of body) {
+      if (st.type !== 'VariableDeclaration') continue;
+      const d = st.declarations.find((v) => v.id.type === 'Identifier' && v.id.name === name);
+      if (!d?.init) continue;
+      const init = unwrap(d.init);
+      return init.type === 'YieldExpression' && init.delegate && init.argument ? unwrap(init.argument) : undefined;
     }
   }
   return undefined;
 }
 
 /** The module and exported name a local name is imported as (`import { ServerConfig as C } from "@acme/config"`). */
-function importOf(sf: ts.SourceFile, local: string): { module: string; name: string } | undefined {
-  for (const st of sf.statements) {
-    if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier)) continue;
-    const nb = st.importClause?.namedBindings;
-    if (!nb || !ts.isNamedImports(nb)) continue;
-    const el = nb.elements.find((e) => e.name.text === local);
-    if (el) return { module: st.moduleSpecifier.text, name: (el.propertyName ?? el.name).text };
+function importOf(program: t.Program, local: string): { module: string; name: string } | undefined {
+  for (const st of program.body) {
+    if (st.type !== 'ImportDeclaration') continue;
+    const el = st.specifiers.find((s): s is t.ImportSpecifier => s.type === 'ImportSpecifier' && s.local.name === local);
+    if (el) return { module: st.source.value, name: importedName(el) };
   }
   return undefined;
 }
@@ -724,61 +759,64 @@ function importOf(sf: ts.SourceFile, local: string): { module: string; name: str
  * (also `Config.withDefault(Config.number("PORT"), 3000)`, `Config.port`, `Config.integer`), by the schema's name and
  * by the name of each class whose body uses the schema (an Effect service built from it).
  */
-function effectConfigs(sf: ts.SourceFile, lines: LineIndex): EffectConfigDecl[] {
+function effectConfigs(program: t.Program, text: string, lines: LineIndex): EffectConfigDecl[] {
   const schemas = new Map<string, EffectConfigDecl['fields']>();
-  for (const st of sf.statements) {
-    if (!ts.isVariableStatement(st)) continue;
-    for (const d of st.declarationList.declarations) {
-      if (!ts.isIdentifier(d.name) || !d.initializer) continue;
-      const init = unwrap(d.initializer);
-      if (!ts.isCallExpression(init) || init.expression.getText(sf) !== 'Config.all' || !init.arguments[0]) continue;
+  const statements = topStatements(program);
+  for (const st of statements) {
+    if (st.type !== 'VariableDeclaration') continue;
+    for (const d of st.declarations) {
+      if (d.id.type !== 'Identifier' || !d.init) continue;
+      const init = unwrap(d.init);
+      if (!isCall(init) || textOf(text, init.callee) !== 'Config.all' || !init.arguments[0]) continue;
       const obj = unwrap(init.arguments[0]);
-      if (!ts.isObjectLiteralExpression(obj)) continue;
+      if (obj.type !== 'ObjectExpression') continue;
       const fields: EffectConfigDecl['fields'] = [];
       for (const p of obj.properties) {
-        if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) continue;
-        const read = effectEnvRead(p.initializer, sf);
-        if (read) fields.push({ field: p.name.text, ...read, range: lines.range(p.getStart(sf), p.end) });
+        const field = p.type === 'ObjectProperty' && !p.shorthand && p.key.type !== 'NumericLiteral' ? keyName(p.key, p.computed) : undefined;
+        if (field === undefined) continue;
+        const read = effectEnvRead((p as t.ObjectProperty).value, text);
+        if (read) fields.push({ field, ...read, range: lines.range(p.start ?? 0, p.end ?? 0) });
       }
-      if (fields.length) schemas.set(d.name.text, fields);
+      if (fields.length) schemas.set(d.id.name, fields);
     }
   }
   const out: EffectConfigDecl[] = [...schemas].map(([name, fields]) => ({ name, fields }));
   if (!schemas.size) return out;
-  for (const st of sf.statements) {
-    if (!ts.isClassDeclaration(st) || !st.name) continue;
+  for (const st of statements) {
+    if (st.type !== 'ClassDeclaration' || !st.id) continue;
     let used: string | undefined;
-    const visit = (n: ts.Node): void => {
-      if (used) return;
-      if (ts.isIdentifier(n) && schemas.has(n.text)) used = n.text;
-      else ts.forEachChild(n, visit);
+    const visit = (n: t.Node): void => {
+      if (used || n.type === 'PrivateName') return;
+      if (n.type === 'Identifier' && schemas.has(n.name)) used = n.name;
+      else forEachChildTyped(n, visit);
     };
-    st.members.forEach(visit);
-    if (used) out.push({ name: st.name.text, fields: schemas.get(used)! });
+    st.body.body.forEach(visit);
+    if (used) out.push({ name: st.id.name, fields: schemas.get(used)! });
   }
   return out;
 }
 
 /** `Config.number("X")` with its `Config.withDefault(n)`, in the pipe form or the data-first form. */
-function effectEnvRead(e: ts.Expression, sf: ts.SourceFile): { envVar: string; fallback?: number } | undefined {
+function effectEnvRead(e: t.Node, text: string): { envVar: string; fallback?: number } | undefined {
   const x = unwrap(e);
-  if (!ts.isCallExpression(x)) return undefined;
-  const callee = x.expression.getText(sf);
-  const first = x.arguments[0] && unwrap(x.arguments[0]);
-  if (/^Config\.(number|integer|port)$/.test(callee) && first && ts.isStringLiteralLike(first)) return { envVar: first.text };
+  if (!isCall(x)) return undefined;
+  const callee = textOf(text, x.callee);
+  const first = x.arguments[0] && stringValue(unwrap(x.arguments[0]));
+  if (/^Config\.(number|integer|port)$/.test(callee) && first !== undefined) return { envVar: first };
   // Config.withDefault(Config.number("X"), 3000)
   if (callee === 'Config.withDefault' && x.arguments.length === 2) {
-    const inner = effectEnvRead(x.arguments[0], sf);
+    const inner = effectEnvRead(x.arguments[0], text);
     const d = numberLiteral(x.arguments[1]);
     return inner && d !== undefined ? { envVar: inner.envVar, fallback: d } : inner;
   }
   // Config.number("X").pipe(Config.withDefault(3000), ...)
-  if (ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'pipe') {
-    const inner = effectEnvRead(x.expression.expression, sf);
+  const m = parenthesized(x.callee) ? undefined : member(x.callee);
+  if (m?.name === 'pipe') {
+    const inner = effectEnvRead(m.object, text);
     if (!inner) return undefined;
     for (const arg of x.arguments) {
       const a = unwrap(arg);
-      if (ts.isCallExpression(a) && a.expression.getText(sf) === 'Config.withDefault' && a.arguments.length === 1) {
+      if (isCall(a) && textOf(text, a.callee) === 'Config.withDefault' && a.arguments.length === 1) {
         const d = numberLiteral(a.arguments[0]);
         if (d !== undefined) return { envVar: inner.envVar, fallback: d };
       }
@@ -792,22 +830,23 @@ function effectEnvRead(e: ts.Expression, sf: ts.SourceFile): { envVar: string; f
  * `if (process.env.X) return process.env.X; ... return 'http://localhost:3000';`: the URLs the function returns
  * after the variable's early return are its defaults (a getter with a fallback).
  */
-function earlyReturnDefaults(block: ts.Block, add: (key: string, lit: ts.Expression) => void): void {
-  const stmts = block.statements;
+function earlyReturnDefaults(block: t.BlockStatement, add: (key: string, lit: t.Node) => void): void {
+  const stmts = block.body;
   for (let i = 0; i < stmts.length; i++) {
     const st = stmts[i];
-    if (!ts.isIfStatement(st) || st.elseStatement) continue;
-    const key = envRead(st.expression);
+    if (st.type !== 'IfStatement' || st.alternate) continue;
+    const key = envRead(st.test);
     if (!key) continue;
-    const then = ts.isBlock(st.thenStatement) && st.thenStatement.statements.length === 1 ? st.thenStatement.statements[0] : st.thenStatement;
-    if (!ts.isReturnStatement(then) || !then.expression || envRead(then.expression) !== key) continue;
-    const visitReturns = (n: ts.Node): void => {
-      if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
-      if (ts.isReturnStatement(n) && n.expression) {
-        const x = unwrap(n.expression);
-        if (ts.isStringLiteralLike(x) && LOCAL_URL.test(x.text)) add(key, x);
+    const then = st.consequent.type === 'BlockStatement' && st.consequent.body.length === 1 ? st.consequent.body[0] : st.consequent;
+    if (then.type !== 'ReturnStatement' || !then.argument || envRead(then.argument) !== key) continue;
+    const visitReturns = (n: t.Node): void => {
+      if (isFunctionLike(n) || isClassLike(n)) return;
+      if (n.type === 'ReturnStatement' && n.argument) {
+        const x = unwrap(n.argument);
+        const v = stringValue(x);
+        if (v !== undefined && LOCAL_URL.test(v)) add(key, x);
       }
-      ts.forEachChild(n, visitReturns);
+      forEachChild(n, visitReturns);
     };
     for (const rest of stmts.slice(i + 1)) visitReturns(rest);
     return;
@@ -815,24 +854,24 @@ function earlyReturnDefaults(block: ts.Block, add: (key: string, lit: ts.Express
 }
 
 /** The paths given to an env loader; one Crosswire cannot evaluate makes the loaded files unknown. */
-function collectPaths(info: CodeFileInfo, e: ts.Expression | undefined): void {
+function collectPaths(info: CodeFileInfo, e: t.Node | undefined): void {
   if (!e) return;
   const x = unwrap(e);
-  for (const el of ts.isArrayLiteralExpression(x) ? x.elements : [x]) {
-    const p = ts.isSpreadElement(el) ? undefined : staticPath(unwrap(el), path.dirname(info.file));
+  for (const el of x.type === 'ArrayExpression' ? x.elements : [x]) {
+    const p = !el || el.type === 'SpreadElement' ? undefined : staticPath(unwrap(el), path.dirname(info.file));
     if (p === undefined) info.dotenvPathUnknown = true;
     else info.dotenvPaths.push(p);
   }
 }
 
 /** Driver pools: new PrismaPg({ connectionString, max }) (Prisma 7's adapter) and pg's new Pool({ max }) */
-function driverPool(n: ts.NewExpression, sf: ts.SourceFile, lines: LineIndex): CodeFileInfo['driverPools'][number] | undefined {
-  const cls = unwrap(n.expression).getText(sf);
+function driverPool(n: t.NewExpression, text: string, lines: LineIndex): CodeFileInfo['driverPools'][number] | undefined {
+  const cls = textOf(text, unwrap(n.callee));
   const kind = cls === 'PrismaPg' ? 'adapter-pg' : /^(pg\.)?Pool$/.test(cls) ? 'pg-pool' : undefined;
   if (!kind) return undefined;
-  const opts = n.arguments?.[0] && unwrap(n.arguments[0]);
-  const pool: CodeFileInfo['driverPools'][number] = { kind, range: lines.range(n.getStart(sf), n.end) };
-  if (opts && ts.isObjectLiteralExpression(opts)) {
+  const opts = n.arguments[0] && unwrap(n.arguments[0]);
+  const pool: CodeFileInfo['driverPools'][number] = { kind, range: lines.range(n.start ?? 0, n.end ?? 0) };
+  if (opts && opts.type === 'ObjectExpression') {
     const max = objProp(opts, 'max');
     const mv = numberLiteral(max);
     if (mv !== undefined) pool.max = mv;
@@ -846,98 +885,135 @@ function driverPool(n: ts.NewExpression, sf: ts.SourceFile, lines: LineIndex): C
 type VitePortRead = { state: 'absent' } | { state: 'known'; port: PortExpr; range: Range } | { state: 'unknown'; reason: string };
 
 /** A config expression Crosswire reads as Vite would get it: an object literal, or why it cannot. */
-type ViteObject = { obj: ts.ObjectLiteralExpression } | { reason: string };
+type ViteObject = { obj: t.ObjectExpression } | { reason: string };
+
+/** What a module exports as its default, and where it is written (`export default function` from `export`). */
+interface DefaultExport {
+  value: t.Node;
+  start: number;
+}
+
+/** The value a module exports as its default: `export default x`, `module.exports = x`, `export = x`,
+ * `export default function`, `export { config as default }` (the local name; nothing for `export { default }`). */
+function defaultExport(program: t.Program): DefaultExport | undefined {
+  let out: DefaultExport | undefined;
+  const at = (value: t.Node | undefined, start = value?.start ?? 0) => (value ? { value, start } : undefined);
+  for (const st of program.body) {
+    if (st.type === 'ExportDefaultDeclaration') {
+      const d = st.declaration;
+      if (d.type === 'FunctionDeclaration') out = at(d, st.start ?? 0);
+      else if (d.type !== 'ClassDeclaration' && d.type !== 'TSDeclareFunction') out = at(d);
+    } else if (st.type === 'TSExportAssignment') out = at(st.expression);
+    else if (
+      st.type === 'ExpressionStatement' &&
+      st.expression.type === 'AssignmentExpression' &&
+      st.expression.operator === '=' &&
+      !parenthesized(st.expression)
+    ) {
+      const left = member(st.expression.left);
+      if (left && left.name === 'exports' && left.object.type === 'Identifier' && left.object.name === 'module') out = at(st.expression.right);
+    } else if (st.type === 'ExportNamedDeclaration' && !st.source) {
+      const el = st.specifiers.find((s): s is t.ExportSpecifier => s.type === 'ExportSpecifier' && keyName(s.exported, false) === 'default');
+      if (el) out = el.local.start !== el.exported.start ? at(el.local) : undefined;
+    }
+  }
+  return out;
+}
 
 /**
  * The config object a Vite config's default export evaluates to: `{...}`, `defineConfig({...})`, a variable holding one,
  * a function returning one (expression body, or a block whose returns Crosswire reads), `mergeConfig(a, b)` (b's
  * `server`/`preview` win). Several possible objects (a function with several returns) are all returned.
  */
-function viteObjects(e: ts.Expression | ts.FunctionDeclaration, sf: ts.SourceFile, depth = 0): ViteObject[] {
-  const x = ts.isFunctionDeclaration(e) ? e : unwrap(e);
-  const what = () => `\`${x.getText(sf).slice(0, 40).replace(/\s+/g, ' ')}${x.getText(sf).length > 40 ? '...' : ''}\``;
+function viteObjects(e: t.Node, program: t.Program, text: string, depth = 0): ViteObject[] {
+  const x = unwrap(e);
+  const what = () => `\`${textOf(text, x).slice(0, 40).replace(/\s+/g, ' ')}${textOf(text, x).length > 40 ? '...' : ''}\``;
   if (depth > 6) return [{ reason: `the config ${what()} is too indirect for Crosswire to follow` }];
-  if (ts.isObjectLiteralExpression(x)) return [{ obj: x }];
-  if (ts.isIdentifier(x)) {
-    const decl = findVariable(sf, x.text);
-    if (decl?.initializer) return viteObjects(decl.initializer, sf, depth + 1);
-    const fn = findFunction(sf, x.text);
-    if (fn) return viteObjects(fn, sf, depth + 1);
+  if (x.type === 'ObjectExpression') return [{ obj: x }];
+  if (x.type === 'Identifier') {
+    const decl = findDeclarator(program, x.name);
+    if (decl?.init) return viteObjects(decl.init, program, text, depth + 1);
+    const fn = findFunction(program, x.name);
+    if (fn) return viteObjects(fn, program, text, depth + 1);
     return [{ reason: `the config ${what()} is not a value Crosswire can read in this file` }];
   }
-  if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isFunctionDeclaration(x)) {
-    if (!x.body) return [{ reason: `the config function ${what()} has no body` }];
-    if (!ts.isBlock(x.body)) return viteObjects(x.body, sf, depth + 1);
-    const returns: ts.ReturnStatement[] = [];
-    const visit = (n: ts.Node): void => {
-      if (ts.isFunctionLike(n)) return; // returns of nested functions are not the config's
-      if (ts.isReturnStatement(n)) returns.push(n);
-      ts.forEachChild(n, visit);
+  if (x.type === 'ArrowFunctionExpression' || x.type === 'FunctionExpression' || x.type === 'FunctionDeclaration' || x.type === 'TSDeclareFunction') {
+    if (x.type === 'TSDeclareFunction') return [{ reason: `the config function ${what()} has no body` }];
+    if (x.body.type !== 'BlockStatement') return viteObjects(x.body, program, text, depth + 1);
+    const returns: t.ReturnStatement[] = [];
+    const visit = (n: t.Node): void => {
+      if (isFunctionLike(n)) return; // returns of nested functions are not the config's
+      if (n.type === 'ReturnStatement') returns.push(n);
+      forEachChild(n, visit);
     };
-    ts.forEachChild(x.body, visit);
+    forEachChild(x.body, visit);
     if (!returns.length) return [{ reason: 'the config function returns nothing Crosswire can read' }];
     return returns.flatMap((r) =>
-      r.expression ? viteObjects(r.expression, sf, depth + 1) : [{ reason: 'the config function returns nothing Crosswire can read' }],
+      r.argument ? viteObjects(r.argument, program, text, depth + 1) : [{ reason: 'the config function returns nothing Crosswire can read' }],
     );
   }
-  if (ts.isCallExpression(x)) {
-    const callee = unwrap(x.expression);
-    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
-    if (name === 'defineConfig' && x.arguments[0]) return viteObjects(x.arguments[0], sf, depth + 1);
+  if (isCall(x)) {
+    const name = calleeName(unwrap(x.callee));
+    if (name === 'defineConfig' && x.arguments[0]) return viteObjects(x.arguments[0], program, text, depth + 1);
     if (name === 'mergeConfig' && x.arguments.length >= 2) {
       // mergeConfig(defaults, overrides): read as one object whose later properties win.
-      const parts = x.arguments.slice(0, 2).map((a) => viteObjects(a, sf, depth + 1));
+      const parts = x.arguments.slice(0, 2).map((a) => viteObjects(a, program, text, depth + 1));
       if (parts.some((p) => p.length !== 1)) return [{ reason: `the config ${what()} merges configs Crosswire cannot tell apart` }];
       const [a, b] = parts.map((p) => p[0]);
       if ('reason' in a) return [a];
       if ('reason' in b) return [b];
-      const merged = ts.factory.createObjectLiteralExpression([ts.factory.createSpreadAssignment(a.obj), ...b.obj.properties]);
+      const spread: t.SpreadElement = { type: 'SpreadElement', argument: a.obj, start: a.obj.start, end: a.obj.end } as t.SpreadElement;
+      const merged = { type: 'ObjectExpression', properties: [spread, ...b.obj.properties] } as t.ObjectExpression;
       return [{ obj: merged }];
     }
   }
   return [{ reason: `the config ${what()} is computed in a way Crosswire does not evaluate` }];
 }
 
-function findFunction(sf: ts.SourceFile, name: string): ts.FunctionDeclaration | undefined {
-  return sf.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name);
+/** The first function declared at the top of the file with `name` (a body-less overload included). */
+function findFunction(program: t.Program, name: string): t.FunctionDeclaration | t.TSDeclareFunction | undefined {
+  return topStatements(program).find(
+    (s): s is t.FunctionDeclaration | t.TSDeclareFunction => (s.type === 'FunctionDeclaration' || s.type === 'TSDeclareFunction') && s.id?.name === name,
+  );
 }
 
 /** The property `name` of a config object: its value, absent (read fully), or unknown (a spread Crosswire cannot read may set it). */
-function viteProp(o: ts.ObjectLiteralExpression, name: string, sf: ts.SourceFile, depth = 0): { value?: ts.Expression; unknown?: string } {
+function viteProp(o: t.ObjectExpression, name: string, program: t.Program, text: string, depth = 0): { value?: t.Node; unknown?: string } {
   // Later properties win: read from the end.
   for (let i = o.properties.length - 1; i >= 0; i--) {
     const p = o.properties[i];
-    if (ts.isSpreadAssignment(p)) {
-      const inner = depth > 4 ? [] : viteObjects(p.expression, sf, depth + 1);
-      if (inner.length !== 1 || 'reason' in inner[0]) return { unknown: `\`...${p.expression.getText(sf).slice(0, 30)}\` may set ${name}` };
-      const r = viteProp(inner[0].obj, name, sf, depth + 1);
+    if (p.type === 'SpreadElement') {
+      const inner = depth > 4 ? [] : viteObjects(p.argument, program, text, depth + 1);
+      if (inner.length !== 1 || 'reason' in inner[0]) return { unknown: `\`...${textOf(text, p.argument).slice(0, 30)}\` may set ${name}` };
+      const r = viteProp(inner[0].obj, name, program, text, depth + 1);
       if (r.value || r.unknown) return r;
       continue;
     }
-    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return { value: p.name };
-    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) && p.name.text === name) return { value: p.initializer };
-    if (p.name && ts.isComputedPropertyName(p.name)) return { unknown: `a computed property may set ${name}` };
+    if (p.computed) return { unknown: `a computed property may set ${name}` };
+    if (p.type !== 'ObjectProperty') continue;
+    if (p.shorthand ? p.key.type === 'Identifier' && p.key.name === name : p.key.type !== 'NumericLiteral' && keyName(p.key, false) === name)
+      return { value: p.value };
   }
   return {};
 }
 
 /** `server.port` (or `preview.port`) of the possible config objects. */
-function vitePort(objects: ViteObject[], section: 'server' | 'preview', sf: ts.SourceFile, lines: LineIndex): VitePortRead {
+function vitePort(objects: ViteObject[], section: 'server' | 'preview', program: t.Program, text: string, lines: LineIndex): VitePortRead {
   const reads: VitePortRead[] = objects.map((o): VitePortRead => {
     if ('reason' in o) return { state: 'unknown', reason: o.reason };
-    const sec = viteProp(o.obj, section, sf);
+    const sec = viteProp(o.obj, section, program, text);
     if (sec.unknown) return { state: 'unknown', reason: sec.unknown };
     if (!sec.value) return { state: 'absent' };
-    const secObjs = viteObjects(sec.value, sf, 1);
+    const secObjs = viteObjects(sec.value, program, text, 1);
     if (secObjs.length !== 1 || 'reason' in secObjs[0])
-      return { state: 'unknown', reason: `${section} is \`${sec.value.getText(sf).slice(0, 40)}\`, which Crosswire cannot read` };
-    const port = viteProp(secObjs[0].obj, 'port', sf);
+      return { state: 'unknown', reason: `${section} is \`${textOf(text, sec.value).slice(0, 40)}\`, which Crosswire cannot read` };
+    const port = viteProp(secObjs[0].obj, 'port', program, text);
     if (port.unknown) return { state: 'unknown', reason: port.unknown };
     if (!port.value) return { state: 'absent' };
-    const pe = portExpr(port.value, sf);
+    const pe = portExpr(port.value, program);
     if (!pe || (pe.literal === undefined && pe.envVar === undefined))
-      return { state: 'unknown', reason: `${section}.port is \`${port.value.getText(sf).slice(0, 40)}\`, computed in a way Crosswire does not evaluate` };
-    return { state: 'known', port: pe, range: lines.range(port.value.getStart(sf), port.value.end) };
+      return { state: 'unknown', reason: `${section}.port is \`${textOf(text, port.value).slice(0, 40)}\`, computed in a way Crosswire does not evaluate` };
+    return { state: 'known', port: pe, range: lines.range(port.value.start ?? 0, port.value.end ?? 0) };
   });
   const first = reads[0] ?? { state: 'absent' };
   const key = (r: VitePortRead) => (r.state === 'known' ? JSON.stringify(r.port) : r.state === 'unknown' ? `?${r.reason}` : '-');
@@ -953,12 +1029,12 @@ function vitePort(objects: ViteObject[], section: 'server' | 'preview', sf: ts.S
  * `module.exports =`). A port Crosswire cannot read is recorded with the reason: Vite's default applies only when
  * the config, read fully, sets none.
  */
-function viteConfig(e: ts.Expression | ts.FunctionDeclaration | undefined, info: CodeFileInfo, sf: ts.SourceFile, lines: LineIndex): void {
+function viteConfig(e: DefaultExport | undefined, info: CodeFileInfo, program: t.Program, text: string, lines: LineIndex): void {
   const vite: NonNullable<CodeFileInfo['vite']> = {};
-  const objects: ViteObject[] = e ? viteObjects(e, sf) : [{ reason: 'Crosswire found no default export in the config' }];
+  const objects: ViteObject[] = e ? viteObjects(e.value, program, text) : [{ reason: 'Crosswire found no default export in the config' }];
   // `server.port` and `preview.port` into serverPort*/previewPort*: a literal, a variable read (with its fallback), or unknown.
   for (const which of ['server', 'preview'] as const) {
-    const r = vitePort(objects, which, sf, lines);
+    const r = vitePort(objects, which, program, text, lines);
     if (r.state === 'known') {
       if (r.port.literal !== undefined) vite[`${which}Port`] = r.port.literal;
       else
@@ -972,12 +1048,12 @@ function viteConfig(e: ts.Expression | ts.FunctionDeclaration | undefined, info:
   }
   for (const o of objects) {
     if ('reason' in o) continue;
-    const sec = viteProp(o.obj, 'server', sf).value;
-    const so = sec ? viteObjects(sec, sf, 1) : [];
-    if (so.length === 1 && !('reason' in so[0]) && viteProp(so[0].obj, 'strictPort', sf).value?.kind === ts.SyntaxKind.TrueKeyword) vite.strictPort = true;
+    const sec = viteProp(o.obj, 'server', program, text).value;
+    const so = sec ? viteObjects(sec, program, text, 1) : [];
+    if (so.length === 1 && !('reason' in so[0]) && isTrue(viteProp(so[0].obj, 'strictPort', program, text).value)) vite.strictPort = true;
   }
-  if (/\bloadEnv\s*\(/.test(sf.text)) vite.loadsEnv = true;
-  if (e) vite.configRange = lines.range(e.getStart(sf), e.end);
+  if (/\bloadEnv\s*\(/.test(text)) vite.loadsEnv = true;
+  if (e) vite.configRange = lines.range(e.start, e.value.end ?? 0);
   info.vite = vite;
 }
 
@@ -986,40 +1062,42 @@ function viteConfig(e: ts.Expression | ts.FunctionDeclaration | undefined, info:
  * `join(process.cwd(), '.env')`, `` `${__dirname}/.env` ``, `import.meta.dirname`. Relative results are relative to the
  * working directory (the app's folder when a script runs it); `__dirname` makes them absolute. Anything else is undefined.
  */
-export function staticPath(e: ts.Expression, dir: string): string | undefined {
-  const part = (x: ts.Expression): string | undefined => {
+export function staticPath(e: t.Node, dir: string): string | undefined {
+  const part = (x: t.Node): string | undefined => {
     const u = unwrap(x);
-    if (ts.isStringLiteralLike(u)) return u.text;
-    if (ts.isIdentifier(u) && u.text === '__dirname') return dir;
-    if (ts.isPropertyAccessExpression(u) && u.name.text === 'dirname' && ts.isMetaProperty(u.expression)) return dir;
-    if (ts.isCallExpression(u) && u.arguments.length === 0 && ts.isPropertyAccessExpression(u.expression)) {
-      const c = u.expression;
-      if (c.name.text === 'cwd' && ts.isIdentifier(c.expression) && c.expression.text === 'process') return '.';
-    }
-    if (ts.isTemplateExpression(u)) {
-      let out = u.head.text;
-      for (const span of u.templateSpans) {
-        const v = part(span.expression);
+    const s = stringValue(u);
+    if (s !== undefined) return s;
+    if (u.type === 'Identifier' && u.name === '__dirname') return dir;
+    const m = member(u);
+    if (m && m.name === 'dirname' && m.object.type === 'MetaProperty' && !parenthesized(m.object)) return dir;
+    if (u.type === 'TemplateLiteral') {
+      let out = u.quasis[0].value.cooked ?? '';
+      for (let i = 0; i < u.expressions.length; i++) {
+        const v = part(u.expressions[i]);
         if (v === undefined) return undefined;
-        out += v + span.literal.text;
+        out += v + (u.quasis[i + 1].value.cooked ?? '');
       }
       return out;
     }
-    if (ts.isCallExpression(u)) {
-      const callee = unwrap(u.expression);
-      const obj = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
-      const isPathModule =
-        !!obj && ((ts.isIdentifier(obj) && /^(path|posix|nodePath)$/.test(obj.text)) || (ts.isPropertyAccessExpression(obj) && obj.name.text === 'posix'));
-      const name = ts.isIdentifier(callee) ? callee.text : isPathModule ? (callee as ts.PropertyAccessExpression).name.text : '';
-      if (name !== 'resolve' && name !== 'join') return undefined;
-      const args = u.arguments.map(part);
-      if (args.some((a) => a === undefined)) return undefined;
-      return name === 'join' ? path.join(...(args as string[])) : joinResolved(args as string[]);
-    }
-    return undefined;
+    return isCall(u) ? pathCall(u, part) : undefined;
   };
   const p = part(e);
   return p === undefined ? undefined : path.normalize(p);
+}
+
+/** `process.cwd()`, and `path.resolve(...)` / `path.join(...)` (or `resolve`, `join`) of parts `part` reads. */
+function pathCall(u: t.CallExpression | t.OptionalCallExpression, part: (x: t.Node) => string | undefined): string | undefined {
+  const c = parenthesized(u.callee) ? undefined : member(u.callee);
+  if (u.arguments.length === 0 && c?.name === 'cwd' && c.object.type === 'Identifier' && c.object.name === 'process') return '.';
+  const callee = unwrap(u.callee);
+  const cm = member(callee);
+  const obj = cm ? unwrap(cm.object) : undefined;
+  const isPathModule = !!obj && ((obj.type === 'Identifier' && /^(path|posix|nodePath)$/.test(obj.name)) || member(obj)?.name === 'posix');
+  const name = callee.type === 'Identifier' ? callee.name : isPathModule ? cm!.name : '';
+  if (name !== 'resolve' && name !== 'join') return undefined;
+  const args = u.arguments.map(part);
+  if (args.some((a) => a === undefined)) return undefined;
+  return name === 'join' ? path.join(...(args as string[])) : joinResolved(args as string[]);
 }
 
 /** path.resolve without a working directory: from the last absolute segment, else relative. */

@@ -1,0 +1,100 @@
+/**
+ * Small helpers over Babel's syntax tree (parsers/js.ts) for the code and auth readers: the shapes they test the way
+ * they tested the TypeScript compiler's tree (parentheses, which the compiler kept as a node; TypeScript's numeric
+ * text; its notion of a function), so that moving to Babel changes no fact.
+ */
+import { forEachChild, member, stringValue, type t } from './js';
+
+/** The source text of a node (TypeScript's `getText`). */
+export function textOf(text: string, n: t.Node): string {
+  return text.slice(n.start ?? 0, n.end ?? 0);
+}
+
+/** Whether a node was written in parentheses: TypeScript kept them as a node, so a test of the node's kind failed. */
+export function parenthesized(n: t.Node | null | undefined): boolean {
+  return !!(n?.extra as { parenthesized?: boolean } | undefined)?.parenthesized;
+}
+
+/** A string literal or a template without substitutions (TypeScript's isStringLiteralLike). */
+export function isStringLike(n: t.Node | null | undefined): n is t.StringLiteral | t.TemplateLiteral {
+  return stringValue(n) !== undefined;
+}
+
+/** TypeScript's text of a numeric literal: the written digits of a decimal integer, else the value's. */
+export function numberText(n: t.NumericLiteral): string {
+  const raw = (n.extra as { raw?: string } | undefined)?.raw;
+  return raw !== undefined && /^(0|[1-9]\d*)$/.test(raw) ? raw : String(n.value);
+}
+
+/** `true` written as such (outside parentheses). */
+export function isTrue(n: t.Node | null | undefined): boolean {
+  return n?.type === 'BooleanLiteral' && n.value && !parenthesized(n);
+}
+
+/** The name a callee is known by: `f` of `f()` and of `a.f()` (TypeScript's Identifier or PropertyAccessExpression). */
+export function calleeName(callee: t.Node): string {
+  if (callee.type === 'Identifier') return callee.name;
+  return member(callee)?.name ?? '';
+}
+
+/** Functions, methods, accessors and constructors (TypeScript's isFunctionLike, for values). */
+export function isFunctionLike(n: t.Node): boolean {
+  switch (n.type) {
+    case 'FunctionDeclaration':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+    case 'ObjectMethod':
+    case 'ClassMethod':
+    case 'ClassPrivateMethod':
+    case 'TSDeclareFunction':
+    case 'TSDeclareMethod':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Class declarations and expressions (TypeScript's isClassLike). */
+export function isClassLike(n: t.Node): boolean {
+  return n.type === 'ClassDeclaration' || n.type === 'ClassExpression';
+}
+
+/** The statements of a program with `export` and `export default` taken off their declarations (TypeScript kept
+ * them as modifiers of the statement). */
+export function topStatements(program: t.Program): t.Node[] {
+  return program.body.map((st) => ((st.type === 'ExportNamedDeclaration' || st.type === 'ExportDefaultDeclaration') && st.declaration ? st.declaration : st));
+}
+
+/** The first variable declared with `name` anywhere in the tree (a `const`, `let`, `var`, in any scope). */
+export function findDeclarator(root: t.Node, name: string): t.VariableDeclarator | undefined {
+  let found: t.VariableDeclarator | undefined;
+  const visit = (n: t.Node): void => {
+    if (found) return;
+    if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier' && n.id.name === name) {
+      found = n;
+      return;
+    }
+    forEachChild(n, visit);
+  };
+  visit(root);
+  return found;
+}
+
+/** Keys of a node that hold no child at all (type annotations are children here). */
+const NOT_NODES = new Set(['type', 'start', 'end', 'loc', 'range', 'extra', 'leadingComments', 'trailingComments', 'innerComments']);
+
+function isNode(x: unknown): x is t.Node {
+  return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string';
+}
+
+/** Calls `f` on each child of `n`, type annotations included (TypeScript's forEachChild visits types too). */
+export function forEachChildTyped(n: t.Node, f: (child: t.Node) => void): void {
+  const o = n as unknown as Record<string, unknown>;
+  for (const k in o) {
+    if (NOT_NODES.has(k)) continue;
+    const v = o[k];
+    if (Array.isArray(v)) {
+      for (const c of v) if (isNode(c)) f(c);
+    } else if (isNode(v)) f(v);
+  }
+}
