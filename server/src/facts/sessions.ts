@@ -4,11 +4,9 @@
  * environments where NODE_ENV is production, the PM2 entries that run an app, and text helpers for fixes.
  */
 import * as path from 'node:path';
-// A plain require, like the parsers: constants imported from other files are resolved by parsing them.
-import ts = require('typescript');
 import type { App, EnvEntry, Location, Pm2AppFact, Position, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
-import { unwrap } from '../parsers/ast';
+import { parseJs, stringValue, unwrap, type t } from '../parsers/js';
 import { label, nameFacts, originOf, type Origin } from './util';
 import { derived, read as readFact } from './track';
 import { BROWSER_PREFIX, winningEntry } from '../model/env';
@@ -288,47 +286,52 @@ export interface ResolvedConst {
   read: [string, string | undefined][];
 }
 
-const constCache = new Map<
-  string,
-  { text: string; exports: Map<string, { value?: string; range?: import('../model/types').Range; from?: { module: string; name: string } }> }
->();
+type ConstExport = { value?: string; range?: import('../model/types').Range; from?: { module: string; name: string } };
+
+const constCache = new Map<string, { text: string; exports: Map<string, ConstExport> }>();
+
+/** `const` (or `await using`, which the compiler's reader counted as const) declarations, exported or not. */
+function constDeclaration(st: t.Statement): t.VariableDeclaration | undefined {
+  const d = st.type === 'ExportNamedDeclaration' && st.declaration ? st.declaration : st;
+  return d.type === 'VariableDeclaration' && (d.kind === 'const' || d.kind === 'await using') ? d : undefined;
+}
 
 /** The exported string constants of one file's text (`export const A = 'x'`, `export { B }`, `export { C } from './d'`). */
 function exportsOf(file: string, text: string) {
   const hit = constCache.get(file);
   if (hit && hit.text === text) return hit.exports;
-  const exports = new Map<string, { value?: string; range?: import('../model/types').Range; from?: { module: string; name: string } }>();
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
+  const exports = new Map<string, ConstExport>();
+  const program = parseJs(text, file).program;
   const lines = new LineIndex(text);
-  const local = new Map<string, ts.Expression>();
-  const literal = (e: ts.Expression | undefined, depth = 0): ts.StringLiteralLike | undefined => {
+  const local = new Map<string, t.Node>();
+  const literal = (e: t.Node | null | undefined, depth = 0): (t.StringLiteral | t.TemplateLiteral) | undefined => {
     if (!e) return undefined;
     const x = unwrap(e);
-    if (ts.isStringLiteralLike(x)) return x;
-    if (ts.isIdentifier(x) && depth < 4) return literal(local.get(x.text), depth + 1);
+    if (stringValue(x) !== undefined) return x as t.StringLiteral | t.TemplateLiteral;
+    if (x.type === 'Identifier' && depth < 4) return literal(local.get(x.name), depth + 1);
     return undefined;
   };
-  for (const st of sf.statements) {
-    if (ts.isVariableStatement(st) && st.declarationList.flags & ts.NodeFlags.Const) {
-      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer) local.set(d.name.text, d.initializer);
-    }
+  const found = (lit: t.StringLiteral | t.TemplateLiteral | undefined): ConstExport =>
+    lit ? { value: stringValue(lit), range: lines.range(lit.start ?? 0, lit.end ?? 0) } : {};
+  for (const st of program?.body ?? []) {
+    const decl = constDeclaration(st);
+    if (decl) for (const d of decl.declarations) if (d.id.type === 'Identifier' && d.init) local.set(d.id.name, d.init);
   }
-  for (const st of sf.statements) {
-    if (ts.isVariableStatement(st) && st.declarationList.flags & ts.NodeFlags.Const && st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
-      for (const d of st.declarationList.declarations) {
-        if (!ts.isIdentifier(d.name)) continue;
-        const lit = literal(d.initializer);
-        exports.set(d.name.text, lit ? { value: lit.text, range: lines.range(lit.getStart(sf), lit.end) } : {});
-      }
-    } else if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause) && !st.isTypeOnly) {
-      const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
-      for (const el of st.exportClause.elements) {
-        const orig = (el.propertyName ?? el.name).text;
-        if (from) exports.set(el.name.text, from.startsWith('.') ? { from: { module: from, name: orig } } : {});
-        else {
-          const lit = literal(local.get(orig));
-          exports.set(el.name.text, lit ? { value: lit.text, range: lines.range(lit.getStart(sf), lit.end) } : {});
-        }
+  for (const st of program?.body ?? []) {
+    if (st.type !== 'ExportNamedDeclaration') continue;
+    const decl = constDeclaration(st);
+    if (decl) {
+      for (const d of decl.declarations) if (d.id.type === 'Identifier') exports.set(d.id.name, found(literal(d.init)));
+    } else if (!st.declaration && st.exportKind !== 'type') {
+      // (`export type { A }` exports no value)
+      const from = st.source?.value;
+      for (const el of st.specifiers) {
+        if (el.type !== 'ExportSpecifier') continue;
+        const name = el.exported.type === 'Identifier' ? el.exported.name : el.exported.value;
+        const written = el.local as t.Identifier | t.StringLiteral; // (a string, `export { 'a-b' as c } from`)
+        const orig = written.type === 'Identifier' ? written.name : written.value;
+        if (from) exports.set(name, from.startsWith('.') ? { from: { module: from, name: orig } } : {});
+        else exports.set(name, found(literal(local.get(orig))));
       }
     }
   }

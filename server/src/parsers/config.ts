@@ -1,11 +1,11 @@
-// A plain require: `import * as` would route every ts.* call through an interop getter (measured ~5% of a cold audit).
-import ts = require('typescript');
+import { type Node, type ParseError, parseTree } from 'jsonc-parser';
 import { distance } from 'fastest-levenshtein';
 import * as path from 'node:path';
 import type { ConfigSuppression, CrosswireConfig, Range, SeveritySetting } from '../model/types';
 import type { Suppression } from './suppressions';
 import { LineIndex } from '../model/text';
 import { globProblem } from './glob';
+import { errorText } from './packageJson';
 
 export const CONFIG_FILE_NAME = 'crosswire.config.json';
 
@@ -50,85 +50,94 @@ export interface ParsedConfig {
   problems: { message: string; range: Range }[];
 }
 
+type RangeOf = (n: Node) => Range;
+
+/**
+ * Parses JSON with comments and trailing commas (both accepted, as they always were) with jsonc-parser, keeping
+ * positions; the syntax errors come back in `errors`.
+ */
+function parseJsonc(text: string, errors: ParseError[]): Node | undefined {
+  return parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });
+}
+
+/** The properties of an object node, in order (duplicates kept): name, key node and value node (absent when the
+ * JSON is cut short there). */
+function* properties(node: Node): Generator<[string, Node, Node | undefined]> {
+  for (const p of node.children ?? []) {
+    const [k, v] = p.children ?? [];
+    if (k?.type === 'string') yield [k.value as string, k, v];
+  }
+}
+
+function isString(n: Node | undefined): n is Node & { value: string } {
+  return n?.type === 'string';
+}
+
+/** A number written without a sign (`-1` was an expression, not a number, to the compiler's JSON reader). */
+function isUnsigned(n: Node | undefined, text: string): n is Node & { value: number } {
+  return n?.type === 'number' && text[n.offset] !== '-';
+}
+
 /** `"ignore": ["glob", ...]`: the patterns Crosswire can use; the others are problems. */
-function readIgnore(elements: ts.NodeArray<ts.StringLiteral>, problems: ParsedConfig['problems'], range: (n: ts.Node) => Range): string[] {
+function readIgnore(elements: (Node & { value: string })[], problems: ParsedConfig['problems'], range: RangeOf): string[] {
   const ignore: string[] = [];
   for (const e of elements) {
-    const why = globProblem(e.text);
+    const why = globProblem(e.value);
     if (why) problems.push({ message: `Ignore pattern not used: ${why}.`, range: range(e) });
-    else ignore.push(e.text);
+    else ignore.push(e.value);
   }
   return ignore;
 }
 
 /** `"rules": { "<id>": "off" | "info" | "warning" | "error" }` into config.rules; unknown ids and severities are problems. */
-function readRules(
-  v: ts.ObjectLiteralExpression,
-  sf: ts.JsonSourceFile,
-  knownRules: ReadonlySet<string>,
-  config: CrosswireConfig,
-  problems: ParsedConfig['problems'],
-  range: (n: ts.Node) => Range,
-): void {
-  for (const r of v.properties) {
-    if (!ts.isPropertyAssignment(r)) continue;
-    const id = ts.isStringLiteral(r.name) || ts.isIdentifier(r.name) ? r.name.text : r.name.getText(sf);
-    const sev = ts.isStringLiteral(r.initializer) ? r.initializer.text : undefined;
-    if (!knownRules.has(id)) problems.push({ message: `Unknown rule id "${id}".${didYouMean(id, knownRules)}`, range: range(r.name) });
+function readRules(v: Node, knownRules: ReadonlySet<string>, config: CrosswireConfig, problems: ParsedConfig['problems'], range: RangeOf): void {
+  for (const [id, name, value] of properties(v)) {
+    const sev = isString(value) ? value.value : undefined;
+    if (!knownRules.has(id)) problems.push({ message: `Unknown rule id "${id}".${didYouMean(id, knownRules)}`, range: range(name) });
+    // (a value cut short is already an "Invalid JSON" problem)
+    else if (!value) continue;
     else if (!sev || !SEVERITIES.has(sev)) {
       const got = sev === undefined ? '' : ` (not "${sev}").${didYouMean(sev, SEVERITIES)}`;
-      problems.push({ message: `Severity of "${id}" must be "off", "info", "warning" or "error"${got || '.'}`, range: range(r.initializer) });
+      problems.push({ message: `Severity of "${id}" must be "off", "info", "warning" or "error"${got || '.'}`, range: range(value) });
     } else config.rules[id] = sev as SeveritySetting;
   }
 }
 
 /**
- * Reads crosswire.config.json (JSON with comments) with the TypeScript JSON parser, validating
+ * Reads crosswire.config.json (JSON with comments; trailing commas accepted) with jsonc-parser, validating
  * every key; unknown keys and rule ids, and values of the wrong shape, become problems with ranges.
  */
 export function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>): ParsedConfig {
   const config = emptyConfig();
   const problems: ParsedConfig['problems'] = [];
   const lines = new LineIndex(text);
-  const sf = ts.parseJsonText(file, text);
-  const range = (n: ts.Node): Range => lines.range(n.getStart(sf), n.end);
-  for (const d of ((sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).slice(0, 3)) {
-    problems.push({
-      message: `Invalid JSON: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
-      range: lines.range(d.start ?? 0, (d.start ?? 0) + (d.length ?? 0)),
-    });
-  }
-  const root = sf.statements[0]?.expression;
+  const errors: ParseError[] = [];
+  const root = parseJsonc(text, errors);
+  const range = (n: Node): Range => lines.range(n.offset, n.offset + n.length);
+  // The first three syntax errors (one per place: a missing name and a missing value are one mistake).
+  for (const e of errors.filter((e, i) => i === 0 || errors[i - 1].offset !== e.offset).slice(0, 3))
+    problems.push({ message: `Invalid JSON: ${errorText(text, e)}`, range: lines.range(e.offset, e.offset + e.length) });
   if (!root) return { config, problems };
-  if (!ts.isObjectLiteralExpression(root)) {
+  if (root.type !== 'object') {
     problems.push({ message: 'crosswire.config.json must contain an object', range: range(root) });
     return { config, problems };
   }
-  for (const p of root.properties) {
-    if (!ts.isPropertyAssignment(p)) continue;
-    const key = ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sf);
+  for (const [key, name, v] of properties(root)) {
     if (!KEYS.has(key)) {
       problems.push({
         message: `Unknown key "${key}".${didYouMean(key, KEYS)} Known keys: ${[...KEYS].filter((k) => k !== '$schema').join(', ')}.`,
-        range: range(p.name),
+        range: range(name),
       });
       continue;
     }
-    readKey(key, p.initializer, { sf, file, knownRules, config, problems, range });
+    if (v) readKey(key, v, { text, file, knownRules, config, problems, range });
   }
   return { config, problems };
 }
 
 /** One `suppress` entry, validated: a known rule, a relative path inside the config's folder, an optional line from 1. */
-function suppressEntry(
-  e: ts.Expression,
-  sf: ts.JsonSourceFile,
-  file: string,
-  knownRules: ReadonlySet<string>,
-  range: (n: ts.Node) => Range,
-  problems: ParsedConfig['problems'],
-): ConfigSuppression | undefined {
-  if (!ts.isObjectLiteralExpression(e)) {
+function suppressEntry(e: Node, { text, file, knownRules, range, problems }: KeyContext): ConfigSuppression | undefined {
+  if (e.type !== 'object') {
     problems.push({ message: 'A "suppress" entry must be an object: { "rule": "<rule id>", "file": "<path>" }, with an optional "line"', range: range(e) });
     return undefined;
   }
@@ -136,26 +145,26 @@ function suppressEntry(
   let written: string | undefined;
   let line: number | undefined;
   let ok = true;
-  for (const p of e.properties) {
-    if (!ts.isPropertyAssignment(p)) continue;
-    const key = ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sf);
-    const v = p.initializer;
+  for (const [key, name, v] of properties(e)) {
     if (!SUPPRESS_KEYS.has(key)) {
       problems.push({
         message: `Unknown key "${key}" in a "suppress" entry.${didYouMean(key, SUPPRESS_KEYS)} Known keys: rule, file, line.`,
-        range: range(p.name),
+        range: range(name),
       });
       ok = false;
+    } else if (!v) {
+      // (a value cut short is already an "Invalid JSON" problem)
+      ok = false;
     } else if (key === 'rule') {
-      if (!ts.isStringLiteral(v)) {
+      if (!isString(v)) {
         problems.push({ message: '"rule" must be a rule id', range: range(v) });
         ok = false;
-      } else if (!knownRules.has(v.text)) {
-        problems.push({ message: `Unknown rule id "${v.text}".${didYouMean(v.text, knownRules)}`, range: range(v) });
+      } else if (!knownRules.has(v.value)) {
+        problems.push({ message: `Unknown rule id "${v.value}".${didYouMean(v.value, knownRules)}`, range: range(v) });
         ok = false;
-      } else rule = v.text;
+      } else rule = v.value;
     } else if (key === 'file') {
-      const f = ts.isStringLiteral(v) ? v.text.trim().replace(/\\/g, '/') : '';
+      const f = isString(v) ? v.value.trim().replace(/\\/g, '/') : '';
       if (!f || path.isAbsolute(f) || /^[a-z]:/i.test(f) || f.split('/').includes('..') || /[*?[\]{}]/.test(f)) {
         problems.push({
           message: '"file" must be the path of one file relative to the folder of crosswire.config.json (no "..", no glob), e.g. "apps/web/package.json"',
@@ -164,10 +173,10 @@ function suppressEntry(
         ok = false;
       } else written = f.replace(/^\.\//, '');
     } else if (key === 'line') {
-      if (!ts.isNumericLiteral(v) || !Number.isInteger(Number(v.text)) || Number(v.text) < 1) {
+      if (!isUnsigned(v, text) || !Number.isInteger(v.value) || v.value < 1) {
         problems.push({ message: '"line" must be a line number from 1', range: range(v) });
         ok = false;
-      } else line = Number(v.text);
+      } else line = v.value;
     }
   }
   if (ok && (rule === undefined || written === undefined)) {
@@ -191,49 +200,48 @@ function suppressEntry(
  */
 export function parsePackageCrosswireKey(
   text: string,
-  file: string,
+  _file: string,
   knownRules: ReadonlySet<string>,
 ): { suppressions: Suppression[]; problems: ParsedConfig['problems'] } {
   const suppressions: Suppression[] = [];
   const problems: ParsedConfig['problems'] = [];
   if (!text.includes('"crosswire"')) return { suppressions, problems };
   const lines = new LineIndex(text);
-  const sf = ts.parseJsonText(file, text);
-  const range = (n: ts.Node): Range => lines.range(n.getStart(sf), n.end);
-  const root = sf.statements[0]?.expression;
-  if (!root || !ts.isObjectLiteralExpression(root)) return { suppressions, problems };
-  const key = root.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isStringLiteral(p.name) && p.name.text === 'crosswire');
-  if (!key) return { suppressions, problems };
+  // (syntax errors are package.json's own problems, reported by its parser)
+  const root = parseJsonc(text, []);
+  const range = (n: Node): Range => lines.range(n.offset, n.offset + n.length);
+  if (root?.type !== 'object') return { suppressions, problems };
+  const key = [...properties(root)].find(([name]) => name === 'crosswire');
+  if (!key || !key[2]) return { suppressions, problems };
   const shape = 'The "crosswire" key must be { "disable": ["<rule id>", ...] }';
-  const v = key.initializer;
-  if (!ts.isObjectLiteralExpression(v)) {
+  const v = key[2];
+  if (v.type !== 'object') {
     problems.push({ message: shape, range: range(v) });
     return { suppressions, problems };
   }
-  for (const p of v.properties) {
-    if (!ts.isPropertyAssignment(p)) continue;
-    const name = ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sf);
+  for (const [name, k, list] of properties(v)) {
+    if (!list) continue;
     if (name !== 'disable') {
-      problems.push({ message: `Unknown key "${name}" in "crosswire".${didYouMean(name, ['disable'])} ${shape}.`, range: range(p.name) });
+      problems.push({ message: `Unknown key "${name}" in "crosswire".${didYouMean(name, ['disable'])} ${shape}.`, range: range(k) });
       continue;
     }
-    if (!ts.isArrayLiteralExpression(p.initializer)) {
-      problems.push({ message: shape, range: range(p.initializer) });
+    if (list.type !== 'array') {
+      problems.push({ message: shape, range: range(list) });
       continue;
     }
-    for (const e of p.initializer.elements) {
-      if (!ts.isStringLiteral(e)) {
+    for (const e of list.children ?? []) {
+      if (!isString(e)) {
         problems.push({ message: `${shape}: each entry is a rule id`, range: range(e) });
         continue;
       }
-      if (!knownRules.has(e.text)) {
-        problems.push({ message: `Unknown rule id "${e.text}".${didYouMean(e.text, knownRules)}`, range: range(e) });
+      if (!knownRules.has(e.value)) {
+        problems.push({ message: `Unknown rule id "${e.value}".${didYouMean(e.value, knownRules)}`, range: range(e) });
         continue;
       }
       const r = range(e);
       suppressions.push({
         kind: 'file',
-        rules: [e.text],
+        rules: [e.value],
         line: r.start.line,
         start: r.start.character,
         end: r.start.line === r.end.line ? r.end.character : r.start.character,
@@ -261,63 +269,93 @@ export function mergeConfigs(list: CrosswireConfig[]): CrosswireConfig {
 }
 
 interface KeyContext {
-  sf: ts.JsonSourceFile;
+  text: string;
   file: string;
   knownRules: ReadonlySet<string>;
   config: CrosswireConfig;
   problems: ParsedConfig['problems'];
-  range: (n: ts.Node) => Range;
+  range: RangeOf;
+}
+
+/** An array node whose every element passes `test`. */
+function arrayOf<T extends Node>(v: Node, test: (e: Node) => e is T): T[] | undefined {
+  const items = v.type === 'array' ? (v.children ?? []) : undefined;
+  return items && items.every(test) ? (items as T[]) : undefined;
+}
+
+/** Groups of strings, `[["a", "b"], ...]` (with at least `min` strings in each group, none blank when `min` > 0). */
+function groupsOf(v: Node, min: number): string[][] | undefined {
+  const groups = arrayOf(v, (g): g is Node => g.type === 'array');
+  if (!groups) return undefined;
+  const out: string[][] = [];
+  for (const g of groups) {
+    const items = arrayOf(g, (e): e is Node & { value: string } => isString(e) && (min === 0 || e.value.trim() !== ''));
+    if (!items || items.length < min) return undefined;
+    out.push(items.map((e) => e.value));
+  }
+  return out;
+}
+
+/** An object node whose every property has a value that passes `test`: [name, value] pairs. */
+function mapOf<T>(v: Node, test: (e: Node | undefined) => e is Node & { value: T }): [string, T][] | undefined {
+  if (v.type !== 'object') return undefined;
+  const out: [string, T][] = [];
+  for (const p of v.children ?? []) {
+    const [k, value] = p.children ?? [];
+    if (k?.type !== 'string' || !test(value)) return undefined;
+    out.push([k.value as string, value.value]);
+  }
+  return out;
 }
 
 /** Reads one known top-level key of crosswire.config.json into `config`, or says what is wrong with its value. */
-function readKey(key: string, v: ts.Expression, { sf, file, knownRules, config, problems, range }: KeyContext): void {
+function readKey(key: string, v: Node, ctx: KeyContext): void {
+  const { text, knownRules, config, problems, range } = ctx;
   switch (key) {
     case 'rules':
-      if (!ts.isObjectLiteralExpression(v)) {
+      if (v.type !== 'object') {
         problems.push({ message: '"rules" must be an object of rule id to "off" | "info" | "warning" | "error"', range: range(v) });
         break;
       }
-      readRules(v, sf, knownRules, config, problems, range);
+      readRules(v, knownRules, config, problems, range);
       break;
-    case 'ignore':
-      if (ts.isArrayLiteralExpression(v) && v.elements.every(ts.isStringLiteral))
-        config.ignore = readIgnore(v.elements as ts.NodeArray<ts.StringLiteral>, problems, range);
+    case 'ignore': {
+      const strings = arrayOf(v, isString);
+      if (strings) config.ignore = readIgnore(strings, problems, range);
       else problems.push({ message: '"ignore" must be an array of glob strings', range: range(v) });
       break;
-    case 'replicas':
-      if (ts.isArrayLiteralExpression(v) && v.elements.every((g) => ts.isArrayLiteralExpression(g) && g.elements.every(ts.isStringLiteral))) {
-        config.replicas = v.elements.map((g) => (g as ts.ArrayLiteralExpression).elements.map((e) => (e as ts.StringLiteral).text));
-      } else problems.push({ message: '"replicas" must be an array of groups, each an array of folders', range: range(v) });
+    }
+    case 'replicas': {
+      const groups = groupsOf(v, 0);
+      if (groups) config.replicas = groups;
+      else problems.push({ message: '"replicas" must be an array of groups, each an array of folders', range: range(v) });
       break;
-    case 'hosts':
-      if (ts.isObjectLiteralExpression(v) && v.properties.every((h) => ts.isPropertyAssignment(h) && ts.isStringLiteral(h.initializer))) {
-        for (const h of v.properties as ts.NodeArray<ts.PropertyAssignment>)
-          config.hosts[(h.name as ts.StringLiteral).text] = (h.initializer as ts.StringLiteral).text;
-      } else problems.push({ message: '"hosts" must map folders to host names', range: range(v) });
+    }
+    case 'hosts': {
+      const hosts = mapOf(v, isString);
+      if (hosts) for (const [folder, host] of hosts) config.hosts[folder] = host;
+      else problems.push({ message: '"hosts" must map folders to host names', range: range(v) });
       break;
-    case 'maxConnections':
-      if (ts.isObjectLiteralExpression(v) && v.properties.every((h) => ts.isPropertyAssignment(h) && ts.isNumericLiteral(h.initializer))) {
-        for (const h of v.properties as ts.NodeArray<ts.PropertyAssignment>)
-          config.maxConnections[(h.name as ts.StringLiteral).text] = Number((h.initializer as ts.NumericLiteral).text);
-      } else problems.push({ message: '"maxConnections" must map database servers ("localhost:5432") to numbers', range: range(v) });
+    }
+    case 'maxConnections': {
+      const max = mapOf(v, (e): e is Node & { value: number } => isUnsigned(e, text));
+      if (max) for (const [server, n] of max) config.maxConnections[server] = n;
+      else problems.push({ message: '"maxConnections" must map database servers ("localhost:5432") to numbers', range: range(v) });
       break;
-    case 'sharedSecrets':
+    }
+    case 'sharedSecrets': {
       // Groups of app folders that must use the same secrets (a token signer and its verifier).
-      if (
-        ts.isArrayLiteralExpression(v) &&
-        v.elements.every(
-          (g) => ts.isArrayLiteralExpression(g) && g.elements.length >= 2 && g.elements.every((e) => ts.isStringLiteral(e) && e.text.trim() !== ''),
-        )
-      ) {
-        config.sharedSecrets = v.elements.map((g) => (g as ts.ArrayLiteralExpression).elements.map((e) => (e as ts.StringLiteral).text));
-      } else
+      const groups = groupsOf(v, 2);
+      if (groups) config.sharedSecrets = groups;
+      else
         problems.push({
           message: '"sharedSecrets" must be an array of groups, each an array of two or more app folders that must use the same secrets',
           range: range(v),
         });
       break;
+    }
     case 'suppress':
-      if (!ts.isArrayLiteralExpression(v)) {
+      if (v.type !== 'array') {
         problems.push({
           message: '"suppress" must be an array of { "rule": "<rule id>", "file": "<path>", "line": <number> } ("line" is optional)',
           range: range(v),
@@ -325,13 +363,13 @@ function readKey(key: string, v: ts.Expression, { sf, file, knownRules, config, 
         break;
       }
       config.suppress = [];
-      for (const e of v.elements) {
-        const s = suppressEntry(e, sf, file, knownRules, range, problems);
+      for (const e of v.children ?? []) {
+        const s = suppressEntry(e, ctx);
         if (s) config.suppress.push(s);
       }
       break;
     case 'cores':
-      if (ts.isNumericLiteral(v) && Number(v.text) >= 1) config.cores = Number(v.text);
+      if (isUnsigned(v, text) && v.value >= 1) config.cores = v.value;
       else problems.push({ message: '"cores" must be a positive number', range: range(v) });
       break;
   }

@@ -29,7 +29,8 @@ const ERROR_TEXT: Partial<Record<ParseErrorCode, string>> = {
 /** A line a merge left in the file: `<<<<<<< HEAD`, `=======`, `>>>>>>> branch` (and diff3's `|||||||`). */
 const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})(\s|$)/;
 
-function errorText(text: string, e: ParseError): string {
+/** What a JSON syntax error is, in a user's words (package.json's and crosswire.config.json's problems). */
+export function errorText(text: string, e: ParseError): string {
   const lineStart = text.lastIndexOf('\n', e.offset - 1) + 1;
   if (CONFLICT_MARKER.test(text.slice(lineStart, lineStart + 8))) return 'a merge conflict marker';
   // A comma right before a closing brace or bracket (or the end): JSON allows no trailing comma.

@@ -4,8 +4,7 @@
  * (default: the runner's environment), and the `port` or `url` Playwright waits for. Read from the config's syntax,
  * never evaluated: a value that is not written as a literal is unknown.
  */
-import ts = require('typescript');
-import { exportedValue, propName, unwrap } from './ast';
+import { exportedValue, isCall, parseJs, propName, stringValue, unwrap, type t } from './js';
 
 export interface PlaywrightWebServer {
   command: string;
@@ -17,48 +16,55 @@ export interface PlaywrightWebServer {
   port?: number;
 }
 
+/** Line and character of an offset, lines broken as the TypeScript compiler breaks them (\r\n, \r, \n, U+2028, U+2029). */
+function lineAndCharacter(text: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 && text.charCodeAt(i + 1) === 10 && i + 1 < offset) continue;
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, character: offset - lineStart };
+}
+
 /** The web servers a Playwright config starts together, or undefined when it has none Crosswire can read (a conditional, a computed list). */
 export function parsePlaywrightWebServers(
   text: string,
   file: string,
 ): { servers: PlaywrightWebServer[]; range: { start: { line: number; character: number }; end: { line: number; character: number } } } | undefined {
-  let sf: ts.SourceFile;
-  try {
-    sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, /\.[cm]?tsx?$/.test(file) ? ts.ScriptKind.TS : ts.ScriptKind.JS);
-  } catch {
-    return undefined;
-  }
-  const config = configObject(sf);
+  const program = parseJs(text, file).program;
+  if (!program) return undefined;
+  const config = configObject(program);
   if (!config) return undefined;
   const ws = config.properties.find((p) => propName(p) === 'webServer');
-  if (!ws || !ts.isPropertyAssignment(ws)) return undefined;
-  const v = unwrap(ws.initializer);
-  const items = ts.isArrayLiteralExpression(v) ? [...v.elements] : [v];
+  if (!ws || ws.type !== 'ObjectProperty') return undefined;
+  const v = unwrap(ws.value);
+  const items = v.type === 'ArrayExpression' ? [...v.elements] : [v];
   const out: PlaywrightWebServer[] = [];
   for (const item of items) {
-    const o = unwrap(item as ts.Expression);
+    const o = item && unwrap(item);
     // One server Crosswire cannot read makes the set unknown: what runs together would be a guess.
-    if (!ts.isObjectLiteralExpression(o)) return undefined;
+    if (!o || o.type !== 'ObjectExpression') return undefined;
     const s = server(o);
     if (!s) return undefined;
     out.push(s);
   }
   if (!out.length) return undefined;
-  const a = sf.getLineAndCharacterOfPosition(ws.name.getStart(sf));
-  const b = sf.getLineAndCharacterOfPosition(ws.name.end);
-  return { servers: out, range: { start: { line: a.line, character: a.character }, end: { line: b.line, character: b.character } } };
+  return { servers: out, range: { start: lineAndCharacter(text, ws.key.start ?? 0), end: lineAndCharacter(text, ws.key.end ?? 0) } };
 }
 
-function literal(e: ts.Expression | undefined): string | undefined {
-  if (!e) return undefined;
-  const x = unwrap(e);
-  return ts.isStringLiteral(x) || ts.isNoSubstitutionTemplateLiteral(x) ? x.text : undefined;
+function literal(e: t.Node | undefined): string | undefined {
+  return e ? stringValue(unwrap(e)) : undefined;
 }
 
-function server(o: ts.ObjectLiteralExpression): PlaywrightWebServer | undefined {
+function server(o: t.ObjectExpression): PlaywrightWebServer | undefined {
   const get = (name: string) => {
     const p = o.properties.find((q) => propName(q) === name);
-    return p && ts.isPropertyAssignment(p) ? p.initializer : undefined;
+    return p && p.type === 'ObjectProperty' ? p.value : undefined;
   };
   const command = literal(get('command'));
   if (command === undefined) return undefined;
@@ -72,7 +78,7 @@ function server(o: ts.ObjectLiteralExpression): PlaywrightWebServer | undefined 
   const env = get('env');
   if (env) {
     const e = unwrap(env);
-    if (!ts.isObjectLiteralExpression(e)) return undefined;
+    if (e.type !== 'ObjectExpression') return undefined;
     for (const p of e.properties) {
       const n = propName(p);
       if (n === undefined) return undefined; // a spread (`...process.env`) or a computed key: not readable
@@ -81,7 +87,8 @@ function server(o: ts.ObjectLiteralExpression): PlaywrightWebServer | undefined 
   }
   const port = get('port');
   const url = literal(get('url'));
-  if (port && ts.isNumericLiteral(unwrap(port))) s.port = Number((unwrap(port) as ts.NumericLiteral).text);
+  const portValue = port && unwrap(port);
+  if (portValue && portValue.type === 'NumericLiteral') s.port = portValue.value;
   else if (url) {
     const m = /^[a-z]+:\/\/[^/:]+:(\d{1,5})(\/|$)/i.exec(url);
     if (m) s.port = Number(m[1]);
@@ -90,23 +97,23 @@ function server(o: ts.ObjectLiteralExpression): PlaywrightWebServer | undefined 
 }
 
 /** The object the config exports: `export default defineConfig({...})`, `module.exports = {...}`, or a variable holding one. */
-function configObject(sf: ts.SourceFile): ts.ObjectLiteralExpression | undefined {
-  const exported = exportedValue(sf);
-  let e: ts.Expression | undefined = exported && !ts.isFunctionDeclaration(exported) ? exported : undefined;
+function configObject(program: t.Program): t.ObjectExpression | undefined {
+  let e: t.Node | undefined = exportedValue(program);
   for (let depth = 0; e && depth < 4; depth++) {
     const x = unwrap(e);
-    if (ts.isObjectLiteralExpression(x)) return x;
-    if (ts.isCallExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === 'defineConfig' && x.arguments.length >= 1)
-      e = x.arguments[x.arguments.length - 1];
-    else if (ts.isIdentifier(x)) e = variable(sf, x.text);
+    if (x.type === 'ObjectExpression') return x;
+    if (isCall(x) && x.callee.type === 'Identifier' && x.callee.name === 'defineConfig' && x.arguments.length >= 1) e = x.arguments[x.arguments.length - 1];
+    else if (x.type === 'Identifier') e = variable(program, x.name);
     else return undefined;
   }
   return undefined;
 }
 
-function variable(sf: ts.SourceFile, name: string): ts.Expression | undefined {
-  for (const st of sf.statements)
-    if (ts.isVariableStatement(st))
-      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) return d.initializer;
+/** The value of a top-level variable (`const`, `let` or `var`, exported or not): the first declared with that name. */
+function variable(program: t.Program, name: string): t.Node | undefined {
+  for (const s of program.body) {
+    const st = s.type === 'ExportNamedDeclaration' && s.declaration ? s.declaration : s;
+    if (st.type === 'VariableDeclaration') for (const d of st.declarations) if (d.id.type === 'Identifier' && d.id.name === name && d.init) return d.init;
+  }
   return undefined;
 }

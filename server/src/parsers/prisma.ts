@@ -1,7 +1,6 @@
 import type { PrismaAssignment, PrismaDatasource, PrismaSchemaInfo, Range } from '../model/types';
 import * as v8 from 'node:v8';
-// A plain require, like the other parsers: `import * as` would route every ts.* call through an interop getter.
-import ts = require('typescript');
+import { isCall, keyName, parseJs, stringValue, type t } from './js';
 import { LineIndex } from '../model/text';
 import { tokenize } from './scripts';
 
@@ -532,60 +531,71 @@ function plainName(name: string): boolean {
 
 /**
  * The `schema` path of a `prisma.config.ts` (relative to the config file's folder, as Prisma resolves it),
- * read with the TypeScript parser, never run: `defineConfig({ schema: 'prisma/schema' })`, a plain
+ * read with Babel's parser, never run: `defineConfig({ schema: 'prisma/schema' })`, a plain
  * `export default { schema }` object (also through a `const`), `satisfies PrismaConfig`, and paths written as
  * `path.join('prisma', 'schema')` / `path.resolve(__dirname, 'prisma')`. Anything computed otherwise is unknown.
  */
 export function prismaConfigSchemaPath(text: string, file: string): string | undefined {
-  let sf: ts.SourceFile;
-  try {
-    sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS);
-  } catch {
-    return undefined;
-  }
-  const consts = new Map<string, ts.Expression>();
-  let exported: ts.Expression | undefined;
-  for (const st of sf.statements) {
-    if (ts.isVariableStatement(st)) {
-      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer) consts.set(d.name.text, d.initializer);
-    } else if (ts.isExportAssignment(st)) exported = st.expression;
-    else if (
-      ts.isExpressionStatement(st) &&
-      ts.isBinaryExpression(st.expression) &&
-      st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      st.expression.left.getText(sf) === 'module.exports'
-    ) {
-      exported = st.expression.right;
+  const program = parseJs(text, file).program;
+  if (!program) return undefined;
+  const consts = new Map<string, t.Node>();
+  let exported: t.Node | undefined;
+  for (const s of program.body) {
+    const st = s.type === 'ExportNamedDeclaration' && s.declaration ? s.declaration : s;
+    if (st.type === 'VariableDeclaration') {
+      for (const d of st.declarations) if (d.id.type === 'Identifier' && d.init) consts.set(d.id.name, d.init);
+    } else if (st.type === 'ExportDefaultDeclaration') {
+      // (`export default function` and `export default class` are declarations, which the compiler's reader skipped)
+      if (!/Declaration$/.test(st.declaration.type)) exported = st.declaration;
+    } else if (st.type === 'TSExportAssignment') exported = st.expression;
+    else if (st.type === 'ExpressionStatement' && st.expression.type === 'AssignmentExpression' && st.expression.operator === '=') {
+      // (`(module.exports = x);` was a parenthesized expression to the compiler's reader, not an assignment)
+      if (st.expression.extra?.parenthesized) continue;
+      if (writtenAs(text, st.expression.left, 'module.exports')) exported = st.expression.right;
     }
   }
-  const resolve = (e: ts.Expression | undefined, depth = 0): ts.Expression | undefined => {
-    while (e && (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e))) e = e.expression;
+  const resolve = (e: t.Node | undefined, depth = 0): t.Node | undefined => {
+    while (e && (e.type === 'TSAsExpression' || e.type === 'TSSatisfiesExpression' || e.type === 'TSTypeAssertion')) e = e.expression;
     if (!e || depth > 4) return e;
-    if (ts.isIdentifier(e) && consts.has(e.text)) return resolve(consts.get(e.text), depth + 1);
-    if (ts.isCallExpression(e) && e.arguments.length === 1 && /^(defineConfig|definePrismaConfig)$/.test(e.expression.getText(sf)))
-      return resolve(e.arguments[0], depth + 1);
+    if (e.type === 'Identifier' && consts.has(e.name)) return resolve(consts.get(e.name), depth + 1);
+    if (isCall(e) && e.arguments.length === 1 && /^(defineConfig|definePrismaConfig)$/.test(source(text, e.callee))) return resolve(e.arguments[0], depth + 1);
     return e;
   };
   const config = resolve(exported);
-  if (!config || !ts.isObjectLiteralExpression(config)) return undefined;
+  if (!config || config.type !== 'ObjectExpression') return undefined;
   for (const p of config.properties) {
-    if (!p.name || (!ts.isIdentifier(p.name) && !ts.isStringLiteral(p.name)) || p.name.text !== 'schema') continue;
-    if (ts.isShorthandPropertyAssignment(p)) return pathValue(resolve(consts.get('schema')), sf);
-    if (ts.isPropertyAssignment(p)) return pathValue(resolve(p.initializer), sf);
+    if (p.type === 'SpreadElement' || p.computed || (p.key.type !== 'Identifier' && p.key.type !== 'StringLiteral')) continue;
+    if (keyName(p.key, false) !== 'schema') continue;
+    if (p.type === 'ObjectProperty' && p.shorthand) return pathValue(resolve(consts.get('schema')), text);
+    if (p.type === 'ObjectProperty') return pathValue(resolve(p.value), text);
   }
   return undefined;
 }
 
+/** The text of a node, starting at its opening parenthesis when it is parenthesized (the compiler's `getText` kept
+ * the parentheses; none of the names compared with it starts with one). */
+function source(text: string, n: t.Node): string {
+  const extra = n.extra as { parenthesized?: boolean; parenStart?: number } | undefined;
+  return text.slice(extra?.parenthesized ? (extra.parenStart ?? 0) : (n.start ?? 0), n.end ?? 0);
+}
+
+/** Is `n` written exactly as `what` (no parentheses, spaces or comments inside)? */
+function writtenAs(text: string, n: t.Node, what: string): boolean {
+  return source(text, n) === what;
+}
+
 /** A path literal, or `path.join/resolve` (or bare `join`/`resolve`) of literals after an optional `__dirname`. */
-function pathValue(e: ts.Expression | undefined, sf: ts.SourceFile): string | undefined {
+function pathValue(e: t.Node | undefined, text: string): string | undefined {
   if (!e) return undefined;
-  if (ts.isStringLiteralLike(e)) return e.text;
-  if (!ts.isCallExpression(e) || !/^(path\.)?(join|resolve)$/.test(e.expression.getText(sf))) return undefined;
+  const s = stringValue(e);
+  if (s !== undefined) return s;
+  if (!isCall(e) || !/^(path\.)?(join|resolve)$/.test(source(text, e.callee))) return undefined;
   const parts: string[] = [];
   e.arguments.forEach((a, i) => {
-    const t = a.getText(sf);
-    if (i === 0 && (t === '__dirname' || t === 'import.meta.dirname' || t === 'process.cwd()')) return;
-    parts.push(ts.isStringLiteralLike(a) ? a.text : '\0');
+    const written = source(text, a);
+    if (i === 0 && (written === '__dirname' || written === 'import.meta.dirname' || written === 'process.cwd()')) return;
+    // (a parenthesized string was not a literal to the compiler's reader)
+    parts.push((a.extra?.parenthesized ? undefined : stringValue(a)) ?? '\0');
   });
   if (parts.length === 0 || parts.includes('\0')) return undefined;
   return parts.join('/');

@@ -1,5 +1,3 @@
-// A plain require: `import * as` would route every ts.* call through an interop getter (measured ~5% of a cold audit).
-import ts = require('typescript');
 import type { App, CodeFileInfo, EnvEntry, Fix, Location, RelatedInfo, TextEditAt, WorkspaceView } from '../model/types';
 import { LineIndex } from '../model/text';
 import { fewNames, identity, MAX_RELATED, SharingIndex } from '../facts/util';
@@ -17,6 +15,7 @@ import {
 } from '../facts/datasources';
 import { isLibrary } from '../facts/libraries';
 import { appRule, type Report } from '../model/rule';
+import { keyName, parseJs, walk, type t } from '../parsers/js';
 
 /** floor(80 / apps sharing the server), at most 10, at least 1. */
 export function suggestedLimit(sharing: number): number {
@@ -174,27 +173,37 @@ function prisma7Url(app: App, pool: DriverPool): { url: string; envEntry?: EnvEn
 }
 
 /** The `new PrismaPg(...)` / `new Pool(...)` expression starting at `pool.range.start` in the file's current text. */
-function findNew(text: string, file: string, pool: DriverPool): { sf: ts.SourceFile; node: ts.NewExpression; lines: LineIndex } | undefined {
+function findNew(text: string, file: string, pool: DriverPool): { node: t.NewExpression; lines: LineIndex } | undefined {
   const lines = new LineIndex(text);
   const at = lines.offsetAt(pool.range.start);
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, /\.[cm]?jsx?$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS);
-  let found: ts.NewExpression | undefined;
-  const visit = (n: ts.Node) => {
-    if (found || n.end < at || n.getStart(sf) > at) return;
-    if (ts.isNewExpression(n) && n.getStart(sf) === at) found = n;
-    else ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  return found ? { sf, node: found, lines } : undefined;
+  const program = parseJs(text, file).program;
+  if (!program) return undefined;
+  let found: t.NewExpression | undefined;
+  walk(program, (n) => {
+    if (found || (n.end ?? 0) < at || (n.start ?? 0) > at) return false;
+    if (n.type === 'NewExpression' && n.start === at) {
+      found = n;
+      return false;
+    }
+    return true;
+  });
+  return found ? { node: found, lines } : undefined;
 }
 
 /** Is the pool configured by an options object (or nothing), so that `max` can be written into it? */
-function optionsOf(node: ts.NewExpression): ts.ObjectLiteralExpression | null | undefined {
-  const arg = node.arguments?.[0];
+function optionsOf(node: t.NewExpression): t.ObjectExpression | null | undefined {
+  const arg = node.arguments[0];
   if (!arg) return null;
-  let x: ts.Expression = arg;
-  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
-  return ts.isObjectLiteralExpression(x) ? x : undefined;
+  // (parentheses leave no node; `x!` and `<T>x` stay what they are, as with the compiler's reader)
+  let x: t.Node = arg;
+  while (x.type === 'TSAsExpression' || x.type === 'TSSatisfiesExpression') x = x.expression;
+  return x.type === 'ObjectExpression' ? x : undefined;
+}
+
+/** Where a property's value starts, at its opening parenthesis if it has any (where the compiler's node started). */
+function valueStart(v: t.Node): number {
+  const extra = v.extra as { parenthesized?: boolean; parenStart?: number } | undefined;
+  return extra?.parenthesized && extra.parenStart !== undefined ? extra.parenStart : (v.start ?? 0);
 }
 
 /** Inserts `max: n` into the pool's options object (or sets an existing `max`), keeping its layout. */
@@ -203,32 +212,36 @@ export function setPoolMaxEdits(index: WorkspaceView, file: string, pool: Driver
   if (text === undefined) return [];
   const hit = findNew(text, file, pool);
   if (!hit) return [];
-  const { sf, node, lines } = hit;
+  const { node, lines } = hit;
   const opts = optionsOf(node);
   if (opts === undefined) return [];
   const edit = (from: number, to: number, newText: string): TextEditAt[] => [{ file, range: lines.range(from, to), newText }];
   if (opts === null) {
-    const open = text.indexOf('(', node.expression.end);
+    const open = text.indexOf('(', node.callee.end ?? 0);
     return open === -1 ? [] : edit(open + 1, open + 1, `{ max: ${n} }`);
   }
   const existing = opts.properties.find(
-    (p) => ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'max',
-  ) as ts.PropertyAssignment | undefined;
-  if (existing) return edit(existing.initializer.getStart(sf), existing.initializer.end, String(n));
+    (p): p is t.ObjectProperty =>
+      p.type === 'ObjectProperty' && !p.shorthand && (p.key.type === 'Identifier' || p.key.type === 'StringLiteral') && keyName(p.key, p.computed) === 'max',
+  );
+  // (a property ends where its value does, closing parentheses included)
+  if (existing) return edit(valueStart(existing.value), existing.end ?? 0, String(n));
   const props = opts.properties;
-  if (props.length === 0) return edit(opts.getStart(sf), opts.end, `{ max: ${n} }`);
+  const startOf = (x: t.Node) => x.start ?? 0;
+  const endOf = (x: t.Node) => x.end ?? 0;
+  if (props.length === 0) return edit(startOf(opts), endOf(opts), `{ max: ${n} }`);
   const last = props[props.length - 1];
-  const multiline = lines.positionAt(props[0].getStart(sf)).line !== lines.positionAt(opts.getStart(sf)).line;
-  if (!multiline) return edit(last.end, last.end, `, max: ${n}`);
-  const lastStart = lines.positionAt(last.getStart(sf));
+  const multiline = lines.positionAt(startOf(props[0])).line !== lines.positionAt(startOf(opts)).line;
+  if (!multiline) return edit(endOf(last), endOf(last), `, max: ${n}`);
+  const lastStart = lines.positionAt(startOf(last));
   const indent = /^\s*/.exec(lines.lineText(lastStart.line))![0];
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const comma = /^\s*,/.exec(text.slice(last.end));
+  const comma = /^\s*,/.exec(text.slice(endOf(last)));
   if (comma) {
-    const after = last.end + comma[0].length;
+    const after = endOf(last) + comma[0].length;
     return edit(after, after, `${eol}${indent}max: ${n},`);
   }
-  return edit(last.end, last.end, `,${eol}${indent}max: ${n}`);
+  return edit(endOf(last), endOf(last), `,${eol}${indent}max: ${n}`);
 }
 
 function prisma7Findings(index: WorkspaceView, app: App, sharing: SharingIndex<ServerUse>): Report[] {
