@@ -52,21 +52,23 @@ const common = {
   minify,
   keepNames: minify,
   logLevel: 'warning',
-  external: ['vscode', ...wasmPackages, 'typescript'],
+  external: ['vscode', ...wasmPackages],
   // jsonc-parser's package main is a UMD build whose `require`s esbuild cannot follow: its ES module build instead.
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
-// In the server and the CLI, `require('typescript')` is the compiler beside the bundles loaded through a V8 code cache
-// (server/src/parsers/typescript-loader.ts): ~0.1 s and ~9 MB less per process, measured.
-const typescriptThroughCache = {
-  name: 'typescript-through-code-cache',
+// The server and the CLI parse JavaScript and TypeScript with Babel (server/src/parsers/js.ts): the TypeScript compiler
+// (~40 MB and ~300 ms per process) must never come back into them by an import.
+const noTypescript = {
+  name: 'no-typescript-compiler',
   setup(b) {
-    b.onResolve({ filter: /^typescript$/ }, () => ({ path: join(root, 'server', 'src', 'parsers', 'typescript-bundled.ts') }));
+    b.onResolve({ filter: /^typescript$/ }, (args) => ({
+      errors: [{ text: `${args.importer} imports the TypeScript compiler: read code with parsers/js.ts (Babel)` }],
+    }));
   },
 };
 await build({
   ...common,
-  plugins: [typescriptThroughCache],
+  plugins: [noTypescript],
   entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts' },
   outdir: 'server/dist',
   absWorkingDir: root,
@@ -86,24 +88,6 @@ for (const name of wasmPackages) {
   mkdirSync(dest, { recursive: true });
   cpSync(pkgDir, dest, { recursive: true });
 }
-// ...and the TypeScript compiler: its manifest, the one file the parser lives in, its licence and notices.
-{
-  const tsDir = dirname(require.resolve('typescript/package.json'));
-  const dest = join(root, 'server', 'dist', 'node_modules', 'typescript');
-  if (existsSync(dest)) rmSync(dest, { recursive: true, force: true });
-  mkdirSync(join(dest, 'lib'), { recursive: true });
-  for (const f of ['package.json', 'LICENSE.txt', 'ThirdPartyNoticeText.txt']) cpSync(join(tsDir, f), join(dest, f));
-  // Minified (9.1 -> 3.6 MB, its licence header kept): loaded through the code cache (typescript-loader.ts) it takes
-  // ~125 instead of ~205 ms and ~13 MB less, and a whole audit of a 4,000-5,000-file monorepo ~0.1 s and ~5 MB less
-  // (measured). Without the cache it had been slower (a cold audit 0.15 s longer), so it was not minified before.
-  await build({
-    entryPoints: [join(tsDir, 'lib', 'typescript.js')],
-    outfile: join(dest, 'lib', 'typescript.js'),
-    minify: true,
-    legalComments: 'inline',
-    platform: 'node',
-    format: 'cjs',
-    logLevel: 'warning',
-  });
-}
+// A build from before the move to Babel left the TypeScript compiler beside the bundles: nothing loads it now.
+rmSync(join(root, 'server', 'dist', 'node_modules', 'typescript'), { recursive: true, force: true });
 console.log(`build: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);

@@ -229,7 +229,6 @@ async function main() {
       manifest.icon,
       manifest.main.replace(/^\.\//, ''),
       'server/dist/server.js',
-      'server/dist/node_modules/typescript/lib/typescript.js',
       ...manifest.contributes.grammars.map((g) => g.path.replace(/^\.\//, '')),
     ];
     const missing = required.filter((f) => !files.some((x) => x.toLowerCase() === f.toLowerCase())); // vsce writes readme.md

@@ -1,15 +1,14 @@
 /**
  * Nothing in the workspace is executed.
  * - A static guard: server/src never imports child_process or vm, never evals, never builds
- *   functions from text, and loads modules only by literal names (plus the two Prisma validators).
- *   The one exception: parsers/typescript-loader.ts compiles the TypeScript compiler bundled beside the
- *   bundles through a code cache (vm.Script), and is called with that fixed path only.
+ *   functions from text, and loads modules only by literal names (plus the two Prisma validators). Code is
+ *   parsed with Babel (parsers/js.ts), which builds a syntax tree and compiles nothing.
  * - A bait workspace: auth.ts, prisma.config.ts, next.config.js, ecosystem.config.js, vite.config.ts,
  *   server.js, Python files, install/lifecycle scripts, a `$(...)` in .env, a Prisma generator, a
  *   prisma-ast config... each writes a marker file if run or imported. After a full audit by the
  *   CLI (every format) and by the server (open documents, diagnostics, code actions, the audit
  *   command), no marker exists, and a runtime guard loaded into both processes saw no child
- *   process, no vm use but that compile of the bundled compiler, and no module compiled from the workspace.
+ *   process, no vm use at all, and no module compiled from the workspace.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,22 +36,17 @@ test('static guard: server/src runs nothing (no child_process, vm, eval, new Fun
   assert.ok(files.length > 20, `${files.length} source files`);
   const problems: string[] = [];
   const allowedDynamic = new Map([[path.join(SRC, 'parsers', 'prisma.ts'), /require\(name\)/]]);
-  const loader = path.join(SRC, 'parsers', 'typescript-loader.ts');
   for (const file of files) {
     const code = codeOnly(fs.readFileSync(file, 'utf8'));
     const rel = path.relative(REPO_ROOT, file);
-    const isLoader = file === loader;
     const forbidden: [RegExp, string][] = [
       [/['"](node:)?child_process['"]/, 'child_process'],
-      ...(isLoader ? [] : ([[/['"](node:)?vm['"]/, 'vm']] as [RegExp, string][])),
+      [/['"](node:)?vm['"]/, 'vm'],
       [/['"](node:)?worker_threads['"]/, 'worker_threads'],
       [/(^|[^\w$.])eval\s*\(/, 'eval('],
       [/new\s+Function\s*\(/, 'new Function('],
       [/(^|[^\w$.])Function\s*\(\s*['"`]/, 'Function("...")'],
-      [
-        isLoader ? /\bModule\._load\b|\brequire\.resolve\s*\(/ : /\bcreateRequire\b|\bModule\._load\b|\brequire\.resolve\s*\(/,
-        'module loading by computed path',
-      ],
+      [/\bcreateRequire\b|\bModule\._load\b|\brequire\.resolve\s*\(/, 'module loading by computed path'],
       [/\bprocess\.(binding|dlopen)\b/, 'process.binding/dlopen'],
       [/\bexecSync\b|\bspawnSync\b|\bexecFile\b|\.fork\s*\(/, 'process spawning'],
     ];
@@ -70,13 +64,12 @@ test('static guard: server/src runs nothing (no child_process, vm, eval, new Fun
   // The one computed require loads one of two fixed package names.
   const prisma = fs.readFileSync(path.join(SRC, 'parsers', 'prisma.ts'), 'utf8');
   assert.match(prisma, /const name = major !== undefined && major >= 7 \? 'prisma-schema-wasm-v7' : 'prisma-schema-wasm-v6';/);
-  // The code-cache loader is called from one place, with the path of the compiler copied beside the bundles.
-  const callers = files.filter((f) => f !== loader && /\bloadWithCodeCache\s*\(/.test(codeOnly(fs.readFileSync(f, 'utf8'))));
+  // The TypeScript compiler is no longer loaded at run time (the build refuses an import of it in the bundles).
+  const imports = files.filter((f) => /(\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(?\s*)['"]typescript['"]/.test(codeOnly(fs.readFileSync(f, 'utf8'))));
   assert.deepEqual(
-    callers.map((f) => path.relative(SRC, f)),
-    [path.join('parsers', 'typescript-bundled.ts')],
+    imports.map((f) => path.relative(SRC, f)),
+    [],
   );
-  assert.match(fs.readFileSync(callers[0], 'utf8'), /loadWithCodeCache\(path\.join\(__dirname, 'node_modules', 'typescript', 'lib', 'typescript\.js'\)\)/);
   assert.deepEqual(problems, []);
 });
 
@@ -274,14 +267,8 @@ describe('nothing in the workspace is executed', { timeout: 120_000 }, () => {
     assert.deepEqual(fs.readdirSync(markers), [], 'no bait was executed');
     const log = fs.readFileSync(guardLog, 'utf8').trim().split('\n');
     assert.ok(log.filter((l) => l.endsWith(' loaded')).length >= 5, 'the guard ran in every CLI run and in the server');
-    // The one compile through vm: the TypeScript compiler beside the bundles (its code cache, typescript-loader.ts).
-    const bundledCompiler = path.join(REPO_ROOT, 'server', 'dist', 'node_modules', 'typescript', 'lib', 'typescript.js');
-    assert.ok(
-      log.some((l) => l.endsWith(` vm.Script ${bundledCompiler}`)),
-      'the guard sees the compiler loaded through vm.Script',
-    );
     assert.deepEqual(
-      log.filter((l) => !l.endsWith(' loaded') && !l.endsWith(` vm.Script ${bundledCompiler}`)),
+      log.filter((l) => !l.endsWith(' loaded')),
       [],
       'no child process, vm or workspace module',
     );

@@ -10,6 +10,6 @@
  *   104 -> 100-103, langfuse 115 -> 110-111, the bench's N = 500 127-129 -> 122-123, N = 2,000 196-197 -> 184-188,
  *   wall time within the runs' noise (N = 2,000 median 6.7 vs 6.9 s; N = 500 2.65 vs 2.58 s).
  */
-import { setV8Flags } from '../parsers/typescript-loader';
+import { setFlagsFromString } from 'node:v8';
 
-setV8Flags('--semi-space-growth-factor=1 --heap-growing-percent=25');
+setFlagsFromString('--semi-space-growth-factor=1 --heap-growing-percent=25');

@@ -7,6 +7,6 @@
  * reads it at each collection) so that every editor's server gets it, not only VS Code's; a V8 without the flag
  * ignores it. Imported first by main.ts.
  */
-import { setV8Flags } from '../parsers/typescript-loader';
+import { setFlagsFromString } from 'node:v8';
 
-setV8Flags('--heap-growing-percent=50');
+setFlagsFromString('--heap-growing-percent=50');

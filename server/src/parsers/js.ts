@@ -121,7 +121,7 @@ export function forEachChild(n: t.Node, f: (child: t.Node) => void): void {
  * Walks the tree under `root` depth first, in source order, calling `enter(node, parent)`; returning false skips the
  * node's children.
  */
-export function walk(root: t.Node, enter: (n: t.Node, parent: t.Node | undefined) => boolean | undefined | void): void {
+export function walk(root: t.Node, enter: (n: t.Node, parent: t.Node | undefined) => unknown): void {
   const visit = (n: t.Node, parent: t.Node | undefined): void => {
     if (enter(n, parent) === false) return;
     forEachChild(n, (c) => visit(c, n));
