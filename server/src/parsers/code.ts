@@ -2,11 +2,10 @@ import type { CodeDefault, CodeFileInfo, EffectConfigDecl, ListenCall, Range } f
 import { LineIndex } from '../model/text';
 import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
-import { forEachChild, isCall, keyName, member, parseJs, stringValue, unwrap, type t } from './js';
+import { forEachChild, forEachChildWithTypes, isCall, keyName, member, parseJs, stringValue, unwrap, type t } from './js';
 import {
   calleeName,
   findDeclarator,
-  forEachChildTyped,
   isClassLike,
   isFunctionLike,
   isTrue,
@@ -464,7 +463,7 @@ class CodeReader {
   private readonly visit = (n: t.Node): void => {
     this.check(n);
     this.ancestors.push(n);
-    if (this.urls) forEachChildTyped(n, this.visit);
+    if (this.urls) forEachChildWithTypes(n, this.visit);
     else forEachChild(n, this.visit);
     this.ancestors.pop();
   };
@@ -788,7 +787,7 @@ function effectConfigs(program: t.Program, text: string, lines: LineIndex): Effe
     const visit = (n: t.Node): void => {
       if (used || n.type === 'PrivateName') return;
       if (n.type === 'Identifier' && schemas.has(n.name)) used = n.name;
-      else forEachChildTyped(n, visit);
+      else forEachChildWithTypes(n, visit);
     };
     st.body.body.forEach(visit);
     if (used) out.push({ name: st.id.name, fields: schemas.get(used)! });

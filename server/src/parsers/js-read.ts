@@ -79,22 +79,3 @@ export function findDeclarator(root: t.Node, name: string): t.VariableDeclarator
   visit(root);
   return found;
 }
-
-/** Keys of a node that hold no child at all (type annotations are children here). */
-const NOT_NODES = new Set(['type', 'start', 'end', 'loc', 'range', 'extra', 'leadingComments', 'trailingComments', 'innerComments']);
-
-function isNode(x: unknown): x is t.Node {
-  return typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string';
-}
-
-/** Calls `f` on each child of `n`, type annotations included (TypeScript's forEachChild visits types too). */
-export function forEachChildTyped(n: t.Node, f: (child: t.Node) => void): void {
-  const o = n as unknown as Record<string, unknown>;
-  for (const k in o) {
-    if (NOT_NODES.has(k)) continue;
-    const v = o[k];
-    if (Array.isArray(v)) {
-      for (const c of v) if (isNode(c)) f(c);
-    } else if (isNode(v)) f(v);
-  }
-}
