@@ -3,17 +3,7 @@ import { LineIndex } from '../model/text';
 import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
 import { forEachChild, forEachChildWithTypes, isCall, keyName, member, parseJs, stringValue, unwrap, type t } from './js';
-import {
-  calleeName,
-  findDeclarator,
-  isClassLike,
-  isFunctionLike,
-  isTrue,
-  numberText,
-  parenthesized,
-  textOf,
-  topStatements,
-} from './js-read';
+import { calleeName, findDeclarator, isClassLike, isFunctionLike, isTrue, numberText, parenthesized, textOf, topStatements } from './js-read';
 import * as path from 'node:path';
 
 /** `http://localhost:3000/...`, `ws://127.0.0.1:8080`: a local web URL with an explicit port. */
