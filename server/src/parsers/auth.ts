@@ -1,7 +1,7 @@
 import type { AuthFacts, ConstRef, CookieLib, CookieOptionsFact, CorsFact, NextAuthOptionsFact, Range, SecretRead } from '../model/types';
 import { LineIndex } from '../model/text';
-import { isCall, member, memberName as propName, stringValue, unwrap, walk, forEachChild, type t } from './js';
-import { calleeName as nameOfCallee, isStringLike, parenthesized, textOf } from './js-read';
+import { isCall, member, memberName as propName, parenthesized, stringValue, unwrap, walk, forEachChild, type t } from './js';
+import { calleeName as nameOfCallee, isStringLike, textOf } from './js-read';
 
 /** Cheap pre-filter for files worth reading for auth/session/cookie/CORS facts. */
 export function mayHaveAuthFacts(text: string): boolean {

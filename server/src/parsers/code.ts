@@ -2,8 +2,8 @@ import type { CodeDefault, CodeFileInfo, EffectConfigDecl, ListenCall, Range } f
 import { LineIndex } from '../model/text';
 import { GUARD_HINT, isGuardedPlaceholder } from '../model/placeholder';
 import { envVarRead, extractAuthFacts, mayHaveAuthFacts } from './auth';
-import { forEachChild, forEachChildWithTypes, isCall, keyName, member, parseJs, stringValue, unwrap, type t } from './js';
-import { calleeName, findDeclarator, isClassLike, isFunctionLike, isTrue, numberText, parenthesized, textOf, topStatements } from './js-read';
+import { forEachChild, forEachChildWithTypes, isCall, parenthesized, keyName, member, parseJs, stringValue, unwrap, type t } from './js';
+import { calleeName, findDeclarator, isClassLike, isFunctionLike, isTrue, numberText, textOf, topStatements } from './js-read';
 import * as path from 'node:path';
 
 /** `http://localhost:3000/...`, `ws://127.0.0.1:8080`: a local web URL with an explicit port. */
@@ -1051,7 +1051,7 @@ function viteConfig(e: DefaultExport | undefined, info: CodeFileInfo, program: t
  * `join(process.cwd(), '.env')`, `` `${__dirname}/.env` ``, `import.meta.dirname`. Relative results are relative to the
  * working directory (the app's folder when a script runs it); `__dirname` makes them absolute. Anything else is undefined.
  */
-export function staticPath(e: t.Node, dir: string): string | undefined {
+function staticPath(e: t.Node, dir: string): string | undefined {
   const part = (x: t.Node): string | undefined => {
     const u = unwrap(x);
     const s = stringValue(u);

@@ -3,16 +3,11 @@
  * they tested the TypeScript compiler's tree (parentheses, which the compiler kept as a node; TypeScript's numeric
  * text; its notion of a function), so that moving to Babel changes no fact.
  */
-import { forEachChild, member, stringValue, type t } from './js';
+import { forEachChild, member, parenthesized, stringValue, type t } from './js';
 
 /** The source text of a node (TypeScript's `getText`). */
 export function textOf(text: string, n: t.Node): string {
   return text.slice(n.start ?? 0, n.end ?? 0);
-}
-
-/** Whether a node was written in parentheses: TypeScript kept them as a node, so a test of the node's kind failed. */
-export function parenthesized(n: t.Node | null | undefined): boolean {
-  return !!(n?.extra as { parenthesized?: boolean } | undefined)?.parenthesized;
 }
 
 /** A string literal or a template without substitutions (TypeScript's isStringLiteralLike). */

@@ -127,6 +127,17 @@ export function walk(root: t.Node, enter: (n: t.Node, parent: t.Node | undefined
   visit(root, undefined);
 }
 
+/** Whether a node was written in parentheses (Babel keeps no node for them; the compiler's tree did). */
+export function parenthesized(n: t.Node | null | undefined): boolean {
+  return !!(n?.extra as { parenthesized?: boolean } | undefined)?.parenthesized;
+}
+
+/** Where a node starts, at its opening parenthesis when it is parenthesized (the compiler's `getStart`). */
+export function outerStart(n: t.Node): number {
+  const extra = n.extra as { parenthesized?: boolean; parenStart?: number } | undefined;
+  return extra?.parenthesized && extra.parenStart !== undefined ? extra.parenStart : (n.start ?? 0);
+}
+
 /** The expression inside `as T`, `satisfies T`, `<T>x` and `x!` (parentheses leave no node in Babel's tree). */
 export function unwrap(e: t.Node): t.Node {
   let x = e;

@@ -1,7 +1,7 @@
 import { parseExpression } from '@babel/parser';
 import type { Pm2AppFact, Pm2ConfigInfo, Range } from '../model/types';
 import { LineIndex } from '../model/text';
-import { parseJs, propName, stringValue, unwrap, walk, type JsParse, type t } from './js';
+import { parenthesized, parseJs, propName, stringValue, unwrap, walk, type JsParse, type t } from './js';
 
 /** A PM2 ecosystem file in JSON (comments and trailing commas let through, as before): its value as Babel reads the
  * expression, and the first syntax error. */
@@ -29,7 +29,7 @@ function fromJs(p: JsParse): { root?: t.Node; error?: JsParse['error'] } {
 
 /** `module.exports` or `exports.default` as written (no parentheses, no comment inside). */
 function isExportsTarget(left: t.Node, text: string): boolean {
-  if (left.type !== 'MemberExpression' || (left.extra as { parenthesized?: boolean } | undefined)?.parenthesized) return false;
+  if (left.type !== 'MemberExpression' || parenthesized(left)) return false;
   const written = text.slice(left.start ?? 0, left.end ?? 0);
   return written === 'module.exports' || written === 'exports.default';
 }
@@ -91,8 +91,7 @@ class Pm2Reader {
     if (s !== undefined) return s;
     if (x.type === 'NumericLiteral') return x.value;
     // (`-(1)` was not a number to the compiler's reader either)
-    if (x.type === 'UnaryExpression' && x.operator === '-' && x.argument.type === 'NumericLiteral' && !x.argument.extra?.parenthesized)
-      return -x.argument.value;
+    if (x.type === 'UnaryExpression' && x.operator === '-' && x.argument.type === 'NumericLiteral' && !parenthesized(x.argument)) return -x.argument.value;
     return undefined;
   }
 

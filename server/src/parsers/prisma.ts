@@ -1,6 +1,6 @@
 import type { PrismaAssignment, PrismaDatasource, PrismaSchemaInfo, Range } from '../model/types';
 import * as v8 from 'node:v8';
-import { isCall, keyName, parseJs, stringValue, type t } from './js';
+import { isCall, keyName, outerStart, parenthesized, parseJs, stringValue, type t } from './js';
 import { LineIndex } from '../model/text';
 import { tokenize } from './scripts';
 
@@ -550,7 +550,7 @@ export function prismaConfigSchemaPath(text: string, file: string): string | und
     } else if (st.type === 'TSExportAssignment') exported = st.expression;
     else if (st.type === 'ExpressionStatement' && st.expression.type === 'AssignmentExpression' && st.expression.operator === '=') {
       // (`(module.exports = x);` was a parenthesized expression to the compiler's reader, not an assignment)
-      if (st.expression.extra?.parenthesized) continue;
+      if (parenthesized(st.expression)) continue;
       if (writtenAs(text, st.expression.left, 'module.exports')) exported = st.expression.right;
     }
   }
@@ -575,8 +575,7 @@ export function prismaConfigSchemaPath(text: string, file: string): string | und
 /** The text of a node, starting at its opening parenthesis when it is parenthesized (the compiler's `getText` kept
  * the parentheses; none of the names compared with it starts with one). */
 function source(text: string, n: t.Node): string {
-  const extra = n.extra as { parenthesized?: boolean; parenStart?: number } | undefined;
-  return text.slice(extra?.parenthesized ? (extra.parenStart ?? 0) : (n.start ?? 0), n.end ?? 0);
+  return text.slice(outerStart(n), n.end ?? 0);
 }
 
 /** Is `n` written exactly as `what` (no parentheses, spaces or comments inside)? */
@@ -595,7 +594,7 @@ function pathValue(e: t.Node | undefined, text: string): string | undefined {
     const written = source(text, a);
     if (i === 0 && (written === '__dirname' || written === 'import.meta.dirname' || written === 'process.cwd()')) return;
     // (a parenthesized string was not a literal to the compiler's reader)
-    parts.push((a.extra?.parenthesized ? undefined : stringValue(a)) ?? '\0');
+    parts.push((parenthesized(a) ? undefined : stringValue(a)) ?? '\0');
   });
   if (parts.length === 0 || parts.includes('\0')) return undefined;
   return parts.join('/');

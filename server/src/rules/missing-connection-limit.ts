@@ -15,7 +15,7 @@ import {
 } from '../facts/datasources';
 import { isLibrary } from '../facts/libraries';
 import { appRule, type Report } from '../model/rule';
-import { keyName, parseJs, walk, type t } from '../parsers/js';
+import { keyName, outerStart, parseJs, walk, type t } from '../parsers/js';
 
 /** floor(80 / apps sharing the server), at most 10, at least 1. */
 export function suggestedLimit(sharing: number): number {
@@ -200,12 +200,6 @@ function optionsOf(node: t.NewExpression): t.ObjectExpression | null | undefined
   return x.type === 'ObjectExpression' ? x : undefined;
 }
 
-/** Where a property's value starts, at its opening parenthesis if it has any (where the compiler's node started). */
-function valueStart(v: t.Node): number {
-  const extra = v.extra as { parenthesized?: boolean; parenStart?: number } | undefined;
-  return extra?.parenthesized && extra.parenStart !== undefined ? extra.parenStart : (v.start ?? 0);
-}
-
 /** Inserts `max: n` into the pool's options object (or sets an existing `max`), keeping its layout. */
 export function setPoolMaxEdits(index: WorkspaceView, file: string, pool: DriverPool, n: number): TextEditAt[] {
   const text = index.textOf(file);
@@ -225,7 +219,7 @@ export function setPoolMaxEdits(index: WorkspaceView, file: string, pool: Driver
       p.type === 'ObjectProperty' && !p.shorthand && (p.key.type === 'Identifier' || p.key.type === 'StringLiteral') && keyName(p.key, p.computed) === 'max',
   );
   // (a property ends where its value does, closing parentheses included)
-  if (existing) return edit(valueStart(existing.value), existing.end ?? 0, String(n));
+  if (existing) return edit(outerStart(existing.value), existing.end ?? 0, String(n));
   const props = opts.properties;
   const startOf = (x: t.Node) => x.start ?? 0;
   const endOf = (x: t.Node) => x.end ?? 0;
