@@ -113,6 +113,8 @@ class Linker {
   private readonly ids: string[] = [];
   private readonly parent: Int32Array;
   private readonly liveParent: Int32Array;
+  /** The links recorded, as `i * count + j` of their identities' numbers (a lookup, not a scan of an identity's links: one identity can have hundreds). */
+  private readonly edges = new Set<number>();
   readonly signature = new Map<string, string[]>();
 
   constructor(apps: readonly App[]) {
@@ -158,23 +160,22 @@ class Linker {
   /** `reason`: what the link's text is made from (linkText). */
   link(x: string, y: string, reason: string, live: boolean): void {
     if (x === y) return;
-    this.edge(x, y, reason);
-    this.edge(y, x, reason);
     const i = this.num.get(x)!;
     const j = this.num.get(y)!;
+    this.edge(x, i, y, j, reason);
+    this.edge(y, j, x, i, reason);
     Linker.join(this.parent, i, j);
     if (live) Linker.join(this.liveParent, i, j);
   }
 
-  /** Records the link x -> y unless x has one to y already (the first reason found is the one given). */
-  private edge(x: string, y: string, reason: string): void {
+  /** Records the link x (numbered i) -> y (numbered j) unless x has one to y already (the first reason found is the one given). */
+  private edge(x: string, i: number, y: string, j: number, reason: string): void {
+    const key = i * this.ids.length + j;
+    if (this.edges.has(key)) return;
+    this.edges.add(key);
     const sig = this.signature.get(x);
-    if (!sig) {
-      this.signature.set(x, [y, reason]);
-      return;
-    }
-    for (let i = 0; i < sig.length; i += 2) if (sig[i] === y) return;
-    sig.push(y, reason);
+    if (sig) sig.push(y, reason);
+    else this.signature.set(x, [y, reason]);
   }
 }
 
