@@ -113,7 +113,7 @@ class Linker {
   private readonly ids: string[] = [];
   private readonly parent: Int32Array;
   private readonly liveParent: Int32Array;
-  /** The links recorded, as `i * count + j` of their identities' numbers (a lookup, not a scan of an identity's links: one identity can have hundreds). */
+  /** The pairs linked, as `min * count + max` of their identities' numbers (a lookup, not a scan of an identity's links: one identity can have hundreds). */
   private readonly edges = new Set<number>();
   readonly signature = new Map<string, string[]>();
 
@@ -162,17 +162,19 @@ class Linker {
     if (x === y) return;
     const i = this.num.get(x)!;
     const j = this.num.get(y)!;
-    this.edge(x, i, y, j, reason);
-    this.edge(y, j, x, i, reason);
+    // (both directions are recorded together: the first reason found for a pair is the one given)
+    const pair = Math.min(i, j) * this.ids.length + Math.max(i, j);
+    if (!this.edges.has(pair)) {
+      this.edges.add(pair);
+      this.edge(x, y, reason);
+      this.edge(y, x, reason);
+    }
     Linker.join(this.parent, i, j);
     if (live) Linker.join(this.liveParent, i, j);
   }
 
-  /** Records the link x (numbered i) -> y (numbered j) unless x has one to y already (the first reason found is the one given). */
-  private edge(x: string, i: number, y: string, j: number, reason: string): void {
-    const key = i * this.ids.length + j;
-    if (this.edges.has(key)) return;
-    this.edges.add(key);
+  /** Records the link x -> y. */
+  private edge(x: string, y: string, reason: string): void {
     const sig = this.signature.get(x);
     if (sig) sig.push(y, reason);
     else this.signature.set(x, [y, reason]);
