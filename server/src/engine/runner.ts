@@ -9,6 +9,7 @@ import { DERIVED_INPUTS, DERIVED_ORDER, isAppFact } from '../facts/registry';
 import { carry, checking, evaluate, inPass, passCount, previous, samePrint, signatureOf, UndeclaredFactError, within, type Print } from '../facts/track';
 import { PartsSeen } from './parts';
 import { fingerprint } from '../facts/fingerprint';
+import { positionsById } from '../facts/util';
 
 /** What changed since the last run: per app id (re-derived in place) the app facts that differ, and the workspace facts that differ. */
 export interface Delta {
@@ -204,7 +205,7 @@ export class RuleRunner {
       else s.contrib.delete(app.id);
     }
     if (!dirty.size) return !only;
-    const position = positions(index.apps);
+    const position = positionsById(index.apps);
     let changed = !only;
     for (const key of dirty) {
       const ids = s.keyApps.get(key);
@@ -275,18 +276,6 @@ export class RuleRunner {
 
 const NO_ITEMS: readonly (readonly [string, unknown])[] = Object.freeze([]);
 
-const positionMaps = new WeakMap<readonly App[], Map<string, number>>();
-/** Each app's position in the index's list (kept per list: the index makes a new list when apps change). */
-function positions(apps: readonly App[]): Map<string, number> {
-  let m = positionMaps.get(apps);
-  if (!m) {
-    m = new Map();
-    for (let i = 0; i < apps.length; i++) m.set(apps[i].id, i);
-    positionMaps.set(apps, m);
-  }
-  return m;
-}
-
 /** The context a rule reports through: findings go to `sink.list`, about `sink.app` unless the report names an app. */
 function contextFor(rule: Rule, index: WorkspaceView, sink: Sink): RuleContext {
   return {
@@ -318,7 +307,7 @@ function collect(rule: Rule, s: AppState | GroupState, index: WorkspaceView): Fi
     return out;
   }
   const g = s as GroupState;
-  const position = positions(index.apps);
+  const position = positionsById(index.apps);
   const order = (key: string): number => {
     let best = Infinity;
     for (const id of g.keyApps.get(key) ?? []) {

@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import { CODE_SERVER_FRAMEWORKS } from '../frameworks';
 import type { App, WorkspaceView } from '../model/types';
 import { scopedServiceUrlSites, serviceGroup, type UrlSite } from './service-urls';
-import { bindingsOf, machineOf, publishedPorts, type AppBinding } from './machines';
-import { byApps, identity, originOf, perApp, type Origin } from './util';
-import { checking, derived, derivedSignature, lazyDerived } from './track';
+import { bindingsOf, machineOf, publishedPorts, type AppBinding, type PublishedPort } from './machines';
+import { byApps, identity, originOf, perApp, positionsById, pushTo, replaceIn, type Origin } from './util';
+import { checking, derived, derivedSignature, lazyDerived, raw } from './track';
 import { containerEnv, type ContainerEnv } from './compose-model';
 import { flat } from './fingerprint';
 
@@ -116,44 +116,142 @@ export function portEnvFiles(index: WorkspaceView): Set<string> {
 derivedSignature<Set<string>>('portEnvFiles', (s) => [...s]);
 
 export function listening(index: WorkspaceView): Listening {
-  return derived('listening', index, (ix) => {
-    const bindings = new Map<App, AppBinding[]>();
-    const at = new Map<string, AppBinding[]>();
-    for (const app of ix.apps) {
-      const list = bindingsOf(ix, app);
-      bindings.set(app, list);
-      for (const b of list) {
-        // (bindings are kept per app while its machine is the same: so is each one's key)
-        let k = bindingKeys.get(b);
-        if (k === undefined) bindingKeys.set(b, (k = `${b.machine}\0${b.listener.port}`));
-        push(at, k, b);
+  return derived('listening', index, computeListening);
+}
+
+/** The last value of `listening` per index, with what it was made from: an edit updates it app by app. */
+interface ListeningMemo {
+  apps: readonly App[];
+  /** bindingsOf each app, in app order. */
+  lists: AppBinding[][];
+  pubs: readonly PublishedPort[];
+  value: Listening;
+}
+const listeningMemos = new WeakMap<object, ListeningMemo>();
+/** At most this many apps whose bindings changed are updated in place of a rebuild over every app. */
+const FEW = 32;
+
+function computeListening(ix: WorkspaceView): Listening {
+  const apps = ix.apps;
+  // (memoised per app while its machine is the same: an app's list is the same object while nothing it is made from changed)
+  const lists = apps.map((a) => bindingsOf(ix, a));
+  const pubs = publishedPorts(ix);
+  const last = listeningMemos.get(raw(ix));
+  const changed = last ? changedSince(last, apps, lists) : undefined;
+  const value = last && changed ? updateListening(ix, last, changed, lists, pubs) : buildListening(ix, lists, pubs);
+  if (!checking()) listeningMemos.set(raw(ix), { apps, lists, pubs, value });
+  return value;
+}
+
+/** The positions of the apps replaced or with other bindings since `last` (same ids in the same places, at most FEW); undefined otherwise. */
+function changedSince(last: ListeningMemo, apps: readonly App[], lists: AppBinding[][]): number[] | undefined {
+  if (last.apps.length !== apps.length) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < apps.length; i++) {
+    if (apps[i] === last.apps[i] && lists[i] === last.lists[i]) continue;
+    if (out.length === FEW || apps[i].id !== last.apps[i].id) return undefined;
+    out.push(i);
+  }
+  return out;
+}
+
+/** The key of a binding: its machine and port (kept per binding object). */
+function keyOf(b: AppBinding): string {
+  let k = bindingKeys.get(b);
+  if (k === undefined) bindingKeys.set(b, (k = `${b.machine}\0${b.listener.port}`));
+  return k;
+}
+
+function isUnseen(a: App): boolean {
+  return (
+    a.unknownPorts.length > 0 || a.foreign !== undefined || (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python'))
+  );
+}
+
+function pubKeysOf(pubs: readonly PublishedPort[]): Set<string> {
+  return new Set(pubs.filter((p) => p.port.protocol === 'tcp').map((p) => `${p.machine}\0${p.port.host}`));
+}
+
+function unknownAppsOf(ix: WorkspaceView): { app: App; file: string }[] {
+  return ix.apps.flatMap((app) => {
+    const file = unreadablePackage(ix, app);
+    return file ? [{ app, file }] : [];
+  });
+}
+
+function buildListening(ix: WorkspaceView, lists: AppBinding[][], pubs: readonly PublishedPort[]): Listening {
+  const bindings = new Map<App, AppBinding[]>();
+  const at = new Map<string, AppBinding[]>();
+  for (let i = 0; i < ix.apps.length; i++) {
+    bindings.set(ix.apps[i], lists[i]);
+    for (const b of lists[i]) pushTo(at, keyOf(b), b);
+  }
+  const unseen = ix.apps.filter(isUnseen);
+  return {
+    bound: new Set(at.keys()),
+    pubKeys: pubKeysOf(pubs),
+    bindings,
+    at,
+    unknownApps: unknownAppsOf(ix),
+    unseen,
+    unseenIds: new Set(unseen.map(identity)),
+  };
+}
+
+/** `last` with the bindings of the apps at `changed` replaced: new lists for the keys they touch, the others shared. */
+function updateListening(ix: WorkspaceView, last: ListeningMemo, changed: number[], lists: AppBinding[][], pubs: readonly PublishedPort[]): Listening {
+  const apps = ix.apps;
+  const prev = last.value;
+  const bindings = new Map(prev.bindings);
+  const at = new Map(prev.at);
+  const bound = new Set(prev.bound);
+  const position = positionsById(apps);
+  let unknown = false;
+  let unseenChanged = false;
+  for (const i of changed) {
+    const old = last.apps[i];
+    const neu = apps[i];
+    bindings.delete(old);
+    bindings.set(neu, lists[i]);
+    for (const k of new Set([...last.lists[i], ...lists[i]].map(keyOf))) {
+      const list = replaceIn(
+        at.get(k),
+        (b) => b.app,
+        old,
+        lists[i].filter((b) => keyOf(b) === k),
+        i,
+        position,
+      );
+      if (list) {
+        at.set(k, list);
+        bound.add(k);
+      } else {
+        at.delete(k);
+        bound.delete(k);
       }
     }
-    const bound = new Set(at.keys());
-    const pubKeys = new Set(
-      publishedPorts(ix)
-        .filter((p) => p.port.protocol === 'tcp')
-        .map((p) => `${p.machine}\0${p.port.host}`),
-    );
-    const unknownApps = ix.apps.flatMap((app) => {
-      const file = unreadablePackage(ix, app);
-      return file ? [{ app, file }] : [];
-    });
-    const unseen = ix.apps.filter(
-      (a) =>
-        a.unknownPorts.length > 0 ||
-        a.foreign !== undefined ||
-        (a.listeners.length === 0 && (CODE_SERVER_FRAMEWORKS.has(a.framework) || a.framework === 'python')),
-    );
-    return { bound, pubKeys, bindings, at, unknownApps, unseen, unseenIds: new Set(unseen.map(identity)) };
-  });
+    if (old !== neu) {
+      unknown ||= unreadablePackage(ix, old) !== undefined || unreadablePackage(ix, neu) !== undefined;
+      unseenChanged ||= isUnseen(old) || isUnseen(neu);
+    }
+  }
+  const unseen = unseenChanged ? apps.filter(isUnseen) : prev.unseen;
+  return {
+    bound,
+    pubKeys: pubs === last.pubs ? prev.pubKeys : pubKeysOf(pubs),
+    bindings,
+    at,
+    unknownApps: unknown ? unknownAppsOf(ix) : prev.unknownApps,
+    unseen,
+    unseenIds: unseenChanged ? new Set(unseen.map(identity)) : prev.unseenIds,
+  };
 }
 
 /** Every app's development service-URL sites with a local web origin, by service (the derived fact `serviceUrls`). */
 export function serviceUrlsByGroup(index: WorkspaceView): Map<string, Parsed[]> {
   return derived('serviceUrls', index, (ix) => {
     const out = new Map<string, Parsed[]>();
-    for (const app of ix.apps) for (const x of parsedOf(ix, app)) push(out, x.group, x);
+    for (const app of ix.apps) for (const x of parsedOf(ix, app)) pushTo(out, x.group, x);
     return out;
   });
 }
@@ -201,7 +299,7 @@ const words = new WeakMap<readonly App[], Map<string, App[]>>();
 export function appsByWord(index: WorkspaceView): Map<string, App[]> {
   return byApps(index.apps, words, () => {
     const byWord = new Map<string, App[]>();
-    for (const app of index.apps) for (const w of appWords(app)) push(byWord, w, app);
+    for (const app of index.apps) for (const w of appWords(app)) pushTo(byWord, w, app);
     return byWord;
   });
 }
@@ -237,10 +335,3 @@ function keyWords(key: string, ignore: ReadonlySet<string> | undefined): string[
 }
 const wordsOfKeys = new Map<string, string[]>();
 const wordsIgnoring = new WeakMap<ReadonlySet<string>, Map<string, string[]>>();
-
-/** Appends to the list under `key` (created on first use). */
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}

@@ -15,7 +15,7 @@ import type { App, EnvEntry, Location, Runs, WorkspaceView } from '../model/type
 import { processKey } from '../index/runs';
 import { appDatabaseUses, type DbUse } from './databases';
 import { liveSecrets } from './secrets';
-import { commonDepth, exampleRoot, identity, isLocalHost, isTestCode, originOf, perApp, rel, runningListeners } from './util';
+import { commonDepth, exampleRoot, identity, isLocalHost, isTestCode, originOf, perApp, positionsById, pushTo, rel, replaceIn, runningListeners } from './util';
 import { derived, lazyDerived, raw } from './track';
 
 // (its value is large and changes with almost every edit that reaches it: no early cutoff)
@@ -183,23 +183,38 @@ class Linker {
 
 /**
  * What one computation of the systems lends the next, per workspace index: an edit re-derives one app, so the
- * links of every other app by the ports their URLs name stay valid while the servers on those ports stay the same.
+ * listeners and port names of every other app stay as they were, and so do its links by the ports its URLs name
+ * while the servers on those ports stay the same.
  */
 interface LinkCache {
   /** Port -> a version that changes whenever the running listeners' apps on it (identity, folder, name, in order) change. */
   versions: Map<number, { apps: App[]; version: number; trie?: TrieNode }>;
   next: number;
+  /** The last computation: its apps, runs, and per port the running listeners' apps and the places naming it (lists never changed once made). */
+  last?: { apps: readonly App[]; runs: Runs; listeners: Map<number, App[]>; names: Map<number, PortName[]> };
 }
 const linkCaches = new WeakMap<object, LinkCache>();
 
-/** An app's places naming ports and its links by them, with the versions of the ports it looked up. */
+/** An app's links by the ports its URLs name, with the versions of the ports it looked up. */
 interface PortLinks {
-  names: PortName[];
   links: { target: string; reason: string; live: boolean }[];
   /** The ports looked up and their versions then: port, version, port, version... */
   looked: number[];
+  /** The cache's `next` when the versions were last found current (none has changed since: no need to look again). */
+  checkedAt: number;
 }
 const portLinksOf = new WeakMap<App, PortLinks>();
+
+/** An app's places naming a port (they depend on the app alone). */
+const portNamesOf = new WeakMap<App, PortName[]>();
+function namesOf(index: WorkspaceView, a: App): PortName[] {
+  let hit = portNamesOf.get(a);
+  if (!hit) portNamesOf.set(a, (hit = urlSites(a).map((s) => new SitePortName(index, a, s.key, s.location, s.port))));
+  return hit;
+}
+
+/** At most this many apps replaced since the last computation are updated in place of a rebuild over every app. */
+const FEW = 32;
 
 function compute(index: WorkspaceView): Systems {
   const apps = index.apps;
@@ -225,52 +240,125 @@ function compute(index: WorkspaceView): Systems {
   return { apps, component, liveComponent, names, componentSize, linkSignature: links.signature };
 }
 
-/** 1. One app names a port another listens on (the listener closest in the folder tree, when it is the only one there). Returns every place naming a port. */
-function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<number, PortName[]> {
-  // Who listens where (running processes only).
-  const listenersByPort = new Map<number, App[]>();
+/**
+ * The positions of the apps replaced since the last computation (each by a new version of the same app: same id),
+ * when it was made with the same runs and as many apps and at most FEW differ; undefined otherwise (a rebuild).
+ */
+function replacedSince(last: LinkCache['last'], apps: readonly App[], runs: Runs): number[] | undefined {
+  if (!last || last.runs !== runs || last.apps.length !== apps.length) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < apps.length; i++) {
+    if (apps[i] === last.apps[i]) continue;
+    if (out.length === FEW || apps[i].id !== last.apps[i].id) return undefined;
+    out.push(i);
+  }
+  return out;
+}
+
+/** Per port, the running listeners' apps and the places naming it, from every app. */
+function byPort(index: WorkspaceView, runs: Runs): Omit<NonNullable<LinkCache['last']>, 'apps' | 'runs'> & { touched?: Set<number> } {
+  const listeners = new Map<number, App[]>();
+  const names = new Map<number, PortName[]>();
   for (const a of index.apps) {
-    for (const l of runningListeners(a, runs)) {
-      const list = listenersByPort.get(l.port);
-      if (list) list.push(a);
-      else listenersByPort.set(l.port, [a]);
+    for (const l of runningListeners(a, runs)) pushTo(listeners, l.port, a);
+    for (const n of namesOf(index, a)) pushTo(names, n.port, n);
+  }
+  return { listeners, names };
+}
+
+/**
+ * The last computation's lists with only the replaced apps' contributions changed: new lists for the ports they
+ * touch, the others shared. `touched`: the ports whose listeners may have changed.
+ */
+function replaceApps(
+  index: WorkspaceView,
+  last: NonNullable<LinkCache['last']>,
+  replaced: number[],
+  runs: Runs,
+): Omit<NonNullable<LinkCache['last']>, 'apps' | 'runs'> & { touched: Set<number> } {
+  const apps = index.apps;
+  const listeners = new Map(last.listeners);
+  const names = new Map(last.names);
+  const position = positionsById(apps);
+  const touched = new Set<number>();
+  for (const i of replaced) {
+    const old = last.apps[i];
+    const neu = apps[i];
+    const oldPorts = runningListeners(old, runs).map((l) => l.port);
+    const newPorts = runningListeners(neu, runs).map((l) => l.port);
+    for (const port of new Set([...oldPorts, ...newPorts])) {
+      const mine = newPorts.filter((p) => p === port).map(() => neu);
+      const list = replaceIn(listeners.get(port), (a) => a, old, mine, i, position);
+      if (list) listeners.set(port, list);
+      else listeners.delete(port);
+      touched.add(port);
+    }
+    const oldNames = namesOf(index, old);
+    const newNames = namesOf(index, neu);
+    for (const port of new Set([...oldNames, ...newNames].map((n) => n.port))) {
+      const list = replaceIn(
+        names.get(port),
+        (n) => n.app,
+        old,
+        newNames.filter((n) => n.port === port),
+        i,
+        position,
+      );
+      if (list) names.set(port, list);
+      else names.delete(port);
     }
   }
-  // A port's version changes when what a lookup on it reads changes: its listeners' identities, folders and names.
+  return { listeners, names, touched };
+}
+
+/** 1. One app names a port another listens on (the listener closest in the folder tree, when it is the only one there). Returns every place naming a port. */
+function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<number, PortName[]> {
   let cache = linkCaches.get(raw(index));
   if (!cache) linkCaches.set(raw(index), (cache = { versions: new Map(), next: 1 }));
+  const apps = index.apps;
+  const last = cache.last;
+  const replaced = replacedSince(last, apps, runs);
+  // Who listens where (running processes only), and the places naming each port, in the order of the apps.
+  const { listeners, names, touched } = last && replaced ? replaceApps(index, last, replaced, runs) : byPort(index, runs);
+  cache.last = { apps, runs, listeners, names };
+  // A port's version changes when what a lookup on it reads changes: its listeners' identities, folders and names.
   const versions = cache.versions;
-  for (const [port, list] of listenersByPort) {
+  for (const port of touched ?? listeners.keys()) {
+    const list = listeners.get(port) ?? [];
     const v = versions.get(port);
-    if (!v) versions.set(port, { apps: list, version: cache.next++ });
-    else if (!sameListeners(v.apps, list)) {
+    if (!v) {
+      if (list.length) versions.set(port, { apps: list, version: cache.next++ });
+    } else if (!sameListeners(v.apps, list)) {
       v.apps = list;
       v.version = cache.next++;
       v.trie = undefined;
     }
   }
-  for (const [port, v] of versions) {
-    if (listenersByPort.has(port) || v.apps.length === 0) continue;
-    v.apps = [];
-    v.version = cache.next++;
-    v.trie = undefined;
-  }
+  if (!touched)
+    for (const [port, v] of versions) {
+      if (listeners.has(port) || v.apps.length === 0) continue;
+      v.apps = [];
+      v.version = cache.next++;
+      v.trie = undefined;
+    }
   const versionOf = (port: number) => versions.get(port)?.version ?? 0;
   const trieOf = (port: number): TrieNode => {
     const v = versions.get(port);
     if (!v) return folderTrie([]);
-    return (v.trie ??= folderTrie(listenersByPort.get(port) ?? []));
+    return (v.trie ??= folderTrie(listeners.get(port) ?? []));
   };
-  const names = new Map<number, PortName[]>();
-  for (const a of index.apps) {
+  const next = cache.next;
+  for (const a of apps) {
     let pl = portLinksOf.get(a);
-    if (!pl || !stillValid(pl, versionOf)) portLinksOf.set(a, (pl = portLinks(index, a, versionOf, trieOf)));
-    for (const n of pl.names) {
-      const list = names.get(n.port);
-      if (list) list.push(n);
-      else names.set(n.port, [n]);
+    if (pl && pl.checkedAt !== next) {
+      if (stillValid(pl, versionOf)) pl.checkedAt = next;
+      else pl = undefined;
     }
-    for (const k of pl.links) links.link(identity(a), k.target, k.reason, k.live);
+    if (!pl) portLinksOf.set(a, (pl = portLinks(a, versionOf, trieOf, next)));
+    if (pl.links.length) {
+      const id = identity(a);
+      for (const k of pl.links) links.link(id, k.target, k.reason, k.live);
+    }
   }
   return names;
 }
@@ -288,13 +376,12 @@ function stillValid(pl: PortLinks, versionOf: (port: number) => number): boolean
   return true;
 }
 
-/** An app's places naming a port, and the app each links it to (by the port's listeners as of `versionOf`). */
-function portLinks(index: WorkspaceView, a: App, versionOf: (port: number) => number, trieOf: (port: number) => TrieNode): PortLinks {
+/** The app each of an app's places naming a port links it to (by the port's listeners as of `versionOf`). */
+function portLinks(a: App, versionOf: (port: number) => number, trieOf: (port: number) => TrieNode, now: number): PortLinks {
   const own = new Set(a.listeners.map((l) => l.port));
-  const out: PortLinks = { names: [], links: [], looked: [] };
+  const out: PortLinks = { links: [], looked: [], checkedAt: now };
   const looked = new Map<number, number>();
   for (const s of urlSites(a)) {
-    out.names.push(new SitePortName(index, a, s.key, s.location, s.port));
     if (own.has(s.port)) continue;
     looked.set(s.port, versionOf(s.port));
     const target = nearestIn(trieOf(s.port), a);

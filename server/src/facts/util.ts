@@ -307,3 +307,58 @@ export function runningListeners(app: App, runs: Runs): Listener[] {
   return list;
 }
 const running = new WeakMap<App, { runs: Runs; list: Listener[] }>();
+
+/** Appends `item` to the list under `key` (created on first use). */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, item: V): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
+}
+
+const positionMaps = new WeakMap<readonly App[], Map<string, number>>();
+let lastPositions: { apps: readonly App[]; map: Map<string, number> } | undefined;
+/**
+ * Each app id's position in `apps` (memoised per array). An edit replaces an app in place, with the same id: the
+ * previous array's map is the new one's while every id is where it was (no map of 2,000 apps made on every edit).
+ */
+export function positionsById(apps: readonly App[]): Map<string, number> {
+  let m = positionMaps.get(apps);
+  if (m) return m;
+  const last = lastPositions;
+  if (last && last.apps.length === apps.length && apps.every((a, i) => a === last.apps[i] || a.id === last.apps[i].id)) m = last.map;
+  else {
+    m = new Map();
+    for (let i = 0; i < apps.length; i++) m.set(apps[i].id, i);
+  }
+  positionMaps.set(apps, m);
+  lastPositions = { apps, map: m };
+  return m;
+}
+
+/**
+ * An edit of a list of items of apps kept in the order of the apps: `list` without the items of `old`, with
+ * `items` (of the app now at position `at`, which replaced `old` there) in their place. A new list (`list` is left
+ * as it is: the previous value holds it), or undefined when none is left.
+ */
+export function replaceIn<T>(
+  list: readonly T[] | undefined,
+  appOf: (x: T) => App,
+  old: App,
+  items: readonly T[],
+  at: number,
+  position: Map<string, number>,
+): T[] | undefined {
+  const out: T[] = [];
+  let placed = items.length === 0;
+  for (const x of list ?? []) {
+    const a = appOf(x);
+    if (a === old) continue;
+    if (!placed && position.get(a.id)! > at) {
+      out.push(...items);
+      placed = true;
+    }
+    out.push(x);
+  }
+  if (!placed) out.push(...items);
+  return out.length ? out : undefined;
+}
