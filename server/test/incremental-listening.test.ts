@@ -43,6 +43,9 @@ test('servers moving between ports: the URLs left dangling and those bound again
     ...nestApp('ledger', 4200),
     'web/package.json': pkg('web', { dev: 'vite' }, { vite: '5.0.0' }),
     'web/.env': 'VITE_BILLING_API_URL=http://localhost:4000\nVITE_LEDGER_API_URL=http://localhost:4100\n',
+    // shop's billing URL points at ledger's port (misdirected-service-url while ledger is there, dangling once it leaves).
+    'shop/package.json': pkg('shop', { dev: 'vite' }, { vite: '5.0.0' }),
+    'shop/.env': 'BILLING_SERVICE_URL=http://localhost:4200\n',
   });
   try {
     const engine = await Engine.create({ roots: [ws] });
@@ -51,16 +54,23 @@ test('servers moving between ports: the URLs left dangling and those bound again
         .map((f) => /^(\w+) points at \S+, but nothing in the workspace listens on port (\d+)/.exec(f.message)?.slice(1, 3).join(' '))
         .sort();
     assert.deepEqual(dangling(), ['VITE_LEDGER_API_URL 4100'], 'at first only the ledger URL names a port nothing binds');
+    assert.equal(byRule(engine.findings(), 'misdirected-service-url').length, 1, "shop's billing URL points at ledger");
     const steps: [string, string, string[]][] = [
+      // ledger moves between two ports web does not name: web's URL stays dangling, its message names the new port;
+      // shop's URL, which pointed at ledger, names nothing any more.
+      ['ledger', 'PORT=4300\n', ['BILLING_SERVICE_URL 4200', 'VITE_LEDGER_API_URL 4100']],
+      ['ledger', 'PORT=4200\n', ['VITE_LEDGER_API_URL 4100']],
       // billing leaves the port web names.
       ['billing', 'PORT=4001\n', ['VITE_BILLING_API_URL 4000', 'VITE_LEDGER_API_URL 4100']],
       // ledger moves to the port web names for it.
-      ['ledger', 'PORT=4100\n', ['VITE_BILLING_API_URL 4000']],
+      ['ledger', 'PORT=4100\n', ['BILLING_SERVICE_URL 4200', 'VITE_BILLING_API_URL 4000']],
       // ledger moves onto the port billing left: two servers in turn on one port, then one.
-      ['ledger', 'PORT=4000\n', ['VITE_LEDGER_API_URL 4100']],
-      ['billing', 'PORT=4000\n', ['VITE_LEDGER_API_URL 4100']],
-      ['ledger', 'PORT=4100\n', []],
-      ['billing', 'PORT=4300\n', ['VITE_BILLING_API_URL 4000']],
+      ['ledger', 'PORT=4000\n', ['BILLING_SERVICE_URL 4200', 'VITE_LEDGER_API_URL 4100']],
+      ['billing', 'PORT=4000\n', ['BILLING_SERVICE_URL 4200', 'VITE_LEDGER_API_URL 4100']],
+      ['ledger', 'PORT=4100\n', ['BILLING_SERVICE_URL 4200']],
+      ['billing', 'PORT=4300\n', ['BILLING_SERVICE_URL 4200', 'VITE_BILLING_API_URL 4000']],
+      // billing moves to where shop's URL points.
+      ['billing', 'PORT=4200\n', ['VITE_BILLING_API_URL 4000']],
     ];
     for (const [app, text, expected] of steps) {
       const file = path.join(ws, app, '.env');
@@ -68,6 +78,9 @@ test('servers moving between ports: the URLs left dangling and those bound again
       engine.setOverlay(file, text);
       engine.takeChangedFiles();
       assert.deepEqual(dangling(), expected, `after ${app}/.env: ${text.trim()}`);
+      const ledger = byRule(engine.findings(), 'dangling-service-url').find((f) => f.message.includes('VITE_LEDGER_API_URL'));
+      if (ledger && app === 'ledger')
+        assert.match(ledger.message, new RegExp(`\\(ledger listens on ${text.match(/\d+/)![0]}\\)`), 'the message names where ledger listens now');
       const fresh = await Engine.create({ roots: [ws] });
       assert.deepEqual(snapshot(engine.findings()), snapshot(fresh.findings()), `after ${app}/.env: ${text.trim()}`);
     }

@@ -1,10 +1,10 @@
 /**
- * Re-runs app by app through the parts of derived facts (model/rule.ts `ownParts`, facts/track.ts `derivedPart`): what
- * each rule last ran with, and which apps' parts differ from it now.
+ * Re-runs app by app through the parts of derived facts (model/rule.ts `ownParts`, facts/track.ts `derivedPart` and
+ * `derivedKeys`): what each rule last ran with, and which apps' parts (or keys read) differ from it now.
  */
 import type { App, WorkspaceView } from '../model/types';
 import type { AppRule, DerivedFact, FactName } from '../model/rule';
-import { currentValue, partOf } from '../facts/track';
+import { currentValue, isKeyed, keysChangedOf, partOf } from '../facts/track';
 import { sameItems } from '../model/same';
 
 const NONE: readonly unknown[] = Object.freeze([]);
@@ -33,8 +33,27 @@ export class PartsSeen {
   /** Rule id -> the value of each of its `ownParts` facts when it last ran (what its findings were made from). */
   private readonly seen = new Map<string, Map<DerivedFact, unknown>>();
 
+  /** Rule id -> app id -> the keys of keyed facts its last check of the app read (facts/track.ts readKey). */
+  private readonly reads = new Map<string, Map<string, Set<string>>>();
+
   clear(): void {
     this.seen.clear();
+    this.reads.clear();
+  }
+
+  /** Before a run of an app rule: a run over every app (`fresh`) drops the keys recorded before. */
+  beginRun(rule: AppRule, fresh: boolean): void {
+    if (fresh) this.reads.delete(rule.id);
+  }
+
+  /** A set to record the keys one check of an app reads into, for a rule with keyed facts among its `ownParts` (else undefined). */
+  recorder(rule: AppRule, appId: string): Set<string> | undefined {
+    if (!rule.ownParts?.some(isKeyed)) return undefined;
+    let byApp = this.reads.get(rule.id);
+    if (!byApp) this.reads.set(rule.id, (byApp = new Map()));
+    const keys = new Set<string>();
+    byApp.set(appId, keys);
+    return keys;
   }
 
   /** Records the values of an app rule's `ownParts` facts it just ran with. */
@@ -63,10 +82,21 @@ export class PartsSeen {
     const out = new Set<string>();
     for (const f of own) {
       const part = partOf(f);
+      const keysChanged = keysChangedOf(f);
       const before = seen.get(f);
       const now = factValue(f, index);
-      if (!part || before === undefined || now === undefined) return undefined;
+      if ((!part && !keysChanged) || before === undefined || now === undefined) return undefined;
       if (before === now) continue;
+      if (keysChanged) {
+        // The apps whose last check read a key whose answer changed.
+        const diff = keysChanged(before, now);
+        const reads = this.reads.get(rule.id);
+        if (!diff || !reads) return undefined;
+        const keys = [...diff].map((k) => `${f}\0${k}`);
+        if (keys.length) for (const [id, read] of reads) if (keys.some((k) => read.has(k))) out.add(id);
+        continue;
+      }
+      if (!part) return undefined;
       for (let i = 0; i < index.apps.length; i++) {
         const app = index.apps[i];
         if (prevApps[i].id !== app.id) return undefined;

@@ -6,7 +6,21 @@
 import type { App, Finding, Fix, Logger, Severity, WorkspaceView } from '../model/types';
 import type { AppRule, DerivedFact, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
 import { DERIVED_INPUTS, DERIVED_ORDER, isAppFact } from '../facts/registry';
-import { carry, checking, evaluate, inPass, passCount, previous, samePrint, signatureOf, UndeclaredFactError, within, type Print } from '../facts/track';
+import {
+  carry,
+  checking,
+  evaluate,
+  inPass,
+  isKeyed,
+  passCount,
+  previous,
+  recordingKeys,
+  samePrint,
+  signatureOf,
+  UndeclaredFactError,
+  within,
+  type Print,
+} from '../facts/track';
 import { PartsSeen } from './parts';
 import { fingerprint } from '../facts/fingerprint';
 import { positionsById } from '../facts/util';
@@ -159,9 +173,18 @@ export class RuleRunner {
     // rule over 2,000 apps: a context, a set and three closures per app were ~5 of the ~33 MB an edit allocated).
     const sink: Sink = { app: undefined, list: [] };
     const ctx = contextFor(rule, index, sink);
-    const check = checked
+    const plain = checked
       ? (app: App, c: RuleContext) => within(rule.id, facts!, new Set([app]), () => rule.check(app, c))
       : (app: App, c: RuleContext) => rule.check(app, c);
+    // (a rule reading keyed facts: the keys each check reads are recorded, for re-runs app by app)
+    this.parts.beginRun(rule, !only);
+    const keyed = rule.ownParts?.some(isKeyed);
+    const check = keyed
+      ? (app: App, c: RuleContext) => {
+          const into = this.parts.recorder(rule, app.id);
+          return into ? recordingKeys(into, () => plain(app, c)) : plain(app, c);
+        }
+      : plain;
     for (const app of index.apps) {
       if (only && !only.has(app.id)) continue;
       const list: Finding[] = [];

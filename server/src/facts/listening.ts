@@ -9,7 +9,7 @@ import type { App, WorkspaceView } from '../model/types';
 import { scopedServiceUrlSites, serviceGroup, type UrlSite } from './service-urls';
 import { bindingsOf, machineOf, publishedPorts, type AppBinding, type PublishedPort } from './machines';
 import { byApps, identity, originOf, perApp, positionsById, pushTo, replaceIn, type Origin } from './util';
-import { checking, derived, derivedSignature, lazyDerived, raw } from './track';
+import { checking, derived, derivedKeys, derivedSignature, lazyDerived, raw, readKey } from './track';
 import { containerEnv, type ContainerEnv } from './compose-model';
 import { flat } from './fingerprint';
 
@@ -84,8 +84,8 @@ export function unreadablePackage(index: WorkspaceView, app: App): string | unde
   return ok ? undefined : pkg.file;
 }
 
-/** What listens where (the derived fact `listening`): app servers and published compose ports by machine and port, and the servers Crosswire cannot see. */
-export interface Listening {
+/** What the derived fact `listening` is made of. */
+interface ListeningData {
   bound: Set<string>;
   pubKeys: Set<string>;
   bindings: Map<App, AppBinding[]>;
@@ -98,6 +98,81 @@ export interface Listening {
   /** Their identities. */
   unseenIds: Set<string>;
 }
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * What listens where (the derived fact `listening`): app servers and published compose ports by machine and port,
+ * and the servers Crosswire cannot see. Read only through its methods, which record the keys a rule's check reads
+ * (facts/track.ts readKey): when a port is edited, the rules that read it run again only for the apps that asked
+ * about what changed.
+ */
+export class Listening {
+  readonly #d: ListeningData;
+  /** Numbers the values (see changedKeys). */
+  readonly version: number;
+  constructor(d: ListeningData, version: number) {
+    this.#d = d;
+    this.version = version;
+  }
+  /** Whether an app server or a published compose port is bound at `key` (`machine\0port`). */
+  isBound(key: string): boolean {
+    readKey('listening', `k:${key}`);
+    return this.#d.bound.has(key) || this.#d.pubKeys.has(key);
+  }
+  /** Whether a compose service publishes `key` (`machine\0port`, TCP). */
+  published(key: string): boolean {
+    readKey('listening', `k:${key}`);
+    return this.#d.pubKeys.has(key);
+  }
+  /** The app servers bound at `key` (`machine\0port`), in app order. */
+  at(key: string): readonly AppBinding[] {
+    readKey('listening', `k:${key}`);
+    return this.#d.at.get(key) ?? NONE;
+  }
+  /** An app's servers with their machine. */
+  bindingsOf(app: App): readonly AppBinding[] {
+    readKey('listening', `b:${app.id}`);
+    return this.#d.bindings.get(app) ?? NONE;
+  }
+  /** Apps whose package.json Crosswire cannot read, in app order. */
+  unknownApps(): readonly { app: App; file: string }[] {
+    readKey('listening', 'unknown');
+    return this.#d.unknownApps;
+  }
+  /** Apps that run a server whose port Crosswire does not know, in app order. */
+  unseen(): readonly App[] {
+    readKey('listening', 'unseen');
+    return this.#d.unseen;
+  }
+  /** Whether the identity is of such an app. */
+  isUnseen(id: string): boolean {
+    readKey('listening', 'unseen');
+    return this.#d.unseenIds.has(id);
+  }
+  /** The data, for the next value's update (not for rules: their reads would not be recorded). */
+  static data(l: Listening): ListeningData {
+    return l.#d;
+  }
+}
+
+/** Version -> the version it was updated from and the keys whose answers changed (the last few updates). */
+const deltas = new Map<number, { from: number; keys: Set<string> }>();
+let versions = 0;
+
+/** The keys whose answers differ between two values of `listening`; undefined when they are not a few updates apart. */
+function changedKeys(before: Listening, now: Listening): ReadonlySet<string> | undefined {
+  const out = new Set<string>();
+  let v = now.version;
+  for (let steps = 0; v !== before.version; steps++) {
+    const d = deltas.get(v);
+    if (!d || steps === 32) return undefined;
+    for (const k of d.keys) out.add(k);
+    v = d.from;
+  }
+  return out;
+}
+derivedKeys<Listening>('listening', changedKeys);
 
 const bindingKeys = new WeakMap<AppBinding, string>();
 
@@ -179,6 +254,22 @@ function unknownAppsOf(ix: WorkspaceView): { app: App; file: string }[] {
   });
 }
 
+/** Two lists of bindings say the same to a rule: the same apps (by id and name), machines and servers (port, role, reason, where), in order. */
+function sameBindings(a: readonly AppBinding[], b: readonly AppBinding[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i], b[i]];
+    const [l, m] = [x.listener, y.listener];
+    if (x.app.id !== y.app.id || x.app.name !== y.app.name || x.machine !== y.machine) return false;
+    if (l.port !== m.port || l.role !== m.role || l.reason !== m.reason || l.source.file !== m.source.file) return false;
+    const [r, q] = [l.source.range, m.source.range];
+    if (r.start.line !== q.start.line || r.start.character !== q.start.character || r.end.line !== q.end.line || r.end.character !== q.end.character)
+      return false;
+  }
+  return true;
+}
+
 function buildListening(ix: WorkspaceView, lists: AppBinding[][], pubs: readonly PublishedPort[]): Listening {
   const bindings = new Map<App, AppBinding[]>();
   const at = new Map<string, AppBinding[]>();
@@ -187,7 +278,7 @@ function buildListening(ix: WorkspaceView, lists: AppBinding[][], pubs: readonly
     for (const b of lists[i]) pushTo(at, keyOf(b), b);
   }
   const unseen = ix.apps.filter(isUnseen);
-  return {
+  const d = {
     bound: new Set(at.keys()),
     pubKeys: pubKeysOf(pubs),
     bindings,
@@ -196,12 +287,15 @@ function buildListening(ix: WorkspaceView, lists: AppBinding[][], pubs: readonly
     unseen,
     unseenIds: new Set(unseen.map(identity)),
   };
+  return new Listening(d, ++versions);
 }
 
 /** `last` with the bindings of the apps at `changed` replaced: new lists for the keys they touch, the others shared. */
 function updateListening(ix: WorkspaceView, last: ListeningMemo, changed: number[], lists: AppBinding[][], pubs: readonly PublishedPort[]): Listening {
   const apps = ix.apps;
-  const prev = last.value;
+  const prev = Listening.data(last.value);
+  /** The keys whose answers change (Listening's methods). */
+  const keys = new Set<string>();
   const bindings = new Map(prev.bindings);
   const at = new Map(prev.at);
   const bound = new Set(prev.bound);
@@ -213,7 +307,16 @@ function updateListening(ix: WorkspaceView, last: ListeningMemo, changed: number
     const neu = apps[i];
     bindings.delete(old);
     bindings.set(neu, lists[i]);
+    // (a re-derived app whose servers are as they were, an edit of a secret: no key changes)
+    if (!sameBindings(last.lists[i], lists[i])) keys.add(`b:${neu.id}`);
     for (const k of new Set([...last.lists[i], ...lists[i]].map(keyOf))) {
+      if (
+        !sameBindings(
+          last.lists[i].filter((b) => keyOf(b) === k),
+          lists[i].filter((b) => keyOf(b) === k),
+        )
+      )
+        keys.add(`k:${k}`);
       const list = replaceIn(
         at.get(k),
         (b) => b.app,
@@ -236,15 +339,28 @@ function updateListening(ix: WorkspaceView, last: ListeningMemo, changed: number
     }
   }
   const unseen = unseenChanged ? apps.filter(isUnseen) : prev.unseen;
-  return {
+  if (unseenChanged) keys.add('unseen');
+  if (unknown) keys.add('unknown');
+  let pubKeys = prev.pubKeys;
+  if (pubs !== last.pubs) {
+    pubKeys = pubKeysOf(pubs);
+    for (const k of pubKeys) if (!prev.pubKeys.has(k)) keys.add(`k:${k}`);
+    for (const k of prev.pubKeys) if (!pubKeys.has(k)) keys.add(`k:${k}`);
+  }
+  const d = {
     bound,
-    pubKeys: pubs === last.pubs ? prev.pubKeys : pubKeysOf(pubs),
+    pubKeys,
     bindings,
     at,
     unknownApps: unknown ? unknownAppsOf(ix) : prev.unknownApps,
     unseen,
     unseenIds: unseenChanged ? new Set(unseen.map(identity)) : prev.unseenIds,
   };
+  const value = new Listening(d, ++versions);
+  deltas.set(value.version, { from: last.value.version, keys });
+  // (the last few updates: older values are not asked about)
+  if (deltas.size > 64) deltas.delete(deltas.keys().next().value!);
+  return value;
 }
 
 /** Every app's development service-URL sites with a local web origin, by service (the derived fact `serviceUrls`). */

@@ -227,6 +227,39 @@ export function partOf(name: DerivedFact): ((value: unknown, app: App) => unknow
   return parts.get(name) as ((value: unknown, app: App) => unknown) | undefined;
 }
 
+const keyed = new Map<DerivedFact, (before: never, now: never) => ReadonlySet<string> | undefined>();
+/**
+ * Declares a derived fact read key by key: its value hands out what a rule asks for through accessors that call
+ * readKey(name, key), and `changed(before, now)` gives the keys whose answers differ between two values (undefined when
+ * it cannot tell). A rule that lists the fact in `ownParts` then runs again only for the apps whose last check read
+ * one of those keys (engine/parts.ts), not over every app.
+ */
+export function derivedKeys<T>(name: DerivedFact, changed: (before: T, now: T) => ReadonlySet<string> | undefined): void {
+  keyed.set(name, changed as (before: never, now: never) => ReadonlySet<string> | undefined);
+}
+export function keysChangedOf(name: DerivedFact): ((before: unknown, now: unknown) => ReadonlySet<string> | undefined) | undefined {
+  return keyed.get(name) as ((before: unknown, now: unknown) => ReadonlySet<string> | undefined) | undefined;
+}
+export function isKeyed(name: DerivedFact): boolean {
+  return keyed.has(name);
+}
+
+/** The keys of keyed facts read while a check runs (recordingKeys), as `fact\0key`. */
+let recorder: Set<string> | undefined;
+export function readKey(name: DerivedFact, key: string): void {
+  recorder?.add(`${name}\0${key}`);
+}
+/** Runs `fn`, adding to `into` every key of a keyed fact it reads. */
+export function recordingKeys<R>(into: Set<string>, fn: () => R): R {
+  const prev = recorder;
+  recorder = into;
+  try {
+    return fn();
+  } finally {
+    recorder = prev;
+  }
+}
+
 /**
  * A derived fact's value in the current state of the index, computed if it was not yet (lazily derived ones too):
  * for the engine, which compares the parts of two values. Undefined when no rule ever computed it (its code has not run).

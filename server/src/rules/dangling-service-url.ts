@@ -28,18 +28,23 @@ export const danglingServiceUrl = appRule({
   defaultSeverity: 'warning',
   fixable: true,
   facts: ['env', 'code', 'listeners', 'machines', 'serviceUrls', 'listening', 'containerEnv', 'composeModel'],
+  // (read key by key: an edit of a port re-runs it only for the apps whose URLs asked about that port)
+  ownParts: ['listening'],
   check(app, ctx) {
     const index = ctx.index;
     const l = listening(index);
     const byGroup = serviceUrlsByGroup(index);
-    const isBound = (key: string) => l.bound.has(key) || l.pubKeys.has(key);
+    const isBound = (key: string) => l.isBound(key);
     // Per service: the development sites that point at a live port (at most 10 named), and their ports.
     const boundPeers = new Map<string, { list: Parsed[]; ports: number[] }>();
     for (const x of parsedOf(index, app)) {
       if (isBound(x.key)) continue;
       const { s, machine } = x;
       // Apps on that machine whose package.json Crosswire cannot read: they may listen there.
-      const unsure = l.unknownApps.filter((u) => machineOf(index, u.app) === machine && identity(u.app) !== identity(s.app)).slice(0, 5);
+      const unsure = l
+        .unknownApps()
+        .filter((u) => machineOf(index, u.app) === machine && identity(u.app) !== identity(s.app))
+        .slice(0, 5);
       // The app the key names, when exactly one other app matches every word of the service name.
       const words = serviceWords(s.key);
       let named: App[] = [];
@@ -49,7 +54,7 @@ export const danglingServiceUrl = appRule({
         named = [...new Map(named.map((a) => [identity(a), a])).values()];
       }
       const namedApp = named.length === 1 ? named[0] : undefined;
-      const bindings = namedApp ? (l.bindings.get(namedApp) ?? []) : [];
+      const bindings = namedApp ? l.bindingsOf(namedApp) : [];
       // An app it names whose servers Crosswire cannot see (port computed at run time): it may listen there.
       if (namedApp && bindings.length === 0) continue;
       const namedBindings = bindings.filter((b) => b.machine === machine);
@@ -58,7 +63,7 @@ export const danglingServiceUrl = appRule({
       // may be the one listening there: unknown is not "nothing".
       // (The app's own server of unknown port counts too: a mock API it runs beside itself may be what its URL names.)
       const ownUnknown = identity(s.app) === identity(app) && app.unknownPorts.length > 0 && machineOf(index, app) === machine;
-      if (!namedBindings.length && (unsure.length || ownUnknown || l.unseen.some((a) => identity(a) !== identity(s.app) && machineOf(index, a) === machine)))
+      if (!namedBindings.length && (unsure.length || ownUnknown || l.unseen().some((a) => identity(a) !== identity(s.app) && machineOf(index, a) === machine)))
         continue;
       // A replica's own machine inferred without evidence (no URL or configuration names it): what else runs there is unknown.
       if (!namedBindings.length && machine.startsWith('replica:')) continue;

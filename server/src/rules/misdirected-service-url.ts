@@ -93,25 +93,26 @@ export const misdirectedServiceUrl = appRule({
   defaultSeverity: 'warning',
   fixable: true,
   facts: ['env', 'code', 'machines', 'listening'],
+  // (read key by key: an edit of a port re-runs it only for the apps whose URLs asked about that port)
+  ownParts: ['listening'],
   check(app, ctx) {
     const index = ctx.index;
     const sites = localSitesOf(app);
     if (!sites.length) return;
     const l = listening(index);
     const machine = machineOf(index, app);
-    const unseen = l.unseenIds;
     for (const { s, o } of sites) {
       const target = appNamedByKey(index, s.key, GENERIC);
       if (!target || identity(target) === identity(app)) continue;
-      if (unseen.has(identity(target)) || l.unknownApps.some((u) => identity(u.app) === identity(target))) continue;
+      if (l.isUnseen(identity(target)) || l.unknownApps().some((u) => identity(u.app) === identity(target))) continue;
       // A development URL is compared with the servers that run in development (dev servers, plain servers), when there are any.
-      const mine = (l.bindings.get(target) ?? []).filter((b) => b.machine === machine);
+      const mine = l.bindingsOf(target).filter((b) => b.machine === machine);
       const devs = mine.filter((b) => DEV_ROLES.has(b.listener.role));
       const targetBindings = devs.length ? devs : mine;
       const targetPorts = [...new Set(targetBindings.map((b) => b.listener.port))];
       if (!targetPorts.length || targetPorts.includes(o.port)) continue;
-      if (l.pubKeys.has(`${machine}\0${o.port}`)) continue;
-      const there = (l.at.get(`${machine}\0${o.port}`) ?? []).filter((b) => identity(b.app) !== identity(target));
+      if (l.published(`${machine}\0${o.port}`)) continue;
+      const there = l.at(`${machine}\0${o.port}`).filter((b) => identity(b.app) !== identity(target));
       if (!there.length) continue; // nothing listens there: dangling-service-url's question, not this one
       const others = [...new Map(there.map((b) => [identity(b.app), b.app])).values()];
       const fixes: Fix[] = [];
