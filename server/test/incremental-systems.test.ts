@@ -128,3 +128,36 @@ async function oneCollisionEnds(): Promise<void> {
   assert.deepEqual(snapshot(engine.findings()), snapshot(fresh.findings()));
   fs.rmSync(ws, { recursive: true, force: true });
 }
+
+test('a rule run again over every app publishes only the files whose findings changed (fact checking off, as for users)', async () => {
+  // web relies on Next.js's default port, which admin's API URL names (implicit-port). An edit of a third app's
+  // secret changes the systems, which implicit-port reads for every app: it runs over every app again, finds the
+  // same about web, and web's package.json must not be published again.
+  const was = setChecking(false);
+  const ws = makeWorkspace({
+    'web/package.json': pkg('web', { dev: 'next dev' }, { next: '14.2.5', react: '18.3.1' }),
+    'admin/package.json': pkg('admin', { dev: 'vite' }, { vite: '5.0.0' }),
+    'admin/.env': 'VITE_API_URL=http://localhost:3000\n',
+    'docs/package.json': pkg('docs', { dev: 'vite' }, { vite: '5.0.0' }),
+    'docs/.env': `SESSION_SECRET=${SECRET}\n`,
+  });
+  try {
+    const engine = await Engine.create({ roots: [ws] });
+    const implicit = () => byRule(engine.findings(), 'implicit-port').map((f) => path.relative(ws, f.location.file));
+    assert.deepEqual(implicit(), [path.join('web', 'package.json')]);
+    assert.equal(engine.takeChangedFiles(), 'all');
+    const file = path.join(ws, 'docs', '.env');
+    const next = `SESSION_SECRET=${SECRET2}\n`;
+    fs.writeFileSync(file, next);
+    engine.setOverlay(file, next);
+    const changed = engine.takeChangedFiles();
+    assert.notEqual(changed, 'all');
+    assert.deepEqual([...(changed as Set<string>)], [], 'nothing any finding is about changed');
+    assert.deepEqual(implicit(), [path.join('web', 'package.json')], 'the finding is still there');
+    const fresh = await Engine.create({ roots: [ws] });
+    assert.deepEqual(snapshot(engine.findings()), snapshot(fresh.findings()));
+  } finally {
+    setChecking(was);
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
+});

@@ -24,6 +24,7 @@ import {
 import { PartsSeen } from './parts';
 import { fingerprint } from '../facts/fingerprint';
 import { positionsById } from '../facts/util';
+import { sameData } from '../model/same';
 
 /** What changed since the last run: per app id (re-derived in place) the app facts that differ, and the workspace facts that differ. */
 export interface Delta {
@@ -35,6 +36,8 @@ export interface Delta {
 
 interface AppState {
   byApp: Map<string, Finding[]>;
+  /** appId -> the app (object) its findings were made for, when they were kept from an earlier run (app rules). */
+  madeFor?: Map<string, App>;
 }
 
 interface GroupState {
@@ -164,8 +167,9 @@ export class RuleRunner {
   }
 
   private runAppRule(rule: AppRule, index: WorkspaceView, only: Set<string> | undefined): boolean {
-    let s = this.states.get(rule.id) as AppState | undefined;
-    if (!s || !only) this.states.set(rule.id, (s = { byApp: new Map() }));
+    const prev = this.states.get(rule.id) as AppState | undefined;
+    let s = prev;
+    if (!s || !only) this.states.set(rule.id, (s = { byApp: new Map(), madeFor: new Map() }));
     const checked = checking();
     const facts = checked ? new Set(rule.facts) : undefined;
     let changed = !only;
@@ -173,25 +177,23 @@ export class RuleRunner {
     // rule over 2,000 apps: a context, a set and three closures per app were ~5 of the ~33 MB an edit allocated).
     const sink: Sink = { app: undefined, list: [] };
     const ctx = contextFor(rule, index, sink);
-    const plain = checked
-      ? (app: App, c: RuleContext) => within(rule.id, facts!, new Set([app]), () => rule.check(app, c))
-      : (app: App, c: RuleContext) => rule.check(app, c);
-    // (a rule reading keyed facts: the keys each check reads are recorded, for re-runs app by app)
     this.parts.beginRun(rule, !only);
-    const keyed = rule.ownParts?.some(isKeyed);
-    const check = keyed
-      ? (app: App, c: RuleContext) => {
-          const into = this.parts.recorder(rule, app.id);
-          return into ? recordingKeys(into, () => plain(app, c)) : plain(app, c);
-        }
-      : plain;
+    const check = checkOf(rule, facts, this.parts);
     for (const app of index.apps) {
       if (only && !only.has(app.id)) continue;
       const list: Finding[] = [];
       sink.app = app;
       sink.list = list;
       this.attempt(rule, app.id, check, app, ctx);
-      const old = s.byApp.get(app.id);
+      const old = prev?.byApp.get(app.id);
+      const sameApp = prev?.madeFor?.get(app.id) === app;
+      s.madeFor!.set(app.id, app);
+      // The same findings as before about the very same app: the old objects are kept, so that the files they are in
+      // are not published again (an edit re-runs a rule over every app when a fact all of them read changes).
+      if (old && sameApp && sameFindings(old, list)) {
+        s.byApp.set(app.id, old);
+        continue;
+      }
       if (list.length) s.byApp.set(app.id, list);
       else s.byApp.delete(app.id);
       if (old?.length || list.length) changed = true;
@@ -261,6 +263,10 @@ export class RuleRunner {
     this.guard(rule, 'the workspace', () =>
       within(rule.id, new Set(rule.facts), undefined, () => rule.check(contextFor(rule, index, { app: undefined, list }))),
     );
+    // The same findings as before, none with a fix (a fix's edits may read objects of the run that made it): the old
+    // objects are kept, and their files are not published again.
+    const old = (this.states.get(rule.id) as AppState | undefined)?.byApp.get('');
+    if (old && sameFindings(old, list) && old.every((f) => f.fixes.length === 0)) return false;
     this.states.set(rule.id, { byApp: new Map([['', list]]) });
     return true;
   }
@@ -318,6 +324,26 @@ function contextFor(rule: Rule, index: WorkspaceView, sink: Sink): RuleContext {
       sink.list.push(f);
     },
   };
+}
+
+/**
+ * The check of an app rule for one run: within its declared facts when checking them (`facts`), recording the keys of
+ * keyed facts each check reads when it reads any (for re-runs app by app, engine/parts.ts).
+ */
+function checkOf(rule: AppRule, facts: ReadonlySet<FactName> | undefined, parts: PartsSeen): (app: App, c: RuleContext) => void {
+  const plain = facts
+    ? (app: App, c: RuleContext) => within(rule.id, facts, new Set([app]), () => rule.check(app, c))
+    : (app: App, c: RuleContext) => rule.check(app, c);
+  if (!rule.ownParts?.some(isKeyed)) return plain;
+  return (app: App, c: RuleContext) => {
+    const into = parts.recorder(rule, app.id);
+    return into ? recordingKeys(into, () => plain(app, c)) : plain(app, c);
+  };
+}
+
+/** Two lists of findings say the same (rule, severity, message, places, related, fixes' titles and kinds), in order. */
+function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
+  return a.length === b.length && a.every((f, i) => sameData(f, b[i]));
 }
 
 /** The rule's findings in the order a full pass meets them: apps in index order; groups by their first member. */
