@@ -86,9 +86,10 @@ export function unreadablePackage(index: WorkspaceView, app: App): string | unde
 
 /** What the derived fact `listening` is made of. */
 interface ListeningData {
-  bound: Set<string>;
   pubKeys: Set<string>;
-  bindings: Map<App, AppBinding[]>;
+  /** The apps and each one's bindings, in app order (the index's list and bindingsOf). */
+  apps: readonly App[];
+  lists: readonly AppBinding[][];
   /** `machine\0port` -> the app servers bound there, in app order. */
   at: Map<string, AppBinding[]>;
   /** Apps whose package.json Crosswire cannot read, in app order. */
@@ -118,7 +119,7 @@ export class Listening {
   /** Whether an app server or a published compose port is bound at `key` (`machine\0port`). */
   isBound(key: string): boolean {
     readKey('listening', `k:${key}`);
-    return this.#d.bound.has(key) || this.#d.pubKeys.has(key);
+    return this.#d.at.has(key) || this.#d.pubKeys.has(key);
   }
   /** Whether a compose service publishes `key` (`machine\0port`, TCP). */
   published(key: string): boolean {
@@ -133,7 +134,8 @@ export class Listening {
   /** An app's servers with their machine. */
   bindingsOf(app: App): readonly AppBinding[] {
     readKey('listening', `b:${app.id}`);
-    return this.#d.bindings.get(app) ?? NONE;
+    const i = positionsById(this.#d.apps).get(app.id);
+    return i !== undefined && this.#d.apps[i] === app ? this.#d.lists[i] : NONE;
   }
   /** Apps whose package.json Crosswire cannot read, in app order. */
   unknownApps(): readonly { app: App; file: string }[] {
@@ -271,17 +273,13 @@ function sameBindings(a: readonly AppBinding[], b: readonly AppBinding[]): boole
 }
 
 function buildListening(ix: WorkspaceView, lists: AppBinding[][], pubs: readonly PublishedPort[]): Listening {
-  const bindings = new Map<App, AppBinding[]>();
   const at = new Map<string, AppBinding[]>();
-  for (let i = 0; i < ix.apps.length; i++) {
-    bindings.set(ix.apps[i], lists[i]);
-    for (const b of lists[i]) pushTo(at, keyOf(b), b);
-  }
+  for (const list of lists) for (const b of list) pushTo(at, keyOf(b), b);
   const unseen = ix.apps.filter(isUnseen);
   const d = {
-    bound: new Set(at.keys()),
+    apps: ix.apps,
+    lists,
     pubKeys: pubKeysOf(pubs),
-    bindings,
     at,
     unknownApps: unknownAppsOf(ix),
     unseen,
@@ -296,17 +294,13 @@ function updateListening(ix: WorkspaceView, last: ListeningMemo, changed: number
   const prev = Listening.data(last.value);
   /** The keys whose answers change (Listening's methods). */
   const keys = new Set<string>();
-  const bindings = new Map(prev.bindings);
   const at = new Map(prev.at);
-  const bound = new Set(prev.bound);
   const position = positionsById(apps);
   let unknown = false;
   let unseenChanged = false;
   for (const i of changed) {
     const old = last.apps[i];
     const neu = apps[i];
-    bindings.delete(old);
-    bindings.set(neu, lists[i]);
     // (a re-derived app whose servers are as they were, an edit of a secret: no key changes)
     if (!sameBindings(last.lists[i], lists[i])) keys.add(`b:${neu.id}`);
     for (const k of new Set([...last.lists[i], ...lists[i]].map(keyOf))) {
@@ -325,13 +319,8 @@ function updateListening(ix: WorkspaceView, last: ListeningMemo, changed: number
         i,
         position,
       );
-      if (list) {
-        at.set(k, list);
-        bound.add(k);
-      } else {
-        at.delete(k);
-        bound.delete(k);
-      }
+      if (list) at.set(k, list);
+      else at.delete(k);
     }
     if (old !== neu) {
       unknown ||= unreadablePackage(ix, old) !== undefined || unreadablePackage(ix, neu) !== undefined;
@@ -348,9 +337,9 @@ function updateListening(ix: WorkspaceView, last: ListeningMemo, changed: number
     for (const k of prev.pubKeys) if (!pubKeys.has(k)) keys.add(`k:${k}`);
   }
   const d = {
-    bound,
+    apps,
+    lists,
     pubKeys,
-    bindings,
     at,
     unknownApps: unknown ? unknownAppsOf(ix) : prev.unknownApps,
     unseen,

@@ -146,6 +146,12 @@ export function label(index: WorkspaceView, app: App): string {
  */
 export function nameFacts(index: WorkspaceView): { counts: Map<string, number>; replicaKeys: Map<string, Set<string>> } {
   return byApps(index.apps, names, () => {
+    const last = lastNames;
+    const apps = index.apps;
+    if (last && last.apps.length === apps.length && apps.every((a, i) => a === last.apps[i] || (a.name === last.apps[i].name && a.replicaKey === last.apps[i].replicaKey))) {
+      lastNames = { apps, value: last.value };
+      return last.value;
+    }
     const n = { counts: new Map<string, number>(), replicaKeys: new Map<string, Set<string>>() };
     for (const a of index.apps) {
       n.counts.set(a.name, (n.counts.get(a.name) ?? 0) + 1);
@@ -153,10 +159,12 @@ export function nameFacts(index: WorkspaceView): { counts: Map<string, number>; 
       if (!s) n.replicaKeys.set(a.name, (s = new Set()));
       s.add(a.replicaKey);
     }
+    lastNames = { apps, value: n };
     return n;
   });
 }
 const names = new WeakMap<readonly App[], ReturnType<typeof nameFacts>>();
+let lastNames: { apps: readonly App[]; value: ReturnType<typeof nameFacts> } | undefined;
 
 /** A value computed once per list of apps from the apps' identities only (names, ids, folders): free to read, no fact. */
 export function byApps<T>(apps: readonly App[], memo: WeakMap<readonly App[], T>, compute: () => T): T {
