@@ -148,7 +148,11 @@ export function nameFacts(index: WorkspaceView): { counts: Map<string, number>; 
   return byApps(index.apps, names, () => {
     const last = lastNames;
     const apps = index.apps;
-    if (last && last.apps.length === apps.length && apps.every((a, i) => a === last.apps[i] || (a.name === last.apps[i].name && a.replicaKey === last.apps[i].replicaKey))) {
+    if (
+      last &&
+      last.apps.length === apps.length &&
+      apps.every((a, i) => a === last.apps[i] || (a.name === last.apps[i].name && a.replicaKey === last.apps[i].replicaKey))
+    ) {
       lastNames = { apps, value: last.value };
       return last.value;
     }
