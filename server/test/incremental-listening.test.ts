@@ -1,6 +1,6 @@
 /**
  * What listens where (facts/listening.ts) is updated app by app over edits, as are the listeners and the places
- * naming each port of the systems (facts/systems.ts): an edit that moves a server to another port, onto a port
+ * naming each port of the systems (facts/systems.ts) and the apps whose env files name each port (facts/compose-model.ts): an edit that moves a server to another port, onto a port
  * another server binds, or off it again, must leave the findings of dangling-service-url and misdirected-service-url
  * equal to those of a fresh engine, and name the port that holds now. Fact checking is off, as for users: with it
  * on, per-app memos are off and every computation is a rebuild.
@@ -83,6 +83,45 @@ test('servers moving between ports: the URLs left dangling and those bound again
         assert.match(ledger.message, new RegExp(`\\(ledger listens on ${text.match(/\d+/)![0]}\\)`), 'the message names where ledger listens now');
       const fresh = await Engine.create({ roots: [ws] });
       assert.deepEqual(snapshot(engine.findings()), snapshot(fresh.findings()), `after ${app}/.env: ${text.trim()}`);
+    }
+  } finally {
+    setChecking(was);
+    fs.rmSync(ws, { recursive: true, force: true });
+  }
+});
+
+test("a compose service's users by the ports their env files name follow edits of those ports (fact checking off)", async () => {
+  // infra publishes 4000, where api listens: api's own PORT=4000 makes it a user of the project (compose-port-collision).
+  const was = setChecking(false);
+  const ws = makeWorkspace({
+    'infra/docker-compose.yml': 'services:\n  cache:\n    image: redis:7\n    ports:\n      - "4000:6379"\n',
+    ...nestApp('api', 4000),
+    'worker/package.json': pkg('worker', { dev: 'vite' }, { vite: '5.0.0' }),
+    'worker/.env': 'VITE_API_URL=http://localhost:4000\n',
+  });
+  try {
+    const engine = await Engine.create({ roots: [ws] });
+    const why = () =>
+      byRule(engine.findings(), 'compose-port-collision').map(
+        (f) => (/\((api uses project infra|project infra is used by an app)/.exec(f.related[0].message) ?? [])[1],
+      );
+    assert.deepEqual(why(), ['api uses project infra']);
+    const steps: [string, string, string, (string | undefined)[]][] = [
+      ['api', '.env', 'PORT=4001\n', []],
+      ['api', '.env', 'PORT=4000\n', ['api uses project infra']],
+      ['worker', '.env', 'VITE_API_URL=http://localhost:4002\n', ['api uses project infra']],
+      ['api', '.env', 'PORT=4003\n', []],
+      ['worker', '.env', 'VITE_API_URL=http://localhost:4000\n', []],
+      ['api', '.env', 'PORT=4000\n', ['api uses project infra']],
+    ];
+    for (const [app, name, text, expected] of steps) {
+      const file = path.join(ws, app, name);
+      fs.writeFileSync(file, text);
+      engine.setOverlay(file, text);
+      engine.takeChangedFiles();
+      assert.deepEqual(why(), expected, `after ${app}/${name}: ${text.trim()}`);
+      const fresh = await Engine.create({ roots: [ws] });
+      assert.deepEqual(snapshot(engine.findings()), snapshot(fresh.findings()), `after ${app}/${name}: ${text.trim()}`);
     }
   } finally {
     setChecking(was);

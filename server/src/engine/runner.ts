@@ -36,7 +36,7 @@ export interface Delta {
 
 interface AppState {
   byApp: Map<string, Finding[]>;
-  /** appId -> the app (object) its findings were made for, when they were kept from an earlier run (app rules). */
+  /** appId -> the app (object) its findings were made for (app rules; one map for all runs: an entry is read before it is replaced). */
   madeFor?: Map<string, App>;
 }
 
@@ -169,7 +169,7 @@ export class RuleRunner {
   private runAppRule(rule: AppRule, index: WorkspaceView, only: Set<string> | undefined): boolean {
     const prev = this.states.get(rule.id) as AppState | undefined;
     let s = prev;
-    if (!s || !only) this.states.set(rule.id, (s = { byApp: new Map(), madeFor: new Map() }));
+    if (!s || !only) this.states.set(rule.id, (s = { byApp: new Map(), madeFor: prev?.madeFor ?? new Map() }));
     const checked = checking();
     const facts = checked ? new Set(rule.facts) : undefined;
     let changed = !only;

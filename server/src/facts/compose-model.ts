@@ -12,10 +12,10 @@ import {
   type ComposeVariant,
   type ResolvedService,
 } from '../index/compose-projects';
-import { originOf, perApp } from './util';
+import { originOf, perApp, positionsById, pushTo, replaceIn } from './util';
 import { classifyEnvFile } from '../parsers/env';
 import { analyzeCommand } from '../parsers/scripts';
-import { asDerived, derived, derivedSignature, lazyDerived, raw } from './track';
+import { asDerived, checking, derived, derivedSignature, lazyDerived, raw } from './track';
 import { flat } from './fingerprint';
 
 lazyDerived('composeUsers');
@@ -211,7 +211,7 @@ export function projectUsers(index: WorkspaceView, project: ComposeProject): Pro
     u = asDerived('composeUsers', () => {
       state.programs ??= programsOf(index.apps.filter(isProgram));
       const ports = allEnvPorts(index);
-      return computeProjectUsers(index, project, state.programs, ports, () => (state.byPort ??= portIndex(state.programs!.list, ports)));
+      return computeProjectUsers(index, project, state.programs, ports, () => (state.byPort ??= portIndex(state.programs!.list, ports, index.apps)));
     });
     state.cache.set(project, u);
   }
@@ -242,9 +242,17 @@ function programsOf(list: App[]): Programs {
     if (l) l.push(a);
     else byDir.set(a.dir, [a]);
   });
-  const sorted = [...list].sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  // (the order by folder of the last list when its folders are the same, in the same order: an edit re-derives apps in place)
+  const listDirs = list.map((a) => a.dir);
+  let order = lastOrder?.dirs.length === listDirs.length && lastOrder.dirs.every((d, i) => d === listDirs[i]) ? lastOrder.order : undefined;
+  if (!order) {
+    order = listDirs.map((_, i) => i).sort((i, j) => (listDirs[i] < listDirs[j] ? -1 : listDirs[i] > listDirs[j] ? 1 : 0));
+    lastOrder = { dirs: listDirs, order };
+  }
+  const sorted = order.map((i) => list[i]);
   return { list, position, byDir, sorted, dirs: sorted.map((a) => a.dir) };
 }
+let lastOrder: { dirs: string[]; order: number[] } | undefined;
 
 /** Programs whose folder is `dir` or below it (`within(dir, app.dir)`), in no particular order. */
 function programsUnder(p: Programs, dir: string): App[] {
@@ -270,14 +278,40 @@ function programsAbove(p: Programs, dir: string): App[] {
 }
 
 /** Local port -> the programs whose env files name it, in app order. */
-function portIndex(programs: App[], ports: Map<string, Map<number, string>>): Map<number, App[]> {
-  const out = new Map<number, App[]>();
-  for (const app of programs) {
-    for (const port of ports.get(app.id)?.keys() ?? []) {
-      const l = out.get(port);
-      if (l) l.push(app);
-      else out.set(port, [app]);
+function portIndex(programs: App[], ports: Map<string, Map<number, string>>, apps: readonly App[]): Map<number, App[]> {
+  const mine = programs.map((a) => ports.get(a.id));
+  const last = lastPortIndex;
+  const changed = last ? changedPrograms(last, programs, mine) : undefined;
+  let out: Map<number, App[]>;
+  if (last && changed) {
+    // Only the re-derived programs' ports change: new lists for those, the others shared.
+    out = new Map(last.value);
+    const position = positionsById(apps);
+    for (const i of changed) {
+      const [old, neu] = [last.list[i], programs[i]];
+      for (const port of new Set([...(last.ports[i]?.keys() ?? []), ...(mine[i]?.keys() ?? [])])) {
+        const list = replaceIn(out.get(port), (a) => a, old, mine[i]?.has(port) ? [neu] : [], position.get(neu.id)!, position);
+        if (list) out.set(port, list);
+        else out.delete(port);
+      }
     }
+  } else {
+    out = new Map<number, App[]>();
+    for (let i = 0; i < programs.length; i++) for (const port of mine[i]?.keys() ?? []) pushTo(out, port, programs[i]);
+  }
+  if (!checking()) lastPortIndex = { list: programs, ports: mine, value: out };
+  return out;
+}
+let lastPortIndex: { list: App[]; ports: (Map<number, string> | undefined)[]; value: Map<number, App[]> } | undefined;
+
+/** The positions of the programs replaced (same id) or with other env ports since `last`, at most 32; undefined otherwise. */
+function changedPrograms(last: NonNullable<typeof lastPortIndex>, programs: App[], mine: (Map<number, string> | undefined)[]): number[] | undefined {
+  if (last.list.length !== programs.length) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < programs.length; i++) {
+    if (programs[i] === last.list[i] && mine[i] === last.ports[i]) continue;
+    if (out.length === 32 || programs[i].id !== last.list[i].id) return undefined;
+    out.push(i);
   }
   return out;
 }
