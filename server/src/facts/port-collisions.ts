@@ -5,7 +5,7 @@
 import type { App, Fix, Listener, Runs, RunSet, WorkspaceView } from '../model/types';
 import type { Report } from '../model/rule';
 import { processKey } from '../index/runs';
-import { identity, inTestFolder, label, listNames } from './util';
+import { identity, inTestFolder, label, listNames, positionsById, pushTo, replaceIn } from './util';
 import { choosePort, setPortFix } from './ports';
 import { portNames, systems, whyLinked, type PortName, type Systems } from './systems';
 import { checking, derived, derivedPart, lazyDerived, raw } from './track';
@@ -202,6 +202,8 @@ interface CollisionCache {
   liveComponent: Map<string, string>;
   linkSignature: Map<string, readonly string[]>;
   ports: Map<string, PortMemo>;
+  /** The started servers by host and port (serversByPort). */
+  byPort: Map<string, Entry[]>;
 }
 const caches = new WeakMap<object, CollisionCache>();
 
@@ -283,21 +285,52 @@ function startedServers(app: App, runs: Runs): { k: string; e: { app: App; l: Li
 }
 const started = new WeakMap<App, { runs: Runs; list: { k: string; e: { app: App; l: Listener } }[] }>();
 
-function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>; reported: Set<Listener> } {
-  const runs = index.runs();
-  const byPort = new Map<string, { app: App; l: Listener }[]>();
-  for (const app of index.apps) {
-    for (const { k, e } of startedServers(app, runs)) {
-      const list = byPort.get(k);
-      if (list) list.push(e);
-      else byPort.set(k, [e]);
+/**
+ * The started servers by host and port, in app order: the last computation's lists with only the re-derived apps'
+ * servers replaced (new lists for the keys they touch, the others shared) when it was made with the same runs and at
+ * most a few apps were re-derived in place; else made from every app.
+ */
+function serversByPort(apps: readonly App[], runs: Runs, before: CollisionCache | undefined): Map<string, Entry[]> {
+  const replaced: number[] = [];
+  let few = !!before && before.runs === runs && before.apps.length === apps.length;
+  for (let i = 0; few && i < apps.length; i++) {
+    if (apps[i] === before!.apps[i]) continue;
+    if (replaced.length === 32 || apps[i].id !== before!.apps[i].id) few = false;
+    else replaced.push(i);
+  }
+  if (!few || !before) {
+    const byPort = new Map<string, Entry[]>();
+    for (const app of apps) for (const { k, e } of startedServers(app, runs)) pushTo(byPort, k, e);
+    return byPort;
+  }
+  const byPort = new Map(before.byPort);
+  const position = positionsById(apps);
+  for (const i of replaced) {
+    const [old, neu] = [startedServers(before.apps[i], runs), startedServers(apps[i], runs)];
+    for (const k of new Set([...old, ...neu].map((x) => x.k))) {
+      const list = replaceIn(
+        byPort.get(k),
+        (e) => e.app,
+        before.apps[i],
+        neu.filter((x) => x.k === k).map((x) => x.e),
+        i,
+        position,
+      );
+      if (list) byPort.set(k, list);
+      else byPort.delete(k);
     }
   }
+  return byPort;
+}
+
+function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>; reported: Set<Listener> } {
+  const runs = index.runs();
+  const ix = raw(index);
+  const before = caches.get(ix);
+  const byPort = serversByPort(index.apps, runs, before);
   const byApp = new Map<App, Collision[]>();
   const reported = new Set<Listener>();
   const sys = systems(index);
-  const ix = raw(index);
-  const before = caches.get(ix);
   const reuse = before && before.runs === runs && before.config === ix.config && before.roots === ix.roots && sameRoster(before.apps, index.apps);
   const dirty = reuse ? changedSystems(before, sys) : undefined;
   const ports = new Map<string, PortMemo>();
@@ -310,6 +343,7 @@ function computeCollisions(index: WorkspaceView): { byApp: Map<App, Collision[]>
     liveComponent: sys.liveComponent,
     linkSignature: sys.linkSignature,
     ports,
+    byPort,
   });
   for (const [portKey, entries] of byPort) {
     if (entries.length < 2 || new Set(entries.map((e) => identity(e.app))).size < 2) continue;
