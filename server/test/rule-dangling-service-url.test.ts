@@ -155,3 +155,27 @@ test("dangling-service-url: not judged on a replica's own machine that nothing n
   const { findings } = await audit(ws);
   assert.deepEqual(byRule(findings, 'dangling-service-url'), []);
 });
+
+test('dangling-service-url: a service whose two scripts read one PORT line is listed once among the related locations', async () => {
+  // ledger's `start` and `start:dev` both start its server with PORT from .env: two servers, one place.
+  const nest =
+    "import { NestFactory } from '@nestjs/core';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(process.env.PORT);\n}\nbootstrap();\n";
+  const ws = makeWorkspace({
+    'ledger/package.json': pkg('ledger', { start: 'nest start', 'start:dev': 'nest start --watch' }, { '@nestjs/core': '10.0.0', '@nestjs/config': '3.0.0' }),
+    'ledger/.env': 'PORT=4200\n',
+    'ledger/src/app.module.ts':
+      "import { ConfigModule } from '@nestjs/config';\n@Module({ imports: [ConfigModule.forRoot({ isGlobal: true })] })\nexport class AppModule {}\n",
+    'ledger/src/main.ts': nest,
+    'web/package.json': pkg('web', { dev: 'vite' }, { vite: '5.0.0' }),
+    'web/.env': 'VITE_LEDGER_API_URL=http://localhost:4100\n',
+  });
+  const { findings } = await audit(ws);
+  const d = byRule(findings, 'dangling-service-url');
+  assert.equal(d.length, 1);
+  assert.match(d[0].message, /ledger listens on 4200/);
+  assert.deepEqual(
+    d[0].related.map((r) => `${path.relative(ws, r.location.file)}:${r.location.range.start.line}: ${r.message}`),
+    [`${path.join('ledger', '.env')}:0: ledger listens on 4200: PORT in .env, loaded before src/main.ts listens`],
+  );
+  fs.rmSync(ws, { recursive: true, force: true });
+});

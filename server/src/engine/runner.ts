@@ -3,7 +3,7 @@
  * (GroupRule); after an edit, a rule runs again only for the apps (or groups) where a fact it declared changed, and
  * everywhere when a derived or workspace fact it declared may have changed. Rules hold no state of their own.
  */
-import type { App, Finding, Fix, Logger, Severity, WorkspaceView } from '../model/types';
+import type { App, Finding, Fix, Logger, RelatedInfo, Severity, WorkspaceView } from '../model/types';
 import type { AppRule, DerivedFact, FactName, GroupRule, Member, Report, Rule, RuleContext, WorkspaceRule } from '../model/rule';
 import { DERIVED_INPUTS, DERIVED_ORDER, isAppFact } from '../facts/registry';
 import {
@@ -306,6 +306,22 @@ export class RuleRunner {
 const NO_ITEMS: readonly (readonly [string, unknown])[] = Object.freeze([]);
 
 /** The context a rule reports through: findings go to `sink.list`, about `sink.app` unless the report names an app. */
+/**
+ * Related locations without repeats: one place said twice with the same words (a NestJS app's `start` and `start:dev`
+ * scripts both read PORT from one .env line: two servers, one line) is listed once.
+ */
+function distinctRelated(related: RelatedInfo[]): RelatedInfo[] {
+  if (related.length < 2) return related;
+  const seen = new Set<string>();
+  return related.filter((x) => {
+    const r = x.location.range;
+    const k = `${x.location.file}\0${r.start.line}\0${r.start.character}\0${r.end.line}\0${r.end.character}\0${x.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 function contextFor(rule: Rule, index: WorkspaceView, sink: Sink): RuleContext {
   return {
     index,
@@ -316,7 +332,7 @@ function contextFor(rule: Rule, index: WorkspaceView, sink: Sink): RuleContext {
         severity: r.weaker ? WEAKER[rule.defaultSeverity] : r.stronger ? STRONGER[rule.defaultSeverity] : rule.defaultSeverity,
         message: r.message,
         location: r.at,
-        related: r.related ?? [],
+        related: distinctRelated(r.related ?? []),
         ...(about ? { appId: about.id } : {}),
       } as Finding;
       if (typeof r.fixes === 'function') lazyFixes(f, r.fixes);
