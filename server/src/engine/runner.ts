@@ -305,7 +305,6 @@ export class RuleRunner {
 
 const NO_ITEMS: readonly (readonly [string, unknown])[] = Object.freeze([]);
 
-/** The context a rule reports through: findings go to `sink.list`, about `sink.app` unless the report names an app. */
 /**
  * Related locations without repeats: one place said twice with the same words (a NestJS app's `start` and `start:dev`
  * scripts both read PORT from one .env line: two servers, one line) is listed once.
@@ -322,6 +321,7 @@ function distinctRelated(related: RelatedInfo[]): RelatedInfo[] {
   });
 }
 
+/** The context a rule reports through: findings go to `sink.list`, about `sink.app` unless the report names an app. */
 function contextFor(rule: Rule, index: WorkspaceView, sink: Sink): RuleContext {
   return {
     index,

@@ -12,7 +12,7 @@ import {
   type ComposeVariant,
   type ResolvedService,
 } from '../index/compose-projects';
-import { originOf, perApp, positionsById, pushTo, replaceIn } from './util';
+import { originOf, perApp, positionsById, pushTo, replacedPositions, replaceItems } from './util';
 import { classifyEnvFile } from '../parsers/env';
 import { analyzeCommand } from '../parsers/scripts';
 import { asDerived, checking, derived, derivedSignature, lazyDerived, raw } from './track';
@@ -281,19 +281,17 @@ function programsAbove(p: Programs, dir: string): App[] {
 function portIndex(programs: App[], ports: Map<string, Map<number, string>>, apps: readonly App[]): Map<number, App[]> {
   const mine = programs.map((a) => ports.get(a.id));
   const last = lastPortIndex;
-  const changed = last ? changedPrograms(last, programs, mine) : undefined;
+  // (the programs re-derived, or whose env ports changed)
+  const changed = last ? replacedPositions(last.list, programs, (i) => programs[i] === last.list[i] && mine[i] === last.ports[i]) : undefined;
   let out: Map<number, App[]>;
   if (last && changed) {
     // Only the re-derived programs' ports change: new lists for those, the others shared.
     out = new Map(last.value);
     const position = positionsById(apps);
+    const pairs = (a: App, p: Map<number, string> | undefined) => [...(p?.keys() ?? [])].map((port) => [port, a] as const);
     for (const i of changed) {
-      const [old, neu] = [last.list[i], programs[i]];
-      for (const port of new Set([...(last.ports[i]?.keys() ?? []), ...(mine[i]?.keys() ?? [])])) {
-        const list = replaceIn(out.get(port), (a) => a, old, mine[i]?.has(port) ? [neu] : [], position.get(neu.id)!, position);
-        if (list) out.set(port, list);
-        else out.delete(port);
-      }
+      const neu = programs[i];
+      replaceItems(out, (a) => a, last.list[i], pairs(last.list[i], last.ports[i]), pairs(neu, mine[i]), position.get(neu.id)!, position);
     }
   } else {
     out = new Map<number, App[]>();
@@ -303,18 +301,6 @@ function portIndex(programs: App[], ports: Map<string, Map<number, string>>, app
   return out;
 }
 let lastPortIndex: { list: App[]; ports: (Map<number, string> | undefined)[]; value: Map<number, App[]> } | undefined;
-
-/** The positions of the programs replaced (same id) or with other env ports since `last`, at most 32; undefined otherwise. */
-function changedPrograms(last: NonNullable<typeof lastPortIndex>, programs: App[], mine: (Map<number, string> | undefined)[]): number[] | undefined {
-  if (last.list.length !== programs.length) return undefined;
-  const out: number[] = [];
-  for (let i = 0; i < programs.length; i++) {
-    if (programs[i] === last.list[i] && mine[i] === last.ports[i]) continue;
-    if (out.length === 32 || programs[i].id !== last.list[i].id) return undefined;
-    out.push(i);
-  }
-  return out;
-}
 
 function computeProjectUsers(
   index: WorkspaceView,

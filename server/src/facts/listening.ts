@@ -8,7 +8,7 @@ import { CODE_SERVER_FRAMEWORKS } from '../frameworks';
 import type { App, WorkspaceView } from '../model/types';
 import { scopedServiceUrlSites, serviceGroup, type UrlSite } from './service-urls';
 import { bindingsOf, machineOf, publishedPorts, type AppBinding, type PublishedPort } from './machines';
-import { byApps, identity, originOf, perApp, positionsById, pushTo, replaceIn, type Origin } from './util';
+import { byApps, identity, originOf, perApp, positionsById, pushTo, replacedPositions, replaceItems, type Origin } from './util';
 import { checking, derived, derivedKeys, derivedSignature, lazyDerived, raw, readKey } from './track';
 import { containerEnv, type ContainerEnv } from './compose-model';
 import { flat } from './fingerprint';
@@ -205,8 +205,6 @@ interface ListeningMemo {
   value: Listening;
 }
 const listeningMemos = new WeakMap<object, ListeningMemo>();
-/** At most this many apps whose bindings changed are updated in place of a rebuild over every app. */
-const FEW = 32;
 
 function computeListening(ix: WorkspaceView): Listening {
   const apps = ix.apps;
@@ -214,22 +212,11 @@ function computeListening(ix: WorkspaceView): Listening {
   const lists = apps.map((a) => bindingsOf(ix, a));
   const pubs = publishedPorts(ix);
   const last = listeningMemos.get(raw(ix));
-  const changed = last ? changedSince(last, apps, lists) : undefined;
+  // (the apps re-derived, or whose bindings changed with their machine)
+  const changed = last ? replacedPositions(last.apps, apps, (i) => apps[i] === last.apps[i] && lists[i] === last.lists[i]) : undefined;
   const value = last && changed ? updateListening(ix, last, changed, lists, pubs) : buildListening(ix, lists, pubs);
   if (!checking()) listeningMemos.set(raw(ix), { apps, lists, pubs, value });
   return value;
-}
-
-/** The positions of the apps replaced or with other bindings since `last` (same ids in the same places, at most FEW); undefined otherwise. */
-function changedSince(last: ListeningMemo, apps: readonly App[], lists: AppBinding[][]): number[] | undefined {
-  if (last.apps.length !== apps.length) return undefined;
-  const out: number[] = [];
-  for (let i = 0; i < apps.length; i++) {
-    if (apps[i] === last.apps[i] && lists[i] === last.lists[i]) continue;
-    if (out.length === FEW || apps[i].id !== last.apps[i].id) return undefined;
-    out.push(i);
-  }
-  return out;
 }
 
 /** The key of a binding: its machine and port (kept per binding object). */
@@ -303,24 +290,10 @@ function updateListening(ix: WorkspaceView, last: ListeningMemo, changed: number
     const neu = apps[i];
     // (a re-derived app whose servers are as they were, an edit of a secret: no key changes)
     if (!sameBindings(last.lists[i], lists[i])) keys.add(`b:${neu.id}`);
-    for (const k of new Set([...last.lists[i], ...lists[i]].map(keyOf))) {
-      if (
-        !sameBindings(
-          last.lists[i].filter((b) => keyOf(b) === k),
-          lists[i].filter((b) => keyOf(b) === k),
-        )
-      )
-        keys.add(`k:${k}`);
-      const list = replaceIn(
-        at.get(k),
-        (b) => b.app,
-        old,
-        lists[i].filter((b) => keyOf(b) === k),
-        i,
-        position,
-      );
-      if (list) at.set(k, list);
-      else at.delete(k);
+    const pair = (b: AppBinding) => [keyOf(b), b] as const;
+    for (const k of replaceItems(at, (b) => b.app, old, last.lists[i].map(pair), lists[i].map(pair), i, position)) {
+      const mine = (l: readonly AppBinding[]) => l.filter((b) => keyOf(b) === k);
+      if (!sameBindings(mine(last.lists[i]), mine(lists[i]))) keys.add(`k:${k}`);
     }
     if (old !== neu) {
       unknown ||= unreadablePackage(ix, old) !== undefined || unreadablePackage(ix, neu) !== undefined;

@@ -5,7 +5,7 @@
 import type { App, Fix, Listener, Runs, RunSet, WorkspaceView } from '../model/types';
 import type { Report } from '../model/rule';
 import { processKey } from '../index/runs';
-import { identity, inTestFolder, label, listNames, positionsById, pushTo, replaceIn } from './util';
+import { identity, inTestFolder, label, listNames, positionsById, pushTo, replacedPositions, replaceItems } from './util';
 import { choosePort, setPortFix } from './ports';
 import { portNames, systems, whyLinked, type PortName, type Systems } from './systems';
 import { checking, derived, derivedPart, lazyDerived, raw } from './track';
@@ -291,35 +291,17 @@ const started = new WeakMap<App, { runs: Runs; list: { k: string; e: { app: App;
  * most a few apps were re-derived in place; else made from every app.
  */
 function serversByPort(apps: readonly App[], runs: Runs, before: CollisionCache | undefined): Map<string, Entry[]> {
-  const replaced: number[] = [];
-  let few = !!before && before.runs === runs && before.apps.length === apps.length;
-  for (let i = 0; few && i < apps.length; i++) {
-    if (apps[i] === before!.apps[i]) continue;
-    if (replaced.length === 32 || apps[i].id !== before!.apps[i].id) few = false;
-    else replaced.push(i);
-  }
-  if (!few || !before) {
+  const replaced = before && before.runs === runs ? replacedPositions(before.apps, apps) : undefined;
+  if (!before || !replaced) {
     const byPort = new Map<string, Entry[]>();
     for (const app of apps) for (const { k, e } of startedServers(app, runs)) pushTo(byPort, k, e);
     return byPort;
   }
   const byPort = new Map(before.byPort);
   const position = positionsById(apps);
-  for (const i of replaced) {
-    const [old, neu] = [startedServers(before.apps[i], runs), startedServers(apps[i], runs)];
-    for (const k of new Set([...old, ...neu].map((x) => x.k))) {
-      const list = replaceIn(
-        byPort.get(k),
-        (e) => e.app,
-        before.apps[i],
-        neu.filter((x) => x.k === k).map((x) => x.e),
-        i,
-        position,
-      );
-      if (list) byPort.set(k, list);
-      else byPort.delete(k);
-    }
-  }
+  const pair = (x: { k: string; e: Entry }) => [x.k, x.e] as const;
+  for (const i of replaced)
+    replaceItems(byPort, (e) => e.app, before.apps[i], startedServers(before.apps[i], runs).map(pair), startedServers(apps[i], runs).map(pair), i, position);
   return byPort;
 }
 

@@ -15,7 +15,21 @@ import type { App, EnvEntry, Location, Runs, WorkspaceView } from '../model/type
 import { processKey } from '../index/runs';
 import { appDatabaseUses, type DbUse } from './databases';
 import { liveSecrets } from './secrets';
-import { commonDepth, exampleRoot, identity, isLocalHost, isTestCode, originOf, perApp, positionsById, pushTo, rel, replaceIn, runningListeners } from './util';
+import {
+  commonDepth,
+  exampleRoot,
+  identity,
+  isLocalHost,
+  isTestCode,
+  originOf,
+  perApp,
+  positionsById,
+  pushTo,
+  rel,
+  replacedPositions,
+  replaceItems,
+  runningListeners,
+} from './util';
 import { derived, lazyDerived, raw } from './track';
 
 // (its value is large and changes with almost every edit that reaches it: no early cutoff)
@@ -213,9 +227,6 @@ function namesOf(index: WorkspaceView, a: App): PortName[] {
   return hit;
 }
 
-/** At most this many apps replaced since the last computation are updated in place of a rebuild over every app. */
-const FEW = 32;
-
 function compute(index: WorkspaceView): Systems {
   const apps = index.apps;
   const links = new Linker(apps);
@@ -238,21 +249,6 @@ function compute(index: WorkspaceView): Systems {
     componentSize.set(comp, (componentSize.get(comp) ?? 0) + 1);
   }
   return { apps, component, liveComponent, names, componentSize, linkSignature: links.signature };
-}
-
-/**
- * The positions of the apps replaced since the last computation (each by a new version of the same app: same id),
- * when it was made with the same runs and as many apps and at most FEW differ; undefined otherwise (a rebuild).
- */
-function replacedSince(last: LinkCache['last'], apps: readonly App[], runs: Runs): number[] | undefined {
-  if (!last || last.runs !== runs || last.apps.length !== apps.length) return undefined;
-  const out: number[] = [];
-  for (let i = 0; i < apps.length; i++) {
-    if (apps[i] === last.apps[i]) continue;
-    if (out.length === FEW || apps[i].id !== last.apps[i].id) return undefined;
-    out.push(i);
-  }
-  return out;
 }
 
 /** Per port, the running listeners' apps and the places naming it, from every app. */
@@ -282,31 +278,19 @@ function replaceApps(
   const position = positionsById(apps);
   const touched = new Set<number>();
   for (const i of replaced) {
-    const old = last.apps[i];
-    const neu = apps[i];
-    const oldPorts = runningListeners(old, runs).map((l) => l.port);
-    const newPorts = runningListeners(neu, runs).map((l) => l.port);
-    for (const port of new Set([...oldPorts, ...newPorts])) {
-      const mine = newPorts.filter((p) => p === port).map(() => neu);
-      const list = replaceIn(listeners.get(port), (a) => a, old, mine, i, position);
-      if (list) listeners.set(port, list);
-      else listeners.delete(port);
-      touched.add(port);
-    }
-    const oldNames = namesOf(index, old);
-    const newNames = namesOf(index, neu);
-    for (const port of new Set([...oldNames, ...newNames].map((n) => n.port))) {
-      const list = replaceIn(
-        names.get(port),
-        (n) => n.app,
-        old,
-        newNames.filter((n) => n.port === port),
-        i,
-        position,
-      );
-      if (list) names.set(port, list);
-      else names.delete(port);
-    }
+    const [old, neu] = [last.apps[i], apps[i]];
+    const ports = replaceItems(
+      listeners,
+      (a) => a,
+      old,
+      runningListeners(old, runs).map((l) => [l.port, old] as const),
+      runningListeners(neu, runs).map((l) => [l.port, neu] as const),
+      i,
+      position,
+    );
+    for (const port of ports) touched.add(port);
+    const pair = (n: PortName) => [n.port, n] as const;
+    replaceItems(names, (n) => n.app, old, namesOf(index, old).map(pair), namesOf(index, neu).map(pair), i, position);
   }
   return { listeners, names, touched };
 }
@@ -317,7 +301,8 @@ function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<n
   if (!cache) linkCaches.set(raw(index), (cache = { versions: new Map(), next: 1 }));
   const apps = index.apps;
   const last = cache.last;
-  const replaced = replacedSince(last, apps, runs);
+  // (the same runs, and a few apps re-derived in place: their contributions are replaced; else a rebuild)
+  const replaced = last && last.runs === runs ? replacedPositions(last.apps, apps) : undefined;
   // Who listens where (running processes only), and the places naming each port, in the order of the apps.
   const { listeners, names, touched } = last && replaced ? replaceApps(index, last, replaced, runs) : byPort(index, runs);
   cache.last = { apps, runs, listeners, names };

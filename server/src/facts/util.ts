@@ -352,7 +352,7 @@ export function positionsById(apps: readonly App[]): Map<string, number> {
  * `items` (of the app now at position `at`, which replaced `old` there) in their place. A new list (`list` is left
  * as it is: the previous value holds it), or undefined when none is left.
  */
-export function replaceIn<T>(
+function replaceIn<T>(
   list: readonly T[] | undefined,
   appOf: (x: T) => App,
   old: App,
@@ -373,4 +373,46 @@ export function replaceIn<T>(
   }
   if (!placed) out.push(...items);
   return out.length ? out : undefined;
+}
+
+/** At most this many apps re-derived since a last computation are updated in it, in place of a rebuild over every app. */
+const FEW_REPLACED = 32;
+
+/**
+ * The positions at which `next` differs from `prev` (by `same`, default: the same app object), when each is a new
+ * version of the app at that place (same id) and there are at most a few; undefined otherwise (rebuild over every app).
+ */
+export function replacedPositions(prev: readonly App[], next: readonly App[], same: (i: number) => boolean = (i) => prev[i] === next[i]): number[] | undefined {
+  if (prev.length !== next.length) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < next.length; i++) {
+    if (same(i)) continue;
+    if (out.length === FEW_REPLACED || next[i].id !== prev[i].id) return undefined;
+    out.push(i);
+  }
+  return out;
+}
+
+/**
+ * In `map` (key -> items of apps in app order), the items of `old` replaced by those of the app that replaced it at
+ * position `at`, each given with its key: new lists for the keys either has (replaceIn), the others shared. Returns
+ * the keys touched.
+ */
+export function replaceItems<K, T>(
+  map: Map<K, T[]>,
+  appOf: (x: T) => App,
+  old: App,
+  oldItems: readonly (readonly [K, T])[],
+  newItems: readonly (readonly [K, T])[],
+  at: number,
+  position: Map<string, number>,
+): K[] {
+  const keys = [...new Set([...oldItems, ...newItems].map(([k]) => k))];
+  for (const k of keys) {
+    const mine = newItems.filter(([key]) => key === k).map(([, x]) => x);
+    const list = replaceIn(map.get(k), appOf, old, mine, at, position);
+    if (list) map.set(k, list);
+    else map.delete(k);
+  }
+  return keys;
 }
