@@ -5,6 +5,7 @@ import { emptyConfig } from '../parsers/config';
 import { WorkspaceIndex } from '../index/workspace';
 import { ENGINE_RULES, RULES } from '../rules';
 import { checkedView, instrumentApp } from '../facts/track';
+import { pushTo } from '../facts/util';
 import { envDefinition, envHover } from '../queries';
 import type { Location, Position } from '../model/types';
 import { RuleRunner } from './runner';
@@ -221,7 +222,7 @@ export class Engine {
     this.lastApps = apps;
     if (parseFiles.size) {
       const schemas = new Map<string, PrismaSchemaInfo[]>();
-      for (const a of apps) for (const s of a.schemas) if (parseFiles.has(s.file)) push(schemas, s.file, s);
+      for (const a of apps) for (const s of a.schemas) if (parseFiles.has(s.file)) pushTo(schemas, s.file, s);
       for (const file of parseFiles) {
         const list = parseErrorsOf(this.index, file, schemas.get(file) ?? []);
         const old = this.parseByFile.get(file);
@@ -241,7 +242,7 @@ export class Engine {
     for (const id of this.runner.runAll(this.view)) this.setRuleFindings(id, this.runner.findings(id), undefined);
     this.parseByFile = new Map();
     const schemas = new Map<string, PrismaSchemaInfo[]>();
-    for (const a of this.index.apps) for (const s of a.schemas) push(schemas, s.file, s);
+    for (const a of this.index.apps) for (const s of a.schemas) pushTo(schemas, s.file, s);
     const files = new Set<string>([...this.index.files.keys(), ...schemas.keys(), ...this.index.unread.keys()]);
     for (const file of files) {
       const list = parseErrorsOf(this.index, file, schemas.get(file) ?? []);
@@ -260,7 +261,7 @@ export class Engine {
   /** Records a rule's new findings; adds the files whose findings of this rule changed to `touched`. */
   private setRuleFindings(id: string, list: Finding[], touched: Set<string> | undefined): void {
     const byFile = new Map<string, Finding[]>();
-    for (const f of list) push(byFile, f.location.file, f);
+    for (const f of list) pushTo(byFile, f.location.file, f);
     const old = this.ruleByFile.get(id);
     this.ruleByFile.set(id, byFile);
     if (!touched) return;
@@ -326,10 +327,4 @@ function compareFindings(a: Finding, b: Finding): number {
     a.location.range.start.character - b.location.range.start.character ||
     a.ruleId.localeCompare(b.ruleId)
   );
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

@@ -6,6 +6,7 @@
 import type { ConfigSuppression, CrosswireConfig, Finding, TextEditAt } from '../model/types';
 import { commentPrefix } from '../parsers/suppressions';
 import type { WorkspaceIndex } from '../index/workspace';
+import { pushTo } from '../facts/util';
 
 export class Suppressions {
   /** Severity-overridden copies of rule findings (the copy is kept while the finding is). */
@@ -50,7 +51,7 @@ export class Suppressions {
     const config = this.index.config;
     if (this.suppressCache?.config !== config) {
       const byFile = new Map<string, ConfigSuppression[]>();
-      for (const s of config.suppress ?? []) push(byFile, s.file, s);
+      for (const s of config.suppress ?? []) pushTo(byFile, s.file, s);
       this.suppressCache = { config, byFile };
       this.configSuppressUsed = new Map();
     }
@@ -152,10 +153,4 @@ export function disableEdit(index: WorkspaceIndex, finding: Finding): TextEditAt
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const at = { line, character: 0 };
   return { file: finding.location.file, range: { start: at, end: at }, newText: `${indent}${prefix} crosswire-disable-next-line ${finding.ruleId}${eol}` };
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
