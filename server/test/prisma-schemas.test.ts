@@ -21,6 +21,7 @@ import {
   parsePrismaSchemaUnit,
   prismaConfigSchemaPath,
   redactValidatorMessage,
+  releasePrismaValidators,
   schemaPathsInScripts,
   schemaValues,
 } from '../src/parsers/prisma';
@@ -480,6 +481,24 @@ test('connection_limit written in a datasource: missing-connection-limit reports
   assert.equal(v7.length, 1);
   assert.match(v7[0].message, /^Prisma 7 rejects this schema: Property not known: "connection_limit"\.$/);
   assert.equal(v7[0].range.start.line, 2);
+});
+
+test('released validators load again: a schema judged after the CLI drops them is still judged by Prisma', () => {
+  const schema = (provider: string) => `datasource db {\n  provider = "${provider}"\n  url      = env("DATABASE_URL")\n}\n`;
+  const loaded = () => Object.keys(require.cache).filter((id) => /prisma-schema-wasm-v6/.test(id));
+  // (a clean start: another test of this file may have required the package itself)
+  for (const id of loaded()) delete require.cache[id];
+  releasePrismaValidators();
+  assert.equal(parsePrismaSchema(schema('postgresq'), 'a.prisma', 6).problems.length, 1);
+  // Only Crosswire holds the validator: not Node's module cache, so releasing it lets its instance be collected.
+  assert.deepEqual(loaded(), []);
+  releasePrismaValidators();
+  // Another text (no cached verdict): the validator itself has to answer, loaded again.
+  const problems = parsePrismaSchema(schema('mysqll'), 'b.prisma', 6).problems;
+  assert.equal(problems.length, 1);
+  assert.match(problems[0].message, /^Prisma 6 rejects this schema: /);
+  assert.deepEqual(loaded(), []);
+  assert.equal(parsePrismaSchema(schema('postgresql'), 'c.prisma', 6).problems.length, 0);
 });
 
 test('a .prisma file with no Prisma block is reported once; a comment-only one is not', () => {

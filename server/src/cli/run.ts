@@ -13,6 +13,7 @@ import { Engine } from '../engine';
 import type { CrosswireConfig, Finding, FixKind, Logger, Severity, TextEditAt } from '../model/types';
 import { applyEdits, fixKey, planFixes } from '../engine/fixes';
 import { CONFIG_FILE_NAME, parseConfig } from '../parsers/config';
+import { releasePrismaValidators } from '../parsers/prisma';
 import { IGNORED_DIRS } from '../index/discovery';
 import { escapeControl } from '../model/text';
 import { ENGINE_RULES, RULES } from '../rules';
@@ -314,6 +315,8 @@ async function createEngine(opt: Options, roots: string[]): Promise<Engine> {
   const p = progress;
   const engine = await Engine.create({ roots, logger, config, options: p ? { onProgress: (n) => p.update(n) } : undefined });
   progress?.update(engine.index.files.size, engine.apps().length);
+  // Every schema is judged by now: the rule pass ahead is where an audit's memory peaks, without the validators.
+  releasePrismaValidators();
   checkWorkspaceConfigs(engine);
   const empty = roots.filter((r) => !engine.apps().some((a) => a.root === r));
   if (empty.length > 0) {

@@ -308,12 +308,38 @@ function loadValidator(major: number | undefined): Validator | null {
     setWasmBaselineOnly();
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      validators.set(name, require(name) as Validator);
+      const validator = require(name) as Validator;
+      validators.set(name, validator);
+      detachFromModuleCache(validator);
     } catch {
       validators.set(name, null);
     }
   }
   return validators.get(name) ?? null;
+}
+
+/**
+ * Leaves `validators` the only holder of a loaded validator: Node's module cache and the requiring module's
+ * `children` list would otherwise keep its WebAssembly instance for the life of the process.
+ */
+function detachFromModuleCache(exported: unknown): void {
+  const entry = Object.entries(require.cache).find(([, m]) => m?.exports === exported);
+  if (!entry) return;
+  const [id, loaded] = entry;
+  delete require.cache[id];
+  for (const m of Object.values(require.cache)) {
+    const i = m?.children.indexOf(loaded!) ?? -1;
+    if (i >= 0) m!.children.splice(i, 1);
+  }
+}
+
+/**
+ * Drops the loaded validators, so that their WebAssembly instances can be collected. A one-shot audit calls it once
+ * its index is built (every schema judged): the rule pass that follows is where its memory peaks. A schema judged
+ * later loads its validator again; the verdicts already given stay cached.
+ */
+export function releasePrismaValidators(): void {
+  validators.clear();
 }
 
 interface WasmDiagnostic {
