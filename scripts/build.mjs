@@ -7,7 +7,7 @@
 // the CLI: `--version` 120 -> 97 MB, an audit of a 5,000-file monorepo 174 -> 150 MB), and the .vsix held it twice.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -73,6 +73,17 @@ await build({
   outdir: 'server/dist',
   absWorkingDir: root,
 });
+// Node holds a script's source as one string, of one byte per character only when every character is Latin-1:
+// one `…` left in a comment (esbuild escapes strings, not comments) doubled the server's 2.3 MB of source in memory
+// (the server with no workspace: 66 -> 64 MB resident).
+for (const bundle of ['server', 'cli']) {
+  const text = readFileSync(join(root, 'server', 'dist', `${bundle}.js`), 'utf8');
+  const at = text.search(/[^\u0000-\u00ff]/);
+  if (at >= 0) {
+    const line = text.slice(0, at).split('\n').length;
+    throw new Error(`server/dist/${bundle}.js:${line}: a character beyond Latin-1 (${JSON.stringify(text[at])}) in the bundle: write it as an escape, or in ASCII in a comment`);
+  }
+}
 await build({
   ...common,
   entryPoints: { extension: 'client/src/extension.ts', 'test-suite/index': 'client/test-suite/index.ts' },

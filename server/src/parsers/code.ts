@@ -69,7 +69,7 @@ const CLAUSES: ((text: string) => boolean)[] = [
   (t) => DOTENV.test(t),
   // `Pool`, `PrismaPg`: driver pools (`new PrismaPg({...})`, `new Pool({ max })`, `new pg.Pool(...)`).
   (t) => t.includes('PrismaPg') || POOL.test(t),
-  // A quoted `change…`, `replace…`, `your…`: `if (secret === 'change-me') throw ...`, a guard the reader records.
+  // A quoted `change...`, `replace...`, `your...`: `if (secret === 'change-me') throw ...`, a guard the reader records.
   (t) => GUARD_HINT.test(t) && guardedPlaceholderWritten(t),
   // An auth keyword: the auth facts' shapes.
   (t) => mayHoldAuthFact(t),
