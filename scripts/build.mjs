@@ -78,10 +78,12 @@ await build({
 // (the server with no workspace: 66 -> 64 MB resident).
 for (const bundle of ['server', 'cli']) {
   const text = readFileSync(join(root, 'server', 'dist', `${bundle}.js`), 'utf8');
-  const at = text.search(/[^\u0000-\u00ff]/);
+  const at = text.search(/[\u0100-\uffff]/);
   if (at >= 0) {
     const line = text.slice(0, at).split('\n').length;
-    throw new Error(`server/dist/${bundle}.js:${line}: a character beyond Latin-1 (${JSON.stringify(text[at])}) in the bundle: write it as an escape, or in ASCII in a comment`);
+    throw new Error(
+      `server/dist/${bundle}.js:${line}: a character beyond Latin-1 (${JSON.stringify(text[at])}) in the bundle: write it as an escape, or in ASCII in a comment`,
+    );
   }
 }
 await build({

@@ -15,6 +15,7 @@ import { renderAuditReport } from '../report';
 import type { ServerContext } from './context';
 import type { DocumentSync } from './documents';
 import { afterShutdown, errorStack, errorText } from './errors';
+import { editingHeap, indexingHeap } from './heap';
 import { AUDIT_COMMAND, AuditResult, SHOW_DOCS_COMMAND } from './protocol';
 import type { Publisher } from './publishing';
 
@@ -81,9 +82,14 @@ export class Commands {
     const engine = this.ctx.engine!;
     const t0 = Date.now();
     this.publisher.sendStatus({ state: 'indexing', roots: [...this.ctx.roots] }, true);
-    await engine.reindex(); // open documents' overlays survive a re-index
-    await this.sync.applyPending();
-    this.publisher.publishAll(Date.now() - t0, true);
+    indexingHeap();
+    try {
+      await engine.reindex(); // open documents' overlays survive a re-index
+      await this.sync.applyPending();
+      this.publisher.publishAll(Date.now() - t0, true);
+    } finally {
+      editingHeap();
+    }
     // Cancelled mid-way: the index and the diagnostics are current; only the report is not made.
     if (token?.isCancellationRequested) return cancelled();
     const findings = engine.findings();

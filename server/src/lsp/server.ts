@@ -50,6 +50,7 @@ import { afterShutdown, errorStack, errorText } from './errors';
 import { folderPath, rootsOf, takeNotFolders } from './folders';
 import { FIX_ALL_KIND, type InitializationOptions } from './protocol';
 import { Publisher } from './publishing';
+import { editingHeap, indexingHeap } from './heap';
 import { configFromSettings } from './settings';
 
 export { DEBOUNCE_MS } from './documents';
@@ -209,6 +210,7 @@ export class CrosswireServer {
       const t0 = Date.now();
       const roots = [...this.ctx.roots];
       this.publisher.sendStatus({ state: 'indexing', roots }, true);
+      indexingHeap();
       if (roots.length === 0) this.logger.warn('crosswire: no workspace folder; nothing to index');
       let engine: Engine;
       try {
@@ -238,6 +240,7 @@ export class CrosswireServer {
       await this.sync.applyPending();
       this.publisher.publishAll(Date.now() - t0, true);
     });
+    editingHeap();
   }
 
   private async onWorkspaceFolders(e: WorkspaceFoldersChangeEvent): Promise<void> {
