@@ -12,7 +12,7 @@
  * - The optimising compiler does not inline: what it compiles in the background (the parser's large functions
  *   with their callees inlined) took memory on each of V8's worker threads that a one-shot process keeps, and the
  *   compiling took time from the audit on a small machine. Three whole runs each, interleaved (2026-12-06, with the
- *   validators released as well): the bench's N = 500 (5,024 files) 103-104 -> 97-99 MB and 1.8-1.9 -> 1.7-2.0 s;
+ *   validators released as well): the bench's N = 500 (5,024 files) 103-104 -> 97-99 MB and 1.8-1.9 -> 1.6-2.2 s (noisy);
  *   dub 90-91 -> 87-88 MB, novu 85-86 -> 82-83 MB, langfuse 98-99 -> 95-96 MB, N = 2,000 167 -> 162-165 MB;
  *   outputs identical.
  */
