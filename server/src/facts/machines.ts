@@ -1,7 +1,7 @@
 import type { App, ComposeFileInfo, ComposePort, ComposeService, Listener, WorkspaceView } from '../model/types';
 import type { ComposeVariant, ResolvedService } from '../index/compose-projects';
 import { composeModel, type ComposeModel } from './compose-model';
-import { isLocalHost, label, originOf } from './util';
+import { isLocalHost, label, originOf, replacedPositions } from './util';
 import { checking, derived, derivedSignature } from './track';
 
 /**
@@ -11,7 +11,7 @@ import { checking, derived, derivedSignature } from './track';
  * the rest is a machine of its own. Everything else runs on `local`.
  */
 export function machineOf(index: WorkspaceView, app: App): string {
-  return machines(index).get(app) ?? 'local';
+  return machines(index).get(app.id) ?? 'local';
 }
 
 const OWN_URL_KEYS = new Set([
@@ -39,16 +39,18 @@ function ownHost(app: App): string | undefined {
 }
 
 // What rules read: each app's machine, by app id (the fingerprint's text of the same, without building one string).
-derivedSignature<Map<App, string>>('machines', (m) => {
+derivedSignature<Map<string, string>>('machines', (m) => {
   const out: string[] = [];
-  for (const [app, machine] of m) out.push(app.id, machine);
+  for (const [id, machine] of m) out.push(id, machine);
   return out;
 });
 
-/** App -> the machine it runs on (every app of the workspace). */
-function machines(index: WorkspaceView): Map<App, string> {
+/** App id -> the machine it runs on (every app of the workspace). */
+function machines(index: WorkspaceView): Map<string, string> {
   return derived('machines', index, (ix) => {
-    const out = new Map<App, string>();
+    const kept = keptMachines(ix.apps);
+    if (kept) return kept;
+    const out = new Map<string, string>();
     const groups = new Map<string, App[]>();
     for (const app of ix.apps) {
       let g = groups.get(app.replicaKey);
@@ -56,26 +58,46 @@ function machines(index: WorkspaceView): Map<App, string> {
       g.push(app);
     }
     for (const group of groups.values()) assign(group, out);
+    if (!checking()) lastMachines = { apps: ix.apps, groupSize: new Map([...groups].map(([k, g]) => [k, g.length])), value: out };
     return out;
   });
 }
 
+/**
+ * The last computation's map, when the apps re-derived since are each alone in their replica group, as they were,
+ * and keep their machine (an edit re-derives one app): the same object, so that the rules reading it need not run
+ * again, and nothing is rebuilt over every app.
+ */
+let lastMachines: { apps: readonly App[]; groupSize: Map<string, number>; value: Map<string, string> } | undefined;
+function keptMachines(apps: readonly App[]): Map<string, string> | undefined {
+  const last = lastMachines;
+  if (!last || checking()) return undefined;
+  const replaced = replacedPositions(last.apps, apps);
+  if (!replaced) return undefined;
+  for (const i of replaced) {
+    const [old, neu] = [last.apps[i], apps[i]];
+    if (old.replicaKey !== neu.replicaKey || last.groupSize.get(neu.replicaKey) !== 1 || last.value.get(neu.id) !== neu.host) return undefined;
+  }
+  last.apps = apps;
+  return last.value;
+}
+
 /** The machines of one replica group's apps. */
-function assign(group: App[], out: Map<App, string>): void {
+function assign(group: App[], out: Map<string, string>): void {
   if (group.length === 1) {
-    out.set(group[0], group[0].host);
+    out.set(group[0].id, group[0].host);
     return;
   }
   let first = true;
   for (const app of [...group].sort((a, b) => a.id.localeCompare(b.id))) {
-    if (app.host !== 'local') out.set(app, app.host);
+    if (app.host !== 'local') out.set(app.id, app.host);
     else {
       const own = ownHost(app);
-      if (own) out.set(app, own);
+      if (own) out.set(app.id, own);
       else if (first) {
-        out.set(app, 'local');
+        out.set(app.id, 'local');
         first = false;
-      } else out.set(app, `replica:${app.id}`);
+      } else out.set(app.id, `replica:${app.id}`);
     }
   }
 }
