@@ -15,11 +15,10 @@ import type { Finding } from '../src/model/types';
 import type { FactName } from '../src/model/rule';
 import { RULES } from '../src/rules';
 import { APP_FACTS, WORKSPACE_FACTS, inputsOf } from '../src/facts/registry';
-import { setChecking } from '../src/facts/track';
 import { machineOf } from '../src/facts/machines';
 import { mulberry32 } from './helpers/rng';
 import { REPO_ROOT } from './helpers/files';
-import { byRule, makeWorkspace, pkg } from './helpers/workspace';
+import { byRule, makeWorkspace, pkg, withoutFactChecking } from './helpers/workspace';
 
 type Base = (typeof APP_FACTS)[number] | (typeof WORKSPACE_FACTS)[number];
 
@@ -234,66 +233,57 @@ test('compose-port-collision: a replica that moves to its own machine (APP_URL) 
 
 // With fact checking off, as for users: the machines are then kept over edits that leave every re-derived app alone in
 // its replica group on its machine (facts/machines.ts), and this edit is not one of those.
-test('compose-port-collision: a replica that moves to its own machine moves the finding (fact checking off)', async () => {
-  const was = setChecking(false);
-  try {
-    await replicaMovesMachine();
-  } finally {
-    setChecking(was);
-  }
-});
+test('compose-port-collision: a replica that moves to its own machine moves the finding (fact checking off)', () => withoutFactChecking(replicaMovesMachine));
 
-test('compose-port-collision: an app the config moves to another host leaves the collision, as a fresh audit does (fact checking off)', async () => {
-  const was = setChecking(false);
-  const ws = makeWorkspace({
-    'api/package.json': pkg('api', { start: 'node server.js', db: 'docker compose -f ../infra/docker-compose.yml up -d' }, { express: '4.21.1' }),
-    'api/server.js': "require('express')().listen(8080);\n",
-    'api/.env': 'PORT=8080\n',
-    'infra/docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n    ports:\n      - "8080:5432"\n',
-  });
-  try {
-    const engine = await Engine.create({ roots: [ws] });
-    assert.equal(byRule(engine.findings(), 'compose-port-collision').length, 1);
-    const config = path.join(ws, 'crosswire.config.json');
-    const text = JSON.stringify({ hosts: { api: '10.0.0.9' } });
-    engine.setOverlay(config, text);
-    const got = snapshot(engine.findings());
-    fs.writeFileSync(config, text);
-    const fresh = await Engine.create({ roots: [ws] });
-    assert.equal(byRule(fresh.findings(), 'compose-port-collision').length, 0, 'api runs on 10.0.0.9, not beside the project');
-    assert.deepEqual(got, snapshot(fresh.findings()));
-  } finally {
-    setChecking(was);
-    fs.rmSync(ws, { recursive: true, force: true });
-  }
-});
+test('compose-port-collision: an app the config moves to another host leaves the collision, as a fresh audit does (fact checking off)', () =>
+  withoutFactChecking(async () => {
+    const ws = makeWorkspace({
+      'api/package.json': pkg('api', { start: 'node server.js', db: 'docker compose -f ../infra/docker-compose.yml up -d' }, { express: '4.21.1' }),
+      'api/server.js': "require('express')().listen(8080);\n",
+      'api/.env': 'PORT=8080\n',
+      'infra/docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n    ports:\n      - "8080:5432"\n',
+    });
+    try {
+      const engine = await Engine.create({ roots: [ws] });
+      assert.equal(byRule(engine.findings(), 'compose-port-collision').length, 1);
+      const config = path.join(ws, 'crosswire.config.json');
+      const text = JSON.stringify({ hosts: { api: '10.0.0.9' } });
+      engine.setOverlay(config, text);
+      const got = snapshot(engine.findings());
+      fs.writeFileSync(config, text);
+      const fresh = await Engine.create({ roots: [ws] });
+      assert.equal(byRule(fresh.findings(), 'compose-port-collision').length, 0, 'api runs on 10.0.0.9, not beside the project');
+      assert.deepEqual(got, snapshot(fresh.findings()));
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  }));
 
-test('machines: an app renamed into a replica group gets a machine of its own, as in a fresh index (fact checking off)', async () => {
-  const was = setChecking(false);
-  const app = (dir: string, name: string) => ({
-    [`${dir}/package.json`]: pkg(name, { start: 'node server.js' }, { express: '4.21.1' }),
-    [`${dir}/server.js`]: "require('express')().listen(8080);\n",
-  });
-  const ws = makeWorkspace({ ...app('one', 'shop'), ...app('two', 'shop-next') });
-  const machinesOf = (e: Engine) => e.apps().map((a) => `${a.id}: ${machineOf(e.index, a)}`);
-  try {
-    const engine = await Engine.create({ roots: [ws] });
-    engine.findings();
-    assert.deepEqual(machinesOf(engine), ['one: local', 'two: local']);
-    const manifest = path.join(ws, 'two/package.json');
-    const text = pkg('shop', { start: 'node server.js' }, { express: '4.21.1' });
-    engine.setOverlay(manifest, text);
-    engine.findings();
-    const got = machinesOf(engine);
-    fs.writeFileSync(manifest, text);
-    const fresh = await Engine.create({ roots: [ws] });
-    assert.deepEqual(got, machinesOf(fresh));
-    assert.deepEqual(got, ['one: local', 'two: replica:two']);
-  } finally {
-    setChecking(was);
-    fs.rmSync(ws, { recursive: true, force: true });
-  }
-});
+test('machines: an app renamed into a replica group gets a machine of its own, as in a fresh index (fact checking off)', () =>
+  withoutFactChecking(async () => {
+    const app = (dir: string, name: string) => ({
+      [`${dir}/package.json`]: pkg(name, { start: 'node server.js' }, { express: '4.21.1' }),
+      [`${dir}/server.js`]: "require('express')().listen(8080);\n",
+    });
+    const ws = makeWorkspace({ ...app('one', 'shop'), ...app('two', 'shop-next') });
+    const machinesOf = (e: Engine) => e.apps().map((a) => `${a.id}: ${machineOf(e.index, a)}`);
+    try {
+      const engine = await Engine.create({ roots: [ws] });
+      engine.findings();
+      assert.deepEqual(machinesOf(engine), ['one: local', 'two: local']);
+      const manifest = path.join(ws, 'two/package.json');
+      const text = pkg('shop', { start: 'node server.js' }, { express: '4.21.1' });
+      engine.setOverlay(manifest, text);
+      engine.findings();
+      const got = machinesOf(engine);
+      fs.writeFileSync(manifest, text);
+      const fresh = await Engine.create({ roots: [ws] });
+      assert.deepEqual(got, machinesOf(fresh));
+      assert.deepEqual(got, ['one: local', 'two: replica:two']);
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  }));
 
 async function replicaMovesMachine(): Promise<void> {
   // Two replicas of one app run the same infrastructure project, which publishes the port their server binds: the

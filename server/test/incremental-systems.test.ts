@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../src/engine';
 import type { Finding } from '../src/model/types';
-import { byRule, makeWorkspace, pkg } from './helpers/workspace';
+import { byRule, makeWorkspace, pkg, withoutFactChecking } from './helpers/workspace';
 import { setChecking } from '../src/facts/track';
 
 const SECRET = 'k7Qp2LwN9vRt4KzB8mYc3HdF6jGs1AeU';
@@ -75,12 +75,7 @@ test('port collisions follow the reason and the links of the apps on the port af
 
 test('an edit that ends one port collision leaves the findings of another collision as they were (not published again; fact checking off, as for users)', async () => {
   // (with fact checking on, per-app memos are off, so each computation makes new collision objects everywhere)
-  const was = setChecking(false);
-  try {
-    await oneCollisionEnds();
-  } finally {
-    setChecking(was);
-  }
+  await withoutFactChecking(oneCollisionEnds);
 });
 
 async function oneCollisionEnds(): Promise<void> {

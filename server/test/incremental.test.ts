@@ -8,6 +8,7 @@ import { setChecking } from '../src/facts/track';
 import type { Finding } from '../src/model/types';
 import { mulberry32 } from './helpers/rng';
 import { REPO_ROOT } from './helpers/files';
+import { withoutFactChecking } from './helpers/workspace';
 
 function snapshot(findings: Finding[]): string[] {
   return findings.map(
@@ -174,12 +175,7 @@ test('random edits of the bench workspace: memoised rules equal a fresh index', 
  * compose model's inputs.
  */
 test('random edits of the bench workspace with fact checking off: memoised facts equal a fresh index', async () => {
-  const was = setChecking(false);
-  try {
-    await benchEdits(20261203, true);
-  } finally {
-    setChecking(was);
-  }
+  await withoutFactChecking(() => benchEdits(20261203, true));
 });
 
 async function benchEdits(seedDefault = 20261124, packages = false): Promise<void> {

@@ -4,6 +4,7 @@ import { Engine } from '../../src/engine';
 import type { Finding, TextEditAt } from '../../src/model/types';
 import { LineIndex } from '../../src/model/text';
 import { tempDir } from './files';
+import { setChecking } from '../../src/facts/track';
 
 /** Writes a workspace of real files into a fresh temp dir and returns its path (removed when the test process exits). */
 export function makeWorkspace(files: Record<string, string>): string {
@@ -43,5 +44,18 @@ export function applyEdits(edits: TextEditAt[]): void {
       .sort((a, b) => b.start - a.start);
     for (const e of sorted) text = text.slice(0, e.start) + e.newText + text.slice(e.end);
     fs.writeFileSync(file, text);
+  }
+}
+
+/**
+ * Runs `fn` with fact checking off, as users run Crosswire: `npm test` turns checking on, and the memos it bypasses
+ * (per-app results, facts kept between edits) are then in play.
+ */
+export async function withoutFactChecking<T>(fn: () => Promise<T>): Promise<T> {
+  const was = setChecking(false);
+  try {
+    return await fn();
+  } finally {
+    setChecking(was);
   }
 }
