@@ -588,7 +588,6 @@ const collator = new Intl.Collator();
 /** Per index: the last value of `components`, and the systems it was named from. */
 const lastComponents = new WeakMap<WorkspaceView, { from: Systems; value: Components }>();
 
-/** The same entries in the same order. */
 /** Two maps hold the same entries (forEach: no entry array made per entry, on every edit, for ~2,000 of them). */
 function sameMap(a: Map<string, string>, b: Map<string, string>): boolean {
   if (a.size !== b.size) return false;

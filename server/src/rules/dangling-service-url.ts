@@ -34,11 +34,10 @@ export const danglingServiceUrl = appRule({
     const index = ctx.index;
     const l = listening(index);
     const byGroup = serviceUrlsByGroup(index);
-    const isBound = (key: string) => l.isBound(key);
     // Per service: the development sites that point at a live port (at most 10 named), and their ports.
     const boundPeers = new Map<string, { list: Parsed[]; ports: number[] }>();
     for (const x of parsedOf(index, app)) {
-      if (isBound(x.key)) continue;
+      if (l.isBound(x.key)) continue;
       const { s, machine } = x;
       // Apps on that machine whose package.json Crosswire cannot read: they may listen there.
       const unsure = l
@@ -70,7 +69,7 @@ export const danglingServiceUrl = appRule({
       // The other development sites of the same service that do point at a live port.
       let bp = boundPeers.get(x.group);
       if (!bp) {
-        const list = (byGroup.get(x.group) ?? []).filter((y) => isBound(y.key));
+        const list = (byGroup.get(x.group) ?? []).filter((y) => l.isBound(y.key));
         boundPeers.set(x.group, (bp = { list: list.slice(0, 10), ports: [...new Set(list.map((y) => y.o.port))] }));
       }
       ctx.report(danglingFinding(index, x, unsure, namedApp, namedBindings, bp.list, bp.ports));
