@@ -2,7 +2,8 @@
  * Editing the workspace's configuration files in the editor takes effect without a restart, over the real
  * protocol: `postgresql.conf` (max_connections), a PM2 `ecosystem.json` (instances) and `crosswire.config.json`
  * (a rule turned off), each through an open document's unsaved text (didChange, then didClose back to the
- * disk) and through a saved file (didChangeWatchedFiles, which the editor sends only for the watched globs).
+ * disk) and through a saved file (didChangeWatchedFiles, which the editor sends only for the watched globs);
+ * and a Prisma schema typed after indexing, which Prisma's validator still judges.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,5 +107,19 @@ describe('configuration files edited in the editor take effect without a restart
     await expectBudget(0, 'after "connection-budget": "off" is saved');
     await save(config, '{}\n');
     await expectBudget(1, 'after the rule is turned on again');
+  });
+
+  test("a schema typed after indexing is still judged by Prisma's own validator", async () => {
+    // The server lets the validators go once its index is built; a schema edited later loads them again.
+    const schema = 'api/prisma/schema.prisma';
+    const text = fs.readFileSync(file(schema), 'utf8');
+    const rejected = () => client.diagnosticsOf(file(schema)).filter((d) => d.code === 'parse-error' && /rejects this schema/.test(String(d.message)));
+    await client.didOpen(file(schema), text, 'prisma');
+    await client.didChange(file(schema), text.replace('"postgresql"', '"postgresq"'));
+    await client.waitForDiagnostics(() => rejected().length === 1, 20_000, 'the misspelt provider rejected');
+    assert.match(String(rejected()[0].message), /^Prisma 6 rejects this schema: Datasource provider not known/);
+    await client.didChange(file(schema), text);
+    await client.waitForDiagnostics(() => rejected().length === 0, 20_000, 'the schema accepted again');
+    await client.didClose(file(schema));
   });
 });

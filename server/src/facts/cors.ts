@@ -4,6 +4,7 @@
  */
 import type { App, CorsFact, Location, WorkspaceView } from '../model/types';
 import { BROWSER_PREFIX } from '../model/env';
+import { exact } from '../model/compact';
 import { commonDepth, isTestCode, originOf, perApp } from './util';
 import { effectiveEnvEntry } from './sessions';
 import { derived, derivedSignature } from './track';
@@ -150,7 +151,7 @@ export interface Backend {
 /** An app's CORS settings and the ports it listens on (memoised per app). */
 export const backendOf = perApp((app: App): Backend | undefined => {
   const cors = app.code.flatMap((c) => c.auth?.cors ?? []);
-  return cors.length ? { app, cors, ports: [...new Set(app.listeners.map((l) => l.port))] } : undefined;
+  return cors.length ? { app, cors: exact(cors), ports: [...new Set(app.listeners.map((l) => l.port))] } : undefined;
 });
 
 /** A frontend's browser-exposed API URLs that name a local http(s) port (memoised per app). */

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { App, CodeFileInfo, EnvEntry, Location, WorkspaceView } from '../model/types';
+import { exact } from '../model/compact';
 import { pm2Processes } from '../parsers/pm2';
 import { datasourceUrls, isPrisma7, resolveEnv } from './datasources';
 import { localHostName, machineOf, publishedPorts } from './machines';
@@ -105,7 +106,7 @@ export function appDatabaseUses(index: WorkspaceView, app: App): DbUse[] {
   const machine = machineOf(index, app);
   const hit = checking() ? undefined : usesMemo.get(app);
   if (hit && hit.machine === machine) return hit.uses;
-  const uses = computeDatabaseUses(index, app);
+  const uses = exact(computeDatabaseUses(index, app));
   usesMemo.set(app, { machine, uses });
   return uses;
 }

@@ -41,6 +41,7 @@ derivedSignature<Map<string, Parsed[]>>('serviceUrls', (byGroup) => {
 
 const WEB_SCHEMES = new Set(['http', 'https', 'ws', 'wss']);
 import { BROWSER_PREFIX as PREFIXES } from '../model/env';
+import { exact } from '../model/compact';
 
 /** The service a key names, as words: AUTH_SERVICE_URL -> [auth]; BILLING_API_URL -> [billing]; API_URL -> []. */
 export function serviceWords(key: string): string[] {
@@ -356,7 +357,7 @@ export function parsedOf(index: WorkspaceView, app: App): Parsed[] {
   const ce = containerEnv(index);
   const hit = parsedMemo.get(app);
   if (hit && hit.ce === ce && hit.machine === machine) return hit.parsed;
-  const parsed = computeParsed(index, app, machine);
+  const parsed = exact(computeParsed(index, app, machine));
   parsedMemo.set(app, { ce, machine, parsed });
   return parsed;
 }

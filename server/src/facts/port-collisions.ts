@@ -4,6 +4,7 @@
  */
 import type { App, Fix, Listener, Runs, RunSet, WorkspaceView } from '../model/types';
 import type { Report } from '../model/rule';
+import { exact } from '../model/compact';
 import { processKey } from '../index/runs';
 import { identity, inTestFolder, label, listNames, positionsById, pushTo, replacedPositions, replaceItems } from './util';
 import { choosePort, setPortFix } from './ports';
@@ -280,8 +281,10 @@ function startedServers(app: App, runs: Runs): { k: string; e: { app: App; l: Li
     if (!runs.running.has(pk) && !runs.harnessOnly?.has(pk)) continue;
     list.push({ k: `${app.host}\0${l.port}`, e: { app, l } });
   }
-  if (!checking()) started.set(app, { runs, list });
-  return list;
+  if (checking()) return list;
+  const kept = exact(list);
+  started.set(app, { runs, list: kept });
+  return kept;
 }
 const started = new WeakMap<App, { runs: Runs; list: { k: string; e: { app: App; l: Listener } }[] }>();
 

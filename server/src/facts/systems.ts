@@ -12,6 +12,7 @@
  */
 import * as path from 'node:path';
 import type { App, EnvEntry, Location, Runs, WorkspaceView } from '../model/types';
+import { exact } from '../model/compact';
 import { processKey } from '../index/runs';
 import { appDatabaseUses, type DbUse } from './databases';
 import { liveSecrets } from './secrets';
@@ -374,7 +375,8 @@ function portLinks(a: App, versionOf: (port: number) => number, trieOf: (port: n
     out.links.push({ target: identity(target), reason: `p\u0001${s.key}\u0001${s.file}\u0001${s.port}\u0001${target.name}`, live: s.live });
   }
   for (const [port, version] of looked) out.looked.push(port, version);
-  return out;
+  // (kept until a port it looked up changes: at their exact length)
+  return { links: exact(out.links), looked: exact(out.looked), checkedAt: now };
 }
 
 /** 2. The same database server in live configuration. */
@@ -438,7 +440,14 @@ function folderTrie(apps: App[]): TrieNode {
       add(node);
     }
   }
+  compactTrie(root);
   return root;
+}
+
+/** (a port's trie is kept until its listeners change: its lists at their exact length) */
+function compactTrie(node: TrieNode): void {
+  node.apps = exact(node.apps);
+  for (const child of node.children.values()) compactTrie(child);
 }
 
 /**

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { App, EnvEntry, Listener, Location, Range, Runs, TextEditAt, WorkspaceView } from '../model/types';
 import { processKey } from '../index/runs';
 import { LineIndex } from '../model/text';
+import { exact } from '../model/compact';
 import { TEST_FOLDER } from '../model/file-kinds';
 import { relativeTo } from '../model/paths';
 
@@ -92,7 +93,9 @@ export function perApp<T>(fn: (app: App) => T): (app: App) => T {
     // With fact checking on, every call computes: the reads it makes are checked against the caller's declaration.
     if (checking()) return fn(app);
     if (cache.has(app)) return cache.get(app) as T;
-    const v = fn(app);
+    const computed = fn(app);
+    // (a list is kept for as long as the app: at its exact length)
+    const v = Array.isArray(computed) ? (exact(computed) as T) : computed;
     cache.set(app, v);
     return v;
   };
@@ -314,7 +317,7 @@ export function runningListeners(app: App, runs: Runs): Listener[] {
   if (checking()) return app.listeners.filter((l) => runs.running.has(processKey(app.id, l.script)));
   const hit = running.get(app);
   if (hit && hit.runs === runs) return hit.list;
-  const list = app.listeners.filter((l) => runs.running.has(processKey(app.id, l.script)));
+  const list = exact(app.listeners.filter((l) => runs.running.has(processKey(app.id, l.script))));
   running.set(app, { runs, list });
   return list;
 }

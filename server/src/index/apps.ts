@@ -12,6 +12,7 @@ import { analyzeCommand } from '../parsers/scripts';
 import { detectFramework } from '../frameworks';
 import type { IndexedFile } from './ingest';
 import { FOREIGN_MARKERS } from '../model/file-kinds';
+import { exact } from '../model/compact';
 import { computeListeners, computePythonListeners, isNxApplication, nxTargetListeners } from './listeners';
 import { mergeNxTargets, nxInferredTargets } from './nx-inferred';
 import type { PrismaSchemas } from './prisma-schemas';
@@ -196,6 +197,14 @@ export function deriveApp(ws: DeriveInput, dir: string, meta: AppMeta): App {
   for (const group of ws.config.replicas) {
     if (group.some((g) => g.replace(/\/$/, '') === rel)) app.replicaKey = `cfg:${group.join('|')}`;
   }
+  // The index keeps the app until one of its files changes: its lists at their exact length.
+  app.envFiles = exact(app.envFiles);
+  app.schemas = exact(app.schemas);
+  app.code = exact(app.code);
+  app.listeners = exact(app.listeners);
+  app.unknownPorts = exact(app.unknownPorts);
+  app.compose = exact(app.compose);
+  app.pm2 = exact(app.pm2);
   return app;
 }
 

@@ -1,3 +1,4 @@
+import { compactArrays } from '../model/compact';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import type { CodeFileInfo, ComposeFileInfo, CrosswireConfig, EnvFile, Logger, PackageJsonInfo, Pm2ConfigInfo, PostgresConfInfo, Range } from '../model/types';
@@ -134,7 +135,7 @@ export function parseIndexedFile(file: string, kind: FileKind, rawText: string, 
     entry.problems.push({ message: `Crosswire could not read this file: ${(e as Error).message}`, range: ZERO_RANGE });
     log.error(`Parser failed on ${file}: ${(e as Error).stack ?? e}`);
   }
-  return { entry };
+  return { entry: compactArrays(entry) };
 }
 
 const REPO_KINDS: Record<string, NonNullable<IndexedFile['repoConfig']>['kind']> = {

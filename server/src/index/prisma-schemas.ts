@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { PackageJsonInfo, PrismaSchemaInfo } from '../model/types';
 import { ZERO_RANGE } from '../model/text';
+import { compactArrays } from '../model/compact';
 import { parsePrismaSchemaUnit, prismaConfigSchemaPath, schemaPathsInScripts } from '../parsers/prisma';
 import type { IndexedFile } from './ingest';
 
@@ -142,10 +143,12 @@ export class PrismaSchemas {
       if (!hit || hit.texts.some((t, i) => t !== texts[i])) {
         let infos: PrismaSchemaInfo[];
         try {
-          infos = parsePrismaSchemaUnit(
-            unit.files.map((file, i) => ({ file, text: texts[i] })),
-            major,
-            { incomplete: unit.incomplete },
+          infos = compactArrays(
+            parsePrismaSchemaUnit(
+              unit.files.map((file, i) => ({ file, text: texts[i] })),
+              major,
+              { incomplete: unit.incomplete },
+            ),
           );
         } catch (e) {
           infos = unit.files.map((file, i) => ({

@@ -41,6 +41,7 @@ import { Engine } from '../engine';
 import { FILE_GLOBS } from '../model/file-kinds';
 import { escapeControl } from '../model/text';
 import type { CrosswireConfig, Logger } from '../model/types';
+import { releasePrismaValidators } from '../parsers/prisma';
 import { CodeActions } from './code-actions';
 import { Commands, SERVER_COMMANDS } from './commands';
 import { ServerContext } from './context';
@@ -228,6 +229,8 @@ export class CrosswireServer {
         this.publisher.sendStatus({ state: 'error', message: this.ctx.engineFailed }, true);
         return;
       }
+      // Every schema is judged by now: the rule pass ahead is where indexing peaks, without the validators.
+      releasePrismaValidators();
       if (generation !== this.generation || this.ctx.shuttingDown) {
         this.logger.info(`crosswire: indexing of ${roots.length} folder(s) superseded${this.ctx.shuttingDown ? ' by shutdown' : ''}; its results are dropped`);
         return;
