@@ -12,6 +12,7 @@ import {
   ShowMessageNotification,
 } from 'vscode-languageserver/node';
 import { renderAuditReport } from '../report';
+import { releasePrismaValidators } from '../parsers/prisma';
 import type { ServerContext } from './context';
 import type { DocumentSync } from './documents';
 import { afterShutdown, errorStack, errorText } from './errors';
@@ -85,6 +86,7 @@ export class Commands {
     indexingHeap();
     try {
       await engine.reindex(); // open documents' overlays survive a re-index
+      releasePrismaValidators(); // (as after the first indexing: server.ts)
       await this.sync.applyPending();
       this.publisher.publishAll(Date.now() - t0, true);
     } finally {
