@@ -8,7 +8,7 @@
  *   Measured over the protocol at N = 2,000 (three runs each, interleaved, 2026-12-06): peak RSS after indexing
  *   183.6-186.5 -> 168.4-168.9 MB; ready after 4.6-5.4 vs 4.9-5.2 s; p50 of the 100 edits after 30-35 vs 32 ms,
  *   p95 82-114 vs 79-82 ms.
- * - While editing, the young generation may grow again (to package.json crosswireServer.execArgv's 8 MB), the
+ * - While editing, the young generation may grow again (to package.json crosswireServer.execArgv's 16 MB), the
  *   compiler inlines, and the old generation grows by half before a full collection (V8's default factor goes up to
  *   4 × when collections are fast): each edit of a 2,000-app workspace leaves ~6 MB behind it, and back-to-back edits
  *   drove the server's resident set from ~210 MB to ~590 MB before V8 collected. Measured over the protocol (the
