@@ -156,3 +156,66 @@ test('a rule run again over every app publishes only the files whose findings ch
     fs.rmSync(ws, { recursive: true, force: true });
   }
 });
+
+/**
+ * Links by a shared secret or database server go from an app to the key's first holder (in app order), and the
+ * systems keep each app's such links over an edit, updating those of every holder of a key the edited app had or has.
+ * Three NestJS servers on port 3000, linked only by what they share: the first holder changes, a later app becomes
+ * the first, an app moves to another database server and back. After each edit the findings (whose related
+ * messages name the two apps of each link) equal a fresh engine's.
+ */
+async function firstHolderChanges(): Promise<void> {
+  const files: Record<string, string> = {};
+  for (const n of ['a', 'b', 'c']) {
+    files[`api-${n}/package.json`] = pkg(`api-${n}`, { start: 'nest start' }, { '@nestjs/core': '10.0.0', '@nestjs/config': '3.0.0' });
+    files[`api-${n}/src/app.module.ts`] =
+      "import { ConfigModule } from '@nestjs/config';\n@Module({ imports: [ConfigModule.forRoot({ isGlobal: true })] })\nexport class AppModule {}\n";
+    files[`api-${n}/src/main.ts`] =
+      "import { NestFactory } from '@nestjs/core';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(process.env.PORT ?? 3000);\n}\nbootstrap();\n";
+  }
+  files['api-a/.env'] = `JWT_SECRET=${SECRET}\nPORT=3000\n`;
+  files['api-b/.env'] = `JWT_SECRET=${SECRET}\nPORT=3000\n`;
+  files['api-c/.env'] = `JWT_SECRET=${SECRET}\nDATABASE_URL=postgresql://u:p@localhost:5432/c\nPORT=3000\n`;
+  const ws = makeWorkspace(files);
+  const engine = await Engine.create({ roots: [ws] });
+  const related = () =>
+    byRule(engine.findings(), 'port-collision')
+      .flatMap((f) => f.related.map((r) => r.message))
+      .filter((m) => /share the value|use the database server/.test(m));
+  assert.ok(
+    related().some((m) => /api-a and api-c share the value of JWT_SECRET/.test(m)),
+    related().join('\n'),
+  );
+  const steps: [string, (t: string) => string, RegExp | undefined][] = [
+    // api-a, the first holder, takes another value: api-b is now the first, and api-c links to it.
+    ['api-a/.env', (t) => t.replace(SECRET, SECRET2), /api-b and api-c share the value of JWT_SECRET/],
+    // api-c takes api-a's new value: api-c links to api-a, and api-b is linked to neither.
+    ['api-c/.env', (t) => t.replace(SECRET, SECRET2), /api-a and api-c share the value of JWT_SECRET/],
+    // api-b joins api-c's database server: api-b is that server's first user now.
+    ['api-b/.env', (t) => `${t}DATABASE_URL=postgresql://u:p@localhost:5432/b\n`, /api-b and api-c use the database server/],
+    // and leaves it again; api-a takes the first value back.
+    ['api-b/.env', (t) => t.replace(/DATABASE_URL=.*\n/, ''), undefined],
+    ['api-a/.env', (t) => t.replace(SECRET2, SECRET), /api-a and api-b share the value of JWT_SECRET/],
+  ];
+  for (const [rel, edit, expected] of steps) {
+    const file = path.join(ws, rel);
+    const next = edit(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, next);
+    engine.setOverlay(file, next);
+    const now = snapshot(engine.findings());
+    const fresh = await Engine.create({ roots: [ws] });
+    assert.deepEqual(now, snapshot(fresh.findings()), `after editing ${rel}`);
+    if (expected)
+      assert.ok(
+        related().some((m) => expected.test(m)),
+        `after editing ${rel}: ${related().join('\n')}`,
+      );
+  }
+  fs.rmSync(ws, { recursive: true, force: true });
+}
+
+test('links by a shared secret or database server follow their first holder over edits', firstHolderChanges);
+
+test('links by a shared secret or database server follow their first holder over edits (fact checking off, as for users)', async () => {
+  await withoutFactChecking(firstHolderChanges);
+});

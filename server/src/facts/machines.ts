@@ -45,8 +45,8 @@ derivedSignature<Map<string, string>>('machines', (m) => {
   return out;
 });
 
-/** App id -> the machine it runs on (every app of the workspace). */
-function machines(index: WorkspaceView): Map<string, string> {
+/** App id -> the machine it runs on (every app of the workspace): the same object while no app's machine changes. */
+export function machines(index: WorkspaceView): Map<string, string> {
   return derived('machines', index, (ix) => {
     const kept = keptMachines(ix.apps);
     if (kept) return kept;

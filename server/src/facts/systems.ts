@@ -15,6 +15,7 @@ import type { App, EnvEntry, Location, Runs, WorkspaceView } from '../model/type
 import { exact } from '../model/compact';
 import { processKey } from '../index/runs';
 import { appDatabaseUses, type DbUse } from './databases';
+import { machines } from './machines';
 import { liveSecrets } from './secrets';
 import {
   commonDepth,
@@ -207,6 +208,9 @@ interface LinkCache {
   next: number;
   /** The last computation: its apps, runs, and per port the running listeners' apps and the places naming it (lists never changed once made). */
   last?: { apps: readonly App[]; runs: Runs; listeners: Map<number, App[]>; names: Map<number, PortName[]> };
+  /** Links by database server and by secret value (sharedKeyLinks). */
+  servers?: SharedKeys;
+  secrets?: SharedKeys;
 }
 const linkCaches = new WeakMap<object, LinkCache>();
 
@@ -233,8 +237,9 @@ function compute(index: WorkspaceView): Systems {
   const links = new Linker(apps);
   const runs = index.runs();
   const names = linkByPortNames(index, runs, links);
-  linkByDatabaseServer(index, links);
-  linkBySecret(apps, links);
+  const cache = linkCache(index);
+  linkByDatabaseServer(index, cache, links);
+  linkBySecret(apps, cache, links);
   // (Processes one script starts together run together for certain: index/runs.ts's sets, which the port rules consult
   // first. A run set does not make the apps one system: their other scripts (a plain `next dev` beside the
   // `dev:monorepo` a root script starts) are alternatives, not evidence.)
@@ -296,10 +301,16 @@ function replaceApps(
   return { listeners, names, touched };
 }
 
-/** 1. One app names a port another listens on (the listener closest in the folder tree, when it is the only one there). Returns every place naming a port. */
-function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<number, PortName[]> {
+/** What the last computation of the systems on this index lends the next. */
+function linkCache(index: WorkspaceView): LinkCache {
   let cache = linkCaches.get(raw(index));
   if (!cache) linkCaches.set(raw(index), (cache = { versions: new Map(), next: 1 }));
+  return cache;
+}
+
+/** 1. One app names a port another listens on (the listener closest in the folder tree, when it is the only one there). Returns every place naming a port. */
+function linkByPortNames(index: WorkspaceView, runs: Runs, links: Linker): Map<number, PortName[]> {
+  const cache = linkCache(index);
   const apps = index.apps;
   const last = cache.last;
   // (the same runs, and a few apps re-derived in place: their contributions are replaced; else a rebuild)
@@ -379,16 +390,19 @@ function portLinks(a: App, versionOf: (port: number) => number, trieOf: (port: n
   return { links: exact(out.links), looked: exact(out.looked), checkedAt: now };
 }
 
-/** 2. The same database server in live configuration. */
-function linkByDatabaseServer(index: WorkspaceView, links: Linker): void {
-  const byServer = new Map<string, App>();
-  for (const a of index.apps) {
-    for (const u of localServers(index, a)) {
-      const first = byServer.get(u.target.server);
-      if (!first) byServer.set(u.target.server, a);
-      else links.union(a, first, `d\u0001${first.name}\u0001${a.name}\u0001${u.target.serverLabel}`, true);
-    }
-  }
+/** 2. The same database server in live configuration (an app's uses depend on the app and its machine alone). */
+function linkByDatabaseServer(index: WorkspaceView, cache: LinkCache, links: Linker): void {
+  const prev = cache.servers;
+  // (updated in place: a computation that fails half-way leaves nothing half-updated behind)
+  cache.servers = undefined;
+  cache.servers = sharedKeyLinks(
+    prev,
+    index.apps,
+    machines(index),
+    (a) => localServers(index, a).map((u) => ({ key: u.target.server, label: u.target.serverLabel })),
+    (first, a, label) => `d\u0001${first.name}\u0001${a.name}\u0001${label}`,
+  );
+  replayKeyLinks(cache.servers, links);
 }
 
 /** The database uses of an app's live env files on a local server (memoised per list of uses). */
@@ -407,16 +421,93 @@ function localServers(index: WorkspaceView, a: App): DbUse[] {
   return hit;
 }
 
-/** 3. A live secret value shared. */
-function linkBySecret(apps: readonly App[], links: Linker): void {
-  const bySecret = new Map<string, App>();
-  for (const a of apps) {
-    for (const o of liveSecrets(a)) {
-      const first = bySecret.get(o.value);
-      if (!first) bySecret.set(o.value, a);
-      else links.union(a, first, `s\u0001${first.name}\u0001${a.name}\u0001${o.entry.key}`, true);
-    }
+/** 3. A live secret value shared (an app's live secrets depend on the app alone). */
+function linkBySecret(apps: readonly App[], cache: LinkCache, links: Linker): void {
+  const prev = cache.secrets;
+  cache.secrets = undefined; // (as above)
+  cache.secrets = sharedKeyLinks(
+    prev,
+    apps,
+    undefined,
+    (a) => liveSecrets(a).map((o) => ({ key: o.value, label: o.entry.key })),
+    (first, a, label) => `s\u0001${first.name}\u0001${a.name}\u0001${label}`,
+  );
+  replayKeyLinks(cache.secrets, links);
+}
+
+/** A link by a key two apps hold (a database server, a secret value): from the app holding it later to its first holder. */
+interface KeyLink {
+  a: App;
+  first: App;
+  reason: string;
+}
+
+/**
+ * Links by shared keys, kept from one computation to the next: per key its holders in app order, and per position of
+ * an app the links it makes (to the first holder of each of its keys). An edit that re-derives a few apps in place
+ * updates their keys, and the links of every holder of a key they had or have; every other app's links are kept.
+ */
+interface SharedKeys {
+  apps: readonly App[];
+  /** What the keys depend on besides the apps (for database servers: the apps' machines). */
+  basis: unknown;
+  holders: Map<string, App[]>;
+  made: (KeyLink[] | undefined)[];
+}
+
+/**
+ * The links an app makes to each key's first holder, in the order of its keys: as the loop over every app in order
+ * made them (a key's first holder is the first app that holds it), from the holders of the current apps.
+ */
+function keyLinksOf(
+  a: App,
+  keys: readonly { key: string; label: string }[],
+  holders: Map<string, App[]>,
+  reason: (first: App, a: App, label: string) => string,
+): KeyLink[] | undefined {
+  let out: KeyLink[] | undefined;
+  for (const k of keys) {
+    const first = holders.get(k.key)![0];
+    if (first !== a) (out ??= []).push({ a, first, reason: reason(first, a, k.label) });
   }
+  // (kept until one of the app's keys changes: at its exact length)
+  return out && exact(out);
+}
+
+/** The shared-key links of `apps`: the last computation's, updated for the apps re-derived in place since; else made anew. */
+function sharedKeyLinks(
+  prev: SharedKeys | undefined,
+  apps: readonly App[],
+  basis: unknown,
+  keysOf: (a: App) => readonly { key: string; label: string }[],
+  reason: (first: App, a: App, label: string) => string,
+): SharedKeys {
+  const replaced = prev && prev.basis === basis ? replacedPositions(prev.apps, apps) : undefined;
+  if (!prev || !replaced) {
+    const holders = new Map<string, App[]>();
+    const keys = apps.map(keysOf);
+    apps.forEach((a, i) => {
+      for (const k of keys[i]) pushTo(holders, k.key, a);
+    });
+    return { apps, basis, holders, made: apps.map((a, i) => keyLinksOf(a, keys[i], holders, reason)) };
+  }
+  // (the previous state is this computation's to update: nothing else holds it)
+  const { holders, made } = prev;
+  const position = positionsById(apps);
+  const dirty = new Set<number>(replaced);
+  for (const i of replaced) {
+    const [old, neu] = [prev.apps[i], apps[i]];
+    const item = (a: App) => (k: { key: string }) => [k.key, a] as const;
+    for (const key of replaceItems(holders, (a) => a, old, keysOf(old).map(item(old)), keysOf(neu).map(item(neu)), i, position))
+      for (const h of holders.get(key) ?? []) dirty.add(position.get(h.id)!);
+  }
+  for (const i of dirty) made[i] = keyLinksOf(apps[i], keysOf(apps[i]), holders, reason);
+  return { apps, basis, holders, made };
+}
+
+/** Makes the links of `keys`, app by app in order (the first reason given for a pair is the one kept). */
+function replayKeyLinks(keys: SharedKeys, links: Linker): void {
+  for (const list of keys.made) if (list) for (const l of list) links.union(l.a, l.first, l.reason, true);
 }
 
 /** A folder tree of the apps that listen on one port; each folder knows up to 3 of the identities below it. */
