@@ -16,7 +16,7 @@ import { releasePrismaValidators } from '../parsers/prisma';
 import type { ServerContext } from './context';
 import type { DocumentSync } from './documents';
 import { afterShutdown, errorStack, errorText } from './errors';
-import { editingHeap, indexingHeap } from './heap';
+import { collectNow, editingHeap, indexingHeap } from './heap';
 import { AUDIT_COMMAND, AuditResult, SHOW_DOCS_COMMAND } from './protocol';
 import type { Publisher } from './publishing';
 
@@ -87,6 +87,7 @@ export class Commands {
     try {
       await engine.reindex(); // open documents' overlays survive a re-index
       releasePrismaValidators(); // (as after the first indexing: server.ts)
+      collectNow();
       await this.sync.applyPending();
       this.publisher.publishAll(Date.now() - t0, true);
     } finally {

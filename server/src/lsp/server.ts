@@ -51,7 +51,7 @@ import { afterShutdown, errorStack, errorText } from './errors';
 import { folderPath, rootsOf, takeNotFolders } from './folders';
 import { FIX_ALL_KIND, type InitializationOptions } from './protocol';
 import { Publisher } from './publishing';
-import { editingHeap, indexingHeap } from './heap';
+import { collectNow, editingHeap, indexingHeap } from './heap';
 import { configFromSettings } from './settings';
 
 export { DEBOUNCE_MS } from './documents';
@@ -231,6 +231,7 @@ export class CrosswireServer {
       }
       // Every schema is judged by now: the rule pass ahead is where indexing peaks, without the validators.
       releasePrismaValidators();
+      collectNow();
       if (generation !== this.generation || this.ctx.shuttingDown) {
         this.logger.info(`crosswire: indexing of ${roots.length} folder(s) superseded${this.ctx.shuttingDown ? ' by shutdown' : ''}; its results are dropped`);
         return;
