@@ -317,3 +317,50 @@ async function replicaMovesMachine(): Promise<void> {
     fs.rmSync(ws, { recursive: true, force: true });
   }
 }
+
+/**
+ * missing-secret reads the env files an app loads from another app's folder (`dotenv -e ../api/.env`) through
+ * envFilesByPath, which an edit of a file's text updates in place (the same paths: only the edited app's entries are
+ * new). The worker signs JWTs with JWT_SECRET from api's .env: removing it there, putting it back, and adding a file
+ * to api (the paths change: the map is made again) must each give what a fresh audit gives.
+ */
+async function secretInAnotherAppsFile(): Promise<void> {
+  const ws = makeWorkspace({
+    'api/package.json': pkg('api', { start: 'node server.js' }, { express: '4.21.1' }),
+    'api/.env': 'JWT_SECRET=k7Qp2LwN9vRt4KzB8mYc3HdF6jGs1AeU\nPORT=4000\n',
+    'worker/package.json': pkg(
+      'worker',
+      { start: 'dotenv -e ../api/.env -- node src/index.js' },
+      { express: '4.21.1', jsonwebtoken: '9.0.2', 'dotenv-cli': '7.4.2' },
+    ),
+    'worker/.env': 'LOG_LEVEL=info\n',
+    'worker/src/index.js':
+      "const express = require('express');\nconst jwt = require('jsonwebtoken');\nconst app = express();\n" +
+      "app.get('/', (_req, res) => res.send(jwt.sign({ sub: 1 }, process.env.JWT_SECRET)));\napp.listen(5000);\n",
+  });
+  const engine = await Engine.create({ roots: [ws] });
+  const missing = () => byRule(engine.findings(), 'missing-secret').length;
+  assert.equal(missing(), 0, "api's .env, which the worker loads, defines JWT_SECRET");
+  const steps: [string, (t: string) => string, number][] = [
+    ['api/.env', (t) => t.replace(/JWT_SECRET=.*\n/, ''), 1],
+    ['api/.env', (t) => `JWT_SECRET=Zr5Tq8WmX2vN7bLc4HpJ9sKd3FgY6aQe\n${t}`, 0],
+    ['api/.env.local', () => 'DEBUG=1\n', 0],
+    ['api/.env', (t) => t.replace(/JWT_SECRET=.*\n/, ''), 1],
+  ];
+  for (const [rel, edit, expected] of steps) {
+    const file = path.join(ws, rel);
+    const next = edit(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+    fs.writeFileSync(file, next);
+    if (rel.endsWith('.local')) await engine.refreshFromDisk(file);
+    else engine.setOverlay(file, next);
+    assert.equal(missing(), expected, `after editing ${rel}`);
+    const fresh = await Engine.create({ roots: [ws] });
+    assert.deepEqual(snapshot(engine.findings()), snapshot(fresh.findings()), `after editing ${rel}`);
+  }
+  fs.rmSync(ws, { recursive: true, force: true });
+}
+
+test("missing-secret: a secret removed from and put back in another app's env file the app loads, as a fresh audit says", secretInAnotherAppsFile);
+
+test("missing-secret: a secret removed from and put back in another app's env file the app loads (fact checking off)", () =>
+  withoutFactChecking(secretInAnotherAppsFile));
