@@ -392,17 +392,15 @@ function portLinks(a: App, versionOf: (port: number) => number, trieOf: (port: n
 
 /** 2. The same database server in live configuration (an app's uses depend on the app and its machine alone). */
 function linkByDatabaseServer(index: WorkspaceView, cache: LinkCache, links: Linker): void {
-  const prev = cache.servers;
-  // (updated in place: a computation that fails half-way leaves nothing half-updated behind)
-  cache.servers = undefined;
-  cache.servers = sharedKeyLinks(
-    prev,
+  linkByKeys(
+    cache,
+    'servers',
+    links,
     index.apps,
     machines(index),
     (a) => localServers(index, a).map((u) => ({ key: u.target.server, label: u.target.serverLabel })),
     (first, a, label) => `d\u0001${first.name}\u0001${a.name}\u0001${label}`,
   );
-  replayKeyLinks(cache.servers, links);
 }
 
 /** The database uses of an app's live env files on a local server (memoised per list of uses). */
@@ -423,16 +421,35 @@ function localServers(index: WorkspaceView, a: App): DbUse[] {
 
 /** 3. A live secret value shared (an app's live secrets depend on the app alone). */
 function linkBySecret(apps: readonly App[], cache: LinkCache, links: Linker): void {
-  const prev = cache.secrets;
-  cache.secrets = undefined; // (as above)
-  cache.secrets = sharedKeyLinks(
-    prev,
+  linkByKeys(
+    cache,
+    'secrets',
+    links,
     apps,
     undefined,
     (a) => liveSecrets(a).map((o) => ({ key: o.value, label: o.entry.key })),
     (first, a, label) => `s\u0001${first.name}\u0001${a.name}\u0001${label}`,
   );
-  replayKeyLinks(cache.secrets, links);
+}
+
+/** Links each app to the first holder of each key it holds, from the cache's last links by those keys (sharedKeyLinks). */
+function linkByKeys(
+  cache: LinkCache,
+  slot: 'servers' | 'secrets',
+  links: Linker,
+  ...args: [
+    apps: readonly App[],
+    basis: unknown,
+    keysOf: (a: App) => readonly { key: string; label: string }[],
+    reason: (first: App, a: App, label: string) => string,
+  ]
+): void {
+  const prev = cache[slot];
+  // (updated in place: a computation that fails half-way leaves nothing half-updated behind)
+  cache[slot] = undefined;
+  const keys = sharedKeyLinks(prev, ...args);
+  cache[slot] = keys;
+  replayKeyLinks(keys, links);
 }
 
 /** A link by a key two apps hold (a database server, a secret value): from the app holding it later to its first holder. */

@@ -12,13 +12,13 @@ import {
   ShowMessageNotification,
 } from 'vscode-languageserver/node';
 import { renderAuditReport } from '../report';
-import { releasePrismaValidators } from '../parsers/prisma';
 import type { ServerContext } from './context';
 import type { DocumentSync } from './documents';
 import { afterShutdown, errorStack, errorText } from './errors';
-import { collectNow, editingHeap, indexingHeap } from './heap';
+import { editingHeap, indexingHeap } from './heap';
 import { AUDIT_COMMAND, AuditResult, SHOW_DOCS_COMMAND } from './protocol';
 import type { Publisher } from './publishing';
+import { releaseValidators } from './validators';
 
 /** The commands the server executes (its `executeCommandProvider`). */
 export const SERVER_COMMANDS = [AUDIT_COMMAND, SHOW_DOCS_COMMAND];
@@ -86,8 +86,7 @@ export class Commands {
     indexingHeap();
     try {
       await engine.reindex(); // open documents' overlays survive a re-index
-      releasePrismaValidators(); // (as after the first indexing: server.ts)
-      collectNow();
+      releaseValidators(); // (as after the first indexing: server.ts)
       await this.sync.applyPending();
       this.publisher.publishAll(Date.now() - t0, true);
     } finally {

@@ -20,12 +20,7 @@ import { setFlagsFromString } from 'node:v8';
 const INDEXING = '--semi-space-growth-factor=1 --heap-growing-percent=25 --no-turbo-inlining';
 const EDITING = '--semi-space-growth-factor=2 --heap-growing-percent=50 --turbo-inlining';
 
-/**
- * A full collection now, where the server is started with `--expose-gc` (package.json crosswireServer.execArgv); else
- * nothing. After the Prisma validators are released: their WebAssembly memory and code live outside the JavaScript
- * heap and go only when a full collection finds them unreferenced. Without it, 2 of 18 starts at N = 2,000 peaked at
- * 155-158 MB instead of 146-148 (the first rule pass ran with them still resident); with it, 20 of 20 at 147.4-148.1.
- */
+/** A full collection now, where the server is started with `--expose-gc` (package.json crosswireServer.execArgv); else nothing. */
 export function collectNow(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }

@@ -41,7 +41,6 @@ import { Engine } from '../engine';
 import { FILE_GLOBS } from '../model/file-kinds';
 import { escapeControl } from '../model/text';
 import type { CrosswireConfig, Logger } from '../model/types';
-import { releasePrismaValidators } from '../parsers/prisma';
 import { CodeActions } from './code-actions';
 import { Commands, SERVER_COMMANDS } from './commands';
 import { ServerContext } from './context';
@@ -51,8 +50,9 @@ import { afterShutdown, errorStack, errorText } from './errors';
 import { folderPath, rootsOf, takeNotFolders } from './folders';
 import { FIX_ALL_KIND, type InitializationOptions } from './protocol';
 import { Publisher } from './publishing';
-import { collectNow, editingHeap, indexingHeap } from './heap';
+import { editingHeap, indexingHeap } from './heap';
 import { configFromSettings } from './settings';
+import { releaseValidators } from './validators';
 
 export { DEBOUNCE_MS } from './documents';
 
@@ -230,8 +230,7 @@ export class CrosswireServer {
         return;
       }
       // Every schema is judged by now: the rule pass ahead is where indexing peaks, without the validators.
-      releasePrismaValidators();
-      collectNow();
+      releaseValidators();
       if (generation !== this.generation || this.ctx.shuttingDown) {
         this.logger.info(`crosswire: indexing of ${roots.length} folder(s) superseded${this.ctx.shuttingDown ? ' by shutdown' : ''}; its results are dropped`);
         return;
